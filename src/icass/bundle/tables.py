@@ -1,0 +1,102 @@
+"""Reading one CSV table of a bundle: header check, then each field parsed, every problem collected.
+
+The standard library's csv module is used on purpose: it gives the row numbers every message needs and
+reads each value as the string the format defines, with no type guessing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from icass.diagnostics import Diagnostic, error, warning
+from icass.model.records import Source
+from icass.money import parse_cents, parse_decimal
+
+Parser = Callable[[str], Any]
+
+
+def text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("is empty")
+    return value.strip()
+
+
+def optional_text(value: str) -> str:
+    return value.strip()
+
+
+def cents(value: str) -> int:
+    amount = parse_cents(value)
+    if amount < 0:
+        raise ValueError(f"{value!r} is negative")
+    return amount
+
+
+def quantity(value: str) -> Decimal:
+    number = parse_decimal(value)
+    if number < 0:
+        raise ValueError(f"{value!r} is negative")
+    return number
+
+
+def optional_quantity(value: str) -> Decimal | None:
+    return quantity(value) if value.strip() else None
+
+
+@dataclass(frozen=True)
+class Row:
+    source: Source
+    values: dict[str, Any]
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def read_table(
+    folder: Path, name: str, columns: Mapping[str, Parser], keep_extra: bool = False
+) -> tuple[list[Row], list[Diagnostic]]:
+    path = folder / name
+    file = Source(name)
+    if not path.is_file():
+        return [], [error(file, "the file is missing")]
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            records = list(csv.reader(handle, strict=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as problem:
+        return [], [error(file, f"cannot be read as UTF-8 CSV: {problem}")]
+    if not records:
+        return [], [error(file, "is empty: a header row is required")]
+    header = [h.strip() for h in records[0]]
+    problems: list[Diagnostic] = []
+    missing = [c for c in columns if c not in header]
+    if missing:
+        return [], [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")]
+    if len(set(header)) != len(header):
+        return [], [error(Source(name, 1), "the header repeats a column")]
+    unknown = [h for h in header if h not in columns]
+    if unknown and not keep_extra:
+        problems.append(warning(Source(name, 1), f"column(s) {', '.join(unknown)} are not part of the format; ignored"))
+    rows: list[Row] = []
+    for number, record in enumerate(records[1:], start=2):
+        source = Source(name, number)
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines are not rows
+        if len(record) != len(header):
+            problems.append(error(source, f"has {len(record)} fields; the header has {len(header)}"))
+            continue
+        cells = dict(zip(header, record, strict=True))
+        values: dict[str, Any] = {}
+        ok = True
+        for column, parse in columns.items():
+            try:
+                values[column] = parse(cells[column])
+            except ValueError as why:
+                problems.append(error(source, str(why), field=column))
+                ok = False
+        if ok:
+            extra = tuple((h, cells[h]) for h in unknown) if keep_extra else ()
+            rows.append(Row(source, values, extra))
+    return rows, problems

@@ -1,0 +1,319 @@
+"""The rules a post bundle must keep before it is distributed; each broken rule is a Diagnostic that
+names the file, row and field, and the handbook section where the rule comes from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from decimal import Decimal
+from typing import TypeVar
+
+from icass.catalog import Catalog, CostCenterSpec
+from icass.diagnostics import Diagnostic, error, has_errors, warning
+from icass.engine.columns import columns_of
+from icass.engine.pipeline import cost_centers
+from icass.model import (
+    BASIC_PACKAGE,
+    ICASS_AGENCY,
+    MISCELLANEOUS,
+    NON_ICASS,
+    STATE_AGENCY,
+    PostBundle,
+    Source,
+)
+
+R = TypeVar("R")
+HUNDRED = Decimal(100)
+MANDATORY_WITH_BASIC_PACKAGE = ("5624", "5880", "6443")
+MANDATORY_SECTION = {"standard": "H-341 b", "lite": "H-342 c"}
+MISCELLANEOUS_CEILING = Decimal("0.05")  # H-341.13-1: "generally should not exceed five percent"
+BASIC_PACKAGE_CEILING = Decimal("0.06")  # H-341.1-2 NOTE 3: "should not exceed six percent"
+
+
+def validate(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    problems += _duplicates(bundle)
+    problems += _references(bundle, catalog)
+    problems += _time_allocation(bundle, catalog)
+    problems += _workload(bundle, catalog)
+    if has_errors(problems):
+        return problems  # cost-based rules need the records above to be sound
+    return problems + _cost_rules(bundle, catalog)
+
+
+def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+
+    def check(records: Iterable[R], key: Callable[[R], Hashable], what: str) -> None:
+        first: dict[Hashable, Source] = {}
+        for record in records:
+            k = key(record)
+            source: Source = record.source  # type: ignore[attr-defined]
+            if k in first:
+                found.append(error(source, f"duplicate {what} {k!r}: already on row {first[k].row}"))
+            else:
+                first[k] = source
+
+    check(bundle.agencies, lambda a: a.code, "agency code")
+    check(bundle.cost_factors, lambda f: f.grade, "grade")
+    check(bundle.positions, lambda p: p.position_id, "position_id")
+    check(bundle.position_costs, lambda c: (c.position_id, c.funding, c.soc), "(position_id, funding, soc)")
+    check(bundle.time_allocation, lambda a: (a.position_id, a.cost_center), "(position_id, cost_center)")
+    check(bundle.budget, lambda b: (b.cost_center, b.funding, b.soc), "(cost_center, funding, soc)")
+    check(bundle.workload, lambda w: (w.cost_center, w.agency), "(cost_center, agency)")
+    return found
+
+
+def _cost_center(code: str, catalog: Catalog, methodology: str, source: Source) -> list[Diagnostic]:
+    if catalog.find(code, methodology) is not None:
+        return []
+    return [
+        error(
+            source,
+            f"{code!r} is not a cost center of the {methodology} methodology, nor a sub-cost center "
+            "PARENT-XXXX of one (`icass catalog` lists them)",
+            field="cost_center",
+            section="Exhibit H-341",
+        )
+    ]
+
+
+def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    methodology = bundle.post.methodology
+    agencies = {a.code for a in bundle.agencies}
+    grades = {f.grade for f in bundle.cost_factors}
+    positions = {p.position_id for p in bundle.positions}
+    for position in bundle.positions:
+        if position.category == "USDH" and position.grade not in grades:
+            found.append(
+                error(
+                    position.source,
+                    f"USDH grade {position.grade!r} has no AmSal/PAT cost factor in cost_factors.csv",
+                    field="grade",
+                    section="H-423.1-1",
+                )
+            )
+    for line in bundle.position_costs:
+        if line.position_id not in positions:
+            found.append(error(line.source, f"unknown position {line.position_id!r}", field="position_id"))
+    for share in bundle.time_allocation:
+        if share.position_id not in positions:
+            found.append(error(share.source, f"unknown position {share.position_id!r}", field="position_id"))
+        found += _cost_center(share.cost_center, catalog, methodology, share.source)
+    for budget_line in bundle.budget:
+        found += _cost_center(budget_line.cost_center, catalog, methodology, budget_line.source)
+    for count in bundle.workload:
+        found += _cost_center(count.cost_center, catalog, methodology, count.source)
+        if count.agency not in agencies:
+            found.append(error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency"))
+    return found
+
+
+def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    on_non_icass: dict[str, Decimal] = defaultdict(Decimal)
+    for share in bundle.time_allocation:
+        totals[share.position_id] += share.percent
+        if share.cost_center == NON_ICASS:
+            on_non_icass[share.position_id] += share.percent
+    non_icass = catalog.find(NON_ICASS, bundle.post.methodology)
+    for position in bundle.positions:
+        total = totals[position.position_id]
+        if total != HUNDRED:
+            found.append(
+                error(
+                    position.source,
+                    f"position {position.position_id}: time allocation sums to {total} percent, not 100 "
+                    "(time_allocation.csv)",
+                    field="position_id",
+                )
+            )
+        if on_non_icass[position.position_id] == HUNDRED and non_icass is not None:
+            found.append(
+                error(
+                    position.source,
+                    f"position {position.position_id} is allocated 100 percent to 0000; a non-ICASS dual "
+                    "position must spend part of its time on ICASS services",
+                    field="position_id",
+                    section=f"{non_icass.section}-1 NOTE",
+                )
+            )
+    return found
+
+
+def _modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
+    """(message, section) when the budget committee could not have approved this modification."""
+    if not Decimal(0) < modification <= Decimal(1):
+        return f"modification {modification} is outside (0, 1]", spec.modifiable_section
+    if modification == 1:
+        return None
+    if spec.modifiable == "no":
+        return f"{spec.code} is not modifiable: the modification must be 1, not {modification}", spec.modifiable_section
+    if spec.min_modification is not None and modification < spec.min_modification:
+        return (
+            f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
+            spec.modifiable_section,
+        )
+    if spec.allowed_modifications and modification not in spec.allowed_modifications:
+        allowed = ", ".join(str(v) for v in spec.allowed_modifications)
+        return f"{spec.code} allows only the modifications {allowed}, not {modification}", spec.modifiable_section
+    return None
+
+
+def _workload(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for count in bundle.workload:
+        spec = catalog.find(count.cost_center, bundle.post.methodology)
+        if spec is None:
+            continue  # reported as an unknown cost center
+        if spec.distribution != "workload":
+            rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
+            found.append(
+                error(
+                    count.source,
+                    f"{spec.code} has no distribution factor and takes no workload: it {rule}",
+                    field="cost_center",
+                    section=spec.count_section,
+                )
+            )
+            continue
+        problem = _modification_problem(spec, count.modification)
+        if problem is not None:
+            found.append(error(count.source, problem[0], field="modification", section=problem[1]))
+    return found
+
+
+def _cost_rules(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+    """Rules on each cost center's cost: computed by the engine's own first steps, so that what is checked
+    here is exactly what will be distributed."""
+    methodology = bundle.post.methodology
+    cols = columns_of([bundle], lambda code: catalog.find(code, methodology).distribution)  # type: ignore[union-attr]
+    cost = cost_centers(cols).reshape(len(cols.cost_centers), -1).sum(axis=1)
+    cost_of = {code: int(c) for code, c in zip(cols.cost_centers, cost.tolist(), strict=True)}
+    post_total = sum(cost_of.values())
+    weight: dict[str, Decimal] = defaultdict(Decimal)
+    for count in bundle.workload:
+        weight[count.cost_center] += count.modified_count
+    first_line = _first_rows(bundle)
+    agencies = {a.code for a in bundle.agencies}
+
+    found: list[Diagnostic] = []
+    for code, amount in cost_of.items():
+        if amount == 0:
+            continue
+        spec = catalog.find(code, methodology)
+        assert spec is not None  # checked by _references
+        source = first_line[code]
+        if spec.distribution == "workload" and weight[code] == 0:
+            found.append(
+                error(
+                    source,
+                    f"{code} {spec.name} has cost ({_dollars(amount)}) but no workload to share it by: "
+                    f"add its counts ({spec.factor.rstrip('.')}) to workload.csv",
+                    field="cost_center",
+                    section=spec.count_section,
+                )
+            )
+        elif spec.distribution == "non_icass" and STATE_AGENCY not in agencies:
+            found.append(
+                error(
+                    source,
+                    f"{code} has cost, which is charged to {STATE_AGENCY} (State), but agencies.csv lacks {STATE_AGENCY}",
+                    field="cost_center",
+                    section=spec.count_section,
+                )
+            )
+    found += _service_rules(bundle, catalog, cost_of, weight)
+    found += _ceilings(bundle, catalog, cost_of, post_total)
+    found += _mandatory(bundle)
+    return found
+
+
+def _service_rules(
+    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], weight: dict[str, Decimal]
+) -> list[Diagnostic]:
+    """8790 and ICASS redistribution share by agency totals; there must be agencies to share with."""
+    found: list[Diagnostic] = []
+    by_agency: dict[str, Decimal] = defaultdict(Decimal)
+    for count in bundle.workload:
+        if cost_of.get(count.cost_center, 0):
+            by_agency[count.agency] += count.modified_count
+    payers = {a for a, w in by_agency.items() if w > 0}
+    misc = catalog.find(MISCELLANEOUS, bundle.post.methodology)
+    if cost_of.get(MISCELLANEOUS, 0) and not payers and misc is not None:
+        found.append(
+            error(Source("budget.csv"), "8790 has cost but no agency has service costs to share it by",
+                  section=misc.count_section)
+        )
+    if ICASS_AGENCY in payers and not payers - {ICASS_AGENCY}:
+        found.append(
+            error(Source("workload.csv"), f"only {ICASS_AGENCY} (ICASS) has workload: ICASS redistribution "
+                  "needs customer agencies")
+        )
+    return found
+
+
+def _ceilings(
+    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int
+) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if post_total <= 0:
+        return found
+    methodology = bundle.post.methodology
+    for code, ceiling, paragraph, words in (
+        (MISCELLANEOUS, MISCELLANEOUS_CEILING, "-1", "generally should not exceed"),
+        (BASIC_PACKAGE, BASIC_PACKAGE_CEILING, "-2 NOTE 3", "should not exceed"),
+    ):
+        spec = catalog.find(code, methodology)
+        amount = cost_of.get(code, 0)
+        if spec is None or Decimal(amount) <= ceiling * post_total:
+            continue
+        share = (Decimal(100) * amount / post_total).quantize(Decimal("0.1"))
+        found.append(
+            warning(
+                Source("budget.csv"),
+                f"{code} {spec.name} is {share}% of the post budget; it {words} {ceiling * 100:.0f}%",
+                section=f"{spec.section}{paragraph}",
+            )
+        )
+    return found
+
+
+def _mandatory(bundle: PostBundle) -> list[Diagnostic]:
+    """H-341 b: every agency with people under chief-of-mission authority subscribes to the four."""
+    counts: dict[str, set[str]] = defaultdict(set)
+    rows: dict[str, Source] = {}
+    for count in bundle.workload:
+        if count.count > 0:
+            counts[count.agency].add(count.cost_center)
+            if count.cost_center == BASIC_PACKAGE:
+                rows[count.agency] = count.source
+    found: list[Diagnostic] = []
+    for agency, source in sorted(rows.items()):
+        missing = [cc for cc in MANDATORY_WITH_BASIC_PACKAGE if cc not in counts[agency]]
+        if missing:
+            found.append(
+                warning(
+                    source,
+                    f"agency {agency} counts in 6150 but not in {', '.join(missing)}: the four mandatory cost "
+                    "centers go together for agencies under chief of mission authority",
+                    section=MANDATORY_SECTION[bundle.post.methodology],
+                )
+            )
+    return found
+
+
+def _first_rows(bundle: PostBundle) -> dict[str, Source]:
+    """Where each cost center first appears (budget line, else time allocation), to point messages at."""
+    first: dict[str, Source] = {}
+    for record in (*bundle.budget, *bundle.time_allocation):
+        first.setdefault(record.cost_center, record.source)
+    return first
+
+
+def _dollars(cents: int) -> str:
+    return f"${Decimal(cents) / 100:,.2f}"
+
+

@@ -1,0 +1,175 @@
+"""Cost center entries read from the TOML files beside this module (their schema: data/SCHEMA.md)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+COST_CENTER_CODE = re.compile(r"^\d{4}$")
+SUB_COST_CENTER_CODE = re.compile(r"^(\d{4})-([0-9A-Z]{4})$")
+COUNT_BASES = ("static", "cumulative", "none")
+MODIFIABLE = ("yes", "limited", "no")
+DISTRIBUTIONS = ("workload", "miscellaneous", "non_icass")
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    applies_to: str
+    weight: Decimal
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    agency: str
+    what: str
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class CostCenterSpec:
+    code: str
+    methodology: str
+    name: str
+    section: str
+    mandatory: bool
+    distribution: str
+    factor: str
+    unit: str
+    count_basis: str
+    count_section: str
+    modifiable: str
+    modifiable_section: str
+    parent: str = ""
+    min_modification: Decimal | None = None
+    allowed_modifications: tuple[Decimal, ...] = ()
+    weights: tuple[Weight, ...] = ()
+    routing: tuple[Routing, ...] = ()
+    note: str = ""
+    standardized: bool = True  # False: a post-defined sub-cost center that inherits its parent's rules
+
+    @property
+    def is_sub_cost_center(self) -> bool:
+        return bool(self.parent)
+
+    def citations(self) -> tuple[str, ...]:
+        cited = [self.section, self.count_section, self.modifiable_section]
+        cited += [w.section for w in self.weights] + [r.section for r in self.routing]
+        return tuple(c for c in cited if c)
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
+    try:
+        spec = CostCenterSpec(
+            code=entry["code"],
+            methodology=entry["methodology"],
+            name=entry["name"],
+            section=entry["section"],
+            mandatory=bool(entry["mandatory"]),
+            distribution=entry["distribution"],
+            factor=entry["factor"],
+            unit=entry["unit"],
+            count_basis=entry["count_basis"],
+            count_section=entry.get("count_section", ""),
+            modifiable=entry["modifiable"],
+            modifiable_section=entry.get("modifiable_section", ""),
+            parent=entry.get("parent", ""),
+            min_modification=Decimal(entry["min_modification"]) if entry.get("min_modification") else None,
+            allowed_modifications=tuple(Decimal(v) for v in entry.get("allowed_modifications", ())),
+            weights=tuple(Weight(w["applies_to"], Decimal(w["weight"]), w["section"]) for w in entry.get("weight", ())),
+            routing=tuple(Routing(r["agency"], r["what"], r["section"]) for r in entry.get("routing", ())),
+            note=entry.get("note", ""),
+        )
+    except KeyError as missing:
+        raise CatalogError(f"{origin}: entry {entry.get('code', '?')} lacks {missing}") from None
+    problems = []
+    if spec.count_basis not in COUNT_BASES:
+        problems.append(f"count_basis {spec.count_basis!r}")
+    if spec.modifiable not in MODIFIABLE:
+        problems.append(f"modifiable {spec.modifiable!r}")
+    if spec.distribution not in DISTRIBUTIONS:
+        problems.append(f"distribution {spec.distribution!r}")
+    if spec.methodology not in ("standard", "lite"):
+        problems.append(f"methodology {spec.methodology!r}")
+    shape = SUB_COST_CENTER_CODE if spec.parent else COST_CENTER_CODE
+    if not shape.match(spec.code) or (spec.parent and not spec.code.startswith(spec.parent + "-")):
+        problems.append(f"code {spec.code!r} (parent {spec.parent!r})")
+    if problems:
+        raise CatalogError(f"{origin}: entry {spec.code}: bad " + ", ".join(problems))
+    return spec
+
+
+@dataclass(frozen=True)
+class Catalog:
+    entries: tuple[CostCenterSpec, ...]
+
+    def methodology(self, methodology: str) -> tuple[CostCenterSpec, ...]:
+        return tuple(e for e in self.entries if e.methodology == methodology)
+
+    def find(self, code: str, methodology: str) -> CostCenterSpec | None:
+        """The entry for a code at a post of this methodology, including post-defined sub-cost centers
+        (H-341.15 c: posts may create other sub-cost centers), which take their parent's rules."""
+        index = self._index()
+        if (spec := index.get((code, methodology))) is not None:
+            return spec
+        sub = SUB_COST_CENTER_CODE.match(code)
+        if sub is None:
+            return None
+        parent = index.get((sub.group(1), methodology))
+        if parent is None or parent.is_sub_cost_center or parent.distribution != "workload":
+            return None
+        return CostCenterSpec(
+            code=code,
+            methodology=methodology,
+            name=f"{parent.name} (post-defined sub-cost center)",
+            section="H-341.15",
+            mandatory=False,
+            distribution="workload",
+            factor=parent.factor,
+            unit=parent.unit,
+            count_basis=parent.count_basis,
+            count_section=parent.count_section,
+            modifiable=parent.modifiable,
+            modifiable_section=parent.modifiable_section,
+            parent=parent.code,
+            min_modification=parent.min_modification,
+            allowed_modifications=parent.allowed_modifications,
+            weights=parent.weights,
+            note="Not standardized: a post may create other sub-cost centers (H-341.15 c); the parent's rules apply.",
+            standardized=False,
+        )
+
+    def _index(self) -> dict[tuple[str, str], CostCenterSpec]:
+        return _index_of(self)
+
+
+@cache
+def _index_of(catalog: Catalog) -> dict[tuple[str, str], CostCenterSpec]:
+    return {(e.code, e.methodology): e for e in catalog.entries}
+
+
+@cache
+def load_catalog() -> Catalog:
+    entries: list[CostCenterSpec] = []
+    seen: set[tuple[str, str]] = set()
+    data = resources.files("icass.catalog") / "data"
+    for item in sorted(data.iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".toml"):
+            continue
+        for raw in tomllib.loads(item.read_text(encoding="utf-8")).get("cost_center", []):
+            spec = _spec(raw, item.name)
+            if (spec.code, spec.methodology) in seen:
+                raise CatalogError(f"{item.name}: {spec.code} ({spec.methodology}) is listed twice")
+            seen.add((spec.code, spec.methodology))
+            entries.append(spec)
+    entries.sort(key=lambda e: (e.methodology, e.code))
+    return Catalog(tuple(entries))

@@ -1,0 +1,36 @@
+"""Problems as values: each names where it was found and the handbook section it enforces; they are
+collected and reported together rather than raised one at a time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from icass.model.records import Source
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: str
+    source: Source
+    message: str
+    field: str = ""
+    section: str = ""  # the handbook section the broken rule comes from, e.g. "H-341.14-1"
+
+    def __str__(self) -> str:
+        where = f"{self.source}, {self.field}" if self.field else str(self.source)
+        cite = f" (6 FAH-5 {self.section})" if self.section else ""
+        return f"{self.severity}: {where}: {self.message}{cite}"
+
+
+def error(source: Source, message: str, field: str = "", section: str = "") -> Diagnostic:
+    return Diagnostic(ERROR, source, message, field, section)
+
+
+def warning(source: Source, message: str, field: str = "", section: str = "") -> Diagnostic:
+    return Diagnostic(WARNING, source, message, field, section)
+
+
+def has_errors(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> bool:
+    return any(d.severity == ERROR for d in diagnostics)

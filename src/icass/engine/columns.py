@@ -1,0 +1,132 @@
+"""A batch of posts as integer columns: the form the engine computes on.
+
+One post is a batch of one; the worldwide run is a batch of every post. Codes become indexes into
+sorted code tables, so an index order is also the codes' ascending string order (the tie-break key).
+Money is int64 cents; time allocation percents and modified workload counts are int64 over a power of ten
+shared by the whole column, so every ratio the engine forms is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import numpy.typing as npt
+
+from icass.model import FUNDING_SOURCES, ICASS_AGENCY, STATE_AGENCY, PostBundle
+from icass.money import scaled_integers
+
+IntArray = npt.NDArray[np.int64]
+
+# How each cost center is shared (see catalog `distribution`).
+WORKLOAD, MISCELLANEOUS, NON_ICASS = 0, 1, 2
+KINDS = {"workload": WORKLOAD, "miscellaneous": MISCELLANEOUS, "non_icass": NON_ICASS}
+
+
+@dataclass(frozen=True)
+class Columns:
+    posts: tuple[str, ...]
+    agencies: tuple[str, ...]  # sorted
+    cost_centers: tuple[str, ...]  # sorted
+    cost_center_kind: IntArray  # per cost center: WORKLOAD, MISCELLANEOUS or NON_ICASS
+    # budget lines
+    budget_post: IntArray
+    budget_cost_center: IntArray
+    budget_funding: IntArray
+    budget_cents: IntArray
+    # position cost pool lines (positions numbered across the batch)
+    pool_position: IntArray
+    pool_funding: IntArray
+    pool_cents: IntArray
+    position_post: IntArray
+    # time allocation, percent * 10**percent_exponent
+    allocation_position: IntArray
+    allocation_cost_center: IntArray
+    allocation_weight: IntArray
+    # workload, count * modification * 10**workload_exponent
+    workload_post: IntArray
+    workload_cost_center: IntArray
+    workload_agency: IntArray
+    workload_weight: IntArray
+
+    @property
+    def funding_sources(self) -> tuple[str, ...]:
+        return FUNDING_SOURCES
+
+    def agency_index(self, code: str) -> int:
+        """Index of a special agency code, or -1 when no post of the batch has it."""
+        return self.agencies.index(code) if code in self.agencies else -1
+
+    @property
+    def state(self) -> int:
+        return self.agency_index(STATE_AGENCY)
+
+    @property
+    def icass(self) -> int:
+        return self.agency_index(ICASS_AGENCY)
+
+
+def _ints(values: Sequence[int]) -> IntArray:
+    return np.array(values, dtype=np.int64)
+
+
+def _indexer(codes: Sequence[str]) -> Callable[[Sequence[str]], IntArray]:
+    lookup = {code: i for i, code in enumerate(codes)}
+    return lambda items: np.array([lookup[c] for c in items], dtype=np.int64)
+
+
+def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> Columns:
+    """Integer columns of already validated bundles; `kind_of` gives a cost center's distribution kind."""
+    agencies = tuple(sorted({a.code for b in bundles for a in b.agencies}))
+    used = {line.cost_center for b in bundles for line in b.budget}
+    used |= {t.cost_center for b in bundles for t in b.time_allocation}
+    used |= {w.cost_center for b in bundles for w in b.workload}
+    cost_centers = tuple(sorted(used))
+    agency_ix, cc_ix, fund_ix = _indexer(agencies), _indexer(cost_centers), _indexer(FUNDING_SOURCES)
+
+    budget_post: list[int] = []
+    pool_position: list[int] = []
+    position_post: list[int] = []
+    allocation_position: list[int] = []
+    workload_post: list[int] = []
+    pool_lines, allocations, budget, workload = [], [], [], []
+    position_base = 0
+    for p, bundle in enumerate(bundles):
+        local = {pos.position_id: position_base + i for i, pos in enumerate(bundle.positions)}
+        position_post += [p] * len(bundle.positions)
+        position_base += len(bundle.positions)
+        pool = bundle.cost_pool()
+        pool_lines += pool
+        pool_position += [local[line.position_id] for line in pool]
+        allocations += bundle.time_allocation
+        allocation_position += [local[t.position_id] for t in bundle.time_allocation]
+        budget += bundle.budget
+        budget_post += [p] * len(bundle.budget)
+        workload += bundle.workload
+        workload_post += [p] * len(bundle.workload)
+
+    percent, _ = scaled_integers(t.percent for t in allocations)
+    modified, _ = scaled_integers(Decimal(w.count) * w.modification for w in workload)
+    return Columns(
+        posts=tuple(b.post.code for b in bundles),
+        agencies=agencies,
+        cost_centers=cost_centers,
+        cost_center_kind=_ints([KINDS[kind_of(cc)] for cc in cost_centers]),
+        budget_post=_ints(budget_post),
+        budget_cost_center=cc_ix([line.cost_center for line in budget]),
+        budget_funding=fund_ix([line.funding for line in budget]),
+        budget_cents=_ints([line.amount for line in budget]),
+        pool_position=_ints(pool_position),
+        pool_funding=fund_ix([line.funding for line in pool_lines]),
+        pool_cents=_ints([line.amount for line in pool_lines]),
+        position_post=_ints(position_post),
+        allocation_position=_ints(allocation_position),
+        allocation_cost_center=cc_ix([t.cost_center for t in allocations]),
+        allocation_weight=percent,
+        workload_post=_ints(workload_post),
+        workload_cost_center=cc_ix([w.cost_center for w in workload]),
+        workload_agency=agency_ix([w.agency for w in workload]),
+        workload_weight=modified,
+    )

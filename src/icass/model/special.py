@@ -1,0 +1,7 @@
+"""Codes the handbook gives a fixed meaning."""
+
+STATE_AGENCY = "1900.0"  # receives Non-ICASS dual positions (H-341.14-4)
+ICASS_AGENCY = "1901.0"  # ICASS's own workload, later spread by ICASS redistribution
+NON_ICASS = "0000"  # Non-ICASS dual positions (H-341.14)
+MISCELLANEOUS = "8790"  # Miscellaneous costs, shared by each agency's share of service costs (H-341.13-4)
+BASIC_PACKAGE = "6150"

@@ -1,0 +1,64 @@
+"""Money is whole cents (int) inside; Decimal only at the edges (files, screens)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import numpy.typing as npt
+
+CENT = Decimal("0.01")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A plain decimal string ("12", "-3.5", "0.30"); no exponents, no thousands separators."""
+    stripped = text.strip()
+    if not stripped or any(ch not in "0123456789.-+" for ch in stripped):
+        raise ValueError(f"{text!r} is not a plain decimal number")
+    try:
+        value = Decimal(stripped)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a plain decimal number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def decimal_places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # parse_decimal rejects NaN and infinities
+    return max(0, -exponent)
+
+
+def parse_cents(text: str) -> int:
+    """An amount string with at most two decimal places, as whole cents."""
+    value = parse_decimal(text)
+    if decimal_places(value) > 2:
+        raise ValueError(f"{text!r} has more than two decimal places")
+    return int(value * 100)
+
+
+def to_decimal(cents: int) -> Decimal:
+    return (Decimal(int(cents)) / 100).quantize(CENT)
+
+
+def format_plain(cents: int) -> str:
+    """`-12.50`: the interchange form (CSV, JSON)."""
+    return str(to_decimal(cents))
+
+
+def format_grouped(cents: int) -> str:
+    """`-1,234.50`: the reading form (tables, invoices)."""
+    return f"{to_decimal(cents):,.2f}"
+
+
+def scaled_integers(values: Iterable[Decimal]) -> tuple[npt.NDArray[np.int64], int]:
+    """Decimals as integers over one common power of ten, so that ratios stay exact.
+
+    Returns (integers, exponent) with value == integer / 10**exponent for every value.
+    """
+    items = list(values)
+    exponent = max((decimal_places(v) for v in items), default=0)
+    factor = Decimal(10) ** exponent
+    return np.array([int(v * factor) for v in items], dtype=np.int64), exponent
