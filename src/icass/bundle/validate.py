@@ -106,7 +106,9 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     for count in bundle.workload:
         found += _cost_center(count.cost_center, catalog, methodology, count.source)
         if count.agency not in agencies:
-            found.append(error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency"))
+            found.append(
+                error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency")
+            )
     return found
 
 
@@ -150,7 +152,10 @@ def _modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[
     if modification == 1:
         return None
     if spec.modifiable == "no":
-        return f"{spec.code} is not modifiable: the modification must be 1, not {modification}", spec.modifiable_section
+        return (
+            f"{spec.code} is not modifiable: the modification must be 1, not {modification}",
+            spec.modifiable_section,
+        )
     if spec.min_modification is not None and modification < spec.min_modification:
         return (
             f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
@@ -158,7 +163,10 @@ def _modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[
         )
     if spec.allowed_modifications and modification not in spec.allowed_modifications:
         allowed = ", ".join(str(v) for v in spec.allowed_modifications)
-        return f"{spec.code} allows only the modifications {allowed}, not {modification}", spec.modifiable_section
+        return (
+            f"{spec.code} allows only the modifications {allowed}, not {modification}",
+            spec.modifiable_section,
+        )
     return None
 
 
@@ -169,7 +177,11 @@ def _workload(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
-            rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
+            rule = (
+                "is charged to 1900.0 (State)"
+                if spec.distribution == "non_icass"
+                else "follows service costs"
+            )
             found.append(
                 error(
                     count.source,
@@ -244,13 +256,18 @@ def _service_rules(
     misc = catalog.find(MISCELLANEOUS, bundle.post.methodology)
     if cost_of.get(MISCELLANEOUS, 0) and not payers and misc is not None:
         found.append(
-            error(Source("budget.csv"), "8790 has cost but no agency has service costs to share it by",
-                  section=misc.count_section)
+            error(
+                Source("budget.csv"),
+                "8790 has cost but no agency has service costs to share it by",
+                section=misc.count_section,
+            )
         )
     if ICASS_AGENCY in payers and not payers - {ICASS_AGENCY}:
         found.append(
-            error(Source("workload.csv"), f"only {ICASS_AGENCY} (ICASS) has workload: ICASS redistribution "
-                  "needs customer agencies")
+            error(
+                Source("workload.csv"),
+                f"only {ICASS_AGENCY} (ICASS) has workload: ICASS redistribution needs customer agencies",
+            )
         )
     return found
 
@@ -315,5 +332,3 @@ def _first_rows(bundle: PostBundle) -> dict[str, Source]:
 
 def _dollars(cents: int) -> str:
     return f"${Decimal(cents) / 100:,.2f}"
-
-

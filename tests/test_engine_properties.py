@@ -1,0 +1,85 @@
+"""The vectorized engine held to the exact Fraction reference on random posts, and its invariants."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from icass.engine import distribute
+from icass.model import ICASS_AGENCY, PostBundle
+from tests.reference import reference
+from tests.strategies import kind_of, post_bundles
+
+
+def lines(bundle: PostBundle) -> dict[tuple[str, str, str], tuple[int, int]]:
+    return {(a, c, f): (s, r) for a, c, f, s, r, _ in distribute(bundle, kind_of).lines()}
+
+
+@settings(max_examples=150, deadline=None)
+@given(post_bundles())
+def test_engine_equals_fraction_reference(bundle):
+    assert lines(bundle) == reference(bundle, kind_of)
+
+
+@settings(max_examples=60, deadline=None)
+@given(post_bundles(max_cents=10**13))
+def test_engine_equals_reference_at_magnitudes_that_overflow_int64(bundle):
+    assert lines(bundle) == reference(bundle, kind_of)
+
+
+@settings(max_examples=150, deadline=None)
+@given(post_bundles())
+def test_every_cost_center_and_funding_source_is_conserved_to_the_cent(bundle):
+    result = distribute(bundle, kind_of)
+    # agencies' totals of each (cost center, funding source) equal its cost; redistribution nets to zero
+    assert (result.total.sum(axis=1) == result.cost).all()
+    assert (result.share.sum(axis=1) == result.cost).all()
+    assert (result.redistribution.sum(axis=1) == 0).all()
+    cols = result.columns
+    if cols.icass >= 0:
+        assert (result.total[:, cols.icass] == 0).all()
+
+
+@settings(max_examples=80, deadline=None)
+@given(post_bundles(), st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(bundle, rnd: random.Random):
+    def shuffled(records: tuple) -> tuple:
+        items = list(records)
+        rnd.shuffle(items)
+        return tuple(items)
+
+    reordered = replace(
+        bundle,
+        agencies=shuffled(bundle.agencies),
+        positions=shuffled(bundle.positions),
+        position_costs=shuffled(bundle.position_costs),
+        time_allocation=shuffled(bundle.time_allocation),
+        budget=shuffled(bundle.budget),
+        workload=shuffled(bundle.workload),
+    )
+    assert lines(reordered) == lines(bundle)
+
+
+@settings(max_examples=40, deadline=None)
+@given(post_bundles())
+def test_deterministic(bundle):
+    assert lines(bundle) == lines(bundle)
+
+
+@settings(max_examples=80, deadline=None)
+@given(post_bundles())
+def test_icass_shows_its_share_and_minus_the_same_as_redistribution(bundle):
+    held = defaultdict(int)
+    for (agency, cc, funding), (share, redistribution) in lines(bundle).items():
+        if agency == ICASS_AGENCY:
+            assert share == -redistribution
+            held[cc, funding] += share
+    customers = defaultdict(int)
+    for (agency, cc, funding), (_, redistribution) in lines(bundle).items():
+        if agency != ICASS_AGENCY:
+            customers[cc, funding] += redistribution
+    assert {k: v for k, v in customers.items() if v} == {k: v for k, v in held.items() if v}
