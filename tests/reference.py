@@ -16,9 +16,7 @@ from icass.model import ICASS_AGENCY, STATE_AGENCY, PostBundle
 K = TypeVar("K", bound=Hashable)
 
 
-def apportion(
-    amount: int, weights: Mapping[K, Fraction | int], key: Callable[[K], str] = str
-) -> dict[K, int]:
+def apportion(amount: int, weights: Mapping[K, Fraction | int], key: Callable[[K], str] = str) -> dict[K, int]:
     total = sum(Fraction(w) for w in weights.values())
     if total == 0:
         assert amount == 0, "an amount with no weights"

@@ -38,9 +38,7 @@ def percents(draw: st.DrawFn, cost_centers: list[str]) -> list[tuple[str, Decima
     ccs = draw(st.lists(st.sampled_from(cost_centers), min_size=1, max_size=3, unique=True))
     if ccs == ["0000"]:
         ccs.append(draw(st.sampled_from([c for c in cost_centers if c != "0000"])))
-    cuts = sorted(
-        draw(st.lists(st.integers(1, 9999), min_size=len(ccs) - 1, max_size=len(ccs) - 1, unique=True))
-    )
+    cuts = sorted(draw(st.lists(st.integers(1, 9999), min_size=len(ccs) - 1, max_size=len(ccs) - 1, unique=True)))
     bounds = [0, *cuts, 10000]
     return [(cc, Decimal(bounds[i + 1] - bounds[i]).scaleb(-2)) for i, cc in enumerate(ccs)]
 
@@ -57,8 +55,7 @@ def post_bundles(draw: st.DrawFn, max_cents: int = 10**10) -> PostBundle:
 
     grades = ["FS-01", "FS-02", "FS-03"]
     factors = [
-        CostFactor(g, draw(st.integers(0, max_cents // 100)), draw(st.integers(0, max_cents // 1000)))
-        for g in grades
+        CostFactor(g, draw(st.integers(0, max_cents // 100)), draw(st.integers(0, max_cents // 1000))) for g in grades
     ]
     positions, allocation, pool = [], [], []
     for i in range(draw(st.integers(0, 6))):
@@ -82,6 +79,8 @@ def post_bundles(draw: st.DrawFn, max_cents: int = 10**10) -> PostBundle:
             st.lists(st.tuples(st.sampled_from(ccs), st.sampled_from(FUNDING)), unique=True, max_size=10)
         )
     ]
+    if "8790" in ccs:  # 8790 follows service costs, so some must exist (validation refuses it otherwise)
+        budget.append(BudgetLine(workload_ccs[0], "RB", "2599", draw(st.integers(1, max_cents))))
     workload = []
     for cc in workload_ccs:
         takers = draw(st.lists(st.sampled_from(agencies), min_size=1, max_size=len(agencies), unique=True))
@@ -92,9 +91,7 @@ def post_bundles(draw: st.DrawFn, max_cents: int = 10**10) -> PostBundle:
             takers.insert(0, others[0])
         for n, agency in enumerate(takers):
             count = draw(decimals(1 if n == 0 else 0, 5000, 2))
-            modification = draw(
-                st.sampled_from([Decimal(1), Decimal("0.3"), Decimal("0.6"), Decimal("0.25")])
-            )
+            modification = draw(st.sampled_from([Decimal(1), Decimal("0.3"), Decimal("0.6"), Decimal("0.25")]))
             workload.append(Workload(cc, agency, count, modification))
     return PostBundle(
         post=Post("TST", "Test post", "Testland", "EUR", "standard", 2027),

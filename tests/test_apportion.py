@@ -80,9 +80,7 @@ def test_weight_sums_beyond_int64_stay_exact(amount, ws):
 
 def test_ties_go_to_the_smaller_key():
     # 100 cents over three equal weights: 33 each, the one cent left goes to the smallest key.
-    shares = apportion(
-        np.array([100]), np.zeros(3, dtype=np.int64), np.ones(3, dtype=np.int64), np.array([2, 0, 1])
-    )
+    shares = apportion(np.array([100]), np.zeros(3, dtype=np.int64), np.ones(3, dtype=np.int64), np.array([2, 0, 1]))
     assert shares.tolist() == [33, 34, 33]
 
 

@@ -78,9 +78,7 @@ def read_table(
         return [], [error(Source(name, 1), "the header repeats a column")]
     unknown = [h for h in header if h not in columns]
     if unknown and not keep_extra:
-        problems.append(
-            warning(Source(name, 1), f"column(s) {', '.join(unknown)} are not part of the format; ignored")
-        )
+        problems.append(warning(Source(name, 1), f"column(s) {', '.join(unknown)} are not part of the format; ignored"))
     rows: list[Row] = []
     for number, record in enumerate(records[1:], start=2):
         source = Source(name, number)

@@ -106,9 +106,7 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     for count in bundle.workload:
         found += _cost_center(count.cost_center, catalog, methodology, count.source)
         if count.agency not in agencies:
-            found.append(
-                error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency")
-            )
+            found.append(error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency"))
     return found
 
 
@@ -177,11 +175,7 @@ def _workload(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
-            rule = (
-                "is charged to 1900.0 (State)"
-                if spec.distribution == "non_icass"
-                else "follows service costs"
-            )
+            rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
             found.append(
                 error(
                     count.source,
@@ -232,7 +226,8 @@ def _cost_rules(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
             found.append(
                 error(
                     source,
-                    f"{code} has cost, which is charged to {STATE_AGENCY} (State), but agencies.csv lacks {STATE_AGENCY}",
+                    f"{code} has cost, which is charged to {STATE_AGENCY} (State), "
+                    f"but agencies.csv lacks {STATE_AGENCY}",
                     field="cost_center",
                     section=spec.count_section,
                 )
@@ -272,9 +267,7 @@ def _service_rules(
     return found
 
 
-def _ceilings(
-    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int
-) -> list[Diagnostic]:
+def _ceilings(bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if post_total <= 0:
         return found
@@ -325,8 +318,10 @@ def _mandatory(bundle: PostBundle) -> list[Diagnostic]:
 def _first_rows(bundle: PostBundle) -> dict[str, Source]:
     """Where each cost center first appears (budget line, else time allocation), to point messages at."""
     first: dict[str, Source] = {}
-    for record in (*bundle.budget, *bundle.time_allocation):
-        first.setdefault(record.cost_center, record.source)
+    for line in bundle.budget:
+        first.setdefault(line.cost_center, line.source)
+    for share in bundle.time_allocation:
+        first.setdefault(share.cost_center, share.source)
     return first
 
 

@@ -85,9 +85,7 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
             parent=entry.get("parent", ""),
             min_modification=Decimal(entry["min_modification"]) if entry.get("min_modification") else None,
             allowed_modifications=tuple(Decimal(v) for v in entry.get("allowed_modifications", ())),
-            weights=tuple(
-                Weight(w["applies_to"], Decimal(w["weight"]), w["section"]) for w in entry.get("weight", ())
-            ),
+            weights=tuple(Weight(w["applies_to"], Decimal(w["weight"]), w["section"]) for w in entry.get("weight", ())),
             routing=tuple(Routing(r["agency"], r["what"], r["section"]) for r in entry.get("routing", ())),
             note=entry.get("note", ""),
         )

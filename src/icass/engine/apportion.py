@@ -26,9 +26,10 @@ def apportion(
     A group whose weights are all zero must have a zero amount.
     """
     amount = np.asarray(amount, dtype=np.int64)
-    group = np.asarray(group, dtype=np.int64)
     weight = np.asarray(weight, dtype=np.int64)
-    key_rank = np.asarray(key_rank, dtype=np.int64)
+    rows: Int64Array = np.asarray(group, dtype=np.int64)
+    keys: Int64Array = np.asarray(key_rank, dtype=np.int64)
+    group, key_rank = rows, keys
     n_groups = amount.shape[0]
     if group.shape[0] == 0:
         if np.any(amount != 0):
@@ -40,7 +41,7 @@ def apportion(
     rows_per_group = np.bincount(group, minlength=n_groups)
     # The group totals must not wrap: bound them before summing.
     if int(weight.max()) > _LIMIT // max(int(rows_per_group.max()), 1):
-        return _apportion_exact_python(amount, group, weight, key_rank)
+        return _apportion_exact_python(amount, rows, weight, keys)
     total = np.zeros(n_groups, dtype=np.int64)
     np.add.at(total, group, weight)
     if np.any((total == 0) & (amount != 0)):

@@ -15,7 +15,16 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from icass.model import FUNDING_SOURCES, ICASS_AGENCY, STATE_AGENCY, PostBundle
+from icass.model import (
+    FUNDING_SOURCES,
+    ICASS_AGENCY,
+    STATE_AGENCY,
+    BudgetLine,
+    PoolLine,
+    PostBundle,
+    TimeAllocation,
+    Workload,
+)
 from icass.money import scaled_integers
 
 IntArray = npt.NDArray[np.int64]
@@ -91,7 +100,10 @@ def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> 
     position_post: list[int] = []
     allocation_position: list[int] = []
     workload_post: list[int] = []
-    pool_lines, allocations, budget, workload = [], [], [], []
+    pool_lines: list[PoolLine] = []
+    allocations: list[TimeAllocation] = []
+    budget: list[BudgetLine] = []
+    workload: list[Workload] = []
     position_base = 0
     for p, bundle in enumerate(bundles):
         local = {pos.position_id: position_base + i for i, pos in enumerate(bundle.positions)}

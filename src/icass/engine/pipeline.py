@@ -70,9 +70,7 @@ def distribute_columns(cols: Columns) -> Distribution:
     _non_icass(cols, cost, share, kind == NON_ICASS)
     _by_workload(cols, cost, share, kind == WORKLOAD)
     service = kind != NON_ICASS
-    _miscellaneous(
-        cols, cost, share, kind == MISCELLANEOUS, weights=share[:, :, kind == WORKLOAD].sum(axis=(2, 3))
-    )
+    _miscellaneous(cols, cost, share, kind == MISCELLANEOUS, weights=share[:, :, kind == WORKLOAD].sum(axis=(2, 3)))
     redistribution = icass_redistribution(cols, share, weights=share[:, :, service].sum(axis=(2, 3)))
     return Distribution(cols, cost, share, redistribution)
 
@@ -121,9 +119,7 @@ def _by_workload(cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArr
     weighted = np.zeros(groups.shape[0], dtype=np.int64)
     np.add.at(weighted, group, weight > 0)
     if (missing := np.flatnonzero(weighted == 0)).size:
-        raise EngineError(
-            [_describe(cols, groups[g], n_cc, n_fund) + " has cost but no workload" for g in missing]
-        )
+        raise EngineError([_describe(cols, groups[g], n_cc, n_fund) + " has cost but no workload" for g in missing])
     agency = cols.workload_agency[row]
     shares = apportion(cost.reshape(-1)[groups], group, weight, agency)
     slot = groups[group]

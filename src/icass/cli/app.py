@@ -1,0 +1,249 @@
+"""Commands: catalog, validate, distribute, invoice. Exit status 2 on any error in the input."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from icass import report
+from icass.bundle import LoadResult, load_bundle
+from icass.catalog import load_catalog
+from icass.diagnostics import ERROR
+from icass.engine import Distribution, distribute
+from icass.engine.invoice import Invoice, invoice
+from icass.model import FUNDING_SOURCES, PostBundle
+from icass.money import format_grouped
+
+app = typer.Typer(
+    help="ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's "
+    "administrative services, exact to the cent.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+INPUT_ERROR = 2
+
+
+class Methodology(StrEnum):
+    standard = "standard"
+    lite = "lite"
+
+
+class CatalogFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+BundleArg = Annotated[Path, typer.Argument(help="The post bundle directory (see docs/bundle.md).")]
+
+
+def _out() -> Console:
+    return Console(width=160 if not sys.stdout.isatty() else None, highlight=False)
+
+
+def _err() -> Console:
+    return Console(stderr=True, width=200 if not sys.stderr.isatty() else None, highlight=False, soft_wrap=True)
+
+
+def _report(result: LoadResult) -> None:
+    err = _err()
+    for d in result.diagnostics:
+        err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
+    if not result.ok:
+        errors = sum(d.severity == ERROR for d in result.diagnostics)
+        err.print(f"{errors} error(s): nothing was computed.", style="bold red", markup=False)
+
+
+def _load(path: Path) -> PostBundle:
+    result = load_bundle(path)
+    _report(result)
+    if result.bundle is None:
+        raise typer.Exit(INPUT_ERROR)
+    return result.bundle
+
+
+def _kind_of(bundle: PostBundle) -> Callable[[str], str]:
+    catalog = load_catalog()
+    methodology = bundle.post.methodology
+
+    def kind_of(code: str) -> str:
+        spec = catalog.find(code, methodology)
+        assert spec is not None  # every code was checked by validation
+        return spec.distribution
+
+    return kind_of
+
+
+def _distribute(bundle: PostBundle) -> Distribution:
+    return distribute(bundle, _kind_of(bundle))
+
+
+@app.command()
+def catalog(
+    methodology: Annotated[Methodology, typer.Option(help="Standard (H-341) or Lite (H-342).")] = Methodology.standard,
+    format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
+) -> None:
+    """List the cost centers and standardized sub-cost centers of a methodology (Exhibit H-341, H-341.15)."""
+    entries = load_catalog().methodology(methodology.value)
+    if format is CatalogFormat.csv:
+        sys.stdout.write(report.catalog_csv(entries))
+        return
+    table = Table(title=f"ICASS cost centers, {methodology.value} methodology")
+    for column in ("code", "name", "mandatory", "distribution factor", "count", "modifiable", "section"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        floor = f" (>= {e.min_modification})" if e.min_modification is not None else ""
+        table.add_row(
+            e.code,
+            e.name,
+            "yes" if e.mandatory else "",
+            e.unit,
+            e.count_basis,
+            e.modifiable + floor,
+            e.section,
+        )
+    _out().print(table)
+
+
+@app.command()
+def validate(bundle: BundleArg) -> None:
+    """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""
+    post = _load(bundle)
+    _err().print(
+        f"{bundle}: valid ({post.post.code} {post.post.name}, {post.post.methodology}, FY {post.post.fiscal_year})",
+        markup=False,
+    )
+
+
+@app.command("distribute")
+def distribute_command(
+    bundle: BundleArg,
+    format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen.")] = None,
+) -> None:
+    """Distribute every cost center to the agencies, with ICASS redistribution."""
+    post = _load(bundle)
+    result = _distribute(post)
+    if format is OutputFormat.table:
+        text = None
+        _out().print(_distribution_table(post, result))
+    elif format is OutputFormat.csv:
+        text = report.distribution_csv(result)
+    else:
+        text = report.distribution_json(post, result)
+    if text is None:
+        return
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _distribution_table(post: PostBundle, result: Distribution) -> Table:
+    """Agencies by funding source: the post's invoices in one view."""
+    totals: dict[str, dict[str, int]] = {}
+    redistribution: dict[str, int] = {}
+    for agency, _, funding, _, redis, total in result.lines():
+        row = totals.setdefault(agency, {})
+        row[funding] = row.get(funding, 0) + total
+        redistribution[agency] = redistribution.get(agency, 0) + redis
+    names = {a.code: a.name for a in post.agencies}
+    p = post.post
+    table = Table(title=f"{p.code} {p.name}: ICASS distribution, FY {p.fiscal_year} ({p.methodology})")
+    table.add_column("agency")
+    table.add_column("name")
+    for funding in FUNDING_SOURCES:
+        table.add_column(funding, justify="right")
+    table.add_column("of which redistribution", justify="right")
+    table.add_column("total", justify="right", style="bold")
+    for agency in sorted(totals):
+        row = totals[agency]
+        table.add_row(
+            agency,
+            names.get(agency, ""),
+            *(format_grouped(row.get(f, 0)) for f in FUNDING_SOURCES),
+            format_grouped(redistribution[agency]),
+            format_grouped(sum(row.values())),
+        )
+    column = result.cost[0].sum(axis=0).tolist()
+    table.add_section()
+    table.add_row(
+        "", "post total", *(format_grouped(c) for c in column), format_grouped(0), format_grouped(sum(column))
+    )
+    return table
+
+
+@app.command("invoice")
+def invoice_command(
+    bundle: BundleArg,
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="The agency code, e.g. 1900.0; every agency when omitted.")
+    ] = None,
+) -> None:
+    """Print an agency's invoice: per cost center its workload, share and amount per funding source."""
+    post = _load(bundle)
+    codes = [a.code for a in post.agencies]
+    if agency is not None and agency not in codes:
+        _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
+        raise typer.Exit(INPUT_ERROR)
+    result = _distribute(post)
+    kind_of = _kind_of(post)
+    console = _out()
+    for code in [agency] if agency is not None else codes:
+        console.print(_invoice_table(invoice(post, result, code, kind_of), post))
+
+
+def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
+    catalog = load_catalog()
+    table = Table(
+        title=f"ICASS invoice FY {bill.fiscal_year}, post {bill.post}: {bill.agency} {bill.agency_name}",
+        caption="Amounts in US dollars, ICASS redistribution included.",
+    )
+    funding = [f for f in FUNDING_SOURCES if bill.subtotal(f) or any(f in line.amounts for line in bill.lines)]
+    for column in ("cost center", "name"):
+        table.add_column(column)
+    for column in ("workload", "modified", "share %", *funding, "total"):
+        table.add_column(column, justify="right")
+    for line in bill.lines:
+        spec = catalog.find(line.cost_center, post.post.methodology)
+        table.add_row(
+            line.cost_center,
+            spec.name if spec else "",
+            "" if line.workload is None else f"{line.workload:,}",
+            "" if line.modified_workload is None else f"{line.modified_workload:,}",
+            f"{line.share_percent}",
+            *(format_grouped(line.amounts.get(f, 0)) for f in funding),
+            format_grouped(line.total),
+        )
+    table.add_section()
+    table.add_row(
+        "",
+        "subtotal by funding source",
+        "",
+        "",
+        "",
+        *(format_grouped(bill.subtotal(f)) for f in funding),
+        format_grouped(bill.total),
+        style="bold",
+    )
+    table.add_row(
+        "", "of which ICASS redistribution", "", "", "", *("" for _ in funding), format_grouped(bill.redistribution)
+    )
+    return table
+
+
+def main() -> None:
+    app()

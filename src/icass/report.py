@@ -1,0 +1,67 @@
+"""The distribution and the catalog in their interchange forms (CSV, JSON): plain decimals, never floats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from icass.catalog import CostCenterSpec
+from icass.engine import Distribution
+from icass.model import PostBundle
+from icass.money import format_plain
+
+DISTRIBUTION_HEADER = ("agency", "cost_center", "funding", "share", "redistribution", "total")
+CATALOG_HEADER = ("code", "name", "mandatory", "count_basis", "modifiable", "section")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def distribution_rows(distribution: Distribution) -> list[tuple[str, str, str, int, int, int]]:
+    """Every non-zero line, sorted by agency, cost center and funding source (as strings)."""
+    return sorted(distribution.lines())
+
+
+def _plain_rows(distribution: Distribution) -> list[tuple[str, ...]]:
+    return [
+        (a, c, f, format_plain(s), format_plain(r), format_plain(t))
+        for a, c, f, s, r, t in distribution_rows(distribution)
+    ]
+
+
+def distribution_csv(distribution: Distribution) -> str:
+    return _csv(DISTRIBUTION_HEADER, _plain_rows(distribution))
+
+
+def distribution_json(bundle: PostBundle, distribution: Distribution) -> str:
+    post = bundle.post
+    lines = [dict(zip(DISTRIBUTION_HEADER, row, strict=True)) for row in _plain_rows(distribution)]
+    document: dict[str, Any] = {
+        "post": {
+            "code": post.code,
+            "name": post.name,
+            "methodology": post.methodology,
+            "fiscal_year": post.fiscal_year,
+        },
+        "total": format_plain(int(distribution.cost.sum())),
+        "lines": lines,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def catalog_csv(entries: Iterable[CostCenterSpec]) -> str:
+    return _csv(
+        CATALOG_HEADER,
+        (
+            (e.code, e.name, "yes" if e.mandatory else "no", e.count_basis, e.modifiable, e.section)
+            for e in sorted(entries, key=lambda e: e.code)
+        ),
+    )
