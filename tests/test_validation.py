@@ -1,0 +1,285 @@
+"""Every validation rule: the message names file, row, field and, for handbook rules, the section."""
+
+from __future__ import annotations
+
+import pytest
+
+from icass.bundle import load_bundle
+from icass.diagnostics import ERROR, WARNING
+from tests.bundles import append, replace_line, write_bundle
+
+
+def diagnostics(tmp_path, **changes):
+    result = load_bundle(write_bundle(tmp_path / "bundle", **changes))
+    return result, [str(d) for d in result.diagnostics]
+
+
+def only_error(tmp_path, **changes) -> str:
+    result, messages = diagnostics(tmp_path, **changes)
+    errors = [str(d) for d in result.diagnostics if d.severity == ERROR]
+    assert result.bundle is None, "an invalid bundle must not come back"
+    assert len(errors) == 1, messages
+    return errors[0]
+
+
+def test_base_bundle_is_valid_without_warnings(tmp_path):
+    result, messages = diagnostics(tmp_path)
+    assert result.ok
+    assert messages == []
+    assert result.bundle.agencies[0].extra == (("bureau", "EUR"),)
+
+
+def test_missing_file(tmp_path):
+    assert only_error(tmp_path, workload_csv=None) == "error: workload.csv: the file is missing"
+
+
+def test_missing_column(tmp_path):
+    message = only_error(tmp_path, budget_csv="cost_center,funding,soc,amount\n6150,RB,2500,1.00\n")
+    assert message == "error: budget.csv, row 1: the header lacks column(s) description"
+
+
+def test_row_with_wrong_number_of_fields(tmp_path):
+    message = only_error(tmp_path, budget_csv=append("budget.csv", "6139,RB,2500"))
+    assert message == "error: budget.csv, row 7: has 3 fields; the header has 5"
+
+
+def test_post_toml_that_is_not_toml(tmp_path):
+    assert "post.toml: is not valid TOML" in only_error(tmp_path, post_toml="[post\n")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('region = "EUR"', 'region = "XYZ"', "post.region: 'XYZ' is not a known region"),
+        ('methodology = "standard"', 'methodology = "pro"', "post.methodology: 'pro' is not a known methodology"),
+        ("fiscal_year = 2027", 'fiscal_year = "2027"', "post.fiscal_year: '2027' is not a fiscal year"),
+        ('country = "Testland"\n', "", "post.country: is missing"),
+    ],
+)
+def test_post_fields(tmp_path, old, new, expected):
+    message = only_error(tmp_path, post_toml=replace_line("post.toml", old, new))
+    assert message.startswith("error: post.toml, ")
+    assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1000.005", "'1000.005' has more than two decimal places"),
+        ("-5.00", "'-5.00' is negative"),
+        ('"12,00"', "'12,00' is not a plain decimal number"),
+        ("1e3", "'1e3' is not a plain decimal number"),
+        ("", "'' is not a plain decimal number"),
+    ],
+)
+def test_amounts(tmp_path, value, expected):
+    message = only_error(
+        tmp_path, budget_csv=replace_line("budget.csv", "6150,RB,2500,1000.00", f"6150,RB,2500,{value}")
+    )
+    assert message == f"error: budget.csv, row 5, amount: {expected}"
+
+
+def test_negative_count(tmp_path):
+    message = only_error(tmp_path, workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,-250,"))
+    assert message == "error: workload.csv, row 15, count: '-250' is negative"
+
+
+def test_negative_percent(tmp_path):
+    message = only_error(
+        tmp_path, time_allocation_csv=replace_line("time_allocation.csv", "P2,6139,100", "P2,6139,-100")
+    )
+    assert message == "error: time_allocation.csv, row 5, percent: '-100' is negative"
+
+
+def test_unknown_funding_source(tmp_path):
+    message = only_error(tmp_path, budget_csv=replace_line("budget.csv", "5880,RB,", "5880,XX,"))
+    assert message.startswith("error: budget.csv, row 3, funding: 'XX' is not a known funding source (RB, OBO")
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "expected"),
+    [
+        ("agencies.csv", "2000.0,Again,", "agencies.csv, row 5: duplicate agency code '2000.0': already on row 4"),
+        ("cost_factors.csv", "FS-02,1.00,1.00", "cost_factors.csv, row 3: duplicate grade 'FS-02'"),
+        ("positions.csv", "P2,LE,FSN-8,Clerk", "positions.csv, row 4: duplicate position_id 'P2'"),
+        ("position_costs.csv", "P2,RB,1100,5.00", "position_costs.csv, row 3: duplicate (position_id, funding, soc)"),
+        ("budget.csv", "6150,RB,2500,5.00,again", "budget.csv, row 7: duplicate (cost_center, funding, soc)"),
+        ("workload.csv", "6139,2000.0,1,", "workload.csv, row 16: duplicate (cost_center, agency) ('6139', '2000.0')"),
+    ],
+)
+def test_duplicate_keys(tmp_path, name, line, expected):
+    message = only_error(tmp_path, **{name.replace(".", "_"): append(name, line)})
+    assert expected in message
+
+
+def test_duplicate_time_allocation(tmp_path):
+    result, messages = diagnostics(tmp_path, time_allocation_csv=append("time_allocation.csv", "P2,6139,0"))
+    assert any("time_allocation.csv, row 6: duplicate (position_id, cost_center)" in m for m in messages)
+    assert result.bundle is None
+
+
+def test_unknown_cost_center(tmp_path):
+    message = only_error(tmp_path, budget_csv=append("budget.csv", "9999,RB,2500,1.00,"))
+    assert message.startswith("error: budget.csv, row 7, cost_center: '9999' is not a cost center of the standard")
+    assert message.endswith("(6 FAH-5 Exhibit H-341)")
+
+
+def test_lite_code_at_a_standard_post(tmp_path):
+    assert "'6145' is not a cost center" in only_error(tmp_path, budget_csv=append("budget.csv", "6145,RB,2500,1.00,"))
+
+
+def test_sub_cost_center_of_an_unknown_parent(tmp_path):
+    message = only_error(tmp_path, budget_csv=append("budget.csv", "6999-X001,RB,2500,1.00,"))
+    assert "'6999-X001' is not a cost center" in message
+
+
+def test_post_defined_sub_cost_center_is_accepted(tmp_path):
+    result, messages = diagnostics(
+        tmp_path,
+        budget_csv=append("budget.csv", "6139-X777,RB,2500,100.00,armored vehicle pool"),
+        workload_csv=append("workload.csv", "6139-X777,2000.0,4,"),
+    )
+    assert result.ok, messages
+
+
+def test_unknown_agency(tmp_path):
+    message = only_error(tmp_path, workload_csv=append("workload.csv", "6139,5555.0,1,"))
+    assert message == "error: workload.csv, row 16, agency: unknown agency '5555.0' (not in agencies.csv)"
+
+
+def test_unknown_position(tmp_path):
+    _result, messages = diagnostics(tmp_path, position_costs_csv=append("position_costs.csv", "P9,RB,1100,1.00"))
+    assert "error: position_costs.csv, row 3, position_id: unknown position 'P9'" in messages
+
+
+def test_unknown_usdh_grade(tmp_path):
+    message = only_error(tmp_path, positions_csv=replace_line("positions.csv", "P1,USDH,FS-02", "P1,USDH,FS-09"))
+    assert message == (
+        "error: positions.csv, row 2, grade: USDH grade 'FS-09' has no AmSal/PAT cost factor in "
+        "cost_factors.csv (6 FAH-5 H-423.1-1)"
+    )
+
+
+def test_le_grades_are_free_text(tmp_path):
+    result, _ = diagnostics(tmp_path, positions_csv=replace_line("positions.csv", "P2,LE,FSN-9", "P2,LE,Local 12/B"))
+    assert result.ok
+
+
+def test_percents_must_sum_to_exactly_100(tmp_path):
+    message = only_error(
+        tmp_path, time_allocation_csv=replace_line("time_allocation.csv", "P1,5624,30", "P1,5624,29.99")
+    )
+    assert message == (
+        "error: positions.csv, row 2, position_id: position P1: time allocation sums to 99.99 percent, "
+        "not 100 (time_allocation.csv)"
+    )
+
+
+def test_position_without_time_allocation(tmp_path):
+    message = only_error(tmp_path, positions_csv=append("positions.csv", "P3,LE,FSN-5,Clerk"))
+    assert "position P3: time allocation sums to 0 percent" in message
+
+
+def test_hundred_percent_on_non_icass_dual_positions(tmp_path):
+    text = "position_id,cost_center,percent\nP1,0000,100\nP2,6139,100\n"
+    message = only_error(tmp_path, time_allocation_csv=text)
+    assert message.startswith("error: positions.csv, row 2, position_id: position P1 is allocated 100 percent to 0000")
+    assert message.endswith("(6 FAH-5 H-341.14-1 NOTE)")
+
+
+def test_modification_on_a_cost_center_that_is_not_modifiable(tmp_path):
+    message = only_error(tmp_path, workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,250,0.6"))
+    assert message == (
+        "error: workload.csv, row 15, modification: 6139 is not modifiable: the modification must be 1, "
+        "not 0.6 (6 FAH-5 H-341.7-6(D) b)"
+    )
+
+
+def test_modification_below_the_minimum(tmp_path):
+    message = only_error(tmp_path, workload_csv=append("workload.csv", "6451,2000.0,12,0.2"))
+    assert message.startswith("error: workload.csv, row 16, modification: 6451 cannot be modified below 0.3")
+    assert "(6 FAH-5 H-341.11-2(D)" in message
+
+
+@pytest.mark.parametrize("value", ["0", "1.5"])
+def test_modification_outside_zero_one(tmp_path, value):
+    message = only_error(
+        tmp_path, workload_csv=replace_line("workload.csv", "6150,2000.0,5,0.6", f"6150,2000.0,5,{value}")
+    )
+    assert f"modification {value} is outside (0, 1]" in message
+
+
+@pytest.mark.parametrize(("code", "section"), [("0000", "H-341.14-4"), ("8790", "H-341.13-4")])
+def test_workload_on_cost_centers_without_a_factor(tmp_path, code, section):
+    message = only_error(tmp_path, workload_csv=append("workload.csv", f"{code},2000.0,1,"))
+    assert message.startswith(f"error: workload.csv, row 16, cost_center: {code} has no distribution factor")
+    assert message.endswith(f"(6 FAH-5 {section})")
+
+
+def test_cost_without_workload(tmp_path):
+    message = only_error(tmp_path, budget_csv=append("budget.csv", "6133,RB,2600,250.00,paper"))
+    assert message.startswith(
+        "error: budget.csv, row 7, cost_center: 6133 Administrative Supply Services has cost ($250.00) but no workload"
+    )
+    assert "(6 FAH-5 H-341.7-2(D)" in message
+
+
+def test_cost_from_time_allocation_without_workload(tmp_path):
+    text = replace_line("time_allocation.csv", "P1,5624,30", "P1,6462,30")
+    message = only_error(tmp_path, time_allocation_csv=text)
+    assert message.startswith("error: time_allocation.csv, row 4, cost_center: 6462 Travel Services has cost")
+
+
+def test_non_icass_cost_needs_state(tmp_path):
+    agencies = "code,name\n1901.0,ICASS\n2000.0,Other\n"
+    workload = "\n".join(line for line in append("workload.csv", "").splitlines() if ",1900.0," not in line) + "\n"
+    message = only_error(tmp_path, agencies_csv=agencies, workload_csv=workload)
+    assert "0000 has cost, which is charged to 1900.0 (State), but agencies.csv lacks 1900.0" in message
+
+
+def test_several_errors_are_reported_together(tmp_path):
+    result, messages = diagnostics(
+        tmp_path,
+        budget_csv=replace_line("budget.csv", "6150,RB,2500,1000.00", "6150,RB,2500,1.001"),
+        workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,x,"),
+    )
+    assert result.bundle is None
+    assert len([m for m in messages if m.startswith("error")]) == 2
+
+
+def test_missing_mandatory_subscription_is_a_warning(tmp_path):
+    workload = "\n".join(line for line in append("workload.csv", "").splitlines() if line != "6443,2000.0,5,") + "\n"
+    result, messages = diagnostics(tmp_path, workload_csv=workload)
+    assert result.ok
+    assert messages == [
+        "warning: workload.csv, row 10: agency 2000.0 counts in 6150 but not in 6443: the four mandatory cost "
+        "centers go together for agencies under chief of mission authority (6 FAH-5 H-341 b)"
+    ]
+    assert result.diagnostics[0].severity == WARNING
+
+
+def test_basic_package_above_six_percent_is_a_warning(tmp_path):
+    result, messages = diagnostics(
+        tmp_path, budget_csv=replace_line("budget.csv", "6150,RB,2500,1000.00", "6150,RB,2500,20000.00")
+    )
+    assert result.ok
+    assert messages == [
+        "warning: budget.csv: 6150 Basic Package Services is 8.1% of the post budget; it should not exceed 6% "
+        "(6 FAH-5 H-341.1-2 NOTE 3)"
+    ]
+
+
+def test_miscellaneous_above_five_percent_is_a_warning(tmp_path):
+    result, messages = diagnostics(
+        tmp_path, budget_csv=replace_line("budget.csv", "8790,RB,2500,500.00", "8790,RB,2500,15000.00")
+    )
+    assert result.ok
+    assert messages == [
+        "warning: budget.csv: 8790 Miscellaneous Costs is 6.2% of the post budget; it generally should not exceed 5% "
+        "(6 FAH-5 H-341.13-1)"
+    ]
+
+
+def test_not_a_directory(tmp_path):
+    result = load_bundle(tmp_path / "nowhere")
+    assert [str(d) for d in result.diagnostics] == [f"error: {tmp_path / 'nowhere'}: is not a bundle directory"]
