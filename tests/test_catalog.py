@@ -1,0 +1,129 @@
+"""The catalog against the handbook it encodes."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from importlib import resources
+
+import pytest
+
+from icass.catalog import load_catalog
+from icass.catalog.sections import heading_of, headings
+from icass.report import catalog_csv
+
+CATALOG = load_catalog()
+MANDATORY = {"5624", "5880", "6150", "6443"}  # H-341 b, H-342 c
+
+
+def exhibit_columns() -> tuple[set[str], set[str]]:
+    """(Standard codes, Lite codes) of Exhibit H-341, read from the handbook's own table."""
+    text = (resources.files("icass.catalog") / "handbook" / "h340-cost-centers.txt").read_text(encoding="utf-8")
+    exhibit = text[text.index("6 FAH-5 EXHIBIT H-341") :]
+    # Cells are separated by blank lines; an empty cell is a lone non-breaking space.
+    cells = [cell.strip() for cell in exhibit.split("\n\n")]
+    cells = cells[cells.index("COST CENTER NAMES") + 1 :]
+    standard, lite = set(), set()
+    code, lite_cell = re.compile(r"\d{4}|"), re.compile(r"\d{4}|Optional|")
+    i = 0
+    while i + 2 < len(cells):
+        # A row is: Standard cell, Lite cell ("Optional" is a Lite option, not a Lite code), name.
+        if code.fullmatch(cells[i]) and lite_cell.fullmatch(cells[i + 1]) and not code.fullmatch(cells[i + 2]):
+            if cells[i]:
+                standard.add(cells[i])
+            if re.fullmatch(r"\d{4}", cells[i + 1]):
+                lite.add(cells[i + 1])
+            i += 3
+        else:
+            i += 1
+    return standard, lite
+
+
+def test_the_handbook_headings_are_found():
+    assert {"H-341.4-4", "H-341.5-1(D)", "H-342.7-4", "H-423.1-1", "Exhibit H-341"} <= headings()
+
+
+@pytest.mark.parametrize("entry", CATALOG.entries, ids=lambda e: f"{e.methodology}-{e.code}")
+def test_every_citation_names_a_heading_of_the_handbook(entry):
+    missing = [c for c in entry.citations() if heading_of(c) not in headings()]
+    assert missing == []
+
+
+def test_citations_outside_the_catalog_name_headings():
+    from icass.bundle import validate
+    from icass.engine import invoice, pipeline
+    from icass.workload import weighted
+
+    for module in (validate, pipeline, invoice, weighted):
+        source = resources.files("icass").joinpath(*module.__name__.split(".")[1:]).with_suffix(".py")
+        for cited in re.findall(r"\bH-\d{3}(?:\.\d+)*(?:-\d+)?(?:\([A-Z]\))?", source.read_text(encoding="utf-8")):
+            assert cited in headings(), f"{module.__name__} cites {cited}"
+
+
+@pytest.mark.parametrize("methodology", ["standard", "lite"])
+def test_mandatory_cost_centers(methodology):
+    assert {e.code for e in CATALOG.methodology(methodology) if e.mandatory} == MANDATORY
+
+
+@pytest.mark.parametrize("methodology", ["standard", "lite"])
+def test_every_exhibit_code_is_in_the_catalog(methodology):
+    standard, lite = exhibit_columns()
+    assert len(standard) == 36 and len(lite) >= 24  # 34 cost centers + 0000 + 0009; Lite's 22 + 0000 + 0009
+    expected = standard if methodology == "standard" else lite
+    assert expected <= {e.code for e in CATALOG.methodology(methodology)}
+
+
+def test_lite_bundles_replace_their_standard_parts():
+    lite = {e.code for e in CATALOG.methodology("lite")}
+    standard = {e.code for e in CATALOG.methodology("standard")}
+    assert {"6145", "6196", "6445", "6225"} <= lite
+    assert not {"6145", "6196", "6445", "6225"} & standard
+    assert not {"6192", "6194", "6195", "6441", "6451", "6222"} & lite
+
+
+@pytest.mark.parametrize("entry", CATALOG.entries, ids=lambda e: f"{e.methodology}-{e.code}")
+def test_entries_are_consistent(entry):
+    if entry.parent:
+        parent = CATALOG.find(entry.parent, entry.methodology)
+        assert parent is not None and not parent.is_sub_cost_center
+    if entry.distribution != "workload":
+        assert entry.count_basis == "none" and entry.modifiable == "no" and not entry.mandatory
+    else:
+        assert entry.factor and entry.unit
+    if entry.count_basis != "none":
+        assert entry.count_section
+    if entry.modifiable == "no":
+        assert entry.min_modification is None and not entry.allowed_modifications
+    for value in (entry.min_modification, *entry.allowed_modifications):
+        if value is not None:
+            assert Decimal(0) < value <= Decimal(1)
+    assert all(w.weight > 0 for w in entry.weights)
+
+
+def test_special_cost_centers():
+    for methodology in ("standard", "lite"):
+        assert CATALOG.find("0000", methodology).distribution == "non_icass"
+        assert CATALOG.find("8790", methodology).distribution == "miscellaneous"
+
+
+def test_post_defined_sub_cost_centers_take_their_parents_rules():
+    sub = CATALOG.find("6139-X777", "standard")
+    parent = CATALOG.find("6139", "standard")
+    assert sub is not None and not sub.standardized
+    assert (sub.parent, sub.factor, sub.modifiable, sub.count_basis) == (
+        "6139",
+        parent.factor,
+        "no",
+        parent.count_basis,
+    )
+    assert CATALOG.find("8790-X001", "standard") is None  # no factor to inherit
+    assert CATALOG.find("6145-X999", "standard") is None  # a Lite parent at a Standard post
+
+
+def test_catalog_csv():
+    text = catalog_csv(CATALOG.methodology("standard"))
+    lines = text.splitlines()
+    assert lines[0] == "code,name,mandatory,count_basis,modifiable,section"
+    assert "6150,Basic Package Services,yes,static,yes,H-341.1" in lines
+    assert "0000,Non-ICASS Dual Positions,no,none,no,H-341.14" in lines
+    assert len(lines) == 1 + len(CATALOG.methodology("standard"))
