@@ -6,17 +6,27 @@ import random
 from collections import defaultdict
 from dataclasses import replace
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from icass.engine import distribute
+from icass.engine import Distribution, EngineError, distribute
 from icass.model import ICASS_AGENCY, PostBundle
 from tests.reference import reference
 from tests.strategies import kind_of, post_bundles
 
 
+def run(bundle: PostBundle) -> Distribution:
+    """The distribution, for bundles validation accepts: a post whose only cents all land on ICASS has
+    nobody to redistribute them to, and validation refuses it (test_validation covers that)."""
+    try:
+        return distribute(bundle, kind_of)
+    except EngineError as refused:
+        assume("no agency to share with" not in str(refused))
+        raise
+
+
 def lines(bundle: PostBundle) -> dict[tuple[str, str, str], tuple[int, int]]:
-    return {(a, c, f): (s, r) for a, c, f, s, r, _ in distribute(bundle, kind_of).lines()}
+    return {(a, c, f): (s, r) for a, c, f, s, r, _ in run(bundle).lines()}
 
 
 @settings(max_examples=150, deadline=None)
@@ -34,7 +44,7 @@ def test_engine_equals_reference_at_magnitudes_that_overflow_int64(bundle):
 @settings(max_examples=150, deadline=None)
 @given(post_bundles())
 def test_every_cost_center_and_funding_source_is_conserved_to_the_cent(bundle):
-    result = distribute(bundle, kind_of)
+    result = run(bundle)
     # agencies' totals of each (cost center, funding source) equal its cost; redistribution nets to zero
     assert (result.total.sum(axis=1) == result.cost).all()
     assert (result.share.sum(axis=1) == result.cost).all()

@@ -283,3 +283,21 @@ def test_miscellaneous_above_five_percent_is_a_warning(tmp_path):
 def test_not_a_directory(tmp_path):
     result = load_bundle(tmp_path / "nowhere")
     assert [str(d) for d in result.diagnostics] == [f"error: {tmp_path / 'nowhere'}: is not a bundle directory"]
+
+
+def test_what_the_engine_refuses_is_reported_by_validation(tmp_path):
+    # One cent of cost goes to ICASS (the larger count); no customer agency then has a total to take it
+    # in ICASS redistribution.
+    message = only_error(
+        tmp_path,
+        agencies_csv="code,name\n1901.0,ICASS\n2000.0,Other\n",
+        cost_factors_csv="grade,amsal,pat\n",
+        positions_csv="position_id,category,grade,title\n",
+        position_costs_csv="position_id,funding,soc,amount\n",
+        time_allocation_csv="position_id,cost_center,percent\n",
+        budget_csv="cost_center,funding,soc,amount,description\n6139,RB,2500,0.01,\n",
+        workload_csv="cost_center,agency,count,modification\n6139,1901.0,2,\n6139,2000.0,1,\n",
+    )
+    assert message == (
+        "error: budget.csv: cannot be distributed: ICASS redistribution: post TST has no agency to share with"
+    )

@@ -11,7 +11,7 @@ from typing import TypeVar
 from icass.catalog import Catalog, CostCenterSpec
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.engine.columns import columns_of
-from icass.engine.pipeline import cost_centers
+from icass.engine.pipeline import EngineError, cost_centers, distribute
 from icass.model import (
     BASIC_PACKAGE,
     ICASS_AGENCY,
@@ -38,7 +38,22 @@ def validate(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     problems += _workload(bundle, catalog)
     if has_errors(problems):
         return problems  # cost-based rules need the records above to be sound
-    return problems + _cost_rules(bundle, catalog)
+    problems += _cost_rules(bundle, catalog)
+    if has_errors(problems):
+        return problems
+    return problems + _distributable(bundle, catalog)
+
+
+def _distributable(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+    """Whatever the rules above did not foresee, the engine itself refuses: report it here, so that a bundle
+    that validates always distributes (e.g. ICASS holding the only cents of a post, with nobody to pass
+    them to in ICASS redistribution)."""
+    methodology = bundle.post.methodology
+    try:
+        distribute(bundle, lambda code: catalog.find(code, methodology).distribution)  # type: ignore[union-attr]
+    except EngineError as refused:
+        return [error(Source("budget.csv"), f"cannot be distributed: {problem}") for problem in refused.problems]
+    return []
 
 
 def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
