@@ -1,0 +1,167 @@
+"""The `icass` command end to end: exit statuses, exact output forms, and nothing written on error."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from icass.cli import app
+from tests.bundles import replace_line, write_bundle
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = [ROOT / "examples" / "standard-post", ROOT / "examples" / "lite-post"]
+
+
+def icass(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    return write_bundle(tmp_path / "post")
+
+
+def test_validate_ok(bundle):
+    result = icass("validate", bundle)
+    assert result.exit_code == 0
+    assert "valid (TST Embassy Testville, standard, FY 2027)" in result.stderr
+
+
+def test_validate_reports_errors_with_exit_status_2(tmp_path):
+    folder = write_bundle(
+        tmp_path / "bad", workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,250,0.6")
+    )
+    result = icass("validate", folder)
+    assert result.exit_code == 2
+    assert "workload.csv, row 15, modification: 6139 is not modifiable" in result.stderr
+    assert "(6 FAH-5 H-341.7-6(D) b)" in result.stderr
+    assert "1 error(s): nothing was computed." in result.stderr
+
+
+def test_distribute_csv(bundle):
+    result = icass("distribute", bundle, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["agency", "cost_center", "funding", "share", "redistribution", "total"]
+    body = rows[1:]
+    assert body == sorted(body, key=lambda r: (r[0], r[1], r[2]))
+    for agency, cc, funding, share, redistribution, total in body:
+        for amount in (share, redistribution, total):
+            assert Decimal(amount).as_tuple().exponent == -2
+        assert Decimal(share) + Decimal(redistribution) == Decimal(total)
+        assert (share, redistribution, total) != ("0.00", "0.00", "0.00")
+    # ICASS nets to zero everywhere; redistribution sums to zero; the totals add up to the post budget.
+    assert all(Decimal(r[5]) == 0 for r in body if r[0] == "1901.0")
+    assert sum(Decimal(r[4]) for r in body) == 0
+    budget = Decimal("150000") + Decimal("30000") + Decimal("20000") + Decimal("26500")
+    assert sum(Decimal(r[5]) for r in body) == budget
+    assert ["1900.0", "0000", "AMSAL", "30000.00", "0.00", "30000.00"] in body  # 20% of FS-02 AmSal to State
+
+
+def test_distribute_json_matches_csv(bundle):
+    as_csv = list(csv.DictReader(io.StringIO(icass("distribute", bundle, "--format", "csv").stdout)))
+    document = json.loads(icass("distribute", bundle, "--format", "json").stdout)
+    assert document["post"] == {
+        "code": "TST",
+        "name": "Embassy Testville",
+        "methodology": "standard",
+        "fiscal_year": 2027,
+    }
+    assert document["lines"] == as_csv
+    assert document["total"] == "226500.00"
+
+
+def test_distribute_to_a_file(bundle, tmp_path):
+    out = tmp_path / "distribution.csv"
+    result = icass("distribute", bundle, "--format", "csv", "--out", out)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert out.read_text().startswith("agency,cost_center,funding,share,redistribution,total\n")
+
+
+def test_nothing_is_written_for_an_invalid_bundle(tmp_path):
+    folder = write_bundle(
+        tmp_path / "bad", budget_csv=replace_line("budget.csv", "6150,RB,2500,1000.00", "6150,RB,2500,1.001")
+    )
+    out = tmp_path / "distribution.csv"
+    result = icass("distribute", folder, "--format", "csv", "--out", out)
+    assert result.exit_code == 2
+    assert "budget.csv, row 5, amount: '1.001' has more than two decimal places" in result.stderr
+    assert not out.exists()
+    assert result.stdout == ""
+
+
+def test_distribute_table(bundle):
+    result = icass("distribute", bundle)
+    assert result.exit_code == 0
+    assert "TST Embassy Testville: ICASS distribution, FY 2027 (standard)" in result.stdout
+    assert "226,500.00" in result.stdout
+
+
+def test_invoice_of_one_agency(bundle):
+    result = icass("invoice", bundle, "--agency", "2000.0")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "ICASS invoice FY 2027, post TST: 2000.0 Other agency" in out
+    assert "Motor Pool Services" in out
+    assert "71.43" in out  # 250 of 350 motor pool kilometres
+    assert "1901.0" not in out
+
+
+def test_invoice_totals_equal_the_distribution(bundle):
+    from icass.bundle import load_bundle
+    from icass.catalog import load_catalog
+    from icass.engine import distribute
+    from icass.engine.invoice import invoice
+
+    post = load_bundle(bundle).bundle
+    catalog = load_catalog()
+
+    def kind_of(code):
+        return catalog.find(code, "standard").distribution
+
+    result = distribute(post, kind_of)
+    bills = [invoice(post, result, a.code, kind_of) for a in post.agencies]
+    assert sum(b.total for b in bills) == int(result.cost.sum())
+    assert sum(b.redistribution for b in bills) == 0
+    other = next(b for b in bills if b.agency == "2000.0")
+    motor_pool = next(line for line in other.lines if line.cost_center == "6139")
+    assert (motor_pool.workload, motor_pool.modified_workload, motor_pool.share_percent) == (250, 250, Decimal("71.43"))
+    assert other.subtotal("RB") + other.subtotal("AMSAL") + other.subtotal("PAT") == other.total
+
+
+def test_invoice_of_an_unknown_agency(bundle):
+    result = icass("invoice", bundle, "--agency", "9999.0")
+    assert result.exit_code == 2
+    assert "agency '9999.0' is not in" in result.stderr
+
+
+def test_invoice_of_every_agency(bundle):
+    result = icass("invoice", bundle)
+    assert result.exit_code == 0
+    for code in ("1900.0", "1901.0", "2000.0"):
+        assert f"post TST: {code}" in result.stdout
+
+
+@pytest.mark.parametrize("methodology", ["standard", "lite"])
+def test_catalog_csv(methodology):
+    result = icass("catalog", "--methodology", methodology, "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["code"] for r in rows if r["mandatory"] == "yes"} == {"5624", "5880", "6150", "6443"}
+    assert {r["count_basis"] for r in rows} <= {"static", "cumulative", "none"}
+    assert {r["modifiable"] for r in rows} <= {"yes", "limited", "no"}
+    assert ("6145" in {r["code"] for r in rows}) == (methodology == "lite")
+
+
+def test_catalog_table():
+    result = icass("catalog")
+    assert result.exit_code == 0
+    assert "Basic Package Services" in result.stdout
