@@ -52,7 +52,7 @@ def test_distribute_csv(bundle):
     assert rows[0] == ["agency", "cost_center", "funding", "share", "redistribution", "total"]
     body = rows[1:]
     assert body == sorted(body, key=lambda r: (r[0], r[1], r[2]))
-    for agency, cc, funding, share, redistribution, total in body:
+    for *_, share, redistribution, total in body:
         for amount in (share, redistribution, total):
             assert Decimal(amount).as_tuple().exponent == -2
         assert Decimal(share) + Decimal(redistribution) == Decimal(total)
