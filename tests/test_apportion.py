@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from icass.engine import apportion
+from icass.engine.apportion import apportion_block
 from tests.reference import apportion as reference_apportion
 
 groups = st.lists(
@@ -99,3 +100,47 @@ def test_an_amount_with_only_zero_weights_is_refused():
 def test_negative_weights_are_refused():
     with pytest.raises(ValueError, match="negative"):
         apportion(np.array([5]), np.zeros(2, dtype=np.int64), np.array([1, -1]), np.array([0, 1]))
+
+
+def block_expected(amounts: list[int], rows: list[list[int]]) -> list[list[int]]:
+    return expected([(a if sum(ws) else 0, ws) for a, ws in zip(amounts, rows, strict=True)])
+
+
+blocks = st.integers(1, 8).flatmap(
+    lambda width: st.lists(
+        st.tuples(st.integers(-(10**12), 10**12), st.lists(st.integers(0, 10**6), min_size=width, max_size=width)),
+        min_size=1,
+        max_size=8,
+    )
+)
+
+
+@settings(max_examples=300)
+@given(blocks)
+def test_block_matches_fraction_reference(cases):
+    amounts = [a if sum(ws) else 0 for a, ws in cases]
+    rows = [ws for _, ws in cases]
+    result = apportion_block(np.array(amounts, dtype=np.int64), np.array(rows, dtype=np.int64))
+    assert result.tolist() == block_expected(amounts, rows)
+
+
+@settings(max_examples=150)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda width: st.lists(
+            st.tuples(st.integers(-(2**62), 2**62), st.lists(st.integers(1, 2**58), min_size=width, max_size=width)),
+            min_size=1,
+            max_size=4,
+        )
+    )
+)
+def test_block_beyond_int64_stays_exact(cases):
+    amounts = [a for a, _ in cases]
+    rows = [ws for _, ws in cases]
+    result = apportion_block(np.array(amounts, dtype=np.int64), np.array(rows, dtype=np.int64))
+    assert result.tolist() == block_expected(amounts, rows)
+
+
+def test_block_of_zero_weights_with_an_amount_is_refused():
+    with pytest.raises(ValueError, match="zero weights"):
+        apportion_block(np.array([5]), np.zeros((1, 3), dtype=np.int64))

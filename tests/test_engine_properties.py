@@ -9,7 +9,8 @@ from dataclasses import replace
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from icass.engine import Distribution, EngineError, distribute
+from icass.engine import Distribution, EngineError, distribute, distribute_columns
+from icass.engine.columns import columns_of
 from icass.model import ICASS_AGENCY, PostBundle
 from tests.reference import reference
 from tests.strategies import kind_of, post_bundles
@@ -93,3 +94,13 @@ def test_icass_shows_its_share_and_minus_the_same_as_redistribution(bundle):
         if agency != ICASS_AGENCY:
             customers[cc, funding] += redistribution
     assert {k: v for k, v in customers.items() if v} == {k: v for k, v in held.items() if v}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(post_bundles(), min_size=2, max_size=4))
+def test_a_batch_of_posts_equals_each_post_alone(bundles):
+    bundles = [replace(b, post=replace(b.post, code=f"P{i}")) for i, b in enumerate(bundles)]
+    alone = [lines(b) for b in bundles]
+    together = distribute_columns(columns_of(bundles, kind_of))
+    for i in range(len(bundles)):
+        assert {(a, c, f): (s, r) for a, c, f, s, r, _ in together.lines(i)} == alone[i]

@@ -49,10 +49,11 @@ def apportion(
 
     n = amount[group]
     w_total = np.where(total == 0, 1, total)[group]
-    magnitude = np.abs(n)
-    # int64 wraps silently: rows where |N| * w might not fit are done in Python integers.
-    risky = weight > (_LIMIT // np.maximum(magnitude, 1))
-    if np.any(risky):
+    # int64 wraps silently: when |N| * w might not fit, the rows at risk are done in Python integers.
+    risky = None
+    if int(weight.max()) * int(np.abs(amount).max()) > _LIMIT:
+        risky = weight > (_LIMIT // np.maximum(np.abs(n), 1))
+    if risky is not None and np.any(risky):
         floor, remainder = _floor_and_remainder_mixed(n, weight, w_total, risky)
     else:
         product = n * weight
@@ -61,13 +62,61 @@ def apportion(
 
     leftover = amount.copy()
     np.subtract.at(leftover, group, floor)
-    # Rank rows inside each group: larger remainder first, then smaller key.
-    order = np.lexsort((key_rank, -remainder, group))
+    # Rank rows inside each group: larger remainder first, then smaller key. One packed int64 key sorts far
+    # faster than a three-key lexsort; it is used whenever it cannot wrap (remainders are below W_g).
+    n_keys = int(key_rank.max()) + 1
+    w_max = int(total.max())
+    if n_groups * (w_max + 1) * n_keys <= _LIMIT:
+        order = np.argsort((group * (w_max + 1) + (w_max - remainder)) * n_keys + key_rank, kind="stable")
+    else:
+        order = np.lexsort((key_rank, -remainder, group))
     starts = np.cumsum(rows_per_group) - rows_per_group
     position = np.arange(group.shape[0], dtype=np.int64) - starts[group[order]]
     bonus = np.zeros(group.shape[0], dtype=np.int64)
     bonus[order] = position < leftover[group[order]]
     return floor + bonus
+
+
+def apportion_block(amount: Int64Array, weight: Int64Array) -> Int64Array:
+    """The same rule with one group per row of a dense (groups x recipients) weight block, the column index
+    being the tie-break key: `result[g, a]` is recipient a's share of `amount[g]`.
+
+    Agencies are the columns when the engine shares cost centers among them, so each group's ranking is a
+    short row sort instead of one sort over every row of every group.
+    """
+    amount = np.asarray(amount, dtype=np.int64)
+    weight = np.asarray(weight, dtype=np.int64)
+    n_groups, width = weight.shape
+    if n_groups == 0 or width == 0:
+        if np.any(amount != 0):
+            raise ValueError("an amount has no rows to go to")
+        return np.zeros_like(weight)
+    if np.any(weight < 0):
+        raise ValueError("weights must not be negative")
+    max_w, max_n = int(weight.max()), int(np.abs(amount).max())
+    # The row sums, the products N*w and the packed ranking key (remainder * width + column, with
+    # remainder < W <= max_w * width) must all stay inside int64; otherwise the exact row kernel decides.
+    if max_w * width * width >= _LIMIT or max_w * max_n > _LIMIT:
+        rows = np.repeat(np.arange(n_groups, dtype=np.int64), width)
+        keys = np.tile(np.arange(width, dtype=np.int64), n_groups)
+        return apportion(amount, rows, weight.reshape(-1), keys).reshape(n_groups, width)
+    total = weight.sum(axis=1)
+    if np.any((total == 0) & (amount != 0)):
+        raise ValueError("an amount has only zero weights to go by")
+    w_total = np.where(total == 0, 1, total)[:, None]
+    floor = amount[:, None] * weight
+    packed = floor.copy()
+    floor //= w_total
+    packed -= floor * w_total  # the remainder
+    leftover = amount - floor.sum(axis=1)
+    # Larger packed value = served first: larger remainder, then smaller column. A cell with a zero remainder
+    # packs below `width` and never wins, because fewer cents are left over than cells with a remainder.
+    packed *= width
+    packed += np.arange(width - 1, -1, -1, dtype=np.int64)
+    ranked = np.sort(packed, axis=1)
+    cutoff = ranked[np.arange(n_groups), width - np.maximum(leftover, 1)]
+    floor += (packed >= cutoff[:, None]) & (leftover > 0)[:, None]
+    return floor
 
 
 def _floor_and_remainder_mixed(

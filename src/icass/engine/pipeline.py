@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from icass.engine.apportion import apportion
+from icass.engine.apportion import apportion, apportion_block
 from icass.engine.columns import MISCELLANEOUS, NON_ICASS, WORKLOAD, Columns, columns_of
 from icass.engine.fan_out import fan_out, slots
 from icass.model import PostBundle
@@ -65,14 +65,17 @@ def distribute_columns(cols: Columns) -> Distribution:
         len(cols.agencies),
     )
     cost = cost_centers(cols).reshape(n_posts, n_cc, n_fund)
-    share = np.zeros((n_posts, n_agency, n_cc, n_fund), dtype=np.int64)
+    # Agencies last inside the engine: each (post, cost center, funding) group is one contiguous row.
+    share = np.zeros((n_posts, n_cc, n_fund, n_agency), dtype=np.int64)
     kind = cols.cost_center_kind
     _non_icass(cols, cost, share, kind == NON_ICASS)
-    _by_workload(cols, cost, share, kind == WORKLOAD)
-    service = kind != NON_ICASS
-    _miscellaneous(cols, cost, share, kind == MISCELLANEOUS, weights=share[:, :, kind == WORKLOAD].sum(axis=(2, 3)))
-    redistribution = icass_redistribution(cols, share, weights=share[:, :, service].sum(axis=(2, 3)))
-    return Distribution(cols, cost, share, redistribution)
+    service = _by_workload(cols, cost, share, kind == WORKLOAD)
+    misc = kind == MISCELLANEOUS
+    service += _by_agency_totals(
+        cols, cost[:, misc], np.flatnonzero(misc), service, share, "8790 follows service costs"
+    )
+    redistribution = icass_redistribution(cols, share, weights=service)
+    return Distribution(cols, cost, np.moveaxis(share, 3, 1), np.moveaxis(redistribution, 3, 1))
 
 
 def cost_centers(cols: Columns) -> IntArray:
@@ -102,74 +105,71 @@ def _non_icass(cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArray
         return
     if cols.state < 0:
         raise EngineError(["0000 has cost but agency 1900.0 (State) is not at post (H-341.14-4)"])
-    share[:, cols.state, mask] += cost[:, mask]
+    share[..., cols.state][:, mask] += cost[:, mask]  # a view first: mixed advanced indexes would move axes
 
 
-def _by_workload(cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArray[np.bool_]) -> None:
-    """Step 4: each cost center's cost per funding source, by weight = count x modification (key: agency)."""
+def _by_workload(cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArray[np.bool_]) -> IntArray:
+    """Step 4: each cost center's cost per funding source, by weight = count x modification (key: agency).
+    Returns each agency's total of step 4 per post."""
     n_posts, n_cc, n_fund = cost.shape
+    n_agency = share.shape[-1]
+    cell = (cols.workload_post * n_cc + cols.workload_cost_center) * n_agency + cols.workload_agency
+    if np.bincount(cell, minlength=n_posts * n_cc * n_agency).max(initial=0) > 1:
+        raise EngineError(["an agency has two workload rows in one cost center"])
+    table = np.zeros((n_posts * n_cc, n_agency), dtype=np.int64)  # weights per (post, cost center) x agency
+    table.reshape(-1)[cell] = cols.workload_weight
     target = np.zeros_like(cost, dtype=bool)
     target[:, mask] = cost[:, mask] != 0
-    groups = np.flatnonzero(target)  # (post, cc, fund), so the groups of one (post, cc) are contiguous
-    per_slot = np.bincount(groups // n_fund, minlength=n_posts * n_cc).astype(np.int64)
-    start = np.cumsum(per_slot) - per_slot
-    work_slot = cols.workload_post * n_cc + cols.workload_cost_center
-    row, group = fan_out(work_slot, start, per_slot)
-    weight = cols.workload_weight[row]
-    weighted = np.zeros(groups.shape[0], dtype=np.int64)
-    np.add.at(weighted, group, weight > 0)
-    if (missing := np.flatnonzero(weighted == 0)).size:
+    groups = np.flatnonzero(target)  # flat (post, cc, fund): also the group's row in `share`
+    weight = table[groups // n_fund]
+    if (missing := np.flatnonzero(~(weight > 0).any(axis=1))).size:
         raise EngineError([_describe(cols, groups[g], n_cc, n_fund) + " has cost but no workload" for g in missing])
-    agency = cols.workload_agency[row]
-    shares = apportion(cost.reshape(-1)[groups], group, weight, agency)
-    slot = groups[group]
-    post, rest = np.divmod(slot, n_cc * n_fund)
-    np.add.at(share.reshape(-1), (post * share.shape[1] + agency) * (n_cc * n_fund) + rest, shares)
-
-
-def _miscellaneous(
-    cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArray[np.bool_], weights: IntArray
-) -> None:
-    """Step 5: 8790 follows each agency's share of the service costs of step 4, ICASS included (H-341.13-4)."""
-    if not mask.any():
-        return
-    _by_agency_totals(cols, cost[:, mask], weights, share, np.flatnonzero(mask), "8790 follows service costs")
+    shares = apportion_block(cost.reshape(-1)[groups], weight)
+    share.reshape(-1, n_agency)[groups] += shares
+    return _per_post(groups // (n_cc * n_fund), shares, n_posts)
 
 
 def icass_redistribution(cols: Columns, share: IntArray, weights: IntArray) -> IntArray:
     """Step 6: what 1901.0 (ICASS) holds in each cost center and funding source goes to the other agencies
-    by their totals after steps 4-5; 1901.0 then shows it as share and minus it as redistribution."""
+    by their totals after steps 4-5 (`weights[post, agency]`); 1901.0 then shows it as share and minus it
+    as redistribution."""
     redistribution = np.zeros_like(share)
     if cols.icass < 0:
         return redistribution
-    held = share[:, cols.icass].copy()
-    weights = weights.copy()
-    weights[:, cols.icass] = 0
-    every = np.arange(held.shape[1])
-    _by_agency_totals(cols, held, weights, redistribution, every, "ICASS redistribution")
-    redistribution[:, cols.icass] -= held
+    held = share[..., cols.icass].copy()
+    others = weights.copy()
+    others[:, cols.icass] = 0
+    _by_agency_totals(cols, held, np.arange(held.shape[1]), others, redistribution, "ICASS redistribution")
+    redistribution[..., cols.icass] -= held
     return redistribution
 
 
 def _by_agency_totals(
-    cols: Columns, amounts: IntArray, weights: IntArray, into: IntArray, cc_index: IntArray, rule: str
-) -> None:
-    """Apportion amounts[p, k, f] (k-th of `cc_index`) over agencies by weights[p, a], into into[p, a, cc, f]."""
+    cols: Columns, amounts: IntArray, cc_index: IntArray, weights: IntArray, into: IntArray, rule: str
+) -> IntArray:
+    """Apportion amounts[p, k, f] (cost center cc_index[k]) over agencies by weights[p, a], into
+    into[p, cc, f, a]; steps 5 (8790, H-341.13-4) and 6. Returns what each agency received, per post."""
     n_posts, n_k, n_fund = amounts.shape
+    n_agency = weights.shape[1]
     groups = np.flatnonzero(amounts)
-    if groups.size == 0:
-        return
-    post_of_group = groups // (n_k * n_fund)
-    order, start, count = slots(np.flatnonzero(weights > 0) // weights.shape[1], n_posts)
-    if (empty := np.flatnonzero(count[post_of_group] == 0)).size:
-        raise EngineError([f"{rule}: post {cols.posts[post_of_group[empty[0]]]} has no agency to share with"])
-    payer = np.flatnonzero(weights > 0)[order]  # (post, agency) flat, grouped by post
-    group, right = fan_out(post_of_group, start, count)
-    agency = payer[right] % weights.shape[1]
-    shares = apportion(amounts.reshape(-1)[groups], group, weights.reshape(-1)[payer[right]], agency)
-    post, rest = np.divmod(groups[group], n_k * n_fund)
+    post, rest = np.divmod(groups, n_k * n_fund)
+    weight = np.maximum(weights, 0)[post]
+    if (empty := np.flatnonzero(~(weight > 0).any(axis=1))).size:
+        raise EngineError([f"{rule}: post {cols.posts[post[empty[0]]]} has no agency to share with"])
+    shares = apportion_block(amounts.reshape(-1)[groups], weight)
     k, fund = np.divmod(rest, n_fund)
-    np.add.at(into, (post, agency, cc_index[k], fund), shares)
+    n_cc = into.shape[1]
+    into.reshape(-1, n_agency)[(post * n_cc + cc_index[k]) * n_fund + fund] += shares
+    return _per_post(post, shares, n_posts)
+
+
+def _per_post(post_of_group: IntArray, block: IntArray, n_posts: int) -> IntArray:
+    """Sums of block rows per post; rows come grouped by post, in ascending post order."""
+    out = np.zeros((n_posts, block.shape[1]), dtype=np.int64)
+    if post_of_group.size:
+        first = np.flatnonzero(np.r_[True, post_of_group[1:] != post_of_group[:-1]])
+        out[post_of_group[first]] = np.add.reduceat(block, first, axis=0)
+    return out
 
 
 def _describe(cols: Columns, slot: int, n_cc: int, n_fund: int) -> str:

@@ -1,0 +1,1072 @@
+"""Write the two sample post bundles: examples/standard-post (a mid-size Standard embassy) and
+examples/lite-post (a smaller Lite post).
+
+Both posts are fictional. The generator is deterministic (no randomness at all) and uses only the
+standard library: every count below is derived from a few per-agency facts (USDH heads, family members,
+LE staff, housing, office space) or written out by hand, so that the counts of different cost centers
+agree with each other (e.g. 6443 = 6150 + family members, 5823-X023 = 5823). It checks the rules of the
+bundle format itself before writing (percents sum to 100, every cost center with cost has workload, the
+four mandatory cost centers go together, 8790 and 6150 ceilings, modifications only where allowed).
+
+Run: uv run python examples/generate.py
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FISCAL_YEAR = 2027
+D = Decimal
+ZERO = D(0)
+CENT = D("0.01")
+LE_WEIGHT = D("0.2")  # H-341.7-7(D) a, H-342.7-4 a
+ACCOUNT_WEIGHT = D("0.3")  # OpenNet accounts of agencies with their own network, H-341.4-4 a(2)
+
+STATE, ICASS, MSG, DS, PD = "1900.0", "1901.0", "1931.0", "1942.0", "1967.0"
+USAID, FCS, FAS, DAO, FBI, CDC, PC, MEDEVAC = (
+    "7200.0",
+    "1300.0",
+    "1200.0",
+    "9700.0",
+    "1500.0",
+    "7500.0",
+    "1100.0",
+    "9913.0",
+)
+STATE_FAMILY = (STATE, ICASS, DS, PD)  # State elements: the usual subscribers of HR-U.S. citizen services
+MANDATORY = ("5624", "5880", "6443")  # go with 6150 (H-341 b, H-342 c)
+
+# Cost centers that may carry a budget committee modification other than 1, with the values used here
+# (catalog: modifiable yes/limited; 6451 and 6445 have a floor of 0.3).
+MODIFIABLE = {
+    "standard": {"5624", "5880", "6143", "6144", "6148", "6150", "6194", "6221", "6222", "6223", "6441", "6443"}
+    | {"6451", "6462"},
+    "lite": {"5624", "5880", "6143", "6144", "6145", "6148", "6150", "6196", "6221", "6223", "6225", "6443"}
+    | {"6445", "6462"},
+}
+FLOOR = {"6451": D("0.3"), "6445": D("0.3")}
+
+
+# --------------------------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Agency:
+    """One agency at post and the facts its workload counts are derived from."""
+
+    code: str
+    name: str
+    usdh: int  # Basic Package heads: USDH, uniformed personnel, authorized TCNs/contractors (6150)
+    efm: int  # eligible family members on assignment orders (5624, 6443)
+    le: int  # LE staff of the agency (5880, 6143/6145, 6451/6445)
+    own_network: bool = False  # keeps its own IT network: its OpenNet accounts weigh 0.3 in 5458
+    devices: int = 0  # post-serviced devices (5458)
+    accounts: int = 0  # post-issued OpenNet accounts (5458)
+    bureau: str = ""  # extra column of agencies.csv
+
+
+@dataclass(frozen=True)
+class Position:
+    position_id: str
+    category: str  # USDH or LE
+    grade: str
+    title: str
+    allocation: Mapping[str, int]  # cost center -> percent
+    funding: str = "RB"  # funding of an LE position's salary and benefits (LGP for local guard program staff)
+    housing: str = ""  # USDH: OL (operating lease, OBO-funded in the pool) or GO (government-owned)
+    overtime: int = 0  # LE: annual overtime in dollars
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    cost_center: str
+    funding: str
+    soc: str
+    amount: int
+    description: str
+
+
+@dataclass
+class PostSpec:
+    code: str
+    name: str
+    country: str
+    region: str
+    methodology: str
+    agencies: list[Agency]
+    positions: list[Position]
+    budget: list[BudgetLine]
+    workload: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    modifications: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+
+    def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
+        """Add counts for a cost center; counts for the same agency (own use plus routed workload) add up."""
+        table = self.workload.setdefault(cost_center, {})
+        for agency, value in counts.items():
+            amount = D(str(value))
+            if amount > 0:
+                table[agency] = table.get(agency, ZERO) + amount
+
+    def modify(self, cost_center: str, modifications: Mapping[str, str]) -> None:
+        for agency, value in modifications.items():
+            self.modifications[(cost_center, agency)] = D(value)
+
+
+# ---------------------------------------------------------------------------------------- cost tables
+
+# Annual AmSal (salary, benefits, post differential; SOC 0006) and PAT (SOC 0005) cost factors per grade.
+COST_FACTORS: dict[str, tuple[int, int]] = {
+    "FE-MC": (249_800, 59_600),
+    "FE-OC": (231_400, 56_900),
+    "FS-01": (204_700, 52_300),
+    "FS-02": (178_900, 47_100),
+    "FS-03": (158_200, 42_600),
+    "FS-04": (141_500, 38_400),
+    "FS-05": (130_300, 34_800),
+    "FS-06": (121_600, 31_200),
+}
+
+# RB allowances (COLA, danger pay, education) and R&R/EVT travel per USDH grade; residential utilities;
+# OBO residential operating lease of an ICASS USDH housed in leased quarters (H-422.2 (1)).
+USDH_ALLOWANCES = {"FE-OC": 46_800, "FS-01": 41_500, "FS-02": 37_200, "FS-03": 33_900, "FS-04": 29_700}
+USDH_ALLOWANCES |= {"FS-05": 26_400, "FS-06": 23_800}
+USDH_TRAVEL = {"FE-OC": 14_200, "FS-01": 13_600, "FS-02": 12_100, "FS-03": 11_400, "FS-04": 10_900}
+USDH_TRAVEL |= {"FS-05": 9_800, "FS-06": 9_200}
+USDH_UTILITIES = 8_400
+USDH_LEASE = {"FE-OC": 62_400, "FS-01": 57_600, "FS-02": 52_800, "FS-03": 49_200, "FS-04": 45_600}
+USDH_LEASE |= {"FS-05": 42_000, "FS-06": 40_800}
+
+# LE staff annual basic salary per grade (local compensation plan); benefits are 28 percent of salary.
+LE_SALARY = {
+    "FSN-03": 9_480,
+    "FSN-04": 11_620,
+    "FSN-05": 14_150,
+    "FSN-06": 17_230,
+    "FSN-07": 21_060,
+    "FSN-08": 25_740,
+    "FSN-09": 31_450,
+    "FSN-10": 38_420,
+    "FSN-11": 46_900,
+    "FP-06 (EFM)": 47_300,
+    "FP-07 (EFM)": 42_100,
+}
+LE_BENEFITS = D("0.28")
+
+
+def usdh(position_id: str, grade: str, title: str, allocation: Mapping[str, int], housing: str) -> Position:
+    return Position(position_id, "USDH", grade, title, allocation, housing=housing)
+
+
+def le(
+    position_id: str,
+    grade: str,
+    title: str,
+    allocation: Mapping[str, int],
+    funding: str = "RB",
+    overtime: int = 0,
+) -> Position:
+    return Position(position_id, "LE", grade, title, allocation, funding=funding, overtime=overtime)
+
+
+def pool_lines(position: Position) -> list[tuple[str, str, int]]:
+    """(funding, soc, dollars) of a position's pool other than AmSal and PAT, which come from its grade."""
+    if position.category == "USDH":
+        lines = [
+            ("RB", "1200", USDH_ALLOWANCES[position.grade]),
+            ("RB", "2100", USDH_TRAVEL[position.grade]),
+            ("RB", "2340", USDH_UTILITIES),
+        ]
+        if position.housing == "OL":
+            lines.append(("OBO", "2320", USDH_LEASE[position.grade]))
+        return lines
+    salary = LE_SALARY[position.grade]
+    lines = [
+        (position.funding, "1100", salary),
+        (position.funding, "1200", int((D(salary) * LE_BENEFITS).to_integral_value())),
+    ]
+    if position.overtime:
+        lines.append((position.funding, "1130", position.overtime))
+    return lines
+
+
+def pool_total(position: Position) -> int:
+    total = sum(amount for _, _, amount in pool_lines(position))
+    if position.category == "USDH":
+        total += sum(COST_FACTORS[position.grade])
+    return total
+
+
+# -------------------------------------------------------------------------------------- derived counts
+
+
+def heads(agencies: Iterable[Agency]) -> dict[str, int]:
+    return {a.code: a.usdh for a in agencies}
+
+
+def with_family(agencies: Iterable[Agency]) -> dict[str, int]:
+    return {a.code: a.usdh + a.efm for a in agencies}
+
+
+def heads_and_le(agencies: Iterable[Agency]) -> dict[str, int]:
+    return {a.code: a.usdh + a.le for a in agencies}
+
+
+def le_weighted(agencies: Iterable[Agency]) -> dict[str, Decimal]:
+    """Basic Package heads plus LE staff weighted 0.2 (6143 Standard, 6145 Lite)."""
+    return {a.code: a.usdh + LE_WEIGHT * a.le for a in agencies}
+
+
+def devices_and_accounts(agencies: Iterable[Agency]) -> dict[str, Decimal]:
+    """5458: devices plus OpenNet accounts, those of agencies with their own network weighted 0.3."""
+    return {a.code: a.devices + (ACCOUNT_WEIGHT if a.own_network else D(1)) * a.accounts for a in agencies}
+
+
+@dataclass(frozen=True)
+class Housing:
+    """Housing and office space of one agency (square meters are net, per 15 FAM Exhibit 238(2))."""
+
+    go_units: int = 0
+    go_m2: int = 0
+    ol_units: int = 0
+    ol_m2: int = 0  # per unit
+    lqa_leases: int = 0
+    guard_hours: int = 0  # residential guard hours on the guard schedule (5821)
+    furnished: int = 0  # housing units furnished by the pool (6144)
+
+
+def residential_units(housing: Mapping[str, Housing]) -> dict[str, int]:
+    return {code: h.go_units + h.ol_units for code, h in housing.items()}
+
+
+# ------------------------------------------------------------------------------------ Standard post
+
+STANDARD_AGENCIES = [
+    Agency(STATE, "Department of State - Diplomatic Programs", 36, 44, 58, False, 210, 94, "State"),
+    Agency(ICASS, "ICASS Service Provider (State Management Section)", 0, 13, 0, False, 118, 46, "State"),
+    Agency(MSG, "State - Marine Security Guard Support", 9, 0, 0, False, 6, 2, "State"),
+    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 4, 6, 14, False, 30, 18, "State"),
+    Agency(PD, "State - Public Diplomacy", 3, 5, 12, False, 28, 15, "State"),
+    Agency(USAID, "U.S. Agency for International Development - Mission", 18, 31, 84, True, 12, 24, "USAID"),
+    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 2, 3, 6, True, 4, 8, "Commerce"),
+    Agency(FAS, "Agriculture - Foreign Agricultural Service", 2, 4, 5, False, 8, 7, "Agriculture"),
+    Agency(DAO, "Defense - Defense Attache Office", 7, 11, 4, True, 6, 10, "Defense"),
+    Agency(FBI, "Justice - FBI Legal Attache Office", 3, 6, 3, True, 2, 6, "Justice"),
+    Agency(CDC, "HHS - Centers for Disease Control and Prevention", 6, 9, 68, True, 15, 70, "HHS"),
+    Agency(PC, "Peace Corps", 3, 5, 26, True, 3, 6, "Peace Corps"),
+    Agency(MEDEVAC, "Regional MEDEVAC Center", 0, 0, 0, False, 0, 0, "State"),
+]
+
+STANDARD_POSITIONS = [
+    # ICASS USDH
+    usdh(
+        "M-001",
+        "FE-OC",
+        "Management Counselor",
+        {"6150": 25, "6211": 10, "6441": 15, "6451": 10, "6134": 10, "7810": 10, "7850": 10, "6443": 5, "6148": 5},
+        "GO",
+    ),
+    usdh(
+        "F-001",
+        "FS-02",
+        "Financial Management Officer",
+        {"6211": 40, "6221": 25, "6223": 20, "6224": 10, "6150": 5},
+        "GO",
+    ),
+    usdh(
+        "G-001",
+        "FS-02",
+        "Supervisory General Services Officer",
+        {"6134": 25, "6148": 15, "6139": 15, "6136": 10, "6144": 10, "6133": 10, "6143": 10, "6132": 5},
+        "GO",
+    ),
+    usdh(
+        "G-002",
+        "FS-04",
+        "Assistant General Services Officer",
+        {"6148": 20, "6144-X144": 10, "6144": 10, "7850": 20, "6139": 15, "6136": 15, "6462": 10},
+        "OL",
+    ),
+    usdh(
+        "G-003",
+        "FS-03",
+        "Facility Manager",
+        {"7810": 30, "7820": 30, "7850": 15, "7860": 10, "7850-X799": 10, "7820-X821": 5},
+        "OL",
+    ),
+    usdh("H-001", "FS-03", "Human Resources Officer", {"6441": 40, "6451": 45, "6222": 15}, "OL"),
+    # The first IM position is State program, the second ICASS (H-341.4-3 NOTE 2): a non-ICASS dual position.
+    usdh(
+        "I-001",
+        "FS-02",
+        "Information Management Officer (dual: State program / ICASS)",
+        {"0000": 40, "5458": 25, "6192": 15, "6194": 10, "6195": 10},
+        "OL",
+    ),
+    usdh(
+        "I-002",
+        "FS-04",
+        "Information Systems Officer",
+        {"5458": 70, "6195": 15, "6195-0001": 5, "6192": 10},
+        "OL",
+    ),
+    # The post is a Washington-designated regional MEDEVAC center: medical staff only in 5624-0001.
+    usdh("D-001", "FS-01", "Regional Medical Officer", {"5624": 85, "5624-0001": 15}, "GO"),
+    usdh(
+        "D-002",
+        "FS-03",
+        "Foreign Service Health Practitioner",
+        {"5624": 90, "5624-0001": 5, "6150": 5},
+        "OL",
+    ),
+    usdh(
+        "O-001",
+        "FS-06",
+        "Office Management Specialist (Management)",
+        {"6150": 45, "6441": 20, "6443": 10, "6462": 15, "6211": 10},
+        "OL",
+    ),
+    # Management and CLO
+    le("L-101", "FSN-09", "Management Assistant", {"6150": 50, "6441": 20, "6462": 30}),
+    le("L-102", "FP-06 (EFM)", "Community Liaison Office Coordinator", {"6443": 85, "6150": 15}),
+    # Financial management
+    le("L-201", "FSN-10", "Budget Analyst", {"6211": 80, "6221": 20}),
+    le("L-202", "FSN-10", "Senior Accountant", {"6221": 70, "6223": 30}),
+    le("L-203", "FSN-08", "Voucher Examiner", {"6223": 100}),
+    le("L-204", "FSN-07", "Cashier", {"6224": 100}),
+    le("L-205", "FSN-08", "Payroll Technician", {"6222": 100}),
+    # Human resources
+    le("L-301", "FSN-10", "Human Resources Specialist", {"6451": 70, "6222": 30}),
+    le("L-302", "FSN-08", "Human Resources Assistant", {"6451": 60, "6441": 40}),
+    le("L-303", "FSN-08", "Language Instructor", {"6441-X001": 60, "6451-X002": 40}),
+    # General services
+    le("L-401", "FSN-09", "Procurement Agent", {"6134": 100}),
+    le("L-402", "FSN-07", "Procurement Assistant", {"6134": 80, "6133": 20}),
+    le("L-403", "FSN-08", "Shipping and Customs Assistant", {"6136": 100}),
+    le("L-404", "FSN-07", "Travel Assistant", {"6462": 100}),
+    le("L-405", "FSN-09", "Housing Coordinator", {"6148": 40, "7850": 30, "7850-X899": 20, "6144": 10}),
+    le("L-406", "FSN-07", "Warehouse Supervisor", {"6143": 50, "6144": 30, "6133": 20}),
+    le("L-407", "FSN-04", "Warehouse Worker", {"6143": 40, "6144": 60}),
+    le("L-408", "FSN-07", "Motor Pool Supervisor", {"6139": 90, "6132-X132": 10}),
+    le("L-409", "FSN-04", "Chauffeur", {"6139": 100}, overtime=3_200),
+    le("L-410", "FSN-04", "Chauffeur", {"6139": 100}, overtime=3_200),
+    le("L-411", "FSN-04", "Chauffeur", {"6139": 100}, overtime=2_800),
+    le("L-412", "FSN-06", "Automotive Mechanic", {"6132": 85, "6132-X001": 15}),
+    le("L-413", "FSN-05", "Supply and Reproduction Clerk", {"6133": 70, "6135": 30}),
+    # Facilities
+    le("L-501", "FSN-09", "Maintenance Supervisor", {"7820": 40, "7810": 30, "7850": 20, "7860": 10}),
+    le("L-502", "FSN-06", "Electrician", {"7820": 50, "7810": 30, "7860": 20}),
+    le("L-503", "FSN-05", "Plumber", {"7810": 40, "7850": 60}),
+    le("L-504", "FSN-04", "Painter", {"7850-X799": 70, "7850": 30}),
+    # Information management
+    le("L-601", "FSN-09", "Information Technology Specialist", {"5458": 100}),
+    le("L-602", "FSN-07", "Radio Technician (E&E radio program in 0000)", {"6195": 70, "0000": 30}),
+    le("L-603", "FSN-05", "Telephone Operator", {"6195": 100}),
+    le("L-604", "FSN-06", "Mail and Pouch Clerk", {"6192": 50, "6194": 50}),
+    # Health unit
+    le("L-701", "FSN-10", "Registered Nurse", {"5624": 90, "5624-0001": 10}),
+    le("L-702", "FSN-06", "Medical Assistant", {"5624": 100}),
+    # Security
+    le("L-801", "FSN-09", "Security Investigator", {"5880": 100}),
+    le(
+        "L-802",
+        "FSN-08",
+        "Local Guard Coordinator",
+        {"5826": 40, "5821": 40, "5822": 10, "5821-X999": 10},
+        funding="LGP",
+    ),
+    le("L-803", "FSN-07", "Residential Security Coordinator", {"5823-X023": 100}, funding="LGP"),
+]
+
+STANDARD_BUDGET = [
+    BudgetLine("5458", "RB", "3100", 185_000, "IT equipment and peripherals not covered by GITM"),
+    BudgetLine("5458", "RB", "2570", 142_000, "Software licences and IT maintenance contracts"),
+    BudgetLine("5458", "RB", "2330", 236_000, "Internet service and dedicated data circuits"),
+    BudgetLine("5624", "RB", "2520", 268_000, "Contract physician, laboratory and radiology services"),
+    BudgetLine("5624", "RB", "2600", 148_000, "Medical supplies and pharmaceuticals"),
+    BudgetLine("5624", "RB", "3100", 42_000, "Medical equipment"),
+    BudgetLine("5624-0001", "RB", "2200", 48_000, "MEDEVAC patient ground transport and airport coordination"),
+    BudgetLine("5624-0001", "RB", "2600", 21_500, "MEDEVAC center supplies"),
+    BudgetLine("5821", "LGP", "2521", 3_420_000, "Residential local guard services contract"),
+    BudgetLine("5821", "LGP", "2600", 64_000, "Guard uniforms, radios and equipment (residential)"),
+    BudgetLine("5821-X999", "LGP", "2521", 41_000, "Special-event guard hours (A&E contract)"),
+    BudgetLine("5822", "LGP", "2521", 298_000, "Guard services contract, USAID stand-alone building"),
+    BudgetLine("5823", "LGP", "2521", 428_000, "Mobile patrol contract"),
+    BudgetLine("5823", "LGP", "2600", 51_000, "Mobile patrol vehicle fuel and parts"),
+    BudgetLine("5823-X023", "LGP", "2570", 68_000, "Central alarm monitoring system maintenance"),
+    BudgetLine("5823-X023", "LGP", "3100", 44_000, "Residential security equipment"),
+    BudgetLine("5826", "LGP", "2521", 2_690_000, "Chancery compound, annex and warehouse guard contract"),
+    BudgetLine("5826", "LGP", "3100", 57_000, "Guard booths and screening equipment"),
+    BudgetLine("5880", "RB", "2520", 46_000, "Background investigations and police checks"),
+    BudgetLine("5880", "RB", "3100", 26_000, "Security equipment for ICASS offices"),
+    BudgetLine("5880", "RB", "2600", 9_400, "Security supplies for ICASS offices"),
+    BudgetLine("6132", "RB", "2600", 112_000, "Vehicle spare parts and tires"),
+    BudgetLine("6132", "RB", "2570", 31_000, "Garage equipment maintenance"),
+    BudgetLine("6132-X132", "RB", "2520", 18_400, "DriveCam event recorder subscription and data service"),
+    BudgetLine("6133", "RB", "2600", 246_000, "Administrative supplies stock"),
+    BudgetLine("6134", "RB", "2520", 26_500, "Procurement systems, bid advertising and legal review"),
+    BudgetLine("6135", "RB", "2570", 71_000, "Copier leases and maintenance"),
+    BudgetLine("6135", "RB", "2600", 36_000, "Paper and toner"),
+    BudgetLine("6136", "RB", "2200", 186_000, "Freight, customs brokerage and port charges"),
+    BudgetLine("6139", "RB", "2600", 218_000, "Motor pool fuel"),
+    BudgetLine("6139", "RB", "3100", 246_000, "Replacement motor pool vehicles (two)"),
+    BudgetLine("6139", "RB", "2520", 39_000, "Vehicle insurance and registration"),
+    BudgetLine("6143", "RB", "2570", 31_000, "Warehouse materials-handling equipment maintenance"),
+    BudgetLine("6143", "RB", "2600", 21_000, "Packing materials"),
+    BudgetLine("6144", "RB", "3100", 412_000, "Residential furniture and appliances"),
+    BudgetLine("6144", "RB", "2200", 46_000, "Furniture delivery and transport"),
+    BudgetLine("6144-X144", "RB", "3100", 492_000, "FAP annual assessment: fenced replacement purchases"),
+    BudgetLine("6148", "RB", "2520", 36_000, "Lease appraisals, registration fees and legal services"),
+    BudgetLine("6150", "RB", "2520", 148_000, "Orientation materials, building passes and COLA survey contract"),
+    BudgetLine("6150", "RB", "2600", 41_000, "Management section supplies"),
+    BudgetLine("6150", "RB", "3100", 36_000, "Office furniture and equipment, management section"),
+    BudgetLine("6192", "RB", "2200", 97_000, "Pouch transport and commercial air freight"),
+    BudgetLine("6192", "RB", "2600", 12_000, "Pouch supplies"),
+    BudgetLine("6194", "RB", "2200", 31_000, "Mail transport to the diplomatic post office"),
+    BudgetLine("6194", "RB", "2600", 6_200, "Mail room supplies"),
+    BudgetLine("6195", "RB", "2330", 214_000, "Telephone and data lines"),
+    BudgetLine("6195", "RB", "3100", 35_000, "Telephone equipment for new ICASS positions"),
+    BudgetLine("6195", "RB", "2570", 48_000, "Switchboard (PBX) maintenance"),
+    BudgetLine("6195-0001", "RB", "2330", 96_000, "Cell phone program: service plans"),
+    BudgetLine("6195-0001", "RB", "3100", 27_000, "Cell phone program: handsets"),
+    BudgetLine("6211", "RB", "2600", 8_200, "Budget office supplies"),
+    BudgetLine("6221", "RB", "2529", 69_000, "Post Support Unit (PSU) accounting services"),
+    BudgetLine("6222", "RB", "2520", 14_500, "LE staff payroll processing fees"),
+    BudgetLine("6223", "RB", "2529", 55_000, "Post Support Unit (PSU) voucher processing"),
+    BudgetLine("6224", "RB", "2520", 33_000, "Bank fees and cash transport"),
+    BudgetLine("6441", "RB", "2520", 36_500, "USDH check-in/check-out processing and employee assistance services"),
+    BudgetLine("6441-X001", "RB", "2520", 53_000, "Post language program: contract instructors"),
+    BudgetLine("6443", "RB", "2520", 46_000, "CLO programs and events"),
+    BudgetLine("6443", "RB", "2600", 8_100, "CLO supplies"),
+    BudgetLine("6451", "RB", "2520", 97_000, "LE staff recruitment testing and local compensation plan surveys"),
+    BudgetLine("6451", "RB", "2530", 24_000, "LE staff health insurance and retirement plan administration"),
+    BudgetLine("6451-X002", "RB", "2520", 24_500, "English language classes (contract)"),
+    BudgetLine("6462", "RB", "2520", 26_800, "Travel management center fees"),
+    BudgetLine("7810", "RB", "2340", 268_000, "Utilities, GO/CL residences"),
+    BudgetLine("7810", "RB", "2540", 92_000, "Maintenance contracts, GO/CL residences"),
+    BudgetLine("7810", "OBO", "2540", 486_000, "Maintenance and repair, GO/CL residences"),
+    BudgetLine("7820", "RB", "2340", 962_000, "Utilities, chancery compound"),
+    BudgetLine("7820", "RB", "2540", 386_000, "Janitorial and landscaping contracts, chancery compound"),
+    BudgetLine("7820", "RB", "2600", 96_000, "Building maintenance supplies"),
+    BudgetLine(
+        "7820",
+        "OBO",
+        "2540",
+        548_000,
+        "BME preventive maintenance contracts (elevators, generators, water treatment)",
+    ),
+    BudgetLine("7820-X821", "RB", "2540", 22_600, "Parking lot No. 1 maintenance and lighting"),
+    BudgetLine("7850", "OBO", "2320", 6_380_000, "Residential operating leases (shared housing pool)"),
+    BudgetLine("7850", "RB", "2540", 318_000, "Maintenance and repair, OL residences"),
+    BudgetLine("7850-X799", "RB", "2540", 146_000, "Make-ready: painting, cleaning and garden clean-up"),
+    BudgetLine("7850-X899", "RB", "2520", 86_000, "Commissioning and decommissioning: inspections, upgrades"),
+    BudgetLine("7860", "OBO", "2320", 940_000, "Nonresidential operating leases (annex and warehouse)"),
+    BudgetLine("7860", "RB", "2340", 154_000, "Utilities, annex and warehouse"),
+    BudgetLine("7860-X099", "OBO", "2320", 96_000, "Leased warehouse: dedicated agency storage"),
+    BudgetLine("8790", "RB", "1150", 42_000, "Awards for ICASS personnel"),
+    BudgetLine("8790", "RB", "2100", 148_000, "Training and in-country travel of ICASS USDH and LE staff"),
+    BudgetLine("8790", "RB", "2200", 4_800, "ICASS postage and post office box rental"),
+    BudgetLine("8790", "RB", "2330", 38_000, "Telephone and cell phone charges of ICASS sections"),
+    BudgetLine("8790", "RB", "2400", 6_300, "Advertising vacant ICASS positions"),
+    BudgetLine("8790", "RB", "2520", 96_000, "Training courses, workshops and conferences for ICASS staff"),
+    BudgetLine("8790", "RB", "2530", 18_000, "Pre-employment and in-service medical exams for LE staff"),
+]
+
+STANDARD_HOUSING = {
+    # COM residence (950 m2) and DCM residence (420 m2) are government-owned; GO apartment compound of
+    # 12 units of 165 m2 (State 8, ICASS 4); the rest are operating leases.
+    STATE: Housing(go_units=10, go_m2=950 + 420 + 8 * 165, ol_units=24, ol_m2=225, furnished=33),
+    ICASS: Housing(go_units=4, go_m2=4 * 165, ol_units=7, ol_m2=215, furnished=11),
+    MSG: Housing(go_units=1, go_m2=720, guard_hours=8_760),  # Marine security guard quarters
+    DS: Housing(ol_units=4, ol_m2=230, furnished=4),
+    PD: Housing(ol_units=3, ol_m2=220, furnished=3),
+    USAID: Housing(ol_units=17, ol_m2=235),  # USAID runs its own furniture pool
+    FCS: Housing(ol_units=2, ol_m2=220, furnished=2),
+    FAS: Housing(ol_units=2, ol_m2=220, furnished=2),
+    DAO: Housing(ol_units=7, ol_m2=240, furnished=7),
+    FBI: Housing(ol_units=3, ol_m2=230, furnished=3),
+    CDC: Housing(ol_units=6, ol_m2=225, furnished=6),
+    PC: Housing(ol_units=1, ol_m2=240, lqa_leases=2, furnished=1),
+}
+HOURS_24_7 = 8_760  # one guard post around the clock for a year
+
+
+def standard_post() -> PostSpec:
+    agencies = STANDARD_AGENCIES
+    icass_usdh = sum(1 for p in STANDARD_POSITIONS if p.category == "USDH")
+    icass_le = sum(1 for p in STANDARD_POSITIONS if p.category == "LE")
+    # ICASS's own staff are counted under 1901.0 (spread through ICASS redistribution).
+    agencies = [
+        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
+        if a.code == ICASS
+        else a
+        for a in agencies
+    ]
+    served = [a for a in agencies if a.code != MEDEVAC]
+    spec = PostSpec(
+        "KVR",
+        "U.S. Embassy Kivara",
+        "Republic of Makena",
+        "AF",
+        "standard",
+        agencies,
+        STANDARD_POSITIONS,
+        STANDARD_BUDGET,
+    )
+    housing = STANDARD_HOUSING
+
+    # Mandatory cost centers (H-341 b)
+    spec.count("6150", heads(served))
+    spec.count("5624", with_family(served))
+    spec.count("5880", heads_and_le(served))
+    spec.count("6443", with_family(served))
+    spec.modify("5624", {PC: "0.3"})  # Peace Corps medical officer: separate program next door, 0.3 floor
+    spec.count("5624-0001", {MEDEVAC: 42})  # medevacs processed by the regional center
+
+    # Information management
+    spec.count("5458", devices_and_accounts(served))
+    spec.count(
+        "6192",
+        {STATE: 4_210, ICASS: 1_880, MSG: 150, DS: 805, PD: 420, USAID: 655, FCS: 92, FAS: 110}
+        | {DAO: 384, FBI: 262, CDC: 540, PC: 118},
+    )  # kilograms of outgoing pouch
+    spec.count("6194", heads(served))
+    spec.modify("6194", {DAO: "0.6"})  # DAO receives most mail through its own military post office
+    phones = {STATE: 188, ICASS: 84, MSG: 8, DS: 30, PD: 26, USAID: 12, FCS: 9, FAS: 8, DAO: 10, FBI: 6}
+    spec.count("6195", phones | {CDC: 24, PC: 4})
+    cells = {STATE: 62, MSG: 9, DS: 12, PD: 10, USAID: 20, FCS: 3, FAS: 3, DAO: 8, FBI: 4}
+    # post-defined sub-cost center: agency cell phones serviced (ICASS sections' phones are in 8790, H-341.13-2)
+    spec.count("6195-0001", cells | {CDC: 14, PC: 5})
+
+    # General services
+    vehicles = {STATE: 9, ICASS: 16, MSG: 1, DS: 4, PD: 2, USAID: 6, FCS: 1, FAS: 1, DAO: 3, FBI: 2, CDC: 8}
+    spec.count("6132", vehicles)
+    spec.count("6132-X001", {ICASS: 6})  # DS ICASS LGP vehicles, all to 1901.0
+    spec.count("6132-X132", {ICASS: 16, STATE: 9, DS: 4})
+    spec.count(
+        "6133",
+        {STATE: 84_560, ICASS: 61_240, MSG: 3_120, DS: 9_870, PD: 12_430, USAID: 18_650, FCS: 2_310}
+        | {FAS: 2_140, DAO: 4_260, FBI: 1_930, CDC: 21_780, PC: 1_240},
+    )  # dollars of supplies issued
+    spec.count(
+        "6134",
+        {STATE: 642, ICASS: 985, MSG: 36, DS: 121, PD: 214, USAID: 152, FCS: 22, FAS: 18, DAO: 41, FBI: 15}
+        | {CDC: 263, PC: 12, MEDEVAC: 31},
+    )  # weighted procurement documents (x1, x2, x3 by value)
+    spec.count(
+        "6135",
+        {STATE: 186_400, ICASS: 96_300, MSG: 1_200, DS: 12_100, PD: 64_800, USAID: 8_150, FCS: 2_480}
+        | {FAS: 3_120, DAO: 1_790, FBI: 940, CDC: 15_260},
+    )  # copies
+    spec.count(
+        "6136",
+        {STATE: 212, ICASS: 166, MSG: 14, DS: 38, PD: 45, USAID: 121, FCS: 10, FAS: 9, DAO: 31, FBI: 12}
+        | {CDC: 142, PC: 25},
+    )  # shipments cleared
+    spec.count(
+        "6139",
+        {STATE: 95_400, ICASS: 41_250, MSG: 3_080, DS: 12_300, PD: 15_600, USAID: 30_150, FCS: 6_020}
+        | {FAS: 5_140, DAO: 4_010, FBI: 2_960, CDC: 22_480, PC: 2_050, MEDEVAC: 2_400},
+    )  # kilometers (ICASS: CODEL support, multi-agency school runs, CLO errands)
+    spec.count("6143", le_weighted(served))
+    spec.modify("6143", {PC: "0.3"})  # receiving, pickup/delivery and disposal only
+    spec.count("6144", {code: h.furnished for code, h in housing.items()})
+    spec.count("6144-X144", {code: h.furnished for code, h in housing.items()} | {STATE: 31, DAO: 6})
+    leases = {code: h.ol_units + h.lqa_leases for code, h in housing.items()}
+    leases[ICASS] += 1  # warehouse lease
+    leases[CDC] += 1  # annex lease
+    spec.count("6148", leases)
+    spec.count(
+        "6462",
+        {STATE: 384, ICASS: 142, MSG: 40, DS: 61, PD: 86, USAID: 121, FCS: 18, FAS: 20, DAO: 30, FBI: 20}
+        | {CDC: 152, PC: 25},
+    )  # travel service accesses
+    spec.modify("6462", {DAO: "0.6"})  # DAO books most travel through its own travel office
+
+    # Financial management
+    spec.count(
+        "6211",
+        {ICASS: 420, STATE: 160, DS: 40, PD: 60, MSG: 24, FCS: 16, FAS: 16, DAO: 24, FBI: 12, CDC: 40}
+        | {USAID: 10, PC: 8},
+    )  # hours (ICASS: preparing the ICASS budget)
+    spec.count(
+        "6221",
+        {STATE: 2_610, ICASS: 3_420, MSG: 118, DS: 452, PD: 784, USAID: 306, FCS: 141, FAS: 122, DAO: 163}
+        | {FBI: 92, CDC: 905, PC: 61},
+    )  # obligation lines
+    spec.count("6222", {a.code: a.le for a in served})  # LE staff on the post payroll
+    spec.modify("6222", {USAID: "0.6"})  # USAID prepares its own time and attendance and allotments
+    spec.count(
+        "6223",
+        {STATE: 5_230, ICASS: 6_140, MSG: 236, DS: 703, PD: 1_312, USAID: 2_215, FCS: 262, FAS: 231}
+        | {DAO: 314, FBI: 152, CDC: 2_608, PC: 418},
+    )  # non-cashier strip codes
+    spec.modify("6223", {USAID: "0.6"})  # USAID certifies its own vouchers
+    spec.count(
+        "6224",
+        {STATE: 1_804, ICASS: 952, MSG: 221, DS: 183, PD: 425, USAID: 604, FCS: 71, FAS: 62, DAO: 142}
+        | {FBI: 81, CDC: 763, PC: 905},
+    )  # cashier strip codes plus accommodation exchanges
+
+    # Human resources
+    spec.count("6441", {a.code: a.usdh for a in served if a.code in STATE_FAMILY})
+    spec.count(
+        "6441-X001",
+        {STATE: 38, ICASS: 9, DS: 4, PD: 6, USAID: 14, DAO: 6, CDC: 5, FBI: 2, FCS: 2, FAS: 3},
+    )  # language course registrations
+    spec.count("6451", {a.code: a.le for a in served})
+    spec.modify("6451", {USAID: "0.6", CDC: "0.6", PC: "0.3"})  # own HR offices; 0.3 floor
+    spec.count("6451-X002", {STATE: 22, ICASS: 30, DS: 6, PD: 5, USAID: 12, CDC: 10})
+
+    # Local guard program
+    guard_hours = {code: h.ol_units * HOURS_24_7 + h.guard_hours for code, h in housing.items()}
+    guard_hours[STATE] += 4 * HOURS_24_7 + 2 * HOURS_24_7  # COM residence 4 posts, DCM residence 2 posts
+    # GO apartment compound: 3 posts around the clock, prorated by units (State 8, ICASS 4 of 12)
+    guard_hours[STATE] += 3 * HOURS_24_7 * 8 // 12
+    guard_hours[ICASS] += 3 * HOURS_24_7 * 4 // 12
+    spec.count("5821", guard_hours)
+    spec.count("5821-X999", {STATE: 620, PD: 140, ICASS: 48, USAID: 96, DAO: 72, CDC: 40})
+    spec.count("5822", {USAID: 3 * HOURS_24_7})  # USAID's stand-alone building, 3 posts
+    units = residential_units(housing)
+    spec.count("5823", units)
+    spec.count("5823-X023", units)
+
+    # Building operations: chancery compound (GO/CL), annex and warehouse (OL)
+    chancery = {STATE: 3_150, ICASS: 1_650, MSG: 180, DS: 420, PD: 380, FCS: 140, FAS: 120, DAO: 360, FBI: 210}
+    vacant_chancery = 260  # unassigned GO/CL office space: 1900.0 as Single Real Property Manager
+    spec.count("7820", chancery | {STATE: chancery[STATE] + vacant_chancery})
+    spec.count("7820-X821", {STATE: 40, ICASS: 25, DS: 8, PD: 5, FCS: 2, FAS: 2, DAO: 6, FBI: 3, MSG: 2})
+    leased_offices = {CDC: 950, PD: 260, ICASS: 1_150}  # annex (CDC, American Space) and ICASS warehouse
+    spec.count("7860", leased_offices)
+    storage = {STATE: 140, USAID: 220, CDC: 180, DAO: 60}
+    spec.count("7860-X099", storage)
+    spec.count("5826", chancery)
+    spec.count("5826", {STATE: vacant_chancery})
+    spec.count("5826", leased_offices)
+    spec.count("5826", storage)
+
+    # Residential building operations
+    vacant_go_residential = 330  # a GO apartment vacant for more than 90 days
+    spec.count("7810", {code: h.go_m2 for code, h in housing.items()})
+    spec.count("7810", {STATE: vacant_go_residential})
+    spec.count("7850", {code: h.ol_units * h.ol_m2 for code, h in housing.items()})
+    spec.count(
+        "7850-X799",
+        {STATE: 1_810, ICASS: 450, DS: 230, PD: 220, USAID: 940, DAO: 480, FBI: 230, CDC: 450},
+    )  # square meters made ready, counted for the outgoing tenant's agency
+    spec.count("7850-X899", {STATE: 5, USAID: 3, DAO: 1, CDC: 2, ICASS: 1})
+    return spec
+
+
+# ---------------------------------------------------------------------------------------- Lite post
+
+LITE_AGENCIES = [
+    Agency(STATE, "Department of State - Diplomatic Programs", 14, 16, 22, False, 92, 41, "State"),
+    Agency(ICASS, "ICASS Service Provider (State Management Section)", 0, 6, 0, False, 64, 31, "State"),
+    Agency(MSG, "State - Marine Security Guard Support", 7, 0, 0, False, 4, 2, "State"),
+    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 2, 3, 6, False, 14, 8, "State"),
+    Agency(PD, "State - Public Diplomacy", 2, 2, 6, False, 12, 8, "State"),
+    Agency(USAID, "U.S. Agency for International Development - Mission", 6, 10, 28, True, 6, 12, "USAID"),
+    Agency(DAO, "Defense - Defense Attache Office", 4, 6, 2, True, 3, 5, "Defense"),
+    Agency(PC, "Peace Corps", 3, 4, 22, True, 2, 5, "Peace Corps"),
+    Agency(CDC, "HHS - Centers for Disease Control and Prevention", 3, 5, 30, True, 8, 24, "HHS"),
+    Agency(FAS, "Agriculture - Foreign Agricultural Service", 1, 2, 3, False, 5, 4, "Agriculture"),
+    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 1, 1, 2, True, 2, 3, "Commerce"),
+]
+
+LITE_POSITIONS = [
+    usdh(
+        "M-001",
+        "FS-01",
+        "Management Officer",
+        {"6150": 30, "6225": 20, "6445": 20, "6145": 15, "7850": 10, "6443": 5},
+        "GO",
+    ),
+    usdh("G-001", "FS-04", "General Services Officer", {"6145": 60, "6144": 15, "7850": 15, "7810": 10}, "OL"),
+    usdh(
+        "I-001",
+        "FS-03",
+        "Information Management Officer (dual: State program / ICASS)",
+        {"0000": 35, "5458": 35, "6196": 30},
+        "OL",
+    ),
+    usdh("F-001", "FS-04", "Facility Manager", {"7820": 40, "7810": 25, "7850": 25, "7850-X799": 10}, "OL"),
+    usdh(
+        "O-001",
+        "FS-06",
+        "Office Management Specialist (Management)",
+        {"6150": 40, "6445": 25, "6443": 15, "6196": 20},
+        "OL",
+    ),
+    le("L-101", "FSN-08", "Management Assistant", {"6150": 40, "6445": 30, "6225": 30}),
+    le("L-102", "FP-07 (EFM)", "Community Liaison Office Coordinator", {"6443": 90, "6150": 10}),
+    le("L-201", "FSN-10", "Financial Specialist", {"6225": 100}),
+    le("L-202", "FSN-08", "Voucher Examiner", {"6225": 100}),
+    le("L-203", "FSN-07", "Cashier", {"6225": 100}),
+    le("L-301", "FSN-09", "Human Resources Specialist", {"6445": 100}),
+    le("L-302", "FSN-07", "Human Resources and Payroll Assistant", {"6445": 100}),
+    le("L-303", "FSN-07", "Language Instructor", {"6445-X001": 70, "6445-X002": 30}),
+    le("L-401", "FSN-09", "Procurement Agent", {"6145": 100}),
+    le("L-402", "FSN-07", "Shipping and Travel Assistant", {"6145": 100}),
+    le("L-403", "FSN-08", "Housing and Leasing Assistant", {"6145": 50, "7850": 30, "7850-X899": 20}),
+    le("L-404", "FSN-06", "Warehouse and Property Clerk", {"6145": 40, "6144": 40, "6144-X144": 20}),
+    le("L-405", "FSN-06", "Motor Pool Dispatcher", {"6145": 90, "6145-X132": 10}),
+    le("L-406", "FSN-04", "Chauffeur", {"6145": 100}, overtime=2_600),
+    le("L-407", "FSN-04", "Chauffeur", {"6145": 100}, overtime=2_600),
+    le("L-408", "FSN-04", "Chauffeur", {"6145": 100}, overtime=2_200),
+    le("L-409", "FSN-04", "Chauffeur", {"6145": 100}, overtime=2_200),
+    le("L-410", "FSN-06", "Automotive Mechanic", {"6145": 100}),
+    le("L-501", "FSN-08", "Maintenance Supervisor", {"7820": 40, "7810": 30, "7850": 30}),
+    le("L-502", "FSN-06", "Electrician", {"7820": 50, "7810": 50}),
+    le("L-503", "FSN-05", "Maintenance Worker", {"7850": 60, "7850-X799": 40}),
+    le("L-601", "FSN-09", "Information Technology Specialist", {"5458": 100}),
+    le("L-602", "FSN-06", "Telephone Operator and Mail Clerk", {"6196": 100}),
+    le("L-603", "FSN-07", "Radio Technician (E&E radio program in 0000)", {"6196": 75, "0000": 25}),
+    le("L-701", "FSN-10", "Registered Nurse", {"5624": 100}),
+    le("L-801", "FSN-08", "Security Investigator", {"5880": 100}),
+    le("L-802", "FSN-07", "Local Guard Coordinator", {"5821": 50, "5826": 50}, funding="LGP"),
+    le("L-803", "FSN-06", "Residential Security Coordinator", {"5823-X023": 100}, funding="LGP"),
+]
+
+LITE_BUDGET = [
+    BudgetLine("5458", "RB", "3100", 78_000, "IT equipment and peripherals not covered by GITM"),
+    BudgetLine("5458", "RB", "2570", 54_000, "Software licences and IT maintenance contracts"),
+    BudgetLine("5458", "RB", "2330", 96_000, "Internet service and dedicated data circuits"),
+    BudgetLine("5624", "RB", "2520", 164_000, "Contract physician and laboratory services"),
+    BudgetLine("5624", "RB", "2600", 58_000, "Medical supplies and pharmaceuticals"),
+    BudgetLine("5821", "LGP", "2521", 1_460_000, "Residential local guard services contract"),
+    BudgetLine("5821", "LGP", "2600", 28_000, "Guard uniforms, radios and equipment (residential)"),
+    BudgetLine("5821-X999", "LGP", "2521", 16_500, "Special-event guard hours (A&E contract)"),
+    BudgetLine("5823", "LGP", "2521", 214_000, "Mobile patrol contract"),
+    BudgetLine("5823-X023", "LGP", "2570", 31_000, "Central alarm monitoring system maintenance"),
+    BudgetLine("5823-X023", "LGP", "3100", 18_500, "Residential security equipment"),
+    BudgetLine("5826", "LGP", "2521", 1_120_000, "Chancery compound and warehouse guard contract"),
+    BudgetLine("5826", "LGP", "3100", 24_000, "Guard booths and screening equipment"),
+    BudgetLine("5880", "RB", "2520", 18_500, "Background investigations and police checks"),
+    BudgetLine("5880", "RB", "3100", 9_600, "Security equipment for ICASS offices"),
+    BudgetLine("6144", "RB", "3100", 112_000, "Residential furniture and appliances"),
+    BudgetLine("6144", "RB", "2200", 14_500, "Furniture delivery and transport"),
+    BudgetLine("6144-X144", "RB", "3100", 168_000, "FAP annual assessment: fenced replacement purchases"),
+    BudgetLine("6145", "RB", "2600", 186_000, "Motor pool fuel, vehicle parts and tires"),
+    BudgetLine("6145", "RB", "3100", 124_000, "Replacement motor pool vehicle"),
+    BudgetLine("6145", "RB", "2200", 92_000, "Freight, customs brokerage and port charges"),
+    BudgetLine("6145", "RB", "2570", 48_000, "Copier leases, garage and warehouse equipment maintenance"),
+    BudgetLine("6145", "RB", "2520", 41_000, "Vehicle insurance, lease appraisals, travel management fees"),
+    BudgetLine("6145-X132", "RB", "2520", 7_400, "DriveCam event recorder subscription and data service"),
+    BudgetLine("6145-X133", "RB", "2600", 96_000, "Administrative supplies stock"),
+    BudgetLine("6150", "RB", "2520", 64_000, "Orientation materials, building passes and COLA survey contract"),
+    BudgetLine("6150", "RB", "2600", 18_000, "Management section supplies"),
+    BudgetLine("6196", "RB", "2330", 138_000, "Telephone, cell phone and data lines"),
+    BudgetLine("6196", "RB", "2200", 46_000, "Pouch and mail transport"),
+    BudgetLine("6196", "RB", "2570", 21_000, "Switchboard (PBX) and radio network maintenance"),
+    BudgetLine("6225", "RB", "2529", 52_000, "Post Support Unit (PSU) accounting and voucher processing"),
+    BudgetLine("6225", "RB", "2520", 16_500, "Bank fees and cash transport"),
+    BudgetLine("6443", "RB", "2520", 21_000, "CLO programs and events"),
+    BudgetLine("6445", "RB", "2520", 42_000, "LE staff recruitment testing and local compensation plan surveys"),
+    BudgetLine("6445-X001", "RB", "2520", 18_000, "Post language program: course materials and testing"),
+    BudgetLine("6445-X002", "RB", "2600", 4_200, "English program course materials"),
+    BudgetLine("7810", "RB", "2340", 112_000, "Utilities, GO/CL residences"),
+    BudgetLine("7810", "OBO", "2540", 238_000, "Maintenance and repair, GO/CL residences"),
+    BudgetLine("7820", "RB", "2340", 396_000, "Utilities, chancery compound"),
+    BudgetLine("7820", "RB", "2540", 174_000, "Janitorial and landscaping contracts, chancery compound"),
+    BudgetLine(
+        "7820",
+        "OBO",
+        "2540",
+        286_000,
+        "BME preventive maintenance contracts (elevators, generators, water treatment)",
+    ),
+    BudgetLine("7820-X821", "RB", "2540", 9_800, "Parking lot No. 1 maintenance and lighting"),
+    BudgetLine("7850", "OBO", "2320", 2_520_000, "Residential operating leases (shared housing pool)"),
+    BudgetLine("7850", "RB", "2540", 128_000, "Maintenance and repair, OL residences"),
+    BudgetLine("7850-X799", "RB", "2540", 54_000, "Make-ready: painting, cleaning and garden clean-up"),
+    BudgetLine("7850-X899", "RB", "2520", 31_000, "Commissioning and decommissioning: inspections, upgrades"),
+    BudgetLine("7860", "OBO", "2320", 264_000, "Warehouse operating lease"),
+    BudgetLine("7860", "RB", "2340", 38_000, "Utilities, warehouse"),
+    BudgetLine("7860-X099", "OBO", "2320", 36_000, "Leased warehouse: dedicated agency storage"),
+    BudgetLine("8790", "RB", "1150", 14_000, "Awards for ICASS personnel"),
+    BudgetLine("8790", "RB", "2100", 58_000, "Training and in-country travel of ICASS USDH and LE staff"),
+    BudgetLine("8790", "RB", "2330", 17_500, "Telephone and cell phone charges of ICASS sections"),
+    BudgetLine("8790", "RB", "2400", 2_600, "Advertising vacant ICASS positions"),
+    BudgetLine("8790", "RB", "2520", 36_000, "Training courses, workshops and conferences for ICASS staff"),
+    BudgetLine("8790", "RB", "2530", 7_500, "Pre-employment and in-service medical exams for LE staff"),
+]
+
+LITE_HOUSING = {
+    # COM residence (880 m2) is government-owned, and a GO compound of 6 houses of 210 m2 (State 4, ICASS 2).
+    STATE: Housing(go_units=5, go_m2=880 + 4 * 210, ol_units=9, ol_m2=230, furnished=13),
+    ICASS: Housing(go_units=2, go_m2=2 * 210, ol_units=3, ol_m2=220, furnished=5),
+    MSG: Housing(go_units=1, go_m2=640, guard_hours=HOURS_24_7),
+    DS: Housing(ol_units=2, ol_m2=230, furnished=2),
+    PD: Housing(ol_units=2, ol_m2=220, furnished=2),
+    USAID: Housing(ol_units=6, ol_m2=235, furnished=6),
+    DAO: Housing(ol_units=4, ol_m2=240, furnished=4),
+    PC: Housing(ol_units=1, ol_m2=240, lqa_leases=2, furnished=1),
+    CDC: Housing(ol_units=3, ol_m2=225, furnished=3),
+    FAS: Housing(ol_units=1, ol_m2=220, furnished=1),
+    FCS: Housing(ol_units=1, ol_m2=210, furnished=1),
+}
+
+
+def lite_post() -> PostSpec:
+    icass_usdh = sum(1 for p in LITE_POSITIONS if p.category == "USDH")
+    icass_le = sum(1 for p in LITE_POSITIONS if p.category == "LE")
+    agencies = [
+        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
+        if a.code == ICASS
+        else a
+        for a in LITE_AGENCIES
+    ]
+    spec = PostSpec(
+        "PSL",
+        "U.S. Embassy Port Solace",
+        "Federation of San Lucerna",
+        "WHA",
+        "lite",
+        agencies,
+        LITE_POSITIONS,
+        LITE_BUDGET,
+    )
+    housing = LITE_HOUSING
+
+    # Mandatory cost centers (H-342 c)
+    spec.count("6150", heads(agencies))
+    spec.count("5624", with_family(agencies))
+    spec.count("5880", heads_and_le(agencies))
+    spec.count("6443", with_family(agencies))
+    spec.modify("5624", {PC: "0.3"})  # Peace Corps medical officer next door: the 0.3 floor
+
+    # Information management
+    spec.count("5458", devices_and_accounts(agencies))
+    spec.count("6196", heads(agencies))
+    spec.modify("6196", {DAO: "0.6"})  # own mail through the military post office
+
+    # General services (the nine Standard GS cost centers bundled per capita, H-342.7)
+    spec.count("6145", le_weighted(agencies))
+    spec.modify("6145", {PC: "0.3", CDC: "0.6"})  # own motor pools and procurement; incidental services
+    spec.count("6145-X132", {ICASS: 6, STATE: 3, DS: 2})  # vehicles with DriveCams
+    spec.count(
+        "6145-X133",
+        {STATE: 31_400, ICASS: 22_650, MSG: 1_480, DS: 3_920, PD: 4_310, USAID: 6_820, DAO: 1_760}
+        | {PC: 690, CDC: 5_240, FAS: 940, FCS: 610},
+    )  # dollars of administrative supplies issued
+    spec.count("6144", {code: h.furnished for code, h in housing.items()})
+    spec.count("6144-X144", {code: h.furnished for code, h in housing.items()} | {STATE: 12})
+
+    # Financial management (the bundle 6225, not the four separate codes)
+    spec.count(
+        "6225",
+        {STATE: 3_120, ICASS: 3_860, MSG: 310, DS: 402, PD: 695, USAID: 1_240, DAO: 318, PC: 1_160}
+        | {CDC: 1_410, FAS: 164, FCS: 121},
+    )  # strip codes (vouchering and cashiering) plus accommodation exchanges
+    spec.modify("6225", {USAID: "0.6"})  # USAID certifies its own vouchers
+
+    # Human resources: USDH of the State elements plus every agency's LE staff (H-342.11-4)
+    spec.count("6445", {a.code: (a.usdh if a.code in STATE_FAMILY else 0) + a.le for a in agencies})
+    spec.modify("6445", {USAID: "0.6", CDC: "0.6", PC: "0.3"})  # own HR offices; 0.3 floor
+    spec.count("6445-X001", {STATE: 14, ICASS: 4, DS: 2, PD: 3, USAID: 6, DAO: 3, CDC: 2})
+    spec.count("6445-X002", {STATE: 8, ICASS: 12, DS: 3, PD: 2, USAID: 4})
+
+    # Local guard program
+    guard_hours = {code: h.ol_units * HOURS_24_7 + h.guard_hours for code, h in housing.items()}
+    guard_hours[STATE] += 3 * HOURS_24_7  # COM residence, 3 posts
+    guard_hours[STATE] += 2 * HOURS_24_7 * 4 // 6  # GO compound: 2 posts prorated by houses (State 4 of 6)
+    guard_hours[ICASS] += 2 * HOURS_24_7 * 2 // 6
+    spec.count("5821", guard_hours)
+    spec.count("5821-X999", {STATE: 310, PD: 64, ICASS: 24, USAID: 40})
+    units = residential_units(housing)
+    spec.count("5823", units)
+    spec.count("5823-X023", units)
+
+    # Building operations
+    chancery = {STATE: 1_480, ICASS: 760, MSG: 140, DS: 190, PD: 240, USAID: 820, DAO: 180, CDC: 310}
+    chancery |= {FAS: 70, FCS: 60}
+    vacant_chancery = 120
+    spec.count("7820", chancery)
+    spec.count("7820", {STATE: vacant_chancery})
+    spec.count("7820-X821", {STATE: 18, ICASS: 10, DS: 3, PD: 3, USAID: 9, DAO: 4, CDC: 4, MSG: 1})
+    warehouse = {ICASS: 640}
+    storage = {USAID: 110, CDC: 90}
+    spec.count("7860", warehouse)
+    spec.count("7860-X099", storage)
+    spec.count("5826", chancery)
+    spec.count("5826", {STATE: vacant_chancery})
+    spec.count("5826", warehouse)
+    spec.count("5826", storage)
+    spec.count("7810", {code: h.go_m2 for code, h in housing.items()})
+    spec.count("7850", {code: h.ol_units * h.ol_m2 for code, h in housing.items()})
+    spec.count("7850-X799", {STATE: 690, ICASS: 220, USAID: 470, DAO: 240, CDC: 225})
+    spec.count("7850-X899", {STATE: 2, USAID: 1, CDC: 1})
+    return spec
+
+
+# ------------------------------------------------------------------------------- checks and writing
+
+
+def money(amount: int | Decimal) -> str:
+    return f"{D(amount).quantize(CENT)}"
+
+
+def number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def cost_by_cost_center(spec: PostSpec) -> dict[str, Decimal]:
+    """Each cost center's cost, all funding sources: budget lines plus the time-allocated position pools."""
+    cost: dict[str, Decimal] = defaultdict(Decimal)
+    for line in spec.budget:
+        cost[line.cost_center] += line.amount
+    for position in spec.positions:
+        total = pool_total(position)
+        for cost_center, percent in position.allocation.items():
+            cost[cost_center] += D(total) * percent / 100
+    return dict(cost)
+
+
+def check(spec: PostSpec) -> dict[str, Decimal]:
+    """The format's own rules, so that a mistake here fails before anything is written."""
+    problems: list[str] = []
+    agencies = {a.code for a in spec.agencies}
+    for position in spec.positions:
+        if sum(position.allocation.values()) != 100:
+            problems.append(f"{position.position_id}: allocation sums to {sum(position.allocation.values())}")
+        if position.allocation.get("0000", 0) >= 100:
+            problems.append(f"{position.position_id}: 100 percent on 0000")
+    keys = [(b.cost_center, b.funding, b.soc) for b in spec.budget]
+    if len(keys) != len(set(keys)):
+        problems.append("duplicate budget keys")
+    cost = cost_by_cost_center(spec)
+    for cost_center, amount in cost.items():
+        if amount and cost_center not in ("0000", "8790") and not spec.workload.get(cost_center):
+            problems.append(f"{cost_center} has cost but no workload")
+    for cost_center, counts in spec.workload.items():
+        if cost_center not in cost:
+            problems.append(f"{cost_center} has workload but no cost")
+        problems += [f"{cost_center}: unknown agency {a}" for a in counts if a not in agencies]
+    for (cost_center, agency), value in spec.modifications.items():
+        if cost_center not in MODIFIABLE[spec.methodology] or not ZERO < value <= 1:
+            problems.append(f"{cost_center}: modification {value} not allowed")
+        if value < FLOOR.get(cost_center, ZERO):
+            problems.append(f"{cost_center}: modification {value} below the floor")
+        if agency not in spec.workload.get(cost_center, {}):
+            problems.append(f"{cost_center}: modification for {agency}, which has no count")
+    for agency in spec.workload.get("6150", {}):
+        missing = [cc for cc in MANDATORY if agency not in spec.workload.get(cc, {})]
+        if missing:
+            problems.append(f"{agency} counts in 6150 but not in {missing}")
+    total = sum(cost.values(), ZERO)
+    if cost.get("8790", ZERO) > D("0.05") * total:
+        problems.append("8790 above 5 percent")
+    if cost.get("6150", ZERO) > D("0.06") * total:
+        problems.append("6150 above 6 percent")
+    if problems:
+        raise SystemExit(f"{spec.code}: " + "; ".join(problems))
+    return cost
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_bundle(spec: PostSpec, folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / "post.toml").write_text(
+        "[post]\n"
+        f'code = "{spec.code}"\n'
+        f'name = "{spec.name}"\n'
+        f'country = "{spec.country}"\n'
+        f'region = "{spec.region}"\n'
+        f'methodology = "{spec.methodology}"\n'
+        f"fiscal_year = {FISCAL_YEAR}\n",
+        encoding="utf-8",
+    )
+    write_csv(folder / "agencies.csv", ["code", "name", "bureau"], ([a.code, a.name, a.bureau] for a in spec.agencies))
+    write_csv(
+        folder / "cost_factors.csv",
+        ["grade", "amsal", "pat"],
+        ([grade, money(amsal), money(pat)] for grade, (amsal, pat) in COST_FACTORS.items()),
+    )
+    write_csv(
+        folder / "positions.csv",
+        ["position_id", "category", "grade", "title"],
+        ([p.position_id, p.category, p.grade, p.title] for p in spec.positions),
+    )
+    write_csv(
+        folder / "position_costs.csv",
+        ["position_id", "funding", "soc", "amount"],
+        (
+            [p.position_id, funding, soc, money(amount)]
+            for p in spec.positions
+            for funding, soc, amount in pool_lines(p)
+        ),
+    )
+    write_csv(
+        folder / "time_allocation.csv",
+        ["position_id", "cost_center", "percent"],
+        ([p.position_id, cc, str(percent)] for p in spec.positions for cc, percent in p.allocation.items()),
+    )
+    write_csv(
+        folder / "budget.csv",
+        ["cost_center", "funding", "soc", "amount", "description"],
+        (
+            [b.cost_center, b.funding, b.soc, money(b.amount), b.description]
+            for b in sorted(spec.budget, key=lambda b: (b.cost_center, b.funding, b.soc))
+        ),
+    )
+    rows: list[list[str]] = []
+    for cost_center in sorted(spec.workload):
+        for agency in sorted(spec.workload[cost_center]):
+            modification = spec.modifications.get((cost_center, agency))
+            rows.append(
+                [
+                    cost_center,
+                    agency,
+                    number(spec.workload[cost_center][agency]),
+                    "" if modification is None else number(modification),
+                ]
+            )
+    write_csv(folder / "workload.csv", ["cost_center", "agency", "count", "modification"], rows)
+
+
+def summary(spec: PostSpec, cost: Mapping[str, Decimal]) -> str:
+    by_funding: dict[str, Decimal] = defaultdict(Decimal)
+    for line in spec.budget:
+        by_funding[line.funding] += line.amount
+    for position in spec.positions:
+        for funding, _, amount in pool_lines(position):
+            by_funding[funding] += amount
+        if position.category == "USDH":
+            amsal, pat = COST_FACTORS[position.grade]
+            by_funding["AMSAL"] += amsal
+            by_funding["PAT"] += pat
+    total = sum(cost.values(), ZERO)
+    usdh_count = sum(1 for p in spec.positions if p.category == "USDH")
+    parts = ", ".join(f"{f} ${by_funding[f]:,.0f}" for f in ("RB", "OBO", "LGP", "AMSAL", "PAT"))
+    return (
+        f"{spec.name} ({spec.methodology}): {len(spec.agencies)} agencies, {len(spec.positions)} positions "
+        f"({usdh_count} USDH), {len(cost)} cost centers, total ${total:,.2f} ({parts}); "
+        f"6150 {100 * cost.get('6150', ZERO) / total:.1f}%, 8790 {100 * cost.get('8790', ZERO) / total:.1f}%"
+    )
+
+
+def main() -> None:
+    for spec, folder in ((standard_post(), "standard-post"), (lite_post(), "lite-post")):
+        cost = check(spec)
+        write_bundle(spec, HERE / folder)
+        print(summary(spec, cost))
+
+
+if __name__ == "__main__":
+    main()
