@@ -8,11 +8,12 @@ agree with each other (e.g. 6443 = 6150 + family members, 5823-X023 = 5823). It 
 bundle format itself before writing (percents sum to 100, every cost center with cost has workload, the
 four mandatory cost centers go together, 8790 and 6150 ceilings, modifications only where allowed).
 
-Run: uv run python examples/generate.py
+Run: uv run python examples/generate.py [--out FOLDER]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import shutil
 from collections import defaultdict
@@ -1062,9 +1063,12 @@ def summary(spec: PostSpec, cost: Mapping[str, Decimal]) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Write the sample post bundles.")
+    parser.add_argument("--out", type=Path, default=HERE, help="the folder to write them in (default: examples/)")
+    out = parser.parse_args().out
     for spec, folder in ((standard_post(), "standard-post"), (lite_post(), "lite-post")):
         cost = check(spec)
-        write_bundle(spec, HERE / folder)
+        write_bundle(spec, out / folder)
         print(summary(spec, cost))
 
 

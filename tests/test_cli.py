@@ -165,3 +165,54 @@ def test_catalog_table():
     result = icass("catalog")
     assert result.exit_code == 0
     assert "Basic Package Services" in result.stdout
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_samples_validate_without_warnings(sample):
+    result = icass("validate", sample)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [result.stderr.splitlines()[-1]]
+    assert ": valid (" in result.stderr
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_samples_distribute_to_the_cent(sample):
+    from icass.bundle import load_bundle
+
+    post = load_bundle(sample).bundle
+    rows = list(csv.DictReader(io.StringIO(icass("distribute", sample, "--format", "csv").stdout)))
+    budget = sum(line.amount for line in post.budget) + sum(line.amount for line in post.cost_pool())
+    assert sum(Decimal(r["total"]) for r in rows) * 100 == budget
+    assert sum(Decimal(r["redistribution"]) for r in rows) == 0
+    by_cost_center: dict[tuple[str, str], Decimal] = {}
+    for r in rows:
+        key = (r["cost_center"], r["funding"])
+        by_cost_center[key] = by_cost_center.get(key, Decimal(0)) + Decimal(r["total"])
+    assert by_cost_center[("0000", "AMSAL")] == sum(
+        Decimal(r["total"])
+        for r in rows
+        if r["cost_center"] == "0000" and r["funding"] == "AMSAL" and r["agency"] == "1900.0"
+    )
+    assert {r["agency"] for r in rows if r["cost_center"] == "0000"} == {"1900.0"}
+    assert all(Decimal(r["total"]) == 0 for r in rows if r["agency"] == "1901.0")
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_samples_print_every_invoice(sample):
+    from icass.bundle import load_bundle
+
+    result = icass("invoice", sample)
+    assert result.exit_code == 0
+    post = load_bundle(sample).bundle
+    assert result.stdout.count("ICASS invoice FY") == len(post.agencies)
+    assert "subtotal by funding source" in result.stdout
+
+
+def test_samples_are_what_the_generator_writes(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--out", str(tmp_path)], check=True)
+    for sample in SAMPLES:
+        for file in sorted(sample.iterdir()):
+            assert (tmp_path / sample.name / file.name).read_text() == file.read_text(), file
