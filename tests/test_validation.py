@@ -301,3 +301,14 @@ def test_what_the_engine_refuses_is_reported_by_validation(tmp_path):
     assert message == (
         "error: budget.csv: cannot be distributed: ICASS redistribution: post TST has no agency to share with"
     )
+
+
+@pytest.mark.parametrize(("funding", "section"), [("AMSAL", "H-423.1-1 b"), ("PAT", "H-423.1-2 b")])
+def test_centrally_funded_costs_are_not_entered_by_hand(tmp_path, funding, section):
+    message = only_error(tmp_path, position_costs_csv=append("position_costs.csv", f"P1,{funding},0006,1000.00"))
+    assert message == (
+        f"error: position_costs.csv, row 3, funding: {funding} is not entered by hand: each USDH position's grade "
+        f"brings it from cost_factors.csv (6 FAH-5 {section})"
+    )
+    message = only_error(tmp_path / "b", budget_csv=append("budget.csv", f"6150,{funding},0005,1.00,"))
+    assert message.startswith(f"error: budget.csv, row 7, funding: {funding} is not entered by hand")

@@ -18,6 +18,8 @@ from icass.model import (
     MISCELLANEOUS,
     NON_ICASS,
     STATE_AGENCY,
+    BudgetLine,
+    PoolLine,
     PostBundle,
     Source,
 )
@@ -25,6 +27,8 @@ from icass.model import (
 R = TypeVar("R")
 HUNDRED = Decimal(100)
 MANDATORY_WITH_BASIC_PACKAGE = ("5624", "5880", "6443")
+# AmSal and PAT come only from the grade cost factors the ICASS software applies (H-423.1-1 b, H-423.1-2 b).
+CENTRALLY_FUNDED = {"AMSAL": "H-423.1-1 b", "PAT": "H-423.1-2 b"}
 MANDATORY_SECTION = {"standard": "H-341 b", "lite": "H-342 c"}
 MISCELLANEOUS_CEILING = Decimal("0.05")  # H-341.13-1: "generally should not exceed five percent"
 BASIC_PACKAGE_CEILING = Decimal("0.06")  # H-341.1-2 NOTE 3: "should not exceed six percent"
@@ -112,6 +116,18 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     for line in bundle.position_costs:
         if line.position_id not in positions:
             found.append(error(line.source, f"unknown position {line.position_id!r}", field="position_id"))
+    entered: list[PoolLine | BudgetLine] = [*bundle.position_costs, *bundle.budget]
+    for record in entered:
+        if record.funding in CENTRALLY_FUNDED:
+            found.append(
+                error(
+                    record.source,
+                    f"{record.funding} is not entered by hand: each USDH position's grade brings it from "
+                    "cost_factors.csv",
+                    field="funding",
+                    section=CENTRALLY_FUNDED[record.funding],
+                )
+            )
     for share in bundle.time_allocation:
         if share.position_id not in positions:
             found.append(error(share.source, f"unknown position {share.position_id!r}", field="position_id"))

@@ -163,8 +163,8 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
     names = {a.code: a.name for a in post.agencies}
     p = post.post
     table = Table(title=f"{p.code} {p.name}: ICASS distribution, FY {p.fiscal_year} ({p.methodology})")
-    table.add_column("agency")
-    table.add_column("name")
+    table.add_column("agency", no_wrap=True)
+    table.add_column("name", max_width=44, no_wrap=True, overflow="ellipsis")
     for funding in FUNDING_SOURCES:
         table.add_column(funding, justify="right")
     table.add_column("of which redistribution", justify="right")
@@ -213,8 +213,8 @@ def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
         caption="Amounts in US dollars, ICASS redistribution included.",
     )
     funding = [f for f in FUNDING_SOURCES if bill.subtotal(f) or any(f in line.amounts for line in bill.lines)]
-    for column in ("cost center", "name"):
-        table.add_column(column)
+    table.add_column("cost center", no_wrap=True)
+    table.add_column("name", max_width=44, no_wrap=True, overflow="ellipsis")
     for column in ("workload", "modified", "share %", *funding, "total"):
         table.add_column(column, justify="right")
     for line in bill.lines:
