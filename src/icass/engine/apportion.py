@@ -104,18 +104,20 @@ def apportion_block(amount: Int64Array, weight: Int64Array) -> Int64Array:
     if np.any((total == 0) & (amount != 0)):
         raise ValueError("an amount has only zero weights to go by")
     w_total = np.where(total == 0, 1, total)[:, None]
-    floor = amount[:, None] * weight
-    packed = floor.copy()
-    floor //= w_total
-    packed -= floor * w_total  # the remainder
+    packed = amount[:, None] * weight
+    floor = packed // w_total
+    scratch = floor * w_total
+    packed -= scratch  # now the remainder
     leftover = amount - floor.sum(axis=1)
     # Larger packed value = served first: larger remainder, then smaller column. A cell with a zero remainder
     # packs below `width` and never wins, because fewer cents are left over than cells with a remainder.
     packed *= width
     packed += np.arange(width - 1, -1, -1, dtype=np.int64)
-    ranked = np.sort(packed, axis=1)
-    cutoff = ranked[np.arange(n_groups), width - np.maximum(leftover, 1)]
-    floor += (packed >= cutoff[:, None]) & (leftover > 0)[:, None]
+    np.copyto(scratch, packed)
+    scratch.sort(axis=1)
+    cutoff = scratch[np.arange(n_groups), width - np.maximum(leftover, 1)]
+    cutoff[leftover == 0] = _LIMIT  # nothing left over: no cell reaches it
+    floor += packed >= cutoff[:, None]
     return floor
 
 
