@@ -1,6 +1,6 @@
 """Benchmark of the distribution engine on a synthetic worldwide set, built in memory.
 
-Run: `cd /work/main && uv run python benchmarks/bench_distribution.py` (add `--profile` for a cProfile
+Run: `uv run python benchmarks/bench_distribution.py` (add `--profile` for a cProfile
 breakdown of one world distribution). The set is deterministic (numpy default_rng, fixed seed): 250 posts
 of 50 agencies, every Standard cost center plus a few standardized sub-cost centers, 100 positions a post,
 budgets of $5M-$100M, and workload for every workload cost center that has cost. The records are not
