@@ -216,3 +216,27 @@ def test_samples_are_what_the_generator_writes(tmp_path):
     for sample in SAMPLES:
         for file in sorted(sample.iterdir()):
             assert (tmp_path / sample.name / file.name).read_text() == file.read_text(), file
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_invoice_amounts_are_printed_whole(sample):
+    import re
+
+    from icass.bundle import load_bundle
+    from icass.catalog import load_catalog
+    from icass.engine import distribute
+    from icass.engine.invoice import invoice
+    from icass.money import format_grouped
+
+    post = load_bundle(sample).bundle
+    catalog = load_catalog()
+
+    def kind_of(code):
+        return catalog.find(code, post.post.methodology).distribution
+
+    result = distribute(post, kind_of)
+    out = icass("invoice", sample).stdout
+    assert not re.search(r"\d…", out), "an amount was cut short"
+    for agency in post.agencies:
+        bill = invoice(post, result, agency.code, kind_of)
+        assert f" {format_grouped(bill.total)} " in out

@@ -15,6 +15,7 @@ from rich.table import Table
 from icass import report
 from icass.bundle import LoadResult, load_bundle
 from icass.catalog import load_catalog
+from icass.cli.tables import CODE, NUMBER, TEXT, grid
 from icass.diagnostics import ERROR
 from icass.engine import Distribution, distribute
 from icass.engine.invoice import Invoice, invoice
@@ -51,7 +52,8 @@ BundleArg = Annotated[Path, typer.Argument(help="The post bundle directory (see 
 
 
 def _out() -> Console:
-    return Console(width=160 if not sys.stdout.isatty() else None, highlight=False)
+    # Piped or redirected output has no screen width to respect: keep every table whole.
+    return Console(width=None if sys.stdout.isatty() else 240, highlight=False)
 
 
 def _err() -> Console:
@@ -162,28 +164,31 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
         redistribution[agency] = redistribution.get(agency, 0) + redis
     names = {a.code: a.name for a in post.agencies}
     p = post.post
-    table = Table(title=f"{p.code} {p.name}: ICASS distribution, FY {p.fiscal_year} ({p.methodology})")
-    table.add_column("agency", no_wrap=True)
-    table.add_column("name", max_width=44, no_wrap=True, overflow="ellipsis")
-    for funding in FUNDING_SOURCES:
-        table.add_column(funding, justify="right")
-    table.add_column("of which redistribution", justify="right")
-    table.add_column("total", justify="right", style="bold")
-    for agency in sorted(totals):
-        row = totals[agency]
-        table.add_row(
+    body = [
+        [
             agency,
             names.get(agency, ""),
-            *(format_grouped(row.get(f, 0)) for f in FUNDING_SOURCES),
+            *(format_grouped(totals[agency].get(f, 0)) for f in FUNDING_SOURCES),
             format_grouped(redistribution[agency]),
-            format_grouped(sum(row.values())),
-        )
+            format_grouped(sum(totals[agency].values())),
+        ]
+        for agency in sorted(totals)
+    ]
     column = result.cost[0].sum(axis=0).tolist()
-    table.add_section()
-    table.add_row(
-        "", "post total", *(format_grouped(c) for c in column), format_grouped(0), format_grouped(sum(column))
+    footer = [["", "post total", *(format_grouped(c) for c in column), format_grouped(0), format_grouped(sum(column))]]
+    return grid(
+        f"{p.code} {p.name}: ICASS distribution, FY {p.fiscal_year} ({p.methodology})",
+        [
+            ("agency", CODE),
+            ("name", TEXT),
+            *((f, NUMBER) for f in FUNDING_SOURCES),
+            ("of which redistribution", NUMBER),
+            ("total", NUMBER),
+        ],
+        body,
+        footer,
+        caption="Amounts in US dollars.",
     )
-    return table
 
 
 @app.command("invoice")
@@ -208,41 +213,47 @@ def invoice_command(
 
 def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
     catalog = load_catalog()
-    table = Table(
-        title=f"ICASS invoice FY {bill.fiscal_year}, post {bill.post}: {bill.agency} {bill.agency_name}",
-        caption="Amounts in US dollars, ICASS redistribution included.",
-    )
-    funding = [f for f in FUNDING_SOURCES if bill.subtotal(f) or any(f in line.amounts for line in bill.lines)]
-    table.add_column("cost center", no_wrap=True)
-    table.add_column("name", max_width=44, no_wrap=True, overflow="ellipsis")
-    for column in ("workload", "modified", "share %", *funding, "total"):
-        table.add_column(column, justify="right")
+    funding = [f for f in FUNDING_SOURCES if any(f in line.amounts for line in bill.lines)]
+    body = []
     for line in bill.lines:
         spec = catalog.find(line.cost_center, post.post.methodology)
-        table.add_row(
-            line.cost_center,
-            spec.name if spec else "",
-            "" if line.workload is None else f"{line.workload:,}",
-            "" if line.modified_workload is None else f"{line.modified_workload:,}",
-            f"{line.share_percent}",
-            *(format_grouped(line.amounts.get(f, 0)) for f in funding),
-            format_grouped(line.total),
+        body.append(
+            [
+                line.cost_center,
+                spec.name if spec else "",
+                "" if line.workload is None else f"{line.workload:,}",
+                "" if line.modified_workload is None else f"{line.modified_workload:,}",
+                f"{line.share_percent}",
+                *(format_grouped(line.amounts.get(f, 0)) for f in funding),
+                format_grouped(line.total),
+            ]
         )
-    table.add_section()
-    table.add_row(
-        "",
-        "subtotal by funding source",
-        "",
-        "",
-        "",
-        *(format_grouped(bill.subtotal(f)) for f in funding),
-        format_grouped(bill.total),
-        style="bold",
+    blanks = ["", "", ""]
+    footer = [
+        [
+            "",
+            "subtotal by funding source",
+            *blanks,
+            *(format_grouped(bill.subtotal(f)) for f in funding),
+            format_grouped(bill.total),
+        ],
+        ["", "of which ICASS redistribution", *blanks, *("" for _ in funding), format_grouped(bill.redistribution)],
+    ]
+    return grid(
+        f"ICASS invoice FY {bill.fiscal_year}, post {bill.post}: {bill.agency} {bill.agency_name}",
+        [
+            ("cost center", CODE),
+            ("name", TEXT),
+            ("workload", NUMBER),
+            ("modified", NUMBER),
+            ("share %", NUMBER),
+            *((f, NUMBER) for f in funding),
+            ("total", NUMBER),
+        ],
+        body,
+        footer,
+        caption="Amounts in US dollars, ICASS redistribution included.",
     )
-    table.add_row(
-        "", "of which ICASS redistribution", "", "", "", *("" for _ in funding), format_grouped(bill.redistribution)
-    )
-    return table
 
 
 def main() -> None:

@@ -1,0 +1,36 @@
+"""Tables for the terminal, built from their rows so an amount is never cut: number columns are at least as
+wide as their widest value, and only name columns give way (with an ellipsis) when the screen is narrow."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.table import Table
+
+CODE, TEXT, NUMBER = "code", "text", "number"
+
+
+def grid(
+    title: str,
+    columns: Sequence[tuple[str, str]],
+    body: Sequence[Sequence[str]],
+    footer: Sequence[Sequence[str]] = (),
+    caption: str | None = None,
+) -> Table:
+    """`columns` are (header, CODE | TEXT | NUMBER); `footer` rows come bold, below a rule."""
+    table = Table(title=title, caption=caption)
+    for i, (header, kind) in enumerate(columns):
+        if kind == NUMBER:
+            widest = max((len(row[i]) for row in (*body, *footer)), default=0)
+            table.add_column(header, justify="right", no_wrap=True, min_width=widest)
+        elif kind == TEXT:
+            table.add_column(header, max_width=44, no_wrap=True, overflow="ellipsis")
+        else:
+            table.add_column(header, no_wrap=True)
+    for row in body:
+        table.add_row(*row)
+    if footer:
+        table.add_section()
+        for row in footer:
+            table.add_row(*row, style="bold")
+    return table
