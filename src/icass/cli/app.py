@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -151,7 +152,14 @@ def distribute_command(
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        _write_whole(out, text)
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write beside the target, then rename: a reader never sees a half-written file."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def _distribution_table(post: PostBundle, result: Distribution) -> Table:
