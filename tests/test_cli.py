@@ -122,10 +122,7 @@ def test_invoice_totals_equal_the_distribution(bundle):
     from icass.engine.invoice import invoice
 
     post = load_bundle(bundle).bundle
-    catalog = load_catalog()
-
-    def kind_of(code):
-        return catalog.find(code, "standard").distribution
+    kind_of = load_catalog().kind_of("standard")
 
     result = distribute(post, kind_of)
     bills = [invoice(post, result, a.code, kind_of) for a in post.agencies]
@@ -229,10 +226,7 @@ def test_invoice_amounts_are_printed_whole(sample):
     from icass.money import format_grouped
 
     post = load_bundle(sample).bundle
-    catalog = load_catalog()
-
-    def kind_of(code):
-        return catalog.find(code, post.post.methodology).distribution
+    kind_of = load_catalog().kind_of(post.post.methodology)
 
     result = distribute(post, kind_of)
     out = icass("invoice", sample).stdout

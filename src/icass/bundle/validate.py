@@ -54,7 +54,7 @@ def _distributable(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     them to in ICASS redistribution)."""
     methodology = bundle.post.methodology
     try:
-        distribute(bundle, lambda code: catalog.find(code, methodology).distribution)  # type: ignore[union-attr]
+        distribute(bundle, catalog.kind_of(methodology))
     except EngineError as refused:
         return [error(Source("budget.csv"), f"cannot be distributed: {problem}") for problem in refused.problems]
     return []
@@ -226,7 +226,7 @@ def _cost_rules(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     """Rules on each cost center's cost: computed by the engine's own first steps, so that what is checked
     here is exactly what will be distributed."""
     methodology = bundle.post.methodology
-    cols = columns_of([bundle], lambda code: catalog.find(code, methodology).distribution)  # type: ignore[union-attr]
+    cols = columns_of([bundle], catalog.kind_of(methodology))
     cost = cost_centers(cols).reshape(len(cols.cost_centers), -1).sum(axis=1)
     cost_of = {code: int(c) for code, c in zip(cols.cost_centers, cost.tolist(), strict=True)}
     post_total = sum(cost_of.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -147,6 +148,17 @@ class Catalog:
             note="Not standardized: a post may create other sub-cost centers (H-341.15 c); the parent's rules apply.",
             standardized=False,
         )
+
+    def kind_of(self, methodology: str) -> Callable[[str], str]:
+        """How each cost center of a post of this methodology is shared (the engine's `kind_of`)."""
+
+        def kind(code: str) -> str:
+            spec = self.find(code, methodology)
+            if spec is None:
+                raise KeyError(f"{code} is not a cost center of the {methodology} methodology")
+            return spec.distribution
+
+        return kind
 
     def _index(self) -> dict[tuple[str, str], CostCenterSpec]:
         return _index_of(self)

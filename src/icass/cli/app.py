@@ -79,15 +79,7 @@ def _load(path: Path) -> PostBundle:
 
 
 def _kind_of(bundle: PostBundle) -> Callable[[str], str]:
-    catalog = load_catalog()
-    methodology = bundle.post.methodology
-
-    def kind_of(code: str) -> str:
-        spec = catalog.find(code, methodology)
-        assert spec is not None  # every code was checked by validation
-        return spec.distribution
-
-    return kind_of
+    return load_catalog().kind_of(bundle.post.methodology)
 
 
 def _distribute(bundle: PostBundle) -> Distribution:
