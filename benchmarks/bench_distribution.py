@@ -95,11 +95,7 @@ def world_plan(rng: np.random.Generator) -> WorldPlan:
     return WorldPlan(codes, subs, tuple(f"{n}.0" for n in numbers))
 
 
-def kind_of(code: str) -> str:
-    spec = load_catalog().find(code, METHODOLOGY)
-    if spec is None:
-        raise KeyError(f"{code} is not a {METHODOLOGY} cost center")
-    return spec.distribution
+kind_of = load_catalog().kind_of(METHODOLOGY)
 
 
 def _hundredths(value: int) -> Decimal:
