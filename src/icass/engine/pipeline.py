@@ -69,12 +69,10 @@ def distribute_columns(cols: Columns) -> Distribution:
     share = np.zeros((n_posts, n_cc, n_fund, n_agency), dtype=np.int64)
     kind = cols.cost_center_kind
     _non_icass(cols, cost, share, kind == NON_ICASS)
-    service = _by_workload(cols, cost, share, kind == WORKLOAD)
+    step4 = _by_workload(cols, cost, share, kind == WORKLOAD)
     misc = kind == MISCELLANEOUS
-    service += _by_agency_totals(
-        cols, cost[:, misc], np.flatnonzero(misc), service, share, "8790 follows service costs"
-    )
-    redistribution = icass_redistribution(cols, share, weights=service)
+    step5 = _by_agency_totals(cols, cost[:, misc], np.flatnonzero(misc), step4, share, "8790 follows service costs")
+    redistribution = icass_redistribution(cols, share, weights=step4 + step5)
     return Distribution(cols, cost, np.moveaxis(share, 3, 1), np.moveaxis(redistribution, 3, 1))
 
 
