@@ -79,6 +79,28 @@ def test_amounts(tmp_path, value, expected):
     assert message == f"error: budget.csv, row 5, amount: {expected}"
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12.34567", "'12.34567' has more than 4 decimal places"),
+        ("1000000000.5", "'1000000000.5' is larger than 1,000,000,000"),
+        ("NaN", "'NaN' is not a plain decimal number"),
+    ],
+)
+def test_counts_out_of_range(tmp_path, value, expected):
+    message = only_error(
+        tmp_path, workload_csv=replace_line("workload.csv", "6139,2000.0,250,", f"6139,2000.0,{value},")
+    )
+    assert message == f"error: workload.csv, row 15, count: {expected}"
+
+
+def test_amount_out_of_range(tmp_path):
+    message = only_error(
+        tmp_path, budget_csv=replace_line("budget.csv", "6150,RB,2500,1000.00", "6150,RB,2500,1000000000000.01")
+    )
+    assert message == "error: budget.csv, row 5, amount: '1000000000000.01' is larger than 1,000,000,000,000.00"
+
+
 def test_negative_count(tmp_path):
     message = only_error(tmp_path, workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,-250,"))
     assert message == "error: workload.csv, row 15, count: '-250' is negative"

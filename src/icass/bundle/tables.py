@@ -15,7 +15,7 @@ from typing import Any
 
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model.records import Source
-from icass.money import parse_cents, parse_decimal
+from icass.money import decimal_places, parse_cents, parse_decimal
 
 Parser = Callable[[str], Any]
 
@@ -30,10 +30,19 @@ def optional_text(value: str) -> str:
     return value.strip()
 
 
+# Bounds that keep every scaled integer of the engine inside int64 with room to spare, far above any real
+# post: no budget line reaches a trillion dollars, no count a billion units.
+MAX_CENTS = 100_000_000_000_000
+MAX_QUANTITY = Decimal(1_000_000_000)
+QUANTITY_PLACES = 4
+
+
 def cents(value: str) -> int:
     amount = parse_cents(value)
     if amount < 0:
         raise ValueError(f"{value!r} is negative")
+    if amount > MAX_CENTS:
+        raise ValueError(f"{value!r} is larger than 1,000,000,000,000.00")
     return amount
 
 
@@ -41,6 +50,10 @@ def quantity(value: str) -> Decimal:
     number = parse_decimal(value)
     if number < 0:
         raise ValueError(f"{value!r} is negative")
+    if decimal_places(number) > QUANTITY_PLACES:
+        raise ValueError(f"{value!r} has more than {QUANTITY_PLACES} decimal places")
+    if number > MAX_QUANTITY:
+        raise ValueError(f"{value!r} is larger than 1,000,000,000")
     return number
 
 
