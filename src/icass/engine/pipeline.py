@@ -71,7 +71,9 @@ def distribute_columns(cols: Columns) -> Distribution:
     _non_icass(cols, cost, share, kind == NON_ICASS)
     step4 = _by_workload(cols, cost, share, kind == WORKLOAD)
     misc = kind == MISCELLANEOUS
-    step5 = _by_agency_totals(cols, cost[:, misc], np.flatnonzero(misc), step4, share, "8790 follows service costs")
+    step5 = _by_agency_totals(
+        cols, cost[:, misc], np.flatnonzero(misc), step4, share, "8790 follows service costs (H-341.13-4)"
+    )
     redistribution = icass_redistribution(cols, share, weights=step4 + step5)
     return Distribution(cols, cost, np.moveaxis(share, 3, 1), np.moveaxis(redistribution, 3, 1))
 
