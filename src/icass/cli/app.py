@@ -16,9 +16,10 @@ from rich.table import Table
 from icass import report
 from icass.bundle import LoadResult, load_bundle
 from icass.catalog import load_catalog
-from icass.cli.tables import CODE, NUMBER, TEXT, grid
+from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
 from icass.diagnostics import ERROR
 from icass.engine import Distribution, distribute
+from icass.engine.explain import Explanation, explain
 from icass.engine.invoice import Invoice, invoice
 from icass.model import FUNDING_SOURCES, PostBundle
 from icass.money import format_grouped
@@ -253,6 +254,93 @@ def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
         body,
         footer,
         caption="Amounts in US dollars, ICASS redistribution included.",
+    )
+
+
+@app.command("explain")
+def explain_command(
+    bundle: BundleArg,
+    cost_center: Annotated[str, typer.Argument(help="The cost center or sub-cost center, e.g. 6139.")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Show only this agency's part.")] = None,
+) -> None:
+    """Explain one cost center: where each cent of its cost comes from, and how it was shared."""
+    post = _load(bundle)
+    methodology = post.post.methodology
+    spec = load_catalog().find(cost_center, methodology)
+    if spec is None:
+        _err().print(f"error: {cost_center!r} is not a cost center of the {methodology} methodology", style="red")
+        raise typer.Exit(INPUT_ERROR)
+    if agency is not None and agency not in {a.code for a in post.agencies}:
+        _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
+        raise typer.Exit(INPUT_ERROR)
+    why = explain(post, _distribute(post), cost_center)
+    console = _out()
+    console.print(f"[bold]{spec.code} {spec.name}[/bold] (6 FAH-5 {spec.section})", highlight=False)
+    if spec.distribution == "workload":
+        console.print(
+            f"Distribution factor: {spec.factor} ({spec.unit}; {spec.count_basis} count, {spec.count_section}). "
+            f"Modifiable: {spec.modifiable} ({spec.modifiable_section}).",
+            markup=False,
+        )
+    elif spec.distribution == "miscellaneous":
+        console.print("No distribution factor: shared by each agency's service costs, ICASS included (H-341.13-4).")
+    else:
+        console.print("No distribution factor: charged entirely to 1900.0 State (H-341.14-4).")
+    console.print(_contributions_table(why))
+    console.print(_parts_table(why, agency))
+
+
+def _contributions_table(why: Explanation) -> Table:
+    body = [
+        [c.funding, c.soc, c.what, str(c.source), format_grouped(c.cents)]
+        for c in sorted(why.contributions, key=lambda c: (FUNDING_SOURCES.index(c.funding), c.soc, c.what))
+    ]
+    footer = [[f, "", "cost from this funding source", "", format_grouped(why.cost[f])] for f in why.cost]
+    footer.append(["", "", "cost of the cost center", "", format_grouped(sum(why.cost.values()))])
+    return grid(
+        f"Where the cost of {why.cost_center} comes from",
+        [("funding", CODE), ("SOC", CODE), ("what", WIDE), ("file, row", CODE), ("amount", NUMBER)],
+        body,
+        footer,
+    )
+
+
+def _parts_table(why: Explanation, agency: str | None) -> Table:
+    funding = [f for f in FUNDING_SOURCES if f in why.cost]
+    total_modified = why.total_modified
+    body = []
+    for part in why.parts:
+        if agency is not None and part.agency != agency:
+            continue
+        modified = part.modified
+        percent = f"{100 * modified / total_modified:.4f}" if modified is not None and total_modified else ""
+        body.append(
+            [
+                part.agency,
+                "" if part.count is None else f"{part.count:,}",
+                "" if part.modification is None else str(part.modification),
+                "" if modified is None else f"{modified:,}",
+                percent,
+                *(format_grouped(part.share.get(f, 0)) for f in funding),
+                format_grouped(sum(part.redistribution.values())),
+                format_grouped(part.total),
+            ]
+        )
+    return grid(
+        f"How {why.cost_center} is shared (modified workload {total_modified:,})",
+        [
+            ("agency", CODE),
+            ("count", NUMBER),
+            ("modification", NUMBER),
+            ("modified", NUMBER),
+            ("% of workload", NUMBER),
+            *((f"share {f}", NUMBER) for f in funding),
+            ("ICASS redistribution", NUMBER),
+            ("total", NUMBER),
+        ],
+        body,
+        caption="Shares are exact to the cent: each agency gets the floor of its exact part, and the cents left over "
+        "go to the largest remainders (docs/engine.md).",
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rich.table import Table
 
-CODE, TEXT, NUMBER = "code", "text", "number"
+CODE, TEXT, WIDE, NUMBER = "code", "text", "wide", "number"
 
 
 def grid(
@@ -17,14 +17,14 @@ def grid(
     footer: Sequence[Sequence[str]] = (),
     caption: str | None = None,
 ) -> Table:
-    """`columns` are (header, CODE | TEXT | NUMBER); `footer` rows come bold, below a rule."""
+    """`columns` are (header, CODE | TEXT | WIDE | NUMBER); `footer` rows come bold, below a rule."""
     table = Table(title=title, caption=caption)
     for i, (header, kind) in enumerate(columns):
         if kind == NUMBER:
             widest = max((len(row[i]) for row in (*body, *footer)), default=0)
             table.add_column(header, justify="right", no_wrap=True, min_width=widest)
-        elif kind == TEXT:
-            table.add_column(header, max_width=44, no_wrap=True, overflow="ellipsis")
+        elif kind in (TEXT, WIDE):
+            table.add_column(header, max_width=44 if kind == TEXT else 72, no_wrap=True, overflow="ellipsis")
         else:
             table.add_column(header, no_wrap=True)
     for row in body:
