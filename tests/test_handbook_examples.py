@@ -106,3 +106,24 @@ def test_6134_catalog_weights_agree_with_the_tiers():
 def test_negative_procurement_is_refused():
     with pytest.raises(ValueError, match=r"H-341\.7-3\(D\) c"):
         procurement_weight(D(-1))
+
+
+def test_7810_apartment_building_by_net_square_meters():
+    # H-341.12-1(D) e: 2 units of 110, 4 of 140 and 2 of 200 net m2 = 1,180 (common areas not counted). The
+    # handbook prints the three groups' shares as 19, 47 and 34 percent: exactly 18.64, 47.46 and 33.90.
+    groups = {"2000.0": 2 * 110, "3000.0": 4 * 140, "4000.0": 2 * 200}
+    assert sum(groups.values()) == 1180
+    bundle = PostBundle(
+        post=Post("TST", "Test", "Testland", "AF", "standard", 2027),
+        agencies=tuple(Agency(code, code) for code in groups),
+        cost_factors=(),
+        positions=(),
+        position_costs=(),
+        time_allocation=(),
+        budget=(BudgetLine("7810", "OBO", "2300", 1_180_000_00),),
+        workload=tuple(Workload("7810", code, D(m2)) for code, m2 in groups.items()),
+    )
+    shares = {a: s for a, _, _, s, _, _ in distribute(bundle, lambda code: "workload").lines()}
+    assert shares == {"2000.0": 220_000_00, "3000.0": 560_000_00, "4000.0": 400_000_00}  # $1,000 a square meter
+    percents = {a: round(Fraction(s, 1_180_000_00) * 100) for a, s in shares.items()}
+    assert percents == {"2000.0": 19, "3000.0": 47, "4000.0": 34}
