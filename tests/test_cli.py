@@ -234,3 +234,16 @@ def test_invoice_amounts_are_printed_whole(sample):
     for agency in post.agencies:
         bill = invoice(post, result, agency.code, kind_of)
         assert f" {format_grouped(bill.total)} " in out
+
+
+def test_the_command_as_a_process(tmp_path):
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "icass", "validate", str(SAMPLES[1])], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    bad = write_bundle(tmp_path / "bad", workload_csv=None)
+    failed = subprocess.run([sys.executable, "-m", "icass", "distribute", str(bad)], capture_output=True, text=True)
+    assert failed.returncode == 2
+    assert "error: workload.csv: the file is missing" in failed.stderr
+    assert failed.stdout == ""

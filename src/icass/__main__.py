@@ -1,0 +1,5 @@
+"""`python -m icass` runs the `icass` command."""
+
+from icass.cli import main
+
+main()
