@@ -334,3 +334,19 @@ def test_centrally_funded_costs_are_not_entered_by_hand(tmp_path, funding, secti
     )
     message = only_error(tmp_path / "b", budget_csv=append("budget.csv", f"6150,{funding},0005,1.00,"))
     assert message.startswith(f"error: budget.csv, row 7, funding: {funding} is not entered by hand")
+
+
+def test_lite_post_cannot_use_6225_and_the_separate_financial_codes(tmp_path):
+    lite = replace_line("post.toml", 'methodology = "standard"', 'methodology = "lite"')
+    both = append("budget.csv", "6225,RB,2500,100.00,") + "6223,RB,2500,50.00,\n"
+    workload = append("workload.csv", "6225,2000.0,10,") + "6223,2000.0,10,\n"
+    message = only_error(tmp_path, post_toml=lite, budget_csv=both, workload_csv=workload)
+    assert message == (
+        "error: budget.csv, row 8, cost_center: 6223 and 6225 are both used: a Lite post budgets financial "
+        "management either in 6225 or in the separate cost centers, not both (6 FAH-5 H-342.10)"
+    )
+    alone = append("budget.csv", "6225,RB,2500,100.00,")
+    result, messages = diagnostics(
+        tmp_path / "ok", post_toml=lite, budget_csv=alone, workload_csv=append("workload.csv", "6225,2000.0,10,")
+    )
+    assert result.ok, messages

@@ -22,11 +22,15 @@ from icass.model import (
     PoolLine,
     PostBundle,
     Source,
+    TimeAllocation,
+    Workload,
 )
 
 R = TypeVar("R")
 HUNDRED = Decimal(100)
 MANDATORY_WITH_BASIC_PACKAGE = ("5624", "5880", "6443")
+LITE_FINANCIAL_MANAGEMENT = "6225"
+LITE_SEPARATE_FINANCIAL_MANAGEMENT = ("6211", "6221", "6223", "6224")
 # AmSal and PAT come only from the grade cost factors the ICASS software applies (H-423.1-1 b, H-423.1-2 b).
 CENTRALLY_FUNDED = {"AMSAL": "H-423.1-1 b", "PAT": "H-423.1-2 b"}
 MANDATORY_SECTION = {"standard": "H-341 b", "lite": "H-342 c"}
@@ -39,6 +43,7 @@ def validate(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     problems += _duplicates(bundle)
     problems += _references(bundle, catalog)
     problems += _time_allocation(bundle, catalog)
+    problems += _lite_financial_management(bundle)
     problems += _workload(bundle, catalog)
     if has_errors(problems):
         return problems  # cost-based rules need the records above to be sound
@@ -139,6 +144,29 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
         if count.agency not in agencies:
             found.append(error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency"))
     return found
+
+
+def _lite_financial_management(bundle: PostBundle) -> list[Diagnostic]:
+    """A Lite post runs financial management either as one 6225 (H-342.10) or as the Standard codes that
+    Exhibit H-341 lists in its Lite column, never both (the catalog's 6225 note gives the reasons)."""
+    if bundle.post.methodology != "lite":
+        return []
+    used: dict[str, Source] = {}
+    records: list[BudgetLine | TimeAllocation | Workload] = [*bundle.budget, *bundle.time_allocation, *bundle.workload]
+    for record in records:
+        used.setdefault(record.cost_center.split("-")[0], record.source)
+    separate = [code for code in LITE_SEPARATE_FINANCIAL_MANAGEMENT if code in used]
+    if LITE_FINANCIAL_MANAGEMENT not in used or not separate:
+        return []
+    return [
+        error(
+            used[separate[0]],
+            f"{', '.join(separate)} and {LITE_FINANCIAL_MANAGEMENT} are both used: a Lite post budgets financial "
+            f"management either in {LITE_FINANCIAL_MANAGEMENT} or in the separate cost centers, not both",
+            field="cost_center",
+            section="H-342.10",
+        )
+    ]
 
 
 def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
