@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from icass.bundle import load_bundle
 from icass.diagnostics import ERROR
+from icass.pipeline import run_post
 from tests.bundles import BASE, write_bundle
 
 CELLS = st.one_of(
@@ -40,7 +40,7 @@ def mutate(name: str, draw_cells: list[str], row: int) -> str:
 def test_any_cell_values_load_or_fail_cleanly(name, cells, row):
     with tempfile.TemporaryDirectory() as folder:
         bundle = write_bundle(Path(folder) / "b", **{name.replace(".", "_"): mutate(name, cells, row)})
-        result = load_bundle(bundle)
+        result = run_post(bundle)
     errors = [d for d in result.diagnostics if d.severity == ERROR]
     assert (result.bundle is None) == bool(errors)
     for d in errors:

@@ -116,12 +116,12 @@ def test_invoice_of_one_agency(bundle):
 
 
 def test_invoice_totals_equal_the_distribution(bundle):
-    from icass.bundle import load_bundle
     from icass.catalog import load_catalog
     from icass.engine import distribute
     from icass.engine.invoice import invoice
+    from icass.pipeline import run_post
 
-    post = load_bundle(bundle).bundle
+    post = run_post(bundle).bundle
     kind_of = load_catalog().kind_of("standard")
 
     result = distribute(post, kind_of)
@@ -174,9 +174,9 @@ def test_samples_validate_without_warnings(sample):
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_samples_distribute_to_the_cent(sample):
-    from icass.bundle import load_bundle
+    from icass.pipeline import run_post
 
-    post = load_bundle(sample).bundle
+    post = run_post(sample).bundle
     rows = list(csv.DictReader(io.StringIO(icass("distribute", sample, "--format", "csv").stdout)))
     budget = sum(line.amount for line in post.budget) + sum(line.amount for line in post.cost_pool())
     assert sum(Decimal(r["total"]) for r in rows) * 100 == budget
@@ -196,11 +196,11 @@ def test_samples_distribute_to_the_cent(sample):
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_samples_print_every_invoice(sample):
-    from icass.bundle import load_bundle
+    from icass.pipeline import run_post
 
     result = icass("invoice", sample)
     assert result.exit_code == 0
-    post = load_bundle(sample).bundle
+    post = run_post(sample).bundle
     assert result.stdout.count("ICASS invoice FY") == len(post.agencies)
     assert "subtotal by funding source" in result.stdout
 
@@ -219,13 +219,13 @@ def test_samples_are_what_the_generator_writes(tmp_path):
 def test_invoice_amounts_are_printed_whole(sample):
     import re
 
-    from icass.bundle import load_bundle
     from icass.catalog import load_catalog
     from icass.engine import distribute
     from icass.engine.invoice import invoice
     from icass.money import format_grouped
+    from icass.pipeline import run_post
 
-    post = load_bundle(sample).bundle
+    post = run_post(sample).bundle
     kind_of = load_catalog().kind_of(post.post.methodology)
 
     result = distribute(post, kind_of)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from icass.bundle import load_bundle
 from icass.catalog import load_catalog
 from icass.cli import app
 from icass.engine import distribute
 from icass.engine.explain import explain
+from icass.pipeline import run_post
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [ROOT / "examples" / "standard-post", ROOT / "examples" / "lite-post"]
@@ -20,7 +20,7 @@ SAMPLES = [ROOT / "examples" / "standard-post", ROOT / "examples" / "lite-post"]
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
 def test_every_cost_center_ties_out(sample):
-    post = load_bundle(sample).bundle
+    post = run_post(sample).bundle
     result = distribute(post, load_catalog().kind_of(post.post.methodology))
     for cost_center in result.columns.cost_centers:
         why = explain(post, result, cost_center)
@@ -35,7 +35,7 @@ def test_every_cost_center_ties_out(sample):
 
 
 def test_pool_contributions_name_their_position_and_row():
-    post = load_bundle(SAMPLES[0]).bundle
+    post = run_post(SAMPLES[0]).bundle
     result = distribute(post, load_catalog().kind_of("standard"))
     why = explain(post, result, "6139")
     amsal = [c for c in why.contributions if c.funding == "AMSAL"]

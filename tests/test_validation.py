@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from icass.bundle import load_bundle
 from icass.diagnostics import ERROR, WARNING
+from icass.pipeline import run_post
 from tests.bundles import append, replace_line, write_bundle
 
 
 def diagnostics(tmp_path, **changes):
-    result = load_bundle(write_bundle(tmp_path / "bundle", **changes))
+    result = run_post(write_bundle(tmp_path / "bundle", **changes))
     return result, [str(d) for d in result.diagnostics]
 
 
@@ -124,14 +124,28 @@ def test_unknown_funding_source(tmp_path):
         ("agencies.csv", "2000.0,Again,", "agencies.csv, row 5: duplicate agency code '2000.0': already on row 4"),
         ("cost_factors.csv", "FS-02,1.00,1.00", "cost_factors.csv, row 3: duplicate grade 'FS-02'"),
         ("positions.csv", "P2,LE,FSN-8,Clerk", "positions.csv, row 4: duplicate position_id 'P2'"),
-        ("position_costs.csv", "P2,RB,1100,5.00", "position_costs.csv, row 3: duplicate (position_id, funding, soc)"),
-        ("budget.csv", "6150,RB,2500,5.00,again", "budget.csv, row 7: duplicate (cost_center, funding, soc)"),
-        ("workload.csv", "6139,2000.0,1,", "workload.csv, row 16: duplicate (cost_center, agency) ('6139', '2000.0')"),
+        (
+            "workload.csv",
+            "6139,2000.0,1,",
+            "workload.csv, row 16: duplicate (cost_center, agency, factor) ('6139', '2000.0', '')",
+        ),
     ],
 )
 def test_duplicate_keys(tmp_path, name, line, expected):
     message = only_error(tmp_path, **{name.replace(".", "_"): append(name, line)})
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("budget.csv", "6150,RB,2500,5.00,a second contract"), ("position_costs.csv", "P2,RB,1100,5.00")],
+)
+def test_repeated_lines_are_line_items_not_duplicates(tmp_path, name, line):
+    # Two contracts under one SOC are two budget lines; both are distributed (issue 5, item 2).
+    once = run_post(write_bundle(tmp_path / "once"))
+    twice = run_post(write_bundle(tmp_path / "twice", **{name.replace(".", "_"): append(name, line)}))
+    assert twice.ok, [str(d) for d in twice.diagnostics]
+    assert int(twice.distribution.cost.sum()) == int(once.distribution.cost.sum()) + 500
 
 
 def test_duplicate_time_allocation(tmp_path):
@@ -303,7 +317,7 @@ def test_miscellaneous_above_five_percent_is_a_warning(tmp_path):
 
 
 def test_not_a_directory(tmp_path):
-    result = load_bundle(tmp_path / "nowhere")
+    result = run_post(tmp_path / "nowhere")
     assert [str(d) for d in result.diagnostics] == [f"error: {tmp_path / 'nowhere'}: is not a bundle directory"]
 
 
@@ -321,7 +335,7 @@ def test_what_the_engine_refuses_is_reported_by_validation(tmp_path):
         workload_csv="cost_center,agency,count,modification\n6139,1901.0,2,\n6139,2000.0,1,\n",
     )
     assert message == (
-        "error: budget.csv: cannot be distributed: ICASS redistribution: post TST has no agency to share with"
+        "error: workload [TST]: ICASS redistribution: no agency to share with (no agency has service costs)"
     )
 
 

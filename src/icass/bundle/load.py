@@ -1,62 +1,93 @@
-"""Load a post bundle: parse every file, then check every rule; a bundle comes back only when no error
-was found, so nothing downstream ever sees half-valid input."""
+"""Read a post bundle: parse every file into records, collecting every problem. This is the first step of the
+pipeline (icass.pipeline): deriving counts, validating and distributing come after, each once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from icass.bundle import tables as t
-from icass.bundle.validate import validate
-from icass.catalog import Catalog, load_catalog
+from icass.bundle.frames import read_sources
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
-    FUNDING_SOURCES,
-    METHODOLOGIES,
-    REGIONS,
     Agency,
     BudgetLine,
     CostFactor,
+    Funding,
+    Methodology,
+    Modification,
     PoolLine,
     Position,
+    PositionCategory,
     Post,
     PostBundle,
+    PostRecords,
+    Region,
     Source,
     TimeAllocation,
     Workload,
 )
-from icass.model.records import POSITION_CATEGORIES
+
+E = TypeVar("E", bound=StrEnum)
 
 
-@dataclass(frozen=True)
-class LoadResult:
-    bundle: PostBundle | None
-    diagnostics: tuple[Diagnostic, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.bundle is not None
-
-
-def one_of(choices: tuple[str, ...], what: str) -> t.Parser:
-    def parse(value: str) -> str:
+def one_of(choices: type[E], what: str) -> Callable[[str], E]:
+    def parse(value: str) -> E:
         code = value.strip()
-        if code not in choices:
-            raise ValueError(f"{value!r} is not a known {what} ({', '.join(choices)})")
-        return code
+        try:
+            return choices(code)
+        except ValueError:
+            known = ", ".join(str(c) for c in choices)
+            raise ValueError(f"{value!r} is not a known {what} ({known})") from None
 
     return parse
 
 
-FUNDING = one_of(FUNDING_SOURCES, "funding source")
+def yes_no(default: bool) -> t.Parser:
+    def parse(value: str) -> bool:
+        text = value.strip()
+        if not text:
+            return default
+        if text not in ("yes", "no"):
+            raise ValueError(f"{value!r} is not yes or no")
+        return text == "yes"
+
+    return parse
+
+
+def optional_date(value: str) -> dt.date | None:
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def modification_value(value: str) -> Decimal | str:
+    """A number, or the name of a level the catalog offers (resolved when counts are combined)."""
+    text = value.strip()
+    if text and (text[0].isalpha() or text[0] == "_"):
+        return text
+    return t.quantity(text)
+
+
+FUNDING = one_of(Funding, "funding source")
 
 AGENCY_COLUMNS = {"code": t.text, "name": t.text}
+AGENCY_OPTIONAL = {"separate_network": yes_no(False)}
 COST_FACTOR_COLUMNS = {"grade": t.text, "amsal": t.cents, "pat": t.cents}
 POSITION_COLUMNS = {
     "position_id": t.text,
-    "category": one_of(POSITION_CATEGORIES, "position category"),
+    "category": one_of(PositionCategory, "position category"),
     "grade": t.text,
     "title": t.optional_text,
 }
@@ -74,6 +105,16 @@ WORKLOAD_COLUMNS = {
     "agency": t.text,
     "count": t.quantity,
     "modification": t.optional_quantity,
+}
+WORKLOAD_OPTIONAL = {"factor": t.optional_text}
+MODIFICATION_COLUMNS = {
+    "cost_center": t.text,
+    "agency": t.text,
+    "factor": t.optional_text,
+    "modification": modification_value,
+    "justification": t.optional_text,
+    "bc_approved_on": optional_date,
+    "med_approved_on": optional_date,
 }
 
 
@@ -107,6 +148,14 @@ def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
             raise ValueError(f"{value!r} is not a string")
         return t.text(value)
 
+    def count_date(value: Any) -> dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        parsed = optional_date(string(value))
+        if parsed is None:
+            raise ValueError("is empty")
+        return parsed
+
     def year(value: Any) -> int:
         if not isinstance(value, int) or isinstance(value, bool) or not 1990 <= value <= 2200:
             raise ValueError(f"{value!r} is not a fiscal year such as 2027")
@@ -116,37 +165,52 @@ def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
         "code": field("code", string),
         "name": field("name", string),
         "country": field("country", string),
-        "region": field("region", lambda v: one_of(REGIONS, "region")(string(v))),
-        "methodology": field("methodology", lambda v: one_of(METHODOLOGIES, "methodology")(string(v))),
+        "region": field("region", lambda v: one_of(Region, "region")(string(v))),
+        "methodology": field("methodology", lambda v: one_of(Methodology, "methodology")(string(v))),
         "fiscal_year": field("fiscal_year", year),
     }
+    if "count_date" in table:
+        values["count_date"] = field("count_date", count_date)
     if problems:
         return None, problems
     return Post(**values, source=source), []
 
 
-def load_bundle(folder: str | Path, catalog: Catalog | None = None) -> LoadResult:
-    """Read and check the bundle in `folder`; every problem found is returned, errors and warnings."""
+def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic]]:
+    """Every record of the bundle in `folder`, or None with every problem found."""
     root = Path(folder)
     if not root.is_dir():
-        return LoadResult(None, (error(Source(str(root)), "is not a bundle directory"),))
-    catalog = catalog or load_catalog()
+        return None, [error(Source(str(root)), "is not a bundle directory")]
     post, problems = _read_post(root)
-    agencies, p1 = t.read_table(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True)
+    agencies, p1 = t.read_table(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
     factors, p2 = t.read_table(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
     positions, p3 = t.read_table(root, "positions.csv", POSITION_COLUMNS)
     costs, p4 = t.read_table(root, "position_costs.csv", POSITION_COST_COLUMNS)
     allocation, p5 = t.read_table(root, "time_allocation.csv", TIME_ALLOCATION_COLUMNS)
     budget, p6 = t.read_table(root, "budget.csv", BUDGET_COLUMNS)
-    workload, p7 = t.read_table(root, "workload.csv", WORKLOAD_COLUMNS)
-    problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
+    workload, p7 = t.read_table(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
+    modifications: list[t.Row] = []
+    if (root / "modifications.csv").exists():
+        modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
+        problems += p8
+    sources, p9 = read_sources(root)
+    problems += p1 + p2 + p3 + p4 + p5 + p6 + p7 + p9
     if has_errors(problems) or post is None:
         # Cross-file rules would only repeat what the broken rows already say.
-        return LoadResult(None, tuple(problems))
+        return None, problems
 
-    bundle = PostBundle(
+    entered = PostBundle(
         post=post,
-        agencies=tuple(Agency(**r.values, extra=r.extra, source=r.source) for r in agencies),
+        agencies=tuple(
+            Agency(
+                r.values["code"],
+                r.values["name"],
+                extra=r.extra,
+                separate_network=r.values["separate_network"],
+                source=r.source,
+            )
+            for r in agencies
+        ),
         cost_factors=tuple(CostFactor(**r.values, source=r.source) for r in factors),
         positions=tuple(Position(**r.values, source=r.source) for r in positions),
         position_costs=tuple(PoolLine(**r.values, source=r.source) for r in costs),
@@ -158,13 +222,29 @@ def load_bundle(folder: str | Path, catalog: Catalog | None = None) -> LoadResul
                 r.values["agency"],
                 r.values["count"],
                 r.values["modification"] if r.values["modification"] is not None else _ONE,
+                factor=r.values["factor"],
                 source=r.source,
             )
             for r in workload
         ),
     )
-    problems += validate(bundle, catalog)
-    return LoadResult(None if has_errors(problems) else bundle, tuple(problems))
+    return PostRecords(entered, tuple(_modification(r) for r in modifications), sources), problems
 
 
-_ONE = t.quantity("1")
+def _modification(row: t.Row) -> Modification:
+    v = row.values
+    value = v["modification"]
+    return Modification(
+        cost_center=v["cost_center"],
+        agency=v["agency"],
+        factor=v["factor"],
+        modification=value if isinstance(value, Decimal) else None,
+        justification=v["justification"],
+        bc_approved_on=v["bc_approved_on"],
+        med_approved_on=v["med_approved_on"],
+        level=value if isinstance(value, str) else "",
+        source=row.source,
+    )
+
+
+_ONE = Decimal(1)

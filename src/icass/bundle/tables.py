@@ -7,7 +7,7 @@ reads each value as the string the format defines, with no type guessing.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -69,47 +69,77 @@ class Row:
 
 
 def read_table(
-    folder: Path, name: str, columns: Mapping[str, Parser], keep_extra: bool = False
+    folder: Path,
+    name: str,
+    columns: Mapping[str, Parser],
+    keep_extra: bool = False,
+    optional: Mapping[str, Parser] | None = None,
 ) -> tuple[list[Row], list[Diagnostic]]:
-    path = folder / name
-    file = Source(name)
-    if not path.is_file():
-        return [], [error(file, "the file is missing")]
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            records = list(csv.reader(handle, strict=True))
-    except (OSError, UnicodeDecodeError, csv.Error) as problem:
-        return [], [error(file, f"cannot be read as UTF-8 CSV: {problem}")]
-    if not records:
-        return [], [error(file, "is empty: a header row is required")]
-    header = [h.strip() for h in records[0]]
-    problems: list[Diagnostic] = []
-    missing = [c for c in columns if c not in header]
-    if missing:
-        return [], [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")]
-    if len(set(header)) != len(header):
-        return [], [error(Source(name, 1), "the header repeats a column")]
-    unknown = [h for h in header if h not in columns]
-    if unknown and not keep_extra:
-        problems.append(warning(Source(name, 1), f"column(s) {', '.join(unknown)} are not part of the format; ignored"))
+    """`columns` must be in the header; `optional` ones may be left out, and then parse as an empty cell."""
+    optional = optional or {}
+    cells, problems = read_cells(folder, name, columns, optional, keep_extra)
+    if cells is None:
+        return [], problems
+    parsers = {**columns, **optional}
+    present = [c for c in parsers if c in cells.header]
+    index = {c: cells.header.index(c) for c in present}
+    extra_columns = [(i, h) for i, h in enumerate(cells.header) if h not in parsers]
     rows: list[Row] = []
-    for number, record in enumerate(records[1:], start=2):
+    for number, record in cells.rows:
         source = Source(name, number)
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines are not rows
-        if len(record) != len(header):
-            problems.append(error(source, f"has {len(record)} fields; the header has {len(header)}"))
-            continue
-        cells = dict(zip(header, record, strict=True))
         values: dict[str, Any] = {}
         ok = True
-        for column, parse in columns.items():
+        for column, parse in parsers.items():
             try:
-                values[column] = parse(cells[column])
+                values[column] = parse(record[index[column]] if column in index else "")
             except ValueError as why:
                 problems.append(error(source, str(why), field=column))
                 ok = False
         if ok:
-            extra = tuple((h, cells[h]) for h in unknown) if keep_extra else ()
+            extra = tuple((h, record[i]) for i, h in extra_columns) if keep_extra else ()
             rows.append(Row(source, values, extra))
     return rows, problems
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A CSV file's header and its non-blank data rows, each with its row number as a spreadsheet numbers it."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: list[tuple[int, list[str]]]
+
+
+def read_cells(
+    folder: Path, name: str, required: Iterable[str], optional: Iterable[str] = (), keep_extra: bool = False
+) -> tuple[Cells | None, list[Diagnostic]]:
+    path = folder / name
+    file = Source(name)
+    if not path.is_file():
+        return None, [error(file, "the file is missing")]
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            records = list(csv.reader(handle, strict=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as problem:
+        return None, [error(file, f"cannot be read as UTF-8 CSV: {problem}")]
+    if not records:
+        return None, [error(file, "is empty: a header row is required")]
+    header = tuple(h.strip() for h in records[0])
+    required = list(required)
+    missing = [c for c in required if c not in header]
+    if missing:
+        return None, [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")]
+    problems: list[Diagnostic] = []
+    known = set(required) | set(optional)
+    unknown = [h for h in header if h not in known]
+    if unknown and not keep_extra:
+        problems.append(warning(Source(name, 1), f"column(s) {', '.join(unknown)} are not part of the format; ignored"))
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            problems.append(error(Source(name, number), f"has {len(record)} fields; the header has {len(header)}"))
+            continue
+        rows.append((number, record))
+    return Cells(name, header, rows), problems

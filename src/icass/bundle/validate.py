@@ -8,10 +8,13 @@ from collections.abc import Callable, Hashable, Iterable
 from decimal import Decimal
 from typing import TypeVar
 
-from icass.catalog import Catalog, CostCenterSpec
+import numpy as np
+import numpy.typing as npt
+
+from icass.catalog import Catalog
+from icass.catalog.counting import CountingRules, PeopleRule
 from icass.diagnostics import Diagnostic, error, has_errors, warning
-from icass.engine.columns import columns_of
-from icass.engine.pipeline import EngineError, cost_centers, distribute
+from icass.engine.columns import Columns
 from icass.model import (
     BASIC_PACKAGE,
     ICASS_AGENCY,
@@ -19,50 +22,78 @@ from icass.model import (
     NON_ICASS,
     STATE_AGENCY,
     BudgetLine,
+    Origin,
     PoolLine,
     PostBundle,
     Source,
     TimeAllocation,
     Workload,
 )
+from icass.workload.modify import modification_problem
 
 R = TypeVar("R")
 HUNDRED = Decimal(100)
-MANDATORY_WITH_BASIC_PACKAGE = ("5624", "5880", "6443")
+# No sum of cents may pass this: a cost center, a position's cost pool, the post's whole budget. With every
+# sum below it, no total the engine forms can wrap int64 (which it would do silently).
+MAX_TOTAL_CENTS = 100_000_000_000_000
 LITE_FINANCIAL_MANAGEMENT = "6225"
 LITE_SEPARATE_FINANCIAL_MANAGEMENT = ("6211", "6221", "6223", "6224")
 # AmSal and PAT come only from the grade cost factors the ICASS software applies (H-423.1-1 b, H-423.1-2 b).
 CENTRALLY_FUNDED = {"AMSAL": "H-423.1-1 b", "PAT": "H-423.1-2 b"}
-MANDATORY_SECTION = {"standard": "H-341 b", "lite": "H-342 c"}
 MISCELLANEOUS_CEILING = Decimal("0.05")  # H-341.13-1: "generally should not exceed five percent"
 BASIC_PACKAGE_CEILING = Decimal("0.06")  # H-341.1-2 NOTE 3: "should not exceed six percent"
 
 
-def validate(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+def validate_records(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> list[Diagnostic]:
+    """The rules on the records themselves; the cost rules (validate_costs) need these to hold first."""
     problems: list[Diagnostic] = []
     problems += _duplicates(bundle)
     problems += _references(bundle, catalog)
     problems += _time_allocation(bundle, catalog)
     problems += _lite_financial_management(bundle)
-    problems += _workload(bundle, catalog)
+    problems += _workload(bundle, catalog, rules)
     if has_errors(problems):
-        return problems  # cost-based rules need the records above to be sound
-    problems += _cost_rules(bundle, catalog)
-    if has_errors(problems):
-        return problems
-    return problems + _distributable(bundle, catalog)
+        return problems  # the sums need every position's grade to be known
+    return problems + _sums(bundle)
 
 
-def _distributable(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
-    """Whatever the rules above did not foresee, the engine itself refuses: report it here, so that a bundle
-    that validates always distributes (e.g. ICASS holding the only cents of a post, with nobody to pass
-    them to in ICASS redistribution)."""
-    methodology = bundle.post.methodology
-    try:
-        distribute(bundle, catalog.kind_of(methodology))
-    except EngineError as refused:
-        return [error(Source("budget.csv"), f"cannot be distributed: {problem}") for problem in refused.problems]
-    return []
+def _sums(bundle: PostBundle) -> list[Diagnostic]:
+    """Each line is bounded, but many lines could still add up past what 64 bits hold: bound the sums."""
+    by_cost_center: dict[str, int] = defaultdict(int)
+    first: dict[str, Source] = {}
+    for line in bundle.budget:
+        by_cost_center[line.cost_center] += line.amount
+        first.setdefault(line.cost_center, line.source)
+    by_position: dict[str, int] = defaultdict(int)
+    for pool_line in bundle.cost_pool():
+        by_position[pool_line.position_id] += pool_line.amount
+    found = [
+        error(
+            first[code],
+            f"the budget lines of cost center {code} add up to {_dollars(total)}, more than the "
+            f"{_dollars(MAX_TOTAL_CENTS)} a cost center may hold",
+            field="amount",
+        )
+        for code, total in sorted(by_cost_center.items())
+        if total > MAX_TOTAL_CENTS
+    ]
+    found += [
+        error(
+            Source("position_costs.csv"),
+            f"the cost pool of position {position} adds up to {_dollars(total)}, more than {_dollars(MAX_TOTAL_CENTS)}",
+        )
+        for position, total in sorted(by_position.items())
+        if total > MAX_TOTAL_CENTS
+    ]
+    post_total = sum(by_cost_center.values()) + sum(by_position.values())
+    if not found and post_total > MAX_TOTAL_CENTS:
+        found.append(
+            error(
+                Source("budget.csv"),
+                f"the post's budget adds up to {_dollars(post_total)}, more than {_dollars(MAX_TOTAL_CENTS)}",
+            )
+        )
+    return found
 
 
 def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
@@ -78,13 +109,13 @@ def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
             else:
                 first[k] = source
 
+    # Budget and position cost lines are line items: two contracts under one SOC are two lines, not a duplicate.
     check(bundle.agencies, lambda a: a.code, "agency code")
     check(bundle.cost_factors, lambda f: f.grade, "grade")
     check(bundle.positions, lambda p: p.position_id, "position_id")
-    check(bundle.position_costs, lambda c: (c.position_id, c.funding, c.soc), "(position_id, funding, soc)")
     check(bundle.time_allocation, lambda a: (a.position_id, a.cost_center), "(position_id, cost_center)")
-    check(bundle.budget, lambda b: (b.cost_center, b.funding, b.soc), "(cost_center, funding, soc)")
-    check(bundle.workload, lambda w: (w.cost_center, w.agency), "(cost_center, agency)")
+    entered = [w for w in bundle.workload if w.origin == Origin.ENTERED]
+    check(entered, lambda w: (w.cost_center, w.agency, w.factor), "(cost_center, agency, factor)")
     return found
 
 
@@ -202,35 +233,14 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     return found
 
 
-def _modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
-    """(message, section) when the budget committee could not have approved this modification."""
-    if not Decimal(0) < modification <= Decimal(1):
-        return f"modification {modification} is outside (0, 1]", spec.modifiable_section
-    if modification == 1:
-        return None
-    if spec.modifiable == "no":
-        return (
-            f"{spec.code} is not modifiable: the modification must be 1, not {modification}",
-            spec.modifiable_section,
-        )
-    if spec.min_modification is not None and modification < spec.min_modification:
-        return (
-            f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
-            spec.modifiable_section,
-        )
-    if spec.allowed_modifications and modification not in spec.allowed_modifications:
-        allowed = ", ".join(str(v) for v in spec.allowed_modifications)
-        return (
-            f"{spec.code} allows only the modifications {allowed}, not {modification}",
-            spec.modifiable_section,
-        )
-    return None
-
-
-def _workload(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
+def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    methodology = str(bundle.post.methodology)
+    by_code = rules.for_methodology(methodology)
     for count in bundle.workload:
-        spec = catalog.find(count.cost_center, bundle.post.methodology)
+        if count.origin != Origin.ENTERED:
+            continue  # derived counts are made by the rules, and modifications.csv is checked where applied
+        spec = catalog.find(count.cost_center, methodology)
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
@@ -244,18 +254,39 @@ def _workload(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
                 )
             )
             continue
-        problem = _modification_problem(spec, count.modification)
+        problem = modification_problem(spec, count.modification)
         if problem is not None:
             found.append(error(count.source, problem[0], field="modification", section=problem[1]))
+        factors = _factors(by_code.get(count.cost_center))
+        if count.factor not in factors:
+            offered = ", ".join(f or "(empty)" for f in sorted(factors))
+            found.append(
+                error(
+                    count.source,
+                    f"{count.factor!r} is not a distribution factor of {spec.code} ({offered})",
+                    field="factor",
+                    section="H-341.1-4 NOTE 2",
+                )
+            )
     return found
 
 
-def _cost_rules(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
-    """Rules on each cost center's cost: computed by the engine's own first steps, so that what is checked
-    here is exactly what will be distributed."""
+def _factors(rule: object) -> set[str]:
+    """The factor names a cost center's counts may carry: a people-based one counts each category of
+    employee separately (H-341.1-4 NOTE 2); any other has one factor, named ""."""
+    if not isinstance(rule, PeopleRule):
+        return {""}
+    names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
+    return names | ({rule.none_counted[0]} if rule.none_counted else set())
+
+
+def validate_costs(
+    bundle: PostBundle, catalog: Catalog, rules: CountingRules, cols: Columns, cost_flat: npt.NDArray[np.int64]
+) -> list[Diagnostic]:
+    """Rules on each cost center's cost, given as the engine's own first steps computed it (`cost_flat` is
+    `cost_centers(cols)`), so that what is checked here is exactly what will be distributed."""
     methodology = bundle.post.methodology
-    cols = columns_of([bundle], catalog.kind_of(methodology))
-    cost = cost_centers(cols).reshape(len(cols.cost_centers), -1).sum(axis=1)
+    cost = cost_flat.reshape(len(cols.cost_centers), -1).sum(axis=1)
     cost_of = {code: int(c) for code, c in zip(cols.cost_centers, cost.tolist(), strict=True)}
     post_total = sum(cost_of.values())
     weight: dict[str, Decimal] = defaultdict(Decimal)
@@ -293,7 +324,7 @@ def _cost_rules(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
             )
     found += _service_rules(bundle, catalog, cost_of, weight)
     found += _ceilings(bundle, catalog, cost_of, post_total)
-    found += _mandatory(bundle)
+    found += _mandatory(bundle, rules)
     return found
 
 
@@ -350,25 +381,28 @@ def _ceilings(bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], pos
     return found
 
 
-def _mandatory(bundle: PostBundle) -> list[Diagnostic]:
-    """H-341 b: every agency with people under chief-of-mission authority subscribes to the four."""
+def _mandatory(bundle: PostBundle, rules: CountingRules) -> list[Diagnostic]:
+    """H-341 b: every agency with people under chief-of-mission authority subscribes to the four mandatory
+    cost centers; an agency counted in one of them but not in another is most likely a missing count."""
+    methodology = str(bundle.post.methodology)
+    mandatory = rules.mandatory_set(methodology)
     counts: dict[str, set[str]] = defaultdict(set)
     rows: dict[str, Source] = {}
     for count in bundle.workload:
-        if count.count > 0:
+        if count.count > 0 and count.cost_center in mandatory:
             counts[count.agency].add(count.cost_center)
-            if count.cost_center == BASIC_PACKAGE:
-                rows[count.agency] = count.source
+            if count.cost_center == BASIC_PACKAGE:  # Basic Package staff: LE-only agencies count in 5880 alone
+                rows.setdefault(count.agency, count.source)
     found: list[Diagnostic] = []
     for agency, source in sorted(rows.items()):
-        missing = [cc for cc in MANDATORY_WITH_BASIC_PACKAGE if cc not in counts[agency]]
+        missing = [cc for cc in mandatory if cc not in counts[agency]]
         if missing:
             found.append(
                 warning(
                     source,
-                    f"agency {agency} counts in 6150 but not in {', '.join(missing)}: the four mandatory cost "
-                    "centers go together for agencies under chief of mission authority",
-                    section=MANDATORY_SECTION[bundle.post.methodology],
+                    f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}: "
+                    "the four mandatory cost centers go together for agencies under chief of mission authority",
+                    section=rules.mandatory_section(methodology),
                 )
             )
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -112,6 +112,11 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
 @dataclass(frozen=True)
 class Catalog:
     entries: tuple[CostCenterSpec, ...]
+    # Built once: every lookup is one dict probe (hashing the whole catalog per lookup was the hot spot).
+    _index: dict[tuple[str, str], CostCenterSpec | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {(e.code, e.methodology): e for e in self.entries})
 
     def methodology(self, methodology: str) -> tuple[CostCenterSpec, ...]:
         return tuple(e for e in self.entries if e.methodology == methodology)
@@ -119,13 +124,16 @@ class Catalog:
     def find(self, code: str, methodology: str) -> CostCenterSpec | None:
         """The entry for a code at a post of this methodology, including post-defined sub-cost centers
         (H-341.15 c: posts may create other sub-cost centers), which take their parent's rules."""
-        index = self._index()
-        if (spec := index.get((code, methodology))) is not None:
-            return spec
+        key = (code, methodology)
+        if key not in self._index:
+            self._index[key] = self._post_defined(code, methodology)
+        return self._index[key]
+
+    def _post_defined(self, code: str, methodology: str) -> CostCenterSpec | None:
         sub = SUB_COST_CENTER_CODE.match(code)
         if sub is None:
             return None
-        parent = index.get((sub.group(1), methodology))
+        parent = self._index.get((sub.group(1), methodology))
         if parent is None or parent.is_sub_cost_center or parent.distribution != "workload":
             return None
         return CostCenterSpec(
@@ -159,14 +167,6 @@ class Catalog:
             return spec.distribution
 
         return kind
-
-    def _index(self) -> dict[tuple[str, str], CostCenterSpec]:
-        return _index_of(self)
-
-
-@cache
-def _index_of(catalog: Catalog) -> dict[tuple[str, str], CostCenterSpec]:
-    return {(e.code, e.methodology): e for e in catalog.entries}
 
 
 @cache

@@ -1,5 +1,6 @@
-"""The `icass` command: a thin shell over the catalog, the bundle reader and the engine."""
+"""The `icass` command: a thin shell over the pipeline (icass.pipeline) and its views."""
 
+from icass.cli import workload as _workload  # noqa: F401  (registers `icass workload`)
 from icass.cli.app import app, main
 
 __all__ = ["app", "main"]

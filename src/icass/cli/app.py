@@ -14,15 +14,15 @@ from rich.console import Console
 from rich.table import Table
 
 from icass import report
-from icass.bundle import LoadResult, load_bundle
 from icass.catalog import load_catalog
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
 from icass.diagnostics import ERROR
-from icass.engine import Distribution, distribute
+from icass.engine import Distribution
 from icass.engine.explain import Explanation, explain
 from icass.engine.invoice import Invoice, invoice
 from icass.model import FUNDING_SOURCES, PostBundle
 from icass.money import format_grouped
+from icass.pipeline import PostRun, run_post
 
 app = typer.Typer(
     help="ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's "
@@ -62,7 +62,7 @@ def _err() -> Console:
     return Console(stderr=True, width=200 if not sys.stderr.isatty() else None, highlight=False, soft_wrap=True)
 
 
-def _report(result: LoadResult) -> None:
+def _report(result: PostRun) -> None:
     err = _err()
     for d in result.diagnostics:
         err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
@@ -71,20 +71,24 @@ def _report(result: LoadResult) -> None:
         err.print(f"{errors} error(s): nothing was computed.", style="bold red", markup=False)
 
 
-def _load(path: Path) -> PostBundle:
-    result = load_bundle(path)
+def _run(path: Path) -> PostRun:
+    """The whole pipeline, once; every diagnostic printed; exit 2 when any is an error."""
+    result = run_post(path)
     _report(result)
-    if result.bundle is None:
+    if not result.ok:
         raise typer.Exit(INPUT_ERROR)
-    return result.bundle
+    return result
+
+
+def _load(path: Path) -> tuple[PostBundle, Distribution]:
+    result = _run(path)
+    assert result.bundle is not None  # ok: _run exits otherwise
+    assert result.distribution is not None
+    return result.bundle, result.distribution
 
 
 def _kind_of(bundle: PostBundle) -> Callable[[str], str]:
     return load_catalog().kind_of(bundle.post.methodology)
-
-
-def _distribute(bundle: PostBundle) -> Distribution:
-    return distribute(bundle, _kind_of(bundle))
 
 
 @app.command()
@@ -117,7 +121,7 @@ def catalog(
 @app.command()
 def validate(bundle: BundleArg) -> None:
     """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""
-    post = _load(bundle)
+    post, _ = _load(bundle)
     _err().print(
         f"{bundle}: valid ({post.post.code} {post.post.name}, {post.post.methodology}, FY {post.post.fiscal_year})",
         markup=False,
@@ -131,8 +135,7 @@ def distribute_command(
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen.")] = None,
 ) -> None:
     """Distribute every cost center to the agencies, with ICASS redistribution."""
-    post = _load(bundle)
-    result = _distribute(post)
+    post, result = _load(bundle)
     if format is OutputFormat.table:
         text = None
         _out().print(_distribution_table(post, result))
@@ -200,12 +203,11 @@ def invoice_command(
     ] = None,
 ) -> None:
     """Print an agency's invoice: per cost center its workload, share and amount per funding source."""
-    post = _load(bundle)
+    post, result = _load(bundle)
     codes = [a.code for a in post.agencies]
     if agency is not None and agency not in codes:
         _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
         raise typer.Exit(INPUT_ERROR)
-    result = _distribute(post)
     kind_of = _kind_of(post)
     console = _out()
     for code in [agency] if agency is not None else codes:
@@ -264,7 +266,7 @@ def explain_command(
     agency: Annotated[str | None, typer.Option("--agency", help="Show only this agency's part.")] = None,
 ) -> None:
     """Explain one cost center: where each cent of its cost comes from, and how it was shared."""
-    post = _load(bundle)
+    post, result = _load(bundle)
     methodology = post.post.methodology
     spec = load_catalog().find(cost_center, methodology)
     if spec is None:
@@ -273,7 +275,7 @@ def explain_command(
     if agency is not None and agency not in {a.code for a in post.agencies}:
         _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
         raise typer.Exit(INPUT_ERROR)
-    why = explain(post, _distribute(post), cost_center)
+    why = explain(post, result, cost_center)
     console = _out()
     console.print(f"[bold]{spec.code} {spec.name}[/bold] (6 FAH-5 {spec.section})", highlight=False)
     if spec.distribution == "workload":

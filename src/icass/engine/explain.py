@@ -11,7 +11,7 @@ import numpy as np
 
 from icass.engine.apportion import apportion
 from icass.engine.pipeline import Distribution
-from icass.model import PostBundle, Source
+from icass.model import PostBundle, Source, Workload
 from icass.money import format_grouped
 
 
@@ -29,14 +29,11 @@ class Contribution:
 @dataclass(frozen=True)
 class AgencyPart:
     agency: str
-    count: Decimal | None  # None where the agency has no workload row
-    modification: Decimal | None
+    count: Decimal | None  # None where the agency has no workload row; else the sum over its factor lines
+    modification: Decimal | None  # None where its factor lines carry different modifications
+    modified: Decimal | None  # the sum of count x modification over its factor lines
     share: dict[str, int]
     redistribution: dict[str, int]
-
-    @property
-    def modified(self) -> Decimal | None:
-        return None if self.count is None or self.modification is None else self.count * self.modification
 
     @property
     def total(self) -> int:
@@ -91,6 +88,11 @@ def _pool_contributions(bundle: PostBundle, cost_center: str) -> list[Contributi
     return found
 
 
+def _one_modification(lines: list[Workload]) -> Decimal | None:
+    values = {w.modification for w in lines}
+    return values.pop() if len(values) == 1 else None
+
+
 def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) -> Explanation:
     cols = distribution.columns
     contributions = [
@@ -103,7 +105,10 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
     if cost_center in cols.cost_centers:
         c = cols.cost_centers.index(cost_center)
         cost = {f: int(v) for f, v in zip(cols.funding_sources, distribution.cost[0, c].tolist(), strict=True) if v}
-    counts = {w.agency: w for w in bundle.workload if w.cost_center == cost_center}
+    lines: dict[str, list[Workload]] = defaultdict(list)
+    for w in bundle.workload:
+        if w.cost_center == cost_center:
+            lines[w.agency].append(w)
     share: dict[str, dict[str, int]] = defaultdict(dict)
     redistribution: dict[str, dict[str, int]] = defaultdict(dict)
     for agency, cc, funding, own, redis, _ in distribution.lines():
@@ -115,11 +120,12 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
     parts = tuple(
         AgencyPart(
             agency,
-            counts[agency].count if agency in counts else None,
-            counts[agency].modification if agency in counts else None,
+            sum((w.count for w in lines[agency]), Decimal(0)) if agency in lines else None,
+            _one_modification(lines.get(agency, [])),
+            sum((w.modified_count for w in lines[agency]), Decimal(0)) if agency in lines else None,
             share[agency],
             redistribution[agency],
         )
-        for agency in sorted(set(counts) | set(share) | set(redistribution))
+        for agency in sorted(set(lines) | set(share) | set(redistribution))
     )
     return Explanation(cost_center, tuple(contributions), cost, parts)

@@ -9,20 +9,22 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from icass.diagnostics import Diagnostic, error
 from icass.engine.apportion import apportion, apportion_block
 from icass.engine.columns import MISCELLANEOUS, NON_ICASS, WORKLOAD, Columns, columns_of
 from icass.engine.fan_out import fan_out, slots
-from icass.model import PostBundle
+from icass.model import PostBundle, Source
 
 IntArray = npt.NDArray[np.int64]
 
 
 class EngineError(ValueError):
-    """Input the engine cannot distribute; validation reports these first, with file and row."""
+    """Input the engine cannot distribute. Validation reports these first, with file and row; what it did not
+    foresee still comes out as diagnostics that name the table and key (`cost center 6139 (RB)`)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[Diagnostic]) -> None:
         self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -57,14 +59,15 @@ def distribute(bundle: PostBundle, kind_of: Callable[[str], str]) -> Distributio
     return distribute_columns(columns_of([bundle], kind_of))
 
 
-def distribute_columns(cols: Columns) -> Distribution:
+def distribute_columns(cols: Columns, cost_flat: IntArray | None = None) -> Distribution:
+    """The distribution of a batch; `cost_flat` is `cost_centers(cols)` when the caller has it already."""
     n_posts, n_cc, n_fund, n_agency = (
         len(cols.posts),
         len(cols.cost_centers),
         len(cols.funding_sources),
         len(cols.agencies),
     )
-    cost = cost_centers(cols).reshape(n_posts, n_cc, n_fund)
+    cost = (cost_centers(cols) if cost_flat is None else cost_flat).reshape(n_posts, n_cc, n_fund)
     # Agencies last inside the engine: each (post, cost center, funding) group is one contiguous row.
     share = np.zeros((n_posts, n_cc, n_fund, n_agency), dtype=np.int64)
     kind = cols.cost_center_kind
@@ -72,7 +75,7 @@ def distribute_columns(cols: Columns) -> Distribution:
     step4 = _by_workload(cols, cost, share, kind == WORKLOAD)
     misc = kind == MISCELLANEOUS
     step5 = _by_agency_totals(
-        cols, cost[:, misc], np.flatnonzero(misc), step4, share, "8790 follows service costs (H-341.13-4)"
+        cols, cost[:, misc], np.flatnonzero(misc), step4, share, "8790 follows service costs", "H-341.13-4"
     )
     redistribution = icass_redistribution(cols, share, weights=step4 + step5)
     return Distribution(cols, cost, np.moveaxis(share, 3, 1), np.moveaxis(redistribution, 3, 1))
@@ -89,7 +92,10 @@ def cost_centers(cols: Columns) -> IntArray:
     order, start, count = slots(cols.allocation_position, len(cols.position_post))
     unallocated = np.flatnonzero(count[cols.pool_position] == 0)
     if unallocated.size:
-        raise EngineError([f"a position has a cost pool but no time allocation (pool line {unallocated[0]})"])
+        position = int(cols.pool_position[unallocated[0]])
+        raise EngineError(
+            [error(Source("position_costs", key=f"position #{position + 1}"), "has a cost pool but no time allocation")]
+        )
     line, right = fan_out(cols.pool_position, start, count)
     alloc = order[right]
     cc = cols.allocation_cost_center[alloc]
@@ -104,7 +110,15 @@ def _non_icass(cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArray
     if not mask.any() or not cost[:, mask].any():
         return
     if cols.state < 0:
-        raise EngineError(["0000 has cost but agency 1900.0 (State) is not at post (H-341.14-4)"])
+        raise EngineError(
+            [
+                error(
+                    Source("budget", key="0000"),
+                    "0000 has cost but agency 1900.0 (State) is not at post",
+                    section="H-341.14-4",
+                )
+            ]
+        )
     share[..., cols.state][:, mask] += cost[:, mask]  # a view first: mixed advanced indexes would move axes
 
 
@@ -114,16 +128,15 @@ def _by_workload(cols: Columns, cost: IntArray, share: IntArray, mask: npt.NDArr
     n_posts, n_cc, n_fund = cost.shape
     n_agency = share.shape[-1]
     cell = (cols.workload_post * n_cc + cols.workload_cost_center) * n_agency + cols.workload_agency
-    if np.bincount(cell, minlength=n_posts * n_cc * n_agency).max(initial=0) > 1:
-        raise EngineError(["an agency has two workload rows in one cost center"])
     table = np.zeros((n_posts * n_cc, n_agency), dtype=np.int64)  # weights per (post, cost center) x agency
-    table.reshape(-1)[cell] = cols.workload_weight
+    # An agency's weight is the sum over its factor lines (H-341.1-4 NOTE 2); columns_of bounds the sums.
+    np.add.at(table.reshape(-1), cell, cols.workload_weight)
     target = np.zeros_like(cost, dtype=bool)
     target[:, mask] = cost[:, mask] != 0
     groups = np.flatnonzero(target)  # flat (post, cc, fund): also the group's row in `share`
     weight = table[groups // n_fund]
     if (missing := np.flatnonzero(~(weight > 0).any(axis=1))).size:
-        raise EngineError([_describe(cols, groups[g], n_cc, n_fund) + " has cost but no workload" for g in missing])
+        raise EngineError([_no_workload(cols, groups[g], n_cc, n_fund) for g in missing])
     shares = apportion_block(cost.reshape(-1)[groups], weight)
     share.reshape(-1, n_agency)[groups] += shares
     return _per_post(groups // (n_cc * n_fund), shares, n_posts)
@@ -139,13 +152,13 @@ def icass_redistribution(cols: Columns, share: IntArray, weights: IntArray) -> I
     held = share[..., cols.icass].copy()
     others = weights.copy()
     others[:, cols.icass] = 0
-    _by_agency_totals(cols, held, np.arange(held.shape[1]), others, redistribution, "ICASS redistribution")
+    _by_agency_totals(cols, held, np.arange(held.shape[1]), others, redistribution, "ICASS redistribution", "")
     redistribution[..., cols.icass] -= held
     return redistribution
 
 
 def _by_agency_totals(
-    cols: Columns, amounts: IntArray, cc_index: IntArray, weights: IntArray, into: IntArray, rule: str
+    cols: Columns, amounts: IntArray, cc_index: IntArray, weights: IntArray, into: IntArray, rule: str, section: str
 ) -> IntArray:
     """Apportion amounts[p, k, f] (cost center cc_index[k]) over agencies by weights[p, a], into
     into[p, cc, f, a]; steps 5 (8790, H-341.13-4) and 6. Returns what each agency received, per post."""
@@ -155,7 +168,10 @@ def _by_agency_totals(
     post, rest = np.divmod(groups, n_k * n_fund)
     weight = np.maximum(weights, 0)[post]
     if (empty := np.flatnonzero(~(weight > 0).any(axis=1))).size:
-        raise EngineError([f"{rule}: post {cols.posts[post[empty[0]]]} has no agency to share with"])
+        where = Source("workload", key=cols.posts[post[empty[0]]])
+        raise EngineError(
+            [error(where, f"{rule}: no agency to share with (no agency has service costs)", section=section)]
+        )
     shares = apportion_block(amounts.reshape(-1)[groups], weight)
     k, fund = np.divmod(rest, n_fund)
     n_cc = into.shape[1]
@@ -172,7 +188,9 @@ def _per_post(post_of_group: IntArray, block: IntArray, n_posts: int) -> IntArra
     return out
 
 
-def _describe(cols: Columns, slot: int, n_cc: int, n_fund: int) -> str:
+def _no_workload(cols: Columns, slot: int, n_cc: int, n_fund: int) -> Diagnostic:
     post, rest = divmod(int(slot), n_cc * n_fund)
     cc, fund = divmod(rest, n_fund)
-    return f"post {cols.posts[post]}: cost center {cols.cost_centers[cc]} ({cols.funding_sources[fund]})"
+    code = cols.cost_centers[cc]
+    key = f"{cols.posts[post]}/{code}" if len(cols.posts) > 1 else code
+    return error(Source("workload", key=key), f"{code} has cost ({cols.funding_sources[fund]}) but no workload")

@@ -2,14 +2,55 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
-# H-420: the post's three targets plus the two centrally funded costs budgeted by post (H-423.1).
-FUNDING_SOURCES: tuple[str, ...] = ("RB", "OBO", "LGP", "AMSAL", "PAT")
-METHODOLOGIES: tuple[str, ...] = ("standard", "lite")
-REGIONS: tuple[str, ...] = ("AF", "EAP", "EUR", "NEA", "SCA", "WHA")
-POSITION_CATEGORIES: tuple[str, ...] = ("USDH", "LE")
+from icass.model.sources import SourceRecords
+
+
+class Funding(StrEnum):
+    """H-420: the post's three targets plus the two centrally funded costs budgeted by post (H-423.1)."""
+
+    RB = "RB"  # Regional Bureau
+    OBO = "OBO"  # Overseas Buildings Operations
+    LGP = "LGP"  # Diplomatic Security Local Guard Program
+    AMSAL = "AMSAL"  # American salaries
+    PAT = "PAT"  # post assignment travel
+
+
+class Methodology(StrEnum):
+    STANDARD = "standard"  # H-341
+    LITE = "lite"  # H-342
+
+
+class Region(StrEnum):
+    AF = "AF"
+    EAP = "EAP"
+    EUR = "EUR"
+    NEA = "NEA"
+    SCA = "SCA"
+    WHA = "WHA"
+
+
+class PositionCategory(StrEnum):
+    USDH = "USDH"
+    LE = "LE"
+
+
+class Origin(StrEnum):
+    """Where a workload count comes from: derived from the post's records, or typed in workload.csv."""
+
+    DERIVED = "derived"
+    ENTERED = "entered"
+
+
+# The member order is the engine's funding axis and every report's column order.
+FUNDING_SOURCES: tuple[Funding, ...] = tuple(Funding)
+METHODOLOGIES: tuple[Methodology, ...] = tuple(Methodology)
+REGIONS: tuple[Region, ...] = tuple(Region)
+POSITION_CATEGORIES: tuple[PositionCategory, ...] = tuple(PositionCategory)
 AMSAL_SOC = "0006"  # H-423.1-1
 PAT_SOC = "0005"  # H-423.1-2
 
@@ -18,11 +59,14 @@ PAT_SOC = "0005"  # H-423.1-2
 class Source:
     """Where a record came from, so every message can name the file and row."""
 
-    file: str
+    file: str  # a bundle file, or a table of derived values such as "workload"
     row: int = 0  # the row as a spreadsheet numbers it: the header is row 1; 0 = the file as a whole
+    key: str = ""  # where there is no row: the record's key in its table, e.g. "6150/1900.0"
 
     def __str__(self) -> str:
-        return f"{self.file}, row {self.row}" if self.row else self.file
+        if self.row:
+            return f"{self.file}, row {self.row}"
+        return f"{self.file} [{self.key}]" if self.key else self.file
 
 
 NOWHERE = Source("<derived>")
@@ -34,8 +78,9 @@ class Post:
     name: str
     country: str
     region: str
-    methodology: str
+    methodology: Methodology
     fiscal_year: int
+    count_date: dt.date | None = None  # post.toml may move it; otherwise May 1 of the year before (H-341.1-4 a)
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -44,6 +89,7 @@ class Agency:
     code: str
     name: str
     extra: tuple[tuple[str, str], ...] = ()  # columns the bundle carries beyond code and name
+    separate_network: bool = False  # keeps its own IT network: its OpenNet accounts weigh 0.3 (H-341.4-4 a(2))
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -60,7 +106,7 @@ class CostFactor:
 @dataclass(frozen=True, slots=True)
 class Position:
     position_id: str
-    category: str  # USDH or LE
+    category: PositionCategory
     grade: str
     title: str
     source: Source = field(default=NOWHERE, compare=False)
@@ -71,7 +117,7 @@ class PoolLine:
     """One line of a position's cost pool; it follows the position's time allocation."""
 
     position_id: str
-    funding: str
+    funding: Funding
     soc: str
     amount: int
     source: Source = field(default=NOWHERE, compare=False)
@@ -88,7 +134,7 @@ class TimeAllocation:
 @dataclass(frozen=True, slots=True)
 class BudgetLine:
     cost_center: str
-    funding: str
+    funding: Funding
     soc: str
     amount: int
     description: str = ""
@@ -97,15 +143,36 @@ class BudgetLine:
 
 @dataclass(frozen=True, slots=True)
 class Workload:
+    """One agency's count of one distribution factor of a cost center (H-341.1-4 NOTE 2), and the budget
+    committee's modification of it; `factor` "" is the cost center's single (or main) factor."""
+
     cost_center: str
     agency: str
     count: Decimal
     modification: Decimal = Decimal(1)
+    factor: str = ""
+    origin: Origin = Origin.ENTERED
     source: Source = field(default=NOWHERE, compare=False)
 
     @property
     def modified_count(self) -> Decimal:
         return self.count * self.modification
+
+
+@dataclass(frozen=True, slots=True)
+class Modification:
+    """A budget committee's approved modification of one agency's count: of one factor, or of all the
+    agency's factors in the cost center when `factor` is empty."""
+
+    cost_center: str
+    agency: str
+    factor: str  # "" = every factor of the agency in this cost center
+    modification: Decimal | None  # None when given as a named level, until the catalog resolves it
+    justification: str
+    bc_approved_on: dt.date | None
+    med_approved_on: dt.date | None = None
+    level: str = ""  # the named level it was given as, if any (e.g. 6143 RECEIVING_AND_DELIVERY)
+    source: Source = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +193,23 @@ class PostBundle:
         factors = {f.grade: f for f in self.cost_factors}
         derived: list[PoolLine] = []
         for position in self.positions:
-            if position.category != "USDH":
+            if position.category != PositionCategory.USDH:
                 continue
             factor = factors[position.grade]
-            derived.append(PoolLine(position.position_id, "AMSAL", AMSAL_SOC, factor.amsal, position.source))
-            derived.append(PoolLine(position.position_id, "PAT", PAT_SOC, factor.pat, position.source))
+            derived.append(PoolLine(position.position_id, Funding.AMSAL, AMSAL_SOC, factor.amsal, position.source))
+            derived.append(PoolLine(position.position_id, Funding.PAT, PAT_SOC, factor.pat, position.source))
         return (*derived, *self.position_costs)
+
+
+@dataclass(frozen=True)
+class PostRecords:
+    """Everything a bundle holds: the budget side and the counts typed in workload.csv (as a PostBundle),
+    the budget committee's modifications, and the source records that counts are derived from."""
+
+    entered: PostBundle
+    modifications: tuple[Modification, ...] = ()
+    sources: SourceRecords = field(default_factory=SourceRecords)
+
+    @property
+    def post(self) -> Post:
+        return self.entered.post

@@ -1,0 +1,84 @@
+"""The pipeline of one post, each step once: read -> derive (workload counts from the post's records) ->
+combine (entered counts and modifications) -> validate -> distribute. Every step returns its value and its
+diagnostics; the run stops after the first step with an error, so nothing downstream sees half-valid input,
+and what it did compute (records, counts) is still there to show. The views (invoice, explain, workload)
+take a finished run. The same steps will serve the database: only `read` is about files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from icass.bundle import read_bundle
+from icass.bundle.validate import validate_costs, validate_records
+from icass.catalog import Catalog, load_catalog
+from icass.catalog.counting import CountingRules, load_counting_rules
+from icass.diagnostics import Diagnostic, has_errors
+from icass.engine import Distribution, EngineError, distribute_columns
+from icass.engine.columns import columns_of
+from icass.engine.pipeline import cost_centers
+from icass.model import PostBundle, PostRecords
+from icass.workload.derive import Derivation, derive
+from icass.workload.modify import combine
+
+
+@dataclass(frozen=True)
+class PostRun:
+    """How far one post got, and every diagnostic on the way."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    records: PostRecords | None = None
+    derivation: Derivation | None = None
+    bundle: PostBundle | None = None  # the records with the counts they are distributed by; None on any error
+    distribution: Distribution | None = None
+    catalog: Catalog = dataclasses.field(default_factory=load_catalog)
+
+    @property
+    def ok(self) -> bool:
+        return self.distribution is not None
+
+
+def run_post(folder: str | Path, catalog: Catalog | None = None, rules: CountingRules | None = None) -> PostRun:
+    catalog = catalog or load_catalog()
+    rules = rules or load_counting_rules()
+    records, problems = read_bundle(folder)
+    if records is None or has_errors(problems):
+        return PostRun(tuple(problems), catalog=catalog)
+    return run_records(records, catalog, rules, problems)
+
+
+def run_records(
+    records: PostRecords, catalog: Catalog, rules: CountingRules, problems: list[Diagnostic] | None = None
+) -> PostRun:
+    """The steps after reading, for records from any source."""
+    found = list(problems or ())
+
+    def stop(derivation: Derivation | None = None) -> PostRun:
+        return PostRun(tuple(found), records, derivation, catalog=catalog)
+
+    derivation = derive(records, catalog, rules)
+    found += derivation.diagnostics
+    if has_errors(found):
+        return stop(derivation)
+    workload, more = combine(records, derivation, catalog, rules)
+    found += more
+    bundle = dataclasses.replace(records.entered, workload=workload)
+    found += validate_records(bundle, catalog, rules)
+    if has_errors(found):
+        return stop(derivation)
+    cols = columns_of([bundle], catalog.kind_of(bundle.post.methodology))
+    try:
+        cost: npt.NDArray[np.int64] = cost_centers(cols)
+        found += validate_costs(bundle, catalog, rules, cols, cost)
+        if has_errors(found):
+            return stop(derivation)
+        distribution = distribute_columns(cols, cost)
+    except EngineError as refused:
+        found += refused.problems
+        return stop(derivation)
+    return PostRun(tuple(found), records, derivation, bundle, distribution, catalog)

@@ -1,0 +1,183 @@
+"""The counts a post distributes by: derived counts, replaced pair by pair by counts typed in workload.csv,
+then the budget committee's modifications (modifications.csv), each checked against the rules that govern
+it: the cost center must be modifiable, within (0, 1] and above any floor, justified, approved by the budget
+committee and, for 5624, by the post medical officer."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from decimal import Decimal
+
+from icass.catalog import Catalog, CostCenterSpec
+from icass.catalog.counting import CountingRules
+from icass.diagnostics import Diagnostic, error, warning
+from icass.model import Modification, PostRecords, Workload
+from icass.workload.derive import Derivation
+
+ONE = Decimal(1)
+
+
+def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
+    """(message, section) when the budget committee could not have approved this modification."""
+    if not Decimal(0) < modification <= ONE:
+        return f"modification {modification} is outside (0, 1]", spec.modifiable_section
+    if modification == ONE:
+        return None
+    if spec.modifiable == "no":
+        return (
+            f"{spec.code} is not modifiable: the modification must be 1, not {modification}",
+            spec.modifiable_section,
+        )
+    if spec.min_modification is not None and modification < spec.min_modification:
+        return (
+            f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
+            spec.modifiable_section,
+        )
+    if spec.allowed_modifications and modification not in spec.allowed_modifications:
+        allowed = ", ".join(str(v) for v in spec.allowed_modifications)
+        return (
+            f"{spec.code} allows only the modifications {allowed}, not {modification}",
+            spec.modifiable_section,
+        )
+    return None
+
+
+def combine(
+    records: PostRecords, derivation: Derivation, catalog: Catalog, rules: CountingRules
+) -> tuple[tuple[Workload, ...], list[Diagnostic]]:
+    """The workload lines to distribute, sorted by (cost center, agency, factor), and what was found on the way."""
+    problems: list[Diagnostic] = []
+    entered = records.entered.workload
+    typed = {(w.cost_center, w.agency) for w in entered}
+    derived_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in derivation.lines:
+        derived_total[(line.cost_center, line.agency)] += line.count
+    entered_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for w in entered:
+        entered_total[(w.cost_center, w.agency)] += w.count
+    first_entered: dict[tuple[str, str], Workload] = {}
+    for w in entered:
+        first_entered.setdefault((w.cost_center, w.agency), w)
+    for pair, w in sorted(first_entered.items()):
+        if pair[0] in derivation.derived and entered_total[pair] != derived_total.get(pair, Decimal(0)):
+            problems.append(
+                warning(
+                    w.source,
+                    f"the count entered for {pair[1]} in {pair[0]} ({entered_total[pair]}) replaces what the "
+                    f"records derive ({derived_total.get(pair, Decimal(0))})",
+                    field="count",
+                )
+            )
+    lines = [line for line in derivation.lines if (line.cost_center, line.agency) not in typed] + list(entered)
+    lines, more = _apply(lines, records, catalog, rules)
+    problems += more
+    return tuple(sorted(lines, key=lambda w: (w.cost_center, w.agency, w.factor))), problems
+
+
+def _resolve(m: Modification, spec: CostCenterSpec, rules: CountingRules) -> tuple[Decimal | None, list[Diagnostic]]:
+    if m.modification is not None:
+        return m.modification, []
+    level = rules.level(m.cost_center.split("-")[0], m.level)
+    if level is None:
+        names = [x.name for x in rules.levels if x.cost_center == spec.code.split("-")[0]]
+        offered = f"; {spec.code} offers {', '.join(names)}" if names else ""
+        message = f"{m.level!r} is neither a number in (0, 1] nor a named level{offered}"
+        return None, [error(m.source, message, field="modification")]
+    return level.modification, []
+
+
+def _governance(
+    m: Modification, spec: CostCenterSpec, value: Decimal, rules: CountingRules, methodology: str
+) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    problem = modification_problem(spec, value)
+    if problem is not None:
+        found.append(error(m.source, problem[0], field="modification", section=problem[1]))
+    if not m.justification:
+        found.append(
+            error(
+                m.source,
+                "a modification needs its justification",
+                field="justification",
+                section=spec.modifiable_section,
+            )
+        )
+    if m.bc_approved_on is None:
+        found.append(
+            error(
+                m.source,
+                "a modification needs the date the budget committee approved it",
+                field="bc_approved_on",
+                section=spec.modifiable_section,
+            )
+        )
+    for approval in rules.approvals:
+        if approval.cost_center == spec.code.split("-")[0] and getattr(m, approval.column) is None:
+            found.append(
+                error(
+                    m.source,
+                    f"a {approval.cost_center} modification also needs the approval of {approval.who}",
+                    field=approval.column,
+                    section=approval.section.at(methodology),
+                )
+            )
+    return found
+
+
+def _apply(
+    lines: list[Workload], records: PostRecords, catalog: Catalog, rules: CountingRules
+) -> tuple[list[Workload], list[Diagnostic]]:
+    methodology = str(records.post.methodology)
+    problems: list[Diagnostic] = []
+    claimed: dict[tuple[str, str, str], Modification | Workload] = {}
+    for line in lines:
+        if line.modification != ONE:  # typed in workload.csv's own modification column
+            claimed[(line.cost_center, line.agency, line.factor)] = line
+    value_of: dict[tuple[str, str, str], Decimal] = {}
+    for m in records.modifications:
+        spec = catalog.find(m.cost_center, methodology)
+        if spec is None:
+            problems.append(
+                error(m.source, f"unknown cost center {m.cost_center!r}", field="cost_center", section="Exhibit H-341")
+            )
+            continue
+        value, more = _resolve(m, spec, rules)
+        problems += more
+        if value is None:
+            continue
+        problems += _governance(m, spec, value, rules, methodology)
+        targets = [
+            (w.cost_center, w.agency, w.factor)
+            for w in lines
+            if w.cost_center == m.cost_center and w.agency == m.agency and (not m.factor or w.factor == m.factor)
+        ]
+        if not targets:
+            problems.append(
+                warning(
+                    m.source,
+                    f"modifies no count: {m.agency} has no workload"
+                    + (f" under factor {m.factor}" if m.factor else "")
+                    + f" in {m.cost_center}",
+                )
+            )
+        for key in targets:
+            other = claimed.get(key)
+            if other is not None:
+                problems.append(
+                    error(
+                        m.source,
+                        f"a second modification of the line {'/'.join(k for k in key if k)} "
+                        f"(already on {other.source})",
+                        field="modification",
+                    )
+                )
+                continue
+            claimed[key] = m
+            value_of[key] = value
+    return [
+        dataclasses.replace(w, modification=value_of[(w.cost_center, w.agency, w.factor)])
+        if (w.cost_center, w.agency, w.factor) in value_of
+        else w
+        for w in lines
+    ], problems

@@ -1,0 +1,191 @@
+"""Head counts from people.csv: who is at post on the count date, in which kind (H-352 categories, LE staff,
+family members), for which agency after a role's routing, and so who counts in each people-based cost
+center (the catalog's people rules)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from icass.catalog.counting import BASIC_PACKAGE_KINDS, CountingRules, PeopleRule, PersonKind
+from icass.model import QUANTITY_SCALE
+from icass.workload import trail
+from icass.workload.dates import CountPeriod
+
+FILE = "people.csv"
+_BASIC = [str(k) for k in BASIC_PACKAGE_KINDS]
+
+
+def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, period: CountPeriod) -> pl.DataFrame:
+    """One row per way a person counts: as its own category; a family member (EFM, MOH) also as the sponsor's
+    dependent, and an employed EFM also as LE staff of its employer. Columns: row, person_id, kind, agency,
+    routed (a role or the sponsor's role moved it), route (the text saying so), at_post (and, for a
+    dependent, whether the sponsor is Basic Package staff at post), med_eligible, sma, role."""
+    roles = pl.DataFrame(
+        {
+            "role": list(rules.roles),
+            "role_agency": [r.agency for r in rules.roles.values()],
+            "role_note": [f"role {r.role} -> {r.agency} ({r.section.at(methodology)})" for r in rules.roles.values()],
+        },
+        schema={"role": pl.String, "role_agency": pl.String, "role_note": pl.String},
+    )
+    day = pl.lit(period.count_date)
+    at_post = (pl.col("start_date") <= day) & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
+    frame = people.with_columns(at_post.alias("at_post")).join(roles, on="role", how="left")
+    routed_agency = pl.coalesce("role_agency", "agency")
+    own = frame.filter(~pl.col("category").is_in(["EFM", "MOH"])).select(
+        "row",
+        "person_id",
+        pl.col("category").alias("kind"),
+        routed_agency.alias("agency"),
+        pl.col("role_agency").is_not_null().alias("routed"),
+        pl.col("role_note").fill_null("").alias("route"),
+        "at_post",
+        "med_eligible",
+        "sma",
+        "role",
+    )
+    sponsors = frame.select(
+        pl.col("person_id").alias("sponsor_id"),
+        routed_agency.alias("sponsor_agency"),
+        pl.col("role_agency").is_not_null().alias("sponsor_routed"),
+        pl.col("role_note").fill_null("").alias("sponsor_route"),
+        (pl.col("at_post") & pl.col("category").is_in(_BASIC)).alias("sponsor_counts"),
+    )
+    family = frame.filter(pl.col("category").is_in(["EFM", "MOH"]))
+    dependents = family.join(sponsors, on="sponsor_id", how="left").select(
+        "row",
+        "person_id",
+        pl.col("category").alias("kind"),
+        pl.col("sponsor_agency").alias("agency"),
+        pl.col("sponsor_routed").fill_null(False).alias("routed"),
+        pl.when(pl.col("sponsor_route") != "")
+        .then(pl.concat_str([pl.lit("follows sponsor: "), pl.col("sponsor_route")]))
+        .otherwise(pl.lit(""))
+        .alias("route"),
+        (pl.col("at_post") & pl.col("sponsor_counts").fill_null(False)).alias("at_post"),
+        "med_eligible",
+        "sma",
+        pl.lit(None, dtype=pl.String).alias("role"),
+    )
+    employed = family.filter(pl.col("employed_by").is_not_null()).select(
+        "row",
+        "person_id",
+        pl.lit(str(PersonKind.LE_STAFF)).alias("kind"),
+        pl.coalesce("role_agency", "employed_by").alias("agency"),
+        pl.col("role_agency").is_not_null().alias("routed"),
+        pl.concat_str([pl.lit("employed family member of "), pl.col("employed_by")]).alias("route"),
+        "at_post",
+        "med_eligible",
+        pl.lit(False).alias("sma"),
+        "role",
+    )
+    return pl.concat([own, dependents, employed], how="vertical_relaxed")
+
+
+def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribers: pl.DataFrame) -> pl.DataFrame:
+    """The trail of one people rule: every persona of a kind it counts, counted or with the reason it is not.
+    `subscribers` holds the (row, cost_center, agency) rows of subscriptions.csv (empty without the file)."""
+    section = rule.section.at(methodology)
+    weights = pl.DataFrame(
+        {
+            "kind": [str(k) for term in rule.terms for k in term.kinds],
+            "weight_units": [trail.weight_units(term.weight) for term in rule.terms for _ in term.kinds],
+            "weight": [str(term.weight) for term in rule.terms for _ in term.kinds],
+        },
+        schema={"kind": pl.String, "weight_units": pl.Int64, "weight": pl.String},
+    )
+    frame = persons.join(weights, on="kind", how="inner")
+    # Each exclusion with its reason; the first that applies is the one shown.
+    family = pl.col("kind").is_in(["EFM", "MOH"])
+    reasons: list[tuple[pl.Expr, pl.Expr]] = [
+        (
+            ~pl.col("at_post") & family,
+            pl.lit("not counted: the family member or its Basic Package sponsor is not at post on the count date"),
+        ),
+        (~pl.col("at_post"), pl.lit("not counted: not at post on the count date")),
+    ]
+    if rule.exclude_roles is not None:
+        excluded = rule.exclude_roles
+        reasons.append(
+            (
+                pl.col("role").is_in(list(excluded.roles)),
+                pl.concat_str([pl.lit("not counted: role "), pl.col("role"), pl.lit(f" ({excluded.section})")]),
+            )
+        )
+    if not rule.sma:
+        reasons.append((family & pl.col("sma"), pl.lit(f"not counted: family member on SMA ({section})")))
+    if rule.med_eligible:
+        reasons.append((~pl.col("med_eligible"), pl.lit(f"not counted: not MED eligible ({section})")))
+    if rule.subscription:
+        subscribed = (
+            subscribers.filter(pl.col("cost_center") == rule.cost_center)
+            .select("agency", pl.lit(True).alias("subscribed"))
+            .unique()
+        )
+        frame = frame.join(subscribed, on="agency", how="left")
+        reasons.append(
+            (
+                ~pl.col("routed") & pl.col("subscribed").is_null(),
+                pl.lit(f"not counted: the agency does not subscribe to {rule.cost_center} (subscriptions.csv)"),
+            )
+        )
+    reason = pl.coalesce([pl.when(condition).then(text) for condition, text in reasons])
+    weight_units: pl.Expr = pl.col("weight_units")
+    weight: pl.Expr = pl.col("weight")
+    if rule.role_weight is not None:
+        special = rule.role_weight
+        hit = pl.col("role").is_in(list(special.roles))
+        weight_units = pl.when(hit).then(pl.lit(trail.weight_units(special.weight))).otherwise(weight_units)
+        weight = pl.when(hit).then(pl.lit(f"{special.weight} ({special.section})")).otherwise(weight)
+    frame = frame.with_columns(reason.alias("reason"))
+    return trail.finish(
+        frame.select(
+            pl.lit(rule.cost_center).alias("cost_center"),
+            "agency",
+            pl.col("kind").alias("factor"),
+            pl.lit(FILE).alias("file"),
+            pl.concat_list("row").alias("rows"),
+            pl.concat_str([pl.lit("person "), pl.col("person_id"), pl.lit(" "), pl.col("kind")]).alias("what"),
+            pl.lit("1").alias("quantity"),
+            weight.alias("weight"),
+            (pl.lit(QUANTITY_SCALE, dtype=pl.Int128) * weight_units).alias("units"),
+            pl.lit(1).alias("denominator"),
+            pl.col("reason").is_null().alias("counted"),
+            pl.coalesce("reason", "route").alias("note"),
+            pl.lit(section).alias("section"),
+        )
+    )
+
+
+def none_counted(
+    rule: PeopleRule, methodology: str, counted_trail: pl.DataFrame, subscribers: pl.DataFrame
+) -> pl.DataFrame:
+    """6194, 6196: a subscribing agency with nobody counted, after routing, still gets a count (H-341.9-2(D))."""
+    if rule.none_counted is None:
+        return trail.empty()
+    factor, count = rule.none_counted
+    with_people = counted_trail.filter(pl.col("counted")).select("agency").unique()
+    lonely = (
+        subscribers.filter(pl.col("cost_center") == rule.cost_center)
+        .join(with_people, on="agency", how="anti")
+        .group_by("agency")
+        .agg(pl.col("row"))
+    )
+    units = int(count * trail.UNITS_PER_COUNT)
+    return trail.finish(
+        lonely.select(
+            pl.lit(rule.cost_center).alias("cost_center"),
+            "agency",
+            pl.lit(factor).alias("factor"),
+            pl.lit("subscriptions.csv").alias("file"),
+            pl.col("row").alias("rows"),
+            pl.lit("subscribes with nobody counted").alias("what"),
+            pl.lit(str(count)).alias("quantity"),
+            pl.lit("1").alias("weight"),
+            pl.lit(units).alias("units"),
+            pl.lit(1).alias("denominator"),
+            pl.lit(True).alias("counted"),
+            pl.lit("").alias("note"),
+            pl.lit(rule.section.at(methodology)).alias("section"),
+        )
+    )
