@@ -23,6 +23,7 @@ from icass.engine import Distribution, EngineError, distribute_columns
 from icass.engine.columns import columns_of
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords
+from icass.workload.checks import check
 from icass.workload.derive import Derivation, derive
 from icass.workload.modify import combine
 
@@ -47,8 +48,13 @@ def run_post(folder: str | Path, catalog: Catalog | None = None, rules: Counting
     catalog = catalog or load_catalog()
     rules = rules or load_counting_rules()
     records, problems = read_bundle(folder)
-    if records is None or has_errors(problems):
+    if records is None:
         return PostRun(tuple(problems), catalog=catalog)
+    if has_errors(problems):  # bad source record rows: report what the checks across records find too
+        problems += check(
+            records.sources, {a.code for a in records.entered.agencies}, catalog, records.post.methodology
+        )
+        return PostRun(tuple(problems), records, catalog=catalog)
     return run_records(records, catalog, rules, problems)
 
 

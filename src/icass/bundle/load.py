@@ -177,7 +177,8 @@ def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
 
 
 def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic]]:
-    """Every record of the bundle in `folder`, or None with every problem found."""
+    """Every record of the bundle in `folder` with every problem found; None when the budget side (post.toml
+    and the core tables) has an error."""
     root = Path(folder)
     if not root.is_dir():
         return None, [error(Source(str(root)), "is not a bundle directory")]
@@ -193,11 +194,14 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
     if (root / "modifications.csv").exists():
         modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
         problems += p8
+    problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
     sources, p9 = read_sources(root)
-    problems += p1 + p2 + p3 + p4 + p5 + p6 + p7 + p9
     if has_errors(problems) or post is None:
         # Cross-file rules would only repeat what the broken rows already say.
-        return None, problems
+        return None, problems + p9
+    # Bad source record rows are left out of their frames: the records come back with the errors, so that
+    # the checks across records can report every other problem at once (the pipeline stops before counting).
+    problems += p9
 
     entered = PostBundle(
         post=post,
