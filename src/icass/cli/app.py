@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +15,7 @@ from rich.table import Table
 from icass import report
 from icass.bundle import LoadResult, load_bundle
 from icass.catalog import load_catalog
+from icass.cli.output import Refused, check_target, reserved, write_whole
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
 from icass.diagnostics import ERROR
 from icass.engine import Distribution, distribute
@@ -69,6 +69,12 @@ def _report(result: LoadResult) -> None:
     if not result.ok:
         errors = sum(d.severity == ERROR for d in result.diagnostics)
         err.print(f"{errors} error(s): nothing was computed.", style="bold red", markup=False)
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr, `error: <what>: <why>`, and exit status 2: the input was wrong, not the program."""
+    _err().print(f"error: {message}", style="red", markup=False)
+    raise typer.Exit(INPUT_ERROR)
 
 
 def _load(path: Path) -> PostBundle:
@@ -128,31 +134,40 @@ def validate(bundle: BundleArg) -> None:
 def distribute_command(
     bundle: BundleArg,
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the csv or json to this file instead of the screen: a new file, or a regular file replaced "
+            "whole. Refused: a file inside the bundle, a symbolic link, a device or FIFO, a directory.",
+        ),
+    ] = None,
 ) -> None:
     """Distribute every cost center to the agencies, with ICASS redistribution."""
-    post = _load(bundle)
-    result = _distribute(post)
-    if format is OutputFormat.table:
-        text = None
-        _out().print(_distribution_table(post, result))
-    elif format is OutputFormat.csv:
-        text = report.distribution_csv(result)
-    else:
-        text = report.distribution_json(post, result)
-    if text is None:
-        return
     if out is None:
-        sys.stdout.write(text)
+        _print_distribution(_load(bundle), format)
+        return
+    if format is OutputFormat.table:
+        _fail("--out needs --format csv or json: the table is for the screen")
+    try:
+        target = check_target(out, bundle)
+        with reserved(target) as partial:
+            write_whole(partial, target, _distribution_text(_load(bundle), format))
+    except Refused as e:
+        _fail(str(e))
+
+
+def _print_distribution(post: PostBundle, format: OutputFormat) -> None:
+    if format is OutputFormat.table:
+        _out().print(_distribution_table(post, _distribute(post)))
     else:
-        _write_whole(out, text)
+        sys.stdout.write(_distribution_text(post, format))
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write beside the target, then rename: a reader never sees a half-written file."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def _distribution_text(post: PostBundle, format: OutputFormat) -> str:
+    result = _distribute(post)
+    return report.distribution_csv(result) if format is OutputFormat.csv else report.distribution_json(post, result)
 
 
 def _distribution_table(post: PostBundle, result: Distribution) -> Table:
