@@ -178,3 +178,65 @@ def test_out_replaces_a_regular_file_whole(bundle, tmp_path):
     assert result.exit_code == 0, result.output
     assert out.read_text() == icass("distribute", bundle, "--format", "csv").stdout
     assert partials(tmp_path) == []
+
+
+# Data is never markup: square brackets and :emoji: codes in a bundle or an argument are printed as they are.
+AGENCY = "State [/] [bold]x"
+POST = "Embassy [/i] [i]Testville"
+DESCRIPTION = "[/i] y :smile:"
+TITLE = "[bold]Driver[/] :thumbs_up:"
+
+
+@pytest.fixture
+def bracketed(tmp_path: Path) -> Path:
+    return write_bundle(
+        tmp_path / "[bold]post[/]",
+        agencies_csv=replace_line("agencies.csv", "1900.0,State,EUR", f"1900.0,{AGENCY},EUR"),
+        post_toml=replace_line("post.toml", 'name = "Embassy Testville"', f'name = "{POST}"'),
+        budget_csv=replace_line("budget.csv", "8790,RB,2500,500.00,bank fees", f"8790,RB,2500,500.00,{DESCRIPTION}"),
+        positions_csv=replace_line("positions.csv", "P2,LE,FSN-9,Driver", f"P2,LE,FSN-9,{TITLE}"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "verbatim"),
+    [
+        (["distribute", "_"], [f"TST {POST}: ICASS distribution", AGENCY]),
+        (["invoice", "_"], [f"post TST: 1900.0 {AGENCY}"]),
+        (["invoice", "_", "--agency", "1900.0"], [f"post TST: 1900.0 {AGENCY}"]),
+        (["explain", "_", "8790"], [DESCRIPTION]),
+        (["explain", "_", "6139"], [f"position P2 {TITLE}"]),
+    ],
+    ids=["distribute", "invoice", "invoice-agency", "explain-budget-line", "explain-position"],
+)
+def test_brackets_in_the_bundle_are_printed_verbatim(bracketed, command, verbatim):
+    result = icass(*(bracketed if a == "_" else a for a in command))
+    assert result.exit_code == 0, result.output
+    for text in verbatim:
+        assert text in result.stdout
+
+
+def test_brackets_in_the_bundle_path_are_printed_verbatim(bracketed, tmp_path):
+    result = icass("validate", bracketed)
+    assert result.exit_code == 0, result.output
+    assert f"{bracketed}: valid (TST {POST}, standard, FY 2027)" in result.stderr
+    missing = tmp_path / "[/] :smile:"
+    result = icass("validate", missing)
+    assert result.exit_code == 2
+    assert str(missing) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["explain", "_", "[/]"], "error: '[/]' is not a cost center of the standard methodology"),
+        (["explain", "_", "6139", "--agency", "[bold]x"], "error: agency '[bold]x' is not in"),
+        (["invoice", "_", "--agency", "[/i] :smile:"], "error: agency '[/i] :smile:' is not in"),
+    ],
+    ids=["cost-center", "explain-agency", "invoice-agency"],
+)
+def test_brackets_in_an_argument_are_printed_verbatim(bundle, args, message):
+    result = icass(*(bundle if a == "_" else a for a in args))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1

@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from icass import report
 from icass.bundle import LoadResult, load_bundle
@@ -55,11 +56,19 @@ BundleArg = Annotated[Path, typer.Argument(help="The post bundle directory (see 
 
 def _out() -> Console:
     # Piped or redirected output has no screen width to respect: keep every table whole.
-    return Console(width=None if sys.stdout.isatty() else 240, highlight=False)
+    # What is printed is data (names, descriptions, arguments): never read as markup or :emoji: codes.
+    return Console(width=None if sys.stdout.isatty() else 240, highlight=False, markup=False, emoji=False)
 
 
 def _err() -> Console:
-    return Console(stderr=True, width=200 if not sys.stderr.isatty() else None, highlight=False, soft_wrap=True)
+    return Console(
+        stderr=True,
+        width=200 if not sys.stderr.isatty() else None,
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+        emoji=False,
+    )
 
 
 def _report(result: LoadResult) -> None:
@@ -103,20 +112,13 @@ def catalog(
     if format is CatalogFormat.csv:
         sys.stdout.write(report.catalog_csv(entries))
         return
-    table = Table(title=f"ICASS cost centers, {methodology.value} methodology")
+    table = Table(title=Text(f"ICASS cost centers, {methodology.value} methodology", style="table.title"))
     for column in ("code", "name", "mandatory", "distribution factor", "count", "modifiable", "section"):
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for e in entries:
         floor = f" (>= {e.min_modification})" if e.min_modification is not None else ""
-        table.add_row(
-            e.code,
-            e.name,
-            "yes" if e.mandatory else "",
-            e.unit,
-            e.count_basis,
-            e.modifiable + floor,
-            e.section,
-        )
+        cells = (e.code, e.name, "yes" if e.mandatory else "", e.unit, e.count_basis, e.modifiable + floor, e.section)
+        table.add_row(*map(Text, cells))
     _out().print(table)
 
 
@@ -218,8 +220,7 @@ def invoice_command(
     post = _load(bundle)
     codes = [a.code for a in post.agencies]
     if agency is not None and agency not in codes:
-        _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
     result = _distribute(post)
     kind_of = _kind_of(post)
     console = _out()
@@ -283,14 +284,12 @@ def explain_command(
     methodology = post.post.methodology
     spec = load_catalog().find(cost_center, methodology)
     if spec is None:
-        _err().print(f"error: {cost_center!r} is not a cost center of the {methodology} methodology", style="red")
-        raise typer.Exit(INPUT_ERROR)
+        _fail(f"{cost_center!r} is not a cost center of the {methodology} methodology")
     if agency is not None and agency not in {a.code for a in post.agencies}:
-        _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
     why = explain(post, _distribute(post), cost_center)
     console = _out()
-    console.print(f"[bold]{spec.code} {spec.name}[/bold] (6 FAH-5 {spec.section})", highlight=False)
+    console.print(Text.assemble((f"{spec.code} {spec.name}", "bold"), f" (6 FAH-5 {spec.section})"))
     if spec.distribution == "workload":
         console.print(
             f"Distribution factor: {spec.factor} ({spec.unit}; {spec.count_basis} count, {spec.count_section}). "
