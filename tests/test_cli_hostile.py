@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -240,3 +242,38 @@ def test_brackets_in_an_argument_are_printed_verbatim(bundle, args, message):
     assert result.exit_code == 2
     assert result.stderr.startswith(message)
     assert result.stderr.count("\n") == 1
+
+
+# A reader that stops early (`icass invoice BUNDLE | head -1`) is no error: exit 0, nothing on stderr.
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "standard-post"
+
+
+@pytest.mark.parametrize(
+    ("args", "lines_read"),
+    [
+        (["invoice", SAMPLE], 1),
+        (["explain", SAMPLE, "6139"], 1),
+        (["distribute", SAMPLE, "--format", "csv"], 0),
+        (["distribute", SAMPLE, "--format", "json"], 0),
+    ],
+    ids=["invoice", "explain", "csv", "json"],
+)
+def test_a_reader_that_closes_early_is_no_error(args, lines_read):
+    command = [sys.executable, "-m", "icass", *map(str, args)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        for _ in range(lines_read):
+            assert process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+        assert process.wait(timeout=60) == 0, stderr
+    assert stderr == b""
+
+
+@pytest.mark.skipif(not Path("/bin/bash").exists(), reason="needs bash")
+def test_a_pipeline_into_head_exits_0():
+    icass_command = shlex.join([sys.executable, "-m", "icass", "invoice", str(SAMPLE)])
+    pipeline = f"set -o pipefail; {icass_command} | head -1"
+    result = subprocess.run(["/bin/bash", "-c", pipeline], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "ICASS invoice FY 2027" in result.stdout

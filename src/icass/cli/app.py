@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
@@ -51,13 +53,21 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+P = ParamSpec("P")
+
 BundleArg = Annotated[Path, typer.Argument(help="The post bundle directory (see docs/bundle.md).")]
+
+
+class _StdoutConsole(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 on its own; hand the closed pipe to _quiet_when_stdout_closes, which exits 0.
+        raise BrokenPipeError
 
 
 def _out() -> Console:
     # Piped or redirected output has no screen width to respect: keep every table whole.
     # What is printed is data (names, descriptions, arguments): never read as markup or :emoji: codes.
-    return Console(width=None if sys.stdout.isatty() else 240, highlight=False, markup=False, emoji=False)
+    return _StdoutConsole(width=None if sys.stdout.isatty() else 240, highlight=False, markup=False, emoji=False)
 
 
 def _err() -> Console:
@@ -69,6 +79,22 @@ def _err() -> Console:
         markup=False,
         emoji=False,
     )
+
+
+def _quiet_when_stdout_closes(command: Callable[P, None]) -> Callable[P, None]:
+    """`icass invoice BUNDLE | head -1`: a reader that stops early is no error, so exit 0 without a word. (Typer
+    and rich would exit 1, so the command must catch it first.)"""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+            sys.stdout.flush()  # what is still buffered meets the closed pipe here, not at exit
+        except BrokenPipeError:
+            # Python flushes stdout once more on exit: point it at /dev/null so that flush cannot fail.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    return run
 
 
 def _report(result: LoadResult) -> None:
@@ -103,6 +129,7 @@ def _distribute(bundle: PostBundle) -> Distribution:
 
 
 @app.command()
+@_quiet_when_stdout_closes
 def catalog(
     methodology: Annotated[Methodology, typer.Option(help="Standard (H-341) or Lite (H-342).")] = Methodology.standard,
     format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
@@ -133,6 +160,7 @@ def validate(bundle: BundleArg) -> None:
 
 
 @app.command("distribute")
+@_quiet_when_stdout_closes
 def distribute_command(
     bundle: BundleArg,
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
@@ -210,6 +238,7 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 
 
 @app.command("invoice")
+@_quiet_when_stdout_closes
 def invoice_command(
     bundle: BundleArg,
     agency: Annotated[
@@ -274,6 +303,7 @@ def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
 
 
 @app.command("explain")
+@_quiet_when_stdout_closes
 def explain_command(
     bundle: BundleArg,
     cost_center: Annotated[str, typer.Argument(help="The cost center or sub-cost center, e.g. 6139.")],
