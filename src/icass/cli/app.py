@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from icass import report
 from icass.catalog import load_catalog
+from icass.cli.output import Refused, check_target, reserved, write_whole
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
 from icass.diagnostics import ERROR
 from icass.engine import Distribution
@@ -50,16 +53,48 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+P = ParamSpec("P")
+
 BundleArg = Annotated[Path, typer.Argument(help="The post bundle directory (see docs/bundle.md).")]
+
+
+class _StdoutConsole(Console):
+    def on_broken_pipe(self) -> None:
+        # Rich would exit 1 on its own; hand the closed pipe to _quiet_when_stdout_closes, which exits 0.
+        raise BrokenPipeError
 
 
 def _out() -> Console:
     # Piped or redirected output has no screen width to respect: keep every table whole.
-    return Console(width=None if sys.stdout.isatty() else 240, highlight=False)
+    # What is printed is data (names, descriptions, arguments): never read as markup or :emoji: codes.
+    return _StdoutConsole(width=None if sys.stdout.isatty() else 240, highlight=False, markup=False, emoji=False)
 
 
 def _err() -> Console:
-    return Console(stderr=True, width=200 if not sys.stderr.isatty() else None, highlight=False, soft_wrap=True)
+    return Console(
+        stderr=True,
+        width=200 if not sys.stderr.isatty() else None,
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+        emoji=False,
+    )
+
+
+def _quiet_when_stdout_closes(command: Callable[P, None]) -> Callable[P, None]:
+    """`icass invoice BUNDLE | head -1`: a reader that stops early is no error, so exit 0 without a word. (Typer
+    and rich would exit 1, so the command must catch it first.)"""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+            sys.stdout.flush()  # what is still buffered meets the closed pipe here, not at exit
+        except BrokenPipeError:
+            # Python flushes stdout once more on exit: point it at /dev/null so that flush cannot fail.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+    return run
 
 
 def _report(result: PostRun) -> None:
@@ -69,6 +104,12 @@ def _report(result: PostRun) -> None:
     if not result.ok:
         errors = sum(d.severity == ERROR for d in result.diagnostics)
         err.print(f"{errors} error(s): nothing was computed.", style="bold red", markup=False)
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr, `error: <what>: <why>`, and exit status 2: the input was wrong, not the program."""
+    _err().print(f"error: {message}", style="red", markup=False)
+    raise typer.Exit(INPUT_ERROR)
 
 
 def _run(path: Path) -> PostRun:
@@ -92,6 +133,7 @@ def _kind_of(bundle: PostBundle) -> Callable[[str], str]:
 
 
 @app.command()
+@_quiet_when_stdout_closes
 def catalog(
     methodology: Annotated[Methodology, typer.Option(help="Standard (H-341) or Lite (H-342).")] = Methodology.standard,
     format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
@@ -101,20 +143,13 @@ def catalog(
     if format is CatalogFormat.csv:
         sys.stdout.write(report.catalog_csv(entries))
         return
-    table = Table(title=f"ICASS cost centers, {methodology.value} methodology")
+    table = Table(title=Text(f"ICASS cost centers, {methodology.value} methodology", style="table.title"))
     for column in ("code", "name", "mandatory", "distribution factor", "count", "modifiable", "section"):
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for e in entries:
         floor = f" (>= {e.min_modification})" if e.min_modification is not None else ""
-        table.add_row(
-            e.code,
-            e.name,
-            "yes" if e.mandatory else "",
-            e.unit,
-            e.count_basis,
-            e.modifiable + floor,
-            e.section,
-        )
+        cells = (e.code, e.name, "yes" if e.mandatory else "", e.unit, e.count_basis, e.modifiable + floor, e.section)
+        table.add_row(*map(Text, cells))
     _out().print(table)
 
 
@@ -129,33 +164,43 @@ def validate(bundle: BundleArg) -> None:
 
 
 @app.command("distribute")
+@_quiet_when_stdout_closes
 def distribute_command(
     bundle: BundleArg,
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the screen.")] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="Write the csv or json to this file instead of the screen: a new file, or a regular file replaced "
+            "whole. Refused: a file inside the bundle, a symbolic link, a device or FIFO, a directory.",
+        ),
+    ] = None,
 ) -> None:
     """Distribute every cost center to the agencies, with ICASS redistribution."""
-    post, result = _load(bundle)
-    if format is OutputFormat.table:
-        text = None
-        _out().print(_distribution_table(post, result))
-    elif format is OutputFormat.csv:
-        text = report.distribution_csv(result)
-    else:
-        text = report.distribution_json(post, result)
-    if text is None:
-        return
     if out is None:
-        sys.stdout.write(text)
+        _print_distribution(*_load(bundle), format)
+        return
+    if format is OutputFormat.table:
+        _fail("--out needs --format csv or json: the table is for the screen")
+    try:
+        target = check_target(out, bundle)
+        with reserved(target) as partial:
+            write_whole(partial, target, _distribution_text(*_load(bundle), format))
+    except Refused as e:
+        _fail(str(e))
+
+
+def _print_distribution(post: PostBundle, result: Distribution, format: OutputFormat) -> None:
+    if format is OutputFormat.table:
+        _out().print(_distribution_table(post, result))
     else:
-        _write_whole(out, text)
+        sys.stdout.write(_distribution_text(post, result, format))
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write beside the target, then rename: a reader never sees a half-written file."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+def _distribution_text(post: PostBundle, result: Distribution, format: OutputFormat) -> str:
+    return report.distribution_csv(result) if format is OutputFormat.csv else report.distribution_json(post, result)
 
 
 def _distribution_table(post: PostBundle, result: Distribution) -> Table:
@@ -196,6 +241,7 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 
 
 @app.command("invoice")
+@_quiet_when_stdout_closes
 def invoice_command(
     bundle: BundleArg,
     agency: Annotated[
@@ -206,8 +252,7 @@ def invoice_command(
     post, result = _load(bundle)
     codes = [a.code for a in post.agencies]
     if agency is not None and agency not in codes:
-        _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
     kind_of = _kind_of(post)
     console = _out()
     for code in [agency] if agency is not None else codes:
@@ -260,6 +305,7 @@ def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
 
 
 @app.command("explain")
+@_quiet_when_stdout_closes
 def explain_command(
     bundle: BundleArg,
     cost_center: Annotated[str, typer.Argument(help="The cost center or sub-cost center, e.g. 6139.")],
@@ -270,14 +316,12 @@ def explain_command(
     methodology = post.post.methodology
     spec = load_catalog().find(cost_center, methodology)
     if spec is None:
-        _err().print(f"error: {cost_center!r} is not a cost center of the {methodology} methodology", style="red")
-        raise typer.Exit(INPUT_ERROR)
+        _fail(f"{cost_center!r} is not a cost center of the {methodology} methodology")
     if agency is not None and agency not in {a.code for a in post.agencies}:
-        _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
     why = explain(post, result, cost_center)
     console = _out()
-    console.print(f"[bold]{spec.code} {spec.name}[/bold] (6 FAH-5 {spec.section})", highlight=False)
+    console.print(Text.assemble((f"{spec.code} {spec.name}", "bold"), f" (6 FAH-5 {spec.section})"))
     if spec.distribution == "workload":
         console.print(
             f"Distribution factor: {spec.factor} ({spec.unit}; {spec.count_basis} count, {spec.count_section}). "

@@ -1,11 +1,14 @@
 """Tables for the terminal, built from their rows so an amount is never cut: number columns are at least as
-wide as their widest value, and only name columns give way (with an ellipsis) when the screen is narrow."""
+wide as their widest value, and only name columns give way (with an ellipsis) when the screen is narrow.
+
+Every string is data, shown as it is: an agency called `State [/]` must not be read as rich markup."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 CODE, TEXT, WIDE, NUMBER = "code", "text", "wide", "number"
 
@@ -18,19 +21,22 @@ def grid(
     caption: str | None = None,
 ) -> Table:
     """`columns` are (header, CODE | TEXT | WIDE | NUMBER); `footer` rows come bold, below a rule."""
-    table = Table(title=title, caption=caption)
+    table = Table(
+        title=Text(title, style="table.title"),
+        caption=None if caption is None else Text(caption, style="table.caption"),
+    )
     for i, (header, kind) in enumerate(columns):
         if kind == NUMBER:
             widest = max((len(row[i]) for row in (*body, *footer)), default=0)
-            table.add_column(header, justify="right", no_wrap=True, min_width=widest)
+            table.add_column(Text(header), justify="right", no_wrap=True, min_width=widest)
         elif kind in (TEXT, WIDE):
-            table.add_column(header, max_width=44 if kind == TEXT else 72, no_wrap=True, overflow="ellipsis")
+            table.add_column(Text(header), max_width=44 if kind == TEXT else 72, no_wrap=True, overflow="ellipsis")
         else:
-            table.add_column(header, no_wrap=True)
+            table.add_column(Text(header), no_wrap=True)
     for row in body:
-        table.add_row(*row)
+        table.add_row(*map(Text, row))
     if footer:
         table.add_section()
         for row in footer:
-            table.add_row(*row, style="bold")
+            table.add_row(*map(Text, row), style="bold")
     return table

@@ -11,12 +11,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from icass.cli.app import INPUT_ERROR, BundleArg, CatalogFormat, _err, _out, _run, app
+from icass.cli.app import BundleArg, CatalogFormat, _fail, _out, _quiet_when_stdout_closes, _run, app
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
 from icass.workload.explain import HEADER, CountExplanation, explain_counts, rows
 
 
 @app.command("workload")
+@_quiet_when_stdout_closes
 def workload_command(
     bundle: BundleArg,
     format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
@@ -32,17 +33,14 @@ def workload_command(
     assert post is not None  # ok: _run exits otherwise
     assert derivation is not None
     if agency is not None and explain is None:
-        _err().print("error: --agency goes with --explain COST_CENTER", style="red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        _fail("--agency goes with --explain COST_CENTER")
     if explain is not None:
         methodology = str(post.post.methodology)
         spec = result.catalog.find(explain, methodology)
         if spec is None:
-            _err().print(f"error: {explain!r} is not a cost center of the {methodology} methodology", markup=False)
-            raise typer.Exit(INPUT_ERROR)
+            _fail(f"{explain!r} is not a cost center of the {methodology} methodology")
         if agency is not None and agency not in {a.code for a in post.agencies}:
-            _err().print(f"error: agency {agency!r} is not in {bundle / 'agencies.csv'}", style="red", markup=False)
-            raise typer.Exit(INPUT_ERROR)
+            _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
         heading = Text(f"{spec.code} {spec.name}", style="bold")
         heading.append(f" (6 FAH-5 {spec.section}): {spec.factor} ({spec.unit}; {spec.count_basis} count, ")
         heading.append(f"{spec.count_section}). {derivation.period}.", style="")
