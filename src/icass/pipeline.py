@@ -23,9 +23,20 @@ from icass.engine import Distribution, EngineError, distribute_columns
 from icass.engine.columns import columns_of
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords
-from icass.workload.checks import check
-from icass.workload.derive import Derivation, derive
+from icass.workload.dates import count_period
+from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
+
+
+def _derive(records: PostRecords, catalog: Catalog, rules: CountingRules) -> Derivation:
+    post = records.post
+    if not records.sources.present():
+        return Derivation(count_period(post.fiscal_year, rules, post.count_date), None)
+    # Imported here: polars takes about 0.4 s to import, which only bundles with source records should pay
+    # (docs/benchmarks.md).
+    from icass.workload.derive import derive
+
+    return derive(records, catalog, rules)
 
 
 @dataclass(frozen=True)
@@ -51,9 +62,10 @@ def run_post(folder: str | Path, catalog: Catalog | None = None, rules: Counting
     if records is None:
         return PostRun(tuple(problems), catalog=catalog)
     if has_errors(problems):  # bad source record rows: report what the checks across records find too
-        problems += check(
-            records.sources, {a.code for a in records.entered.agencies}, catalog, records.post.methodology
-        )
+        from icass.workload.checks import check  # with polars: see _derive
+
+        agencies = {a.code for a in records.entered.agencies}
+        problems += check(records.sources, agencies, catalog, records.post.methodology)
         return PostRun(tuple(problems), records, catalog=catalog)
     return run_records(records, catalog, rules, problems)
 
@@ -67,7 +79,7 @@ def run_records(
     def stop(derivation: Derivation | None = None) -> PostRun:
         return PostRun(tuple(found), records, derivation, catalog=catalog)
 
-    derivation = derive(records, catalog, rules)
+    derivation = _derive(records, catalog, rules)
     found += derivation.diagnostics
     if has_errors(found):
         return stop(derivation)

@@ -6,14 +6,16 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from icass.catalog import CostCenterSpec
 from icass.engine import Distribution
-from icass.model import PostBundle
+from icass.model import PostBundle, Workload
 from icass.money import format_plain
 
 DISTRIBUTION_HEADER = ("agency", "cost_center", "funding", "share", "redistribution", "total")
+WORKLOAD_HEADER = ("cost_center", "agency", "factor", "count", "modification", "origin")
 CATALOG_HEADER = ("code", "name", "mandatory", "count_basis", "modifiable", "section")
 
 
@@ -55,6 +57,21 @@ def distribution_json(bundle: PostBundle, distribution: Distribution) -> str:
         "lines": lines,
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def workload_rows(workload: Iterable[Workload]) -> list[tuple[str, str, str, str, str, str]]:
+    """The `icass workload` rows, sorted, in their interchange form (plain decimals, no trailing zeros)."""
+    return sorted(
+        (w.cost_center, w.agency, w.factor, _plain(w.count), _plain(w.modification), str(w.origin)) for w in workload
+    )
+
+
+def workload_csv(workload: Iterable[Workload]) -> str:
+    return _csv(WORKLOAD_HEADER, workload_rows(workload))
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def catalog_csv(entries: Iterable[CostCenterSpec]) -> str:

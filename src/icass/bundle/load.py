@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from icass.bundle import tables as t
-from icass.bundle.frames import read_sources
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
     Agency,
@@ -29,9 +28,11 @@ from icass.model import (
     PostRecords,
     Region,
     Source,
+    SourceRecords,
     TimeAllocation,
     Workload,
 )
+from icass.model.sources import FILE_OF
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -195,7 +196,7 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
         modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
         problems += p8
     problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
-    sources, p9 = read_sources(root)
+    sources, p9 = _read_sources(root)
     if has_errors(problems) or post is None:
         # Cross-file rules would only repeat what the broken rows already say.
         return None, problems + p9
@@ -233,6 +234,15 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
         ),
     )
     return PostRecords(entered, tuple(_modification(r) for r in modifications), sources), problems
+
+
+def _read_sources(root: Path) -> tuple[SourceRecords, list[Diagnostic]]:
+    if not any((root / name).exists() or (root / name).is_symlink() for name in FILE_OF.values()):
+        return SourceRecords(), []
+    # Imported here: polars takes about 0.4 s to import, which only bundles with source records should pay.
+    from icass.bundle.frames import read_sources
+
+    return read_sources(root)
 
 
 def _modification(row: t.Row) -> Modification:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Group
@@ -13,7 +13,10 @@ from rich.text import Text
 
 from icass.cli.app import BundleArg, CatalogFormat, _fail, _out, _quiet_when_stdout_closes, _run, app
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
-from icass.workload.explain import HEADER, CountExplanation, explain_counts, rows
+from icass.report import WORKLOAD_HEADER, workload_rows
+
+if TYPE_CHECKING:
+    from icass.workload.explain import CountExplanation
 
 
 @app.command("workload")
@@ -41,15 +44,18 @@ def workload_command(
             _fail(f"{explain!r} is not a cost center of the {methodology} methodology")
         if agency is not None and agency not in {a.code for a in post.agencies}:
             _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
+        # Imported here: it needs polars (about 0.4 s to import), and only --explain does.
+        from icass.workload.explain import explain_counts
+
         heading = Text(f"{spec.code} {spec.name}", style="bold")
         heading.append(f" (6 FAH-5 {spec.section}): {spec.factor} ({spec.unit}; {spec.count_basis} count, ")
         heading.append(f"{spec.count_section}). {derivation.period}.", style="")
         _out().print(Group(heading, *_explanations(explain_counts(post.workload, derivation, explain, agency))))
         return
-    lines = rows(post.workload)
+    lines = workload_rows(post.workload)
     if format is CatalogFormat.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(HEADER)
+        writer.writerow(WORKLOAD_HEADER)
         writer.writerows(lines)
         return
     p = post.post

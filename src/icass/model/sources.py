@@ -10,8 +10,10 @@ yes/no columns are `Boolean` with their default filled in.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 QUANTITY_SCALE = 10_000  # quantities carry at most four decimal places
 

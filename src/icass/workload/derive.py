@@ -8,8 +8,6 @@ and the counts it sums to, each rounded once per (cost center, agency, factor) t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
 from icass.catalog import Catalog
@@ -18,16 +16,8 @@ from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Origin, PostRecords, Source, Workload
 from icass.workload import people, records_rules, trail
 from icass.workload.checks import check
-from icass.workload.dates import CountPeriod, count_period
-
-
-@dataclass(frozen=True)
-class Derivation:
-    period: CountPeriod
-    trail: pl.DataFrame  # see icass.workload.trail
-    lines: tuple[Workload, ...]  # the derived counts, modification 1, sorted
-    derived: frozenset[str]  # the cost centers whose counts come from the records
-    diagnostics: tuple[Diagnostic, ...]
+from icass.workload.dates import count_period
+from icass.workload.derivation import Derivation
 
 
 def activated(records: PostRecords) -> set[str]:

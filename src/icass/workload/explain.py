@@ -11,20 +11,7 @@ import polars as pl
 
 from icass.model import Origin, Workload
 from icass.workload import trail as trails
-from icass.workload.derive import Derivation
-
-HEADER = ("cost_center", "agency", "factor", "count", "modification", "origin")
-
-
-def rows(workload: tuple[Workload, ...]) -> list[tuple[str, str, str, str, str, str]]:
-    """The `icass workload` rows, sorted, in their interchange form (plain decimals)."""
-    return sorted(
-        (w.cost_center, w.agency, w.factor, _plain(w.count), _plain(w.modification), str(w.origin)) for w in workload
-    )
-
-
-def _plain(value: Decimal) -> str:
-    return format(trails.plain(value), "f")
+from icass.workload.derivation import Derivation
 
 
 @dataclass(frozen=True)
@@ -72,7 +59,8 @@ def explain_counts(
 ) -> tuple[CountExplanation, ...]:
     """Every count line of `cost_center` (of `agency` only, if given), each with the trail that made it.
     Rows of agencies with no count line (everyone excluded) come under a line of count 0."""
-    here = derivation.trail.filter(pl.col("cost_center") == cost_center)
+    full = trails.empty() if derivation.trail is None else derivation.trail
+    here = full.filter(pl.col("cost_center") == cost_center)
     if agency is not None:
         here = here.filter(pl.col("agency") == agency)
     derived = {(w.agency, w.factor): w.count for w in derivation.lines if w.cost_center == cost_center}

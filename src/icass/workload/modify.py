@@ -13,7 +13,7 @@ from icass.catalog import Catalog, CostCenterSpec
 from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
-from icass.workload.derive import Derivation
+from icass.workload.derivation import Derivation
 
 ONE = Decimal(1)
 
