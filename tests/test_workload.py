@@ -436,3 +436,64 @@ def test_two_modifications_of_the_same_line(tmp_path):
 def test_a_modification_of_nothing_is_a_warning(tmp_path):
     found = messages(tmp_path, modifications_csv=MODIFICATIONS + "6150,3000.0,,0.5,x,2026-06-01,\n")
     assert found == ["warning: modifications.csv, row 2: modifies no count: 3000.0 has no workload in 6150"]
+
+
+def test_the_workload_command_lists_every_count_in_its_exact_csv_form(tmp_path):
+    from typer.testing import CliRunner
+
+    from icass.cli import app
+
+    folder = write_sources(tmp_path / "post", modifications_csv=MODIFICATIONS + "6150,2000.0,,0.5,x,2026-06-01,\n")
+    result = CliRunner().invoke(app, ["workload", str(folder), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "cost_center,agency,factor,count,modification,origin"
+    body = [line.split(",") for line in lines[1:]]
+    assert body == sorted(body)
+    assert ["6150", "2000.0", "USDH", "1", "0.5", "derived"] in body
+    assert ["6139", "2000.0", "", "250", "1", "entered"] in body
+    assert {row[5] for row in body} == {"derived", "entered"}
+
+
+def test_the_workload_command_explains_a_count_by_its_records(tmp_path):
+    from typer.testing import CliRunner
+
+    from icass.cli import app
+
+    folder = write_sources(tmp_path / "post")
+    result = CliRunner().invoke(app, ["workload", str(folder), "--explain", "6443", "--agency", "1942.0"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "people.csv, row 3" in text  # S2, the RSO
+    assert "role RSO -> 1942.0 (H-341.5 b)" in text
+    assert "follows sponsor: role RSO -> 1942.0 (H-341.5 b)" in text  # F2
+    assert "H-341.2-4 a" in text
+    assert "2000.0" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--agency", "2000.0"], "error: --agency goes with --explain COST_CENTER\n"),
+        (["--explain", "9999"], "error: '9999' is not a cost center of the standard methodology\n"),
+    ],
+)
+def test_the_workload_command_refuses_bad_arguments(tmp_path, args, expected):
+    from typer.testing import CliRunner
+
+    from icass.cli import app
+
+    result = CliRunner().invoke(app, ["workload", str(write_sources(tmp_path / "post")), *args])
+    assert result.exit_code == 2
+    assert result.stderr == expected
+
+
+def test_sums_of_bounded_lines_cannot_wrap(tmp_path):
+    # 100 lines at the bound of a line add up past what a cost center may hold: refused, naming the cost center
+    # (before, 100,000 such lines wrapped int64 and distributed a negative post total).
+    budget = BUDGET + "".join("6139,RB,2500,1000000000000.00,\n" for _ in range(100))
+    found = [m for m in messages(tmp_path, budget_csv=budget) if m.startswith("error")]
+    assert found == [
+        "error: budget.csv, row 7, amount: the budget lines of cost center 6139 add up to "
+        "$100,000,000,000,000.00, more than the $1,000,000,000,000.00 a cost center may hold"
+    ]

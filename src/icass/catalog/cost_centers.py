@@ -7,15 +7,33 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Any
 
 COST_CENTER_CODE = re.compile(r"^\d{4}$")
 SUB_COST_CENTER_CODE = re.compile(r"^(\d{4})-([0-9A-Z]{4})$")
-COUNT_BASES = ("static", "cumulative", "none")
-MODIFIABLE = ("yes", "limited", "no")
-DISTRIBUTIONS = ("workload", "miscellaneous", "non_icass")
+
+
+class CountBasis(StrEnum):
+    STATIC = "static"  # as of the count date, May 1 (H-341.1-4 a)
+    CUMULATIVE = "cumulative"  # over the twelve months before it
+    NONE = "none"  # no distribution factor (0000, 8790)
+
+
+class Modifiable(StrEnum):
+    YES = "yes"  # the budget committee may approve any factor in (0, 1]
+    LIMITED = "limited"  # only under a constraint the entry records (floor, values, note)
+    NO = "no"
+
+
+class DistributionKind(StrEnum):
+    """How a cost center is shared among the agencies."""
+
+    WORKLOAD = "workload"  # by each agency's modified workload count
+    MISCELLANEOUS = "miscellaneous"  # 8790: by each agency's service costs (H-341.13-4)
+    NON_ICASS = "non_icass"  # 0000: all to 1900.0 State (H-341.14-4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +57,12 @@ class CostCenterSpec:
     name: str
     section: str
     mandatory: bool
-    distribution: str
+    distribution: DistributionKind
     factor: str
     unit: str
-    count_basis: str
+    count_basis: CountBasis
     count_section: str
-    modifiable: str
+    modifiable: Modifiable
     modifiable_section: str
     parent: str = ""
     min_modification: Decimal | None = None
@@ -69,6 +87,13 @@ class CatalogError(ValueError):
 
 
 def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
+    problems = [
+        f"{name} {entry.get(name)!r}"
+        for name, kind in (("count_basis", CountBasis), ("modifiable", Modifiable), ("distribution", DistributionKind))
+        if entry.get(name) not in tuple(kind)
+    ]
+    if problems:
+        raise CatalogError(f"{origin}: entry {entry.get('code', '?')}: bad " + ", ".join(problems))
     try:
         spec = CostCenterSpec(
             code=entry["code"],
@@ -76,12 +101,12 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
             name=entry["name"],
             section=entry["section"],
             mandatory=bool(entry["mandatory"]),
-            distribution=entry["distribution"],
+            distribution=DistributionKind(entry["distribution"]),
             factor=entry["factor"],
             unit=entry["unit"],
-            count_basis=entry["count_basis"],
+            count_basis=CountBasis(entry["count_basis"]),
             count_section=entry.get("count_section", ""),
-            modifiable=entry["modifiable"],
+            modifiable=Modifiable(entry["modifiable"]),
             modifiable_section=entry.get("modifiable_section", ""),
             parent=entry.get("parent", ""),
             min_modification=Decimal(entry["min_modification"]) if entry.get("min_modification") else None,
@@ -92,13 +117,6 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
         )
     except KeyError as missing:
         raise CatalogError(f"{origin}: entry {entry.get('code', '?')} lacks {missing}") from None
-    problems = []
-    if spec.count_basis not in COUNT_BASES:
-        problems.append(f"count_basis {spec.count_basis!r}")
-    if spec.modifiable not in MODIFIABLE:
-        problems.append(f"modifiable {spec.modifiable!r}")
-    if spec.distribution not in DISTRIBUTIONS:
-        problems.append(f"distribution {spec.distribution!r}")
     if spec.methodology not in ("standard", "lite"):
         problems.append(f"methodology {spec.methodology!r}")
     shape = SUB_COST_CENTER_CODE if spec.parent else COST_CENTER_CODE
@@ -142,7 +160,7 @@ class Catalog:
             name=f"{parent.name} (post-defined sub-cost center)",
             section="H-341.15",
             mandatory=False,
-            distribution="workload",
+            distribution=DistributionKind.WORKLOAD,
             factor=parent.factor,
             unit=parent.unit,
             count_basis=parent.count_basis,
