@@ -497,3 +497,21 @@ def test_sums_of_bounded_lines_cannot_wrap(tmp_path):
         "error: budget.csv, row 7, amount: the budget lines of cost center 6139 add up to "
         "$100,000,000,000,000.00, more than the $1,000,000,000,000.00 a cost center may hold"
     ]
+
+
+def test_compound_worked_example(tmp_path):
+    # H-341.12-1(D) g: chancery 5,700 and warehouse 1,200 m2 (nonresidential, 7820); apartment complex 1,180,
+    # COM residence 800 (1900.0) and MSGQ 700 (1931.0) residential (7810); 9,580 in all. The handbook prints
+    # the nonresidential part as 73 percent (its rounded 60 + 13); exactly it is 6,900 / 9,580 = 72.03 percent.
+    space = "building_id,tenure,agency,net_square_meters\nCHANCERY,GOCL,1900.0,4200\nCHANCERY,GOCL,2000.0,1500\n"
+    space += "WAREHOUSE,GOCL,1901.0,1200\n"
+    apartments = [("2000.0", 110)] * 2 + [("3000.0", 140)] * 4 + [("1900.0", 200)] * 2
+    housing = HOUSING + "".join(f"A{i},APT,GOCL,{a},{m2},\n" for i, (a, m2) in enumerate(apartments))
+    housing += "CMR,CMR,GOCL,1900.0,800,\nMSGQ,MSGQ,GOCL,1931.0,700,\n"
+    budget = BUDGET + "7810,OBO,2300,1000.00,\n7820,OBO,2300,1000.00,\n"
+    result = ok(tmp_path, budget_csv=budget, office_space_csv=space, housing_csv=housing)
+    nonresidential = sum(by_agency(result, "7820").values())
+    residential = sum(by_agency(result, "7810").values())
+    assert (nonresidential, residential) == (D(6900), D(2680))
+    assert round(100 * nonresidential / (nonresidential + residential), 2) == D("72.03")
+    assert by_agency(result, "7810") == {"2000.0": D(220), "3000.0": D(560), "1900.0": D(1200), "1931.0": D(700)}
