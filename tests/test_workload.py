@@ -10,6 +10,7 @@ import pytest
 from icass.diagnostics import ERROR, WARNING
 from tests.bundles import BASE
 from tests.sources import PEOPLE, PEOPLE_HEADER, by_agency, counts, run, write_sources
+from tests.test_handbook_examples import DEVICE_TABLE  # H-341.4-4 b, with the exact FBI figure
 
 D = Decimal
 BUDGET = BASE["budget.csv"]
@@ -129,20 +130,6 @@ def test_6145_lite_worked_example_and_guards_at_six_hundredths(tmp_path):
         subscriptions_csv="cost_center,agency\n6145,2000.0\n",
     )
     assert by_agency(result, "6145") == {"2000.0": D(30), "1901.0": D("0.06"), "1942.0": D("0.06")}
-
-
-# H-341.4-4 b: devices, OpenNet accounts, separate network, and the count (FBI's printed 3 is 2 + 0.9 = 2.9:
-# the catalog's 5458 note records the slip; the exact figure is asserted).
-DEVICE_TABLE = {
-    "State": (200, 96, False, "296"),
-    "Public Diplomacy": (275, 65, False, "340"),
-    "ICASS": (300, 120, False, "420"),
-    "FCS": (2, 6, True, "3.8"),
-    "DIA": (2, 6, True, "3.8"),
-    "USAID": (2, 12, True, "5.6"),
-    "FBI": (2, 3, True, "2.9"),
-    "FAS": (8, 6, False, "14"),
-}
 
 
 def test_5458_worked_example_from_the_inventory(tmp_path):

@@ -23,7 +23,7 @@ from icass.diagnostics import ERROR
 from icass.engine import Distribution
 from icass.engine.explain import Explanation, explain
 from icass.engine.invoice import Invoice, invoice
-from icass.model import FUNDING_SOURCES, PostBundle
+from icass.model import FUNDING_SOURCES, Methodology, PostBundle
 from icass.money import format_grouped
 from icass.pipeline import PostRun, run_post
 
@@ -35,11 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 INPUT_ERROR = 2
-
-
-class Methodology(StrEnum):
-    standard = "standard"
-    lite = "lite"
 
 
 class CatalogFormat(StrEnum):
@@ -135,7 +130,7 @@ def _kind_of(bundle: PostBundle) -> Callable[[str], str]:
 @app.command()
 @_quiet_when_stdout_closes
 def catalog(
-    methodology: Annotated[Methodology, typer.Option(help="Standard (H-341) or Lite (H-342).")] = Methodology.standard,
+    methodology: Annotated[Methodology, typer.Option(help="Standard (H-341) or Lite (H-342).")] = Methodology.STANDARD,
     format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
 ) -> None:
     """List the cost centers and standardized sub-cost centers of a methodology (Exhibit H-341, H-341.15)."""
