@@ -17,6 +17,7 @@ from rich.text import Text
 
 from icass import report
 from icass.catalog import load_catalog
+from icass.catalog.counting import load_counting_rules
 from icass.cli.output import Refused, check_target, reserved, write_whole
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
 from icass.diagnostics import ERROR
@@ -141,9 +142,12 @@ def catalog(
     table = Table(title=Text(f"ICASS cost centers, {methodology.value} methodology", style="table.title"))
     for column in ("code", "name", "mandatory", "distribution factor", "count", "modifiable", "section"):
         table.add_column(Text(column), overflow="fold")
+    levels = load_counting_rules().levels
     for e in entries:
         floor = f" (>= {e.min_modification})" if e.min_modification is not None else ""
-        cells = (e.code, e.name, "yes" if e.mandatory else "", e.unit, e.count_basis, e.modifiable + floor, e.section)
+        named = "".join(f"; {x.name} = {x.modification}" for x in levels if x.cost_center == e.code)
+        modifiable = e.modifiable + floor + named
+        cells = (e.code, e.name, "yes" if e.mandatory else "", e.unit, e.count_basis, modifiable, e.section)
         table.add_row(*map(Text, cells))
     _out().print(table)
 
