@@ -65,3 +65,13 @@ def test_the_catalog_entries_weights_are_the_rules():
 
 def test_roles_route_to_special_agency_codes():
     assert {r.agency for r in RULES.roles.values()} == {"1900.0", "1901.0", "1931.0", "1942.0"}
+
+
+def test_the_catalog_command_offers_the_named_levels():
+    from typer.testing import CliRunner
+
+    from icass.cli import app
+
+    result = CliRunner().invoke(app, ["catalog"])
+    assert result.exit_code == 0
+    assert "RECEIVING_AND_DELIVERY = 0.3" in result.stdout
