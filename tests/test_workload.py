@@ -502,3 +502,21 @@ def test_compound_worked_example(tmp_path):
     assert (nonresidential, residential) == (D(6900), D(2680))
     assert round(100 * nonresidential / (nonresidential + residential), 2) == D("72.03")
     assert by_agency(result, "7810") == {"2000.0": D(220), "3000.0": D(560), "1900.0": D(1200), "1931.0": D(700)}
+
+
+def test_the_workload_command_shows_counts_a_budget_error_would_not_let_distribute(tmp_path):
+    from typer.testing import CliRunner
+
+    from icass.cli import app
+
+    # 6441 has cost but nobody subscribes: the post cannot be distributed, and the counts say why.
+    folder = write_sources(tmp_path / "post", budget_csv=BUDGET + "6441,RB,2500,1000.00,\n")
+    agencies = AGENCIES_WITHOUT_DS = (
+        "code,name\n1900.0,State\n1901.0,ICASS\n1931.0,MSG\n1942.0,DS\n2000.0,O\n3000.0,T\n"
+    )
+    (folder / "agencies.csv").write_text(agencies, encoding="utf-8")
+    (folder / "people.csv").write_text(PEOPLE_HEADER + "S1,1900.0,USDH,,,,2024-08-01,,,\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["validate", str(folder)]).exit_code == 2
+    shown = CliRunner().invoke(app, ["workload", str(folder), "--explain", "6441"])
+    assert shown.exit_code == 0, shown.output
+    assert "not counted: the agency does not subscribe to 6441 (subscriptions.csv)" in shown.stdout

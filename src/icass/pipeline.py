@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,14 @@ def _derive(records: PostRecords, catalog: Catalog, rules: CountingRules) -> Der
     return derive(records, catalog, rules)
 
 
+class Stage(Enum):
+    """How far a run goes: the counts (read, derive, combine, validate the records), or the distribution
+    (validate the costs, distribute)."""
+
+    COUNTS = 1
+    DISTRIBUTION = 2
+
+
 @dataclass(frozen=True)
 class PostRun:
     """How far one post got, and every diagnostic on the way."""
@@ -47,15 +56,21 @@ class PostRun:
     records: PostRecords | None = None
     derivation: Derivation | None = None
     bundle: PostBundle | None = None  # the records with the counts they are distributed by; None on any error
-    distribution: Distribution | None = None
+    distribution: Distribution | None = None  # None on any error, or when the run stopped at the counts
     catalog: Catalog = dataclasses.field(default_factory=load_catalog)
 
     @property
     def ok(self) -> bool:
-        return self.distribution is not None
+        """Every step the run was asked to take went through without an error."""
+        return self.bundle is not None and not has_errors(self.diagnostics)
 
 
-def run_post(folder: str | Path, catalog: Catalog | None = None, rules: CountingRules | None = None) -> PostRun:
+def run_post(
+    folder: str | Path,
+    catalog: Catalog | None = None,
+    rules: CountingRules | None = None,
+    through: Stage = Stage.DISTRIBUTION,
+) -> PostRun:
     catalog = catalog or load_catalog()
     rules = rules or load_counting_rules()
     records, problems = read_bundle(folder)
@@ -67,11 +82,15 @@ def run_post(folder: str | Path, catalog: Catalog | None = None, rules: Counting
         agencies = {a.code for a in records.entered.agencies}
         problems += check(records.sources, agencies, catalog, records.post.methodology)
         return PostRun(tuple(problems), records, catalog=catalog)
-    return run_records(records, catalog, rules, problems)
+    return run_records(records, catalog, rules, problems, through)
 
 
 def run_records(
-    records: PostRecords, catalog: Catalog, rules: CountingRules, problems: list[Diagnostic] | None = None
+    records: PostRecords,
+    catalog: Catalog,
+    rules: CountingRules,
+    problems: list[Diagnostic] | None = None,
+    through: Stage = Stage.DISTRIBUTION,
 ) -> PostRun:
     """The steps after reading, for records from any source."""
     found = list(problems or ())
@@ -89,10 +108,12 @@ def run_records(
     found += validate_records(bundle, catalog, rules)
     if has_errors(found):
         return stop(derivation)
+    if through is Stage.COUNTS:
+        return PostRun(tuple(found), records, derivation, bundle, catalog=catalog)
     cols = columns_of([bundle], catalog.kind_of(bundle.post.methodology))
     try:
         cost: npt.NDArray[np.int64] = cost_centers(cols)
-        found += validate_costs(bundle, catalog, rules, cols, cost)
+        found += validate_costs(bundle, catalog, rules, cols, cost, derivation.derived)
         if has_errors(found):
             return stop(derivation)
         distribution = distribute_columns(cols, cost)

@@ -281,10 +281,16 @@ def _factors(rule: object) -> set[str]:
 
 
 def validate_costs(
-    bundle: PostBundle, catalog: Catalog, rules: CountingRules, cols: Columns, cost_flat: npt.NDArray[np.int64]
+    bundle: PostBundle,
+    catalog: Catalog,
+    rules: CountingRules,
+    cols: Columns,
+    cost_flat: npt.NDArray[np.int64],
+    derived: frozenset[str] = frozenset(),
 ) -> list[Diagnostic]:
     """Rules on each cost center's cost, given as the engine's own first steps computed it (`cost_flat` is
-    `cost_centers(cols)`), so that what is checked here is exactly what will be distributed."""
+    `cost_centers(cols)`), so that what is checked here is exactly what will be distributed. `derived`: the
+    cost centers whose counts come from the source records."""
     methodology = bundle.post.methodology
     cost = cost_flat.reshape(len(cols.cost_centers), -1).sum(axis=1)
     cost_of = {code: int(c) for code, c in zip(cols.cost_centers, cost.tolist(), strict=True)}
@@ -307,7 +313,12 @@ def validate_costs(
                 error(
                     source,
                     f"{code} {spec.name} has cost ({_dollars(amount)}) but no workload to share it by: "
-                    f"add its counts ({spec.factor.rstrip('.')}) to workload.csv",
+                    + (
+                        "the post's records count nothing in it on the count date or in the window "
+                        "(icass workload --explain shows what was left out)"
+                        if code in derived
+                        else f"add its counts ({spec.factor.rstrip('.')}) to workload.csv"
+                    ),
                     field="cost_center",
                     section=spec.count_section,
                 )
