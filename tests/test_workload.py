@@ -511,10 +511,6 @@ def test_the_workload_command_shows_counts_a_budget_error_would_not_let_distribu
 
     # 6441 has cost but nobody subscribes: the post cannot be distributed, and the counts say why.
     folder = write_sources(tmp_path / "post", budget_csv=BUDGET + "6441,RB,2500,1000.00,\n")
-    agencies = AGENCIES_WITHOUT_DS = (
-        "code,name\n1900.0,State\n1901.0,ICASS\n1931.0,MSG\n1942.0,DS\n2000.0,O\n3000.0,T\n"
-    )
-    (folder / "agencies.csv").write_text(agencies, encoding="utf-8")
     (folder / "people.csv").write_text(PEOPLE_HEADER + "S1,1900.0,USDH,,,,2024-08-01,,,\n", encoding="utf-8")
     assert CliRunner().invoke(app, ["validate", str(folder)]).exit_code == 2
     shown = CliRunner().invoke(app, ["workload", str(folder), "--explain", "6441"])
