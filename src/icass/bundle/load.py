@@ -121,12 +121,15 @@ MODIFICATION_COLUMNS = {
 
 def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     source = Source("post.toml")
-    path = folder / "post.toml"
-    if not path.is_file():
-        return None, [error(source, "the file is missing")]
+    data, unreadable = t.read_bytes(folder / "post.toml", "post.toml")
+    text = None
+    if data is not None:
+        text, unreadable = t.decode(data, "post.toml")
+    if text is None:
+        return None, unreadable
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as problem:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
         return None, [error(source, f"is not valid TOML: {problem}")]
     table: Any = document.get("post")
     if not isinstance(table, dict):

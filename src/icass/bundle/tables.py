@@ -7,6 +7,8 @@ reads each value as the string the format defines, with no type guessing.
 from __future__ import annotations
 
 import csv
+import io
+import stat
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,7 +79,7 @@ def read_table(
 ) -> tuple[list[Row], list[Diagnostic]]:
     """`columns` must be in the header; `optional` ones may be left out, and then parse as an empty cell."""
     optional = optional or {}
-    cells, problems = read_cells(folder, name, columns, optional, keep_extra)
+    cells, problems = read_cells(folder, name, columns, optional, keep_extra, max_rows=MAX_TABLE_ROWS)
     if cells is None:
         return [], problems
     parsers = {**columns, **optional}
@@ -110,36 +112,112 @@ class Cells:
     rows: list[tuple[int, list[str]]]
 
 
-def read_cells(
-    folder: Path, name: str, required: Iterable[str], optional: Iterable[str] = (), keep_extra: bool = False
-) -> tuple[Cells | None, list[Diagnostic]]:
-    path = folder / name
+# Limits on what a bundle file may be, far above any real post (docs/bundle.md): a file past them is refused
+# with a message, not read until the machine runs out of memory.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 1_000_000  # source record files: a large post logs tens of thousands of transactions a year
+MAX_TABLE_ROWS = 100_000  # the budget side, read one record object a row: a post has a few thousand lines
+MAX_FIELD_CHARS = 10_000
+BOM = b"\xef\xbb\xbf"
+csv.field_size_limit(MAX_FIELD_CHARS)
+
+
+def read_bytes(path: Path, name: str) -> tuple[bytes | None, list[Diagnostic]]:
+    """The file's bytes, or why it cannot be one of a bundle's files: missing, not a regular file (a
+    directory, a FIFO, a device), too large, or starting with a byte-order mark."""
     file = Source(name)
-    if not path.is_file():
-        return None, [error(file, "the file is missing")]
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            records = list(csv.reader(handle, strict=True))
-    except (OSError, UnicodeDecodeError, csv.Error) as problem:
-        return None, [error(file, f"cannot be read as UTF-8 CSV: {problem}")]
-    if not records:
-        return None, [error(file, "is empty: a header row is required")]
-    header = tuple(h.strip() for h in records[0])
-    required = list(required)
-    missing = [c for c in required if c not in header]
-    if missing:
-        return None, [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")]
-    problems: list[Diagnostic] = []
-    known = set(required) | set(optional)
-    unknown = [h for h in header if h not in known]
-    if unknown and not keep_extra:
-        problems.append(warning(Source(name, 1), f"column(s) {', '.join(unknown)} are not part of the format; ignored"))
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) != len(header):
-            problems.append(error(Source(name, number), f"has {len(record)} fields; the header has {len(header)}"))
-            continue
-        rows.append((number, record))
+        status = path.stat()  # follows a symbolic link: a link to a regular file is fine
+    except FileNotFoundError:
+        return None, [error(file, "the file is missing")]
+    except OSError as problem:
+        return None, [error(file, f"cannot be read: {problem.strerror}")]
+    if not stat.S_ISREG(status.st_mode):
+        return None, [error(file, "is not a regular file")]  # never opened: a FIFO would block, /dev/zero never end
+    if status.st_size > MAX_FILE_BYTES:
+        limit = f"{MAX_FILE_BYTES:,} bytes"
+        return None, [error(file, f"is {status.st_size:,} bytes; a bundle file may be at most {limit}")]
+    try:
+        data = path.read_bytes()
+    except OSError as problem:
+        return None, [error(file, f"cannot be read: {problem.strerror}")]
+    if data.startswith(BOM):
+        return None, [
+            error(
+                Source(name, 1),
+                'starts with a byte-order mark (Excel\'s "CSV UTF-8"): save it without one (plain UTF-8)',
+            )
+        ]
+    return data, []
+
+
+def decode(data: bytes, name: str) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as problem:
+        line = data[: problem.start].count(b"\n") + 1
+        return None, [error(Source(name, line), f"is not UTF-8: byte {data[problem.start]:#04x} cannot be decoded")]
+
+
+def read_cells(
+    folder: Path,
+    name: str,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    keep_extra: bool = False,
+    max_rows: int | None = None,
+) -> tuple[Cells | None, list[Diagnostic]]:
+    """The header and rows of folder/name, with every structural check: a regular file, within the limits,
+    UTF-8 without a byte-order mark, quotes balanced; a header with every required column, none twice; rows
+    with as many fields as the header (others reported and left out). None when nothing can be read."""
+    most = MAX_ROWS if max_rows is None else max_rows
+    data, problems = read_bytes(folder / name, name)
+    if data is None:
+        return None, problems
+    text, problems = decode(data, name)
+    if text is None:
+        return None, problems
+    # Rows are numbered as a spreadsheet numbers them: one a record (a quoted field may span lines).
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = enumerate(reader, start=1)
+    number = 0
+    try:
+        first = next(records, None)
+        if first is None:
+            return None, [error(Source(name), "is empty: a header row is required")]
+        number, cells = first
+        header = tuple(h.strip() for h in cells)
+        required = list(required)
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated:
+            return None, [error(Source(name, 1), f"the header repeats column(s) {', '.join(repeated)}")]
+        missing = [c for c in required if c not in header]
+        if missing:
+            return None, [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")]
+        known = set(required) | set(optional)
+        unknown = [h for h in header if h not in known]
+        if unknown and not keep_extra:
+            message = f"column(s) {', '.join(unknown)} are not part of the format; ignored"
+            problems.append(warning(Source(name, 1), message))
+        rows: list[tuple[int, list[str]]] = []
+        for number, record in records:
+            if number > most + 1:  # blank lines count too: a file of blank lines is refused as fast
+                return None, [error(Source(name, number), f"has more than {most:,} rows, the most this file holds")]
+            if not any(cell.strip() for cell in record):
+                continue  # blank lines are not rows
+            if len(record) != len(header):
+                problems.append(error(Source(name, number), f"has {len(record)} fields; the header has {len(header)}"))
+                continue
+            rows.append((number, record))
+    except csv.Error as problem:
+        return None, [*problems, error(Source(name, number + 1), _csv_problem(problem))]
     return Cells(name, header, rows), problems
+
+
+def _csv_problem(problem: csv.Error) -> str:
+    text = str(problem)
+    if "field larger than field limit" in text:
+        return f"has a field longer than {MAX_FIELD_CHARS:,} characters"
+    if "unexpected end of data" in text or "newline inside string" in text:
+        return "has a quote that never closes: the quoted field that starts on this row runs to the end of the file"
+    return f"is not valid CSV: {text}"
