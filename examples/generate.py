@@ -1,12 +1,15 @@
-"""Write the two sample post bundles: examples/standard-post (a mid-size Standard embassy) and
-examples/lite-post (a smaller Lite post).
+"""Write the sample post bundles: examples/standard-post (a mid-size Standard embassy), examples/lite-post
+(a smaller Lite post) and examples/consulate (a small Standard consulate general).
 
-Both posts are fictional. The generator is deterministic (no randomness at all) and uses only the
-standard library: every count below is derived from a few per-agency facts (USDH heads, family members,
-LE staff, housing, office space) or written out by hand, so that the counts of different cost centers
-agree with each other (e.g. 6443 = 6150 + family members, 5823-X023 = 5823). It checks the rules of the
-bundle format itself before writing (percents sum to 100, every cost center with cost has workload, the
-four mandatory cost centers go together, 8790 and 6150 ceilings, modifications only where allowed).
+All three posts are fictional. The generator is deterministic (no randomness at all). It writes each post's
+budget side (positions, cost pools, time allocation, budget lines) and its SOURCE RECORDS: the people at post,
+subscriptions, the IT inventory, procurement actions, housing units, guard hours, office space and dated
+transactions. The workload counts are not computed here: the product derives them from those records by the
+handbook's counting rules (icass.workload), so that the counts of different cost centers agree by
+construction. Only the cost centers that no counting rule covers (vehicles, furniture pool, leases,
+telephones, nonresidential guard posts ...) get counts in workload.csv, and the budget committee's
+modifications go in modifications.csv. After writing, the generator runs the product's own pipeline
+(icass.pipeline.run_post) on each bundle and stops unless it distributes with no error and no warning.
 
 Run: uv run python examples/generate.py [--out FOLDER]
 """
@@ -17,10 +20,13 @@ import argparse
 import csv
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+
+from icass.model import FUNDING_SOURCES
+from icass.pipeline import PostRun, run_post
 
 HERE = Path(__file__).resolve().parent
 FISCAL_YEAR = 2027
@@ -41,18 +47,14 @@ USAID, FCS, FAS, DAO, FBI, CDC, PC, MEDEVAC = (
     "1100.0",
     "9913.0",
 )
-STATE_FAMILY = (STATE, ICASS, DS, PD)  # State elements: the usual subscribers of HR-U.S. citizen services
-MANDATORY = ("5624", "5880", "6443")  # go with 6150 (H-341 b, H-342 c)
-
-# Cost centers that may carry a budget committee modification other than 1, with the values used here
-# (catalog: modifiable yes/limited; 6451 and 6445 have a floor of 0.3).
-MODIFIABLE = {
-    "standard": {"5624", "5880", "6143", "6144", "6148", "6150", "6194", "6221", "6222", "6223", "6441", "6443"}
-    | {"6451", "6462"},
-    "lite": {"5624", "5880", "6143", "6144", "6145", "6148", "6150", "6196", "6221", "6223", "6225", "6443"}
-    | {"6445", "6462"},
-}
-FLOOR = {"6451": D("0.3"), "6445": D("0.3")}
+STATE_FAMILY = (STATE, ICASS, PD)  # State elements: the usual subscribers of HR-U.S. citizen services
+BC_APPROVED = "2026-06-18"  # the budget committee meeting that approved this year's modifications
+MED_APPROVED = "2026-06-11"  # the post medical officer's concurrence (5624, H-341.3-4 b)
+COUNT_DATE = "2026-05-01"  # FY 2027: static counts as of May 1, 2026 (H-341.1-4 a)
+# Days in the cumulative window (May 1, 2025 - April 30, 2026) on which transactions are dated, and one
+# day outside it whose rows must not count.
+WINDOW_DAYS = ("2025-05-01", "2025-08-14", "2025-11-20", "2026-02-09", "2026-04-30")
+OUTSIDE_WINDOW = "2025-04-28"
 
 
 # --------------------------------------------------------------------------------------------- records
@@ -104,20 +106,37 @@ class PostSpec:
     agencies: list[Agency]
     positions: list[Position]
     budget: list[BudgetLine]
-    workload: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    modifications: dict[tuple[str, str], Decimal] = field(default_factory=dict)
+    workload: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # entered: no counting rule covers them
+    modifications: list[list[str]] = field(default_factory=list)
+    records: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
-        """Add counts for a cost center; counts for the same agency (own use plus routed workload) add up."""
+        """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
+        agency add up."""
         table = self.workload.setdefault(cost_center, {})
         for agency, value in counts.items():
             amount = D(str(value))
             if amount > 0:
                 table[agency] = table.get(agency, ZERO) + amount
 
-    def modify(self, cost_center: str, modifications: Mapping[str, str]) -> None:
+    def modify(self, cost_center: str, why: str, modifications: Mapping[str, str]) -> None:
+        """Budget committee modifications of all of an agency's factors in a cost center (modifications.csv)."""
+        med = MED_APPROVED if cost_center == "5624" else ""
         for agency, value in modifications.items():
-            self.modifications[(cost_center, agency)] = D(value)
+            self.modifications.append([cost_center, agency, "", value, why, BC_APPROVED, med])
+
+    def subscribe(self, cost_center: str, agencies: Iterable[str]) -> None:
+        self.records["subscriptions"] += [[cost_center, agency] for agency in agencies]
+
+    def activity(self, cost_center: str, counts: Mapping[str, int]) -> None:
+        """Dated transactions that add up, inside the window, to each agency's count; plus a row outside it."""
+        for agency, total in counts.items():
+            share, rest = divmod(total, len(WINDOW_DAYS))
+            for i, day in enumerate(WINDOW_DAYS):
+                quantity = share + (rest if i == 0 else 0)
+                if quantity:
+                    self.records["activity"].append([cost_center, agency, day, str(quantity)])
+            self.records["activity"].append([cost_center, agency, OUTSIDE_WINDOW, str(max(1, total // 10))])
 
 
 # ---------------------------------------------------------------------------------------- cost tables
@@ -204,29 +223,59 @@ def pool_total(position: Position) -> int:
     return total
 
 
-# -------------------------------------------------------------------------------------- derived counts
+# ----------------------------------------------------------------------------------------- source records
+
+# Who the people of each agency are: most Basic Package staff are USDH; these agencies' staff are otherwise.
+BASIC_PACKAGE_MIX = {DAO: ("UNIFORMED",), USAID: ("USDH", "USDH", "US_CONTRACTOR", "USDH", "INSTITUTIONAL_CONTRACTOR")}
+BASIC_PACKAGE_MIX |= {CDC: ("USDH", "TCN", "USDH"), PC: ("USDH", "OTHER")}
+# Staff whose workload the handbook routes to a special code are recorded under the agency they work for,
+# with their role (H-341.5 b, d; the role table in catalog/counting/rules.toml).
+ROUTED = {DS: (STATE, "RSO"), MSG: (STATE, "MSG")}
 
 
-def heads(agencies: Iterable[Agency]) -> dict[str, int]:
-    return {a.code: a.usdh for a in agencies}
+def people(spec: PostSpec, guards: int, extra: Iterable[list[str]] = ()) -> None:
+    """people.csv from each agency's facts: Basic Package staff, their family members (round robin over the
+    staff), LE staff; `guards` LE local guards (PSA, routed to 1901.0); then `extra` rows as given."""
+    rows = spec.records["people"]
+    for agency in spec.agencies:
+        employer, role = ROUTED.get(agency.code, (agency.code, ""))
+        mix = BASIC_PACKAGE_MIX.get(agency.code, ("USDH",))
+        category = "UNIFORMED" if role == "MSG" else ""
+        staff = [f"{agency.code[:4]}-B{i + 1:02d}" for i in range(agency.usdh)]
+        for i, person in enumerate(staff):
+            start = f"{2023 + i % 3}-{1 + (i * 5) % 12:02d}-15"
+            rows.append([person, employer, category or mix[i % len(mix)], "", "", role, start, "", "", ""])
+        for j in range(agency.efm if staff else 0):
+            sponsor = staff[j % len(staff)]
+            rows.append([f"{agency.code[:4]}-F{j + 1:02d}", "", "EFM", sponsor, "", "", "2024-08-20", "", "", ""])
+        for k in range(agency.le):
+            le_role = "RSO" if agency.code == DS else ""  # RSO office LE staff count with the RSO (H-341.5 b)
+            rows.append(
+                [f"{agency.code[:4]}-L{k + 1:02d}", employer, "LE_STAFF", "", "", le_role, "2015-03-01", "", "", ""]
+            )
+    for g in range(guards):
+        rows.append([f"LGP-G{g + 1:02d}", STATE, "LE_STAFF", "", "", "PSA_GUARD", "2018-06-01", "", "", ""])
+    rows.extend(extra)
 
 
-def with_family(agencies: Iterable[Agency]) -> dict[str, int]:
-    return {a.code: a.usdh + a.efm for a in agencies}
+def it_inventory(spec: PostSpec) -> None:
+    spec.records["it_inventory"] += [[a.code, str(a.devices), str(a.accounts)] for a in spec.agencies if a.devices]
 
 
-def heads_and_le(agencies: Iterable[Agency]) -> dict[str, int]:
-    return {a.code: a.usdh + a.le for a in agencies}
-
-
-def le_weighted(agencies: Iterable[Agency]) -> dict[str, Decimal]:
-    """Basic Package heads plus LE staff weighted 0.2 (6143 Standard, 6145 Lite)."""
-    return {a.code: a.usdh + LE_WEIGHT * a.le for a in agencies}
-
-
-def devices_and_accounts(agencies: Iterable[Agency]) -> dict[str, Decimal]:
-    """5458: devices plus OpenNet accounts, those of agencies with their own network weighted 0.3."""
-    return {a.code: a.devices + (ACCOUNT_WEIGHT if a.own_network else D(1)) * a.accounts for a in agencies}
+def procurement(
+    spec: PostSpec, actions: Mapping[str, int], shared: Iterable[tuple[str, str, Mapping[str, int]]]
+) -> None:
+    """procurement.csv: each agency's own actions (amounts cycling through the three tiers of H-341.7-3(D) c),
+    the `shared` actions with one strip code per agency, and one action dated before the window."""
+    amounts = (2_480, 8_900, 36_500, 4_120, 312_000, 9_750, 61_200)
+    rows = spec.records["procurement"]
+    for agency, n in actions.items():
+        for i in range(n):
+            day = WINDOW_DAYS[i % len(WINDOW_DAYS)]
+            rows.append([f"PO-{agency[:4]}-{i + 1:03d}", day, agency, f"{amounts[i % len(amounts)]}.00"])
+    for action, day, split in shared:
+        rows += [[action, day, agency, f"{amount}.00"] for agency, amount in split.items()]
+    rows.append(["PO-PRIOR-001", OUTSIDE_WINDOW, STATE, "18000.00"])
 
 
 @dataclass(frozen=True)
@@ -244,6 +293,37 @@ class Housing:
 
 def residential_units(housing: Mapping[str, Housing]) -> dict[str, int]:
     return {code: h.go_units + h.ol_units for code, h in housing.items()}
+
+
+def housing_records(
+    spec: PostSpec,
+    housing: Mapping[str, Housing],
+    go_buildings: Iterable[tuple[str, int, Sequence[tuple[str, int]]]],
+    vacant: Iterable[list[str]] = (),
+) -> None:
+    """housing.csv and guard_hours.csv. `go_buildings`: (building, guard posts around the clock, {agency: net
+    m2 of each unit}) for the government-owned buildings, whose units the Housing facts count; every leased
+    unit is a house of its own with one guard post; `vacant` rows are added as given (with their buildings
+    guarded one post)."""
+    units = spec.records["housing"]
+    hours = spec.records["guard_hours"]
+    for building, posts, tenants in go_buildings:
+        for n, (agency, m2) in enumerate(tenants):
+            units.append([f"{building}-{n + 1}", building, "GOCL", agency, str(m2), ""])
+        hours.append([building, str(posts * HOURS_24_7)])
+    for code, h in housing.items():
+        for i in range(h.ol_units):
+            house = f"H-{code[:4]}-{i + 1:02d}"
+            units.append([house, house, "OL", code, str(h.ol_m2), ""])
+            hours.append([house, str(HOURS_24_7 + (h.guard_hours if i == 0 else 0))])
+    for row in vacant:
+        units.append(row)
+        if row[1] not in {h[0] for h in hours}:
+            hours.append([row[1], str(HOURS_24_7)])
+
+
+def office_space(spec: PostSpec, tenure: str, building: str, space: Mapping[str, int]) -> None:
+    spec.records["office_space"] += [[building, tenure, agency, str(m2)] for agency, m2 in space.items()]
 
 
 # ------------------------------------------------------------------------------------ Standard post
@@ -522,23 +602,38 @@ def standard_post() -> PostSpec:
     )
     housing = STANDARD_HOUSING
 
-    # Mandatory cost centers (H-341 b)
-    spec.count("6150", heads(served))
-    spec.count("5624", with_family(served))
-    spec.count("5880", heads_and_le(served))
-    spec.count("6443", with_family(served))
-    spec.modify("5624", {PC: "0.3"})  # Peace Corps medical officer: separate program next door, 0.3 floor
-    spec.count("5624-0001", {MEDEVAC: 42})  # medevacs processed by the regional center
+    # People (6150, 6443, 5624, 5880 and the other people-based cost centers): every agency's staff and
+    # family, local guards, and the cases the counting rules single out.
+    people(
+        spec,
+        guards=12,
+        extra=[
+            ["1900-X01", STATE, "USDH", "", "", "", "2023-08-01", "2026-03-20", "", ""],  # left before May 1
+            ["1900-X02", STATE, "USDH", "", "", "", "2026-07-10", "", "", ""],  # arrives after May 1
+            ["1900-X03", "", "EFM", "1900-B01", "", "", "2024-08-20", "", "", "yes"],  # on SMA
+            ["7200-X04", "", "EFM", "7200-B01", "", "", "2024-08-20", "", "no", ""],  # not MED eligible
+            ["1900-X05", "", "MOH", "1900-B02", "", "", "2024-08-20", "", "", ""],  # member of household
+            ["1900-X06", "", "EFM", "1900-B03", USAID, "", "2024-08-20", "", "", ""],  # employed by USAID
+            ["1900-X07", STATE, "USDH", "", "", "FACILITY_MANAGER", "2025-07-01", "", "", ""],  # OBO-funded FM
+            ["LGP-S01", STATE, "LE_STAFF", "", "", "LGP_SUPPORT", "2016-01-10", "", "", ""],
+            ["LGP-S02", STATE, "LE_STAFF", "", "", "LGP_SUPPORT", "2017-04-02", "", "", ""],
+            ["LGP-D01", STATE, "LE_STAFF", "", "", "SD_GUARD", "2019-01-10", "", "", ""],
+            ["LGP-D02", STATE, "LE_STAFF", "", "", "SD_GUARD", "2019-01-10", "", "", ""],
+        ],
+    )
+    customers = [a.code for a in served]
+    spec.modify("5624", "Peace Corps medical officer next door: emergency access only (H-341.3-4 c)", {PC: "0.3"})
+    spec.activity("5624-0001", {MEDEVAC: 42})  # medevacs processed by the regional center
 
     # Information management
-    spec.count("5458", devices_and_accounts(served))
-    spec.count(
+    it_inventory(spec)
+    spec.activity(
         "6192",
         {STATE: 4_210, ICASS: 1_880, MSG: 150, DS: 805, PD: 420, USAID: 655, FCS: 92, FAS: 110}
         | {DAO: 384, FBI: 262, CDC: 540, PC: 118},
     )  # kilograms of outgoing pouch
-    spec.count("6194", heads(served))
-    spec.modify("6194", {DAO: "0.6"})  # DAO receives most mail through its own military post office
+    spec.subscribe("6194", customers)
+    spec.modify("6194", "DAO receives most mail through its own military post office", {DAO: "0.6"})
     phones = {STATE: 188, ICASS: 84, MSG: 8, DS: 30, PD: 26, USAID: 12, FCS: 9, FAS: 8, DAO: 10, FBI: 6}
     spec.count("6195", phones | {CDC: 24, PC: 4})
     cells = {STATE: 62, MSG: 9, DS: 12, PD: 10, USAID: 20, FCS: 3, FAS: 3, DAO: 8, FBI: 4}
@@ -550,118 +645,126 @@ def standard_post() -> PostSpec:
     spec.count("6132", vehicles)
     spec.count("6132-X001", {ICASS: 6})  # DS ICASS LGP vehicles, all to 1901.0
     spec.count("6132-X132", {ICASS: 16, STATE: 9, DS: 4})
-    spec.count(
+    spec.activity(
         "6133",
         {STATE: 84_560, ICASS: 61_240, MSG: 3_120, DS: 9_870, PD: 12_430, USAID: 18_650, FCS: 2_310}
         | {FAS: 2_140, DAO: 4_260, FBI: 1_930, CDC: 21_780, PC: 1_240},
     )  # dollars of supplies issued
-    spec.count(
-        "6134",
-        {STATE: 642, ICASS: 985, MSG: 36, DS: 121, PD: 214, USAID: 152, FCS: 22, FAS: 18, DAO: 41, FBI: 15}
-        | {CDC: 263, PC: 12, MEDEVAC: 31},
-    )  # weighted procurement documents (x1, x2, x3 by value)
-    spec.count(
+    procurement(
+        spec,
+        {STATE: 214, ICASS: 328, MSG: 12, DS: 40, PD: 71, USAID: 51, FCS: 7, FAS: 6, DAO: 14, FBI: 5}
+        | {CDC: 88, PC: 4, MEDEVAC: 10},
+        [
+            # H-341.7-3(D) NOTE 6: one furniture contract, each agency weighted by its own share.
+            ("PO-JOINT-001", "2025-09-30", {STATE: 190_000, USAID: 50_000, FAS: 10_000}),
+            ("PO-JOINT-002", "2026-01-15", {CDC: 280_000, PD: 12_500}),
+        ],
+    )
+    spec.activity(
         "6135",
         {STATE: 186_400, ICASS: 96_300, MSG: 1_200, DS: 12_100, PD: 64_800, USAID: 8_150, FCS: 2_480}
         | {FAS: 3_120, DAO: 1_790, FBI: 940, CDC: 15_260},
     )  # copies
-    spec.count(
+    spec.activity(
         "6136",
         {STATE: 212, ICASS: 166, MSG: 14, DS: 38, PD: 45, USAID: 121, FCS: 10, FAS: 9, DAO: 31, FBI: 12}
         | {CDC: 142, PC: 25},
     )  # shipments cleared
-    spec.count(
+    spec.activity(
         "6139",
         {STATE: 95_400, ICASS: 41_250, MSG: 3_080, DS: 12_300, PD: 15_600, USAID: 30_150, FCS: 6_020}
         | {FAS: 5_140, DAO: 4_010, FBI: 2_960, CDC: 22_480, PC: 2_050, MEDEVAC: 2_400},
     )  # kilometers (ICASS: CODEL support, multi-agency school runs, CLO errands)
-    spec.count("6143", le_weighted(served))
-    spec.modify("6143", {PC: "0.3"})  # receiving, pickup/delivery and disposal only
+    spec.subscribe("6143", customers)
+    spec.modify("6143", "Receiving, pickup/delivery and disposal only", {PC: "RECEIVING_AND_DELIVERY"})
     spec.count("6144", {code: h.furnished for code, h in housing.items()})
     spec.count("6144-X144", {code: h.furnished for code, h in housing.items()} | {STATE: 31, DAO: 6})
     leases = {code: h.ol_units + h.lqa_leases for code, h in housing.items()}
     leases[ICASS] += 1  # warehouse lease
     leases[CDC] += 1  # annex lease
     spec.count("6148", leases)
-    spec.count(
+    spec.activity(
         "6462",
         {STATE: 384, ICASS: 142, MSG: 40, DS: 61, PD: 86, USAID: 121, FCS: 18, FAS: 20, DAO: 30, FBI: 20}
         | {CDC: 152, PC: 25},
     )  # travel service accesses
-    spec.modify("6462", {DAO: "0.6"})  # DAO books most travel through its own travel office
+    spec.modify("6462", "DAO books most travel through its own travel office", {DAO: "0.6"})
 
     # Financial management
-    spec.count(
+    spec.activity(
         "6211",
         {ICASS: 420, STATE: 160, DS: 40, PD: 60, MSG: 24, FCS: 16, FAS: 16, DAO: 24, FBI: 12, CDC: 40}
         | {USAID: 10, PC: 8},
     )  # hours (ICASS: preparing the ICASS budget)
-    spec.count(
+    spec.activity(
         "6221",
         {STATE: 2_610, ICASS: 3_420, MSG: 118, DS: 452, PD: 784, USAID: 306, FCS: 141, FAS: 122, DAO: 163}
         | {FBI: 92, CDC: 905, PC: 61},
     )  # obligation lines
-    spec.count("6222", {a.code: a.le for a in served})  # LE staff on the post payroll
-    spec.modify("6222", {USAID: "0.6"})  # USAID prepares its own time and attendance and allotments
-    spec.count(
+    spec.subscribe("6222", customers)
+    spec.modify("6222", "USAID prepares its own time and attendance and allotments", {USAID: "0.6"})
+    spec.activity(
         "6223",
         {STATE: 5_230, ICASS: 6_140, MSG: 236, DS: 703, PD: 1_312, USAID: 2_215, FCS: 262, FAS: 231}
         | {DAO: 314, FBI: 152, CDC: 2_608, PC: 418},
     )  # non-cashier strip codes
-    spec.modify("6223", {USAID: "0.6"})  # USAID certifies its own vouchers
-    spec.count(
+    spec.modify("6223", "USAID certifies its own vouchers", {USAID: "0.6"})
+    spec.activity(
         "6224",
         {STATE: 1_804, ICASS: 952, MSG: 221, DS: 183, PD: 425, USAID: 604, FCS: 71, FAS: 62, DAO: 142}
         | {FBI: 81, CDC: 763, PC: 905},
     )  # cashier strip codes plus accommodation exchanges
 
     # Human resources
-    spec.count("6441", {a.code: a.usdh for a in served if a.code in STATE_FAMILY})
-    spec.count(
+    spec.subscribe("6441", STATE_FAMILY)
+    spec.activity(
         "6441-X001",
         {STATE: 38, ICASS: 9, DS: 4, PD: 6, USAID: 14, DAO: 6, CDC: 5, FBI: 2, FCS: 2, FAS: 3},
     )  # language course registrations
-    spec.count("6451", {a.code: a.le for a in served})
-    spec.modify("6451", {USAID: "0.6", CDC: "0.6", PC: "0.3"})  # own HR offices; 0.3 floor
-    spec.count("6451-X002", {STATE: 22, ICASS: 30, DS: 6, PD: 5, USAID: 12, CDC: 10})
+    spec.subscribe("6451", customers)
+    own_hr = "Own HR office: recruitment and LE staff records handled by the agency"
+    spec.modify("6451", own_hr, {USAID: "0.6", CDC: "0.6", PC: "0.3"})  # 0.3: the floor (H-341.11-2(D) b)
+    spec.activity("6451-X002", {STATE: 22, ICASS: 30, DS: 6, PD: 5, USAID: 12, CDC: 10})
 
-    # Local guard program
-    guard_hours = {code: h.ol_units * HOURS_24_7 + h.guard_hours for code, h in housing.items()}
-    guard_hours[STATE] += 4 * HOURS_24_7 + 2 * HOURS_24_7  # COM residence 4 posts, DCM residence 2 posts
-    # GO apartment compound: 3 posts around the clock, prorated by units (State 8, ICASS 4 of 12)
-    guard_hours[STATE] += 3 * HOURS_24_7 * 8 // 12
-    guard_hours[ICASS] += 3 * HOURS_24_7 * 4 // 12
-    spec.count("5821", guard_hours)
-    spec.count("5821-X999", {STATE: 620, PD: 140, ICASS: 48, USAID: 96, DAO: 72, CDC: 40})
+    # Housing and the residential local guard program: the GO buildings, the leased houses, two vacancies
+    housing_records(
+        spec,
+        housing,
+        [
+            ("CMR", 4, [(STATE, 950)]),  # chief of mission residence
+            ("DCMR", 2, [(STATE, 420)]),
+            ("APT", 3, [(STATE, 165)] * 8 + [(ICASS, 165)] * 4),  # GO apartment compound
+            ("MSGQ", 1, [(MSG, 720)]),  # Marine security guard quarters
+        ],
+        vacant=[
+            ["APT-V1", "APT", "GOCL", USAID, "330", "2025-11-03"],  # 179 days vacant: to 1900.0
+            ["H-7200-V1", "H-7200-V1", "OL", USAID, "235", "2026-04-10"],  # 21 days: stays with USAID
+        ],
+    )
+    spec.activity("5821-X999", {STATE: 620, PD: 140, ICASS: 48, USAID: 96, DAO: 72, CDC: 40})
     spec.count("5822", {USAID: 3 * HOURS_24_7})  # USAID's stand-alone building, 3 posts
     units = residential_units(housing)
-    spec.count("5823", units)
+    units[USAID] += 1  # the leased house vacant for 21 days
     spec.count("5823-X023", units)
 
     # Building operations: chancery compound (GO/CL), annex and warehouse (OL)
     chancery = {STATE: 3_150, ICASS: 1_650, MSG: 180, DS: 420, PD: 380, FCS: 140, FAS: 120, DAO: 360, FBI: 210}
     vacant_chancery = 260  # unassigned GO/CL office space: 1900.0 as Single Real Property Manager
-    spec.count("7820", chancery | {STATE: chancery[STATE] + vacant_chancery})
+    office_space(spec, "GOCL", "CHANCERY", chancery | {STATE: chancery[STATE] + vacant_chancery})
     spec.count("7820-X821", {STATE: 40, ICASS: 25, DS: 8, PD: 5, FCS: 2, FAS: 2, DAO: 6, FBI: 3, MSG: 2})
-    leased_offices = {CDC: 950, PD: 260, ICASS: 1_150}  # annex (CDC, American Space) and ICASS warehouse
-    spec.count("7860", leased_offices)
+    office_space(spec, "OL", "ANNEX", {CDC: 950, PD: 260})  # annex: CDC and the American Space
+    office_space(spec, "OL", "WAREHOUSE", {ICASS: 1_150})
     storage = {STATE: 140, USAID: 220, CDC: 180, DAO: 60}
     spec.count("7860-X099", storage)
     spec.count("5826", chancery)
     spec.count("5826", {STATE: vacant_chancery})
-    spec.count("5826", leased_offices)
+    spec.count("5826", {CDC: 950, PD: 260, ICASS: 1_150})
     spec.count("5826", storage)
-
-    # Residential building operations
-    vacant_go_residential = 330  # a GO apartment vacant for more than 90 days
-    spec.count("7810", {code: h.go_m2 for code, h in housing.items()})
-    spec.count("7810", {STATE: vacant_go_residential})
-    spec.count("7850", {code: h.ol_units * h.ol_m2 for code, h in housing.items()})
-    spec.count(
+    spec.activity(
         "7850-X799",
         {STATE: 1_810, ICASS: 450, DS: 230, PD: 220, USAID: 940, DAO: 480, FBI: 230, CDC: 450},
     )  # square meters made ready, counted for the outgoing tenant's agency
-    spec.count("7850-X899", {STATE: 5, USAID: 3, DAO: 1, CDC: 2, ICASS: 1})
+    spec.activity("7850-X899", {STATE: 5, USAID: 3, DAO: 1, CDC: 2, ICASS: 1})
     return spec
 
 
@@ -836,23 +939,33 @@ def lite_post() -> PostSpec:
     )
     housing = LITE_HOUSING
 
-    # Mandatory cost centers (H-342 c)
-    spec.count("6150", heads(agencies))
-    spec.count("5624", with_family(agencies))
-    spec.count("5880", heads_and_le(agencies))
-    spec.count("6443", with_family(agencies))
-    spec.modify("5624", {PC: "0.3"})  # Peace Corps medical officer next door: the 0.3 floor
+    # People (6150, 6443, 5624, 5880, 6196, 6445, 6145): staff and family, local guards (PSA and SD guards
+    # count 0.06 in 6145, H-342.5 f NOTE 1-2), and the cases the counting rules single out.
+    people(
+        spec,
+        guards=8,
+        extra=[
+            ["1900-X01", STATE, "USDH", "", "", "", "2023-09-01", "2026-02-27", "", ""],  # left before May 1
+            ["1900-X02", "", "EFM", "1900-B01", "", "", "2024-08-20", "", "", "yes"],  # on SMA
+            ["1900-X03", "", "EFM", "1900-B02", CDC, "", "2024-08-20", "", "", ""],  # employed by CDC
+            ["LGP-S01", STATE, "LE_STAFF", "", "", "LGP_SUPPORT", "2016-01-10", "", "", ""],
+            ["LGP-D01", STATE, "LE_STAFF", "", "", "SD_GUARD", "2020-02-01", "", "", ""],
+            ["LGP-D02", STATE, "LE_STAFF", "", "", "SD_GUARD", "2020-02-01", "", "", ""],
+        ],
+    )
+    customers = [a.code for a in agencies]
+    spec.modify("5624", "Peace Corps medical officer next door: emergency access only (H-342.3-4 c)", {PC: "0.3"})
 
     # Information management
-    spec.count("5458", devices_and_accounts(agencies))
-    spec.count("6196", heads(agencies))
-    spec.modify("6196", {DAO: "0.6"})  # own mail through the military post office
+    it_inventory(spec)
+    spec.subscribe("6196", customers)
+    spec.modify("6196", "DAO receives its mail through the military post office", {DAO: "0.6"})
 
     # General services (the nine Standard GS cost centers bundled per capita, H-342.7)
-    spec.count("6145", le_weighted(agencies))
-    spec.modify("6145", {PC: "0.3", CDC: "0.6"})  # own motor pools and procurement; incidental services
+    spec.subscribe("6145", customers)
+    spec.modify("6145", "Own motor pool and procurement; incidental services only", {PC: "0.3", CDC: "0.6"})
     spec.count("6145-X132", {ICASS: 6, STATE: 3, DS: 2})  # vehicles with DriveCams
-    spec.count(
+    spec.activity(
         "6145-X133",
         {STATE: 31_400, ICASS: 22_650, MSG: 1_480, DS: 3_920, PD: 4_310, USAID: 6_820, DAO: 1_760}
         | {PC: 690, CDC: 5_240, FAS: 940, FCS: 610},
@@ -861,49 +974,162 @@ def lite_post() -> PostSpec:
     spec.count("6144-X144", {code: h.furnished for code, h in housing.items()} | {STATE: 12})
 
     # Financial management (the bundle 6225, not the four separate codes)
-    spec.count(
+    spec.activity(
         "6225",
         {STATE: 3_120, ICASS: 3_860, MSG: 310, DS: 402, PD: 695, USAID: 1_240, DAO: 318, PC: 1_160}
         | {CDC: 1_410, FAS: 164, FCS: 121},
     )  # strip codes (vouchering and cashiering) plus accommodation exchanges
-    spec.modify("6225", {USAID: "0.6"})  # USAID certifies its own vouchers
+    spec.modify("6225", "USAID certifies its own vouchers", {USAID: "0.6"})
 
-    # Human resources: USDH of the State elements plus every agency's LE staff (H-342.11-4)
-    spec.count("6445", {a.code: (a.usdh if a.code in STATE_FAMILY else 0) + a.le for a in agencies})
-    spec.modify("6445", {USAID: "0.6", CDC: "0.6", PC: "0.3"})  # own HR offices; 0.3 floor
-    spec.count("6445-X001", {STATE: 14, ICASS: 4, DS: 2, PD: 3, USAID: 6, DAO: 3, CDC: 2})
-    spec.count("6445-X002", {STATE: 8, ICASS: 12, DS: 3, PD: 2, USAID: 4})
+    # Human resources (H-342.11-4)
+    spec.subscribe("6445", customers)
+    own_hr = "Own HR office: recruitment and LE staff records handled by the agency"
+    spec.modify("6445", own_hr, {USAID: "0.6", CDC: "0.6", PC: "0.3"})  # 0.3: the floor
+    spec.activity("6445-X001", {STATE: 14, ICASS: 4, DS: 2, PD: 3, USAID: 6, DAO: 3, CDC: 2})
+    spec.activity("6445-X002", {STATE: 8, ICASS: 12, DS: 3, PD: 2, USAID: 4})
 
-    # Local guard program
-    guard_hours = {code: h.ol_units * HOURS_24_7 + h.guard_hours for code, h in housing.items()}
-    guard_hours[STATE] += 3 * HOURS_24_7  # COM residence, 3 posts
-    guard_hours[STATE] += 2 * HOURS_24_7 * 4 // 6  # GO compound: 2 posts prorated by houses (State 4 of 6)
-    guard_hours[ICASS] += 2 * HOURS_24_7 * 2 // 6
-    spec.count("5821", guard_hours)
-    spec.count("5821-X999", {STATE: 310, PD: 64, ICASS: 24, USAID: 40})
-    units = residential_units(housing)
-    spec.count("5823", units)
-    spec.count("5823-X023", units)
+    # Housing and the residential local guard program
+    housing_records(
+        spec,
+        housing,
+        [
+            ("CMR", 3, [(STATE, 880)]),  # chief of mission residence
+            ("COMPOUND", 2, [(STATE, 210)] * 4 + [(ICASS, 210)] * 2),  # GO compound of six houses
+            ("MSGQ", 1, [(MSG, 640)]),
+        ],
+    )
+    spec.activity("5821-X999", {STATE: 310, PD: 64, ICASS: 24, USAID: 40})
+    spec.count("5823-X023", residential_units(housing))
 
     # Building operations
     chancery = {STATE: 1_480, ICASS: 760, MSG: 140, DS: 190, PD: 240, USAID: 820, DAO: 180, CDC: 310}
     chancery |= {FAS: 70, FCS: 60}
     vacant_chancery = 120
-    spec.count("7820", chancery)
-    spec.count("7820", {STATE: vacant_chancery})
+    office_space(spec, "GOCL", "CHANCERY", chancery | {STATE: chancery[STATE] + vacant_chancery})
     spec.count("7820-X821", {STATE: 18, ICASS: 10, DS: 3, PD: 3, USAID: 9, DAO: 4, CDC: 4, MSG: 1})
-    warehouse = {ICASS: 640}
+    office_space(spec, "OL", "WAREHOUSE", {ICASS: 640})
     storage = {USAID: 110, CDC: 90}
-    spec.count("7860", warehouse)
     spec.count("7860-X099", storage)
     spec.count("5826", chancery)
     spec.count("5826", {STATE: vacant_chancery})
-    spec.count("5826", warehouse)
+    spec.count("5826", {ICASS: 640})
     spec.count("5826", storage)
-    spec.count("7810", {code: h.go_m2 for code, h in housing.items()})
-    spec.count("7850", {code: h.ol_units * h.ol_m2 for code, h in housing.items()})
-    spec.count("7850-X799", {STATE: 690, ICASS: 220, USAID: 470, DAO: 240, CDC: 225})
-    spec.count("7850-X899", {STATE: 2, USAID: 1, CDC: 1})
+    spec.activity("7850-X799", {STATE: 690, ICASS: 220, USAID: 470, DAO: 240, CDC: 225})
+    spec.activity("7850-X899", {STATE: 2, USAID: 1, CDC: 1})
+    return spec
+
+
+# ------------------------------------------------------------------------------------------- Consulate
+
+CBP = "9400.0"
+CONSULATE_AGENCIES = [
+    Agency(STATE, "Department of State - Diplomatic Programs (Consular Section)", 6, 7, 14, False, 48, 22, "State"),
+    Agency(ICASS, "ICASS Service Provider (Management Section)", 0, 1, 0, False, 21, 11, "State"),
+    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 1, 2, 3, False, 6, 4, "State"),
+    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 1, 2, 3, True, 4, 5, "Commerce"),
+    Agency(CBP, "Homeland Security - Customs and Border Protection", 2, 3, 1, True, 3, 4, "Homeland Security"),
+]
+
+CONSULATE_POSITIONS = [
+    usdh(
+        "M-001",
+        "FS-02",
+        "Management Officer",
+        {"6150": 30, "6211": 10, "6441": 10, "6451": 15, "6134": 10, "7850": 10, "6443": 5, "7860": 10},
+        "OL",
+    ),
+    le("L-101", "FSN-09", "Financial Specialist", {"6211": 20, "6221": 30, "6223": 40, "6224": 10}),
+    le("L-102", "FSN-07", "Cashier and Payroll Assistant", {"6224": 40, "6222": 40, "6451": 20}),
+    le("L-103", "FSN-08", "Human Resources Assistant", {"6451": 60, "6441": 20, "6150": 20}),
+    le("L-201", "FSN-08", "General Services Assistant", {"6134": 40, "6136": 20, "7850": 40}),
+    le("L-202", "FSN-04", "Chauffeur", {"6139": 100}, overtime=1_900),
+    le("L-203", "FSN-04", "Chauffeur", {"6139": 100}, overtime=1_600),
+    le("L-301", "FSN-08", "Information Technology Specialist", {"5458": 100}),
+    le("L-401", "FSN-06", "Maintenance Technician", {"7860": 50, "7850": 30, "7810": 20}),
+    le("L-501", "FP-07 (EFM)", "Community Liaison Office Coordinator (part time)", {"6443": 100}),
+    le("L-601", "FSN-07", "Local Guard Coordinator", {"5821": 50, "5826": 50}, funding="LGP"),
+]
+
+CONSULATE_BUDGET = [
+    BudgetLine("5458", "RB", "3100", 38_000, "IT equipment and peripherals"),
+    BudgetLine("5458", "RB", "2330", 41_000, "Internet service and data circuits"),
+    BudgetLine("5624", "RB", "2520", 36_000, "Contract physician (retainer) and clinic visits"),
+    BudgetLine("5821", "LGP", "2521", 286_000, "Residential local guard services contract"),
+    BudgetLine("5826", "LGP", "2521", 342_000, "Consulate building guard contract"),
+    BudgetLine("5880", "RB", "2520", 6_400, "Background investigations"),
+    BudgetLine("6134", "RB", "2520", 4_800, "Procurement system fees"),
+    BudgetLine("6136", "RB", "2200", 18_500, "Freight and customs brokerage"),
+    BudgetLine("6139", "RB", "2600", 31_000, "Motor pool fuel and parts"),
+    BudgetLine("6139", "RB", "2570", 9_200, "Vehicle maintenance and insurance"),
+    BudgetLine("6150", "RB", "2520", 14_000, "Orientation materials and building passes"),
+    BudgetLine("6221", "RB", "2529", 21_000, "Post Support Unit accounting"),
+    BudgetLine("6223", "RB", "2529", 17_500, "Post Support Unit voucher processing"),
+    BudgetLine("6224", "RB", "2520", 4_600, "Bank fees and cash transport"),
+    BudgetLine("6443", "RB", "2520", 5_200, "CLO programs and events"),
+    BudgetLine("6451", "RB", "2520", 9_800, "LE staff recruitment testing"),
+    BudgetLine("7810", "OBO", "2540", 48_000, "Maintenance and repair, consul general's residence"),
+    BudgetLine("7810", "RB", "2340", 22_000, "Utilities, consul general's residence"),
+    BudgetLine("7850", "OBO", "2320", 612_000, "Residential operating leases"),
+    BudgetLine("7850", "RB", "2540", 36_000, "Maintenance and repair, leased residences"),
+    BudgetLine("7860", "OBO", "2320", 410_000, "Consulate office building lease"),
+    BudgetLine("7860", "RB", "2340", 64_000, "Utilities and janitorial services, consulate building"),
+    BudgetLine("8790", "RB", "2100", 14_000, "Training and in-country travel of ICASS staff"),
+    BudgetLine("8790", "RB", "2330", 5_600, "Telephone charges of the management section"),
+]
+
+CONSULATE_HOUSING = {
+    STATE: Housing(go_units=1, go_m2=540, ol_units=5, ol_m2=205),  # the consul general's residence is GO
+    ICASS: Housing(ol_units=1, ol_m2=190),
+    DS: Housing(ol_units=1, ol_m2=200),
+    FCS: Housing(ol_units=1, ol_m2=205),
+    CBP: Housing(ol_units=2, ol_m2=210),
+}
+
+
+def consulate() -> PostSpec:
+    icass_usdh = sum(1 for p in CONSULATE_POSITIONS if p.category == "USDH")
+    icass_le = sum(1 for p in CONSULATE_POSITIONS if p.category == "LE")
+    agencies = [
+        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
+        if a.code == ICASS
+        else a
+        for a in CONSULATE_AGENCIES
+    ]
+    spec = PostSpec(
+        "ALD",
+        "U.S. Consulate General Aldmere",
+        "Kingdom of Varnholt",
+        "EUR",
+        "standard",
+        agencies,
+        CONSULATE_POSITIONS,
+        CONSULATE_BUDGET,
+    )
+    customers = [a.code for a in agencies]
+    people(
+        spec,
+        guards=4,
+        extra=[
+            ["1900-X01", STATE, "USDH", "", "", "", "2024-08-01", "2026-04-02", "", ""],  # left in April
+            ["9400-X02", "", "EFM", "9400-B01", "", "", "2025-08-20", "", "no", ""],  # not MED eligible
+        ],
+    )
+    it_inventory(spec)
+    spec.subscribe("6441", (STATE, ICASS))
+    spec.subscribe("6222", customers)
+    spec.subscribe("6451", customers)
+    spec.modify("6451", "FCS LE staff are recruited through Commerce's regional HR office", {FCS: "0.6"})
+    procurement(spec, {STATE: 22, ICASS: 31, DS: 4, FCS: 3, CBP: 5}, [])
+    spec.activity("6136", {STATE: 18, ICASS: 24, DS: 3, FCS: 4, CBP: 6})  # shipments cleared
+    spec.activity("6139", {STATE: 21_400, ICASS: 8_200, DS: 2_600, FCS: 3_900, CBP: 4_100})  # kilometers
+    spec.activity("6211", {ICASS: 120, STATE: 40, DS: 8, FCS: 8, CBP: 10})  # hours
+    spec.activity("6221", {STATE: 540, ICASS: 620, DS: 64, FCS: 58, CBP: 71})  # obligation lines
+    spec.activity("6223", {STATE: 910, ICASS: 1_040, DS: 88, FCS: 97, CBP: 126})  # strip codes
+    spec.activity("6224", {STATE: 310, ICASS: 140, DS: 22, FCS: 35, CBP: 41})  # cashier transactions
+    housing_records(spec, CONSULATE_HOUSING, [("CGR", 2, [(STATE, 540)])])  # consul general's residence
+    building = {STATE: 620, ICASS: 280, DS: 90, FCS: 110, CBP: 140}
+    office_space(spec, "OL", "CONSULATE", building)
+    spec.count("5826", building)
     return spec
 
 
@@ -919,57 +1145,29 @@ def number(value: Decimal) -> str:
     return text
 
 
-def cost_by_cost_center(spec: PostSpec) -> dict[str, Decimal]:
-    """Each cost center's cost, all funding sources: budget lines plus the time-allocated position pools."""
-    cost: dict[str, Decimal] = defaultdict(Decimal)
-    for line in spec.budget:
-        cost[line.cost_center] += line.amount
-    for position in spec.positions:
-        total = pool_total(position)
-        for cost_center, percent in position.allocation.items():
-            cost[cost_center] += D(total) * percent / 100
-    return dict(cost)
-
-
-def check(spec: PostSpec) -> dict[str, Decimal]:
-    """The format's own rules, so that a mistake here fails before anything is written."""
-    problems: list[str] = []
-    agencies = {a.code for a in spec.agencies}
-    for position in spec.positions:
-        if sum(position.allocation.values()) != 100:
-            problems.append(f"{position.position_id}: allocation sums to {sum(position.allocation.values())}")
-        if position.allocation.get("0000", 0) >= 100:
-            problems.append(f"{position.position_id}: 100 percent on 0000")
-    keys = [(b.cost_center, b.funding, b.soc) for b in spec.budget]
-    if len(keys) != len(set(keys)):
-        problems.append("duplicate budget keys")
-    cost = cost_by_cost_center(spec)
-    for cost_center, amount in cost.items():
-        if amount and cost_center not in ("0000", "8790") and not spec.workload.get(cost_center):
-            problems.append(f"{cost_center} has cost but no workload")
-    for cost_center, counts in spec.workload.items():
-        if cost_center not in cost:
-            problems.append(f"{cost_center} has workload but no cost")
-        problems += [f"{cost_center}: unknown agency {a}" for a in counts if a not in agencies]
-    for (cost_center, agency), value in spec.modifications.items():
-        if cost_center not in MODIFIABLE[spec.methodology] or not ZERO < value <= 1:
-            problems.append(f"{cost_center}: modification {value} not allowed")
-        if value < FLOOR.get(cost_center, ZERO):
-            problems.append(f"{cost_center}: modification {value} below the floor")
-        if agency not in spec.workload.get(cost_center, {}):
-            problems.append(f"{cost_center}: modification for {agency}, which has no count")
-    for agency in spec.workload.get("6150", {}):
-        missing = [cc for cc in MANDATORY if agency not in spec.workload.get(cc, {})]
-        if missing:
-            problems.append(f"{agency} counts in 6150 but not in {missing}")
-    total = sum(cost.values(), ZERO)
-    if cost.get("8790", ZERO) > D("0.05") * total:
-        problems.append("8790 above 5 percent")
-    if cost.get("6150", ZERO) > D("0.06") * total:
-        problems.append("6150 above 6 percent")
-    if problems:
-        raise SystemExit(f"{spec.code}: " + "; ".join(problems))
-    return cost
+MODIFICATIONS_HEADER = ["cost_center", "agency", "factor", "modification", "justification"]
+MODIFICATIONS_HEADER += ["bc_approved_on", "med_approved_on"]
+RECORD_HEADERS = {
+    "people": [
+        "person_id",
+        "agency",
+        "category",
+        "sponsor_id",
+        "employed_by",
+        "role",
+        "start_date",
+        "end_date",
+        "med_eligible",
+        "sma",
+    ],
+    "subscriptions": ["cost_center", "agency"],
+    "it_inventory": ["agency", "devices", "opennet_accounts"],
+    "procurement": ["action_id", "date", "agency", "amount"],
+    "housing": ["unit_id", "building_id", "tenure", "agency", "net_square_meters", "vacant_since"],
+    "guard_hours": ["building_id", "annual_hours"],
+    "office_space": ["building_id", "tenure", "agency", "net_square_meters"],
+    "activity": ["cost_center", "agency", "date", "quantity"],
+}
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[str]]) -> None:
@@ -993,7 +1191,11 @@ def write_bundle(spec: PostSpec, folder: Path) -> None:
         f"fiscal_year = {FISCAL_YEAR}\n",
         encoding="utf-8",
     )
-    write_csv(folder / "agencies.csv", ["code", "name", "bureau"], ([a.code, a.name, a.bureau] for a in spec.agencies))
+    write_csv(
+        folder / "agencies.csv",
+        ["code", "name", "separate_network", "bureau"],
+        ([a.code, a.name, "yes" if a.own_network else "no", a.bureau] for a in spec.agencies),
+    )
     write_csv(
         folder / "cost_factors.csv",
         ["grade", "amsal", "pat"],
@@ -1026,39 +1228,33 @@ def write_bundle(spec: PostSpec, folder: Path) -> None:
             for b in sorted(spec.budget, key=lambda b: (b.cost_center, b.funding, b.soc))
         ),
     )
-    rows: list[list[str]] = []
-    for cost_center in sorted(spec.workload):
-        for agency in sorted(spec.workload[cost_center]):
-            modification = spec.modifications.get((cost_center, agency))
-            rows.append(
-                [
-                    cost_center,
-                    agency,
-                    number(spec.workload[cost_center][agency]),
-                    "" if modification is None else number(modification),
-                ]
-            )
+    rows = [
+        [cost_center, agency, number(count), ""]
+        for cost_center in sorted(spec.workload)
+        for agency, count in sorted(spec.workload[cost_center].items())
+    ]
     write_csv(folder / "workload.csv", ["cost_center", "agency", "count", "modification"], rows)
+    write_csv(folder / "modifications.csv", MODIFICATIONS_HEADER, sorted(spec.modifications))
+    for name, header in RECORD_HEADERS.items():
+        if spec.records.get(name):
+            write_csv(folder / f"{name}.csv", header, spec.records[name])
 
 
-def summary(spec: PostSpec, cost: Mapping[str, Decimal]) -> str:
-    by_funding: dict[str, Decimal] = defaultdict(Decimal)
-    for line in spec.budget:
-        by_funding[line.funding] += line.amount
-    for position in spec.positions:
-        for funding, _, amount in pool_lines(position):
-            by_funding[funding] += amount
-        if position.category == "USDH":
-            amsal, pat = COST_FACTORS[position.grade]
-            by_funding["AMSAL"] += amsal
-            by_funding["PAT"] += pat
-    total = sum(cost.values(), ZERO)
-    usdh_count = sum(1 for p in spec.positions if p.category == "USDH")
-    parts = ", ".join(f"{f} ${by_funding[f]:,.0f}" for f in ("RB", "OBO", "LGP", "AMSAL", "PAT"))
+def summary(run: PostRun) -> str:
+    """One line on the sample, in the product's own figures."""
+    assert run.bundle is not None
+    assert run.distribution is not None
+    assert run.derivation is not None
+    post, cost = run.bundle.post, run.distribution.cost[0]
+    by_funding = ", ".join(
+        f"{f} ${int(c) / 100:,.0f}" for f, c in zip(FUNDING_SOURCES, cost.sum(axis=0).tolist(), strict=True)
+    )
+    people = run.records.sources.people.height if run.records and run.records.sources.people is not None else 0
     return (
-        f"{spec.name} ({spec.methodology}): {len(spec.agencies)} agencies, {len(spec.positions)} positions "
-        f"({usdh_count} USDH), {len(cost)} cost centers, total ${total:,.2f} ({parts}); "
-        f"6150 {100 * cost.get('6150', ZERO) / total:.1f}%, 8790 {100 * cost.get('8790', ZERO) / total:.1f}%"
+        f"{post.name} ({post.methodology}): {len(run.bundle.agencies)} agencies, {len(run.bundle.positions)} "
+        f"positions, {people} people, {len(run.derivation.lines)} derived and "
+        f"{sum(w.origin == 'entered' for w in run.bundle.workload)} entered count lines, "
+        f"total ${int(cost.sum()) / 100:,.2f} ({by_funding})"
     )
 
 
@@ -1066,10 +1262,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Write the sample post bundles.")
     parser.add_argument("--out", type=Path, default=HERE, help="the folder to write them in (default: examples/)")
     out = parser.parse_args().out
-    for spec, folder in ((standard_post(), "standard-post"), (lite_post(), "lite-post")):
-        cost = check(spec)
+    for spec, folder in ((standard_post(), "standard-post"), (lite_post(), "lite-post"), (consulate(), "consulate")):
         write_bundle(spec, out / folder)
-        print(summary(spec, cost))
+        run = run_post(out / folder)
+        if not run.ok or run.diagnostics:
+            problems = "\n".join(str(d) for d in run.diagnostics)
+            raise SystemExit(f"{out / folder} does not distribute cleanly:\n{problems}")
+        print(summary(run))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from icass.engine.explain import explain
 from icass.pipeline import run_post
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = [ROOT / "examples" / "standard-post", ROOT / "examples" / "lite-post"]
+SAMPLES = [ROOT / "examples" / "standard-post", ROOT / "examples" / "lite-post", ROOT / "examples" / "consulate"]
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
