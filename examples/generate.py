@@ -33,8 +33,6 @@ FISCAL_YEAR = 2027
 D = Decimal
 ZERO = D(0)
 CENT = D("0.01")
-LE_WEIGHT = D("0.2")  # H-341.7-7(D) a, H-342.7-4 a
-ACCOUNT_WEIGHT = D("0.3")  # OpenNet accounts of agencies with their own network, H-341.4-4 a(2)
 
 STATE, ICASS, MSG, DS, PD = "1900.0", "1901.0", "1931.0", "1942.0", "1967.0"
 USAID, FCS, FAS, DAO, FBI, CDC, PC, MEDEVAC = (
@@ -50,7 +48,6 @@ USAID, FCS, FAS, DAO, FBI, CDC, PC, MEDEVAC = (
 STATE_FAMILY = (STATE, ICASS, PD)  # State elements: the usual subscribers of HR-U.S. citizen services
 BC_APPROVED = "2026-06-18"  # the budget committee meeting that approved this year's modifications
 MED_APPROVED = "2026-06-11"  # the post medical officer's concurrence (5624, H-341.3-4 b)
-COUNT_DATE = "2026-05-01"  # FY 2027: static counts as of May 1, 2026 (H-341.1-4 a)
 # Days in the cumulative window (May 1, 2025 - April 30, 2026) on which transactions are dated, and one
 # day outside it whose rows must not count.
 WINDOW_DAYS = ("2025-05-01", "2025-08-14", "2025-11-20", "2026-02-09", "2026-04-30")
@@ -280,14 +277,13 @@ def procurement(
 
 @dataclass(frozen=True)
 class Housing:
-    """Housing and office space of one agency (square meters are net, per 15 FAM Exhibit 238(2))."""
+    """The housing of one agency (square meters are net, per 15 FAM Exhibit 238(2)); its government-owned
+    units and their square meters are listed building by building where the post calls housing_records."""
 
     go_units: int = 0
-    go_m2: int = 0
     ol_units: int = 0
-    ol_m2: int = 0  # per unit
+    ol_m2: int = 0  # per leased unit
     lqa_leases: int = 0
-    guard_hours: int = 0  # residential guard hours on the guard schedule (5821)
     furnished: int = 0  # housing units furnished by the pool (6144)
 
 
@@ -315,7 +311,7 @@ def housing_records(
         for i in range(h.ol_units):
             house = f"H-{code[:4]}-{i + 1:02d}"
             units.append([house, house, "OL", code, str(h.ol_m2), ""])
-            hours.append([house, str(HOURS_24_7 + (h.guard_hours if i == 0 else 0))])
+            hours.append([house, str(HOURS_24_7)])
     for row in vacant:
         units.append(row)
         if row[1] not in {h[0] for h in hours}:
@@ -562,9 +558,9 @@ STANDARD_BUDGET = [
 STANDARD_HOUSING = {
     # COM residence (950 m2) and DCM residence (420 m2) are government-owned; GO apartment compound of
     # 12 units of 165 m2 (State 8, ICASS 4); the rest are operating leases.
-    STATE: Housing(go_units=10, go_m2=950 + 420 + 8 * 165, ol_units=24, ol_m2=225, furnished=33),
-    ICASS: Housing(go_units=4, go_m2=4 * 165, ol_units=7, ol_m2=215, furnished=11),
-    MSG: Housing(go_units=1, go_m2=720, guard_hours=8_760),  # Marine security guard quarters
+    STATE: Housing(go_units=10, ol_units=24, ol_m2=225, furnished=33),
+    ICASS: Housing(go_units=4, ol_units=7, ol_m2=215, furnished=11),
+    MSG: Housing(go_units=1),  # Marine security guard quarters
     DS: Housing(ol_units=4, ol_m2=230, furnished=4),
     PD: Housing(ol_units=3, ol_m2=220, furnished=3),
     USAID: Housing(ol_units=17, ol_m2=235),  # USAID runs its own furniture pool
@@ -904,9 +900,9 @@ LITE_BUDGET = [
 
 LITE_HOUSING = {
     # COM residence (880 m2) is government-owned, and a GO compound of 6 houses of 210 m2 (State 4, ICASS 2).
-    STATE: Housing(go_units=5, go_m2=880 + 4 * 210, ol_units=9, ol_m2=230, furnished=13),
-    ICASS: Housing(go_units=2, go_m2=2 * 210, ol_units=3, ol_m2=220, furnished=5),
-    MSG: Housing(go_units=1, go_m2=640, guard_hours=HOURS_24_7),
+    STATE: Housing(go_units=5, ol_units=9, ol_m2=230, furnished=13),
+    ICASS: Housing(go_units=2, ol_units=3, ol_m2=220, furnished=5),
+    MSG: Housing(go_units=1),
     DS: Housing(ol_units=2, ol_m2=230, furnished=2),
     PD: Housing(ol_units=2, ol_m2=220, furnished=2),
     USAID: Housing(ol_units=6, ol_m2=235, furnished=6),
@@ -1078,7 +1074,7 @@ CONSULATE_BUDGET = [
 ]
 
 CONSULATE_HOUSING = {
-    STATE: Housing(go_units=1, go_m2=540, ol_units=5, ol_m2=205),  # the consul general's residence is GO
+    STATE: Housing(go_units=1, ol_units=5, ol_m2=205),  # the consul general's residence is GO
     ICASS: Housing(ol_units=1, ol_m2=190),
     DS: Housing(ol_units=1, ol_m2=200),
     FCS: Housing(ol_units=1, ol_m2=205),
