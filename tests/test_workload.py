@@ -516,3 +516,22 @@ def test_the_workload_command_shows_counts_a_budget_error_would_not_let_distribu
     shown = CliRunner().invoke(app, ["workload", str(folder), "--explain", "6441"])
     assert shown.exit_code == 0, shown.output
     assert "not counted: the agency does not subscribe to 6441 (subscriptions.csv)" in shown.stdout
+
+
+def test_a_modification_of_a_factor_the_cost_center_does_not_have(tmp_path):
+    found = messages(tmp_path, modifications_csv=MODIFICATIONS + "6150,2000.0,SPOUSE,0.5,x,2026-06-01,\n")
+    assert found == [
+        "error: modifications.csv, row 2, factor: 'SPOUSE' is not a distribution factor of 6150 ((empty: all), "
+        "INSTITUTIONAL_CONTRACTOR, OTHER, TCN, UNIFORMED, USDH, US_CONTRACTOR) (6 FAH-5 H-341.1-4 NOTE 2)"
+    ]
+
+
+def test_a_bad_cell_does_not_make_its_record_unknown_to_the_other_checks(tmp_path):
+    # S1's category is refused; S1 stays a known sponsor, so F1 and H1 are not reported as orphans.
+    found = [
+        m for m in messages(tmp_path, people_csv=PEOPLE.replace("S1,1900.0,USDH", "S1,1900.0,usdh")) if "error" in m
+    ]
+    assert found == [
+        "error: people.csv, row 2, category: 'usdh' is not one of USDH, UNIFORMED, TCN, US_CONTRACTOR, "
+        "INSTITUTIONAL_CONTRACTOR, OTHER, LE_STAFF, EFM, MOH"
+    ]

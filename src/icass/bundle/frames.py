@@ -147,7 +147,6 @@ def read_frame(folder: Path, name: str, columns: Mapping[str, Kind]) -> tuple[pl
         *(pl.when(pl.col(c) != "").then(kind.parse(pl.col(c))).alias(c) for c, kind in columns.items()),
         *(pl.col(c).alias(f"{c}__raw") for c in columns),
     )
-    bad_rows: set[int] = set()
     for column, kind in columns.items():
         raw_col, value = pl.col(f"{column}__raw"), pl.col(column)
         empty = raw_col == ""
@@ -155,7 +154,6 @@ def read_frame(folder: Path, name: str, columns: Mapping[str, Kind]) -> tuple[pl
         for row, text in refused.select("row", f"{column}__raw").iter_rows():
             problem = (kind.problem or "is empty") if text else "is empty"
             problems.append(error(Source(file, row), f"{text!r} {problem}" if text else problem, field=column))
-            bad_rows.add(row)
     typed = parsed.select(
         "row",
         *(
@@ -163,8 +161,8 @@ def read_frame(folder: Path, name: str, columns: Mapping[str, Kind]) -> tuple[pl
             for c, kind in columns.items()
         ),
     )
-    if bad_rows:
-        typed = typed.filter(~pl.col("row").is_in(sorted(bad_rows)))
+    # A refused cell is null; its row stays, so that the checks across records do not report what its
+    # error already says (a dropped person would make every family member it sponsors "unknown").
     return typed, problems
 
 

@@ -203,7 +203,7 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
     if has_errors(problems) or post is None:
         # Cross-file rules would only repeat what the broken rows already say.
         return None, problems + p9
-    # Bad source record rows are left out of their frames: the records come back with the errors, so that
+    # Bad cells of source records are null in their frames: the records come back with the errors, so that
     # the checks across records can report every other problem at once (the pipeline stops before counting).
     problems += p9
 

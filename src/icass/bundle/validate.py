@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icass.catalog import Catalog
-from icass.catalog.counting import CountingRules, PeopleRule
+from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.engine.columns import Columns
 from icass.model import (
@@ -236,7 +236,6 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
 def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     methodology = str(bundle.post.methodology)
-    by_code = rules.for_methodology(methodology)
     for count in bundle.workload:
         if count.origin != Origin.ENTERED:
             continue  # derived counts are made by the rules, and modifications.csv is checked where applied
@@ -257,7 +256,7 @@ def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> lis
         problem = modification_problem(spec, count.modification)
         if problem is not None:
             found.append(error(count.source, problem[0], field="modification", section=problem[1]))
-        factors = _factors(by_code.get(count.cost_center))
+        factors = rules.factors(count.cost_center, methodology)
         if count.factor not in factors:
             offered = ", ".join(f or "(empty)" for f in sorted(factors))
             found.append(
@@ -269,15 +268,6 @@ def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> lis
                 )
             )
     return found
-
-
-def _factors(rule: object) -> set[str]:
-    """The factor names a cost center's counts may carry: a people-based one counts each category of
-    employee separately (H-341.1-4 NOTE 2); any other has one factor, named ""."""
-    if not isinstance(rule, PeopleRule):
-        return {""}
-    names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
-    return names | ({rule.none_counted[0]} if rule.none_counted else set())
 
 
 def validate_costs(

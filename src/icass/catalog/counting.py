@@ -200,6 +200,15 @@ class CountingRules:
                     found[rule.cost_center] = rule
         return found
 
+    def factors(self, cost_center: str, methodology: str) -> frozenset[str]:
+        """The factor names a cost center's counts may carry: a people-based one counts each category of
+        employee separately (H-341.1-4 NOTE 2); any other has one factor, named ""."""
+        rule = self.for_methodology(methodology).get(cost_center)
+        if not isinstance(rule, PeopleRule):
+            return frozenset({""})
+        names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
+        return frozenset(names | ({rule.none_counted[0]} if rule.none_counted else set()))
+
     def mandatory_set(self, methodology: str) -> tuple[str, ...]:
         return self.mandatory[methodology][0]
 

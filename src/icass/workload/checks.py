@@ -92,11 +92,13 @@ def _people(people: pl.DataFrame) -> list[Diagnostic]:
         "H-341.2-4 a",
     )
     sponsors = people.select(
-        pl.col("person_id").alias("sponsor_id"), pl.col("category").alias("sponsor_category")
+        pl.col("person_id").alias("sponsor_id"),
+        pl.col("category").alias("sponsor_category"),
+        pl.lit(True).alias("sponsor_found"),
     ).unique("sponsor_id")
     linked = people.filter(family & pl.col("sponsor_id").is_not_null()).join(sponsors, on="sponsor_id", how="left")
     found += _errors(
-        linked.filter(pl.col("sponsor_category").is_null()),
+        linked.filter(pl.col("sponsor_found").is_null()),
         file,
         "sponsor_id",
         pl.concat_str([pl.lit("sponsor "), pl.col("sponsor_id"), pl.lit(" is not in people.csv")]),

@@ -147,6 +147,12 @@ def _apply(
         if value is None:
             continue
         problems += _governance(m, spec, value, rules, methodology)
+        factors = rules.factors(m.cost_center, methodology)
+        if m.factor not in factors:
+            offered = ", ".join(f or "(empty: all)" for f in sorted(factors))
+            message = f"{m.factor!r} is not a distribution factor of {m.cost_center} ({offered})"
+            problems.append(error(m.source, message, field="factor", section="H-341.1-4 NOTE 2"))
+            continue
         targets = [
             (w.cost_center, w.agency, w.factor)
             for w in lines
