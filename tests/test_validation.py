@@ -300,7 +300,7 @@ def test_basic_package_above_six_percent_is_a_warning(tmp_path):
     )
     assert result.ok
     assert messages == [
-        "warning: budget.csv: 6150 Basic Package Services is 8.1% of the post budget; it should not exceed 6% "
+        "warning: budget.csv, row 5: 6150 Basic Package Services is 8.1% of the post budget; it should not exceed 6% "
         "(6 FAH-5 H-341.1-2 NOTE 3)"
     ]
 
@@ -311,7 +311,7 @@ def test_miscellaneous_above_five_percent_is_a_warning(tmp_path):
     )
     assert result.ok
     assert messages == [
-        "warning: budget.csv: 8790 Miscellaneous Costs is 6.2% of the post budget; it generally should not exceed 5% "
+        "warning: budget.csv, row 6: 8790 Miscellaneous Costs is 6.2% of the post budget; it generally should not exceed 5% "
         "(6 FAH-5 H-341.13-1)"
     ]
 

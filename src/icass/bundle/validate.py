@@ -77,10 +77,12 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
         for code, total in sorted(by_cost_center.items())
         if total > MAX_TOTAL_CENTS
     ]
+    where = {p.position_id: p.source for p in bundle.positions}
     found += [
         error(
-            Source("position_costs.csv"),
+            where[position],
             f"the cost pool of position {position} adds up to {_dollars(total)}, more than {_dollars(MAX_TOTAL_CENTS)}",
+            field="position_id",
         )
         for position, total in sorted(by_position.items())
         if total > MAX_TOTAL_CENTS
@@ -323,14 +325,14 @@ def validate_costs(
                     section=spec.count_section,
                 )
             )
-    found += _service_rules(bundle, catalog, cost_of, weight)
-    found += _ceilings(bundle, catalog, cost_of, post_total)
+    found += _service_rules(bundle, catalog, cost_of, first_line)
+    found += _ceilings(bundle, catalog, cost_of, post_total, first_line)
     found += _mandatory(bundle, rules)
     return found
 
 
 def _service_rules(
-    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], weight: dict[str, Decimal]
+    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], first_line: dict[str, Source]
 ) -> list[Diagnostic]:
     """8790 and ICASS redistribution share by agency totals; there must be agencies to share with."""
     found: list[Diagnostic] = []
@@ -343,7 +345,7 @@ def _service_rules(
     if cost_of.get(MISCELLANEOUS, 0) and not payers and misc is not None:
         found.append(
             error(
-                Source("budget.csv"),
+                first_line[MISCELLANEOUS],
                 "8790 has cost but no agency has service costs to share it by",
                 section=misc.count_section,
             )
@@ -351,14 +353,16 @@ def _service_rules(
     if ICASS_AGENCY in payers and not payers - {ICASS_AGENCY}:
         found.append(
             error(
-                Source("workload.csv"),
+                Source("workload", key=ICASS_AGENCY),
                 f"only {ICASS_AGENCY} (ICASS) has workload: ICASS redistribution needs customer agencies",
             )
         )
     return found
 
 
-def _ceilings(bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int) -> list[Diagnostic]:
+def _ceilings(
+    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int, first_line: dict[str, Source]
+) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if post_total <= 0:
         return found
@@ -374,7 +378,7 @@ def _ceilings(bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], pos
         share = (Decimal(100) * amount / post_total).quantize(Decimal("0.1"))
         found.append(
             warning(
-                Source("budget.csv"),
+                first_line[code],
                 f"{code} {spec.name} is {share}% of the post budget; it {words} {ceiling * 100:.0f}%",
                 section=f"{spec.section}{paragraph}",
             )
