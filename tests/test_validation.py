@@ -311,8 +311,8 @@ def test_miscellaneous_above_five_percent_is_a_warning(tmp_path):
     )
     assert result.ok
     assert messages == [
-        "warning: budget.csv, row 6: 8790 Miscellaneous Costs is 6.2% of the post budget; it generally should not exceed 5% "
-        "(6 FAH-5 H-341.13-1)"
+        "warning: budget.csv, row 6: 8790 Miscellaneous Costs is 6.2% of the post budget; it generally should not "
+        "exceed 5% (6 FAH-5 H-341.13-1)"
     ]
 
 
