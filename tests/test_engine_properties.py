@@ -103,4 +103,4 @@ def test_a_batch_of_posts_equals_each_post_alone(bundles):
     alone = [lines(b) for b in bundles]
     together = distribute_columns(columns_of(bundles, kind_of))
     for i in range(len(bundles)):
-        assert {(a, c, f): (s, r) for a, c, f, s, r, _ in together.lines(i)} == alone[i]
+        assert {(a, c, f): (s, r) for a, c, f, s, r, _ in together.lines(f"P{i}")} == alone[i]

@@ -64,3 +64,20 @@ def test_explain_refuses_unknown_codes(args, message):
     result = CliRunner().invoke(app, ["explain", str(SAMPLES[0]), *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_invoice_and_explain_of_a_post_in_a_batch_are_that_posts():
+    # Views take the post: asked of the second post of a batch, they show its figures, not the first post's.
+    from icass.engine.columns import columns_of
+    from icass.engine.invoice import invoice
+    from icass.engine.pipeline import distribute_columns
+
+    runs = [run_post(sample) for sample in SAMPLES]
+    bundles = [r.bundle for r in runs]
+    kind_of = load_catalog().kind_of("standard")
+    together = distribute_columns(columns_of([bundles[0], bundles[2]], kind_of))
+    for run in (runs[0], runs[2]):
+        post = run.bundle
+        for agency in ("1900.0", "1901.0", "1942.0"):
+            assert invoice(post, together, agency, kind_of) == invoice(post, run.distribution, agency, kind_of)
+        assert explain(post, together, "5821") == explain(post, run.distribution, "5821")

@@ -11,6 +11,7 @@ from typing import Any
 
 from icass.catalog import CostCenterSpec
 from icass.engine import Distribution
+from icass.engine.pipeline import DistributionLine
 from icass.model import PostBundle, Workload
 from icass.money import format_plain
 
@@ -27,9 +28,9 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return out.getvalue()
 
 
-def distribution_rows(distribution: Distribution) -> list[tuple[str, str, str, int, int, int]]:
-    """Every non-zero line, sorted by agency, cost center and funding source (as strings)."""
-    return sorted(distribution.lines())
+def distribution_rows(distribution: Distribution, post: str | None = None) -> list[DistributionLine]:
+    """Every non-zero line of a post, sorted by agency, cost center and funding source (as strings)."""
+    return sorted(distribution.lines(post))
 
 
 def _plain_rows(distribution: Distribution) -> list[tuple[str, ...]]:

@@ -222,7 +222,7 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
         ]
         for agency in sorted(totals)
     ]
-    column = result.cost[0].sum(axis=0).tolist()
+    column = result.cost_of().sum(axis=0).tolist()
     footer = [["", "post total", *(format_grouped(c) for c in column), format_grouped(0), format_grouped(sum(column))]]
     return grid(
         f"{p.code} {p.name}: ICASS distribution, FY {p.fiscal_year} ({p.methodology})",

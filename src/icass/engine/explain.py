@@ -104,14 +104,15 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
     cost: dict[str, int] = {}
     if cost_center in cols.cost_centers:
         c = cols.cost_centers.index(cost_center)
-        cost = {f: int(v) for f, v in zip(cols.funding_sources, distribution.cost[0, c].tolist(), strict=True) if v}
+        here = distribution.cost_of(bundle.post.code)[c]
+        cost = {f: int(v) for f, v in zip(cols.funding_sources, here.tolist(), strict=True) if v}
     lines: dict[str, list[Workload]] = defaultdict(list)
     for w in bundle.workload:
         if w.cost_center == cost_center:
             lines[w.agency].append(w)
     share: dict[str, dict[str, int]] = defaultdict(dict)
     redistribution: dict[str, dict[str, int]] = defaultdict(dict)
-    for agency, cc, funding, own, redis, _ in distribution.lines():
+    for agency, cc, funding, own, redis, _ in distribution.lines(bundle.post.code):
         if cc == cost_center:
             if own:
                 share[agency][funding] = own

@@ -66,12 +66,13 @@ def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of
     amounts: dict[str, dict[str, int]] = defaultdict(dict)
     redistribution: dict[str, int] = defaultdict(int)
     share_of: dict[str, int] = defaultdict(int)
-    for a, cc, funding, own, redis, total in distribution.lines():
+    code = bundle.post.code
+    for a, cc, funding, own, redis, total in distribution.lines(code):
         if a == agency:
             amounts[cc][funding] = total
             redistribution[cc] += redis
             share_of[cc] += own
-    cost = dict(zip(distribution.columns.cost_centers, distribution.cost[0].sum(axis=1).tolist(), strict=True))
+    cost = dict(zip(distribution.columns.cost_centers, distribution.cost_of(code).sum(axis=1).tolist(), strict=True))
     lines = []
     for cc in sorted(set(amounts) | set(counts)):
         factor = kind_of(cc) == "workload"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,17 @@ class EngineError(ValueError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
+class DistributionLine(NamedTuple):
+    """One agency's charge in one cost center from one funding source, at one post; amounts in cents."""
+
+    agency: str
+    cost_center: str
+    funding: str
+    share: int
+    redistribution: int
+    total: int
+
+
 @dataclass(frozen=True)
 class Distribution:
     """Every agency's charge per cost center and funding source, for each post of a batch.
@@ -45,13 +57,29 @@ class Distribution:
     def total(self) -> IntArray:
         return self.share + self.redistribution
 
-    def lines(self, post: int = 0) -> Iterator[tuple[str, str, str, int, int, int]]:
-        """(agency, cost center, funding, share, redistribution, total) for every non-zero line, in code order."""
-        cols = self.columns
-        share, redis = self.share[post], self.redistribution[post]
+    def post_index(self, post: str | None = None) -> int:
+        """The batch index of a post code; None names the only post of a batch of one."""
+        if post is None:
+            if len(self.columns.posts) != 1:
+                raise ValueError(f"a batch of {len(self.columns.posts)} posts: name the post")
+            return 0
+        try:
+            return self.columns.posts.index(post)
+        except ValueError:
+            raise KeyError(f"post {post} is not in this distribution") from None
+
+    def lines(self, post: str | None = None) -> Iterator[DistributionLine]:
+        """Every non-zero line of a post, in code order (agency, cost center, funding source)."""
+        cols, p = self.columns, self.post_index(post)
+        share, redis = self.share[p], self.redistribution[p]
         for a, c, f in zip(*np.nonzero((share != 0) | (redis != 0)), strict=True):
             s, r = int(share[a, c, f]), int(redis[a, c, f])
-            yield cols.agencies[a], cols.cost_centers[c], cols.funding_sources[f], s, r, s + r
+            yield DistributionLine(cols.agencies[a], cols.cost_centers[c], cols.funding_sources[f], s, r, s + r)
+
+    def cost_of(self, post: str | None = None) -> IntArray:
+        """cost[cost center, funding source] of one post."""
+        cost: IntArray = self.cost[self.post_index(post)]
+        return cost
 
 
 def distribute(bundle: PostBundle, kind_of: Callable[[str], str]) -> Distribution:
