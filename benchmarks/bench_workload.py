@@ -97,7 +97,9 @@ def write_large_post(folder: Path, people: int = 5000, procurement: int = 3000, 
         f"{rng.choice(CUMULATIVE)},{rng.choice(AGENCIES)},{_day(rng, rng.choice((2025, 2026)))},{rng.randint(1, 5000)}"
         for _ in range(activity)
     ]
-    _csv(folder / "activity.csv", "cost_center,agency,date,quantity", log)
+    # The sample's own transactions stay (its sub-cost centers count from them); the synthetic ones add up.
+    kept_log = (folder / "activity.csv").read_text(encoding="utf-8").splitlines()[1:]
+    _csv(folder / "activity.csv", "cost_center,agency,date,quantity", kept_log + log)
     # The counts of what the records now derive go; the rest of workload.csv stays.
     derived = {"5458", "5624", "5821", "5823", "5880", "6134", "6143", "6150", "6194", "6222", "6441", "6443", "6451"}
     derived |= {"7810", "7820", "7850", "7860", *CUMULATIVE}
