@@ -16,14 +16,16 @@ import numpy as np
 import numpy.typing as npt
 
 from icass.bundle import read_bundle
+from icass.bundle.load import read_post
 from icass.bundle.validate import validate_costs, validate_records
+from icass.bundle.world import WorldFiles, read_world_files
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
-from icass.diagnostics import Diagnostic, has_errors
+from icass.diagnostics import Diagnostic, error, has_errors
 from icass.engine import Distribution, EngineError, distribute_columns
 from icass.engine.columns import columns_of
 from icass.engine.pipeline import cost_centers
-from icass.model import PostBundle, PostRecords
+from icass.model import PostBundle, PostRecords, Source
 from icass.workload.dates import count_period
 from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
@@ -121,3 +123,73 @@ def run_records(
         found += refused.problems
         return stop(derivation)
     return PostRun(tuple(found), records, derivation, bundle, distribution, catalog)
+
+
+@dataclass(frozen=True)
+class WorldRun:
+    """The world's files and every post's run, with every diagnostic (a post's named by its folder)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    files: WorldFiles | None = None
+    posts: tuple[PostRun, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.files is not None and not has_errors(self.diagnostics)
+
+
+def _in_folder(folder: Path, diagnostics: tuple[Diagnostic, ...]) -> list[Diagnostic]:
+    prefix = f"posts/{folder.name}/"
+    return [
+        dataclasses.replace(d, source=dataclasses.replace(d.source, file=prefix + d.source.file)) for d in diagnostics
+    ]
+
+
+def run_world(folder: str | Path, catalog: Catalog | None = None, rules: CountingRules | None = None) -> WorldRun:
+    """Read a world (docs/world.md) and run every post bundle in it through the pipeline."""
+    catalog = catalog or load_catalog()
+    rules = rules or load_counting_rules()
+    files, problems = read_world_files(folder)
+    if files is None:
+        return WorldRun(tuple(problems))
+    runs = []
+    seen: dict[str, Path] = {}
+    for post_folder in files.post_folders:
+        run = run_post(post_folder, catalog, rules)
+        problems += _in_folder(post_folder, run.diagnostics)
+        runs.append(run)
+        # A bundle with errors still has its post.toml read, so posts.csv and items.csv are not held against it.
+        post = run.records.post if run.records is not None else read_post(post_folder)[0]
+        if post is None:
+            continue
+        where = Source(f"posts/{post_folder.name}/post.toml")
+        if post.code in seen:
+            problems.append(error(where, f"post {post.code} is also posts/{seen[post.code].name}", field="post.code"))
+        seen.setdefault(post.code, post_folder)
+        if post.fiscal_year != files.world.fiscal_year:
+            message = f"fiscal year {post.fiscal_year}, but the world is fiscal year {files.world.fiscal_year}"
+            problems.append(error(where, message, field="post.fiscal_year"))
+    problems += _world_references(files, seen, runs)
+    return WorldRun(tuple(problems), files, tuple(runs))
+
+
+def _world_references(files: WorldFiles, posts: dict[str, Path], runs: list[PostRun]) -> list[Diagnostic]:
+    """posts.csv covers every post once and only those; items name posts and agencies that exist."""
+    found: list[Diagnostic] = []
+    profiled: dict[str, Source] = {}
+    for profile in files.profiles:
+        if profile.post in profiled:
+            found.append(error(profile.source, f"post {profile.post} is already on {profiled[profile.post]}", "post"))
+        elif profile.post not in posts:
+            found.append(error(profile.source, f"post {profile.post} has no bundle in posts/", field="post"))
+        profiled.setdefault(profile.post, profile.source)
+    for code, folder in sorted(posts.items()):
+        if code not in profiled:
+            found.append(error(Source("posts.csv"), f"post {code} (posts/{folder.name}) has no row", field="post"))
+    agencies = {a.code for run in runs if run.records is not None for a in run.records.entered.agencies}
+    for line in files.items:
+        if line.post and line.post not in posts:
+            found.append(error(line.source, f"post {line.post} has no bundle in posts/", field="post"))
+        if line.agency and line.agency not in agencies:
+            found.append(error(line.source, f"agency {line.agency} is at no post of the world", field="agency"))
+    return found

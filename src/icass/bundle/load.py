@@ -119,7 +119,7 @@ MODIFICATION_COLUMNS = {
 }
 
 
-def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
+def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     source = Source("post.toml")
     data, unreadable = t.read_bytes(folder / "post.toml", "post.toml")
     text = None
@@ -186,7 +186,7 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
     root = Path(folder)
     if not root.is_dir():
         return None, [error(Source(str(root)), "is not a bundle directory")]
-    post, problems = _read_post(root)
+    post, problems = read_post(root)
     agencies, p1 = t.read_table(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
     factors, p2 = t.read_table(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
     positions, p3 = t.read_table(root, "positions.csv", POSITION_COLUMNS)

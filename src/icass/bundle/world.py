@@ -1,0 +1,224 @@
+"""Reading a world folder (docs/world.md): world.toml, posts.csv, items.csv, dependents.csv, tokens.csv,
+gfs_workload.csv, and the post bundles under posts/. Every problem is collected; the post bundles
+themselves are run through the pipeline by icass.pipeline.run_world."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from icass.bundle import tables as t
+from icass.bundle.load import one_of, yes_no
+from icass.diagnostics import Diagnostic, error, has_errors
+from icass.model import Source
+from icass.model.world import ITEM_SECTION, AgencyFigure, GfsWorkload, Item, ItemLine, Mail, PostProfile, Stage, World
+from icass.money import parse_decimal
+
+FINANCIAL_MANAGEMENT = ("6211", "6221", "6222", "6223", "6224", "6225")  # H-424 b(7): the GFS cost centers
+# Which items.csv fields each item needs; every other field stays empty. (None: the item has no row.)
+NEEDS: dict[Item, tuple[str, ...] | None] = {
+    Item.GFS: ("cost_center",),  # funding AMSAL, PAT or empty
+    Item.CF_REPLENISHMENT: ("post", "funding"),
+    Item.OTHER: ("agency",),
+    Item.AMSAL_ADJ: None,  # the ISC calculates it
+    Item.PAT_ADJ: None,
+    Item.FOB_RSA: None,  # fob_rsa_fee x tokens
+}
+FIELDS = ("post", "funding", "agency", "cost_center")
+
+
+@dataclass(frozen=True)
+class WorldFiles:
+    world: World
+    post_folders: tuple[Path, ...]
+    profiles: tuple[PostProfile, ...]
+    items: tuple[ItemLine, ...]
+    dependents: tuple[AgencyFigure, ...]
+    tokens: tuple[AgencyFigure, ...]
+    gfs_workload: tuple[GfsWorkload, ...]
+
+
+def _money(value: Any) -> int:
+    """Dollars as whole cents, exactly: a TOML string or number, read without a float."""
+    text = str(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
+        raise ValueError(f"{value!r} is not an amount")
+    amount = parse_decimal(text)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(f"{text!r} has more than two decimal places")
+    if amount < 0:
+        raise ValueError(f"{text!r} is negative")
+    return int(amount * 100)
+
+
+def _read_world(folder: Path) -> tuple[World | None, list[Diagnostic]]:
+    source = Source("world.toml")
+    data, problems = t.read_bytes(folder / "world.toml", "world.toml")
+    text = None
+    if data is not None:
+        text, problems = t.decode(data, "world.toml")
+    if text is None:
+        return None, problems
+    try:
+        document = tomllib.loads(text, parse_float=Decimal)  # money never passes through a float
+    except tomllib.TOMLDecodeError as problem:
+        return None, [error(source, f"is not valid TOML: {problem}")]
+    table: Any = document.get("world")
+    if not isinstance(table, dict):
+        return None, [error(source, "lacks the [world] table")]
+    found: list[Diagnostic] = []
+
+    def field(name: str, parse: Any, default: Any = None) -> Any:
+        if name not in table:
+            if default is not None:
+                return default
+            found.append(error(source, "is missing", field=f"world.{name}"))
+            return None
+        try:
+            return parse(table[name])
+        except (ValueError, TypeError) as why:
+            found.append(error(source, str(why), field=f"world.{name}"))
+            return None
+
+    def year(value: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1990 <= value <= 2200:
+            raise ValueError(f"{value!r} is not a fiscal year such as 2027")
+        return value
+
+    def percent(value: Any) -> Decimal:
+        number = parse_decimal(str(value))
+        if not 0 <= number <= 100:
+            raise ValueError(f"{value!r} is not a percent from 0 to 100")
+        return number
+
+    values = {
+        "fiscal_year": field("fiscal_year", year),
+        "stage": field("stage", lambda v: one_of(Stage, "stage")(str(v))),
+        "amsal_target": field("amsal_target", _money),
+        "pat_target": field("pat_target", _money),
+        "dpm_pouch_percent": field("dpm_pouch_percent", percent),
+        "fob_rsa_fee": field("fob_rsa_fee", _money, default=0),
+    }
+    if found:
+        return None, found
+    return World(**values, source=source), []
+
+
+def _signed_cents(value: str) -> int:
+    text = value.strip()
+    negative = text.startswith("-")
+    cents = t.cents(text[1:] if negative else text)
+    return -cents if negative else cents
+
+
+def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
+    v, source = row.values, row.source
+    item: Item = v["item"]
+    section = ITEM_SECTION[item]
+    needs = NEEDS.get(item, ())
+    if needs is None:
+        why = "the ISC calculates it" if item in (Item.AMSAL_ADJ, Item.PAT_ADJ) else "it is fob_rsa_fee x tokens"
+        return None, [error(source, f"{item} takes no row in items.csv: {why}", field="item", section=section)]
+    found = []
+    if v["amount"] < 0 and item != Item.OTHER:
+        found.append(error(source, "only an OTHER item may be negative", field="amount", section=section))
+    wanted = set(needs) | ({"funding"} if item == Item.GFS else set())
+    for name in FIELDS:
+        if name in needs and not v[name]:
+            found.append(error(source, f"{item} names its {name}", field=name, section=section))
+        elif name not in wanted and v[name]:
+            found.append(error(source, f"{item} takes no {name}: leave it empty", field=name, section=section))
+    if item == Item.GFS and v["cost_center"] and v["cost_center"] not in FINANCIAL_MANAGEMENT:
+        message = f"a GFS row names a financial management cost center ({', '.join(FINANCIAL_MANAGEMENT)})"
+        found.append(error(source, message, field="cost_center", section=section))
+    if item == Item.GFS and v["funding"] not in ("", "AMSAL", "PAT"):
+        found.append(error(source, "a GFS row's funding is AMSAL, PAT or empty", field="funding", section=section))
+    if item == Item.CF_REPLENISHMENT and v["funding"] and v["funding"] not in ("RB", "OBO", "LGP"):
+        message = "a CF_REPLENISHMENT row's funding is RB, OBO or LGP"
+        found.append(error(source, message, field="funding", section=section))
+    if found:
+        return None, found
+    return ItemLine(item, v["amount"], v["post"], v["funding"], v["agency"], v["cost_center"], v["note"], source), []
+
+
+def _figures(folder: Path, name: str, column: str) -> tuple[tuple[AgencyFigure, ...], list[Diagnostic]]:
+    if not (folder / name).exists():
+        return (), []
+    rows, problems = t.read_table(folder, name, {"agency": t.text, column: t.quantity})
+    return tuple(AgencyFigure(r.values["agency"], r.values[column], r.source) for r in rows), problems
+
+
+def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagnostic]]:
+    root = Path(folder)
+    if not root.is_dir():
+        return None, [error(Source(str(root)), "is not a world directory")]
+    world, problems = _read_world(root)
+    posts_dir = root / "posts"
+    folders: tuple[Path, ...] = ()
+    if not posts_dir.is_dir():
+        problems.append(error(Source("posts"), "is not a directory of post bundles"))
+    else:
+        folders = tuple(sorted(p for p in posts_dir.iterdir() if p.is_dir()))
+        if not folders:
+            problems.append(error(Source("posts"), "holds no post bundle"))
+    profile_rows, more = t.read_table(
+        root,
+        "posts.csv",
+        {
+            "post": t.text,
+            "mail": one_of(Mail, "mail service"),
+            "separation_pay": yes_no(False),
+            "psa_guards": yes_no(False),
+            "medevac": yes_no(False),
+        },
+    )
+    problems += more
+    item_rows: list[t.Row] = []
+    if (root / "items.csv").exists():
+        item_rows, more = t.read_table(
+            root,
+            "items.csv",
+            {
+                "item": one_of(Item, "below-the-line item"),
+                "amount": _signed_cents,
+                "post": t.optional_text,
+                "funding": t.optional_text,
+                "agency": t.optional_text,
+                "cost_center": t.optional_text,
+                "note": t.optional_text,
+            },
+        )
+        problems += more
+    items = []
+    for row in item_rows:
+        line, more = _item(row)
+        problems += more
+        if line is not None:
+            items.append(line)
+    dependents, more = _figures(root, "dependents.csv", "dependents")
+    problems += more
+    tokens, more = _figures(root, "tokens.csv", "tokens")
+    problems += more
+    gfs_rows: list[t.Row] = []
+    if (root / "gfs_workload.csv").exists():
+        gfs_rows, more = t.read_table(
+            root, "gfs_workload.csv", {"cost_center": t.text, "agency": t.text, "count": t.quantity}
+        )
+        problems += more
+    if world is None or has_errors(problems):
+        return None, problems
+    return (
+        WorldFiles(
+            world,
+            folders,
+            tuple(PostProfile(**r.values, source=r.source) for r in profile_rows),
+            tuple(items),
+            dependents,
+            tokens,
+            tuple(GfsWorkload(**r.values, source=r.source) for r in gfs_rows),
+        ),
+        problems,
+    )

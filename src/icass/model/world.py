@@ -1,0 +1,123 @@
+"""The records of the worldwide consolidation (H-424, Exhibit H-421): the world's settings, each post's
+profile (how mail reaches it, which central programs it has), and the centrally funded "below the line"
+items, each shared among agencies on its own basis; money in whole cents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from icass.model.records import NOWHERE, Source
+
+
+class Stage(StrEnum):
+    INITIAL = "initial"  # informational
+    FINAL = "final"  # payable
+
+
+class Mail(StrEnum):
+    APO = "APO"  # served by APO/FPO/DPO
+    POUCH = "POUCH"  # pouch only
+    BORDER = "BORDER"  # Mexico and Canada border posts, not served by the USPS: outside SDT, with the pouch posts
+
+
+class Item(StrEnum):
+    """The below-the-line items of H-424 b, by the paragraph that states each one's basis."""
+
+    GFS = "GFS"  # b(7)
+    AMSAL_ADJ = "AMSAL_ADJ"  # b(1)
+    PAT_ADJ = "PAT_ADJ"  # b(18)
+    SDT = "SDT"  # b(2)
+    DPM = "DPM"  # b(4)
+    DPM_SALARY = "DPM_SALARY"  # b(5)
+    CF_REPLENISHMENT = "CF_REPLENISHMENT"  # b(3)
+    FLO = "FLO"  # b(6)
+    MED = "MED"  # b(17)
+    MEDEVAC = "MEDEVAC"  # b(16)
+    FOB_RSA = "FOB_RSA"  # b(8)
+    FSN_SEPARATION = "FSN_SEPARATION"  # b(9)
+    LGP_VEHICLES = "LGP_VEHICLES"  # b(12)
+    GITM = "GITM"  # b(10)
+    ISC_NONSALARY = "ISC_NONSALARY"  # b(13)
+    ISC_SALARY = "ISC_SALARY"  # b(14)
+    IWG_CHAIR = "IWG_CHAIR"  # b(15)
+    OVERSEAS_SCHOOLS = "OVERSEAS_SCHOOLS"  # b(11)
+    OTHER = "OTHER"  # b(19)
+
+
+ITEM_SECTION: dict[Item, str] = {
+    Item.AMSAL_ADJ: "H-424 b(1)",
+    Item.SDT: "H-424 b(2)",
+    Item.CF_REPLENISHMENT: "H-424 b(3)",
+    Item.DPM: "H-424 b(4)",
+    Item.DPM_SALARY: "H-424 b(5)",
+    Item.FLO: "H-424 b(6)",
+    Item.GFS: "H-424 b(7)",
+    Item.FOB_RSA: "H-424 b(8)",
+    Item.FSN_SEPARATION: "H-424 b(9)",
+    Item.GITM: "H-424 b(10)",
+    Item.OVERSEAS_SCHOOLS: "H-424 b(11)",
+    Item.LGP_VEHICLES: "H-424 b(12)",
+    Item.ISC_NONSALARY: "H-424 b(13)",
+    Item.ISC_SALARY: "H-424 b(14)",
+    Item.IWG_CHAIR: "H-424 b(15)",
+    Item.MEDEVAC: "H-424 b(16)",
+    Item.MED: "H-424 b(17)",
+    Item.PAT_ADJ: "H-424 b(18)",
+    Item.OTHER: "H-424 b(19)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    fiscal_year: int
+    stage: Stage
+    amsal_target: int  # cents
+    pat_target: int  # cents
+    dpm_pouch_percent: Decimal  # the pouch-only part of DPM costs (A/LM's split); the rest is APO/FPO/DPO
+    fob_rsa_fee: int = 0  # cents per token (FOB/RSA, H-424 b(8))
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PostProfile:
+    post: str
+    mail: Mail
+    separation_pay: bool
+    psa_guards: bool
+    medevac: bool
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLine:
+    """One row of items.csv: an amount of a below-the-line item, and the fields that item needs."""
+
+    item: Item
+    amount: int  # cents; negative only for OTHER
+    post: str = ""
+    funding: str = ""
+    agency: str = ""
+    cost_center: str = ""
+    note: str = ""
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyFigure:
+    """An agency's number for a basis given directly: overseas school dependents, FOB/RSA tokens."""
+
+    agency: str
+    value: Decimal
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class GfsWorkload:
+    """Workload that CGFS adds for agencies that send their vouchers directly (H-424 b(7) NOTE 2)."""
+
+    cost_center: str
+    agency: str
+    count: Decimal
+    source: Source = field(default=NOWHERE, compare=False)
