@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.engine import Distribution, EngineError, distribute_columns
 from icass.engine.columns import columns_of
+from icass.engine.consolidation import Consolidation, PostFigures, consolidate
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords, Source
 from icass.workload.dates import count_period
@@ -193,3 +195,35 @@ def _world_references(files: WorldFiles, posts: dict[str, Path], runs: list[Post
         if line.agency and line.agency not in agencies:
             found.append(error(line.source, f"agency {line.agency} is at no post of the world", field="agency"))
     return found
+
+
+def post_figures(run: PostRun) -> PostFigures:
+    """What the consolidation needs of one post's finished run: totals after ICASS redistribution, the cost
+    per funding source, and the unmodified and modified counts per (cost center, agency)."""
+    bundle, distribution = run.bundle, run.distribution
+    assert bundle is not None, "a post that did not distribute"
+    assert distribution is not None
+    totals: dict[tuple[str, str], int] = {}
+    for line in distribution.lines(bundle.post.code):
+        key = (line.agency, str(line.funding))
+        totals[key] = totals.get(key, 0) + line.total
+    cost = distribution.cost_of(bundle.post.code).sum(axis=0).tolist()
+    counts: dict[tuple[str, str], Decimal] = {}
+    modified: dict[tuple[str, str], Decimal] = {}
+    for w in bundle.workload:
+        key = (w.cost_center, w.agency)
+        counts[key] = counts.get(key, Decimal(0)) + w.count
+        modified[key] = modified.get(key, Decimal(0)) + w.modified_count
+    funding = {str(f): int(c) for f, c in zip(distribution.columns.funding_sources, cost, strict=True)}
+    return PostFigures(bundle.post.code, str(bundle.post.region), totals, funding, counts, modified)
+
+
+def consolidate_world(run: WorldRun) -> tuple[Consolidation | None, list[Diagnostic]]:
+    """The world's consolidation, once every post distributed (H-424)."""
+    if not run.ok or run.files is None:
+        return None, []
+    files = run.files
+    figures = [post_figures(p) for p in run.posts]
+    return consolidate(
+        files.world, figures, files.profiles, files.items, files.dependents, files.tokens, files.gfs_workload
+    )

@@ -1,0 +1,118 @@
+"""The worldwide consolidation (issue 6, section 2): every item conserved to the cent, each held to an exact
+Fraction reference of its basis, the grand total equal to every post budget plus every charge."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from icass.engine.consolidation import share
+from icass.model.world import Item
+from icass.pipeline import consolidate_world, run_world
+from tests.reference import apportion
+from tests.worlds import WORLD, write_world
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    run = run_world(write_world(tmp_path_factory.mktemp("world") / "world"))
+    assert run.ok, [str(d) for d in run.diagnostics]
+    consolidation, problems = consolidate_world(run)
+    assert problems == []
+    return run, consolidation
+
+
+def test_every_share_is_conserved_and_leaves_icass_out(world):
+    _, consolidation = world
+    assert len(consolidation.shares) == 23
+    for item_share in consolidation.shares:
+        assert sum(item_share.parts.values()) == item_share.amount, item_share.item
+        assert "1901.0" not in item_share.parts
+
+
+def test_every_share_is_the_fraction_reference_of_its_basis(world):
+    _, consolidation = world
+    for item_share in consolidation.shares:
+        if item_share.item in (Item.OTHER, Item.FOB_RSA):
+            continue  # charged as is
+        basis = {a: Fraction(v) for a, v in item_share.basis.items()}
+        magnitude = apportion(abs(item_share.amount), basis)
+        sign = -1 if item_share.amount < 0 else 1
+        assert {a: sign * p for a, p in magnitude.items() if p} == dict(item_share.parts), item_share.item
+
+
+def test_the_grand_total_is_every_post_budget_plus_every_charge(world):
+    run, consolidation = world
+    budgets = sum(int(p.distribution.cost.sum()) for p in run.posts)
+    charges = sum(s.amount for s in consolidation.shares)
+    invoices = sum(consolidation.post_totals.values()) + sum(consolidation.item_totals().values())
+    assert invoices == budgets + charges
+
+
+def test_the_adjustments_are_the_targets_less_what_was_budgeted(world):
+    run, consolidation = world
+    amsal = sum(int(p.distribution.cost_of()[:, 3].sum()) for p in run.posts)
+    pat = sum(int(p.distribution.cost_of()[:, 4].sum()) for p in run.posts)
+    adjustment = {s.item: s.amount for s in consolidation.shares if s.item in (Item.AMSAL_ADJ, Item.PAT_ADJ)}
+    # H-424 b(1): "adding in the ISC and domestic diplomatic mail and pouch salary costs" ($33,000 and $30,000).
+    assert adjustment[Item.AMSAL_ADJ] == 280_000_000 - (amsal + 3_300_000 + 3_000_000)
+    assert adjustment[Item.PAT_ADJ] == 76_000_000 - pat
+
+
+def test_dpm_is_split_into_a_pouch_and_an_apo_part(world):
+    _, consolidation = world
+    dpm = [s for s in consolidation.shares if s.item == Item.DPM]
+    # 35.5 percent of $90,000 to pouch and border posts, the rest to APO posts.
+    assert [(s.amount, s.basis_name) for s in dpm] == [
+        (3_195_000, "unmodified 6150 counts at pouch and border posts"),
+        (5_805_000, "unmodified 6150 counts at APO posts"),
+    ]
+
+
+def test_fob_rsa_is_the_fee_times_tokens(world):
+    _, consolidation = world
+    fob = {a: c for s in consolidation.shares if s.item == Item.FOB_RSA for a, c in s.parts.items()}
+    assert fob == {"1900.0": 12 * 12_500, "9700.0": 3 * 12_500}
+
+
+def test_moving_a_post_from_pouch_to_apo_moves_only_the_mail_items(tmp_path, world):
+    _, before = world
+    posts = WORLD["posts.csv"].replace("PSL,POUCH", "PSL,APO")
+    moved, _ = consolidate_world(run_world(write_world(tmp_path / "world", posts_csv=posts)))
+    mail = {Item.SDT, Item.DPM, Item.DPM_SALARY}
+    after, earlier = moved.item_totals(), before.item_totals()
+    assert {item for (agency, item), cents in after.items() if earlier.get((agency, item)) != cents} == mail
+    assert {k: v for k, v in after.items() if k[1] not in mail} == {
+        k: v for k, v in earlier.items() if k[1] not in mail
+    }
+
+
+def test_an_amount_with_no_basis_is_an_error(tmp_path):
+    posts = WORLD["posts.csv"].replace("KVR,APO,yes,yes,yes", "KVR,APO,yes,yes,no")
+    _, problems = consolidate_world(run_world(write_world(tmp_path / "world", posts_csv=posts)))
+    assert [str(p) for p in problems] == [
+        "error: items.csv, row 10, amount: MEDEVAC has 15,000.00 dollars to share but its basis (modified 5624 "
+        "counts at MEDEVAC posts) is zero for every agency (6 FAH-5 H-424 b(16))"
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(-(10**12), 10**12),
+    st.dictionaries(
+        st.sampled_from(["1100.0", "1900.0", "2000.0", "7200.0", "9700.0"]),
+        st.decimals(0, 10**6, places=4),
+        min_size=1,
+    ),
+)
+def test_share_equals_the_fraction_reference(amount, basis):
+    weights = {a: Fraction(w) for a, w in basis.items() if w}
+    if not weights:
+        return
+    expected = apportion(abs(amount), weights)
+    sign = -1 if amount < 0 else 1
+    assert share(amount, {a: Decimal(w) for a, w in basis.items()}) == {a: sign * p for a, p in expected.items() if p}
