@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from rich.table import Table
 from rich.text import Text
 
-CODE, TEXT, WIDE, NUMBER = "code", "text", "wide", "number"
+CODE, TEXT, WIDE, NUMBER, PROSE = "code", "text", "wide", "number", "prose"
 
 
 def grid(
@@ -20,7 +20,8 @@ def grid(
     footer: Sequence[Sequence[str]] = (),
     caption: str | None = None,
 ) -> Table:
-    """`columns` are (header, CODE | TEXT | WIDE | NUMBER); `footer` rows come bold, below a rule."""
+    """`columns` are (header, CODE | TEXT | WIDE | NUMBER | PROSE); PROSE wraps rather than cut (an explanation
+    read whole); `footer` rows come bold, below a rule."""
     table = Table(
         title=Text(title, style="table.title"),
         caption=None if caption is None else Text(caption, style="table.caption"),
@@ -29,6 +30,8 @@ def grid(
         if kind == NUMBER:
             widest = max((len(row[i]) for row in (*body, *footer)), default=0)
             table.add_column(Text(header), justify="right", no_wrap=True, min_width=widest)
+        elif kind == PROSE:
+            table.add_column(Text(header), overflow="fold")
         elif kind in (TEXT, WIDE):
             table.add_column(Text(header), max_width=44 if kind == TEXT else 72, no_wrap=True, overflow="ellipsis")
         else:

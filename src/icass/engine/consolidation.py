@@ -22,6 +22,20 @@ from icass.model.world import ITEM_SECTION, AgencyFigure, GfsWorkload, Item, Ite
 from icass.money import scaled_integers
 
 Number = int | Decimal
+# The items whose basis is money (post totals in cents) rather than a count.
+MONEY_BASES = frozenset(
+    {
+        Item.AMSAL_ADJ,
+        Item.PAT_ADJ,
+        Item.CF_REPLENISHMENT,
+        Item.FSN_SEPARATION,
+        Item.LGP_VEHICLES,
+        Item.GITM,
+        Item.ISC_NONSALARY,
+        Item.ISC_SALARY,
+        Item.IWG_CHAIR,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -46,12 +60,14 @@ class ItemShare:
     basis: Mapping[str, Number]  # agency -> its basis figure
     parts: Mapping[str, int]  # agency -> cents
     source: Source = field(default=Source("items.csv"), compare=False)
+    money: bool = False  # the basis is in cents (post totals), not a count
 
 
 @dataclass(frozen=True)
 class Consolidation:
     post_totals: Mapping[tuple[str, str, str], int]  # (agency, post, funding) -> cents
     shares: tuple[ItemShare, ...]
+    regions: Mapping[str, str] = field(default_factory=dict)  # post -> regional bureau
 
     def item_totals(self) -> dict[tuple[str, Item], int]:
         """(agency, item) -> cents: each agency's one line per item."""
@@ -126,6 +142,7 @@ def consolidate(
 
     def charge(item: Item, amount: int, name: str, basis: Mapping[str, Number], source: Source) -> dict[str, int]:
         """Share one amount and record it; what each agency got."""
+        money = item in MONEY_BASES
         cleaned = _without_icass(basis)
         if amount and not cleaned:
             dollars = f"{amount / 100:,.2f}"
@@ -133,7 +150,7 @@ def consolidate(
             found.append(error(source, message, field="amount", section=ITEM_SECTION[item]))
             return {}
         parts = share(amount, cleaned)
-        shares.append(ItemShare(item, amount, name, cleaned, parts, source))
+        shares.append(ItemShare(item, amount, name, cleaned, parts, source, money))
         return parts
 
     amount_of = _sum_by_agency((line.item, line.amount) for line in items)
@@ -214,7 +231,7 @@ def consolidate(
             basis = {token.agency: token.value}
             name = "fob_rsa_fee x tokens"
             shares.append(ItemShare(Item.FOB_RSA, cents, name, basis, {token.agency: cents}, token.source))
-    return Consolidation(post_totals, tuple(shares)), found
+    return Consolidation(post_totals, tuple(shares), {p.post: p.region for p in posts}), found
 
 
 def _cents(value: Decimal) -> int:
