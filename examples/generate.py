@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from icass.model import FUNDING_SOURCES
-from icass.pipeline import PostRun, run_post
+from icass.pipeline import PostRun, consolidate_world, run_post, run_world
 
 HERE = Path(__file__).resolve().parent
 FISCAL_YEAR = 2027
@@ -1254,8 +1254,92 @@ def summary(run: PostRun) -> str:
     )
 
 
+# ------------------------------------------------------------------------------------------------ World
+
+# The world's posts: the three samples, and three more of their kind under other names (H-424 bases differ
+# by where mail comes from and which central programs a post has).
+WORLD_POSTS = (
+    ("kivara", standard_post, ("KVR", "U.S. Embassy Kivara", "Republic of Makena", "AF"), ("APO", True, True, True)),
+    (
+        "port-solace",
+        lite_post,
+        ("PSL", "U.S. Embassy Port Solace", "Federation of San Lucerna", "WHA"),
+        ("POUCH", False, True, False),
+    ),
+    (
+        "aldmere",
+        consulate,
+        ("ALD", "U.S. Consulate General Aldmere", "Kingdom of Varnholt", "EUR"),
+        ("BORDER", False, False, False),
+    ),
+    (
+        "tessaly",
+        standard_post,
+        ("TSY", "U.S. Embassy Tessaly", "Commonwealth of Oriel", "EAP"),
+        ("APO", True, False, False),
+    ),
+    ("marbeck", lite_post, ("MBK", "U.S. Embassy Marbeck", "Republic of Ostrava", "NEA"), ("POUCH", True, True, True)),
+    (
+        "quillon",
+        consulate,
+        ("QLN", "U.S. Consulate General Quillon", "Union of Sereth", "SCA"),
+        ("APO", False, True, False),
+    ),
+)
+WORLD_TOML = """[world]
+fiscal_year = 2027
+stage = "final"
+amsal_target = "9650000.00"
+pat_target = "2150000.00"
+dpm_pouch_percent = "38.5"
+fob_rsa_fee = "125.00"
+"""
+WORLD_ITEMS = [
+    ["GFS", "210000.00", "", "AMSAL", "", "6221", "CGFS accounting staff salaries"],
+    ["GFS", "95000.00", "", "", "", "6223", "CGFS voucher processing"],
+    ["SDT", "64000.00", "", "", "", "", "Second destination transportation, APO/FPO/DPO posts"],
+    ["DPM", "118000.00", "", "", "", "", "Diplomatic pouch and mail operations"],
+    ["DPM_SALARY", "41000.00", "", "", "", "", "Diplomatic pouch and mail salaries"],
+    ["CF_REPLENISHMENT", "18500.00", "KVR", "RB", "", "", "Currency fluctuation replenishment"],
+    ["FLO", "52000.00", "", "", "", "", "Family Liaison Office"],
+    ["MED", "88000.00", "", "", "", "", "Office of Medical Services, Washington"],
+    ["MEDEVAC", "36000.00", "", "", "", "", "Regional MEDEVAC support"],
+    ["FSN_SEPARATION", "47000.00", "", "", "", "", "FSN separation liability trust fund"],
+    ["LGP_VEHICLES", "29000.00", "", "", "", "", "Local guard program vehicles"],
+    ["GITM", "102000.00", "", "", "", "", "Global IT modernization"],
+    ["ISC_NONSALARY", "31000.00", "", "", "", "", "ICASS Service Center operations"],
+    ["ISC_SALARY", "58000.00", "", "", "", "", "ICASS Service Center salaries"],
+    ["IWG_CHAIR", "6500.00", "", "", "", "", "ICASS Working Group chair"],
+    ["OVERSEAS_SCHOOLS", "74000.00", "", "", "", "", "Office of Overseas Schools"],
+    ["OTHER", "-2500.00", "", "", USAID, "", "Credit: FY 2026 LGP vehicle charge billed twice"],
+]
+
+
+def write_world(out: Path) -> None:
+    """examples/world: the six posts, their profiles, every below-the-line item, dependents and tokens."""
+    folder = out / "world"
+    if folder.exists():
+        shutil.rmtree(folder)
+    profiles = []
+    for name, build, (code, title, country, region), (mail, separation, guards, medevac) in WORLD_POSTS:
+        spec = build()
+        spec.code, spec.name, spec.country, spec.region = code, title, country, region
+        write_bundle(spec, folder / "posts" / name)
+        profiles.append([code, mail] + ["yes" if flag else "no" for flag in (separation, guards, medevac)])
+    (folder / "world.toml").write_text(WORLD_TOML, encoding="utf-8")
+    write_csv(folder / "posts.csv", ["post", "mail", "separation_pay", "psa_guards", "medevac"], profiles)
+    write_csv(folder / "items.csv", ["item", "amount", "post", "funding", "agency", "cost_center", "note"], WORLD_ITEMS)
+    write_csv(
+        folder / "dependents.csv", ["agency", "dependents"], [[STATE, "148"], [USAID, "64"], [DAO, "21"], [CDC, "18"]]
+    )
+    write_csv(folder / "tokens.csv", ["agency", "tokens"], [[STATE, "24"], [USAID, "9"], [DAO, "5"]])
+    write_csv(
+        folder / "gfs_workload.csv", ["cost_center", "agency", "count"], [["6221", USAID, "412"], ["6223", CDC, "275"]]
+    )
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Write the sample post bundles.")
+    parser = argparse.ArgumentParser(description="Write the sample post bundles and the sample world.")
     parser.add_argument("--out", type=Path, default=HERE, help="the folder to write them in (default: examples/)")
     out = parser.parse_args().out
     for spec, folder in ((standard_post(), "standard-post"), (lite_post(), "lite-post"), (consulate(), "consulate")):
@@ -1265,6 +1349,16 @@ def main() -> None:
             problems = "\n".join(str(d) for d in run.diagnostics)
             raise SystemExit(f"{out / folder} does not distribute cleanly:\n{problems}")
         print(summary(run))
+    write_world(out)
+    world = run_world(out / "world")
+    consolidation, more = consolidate_world(world)
+    if consolidation is None or world.diagnostics or more:
+        problems = "\n".join(str(d) for d in (*world.diagnostics, *more))
+        raise SystemExit(f"{out / 'world'} does not consolidate cleanly:\n{problems}")
+    total = sum(consolidation.post_totals.values()) + sum(consolidation.item_totals().values())
+    print(
+        f"World FY 2027: {len(world.posts)} posts, {len(consolidation.shares)} item shares, total ${total / 100:,.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -211,11 +211,13 @@ def test_samples_are_what_the_generator_writes(tmp_path):
     import sys
 
     subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "--out", str(tmp_path)], check=True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(s.name for s in SAMPLES)
-    for sample in SAMPLES:
-        assert sorted(p.name for p in (tmp_path / sample.name).iterdir()) == sorted(p.name for p in sample.iterdir())
-        for file in sorted(sample.iterdir()):
-            assert (tmp_path / sample.name / file.name).read_text() == file.read_text(), file
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(
+        p.relative_to(ROOT / "examples") for s in [*SAMPLES, ROOT / "examples" / "world"] for p in s.rglob("*")
+    )
+    assert written == [p for p in committed if (ROOT / "examples" / p).is_file()]
+    for path in written:
+        assert (tmp_path / path).read_text() == (ROOT / "examples" / path).read_text(), path
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)

@@ -87,3 +87,17 @@ def test_a_world_with_an_error_computes_and_writes_nothing(tmp_path):
     assert "error: items.csv, row 19, amount: only an OTHER item may be negative" in result.stderr
     assert not out.exists()
     assert result.stdout == ""
+
+
+def test_the_sample_world_consolidates_every_item():
+    from tests.worlds import ROOT
+
+    result = icass("world", ROOT / "examples" / "world", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    items = {r["key"] for r in csv.DictReader(io.StringIO(result.stdout)) if r["part"] == "item"}
+    assert items == {
+        "GFS", "AMSAL_ADJ", "PAT_ADJ", "SDT", "DPM", "DPM_SALARY", "CF_REPLENISHMENT", "FLO", "MED", "MEDEVAC",
+        "FOB_RSA", "FSN_SEPARATION", "LGP_VEHICLES", "GITM", "ISC_NONSALARY", "ISC_SALARY", "IWG_CHAIR",
+        "OVERSEAS_SCHOOLS", "OTHER",
+    }  # fmt: skip
