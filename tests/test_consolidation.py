@@ -116,3 +116,56 @@ def test_share_equals_the_fraction_reference(amount, basis):
     expected = apportion(abs(amount), weights)
     sign = -1 if amount < 0 else 1
     assert share(amount, {a: Decimal(w) for a, w in basis.items()}) == {a: sign * p for a, p in expected.items() if p}
+
+
+def _independent_bases(run) -> dict[str, dict[str, Fraction]]:
+    """Each basis recomputed from the posts' own records and distributions, written out plainly."""
+    profiles = {p.post: p for p in run.files.profiles}
+    totals: dict[tuple[str, str, str], Fraction] = {}
+    counts: dict[tuple[str, str, str, bool], Fraction] = {}
+    for post_run in run.posts:
+        code = post_run.bundle.post.code
+        for line in post_run.distribution.lines(code):
+            key = (line.agency, code, str(line.funding))
+            totals[key] = totals.get(key, Fraction(0)) + line.total
+        for w in post_run.bundle.workload:
+            for modified, value in ((False, w.count), (True, w.count * w.modification)):
+                key = (w.cost_center, w.agency, code, modified)
+                counts[key] = counts.get(key, Fraction(0)) + Fraction(value)
+
+    def by_count(cc: str, modified: bool, posts=None) -> dict[str, Fraction]:
+        found: dict[str, Fraction] = {}
+        for (c, agency, post, m), value in counts.items():
+            if c == cc and m == modified and (posts is None or post in posts):
+                found[agency] = found.get(agency, Fraction(0)) + value
+        return found
+
+    def by_total(posts=None, funding=None) -> dict[str, Fraction]:
+        found: dict[str, Fraction] = {}
+        for (agency, post, f), value in totals.items():
+            if (posts is None or post in posts) and (funding is None or f == funding):
+                found[agency] = found.get(agency, Fraction(0)) + value
+        return found
+
+    apo = {p for p, x in profiles.items() if x.mail == "APO"}
+    return {
+        "FLO": by_count("6443", True),
+        "MED": by_count("5624", True),
+        "MEDEVAC": by_count("5624", True, {p for p, x in profiles.items() if x.medevac}),
+        "SDT": by_count("6150", False, apo),
+        "GITM": by_total(),
+        "FSN_SEPARATION": by_total({p for p, x in profiles.items() if x.separation_pay}),
+        "LGP_VEHICLES": by_total({p for p, x in profiles.items() if x.psa_guards}, "LGP"),
+        "CF_REPLENISHMENT": by_total({"KVR"}, "RB"),
+    }
+
+
+def test_each_basis_equals_a_plain_recomputation(world):
+    run, consolidation = world
+    expected = _independent_bases(run)
+    for item_share in consolidation.shares:
+        if str(item_share.item) not in expected:
+            continue
+        plain = {a: v for a, v in expected[str(item_share.item)].items() if v and a != "1901.0"}
+        assert {a: Fraction(v) for a, v in item_share.basis.items()} == plain, item_share.item
+        assert dict(item_share.parts) == {a: p for a, p in apportion(item_share.amount, plain).items() if p}
