@@ -39,8 +39,13 @@ fiscal_year = 2027
 
 def write_bundle(folder: Path, **changes: str | None) -> Path:
     """The base bundle with whole files replaced (name with '.' as '_'), or removed when None."""
+    return write_files(folder, BASE, changes)
+
+
+def write_files(folder: Path, base: dict[str, str], changes: dict[str, str | None]) -> Path:
+    """`base` files written to `folder`, with whole files replaced (name with '.' as '_'), or removed when None."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = dict(BASE)
+    files = dict(base)
     for key, text in changes.items():
         name = key.replace("_csv", ".csv").replace("_toml", ".toml")
         if text is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tests.bundles import write_files
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = {"kivara": "standard-post", "port-solace": "lite-post", "aldmere": "consulate"}
 
@@ -48,16 +50,6 @@ fob_rsa_fee = "125.00"
 
 def write_world(folder: Path, **changes: str | None) -> Path:
     """The small world with whole files replaced (name with '.' as '_'), or removed when None."""
-    folder.mkdir(parents=True, exist_ok=True)
     for name, sample in SAMPLES.items():
         shutil.copytree(ROOT / "examples" / sample, folder / "posts" / name)
-    files = dict(WORLD)
-    for key, text in changes.items():
-        name = key.replace("_csv", ".csv").replace("_toml", ".toml")
-        if text is None:
-            files.pop(name)
-        else:
-            files[name] = text
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
+    return write_files(folder, WORLD, changes)

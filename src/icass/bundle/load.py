@@ -4,7 +4,6 @@ pipeline (icass.pipeline): deriving counts, validating and distributing come aft
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
@@ -121,19 +120,9 @@ MODIFICATION_COLUMNS = {
 
 def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     source = Source("post.toml")
-    data, unreadable = t.read_bytes(folder / "post.toml", "post.toml")
-    text = None
-    if data is not None:
-        text, unreadable = t.decode(data, "post.toml")
-    if text is None:
+    table, unreadable = t.read_toml_table(folder, "post.toml", "post")
+    if table is None:
         return None, unreadable
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as problem:
-        return None, [error(source, f"is not valid TOML: {problem}")]
-    table: Any = document.get("post")
-    if not isinstance(table, dict):
-        return None, [error(source, "lacks the [post] table")]
     problems: list[Diagnostic] = []
 
     def field(name: str, check: t.Parser) -> Any:

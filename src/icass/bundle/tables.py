@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import stat
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -157,6 +158,25 @@ def decode(data: bytes, name: str) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as problem:
         line = data[: problem.start].count(b"\n") + 1
         return None, [error(Source(name, line), f"is not UTF-8: byte {data[problem.start]:#04x} cannot be decoded")]
+
+
+def read_toml_table(folder: Path, name: str, table: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The [table] of a TOML file, with the same checks as a CSV file. Decimals stay exact: a TOML float is
+    read as a Decimal, never through a binary float."""
+    data, problems = read_bytes(folder / name, name)
+    text = None
+    if data is not None:
+        text, problems = decode(data, name)
+    if text is None:
+        return None, problems
+    try:
+        document = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as problem:
+        return None, [error(Source(name), f"is not valid TOML: {problem}")]
+    found = document.get(table)
+    if not isinstance(found, dict):
+        return None, [error(Source(name), f"lacks the [{table}] table")]
+    return found, []
 
 
 def read_cells(

@@ -4,7 +4,6 @@ themselves are run through the pipeline by icass.pipeline.run_world."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -56,19 +55,9 @@ def _money(value: Any) -> int:
 
 def _read_world(folder: Path) -> tuple[World | None, list[Diagnostic]]:
     source = Source("world.toml")
-    data, problems = t.read_bytes(folder / "world.toml", "world.toml")
-    text = None
-    if data is not None:
-        text, problems = t.decode(data, "world.toml")
-    if text is None:
-        return None, problems
-    try:
-        document = tomllib.loads(text, parse_float=Decimal)  # money never passes through a float
-    except tomllib.TOMLDecodeError as problem:
-        return None, [error(source, f"is not valid TOML: {problem}")]
-    table: Any = document.get("world")
-    if not isinstance(table, dict):
-        return None, [error(source, "lacks the [world] table")]
+    table, unreadable = t.read_toml_table(folder, "world.toml", "world")  # money never through a float
+    if table is None:
+        return None, unreadable
     found: list[Diagnostic] = []
 
     def field(name: str, parse: Any, default: Any = None) -> Any:
