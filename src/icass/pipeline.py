@@ -3,6 +3,9 @@ combine (entered counts and modifications) -> validate -> distribute. Every step
 diagnostics; the run stops after the first step with an error, so nothing downstream sees half-valid input,
 and what it did compute (records, counts) is still there to show. The views (invoice, explain, workload)
 take a finished run. The same steps will serve the database: only `read` is about files.
+
+A world (docs/world.md) is every post's run, then the consolidation of their figures (run_world,
+consolidate_world).
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ def _derive(records: PostRecords, catalog: Catalog, rules: CountingRules) -> Der
     return derive(records, catalog, rules)
 
 
-class Stage(Enum):
+class Through(Enum):
     """How far a run goes: the counts (read, derive, combine, validate the records), or the distribution
     (validate the costs, distribute)."""
 
@@ -73,7 +76,7 @@ def run_post(
     folder: str | Path,
     catalog: Catalog | None = None,
     rules: CountingRules | None = None,
-    through: Stage = Stage.DISTRIBUTION,
+    through: Through = Through.DISTRIBUTION,
 ) -> PostRun:
     catalog = catalog or load_catalog()
     rules = rules or load_counting_rules()
@@ -94,7 +97,7 @@ def run_records(
     catalog: Catalog,
     rules: CountingRules,
     problems: list[Diagnostic] | None = None,
-    through: Stage = Stage.DISTRIBUTION,
+    through: Through = Through.DISTRIBUTION,
 ) -> PostRun:
     """The steps after reading, for records from any source."""
     found = list(problems or ())
@@ -112,7 +115,7 @@ def run_records(
     found += validate_records(bundle, catalog, rules)
     if has_errors(found):
         return stop(derivation)
-    if through is Stage.COUNTS:
+    if through is Through.COUNTS:
         return PostRun(tuple(found), records, derivation, bundle, catalog=catalog)
     cols = columns_of([bundle], catalog.kind_of(bundle.post.methodology))
     try:

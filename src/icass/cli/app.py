@@ -26,7 +26,7 @@ from icass.engine.explain import Explanation, explain
 from icass.engine.invoice import Invoice, invoice
 from icass.model import FUNDING_SOURCES, Methodology, PostBundle
 from icass.money import format_grouped
-from icass.pipeline import PostRun, Stage, run_post
+from icass.pipeline import PostRun, Through, run_post
 
 app = typer.Typer(
     help="ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's "
@@ -108,7 +108,7 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(INPUT_ERROR)
 
 
-def _run(path: Path, through: Stage = Stage.DISTRIBUTION) -> PostRun:
+def _run(path: Path, through: Through = Through.DISTRIBUTION) -> PostRun:
     """The pipeline, once, as far as `through`; every diagnostic printed; exit 2 when any is an error."""
     result = run_post(path, through=through)
     _report(result)

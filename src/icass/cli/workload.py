@@ -13,7 +13,7 @@ from rich.text import Text
 
 from icass.cli.app import BundleArg, CatalogFormat, _fail, _out, _quiet_when_stdout_closes, _run, app
 from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
-from icass.pipeline import Stage
+from icass.pipeline import Through
 from icass.report import WORKLOAD_HEADER, workload_rows
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def workload_command(
 ) -> None:
     """Every workload count: derived from the post's records by the handbook's counting rules, or entered in
     workload.csv; with the budget committee's modification of each."""
-    result = _run(bundle, Stage.COUNTS)  # the counts need no distribution: a budget error does not hide them
+    result = _run(bundle, Through.COUNTS)  # the counts need no distribution: a budget error does not hide them
     post, derivation = result.bundle, result.derivation
     assert post is not None  # ok: _run exits otherwise
     assert derivation is not None
