@@ -169,3 +169,53 @@ def test_each_basis_equals_a_plain_recomputation(world):
         plain = {a: v for a, v in expected[str(item_share.item)].items() if v and a != "1901.0"}
         assert {a: Fraction(v) for a, v in item_share.basis.items()} == plain, item_share.item
         assert dict(item_share.parts) == {a: p for a, p in apportion(item_share.amount, plain).items() if p}
+
+
+def test_consolidating_a_world_equals_summing_each_post_alone(world):
+    run, consolidation = world
+    alone: dict[tuple[str, str, str], int] = {}
+    for post_run in run.posts:  # each post distributed on its own
+        code = post_run.bundle.post.code
+        for line in post_run.distribution.lines(code):
+            alone[(line.agency, code, line.funding)] = alone.get((line.agency, code, line.funding), 0) + line.total
+    assert dict(consolidation.post_totals) == {k: v for k, v in alone.items() if v}
+
+
+ITEMS_WITHOUT_FIELDS = [i for i in Item if i not in (Item.GFS, Item.CF_REPLENISHMENT, Item.OTHER, Item.FOB_RSA)]
+ITEMS_WITHOUT_FIELDS = [i for i in ITEMS_WITHOUT_FIELDS if i not in (Item.AMSAL_ADJ, Item.PAT_ADJ)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    profiles=st.lists(
+        st.tuples(st.sampled_from(["APO", "POUCH", "BORDER"]), st.booleans(), st.booleans(), st.booleans()),
+        min_size=3,
+        max_size=3,
+    ),
+    amounts=st.dictionaries(st.sampled_from(ITEMS_WITHOUT_FIELDS), st.integers(1, 10**9), min_size=1),
+)
+def test_random_worlds_conserve_every_item_and_tie_out(world, profiles, amounts):
+    from icass.engine.consolidation import consolidate
+    from icass.model.world import ItemLine, Mail, PostProfile
+    from icass.pipeline import post_figures
+
+    run, _ = world
+    figures = [post_figures(p) for p in run.posts]
+    posts = [
+        PostProfile(f.post, Mail(mail), separation, guards, medevac)
+        for f, (mail, separation, guards, medevac) in zip(figures, profiles, strict=True)
+    ]
+    lines = [ItemLine(item, cents) for item, cents in amounts.items()]
+    consolidation, problems = consolidate(run.files.world, figures, posts, lines)
+    charged = {str(s.item) for s in consolidation.shares} - {"AMSAL_ADJ", "PAT_ADJ"}
+    for problem in problems:  # only a basis that is zero everywhere may refuse an amount
+        assert "is zero for every agency" in problem.message
+    refused = {problem.message.split()[0] for problem in problems}
+    assert charged | refused == {str(item) for item in amounts}
+    for item_share in consolidation.shares:
+        assert sum(item_share.parts.values()) == item_share.amount
+        basis = {a: Fraction(v) for a, v in item_share.basis.items()}
+        if basis:
+            magnitude = apportion(abs(item_share.amount), basis)
+            sign = -1 if item_share.amount < 0 else 1
+            assert {a: sign * p for a, p in magnitude.items() if p} == dict(item_share.parts)
