@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from icass.pipeline import run_post
+from icass.pipeline import consolidate_world, run_post, run_world
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from bench_workload import write_large_post  # a script folder, not a package: imported by path
+from bench_world import write_synthetic_world
 
 
 def test_the_large_post_of_the_workload_benchmark_distributes(tmp_path):
@@ -17,3 +18,11 @@ def test_the_large_post_of_the_workload_benchmark_distributes(tmp_path):
     assert run.ok, [str(d) for d in run.diagnostics if d.severity == "error"]
     assert run.derivation is not None
     assert {"6150", "6134", "5821", "7810", "6139"} <= run.derivation.derived
+
+
+def test_the_synthetic_world_of_the_world_benchmark_consolidates(tmp_path):
+    run = run_world(write_synthetic_world(tmp_path / "world", posts=4))
+    assert run.ok, [str(d) for d in run.diagnostics if d.severity == "error"]
+    consolidation, problems = consolidate_world(run)
+    assert problems == []
+    assert len({a for a, _, _ in consolidation.post_totals}) > 13  # the samples' agencies and synthetic ones

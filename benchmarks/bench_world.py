@@ -1,0 +1,98 @@
+"""Benchmark of the worldwide consolidation: a synthetic world read from disk, every post run, consolidated.
+
+Run: `uv run python benchmarks/bench_world.py [--posts 250]`. It writes a deterministic synthetic world
+(random.Random with a fixed seed) into a temporary folder: `--posts` post bundles cycling through the three
+samples (Standard embassy, Lite post, consulate) under new codes and bureaus, 37 more agencies spread over
+them (50 agency codes in all) with staff in people.csv, posts.csv with random mail and flags, and the
+items of examples/world. Then it times, in process, reading and running every post (read, derive,
+validate, distribute) and the consolidation alone; and `icass world --format csv` as a process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from icass.pipeline import consolidate_world, run_world
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ("standard-post", "lite-post", "consulate")
+REGIONS = ("AF", "EAP", "EUR", "NEA", "SCA", "WHA")
+EXTRA_AGENCIES = tuple(f"{8000 + 10 * j}.0" for j in range(37))
+
+
+def write_synthetic_world(folder: Path, posts: int = 250, seed: int = 20261123) -> Path:
+    rng = random.Random(seed)
+    source = ROOT / "examples" / "world"
+    folder.mkdir(parents=True)
+    for name in ("world.toml", "items.csv", "dependents.csv", "tokens.csv", "gfs_workload.csv"):
+        shutil.copy(source / name, folder / name)
+    items = (folder / "items.csv").read_text(encoding="utf-8").replace(",KVR,", ",P000,")
+    (folder / "items.csv").write_text(items, encoding="utf-8")
+    profiles = ["post,mail,separation_pay,psa_guards,medevac"]
+    for i in range(posts):
+        code = f"P{i:03d}"
+        bundle = folder / "posts" / code.lower()
+        shutil.copytree(ROOT / "examples" / SAMPLES[i % len(SAMPLES)], bundle)
+        toml = (bundle / "post.toml").read_text(encoding="utf-8").splitlines()
+        toml = [
+            f'code = "{code}"' if line.startswith("code")
+            else f'region = "{REGIONS[i % len(REGIONS)]}"' if line.startswith("region")
+            else line
+            for line in toml
+        ]  # fmt: skip
+        (bundle / "post.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
+        guests = rng.sample(EXTRA_AGENCIES, 5)
+        with (bundle / "agencies.csv").open("a", encoding="utf-8") as agencies:
+            for agency in guests:
+                agencies.write(f"{agency},Synthetic agency {agency},no,Other\n")
+        with (bundle / "people.csv").open("a", encoding="utf-8") as people:
+            for agency in guests:
+                for n in range(rng.randint(1, 3)):
+                    people.write(f"{agency[:4]}-S{n},{agency},USDH,,,,2024-09-01,,,\n")
+        mail = rng.choice(("APO", "APO", "POUCH", "BORDER"))
+        flags = ["yes" if rng.random() < share else "no" for share in (0.6, 0.7, 0.1)]
+        if i < 2:  # every basis has someone: an APO post with every program, and a pouch post
+            mail, flags = ("APO", ["yes"] * 3) if i == 0 else ("POUCH", flags)
+        profiles.append(",".join([code, mail, *flags]))
+    (folder / "posts.csv").write_text("\n".join(profiles) + "\n", encoding="utf-8")
+    return folder
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=250)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = write_synthetic_world(Path(scratch) / "world", options.posts)
+        print(f"{platform.platform()}, Python {platform.python_version()}; {options.posts} posts")
+        start = time.perf_counter()
+        run = run_world(folder)
+        read = time.perf_counter() - start
+        assert run.ok, [str(d) for d in run.diagnostics if d.severity == "error"][:5]
+        start = time.perf_counter()
+        consolidation, problems = consolidate_world(run)
+        consolidate = time.perf_counter() - start
+        assert consolidation is not None
+        assert not problems
+        agencies = {a for a, _, _ in consolidation.post_totals}
+        print(f"{len(agencies)} agencies with post totals, {len(consolidation.shares)} item shares")
+        print(f"read and run every post (in process)   {read:8.2f} s")
+        print(f"consolidate (in process)               {consolidate * 1000:8.1f} ms")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        command = [sys.executable, "-m", "icass", "world", str(folder), "--format", "csv"]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env)
+        print(f"icass world --format csv, a process    {time.perf_counter() - start:8.2f} s")
+
+
+if __name__ == "__main__":
+    main()
