@@ -206,10 +206,13 @@ def post_figures(run: PostRun) -> PostFigures:
     bundle, distribution = run.bundle, run.distribution
     assert bundle is not None, "a post that did not distribute"
     assert distribution is not None
-    totals: dict[tuple[str, str], int] = {}
-    for line in distribution.lines(bundle.post.code):
-        key = (line.agency, str(line.funding))
-        totals[key] = totals.get(key, 0) + line.total
+    index = distribution.post_index(bundle.post.code)
+    cols = distribution.columns
+    by_agency = distribution.total[index].sum(axis=1)  # [agency, funding], summed over cost centers
+    totals = {
+        (cols.agencies[a], str(cols.funding_sources[f])): int(by_agency[a, f])
+        for a, f in zip(*np.nonzero(by_agency), strict=True)
+    }
     cost = distribution.cost_of(bundle.post.code).sum(axis=0).tolist()
     counts: dict[tuple[str, str], Decimal] = {}
     modified: dict[tuple[str, str], Decimal] = {}

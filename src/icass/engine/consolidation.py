@@ -120,13 +120,18 @@ def consolidate(
     post_totals = {(a, p.post, f): c for p in posts for (a, f), c in p.totals.items() if c}
     worldwide = _sum_by_agency((a, c) for (a, _, _), c in post_totals.items())
 
+    # Every count once, by (cost center, modified): the bases below ask for a few cost centers many times.
+    by_cost_center: dict[tuple[str, bool], list[tuple[str, str, Decimal]]] = defaultdict(list)
+    for p in posts:
+        for modified_, table in ((False, p.counts), (True, p.modified)):
+            for (cc, agency), value in table.items():
+                by_cost_center[(cc, modified_)].append((p.post, agency, value))
+
     def counts(cost_center: str, modified: bool = False, where: set[Mail] | None = None) -> dict[str, Number]:
         pairs = (
             (agency, value)
-            for p in posts
-            if where is None or profile[p.post].mail in where
-            for (cc, agency), value in (p.modified if modified else p.counts).items()
-            if cc == cost_center
+            for post, agency, value in by_cost_center[(cost_center, modified)]
+            if where is None or profile[post].mail in where
         )
         return _sum_by_agency(pairs)
 
