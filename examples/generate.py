@@ -325,18 +325,18 @@ def office_space(spec: PostSpec, tenure: str, building: str, space: Mapping[str,
 # ------------------------------------------------------------------------------------ Standard post
 
 STANDARD_AGENCIES = [
-    Agency(STATE, "Department of State - Diplomatic Programs", 36, 44, 58, False, 210, 94, "State"),
-    Agency(ICASS, "ICASS Service Provider (State Management Section)", 0, 13, 0, False, 118, 46, "State"),
+    Agency(STATE, "Department of State - Diplomatic Programs", 36, 20, 14, False, 210, 94, "State"),
+    Agency(ICASS, "ICASS Service Provider (State Management Section)", 0, 7, 0, False, 118, 46, "State"),
     Agency(MSG, "State - Marine Security Guard Support", 9, 0, 0, False, 6, 2, "State"),
-    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 4, 6, 14, False, 30, 18, "State"),
-    Agency(PD, "State - Public Diplomacy", 3, 5, 12, False, 28, 15, "State"),
-    Agency(USAID, "U.S. Agency for International Development - Mission", 18, 31, 84, True, 12, 24, "USAID"),
-    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 2, 3, 6, True, 4, 8, "Commerce"),
-    Agency(FAS, "Agriculture - Foreign Agricultural Service", 2, 4, 5, False, 8, 7, "Agriculture"),
-    Agency(DAO, "Defense - Defense Attache Office", 7, 11, 4, True, 6, 10, "Defense"),
-    Agency(FBI, "Justice - FBI Legal Attache Office", 3, 6, 3, True, 2, 6, "Justice"),
-    Agency(CDC, "HHS - Centers for Disease Control and Prevention", 6, 9, 68, True, 15, 70, "HHS"),
-    Agency(PC, "Peace Corps", 3, 5, 26, True, 3, 6, "Peace Corps"),
+    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 4, 3, 6, False, 30, 10, "State"),
+    Agency(PD, "State - Public Diplomacy", 3, 3, 4, False, 28, 7, "State"),
+    Agency(USAID, "U.S. Agency for International Development - Mission", 18, 10, 16, True, 12, 24, "USAID"),
+    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 2, 2, 3, True, 4, 5, "Commerce"),
+    Agency(FAS, "Agriculture - Foreign Agricultural Service", 2, 2, 2, False, 8, 4, "Agriculture"),
+    Agency(DAO, "Defense - Defense Attache Office", 7, 5, 2, True, 6, 9, "Defense"),
+    Agency(FBI, "Justice - FBI Legal Attache Office", 3, 3, 1, True, 2, 4, "Justice"),
+    Agency(CDC, "HHS - Centers for Disease Control and Prevention", 6, 4, 12, True, 15, 18, "HHS"),
+    Agency(PC, "Peace Corps", 3, 2, 6, True, 3, 6, "Peace Corps"),
     Agency(MEDEVAC, "Regional MEDEVAC Center", 0, 0, 0, False, 0, 0, "State"),
 ]
 
@@ -602,7 +602,7 @@ def standard_post() -> PostSpec:
     # family, local guards, and the cases the counting rules single out.
     people(
         spec,
-        guards=12,
+        guards=10,
         extra=[
             ["1900-X01", STATE, "USDH", "", "", "", "2023-08-01", "2026-03-20", "", ""],  # left before May 1
             ["1900-X02", STATE, "USDH", "", "", "", "2026-07-10", "", "", ""],  # arrives after May 1
@@ -611,6 +611,7 @@ def standard_post() -> PostSpec:
             ["1900-X05", "", "MOH", "1900-B02", "", "", "2024-08-20", "", "", ""],  # member of household
             ["1900-X06", "", "EFM", "1900-B03", USAID, "", "2024-08-20", "", "", ""],  # employed by USAID
             ["1900-X07", STATE, "USDH", "", "", "FACILITY_MANAGER", "2025-07-01", "", "", ""],  # OBO-funded FM
+            ["7200-X08", "", "MOH", "7200-B02", "", "", "2025-02-11", "", "", ""],  # member of household
             ["LGP-S01", STATE, "LE_STAFF", "", "", "LGP_SUPPORT", "2016-01-10", "", "", ""],
             ["LGP-S02", STATE, "LE_STAFF", "", "", "LGP_SUPPORT", "2017-04-02", "", "", ""],
             ["LGP-D01", STATE, "LE_STAFF", "", "", "SD_GUARD", "2019-01-10", "", "", ""],
@@ -767,17 +768,17 @@ def standard_post() -> PostSpec:
 # ---------------------------------------------------------------------------------------- Lite post
 
 LITE_AGENCIES = [
-    Agency(STATE, "Department of State - Diplomatic Programs", 14, 16, 22, False, 92, 41, "State"),
-    Agency(ICASS, "ICASS Service Provider (State Management Section)", 0, 6, 0, False, 64, 31, "State"),
+    Agency(STATE, "Department of State - Diplomatic Programs", 14, 10, 10, False, 92, 24, "State"),
+    Agency(ICASS, "ICASS Service Provider (State Management Section)", 0, 4, 0, False, 64, 31, "State"),
     Agency(MSG, "State - Marine Security Guard Support", 7, 0, 0, False, 4, 2, "State"),
-    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 2, 3, 6, False, 14, 8, "State"),
-    Agency(PD, "State - Public Diplomacy", 2, 2, 6, False, 12, 8, "State"),
-    Agency(USAID, "U.S. Agency for International Development - Mission", 6, 10, 28, True, 6, 12, "USAID"),
-    Agency(DAO, "Defense - Defense Attache Office", 4, 6, 2, True, 3, 5, "Defense"),
-    Agency(PC, "Peace Corps", 3, 4, 22, True, 2, 5, "Peace Corps"),
-    Agency(CDC, "HHS - Centers for Disease Control and Prevention", 3, 5, 30, True, 8, 24, "HHS"),
-    Agency(FAS, "Agriculture - Foreign Agricultural Service", 1, 2, 3, False, 5, 4, "Agriculture"),
-    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 1, 1, 2, True, 2, 3, "Commerce"),
+    Agency(DS, "State - Diplomatic Security (Regional Security Office)", 2, 2, 3, False, 14, 5, "State"),
+    Agency(PD, "State - Public Diplomacy", 2, 1, 3, False, 12, 5, "State"),
+    Agency(USAID, "U.S. Agency for International Development - Mission", 6, 6, 12, True, 6, 12, "USAID"),
+    Agency(DAO, "Defense - Defense Attache Office", 4, 4, 1, True, 3, 5, "Defense"),
+    Agency(PC, "Peace Corps", 3, 2, 8, True, 2, 5, "Peace Corps"),
+    Agency(CDC, "HHS - Centers for Disease Control and Prevention", 3, 3, 12, True, 8, 14, "HHS"),
+    Agency(FAS, "Agriculture - Foreign Agricultural Service", 1, 1, 2, False, 5, 3, "Agriculture"),
+    Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 1, 1, 1, True, 2, 2, "Commerce"),
 ]
 
 LITE_POSITIONS = [
