@@ -261,8 +261,8 @@ def test_routed_workload_needs_its_special_agency_at_post(tmp_path):
     agencies = "code,name\n1900.0,State\n1901.0,ICASS\n1931.0,MSG\n2000.0,Other\n3000.0,Third\n"
     found = messages(tmp_path, agencies_csv=agencies)
     assert (
-        "error: people.csv, row 3: workload routed to 1942.0 (role RSO -> 1942.0 (H-341.5 b)) needs 1942.0 in "
-        "agencies.csv (6 FAH-5 H-341.1-4 a)" in found
+        "error: people.csv, row 3, role: workload routed to 1942.0 (role RSO -> 1942.0 (H-341.5 b)) needs 1942.0 "
+        "in agencies.csv (6 FAH-5 H-341.5 b)" in found
     )
 
 
@@ -388,7 +388,16 @@ def test_6143_receiving_and_delivery_is_a_named_level(tmp_path):
             "med_approved_on: a 5624 modification also needs the approval of the post medical officer "
             "(6 FAH-5 H-341.3-4 b)",
         ),
-        ("6150,2000.0,,HALF,x,2026-06-01,", "modification: 'HALF' is neither a number in (0, 1] nor a named level"),
+        (
+            "6150,2000.0,,HALF,x,2026-06-01,",
+            "modification: 'HALF' is neither a number in (0, 1] nor a named level; 6150 offers no named level "
+            "(6 FAH-5 H-341.1-4 d)",
+        ),
+        (
+            "6150,2000.0,,RECEIVING_AND_DELIVERY,x,2026-06-01,",
+            "modification: 'RECEIVING_AND_DELIVERY' is neither a number in (0, 1] nor a named level; "
+            "RECEIVING_AND_DELIVERY is a level of 6143 only (6 FAH-5 H-341.7-7(D) b)",
+        ),
         (
             "6451,2000.0,,0.2,x,2026-06-01,",
             "modification: 6451 cannot be modified below 0.3 (found 0.2) (6 FAH-5 H-341.11-2(D) b)",
@@ -535,3 +544,36 @@ def test_a_bad_cell_does_not_make_its_record_unknown_to_the_other_checks(tmp_pat
         "error: people.csv, row 2, category: 'usdh' is not one of USDH, UNIFORMED, TCN, US_CONTRACTOR, "
         "INSTITUTIONAL_CONTRACTOR, OTHER, LE_STAFF, EFM, MOH"
     ]
+
+
+def test_a_family_member_of_le_staff_is_not_counted_and_the_trail_says_why(tmp_path):
+    result = ok(tmp_path, people_csv=PEOPLE + "F9,,EFM,O2,,,2024-01-01,,,\n")  # O2 is LE staff, at post
+    assert counts(result, "6443").get(("2000.0", "EFM")) == D(1)  # F3 only
+    trail = result.derivation.trail
+    row = trail.filter((trail["cost_center"] == "6443") & (trail["what"] == "person F9 EFM")).row(0, named=True)
+    assert (row["counted"], row["note"]) == (False, "not counted: the sponsor is not Basic Package staff (H-341.2-4 a)")
+
+
+def test_vacancy_routing_of_guard_hours_is_shown(tmp_path):
+    housing = HOUSING + "A1,A,OL,2000.0,50,2025-12-01\nA2,A,OL,3000.0,50,\n"
+    result = ok(
+        tmp_path,
+        budget_csv=BUDGET + "5821,LGP,2500,1000.00,\n",
+        housing_csv=housing,
+        guard_hours_csv="building_id,annual_hours\nA,100\n",
+    )
+    assert by_agency(result, "5821") == {"1901.0": D(50), "3000.0": D(50)}
+    trail = result.derivation.trail
+    note = trail.filter((trail["cost_center"] == "5821") & (trail["agency"] == "1901.0"))["note"].to_list()
+    assert note == ["vacant more than 90 days on the count date -> 1901.0 (H-341.12-3(D) c)"]
+
+
+def test_explain_is_a_table_only(tmp_path):
+    from typer.testing import CliRunner
+
+    from icass.cli import app
+
+    folder = write_sources(tmp_path / "post")
+    result = CliRunner().invoke(app, ["workload", str(folder), "--explain", "6443", "--format", "csv"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --explain shows a table: leave out --format csv\n"

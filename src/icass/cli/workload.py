@@ -38,6 +38,8 @@ def workload_command(
     assert derivation is not None
     if agency is not None and explain is None:
         _fail("--agency goes with --explain COST_CENTER")
+    if explain is not None and format is CatalogFormat.csv:
+        _fail("--explain shows a table: leave out --format csv")
     if explain is not None:
         methodology = str(post.post.methodology)
         spec = result.catalog.find(explain, methodology)

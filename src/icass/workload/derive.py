@@ -148,11 +148,15 @@ def _landing(lines: tuple[Workload, ...], agencies: set[str], full: pl.DataFrame
     problems: list[Diagnostic] = []
     for agency in missing:
         example = full.filter(pl.col("counted") & (pl.col("agency") == agency)).row(0, named=True)
+        # The routing note ends with the section that routes it: "role MSG -> 1931.0 (H-341.5 d)".
+        route = example["note"]
+        section = route[route.rfind("(") + 1 : -1] if route.endswith(")") else example["section"]
         problems.append(
             error(
                 Source(example["file"], example["rows"][0]),
-                f"workload routed to {agency} ({example['note']}) needs {agency} in agencies.csv",
-                section=example["section"],
+                f"workload routed to {agency} ({route}) needs {agency} in agencies.csv",
+                field="role" if example["file"] == "people.csv" else "agency",
+                section=section,
             )
         )
     return problems

@@ -81,9 +81,16 @@ def _resolve(m: Modification, spec: CostCenterSpec, rules: CountingRules) -> tup
     level = rules.level(m.cost_center.split("-")[0], m.level)
     if level is None:
         names = [x.name for x in rules.levels if x.cost_center == spec.code.split("-")[0]]
-        offered = f"; {spec.code} offers {', '.join(names)}" if names else ""
+        elsewhere = [x for x in rules.levels if x.name == m.level]
+        if names:
+            offered = f"; {spec.code} offers {', '.join(names)}"
+        elif elsewhere:
+            offered = f"; {m.level} is a level of {', '.join(x.cost_center for x in elsewhere)} only"
+        else:
+            offered = f"; {spec.code} offers no named level"
         message = f"{m.level!r} is neither a number in (0, 1] nor a named level{offered}"
-        return None, [error(m.source, message, field="modification")]
+        section = elsewhere[0].section if elsewhere else spec.modifiable_section
+        return None, [error(m.source, message, field="modification", section=section)]
     return level.modification, []
 
 

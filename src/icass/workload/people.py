@@ -18,8 +18,9 @@ _BASIC = [str(k) for k in BASIC_PACKAGE_KINDS]
 def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, period: CountPeriod) -> pl.DataFrame:
     """One row per way a person counts: as its own category; a family member (EFM, MOH) also as the sponsor's
     dependent, and an employed EFM also as LE staff of its employer. Columns: row, person_id, kind, agency,
-    routed (a role or the sponsor's role moved it), route (the text saying so), at_post (and, for a
-    dependent, whether the sponsor is Basic Package staff at post), med_eligible, sma, role."""
+    routed (a role or the sponsor's role moved it), route (the text saying so), at_post (for a dependent:
+    it and its sponsor), sponsor_basic (a dependent's sponsor is Basic Package staff), med_eligible, sma,
+    role."""
     roles = pl.DataFrame(
         {
             "role": list(rules.roles),
@@ -40,6 +41,7 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         pl.col("role_agency").is_not_null().alias("routed"),
         pl.col("role_note").fill_null("").alias("route"),
         "at_post",
+        pl.lit(True).alias("sponsor_basic"),
         "med_eligible",
         "sma",
         "role",
@@ -49,7 +51,8 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         routed_agency.alias("sponsor_agency"),
         pl.col("role_agency").is_not_null().alias("sponsor_routed"),
         pl.col("role_note").fill_null("").alias("sponsor_route"),
-        (pl.col("at_post") & pl.col("category").is_in(_BASIC)).alias("sponsor_counts"),
+        pl.col("at_post").alias("sponsor_at_post"),
+        pl.col("category").is_in(_BASIC).alias("sponsor_basic"),
     )
     family = frame.filter(pl.col("category").is_in(["EFM", "MOH"]))
     dependents = family.join(sponsors, on="sponsor_id", how="left").select(
@@ -62,7 +65,8 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         .then(pl.concat_str([pl.lit("follows sponsor: "), pl.col("sponsor_route")]))
         .otherwise(pl.lit(""))
         .alias("route"),
-        (pl.col("at_post") & pl.col("sponsor_counts").fill_null(False)).alias("at_post"),
+        (pl.col("at_post") & pl.col("sponsor_at_post").fill_null(False)).alias("at_post"),
+        pl.col("sponsor_basic").fill_null(False).alias("sponsor_basic"),
         "med_eligible",
         "sma",
         pl.lit(None, dtype=pl.String).alias("role"),
@@ -75,6 +79,7 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         pl.col("role_agency").is_not_null().alias("routed"),
         pl.concat_str([pl.lit("employed family member of "), pl.col("employed_by")]).alias("route"),
         "at_post",
+        pl.lit(True).alias("sponsor_basic"),
         "med_eligible",
         pl.lit(False).alias("sma"),
         "role",
@@ -100,7 +105,11 @@ def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribe
     reasons: list[tuple[pl.Expr, pl.Expr]] = [
         (
             ~pl.col("at_post") & family,
-            pl.lit("not counted: the family member or its Basic Package sponsor is not at post on the count date"),
+            pl.lit("not counted: the family member or its sponsor is not at post on the count date"),
+        ),
+        (
+            family & ~pl.col("sponsor_basic"),
+            pl.lit(f"not counted: the sponsor is not Basic Package staff ({section})"),
         ),
         (~pl.col("at_post"), pl.lit("not counted: not at post on the count date")),
     ]

@@ -185,7 +185,9 @@ def guard_hours(
 ) -> pl.DataFrame:
     """5821: each building's annual guard hours shared among agencies by their share of its units."""
     routed = _vacancy_routed(units, vacancy, methodology, period)
-    per_agency = routed.group_by("building_id", "agency").agg(pl.len().alias("agency_units"))
+    per_agency = routed.group_by("building_id", "agency").agg(
+        pl.len().alias("agency_units"), pl.col("note").filter(pl.col("note") != "").first().alias("route")
+    )
     per_building = routed.group_by("building_id").agg(pl.len().alias("building_units"))
     frame = (
         hours.join(per_agency, on="building_id", how="inner")
@@ -216,7 +218,7 @@ def guard_hours(
         (pl.col("annual_hours").cast(pl.Int128) * trail.WEIGHT_SCALE * pl.col("agency_units")).alias("units"),
         pl.col("building_units").cast(pl.Int64).alias("denominator"),
         pl.lit(True).alias("counted"),
-        pl.lit("").alias("note"),
+        pl.col("route").fill_null("").alias("note"),
         pl.lit(rule.section.at(methodology)).alias("section"),
     )
     return trail.finish(shared)
