@@ -36,15 +36,24 @@ from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
 
 
-def _derive(records: PostRecords, catalog: Catalog, rules: CountingRules) -> Derivation:
-    post = records.post
-    if not records.sources.present():
-        return Derivation(count_period(post.fiscal_year, rules, post.count_date), None)
+def _derive(posts: list[PostRecords], catalog: Catalog, rules: CountingRules) -> list[Derivation]:
+    """Every post's counts, derived as one batch (icass.workload.derive)."""
+    if not any(records.sources.present() for records in posts):
+        return [Derivation(count_period(r.post.fiscal_year, rules, r.post.count_date), None) for r in posts]
     # Imported here: polars takes about 0.4 s to import, which only bundles with source records should pay
     # (docs/benchmarks.md).
-    from icass.workload.derive import derive
+    from icass.workload.derive import derive_posts
 
-    return derive(records, catalog, rules)
+    return derive_posts(posts, catalog, rules)
+
+
+def _checked(posts: list[PostRecords], catalog: Catalog) -> list[list[Diagnostic]]:
+    """The checks across each post's records, every post at once."""
+    if not posts:
+        return []
+    from icass.workload.derive import check_posts  # with polars: see _derive
+
+    return check_posts(posts, catalog)
 
 
 class Through(Enum):
@@ -80,16 +89,30 @@ def run_post(
 ) -> PostRun:
     catalog = catalog or load_catalog()
     rules = rules or load_counting_rules()
-    records, problems = read_bundle(folder)
-    if records is None:
-        return PostRun(tuple(problems), catalog=catalog)
-    if has_errors(problems):  # bad source record rows: report what the checks across records find too
-        from icass.workload.checks import check  # with polars: see _derive
+    return _run_posts([read_bundle(folder)], catalog, rules, through)[0]
 
-        agencies = {a.code for a in records.entered.agencies}
-        problems += check(records.sources, agencies, catalog, records.post.methodology)
-        return PostRun(tuple(problems), records, catalog=catalog)
-    return run_records(records, catalog, rules, problems, through)
+
+def _run_posts(
+    read: list[tuple[PostRecords | None, list[Diagnostic]]],
+    catalog: Catalog,
+    rules: CountingRules,
+    through: Through = Through.DISTRIBUTION,
+) -> list[PostRun]:
+    """Posts as read, each through the pipeline; their counts are derived as one batch."""
+    runs: dict[int, PostRun] = {}
+    broken: list[tuple[int, PostRecords]] = []  # bad source record rows
+    going: list[tuple[int, PostRecords]] = []
+    for i, (records, problems) in enumerate(read):
+        if records is None:
+            runs[i] = PostRun(tuple(problems), catalog=catalog)
+        else:
+            (broken if has_errors(problems) else going).append((i, records))
+    # Rows with errors: report what the checks across records find too.
+    for (i, records), more in zip(broken, _checked([r for _, r in broken], catalog), strict=True):
+        runs[i] = PostRun(tuple(read[i][1] + more), records, catalog=catalog)
+    for (i, records), derivation in zip(going, _derive([r for _, r in going], catalog, rules), strict=True):
+        runs[i] = _after_derivation(records, derivation, catalog, rules, read[i][1], through)
+    return [runs[i] for i in range(len(read))]
 
 
 def run_records(
@@ -100,12 +123,23 @@ def run_records(
     through: Through = Through.DISTRIBUTION,
 ) -> PostRun:
     """The steps after reading, for records from any source."""
+    derivation = _derive([records], catalog, rules)[0]
+    return _after_derivation(records, derivation, catalog, rules, problems, through)
+
+
+def _after_derivation(
+    records: PostRecords,
+    derivation: Derivation,
+    catalog: Catalog,
+    rules: CountingRules,
+    problems: list[Diagnostic] | None = None,
+    through: Through = Through.DISTRIBUTION,
+) -> PostRun:
     found = list(problems or ())
 
     def stop(derivation: Derivation | None = None) -> PostRun:
         return PostRun(tuple(found), records, derivation, catalog=catalog)
 
-    derivation = _derive(records, catalog, rules)
     found += derivation.diagnostics
     if has_errors(found):
         return stop(derivation)
@@ -157,12 +191,10 @@ def run_world(folder: str | Path, catalog: Catalog | None = None, rules: Countin
     files, problems = read_world_files(folder)
     if files is None:
         return WorldRun(tuple(problems))
-    runs = []
+    runs = _run_posts([read_bundle(f) for f in files.post_folders], catalog, rules)
     seen: dict[str, Path] = {}
-    for post_folder in files.post_folders:
-        run = run_post(post_folder, catalog, rules)
+    for post_folder, run in zip(files.post_folders, runs, strict=True):
         problems += _in_folder(post_folder, run.diagnostics)
-        runs.append(run)
         # A bundle with errors still has its post.toml read, so posts.csv and items.csv are not held against it.
         post = run.records.post if run.records is not None else read_post(post_folder)[0]
         if post is None:

@@ -1,6 +1,7 @@
 """Rules that span the source records and the rest of the bundle: every agency they name is at post, every
 family member has a sponsor in people.csv, dates are in order, keys are unique. Each problem is an error
-that names the file, row and field."""
+that names the file, row and field. The checks run on a batch of posts at once: every frame has a `post`
+column (the post's place in the batch) and every key includes it; each problem goes to its post."""
 
 from __future__ import annotations
 
@@ -23,22 +24,28 @@ AGENCY_COLUMNS = {
 }
 
 
-def _errors(frame: pl.DataFrame, file: str, field: str, message: str | pl.Expr, section: str = "") -> list[Diagnostic]:
+Found = list[tuple[int, Diagnostic]]  # (post, problem)
+
+
+def _errors(frame: pl.DataFrame, file: str, field: str, message: str | pl.Expr, section: str = "") -> Found:
     if frame.is_empty():
         return []
-    text = frame.select(pl.col("row"), (pl.lit(message) if isinstance(message, str) else message).alias("m"))
-    return [error(Source(file, row), m, field=field, section=section) for row, m in text.iter_rows()]
+    text = frame.select("post", "row", (pl.lit(message) if isinstance(message, str) else message).alias("m")).sort(
+        "post", "row", maintain_order=True
+    )
+    return [(post, error(Source(file, row), m, field=field, section=section)) for post, row, m in text.iter_rows()]
 
 
-def check(records: SourceRecords, agencies: set[str], catalog: Catalog, methodology: str) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    known = pl.Series("agency", sorted(agencies), dtype=pl.String)
+def check(records: SourceRecords, agencies: pl.DataFrame, catalog: Catalog, methodologies: pl.DataFrame) -> Found:
+    """`agencies` holds each post's (post, agency) of agencies.csv; `methodologies` each (post, methodology)."""
+    found: Found = []
     for name, columns in AGENCY_COLUMNS.items():
         frame: pl.DataFrame | None = getattr(records, name)
         if frame is None:
             continue
         for column in columns:
-            unknown = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(known.implode()))
+            known = agencies.rename({"agency": column})
+            unknown = frame.filter(pl.col(column).is_not_null()).join(known, on=["post", column], how="anti")
             found += _errors(
                 unknown,
                 FILE_OF[name],
@@ -51,8 +58,12 @@ def check(records: SourceRecords, agencies: set[str], catalog: Catalog, methodol
         found += _duplicates(records.housing, "unit_id", "housing.csv")
     if records.guard_hours is not None:
         found += _duplicates(records.guard_hours, "building_id", "guard_hours.csv")
-        units = records.housing.select("building_id").unique() if records.housing is not None else None
-        orphan = records.guard_hours if units is None else records.guard_hours.join(units, on="building_id", how="anti")
+        units = records.housing.select("post", "building_id").unique() if records.housing is not None else None
+        orphan = (
+            records.guard_hours
+            if units is None
+            else records.guard_hours.join(units, on=["post", "building_id"], how="anti")
+        )
         found += _errors(
             orphan,
             "guard_hours.csv",
@@ -63,15 +74,15 @@ def check(records: SourceRecords, agencies: set[str], catalog: Catalog, methodol
     for name in ("subscriptions", "activity"):
         frame = getattr(records, name)
         if frame is not None:
-            found += _cost_centers(frame, FILE_OF[name], catalog, methodology)
+            found += _cost_centers(frame, FILE_OF[name], catalog, methodologies)
     return found
 
 
-def _duplicates(frame: pl.DataFrame, key: str, file: str) -> list[Diagnostic]:
-    repeated = frame.filter(pl.col(key).is_duplicated() & (pl.col("row") != pl.col("row").min().over(key)))
-    first = frame.group_by(key).agg(pl.col("row").min().alias("first"))
+def _duplicates(frame: pl.DataFrame, key: str, file: str) -> Found:
+    first = frame.group_by("post", key).agg(pl.col("row").min().alias("first"))
+    repeated = frame.join(first, on=["post", key]).filter(pl.col("row") != pl.col("first"))
     return _errors(
-        repeated.join(first, on=key),
+        repeated,
         file,
         key,
         pl.concat_str(
@@ -80,7 +91,7 @@ def _duplicates(frame: pl.DataFrame, key: str, file: str) -> list[Diagnostic]:
     )
 
 
-def _people(people: pl.DataFrame) -> list[Diagnostic]:
+def _people(people: pl.DataFrame) -> Found:
     file = "people.csv"
     family = pl.col("category").is_in(["EFM", "MOH"])
     found = _duplicates(people, "person_id", file)
@@ -92,11 +103,14 @@ def _people(people: pl.DataFrame) -> list[Diagnostic]:
         "H-341.2-4 a",
     )
     sponsors = people.select(
+        "post",
         pl.col("person_id").alias("sponsor_id"),
         pl.col("category").alias("sponsor_category"),
         pl.lit(True).alias("sponsor_found"),
-    ).unique("sponsor_id")
-    linked = people.filter(family & pl.col("sponsor_id").is_not_null()).join(sponsors, on="sponsor_id", how="left")
+    ).unique(["post", "sponsor_id"], keep="first")
+    linked = people.filter(family & pl.col("sponsor_id").is_not_null()).join(
+        sponsors, on=["post", "sponsor_id"], how="left"
+    )
     found += _errors(
         linked.filter(pl.col("sponsor_found").is_null()),
         file,
@@ -149,15 +163,26 @@ def _people(people: pl.DataFrame) -> list[Diagnostic]:
     return found
 
 
-def _cost_centers(frame: pl.DataFrame, file: str, catalog: Catalog, methodology: str) -> list[Diagnostic]:
-    codes = frame.get_column("cost_center").unique().to_list()
-    unknown = [code for code in codes if catalog.find(code, methodology) is None]
+def _cost_centers(frame: pl.DataFrame, file: str, catalog: Catalog, methodologies: pl.DataFrame) -> Found:
+    named = frame.join(methodologies, on="post")
+    pairs = named.select("methodology", "cost_center").unique().rows()
+    unknown = pl.DataFrame(
+        [(m, code) for m, code in pairs if catalog.find(code, m) is None],
+        schema={"methodology": pl.String, "cost_center": pl.String},
+        orient="row",
+    )
     return _errors(
-        frame.filter(pl.col("cost_center").is_in(unknown)),
+        named.join(unknown, on=["methodology", "cost_center"], how="semi"),
         file,
         "cost_center",
         pl.concat_str(
-            [pl.lit("unknown cost center "), pl.col("cost_center"), pl.lit(f" (not in the {methodology} catalog)")]
+            [
+                pl.lit("unknown cost center "),
+                pl.col("cost_center"),
+                pl.lit(" (not in the "),
+                pl.col("methodology"),
+                pl.lit(" catalog)"),
+            ]
         ),
         "Exhibit H-341",
     )

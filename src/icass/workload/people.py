@@ -1,6 +1,7 @@
 """Head counts from people.csv: who is at post on the count date, in which kind (H-352 categories, LE staff,
 family members), for which agency after a role's routing, and so who counts in each people-based cost
-center (the catalog's people rules)."""
+center (the catalog's people rules). Frames hold a batch of posts: every key includes `post`
+(icass.workload.derive)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,17 @@ import polars as pl
 from icass.catalog.counting import BASIC_PACKAGE_KINDS, CountingRules, PeopleRule, PersonKind
 from icass.model import QUANTITY_SCALE
 from icass.workload import trail
-from icass.workload.dates import CountPeriod
 
 FILE = "people.csv"
 _BASIC = [str(k) for k in BASIC_PACKAGE_KINDS]
 
 
-def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, period: CountPeriod) -> pl.DataFrame:
+def personas(people: pl.DataFrame, rules: CountingRules, methodology: str) -> pl.DataFrame:
     """One row per way a person counts: as its own category; a family member (EFM, MOH) also as the sponsor's
     dependent, and an employed EFM also as LE staff of its employer. Columns: row, person_id, kind, agency,
     routed (a role or the sponsor's role moved it), route (the text saying so), at_post (for a dependent:
     it and its sponsor), sponsor_basic (a dependent's sponsor is Basic Package staff), med_eligible, sma,
-    role."""
+    role. `people` carries each post's `count_date`."""
     roles = pl.DataFrame(
         {
             "role": list(rules.roles),
@@ -29,11 +29,12 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         },
         schema={"role": pl.String, "role_agency": pl.String, "role_note": pl.String},
     )
-    day = pl.lit(period.count_date)
+    day = pl.col("count_date")
     at_post = (pl.col("start_date") <= day) & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
     frame = people.with_columns(at_post.alias("at_post")).join(roles, on="role", how="left")
     routed_agency = pl.coalesce("role_agency", "agency")
     own = frame.filter(~pl.col("category").is_in(["EFM", "MOH"])).select(
+        "post",
         "row",
         "person_id",
         pl.col("category").alias("kind"),
@@ -47,6 +48,7 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         "role",
     )
     sponsors = frame.select(
+        "post",
         pl.col("person_id").alias("sponsor_id"),
         routed_agency.alias("sponsor_agency"),
         pl.col("role_agency").is_not_null().alias("sponsor_routed"),
@@ -55,7 +57,8 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         pl.col("category").is_in(_BASIC).alias("sponsor_basic"),
     )
     family = frame.filter(pl.col("category").is_in(["EFM", "MOH"]))
-    dependents = family.join(sponsors, on="sponsor_id", how="left").select(
+    dependents = family.join(sponsors, on=["post", "sponsor_id"], how="left").select(
+        "post",
         "row",
         "person_id",
         pl.col("category").alias("kind"),
@@ -72,6 +75,7 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str, perio
         pl.lit(None, dtype=pl.String).alias("role"),
     )
     employed = family.filter(pl.col("employed_by").is_not_null()).select(
+        "post",
         "row",
         "person_id",
         pl.lit(str(PersonKind.LE_STAFF)).alias("kind"),
@@ -128,10 +132,10 @@ def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribe
     if rule.subscription:
         subscribed = (
             subscribers.filter(pl.col("cost_center") == rule.cost_center)
-            .select("agency", pl.lit(True).alias("subscribed"))
+            .select("post", "agency", pl.lit(True).alias("subscribed"))
             .unique()
         )
-        frame = frame.join(subscribed, on="agency", how="left")
+        frame = frame.join(subscribed, on=["post", "agency"], how="left")
         reasons.append(
             (
                 ~pl.col("routed") & pl.col("subscribed").is_null(),
@@ -149,6 +153,7 @@ def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribe
     frame = frame.with_columns(reason.alias("reason"))
     return trail.finish(
         frame.select(
+            "post",
             pl.lit(rule.cost_center).alias("cost_center"),
             "agency",
             pl.col("kind").alias("factor"),
@@ -171,18 +176,19 @@ def none_counted(
 ) -> pl.DataFrame:
     """6194, 6196: a subscribing agency with nobody counted, after routing, still gets a count (H-341.9-2(D))."""
     if rule.none_counted is None:
-        return trail.empty()
+        return trail.empty_batch()
     factor, count = rule.none_counted
-    with_people = counted_trail.filter(pl.col("counted")).select("agency").unique()
+    with_people = counted_trail.filter(pl.col("counted")).select("post", "agency").unique()
     lonely = (
         subscribers.filter(pl.col("cost_center") == rule.cost_center)
-        .join(with_people, on="agency", how="anti")
-        .group_by("agency")
+        .join(with_people, on=["post", "agency"], how="anti")
+        .group_by("post", "agency")
         .agg(pl.col("row"))
     )
     units = int(count * trail.UNITS_PER_COUNT)
     return trail.finish(
         lonely.select(
+            "post",
             pl.lit(rule.cost_center).alias("cost_center"),
             "agency",
             pl.lit(factor).alias("factor"),

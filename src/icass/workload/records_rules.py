@@ -1,6 +1,8 @@
 """Counts from the post's inventories and logs: IT devices and OpenNet accounts (5458), procurement actions
 (6134), residential units, square meters and guard hours (7810, 7850, 5823, 5821), office space (7820,
-7860), and the dated transactions of every cumulative cost center. Each returns its trail rows."""
+7860), and the dated transactions of every cumulative cost center. Each returns its trail rows, for a batch
+of posts: every key includes `post`, and the frames carry each post's `count_date`, `first_day` and
+`last_day` (icass.workload.derive)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import polars as pl
 from icass.catalog.counting import ItRule, ProcurementRule, SpaceRule, Tenure, Vacancy
 from icass.model import QUANTITY_SCALE
 from icass.workload import trail
-from icass.workload.dates import CountPeriod
+
+_INSIDE = pl.col("date").is_between(pl.col("first_day"), pl.col("last_day"))
 
 
 def _rows(
@@ -28,6 +31,7 @@ def _rows(
 ) -> pl.DataFrame:
     return trail.finish(
         frame.select(
+            "post",
             (pl.lit(cost_center) if isinstance(cost_center, str) else cost_center).alias("cost_center"),
             "agency",
             pl.lit(factor).alias("factor"),
@@ -49,9 +53,9 @@ def information_technology(
     inventory: pl.DataFrame, separate: pl.DataFrame, rule: ItRule, methodology: str
 ) -> pl.DataFrame:
     """5458: devices plus OpenNet accounts, the accounts of an agency with its own network x 0.3
-    (H-341.4-4 a(2)). `separate` lists the agencies (column `agency`) that keep a separate network."""
+    (H-341.4-4 a(2)). `separate` lists the (post, agency) that keep a separate network."""
     section = rule.section.at(methodology)
-    frame = inventory.join(separate.with_columns(pl.lit(True).alias("separate")), on="agency", how="left")
+    frame = inventory.join(separate.with_columns(pl.lit(True).alias("separate")), on=["post", "agency"], how="left")
     own = pl.col("separate").fill_null(False)
     devices = _rows(
         frame,
@@ -86,15 +90,14 @@ def information_technology(
     return pl.concat([devices, accounts])
 
 
-def procurement(actions: pl.DataFrame, rule: ProcurementRule, methodology: str, period: CountPeriod) -> pl.DataFrame:
+def procurement(actions: pl.DataFrame, rule: ProcurementRule, methodology: str) -> pl.DataFrame:
     """6134: every (action, agency) dated in the window weighs by the agency's own dollars on it."""
     section = rule.section.at(methodology)
-    inside = pl.col("date").is_between(pl.lit(period.first_day), pl.lit(period.last_day))
     grouped = (
-        actions.filter(inside)
-        .group_by("action_id", "agency")
+        actions.filter(_INSIDE)
+        .group_by("post", "action_id", "agency")
         .agg(pl.col("row").sort(), pl.col("amount").sum())
-        .sort("action_id", "agency")
+        .sort("post", "action_id", "agency")
     )
     weight_units: pl.Expr = pl.lit(trail.weight_units(rule.base))
     weight: pl.Expr = pl.lit(str(rule.base))
@@ -118,13 +121,11 @@ def procurement(actions: pl.DataFrame, rule: ProcurementRule, methodology: str, 
         section,
         rows=pl.col("row"),
     )
-    outside = actions.filter(~inside)
-    return pl.concat([counted, _outside(outside, rule.cost_center, "procurement.csv", period, section)])
+    outside = actions.filter(~_INSIDE)
+    return pl.concat([counted, _outside(outside, rule.cost_center, "procurement.csv", section)])
 
 
-def _outside(
-    frame: pl.DataFrame, cost_center: str | pl.Expr, file: str, period: CountPeriod, section: str
-) -> pl.DataFrame:
+def _outside(frame: pl.DataFrame, cost_center: str | pl.Expr, file: str, section: str) -> pl.DataFrame:
     return _rows(
         frame,
         cost_center,
@@ -135,17 +136,22 @@ def _outside(
         pl.lit(0),
         section,
         counted=pl.lit(False),
-        note=pl.lit(f"not counted: outside the window {period.first_day} to {period.last_day}"),
+        note=pl.concat_str(
+            [
+                pl.lit("not counted: outside the window "),
+                pl.col("first_day").cast(pl.String),
+                pl.lit(" to "),
+                pl.col("last_day").cast(pl.String),
+            ]
+        ),
     )
 
 
-def _vacancy_routed(
-    units: pl.DataFrame, vacancy: dict[Tenure, Vacancy], methodology: str, period: CountPeriod
-) -> pl.DataFrame:
+def _vacancy_routed(units: pl.DataFrame, vacancy: dict[Tenure, Vacancy], methodology: str) -> pl.DataFrame:
     """A unit vacant more than 90 days on the count date leaves its agency: GO/CL to 1900.0, OL to 1901.0."""
     agency: pl.Expr = pl.col("agency")
     note: pl.Expr = pl.lit("")
-    days = (pl.lit(period.count_date) - pl.col("vacant_since")).dt.total_days()
+    days = (pl.col("count_date") - pl.col("vacant_since")).dt.total_days()
     for tenure, rule in vacancy.items():
         moved = (pl.col("tenure") == str(tenure)) & pl.col("vacant_since").is_not_null() & (days > rule.days)
         agency = pl.when(moved).then(pl.lit(rule.agency)).otherwise(agency)
@@ -154,13 +160,9 @@ def _vacancy_routed(
     return units.with_columns(agency.alias("agency"), note.alias("note"))
 
 
-def housing(
-    units: pl.DataFrame, rule: SpaceRule, vacancy: dict[Tenure, Vacancy], methodology: str, period: CountPeriod
-) -> pl.DataFrame:
+def housing(units: pl.DataFrame, rule: SpaceRule, vacancy: dict[Tenure, Vacancy], methodology: str) -> pl.DataFrame:
     """7810, 7850: net square meters of the units of a tenure; 5823: residential units."""
-    frame = _vacancy_routed(
-        units.filter(pl.col("tenure").is_in([str(t) for t in rule.tenures])), vacancy, methodology, period
-    )
+    frame = _vacancy_routed(units.filter(pl.col("tenure").is_in([str(t) for t in rule.tenures])), vacancy, methodology)
     by_area = rule.measure == "net_square_meters"
     return _rows(
         frame,
@@ -181,20 +183,20 @@ def guard_hours(
     rule: SpaceRule,
     vacancy: dict[Tenure, Vacancy],
     methodology: str,
-    period: CountPeriod,
 ) -> pl.DataFrame:
     """5821: each building's annual guard hours shared among agencies by their share of its units."""
-    routed = _vacancy_routed(units, vacancy, methodology, period)
-    per_agency = routed.group_by("building_id", "agency").agg(
+    routed = _vacancy_routed(units, vacancy, methodology)
+    per_agency = routed.group_by("post", "building_id", "agency").agg(
         pl.len().alias("agency_units"), pl.col("note").filter(pl.col("note") != "").first().alias("route")
     )
-    per_building = routed.group_by("building_id").agg(pl.len().alias("building_units"))
+    per_building = routed.group_by("post", "building_id").agg(pl.len().alias("building_units"))
     frame = (
-        hours.join(per_agency, on="building_id", how="inner")
-        .join(per_building, on="building_id", how="inner")
-        .sort("building_id", "agency")
+        hours.join(per_agency, on=["post", "building_id"], how="inner")
+        .join(per_building, on=["post", "building_id"], how="inner")
+        .sort("post", "building_id", "agency")
     )
     shared = frame.select(
+        "post",
         pl.lit(rule.cost_center).alias("cost_center"),
         "agency",
         pl.lit("").alias("factor"),
@@ -239,12 +241,12 @@ def office_space(space: pl.DataFrame, rule: SpaceRule, methodology: str) -> pl.D
     )
 
 
-def transactions(activity: pl.DataFrame, cost_centers: list[str], period: CountPeriod, section: str) -> pl.DataFrame:
-    """Every cumulative cost center: the quantities of its rows dated in the window."""
-    frame = activity.filter(pl.col("cost_center").is_in(cost_centers))
-    inside = pl.col("date").is_between(pl.lit(period.first_day), pl.lit(period.last_day))
+def transactions(activity: pl.DataFrame, cost_centers: pl.DataFrame, section: str) -> pl.DataFrame:
+    """Every cumulative cost center: the quantities of its rows dated in the window. `cost_centers` holds the
+    (post, cost_center) that are counted."""
+    frame = activity.join(cost_centers, on=["post", "cost_center"], how="semi")
     counted = _rows(
-        frame.filter(inside),
+        frame.filter(_INSIDE),
         pl.col("cost_center"),
         "activity.csv",
         pl.concat_str([pl.lit("dated "), pl.col("date").cast(pl.String)]),
@@ -253,4 +255,4 @@ def transactions(activity: pl.DataFrame, cost_centers: list[str], period: CountP
         pl.col("quantity") * trail.WEIGHT_SCALE,
         section,
     )
-    return pl.concat([counted, _outside(frame.filter(~inside), pl.col("cost_center"), "activity.csv", period, section)])
+    return pl.concat([counted, _outside(frame.filter(~_INSIDE), pl.col("cost_center"), "activity.csv", section)])

@@ -4,6 +4,9 @@ section cited. Counts are the trail's sums, so every count can be explained by t
 
 Contributions are exact: `units` / `denominator` in millionths of a count (QUANTITY_SCALE x WEIGHT_SCALE).
 The denominator is 1 except where a count is a share (5821: a building's guard hours by its units).
+
+While a batch of posts is derived (icass.workload.derive) the trail has a `post` column first, the post's
+place in the batch; each post's own trail is its part, without that column.
 """
 
 from __future__ import annotations
@@ -35,10 +38,16 @@ SCHEMA: dict[str, pl.DataType] = {
     "section": pl.String(),
 }
 COLUMNS = tuple(SCHEMA)
+POST = pl.Int32()  # a post's place in a batch
+BATCH_SCHEMA: dict[str, pl.DataType] = {"post": POST, **SCHEMA}
 
 
 def empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SCHEMA)
+
+
+def empty_batch() -> pl.DataFrame:
+    return pl.DataFrame(schema=BATCH_SCHEMA)
 
 
 def weight_units(weight: Decimal) -> int:
@@ -68,28 +77,43 @@ def plain(value: Decimal) -> Decimal:
 
 
 def finish(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns in the trail's order and types, whatever a rule built them in."""
-    return frame.select([pl.col(name).cast(dtype) for name, dtype in SCHEMA.items()])
+    """Columns in the batch trail's order and types, whatever a rule built them in."""
+    return frame.select([pl.col(name).cast(dtype) for name, dtype in BATCH_SCHEMA.items()])
 
 
-def counts(trail: pl.DataFrame) -> list[tuple[str, str, str, Decimal]]:
-    """(cost center, agency, factor, rounded count) for every line with a counted row, sorted."""
-    counted = trail.filter(pl.col("counted"))
-    whole = (
-        counted.filter(pl.col("denominator") == 1)
-        .group_by("cost_center", "agency", "factor")
-        .agg(pl.col("units").sum())
-    )
-    exact: dict[tuple[str, str, str], Fraction] = {}
-    for cc, agency, factor, units in whole.iter_rows():
-        exact[(cc, agency, factor)] = Fraction(units)
-    shares = counted.filter(pl.col("denominator") != 1)
-    for cc, agency, factor, units, denominator in shares.select(
-        "cost_center", "agency", "factor", "units", "denominator"
-    ).iter_rows():
-        key = (cc, agency, factor)
-        exact[key] = exact.get(key, Fraction(0)) + Fraction(units, denominator)
-    return sorted(
-        (cc, agency, factor, rounded(value.numerator, value.denominator))
-        for (cc, agency, factor), value in exact.items()
-    )
+def counts(batch: pl.DataFrame) -> dict[int, list[tuple[str, str, str, Decimal]]]:
+    """Each post's (cost center, agency, factor, rounded count) for every line with a counted row, sorted.
+
+    Whole contributions are summed and rounded in columns (a batch has some 100,000 lines): the count in
+    ten-thousandths is units / 100, half to even. Lines with a share (denominator > 1) are summed as
+    Fractions, which only 5821 has."""
+    counted = batch.filter(pl.col("counted"))
+    key = ["post", "cost_center", "agency", "factor"]
+    shared = counted.filter(pl.col("denominator") != 1)
+    exact: dict[tuple[int, str, str, str], Fraction] = {}
+    for post, cc, agency, factor, units, denominator in shared.select(*key, "units", "denominator").iter_rows():
+        line = (post, cc, agency, factor)
+        exact[line] = exact.get(line, Fraction(0)) + Fraction(units, denominator)
+    whole = counted.filter(pl.col("denominator") == 1).group_by(key).agg(pl.col("units").sum())
+    mixed = whole.join(shared.select(key).unique(), on=key, how="semi")
+    for post, cc, agency, factor, units in mixed.iter_rows():  # a one-unit building's share is whole
+        exact[(post, cc, agency, factor)] += units
+    whole = whole.join(mixed.select(key), on=key, how="anti")
+    step = UNITS_PER_COUNT // 10**COUNT_PLACES
+    units, quotient = pl.col("units"), pl.col("units") // step
+    remainder = units - quotient * step
+    up = (remainder * 2 > step) | ((remainder * 2 == step) & (quotient % 2 == 1))
+    ten_thousandths = whole.select(*key, (quotient + up.cast(pl.Int128)).alias("q"))
+    found: dict[int, list[tuple[str, str, str, Decimal]]] = {}
+    for post, cc, agency, factor, q in ten_thousandths.iter_rows():
+        found.setdefault(post, []).append((cc, agency, factor, _count(q)))
+    for (post, cc, agency, factor), value in exact.items():
+        found.setdefault(post, []).append((cc, agency, factor, rounded(value.numerator, value.denominator)))
+    for lines in found.values():
+        lines.sort()
+    return found
+
+
+def _count(ten_thousandths: int) -> Decimal:
+    """A count from its ten-thousandths, written plainly (12500 -> 1.25)."""
+    return plain(Decimal(ten_thousandths).scaleb(-COUNT_PLACES))
