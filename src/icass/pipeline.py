@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from icass.bundle import read_bundle
-from icass.bundle.load import read_post
+from icass.bundle.load import read_bundles, read_post
 from icass.bundle.validate import validate_costs, validate_records
 from icass.bundle.world import WorldFiles, read_world_files
 from icass.catalog import Catalog, load_catalog
@@ -191,7 +191,7 @@ def run_world(folder: str | Path, catalog: Catalog | None = None, rules: Countin
     files, problems = read_world_files(folder)
     if files is None:
         return WorldRun(tuple(problems))
-    runs = _run_posts([read_bundle(f) for f in files.post_folders], catalog, rules)
+    runs = _run_posts(read_bundles(files.post_folders), catalog, rules)
     seen: dict[str, Path] = {}
     for post_folder, run in zip(files.post_folders, runs, strict=True):
         problems += _in_folder(post_folder, run.diagnostics)

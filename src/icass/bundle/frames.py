@@ -7,14 +7,15 @@ naming the file, row and field. A file that is not there is simply absent: sourc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import polars as pl
 
-from icass.bundle.tables import read_cells
+from icass.bundle.tables import Cells, read_cells
 from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
 from icass.diagnostics import Diagnostic, error
 from icass.model import QUANTITY_SCALE, Source, SourceRecords
@@ -126,55 +127,82 @@ def columns() -> dict[str, dict[str, Kind]]:
 OPTIONAL_COLUMNS = {"people": ("sponsor_id", "employed_by", "role", "end_date", "med_eligible", "sma")}
 
 
-def read_frame(folder: Path, name: str, columns: Mapping[str, Kind]) -> tuple[pl.DataFrame | None, list[Diagnostic]]:
+def _parse(
+    name: str, kinds: Mapping[str, Kind], read: list[tuple[int, Cells]], problems: list[list[Diagnostic]]
+) -> dict[int, pl.DataFrame]:
+    """One file kind of several bundles as typed columns: the cells of every bundle are parsed together,
+    then parted by bundle. Each refused cell is an error of its bundle; its value is null."""
     file = FILE_OF[name]
-    optional = OPTIONAL_COLUMNS.get(name, ())
-    cells, problems = read_cells(folder, file, [c for c in columns if c not in optional], optional)
-    if cells is None:
-        return None, problems
-    rows = cells.rows
-    raw: dict[str, list[str]] = {c: [] for c in columns}
-    index = {c: cells.header.index(c) for c in columns if c in cells.header}
-    for _, values in rows:
-        for column, at in index.items():
-            raw[column].append(values[at])
+    chunks: dict[str, list[Sequence[object]]] = {c: [] for c in ("post", "row", *kinds)}
+    for post, cells in read:
+        count = len(cells.rows)
+        chunks["post"].append([post] * count)
+        chunks["row"].append([number for number, _ in cells.rows])
+        by_column = list(zip(*(values for _, values in cells.rows), strict=True)) if count else []
+        for column in kinds:
+            at = cells.header.index(column) if column in cells.header else None
+            chunks[column].append(by_column[at] if at is not None and count else [""] * count)
     frame = pl.DataFrame(
-        {"row": [number for number, _ in rows], **{c: raw[c] if c in index else [""] * len(rows) for c in columns}},
-        schema={"row": pl.Int64, **dict.fromkeys(columns, pl.String)},
-    ).with_columns(pl.col(c).str.strip_chars() for c in columns)
+        {c: list(chain.from_iterable(parts)) for c, parts in chunks.items()},
+        schema={"post": pl.Int32, "row": pl.Int64, **dict.fromkeys(kinds, pl.String)},
+    ).with_columns(pl.col(c).str.strip_chars() for c in kinds)
     parsed = frame.select(
+        "post",
         "row",
-        *(pl.when(pl.col(c) != "").then(kind.parse(pl.col(c))).alias(c) for c, kind in columns.items()),
-        *(pl.col(c).alias(f"{c}__raw") for c in columns),
+        *(pl.when(pl.col(c) != "").then(kind.parse(pl.col(c))).alias(c) for c, kind in kinds.items()),
+        *(pl.col(c).alias(f"{c}__raw") for c in kinds),
     )
-    for column, kind in columns.items():
+    refused_any = pl.lit(False)
+    for column, kind in kinds.items():
+        empty = pl.col(f"{column}__raw") == ""
+        refused_any = refused_any | (~empty & pl.col(column).is_null()) | (empty & pl.lit(kind.required))
+    refused = parsed.filter(refused_any)
+    for column, kind in kinds.items():
         raw_col, value = pl.col(f"{column}__raw"), pl.col(column)
         empty = raw_col == ""
-        refused = parsed.filter((~empty & value.is_null()) | (empty & pl.lit(kind.required)))
-        for row, text in refused.select("row", f"{column}__raw").iter_rows():
+        bad = refused.filter((~empty & value.is_null()) | (empty & pl.lit(kind.required)))
+        for post, row, text in bad.select("post", "row", f"{column}__raw").iter_rows():
             problem = (kind.problem or "is empty") if text else "is empty"
-            problems.append(error(Source(file, row), f"{text!r} {problem}" if text else problem, field=column))
+            problems[post].append(error(Source(file, row), f"{text!r} {problem}" if text else problem, field=column))
     typed = parsed.select(
+        "post",
         "row",
         *(
             pl.col(c).fill_null(pl.lit(kind.default)) if kind.default is not None else pl.col(c)
-            for c, kind in columns.items()
+            for c, kind in kinds.items()
         ),
     )
     # A refused cell is null; its row stays, so that the checks across records do not report what its
     # error already says (a dropped person would make every family member it sponsors "unknown").
-    return typed, problems
+    parts = {key[0]: part for key, part in typed.partition_by("post", as_dict=True, include_key=False).items()}
+    nothing = typed.drop("post").clear()
+    return {post: parts.get(post, nothing) for post, _ in read}
 
 
 def read_sources(folder: Path) -> tuple[SourceRecords, list[Diagnostic]]:
     """Every source record file the bundle has; the others stay None."""
-    frames: dict[str, pl.DataFrame | None] = {}
-    problems: list[Diagnostic] = []
+    return read_sources_of([folder])[0]
+
+
+def read_sources_of(folders: Sequence[Path]) -> list[tuple[SourceRecords, list[Diagnostic]]]:
+    """The source records of several bundles, each kind of file parsed for all of them at once (a world has
+    250 bundles: one set of column operations per kind instead of one per bundle)."""
+    problems: list[list[Diagnostic]] = [[] for _ in folders]
+    frames: list[dict[str, pl.DataFrame | None]] = [{} for _ in folders]
     for name, kinds in columns().items():
-        path = folder / FILE_OF[name]
-        if not path.exists() and not path.is_symlink():
-            frames[name] = None
-            continue
-        frames[name], more = read_frame(folder, name, kinds)
-        problems += more
-    return SourceRecords(**frames), problems
+        file = FILE_OF[name]
+        optional = OPTIONAL_COLUMNS.get(name, ())
+        read: list[tuple[int, Cells]] = []
+        for post, folder in enumerate(folders):
+            path = folder / file
+            frames[post][name] = None
+            if not path.exists() and not path.is_symlink():
+                continue
+            cells, more = read_cells(folder, file, [c for c in kinds if c not in optional], optional)
+            problems[post] += more
+            if cells is not None:
+                read.append((post, cells))
+        if read:
+            for post, frame in _parse(name, kinds, read, problems).items():
+                frames[post][name] = frame
+    return [(SourceRecords(**f), p) for f, p in zip(frames, problems, strict=True)]

@@ -4,7 +4,7 @@ pipeline (icass.pipeline): deriving counts, validating and distributing come aft
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -172,9 +172,46 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
 def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic]]:
     """Every record of the bundle in `folder` with every problem found; None when the budget side (post.toml
     and the core tables) has an error."""
-    root = Path(folder)
+    return read_bundles([folder])[0]
+
+
+def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None, list[Diagnostic]]]:
+    """Several bundles (a world's posts): each as read_bundle reads it; the source records of all of them are
+    parsed together, one set of column operations per file kind (icass.bundle.frames)."""
+    roots = [Path(f) for f in folders]
+    sides = [_read_entered(root) for root in roots]
+    with_sources = [i for i, root in enumerate(roots) if root.is_dir() and _has_sources(root)]
+    sources: dict[int, tuple[SourceRecords, list[Diagnostic]]] = {}
+    if with_sources:
+        # Imported here: polars takes about 0.4 s to import, which only bundles with source records should pay.
+        from icass.bundle.frames import read_sources_of
+
+        sources = dict(zip(with_sources, read_sources_of([roots[i] for i in with_sources]), strict=True))
+    found: list[tuple[PostRecords | None, list[Diagnostic]]] = []
+    for i, (entered, modifications, problems) in enumerate(sides):
+        records, more = sources.get(i, (SourceRecords(), []))
+        if entered is None:
+            # Cross-file rules would only repeat what the broken rows already say.
+            found.append((None, problems + more))
+        else:
+            # Bad cells of source records are null in their frames: the records come back with the errors, so
+            # that the checks across records can report every other problem at once (the pipeline stops
+            # before counting).
+            found.append((PostRecords(entered, modifications, records), problems + more))
+    return found
+
+
+def _has_sources(root: Path) -> bool:
+    return any((root / name).exists() or (root / name).is_symlink() for name in FILE_OF.values())
+
+
+def _read_entered(
+    root: Path,
+) -> tuple[PostBundle | None, tuple[Modification, ...], list[Diagnostic]]:
+    """The budget side and modifications of a bundle, and the problems found; None when any of it has an
+    error."""
     if not root.is_dir():
-        return None, [error(Source(str(root)), "is not a bundle directory")]
+        return None, (), [error(Source(str(root)), "is not a bundle directory")]
     post, problems = read_post(root)
     agencies, p1 = t.read_table(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
     factors, p2 = t.read_table(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
@@ -184,18 +221,13 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
     budget, p6 = t.read_table(root, "budget.csv", BUDGET_COLUMNS)
     workload, p7 = t.read_table(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
     modifications: list[t.Row] = []
-    if (root / "modifications.csv").exists():
+    modifications_file = root / "modifications.csv"
+    if modifications_file.exists() or modifications_file.is_symlink():  # a broken link is reported, not skipped
         modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
         problems += p8
     problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
-    sources, p9 = _read_sources(root)
     if has_errors(problems) or post is None:
-        # Cross-file rules would only repeat what the broken rows already say.
-        return None, problems + p9
-    # Bad cells of source records are null in their frames: the records come back with the errors, so that
-    # the checks across records can report every other problem at once (the pipeline stops before counting).
-    problems += p9
-
+        return None, (), problems
     entered = PostBundle(
         post=post,
         agencies=tuple(
@@ -225,16 +257,7 @@ def read_bundle(folder: str | Path) -> tuple[PostRecords | None, list[Diagnostic
             for r in workload
         ),
     )
-    return PostRecords(entered, tuple(_modification(r) for r in modifications), sources), problems
-
-
-def _read_sources(root: Path) -> tuple[SourceRecords, list[Diagnostic]]:
-    if not any((root / name).exists() or (root / name).is_symlink() for name in FILE_OF.values()):
-        return SourceRecords(), []
-    # Imported here: polars takes about 0.4 s to import, which only bundles with source records should pay.
-    from icass.bundle.frames import read_sources
-
-    return read_sources(root)
+    return entered, tuple(_modification(r) for r in modifications), problems
 
 
 def _modification(row: t.Row) -> Modification:
