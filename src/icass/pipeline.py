@@ -31,6 +31,7 @@ from icass.engine.columns import columns_of
 from icass.engine.consolidation import Consolidation, PostFigures, consolidate
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords, Source
+from icass.model.world import BASIS_COST_CENTERS
 from icass.workload.dates import count_period
 from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
@@ -249,6 +250,8 @@ def post_figures(run: PostRun) -> PostFigures:
     counts: dict[tuple[str, str], Decimal] = {}
     modified: dict[tuple[str, str], Decimal] = {}
     for w in bundle.workload:
+        if w.cost_center not in BASIS_COST_CENTERS:  # the consolidation asks for no other count
+            continue
         key = (w.cost_center, w.agency)
         counts[key] = counts.get(key, Decimal(0)) + w.count
         modified[key] = modified.get(key, Decimal(0)) + w.modified_count

@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -199,13 +200,10 @@ def read_cells(
         return None, problems
     # Rows are numbered as a spreadsheet numbers them: one a record (a quoted field may span lines).
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records = enumerate(reader, start=1)
-    number = 0
     try:
-        first = next(records, None)
-        if first is None:
+        cells = next(reader, None)
+        if cells is None:
             return None, [error(Source(name), "is empty: a header row is required")]
-        number, cells = first
         header = tuple(h.strip() for h in cells)
         required = list(required)
         repeated = sorted({h for h in header if header.count(h) > 1})
@@ -219,18 +217,18 @@ def read_cells(
         if unknown and not keep_extra:
             message = f"column(s) {', '.join(unknown)} are not part of the format; ignored"
             problems.append(warning(Source(name, 1), message))
-        rows: list[tuple[int, list[str]]] = []
-        for number, record in records:
-            if number > most + 1:  # blank lines count too: a file of blank lines is refused as fast
-                return None, [error(Source(name, number), f"has more than {most:,} rows, the most this file holds")]
-            if not "".join(record).strip():  # one C call: this loop sees every row of a world
-                continue  # blank lines are not rows
-            if len(record) != len(header):
-                problems.append(error(Source(name, number), f"has {len(record)} fields; the header has {len(header)}"))
-                continue
-            rows.append((number, record))
+        # The rest in one C call, then list comprehensions: this is every row of a world (some 700,000). At
+        # most one more than allowed is read: blank lines count too, so a file of blank lines is refused fast.
+        rest = list(islice(reader, most + 1))
     except csv.Error as problem:
-        return None, [*problems, error(Source(name, number + 1), _csv_problem(problem))]
+        return None, [*problems, error(Source(name, _rows_before_error(text) + 1), _csv_problem(problem))]
+    if len(rest) > most:
+        return None, [error(Source(name, most + 2), f"has more than {most:,} rows, the most this file holds")]
+    width = len(header)
+    rows = [(n, r) for n, r in enumerate(rest, start=2) if len(r) == width and "".join(r).strip()]
+    for n, r in enumerate(rest, start=2):
+        if len(r) != width and "".join(r).strip():  # blank lines are not rows
+            problems.append(error(Source(name, n), f"has {len(r)} fields; the header has {width}"))
     return Cells(name, header, rows), problems
 
 
@@ -241,3 +239,15 @@ def _csv_problem(problem: csv.Error) -> str:
     if "unexpected end of data" in text or "newline inside string" in text:
         return "has a quote that never closes: the quoted field that starts on this row runs to the end of the file"
     return f"is not valid CSV: {text}"
+
+
+def _rows_before_error(text: str) -> int:
+    """How many records csv reads before it fails; the failing one is the next (a rare path: read again)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number = 0
+    try:
+        for _ in reader:
+            number += 1
+    except csv.Error:
+        pass
+    return number

@@ -13,10 +13,20 @@ from icass.bundle import tables as t
 from icass.bundle.load import one_of, yes_no
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import Source
-from icass.model.world import ITEM_SECTION, AgencyFigure, GfsWorkload, Item, ItemLine, Mail, PostProfile, Stage, World
+from icass.model.world import (
+    FINANCIAL_MANAGEMENT,
+    ITEM_SECTION,
+    AgencyFigure,
+    GfsWorkload,
+    Item,
+    ItemLine,
+    Mail,
+    PostProfile,
+    Stage,
+    World,
+)
 from icass.money import parse_decimal
 
-FINANCIAL_MANAGEMENT = ("6211", "6221", "6222", "6223", "6224", "6225")  # H-424 b(7): the GFS cost centers
 # Which items.csv fields each item needs; every other field stays empty. (None: the item has no row.)
 NEEDS: dict[Item, tuple[str, ...] | None] = {
     Item.GFS: ("cost_center",),  # funding AMSAL, PAT or empty

@@ -18,7 +18,19 @@ import numpy as np
 from icass.diagnostics import Diagnostic, error
 from icass.engine.apportion import apportion
 from icass.model import ICASS_AGENCY, Source
-from icass.model.world import ITEM_SECTION, AgencyFigure, GfsWorkload, Item, ItemLine, Mail, PostProfile, World
+from icass.model.world import (
+    BASIC_PACKAGE_COUNTS,
+    CLO_COUNTS,
+    HEALTH_COUNTS,
+    ITEM_SECTION,
+    AgencyFigure,
+    GfsWorkload,
+    Item,
+    ItemLine,
+    Mail,
+    PostProfile,
+    World,
+)
 from icass.money import scaled_integers
 
 Number = int | Decimal
@@ -46,7 +58,8 @@ class PostFigures:
     region: str
     totals: Mapping[tuple[str, str], int]  # (agency, funding) -> cents, after ICASS redistribution
     funding: Mapping[str, int]  # funding source -> the post's cost, cents
-    counts: Mapping[tuple[str, str], Decimal]  # (cost center, agency) -> unmodified count, all factor lines
+    # (cost center, agency) -> unmodified count, all factor lines; only the cost centers of BASIS_COST_CENTERS
+    counts: Mapping[tuple[str, str], Decimal]
     modified: Mapping[tuple[str, str], Decimal]  # (cost center, agency) -> modified count
 
 
@@ -127,11 +140,13 @@ def consolidate(
             for (cc, agency), value in table.items():
                 by_cost_center[(cc, modified_)].append((p.post, agency, value))
 
-    def counts(cost_center: str, modified: bool = False, where: set[Mail] | None = None) -> dict[str, Number]:
+    def counts(
+        cost_center: str, modified: bool = False, where: set[Mail] | None = None, among: set[str] | None = None
+    ) -> dict[str, Number]:
         pairs = (
             (agency, value)
             for post, agency, value in by_cost_center[(cost_center, modified)]
-            if where is None or profile[post].mail in where
+            if (where is None or profile[post].mail in where) and (among is None or post in among)
         )
         return _sum_by_agency(pairs)
 
@@ -194,25 +209,24 @@ def consolidate(
     for line in items:
         apo = "unmodified 6150 counts at APO posts"
         if line.item == Item.SDT:
-            charge(line.item, line.amount, apo, counts("6150", where=apo_posts), line.source)
+            charge(line.item, line.amount, apo, counts(BASIC_PACKAGE_COUNTS, where=apo_posts), line.source)
         elif line.item in (Item.DPM, Item.DPM_SALARY):
             pouch = _cents(Decimal(line.amount) * world.dpm_pouch_percent / 100)
             name = "unmodified 6150 counts at pouch and border posts"
-            charge(line.item, pouch, name, counts("6150", where=pouch_posts), line.source)
-            charge(line.item, line.amount - pouch, apo, counts("6150", where=apo_posts), line.source)
+            charge(line.item, pouch, name, counts(BASIC_PACKAGE_COUNTS, where=pouch_posts), line.source)
+            charge(line.item, line.amount - pouch, apo, counts(BASIC_PACKAGE_COUNTS, where=apo_posts), line.source)
 
     for line in items:
         if line.item == Item.CF_REPLENISHMENT:
             basis = {a: c for (a, post, f), c in post_totals.items() if post == line.post and f == line.funding}
             name = f"{line.funding} totals at {line.post}"
         elif line.item == Item.FLO:
-            basis, name = counts("6443", modified=True), "modified 6443 counts worldwide"
+            basis, name = counts(CLO_COUNTS, modified=True), "modified 6443 counts worldwide"
         elif line.item == Item.MED:
-            basis, name = counts("5624", modified=True), "modified 5624 counts worldwide"
+            basis, name = counts(HEALTH_COUNTS, modified=True), "modified 5624 counts worldwide"
         elif line.item == Item.MEDEVAC:
             medevac = {p.post for p in posts if profile[p.post].medevac}
-            pairs = ((a, v) for p in posts if p.post in medevac for (cc, a), v in p.modified.items() if cc == "5624")
-            basis, name = _sum_by_agency(pairs), "modified 5624 counts at MEDEVAC posts"
+            basis, name = counts(HEALTH_COUNTS, modified=True, among=medevac), "modified 5624 counts at MEDEVAC posts"
         elif line.item == Item.FSN_SEPARATION:
             basis, name = at_posts("separation_pay"), "total ICASS cost at separation pay posts"
         elif line.item == Item.LGP_VEHICLES:

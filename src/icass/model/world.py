@@ -46,6 +46,12 @@ class Item(StrEnum):
     OTHER = "OTHER"  # b(19)
 
 
+# The cost centers whose counts are a below-the-line basis: the Basic Package (mail: SDT, DPM), CLO (FLO),
+# health (MED, MEDEVAC), and the financial management cost centers (GFS, H-424 b(7)).
+BASIC_PACKAGE_COUNTS, CLO_COUNTS, HEALTH_COUNTS = "6150", "6443", "5624"
+FINANCIAL_MANAGEMENT = ("6211", "6221", "6222", "6223", "6224", "6225")
+BASIS_COST_CENTERS = frozenset({BASIC_PACKAGE_COUNTS, CLO_COUNTS, HEALTH_COUNTS, *FINANCIAL_MANAGEMENT})
+
 ITEM_SECTION: dict[Item, str] = {
     Item.AMSAL_ADJ: "H-424 b(1)",
     Item.SDT: "H-424 b(2)",
