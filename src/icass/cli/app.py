@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -390,4 +391,9 @@ def _parts_table(why: Explanation, agency: str | None) -> Table:
 
 
 def main() -> None:
+    # A run allocates a few million small objects (rows, records) that live until it ends, and none of them
+    # form cycles: the cyclic collector's default thresholds made it rescan them over and over, about a
+    # sixth of `icass world` on 250 posts (docs/benchmarks.md). It still runs, every 100,000 allocations.
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
     app()

@@ -103,17 +103,15 @@ def counts(batch: pl.DataFrame) -> dict[int, list[tuple[str, str, str, Decimal]]
     units, quotient = pl.col("units"), pl.col("units") // step
     remainder = units - quotient * step
     up = (remainder * 2 > step) | ((remainder * 2 == step) & (quotient % 2 == 1))
-    ten_thousandths = whole.select(*key, (quotient + up.cast(pl.Int128)).alias("q"))
+    # The count in ten-thousandths is a quantity of the same scale: its plain decimal text (2.5, 100).
+    assert 10**COUNT_PLACES == QUANTITY_SCALE
+    texts = whole.select(*key, (quotient + up.cast(pl.Int128)).alias("q")).sort(key)
+    texts = texts.select(*key, quantity_text("q").alias("count"))
     found: dict[int, list[tuple[str, str, str, Decimal]]] = {}
-    for post, cc, agency, factor, q in ten_thousandths.iter_rows():
-        found.setdefault(post, []).append((cc, agency, factor, _count(q)))
+    for post, cc, agency, factor, count in texts.iter_rows():
+        found.setdefault(post, []).append((cc, agency, factor, Decimal(count)))
     for (post, cc, agency, factor), value in exact.items():
         found.setdefault(post, []).append((cc, agency, factor, rounded(value.numerator, value.denominator)))
-    for lines in found.values():
-        lines.sort()
+    for post in {post for post, *_ in exact}:
+        found[post].sort()
     return found
-
-
-def _count(ten_thousandths: int) -> Decimal:
-    """A count from its ten-thousandths, written plainly (12500 -> 1.25)."""
-    return plain(Decimal(ten_thousandths).scaleb(-COUNT_PLACES))
