@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -9,12 +10,13 @@ import numpy as np
 import numpy.typing as npt
 
 CENT = Decimal("0.01")
+_PLAIN_CHARACTERS = re.compile(r"[0-9.+-]+")  # what may make up a plain decimal; Decimal() checks the rest
 
 
 def parse_decimal(text: str) -> Decimal:
     """A plain decimal string ("12", "-3.5", "0.30"); no exponents, no thousands separators."""
     stripped = text.strip()
-    if not stripped or any(ch not in "0123456789.-+" for ch in stripped):
+    if not _PLAIN_CHARACTERS.fullmatch(stripped):
         raise ValueError(f"{text!r} is not a plain decimal number")
     try:
         value = Decimal(stripped)
@@ -59,6 +61,6 @@ def scaled_integers(values: Iterable[Decimal]) -> tuple[npt.NDArray[np.int64], i
     Returns (integers, exponent) with value == integer / 10**exponent for every value.
     """
     items = list(values)
-    exponent = max((decimal_places(v) for v in items), default=0)
+    exponent = max(0, -min((int(v.as_tuple().exponent) for v in items), default=0))  # finite: parse_decimal
     factor = Decimal(10) ** exponent
     return np.array([int(v * factor) for v in items], dtype=np.int64), exponent

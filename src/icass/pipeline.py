@@ -241,7 +241,8 @@ def post_figures(run: PostRun) -> PostFigures:
     assert distribution is not None
     index = distribution.post_index(bundle.post.code)
     cols = distribution.columns
-    by_agency = distribution.total[index].sum(axis=1)  # [agency, funding], summed over cost centers
+    # [agency, funding], summed over cost centers; of this post only, should the distribution be a batch
+    by_agency = (distribution.share[index] + distribution.redistribution[index]).sum(axis=1)
     totals = {
         (cols.agencies[a], str(cols.funding_sources[f])): int(by_agency[a, f])
         for a, f in zip(*np.nonzero(by_agency), strict=True)

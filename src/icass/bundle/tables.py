@@ -85,23 +85,22 @@ def read_table(
     if cells is None:
         return [], problems
     parsers = {**columns, **optional}
-    present = [c for c in parsers if c in cells.header]
-    index = {c: cells.header.index(c) for c in present}
-    extra_columns = [(i, h) for i, h in enumerate(cells.header) if h not in parsers]
+    # (column, parser, its place in the row or None when the header leaves it out) once, not per cell
+    getters = [(c, parse, cells.header.index(c) if c in cells.header else None) for c, parse in parsers.items()]
+    extra_columns = [(i, h) for i, h in enumerate(cells.header) if h not in parsers] if keep_extra else []
     rows: list[Row] = []
     for number, record in cells.rows:
         source = Source(name, number)
-        values: dict[str, Any] = {}
-        ok = True
-        for column, parse in parsers.items():
-            try:
-                values[column] = parse(record[index[column]] if column in index else "")
-            except ValueError as why:
-                problems.append(error(source, str(why), field=column))
-                ok = False
-        if ok:
-            extra = tuple((h, record[i]) for i, h in extra_columns) if keep_extra else ()
-            rows.append(Row(source, values, extra))
+        try:
+            values = {c: parse(record[i] if i is not None else "") for c, parse, i in getters}
+        except ValueError:  # parse every cell again, to report each bad one
+            for column, parse, i in getters:
+                try:
+                    parse(record[i] if i is not None else "")
+                except ValueError as why:
+                    problems.append(error(source, str(why), field=column))
+            continue
+        rows.append(Row(source, values, tuple((h, record[i]) for i, h in extra_columns)))
     return rows, problems
 
 
