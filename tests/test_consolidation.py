@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from icass.engine.consolidation import share
 from icass.model.world import Item
-from icass.pipeline import consolidate_world, run_world
+from icass.pipeline import consolidate_world, run_post, run_world
 from tests.reference import apportion
 from tests.worlds import WORLD, write_world
 
@@ -179,6 +179,19 @@ def test_consolidating_a_world_equals_summing_each_post_alone(world):
         for line in post_run.distribution.lines(code):
             alone[(line.agency, code, line.funding)] = alone.get((line.agency, code, line.funding), 0) + line.total
     assert dict(consolidation.post_totals) == {k: v for k, v in alone.items() if v}
+
+
+def test_a_world_runs_each_post_as_it_runs_alone(world):
+    """A world reads and derives its posts as one batch: each post must come out as run_post gives it alone."""
+    run, _ = world
+    for folder, together in zip(run.files.post_folders, run.posts, strict=True):
+        alone = run_post(folder)
+        code = alone.bundle.post.code
+        assert together.diagnostics == alone.diagnostics
+        assert together.bundle == alone.bundle
+        assert together.derivation.lines == alone.derivation.lines
+        assert together.derivation.trail.equals(alone.derivation.trail)
+        assert list(together.distribution.lines(code)) == list(alone.distribution.lines(code))
 
 
 ITEMS_WITHOUT_FIELDS = [i for i in Item if i not in (Item.GFS, Item.CF_REPLENISHMENT, Item.OTHER, Item.FOB_RSA)]

@@ -1,5 +1,6 @@
 """Properties of the derivation on random people: more people never lower a head count, moving people between
-agencies conserves the total, row order changes nothing, and an entered count always wins."""
+agencies conserves the total, row order changes nothing, an entered count always wins, and posts derived
+together get what each gets alone."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.model import PostRecords, SourceRecords, Workload
 from icass.pipeline import run_records
-from icass.workload.derive import derive
+from icass.workload.derivation import Derivation
+from icass.workload.derive import derive, derive_posts
 from tests.sources import write_sources
 
 AGENCIES = ("1900.0", "2000.0", "3000.0")
@@ -118,3 +120,53 @@ def test_an_entered_count_always_wins(staff, cost_center, agency, count):
     ]
     if result.bundle is not None:
         assert [(w.count, w.factor, str(w.origin)) for w in final] == [(count, "", "entered")]
+
+
+@cache
+def samples() -> tuple[PostRecords, ...]:
+    """The sample posts, every record file and both methodologies."""
+    found = []
+    for name in ("standard-post", "lite-post", "consulate"):
+        records, problems = read_bundle(Path(__file__).resolve().parent.parent / "examples" / name)
+        assert records is not None, problems
+        found.append(records)
+    return tuple(found)
+
+
+def _same(together: Derivation, alone: Derivation) -> None:
+    assert together.period == alone.period
+    assert together.lines == alone.lines
+    assert together.derived == alone.derived
+    assert together.diagnostics == alone.diagnostics
+    assert together.trail is not None
+    assert alone.trail is not None
+    assert together.trail.equals(alone.trail)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(employees, families, st.sampled_from([None, dt.date(2025, 3, 1), dt.date(2024, 11, 15)])),
+        min_size=1,
+        max_size=4,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_a_batch_of_posts_derives_what_each_post_derives_alone(posts, random):
+    """Deriving posts together (a world) must give each post exactly its own derivation: every key of every
+    rule includes the post, and each post keeps its own count date and window."""
+    batch = list(samples())
+    for staff, family, day in posts:
+        records = base()
+        post = dataclasses.replace(records.post, count_date=day)
+        batch.append(
+            dataclasses.replace(
+                records,
+                entered=dataclasses.replace(records.entered, post=post),
+                sources=dataclasses.replace(records.sources, people=frame(staff, family)),
+            )
+        )
+    random.shuffle(batch)
+    catalog, rules = load_catalog(), load_counting_rules()
+    for records, together in zip(batch, derive_posts(batch, catalog, rules), strict=True):
+        _same(together, derive(records, catalog, rules))

@@ -125,6 +125,10 @@ def derive_posts(
         group = [i for i in clean if str(posts[i].post.methodology) == methodology]
         parts += _derive_group(batch, group, methodology, catalog, rules, derived, problems)
     full = pl.concat(parts) if parts else trail.empty_batch()
+    # One order whatever the batch: joins need not keep row order, and a post's trail must not depend on
+    # which posts it was derived with. Each cost center's lines by agency and factor, each by file and row.
+    order = ["post", "cost_center", "agency", "factor", "file", pl.col("rows").list.first(), "what"]
+    full = full.sort(order, maintain_order=True)
     lines = {
         post: tuple(
             Workload(
@@ -300,7 +304,8 @@ def _landing(lines: tuple[Workload, ...], agencies: set[str], full: pl.DataFrame
     missing = sorted({line.agency for line in lines} - agencies)
     problems: list[Diagnostic] = []
     for agency in missing:
-        example = full.filter(pl.col("counted") & (pl.col("agency") == agency)).row(0, named=True)
+        routed = full.filter(pl.col("counted") & (pl.col("agency") == agency))
+        example = routed.sort("file", pl.col("rows").list.first()).row(0, named=True)  # the first record
         # The routing note ends with the section that routes it: "role MSG -> 1931.0 (H-341.5 d)".
         route = example["note"]
         section = route[route.rfind("(") + 1 : -1] if route.endswith(")") else example["section"]
