@@ -44,6 +44,14 @@ def test_a_link_to_a_regular_file_is_read(tmp_path):
     assert run_post(folder).ok
 
 
+@pytest.mark.parametrize("name", ["modifications.csv", "people.csv"])
+def test_a_broken_link_to_an_optional_file_is_reported_not_skipped(tmp_path, name):
+    folder = write_bundle(tmp_path / "post")
+    (folder / name).symlink_to(tmp_path / "nowhere.csv")
+    target = tmp_path / "nowhere.csv"
+    assert errors(folder) == [f"error: {name}: is a symbolic link to {target}, which does not exist"]
+
+
 @pytest.mark.parametrize("name", ["budget.csv", "post.toml"])
 def test_a_byte_order_mark_is_refused(tmp_path, name):
     folder = write_bundle(tmp_path / "post")

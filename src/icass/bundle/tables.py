@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -130,6 +131,8 @@ def read_bytes(path: Path, name: str) -> tuple[bytes | None, list[Diagnostic]]:
     try:
         status = path.stat()  # follows a symbolic link: a link to a regular file is fine
     except FileNotFoundError:
+        if path.is_symlink():
+            return None, [error(file, f"is a symbolic link to {os.readlink(path)}, which does not exist")]
         return None, [error(file, "the file is missing")]
     except OSError as problem:
         return None, [error(file, f"cannot be read: {problem.strerror}")]
