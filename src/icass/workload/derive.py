@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
+from decimal import Decimal
 
 import numpy as np
 import polars as pl
@@ -129,30 +130,31 @@ def derive_posts(
     # which posts it was derived with. Each cost center's lines by agency and factor, each by file and row.
     order = ["post", "cost_center", "agency", "factor", "file", pl.col("rows").list.first(), "what"]
     full = full.sort(order, maintain_order=True)
+    derived_origin = Origin.DERIVED
     lines = {
         post: tuple(
-            Workload(
-                cc, agency, count, factor=factor, origin=Origin.DERIVED, source=Source("workload", key=f"{cc}/{agency}")
-            )
+            Workload(cc, agency, count, _ONE, factor, derived_origin, Source("workload", 0, f"{cc}/{agency}"))
             for cc, agency, factor, count in found
             if count > 0
         )
         for post, found in trail.counts(full).items()
     }
     trails = {key[0]: frame for key, frame in full.partition_by("post", as_dict=True, include_key=False).items()}
+    nothing = trail.empty()  # one empty frame for every post with no trail row (frames are immutable)
     results = []
     for i, records in enumerate(posts):
         if i not in derived:
-            empty = trail.empty() if i in sourced else None
-            results.append(Derivation(periods[i], empty, (), frozenset(), tuple(problems[i])))
+            results.append(
+                Derivation(periods[i], nothing if i in sourced else None, (), frozenset(), tuple(problems[i]))
+            )
             continue
-        mine = lines.get(i, ())
-        agencies = {a.code for a in records.entered.agencies}
-        problems[i] += _landing(mine, agencies, trails.get(i, trail.empty()))
-        results.append(
-            Derivation(periods[i], trails.get(i, trail.empty()), mine, frozenset(derived[i]), tuple(problems[i]))
-        )
+        mine, theirs = lines.get(i, ()), trails.get(i, nothing)
+        problems[i] += _landing(mine, {a.code for a in records.entered.agencies}, theirs)
+        results.append(Derivation(periods[i], theirs, mine, frozenset(derived[i]), tuple(problems[i])))
     return results
+
+
+_ONE = Decimal(1)
 
 
 def _derive_group(
