@@ -99,5 +99,6 @@ def main() -> None:
         best, median = min(times), statistics.median(times)
         print(f"icass world --format csv, a process    {best:8.2f} s best, {median:.2f} s median of {len(times)}")
 
+
 if __name__ == "__main__":
     main()
