@@ -184,7 +184,14 @@ class CountingRules:
     approvals: tuple[Approval, ...]
 
     def for_methodology(self, methodology: str) -> dict[str, object]:
-        """Every rule that applies at a post of this methodology, by the cost center it counts."""
+        """Every rule that applies at a post of this methodology, by the cost center it counts (built once per
+        methodology: validation asks for each workload line of a world)."""
+        cache: dict[str, dict[str, object]] = self.__dict__.setdefault("_by_methodology", {})
+        if methodology not in cache:
+            cache[methodology] = self._rules_of(methodology)
+        return cache[methodology]
+
+    def _rules_of(self, methodology: str) -> dict[str, object]:
         found: dict[str, object] = {}
         groups: tuple[tuple[Any, ...], ...] = (
             self.people,

@@ -142,6 +142,9 @@ def _apply(
         if line.modification != ONE:  # typed in workload.csv's own modification column
             claimed[(line.cost_center, line.agency, line.factor)] = line
     value_of: dict[tuple[str, str, str], Decimal] = {}
+    by_pair: dict[tuple[str, str], list[Workload]] = defaultdict(list)  # each line once, not once a modification
+    for line in lines:
+        by_pair[(line.cost_center, line.agency)].append(line)
     for m in records.modifications:
         spec = catalog.find(m.cost_center, methodology)
         if spec is None:
@@ -162,8 +165,8 @@ def _apply(
             continue
         targets = [
             (w.cost_center, w.agency, w.factor)
-            for w in lines
-            if w.cost_center == m.cost_center and w.agency == m.agency and (not m.factor or w.factor == m.factor)
+            for w in by_pair.get((m.cost_center, m.agency), ())
+            if not m.factor or w.factor == m.factor
         ]
         if not targets:
             problems.append(
