@@ -13,9 +13,11 @@ from functools import cache
 from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
-from icass.bundle.tables import Cells, read_cells
+from icass.bundle import tables
+from icass.bundle.tables import MAX_FIELD_CHARS, Cells, check_header, decode, read_bytes, read_cells
 from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
 from icass.diagnostics import Diagnostic, error
 from icass.model import QUANTITY_SCALE, Source, SourceRecords
@@ -127,12 +129,8 @@ def columns() -> dict[str, dict[str, Kind]]:
 OPTIONAL_COLUMNS = {"people": ("sponsor_id", "employed_by", "role", "end_date", "med_eligible", "sma")}
 
 
-def _parse(
-    name: str, kinds: Mapping[str, Kind], read: list[tuple[int, Cells]], problems: list[list[Diagnostic]]
-) -> dict[int, pl.DataFrame]:
-    """One file kind of several bundles as typed columns: the cells of every bundle are parsed together,
-    then parted by bundle. Each refused cell is an error of its bundle; its value is null."""
-    file = FILE_OF[name]
+def _slow_frame(kinds: Mapping[str, Kind], read: list[tuple[int, Cells]]) -> pl.DataFrame:
+    """The raw cells of files read by the csv module, as one frame (post, row, each column as text)."""
     chunks: dict[str, list[Sequence[object]]] = {c: [] for c in ("post", "row", *kinds)}
     for post, cells in read:
         count = len(cells.rows)
@@ -142,10 +140,73 @@ def _parse(
         for column in kinds:
             at = cells.header.index(column) if column in cells.header else None
             chunks[column].append(by_column[at] if at is not None and count else [""] * count)
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {c: list(chain.from_iterable(parts)) for c, parts in chunks.items()},
         schema={"post": pl.Int32, "row": pl.Int64, **dict.fromkeys(kinds, pl.String)},
-    ).with_columns(pl.col(c).str.strip_chars() for c in kinds)
+    )
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """A file simple enough for polars to read as the csv module would (see _plain)."""
+
+    post: int
+    header: tuple[str, ...]
+    body: bytes  # the data lines, each ending with a newline
+    lines: int
+    problems: tuple[Diagnostic, ...] = ()  # the header's (warnings), said once the file is read this way
+
+
+def _plain(post: int, data: bytes, header: tuple[str, ...], most: int, problems: Sequence[Diagnostic]) -> _Plain | None:
+    """The file's data lines when polars reads them exactly as the csv module does and each line is one record
+    with one field per column: no quote, no carriage return but in CRLF, every line with as many commas as
+    the header (so no blank line either). Then a record's row number is its line number. None otherwise."""
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    start = data.find(b"\n") + 1
+    body = data[start:] if start else b""
+    if body and not body.endswith(b"\n"):
+        body += b"\n"
+    lines = body.count(b"\n")
+    if lines > most or body.count(b",") != lines * (len(header) - 1):
+        return None
+    return _Plain(post, header, body, lines, tuple(problems))
+
+
+def _fast_frame(kinds: Mapping[str, Kind], files: list[_Plain]) -> pl.DataFrame | None:
+    """Plain files with one header, as one frame read by polars in one call; None if polars disagrees with the
+    checks of _plain (a line with too many fields among too few) or a field is too long, so that the csv
+    module reads them and names the row."""
+    header = files[0].header
+    text = ",".join(header).encode() + b"\n" + b"".join(f.body for f in files)
+    try:
+        frame = pl.read_csv(
+            text, has_header=False, skip_rows=1, new_columns=list(header), infer_schema=False, quote_char=None
+        ).fill_null("")  # the comma count of _plain leaves only empty fields to be null
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.height != sum(f.lines for f in files):
+        return None
+    if frame.select(pl.max_horizontal(pl.col(c).str.len_chars().max() for c in header)).item() > MAX_FIELD_CHARS:
+        return None
+    posts = np.repeat(np.array([f.post for f in files], dtype=np.int32), [f.lines for f in files])
+    rows = np.concatenate([np.arange(2, f.lines + 2, dtype=np.int64) for f in files])
+    blank = pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in header)  # blank lines are not rows
+    return (
+        frame.with_columns(pl.Series("post", posts), pl.Series("row", rows))
+        .filter(~blank)
+        .select("post", "row", *(pl.col(c) if c in header else pl.lit("").alias(c) for c in kinds))
+    )
+
+
+def _parse(
+    name: str, kinds: Mapping[str, Kind], raw: pl.DataFrame, posts: list[int], problems: list[list[Diagnostic]]
+) -> dict[int, pl.DataFrame]:
+    """One file kind of several bundles as typed columns: the cells of every bundle (`raw`: post, row and each
+    column as text) are parsed together, then parted by bundle. Each refused cell is an error of its bundle;
+    its value is null."""
+    file = FILE_OF[name]
+    frame = raw.with_columns(pl.col(c).str.strip_chars() for c in kinds)
     parsed = frame.select(
         "post",
         "row",
@@ -176,7 +237,7 @@ def _parse(
     # error already says (a dropped person would make every family member it sponsors "unknown").
     parts = {key[0]: part for key, part in typed.partition_by("post", as_dict=True, include_key=False).items()}
     nothing = typed.drop("post").clear()
-    return {post: parts.get(post, nothing) for post, _ in read}
+    return {post: parts.get(post, nothing) for post in posts}
 
 
 def read_sources(folder: Path) -> tuple[SourceRecords, list[Diagnostic]]:
@@ -186,23 +247,71 @@ def read_sources(folder: Path) -> tuple[SourceRecords, list[Diagnostic]]:
 
 def read_sources_of(folders: Sequence[Path]) -> list[tuple[SourceRecords, list[Diagnostic]]]:
     """The source records of several bundles, each kind of file parsed for all of them at once (a world has
-    250 bundles: one set of column operations per kind instead of one per bundle)."""
+    250 bundles: one set of column operations per kind instead of one per bundle). Plain files (most) are
+    read by polars, all the files of a kind with one header in one call; any other file by the csv module
+    (icass.bundle.tables.read_cells), which names the row of every structural problem."""
     problems: list[list[Diagnostic]] = [[] for _ in folders]
     frames: list[dict[str, pl.DataFrame | None]] = [{} for _ in folders]
     for name, kinds in columns().items():
         file = FILE_OF[name]
         optional = OPTIONAL_COLUMNS.get(name, ())
-        read: list[tuple[int, Cells]] = []
+        required = [c for c in kinds if c not in optional]
+        slow: list[int] = []
+        plain: dict[tuple[str, ...], list[_Plain]] = {}
         for post, folder in enumerate(folders):
-            path = folder / file
             frames[post][name] = None
+            path = folder / file
             if not path.exists() and not path.is_symlink():
                 continue
-            cells, more = read_cells(folder, file, [c for c in kinds if c not in optional], optional)
+            found = _plain_file(path, file, post, required, optional, problems[post])
+            if found is None:
+                slow.append(post)
+            elif isinstance(found, _Plain):
+                plain.setdefault(found.header, []).append(found)
+        raws: list[pl.DataFrame] = []
+        present: list[int] = []
+        for group in plain.values():
+            fast = _fast_frame(kinds, group)
+            if fast is None:
+                slow += [f.post for f in group]
+                continue
+            raws.append(fast)
+            for f in group:
+                problems[f.post] += f.problems
+                present.append(f.post)
+        read: list[tuple[int, Cells]] = []
+        for post in sorted(slow):
+            cells, more = read_cells(folders[post], file, required, optional)
             problems[post] += more
             if cells is not None:
                 read.append((post, cells))
+                present.append(post)
         if read:
-            for post, frame in _parse(name, kinds, read, problems).items():
+            raws.append(_slow_frame(kinds, read))
+        if raws:
+            for post, frame in _parse(name, kinds, pl.concat(raws), sorted(present), problems).items():
                 frames[post][name] = frame
     return [(SourceRecords(**f), p) for f, p in zip(frames, problems, strict=True)]
+
+
+def _plain_file(
+    path: Path, file: str, post: int, required: list[str], optional: Sequence[str], problems: list[Diagnostic]
+) -> _Plain | bool | None:
+    """A file polars can read (_plain); None when the csv module must read it; False when it cannot be read
+    at all (its problems are added to `problems`)."""
+    data, more = read_bytes(path, file)
+    text = None
+    if data is not None:
+        text, more = decode(data, file)
+    if data is None or text is None:
+        problems += more
+        return False
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).rstrip("\r")
+    if not first.strip() or '"' in first:
+        return None
+    header, more, fatal = check_header(file, first.split(","), required, optional)
+    if fatal:
+        problems += more
+        return False
+    return _plain(post, data, header, tables.MAX_ROWS, more)  # read at call time: tests lower it

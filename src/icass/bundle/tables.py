@@ -206,19 +206,9 @@ def read_cells(
         cells = next(reader, None)
         if cells is None:
             return None, [error(Source(name), "is empty: a header row is required")]
-        header = tuple(h.strip() for h in cells)
-        required = list(required)
-        repeated = sorted({h for h in header if header.count(h) > 1})
-        if repeated:
-            return None, [error(Source(name, 1), f"the header repeats column(s) {', '.join(repeated)}")]
-        missing = [c for c in required if c not in header]
-        if missing:
-            return None, [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")]
-        known = set(required) | set(optional)
-        unknown = [h for h in header if h not in known]
-        if unknown and not keep_extra:
-            message = f"column(s) {', '.join(unknown)} are not part of the format; ignored"
-            problems.append(warning(Source(name, 1), message))
+        header, problems, fatal = check_header(name, cells, required, optional, keep_extra, problems)
+        if fatal:
+            return None, problems
         # The rest in one C call, then list comprehensions: this is every row of a world (some 700,000). At
         # most one more than allowed is read: blank lines count too, so a file of blank lines is refused fast.
         rest = list(islice(reader, most + 1))
@@ -232,6 +222,33 @@ def read_cells(
         if len(r) != width and "".join(r).strip():  # blank lines are not rows
             problems.append(error(Source(name, n), f"has {len(r)} fields; the header has {width}"))
     return Cells(name, header, rows), problems
+
+
+def check_header(
+    name: str,
+    cells: Iterable[str],
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    keep_extra: bool = False,
+    problems: list[Diagnostic] | None = None,
+) -> tuple[tuple[str, ...], list[Diagnostic], bool]:
+    """The header row's column names and what is wrong with it; True when nothing can be read by it (a
+    column repeated or a required one missing)."""
+    found = list(problems or ())
+    header = tuple(h.strip() for h in cells)
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        return header, [error(Source(name, 1), f"the header repeats column(s) {', '.join(repeated)}")], True
+    required = list(required)
+    missing = [c for c in required if c not in header]
+    if missing:
+        return header, [error(Source(name, 1), f"the header lacks column(s) {', '.join(missing)}")], True
+    known = set(required) | set(optional)
+    unknown = [h for h in header if h not in known]
+    if unknown and not keep_extra:
+        message = f"column(s) {', '.join(unknown)} are not part of the format; ignored"
+        found.append(warning(Source(name, 1), message))
+    return header, found, False
 
 
 def _csv_problem(problem: csv.Error) -> str:
