@@ -46,7 +46,10 @@ def reference(bundle: PostBundle, kind_of: Callable[[str], str]) -> dict[Line, t
 
     workload: dict[str, dict[str, Fraction]] = defaultdict(dict)
     for w in bundle.workload:
-        workload[w.cost_center][w.agency] = Fraction(w.count) * Fraction(w.modification)
+        # An agency's factor lines (H-341.1-4 NOTE 2) add up to its workload in the cost center.
+        workload[w.cost_center][w.agency] = workload[w.cost_center].get(w.agency, Fraction(0)) + Fraction(
+            w.count
+        ) * Fraction(w.modification)
 
     share: dict[Line, int] = defaultdict(int)
     for (cc, funding), amount in cost.items():

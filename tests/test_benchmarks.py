@@ -9,7 +9,8 @@ from icass.pipeline import consolidate_world, run_post, run_world
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from bench_workload import write_large_post  # a script folder, not a package: imported by path
+from bench_large_post import write_large_post as write_budget_post  # a script folder: imported by path
+from bench_workload import write_large_post
 from bench_world import write_synthetic_world
 
 
@@ -18,6 +19,21 @@ def test_the_large_post_of_the_workload_benchmark_distributes(tmp_path):
     assert run.ok, [str(d) for d in run.diagnostics if d.severity == "error"]
     assert run.derivation is not None
     assert {"6150", "6134", "5821", "7810", "6139"} <= run.derivation.derived
+
+
+def test_the_large_post_of_the_large_post_benchmark_matches_the_fraction_reference(tmp_path):
+    from tests.reference import reference
+
+    run = run_post(write_budget_post(tmp_path / "large", copies=3))
+    assert run.ok, [str(d) for d in run.diagnostics if d.severity == "error"]
+    assert run.records is not None
+    assert not run.records.sources.present()  # the budget side alone
+    assert len(run.bundle.agencies) == 60
+    got = {
+        (line.agency, line.cost_center, line.funding): (line.share, line.redistribution)
+        for line in run.distribution.lines()
+    }
+    assert got == reference(run.bundle, run.catalog.kind_of(run.bundle.post.methodology))
 
 
 def test_the_synthetic_world_of_the_world_benchmark_consolidates(tmp_path):
