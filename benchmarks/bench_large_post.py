@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import platform
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from icass.model.sources import FILE_OF
 from icass.pipeline import Through, run_post
+from timing import process, timed  # benchmarks/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -92,11 +89,8 @@ def main() -> None:
             f"{len(bundle.workload):,} workload lines"
         )
         kind_of = run.catalog.kind_of(bundle.post.methodology)
-        times = []
-        for _ in range(3):
-            start = time.perf_counter()
-            expected = reference(bundle, kind_of)
-            times.append(time.perf_counter() - start)
+        expected = reference(bundle, kind_of)
+        reference_best, _ = timed(lambda: reference(bundle, kind_of), 3)
         distribution = run.distribution
         assert distribution is not None
         got = {
@@ -104,17 +98,10 @@ def main() -> None:
             for line in distribution.lines()
         }
         assert got == expected, "the engine and the reference disagree"
-        print(f"Fraction reference, in process      {min(times):8.2f} s best of {len(times)}")
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        command = [sys.executable, "-m", "icass", "distribute", str(folder), "--format", "csv"]
-        process = []
-        for _ in range(options.repeats):
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, env=env)
-            process.append(time.perf_counter() - start)
-        best, median = min(process), statistics.median(process)
-        print(f"icass distribute --format csv       {best:8.2f} s best, {median:.2f} s median of {len(process)}")
-        print(f"process / reference                 {best / min(times):8.2f}")
+        print(f"Fraction reference, in process      {reference_best:8.2f} s best of 3")
+        best, median = timed(process("distribute", str(folder), "--format", "csv"), options.repeats)
+        print(f"icass distribute --format csv       {best:8.2f} s best, {median:.2f} s median of {options.repeats}")
+        print(f"process / reference                 {best / reference_best:8.2f}")
 
 
 if __name__ == "__main__":

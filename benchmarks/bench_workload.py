@@ -15,17 +15,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import platform
 import pstats
 import random
 import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 from icass.bundle import read_bundle
@@ -33,6 +27,7 @@ from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.pipeline import run_post
 from icass.workload.derive import derive
+from timing import process, timed  # benchmarks/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "standard-post"
@@ -107,26 +102,6 @@ def write_large_post(folder: Path, people: int = 5000, procurement: int = 3000, 
     kept = [lines[0]] + [line for line in lines[1:] if line.split(",")[0] not in derived]
     (folder / "workload.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
     return folder
-
-
-def timed(action: Callable[[], object], repeats: int) -> tuple[float, float]:
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        seconds.append(time.perf_counter() - start)
-    return min(seconds), statistics.median(seconds)
-
-
-def process(*args: str) -> Callable[[], object]:
-    # As a user runs it: with Python's bytecode caches. (A session that sets PYTHONDONTWRITEBYTECODE would
-    # compile every imported module from source on every run, about 1 s more.)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-    def run() -> object:
-        return subprocess.run([sys.executable, "-m", "icass", *args], check=True, capture_output=True, env=env)
-
-    return run
 
 
 def main() -> None:

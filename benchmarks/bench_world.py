@@ -11,18 +11,15 @@ validate, distribute) and the consolidation alone; and `icass world --format csv
 from __future__ import annotations
 
 import argparse
-import os
 import platform
 import random
 import shutil
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from icass.pipeline import consolidate_world, run_world
+from timing import process, timed  # benchmarks/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ("standard-post", "lite-post", "consulate")
@@ -89,15 +86,8 @@ def main() -> None:
         print(f"{len(agencies)} agencies with post totals, {len(consolidation.shares)} item shares")
         print(f"read and run every post (in process)   {read:8.2f} s")
         print(f"consolidate (in process)               {consolidate * 1000:8.1f} ms")
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        command = [sys.executable, "-m", "icass", "world", str(folder), "--format", "csv"]
-        times = []
-        for _ in range(options.repeats):
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, env=env)
-            times.append(time.perf_counter() - start)
-        best, median = min(times), statistics.median(times)
-        print(f"icass world --format csv, a process    {best:8.2f} s best, {median:.2f} s median of {len(times)}")
+        best, median = timed(process("world", str(folder), "--format", "csv"), options.repeats)
+        print(f"icass world --format csv, a process    {best:8.2f} s best, {median:.2f} s median of {options.repeats}")
 
 
 if __name__ == "__main__":
