@@ -4,8 +4,10 @@ Run: `uv run python benchmarks/bench_world.py [--posts 250]`. It writes a determ
 (random.Random with a fixed seed) into a temporary folder: `--posts` post bundles cycling through the three
 samples (Standard embassy, Lite post, consulate) under new codes and bureaus, 37 more agencies spread over
 them (50 agency codes in all) with staff in people.csv, posts.csv with random mail and flags, and the
-items of examples/world. Then it times, in process, reading and running every post (read, derive,
-validate, distribute) and the consolidation alone; and `icass world --format csv` as a process.
+items of examples/world. Then it times, in process: reading and running every post (read, derive,
+validate, distribute); the consolidation alone; the in-memory part (the distribution of the pipeline's
+batches, then the consolidation), and apart from it turning the records into the batches' columns. And
+`icass world --format csv` as a process.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from icass.pipeline import consolidate_world, run_world
+from icass.engine import distribute_columns
+from icass.engine.columns import Columns, columns_of
+from icass.model import PostBundle
+from icass.pipeline import BATCH_POSTS, WorldRun, consolidate_world, run_world
 from timing import process, timed  # benchmarks/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +70,28 @@ def write_synthetic_world(folder: Path, posts: int = 250, seed: int = 20261123) 
     return folder
 
 
+def batch_columns(run: WorldRun) -> list[Columns]:
+    """Every post's counted bundle as the pipeline batches them: BATCH_POSTS posts of one methodology."""
+    catalog = run.posts[0].catalog
+    by_methodology: dict[str, list[PostBundle]] = {}
+    for post in run.posts:
+        assert post.bundle is not None
+        by_methodology.setdefault(str(post.bundle.post.methodology), []).append(post.bundle)
+    return [
+        columns_of(bundles[start : start + BATCH_POSTS], catalog.kind_of(methodology))
+        for methodology, bundles in by_methodology.items()
+        for start in range(0, len(bundles), BATCH_POSTS)
+    ]
+
+
+def distribute_and_consolidate(run: WorldRun, batches: list[Columns]) -> None:
+    """The in-memory part of a world (issue 6 §5): the distribution of every batch, then the consolidation."""
+    for cols in batches:
+        distribute_columns(cols)
+    consolidation, _ = consolidate_world(run)
+    assert consolidation is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=250)
@@ -86,6 +113,11 @@ def main() -> None:
         print(f"{len(agencies)} agencies with post totals, {len(consolidation.shares)} item shares")
         print(f"read and run every post (in process)   {read:8.2f} s")
         print(f"consolidate (in process)               {consolidate * 1000:8.1f} ms")
+        best, median = timed(lambda: batch_columns(run), 5)
+        print(f"records -> columns, in memory          {best * 1000:8.1f} ms best, {median * 1000:.1f} ms median of 5")
+        batches = batch_columns(run)
+        best, median = timed(lambda: distribute_and_consolidate(run, batches), 10)
+        print(f"distribute and consolidate, in memory  {best * 1000:8.1f} ms best, {median * 1000:.1f} ms median of 10")
         best, median = timed(process("world", str(folder), "--format", "csv"), options.repeats)
         print(f"icass world --format csv, a process    {best:8.2f} s best, {median:.2f} s median of {options.repeats}")
 

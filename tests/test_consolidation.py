@@ -47,7 +47,7 @@ def test_every_share_is_the_fraction_reference_of_its_basis(world):
 
 def test_the_grand_total_is_every_post_budget_plus_every_charge(world):
     run, consolidation = world
-    budgets = sum(int(p.distribution.cost.sum()) for p in run.posts)
+    budgets = sum(int(p.distribution.cost_of(p.bundle.post.code).sum()) for p in run.posts)
     charges = sum(s.amount for s in consolidation.shares)
     invoices = sum(consolidation.post_totals.values()) + sum(consolidation.item_totals().values())
     assert invoices == budgets + charges
@@ -55,8 +55,8 @@ def test_the_grand_total_is_every_post_budget_plus_every_charge(world):
 
 def test_the_adjustments_are_the_targets_less_what_was_budgeted(world):
     run, consolidation = world
-    amsal = sum(int(p.distribution.cost_of()[:, 3].sum()) for p in run.posts)
-    pat = sum(int(p.distribution.cost_of()[:, 4].sum()) for p in run.posts)
+    amsal = sum(int(p.distribution.cost_of(p.bundle.post.code)[:, 3].sum()) for p in run.posts)
+    pat = sum(int(p.distribution.cost_of(p.bundle.post.code)[:, 4].sum()) for p in run.posts)
     adjustment = {s.item: s.amount for s in consolidation.shares if s.item in (Item.AMSAL_ADJ, Item.PAT_ADJ)}
     # H-424 b(1): "adding in the ISC and domestic diplomatic mail and pouch salary costs" ($33,000 and $30,000).
     assert adjustment[Item.AMSAL_ADJ] == 280_000_000 - (amsal + 3_300_000 + 3_000_000)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from icass.model.world import Item, Mail, Stage
-from icass.pipeline import run_world
+from icass.pipeline import run_post, run_world
 from tests.worlds import WORLD, write_world
 
 
@@ -112,3 +112,23 @@ def test_a_bad_post_bundle_is_named_by_its_folder(tmp_path):
 def test_world_toml_rules(tmp_path, old, new, expected):
     found = errors(write_world(tmp_path / "world", world_toml=WORLD["world.toml"].replace(old, new)))
     assert any(m.startswith(f"error: {expected}") for m in found), found
+
+
+def test_a_post_that_breaks_a_cost_rule_stops_alone_in_its_batch(tmp_path):
+    """Posts of a methodology are distributed in batches; one that fails the cost rules must not take the
+    others with it, and each other post gets what it gets alone."""
+    folder = write_world(tmp_path / "world")
+    workload = folder / "posts" / "kivara" / "workload.csv"
+    lines = workload.read_text(encoding="utf-8").splitlines()
+    workload.write_text("\n".join(line for line in lines if not line.startswith("5822,")) + "\n", encoding="utf-8")
+    run = run_world(folder)
+    errors = [str(d) for d in run.diagnostics if d.severity == "error"]
+    assert errors
+    assert all(e.startswith("error: posts/kivara/budget.csv") and "5822" in e for e in errors), errors
+    for post_folder, post_run in zip(run.files.post_folders, run.posts, strict=True):
+        if post_folder.name == "kivara":
+            assert post_run.distribution is None
+            continue
+        alone = run_post(post_folder)
+        code = alone.bundle.post.code
+        assert list(post_run.distribution.lines(code)) == list(alone.distribution.lines(code))
