@@ -27,7 +27,7 @@ from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.engine import Distribution, EngineError, distribute_columns
-from icass.engine.columns import columns_of
+from icass.engine.columns import Columns, columns_of
 from icass.engine.consolidation import Consolidation, PostFigures, consolidate
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords, Source
@@ -157,8 +157,7 @@ def _distribute_batch(
     done: dict[int, PostRun] = {}
     passing: dict[int, PostRun] = {}
     for k, (i, run) in enumerate(group.items()):
-        derived = run.derivation.derived if run.derivation is not None else frozenset()
-        more = validate_costs(_bundle(run), catalog, rules, cols, cost[k], derived)
+        more = _cost_problems(run, catalog, rules, cols, cost[k])
         checked = dataclasses.replace(run, diagnostics=run.diagnostics + tuple(more))
         if has_errors(more):
             done[i] = dataclasses.replace(checked, bundle=None)
@@ -173,6 +172,14 @@ def _distribute_batch(
     except EngineError:
         return done | {i: _distribute_one(run, catalog, rules) for i, run in passing.items()}
     return done | {i: dataclasses.replace(run, distribution=distribution) for i, run in passing.items()}
+
+
+def _cost_problems(
+    run: PostRun, catalog: Catalog, rules: CountingRules, cols: Columns, cost: npt.NDArray[np.int64]
+) -> list[Diagnostic]:
+    """The cost rules of one post, on its cost as the engine computed it (`cost`: this post's part)."""
+    derived = run.derivation.derived if run.derivation is not None else frozenset()
+    return validate_costs(_bundle(run), catalog, rules, cols, cost, derived)
 
 
 def _bundle(run: PostRun) -> PostBundle:
@@ -221,12 +228,11 @@ def _after_derivation(
 def _distribute_one(run: PostRun, catalog: Catalog, rules: CountingRules) -> PostRun:
     """The cost rules and the distribution of one post whose counts went through."""
     bundle = _bundle(run)
-    derived = run.derivation.derived if run.derivation is not None else frozenset()
     found = list(run.diagnostics)
     cols = columns_of([bundle], catalog.kind_of(bundle.post.methodology))
     try:
         cost: npt.NDArray[np.int64] = cost_centers(cols)
-        found += validate_costs(bundle, catalog, rules, cols, cost, derived)
+        found += _cost_problems(run, catalog, rules, cols, cost)
         if has_errors(found):
             return dataclasses.replace(run, diagnostics=tuple(found), bundle=None)
         distribution = distribute_columns(cols, cost)

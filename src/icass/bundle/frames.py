@@ -240,11 +240,6 @@ def _parse(
     return {post: parts.get(post, nothing) for post in posts}
 
 
-def read_sources(folder: Path) -> tuple[SourceRecords, list[Diagnostic]]:
-    """Every source record file the bundle has; the others stay None."""
-    return read_sources_of([folder])[0]
-
-
 def read_sources_of(folders: Sequence[Path]) -> list[tuple[SourceRecords, list[Diagnostic]]]:
     """The source records of several bundles, each kind of file parsed for all of them at once (a world has
     250 bundles: one set of column operations per kind instead of one per bundle). Plain files (most) are

@@ -46,6 +46,7 @@ class Batch:
 
     def __init__(self, posts: Sequence[PostRecords], chosen: Sequence[int], periods: Sequence[CountPeriod]) -> None:
         self.posts = posts
+        self.chosen = list(chosen)
         when = pl.DataFrame(
             {
                 "post": list(chosen),
@@ -99,13 +100,19 @@ def derive(records: PostRecords, catalog: Catalog, rules: CountingRules | None =
 
 def check_posts(posts: Sequence[PostRecords], catalog: Catalog) -> list[list[Diagnostic]]:
     """The checks across each post's records (icass.workload.checks), every post at once."""
-    rules = load_counting_rules()
+    return _checked(posts, catalog, load_counting_rules())[2]
+
+
+def _checked(
+    posts: Sequence[PostRecords], catalog: Catalog, rules: CountingRules
+) -> tuple[list[CountPeriod], Batch, list[list[Diagnostic]]]:
+    """Each post's count period, the batch of the posts with source records, and each post's problems."""
     periods = [count_period(r.post.fiscal_year, rules, r.post.count_date) for r in posts]
     batch = Batch(posts, [i for i, r in enumerate(posts) if r.sources.present()], periods)
-    found: list[list[Diagnostic]] = [[] for _ in posts]
+    problems: list[list[Diagnostic]] = [[] for _ in posts]
     for post, problem in check(batch.records, batch.agencies, catalog, batch.methodologies):
-        found[post].append(problem)
-    return found
+        problems[post].append(problem)
+    return periods, batch, problems
 
 
 def derive_posts(
@@ -113,12 +120,8 @@ def derive_posts(
 ) -> list[Derivation]:
     """Every post's counts; a post without source records gets its count period and no trail."""
     rules = rules or load_counting_rules()
-    periods = [count_period(r.post.fiscal_year, rules, r.post.count_date) for r in posts]
-    sourced = [i for i, r in enumerate(posts) if r.sources.present()]
-    problems: list[list[Diagnostic]] = [[] for _ in posts]
-    batch = Batch(posts, sourced, periods)
-    for post, problem in check(batch.records, batch.agencies, catalog, batch.methodologies):
-        problems[post].append(problem)
+    periods, batch, problems = _checked(posts, catalog, rules)
+    sourced = batch.chosen
     clean = [i for i in sourced if not has_errors(problems[i])]
     derived: dict[int, set[str]] = {i: set() for i in clean}
     parts: list[pl.DataFrame] = []
