@@ -11,6 +11,7 @@ consolidate_world).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -21,17 +22,22 @@ import numpy.typing as npt
 
 from icass.bundle import read_bundle
 from icass.bundle.load import read_bundles, read_post
+from icass.bundle.tdy import read_tdy
 from icass.bundle.validate import validate_costs, validate_records
 from icass.bundle.world import WorldFiles, read_world_files
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
-from icass.diagnostics import Diagnostic, error, has_errors
+from icass.catalog.tdy import load_tdy_rules
+from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.engine import Distribution, EngineError, distribute_columns
 from icass.engine.columns import Columns, columns_of
 from icass.engine.consolidation import Consolidation, PostFigures, consolidate
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords, Source
+from icass.model.tdy import TdyRecords
 from icass.model.world import BASIS_COST_CENTERS
+from icass.tdy.invoices import TdyBilling, bill_visits
+from icass.tdy.rates import Rates, tdy_rates
 from icass.workload.dates import count_period
 from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
@@ -346,3 +352,43 @@ def consolidate_world(run: WorldRun) -> tuple[Consolidation | None, list[Diagnos
     return consolidate(
         files.world, figures, files.profiles, files.items, files.dependents, files.tokens, files.gfs_workload
     )
+
+
+@dataclass(frozen=True)
+class TdyRun:
+    """The TDY module on a prior-year final budget: its post's run, the tdy/ folder read, the rates and the
+    billing of the visits (each None when an error stopped it before)."""
+
+    post: PostRun
+    diagnostics: tuple[Diagnostic, ...]
+    records: TdyRecords | None = None
+    rates: Rates | None = None
+    billing: TdyBilling | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.rates is not None and self.records is not None and not has_errors(self.diagnostics)
+
+
+def run_tdy(folder: str | Path, as_of: dt.date, catalog: Catalog | None = None, run: PostRun | None = None) -> TdyRun:
+    """Rates from the bundle's distribution, then its tdy/ folder billed on `as_of` (docs/tdy.md)."""
+    catalog = catalog or load_catalog()
+    run = run or run_post(folder, catalog)
+    if not run.ok:
+        return TdyRun(run, run.diagnostics)
+    bundle, distribution = _bundle(run), run.distribution
+    assert distribution is not None  # ok: distributed
+    rules = load_tdy_rules()
+    diagnostics = list(run.diagnostics)
+    if bundle.post.stage != "final":
+        stage = f"stage {bundle.post.stage!r}" if bundle.post.stage else "no stage"
+        message = f'says {stage}: TDY rates come from the prior year\'s final budget (stage = "final")'
+        diagnostics.append(warning(Source("post.toml"), message, "post.stage", rules.prior_year_section))
+    rates = tdy_rates(bundle, distribution, catalog, rules)
+    records, problems = read_tdy(Path(folder), bundle.post.methodology, catalog, rules)
+    diagnostics += problems
+    if records is None:
+        return TdyRun(run, tuple(diagnostics), None, rates)
+    at_post = frozenset(a.code for a in bundle.agencies) & {w.agency for w in bundle.workload if w.count > 0}
+    billing = bill_visits(records, rates, at_post, as_of, rules)
+    return TdyRun(run, (*diagnostics, *billing.diagnostics), records, rates, billing)

@@ -100,6 +100,7 @@ BUDGET_COLUMNS = {
     "amount": t.cents,
     "description": t.optional_text,
 }
+BUDGET_OPTIONAL = {"lease": yes_no(False)}
 WORKLOAD_COLUMNS = {
     "cost_center": t.text,
     "agency": t.text,
@@ -164,6 +165,8 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     }
     if "count_date" in table:
         values["count_date"] = field("count_date", count_date)
+    if "stage" in table:
+        values["stage"] = field("stage", string)
     if problems:
         return None, problems
     return Post(**values, source=source), []
@@ -218,7 +221,7 @@ def _read_entered(
     positions, p3 = t.read_table(root, "positions.csv", POSITION_COLUMNS)
     costs, p4 = t.read_table(root, "position_costs.csv", POSITION_COST_COLUMNS)
     allocation, p5 = t.read_table(root, "time_allocation.csv", TIME_ALLOCATION_COLUMNS)
-    budget, p6 = t.read_table(root, "budget.csv", BUDGET_COLUMNS)
+    budget, p6 = t.read_table(root, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
     workload, p7 = t.read_table(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
     modifications: list[t.Row] = []
     modifications_file = root / "modifications.csv"

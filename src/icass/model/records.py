@@ -81,6 +81,7 @@ class Post:
     methodology: Methodology
     fiscal_year: int
     count_date: dt.date | None = None  # post.toml may move it; otherwise May 1 of the year before (H-341.1-4 a)
+    stage: str = ""  # what the budget is, as post.toml says: "final" for the ISC-accepted final budget
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -138,6 +139,7 @@ class BudgetLine:
     soc: str
     amount: int
     description: str = ""
+    lease: bool = False  # a residential or nonresidential lease line, left out of TDY rates (H-363.1-3 a(4))
     source: Source = field(default=NOWHERE, compare=False)
 
 
