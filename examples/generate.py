@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from icass.model import FUNDING_SOURCES
-from icass.pipeline import PostRun, consolidate_world, run_post, run_world
+from icass.pipeline import PostRun, Through, consolidate_world, run_post, run_tdy, run_world
 
 HERE = Path(__file__).resolve().parent
 FISCAL_YEAR = 2027
@@ -1174,7 +1175,9 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[str]]) -> N
         writer.writerows(rows)
 
 
-def write_bundle(spec: PostSpec, folder: Path) -> None:
+def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, tdy: Tdy | None = None) -> None:
+    """A post bundle; with `tdy`, its tdy/ folder too, and post.toml says it is the final budget (the one that
+    sets the next fiscal year's TDY rates)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -1185,9 +1188,14 @@ def write_bundle(spec: PostSpec, folder: Path) -> None:
         f'country = "{spec.country}"\n'
         f'region = "{spec.region}"\n'
         f'methodology = "{spec.methodology}"\n'
-        f"fiscal_year = {FISCAL_YEAR}\n",
+        f"fiscal_year = {fiscal_year}\n" + ('stage = "final"\n' if tdy is not None else ""),
         encoding="utf-8",
     )
+    if tdy is not None:
+        (folder / "tdy").mkdir()
+        (folder / "tdy" / "policy.toml").write_text(tdy.policy, encoding="utf-8")
+        write_csv(folder / "tdy" / "visits.csv", VISIT_HEADER, tdy.visits)
+        write_csv(folder / "tdy" / "services.csv", SERVICE_HEADER, tdy.services)
     write_csv(
         folder / "agencies.csv",
         ["code", "name", "separate_network", "bureau"],
@@ -1219,9 +1227,9 @@ def write_bundle(spec: PostSpec, folder: Path) -> None:
     )
     write_csv(
         folder / "budget.csv",
-        ["cost_center", "funding", "soc", "amount", "description"],
+        ["cost_center", "funding", "soc", "amount", "description", "lease"],
         (
-            [b.cost_center, b.funding, b.soc, money(b.amount), b.description]
+            [b.cost_center, b.funding, b.soc, money(b.amount), b.description, "yes" if b.soc == LEASE_SOC else "no"]
             for b in sorted(spec.budget, key=lambda b: (b.cost_center, b.funding, b.soc))
         ),
     )
@@ -1253,6 +1261,120 @@ def summary(run: PostRun) -> str:
         f"{sum(w.origin == 'entered' for w in run.bundle.workload)} entered count lines, "
         f"total ${int(cost.sum()) / 100:,.2f} ({by_funding})"
     )
+
+
+# ------------------------------------------------------------------------------------------------ TDY
+
+LEASE_SOC = "2320"  # rent of residential and nonresidential operating leases: left out of TDY rates
+VISIT_HEADER = [
+    "visit_id",
+    "traveler",
+    "agency",
+    "category",
+    "arrive",
+    "depart",
+    "ecc",
+    "approved_on",
+    "group_id",
+    "related_to",
+]
+SERVICE_HEADER = ["visit_id", "cost_center", "quantity", "modification", "comment"]
+DIRECT_COSTS = """
+[policy.direct_costs]
+overtime = "$45 an hour"
+field_travel = "$150 a day"
+vehicle_without_driver = "$60 to $90"
+vehicle_with_driver = "$140 to $190"
+communication_devices = "$6"
+computer_fees = "$35"
+expediter = "$40"
+"""
+
+
+@dataclass(frozen=True)
+class Tdy:
+    policy: str
+    visits: list[list[str]]
+    services: list[list[str]]
+
+
+def tdy_visits(year: int) -> Tdy:
+    """A Standard post's visitors for the visits that end in fiscal year `year` (the handbook's cases among
+    them): a group of four for a conference, a Cabinet secretary whose agency is not at post, a visit across
+    September 30, an OIG inspection, a CODEL, a gap filler, a related later visit, and one short visit."""
+    y0, y1 = str(year - 1), str(year)
+    visits = [
+        ["T01", "Ana Ruiz", FCS, "ROUTINE", f"{y0}-11-02", f"{y0}-11-11", "ECC-4471", f"{y0}-11-12", "TRADE", ""],
+        ["T02", "Ben Okafor", FCS, "ROUTINE", f"{y0}-11-02", f"{y0}-11-11", "ECC-4472", f"{y0}-11-12", "TRADE", ""],
+        ["T03", "Carla Mendes", FCS, "ROUTINE", f"{y0}-11-02", f"{y0}-11-11", "ECC-4473", f"{y0}-11-12", "TRADE", ""],
+        ["T04", "Dev Patel", FCS, "ROUTINE", f"{y0}-11-02", f"{y0}-11-11", "ECC-4474", f"{y0}-11-12", "TRADE", ""],
+        [
+            "T05",
+            "Secretary of Energy",
+            "8900.0",
+            "CABINET",
+            f"{y1}-02-10",
+            f"{y1}-02-12",
+            "ECC-5120",
+            f"{y1}-02-13",
+            "",
+            "",
+        ],
+        ["T06", "Erin Walsh", "1600.0", "ROUTINE", f"{y0}-09-20", f"{y0}-10-12", "ECC-3301", f"{y0}-10-13", "", ""],
+        ["T07", "Farid Haddad", STATE, "OIG", f"{y1}-01-08", f"{y1}-02-16", "TO-88123", f"{y1}-02-17", "", ""],
+        ["T08", "CODEL Marsh", ICASS, "VIP", f"{y1}-04-03", f"{y1}-04-05", "CODEL-27", "", "", ""],
+        ["T09", "Gina Torres", USAID, "GAP_FILLER", f"{y1}-03-01", f"{y1}-05-29", "ECC-6610", "", "", ""],
+        ["T10", "Erin Walsh", "1600.0", "ROUTINE", f"{y1}-03-02", f"{y1}-03-20", "ECC-3390", f"{y1}-03-21", "", "T06"],
+        ["T11", "Hal Brooks", "1600.0", "ROUTINE", f"{y1}-06-01", f"{y1}-06-05", "ECC-3420", f"{y1}-06-06", "", ""],
+    ]
+    services = [
+        ["T01", "6194", "", "", ""],
+        ["T05", "6134", "14", "", ""],
+        ["T05", "6139", "520", "", ""],
+        ["T06", "6139", "380", "", ""],
+        ["T06", "6223", "6", "", ""],
+        ["T06", "5624", "", "0.5", "Medical clearance from post of assignment; MED consultations only"],
+        ["T07", "6223", "9", "", ""],
+        ["T08", "6139", "1400", "", ""],
+        ["T09", "6134", "3", "", ""],
+        ["T11", "6223", "2", "", ""],
+    ]
+    return Tdy('[policy]\nthreshold = "500.00"\ninvoices = "yes"\n' + DIRECT_COSTS, visits, services)
+
+
+def lite_tdy(year: int) -> Tdy:
+    """A Lite post's visitors: General Services billed through the post's baskets (H-363.1-5 e)."""
+    y1 = str(year)
+    policy = (
+        '[policy]\nthreshold = "600.00"\ninvoices = "yes"\n'
+        '\n[[policy.basket]]\nname = "GSO_BASKET_1"\nmodification = "0.3"\nservices = ["6145"]\n'
+        '\n[[policy.basket]]\nname = "GSO_BASKET_2"\nmodification = "0.6"\nservices = ["6145"]\n'
+        '\n[[policy.basket]]\nname = "GSO_FULL"\nmodification = "1"\nservices = ["6145"]\n' + DIRECT_COSTS
+    )
+    visits = [
+        ["L01", "Ivan Petrov", "8900.0", "ROUTINE", f"{y1}-01-12", f"{y1}-03-02", "ECC-7701", f"{y1}-03-03", "", ""],
+        ["L02", "Jo Kim", USAID, "ROUTINE", f"{y1}-04-06", f"{y1}-05-15", "ECC-7702", f"{y1}-05-16", "", ""],
+        ["L03", "Kemal Aydin", USAID, "ICASS_SUPPORT", f"{y1}-02-02", f"{y1}-02-20", "ECC-7703", "", "", ""],
+    ]
+    services = [
+        ["L01", "GSO_BASKET_2", "", "", ""],
+        ["L01", "6225", "5", "", ""],
+        ["L02", "GSO_BASKET_1", "", "", ""],
+        ["L02", "6225", "3", "", ""],
+        ["L03", "6225", "2", "", ""],
+    ]
+    return Tdy(policy, visits, services)
+
+
+def frozen_counts(folder: Path, counted: Path) -> None:
+    """Turn a bundle into a final budget's archive: the counts of the bundle `counted` (derived or entered)
+    typed into workload.csv with the budget committee's modifications, and the source records dropped."""
+    run = run_post(counted, through=Through.COUNTS)
+    assert run.bundle is not None, [str(d) for d in run.diagnostics]
+    rows = [[w.cost_center, w.agency, number(w.count), number(w.modification), w.factor] for w in run.bundle.workload]
+    write_csv(folder / "workload.csv", ["cost_center", "agency", "count", "modification", "factor"], rows)
+    for name in (*RECORD_HEADERS, "modifications"):
+        (folder / f"{name}.csv").unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------------------------------------ World
@@ -1294,6 +1416,7 @@ amsal_target = "9650000.00"
 pat_target = "2150000.00"
 dpm_pouch_percent = "38.5"
 fob_rsa_fee = "125.00"
+tdy_as_of = 2027-07-15
 """
 WORLD_ITEMS = [
     ["GFS", "210000.00", "", "AMSAL", "", "6221", "CGFS accounting staff salaries"],
@@ -1328,6 +1451,12 @@ def write_world(out: Path) -> None:
         write_bundle(spec, folder / "posts" / name)
         profiles.append([code, mail] + ["yes" if flag else "no" for flag in (separation, guards, medevac)])
     (folder / "world.toml").write_text(WORLD_TOML, encoding="utf-8")
+    # The TDY item: Kivara's FY 2026 final budget (the FY 2027 sample with its counts frozen) bills its visits
+    # that end in FY 2027.
+    kivara = standard_post()
+    kivara.code, kivara.name, kivara.country, kivara.region = WORLD_POSTS[0][2]
+    write_bundle(kivara, folder / "tdy" / "kivara-fy2026", FISCAL_YEAR - 1, tdy_visits(FISCAL_YEAR))
+    frozen_counts(folder / "tdy" / "kivara-fy2026", folder / "posts" / "kivara")
     write_csv(folder / "posts.csv", ["post", "mail", "separation_pay", "psa_guards", "medevac"], profiles)
     write_csv(folder / "items.csv", ["item", "amount", "post", "funding", "agency", "cost_center", "note"], WORLD_ITEMS)
     write_csv(
@@ -1343,13 +1472,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Write the sample post bundles and the sample world.")
     parser.add_argument("--out", type=Path, default=HERE, help="the folder to write them in (default: examples/)")
     out = parser.parse_args().out
-    for spec, folder in ((standard_post(), "standard-post"), (lite_post(), "lite-post"), (consulate(), "consulate")):
-        write_bundle(spec, out / folder)
+    samples = (
+        (standard_post(), "standard-post", tdy_visits(FISCAL_YEAR + 1)),
+        (lite_post(), "lite-post", lite_tdy(FISCAL_YEAR + 1)),
+        (consulate(), "consulate", None),
+    )
+    for spec, folder, tdy in samples:
+        write_bundle(spec, out / folder, tdy=tdy)
         run = run_post(out / folder)
         if not run.ok or run.diagnostics:
             problems = "\n".join(str(d) for d in run.diagnostics)
             raise SystemExit(f"{out / folder} does not distribute cleanly:\n{problems}")
         print(summary(run))
+        if tdy is not None:
+            billed = run_tdy(out / folder, dt.date(FISCAL_YEAR + 1, 7, 15))
+            if not billed.ok or billed.diagnostics or billed.billing is None:
+                problems = "\n".join(str(d) for d in billed.diagnostics)
+                raise SystemExit(f"{out / folder}/tdy does not bill cleanly:\n{problems}")
+            print(f"  TDY: {len(billed.billing.invoices)} invoices, {len(billed.billing.issued())} issued")
     write_world(out)
     world = run_world(out / "world")
     consolidation, more = consolidate_world(world)

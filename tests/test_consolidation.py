@@ -195,7 +195,7 @@ def test_a_world_runs_each_post_as_it_runs_alone(world):
 
 
 ITEMS_WITHOUT_FIELDS = [i for i in Item if i not in (Item.GFS, Item.CF_REPLENISHMENT, Item.OTHER, Item.FOB_RSA)]
-ITEMS_WITHOUT_FIELDS = [i for i in ITEMS_WITHOUT_FIELDS if i not in (Item.AMSAL_ADJ, Item.PAT_ADJ)]
+ITEMS_WITHOUT_FIELDS = [i for i in ITEMS_WITHOUT_FIELDS if i not in (Item.AMSAL_ADJ, Item.PAT_ADJ, Item.TDY)]
 
 
 @settings(max_examples=60, deadline=None)

@@ -99,5 +99,5 @@ def test_the_sample_world_consolidates_every_item():
     assert items == {
         "GFS", "AMSAL_ADJ", "PAT_ADJ", "SDT", "DPM", "DPM_SALARY", "CF_REPLENISHMENT", "FLO", "MED", "MEDEVAC",
         "FOB_RSA", "FSN_SEPARATION", "LGP_VEHICLES", "GITM", "ISC_NONSALARY", "ISC_SALARY", "IWG_CHAIR",
-        "OVERSEAS_SCHOOLS", "OTHER",
+        "OVERSEAS_SCHOOLS", "OTHER", "TDY",
     }  # fmt: skip

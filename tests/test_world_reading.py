@@ -30,7 +30,7 @@ def test_a_world_reads_exactly(tmp_path):
     assert all(r.ok for r in run.posts)
     assert {p.post: p.mail for p in run.files.profiles} == {"KVR": Mail.APO, "PSL": Mail.POUCH, "ALD": Mail.BORDER}
     assert [p.medevac for p in run.files.profiles] == [True, False, False]
-    assert {line.item for line in run.files.items} == set(Item) - {Item.AMSAL_ADJ, Item.PAT_ADJ, Item.FOB_RSA}
+    assert {line.item for line in run.files.items} == set(Item) - {Item.AMSAL_ADJ, Item.PAT_ADJ, Item.FOB_RSA, Item.TDY}
     other = next(line for line in run.files.items if line.item == Item.OTHER)
     assert (other.amount, other.agency) == (-150_000, "7200.0")
 

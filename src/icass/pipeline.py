@@ -35,7 +35,7 @@ from icass.engine.consolidation import Consolidation, PostFigures, consolidate
 from icass.engine.pipeline import cost_centers
 from icass.model import PostBundle, PostRecords, Source
 from icass.model.tdy import TdyRecords
-from icass.model.world import BASIS_COST_CENTERS
+from icass.model.world import BASIS_COST_CENTERS, TdyCharge
 from icass.tdy.invoices import TdyBilling, bill_visits
 from icass.tdy.rates import Rates, tdy_rates
 from icass.workload.dates import count_period
@@ -255,14 +255,15 @@ class WorldRun:
     diagnostics: tuple[Diagnostic, ...]
     files: WorldFiles | None = None
     posts: tuple[PostRun, ...] = ()
+    tdy: tuple[TdyCharge, ...] = ()  # the issued TDY invoices of the prior-year bundles in tdy/
 
     @property
     def ok(self) -> bool:
         return self.files is not None and not has_errors(self.diagnostics)
 
 
-def _in_folder(folder: Path, diagnostics: tuple[Diagnostic, ...]) -> list[Diagnostic]:
-    prefix = f"posts/{folder.name}/"
+def _in_folder(folder: Path, diagnostics: tuple[Diagnostic, ...], parent: str = "posts") -> list[Diagnostic]:
+    prefix = f"{parent}/{folder.name}/"
     return [
         dataclasses.replace(d, source=dataclasses.replace(d.source, file=prefix + d.source.file)) for d in diagnostics
     ]
@@ -291,7 +292,34 @@ def run_world(folder: str | Path, catalog: Catalog | None = None, rules: Countin
             message = f"fiscal year {post.fiscal_year}, but the world is fiscal year {files.world.fiscal_year}"
             problems.append(error(where, message, field="post.fiscal_year"))
     problems += _world_references(files, seen, runs)
-    return WorldRun(tuple(problems), files, tuple(runs))
+    charges, more = _world_tdy(files, seen, catalog)
+    return WorldRun(tuple(problems + more), files, tuple(runs), charges)
+
+
+def _world_tdy(
+    files: WorldFiles, posts: dict[str, Path], catalog: Catalog
+) -> tuple[tuple[TdyCharge, ...], list[Diagnostic]]:
+    """The TDY item's charges: each bundle in tdy/ is a post's final budget of the year before the world's,
+    its visits ending in the world's year billed on world.toml's tdy_as_of (today when it has none)."""
+    as_of = files.world.tdy_as_of or dt.date.today()
+    charges: list[TdyCharge] = []
+    problems: list[Diagnostic] = []
+    for folder in files.tdy_folders:
+        run = run_tdy(folder, as_of, catalog)
+        problems += _in_folder(folder, run.diagnostics, "tdy")
+        if run.rates is None or run.billing is None:
+            continue
+        post, where = run.rates.post, Source(f"tdy/{folder.name}/post.toml")
+        if post.fiscal_year != files.world.fiscal_year - 1:
+            prior = files.world.fiscal_year - 1
+            message = f"fiscal year {post.fiscal_year}: the world's TDY invoices come from FY {prior} final budgets"
+            problems.append(error(where, message, "post.fiscal_year", load_tdy_rules().prior_year_section))
+        if post.code not in posts:
+            problems.append(error(where, f"post {post.code} has no bundle in posts/", "post.code"))
+        for invoice in run.billing.issued():
+            source = Source(f"tdy/{folder.name}/tdy/visits.csv", key=invoice.invoice)
+            charges.append(TdyCharge(post.code, invoice.invoice, invoice.agency, invoice.total, source))
+    return tuple(charges), problems
 
 
 def _world_references(files: WorldFiles, posts: dict[str, Path], runs: list[PostRun]) -> list[Diagnostic]:
@@ -350,7 +378,7 @@ def consolidate_world(run: WorldRun) -> tuple[Consolidation | None, list[Diagnos
     files = run.files
     figures = [post_figures(p) for p in run.posts]
     return consolidate(
-        files.world, figures, files.profiles, files.items, files.dependents, files.tokens, files.gfs_workload
+        files.world, figures, files.profiles, files.items, files.dependents, files.tokens, files.gfs_workload, run.tdy
     )
 
 

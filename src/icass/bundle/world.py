@@ -4,13 +4,14 @@ themselves are run through the pipeline by icass.pipeline.run_world."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from icass.bundle import tables as t
-from icass.bundle.load import one_of, yes_no
+from icass.bundle.load import one_of, optional_date, yes_no
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import Source
 from icass.model.world import (
@@ -35,6 +36,13 @@ NEEDS: dict[Item, tuple[str, ...] | None] = {
     Item.AMSAL_ADJ: None,  # the ISC calculates it
     Item.PAT_ADJ: None,
     Item.FOB_RSA: None,  # fob_rsa_fee x tokens
+    Item.TDY: None,  # the issued invoices of the tdy/ bundles
+}
+WHY_NO_ROW = {
+    Item.AMSAL_ADJ: "the ISC calculates it",
+    Item.PAT_ADJ: "the ISC calculates it",
+    Item.FOB_RSA: "it is fob_rsa_fee x tokens",
+    Item.TDY: "it is the issued TDY invoices of the bundles in tdy/",
 }
 FIELDS = ("post", "funding", "agency", "cost_center")
 
@@ -48,6 +56,7 @@ class WorldFiles:
     dependents: tuple[AgencyFigure, ...]
     tokens: tuple[AgencyFigure, ...]
     gfs_workload: tuple[GfsWorkload, ...]
+    tdy_folders: tuple[Path, ...] = ()  # prior-year final bundles whose visits the world bills (docs/tdy.md)
 
 
 def _money(value: Any) -> int:
@@ -101,9 +110,20 @@ def _read_world(folder: Path) -> tuple[World | None, list[Diagnostic]]:
         "dpm_pouch_percent": field("dpm_pouch_percent", percent),
         "fob_rsa_fee": field("fob_rsa_fee", _money, default=0),
     }
+    if "tdy_as_of" in table:
+        values["tdy_as_of"] = field("tdy_as_of", _date)
     if found:
         return None, found
     return World(**values, source=source), []
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    parsed = optional_date(str(value)) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError(f"{value!r} is not a date such as 2027-09-15")
+    return parsed
 
 
 def _signed_cents(value: str) -> int:
@@ -119,7 +139,7 @@ def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
     section = ITEM_SECTION[item]
     needs = NEEDS.get(item, ())
     if needs is None:
-        why = "the ISC calculates it" if item in (Item.AMSAL_ADJ, Item.PAT_ADJ) else "it is fob_rsa_fee x tokens"
+        why = WHY_NO_ROW[item]
         return None, [error(source, f"{item} takes no row in items.csv: {why}", field="item", section=section)]
     found = []
     if v["amount"] < 0 and item != Item.OTHER:
@@ -218,6 +238,7 @@ def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagno
             dependents,
             tokens,
             tuple(GfsWorkload(**r.values, source=r.source) for r in gfs_rows),
+            tuple(sorted(p for p in (root / "tdy").iterdir() if p.is_dir())) if (root / "tdy").is_dir() else (),
         ),
         problems,
     )

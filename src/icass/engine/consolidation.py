@@ -29,6 +29,7 @@ from icass.model.world import (
     ItemLine,
     Mail,
     PostProfile,
+    TdyCharge,
     World,
 )
 from icass.money import scaled_integers
@@ -126,6 +127,7 @@ def consolidate(
     dependents: Sequence[AgencyFigure] = (),
     tokens: Sequence[AgencyFigure] = (),
     gfs_workload: Sequence[GfsWorkload] = (),
+    tdy: Sequence[TdyCharge] = (),
 ) -> tuple[Consolidation, list[Diagnostic]]:
     """Every agency's post totals and below-the-line charges, in the order of the issue's rules (GFS first:
     the AmSal and PAT adjustments go by its shares)."""
@@ -250,6 +252,10 @@ def consolidate(
             basis = {token.agency: token.value}
             name = "fob_rsa_fee x tokens"
             shares.append(ItemShare(Item.FOB_RSA, cents, name, basis, {token.agency: cents}, token.source))
+    # 7. TDY: every issued TDY invoice, charged to its agency as is (H-363.1-6 c(5)).
+    for charge_ in tdy:
+        name = f"TDY invoice {charge_.invoice} at {charge_.post}"
+        shares.append(ItemShare(Item.TDY, charge_.amount, name, {}, {charge_.agency: charge_.amount}, charge_.source))
     return Consolidation(post_totals, tuple(shares), {p.post: p.region for p in posts}), found
 
 

@@ -4,6 +4,7 @@ items, each shared among agencies on its own basis; money in whole cents."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -44,6 +45,7 @@ class Item(StrEnum):
     IWG_CHAIR = "IWG_CHAIR"  # b(15)
     OVERSEAS_SCHOOLS = "OVERSEAS_SCHOOLS"  # b(11)
     OTHER = "OTHER"  # b(19)
+    TDY = "TDY"  # ICASS costs not included in post invoices: the issued TDY invoices (H-363.1-6 c(5))
 
 
 # The cost centers whose counts are a below-the-line basis: the Basic Package (mail: SDT, DPM), CLO (FLO),
@@ -72,6 +74,7 @@ ITEM_SECTION: dict[Item, str] = {
     Item.MED: "H-424 b(17)",
     Item.PAT_ADJ: "H-424 b(18)",
     Item.OTHER: "H-424 b(19)",
+    Item.TDY: "H-363.1-6 c(5)",
 }
 
 
@@ -83,6 +86,7 @@ class World:
     pat_target: int  # cents
     dpm_pouch_percent: Decimal  # the pouch-only part of DPM costs (A/LM's split); the rest is APO/FPO/DPO
     fob_rsa_fee: int = 0  # cents per token (FOB/RSA, H-424 b(8))
+    tdy_as_of: dt.date | None = None  # the day the posts' TDY invoices are judged on; None: today
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -126,4 +130,15 @@ class GfsWorkload:
     cost_center: str
     agency: str
     count: Decimal
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TdyCharge:
+    """An issued TDY invoice of a post, charged to its agency as is (H-363.1-6 c(5))."""
+
+    post: str
+    invoice: str
+    agency: str
+    amount: int  # cents
     source: Source = field(default=NOWHERE, compare=False)
