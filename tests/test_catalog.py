@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -50,11 +51,12 @@ def test_every_citation_names_a_heading_of_the_handbook(entry):
 
 
 def test_citations_outside_the_catalog_name_headings():
-    from icass.bundle import validate
+    from icass.bundle import tdy, validate
     from icass.engine import invoice, pipeline
+    from icass.tdy import invoices, policy_text, rates
     from icass.workload import weighted
 
-    for module in (validate, pipeline, invoice, weighted):
+    for module in (validate, pipeline, invoice, weighted, tdy, invoices, rates, policy_text):
         source = resources.files("icass").joinpath(*module.__name__.split(".")[1:]).with_suffix(".py")
         for cited in re.findall(r"\bH-\d{3}(?:\.\d+)*(?:-\d+)?(?:\([A-Z]\))?", source.read_text(encoding="utf-8")):
             assert cited in headings(), f"{module.__name__} cites {cited}"
@@ -134,3 +136,54 @@ def test_catalog_csv():
     assert "6150,Basic Package Services,yes,static,yes,H-341.1" in lines
     assert "0000,Non-ICASS Dual Positions,no,none,no,H-341.14" in lines
     assert len(lines) == 1 + len(CATALOG.methodology("standard"))
+
+
+def test_the_tdy_rules_cite_the_handbook_and_cover_every_visitor_category():
+    from icass.catalog.tdy import SPONSOR, load_tdy_rules
+    from icass.model.tdy import VisitCategory
+
+    rules = load_tdy_rules()
+    assert [c for c in rules.citations() if heading_of(c) not in headings()] == []
+    assert set(rules.categories) == set(VisitCategory)
+    assert set(rules.mandatory) == MANDATORY  # H-363.1-5 c names the same four as H-341 b
+    assert rules.minimum_threshold == 500_00
+    for rule in rules.categories.values():
+        assert rule.transactions == SPONSOR or rule.transactions in {"1900.0", "1901.0"}
+        assert rule.invoiced or not rule.daily  # daily lines only ever go on an invoice
+
+
+# Lower layers first: a package may import only packages of an earlier layer (the functional core below the
+# shells). Same-layer packages stay independent of each other.
+LAYERS = (
+    {"model", "catalog", "money"},
+    {"diagnostics"},
+    {"engine"},
+    {"workload"},
+    {"tdy"},
+    {"bundle"},
+    {"report"},
+    {"pipeline"},
+    {"cli"},
+    {"__main__"},
+)
+
+
+def test_no_package_imports_upward():
+    import ast
+
+    layer = {name: i for i, names in enumerate(LAYERS) for name in names}
+    root = resources.files("icass")
+    upward = []
+    for path in sorted(Path(str(root)).rglob("*.py")):
+        package = path.relative_to(Path(str(root))).parts[0].removesuffix(".py")
+        if package == "__init__":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            names += [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                parts = name.split(".")
+                inward = parts[0] == "icass" and len(parts) > 1 and parts[1] != package
+                if inward and layer[parts[1]] >= layer[package]:
+                    upward.append(f"{path.name} imports {name}")
+    assert upward == []

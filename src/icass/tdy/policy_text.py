@@ -119,7 +119,7 @@ def policy_markdown(policy: Policy, rates: Rates, mandatory: tuple[str, ...]) ->
     if units:
         out += ["", "Plus, the following for TDY visitors with no sponsoring agency at post:", ""]
         out += ["| service | rate |", "|---|---|"]
-        out += [f"| {_name(r)} | ${format_grouped(r.rate or 0)} per {r.unit} |" for r in units]
+        out += [f"| {_name(r)} | ${format_grouped(r.rate or 0)} a unit ({r.unit}) |" for r in units]
     if policy.baskets:
         out += [
             "",
