@@ -56,6 +56,9 @@ AsOf = Annotated[
 ]
 
 
+TableOrCsv = Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")]
+
+
 def _tdy(bundle: BundleArg, as_of: dt.date, need_visits: bool = True) -> TdyRun:
     """The TDY run with every diagnostic printed; exit 2 on an error (in the tdy/ folder only when needed)."""
     run = run_tdy(bundle, as_of)
@@ -86,7 +89,7 @@ def _number(value: Decimal) -> str:
 @_quiet_when_stdout_closes
 def rates_command(
     bundle: BundleArg,
-    format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
+    format: TableOrCsv = CatalogFormat.table,
 ) -> None:
     """Each cost center's TDY rate: its discounted cost in this final budget over its total modified workload,
     per traveler-day (capitation and static) or per unit (transactions) (H-363.1-3 a(4), H-363.1-4 b)."""
@@ -172,7 +175,7 @@ def threshold_command(bundle: BundleArg) -> None:
 def invoices_command(
     bundle: BundleArg,
     as_of: AsOf = None,
-    format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
+    format: TableOrCsv = CatalogFormat.table,
 ) -> None:
     """The TDY invoices of the visits that end in the fiscal year after this final budget's, each with its
     status: issued, below_threshold, held or rejected (H-363.1-5, H-363.1-6)."""
@@ -249,7 +252,7 @@ def _invoices_view(billing: TdyBilling) -> Group:
 def workload_command(
     bundle: BundleArg,
     as_of: AsOf = None,
-    format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
+    format: TableOrCsv = CatalogFormat.table,
 ) -> None:
     """The transaction workload the visits move to next year's counts: to the sponsoring agency at post, or to
     1900.0 and 1901.0 as the visitor category says (H-363.1-5 f(4), H-363.2 b-c, H-364 f)."""
