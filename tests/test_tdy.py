@@ -1,9 +1,9 @@
 """The TDY module (6 FAH-5 H-360, issue 7): rates from a prior-year final budget, TDY invoices and their
 statuses, the workload visits move, hostile tdy/ folders, and the `icass tdy` commands.
 
-Expected figures are computed here from the bundle's own records with Fractions (a small hand-built bundle
-whose every figure follows from the numbers below, and a copy of examples/standard-post), never by asking the
-code under test for them."""
+Expected figures are computed here with Fractions from the bundle's own records (a small hand-built bundle whose
+every figure follows from the numbers below, and copies of examples/standard-post and examples/lite-post, whose
+pools are apportioned here by largest remainder), never by asking the code under test for them."""
 
 from __future__ import annotations
 
@@ -79,20 +79,20 @@ SMALL_BUDGET = (
     ("7850", "RB", "2500", "3650.00", "no"),
     ("8790", "RB", "2500", "500.00", "no"),
 )
-# (cost center, agency, count, modification)
+# (cost center, agency, count); 2000.0's 6150 count is modified to 0.6
 MANDATORY_COUNTS = {"1900.0": 10, "1901.0": 3, "2000.0": 5}
 SMALL_WORKLOAD = (
-    *((cc, agency, count, "") for cc in MANDATORY for agency, count in MANDATORY_COUNTS.items()),
-    ("6150", "3000.0", 0, ""),
-    ("6139", "1901.0", 1000, ""),
-    ("6139", "2000.0", 2600, ""),
-    ("6134", "1900.0", 40, ""),
-    ("6194", "1900.0", 2, ""),
-    ("5821", "1900.0", 100, ""),
-    ("5823-X023", "1900.0", 1, ""),
-    ("6144", "1900.0", 5, ""),
-    ("6144-X144", "1900.0", 1, ""),
-    ("7850", "2000.0", 100, ""),
+    *((cc, agency, count) for cc in MANDATORY for agency, count in MANDATORY_COUNTS.items()),
+    ("6150", "3000.0", 0),
+    ("6139", "1901.0", 1000),
+    ("6139", "2000.0", 2600),
+    ("6134", "1900.0", 40),
+    ("6194", "1900.0", 2),
+    ("5821", "1900.0", 100),
+    ("5823-X023", "1900.0", 1),
+    ("6144", "1900.0", 5),
+    ("6144-X144", "1900.0", 1),
+    ("7850", "2000.0", 100),
 )
 SMALL_MODIFIED = {("6150", "2000.0"): Decimal("0.6")}
 # P1 is USDH (FS-02: AmSal 150,000 + PAT 30,000, plus a 20,000 RB line), 40/40/20 on 5624/6150/0000: its
@@ -124,7 +124,7 @@ SMALL_FILES: dict[str, str] = {
     "budget.csv": _budget_csv(),
     "workload.csv": "cost_center,agency,count,modification\n"
     + "".join(
-        f"{cc},{agency},{count},{SMALL_MODIFIED.get((cc, agency), '')}\n" for cc, agency, count, _ in SMALL_WORKLOAD
+        f"{cc},{agency},{count},{SMALL_MODIFIED.get((cc, agency), '')}\n" for cc, agency, count in SMALL_WORKLOAD
     ),
 }
 
@@ -144,7 +144,7 @@ def small_discounted() -> dict[str, int]:
 
 def small_workload() -> dict[str, Decimal]:
     out: dict[str, Decimal] = defaultdict(Decimal)
-    for cc, agency, count, _ in SMALL_WORKLOAD:
+    for cc, agency, count in SMALL_WORKLOAD:
         out[cc] += Decimal(count) * SMALL_MODIFIED.get((cc, agency), Decimal(1))
     return dict(out)
 
@@ -261,7 +261,7 @@ def unbilled(run: TdyRun) -> dict[tuple[str, str], str]:
     return {(u.visit_id, u.cost_center): u.why for u in run.billing.unbilled}
 
 
-# ------------------------------------------------------------------------------ a copy of the standard example
+# ------------------------------------------------------------------------------------- copies of the examples
 
 
 @cache
@@ -416,7 +416,10 @@ def test_secretary_of_agriculture_below_the_threshold_is_not_issued_and_its_work
 def test_secretary_of_agriculture_with_agriculture_at_post_moves_the_transactions(tmp_path):
     # H-364 f(2): at the example post Agriculture (1200.0) is present: no invoice; its transactions go to
     # 1200.0's next-year counts, as given.
-    assert example_reference()["6134"][6] is not None
+    bundle = example_post().bundle
+    assert bundle is not None
+    assert "1200.0" in {a.code for a in bundle.agencies}
+    assert any(w.agency == "1200.0" and w.count > 0 for w in bundle.workload)
     run = example_tdy(
         tmp_path,
         [visit("AG", "1200.0", "CABINET", "2027-12-01", "2027-12-03")],
@@ -500,8 +503,9 @@ def test_small_rates_exact(tmp_path):
         assert rate.rate == RATE[cc], cc
     # USDH pool lines (AmSal, PAT and the other line) apportioned to 5624 and 6150 are left out, the LE
     # position's pool stays in.
-    assert (got["5624"].cost, got["5624"].usdh) == (10_000_000 + 8_000_000, 8_000_000)
-    assert (got["6150"].cost, got["6150"].usdh) == (5_000_000 + 8_000_000, 8_000_000)
+    assert (got["5624"].cost, got["5624"].usdh) == (10_000_000 + SMALL_USDH["5624"], 8_000_000)
+    assert (got["6150"].cost, got["6150"].usdh) == (5_000_000 + SMALL_USDH["6150"], 8_000_000)
+    assert {cc for cc, r in got.items() if r.usdh} == set(SMALL_USDH)
     assert (got["6139"].cost, got["6139"].usdh, got["6139"].discounted_cost) == (4_500_000, 0, 4_500_000)
 
 
