@@ -133,10 +133,10 @@ def _slow_frame(kinds: Mapping[str, Kind], read: list[tuple[int, Cells]]) -> pl.
     """The raw cells of files read by the csv module, as one frame (post, row, each column as text)."""
     chunks: dict[str, list[Sequence[object]]] = {c: [] for c in ("post", "row", *kinds)}
     for post, cells in read:
-        count = len(cells.rows)
+        count = len(cells.records)
         chunks["post"].append([post] * count)
-        chunks["row"].append([number for number, _ in cells.rows])
-        by_column = list(zip(*(values for _, values in cells.rows), strict=True)) if count else []
+        chunks["row"].append(cells.numbers)
+        by_column = list(zip(*cells.records, strict=True)) if count else []
         for column in kinds:
             at = cells.header.index(column) if column in cells.header else None
             chunks[column].append(by_column[at] if at is not None and count else [""] * count)

@@ -3,10 +3,12 @@ pipeline (icass.pipeline): deriving counts, validating and distributing come aft
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
+from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +21,7 @@ from icass.model import (
     Funding,
     Methodology,
     Modification,
+    Origin,
     PoolLine,
     Position,
     PositionCategory,
@@ -45,6 +48,15 @@ def one_of(choices: type[E], what: str) -> Callable[[str], E]:
             known = ", ".join(str(c) for c in choices)
             raise ValueError(f"{value!r} is not a known {what} ({known})") from None
 
+    by_code = {str(c): c for c in choices}
+
+    def column(cells: Sequence[str]) -> list[E] | None:
+        try:
+            return [by_code[c] for c in cells]
+        except KeyError:
+            return None  # parse says what is wrong with which cell
+
+    t.register_column(parse, column)
     return parse
 
 
@@ -216,13 +228,13 @@ def _read_entered(
     if not root.is_dir():
         return None, (), [error(Source(str(root)), "is not a bundle directory")]
     post, problems = read_post(root)
-    agencies, p1 = t.read_table(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
-    factors, p2 = t.read_table(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
-    positions, p3 = t.read_table(root, "positions.csv", POSITION_COLUMNS)
-    costs, p4 = t.read_table(root, "position_costs.csv", POSITION_COST_COLUMNS)
-    allocation, p5 = t.read_table(root, "time_allocation.csv", TIME_ALLOCATION_COLUMNS)
-    budget, p6 = t.read_table(root, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
-    workload, p7 = t.read_table(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
+    agencies, p1 = t.read_columns(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
+    factors, p2 = t.read_columns(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
+    positions, p3 = t.read_columns(root, "positions.csv", POSITION_COLUMNS)
+    costs, p4 = t.read_columns(root, "position_costs.csv", POSITION_COST_COLUMNS)
+    allocation, p5 = t.read_columns(root, "time_allocation.csv", TIME_ALLOCATION_COLUMNS)
+    budget, p6 = t.read_columns(root, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
+    workload, p7 = t.read_columns(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
     modifications: list[t.Row] = []
     modifications_file = root / "modifications.csv"
     if modifications_file.exists() or modifications_file.is_symlink():  # a broken link is reported, not skipped
@@ -231,36 +243,41 @@ def _read_entered(
     problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
     if has_errors(problems) or post is None:
         return None, (), problems
+    # Records are made column by column (positional arguments in the order of each record's fields): a large
+    # post has some 25,000 of them, and a dict a row would cost more than the reading.
+    a, w = agencies.values, workload.values
     entered = PostBundle(
         post=post,
-        agencies=tuple(
-            Agency(
-                r.values["code"],
-                r.values["name"],
-                extra=r.extra,
-                separate_network=r.values["separate_network"],
-                source=r.source,
-            )
-            for r in agencies
-        ),
-        cost_factors=tuple(CostFactor(**r.values, source=r.source) for r in factors),
-        positions=tuple(Position(**r.values, source=r.source) for r in positions),
-        position_costs=tuple(PoolLine(**r.values, source=r.source) for r in costs),
-        time_allocation=tuple(TimeAllocation(**r.values, source=r.source) for r in allocation),
-        budget=tuple(BudgetLine(**r.values, source=r.source) for r in budget),
+        agencies=tuple(map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources())),
+        cost_factors=_records(CostFactor, factors),
+        positions=_records(Position, positions),
+        position_costs=_records(PoolLine, costs),
+        time_allocation=_records(TimeAllocation, allocation),
+        budget=_records(BudgetLine, budget),
         workload=tuple(
-            Workload(
-                r.values["cost_center"],
-                r.values["agency"],
-                r.values["count"],
-                r.values["modification"] if r.values["modification"] is not None else _ONE,
-                factor=r.values["factor"],
-                source=r.source,
+            map(
+                Workload,
+                w["cost_center"],
+                w["agency"],
+                w["count"],
+                [_ONE if m is None else m for m in w["modification"]],
+                w["factor"],
+                repeat(Origin.ENTERED),
+                workload.sources(),
             )
-            for r in workload
         ),
     )
     return entered, tuple(_modification(r) for r in modifications), problems
+
+
+R = TypeVar("R")
+
+
+def _records(record: Callable[..., R], table: t.Table) -> tuple[R, ...]:
+    """One record a row, its fields in the table's column order, then the row's source."""
+    names = [f.name for f in dataclasses.fields(record)]  # type: ignore[arg-type]
+    assert names[: len(table.values)] == list(table.values), (names, list(table.values))
+    return tuple(map(record, *table.values.values(), table.sources()))
 
 
 def _modification(row: t.Row) -> Modification:
