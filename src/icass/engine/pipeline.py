@@ -72,9 +72,11 @@ class Distribution:
         """Every non-zero line of a post, in code order (agency, cost center, funding source)."""
         cols, p = self.columns, self.post_index(post)
         share, redis = self.share[p], self.redistribution[p]
-        for a, c, f in zip(*np.nonzero((share != 0) | (redis != 0)), strict=True):
-            s, r = int(share[a, c, f]), int(redis[a, c, f])
-            yield DistributionLine(cols.agencies[a], cols.cost_centers[c], cols.funding_sources[f], s, r, s + r)
+        at = np.nonzero((share != 0) | (redis != 0))
+        agencies, centers, funding = cols.agencies, cols.cost_centers, cols.funding_sources
+        # Whole columns to Python ints at once: indexing an array cell by cell costs more than the line.
+        for a, c, f, s, r in zip(*(i.tolist() for i in at), share[at].tolist(), redis[at].tolist(), strict=True):
+            yield DistributionLine(agencies[a], centers[c], funding[f], s, r, s + r)
 
     def cost_of(self, post: str | None = None) -> IntArray:
         """cost[cost center, funding source] of one post."""
