@@ -1,0 +1,29 @@
+"""Money at the edges: the plain and grouped forms of whole cents, against Fraction arithmetic."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from icass.money import format_grouped, format_plain, parse_cents
+
+CENTS = st.integers(min_value=-(10**16), max_value=10**16)
+
+
+@given(CENTS)
+def test_the_plain_form_is_the_exact_amount_with_two_places(cents):
+    text = format_plain(cents)
+    whole, _, part = text.lstrip("-").partition(".")
+    assert len(part) == 2 and whole.isdigit() and (whole == "0" or not whole.startswith("0"))
+    assert text.startswith("-") == (cents < 0)
+    assert Fraction(text) == Fraction(cents, 100)
+    assert parse_cents(text) == cents
+    assert format_plain(np.int64(cents)) == text  # the engine hands numpy integers too
+
+
+@given(CENTS)
+def test_the_grouped_form_reads_back_as_the_plain_one(cents):
+    assert format_grouped(cents).replace(",", "") == format_plain(cents)
