@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from icass.cli import app
 from tests.bundles import replace_line, write_bundle
@@ -272,3 +272,33 @@ def test_the_command_as_a_process(tmp_path):
     assert failed.returncode == 2
     assert "error: workload.csv: the file is missing" in failed.stderr
     assert failed.stdout == ""
+
+
+def test_the_methodology_choice_is_every_methodology():
+    from icass.cli.app import METHODOLOGIES
+    from icass.model import Methodology
+
+    assert tuple(m.value for m in Methodology) == METHODOLOGIES
+
+
+def test_distribute_csv_imports_only_what_it_uses(bundle):
+    """The csv path of `icass distribute` is the one with a speed aim: no rich (tables, diagnostics), no other
+    command's module, no typer or pydantic (docs/benchmarks.md, "The command-line library")."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from icass.cli import app\n"
+        "try:\n"
+        f"    app(['distribute', {str(bundle)!r}, '--format', 'csv'])\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("agency,cost_center,funding,")
+    modules = set(run.stderr.split())
+    unwanted = ("rich", "typer", "pydantic", "markdown_it", "icass.cli.tdy", "icass.cli.world", "icass.cli.workload")
+    assert sorted(m for m in modules if m.split(".")[0] in unwanted or m in unwanted) == []

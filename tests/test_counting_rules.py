@@ -68,7 +68,7 @@ def test_roles_route_to_special_agency_codes():
 
 
 def test_the_catalog_command_offers_the_named_levels():
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from icass.cli import app
 

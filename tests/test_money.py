@@ -17,7 +17,9 @@ CENTS = st.integers(min_value=-(10**16), max_value=10**16)
 def test_the_plain_form_is_the_exact_amount_with_two_places(cents):
     text = format_plain(cents)
     whole, _, part = text.lstrip("-").partition(".")
-    assert len(part) == 2 and whole.isdigit() and (whole == "0" or not whole.startswith("0"))
+    assert len(part) == 2
+    assert whole.isdigit()
+    assert whole == "0" or not whole.startswith("0")
     assert text.startswith("-") == (cents < 0)
     assert Fraction(text) == Fraction(cents, 100)
     assert parse_cents(text) == cents

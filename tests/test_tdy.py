@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from icass.cli import app
 from icass.model import PositionCategory, PostBundle

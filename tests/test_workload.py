@@ -435,7 +435,7 @@ def test_a_modification_of_nothing_is_a_warning(tmp_path):
 
 
 def test_the_workload_command_lists_every_count_in_its_exact_csv_form(tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from icass.cli import app
 
@@ -452,7 +452,7 @@ def test_the_workload_command_lists_every_count_in_its_exact_csv_form(tmp_path):
 
 
 def test_the_workload_command_explains_a_count_by_its_records(tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from icass.cli import app
 
@@ -475,7 +475,7 @@ def test_the_workload_command_explains_a_count_by_its_records(tmp_path):
     ],
 )
 def test_the_workload_command_refuses_bad_arguments(tmp_path, args, expected):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from icass.cli import app
 
@@ -514,7 +514,7 @@ def test_compound_worked_example(tmp_path):
 
 
 def test_the_workload_command_shows_counts_a_budget_error_would_not_let_distribute(tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from icass.cli import app
 
@@ -569,7 +569,7 @@ def test_vacancy_routing_of_guard_hours_is_shown(tmp_path):
 
 
 def test_explain_is_a_table_only(tmp_path):
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from icass.cli import app
 

@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from icass.cli import app
 from tests.worlds import WORLD, write_world

@@ -1,73 +1,125 @@
-"""Commands: catalog, validate, distribute, invoice. Exit status 2 on any error in the input."""
+"""The `icass` group and its post commands: catalog, validate, distribute, invoice, explain. Exit status 2 on any
+error in the input.
+
+Why click and not typer: typer 0.29 imports pydantic and builds a pydantic TypeAdapter for every parameter when
+it parses a command line (75 ms for `icass distribute`, measured), and it imported rich up front: about 0.13 s of
+every run, 0.43 s -> 0.30 s for `icass distribute BIG --format csv`, a process that must take well under half
+the in-memory reference's time (docs/benchmarks.md). Click, which typer is built on, parses the same line in a
+tenth of a millisecond. For the same reason nothing heavy is imported at the top of this module: rich
+(rich.console alone is 30-50 ms) only where a table or a diagnostic is printed, the pipeline and its views inside
+the commands, and the workload, world and tdy commands only when they run (_LazyGroup). So `icass distribute
+BUNDLE --format csv` on a valid bundle never imports rich."""
 
 from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import os
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec
 
-import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+import click
 
-from icass import report
-from icass.catalog import load_catalog
-from icass.catalog.counting import load_counting_rules
-from icass.cli.output import Refused, check_target, reserved, write_whole
-from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
-from icass.diagnostics import ERROR
-from icass.engine import Distribution
-from icass.engine.explain import Explanation, explain
-from icass.engine.invoice import Invoice, invoice
-from icass.model import FUNDING_SOURCES, Methodology, PostBundle
-from icass.money import format_grouped
-from icass.pipeline import PostRun, Through, run_post
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
-app = typer.Typer(
-    help="ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's "
-    "administrative services, exact to the cent.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+    from icass.engine import Distribution
+    from icass.engine.explain import Explanation
+    from icass.engine.invoice import Invoice
+    from icass.model import PostBundle
+    from icass.pipeline import PostRun, Through
+
 INPUT_ERROR = 2
-
-
-class CatalogFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
+TABLE, CSV, JSON = "table", "csv", "json"
+TABLE_OR_CSV = click.Choice([TABLE, CSV])
+TABLE_CSV_OR_JSON = click.Choice([TABLE, CSV, JSON])
+METHODOLOGIES = ("standard", "lite")  # icass.model.Methodology, not imported for a choice
 
 P = ParamSpec("P")
 
-BundleArg = Annotated[Path, typer.Argument(help="The post bundle directory (see docs/bundle.md).")]
+
+class _Group(click.Group):
+    """Commands listed as they were added, each with its whole first paragraph (click would sort them by name and
+    cut their help to the first sentence, at the screen's width)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        commands = [(name, self.get_command(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, c.get_short_help_str(limit=10_000)) for name, c in commands if c is not None and not c.hidden]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
-class _StdoutConsole(Console):
-    def on_broken_pipe(self) -> None:
-        # Rich would exit 1 on its own; hand the closed pipe to _quiet_when_stdout_closes, which exits 0.
-        raise BrokenPipeError
+class _LazyGroup(_Group):
+    """Click's LazyGroup: a command named in `lazy` ("module:attribute") is imported only when it runs (or when the
+    group's help lists it), so `icass distribute` never loads the tdy or world modules."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.commands, *self.lazy]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = self.lazy[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command), self.lazy[cmd_name]
+        return command
+
+
+@click.group(
+    cls=_LazyGroup,
+    lazy={
+        "workload": "icass.cli.workload:workload_command",
+        "world": "icass.cli.world:world_command",
+        "tdy": "icass.cli.tdy:tdy",
+    },
+    no_args_is_help=True,
+)
+def app() -> None:
+    """ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's administrative
+    services, exact to the cent."""
+
+
+bundle_argument = click.argument(
+    "bundle", type=click.Path(path_type=Path), help="The post bundle directory (see docs/bundle.md)."
+)
+table_or_csv_option = click.option(
+    "--format", type=TABLE_OR_CSV, default=TABLE, show_default=True, help="A table to read, or CSV."
+)
 
 
 def _out() -> Console:
     # Piped or redirected output has no screen width to respect: keep every table whole.
     # What is printed is data (names, descriptions, arguments): never read as markup or :emoji: codes.
-    return _StdoutConsole(width=None if sys.stdout.isatty() else 240, highlight=False, markup=False, emoji=False)
+    return _stdout_console()(width=None if sys.stdout.isatty() else 240, highlight=False, markup=False, emoji=False)
+
+
+@functools.cache
+def _stdout_console() -> type[Console]:
+    from rich.console import Console
+
+    class StdoutConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would exit 1 on its own; hand the closed pipe to _quiet_when_stdout_closes, which exits 0.
+            raise BrokenPipeError
+
+    return StdoutConsole
 
 
 def _err() -> Console:
+    from rich.console import Console
+
     return Console(
         stderr=True,
         width=200 if not sys.stderr.isatty() else None,
@@ -79,7 +131,7 @@ def _err() -> Console:
 
 
 def _quiet_when_stdout_closes(command: Callable[P, None]) -> Callable[P, None]:
-    """`icass invoice BUNDLE | head -1`: a reader that stops early is no error, so exit 0 without a word. (Typer
+    """`icass invoice BUNDLE | head -1`: a reader that stops early is no error, so exit 0 without a word. (Click
     and rich would exit 1, so the command must catch it first.)"""
 
     @functools.wraps(command)
@@ -95,6 +147,10 @@ def _quiet_when_stdout_closes(command: Callable[P, None]) -> Callable[P, None]:
 
 
 def _report(result: PostRun) -> None:
+    from icass.diagnostics import ERROR
+
+    if not result.diagnostics and result.ok:
+        return  # nothing to say: rich is not even imported
     err = _err()
     for d in result.diagnostics:
         err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
@@ -106,15 +162,18 @@ def _report(result: PostRun) -> None:
 def _fail(message: str) -> NoReturn:
     """One line on stderr, `error: <what>: <why>`, and exit status 2: the input was wrong, not the program."""
     _err().print(f"error: {message}", style="red", markup=False)
-    raise typer.Exit(INPUT_ERROR)
+    raise click.exceptions.Exit(INPUT_ERROR)
 
 
-def _run(path: Path, through: Through = Through.DISTRIBUTION) -> PostRun:
-    """The pipeline, once, as far as `through`; every diagnostic printed; exit 2 when any is an error."""
-    result = run_post(path, through=through)
+def _run(path: Path, through: Through | None = None) -> PostRun:
+    """The pipeline, once, as far as `through` (the distribution when None); every diagnostic printed; exit 2
+    when any is an error."""
+    from icass.pipeline import Through, run_post
+
+    result = run_post(path, through=Through.DISTRIBUTION if through is None else through)
     _report(result)
     if not result.ok:
-        raise typer.Exit(INPUT_ERROR)
+        raise click.exceptions.Exit(INPUT_ERROR)
     return result
 
 
@@ -126,21 +185,36 @@ def _load(path: Path) -> tuple[PostBundle, Distribution]:
 
 
 def _kind_of(bundle: PostBundle) -> Callable[[str], str]:
+    from icass.catalog import load_catalog
+
     return load_catalog().kind_of(bundle.post.methodology)
 
 
 @app.command()
+@click.option(
+    "--methodology",
+    type=click.Choice(METHODOLOGIES),
+    default="standard",
+    show_default=True,
+    help="Standard (H-341) or Lite (H-342).",
+)
+@table_or_csv_option
 @_quiet_when_stdout_closes
-def catalog(
-    methodology: Annotated[Methodology, typer.Option(help="Standard (H-341) or Lite (H-342).")] = Methodology.STANDARD,
-    format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
-) -> None:
+def catalog(methodology: str, format: str) -> None:
     """List the cost centers and standardized sub-cost centers of a methodology (Exhibit H-341, H-341.15)."""
-    entries = load_catalog().methodology(methodology.value)
-    if format is CatalogFormat.csv:
+    from icass import report
+    from icass.catalog import load_catalog
+
+    entries = load_catalog().methodology(methodology)
+    if format == CSV:
         sys.stdout.write(report.catalog_csv(entries))
         return
-    table = Table(title=Text(f"ICASS cost centers, {methodology.value} methodology", style="table.title"))
+    from rich.table import Table
+    from rich.text import Text
+
+    from icass.catalog.counting import load_counting_rules
+
+    table = Table(title=Text(f"ICASS cost centers, {methodology} methodology", style="table.title"))
     for column in ("code", "name", "mandatory", "distribution factor", "count", "modifiable", "section"):
         table.add_column(Text(column), overflow="fold")
     levels = load_counting_rules().levels
@@ -154,7 +228,8 @@ def catalog(
 
 
 @app.command()
-def validate(bundle: BundleArg) -> None:
+@bundle_argument
+def validate(bundle: Path) -> None:
     """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""
     post, _ = _load(bundle)
     _err().print(
@@ -164,26 +239,24 @@ def validate(bundle: BundleArg) -> None:
 
 
 @app.command("distribute")
+@bundle_argument
+@click.option("--format", type=TABLE_CSV_OR_JSON, default=TABLE, show_default=True, help="table, csv or json.")
+@click.option(
+    "--out",
+    metavar="FILE",
+    help="Write the csv or json to this file instead of the screen: a new file, or a regular file replaced "
+    "whole. Refused: a file inside the bundle, a symbolic link, a device or FIFO, a directory.",
+)
 @_quiet_when_stdout_closes
-def distribute_command(
-    bundle: BundleArg,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    out: Annotated[
-        str | None,
-        typer.Option(
-            "--out",
-            metavar="FILE",
-            help="Write the csv or json to this file instead of the screen: a new file, or a regular file replaced "
-            "whole. Refused: a file inside the bundle, a symbolic link, a device or FIFO, a directory.",
-        ),
-    ] = None,
-) -> None:
+def distribute_command(bundle: Path, format: str, out: str | None) -> None:
     """Distribute every cost center to the agencies, with ICASS redistribution."""
     if out is None:
         _print_distribution(*_load(bundle), format)
         return
-    if format is OutputFormat.table:
+    if format == TABLE:
         _fail("--out needs --format csv or json: the table is for the screen")
+    from icass.cli.output import Refused, check_target, reserved, write_whole
+
     try:
         target = check_target(out, bundle)
         with reserved(target) as partial:
@@ -192,19 +265,25 @@ def distribute_command(
         _fail(str(e))
 
 
-def _print_distribution(post: PostBundle, result: Distribution, format: OutputFormat) -> None:
-    if format is OutputFormat.table:
+def _print_distribution(post: PostBundle, result: Distribution, format: str) -> None:
+    if format == TABLE:
         _out().print(_distribution_table(post, result))
     else:
         sys.stdout.write(_distribution_text(post, result, format))
 
 
-def _distribution_text(post: PostBundle, result: Distribution, format: OutputFormat) -> str:
-    return report.distribution_csv(result) if format is OutputFormat.csv else report.distribution_json(post, result)
+def _distribution_text(post: PostBundle, result: Distribution, format: str) -> str:
+    from icass import report
+
+    return report.distribution_csv(result) if format == CSV else report.distribution_json(post, result)
 
 
 def _distribution_table(post: PostBundle, result: Distribution) -> Table:
     """Agencies by funding source: the post's invoices in one view."""
+    from icass.cli.tables import CODE, NUMBER, TEXT, grid
+    from icass.model import FUNDING_SOURCES
+    from icass.money import format_grouped
+
     totals: dict[str, dict[str, int]] = {}
     redistribution: dict[str, int] = {}
     for agency, _, funding, _, redis, total in result.lines():
@@ -241,14 +320,13 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 
 
 @app.command("invoice")
+@bundle_argument
+@click.option("--agency", help="The agency code, e.g. 1900.0; every agency when omitted.")
 @_quiet_when_stdout_closes
-def invoice_command(
-    bundle: BundleArg,
-    agency: Annotated[
-        str | None, typer.Option("--agency", help="The agency code, e.g. 1900.0; every agency when omitted.")
-    ] = None,
-) -> None:
+def invoice_command(bundle: Path, agency: str | None) -> None:
     """Print an agency's invoice: per cost center its workload, share and amount per funding source."""
+    from icass.engine.invoice import invoice
+
     post, result = _load(bundle)
     codes = [a.code for a in post.agencies]
     if agency is not None and agency not in codes:
@@ -260,6 +338,11 @@ def invoice_command(
 
 
 def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
+    from icass.catalog import load_catalog
+    from icass.cli.tables import CODE, NUMBER, TEXT, grid
+    from icass.model import FUNDING_SOURCES
+    from icass.money import format_grouped
+
     catalog = load_catalog()
     funding = [f for f in FUNDING_SOURCES if any(f in line.amounts for line in bill.lines)]
     body = []
@@ -305,13 +388,17 @@ def _invoice_table(bill: Invoice, post: PostBundle) -> Table:
 
 
 @app.command("explain")
+@bundle_argument
+@click.argument("cost_center", help="The cost center or sub-cost center, e.g. 6139.")
+@click.option("--agency", help="Show only this agency's part.")
 @_quiet_when_stdout_closes
-def explain_command(
-    bundle: BundleArg,
-    cost_center: Annotated[str, typer.Argument(help="The cost center or sub-cost center, e.g. 6139.")],
-    agency: Annotated[str | None, typer.Option("--agency", help="Show only this agency's part.")] = None,
-) -> None:
+def explain_command(bundle: Path, cost_center: str, agency: str | None) -> None:
     """Explain one cost center: where each cent of its cost comes from, and how it was shared."""
+    from rich.text import Text
+
+    from icass.catalog import load_catalog
+    from icass.engine.explain import explain
+
     post, result = _load(bundle)
     methodology = post.post.methodology
     spec = load_catalog().find(cost_center, methodology)
@@ -337,6 +424,10 @@ def explain_command(
 
 
 def _contributions_table(why: Explanation) -> Table:
+    from icass.cli.tables import CODE, NUMBER, WIDE, grid
+    from icass.model import FUNDING_SOURCES
+    from icass.money import format_grouped
+
     body = [
         [c.funding, c.soc, c.what, str(c.source), format_grouped(c.cents)]
         for c in sorted(why.contributions, key=lambda c: (FUNDING_SOURCES.index(c.funding), c.soc, c.what))
@@ -352,6 +443,10 @@ def _contributions_table(why: Explanation) -> Table:
 
 
 def _parts_table(why: Explanation, agency: str | None) -> Table:
+    from icass.cli.tables import CODE, NUMBER, grid
+    from icass.model import FUNDING_SOURCES
+    from icass.money import format_grouped
+
     funding = [f for f in FUNDING_SOURCES if f in why.cost]
     total_modified = why.total_modified
     body = []

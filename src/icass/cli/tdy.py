@@ -7,38 +7,42 @@ import datetime as dt
 import io
 import sys
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Group, RenderableType
-from rich.text import Text
+import click
 
 from icass.catalog.tdy import load_tdy_rules
-from icass.cli.app import INPUT_ERROR, BundleArg, CatalogFormat, _err, _fail, _out, _quiet_when_stdout_closes, app
-from icass.cli.tables import CODE, NUMBER, PROSE, TEXT, grid
+from icass.cli.app import (
+    CSV,
+    INPUT_ERROR,
+    _err,
+    _fail,
+    _Group,
+    _out,
+    _quiet_when_stdout_closes,
+    bundle_argument,
+    table_or_csv_option,
+)
 from icass.diagnostics import ERROR
 from icass.money import format_grouped, format_plain
 from icass.pipeline import TdyRun, run_tdy
 from icass.tdy.invoices import TdyBilling
-from icass.tdy.policy_text import missing_direct_costs, policy_html, policy_markdown
 from icass.tdy.rates import DAILY, Rates, days_to_threshold, mandatory_daily
 
-tdy = typer.Typer(
-    help="The TDY module (6 FAH-5 H-360): visitor rates from a prior-year final budget, TDY invoices, the "
-    "workload visits move to next year's counts, and the post's visitor policy.",
-    no_args_is_help=True,
-)
-app.add_typer(tdy, name="tdy")
+if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv
+    from rich.console import Group, RenderableType
+
+
+@click.group("tdy", cls=_Group, no_args_is_help=True)
+def tdy() -> None:
+    """The TDY module (6 FAH-5 H-360): visitor rates from a prior-year final budget, TDY invoices, the workload
+    visits move to next year's counts, and the post's visitor policy."""
+
 
 RATES_HEADER = ("cost_center", "basis", "discounted_cost", "workload", "rate")
 INVOICES_HEADER = ("invoice", "agency", "cost_center", "quantity", "rate", "amount", "status")
 WORKLOAD_HEADER = ("cost_center", "agency", "count", "visit_id")
-
-
-class PolicyFormat(StrEnum):
-    md = "md"
-    html = "html"
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -50,25 +54,24 @@ def _as_of(value: str | None) -> dt.date:
         _fail(f"--as-of {value!r} is not a date YYYY-MM-DD")
 
 
-AsOf = Annotated[
-    str | None,
-    typer.Option("--as-of", metavar="DATE", help="Judge the invoices on this date (YYYY-MM-DD); today when omitted."),
-]
+as_of_option = click.option(
+    "--as-of", metavar="DATE", help="Judge the invoices on this date (YYYY-MM-DD); today when omitted."
+)
 
 
-TableOrCsv = Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")]
-
-
-def _tdy(bundle: BundleArg, as_of: dt.date, need_visits: bool = True) -> TdyRun:
+def _tdy(bundle: Path, as_of: dt.date, need_visits: bool = True) -> TdyRun:
     """The TDY run with every diagnostic printed; exit 2 on an error (in the tdy/ folder only when needed)."""
     run = run_tdy(bundle, as_of)
+    failed = run.rates is None or (need_visits and not run.ok)
+    if not run.diagnostics and not failed:
+        return run  # nothing to say: rich is not even imported
     err = _err()
     for d in run.diagnostics:
         err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
-    if run.rates is None or (need_visits and not run.ok):
+    if failed:
         errors = sum(d.severity == ERROR for d in run.diagnostics)
         err.print(f"{errors} error(s): nothing was computed.", style="bold red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        raise click.exceptions.Exit(INPUT_ERROR)
     return run
 
 
@@ -86,17 +89,16 @@ def _number(value: Decimal) -> str:
 
 
 @tdy.command("rates")
+@bundle_argument
+@table_or_csv_option
 @_quiet_when_stdout_closes
-def rates_command(
-    bundle: BundleArg,
-    format: TableOrCsv = CatalogFormat.table,
-) -> None:
+def rates_command(bundle: Path, format: str) -> None:
     """Each cost center's TDY rate: its discounted cost in this final budget over its total modified workload,
     per traveler-day (capitation and static) or per unit (transactions) (H-363.1-3 a(4), H-363.1-4 b)."""
     rates = _tdy(bundle, dt.date.today(), need_visits=False).rates
     assert rates is not None  # ok: _tdy exits otherwise
     published = rates.published()
-    if format is CatalogFormat.csv:
+    if format == CSV:
         rows = [
             [r.cost_center, r.basis, format_plain(r.discounted_cost), _number(r.workload), format_plain(r.rate or 0)]
             for r in published
@@ -107,6 +109,8 @@ def rates_command(
 
 
 def _rates_table(rates: Rates) -> RenderableType:
+    from icass.cli.tables import CODE, NUMBER, TEXT, grid
+
     body = [
         [
             r.cost_center,
@@ -150,7 +154,8 @@ def _rates_table(rates: Rates) -> RenderableType:
 
 
 @tdy.command("threshold")
-def threshold_command(bundle: BundleArg) -> None:
+@bundle_argument
+def threshold_command(bundle: Path) -> None:
     """How many days one traveler's four mandatory daily rates take to reach the post's threshold (H-363.1-4 c)."""
     run = _tdy(bundle, dt.date.today())
     assert run.rates is not None  # ok: _tdy exits otherwise
@@ -171,16 +176,15 @@ def threshold_command(bundle: BundleArg) -> None:
 
 
 @tdy.command("invoices")
+@bundle_argument
+@as_of_option
+@table_or_csv_option
 @_quiet_when_stdout_closes
-def invoices_command(
-    bundle: BundleArg,
-    as_of: AsOf = None,
-    format: TableOrCsv = CatalogFormat.table,
-) -> None:
+def invoices_command(bundle: Path, as_of: str | None, format: str) -> None:
     """The TDY invoices of the visits that end in the fiscal year after this final budget's, each with its
     status: issued, below_threshold, held or rejected (H-363.1-5, H-363.1-6)."""
     billing = _billing(bundle, as_of)
-    if format is CatalogFormat.csv:
+    if format == CSV:
         rows = [
             [
                 i.invoice,
@@ -199,13 +203,18 @@ def invoices_command(
     _out().print(_invoices_view(billing))
 
 
-def _billing(bundle: BundleArg, as_of: str | None) -> TdyBilling:
+def _billing(bundle: Path, as_of: str | None) -> TdyBilling:
     run = _tdy(bundle, _as_of(as_of))
     assert run.billing is not None  # ok: _tdy exits otherwise
     return run.billing
 
 
 def _invoices_view(billing: TdyBilling) -> Group:
+    from rich.console import Group
+    from rich.text import Text
+
+    from icass.cli.tables import CODE, NUMBER, PROSE, grid
+
     parts: list[RenderableType] = []
     for i in billing.invoices:
         body = [
@@ -248,19 +257,20 @@ def _invoices_view(billing: TdyBilling) -> Group:
 
 
 @tdy.command("workload")
+@bundle_argument
+@as_of_option
+@table_or_csv_option
 @_quiet_when_stdout_closes
-def workload_command(
-    bundle: BundleArg,
-    as_of: AsOf = None,
-    format: TableOrCsv = CatalogFormat.table,
-) -> None:
+def workload_command(bundle: Path, as_of: str | None, format: str) -> None:
     """The transaction workload the visits move to next year's counts: to the sponsoring agency at post, or to
     1900.0 and 1901.0 as the visitor category says (H-363.1-5 f(4), H-363.2 b-c, H-364 f)."""
     billing = _billing(bundle, as_of)
     rows = [[m.cost_center, m.agency, _number(m.count), m.visit_id] for m in billing.workload]
-    if format is CatalogFormat.csv:
+    if format == CSV:
         sys.stdout.write(_csv(WORKLOAD_HEADER, rows))
         return
+    from icass.cli.tables import CODE, NUMBER, grid
+
     body = [[*row, m.section] for row, m in zip(rows, billing.workload, strict=True)]
     _out().print(
         grid(
@@ -272,12 +282,14 @@ def workload_command(
 
 
 @tdy.command("policy")
+@bundle_argument
+@click.option("--format", type=click.Choice(["md", "html"]), default="md", show_default=True, help="Markdown or HTML.")
 @_quiet_when_stdout_closes
-def policy_command(
-    bundle: BundleArg,
-    format: Annotated[PolicyFormat, typer.Option("--format", help="Markdown or HTML.")] = PolicyFormat.md,
-) -> None:
+def policy_command(bundle: Path, format: str) -> None:
     """The post's visitor policy, with its own rates, ready to publish on eCC (Exhibits H-363.1-2, H-363.1-4)."""
+    # Imported here: the policy text needs markdown-it, which no other command does.
+    from icass.tdy.policy_text import missing_direct_costs, policy_html, policy_markdown
+
     run = _tdy(bundle, dt.date.today())
     assert run.rates is not None  # ok: _tdy exits otherwise
     assert run.records is not None
@@ -291,4 +303,4 @@ def policy_command(
             markup=False,
         )
     text = policy_markdown(policy, run.rates, load_tdy_rules().mandatory)
-    sys.stdout.write(text if format is PolicyFormat.md else policy_html(text))
+    sys.stdout.write(text if format == "md" else policy_html(text))

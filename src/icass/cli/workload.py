@@ -4,32 +4,29 @@ from __future__ import annotations
 
 import csv
 import sys
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
+import click
 
-from icass.cli.app import BundleArg, CatalogFormat, _fail, _out, _quiet_when_stdout_closes, _run, app
-from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
+from icass.cli.app import CSV, _fail, _out, _quiet_when_stdout_closes, _run, bundle_argument, table_or_csv_option
 from icass.pipeline import Through
 from icass.report import WORKLOAD_HEADER, workload_rows
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv
+    from rich.table import Table
+    from rich.text import Text
+
     from icass.workload.explain import CountExplanation
 
 
-@app.command("workload")
+@click.command("workload")
+@bundle_argument
+@table_or_csv_option
+@click.option("--explain", help="Show how each count of this cost center was made.")
+@click.option("--agency", help="With --explain: only this agency.")
 @_quiet_when_stdout_closes
-def workload_command(
-    bundle: BundleArg,
-    format: Annotated[CatalogFormat, typer.Option("--format", help="A table to read, or CSV.")] = CatalogFormat.table,
-    explain: Annotated[
-        str | None, typer.Option("--explain", help="Show how each count of this cost center was made.")
-    ] = None,
-    agency: Annotated[str | None, typer.Option("--agency", help="With --explain: only this agency.")] = None,
-) -> None:
+def workload_command(bundle: Path, format: str, explain: str | None, agency: str | None) -> None:
     """Every workload count: derived from the post's records by the handbook's counting rules, or entered in
     workload.csv; with the budget committee's modification of each."""
     result = _run(bundle, Through.COUNTS)  # the counts need no distribution: a budget error does not hide them
@@ -38,7 +35,7 @@ def workload_command(
     assert derivation is not None
     if agency is not None and explain is None:
         _fail("--agency goes with --explain COST_CENTER")
-    if explain is not None and format is CatalogFormat.csv:
+    if explain is not None and format == CSV:
         _fail("--explain shows a table: leave out --format csv")
     if explain is not None:
         methodology = str(post.post.methodology)
@@ -47,6 +44,9 @@ def workload_command(
             _fail(f"{explain!r} is not a cost center of the {methodology} methodology")
         if agency is not None and agency not in {a.code for a in post.agencies}:
             _fail(f"agency {agency!r} is not in {bundle / 'agencies.csv'}")
+        from rich.console import Group
+        from rich.text import Text
+
         # Imported here: it needs polars (about 0.4 s to import), and only --explain does.
         from icass.workload.explain import explain_counts
 
@@ -56,11 +56,13 @@ def workload_command(
         _out().print(Group(heading, *_explanations(explain_counts(post.workload, derivation, explain, agency))))
         return
     lines = workload_rows(post.workload)
-    if format is CatalogFormat.csv:
+    if format == CSV:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(WORKLOAD_HEADER)
         writer.writerows(lines)
         return
+    from icass.cli.tables import CODE, NUMBER, grid
+
     p = post.post
     _out().print(
         grid(
@@ -81,6 +83,10 @@ def workload_command(
 
 
 def _explanations(found: tuple[CountExplanation, ...]) -> list[Table | Text]:
+    from rich.text import Text
+
+    from icass.cli.tables import CODE, NUMBER, TEXT, WIDE, grid
+
     shown: list[Table | Text] = []
     for item in found:
         line = item.line

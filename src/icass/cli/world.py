@@ -7,23 +7,12 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-from rich.console import Group, RenderableType
-from rich.text import Text
+import click
 
-from icass.cli.app import (
-    INPUT_ERROR,
-    OutputFormat,
-    _err,
-    _fail,
-    _out,
-    _quiet_when_stdout_closes,
-    app,
-)
+from icass.cli.app import CSV, INPUT_ERROR, TABLE, TABLE_CSV_OR_JSON, _err, _fail, _out, _quiet_when_stdout_closes
 from icass.cli.output import Refused, check_target, reserved, write_whole
-from icass.cli.tables import CODE, NUMBER, PROSE, grid
 from icass.diagnostics import ERROR
 from icass.engine.consolidation import Consolidation
 from icass.engine.world_invoice import WORLD_HEADER, WorldInvoice, agencies, explain_item, rows, world_invoice
@@ -32,20 +21,24 @@ from icass.model.world import Item, World
 from icass.money import format_grouped, format_plain
 from icass.pipeline import consolidate_world, run_world
 
-WorldArg = Annotated[Path, typer.Argument(help="The world folder (see docs/world.md).")]
+if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv or json
+    from rich.console import Group
 
 
 def _consolidate(folder: Path) -> tuple[World, Consolidation]:
     run = run_world(folder)
     consolidation, more = consolidate_world(run)
-    err = _err()
     diagnostics = [*run.diagnostics, *more]
+    if consolidation is not None and not diagnostics:
+        assert run.files is not None  # ok: consolidated
+        return run.files.world, consolidation  # nothing to say: rich is not even imported
+    err = _err()
     for d in diagnostics:
         err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
     if consolidation is None or any(d.severity == ERROR for d in diagnostics):
         errors = sum(d.severity == ERROR for d in diagnostics)
         err.print(f"{errors} error(s): nothing was computed.", style="bold red", markup=False)
-        raise typer.Exit(INPUT_ERROR)
+        raise click.exceptions.Exit(INPUT_ERROR)
     assert run.files is not None  # ok: consolidated
     return run.files.world, consolidation
 
@@ -67,20 +60,16 @@ def _json(world: World, consolidation: Consolidation) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-@app.command("world")
+@click.command("world")
+@click.argument("folder", type=click.Path(path_type=Path), help="The world folder (see docs/world.md).")
+@click.option("--format", type=TABLE_CSV_OR_JSON, default=TABLE, show_default=True, help="table, csv or json.")
+@click.option("--out", metavar="FILE", help="Write the csv or json to this file instead of the screen.")
+@click.option("--agency", help="That agency's invoice, readable.")
+@click.option("--explain", help="Every agency's basis and share of an item.")
 @_quiet_when_stdout_closes
-def world_command(
-    folder: WorldArg,
-    format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    out: Annotated[
-        str | None,
-        typer.Option("--out", metavar="FILE", help="Write the csv or json to this file instead of the screen."),
-    ] = None,
-    agency: Annotated[str | None, typer.Option("--agency", help="That agency's invoice, readable.")] = None,
-    explain: Annotated[str | None, typer.Option("--explain", help="Every agency's basis and share of an item.")] = None,
-) -> None:
+def world_command(folder: Path, format: str, out: str | None, agency: str | None, explain: str | None) -> None:
     """Consolidate the world: every agency's post totals by bureau, and the below-the-line items (H-424)."""
-    if out is not None and format is OutputFormat.table:
+    if out is not None and format == TABLE:
         _fail("--out needs --format csv or json: the table is for the screen")
     if explain is not None and explain not in {str(i) for i in Item}:
         _fail(f"{explain!r} is not a below-the-line item ({', '.join(str(i) for i in Item)})")
@@ -100,11 +89,13 @@ def world_command(
     if explain is not None:
         _out().print(_explanation(consolidation, Item(explain)))
         return
-    if format is OutputFormat.table:
+    if format == TABLE:
+        from rich.console import Group
+
         bills = (world_invoice(consolidation, world, a) for a in agencies(consolidation))
         _out().print(Group(*(_invoice(bill) for bill in bills if bill is not None)))
         return
-    text = _csv(consolidation) if format is OutputFormat.csv else _json(world, consolidation)
+    text = _csv(consolidation) if format == CSV else _json(world, consolidation)
     if target is None:
         sys.stdout.write(text)
         return
@@ -116,6 +107,10 @@ def world_command(
 
 
 def _invoice(bill: WorldInvoice) -> Group:
+    from rich.console import Group
+
+    from icass.cli.tables import CODE, NUMBER, PROSE, grid
+
     funding = [f for f in FUNDING_SOURCES if any(f in line.amounts for line in bill.posts)]
     body = [
         [line.region, line.post, *(format_grouped(line.amounts.get(f, 0)) for f in funding), format_grouped(line.total)]
@@ -150,6 +145,11 @@ def _invoice(bill: WorldInvoice) -> Group:
 
 
 def _explanation(consolidation: Consolidation, item: Item) -> Group:
+    from rich.console import Group, RenderableType
+    from rich.text import Text
+
+    from icass.cli.tables import CODE, NUMBER, PROSE, grid
+
     parts: list[RenderableType] = []
     for share, lines in explain_item(consolidation, item):
         parts.append(
