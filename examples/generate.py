@@ -27,7 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from icass.model import FUNDING_SOURCES
-from icass.pipeline import PostRun, Through, consolidate_world, run_post, run_tdy, run_world
+from icass.pipeline import PostRun, Through, run_post
+from icass.pipeline.tdy import run_tdy
+from icass.pipeline.world import consolidate_world, run_world
 
 HERE = Path(__file__).resolve().parent
 FISCAL_YEAR = 2027

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from icass.pipeline import consolidate_world, run_post, run_world
+from icass.pipeline import run_post
+from icass.pipeline.world import consolidate_world, run_world
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from icass.engine.consolidation import share
 from icass.model.world import Item
-from icass.pipeline import consolidate_world, run_post, run_world
+from icass.pipeline import run_post
+from icass.pipeline.world import consolidate_world, run_world
 from tests.reference import apportion
 from tests.worlds import WORLD, write_world
 
@@ -210,7 +211,7 @@ ITEMS_WITHOUT_FIELDS = [i for i in ITEMS_WITHOUT_FIELDS if i not in (Item.AMSAL_
 def test_random_worlds_conserve_every_item_and_tie_out(world, profiles, amounts):
     from icass.engine.consolidation import consolidate
     from icass.model.world import ItemLine, Mail, PostProfile
-    from icass.pipeline import post_figures
+    from icass.pipeline.world import post_figures
 
     run, _ = world
     figures = [post_figures(p) for p in run.posts]

@@ -24,7 +24,8 @@ from click.testing import CliRunner
 
 from icass.cli import app
 from icass.model import PositionCategory, PostBundle
-from icass.pipeline import PostRun, TdyRun, run_post, run_tdy
+from icass.pipeline import PostRun, run_post
+from icass.pipeline.tdy import TdyRun, run_tdy
 from icass.tdy.invoices import TdyInvoice
 from tests.bundles import write_files
 

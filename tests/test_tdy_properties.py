@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from icass.catalog.tdy import load_tdy_rules
 from icass.model.tdy import Policy, Service, TdyRecords, Visit, VisitCategory
-from icass.pipeline import run_tdy
+from icass.pipeline.tdy import run_tdy
 from icass.tdy.invoices import TdyBilling, bill_visits
 from icass.tdy.rates import Rates
 from tests.test_tdy import AT_POST, EXEMPT, MANDATORY, RATE, half_up, write_small, write_tdy

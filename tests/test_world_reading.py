@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from icass.model.world import Item, Mail, Stage
-from icass.pipeline import run_post, run_world
+from icass.pipeline import run_post
+from icass.pipeline.world import run_world
 from tests.worlds import WORLD, write_world
 
 

@@ -19,7 +19,7 @@ from icass.engine.world_invoice import WORLD_HEADER, WorldInvoice, agencies, exp
 from icass.model import FUNDING_SOURCES
 from icass.model.world import Item, World
 from icass.money import format_grouped, format_plain
-from icass.pipeline import consolidate_world, run_world
+from icass.pipeline.world import consolidate_world, run_world
 
 if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv or json
     from rich.console import Group
