@@ -326,6 +326,9 @@ def read_cells(
     width = len(header)
     numbers: list[int] = []
     records: list[list[str]] = []
+    if width and all(len(r) == width for r in rest) and all(r[0].strip() for r in rest):
+        # Every row whole and none blank (its first cell holds something): the usual file, taken at once.
+        return Cells(name, header, list(range(2, len(rest) + 2)), rest), problems
     for n, r in enumerate(rest, start=2):
         if len(r) == width and (any(r) and "".join(r).strip()):
             numbers.append(n)
