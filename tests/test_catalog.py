@@ -163,6 +163,7 @@ LAYERS = (
     {"bundle"},
     {"report"},
     {"pipeline"},
+    {"store"},
     {"cli"},
     {"__main__"},
 )

@@ -83,6 +83,8 @@ class _LazyGroup(_Group):
         "workload": "icass.cli.workload:workload_command",
         "world": "icass.cli.world:world_command",
         "tdy": "icass.cli.tdy:tdy",
+        "import": "icass.cli.store:import_command",
+        "export": "icass.cli.store:export_command",
     },
     no_args_is_help=True,
 )

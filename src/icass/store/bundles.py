@@ -1,0 +1,209 @@
+"""Bundles in and out of the database (docs/store.md). `import_bundle` checks a bundle exactly as
+`icass validate` does (and its tdy/ folder as `icass tdy` reads it), then stores every file of it in one
+transaction, or nothing; `export_bundle` writes a post back as a bundle, file by file as it came in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, select
+
+from icass.bundle import tables
+from icass.diagnostics import Diagnostic, error, has_errors, warning
+from icass.model import Post, Source
+from icass.money import format_plain
+from icass.pipeline import run_post
+from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, bundle_files, documents, posts
+
+POST_FILE = "post.toml"
+
+
+@dataclass(frozen=True)
+class StoredPost:
+    code: str
+    fiscal_year: int
+    files: tuple[str, ...]  # the bundle's files, as kept
+
+
+def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[StoredPost | None, list[Diagnostic]]:
+    """Store the bundle in `folder`; None and every problem when it has an error (then nothing is written)."""
+    problems = _checked(folder)
+    if has_errors(problems):
+        return None, problems
+    post, _ = _read_post(folder)
+    assert post is not None  # the checks above read it
+    rows: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
+    for name in FILES:
+        if (folder / name).exists():
+            header, found = _rows(folder, name)
+            rows[name] = (header, found)
+    kept = {name: (folder / name).read_text(encoding="utf-8") for name in DOCUMENTS if (folder / name).exists()}
+    problems += _left_out(folder)
+    with engine.begin() as connection:
+        existing = _post_id(connection, post.code, post.fiscal_year)
+        if existing is not None:
+            if not replace:
+                message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database (--replace)"
+                return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
+            connection.execute(delete(posts).where(posts.c.id == existing))
+        post_id = _insert_post(connection, post)
+        for name, (header, found) in rows.items():
+            connection.execute(bundle_files.insert(), {"post_id": post_id, "name": name, "header": header})
+            if found:
+                connection.execute(ROW_TABLES[name].insert(), [{"post_id": post_id, **row} for row in found])
+        for name, text in kept.items():
+            connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
+    return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
+
+
+def _checked(folder: Path) -> list[Diagnostic]:
+    """Every diagnostic of the pipeline on the bundle, and of its tdy/ folder when it has one."""
+    run = run_post(folder)
+    if not (folder / "tdy").is_dir() or not run.ok:
+        return list(run.diagnostics)
+    from icass.pipeline.tdy import run_tdy
+
+    return list(run_tdy(folder, dt.date.today(), run.catalog, run).diagnostics)
+
+
+def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
+    from icass.bundle.load import read_post
+
+    return read_post(folder)
+
+
+def _rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """The file's header as written and its rows as the table's values (money in cents, the rest as written)."""
+    _, columns = FILES[name]
+    cells, _ = tables.read_cells(folder, name, (), keep_extra=True)
+    assert cells is not None  # the bundle was read without an error
+    found: list[dict[str, Any]] = []
+    for line, record in enumerate(cells.records, start=1):
+        row: dict[str, Any] = {"line": line, "extra": {}}
+        for column, cell in zip(cells.header, record, strict=True):
+            if column not in columns:
+                row["extra"][column] = cell
+            elif columns[column] == "cents":
+                row[column] = tables.cents(cell)
+            else:
+                row[column] = cell
+        found.append(row)
+    return list(cells.header), found
+
+
+def _left_out(folder: Path) -> list[Diagnostic]:
+    known = {POST_FILE, *FILES, *DOCUMENTS}
+    found = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_file() and name not in known:
+            found.append(warning(Source(name), "is not a bundle file: not kept in the database"))
+    return found
+
+
+def _post_id(connection: Connection, code: str, fiscal_year: int) -> int | None:
+    query = select(posts.c.id).where(posts.c.code == code, posts.c.fiscal_year == fiscal_year)
+    return connection.execute(query).scalar_one_or_none()
+
+
+def _insert_post(connection: Connection, post: Post) -> int:
+    values = {
+        "code": post.code,
+        "fiscal_year": post.fiscal_year,
+        "name": post.name,
+        "country": post.country,
+        "region": str(post.region),
+        "methodology": str(post.methodology),
+        "count_date": post.count_date.isoformat() if post.count_date else None,
+        "stage": post.stage or None,
+    }
+    inserted = connection.execute(posts.insert().returning(posts.c.id), values).scalar_one()
+    return int(inserted)
+
+
+class NotStored(LookupError):
+    """The database holds no such post, or the export's target is not free."""
+
+
+def export_bundle(engine: Engine, code: str, fiscal_year: int, target: Path) -> tuple[str, ...]:
+    """Write the post's bundle into `target`, a folder that must not exist yet (or be empty). It is written
+    beside it and renamed into place, so a failure leaves nothing half-written. Returns the files written."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise NotStored(f"{target}: exists and is not an empty folder")
+    if not target.parent.is_dir():
+        raise NotStored(f"{target}: the folder {target.parent} does not exist")
+    with engine.connect() as connection:
+        post_id = _post_id(connection, code, fiscal_year)
+        if post_id is None:
+            raise NotStored(f"post {code}, fiscal year {fiscal_year}, is not in the database")
+        files = _files_of(connection, post_id)
+        partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            written = [POST_FILE]
+            (partial / POST_FILE).write_text(_post_toml(connection, post_id), encoding="utf-8")
+            for name, header in files:
+                _write_csv(partial / name, header, _cells(connection, post_id, name, header))
+                written.append(name)
+            for name, text in connection.execute(
+                select(documents.c.name, documents.c.text).where(documents.c.post_id == post_id)
+            ):
+                (partial / name).parent.mkdir(parents=True, exist_ok=True)
+                with (partial / name).open("w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
+                written.append(name)
+            if target.exists():
+                target.rmdir()
+            os.replace(partial, target)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    return tuple(written)
+
+
+def _files_of(connection: Connection, post_id: int) -> list[tuple[str, list[str]]]:
+    query = select(bundle_files.c.name, bundle_files.c.header).where(bundle_files.c.post_id == post_id)
+    return [(name, list(header)) for name, header in connection.execute(query.order_by(bundle_files.c.id))]
+
+
+def _cells(connection: Connection, post_id: int, name: str, header: list[str]) -> Iterable[list[str]]:
+    _, columns = FILES[name]
+    table = ROW_TABLES[name]
+    query = select(table).where(table.c.post_id == post_id).order_by(table.c.line)
+    for row in connection.execute(query).mappings():
+        yield [
+            (format_plain(row[c]) if columns[c] == "cents" else row[c]) if c in columns else row["extra"].get(c, "")
+            for c in header
+        ]
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _post_toml(connection: Connection, post_id: int) -> str:
+    """post.toml in the format's key order (docs/bundle.md); strings in TOML's basic form (JSON's escapes are
+    TOML's), the count date a TOML date."""
+    post = connection.execute(select(posts).where(posts.c.id == post_id)).mappings().one()
+    lines = ["[post]"]
+    for key in ("code", "name", "country", "region", "methodology"):
+        lines.append(f"{key} = {json.dumps(post[key], ensure_ascii=False)}")
+    lines.append(f"fiscal_year = {post['fiscal_year']}")
+    if post["count_date"] is not None:
+        lines.append(f"count_date = {post['count_date']}")
+    if post["stage"] is not None:
+        lines.append(f"stage = {json.dumps(post['stage'], ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,55 @@
+"""Opening the database: SQLite in WAL mode in a data folder by default, PostgreSQL when ICASS_DATABASE_URL
+names one; either way migrated to the newest schema (Alembic) before anything reads it."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+DATABASE_URL = "ICASS_DATABASE_URL"
+DEFAULT_DATA = Path("data")
+
+
+def database_url(data: Path | None = None) -> str:
+    """ICASS_DATABASE_URL when set, else the SQLite file icass.db in the data folder (./data)."""
+    return os.environ.get(DATABASE_URL) or f"sqlite:///{(data or DEFAULT_DATA) / 'icass.db'}"
+
+
+def open_database(url: str) -> Engine:
+    """An engine on `url`, its schema migrated to the newest revision."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    migrate(engine)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets readers go on while one writer writes (pages stay answerable during an import); SQLite leaves
+    # foreign keys off unless asked, and a second writer waits rather than failing at once.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to Alembic's head (icass/store/migrations); a no-op when it is there."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("icass.store") / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,196 @@
+"""The tables of the database, one per bundle file (docs/store.md).
+
+Each table's columns are its file's columns. Amounts are integers in cents (BIGINT); every other cell is kept
+as the text the bundle format defines (a decimal as written, a date as YYYY-MM-DD, yes or no), because the
+bundle's parsers are the one definition of what a cell may hold: a change is checked by parsing it as a
+file's cell is parsed, and a post is computed by reading its rows through the same parsers. SQLite has no
+exact decimal type (NUMERIC is a float there, ../shared/STACK.md), and text keeps "0.50" as "0.50".
+
+Every row carries its post, its place in the file (`line`), a `version` for optimistic locking, and the
+columns a file carries beyond its format (`extra`, as agencies.csv's bureau) so that nothing is lost.
+The tables are written out here, not generated from the readers' column lists, because a migration must
+not change when code does: tests/test_store.py holds them to the readers' columns.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+Cell = Literal["text", "cents"]
+
+# Each bundle file (its path in the bundle) -> its table and columns, in the format's order.
+FILES: dict[str, tuple[str, dict[str, Cell]]] = {
+    "agencies.csv": ("agencies", {"code": "text", "name": "text", "separate_network": "text"}),
+    "cost_factors.csv": ("cost_factors", {"grade": "text", "amsal": "cents", "pat": "cents"}),
+    "positions.csv": ("positions", {"position_id": "text", "category": "text", "grade": "text", "title": "text"}),
+    "position_costs.csv": (
+        "position_costs",
+        {"position_id": "text", "funding": "text", "soc": "text", "amount": "cents"},
+    ),
+    "time_allocation.csv": ("time_allocation", {"position_id": "text", "cost_center": "text", "percent": "text"}),
+    "budget.csv": (
+        "budget_lines",
+        {
+            "cost_center": "text",
+            "funding": "text",
+            "soc": "text",
+            "amount": "cents",
+            "description": "text",
+            "lease": "text",
+        },
+    ),
+    "workload.csv": (
+        "workload",
+        {"cost_center": "text", "agency": "text", "count": "text", "modification": "text", "factor": "text"},
+    ),
+    "modifications.csv": (
+        "modifications",
+        {
+            "cost_center": "text",
+            "agency": "text",
+            "factor": "text",
+            "modification": "text",
+            "justification": "text",
+            "bc_approved_on": "text",
+            "med_approved_on": "text",
+        },
+    ),
+    "people.csv": (
+        "people",
+        {
+            "person_id": "text",
+            "agency": "text",
+            "category": "text",
+            "sponsor_id": "text",
+            "employed_by": "text",
+            "role": "text",
+            "start_date": "text",
+            "end_date": "text",
+            "med_eligible": "text",
+            "sma": "text",
+        },
+    ),
+    "subscriptions.csv": ("subscriptions", {"cost_center": "text", "agency": "text"}),
+    "it_inventory.csv": ("it_inventory", {"agency": "text", "devices": "text", "opennet_accounts": "text"}),
+    "procurement.csv": ("procurement", {"action_id": "text", "date": "text", "agency": "text", "amount": "cents"}),
+    "housing.csv": (
+        "housing",
+        {
+            "unit_id": "text",
+            "building_id": "text",
+            "tenure": "text",
+            "agency": "text",
+            "net_square_meters": "text",
+            "vacant_since": "text",
+        },
+    ),
+    "office_space.csv": (
+        "office_space",
+        {"building_id": "text", "tenure": "text", "agency": "text", "net_square_meters": "text"},
+    ),
+    "guard_hours.csv": ("guard_hours", {"building_id": "text", "annual_hours": "text"}),
+    "activity.csv": ("activity", {"cost_center": "text", "agency": "text", "date": "text", "quantity": "text"}),
+    "tdy/visits.csv": (
+        "tdy_visits",
+        {
+            "visit_id": "text",
+            "traveler": "text",
+            "agency": "text",
+            "category": "text",
+            "arrive": "text",
+            "depart": "text",
+            "ecc": "text",
+            "approved_on": "text",
+            "group_id": "text",
+            "related_to": "text",
+        },
+    ),
+    "tdy/services.csv": (
+        "tdy_services",
+        {"visit_id": "text", "cost_center": "text", "quantity": "text", "modification": "text", "comment": "text"},
+    ),
+}
+# Documents kept whole, as written: the post's TDY policy is one text its FMO edits as a whole.
+DOCUMENTS = ("tdy/policy.toml",)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("country", Text, nullable=False),
+    Column("region", String(8), nullable=False),
+    Column("methodology", String(16), nullable=False),
+    Column("count_date", String(10)),  # None: post.toml leaves it to the default (H-341.1-4 a)
+    Column("stage", Text),  # None: post.toml says no stage
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("code", "fiscal_year"),
+)
+
+# Which files a post's bundle has, and each one's header as written (its columns' order, the optional
+# columns it has, the extra ones it carries).
+bundle_files = Table(
+    "bundle_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("header", JSON, nullable=False),
+    UniqueConstraint("post_id", "name"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    UniqueConstraint("post_id", "name"),
+)
+
+
+def _row_table(name: str, columns: dict[str, Cell]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("line", Integer, nullable=False),  # the row's place among the file's rows, from 1
+        Column("version", Integer, nullable=False, default=1),
+        *(
+            Column(
+                column, BigInteger if cell == "cents" else Text, nullable=False, default=0 if cell == "cents" else ""
+            )
+            for column, cell in columns.items()
+        ),
+        Column("extra", JSON, nullable=False, default=dict),
+    )
+
+
+ROW_TABLES: dict[str, Table] = {file: _row_table(table, columns) for file, (table, columns) in FILES.items()}

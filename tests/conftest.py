@@ -1,0 +1,48 @@
+"""The databases the store's tests run against: SQLite always, and PostgreSQL when ICASS_TEST_POSTGRES_URL
+names a server (.ci/run starts a throwaway cluster and sets it; in CI it must be set)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+POSTGRES = os.environ.get("ICASS_TEST_POSTGRES_URL", "")
+if os.environ.get("CI") and not POSTGRES:
+    raise RuntimeError("CI runs the store's tests on PostgreSQL too: run .ci/run, which sets ICASS_TEST_POSTGRES_URL")
+
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """A new, empty database of each backend, dropped after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'icass.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    name = f"icass_test_{uuid.uuid4().hex[:12]}"
+    server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[object]:
+    """The database of `database_url`, migrated; its connections closed after the test."""
+    from icass.store.database import open_database
+
+    opened = open_database(database_url)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
