@@ -14,7 +14,7 @@ from icass.bundle import load
 from icass.bundle import tables as t
 from icass.bundle import tdy as tdy_files
 from icass.cli import app
-from icass.store.bundles import NotStored, export_bundle, import_bundle
+from icass.store.bundles import NotStored, export_bundle, import_bundle, new_revision
 from icass.store.database import open_database
 from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, metadata, posts
 from tests.bundles import replace_line, write_bundle
@@ -179,3 +179,45 @@ def test_a_broken_bundle_through_the_command_changes_nothing(tmp_path):
     out = tmp_path / "out"
     assert runner.invoke(app, ["export", "TST", "--fiscal-year", "2027", str(out), "--data", str(data)]).exit_code == 0
     assert _same_tree(good, out) == []
+
+
+@pytest.mark.parametrize("sample", SAMPLES[:3], ids=lambda p: p.name)
+def test_a_stored_post_computes_as_its_bundle_does(engine, sample):
+    from icass import report
+    from icass.pipeline import run_post
+    from icass.store.compute import run_stored
+
+    import_bundle(engine, sample)
+    with engine.connect() as connection:
+        post_id = connection.execute(select(posts.c.id)).scalar_one()
+    stored, bundle = run_stored(engine, post_id), run_post(sample)
+    assert stored.ok
+    assert stored.bundle == bundle.bundle
+    assert [str(d) for d in stored.diagnostics] == [str(d) for d in bundle.diagnostics]
+    assert stored.derivation is not None
+    assert bundle.derivation is not None
+    assert stored.derivation.derived == bundle.derivation.derived
+    assert report.distribution_csv(stored.distribution) == report.distribution_csv(bundle.distribution)
+    assert run_stored(engine, post_id) is stored  # kept while the post is unchanged
+    with engine.begin() as connection:
+        connection.execute(posts.update().values(revision=new_revision()))
+    again = run_stored(engine, post_id)
+    assert again is not stored
+    assert report.distribution_csv(again.distribution) == report.distribution_csv(stored.distribution)
+
+
+def test_a_stored_cell_is_checked_by_the_bundle_parsers(engine, tmp_path):
+    """A row changed in the database to what a file may not hold is reported as the file's cell would be."""
+    from icass.store.compute import run_stored
+
+    import_bundle(engine, write_bundle(tmp_path / "post"))
+    workload = ROW_TABLES["workload.csv"]
+    with engine.begin() as connection:
+        connection.execute(workload.update().where(workload.c.line == 3).values(count="twelve"))
+        post_id = connection.execute(select(posts.c.id)).scalar_one()
+        connection.execute(posts.update().values(revision=new_revision()))
+    run = run_stored(engine, post_id)
+    assert not run.ok
+    assert "error: workload.csv, row 4, count: 'twelve' is not a plain decimal number" in [
+        str(d) for d in run.diagnostics
+    ]

@@ -289,6 +289,19 @@ def read_sources_of(folders: Sequence[Path]) -> list[tuple[SourceRecords, list[D
     return [(SourceRecords(**f), p) for f, p in zip(frames, problems, strict=True)]
 
 
+def sources_from_cells(found: Mapping[str, Cells]) -> tuple[SourceRecords, list[Diagnostic]]:
+    """The source records of one bundle whose record files' cells are at hand (icass.store keeps them as
+    rows; `found` maps each file name to its cells), parsed as read_sources_of parses a file."""
+    problems: list[list[Diagnostic]] = [[]]
+    frames: dict[str, pl.DataFrame | None] = {}
+    for name, kinds in columns().items():
+        cells = found.get(FILE_OF[name])
+        frames[name] = None
+        if cells is not None:
+            frames[name] = _parse(name, kinds, _slow_frame(kinds, [(0, cells)]), [0], problems).get(0)
+    return SourceRecords(**frames), problems[0]
+
+
 def _plain_file(
     path: Path, file: str, post: int, required: list[str], optional: Sequence[str], problems: list[Diagnostic]
 ) -> _Plain | bool | None:

@@ -228,6 +228,15 @@ def _read_entered(
     if not root.is_dir():
         return None, (), [error(Source(str(root)), "is not a bundle directory")]
     post, problems = read_post(root)
+    return read_entered(t.Folder(root), post, problems)
+
+
+def read_entered(
+    root: t.CellSource, post: Post | None, problems: list[Diagnostic]
+) -> tuple[PostBundle | None, tuple[Modification, ...], list[Diagnostic]]:
+    """The budget side and modifications from `root`'s tables (a folder's files or the database's rows), for
+    `post` as read (None when it could not be: then only the tables' problems are found)."""
+    problems = list(problems)
     agencies, p1 = t.read_columns(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
     factors, p2 = t.read_columns(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
     positions, p3 = t.read_columns(root, "positions.csv", POSITION_COLUMNS)
@@ -236,8 +245,7 @@ def _read_entered(
     budget, p6 = t.read_columns(root, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
     workload, p7 = t.read_columns(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
     modifications: list[t.Row] = []
-    modifications_file = root / "modifications.csv"
-    if modifications_file.exists() or modifications_file.is_symlink():  # a broken link is reported, not skipped
+    if root.has("modifications.csv"):
         modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
         problems += p8
     problems += p1 + p2 + p3 + p4 + p5 + p6 + p7

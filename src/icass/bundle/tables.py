@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model.records import Source
@@ -96,7 +96,7 @@ class Table:
 
 
 def read_table(
-    folder: Path,
+    folder: Path | CellSource,
     name: str,
     columns: Mapping[str, Parser],
     keep_extra: bool = False,
@@ -107,8 +107,35 @@ def read_table(
     return table.rows(), problems
 
 
+class CellSource(Protocol):
+    """Where a bundle's tables come from: its folder, or the rows the database keeps of it (icass.store). The
+    same parsers read both, so a stored cell is valid exactly when a file's would be."""
+
+    def has(self, name: str) -> bool: ...
+
+    def cells(
+        self, name: str, required: Iterable[str], optional: Iterable[str], keep_extra: bool, max_rows: int
+    ) -> tuple[Cells | None, list[Diagnostic]]: ...
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A bundle's tables read from its files."""
+
+    root: Path
+
+    def has(self, name: str) -> bool:
+        path = self.root / name
+        return path.exists() or path.is_symlink()  # a broken link is reported, not skipped
+
+    def cells(
+        self, name: str, required: Iterable[str], optional: Iterable[str], keep_extra: bool, max_rows: int
+    ) -> tuple[Cells | None, list[Diagnostic]]:
+        return read_cells(self.root, name, required, optional, keep_extra, max_rows)
+
+
 def read_columns(
-    folder: Path,
+    folder: Path | CellSource,
     name: str,
     columns: Mapping[str, Parser],
     keep_extra: bool = False,
@@ -118,7 +145,8 @@ def read_columns(
     forms of amounts and counts), and a row object is never made. Every bad cell is still reported, in row
     order, by parsing the column that failed again cell by cell."""
     optional = optional or {}
-    cells, problems = read_cells(folder, name, columns, optional, keep_extra, max_rows=MAX_TABLE_ROWS)
+    source = Folder(folder) if isinstance(folder, Path) else folder
+    cells, problems = source.cells(name, columns, optional, keep_extra, MAX_TABLE_ROWS)
     if cells is None:
         return Table(name, [], {c: [] for c in (*columns, *optional)}, []), problems
     parsers = {**columns, **optional}

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,9 +125,14 @@ def _insert_post(connection: Connection, post: Post) -> int:
         "methodology": str(post.methodology),
         "count_date": post.count_date.isoformat() if post.count_date else None,
         "stage": post.stage or None,
+        "revision": new_revision(),
     }
     inserted = connection.execute(posts.insert().returning(posts.c.id), values).scalar_one()
     return int(inserted)
+
+
+def new_revision() -> str:
+    return uuid.uuid4().hex
 
 
 class NotStored(LookupError):

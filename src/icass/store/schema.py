@@ -148,6 +148,9 @@ posts = Table(
     Column("count_date", String(10)),  # None: post.toml leaves it to the default (H-341.1-4 a)
     Column("stage", Text),  # None: post.toml says no stage
     Column("version", Integer, nullable=False, default=1),
+    # A new random token whenever anything of the post changes: what a computed run is kept by (a row id
+    # can come back after a delete, a token does not).
+    Column("revision", String(32), nullable=False),
     UniqueConstraint("code", "fiscal_year"),
 )
 

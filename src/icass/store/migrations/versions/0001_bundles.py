@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("count_date", sa.String(length=10), nullable=True),
         sa.Column("stage", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
         sa.UniqueConstraint("code", "fiscal_year", name=op.f("uq_posts_code")),
     )
