@@ -20,8 +20,8 @@ from sqlalchemy import Connection, Engine, delete, select
 from icass.bundle import tables
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Post, Source
-from icass.money import format_plain
 from icass.pipeline import run_post
+from icass.store.cells import stored_cells
 from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, bundle_files, documents, posts
 
 POST_FILE = "post.toml"
@@ -150,13 +150,13 @@ def export_bundle(engine: Engine, code: str, fiscal_year: int, target: Path) -> 
         post_id = _post_id(connection, code, fiscal_year)
         if post_id is None:
             raise NotStored(f"post {code}, fiscal year {fiscal_year}, is not in the database")
-        files = _files_of(connection, post_id)
+        files = stored_cells(connection, post_id).files
         partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
             written = [POST_FILE]
             (partial / POST_FILE).write_text(_post_toml(connection, post_id), encoding="utf-8")
-            for name, header in files:
-                _write_csv(partial / name, header, _cells(connection, post_id, name, header))
+            for name, cells in files.items():
+                _write_csv(partial / name, list(cells.header), cells.records)
                 written.append(name)
             for name, text in connection.execute(
                 select(documents.c.name, documents.c.text).where(documents.c.post_id == post_id)
@@ -172,22 +172,6 @@ def export_bundle(engine: Engine, code: str, fiscal_year: int, target: Path) -> 
             shutil.rmtree(partial, ignore_errors=True)
             raise
     return tuple(written)
-
-
-def _files_of(connection: Connection, post_id: int) -> list[tuple[str, list[str]]]:
-    query = select(bundle_files.c.name, bundle_files.c.header).where(bundle_files.c.post_id == post_id)
-    return [(name, list(header)) for name, header in connection.execute(query.order_by(bundle_files.c.id))]
-
-
-def _cells(connection: Connection, post_id: int, name: str, header: list[str]) -> Iterable[list[str]]:
-    _, columns = FILES[name]
-    table = ROW_TABLES[name]
-    query = select(table).where(table.c.post_id == post_id).order_by(table.c.line)
-    for row in connection.execute(query).mappings():
-        yield [
-            (format_plain(row[c]) if columns[c] == "cents" else row[c]) if c in columns else row["extra"].get(c, "")
-            for c in header
-        ]
 
 
 def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
