@@ -36,11 +36,9 @@ class StoredPost:
 
 def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[StoredPost | None, list[Diagnostic]]:
     """Store the bundle in `folder`; None and every problem when it has an error (then nothing is written)."""
-    problems = _checked(folder)
-    if has_errors(problems):
+    post, problems = _checked(folder)
+    if post is None or has_errors(problems):
         return None, problems
-    post, _ = _read_post(folder)
-    assert post is not None  # the checks above read it
     rows: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
     for name in FILES:
         if (folder / name).exists():
@@ -65,20 +63,16 @@ def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[
     return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
 
 
-def _checked(folder: Path) -> list[Diagnostic]:
-    """Every diagnostic of the pipeline on the bundle, and of its tdy/ folder when it has one."""
+def _checked(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
+    """The post as the pipeline read it, and every diagnostic of the pipeline on the bundle (and of its tdy/
+    folder when it has one)."""
     run = run_post(folder)
+    post = run.records.post if run.records is not None else None
     if not (folder / "tdy").is_dir() or not run.ok:
-        return list(run.diagnostics)
+        return post, list(run.diagnostics)
     from icass.pipeline.tdy import run_tdy
 
-    return list(run_tdy(folder, dt.date.today(), run.catalog, run).diagnostics)
-
-
-def _read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
-    from icass.bundle.load import read_post
-
-    return read_post(folder)
+    return post, list(run_tdy(folder, dt.date.today(), run.catalog, run).diagnostics)
 
 
 def _rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
