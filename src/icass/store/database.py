@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 
 DATABASE_URL = "ICASS_DATABASE_URL"
+# On PostgreSQL the application works as this role (made by migration 0002), which may read and append to the
+# audit log but neither update nor delete it; the connecting user migrates the schema, then becomes it.
+APP_ROLE = "icass_app"
 DEFAULT_DATA = Path("data")
 
 
@@ -27,9 +30,15 @@ def open_database(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         event.listen(engine, "connect", _sqlite_pragmas)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    migrate(engine)
+        migrate(engine)
+        return engine
+    owner = create_engine(url)
+    try:
+        migrate(owner)
+    finally:
+        owner.dispose()
+    engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "connect", _become_app_role)
     return engine
 
 
@@ -41,6 +50,13 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _become_app_role(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute(f"SET ROLE {APP_ROLE}")
+    cursor.close()
+    connection.commit()  # psycopg opens a transaction for the SET; the role stays for the session
 
 
 def migrate(engine: Engine) -> None:

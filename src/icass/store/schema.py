@@ -19,6 +19,7 @@ from typing import Literal
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Integer,
@@ -197,3 +198,99 @@ def _row_table(name: str, columns: dict[str, Cell]) -> Table:
 
 
 ROW_TABLES: dict[str, Table] = {file: _row_table(table, columns) for file, (table, columns) in FILES.items()}
+
+
+# People and the record (issue 8 §2, docs/workspace.md). Times are ISO 8601 UTC text ("2026-11-23T10:00:00.000001Z"):
+# sortable as text, and the same on SQLite (which has no time zone type) as on PostgreSQL.
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),  # argon2id, in its own encoded form (salt and parameters)
+    Column("created_at", String(32), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+# What an account may do where: `admin` everywhere; `fmo` of a post; `committee` for an agency at a post;
+# `hq` for an agency at every post. A post is its code, for every fiscal year.
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("post", String(16)),
+    Column("agency", String(16)),
+)
+
+# Server-side sessions: the cookie holds a random token, the database its SHA-256 (a stolen copy of the
+# table opens nothing); revoking one is setting `revoked_at`.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+    Column("revoked_at", String(32)),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+)
+
+# Append-only: no code path updates or deletes it, SQLite and PostgreSQL triggers refuse both, and on
+# PostgreSQL the application's role has neither privilege (migration 0002). It names posts by code and fiscal
+# year, not by row id, so that it outlives a post replaced by an import.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("post", String(16)),
+    Column("fiscal_year", Integer),
+    Column("before", JSON),
+    Column("after", JSON),
+)
+
+# A committee member's decision on a modification: the budget committee "reviews and approves workload count
+# modification requests" (ICASS overview, Players at Post; H-332.1).
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("modification_id", ForeignKey("modifications.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("agency", String(16), nullable=False),
+    Column("decision", String(8), nullable=False),  # approve | reject
+    Column("note", Text, nullable=False, default=""),
+    Column("at", String(32), nullable=False),
+)
+
+# Long work (an import, the world recomputed) done outside the request: its progress is polled by the page.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("state", String(16), nullable=False),  # queued | running | done | failed
+    Column("done", Integer, nullable=False, default=0),
+    Column("total", Integer, nullable=False, default=0),
+    Column("message", Text, nullable=False, default=""),
+    Column("result", JSON),
+    Column("created_at", String(32), nullable=False),
+    Column("finished_at", String(32)),
+)
