@@ -46,3 +46,57 @@ def engine(database_url: str) -> Iterator[object]:
         yield opened
     finally:
         opened.dispose()
+
+
+DEMO_PASSWORD = "correct horse battery staple"
+_templates: dict[str, str] = {}
+
+
+def _seed(url: str) -> None:
+    from pathlib import Path
+
+    from icass.store.database import open_database
+    from icass.store.demo import load_demo
+
+    opened = open_database(url)
+    try:
+        problems = load_demo(opened, Path(__file__).resolve().parent.parent / "examples", DEMO_PASSWORD)
+        assert not problems, [str(p) for p in problems]
+    finally:
+        opened.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def seeded_url(request: pytest.FixtureRequest, tmp_path_factory, tmp_path) -> Iterator[str]:
+    """A database with the sample posts and the demo accounts (password DEMO_PASSWORD), new for each test: a
+    copy of one seeded once per test process (SQLite: the file; PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
+    import shutil
+
+    if request.param == "sqlite":
+        if "sqlite" not in _templates:
+            seeded = tmp_path_factory.mktemp("seeded") / "icass.db"
+            _seed(f"sqlite:///{seeded}")
+            _templates["sqlite"] = str(seeded)
+        (tmp_path / "data").mkdir()
+        shutil.copyfile(_templates["sqlite"], tmp_path / "data" / "icass.db")
+        yield f"sqlite:///{tmp_path / 'data' / 'icass.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    base = POSTGRES.rsplit("/", 1)[0]
+    server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    try:
+        if "postgresql" not in _templates:
+            template = f"icass_seed_{uuid.uuid4().hex[:12]}"
+            with server.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{template}"'))
+            _seed(f"{base}/{template}")
+            _templates["postgresql"] = template
+        name = f"icass_test_{uuid.uuid4().hex[:12]}"
+        with server.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"'))
+        yield f"{base}/{name}"
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()

@@ -164,6 +164,8 @@ LAYERS = (
     {"report"},
     {"pipeline"},
     {"store"},
+    {"api"},
+    {"web"},
     {"cli"},
     {"__main__"},
 )

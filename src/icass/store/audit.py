@@ -4,6 +4,7 @@ only by INSERT; migration 0002 makes the database refuse anything else (docs/wor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,15 +62,15 @@ def entries(
     connection: Connection,
     limit: int = 100,
     before_id: int | None = None,
-    post: str | None = None,
+    posts: Collection[str] | None = None,
     fiscal_year: int | None = None,
 ) -> list[Entry]:
     """The newest entries first (by their order of writing), `limit` of them, older than `before_id` if given."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(audit_log.c.id < before_id)
-    if post is not None:
-        query = query.where(audit_log.c.post == post)
+    if posts is not None:  # only these posts' entries (a post's FMO sees the record of the post)
+        query = query.where(audit_log.c.post.in_(sorted(posts)))
     if fiscal_year is not None:
         query = query.where(audit_log.c.fiscal_year == fiscal_year)
     return [

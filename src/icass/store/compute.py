@@ -48,17 +48,22 @@ def run_stored(engine: Engine, post_id: int) -> PostRun:
             kept = _runs.get(key)
             if kept is not None and kept[0] == revision:
                 return kept[1]
-        cells = stored_cells(connection, post_id)
-        post = _post(connection, post_id)
+        run = run_on(connection, post_id)
+    with _lock:
+        _runs[key] = (revision, run)
+    return run
+
+
+def run_on(connection: Connection, post_id: int) -> PostRun:
+    """The pipeline on the post as `connection` sees it (a change not yet committed included), not kept."""
+    cells = stored_cells(connection, post_id)
+    post = _post(connection, post_id)
     entered, modifications, problems = read_entered(cells, post, [])
     if entered is None:
         return PostRun(tuple(problems), catalog=load_catalog())
     sources, more = _sources(cells)
     records = PostRecords(entered, modifications, sources)
-    run = run_records(records, load_catalog(), load_counting_rules(), problems + more)
-    with _lock:
-        _runs[key] = (revision, run)
-    return run
+    return run_records(records, load_catalog(), load_counting_rules(), problems + more)
 
 
 def _sources(cells: StoredCells) -> tuple[SourceRecords, list[Diagnostic]]:

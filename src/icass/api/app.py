@@ -1,0 +1,50 @@
+"""The API application: its routes, and each store error as its HTTP answer (JSON with a message)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from icass.api import audit, posts, rows, session
+from icass.api.posts import RejectedPost, problem
+from icass.store.changes import Conflict, NotFound, Rejected
+
+ROUTERS = (session.router, posts.router, rows.router, audit.router)
+
+
+def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
+    """The API on `engine`. `secure_cookies`: the session cookie only over HTTPS (off for a demo on loopback)."""
+    app = FastAPI(
+        title="icass",
+        summary="The ICASS budget and cost distribution, exact to the cent",
+        version="0.1.0",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.secure_cookies = secure_cookies
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
+    app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
+    app.add_exception_handler(RejectedPost, _rejected_post)  # type: ignore[arg-type]
+    return app
+
+
+async def _not_found(_request: Request, e: NotFound) -> JSONResponse:
+    return JSONResponse({"detail": str(e)}, status_code=404)
+
+
+async def _conflict(_request: Request, e: Conflict) -> JSONResponse:
+    return JSONResponse({"detail": str(e), "current": e.current}, status_code=409)
+
+
+async def _rejected(_request: Request, e: Rejected) -> JSONResponse:
+    problems = [problem(d).model_dump() for d in e.problems]
+    return JSONResponse({"detail": "the change breaks a rule; nothing was saved", "problems": problems}, 422)
+
+
+async def _rejected_post(_request: Request, e: RejectedPost) -> JSONResponse:
+    return JSONResponse({"detail": e.detail, "problems": [p.model_dump() for p in e.problems]}, 422)

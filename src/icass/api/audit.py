@@ -1,0 +1,44 @@
+"""GET /api/audit: the record, newest first. The ICASS Service Center (admin) reads all of it; a post's FMO
+reads its post's entries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from icass.api.guard import GuardedRoute, account_of, allow, reads_audit
+from icass.api.schemas import AuditOut, Message
+from icass.store import audit
+
+router = APIRouter(route_class=GuardedRoute, tags=["audit"])
+
+
+@router.get(
+    "/api/audit",
+    responses={401: {"model": Message}, 403: {"model": Message}},
+    summary="Every change recorded, newest first",
+)
+@allow(reads_audit, "read the record (admin, or a post's FMO for the post)")
+def read_audit(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before: Annotated[int | None, Query(ge=1, description="only entries older than this id")] = None,
+) -> list[AuditOut]:
+    account = account_of(request)
+    scope = None if account.is_admin else account.posts
+    with request.app.state.engine.connect() as connection:
+        return [
+            AuditOut(
+                id=e.id,
+                user=e.user,
+                at=e.at,
+                action=e.action,
+                entity=e.entity,
+                post=e.post,
+                fiscal_year=e.fiscal_year,
+                before=e.before,
+                after=e.after,
+            )
+            for e in audit.entries(connection, limit, before, scope)
+        ]

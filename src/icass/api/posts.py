@@ -1,0 +1,173 @@
+"""Posts and what they compute: the list, one post with its problems, its distribution and an agency's
+invoice, each computed by the engine from the stored rows (icass.store.compute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import select
+
+from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post, signed_in
+from icass.api.schemas import (
+    DistributionLineOut,
+    DistributionOut,
+    InvoiceLineOut,
+    InvoiceOut,
+    Message,
+    PostDetail,
+    PostOut,
+    Problem,
+    Rejection,
+)
+from icass.diagnostics import ERROR, Diagnostic
+from icass.engine.invoice import invoice
+from icass.money import format_plain
+from icass.pipeline import PostRun
+from icass.store.changes import NotFound, PostKey, find_post
+from icass.store.compute import run_stored
+from icass.store.schema import ROW_TABLES, posts
+
+router = APIRouter(route_class=GuardedRoute, tags=["posts"])
+Responses = dict[int | str, dict[str, Any]]
+SIGNED_IN: Responses = {401: {"model": Message}}
+SCOPED: Responses = {401: {"model": Message}, 403: {"model": Message}, 404: {"model": Message}}
+
+
+def problem(d: Diagnostic) -> Problem:
+    return Problem(severity=d.severity, where=str(d.source), field=d.field, message=d.message, section=d.section)
+
+
+def post_key(request: Request, post: str, fiscal_year: int) -> PostKey:
+    with request.app.state.engine.connect() as connection:
+        try:
+            return find_post(connection, post, fiscal_year)
+        except NotFound as e:
+            raise HTTPException(404, str(e)) from None
+
+
+def computed(request: Request, key: PostKey) -> PostRun:
+    return run_stored(request.app.state.engine, key.id)
+
+
+def distributed(request: Request, key: PostKey) -> PostRun:
+    """The post's run, which must have reached its distribution: 422 with its errors otherwise."""
+    run = computed(request, key)
+    if run.distribution is None or run.bundle is None:
+        errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
+        raise RejectedPost(
+            f"post {key.code} {key.fiscal_year} has {len(errors)} error(s): it cannot be distributed", errors
+        )
+    return run
+
+
+class RejectedPost(Exception):
+    def __init__(self, detail: str, problems: list[Problem]) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.problems = problems
+
+
+def _post_out(row: Any) -> PostOut:
+    return PostOut(
+        code=row.code,
+        fiscal_year=row.fiscal_year,
+        name=row.name,
+        country=row.country,
+        region=row.region,
+        methodology=row.methodology,
+        stage=row.stage,
+        version=row.version,
+    )
+
+
+@router.get("/api/posts", responses=SIGNED_IN, summary="The posts the signed-in person may see")
+@allow(signed_in)
+def list_posts(request: Request) -> list[PostOut]:
+    account = account_of(request)
+    query = select(posts).order_by(posts.c.code, posts.c.fiscal_year)
+    if not account.is_admin:
+        agencies = ROW_TABLES["agencies.csv"]
+        # An hq account sees the posts where its agency is one of the agencies (it reads its invoice there).
+        billed = select(agencies.c.post_id).where(agencies.c.code.in_(sorted(account.hq_agencies)))
+        query = query.where(posts.c.code.in_(sorted(account.posts)) | posts.c.id.in_(billed))
+    with request.app.state.engine.connect() as connection:
+        return [_post_out(row) for row in connection.execute(query)]
+
+
+@router.get("/api/posts/{post}/{fiscal_year}", responses=SCOPED, summary="A post, and the problems found in it")
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def get_post(request: Request, post: str, fiscal_year: int) -> PostDetail:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.connect() as connection:
+        row = connection.execute(select(posts).where(posts.c.id == key.id)).one()
+    run = computed(request, key)
+    return PostDetail(**_post_out(row).model_dump(), ok=run.ok, problems=[problem(d) for d in run.diagnostics])
+
+
+@router.get(
+    "/api/posts/{post}/{fiscal_year}/distribution",
+    responses={**SCOPED, 422: {"model": Rejection}},
+    summary="Every agency's share of every cost center by funding source, after ICASS redistribution",
+)
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def distribution(request: Request, post: str, fiscal_year: int) -> DistributionOut:
+    key = post_key(request, post, fiscal_year)
+    run = distributed(request, key)
+    assert run.distribution is not None
+    lines = [
+        DistributionLineOut(
+            agency=a,
+            cost_center=cc,
+            funding=f,
+            share=format_plain(s),
+            redistribution=format_plain(r),
+            total=format_plain(t),
+        )
+        for a, cc, f, s, r, t in sorted(run.distribution.lines(post))
+    ]
+    total = format_plain(int(run.distribution.cost_of(post).sum()))
+    return DistributionOut(post=post, fiscal_year=fiscal_year, total=total, lines=lines)
+
+
+def invoice_of(request: Request, key: PostKey, agency: str) -> InvoiceOut:
+    run = distributed(request, key)
+    assert run.bundle is not None
+    assert run.distribution is not None
+    kind_of = run.catalog.kind_of(run.bundle.post.methodology)
+    try:
+        bill = invoice(run.bundle, run.distribution, agency, kind_of)
+    except KeyError:
+        raise HTTPException(404, f"agency {agency} is not an agency of post {key.code}") from None
+    fundings = sorted({f for line in bill.lines for f in line.amounts})
+    return InvoiceOut(
+        post=bill.post,
+        fiscal_year=bill.fiscal_year,
+        agency=bill.agency,
+        agency_name=bill.agency_name,
+        lines=[
+            InvoiceLineOut(
+                cost_center=line.cost_center,
+                workload=None if line.workload is None else str(line.workload),
+                modified_workload=None if line.modified_workload is None else str(line.modified_workload),
+                share_percent=str(line.share_percent),
+                amounts={f: format_plain(v) for f, v in line.amounts.items()},
+                redistribution=format_plain(line.redistribution),
+                total=format_plain(line.total),
+            )
+            for line in bill.lines
+        ],
+        subtotals={f: format_plain(bill.subtotal(f)) for f in fundings},
+        redistribution=format_plain(bill.redistribution),
+        total=format_plain(bill.total),
+    )
+
+
+@router.get(
+    "/api/posts/{post}/{fiscal_year}/invoices/{agency}",
+    responses={**SCOPED, 422: {"model": Rejection}},
+    summary="One agency's invoice at the post",
+)
+@allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
+def get_invoice(request: Request, post: str, fiscal_year: int, agency: str) -> InvoiceOut:
+    return invoice_of(request, post_key(request, post, fiscal_year), agency)

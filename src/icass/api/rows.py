@@ -1,0 +1,204 @@
+"""The rows of a post, resource by resource (budget lines, positions, time allocation, source records,
+modifications, TDY visits...): GET a list or one row, POST a new row, PUT a change with the version it was
+read at, DELETE with that version. The workload is the lines the post distributes by, derived or entered:
+PATCH enters a count by hand. A budget committee member records a decision on a modification."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel
+
+from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
+from icass.api.posts import SCOPED, Responses, computed, post_key
+from icass.api.schemas import (
+    ROW_MODELS,
+    ApprovalIn,
+    ApprovalOut,
+    Message,
+    Rejection,
+    WorkloadNew,
+    WorkloadOut,
+    WorkloadPatch,
+)
+from icass.store import changes
+from icass.store.changes import RESOURCES, workload_id
+
+router = APIRouter(route_class=GuardedRoute)
+READ = "read the post (its admin, FMO or budget committee)"
+EDIT = "change the post (its admin or FMO)"
+CHANGED: Responses = {**SCOPED, 409: {"model": Message}, 422: {"model": Rejection}}
+
+
+def _register(resource: str) -> None:
+    """The five routes of one resource (a closure each, so that each has its own models in the schema)."""
+    file = RESOURCES[resource]
+    out, new, changed = ROW_MODELS[resource]
+    base = f"/api/posts/{{post}}/{{fiscal_year}}/{resource}"
+    tags: list[str | Enum] = [resource]
+
+    def listing(request: Request, post: str, fiscal_year: int) -> list[Any]:
+        key = post_key(request, post, fiscal_year)
+        with request.app.state.engine.connect() as connection:
+            return changes.list_rows(connection, key, file)
+
+    def one(request: Request, post: str, fiscal_year: int, row_id: int) -> Any:
+        key = post_key(request, post, fiscal_year)
+        with request.app.state.engine.connect() as connection:
+            return changes.get_row(connection, key, file, row_id)
+
+    def create(request: Request, post: str, fiscal_year: int, body: new) -> Any:  # type: ignore[valid-type]
+        key = post_key(request, post, fiscal_year)
+        values = {k: v for k, v in body.model_dump().items() if v is not None}  # type: ignore[attr-defined]
+        with request.app.state.engine.begin() as connection:
+            return changes.create_row(connection, key, file, values, account_of(request).username)
+
+    def replace(request: Request, post: str, fiscal_year: int, row_id: int, body: changed) -> Any:  # type: ignore[valid-type]
+        key = post_key(request, post, fiscal_year)
+        values = {k: v for k, v in body.model_dump().items() if v is not None and k != "version"}  # type: ignore[attr-defined]
+        with request.app.state.engine.begin() as connection:
+            return changes.update_row(
+                connection,
+                key,
+                file,
+                row_id,
+                values,
+                body.version,  # type: ignore[attr-defined]
+                account_of(request).username,
+            )
+
+    def remove(request: Request, post: str, fiscal_year: int, row_id: int, version: int = Query(ge=1)) -> Message:
+        key = post_key(request, post, fiscal_year)
+        with request.app.state.engine.begin() as connection:
+            changes.delete_row(connection, key, file, row_id, version, account_of(request).username)
+        return Message(detail=f"{file}: row {row_id} deleted")
+
+    # The models are made at run time, so the annotations (strings under `from __future__ import annotations`)
+    # are set to the classes themselves for FastAPI to read.
+    create.__annotations__["body"] = new
+    replace.__annotations__["body"] = changed
+    routes: list[tuple[str, str, Callable[..., Any], Any, Callable[..., Any], str, str]] = [
+        ("GET", base, listing, list[out], reads_post, READ, f"Every row of {file}"),  # type: ignore[valid-type]
+        ("GET", base + "/{row_id}", one, out, reads_post, READ, f"One row of {file}"),
+        ("POST", base, create, out, edits_post, EDIT, f"A new row of {file}"),
+        ("PUT", base + "/{row_id}", replace, out, edits_post, EDIT, f"Change a row of {file}"),
+        ("DELETE", base + "/{row_id}", remove, Message, edits_post, EDIT, f"Delete a row of {file}"),
+    ]
+    for method, path, endpoint, model, rule, why, summary in routes:
+        endpoint.__name__ = f"{endpoint.__name__}_{resource.replace('-', '_')}"
+        allow(rule, why)(endpoint)
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=[method],
+            response_model=model,
+            responses=CHANGED if method != "GET" else SCOPED,
+            summary=summary,
+            tags=tags,
+        )
+
+
+for _resource in RESOURCES:
+    _register(_resource)
+
+
+WORKLOAD = "/api/posts/{post}/{fiscal_year}/workload"
+
+
+@router.get(WORKLOAD, responses=SCOPED, tags=["workload"], summary="Every workload line the post distributes by")
+@allow(reads_post, READ)
+def list_workload(request: Request, post: str, fiscal_year: int) -> list[WorkloadOut]:
+    key = post_key(request, post, fiscal_year)
+    run = computed(request, key)
+    with request.app.state.engine.connect() as connection:
+        return [WorkloadOut(**line) for line in changes.workload(connection, key, run)]
+
+
+@router.get(WORKLOAD + "/{line_id}", responses=SCOPED, tags=["workload"], summary="One workload line")
+@allow(reads_post, READ)
+def get_workload(request: Request, post: str, fiscal_year: int, line_id: str) -> WorkloadOut:
+    key = post_key(request, post, fiscal_year)
+    run = computed(request, key)
+    with request.app.state.engine.connect() as connection:
+        try:
+            return WorkloadOut(**changes.get_workload(connection, key, run, line_id))
+        except changes.NotFound as e:
+            raise HTTPException(404, str(e)) from None
+
+
+def _enter(
+    request: Request, post: str, fiscal_year: int, line_id: str, count: str, version: int, mod: str | None
+) -> WorkloadOut:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.begin() as connection:
+        line = changes.enter_count(connection, key, line_id, count, version, account_of(request).username, mod)
+    return WorkloadOut(**line)
+
+
+@router.patch(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Enter a count by hand")
+@allow(edits_post, EDIT)
+def patch_workload(request: Request, post: str, fiscal_year: int, line_id: str, body: WorkloadPatch) -> WorkloadOut:
+    return _enter(request, post, fiscal_year, line_id, body.count, body.version, body.modification)
+
+
+@router.put(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Enter a count by hand")
+@allow(edits_post, EDIT)
+def put_workload(request: Request, post: str, fiscal_year: int, line_id: str, body: WorkloadPatch) -> WorkloadOut:
+    return _enter(request, post, fiscal_year, line_id, body.count, body.version, body.modification)
+
+
+@router.post(WORKLOAD, responses=CHANGED, tags=["workload"], summary="Enter a count for a line the records do not give")
+@allow(edits_post, EDIT)
+def post_workload(request: Request, post: str, fiscal_year: int, body: WorkloadNew) -> WorkloadOut:
+    line_id = workload_id(body.cost_center, body.agency, body.factor)
+    return _enter(request, post, fiscal_year, line_id, body.count, 0, body.modification)
+
+
+@router.delete(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Remove a count entered by hand")
+@allow(edits_post, EDIT)
+def delete_workload(request: Request, post: str, fiscal_year: int, line_id: str, version: int = Query(ge=1)) -> Message:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.begin() as connection:
+        changes.clear_count(connection, key, line_id, version, account_of(request).username)
+    return Message(detail=f"workload {line_id}: the count entered by hand is removed")
+
+
+class _Decisions(BaseModel):
+    decisions: list[dict[str, str]]
+
+
+@router.post(
+    "/api/posts/{post}/{fiscal_year}/modifications/{modification_id}/approval",
+    responses=CHANGED,
+    tags=["modifications"],
+    summary="A budget committee member approves or rejects a modification for their agency",
+)
+@allow(sits_on_committee, "sit on the post's budget committee")
+def approve(request: Request, post: str, fiscal_year: int, modification_id: int, body: ApprovalIn) -> ApprovalOut:
+    key = post_key(request, post, fiscal_year)
+    account = account_of(request)
+    agency = account.committee_agency(post)
+    assert agency is not None  # the route's rule
+    with request.app.state.engine.begin() as connection:
+        decided = changes.decide(connection, key, modification_id, agency, body.decision, body.note, account.username)
+    return ApprovalOut(**decided)
+
+
+@router.get(
+    "/api/posts/{post}/{fiscal_year}/modifications/{modification_id}/approval",
+    responses=SCOPED,
+    tags=["modifications"],
+    summary="Each agency's latest decision on a modification",
+)
+@allow(reads_post, READ)
+def decisions(request: Request, post: str, fiscal_year: int, modification_id: int) -> list[ApprovalOut]:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.connect() as connection:
+        changes.get_row(connection, key, "modifications.csv", modification_id)
+        return [
+            ApprovalOut(modification=modification_id, **{k: v for k, v in d.items() if k != "username"})
+            for d in changes.decisions(connection, modification_id)
+        ]

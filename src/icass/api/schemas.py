@@ -1,0 +1,177 @@
+"""What the API takes and gives, as pydantic models (they are its OpenAPI schema). Money and counts are
+decimal strings, never JSON numbers: a float cannot hold them exactly."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from icass.store.changes import RESOURCES
+from icass.store.schema import FILES
+
+Decimal = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", examples=["1234.50"])]
+Count = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Login(Strict):
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class GrantOut(BaseModel):
+    role: str
+    post: str | None
+    agency: str | None
+
+
+class SessionOut(BaseModel):
+    username: str
+    roles: list[GrantOut]
+    csrf_token: str
+
+
+class Message(BaseModel):
+    detail: str
+
+
+class Problem(BaseModel):
+    severity: str
+    where: str
+    field: str
+    message: str
+    section: str
+
+
+class Rejection(BaseModel):
+    detail: str
+    problems: list[Problem]
+
+
+class PostOut(BaseModel):
+    code: str
+    fiscal_year: int
+    name: str
+    country: str
+    region: str
+    methodology: str
+    stage: str | None
+    version: int
+
+
+class PostDetail(PostOut):
+    ok: bool
+    problems: list[Problem]
+
+
+class DistributionLineOut(BaseModel):
+    agency: str
+    cost_center: str
+    funding: str
+    share: Decimal
+    redistribution: Decimal
+    total: Decimal
+
+
+class DistributionOut(BaseModel):
+    post: str
+    fiscal_year: int
+    total: Decimal
+    lines: list[DistributionLineOut]
+
+
+class InvoiceLineOut(BaseModel):
+    cost_center: str
+    workload: str | None
+    modified_workload: str | None
+    share_percent: str
+    amounts: dict[str, Decimal]
+    redistribution: Decimal
+    total: Decimal
+
+
+class InvoiceOut(BaseModel):
+    post: str
+    fiscal_year: int
+    agency: str
+    agency_name: str
+    lines: list[InvoiceLineOut]
+    subtotals: dict[str, Decimal]
+    redistribution: Decimal
+    total: Decimal
+
+
+class WorkloadOut(BaseModel):
+    id: str
+    cost_center: str
+    agency: str
+    factor: str
+    count: Count
+    modification: str
+    origin: str
+    version: int
+
+
+class WorkloadPatch(Strict):
+    count: Count
+    version: Annotated[int, Field(ge=0)]
+    modification: str | None = None
+
+
+class WorkloadNew(Strict):
+    cost_center: Annotated[str, Field(min_length=1, max_length=32)]
+    agency: Annotated[str, Field(min_length=1, max_length=32)]
+    factor: str = ""
+    count: Count
+    modification: str | None = None
+
+
+class ApprovalIn(Strict):
+    decision: Annotated[str, Field(pattern="^(approve|reject)$")]
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ApprovalOut(BaseModel):
+    modification: int
+    agency: str
+    decision: str
+    note: str
+    at: str
+
+
+class AuditOut(BaseModel):
+    id: int
+    user: str
+    at: str
+    action: str
+    entity: str
+    post: str | None
+    fiscal_year: int | None
+    before: Any
+    after: Any
+
+
+def _name(resource: str) -> str:
+    return "".join(part.capitalize() for part in resource.split("-"))
+
+
+def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
+    """The row as read, a new row, and a changed row (with the version it was read at) of one resource."""
+    _, kinds = FILES[RESOURCES[resource]]
+    cell = {c: (Decimal if kind == "cents" else str, ...) for c, kind in kinds.items()}
+    optional = {c: (Decimal | None if kind == "cents" else str | None, None) for c, kind in kinds.items()}
+    out = create_model(  # type: ignore[call-overload]
+        f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
+    )
+    new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)  # type: ignore[call-overload]
+    changed = create_model(  # type: ignore[call-overload]
+        f"{_name(resource)}Change", __base__=Strict, version=(Annotated[int, Field(ge=1)], ...), **optional
+    )
+    return out, new, changed
+
+
+ROW_MODELS = {resource: _row_models(resource) for resource in RESOURCES}

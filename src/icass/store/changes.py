@@ -1,0 +1,477 @@
+"""Changes to a stored post, one row at a time, as the API and the pages make them (docs/workspace.md).
+
+Every change, in one transaction:
+1. takes the post's lock by bumping its version and revision (so changes to one post are one at a time, and
+   every computed run of it is stale);
+2. checks the row's `version` against the one the person last saw: a stale one is a Conflict (HTTP 409), so
+   two people never silently overwrite each other;
+3. writes the row, then runs the post through the same readers and rules as a bundle (icass.store.compute.
+   run_on): a problem the pipeline finds *in that row* rejects the change, with the rule's message, field and
+   handbook section; problems elsewhere (a time allocation that no longer adds up while its rows are edited
+   one by one) are the post's, shown with it, and do not block;
+4. records who, when, what, before and after in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from icass.bundle import tables
+from icass.diagnostics import ERROR, Diagnostic, error
+from icass.model import Source, Workload
+from icass.money import format_plain
+from icass.pipeline import PostRun
+from icass.store import audit
+from icass.store.bundles import new_revision
+from icass.store.compute import run_on
+from icass.store.schema import FILES, ROW_TABLES, approvals, bundle_files, posts
+
+# The API's name of each table a person edits row by row -> its bundle file.
+RESOURCES: dict[str, str] = {
+    "agencies": "agencies.csv",
+    "cost-factors": "cost_factors.csv",
+    "positions": "positions.csv",
+    "position-costs": "position_costs.csv",
+    "time-allocation": "time_allocation.csv",
+    "budget-lines": "budget.csv",
+    "modifications": "modifications.csv",
+    "people": "people.csv",
+    "subscriptions": "subscriptions.csv",
+    "it-inventory": "it_inventory.csv",
+    "procurement": "procurement.csv",
+    "housing": "housing.csv",
+    "office-space": "office_space.csv",
+    "guard-hours": "guard_hours.csv",
+    "activity": "activity.csv",
+    "tdy-visits": "tdy/visits.csv",
+    "tdy-services": "tdy/services.csv",
+}
+WORKLOAD_FILE = "workload.csv"
+
+
+@dataclass(frozen=True)
+class PostKey:
+    id: int
+    code: str
+    fiscal_year: int
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Conflict(Exception):
+    """The row changed since the person last read it (or is gone)."""
+
+    def __init__(self, message: str, current: dict[str, Any] | None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class Rejected(Exception):
+    """The change breaks a rule in the row itself; nothing was written."""
+
+    def __init__(self, problems: list[Diagnostic]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def find_post(connection: Connection, code: str, fiscal_year: int) -> PostKey:
+    found = connection.execute(
+        select(posts.c.id).where(posts.c.code == code, posts.c.fiscal_year == fiscal_year)
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"post {code}, fiscal year {fiscal_year}, is not in the database")
+    return PostKey(int(found), code, fiscal_year)
+
+
+# Reading rows ----------------------------------------------------------------------------------------------
+
+
+def _out(file: str, row: Mapping[str, Any], number: int) -> dict[str, Any]:
+    """A row as the API shows it: every cell as text (amounts as decimal strings), its id, version and
+    spreadsheet row (the row number its file's messages name)."""
+    _, kinds = FILES[file]
+    shown: dict[str, Any] = {"id": row["id"], "version": row["version"], "row": number}
+    for column, kind in kinds.items():
+        shown[column] = format_plain(row[column]) if kind == "cents" else row[column]
+    shown["extra"] = row["extra"] or {}
+    return shown
+
+
+def _ordered(connection: Connection, post: PostKey, file: str) -> list[Mapping[str, Any]]:
+    table = ROW_TABLES[file]
+    query = select(table).where(table.c.post_id == post.id).order_by(table.c.line)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def list_rows(connection: Connection, post: PostKey, file: str) -> list[dict[str, Any]]:
+    return [_out(file, row, number) for number, row in enumerate(_ordered(connection, post, file), start=2)]
+
+
+def get_row(connection: Connection, post: PostKey, file: str, row_id: int) -> dict[str, Any]:
+    for number, row in enumerate(_ordered(connection, post, file), start=2):
+        if row["id"] == row_id:
+            return _out(file, row, number)
+    raise NotFound(f"{file}: no row {row_id} at post {post.code}, fiscal year {post.fiscal_year}")
+
+
+# Changing rows ---------------------------------------------------------------------------------------------
+
+
+def _lock(connection: Connection, post: PostKey) -> None:
+    connection.execute(
+        update(posts).where(posts.c.id == post.id).values(version=posts.c.version + 1, revision=new_revision())
+    )
+
+
+def _cells(file: str, values: Mapping[str, str]) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The table's values of the cells given (amounts to cents, by the bundle's parser); problems name the field."""
+    _, kinds = FILES[file]
+    found: dict[str, Any] = {}
+    problems = []
+    for column, value in values.items():
+        if column not in kinds:
+            problems.append(error(Source(file), f"{file} has no column {column!r}", field=column))
+        elif kinds[column] == "cents":
+            try:
+                found[column] = tables.cents(value.strip())
+            except ValueError as e:
+                problems.append(error(Source(file), f"not an amount in dollars: {e}", field=column))
+        else:
+            found[column] = value.strip()
+    return found, problems
+
+
+def _header(connection: Connection, post: PostKey, file: str, columns: set[str]) -> None:
+    """The file's header with any optional column a change fills that it lacked (it is written on export)."""
+    row = connection.execute(
+        select(bundle_files.c.id, bundle_files.c.header).where(
+            bundle_files.c.post_id == post.id, bundle_files.c.name == file
+        )
+    ).one_or_none()
+    _, kinds = FILES[file]
+    if row is None:
+        connection.execute(bundle_files.insert(), {"post_id": post.id, "name": file, "header": list(kinds)})
+        return
+    missing = [c for c in kinds if c in columns and c not in row.header]
+    if missing:
+        connection.execute(
+            update(bundle_files).where(bundle_files.c.id == row.id).values(header=[*row.header, *missing])
+        )
+
+
+def _row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
+    return [d for d in run.diagnostics if d.severity == ERROR and d.source.file == file and d.source.row == number]
+
+
+def _checked(connection: Connection, post: PostKey, file: str, row_id: int | None) -> PostRun:
+    run = run_on(connection, post.id)
+    if row_id is not None:
+        numbers = {row["id"]: n for n, row in enumerate(_ordered(connection, post, file), start=2)}
+        problems = _row_problems(run, file, numbers[row_id])
+        if problems:
+            raise Rejected(problems)
+    return run
+
+
+def create_row(
+    connection: Connection, post: PostKey, file: str, values: Mapping[str, str], user: str
+) -> dict[str, Any]:
+    found, problems = _cells(file, values)
+    if problems:
+        raise Rejected(problems)
+    _lock(connection, post)
+    table = ROW_TABLES[file]
+    last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
+    _header(connection, post, file, {c for c, v in found.items() if v != ""})
+    row_id = connection.execute(
+        insert(table).returning(table.c.id), {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **found}
+    ).scalar_one()
+    _checked(connection, post, file, row_id)
+    after = get_row(connection, post, file, row_id)
+    _record(connection, post, user, "create", file, row_id, None, after)
+    return after
+
+
+def update_row(
+    connection: Connection, post: PostKey, file: str, row_id: int, values: Mapping[str, str], version: int, user: str
+) -> dict[str, Any]:
+    found, problems = _cells(file, values)
+    if problems:
+        raise Rejected(problems)
+    _lock(connection, post)
+    before = _current(connection, post, file, row_id, version)
+    table = ROW_TABLES[file]
+    connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **found))
+    _header(connection, post, file, {c for c, v in found.items() if v != ""})
+    _checked(connection, post, file, row_id)
+    after = get_row(connection, post, file, row_id)
+    _record(connection, post, user, "update", file, row_id, before, after)
+    return after
+
+
+def delete_row(connection: Connection, post: PostKey, file: str, row_id: int, version: int, user: str) -> None:
+    _lock(connection, post)
+    before = _current(connection, post, file, row_id, version)
+    table = ROW_TABLES[file]
+    connection.execute(delete(table).where(table.c.id == row_id))
+    _record(connection, post, user, "delete", file, row_id, before, None)
+
+
+def _current(connection: Connection, post: PostKey, file: str, row_id: int, version: int) -> dict[str, Any]:
+    """The row as it is, when `version` is still its version (the post's lock is held, so it stays so)."""
+    row = get_row(connection, post, file, row_id)
+    if row["version"] != version:
+        raise Conflict(
+            f"{file}, row {row['row']} was changed by someone else since you read it (version {version}, now "
+            f"{row['version']}): reload it and make your change again",
+            row,
+        )
+    return row
+
+
+def _record(
+    connection: Connection,
+    post: PostKey,
+    user: str,
+    action: str,
+    file: str,
+    row_id: int | str,
+    before: Any,
+    after: Any,
+) -> None:
+    audit.record(
+        connection,
+        user,
+        action,
+        f"{file} {row_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        before=before,
+        after=after,
+    )
+
+
+# Workload: what the post distributes by, derived or entered ------------------------------------------------
+
+
+def workload_id(cost_center: str, agency: str, factor: str) -> str:
+    """A workload line's id: its cost center, agency and (when it has one) factor, e.g. `6150:1100.0`."""
+    return ":".join((cost_center, agency, factor) if factor else (cost_center, agency))
+
+
+def _workload_lines(run: PostRun) -> tuple[Workload, ...]:
+    if run.bundle is not None:
+        return run.bundle.workload
+    if run.records is None or run.derivation is None:
+        return ()
+    from icass.catalog.counting import load_counting_rules
+    from icass.workload.modify import combine
+
+    return combine(run.records, run.derivation, run.catalog, load_counting_rules())[0]
+
+
+def workload(connection: Connection, post: PostKey, run: PostRun) -> list[dict[str, Any]]:
+    """Every workload line the post distributes by (derived from its records, or entered by hand), each with
+    the version of the entered row behind it (0 when the line is derived: entering a count creates the row)."""
+    entered = {(r["cost_center"], r["agency"], r["factor"]): r for r in _ordered(connection, post, WORKLOAD_FILE)}
+    shown = []
+    for w in _workload_lines(run):
+        row = entered.get((w.cost_center, w.agency, w.factor))
+        shown.append(_workload_out(w, row))
+    return shown
+
+
+def _workload_out(w: Workload, row: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": workload_id(w.cost_center, w.agency, w.factor),
+        "cost_center": w.cost_center,
+        "agency": w.agency,
+        "factor": w.factor,
+        "count": _plain(w.count),
+        "modification": _plain(w.modification),
+        "origin": str(w.origin),
+        "version": row["version"] if row is not None else 0,
+    }
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _split(line_id: str) -> tuple[str, str, str]:
+    parts = line_id.split(":")
+    if len(parts) not in (2, 3) or not all(parts[:2]):
+        raise NotFound(f"no workload line {line_id!r}: an id is cost_center:agency or cost_center:agency:factor")
+    return parts[0], parts[1], parts[2] if len(parts) == 3 else ""
+
+
+def get_workload(connection: Connection, post: PostKey, run: PostRun, line_id: str) -> dict[str, Any]:
+    key = _split(line_id)
+    for line in workload(connection, post, run):
+        if (line["cost_center"], line["agency"], line["factor"]) == key:
+            return line
+    raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
+
+
+def enter_count(
+    connection: Connection,
+    post: PostKey,
+    line_id: str,
+    count: str,
+    version: int,
+    user: str,
+    modification: str | None = None,
+) -> dict[str, Any]:
+    """Enter a count by hand for a workload line (it then replaces what the records derive for its cost center
+    and agency, H-341.1-4 and docs/bundle.md), creating the entered row when the line was derived."""
+    cost_center, agency, factor = _split(line_id)
+    _lock(connection, post)
+    table = ROW_TABLES[WORKLOAD_FILE]
+    row = (
+        connection.execute(
+            select(table).where(
+                table.c.post_id == post.id,
+                table.c.cost_center == cost_center,
+                table.c.agency == agency,
+                table.c.factor == factor,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    before_run = run_on(connection, post.id)
+    before = next(
+        (x for x in workload(connection, post, before_run) if x["id"] == workload_id(cost_center, agency, factor)),
+        None,
+    )
+    current = row["version"] if row is not None else 0
+    if current != version:
+        raise Conflict(
+            f"the workload of {agency} in {cost_center} was changed by someone else since you read it (version "
+            f"{version}, now {current}): reload it and enter the count again",
+            before,
+        )
+    values = {"count": count.strip()}
+    if modification is not None:
+        values["modification"] = modification.strip()
+    if row is None:
+        last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
+        values.setdefault("modification", "")
+        row_id = connection.execute(
+            insert(table).returning(table.c.id),
+            {
+                "post_id": post.id,
+                "line": (last or 0) + 1,
+                "extra": {},
+                "cost_center": cost_center,
+                "agency": agency,
+                "factor": factor,
+                **values,
+            },
+        ).scalar_one()
+    else:
+        row_id = row["id"]
+        connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
+    _header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
+    run = _checked(connection, post, WORKLOAD_FILE, row_id)
+    after = get_workload(connection, post, run, line_id)
+    audit.record(
+        connection,
+        user,
+        "enter count",
+        f"workload {line_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        before=before,
+        after=after,
+    )
+    return after
+
+
+def clear_count(connection: Connection, post: PostKey, line_id: str, version: int, user: str) -> None:
+    """Remove a count entered by hand: the line goes back to what the records derive (if anything)."""
+    cost_center, agency, factor = _split(line_id)
+    _lock(connection, post)
+    table = ROW_TABLES[WORKLOAD_FILE]
+    row = (
+        connection.execute(
+            select(table).where(
+                table.c.post_id == post.id,
+                table.c.cost_center == cost_center,
+                table.c.agency == agency,
+                table.c.factor == factor,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"workload line {line_id} has no count entered by hand")
+    if row["version"] != version:
+        raise Conflict(f"the workload of {agency} in {cost_center} was changed since you read it", None)
+    before = dict(row)
+    connection.execute(delete(table).where(table.c.id == row["id"]))
+    audit.record(
+        connection,
+        user,
+        "clear count",
+        f"workload {line_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        before={"count": before["count"], "modification": before["modification"], "version": before["version"]},
+    )
+
+
+# Approvals of modifications --------------------------------------------------------------------------------
+
+DECISIONS = ("approve", "reject")
+
+
+def decide(
+    connection: Connection, post: PostKey, modification_id: int, agency: str, decision: str, note: str, user: str
+) -> dict[str, Any]:
+    """A budget committee member's decision on a modification, recorded (and audited) for their agency; a later
+    decision of the same agency supersedes its earlier one."""
+    if decision not in DECISIONS:
+        raise Rejected([error(Source("approvals"), f"decision must be one of {', '.join(DECISIONS)}", "decision")])
+    modification = get_row(connection, post, "modifications.csv", modification_id)
+    stamp = audit.now()
+    connection.execute(
+        approvals.insert(),
+        {
+            "modification_id": modification_id,
+            "username": user,
+            "agency": agency,
+            "decision": decision,
+            "note": note,
+            "at": stamp,
+        },
+    )
+    audit.record(
+        connection,
+        user,
+        decision,
+        f"modifications.csv {modification_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        after={"agency": agency, "decision": decision, "note": note, "modification": modification},
+    )
+    return {"modification": modification_id, "agency": agency, "decision": decision, "note": note, "at": stamp}
+
+
+def decisions(connection: Connection, modification_id: int) -> list[dict[str, Any]]:
+    """Each agency's latest decision on the modification."""
+    latest: dict[str, dict[str, Any]] = {}
+    for row in connection.execute(
+        select(approvals).where(approvals.c.modification_id == modification_id).order_by(approvals.c.id)
+    ).mappings():
+        latest[row["agency"]] = {k: row[k] for k in ("agency", "decision", "note", "at", "username")}
+    return list(latest.values())

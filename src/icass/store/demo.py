@@ -1,0 +1,57 @@
+"""The demonstration workspace (issue 8 §5): the sample posts and one account per role. `fmo` is the sample
+Standard post's FMO; `committee` and `hq` belong to the first agency of its agencies.csv other than 1900.0
+(State's own programs) and 1901.0 (ICASS itself)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from icass.diagnostics import Diagnostic
+from icass.store.accounts import Grant, create_account
+from icass.store.bundles import import_bundle
+from icass.store.schema import accounts
+
+STANDARD = "standard-post"
+SAMPLES = (STANDARD, "lite-post", "consulate")
+USERS = ("admin", "fmo", "committee", "hq")
+NOT_AN_AGENCY_REPRESENTATIVE = ("1900.0", "1901.0")
+
+
+def demo_agency(bundle: Path) -> str:
+    with (bundle / "agencies.csv").open(encoding="utf-8", newline="") as handle:
+        return next(row["code"] for row in csv.DictReader(handle) if row["code"] not in NOT_AN_AGENCY_REPRESENTATIVE)
+
+
+def post_code(bundle: Path) -> str:
+    import tomllib
+
+    with (bundle / "post.toml").open("rb") as handle:
+        return str(tomllib.load(handle)["post"]["code"])
+
+
+def demo_grants(examples: Path) -> dict[str, tuple[Grant, ...]]:
+    standard = examples / STANDARD
+    post, agency = post_code(standard), demo_agency(standard)
+    return {
+        "admin": (Grant("admin"),),
+        "fmo": (Grant("fmo", post=post),),
+        "committee": (Grant("committee", post=post, agency=agency),),
+        "hq": (Grant("hq", agency=agency),),
+    }
+
+
+def load_demo(engine: Engine, examples: Path, password: str) -> list[Diagnostic]:
+    """Store the sample posts (those not stored yet) and the demo accounts (those that do not exist yet)."""
+    problems: list[Diagnostic] = []
+    for name in SAMPLES:
+        stored, found = import_bundle(engine, examples / name)
+        problems += [d for d in found if stored is None]
+    with engine.begin() as connection:
+        existing = set(connection.execute(select(accounts.c.username)).scalars())
+        for username, grants in demo_grants(examples).items():
+            if username not in existing:
+                create_account(connection, username, password, grants)
+    return problems
