@@ -3,7 +3,7 @@
 The pages serve every script, stylesheet, font and image themselves (issue 8: no CDN), and a wheel, CI and an
 offline post must not need npm. So the files are committed, and this script is the only way they change:
 
-    npm ci                              # installs exactly what package-lock.json pins
+    npm ci --ignore-scripts             # installs exactly what package-lock.json pins
     python3 scripts/vendor_assets.py    # rewrites static/vendor/ and VERSIONS.txt
     python3 scripts/vendor_assets.py --check   # or: only report whether static/vendor/ is up to date
 
