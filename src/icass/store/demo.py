@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from icass.diagnostics import Diagnostic
-from icass.store.accounts import Grant, create_account
+from icass.store.accounts import Grant, create_account, hash_password
 from icass.store.bundles import import_bundle
 from icass.store.schema import accounts
 
@@ -44,7 +44,8 @@ def demo_grants(examples: Path) -> dict[str, tuple[Grant, ...]]:
 
 
 def load_demo(engine: Engine, examples: Path, password: str) -> list[Diagnostic]:
-    """Store the sample posts (those not stored yet) and the demo accounts (those that do not exist yet)."""
+    """Store the sample posts (those not stored yet) and the demo accounts: new ones made, existing ones given
+    this password (a demo's password is the one it printed last)."""
     problems: list[Diagnostic] = []
     for name in SAMPLES:
         stored, found = import_bundle(engine, examples / name)
@@ -54,4 +55,10 @@ def load_demo(engine: Engine, examples: Path, password: str) -> list[Diagnostic]
         for username, grants in demo_grants(examples).items():
             if username not in existing:
                 create_account(connection, username, password, grants)
+            else:
+                connection.execute(
+                    update(accounts)
+                    .where(accounts.c.username == username)
+                    .values(password_hash=hash_password(password))
+                )
     return problems

@@ -1,0 +1,56 @@
+"""`icass serve`: the workspace (API and pages) on one address; `--demo` first loads the sample posts and one
+demonstration account per role (issue 8 §5)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from pathlib import Path
+
+import click
+
+from icass.cli.store import data_option
+
+DEMO_PASSWORD = "ICASS_DEMO_PASSWORD"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"  # the checkout's samples (not in a wheel yet)
+
+
+@click.command("serve")
+@data_option
+@click.option("--demo", is_flag=True, help="Load the sample posts and the demo accounts admin, fmo, committee, hq.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="The port to listen on.")
+def serve_command(data: Path | None, demo: bool, host: str, port: int) -> None:
+    """Start the workspace: the pages at http://HOST:PORT/ and the API under /api (its schema at
+    /openapi.json), on the embedded database in ./data (or --data) or on ICASS_DATABASE_URL."""
+    import uvicorn
+
+    from icass.cli.app import _err, _fail
+    from icass.store.database import database_url, open_database
+    from icass.web.app import create_app
+
+    err = _err()
+    engine = open_database(database_url(data))
+    if demo:
+        from icass.store.demo import USERS, load_demo
+
+        if not EXAMPLES.is_dir():
+            _fail(f"--demo needs the sample posts of a checkout, in {EXAMPLES}")
+        password = os.environ.get(DEMO_PASSWORD) or secrets.token_urlsafe(12)
+        problems = load_demo(engine, EXAMPLES, password)
+        for d in problems:
+            err.print(str(d), style="red", markup=False)
+        err.print(f"demo accounts ({', '.join(USERS)}), password: {password}", markup=False)
+    loopback = _is_loopback(host)
+    err.print(f"icass is at http://{host}:{port}/ (API schema: /openapi.json). Stop it with Ctrl-C.", markup=False)
+    # The session cookie is sent only over HTTPS, except to a browser on this machine (loopback HTTP is
+    # treated as secure by browsers, but a test client or curl would not send a Secure cookie over it).
+    uvicorn.run(create_app(engine, secure_cookies=not loopback), host=host, port=port, log_level="warning")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
