@@ -32,6 +32,7 @@ from icass.api.guard import (
 from icass.api.posts import computed, invoice_of, post_key
 from icass.model import FUNDING_SOURCES
 from icass.money import format_grouped
+from icass.pipeline import PostRun
 from icass.store import audit, changes
 from icass.store.accounts import Throttled, authenticate, open_session
 from icass.store.schema import ROW_TABLES, posts
@@ -168,13 +169,15 @@ def workload_page(request: Request, post: str, fiscal_year: int) -> HTMLResponse
     with request.app.state.engine.connect() as connection:
         lines = changes.workload(connection, key, run)
     editable = request.state.session.account.edits_post(post)
-    derived = {
-        changes.workload_id(w.cost_center, w.agency, w.factor): str(w.count)
-        for w in (run.derivation.lines if run.derivation else ())
-    }
     return _page(
-        request, "workload.html", post=_post_row(request, key), lines=lines, editable=editable, derived=derived
+        request, "workload.html", post=_post_row(request, key), lines=lines, editable=editable, derived=_derived(run)
     )
+
+
+def _derived(run: PostRun) -> dict[str, str]:
+    """What the records derive for each workload line, shown beside a count typed by hand."""
+    lines = run.derivation.lines if run.derivation else ()
+    return {changes.workload_id(w.cost_center, w.agency, w.factor): str(w.count) for w in lines}
 
 
 @pages.patch("/posts/{post}/{fiscal_year}/workload/{line_id}")
@@ -203,7 +206,7 @@ def enter_count(
             else str(e)
         )
         context |= {"line": line, "error": message}
-    return _page(request, "workload_row.html", **context)
+    return _page(request, "workload_row.html", derived=_derived(computed(request, key)), **context)
 
 
 @pages.get("/posts/{post}/{fiscal_year}/invoices/{agency}")

@@ -1,0 +1,94 @@
+"""The pages (issue 8 §4): signing in by form, the dashboard, the workload editor's fragment, invoices and the
+guard on pages (a redirect to sign in, a 403 page)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+
+from icass.store.database import open_database
+from icass.web.app import create_app
+from tests.conftest import DEMO_PASSWORD
+
+KVR, FY, AGENCY = "KVR", 2027, "1931.0"
+
+
+@pytest.fixture
+def app(seeded_url):
+    engine = open_database(seeded_url)
+    try:
+        yield create_app(engine, secure_cookies=False)
+    finally:
+        engine.dispose()
+
+
+def signed_in(app, username: str) -> tuple[TestClient, str]:
+    client = TestClient(app)
+    answer = client.post("/login", data={"username": username, "password": DEMO_PASSWORD}, follow_redirects=False)
+    assert answer.status_code == 303
+    home = client.get("/")
+    csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', home.text)
+    assert csrf is not None
+    return client, csrf.group(1)
+
+
+def _total(html: str, element: str) -> Decimal:
+    found = re.search(rf'id="{element}">([^<]+)<', html)
+    assert found is not None, html[:500]
+    return Decimal(found.group(1).replace(",", ""))
+
+
+def test_a_page_without_a_session_sends_to_sign_in(app):
+    client = TestClient(app)
+    answer = client.get(f"/posts/{KVR}/{FY}", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login"
+    wrong = client.post("/login", data={"username": "fmo", "password": "nope"})
+    assert "Wrong username or password" in wrong.text
+    assert "vendor/uswds/css/uswds.min.css" in wrong.text
+    assert client.get("/static/vendor/htmx/htmx.min.js").status_code == 200
+
+
+def test_the_fmo_edits_a_count_and_the_invoice_follows(app):
+    client, csrf = signed_in(app, "fmo")
+    dashboard = client.get(f"/posts/{KVR}/{FY}")
+    assert dashboard.status_code == 200
+    assert _total(dashboard.text, "post-total") > 0
+    before = _total(client.get(f"/posts/{KVR}/{FY}/invoices/{AGENCY}").text, "invoice-total")
+    page = client.get(f"/posts/{KVR}/{FY}/workload")
+    found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
+    assert found is not None
+    url = found.group(1)
+    assert client.patch(url, data={"count": "500", "version": "0"}).status_code == 403  # no CSRF token
+    row = client.patch(url, data={"count": "500", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    assert row.status_code == 200
+    assert "saved" in row.text
+    assert 'value="500"' in row.text
+    assert "(records: " in row.text  # the derived count beside the typed one
+    after = _total(client.get(f"/posts/{KVR}/{FY}/invoices/{AGENCY}").text, "invoice-total")
+    assert after > before
+    stale = client.patch(url, data={"count": "501", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    assert "changed by someone else" in stale.text
+    bad = client.patch(url, data={"count": "many", "version": "1"}, headers={"X-CSRF-Token": csrf})
+    assert 'role="alert"' in bad.text
+
+
+def test_pages_keep_the_same_scope_as_the_api(app):
+    client, _ = signed_in(app, "hq")
+    home = client.get("/")
+    assert f"/posts/{KVR}/{FY}/invoices/{AGENCY}" in home.text
+    assert f'href="/posts/{KVR}/{FY}"' not in home.text
+    refused = client.get(f"/posts/{KVR}/{FY}")
+    assert refused.status_code == 403
+    assert "may not" in refused.text
+    assert client.get(f"/posts/{KVR}/{FY}/invoices/1900.0").status_code == 403
+    committee, _ = signed_in(app, "committee")
+    page = committee.get(f"/posts/{KVR}/{FY}/workload")
+    assert page.status_code == 200
+    assert "hx-patch" not in page.text  # reads the counts, cannot edit them
+    admin, _ = signed_in(app, "admin")
+    record = admin.get("/audit")
+    assert "sign in" in record.text
