@@ -85,6 +85,7 @@ class _LazyGroup(_Group):
         "tdy": "icass.cli.tdy:tdy",
         "import": "icass.cli.store:import_command",
         "export": "icass.cli.store:export_command",
+        "template": "icass.cli.store:template_command",
     },
     no_args_is_help=True,
 )
