@@ -302,6 +302,25 @@ def test_a_zip_that_declares_a_huge_size_is_refused(stored, tmp_path):
     assert "refused unread, as a possible zip bomb" in errors[0]
 
 
+def test_an_xml_bomb_is_refused_unparsed(stored, tmp_path):
+    engine, folder, before = stored
+    parts = _xlsx_parts(folder, tmp_path)
+    laughs = '<!DOCTYPE x [<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    sheet = parts["xl/worksheets/sheet3.xml"].decode()
+    sheet = sheet.replace("<worksheet", laughs + "]><worksheet", 1)
+    parts["xl/worksheets/sheet3.xml"] = sheet.replace(
+        "</sheetData>", '<row r="99"><c r="A99" t="inlineStr"><is><t>&a9;</t></is></c></row></sheetData>'
+    ).encode()
+    path = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    errors = _refused(engine, path, before)
+    assert errors == [
+        "error: laughs.xlsx: its part xl/worksheets/sheet3.xml declares a document type (<!DOCTYPE): refused unread"
+    ]
+
+
 @pytest.mark.parametrize(
     ("content", "why"),
     [

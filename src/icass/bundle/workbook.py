@@ -390,6 +390,27 @@ def _check_file(path: Path, book: Book) -> list[Diagnostic]:
             ]
     if any(p.flag_bits & 0x1 for p in parts):
         return [error(book.whole, f"{not_xlsx}: its parts are encrypted")]
+    return _declarations(path, parts, book)
+
+
+def _declarations(path: Path, parts: list[zipfile.ZipInfo], book: Book) -> list[Diagnostic]:
+    """A part that declares a document type: an xlsx part never does, and its entities are how an XML bomb
+    (a billion laughs) grows. Found by reading each part (within the limits above), before any is parsed."""
+    marker = b"<!DOCTYPE"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for part in parts:
+                if not part.filename.endswith((".xml", ".rels", ".vml")):
+                    continue
+                with archive.open(part) as member:
+                    tail = b""
+                    while chunk := member.read(1024 * 1024):
+                        if marker in tail + chunk:
+                            message = f"its part {part.filename} declares a document type (<!DOCTYPE): refused unread"
+                            return [error(book.whole, message)]
+                        tail = chunk[-len(marker) :]
+    except (OSError, zipfile.BadZipFile, ValueError, NotImplementedError, EOFError) as problem:
+        return [error(book.whole, f"cannot be read as an Excel workbook: {_why(problem)}")]
     return []
 
 
