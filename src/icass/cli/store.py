@@ -18,10 +18,6 @@ data_option = click.option(
 )
 
 
-def _is_workbook(path: Path) -> bool:
-    return path.is_file() or path.suffix.lower() == ".xlsx"
-
-
 @click.command("import")
 @click.argument("path", type=click.Path(path_type=Path), metavar="BUNDLE_OR_BOOK")
 @data_option
@@ -30,10 +26,10 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
     """Store a post bundle, or an Excel workbook of one (BOOK.xlsx), in the database, checked as `icass validate`
     and `icass tdy` check it: on any error, every problem is printed and nothing is stored."""
     from icass.diagnostics import ERROR
-    from icass.store.bundles import import_bundle
+    from icass.store.bundles import import_bundle, is_workbook
     from icass.store.database import database_url, open_database
 
-    if not _is_workbook(path) and (path / "world.toml").exists():
+    if not is_workbook(path) and (path / "world.toml").exists():
         _fail(f"{path}: a world: importing a world is not done yet; import each bundle of posts/ on its own")
     stored, problems = import_bundle(open_database(database_url(data)), path, replace)
     err = _err()
@@ -43,7 +39,7 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
         errors = sum(d.severity == ERROR for d in problems)
         err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
         raise click.exceptions.Exit(INPUT_ERROR)
-    kind = "sheets" if _is_workbook(path) else "files"
+    kind = "sheets" if is_workbook(path) else "files"
     message = f"{path}: stored post {stored.code}, fiscal year {stored.fiscal_year} ({len(stored.files)} {kind})"
     err.print(message, markup=False)
 

@@ -69,8 +69,8 @@ def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[
 
 
 def is_workbook(path: Path) -> bool:
-    """A path names a workbook when it is a file, or when it ends in .xlsx."""
-    return path.is_file() or path.suffix.lower() == ".xlsx"
+    """A path names a workbook when it is a file, or when it ends in .xlsx and is not a folder."""
+    return path.is_file() or (path.suffix.lower() == ".xlsx" and not path.is_dir())
 
 
 def check_bundle(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
