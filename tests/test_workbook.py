@@ -403,3 +403,33 @@ def test_distribute_does_not_load_the_workbook_modules():
     assert run.returncode == 0, run.stderr
     modules = set(run.stderr.split())
     assert sorted(m for m in modules if m.startswith(("openpyxl", "icass.bundle.workbook", "icass.store"))) == []
+
+
+def test_other_sheets_are_named_in_a_warning_and_the_post_sheet_takes_excel_values(engine, tmp_path):
+    def edit(book):
+        book.create_sheet("notes")["A1"] = "for the committee"
+        post = book["post"]
+        keys = [post.cell(r, 1).value for r in range(1, post.max_row + 1)]
+        post.cell(keys.index("count_date") + 1, 2).value = dt.datetime(2026, 5, 1)
+        post.cell(keys.index("fiscal_year") + 1, 2).value = "2027"
+
+    path = _edited(write_bundle(tmp_path / "post"), tmp_path / "book.xlsx", edit)
+    stored, problems = import_workbook(engine, path)
+    assert stored is not None, _errors(problems)
+    assert [str(d) for d in problems] == [
+        "warning: book.xlsx, sheet notes: is not a sheet of the format (docs/workbook.md); ignored"
+    ]
+    export_bundle(engine, stored.code, stored.fiscal_year, tmp_path / "back")
+    assert "count_date = 2026-05-01\n" in (tmp_path / "back" / "post.toml").read_text()
+
+
+def test_the_tdy_sheets_are_checked_as_the_tdy_folder_is(engine, tmp_path):
+    def edit(book):
+        visits = book["tdy_visits"]
+        column = [c.value for c in visits[1]].index("category") + 1
+        visits.cell(3, column).value = "TOURIST"
+        book["tdy_policy"]["A2"] = 'threshold = "100.00"'
+
+    errors = _refused(engine, _edited(STANDARD, tmp_path / "tdy.xlsx", edit), _counts(engine))
+    assert any(e.startswith("error: tdy.xlsx, sheet tdy_visits, row 3, category: 'TOURIST'") for e in errors), errors
+    assert any(e.startswith("error: tdy.xlsx, sheet tdy_policy") and "threshold" in e for e in errors), errors
