@@ -86,6 +86,7 @@ class _LazyGroup(_Group):
         "import": "icass.cli.store:import_command",
         "export": "icass.cli.store:export_command",
         "serve": "icass.cli.serve:serve_command",
+        "template": "icass.cli.store:template_command",
     },
     no_args_is_help=True,
 )

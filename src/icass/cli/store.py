@@ -1,4 +1,5 @@
-"""`icass import` and `icass export`: bundles into the database and back out (docs/store.md)."""
+"""`icass import`, `icass export` and `icass template`: bundles and Excel workbooks into the database and back
+out (docs/store.md, docs/workbook.md)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from icass.cli.app import INPUT_ERROR, _err, _fail
+from icass.cli.app import INPUT_ERROR, METHODOLOGIES, _err, _fail
 
 data_option = click.option(
     "--data",
@@ -18,17 +19,17 @@ data_option = click.option(
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(path_type=Path), metavar="BUNDLE")
+@click.argument("path", type=click.Path(path_type=Path), metavar="BUNDLE_OR_BOOK")
 @data_option
 @click.option("--replace", is_flag=True, help="Replace the post's fiscal year when the database holds it already.")
 def import_command(path: Path, data: Path | None, replace: bool) -> None:
-    """Store a post bundle in the database, checked as `icass validate` and `icass tdy` check it: on any error,
-    every problem is printed and nothing is stored."""
+    """Store a post bundle, or an Excel workbook of one (BOOK.xlsx), in the database, checked as `icass validate`
+    and `icass tdy` check it: on any error, every problem is printed and nothing is stored."""
     from icass.diagnostics import ERROR
-    from icass.store.bundles import import_bundle
+    from icass.store.bundles import import_bundle, is_workbook
     from icass.store.database import database_url, open_database
 
-    if (path / "world.toml").exists():
+    if not is_workbook(path) and (path / "world.toml").exists():
         _fail(f"{path}: a world: importing a world is not done yet; import each bundle of posts/ on its own")
     stored, problems = import_bundle(open_database(database_url(data)), path, replace)
     err = _err()
@@ -38,22 +39,57 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
         errors = sum(d.severity == ERROR for d in problems)
         err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
         raise click.exceptions.Exit(INPUT_ERROR)
-    err.print(f"{path}: stored post {stored.code}, fiscal year {stored.fiscal_year} ({len(stored.files)} files)")
+    kind = "sheets" if is_workbook(path) else "files"
+    message = f"{path}: stored post {stored.code}, fiscal year {stored.fiscal_year} ({len(stored.files)} {kind})"
+    err.print(message, markup=False)
 
 
 @click.command("export")
 @click.argument("post")
 @click.option("--fiscal-year", type=int, required=True, help="The post's fiscal year, e.g. 2027.")
-@click.argument("target", type=click.Path(path_type=Path), metavar="DIR")
+@click.argument("target", type=click.Path(path_type=Path), metavar="DIR_OR_BOOK")
 @data_option
 def export_command(post: str, fiscal_year: int, target: Path, data: Path | None) -> None:
     """Write a post's bundle from the database into DIR, a new (or empty) folder, file by file as it was
-    imported."""
+    imported; or, when the target ends in .xlsx, as a new Excel workbook (docs/workbook.md)."""
     from icass.store.bundles import NotStored, export_bundle
     from icass.store.database import database_url, open_database
 
+    engine = open_database(database_url(data))
     try:
-        written = export_bundle(open_database(database_url(data)), post, fiscal_year, target)
+        if target.suffix.lower() == ".xlsx":
+            from icass.store.workbooks import export_workbook
+
+            export_workbook(engine, post, fiscal_year, target)
+            _err().print(f"{target}: wrote post {post}, fiscal year {fiscal_year}", markup=False)
+            return
+        written = export_bundle(engine, post, fiscal_year, target)
     except NotStored as e:
         _fail(str(e))
     _err().print(f"{target}: wrote post {post}, fiscal year {fiscal_year} ({len(written)} files)", markup=False)
+
+
+@click.command("template")
+@click.argument("target", type=click.Path(path_type=Path), metavar="BOOK.xlsx")
+@click.option(
+    "--methodology",
+    type=click.Choice(METHODOLOGIES),
+    default="standard",
+    show_default=True,
+    help="Whose cost centers the drop-down lists offer.",
+)
+@click.option("--records", is_flag=True, help="Add the source record sheets (people, housing, activity...).")
+@click.option("--tdy", is_flag=True, help="Add the TDY sheets (visits, services, the policy).")
+def template_command(target: Path, methodology: str, records: bool, tdy: bool) -> None:
+    """Write an empty post workbook to fill in: every sheet's header, drop-down lists for the codes, and an
+    instructions sheet (docs/workbook.md)."""
+    from icass.bundle.workbook_writer import write_template
+
+    if target.suffix.lower() != ".xlsx":
+        _fail(f"{target}: a workbook's name ends in .xlsx")
+    if target.exists() or target.is_symlink():
+        _fail(f"{target}: exists already")
+    if not target.parent.is_dir():
+        _fail(f"{target}: the folder {target.parent} does not exist")
+    write_template(target, methodology, records, tdy)
+    _err().print(f"{target}: wrote the {methodology} template", markup=False)

@@ -35,8 +35,13 @@ class StoredPost:
 
 
 def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[StoredPost | None, list[Diagnostic]]:
-    """Store the bundle in `folder`; None and every problem when it has an error (then nothing is written)."""
-    post, problems = _checked(folder)
+    """Store the bundle in `folder` (or the Excel workbook, when `folder` is a file: icass.store.workbooks);
+    None and every problem when it has an error (then nothing is written)."""
+    if is_workbook(folder):
+        from icass.store.workbooks import import_workbook
+
+        return import_workbook(engine, folder, replace)
+    post, problems = check_bundle(folder)
     if post is None or has_errors(problems):
         return None, problems
     rows: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
@@ -63,7 +68,12 @@ def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[
     return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
 
 
-def _checked(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
+def is_workbook(path: Path) -> bool:
+    """A path names a workbook when it is a file, or when it ends in .xlsx and is not a folder."""
+    return path.is_file() or (path.suffix.lower() == ".xlsx" and not path.is_dir())
+
+
+def check_bundle(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     """The post as the pipeline read it, and every diagnostic of the pipeline on the bundle (and of its tdy/
     folder when it has one)."""
     run = run_post(folder)

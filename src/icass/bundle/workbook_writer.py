@@ -1,0 +1,432 @@
+"""Writing a bundle as an Excel workbook (docs/workbook.md), and the empty template: one sheet per bundle file
+with its header (bold, frozen), codes as text, amounts as numbers shown `#,##0.00`, dates as dates; drop-down
+lists for the codes (agencies from the agencies sheet, cost centers from the catalog, funding sources,
+categories, yes/no); and an instructions sheet that explains every sheet and column with its handbook
+section.
+
+A cell is written as a number or a date only when reading it back gives the same text (icass.bundle.workbook
+reads a number as the shortest decimal of its double, padded to the decimals its format shows), so a
+bundle -> workbook -> bundle round trip is identical; anything else is written as the text it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from icass.bundle.tables import Cells
+from icass.bundle.workbook import (
+    AMOUNT,
+    CODE,
+    COLUMNS,
+    DATE,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    NUMBER,
+    OPTIONAL_COLUMNS,
+    OPTIONAL_POST_KEYS,
+    POLICY_FILE,
+    POLICY_SHEET,
+    POST_FILE,
+    POST_KEYS,
+    POST_SHEET,
+    REQUIRED_FILES,
+    TEXT,
+    YES_NO,
+    Contents,
+    number_text,
+    sheet_of,
+)
+
+AMOUNT_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+TEXT_FORMAT = "@"
+LAST_ROW = 1_048_576  # Excel's last row: validations and column formats reach it
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_NUMBER = re.compile(r"(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,8})?")
+
+# What each sheet is, with the handbook sections docs/bundle.md cites for it.
+SHEET_NOTES: dict[str, str] = {
+    POST_FILE: "The post and the fiscal year: one key a row (column A), its value in column B.",
+    "agencies.csv": "The agencies at post, including the special codes that receive routed workload: 1900.0 State, "
+    "1901.0 ICASS, 1931.0 MSG, 1942.0, 9913.0 MEDEVAC. Columns beyond these are kept.",
+    "cost_factors.csv": "The annual AmSal and PAT cost factor of each USDH grade (H-423.1-1, H-423.1-2).",
+    "positions.csv": "The ICASS positions. A USDH grade must be on the cost_factors sheet; LE grades are free text.",
+    "position_costs.csv": "The rest of each position's cost pool (salary, allowances, housing...), apportioned over "
+    "its time allocation. AMSAL and PAT lines come from the grade automatically: never type them (H-423.1).",
+    "time_allocation.csv": "Each position's percents per cost center: they sum to exactly 100, and never 100 on 0000 "
+    "(H-341.14-1).",
+    "budget.csv": "The post's budget lines by cost center, funding source (H-420) and SOC. Two lines with the same "
+    "cost center, funding and SOC are two lines.",
+    "workload.csv": "Counts entered by hand: one agency's count of one distribution factor, fixed weights applied "
+    "(H-341.1-4 NOTE 2). May stay empty where the source record sheets give the counts.",
+    "modifications.csv": "Approved modifications of derived counts (H-341.3-4 b for 5624; floors such as "
+    "H-341.11-2(D) b).",
+    "people.csv": "Source records: everyone at post, with family members on their sponsor's orders (H-352; role "
+    "routing H-341.5). Present, it makes icass derive the people-based counts.",
+    "subscriptions.csv": "Source records: an agency's subscription to a non-mandatory cost center (H-341 b).",
+    "it_inventory.csv": "Source records: devices and OpenNet accounts per agency on the count date (H-341.4-4 a).",
+    "procurement.csv": "Source records: one row per strip code of an executed procurement document (H-341.7-3(D) c).",
+    "housing.csv": "Source records: residential units (H-341.12-1(D) c, H-341.12-3(D) c).",
+    "office_space.csv": "Source records: nonresidential footprint per agency (7820, 7860).",
+    "guard_hours.csv": "Source records: residential guard hours per building (5821, Schedule A).",
+    "activity.csv": "Source records: dated transactions of the cumulative cost centers (H-341.1-4 a).",
+    "tdy/visits.csv": "TDY visits (docs/tdy.md): billed at the prior year's final rates (H-363.1-6, H-363.1-3 d).",
+    "tdy/services.csv": "TDY services a visit asked for beyond the four mandatory ones (H-363.1-5 d).",
+    POLICY_FILE: "The TDY visitor policy, tdy/policy.toml, one line a row in column A from row 1 (H-363.1-3 c(1), "
+    "H-363.1-5 e for Lite baskets).",
+}
+COLUMN_NOTES: dict[tuple[str, str], str] = {
+    (POST_FILE, "code"): "the post's code, e.g. KVR",
+    (POST_FILE, "region"): "AF, EAP, EUR, NEA, SCA or WHA",
+    (POST_FILE, "methodology"): "standard (H-341) or lite (H-342)",
+    (POST_FILE, "fiscal_year"): "a year, e.g. 2027",
+    (POST_FILE, "count_date"): "optional: the static count date; default May 1 of the fiscal year before (H-341.1-4 a)",
+    (POST_FILE, "stage"): "optional: final for the ISC-accepted final budget, which sets the next year's TDY rates",
+    ("agencies.csv", "separate_network"): "yes for an agency that keeps its own network (H-341.4-4 a(2))",
+    ("positions.csv", "category"): "USDH or LE",
+    ("position_costs.csv", "funding"): "RB, OBO or LGP (H-420)",
+    ("budget.csv", "funding"): "RB, OBO or LGP (H-420)",
+    ("budget.csv", "lease"): "yes on a residential or nonresidential lease line (left out of TDY rates, "
+    "H-363.1-3 a(4))",
+    ("budget.csv", "description"): "may be empty",
+    ("workload.csv", "modification"): "the budget committee's approved factor in (0, 1]; empty means 1",
+    ("workload.csv", "factor"): "a people-based cost center's category (USDH, LE_STAFF, ...); empty for the others",
+    ("modifications.csv", "modification"): "a number in (0, 1] or a level the catalog names (RECEIVING_AND_DELIVERY)",
+    ("modifications.csv", "factor"): "empty: every factor of the agency in that cost center",
+    ("modifications.csv", "med_approved_on"): "required for 5624 (H-341.3-4 b)",
+    ("people.csv", "category"): "USDH, UNIFORMED, TCN, US_CONTRACTOR, INSTITUTIONAL_CONTRACTOR, OTHER, LE_STAFF, EFM "
+    "or MOH",
+    ("people.csv", "agency"): "empty for a family member (EFM, MOH)",
+    ("people.csv", "sponsor_id"): "a family member's sponsor (a person_id)",
+    ("people.csv", "role"): "routes the person's workload to a special agency (H-341.5, H-341.12 d(1))",
+    ("people.csv", "end_date"): "empty: still at post",
+    ("people.csv", "med_eligible"): "default yes (5624)",
+    ("people.csv", "sma"): "default no; family members only (left out of 6443 and 5624)",
+    ("housing.csv", "tenure"): "GOCL or OL",
+    ("housing.csv", "vacant_since"): "empty if occupied",
+    ("office_space.csv", "tenure"): "GOCL or OL",
+    ("tdy/visits.csv", "category"): "ROUTINE, CONTRACTOR, GAP_FILLER, ICASS_SUPPORT, POST_TO_POST, MINIMAL, OIG, VIP, "
+    "SECSTATE or CABINET",
+    ("tdy/visits.csv", "agency"): "the sponsoring agency (H-363.1-5 a)",
+    ("tdy/services.csv", "quantity"): "for a transaction (cumulative) cost center",
+}
+KIND_NOTES = {
+    CODE: "code (text)",
+    TEXT: "text",
+    AMOUNT: "amount in dollars: >= 0, at most two decimals",
+    NUMBER: "number >= 0, at most four decimals",
+    DATE: "date (an Excel date or text YYYY-MM-DD)",
+    YES_NO: "yes or no",
+}
+GENERAL_RULES = (
+    "This workbook is an ICASS post bundle (docs/bundle.md, docs/workbook.md): `icass import BOOK.xlsx` checks it "
+    "and stores it; `icass export POST --fiscal-year N BOOK.xlsx` writes one.",
+    "One sheet per bundle file, named after it (budget.csv is the sheet budget, tdy/visits.csv the sheet "
+    "tdy_visits). Row 1 names the columns, in any order; each later row is one record; blank rows are skipped. "
+    "Messages name the sheet and the row as Excel numbers it.",
+    "Sheets that must be there: post, " + ", ".join(sheet_of(n) for n in REQUIRED_FILES) + ". The others are "
+    "optional: a source record sheet that is there (even empty) makes icass derive the counts its rules cover, so "
+    "delete the ones a post does not keep.",
+    "Type values, never formulas: a cell holding a formula is refused (its saved result may be missing or stale). "
+    "TRUE/FALSE (outside yes/no columns) and error values are refused too.",
+    "Codes are text (the code columns are formatted as Text): 1900.0 stays 1900.0 and 0006 keeps its zeros. A code "
+    "typed into a cell formatted as a number is refused, since Excel has dropped its zeros and decimals.",
+    "Amounts are dollars with at most two decimals, never negative; counts, percents and quantities at most four "
+    "decimals. Numbers are read exactly as typed.",
+    "Every problem of an import is reported at once, with sheet, row and column; an import with any error stores "
+    "nothing. This sheet and the hidden lists sheet are not read.",
+)
+
+
+def write_workbook(contents: Contents, path: Path, methodology: str | None = None) -> None:
+    """The contents as a workbook at `path` (written beside it and renamed into place). `methodology` picks the
+    catalog's cost centers for the drop-down lists (default: the post's)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    chosen = methodology or str(contents.post.get("methodology") or "standard")
+    _instructions(book.create_sheet(INSTRUCTIONS_SHEET))
+    _post_sheet(book.create_sheet(POST_SHEET), contents.post)
+    lists = _lists(chosen)
+    for name in COLUMNS:
+        cells = contents.files.get(name)
+        if cells is not None:
+            _table_sheet(book.create_sheet(sheet_of(name)), name, cells)
+    if POLICY_FILE in contents.documents:
+        _policy_sheet(book.create_sheet(POLICY_SHEET), contents.documents[POLICY_FILE])
+    ranges = _lists_sheet(book.create_sheet(LISTS_SHEET), lists)
+    _validations(book, contents, ranges)
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(partial)
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def template_contents(records: bool = False, tdy: bool = False) -> Contents:
+    """An empty bundle: every required file (and modifications) with its whole header, the source record files
+    with `records`, the TDY files with `tdy`."""
+    names = [*REQUIRED_FILES, "modifications.csv"]
+    if records:
+        names += [n for n in COLUMNS if n not in names and not n.startswith("tdy/")]
+    if tdy:
+        names += [n for n in COLUMNS if n.startswith("tdy/")]
+    files = {name: Cells(name, tuple(COLUMNS[name]), [], []) for name in COLUMNS if name in names}
+    documents = {POLICY_FILE: '[policy]\nthreshold = "500.00"\ninvoices = "yes"\n'} if tdy else {}
+    return Contents(dict.fromkeys(POST_KEYS, ""), files, documents)
+
+
+def write_template(path: Path, methodology: str = "standard", records: bool = False, tdy: bool = False) -> None:
+    write_workbook(template_contents(records, tdy), path, methodology)
+
+
+# ---- the sheets ------------------------------------------------------------------------------------------
+
+
+def _bold_header(sheet: Any, widths: Sequence[int]) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE3EA")
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+
+
+def _text_cell(sheet: Any, row: int, column: int, text: str) -> None:
+    cell = sheet.cell(row, column, text)
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+    cell.number_format = TEXT_FORMAT
+
+
+def _value(text: str, kind: str) -> tuple[Any, str] | None:
+    """A cell's text as the number or date a workbook stores, with its format; None to write it as text. Only
+    a value that reads back as the same text is written so."""
+    if kind in (AMOUNT, NUMBER) and _PLAIN_NUMBER.fullmatch(text):
+        whole, dot, part = text.partition(".")
+        number: int | float = float(text) if dot else int(whole)
+        places = len(part)
+        if kind == AMOUNT and places != 2:
+            return None
+        if number_text(number, places) != text:
+            return None
+        shown = AMOUNT_FORMAT if kind == AMOUNT else ("0." + "0" * places if places else "General")
+        return number, shown
+    if kind == DATE and _DATE_TEXT.fullmatch(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+        return (day, DATE_FORMAT) if day.year >= 1900 else None
+    return None
+
+
+def _table_sheet(sheet: Any, name: str, cells: Cells) -> None:
+    from openpyxl.utils import get_column_letter
+
+    kinds = [COLUMNS[name].get(column, TEXT) for column in cells.header]
+    for j, column in enumerate(cells.header, start=1):
+        _text_cell(sheet, 1, j, column)
+    for i, record in enumerate(cells.records, start=2):
+        for j, (text, kind) in enumerate(zip(record, kinds, strict=True), start=1):
+            if text == "":
+                continue
+            found = _value(text, kind)
+            if found is None:
+                _text_cell(sheet, i, j, text)
+            else:
+                cell = sheet.cell(i, j, found[0])
+                cell.number_format = found[1]
+    widths = [max(len(c) + 4, 30 if k == TEXT else 14) for c, k in zip(cells.header, kinds, strict=True)]
+    _bold_header(sheet, widths)
+    for j, kind in enumerate(kinds, start=1):
+        dimension = sheet.column_dimensions[get_column_letter(j)]
+        # Empty cells take the column's format: a code typed later stays text, a date shows as one.
+        dimension.number_format = {
+            CODE: TEXT_FORMAT,
+            TEXT: TEXT_FORMAT,
+            YES_NO: TEXT_FORMAT,
+            AMOUNT: AMOUNT_FORMAT,
+        }.get(kind, DATE_FORMAT if kind == DATE else "General")
+    if cells.header:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(cells.header))}{max(len(cells.records) + 1, 2)}"
+
+
+def _post_sheet(sheet: Any, post: dict[str, Any]) -> None:
+    _text_cell(sheet, 1, 1, "key")
+    _text_cell(sheet, 1, 2, "value")
+    _text_cell(sheet, 1, 3, "what it is")
+    row = 2
+    for key in POST_KEYS:  # every key, those the post leaves out empty
+        value = post.get(key)
+        _text_cell(sheet, row, 1, key)
+        if isinstance(value, bool) or value is None:
+            pass
+        elif isinstance(value, int):
+            sheet.cell(row, 2, value).number_format = "0"
+        elif isinstance(value, dt.date):
+            sheet.cell(row, 2, value).number_format = DATE_FORMAT
+        elif value != "":
+            _text_cell(sheet, row, 2, str(value))
+        note = COLUMN_NOTES.get((POST_FILE, key), "")
+        if note:
+            _text_cell(sheet, row, 3, note)
+        row += 1
+    _bold_header(sheet, [14, 36, 70])
+
+
+def _policy_sheet(sheet: Any, text: str) -> None:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for i, line in enumerate(lines, start=1):
+        if line:
+            _text_cell(sheet, i, 1, line)
+    sheet.column_dimensions["A"].width = 90
+
+
+def _lists(methodology: str) -> dict[str, list[str]]:
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
+    from icass.model import Funding, Methodology, PositionCategory, Region
+    from icass.model.tdy import VisitCategory
+
+    return {
+        "cost_center": [spec.code for spec in load_catalog().methodology(methodology)],
+        "funding": [str(f) for f in Funding],
+        "position_category": [str(c) for c in PositionCategory],
+        "person_category": [str(c) for c in PersonKind],
+        "factor": [str(c) for c in PersonKind if c != PersonKind.MOH],
+        "role": sorted(load_counting_rules().roles),
+        "tenure": [str(t) for t in Tenure],
+        "visit_category": [str(c) for c in VisitCategory],
+        "yes_no": ["yes", "no"],
+        "region": [str(r) for r in Region],
+        "methodology": [str(m) for m in Methodology],
+    }
+
+
+def _lists_sheet(sheet: Any, lists: dict[str, list[str]]) -> dict[str, str]:
+    """The values of the drop-down lists, a column each; returns each list's range."""
+    from openpyxl.utils import get_column_letter
+
+    ranges: dict[str, str] = {}
+    for j, (name, values) in enumerate(lists.items(), start=1):
+        _text_cell(sheet, 1, j, name)
+        for i, value in enumerate(values, start=2):
+            _text_cell(sheet, i, j, value)
+        letter = get_column_letter(j)
+        ranges[name] = f"{LISTS_SHEET}!${letter}$2:${letter}${len(values) + 1}"
+    sheet.sheet_state = "hidden"
+    return ranges
+
+
+# (file, column) -> the list it takes; True: only its values (Excel refuses others), False: a warning only
+# (a post may create sub-cost centers of its own, H-341.15 c).
+_CHOICES: dict[tuple[str, str], tuple[str, bool]] = {
+    **{(n, "cost_center"): ("cost_center", False) for n in COLUMNS if "cost_center" in COLUMNS[n]},
+    ("position_costs.csv", "funding"): ("funding", True),
+    ("budget.csv", "funding"): ("funding", True),
+    ("positions.csv", "category"): ("position_category", True),
+    ("people.csv", "category"): ("person_category", True),
+    ("people.csv", "role"): ("role", True),
+    ("workload.csv", "factor"): ("factor", True),
+    ("modifications.csv", "factor"): ("factor", True),
+    ("housing.csv", "tenure"): ("tenure", True),
+    ("office_space.csv", "tenure"): ("tenure", True),
+    ("tdy/visits.csv", "category"): ("visit_category", True),
+    **{(n, c): ("yes_no", True) for n, cs in COLUMNS.items() for c, k in cs.items() if k == YES_NO},
+}
+_AGENCY_COLUMNS = ("agency", "employed_by")
+
+
+def _validations(book: Any, contents: Contents, ranges: dict[str, str]) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    agencies = contents.files.get("agencies.csv")
+    if agencies is not None and "code" in agencies.header:
+        letter = get_column_letter(agencies.header.index("code") + 1)
+        ranges = {**ranges, "agency": f"{sheet_of('agencies.csv')}!${letter}$2:${letter}$10000"}
+
+    def add(sheet: Any, column: int, source: str, strict: bool, what: str) -> None:
+        rule = DataValidation(
+            type="list",
+            formula1=source,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="stop" if strict else "warning",
+            errorTitle="Not in the list",
+            error=f"{what}: pick one from the list" + ("" if strict else " (or keep it, if the post defines it)"),
+        )
+        letter = get_column_letter(column)
+        rule.add(f"{letter}2:{letter}{LAST_ROW}")
+        sheet.add_data_validation(rule)
+
+    for name, cells in contents.files.items():
+        sheet = book[sheet_of(name)]
+        for j, column in enumerate(cells.header, start=1):
+            if column in _AGENCY_COLUMNS and "agency" in ranges:
+                add(sheet, j, ranges["agency"], True, "An agency code of the agencies sheet")
+            elif (name, column) in _CHOICES:
+                listed, strict = _CHOICES[(name, column)]
+                add(sheet, j, ranges[listed], strict, f"{column}")
+    post = book[POST_SHEET]
+    for row in range(2, post.max_row + 1):
+        key = post.cell(row, 1).value
+        if key in ("region", "methodology"):
+            rule = DataValidation(type="list", formula1=ranges[key], allow_blank=True, showErrorMessage=True)
+            rule.add(f"B{row}")
+            post.add_data_validation(rule)
+
+
+def _instructions(sheet: Any) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    sheet.cell(1, 1, "ICASS post bundle workbook").font = Font(bold=True, size=14)
+    row = 3
+    for rule in GENERAL_RULES:
+        _text_cell(sheet, row, 1, rule)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[row].height = 45
+        row += 1
+    row += 1
+    for j, title in enumerate(("sheet", "column", "holds", "required", "notes"), start=1):
+        sheet.cell(row, j, title).font = Font(bold=True)
+    row += 1
+    for name in (POST_FILE, *COLUMNS, POLICY_FILE):
+        sheet_name = sheet_of(name)
+        required = "required" if name == POST_FILE or name in REQUIRED_FILES else "optional"
+        _text_cell(sheet, row, 1, sheet_name)
+        sheet.cell(row, 1).font = Font(bold=True)
+        _text_cell(sheet, row, 4, f"sheet {required}")
+        _text_cell(sheet, row, 5, f"{name}: {SHEET_NOTES[name]}")
+        sheet.cell(row, 5).alignment = Alignment(wrap_text=True, vertical="top")
+        row += 1
+        columns: dict[str, str] = dict.fromkeys(POST_KEYS, TEXT) if name == POST_FILE else COLUMNS.get(name, {})
+        for column, kind in columns.items():
+            optional = column in OPTIONAL_COLUMNS.get(name, ()) or (name == POST_FILE and column in OPTIONAL_POST_KEYS)
+            _text_cell(sheet, row, 1, sheet_name)
+            _text_cell(sheet, row, 2, column)
+            holds = "a year" if column == "fiscal_year" else ("a date" if column == "count_date" else KIND_NOTES[kind])
+            _text_cell(sheet, row, 3, holds)
+            _text_cell(sheet, row, 4, "optional column" if optional else "required column")
+            note = COLUMN_NOTES.get((name, column), "")
+            if note:
+                _text_cell(sheet, row, 5, note)
+            row += 1
+    for letter, width in zip("ABCDE", (16, 20, 42, 16, 100), strict=True):
+        sheet.column_dimensions[letter].width = width
