@@ -1,0 +1,93 @@
+"""The workspace in a real browser (issue 8 §6): Playwright driving Debian's Chromium (never a downloaded one)
+against `icass serve`'s application on loopback: sign in, edit a count, see the invoice change."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+import uvicorn
+
+from icass.store.database import open_database
+from icass.web.app import create_app
+from tests.conftest import DEMO_PASSWORD
+
+# STACK.md section 6: the flags that keep Debian's Chromium quiet and sandbox-free in a container.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+KVR, FY, AGENCY = "KVR", 2027, "1931.0"
+
+
+@pytest.fixture
+def server(seeded_url) -> Iterator[str]:
+    """The application on a free loopback port, in a thread of this process."""
+    engine = open_database(seeded_url)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(engine, secure_cookies=False), host="127.0.0.1", port=port, log_level="error")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(10)
+        engine.dispose()
+
+
+@pytest.fixture
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is needed (apt-get install chromium; .ci/run installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(base_url=server)
+        finally:
+            browser.close()
+
+
+def _amount(text: str) -> Decimal:
+    return Decimal(text.strip().replace(",", ""))
+
+
+def test_sign_in_edit_a_count_and_see_the_invoice_change(page):
+    page.goto("/posts/KVR/2027")
+    assert page.url.endswith("/login")  # sent to sign in
+    page.fill("#username", "fmo")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
+    before = _amount(page.inner_text("#invoice-total"))
+    page.goto(f"/posts/{KVR}/{FY}/workload")
+    field = page.locator(f'input[aria-label="count of {AGENCY} in 6150"]').first
+    row = field.locator("xpath=ancestor::tr")
+    row_id = row.get_attribute("id")
+    field.fill("250")
+    field.press("Enter")
+    saved = page.locator(f"#{row_id}")
+    saved.get_by_role("status").wait_for()
+    assert "entered" in saved.inner_text()
+    page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
+    assert _amount(page.inner_text("#invoice-total")) > before
