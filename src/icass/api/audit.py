@@ -23,7 +23,7 @@ router = APIRouter(route_class=GuardedRoute, tags=["audit"])
 def read_audit(
     request: Request,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="only entries older than this id")] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="only entries older than this id")] = None,
 ) -> list[AuditOut]:
     account = account_of(request)
     scope = None if account.is_admin else account.posts

@@ -12,6 +12,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, read
 from icass.api.schemas import (
     DistributionLineOut,
     DistributionOut,
+    FiscalYear,
     InvoiceLineOut,
     InvoiceOut,
     Message,
@@ -97,7 +98,7 @@ def list_posts(request: Request) -> list[PostOut]:
 
 @router.get("/api/posts/{post}/{fiscal_year}", responses=SCOPED, summary="A post, and the problems found in it")
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
-def get_post(request: Request, post: str, fiscal_year: int) -> PostDetail:
+def get_post(request: Request, post: str, fiscal_year: FiscalYear) -> PostDetail:
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.connect() as connection:
         row = connection.execute(select(posts).where(posts.c.id == key.id)).one()
@@ -111,7 +112,7 @@ def get_post(request: Request, post: str, fiscal_year: int) -> PostDetail:
     summary="Every agency's share of every cost center by funding source, after ICASS redistribution",
 )
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
-def distribution(request: Request, post: str, fiscal_year: int) -> DistributionOut:
+def distribution(request: Request, post: str, fiscal_year: FiscalYear) -> DistributionOut:
     key = post_key(request, post, fiscal_year)
     run = distributed(request, key)
     assert run.distribution is not None
@@ -169,5 +170,5 @@ def invoice_of(request: Request, key: PostKey, agency: str) -> InvoiceOut:
     summary="One agency's invoice at the post",
 )
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
-def get_invoice(request: Request, post: str, fiscal_year: int, agency: str) -> InvoiceOut:
+def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: str) -> InvoiceOut:
     return invoice_of(request, post_key(request, post, fiscal_year), agency)

@@ -18,8 +18,10 @@ from icass.api.schemas import (
     ROW_MODELS,
     ApprovalIn,
     ApprovalOut,
+    FiscalYear,
     Message,
     Rejection,
+    RowId,
     WorkloadNew,
     WorkloadOut,
     WorkloadPatch,
@@ -40,23 +42,23 @@ def _register(resource: str) -> None:
     base = f"/api/posts/{{post}}/{{fiscal_year}}/{resource}"
     tags: list[str | Enum] = [resource]
 
-    def listing(request: Request, post: str, fiscal_year: int) -> list[Any]:
+    def listing(request: Request, post: str, fiscal_year: FiscalYear) -> list[Any]:
         key = post_key(request, post, fiscal_year)
         with request.app.state.engine.connect() as connection:
             return changes.list_rows(connection, key, file)
 
-    def one(request: Request, post: str, fiscal_year: int, row_id: int) -> Any:
+    def one(request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId) -> Any:
         key = post_key(request, post, fiscal_year)
         with request.app.state.engine.connect() as connection:
             return changes.get_row(connection, key, file, row_id)
 
-    def create(request: Request, post: str, fiscal_year: int, body: new) -> Any:  # type: ignore[valid-type]
+    def create(request: Request, post: str, fiscal_year: FiscalYear, body: new) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
         values = {k: v for k, v in body.model_dump().items() if v is not None}  # type: ignore[attr-defined]
         with request.app.state.engine.begin() as connection:
             return changes.create_row(connection, key, file, values, account_of(request).username)
 
-    def replace(request: Request, post: str, fiscal_year: int, row_id: int, body: changed) -> Any:  # type: ignore[valid-type]
+    def replace(request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, body: changed) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
         values = {k: v for k, v in body.model_dump().items() if v is not None and k != "version"}  # type: ignore[attr-defined]
         with request.app.state.engine.begin() as connection:
@@ -70,7 +72,9 @@ def _register(resource: str) -> None:
                 account_of(request).username,
             )
 
-    def remove(request: Request, post: str, fiscal_year: int, row_id: int, version: int = Query(ge=1)) -> Message:
+    def remove(
+        request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, version: int = Query(ge=1, le=2**31 - 1)
+    ) -> Message:
         key = post_key(request, post, fiscal_year)
         with request.app.state.engine.begin() as connection:
             changes.delete_row(connection, key, file, row_id, version, account_of(request).username)
@@ -110,7 +114,7 @@ WORKLOAD = "/api/posts/{post}/{fiscal_year}/workload"
 
 @router.get(WORKLOAD, responses=SCOPED, tags=["workload"], summary="Every workload line the post distributes by")
 @allow(reads_post, READ)
-def list_workload(request: Request, post: str, fiscal_year: int) -> list[WorkloadOut]:
+def list_workload(request: Request, post: str, fiscal_year: FiscalYear) -> list[WorkloadOut]:
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
     with request.app.state.engine.connect() as connection:
@@ -119,7 +123,7 @@ def list_workload(request: Request, post: str, fiscal_year: int) -> list[Workloa
 
 @router.get(WORKLOAD + "/{line_id}", responses=SCOPED, tags=["workload"], summary="One workload line")
 @allow(reads_post, READ)
-def get_workload(request: Request, post: str, fiscal_year: int, line_id: str) -> WorkloadOut:
+def get_workload(request: Request, post: str, fiscal_year: FiscalYear, line_id: str) -> WorkloadOut:
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
     with request.app.state.engine.connect() as connection:
@@ -130,7 +134,7 @@ def get_workload(request: Request, post: str, fiscal_year: int, line_id: str) ->
 
 
 def _enter(
-    request: Request, post: str, fiscal_year: int, line_id: str, count: str, version: int, mod: str | None
+    request: Request, post: str, fiscal_year: FiscalYear, line_id: str, count: str, version: int, mod: str | None
 ) -> WorkloadOut:
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.begin() as connection:
@@ -140,26 +144,32 @@ def _enter(
 
 @router.patch(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Enter a count by hand")
 @allow(edits_post, EDIT)
-def patch_workload(request: Request, post: str, fiscal_year: int, line_id: str, body: WorkloadPatch) -> WorkloadOut:
+def patch_workload(
+    request: Request, post: str, fiscal_year: FiscalYear, line_id: str, body: WorkloadPatch
+) -> WorkloadOut:
     return _enter(request, post, fiscal_year, line_id, body.count, body.version, body.modification)
 
 
 @router.put(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Enter a count by hand")
 @allow(edits_post, EDIT)
-def put_workload(request: Request, post: str, fiscal_year: int, line_id: str, body: WorkloadPatch) -> WorkloadOut:
+def put_workload(
+    request: Request, post: str, fiscal_year: FiscalYear, line_id: str, body: WorkloadPatch
+) -> WorkloadOut:
     return _enter(request, post, fiscal_year, line_id, body.count, body.version, body.modification)
 
 
 @router.post(WORKLOAD, responses=CHANGED, tags=["workload"], summary="Enter a count for a line the records do not give")
 @allow(edits_post, EDIT)
-def post_workload(request: Request, post: str, fiscal_year: int, body: WorkloadNew) -> WorkloadOut:
+def post_workload(request: Request, post: str, fiscal_year: FiscalYear, body: WorkloadNew) -> WorkloadOut:
     line_id = workload_id(body.cost_center, body.agency, body.factor)
     return _enter(request, post, fiscal_year, line_id, body.count, 0, body.modification)
 
 
 @router.delete(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Remove a count entered by hand")
 @allow(edits_post, EDIT)
-def delete_workload(request: Request, post: str, fiscal_year: int, line_id: str, version: int = Query(ge=1)) -> Message:
+def delete_workload(
+    request: Request, post: str, fiscal_year: FiscalYear, line_id: str, version: int = Query(ge=1, le=2**31 - 1)
+) -> Message:
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.begin() as connection:
         changes.clear_count(connection, key, line_id, version, account_of(request).username)
@@ -177,7 +187,9 @@ class _Decisions(BaseModel):
     summary="A budget committee member approves or rejects a modification for their agency",
 )
 @allow(sits_on_committee, "sit on the post's budget committee")
-def approve(request: Request, post: str, fiscal_year: int, modification_id: int, body: ApprovalIn) -> ApprovalOut:
+def approve(
+    request: Request, post: str, fiscal_year: FiscalYear, modification_id: RowId, body: ApprovalIn
+) -> ApprovalOut:
     key = post_key(request, post, fiscal_year)
     account = account_of(request)
     agency = account.committee_agency(post)
@@ -194,7 +206,7 @@ def approve(request: Request, post: str, fiscal_year: int, modification_id: int,
     summary="Each agency's latest decision on a modification",
 )
 @allow(reads_post, READ)
-def decisions(request: Request, post: str, fiscal_year: int, modification_id: int) -> list[ApprovalOut]:
+def decisions(request: Request, post: str, fiscal_year: FiscalYear, modification_id: RowId) -> list[ApprovalOut]:
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.connect() as connection:
         changes.get_row(connection, key, "modifications.csv", modification_id)

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from icass.store.changes import RESOURCES
 from icass.store.schema import FILES
 
 Decimal = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", examples=["1234.50"])]
+# Path parameters, bounded so that no number reaches the database beyond its integer columns.
+FiscalYear = Annotated[int, Path(ge=1990, le=2999, examples=[2027])]
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Count = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
 
 
@@ -118,7 +123,7 @@ class WorkloadOut(BaseModel):
 
 class WorkloadPatch(Strict):
     count: Count
-    version: Annotated[int, Field(ge=0)]
+    version: Version
     modification: str | None = None
 
 
@@ -169,7 +174,10 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
     )
     new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)  # type: ignore[call-overload]
     changed = create_model(  # type: ignore[call-overload]
-        f"{_name(resource)}Change", __base__=Strict, version=(Annotated[int, Field(ge=1)], ...), **optional
+        f"{_name(resource)}Change",
+        __base__=Strict,
+        version=(Annotated[int, Field(ge=1, le=2**31 - 1)], ...),
+        **optional,
     )
     return out, new, changed
 

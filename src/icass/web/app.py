@@ -30,6 +30,7 @@ from icass.api.guard import (
     signed_in,
 )
 from icass.api.posts import computed, invoice_of, post_key
+from icass.api.schemas import FiscalYear
 from icass.model import FUNDING_SOURCES
 from icass.money import format_grouped
 from icass.pipeline import PostRun
@@ -125,7 +126,7 @@ def _post_row(request: Request, key: changes.PostKey) -> Any:
 
 @pages.get("/posts/{post}/{fiscal_year}")
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
-def dashboard(request: Request, post: str, fiscal_year: int) -> HTMLResponse:
+def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
     context: dict[str, Any] = {"post": _post_row(request, key), "problems": [str(d) for d in run.diagnostics]}
@@ -163,7 +164,7 @@ def dashboard(request: Request, post: str, fiscal_year: int) -> HTMLResponse:
 
 @pages.get("/posts/{post}/{fiscal_year}/workload")
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
-def workload_page(request: Request, post: str, fiscal_year: int) -> HTMLResponse:
+def workload_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
     with request.app.state.engine.connect() as connection:
@@ -185,7 +186,7 @@ def _derived(run: PostRun) -> dict[str, str]:
 def enter_count(
     request: Request,
     post: str,
-    fiscal_year: int,
+    fiscal_year: FiscalYear,
     line_id: str,
     count: Annotated[str, Form()],
     version: Annotated[int, Form()],
@@ -211,7 +212,7 @@ def enter_count(
 
 @pages.get("/posts/{post}/{fiscal_year}/invoices/{agency}")
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
-def invoice_page(request: Request, post: str, fiscal_year: int, agency: str) -> HTMLResponse:
+def invoice_page(request: Request, post: str, fiscal_year: FiscalYear, agency: str) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
     bill = invoice_of(request, key, agency)
     grouped = bill.model_copy(
