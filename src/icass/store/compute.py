@@ -10,14 +10,16 @@ import threading
 from sqlalchemy import Connection, Engine, select
 
 from icass.bundle.load import read_entered
+from icass.bundle.tdy import POLICY
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.diagnostics import Diagnostic
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
 from icass.pipeline import PostRun, run_records
+from icass.pipeline.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells
-from icass.store.schema import posts
+from icass.store.schema import documents, posts
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -48,17 +50,35 @@ def run_stored(engine: Engine, post_id: int) -> PostRun:
             kept = _runs.get(key)
             if kept is not None and kept[0] == revision:
                 return kept[1]
-        cells = stored_cells(connection, post_id)
-        post = _post(connection, post_id)
-    entered, modifications, problems = read_entered(cells, post, [])
-    if entered is None:
+        records, problems = read_stored(connection, post_id)
+    if records is None:
         return PostRun(tuple(problems), catalog=load_catalog())
-    sources, more = _sources(cells)
-    records = PostRecords(entered, modifications, sources)
-    run = run_records(records, load_catalog(), load_counting_rules(), problems + more)
+    run = run_records(records, load_catalog(), load_counting_rules(), problems)
     with _lock:
         _runs[key] = (revision, run)
     return run
+
+
+def read_stored(connection: Connection, post_id: int) -> tuple[PostRecords | None, list[Diagnostic]]:
+    """A stored post's records and every problem found, as read_bundle reads its bundle (None when the budget
+    side has an error)."""
+    cells = stored_cells(connection, post_id)
+    entered, modifications, problems = read_entered(cells, _post(connection, post_id), [])
+    sources, more = _sources(cells)
+    if entered is None:
+        return None, problems + more
+    return PostRecords(entered, modifications, sources), problems + more
+
+
+def run_stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:
+    """The TDY module on a stored post (a prior-year final budget with its visits), as `run_tdy` on its bundle:
+    rates from its run (run_stored), then its stored visits, services and policy billed on `as_of`."""
+    run = run_stored(engine, post_id)
+    with engine.connect() as connection:
+        cells = stored_cells(connection, post_id)
+        query = select(documents.c.text).where(documents.c.post_id == post_id, documents.c.name == POLICY)
+        policy = connection.execute(query).scalar_one_or_none()
+    return tdy_of(run, cells, as_of, run.catalog, policy)
 
 
 def _sources(cells: StoredCells) -> tuple[SourceRecords, list[Diagnostic]]:
