@@ -189,10 +189,10 @@ def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagno
         if not folders:
             problems.append(error(Source("posts"), "holds no post bundle"))
     tdy = tuple(sorted(p for p in (root / "tdy").iterdir() if p.is_dir())) if (root / "tdy").is_dir() else ()
-    return world_files(t.Folder(root), world, problems, folders, tdy)
+    return read_world_tables(t.Folder(root), world, problems, folders, tdy)
 
 
-def world_files(
+def read_world_tables(
     root: t.CellSource,
     world: World | None,
     problems: list[Diagnostic],
