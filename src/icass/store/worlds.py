@@ -401,7 +401,7 @@ def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
     changes. NotStored when the database has no world of that year."""
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
-    from icass.store.compute import _post, read_stored, run_stored_tdy
+    from icass.store.compute import _post, read_stored_of, run_stored_tdy
 
     key = (engine.url.render_as_string(hide_password=True), fiscal_year)
     with engine.connect() as connection:
@@ -427,11 +427,9 @@ def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
         )
         if files is None:
             return WorldRun(tuple(problems))
-        read = [
-            WorldPost(m.folder, read_stored(connection, m.id), _post(connection, m.id))
-            for m in found
-            if m.kind == POSTS
-        ]
+        own = [m for m in found if m.kind == POSTS]
+        read_all = read_stored_of(connection, [m.id for m in own])
+        read = [WorldPost(m.folder, r, _post(connection, m.id)) for m, r in zip(own, read_all, strict=True)]
     tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in found if m.kind == TDY]
     run = world_run(files, problems, read, tdy, load_catalog(), load_counting_rules())
     with _lock:
