@@ -208,15 +208,17 @@ def test_files_outside_the_format_are_named_and_left_out(engine, tmp_path):
     assert not (tmp_path / "out" / "posts" / "kivara" / "notes.txt").exists()
 
 
-def test_a_stored_world_computes_as_its_folder_does(engine):
+@pytest.mark.parametrize("world", ["example", "synthetic"])
+def test_a_stored_world_computes_as_its_folder_does(engine, world, tmp_path):
     from icass.engine.world_invoice import agencies, world_invoice
 
-    import_world(engine, EXAMPLE)
-    stored, folder = run_stored_world(engine, 2027), run_world(EXAMPLE)
+    path = EXAMPLE if world == "example" else write_synthetic_world(tmp_path / "synthetic", posts=5)
+    import_world(engine, path)
+    stored, folder = run_stored_world(engine, 2027), run_world(path)
     assert stored.ok
     assert [str(d) for d in stored.diagnostics] == [str(d) for d in folder.diagnostics]
     assert stored.tdy == folder.tdy
-    assert stored.tdy  # the prior-year bundle's issued TDY invoices are billed
+    assert bool(stored.tdy) == (world == "example")  # the prior-year bundle's issued TDY invoices are billed
     assert stored.files is not None
     assert folder.files is not None
     assert stored.files.world == folder.files.world
@@ -340,3 +342,19 @@ def test_export_bundle_of_a_world_post_is_its_folder(engine, tmp_path):
     import_world(engine, EXAMPLE)
     export_bundle(engine, "QLN", 2027, tmp_path / "qln")
     assert _same_tree(EXAMPLE / "posts" / "quillon", tmp_path / "qln") == []
+
+
+def test_a_post_bundle_with_its_own_tdy_folder_keeps_it_checked(engine, tmp_path):
+    folder = _world(tmp_path / "world")
+    assert (folder / "posts" / "kivara" / "tdy" / "visits.csv").exists()  # the Standard sample has visitors
+    import_world(engine, folder)
+    export_world(engine, 2027, tmp_path / "out")
+    assert (tmp_path / "out" / "posts" / "kivara" / "tdy" / "policy.toml").exists()
+    broken = _world(tmp_path / "broken")
+    visits = broken / "posts" / "kivara" / "tdy" / "visits.csv"
+    lines = visits.read_text(encoding="utf-8").splitlines(keepends=True)
+    visits.write_text(lines[0] + lines[1].replace(",20", ",x20", 1) + "".join(lines[2:]), encoding="utf-8")
+    assert run_world(broken).ok  # icass world does not read a post's own visits
+    stored, problems = import_world(engine, broken, replace=True)
+    assert stored is None
+    assert any(m.startswith("error: posts/kivara/tdy/visits.csv, row 2") for m in _errors(problems)), _errors(problems)
