@@ -292,14 +292,25 @@ def read_sources_of(folders: Sequence[Path]) -> list[tuple[SourceRecords, list[D
 def sources_from_cells(found: Mapping[str, Cells]) -> tuple[SourceRecords, list[Diagnostic]]:
     """The source records of one bundle whose record files' cells are at hand (icass.store keeps them as
     rows; `found` maps each file name to its cells), parsed as read_sources_of parses a file."""
-    problems: list[list[Diagnostic]] = [[]]
-    frames: dict[str, pl.DataFrame | None] = {}
+    return sources_from_cells_of([found])[0]
+
+
+def sources_from_cells_of(bundles: Sequence[Mapping[str, Cells]]) -> list[tuple[SourceRecords, list[Diagnostic]]]:
+    """sources_from_cells for several bundles (a stored world's posts), each kind of file parsed for all of
+    them at once, as read_sources_of parses their files."""
+    problems: list[list[Diagnostic]] = [[] for _ in bundles]
+    frames: list[dict[str, pl.DataFrame | None]] = [{} for _ in bundles]
     for name, kinds in columns().items():
-        cells = found.get(FILE_OF[name])
-        frames[name] = None
-        if cells is not None:
-            frames[name] = _parse(name, kinds, _slow_frame(kinds, [(0, cells)]), [0], problems).get(0)
-    return SourceRecords(**frames), problems[0]
+        read: list[tuple[int, Cells]] = []
+        for post, found in enumerate(bundles):
+            frames[post][name] = None
+            cells = found.get(FILE_OF[name])
+            if cells is not None:
+                read.append((post, cells))
+        if read:
+            for post, frame in _parse(name, kinds, _slow_frame(kinds, read), [p for p, _ in read], problems).items():
+                frames[post][name] = frame
+    return [(SourceRecords(**f), p) for f, p in zip(frames, problems, strict=True)]
 
 
 def _plain_file(

@@ -307,6 +307,11 @@ def read_toml_table(folder: Path, name: str, table: str) -> tuple[dict[str, Any]
         text, problems = decode(data, name)
     if text is None:
         return None, problems
+    return toml_table(text, name, table)
+
+
+def toml_table(text: str, name: str, table: str) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """The [table] of a TOML document's text (a file's, or one the database keeps whole)."""
     try:
         document = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as problem:

@@ -57,14 +57,29 @@ _ONE = Decimal(1)
 
 
 def read_tdy(
-    root: Path, methodology: Methodology, catalog: Catalog, rules: TdyRules
+    root: Path | t.CellSource,
+    methodology: Methodology,
+    catalog: Catalog,
+    rules: TdyRules,
+    policy_text: str | None = None,
 ) -> tuple[TdyRecords | None, list[Diagnostic]]:
-    """The tdy/ folder of the bundle at `root`, or None with the reasons when any of it has an error."""
-    if not (root / FOLDER).is_dir():
+    """The tdy/ folder of the bundle at `root`, or None with the reasons when any of it has an error. `root`
+    may also be the database's rows of a bundle (icass.store), with policy.toml's text as kept."""
+    if isinstance(root, Path):
+        here = (root / FOLDER).is_dir()
+    else:
+        here = policy_text is not None or root.has(VISITS) or root.has(SERVICES)
+    if not here:
         return None, [
             error(Source(FOLDER), "the bundle has no tdy/ folder: policy.toml, visits.csv, services.csv (docs/tdy.md)")
         ]
-    policy, problems = _policy(root, methodology, catalog, rules)
+    if isinstance(root, Path):
+        table, problems = t.read_toml_table(root, POLICY, "policy")
+    elif policy_text is None:
+        table, problems = None, [error(Source(POLICY), "the file is missing")]
+    else:
+        table, problems = t.toml_table(policy_text, POLICY, "policy")
+    policy, problems = _policy(table, problems, methodology, catalog, rules)
     visit_rows, p1 = t.read_table(root, VISITS, VISIT_COLUMNS)
     service_rows, p2 = t.read_table(root, SERVICES, SERVICE_COLUMNS)
     problems += p1 + p2
@@ -86,9 +101,12 @@ def _modification(values: dict[str, Any]) -> Decimal:
 
 
 def _policy(
-    root: Path, methodology: Methodology, catalog: Catalog, rules: TdyRules
+    table: dict[str, Any] | None,
+    problems: list[Diagnostic],
+    methodology: Methodology,
+    catalog: Catalog,
+    rules: TdyRules,
 ) -> tuple[Policy | None, list[Diagnostic]]:
-    table, problems = t.read_toml_table(root, POLICY, "policy")
     if table is None:
         return None, problems
     source = Source(POLICY)

@@ -73,10 +73,15 @@ def _money(value: Any) -> int:
 
 
 def _read_world(folder: Path) -> tuple[World | None, list[Diagnostic]]:
-    source = Source("world.toml")
     table, unreadable = t.read_toml_table(folder, "world.toml", "world")  # money never through a float
     if table is None:
         return None, unreadable
+    return world_settings(table)
+
+
+def world_settings(table: dict[str, Any]) -> tuple[World | None, list[Diagnostic]]:
+    """world.toml's [world] table, as read (TOML floats as Decimals), checked."""
+    source = Source("world.toml")
     found: list[Diagnostic] = []
 
     def field(name: str, parse: Any, default: Any = None) -> Any:
@@ -163,8 +168,8 @@ def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
     return ItemLine(item, v["amount"], v["post"], v["funding"], v["agency"], v["cost_center"], v["note"], source), []
 
 
-def _figures(folder: Path, name: str, column: str) -> tuple[tuple[AgencyFigure, ...], list[Diagnostic]]:
-    if not (folder / name).exists():
+def _figures(folder: t.CellSource, name: str, column: str) -> tuple[tuple[AgencyFigure, ...], list[Diagnostic]]:
+    if not folder.has(name):
         return (), []
     rows, problems = t.read_table(folder, name, {"agency": t.text, column: t.quantity})
     return tuple(AgencyFigure(r.values["agency"], r.values[column], r.source) for r in rows), problems
@@ -183,6 +188,20 @@ def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagno
         folders = tuple(sorted(p for p in posts_dir.iterdir() if p.is_dir()))
         if not folders:
             problems.append(error(Source("posts"), "holds no post bundle"))
+    tdy = tuple(sorted(p for p in (root / "tdy").iterdir() if p.is_dir())) if (root / "tdy").is_dir() else ()
+    return read_world_tables(t.Folder(root), world, problems, folders, tdy)
+
+
+def read_world_tables(
+    root: t.CellSource,
+    world: World | None,
+    problems: list[Diagnostic],
+    folders: tuple[Path, ...],
+    tdy_folders: tuple[Path, ...],
+) -> tuple[WorldFiles | None, list[Diagnostic]]:
+    """The world's CSV files read from `root` (its folder, or the database's rows of it: icass.store.worlds),
+    with world.toml's settings as read and the problems found so far."""
+    problems = list(problems)
     profile_rows, more = t.read_table(
         root,
         "posts.csv",
@@ -196,7 +215,7 @@ def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagno
     )
     problems += more
     item_rows: list[t.Row] = []
-    if (root / "items.csv").exists():
+    if root.has("items.csv"):
         item_rows, more = t.read_table(
             root,
             "items.csv",
@@ -222,7 +241,7 @@ def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagno
     tokens, more = _figures(root, "tokens.csv", "tokens")
     problems += more
     gfs_rows: list[t.Row] = []
-    if (root / "gfs_workload.csv").exists():
+    if root.has("gfs_workload.csv"):
         gfs_rows, more = t.read_table(
             root, "gfs_workload.csv", {"cost_center": t.text, "agency": t.text, "count": t.quantity}
         )
@@ -238,7 +257,7 @@ def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagno
             dependents,
             tokens,
             tuple(GfsWorkload(**r.values, source=r.source) for r in gfs_rows),
-            tuple(sorted(p for p in (root / "tdy").iterdir() if p.is_dir())) if (root / "tdy").is_dir() else (),
+            tdy_folders,
         ),
         problems,
     )

@@ -19,18 +19,26 @@ data_option = click.option(
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(path_type=Path), metavar="BUNDLE_OR_BOOK")
+@click.argument("path", type=click.Path(path_type=Path), metavar="BUNDLE_BOOK_OR_WORLD")
 @data_option
-@click.option("--replace", is_flag=True, help="Replace the post's fiscal year when the database holds it already.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the post's (or the world's and its posts') fiscal year when stored already.",
+)
 def import_command(path: Path, data: Path | None, replace: bool) -> None:
-    """Store a post bundle, or an Excel workbook of one (BOOK.xlsx), in the database, checked as `icass validate`
-    and `icass tdy` check it: on any error, every problem is printed and nothing is stored."""
+    """Store a post bundle, or an Excel workbook of one (BOOK.xlsx), checked as `icass validate` and `icass tdy`
+    check it, or a world folder (it has a world.toml) with every bundle in it, checked as `icass world` checks
+    it: on any error, every problem is printed and nothing is stored."""
     from icass.diagnostics import ERROR
     from icass.store.bundles import import_bundle, is_workbook
     from icass.store.database import database_url, open_database
 
     if not is_workbook(path) and (path / "world.toml").exists():
-        _fail(f"{path}: a world: importing a world is not done yet; import each bundle of posts/ on its own")
+        from icass.cli.worlds import import_world_folder
+
+        import_world_folder(path, data, replace)
+        return
     stored, problems = import_bundle(open_database(database_url(data)), path, replace)
     err = _err()
     for d in problems:
@@ -45,16 +53,32 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
 
 
 @click.command("export")
-@click.argument("post")
-@click.option("--fiscal-year", type=int, required=True, help="The post's fiscal year, e.g. 2027.")
-@click.argument("target", type=click.Path(path_type=Path), metavar="DIR_OR_BOOK")
+@click.argument("post", required=False, metavar="[POST]")
+@click.option("--fiscal-year", type=int, required=True, help="The post's (or the world's) fiscal year, e.g. 2027.")
+@click.argument("target", type=click.Path(path_type=Path), required=False, metavar="DIR_OR_BOOK")
+@click.option(
+    "--world",
+    "world",
+    is_flag=True,
+    help="Export the world of the fiscal year: icass export --world --fiscal-year N DIR.",
+)
 @data_option
-def export_command(post: str, fiscal_year: int, target: Path, data: Path | None) -> None:
+def export_command(post: str | None, fiscal_year: int, target: Path | None, world: bool, data: Path | None) -> None:
     """Write a post's bundle from the database into DIR, a new (or empty) folder, file by file as it was
-    imported; or, when the target ends in .xlsx, as a new Excel workbook (docs/workbook.md)."""
+    imported, or, when the target ends in .xlsx, as a new Excel workbook (docs/workbook.md); with --world, the
+    world of the fiscal year (world.toml, its CSV files, every bundle of posts/ and tdy/)."""
     from icass.store.bundles import NotStored, export_bundle
     from icass.store.database import database_url, open_database
 
+    if world:
+        if post is None or target is not None:
+            raise click.UsageError("--world takes DIR only: icass export --world --fiscal-year N DIR")
+        from icass.cli.worlds import export_world_folder
+
+        export_world_folder(Path(post), fiscal_year, data)
+        return
+    if post is None or target is None:
+        raise click.UsageError("Missing argument 'DIR': icass export POST --fiscal-year N DIR")
     engine = open_database(database_url(data))
     try:
         if target.suffix.lower() == ".xlsx":

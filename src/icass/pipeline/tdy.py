@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from icass.bundle.tables import CellSource
 from icass.bundle.tdy import read_tdy
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.tdy import load_tdy_rules
@@ -38,6 +39,14 @@ def run_tdy(folder: str | Path, as_of: dt.date, catalog: Catalog | None = None, 
     """Rates from the bundle's distribution, then its tdy/ folder billed on `as_of` (docs/tdy.md)."""
     catalog = catalog or load_catalog()
     run = run or run_post(folder, catalog)
+    return tdy_of(run, Path(folder), as_of, catalog)
+
+
+def tdy_of(
+    run: PostRun, root: Path | CellSource, as_of: dt.date, catalog: Catalog, policy_text: str | None = None
+) -> TdyRun:
+    """The TDY module on a post's run, its tdy/ folder read from `root`: the bundle's folder, or the database's
+    rows of it with policy.toml's text as kept (icass.store)."""
     if not run.ok:
         return TdyRun(run, run.diagnostics)
     bundle, distribution = _bundle(run), run.distribution
@@ -49,7 +58,7 @@ def run_tdy(folder: str | Path, as_of: dt.date, catalog: Catalog | None = None, 
         message = f'says {stage}: TDY rates come from the prior year\'s final budget (stage = "final")'
         diagnostics.append(warning(Source("post.toml"), message, "post.stage", rules.prior_year_section))
     rates = tdy_rates(bundle, distribution, catalog, rules)
-    records, problems = read_tdy(Path(folder), bundle.post.methodology, catalog, rules)
+    records, problems = read_tdy(root, bundle.post.methodology, catalog, rules, policy_text)
     diagnostics += problems
     if records is None:
         return TdyRun(run, tuple(diagnostics), None, rates)

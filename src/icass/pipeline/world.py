@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +20,10 @@ from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.catalog.tdy import load_tdy_rules
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.engine.consolidation import Consolidation, PostFigures, consolidate
-from icass.model import Source
+from icass.model import Post, PostRecords, Source
 from icass.model.world import BASIS_COST_CENTERS, TdyCharge
 from icass.pipeline import PostRun, _run_posts
-from icass.pipeline.tdy import run_tdy
+from icass.pipeline.tdy import TdyRun, run_tdy
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,25 @@ class WorldRun:
         return self.files is not None and not has_errors(self.diagnostics)
 
 
-def _in_folder(folder: Path, diagnostics: tuple[Diagnostic, ...], parent: str = "posts") -> list[Diagnostic]:
-    prefix = f"{parent}/{folder.name}/"
+def _in_folder(folder: str, diagnostics: tuple[Diagnostic, ...], parent: str = "posts") -> list[Diagnostic]:
+    prefix = f"{parent}/{folder}/"
     return [
         dataclasses.replace(d, source=dataclasses.replace(d.source, file=prefix + d.source.file)) for d in diagnostics
     ]
+
+
+@dataclass(frozen=True)
+class WorldPost:
+    """One post bundle of a world as read: its folder's name under posts/, its records and problems, and its
+    post as read even when the rest of the bundle has an error (None when post.toml itself has one)."""
+
+    folder: str
+    read: tuple[PostRecords | None, list[Diagnostic]]
+    post: Post | None
+
+
+# A bundle of tdy/: its folder's name, and its TDY run on the day the world bills visits (world.toml's tdy_as_of).
+WorldTdy = tuple[str, Callable[[dt.date], TdyRun]]
 
 
 def run_world(folder: str | Path, catalog: Catalog | None = None, rules: CountingRules | None = None) -> WorldRun:
@@ -52,40 +68,59 @@ def run_world(folder: str | Path, catalog: Catalog | None = None, rules: Countin
     files, problems = read_world_files(folder)
     if files is None:
         return WorldRun(tuple(problems))
-    runs = _run_posts(read_bundles(files.post_folders), catalog, rules)
-    seen: dict[str, Path] = {}
-    for post_folder, run in zip(files.post_folders, runs, strict=True):
-        problems += _in_folder(post_folder, run.diagnostics)
+    posts = [
         # A bundle with errors still has its post.toml read, so posts.csv and items.csv are not held against it.
-        post = run.records.post if run.records is not None else read_post(post_folder)[0]
+        WorldPost(f.name, read, read[0].post if read[0] is not None else read_post(f)[0])
+        for f, read in zip(files.post_folders, read_bundles(files.post_folders), strict=True)
+    ]
+    tdy: list[WorldTdy] = [(f.name, partial(run_tdy, f, catalog=catalog)) for f in files.tdy_folders]
+    return world_run(files, problems, posts, tdy, catalog, rules)
+
+
+def world_run(
+    files: WorldFiles,
+    problems: list[Diagnostic],
+    posts: Sequence[WorldPost],
+    tdy: Sequence[WorldTdy],
+    catalog: Catalog,
+    rules: CountingRules,
+) -> WorldRun:
+    """A world whose files and post bundles are read (from its folder, or from the database: icass.store.worlds):
+    every post through the pipeline, the world's files checked against them, the TDY invoices billed."""
+    problems = list(problems)
+    runs = _run_posts([p.read for p in posts], catalog, rules)
+    seen: dict[str, str] = {}
+    for world_post, run in zip(posts, runs, strict=True):
+        problems += _in_folder(world_post.folder, run.diagnostics)
+        post = world_post.post
         if post is None:
             continue
-        where = Source(f"posts/{post_folder.name}/post.toml")
+        where = Source(f"posts/{world_post.folder}/post.toml")
         if post.code in seen:
-            problems.append(error(where, f"post {post.code} is also posts/{seen[post.code].name}", field="post.code"))
-        seen.setdefault(post.code, post_folder)
+            problems.append(error(where, f"post {post.code} is also posts/{seen[post.code]}", field="post.code"))
+        seen.setdefault(post.code, world_post.folder)
         if post.fiscal_year != files.world.fiscal_year:
             message = f"fiscal year {post.fiscal_year}, but the world is fiscal year {files.world.fiscal_year}"
             problems.append(error(where, message, field="post.fiscal_year"))
     problems += _world_references(files, seen, runs)
-    charges, more = _world_tdy(files, seen, catalog)
+    charges, more = _world_tdy(files, seen, tdy)
     return WorldRun(tuple(problems + more), files, tuple(runs), charges)
 
 
 def _world_tdy(
-    files: WorldFiles, posts: dict[str, Path], catalog: Catalog
+    files: WorldFiles, posts: dict[str, str], tdy: Sequence[WorldTdy]
 ) -> tuple[tuple[TdyCharge, ...], list[Diagnostic]]:
     """The TDY item's charges: each bundle in tdy/ is a post's final budget of the year before the world's,
     its visits ending in the world's year billed on world.toml's tdy_as_of (today when it has none)."""
     as_of = files.world.tdy_as_of or dt.date.today()
     charges: list[TdyCharge] = []
     problems: list[Diagnostic] = []
-    for folder in files.tdy_folders:
-        run = run_tdy(folder, as_of, catalog)
+    for folder, run_on in tdy:
+        run = run_on(as_of)
         problems += _in_folder(folder, run.diagnostics, "tdy")
         if run.rates is None or run.billing is None:
             continue
-        post, where = run.rates.post, Source(f"tdy/{folder.name}/post.toml")
+        post, where = run.rates.post, Source(f"tdy/{folder}/post.toml")
         if post.fiscal_year != files.world.fiscal_year - 1:
             prior = files.world.fiscal_year - 1
             message = f"fiscal year {post.fiscal_year}: the world's TDY invoices come from FY {prior} final budgets"
@@ -93,12 +128,12 @@ def _world_tdy(
         if post.code not in posts:
             problems.append(error(where, f"post {post.code} has no bundle in posts/", "post.code"))
         for invoice in run.billing.issued():
-            source = Source(f"tdy/{folder.name}/tdy/visits.csv", key=invoice.invoice)
+            source = Source(f"tdy/{folder}/tdy/visits.csv", key=invoice.invoice)
             charges.append(TdyCharge(post.code, invoice.invoice, invoice.agency, invoice.total, source))
     return tuple(charges), problems
 
 
-def _world_references(files: WorldFiles, posts: dict[str, Path], runs: list[PostRun]) -> list[Diagnostic]:
+def _world_references(files: WorldFiles, posts: dict[str, str], runs: list[PostRun]) -> list[Diagnostic]:
     """posts.csv covers every post once and only those; items name posts and agencies that exist."""
     found: list[Diagnostic] = []
     profiled: dict[str, Source] = {}
@@ -110,7 +145,7 @@ def _world_references(files: WorldFiles, posts: dict[str, Path], runs: list[Post
         profiled.setdefault(profile.post, profile.source)
     for code, folder in sorted(posts.items()):
         if code not in profiled:
-            found.append(error(Source("posts.csv"), f"post {code} (posts/{folder.name}) has no row", field="post"))
+            found.append(error(Source("posts.csv"), f"post {code} (posts/{folder}) has no row", field="post"))
     agencies = {a.code for run in runs if run.records is not None for a in run.records.entered.agencies}
     for line in files.items:
         if line.post and line.post not in posts:

@@ -3,8 +3,9 @@ reads (icass.store.compute), one conversion for both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -36,25 +37,47 @@ class StoredCells:
 
 
 def stored_cells(connection: Connection, post_id: int) -> StoredCells:
-    files: dict[str, Cells] = {}
-    query = select(bundle_files.c.name, bundle_files.c.header).where(bundle_files.c.post_id == post_id)
-    for name, header in connection.execute(query.order_by(bundle_files.c.id)):
+    return stored_cells_of(connection, [post_id])[post_id]
+
+
+def stored_cells_of(connection: Connection, post_ids: Sequence[int]) -> dict[int, StoredCells]:
+    """Several posts' cells (a stored world's), one query per table for all of them."""
+    files: dict[int, dict[str, Cells]] = {post_id: {} for post_id in post_ids}
+    if not post_ids:
+        return {}
+    query = (
+        select(bundle_files.c.post_id, bundle_files.c.name, bundle_files.c.header)
+        .where(bundle_files.c.post_id.in_(post_ids))
+        .order_by(bundle_files.c.id)
+    )
+    headers: dict[str, dict[int, list[str]]] = {}
+    order: dict[int, list[str]] = {post_id: [] for post_id in post_ids}  # each post's files as stored
+    for post_id, name, header in connection.execute(query):
+        headers.setdefault(name, {})[post_id] = header
+        order[post_id].append(name)
+    for name, by_post in headers.items():
         table, (_, kinds) = ROW_TABLES[name], FILES[name]
-        selected = [table.c[c] if c in kinds else None for c in header]
-        rows = connection.execute(
-            select(*(c for c in selected if c is not None), table.c.extra)
-            .where(table.c.post_id == post_id)
-            .order_by(table.c.line)
-        ).all()
-        records: list[list[str]] = []
-        for row in rows:
-            values = iter(row[:-1])
-            extra = row[-1]
-            records.append(
-                [
-                    (format_plain(next(values)) if kinds[c] == "cents" else next(values)) if c in kinds else extra[c]
-                    for c in header
-                ]
-            )
-        files[name] = Cells(name, tuple(header), list(range(2, len(records) + 2)), records)
-    return StoredCells(files)
+        columns = [c for c in kinds if any(c in header for header in by_post.values())]
+        # `extra` is read only when a header has a column beyond the format: a JSON cell a row costs.
+        extras = any(c not in kinds for header in by_post.values() for c in header)
+        rows: dict[int, list[Any]] = {post_id: [] for post_id in by_post}
+        found = connection.execute(
+            select(table.c.post_id, *(table.c[c] for c in columns), *([table.c.extra] if extras else []))
+            .where(table.c.post_id.in_(list(by_post)))
+            .order_by(table.c.post_id, table.c.line)
+        )
+        for row in found:
+            rows[row[0]].append(row)
+        at = {c: i + 1 for i, c in enumerate(columns)}
+        for post_id, header in by_post.items():
+            records: list[list[str]] = []
+            for row in rows[post_id]:
+                extra = row[-1] if extras else {}
+                records.append(
+                    [
+                        (format_plain(row[at[c]]) if kinds[c] == "cents" else row[at[c]]) if c in kinds else extra[c]
+                        for c in header
+                    ]
+                )
+            files[post_id][name] = Cells(name, tuple(header), list(range(2, len(records) + 2)), records)
+    return {post_id: StoredCells({name: files[post_id][name] for name in order[post_id]}) for post_id in post_ids}

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, Engine, select
 
 from icass.bundle.load import read_entered
+from icass.bundle.tdy import POLICY
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.diagnostics import Diagnostic
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
 from icass.pipeline import PostRun, run_records
-from icass.store.cells import StoredCells, stored_cells
-from icass.store.schema import posts
+from icass.pipeline.tdy import TdyRun, tdy_of
+from icass.store.cells import StoredCells, stored_cells, stored_cells_of
+from icass.store.schema import documents, posts
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -56,20 +59,52 @@ def run_stored(engine: Engine, post_id: int) -> PostRun:
 
 def run_on(connection: Connection, post_id: int) -> PostRun:
     """The pipeline on the post as `connection` sees it (a change not yet committed included), not kept."""
-    cells = stored_cells(connection, post_id)
-    post = _post(connection, post_id)
-    entered, modifications, problems = read_entered(cells, post, [])
-    if entered is None:
+    records, problems = read_stored(connection, post_id)
+    if records is None:
         return PostRun(tuple(problems), catalog=load_catalog())
-    sources, more = _sources(cells)
-    records = PostRecords(entered, modifications, sources)
-    return run_records(records, load_catalog(), load_counting_rules(), problems + more)
+    return run_records(records, load_catalog(), load_counting_rules(), problems)
 
 
-def _sources(cells: StoredCells) -> tuple[SourceRecords, list[Diagnostic]]:
-    present = {name: cells.files[name] for name in FILE_OF.values() if name in cells.files}
-    if not present:
-        return SourceRecords(), []
-    from icass.bundle.frames import sources_from_cells  # polars: only for posts with source records
+def read_stored(connection: Connection, post_id: int) -> tuple[PostRecords | None, list[Diagnostic]]:
+    """A stored post's records and every problem found, as read_bundle reads its bundle (None when the budget
+    side has an error)."""
+    return read_stored_of(connection, [post_id])[0]
 
-    return sources_from_cells(present)
+
+def read_stored_of(
+    connection: Connection, post_ids: Sequence[int]
+) -> list[tuple[PostRecords | None, list[Diagnostic]]]:
+    """read_stored for several posts (a stored world's), as read_bundles reads several bundles: their rows
+    fetched together, their source records parsed together."""
+    cells = stored_cells_of(connection, post_ids)
+    sides = [read_entered(cells[post_id], _post(connection, post_id), []) for post_id in post_ids]
+    sources = _sources_of([cells[post_id] for post_id in post_ids])
+    found: list[tuple[PostRecords | None, list[Diagnostic]]] = []
+    for (entered, modifications, problems), (records, more) in zip(sides, sources, strict=True):
+        if entered is None:
+            found.append((None, problems + more))
+        else:
+            found.append((PostRecords(entered, modifications, records), problems + more))
+    return found
+
+
+def run_stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:
+    """The TDY module on a stored post (a prior-year final budget with its visits), as `run_tdy` on its bundle:
+    rates from its run (run_stored), then its stored visits, services and policy billed on `as_of`."""
+    run = run_stored(engine, post_id)
+    with engine.connect() as connection:
+        cells = stored_cells(connection, post_id)
+        query = select(documents.c.text).where(documents.c.post_id == post_id, documents.c.name == POLICY)
+        policy = connection.execute(query).scalar_one_or_none()
+    return tdy_of(run, cells, as_of, run.catalog, policy)
+
+
+def _sources_of(cells: Sequence[StoredCells]) -> list[tuple[SourceRecords, list[Diagnostic]]]:
+    present = [{name: c.files[name] for name in FILE_OF.values() if name in c.files} for c in cells]
+    if not any(present):
+        return [(SourceRecords(), []) for _ in cells]
+    from icass.bundle.frames import sources_from_cells_of  # polars: only for posts with source records
+
+    with_records = [i for i, found in enumerate(present) if found]
+    parsed = dict(zip(with_records, sources_from_cells_of([present[i] for i in with_records]), strict=True))
+    return [parsed.get(i, (SourceRecords(), [])) for i in range(len(cells))]

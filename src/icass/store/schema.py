@@ -294,3 +294,93 @@ jobs = Table(
     Column("created_at", String(32), nullable=False),
     Column("finished_at", String(32)),
 )
+
+
+# Worlds (docs/world.md, docs/store.md "Worlds"): world.toml's settings, one table per world CSV file, and
+# which stored posts the world's post bundles are. A world's posts are ordinary posts (the `posts` table): the
+# world names them by code and fiscal year, not by row id, so that a post replaced on its own stays in its
+# world. `folder` is the bundle's folder name (posts/<folder>, tdy/<folder>), so that an export writes the
+# world back as it came.
+
+# Each world CSV file -> its table and columns, in the format's order. items.csv's amounts are signed cents.
+WORLD_FILES: dict[str, tuple[str, dict[str, Cell]]] = {
+    "posts.csv": (
+        "world_post_profiles",
+        {"post": "text", "mail": "text", "separation_pay": "text", "psa_guards": "text", "medevac": "text"},
+    ),
+    "items.csv": (
+        "world_items",
+        {
+            "item": "text",
+            "amount": "cents",
+            "post": "text",
+            "funding": "text",
+            "agency": "text",
+            "cost_center": "text",
+            "note": "text",
+        },
+    ),
+    "dependents.csv": ("world_dependents", {"agency": "text", "dependents": "text"}),
+    "tokens.csv": ("world_tokens", {"agency": "text", "tokens": "text"}),
+    "gfs_workload.csv": ("world_gfs_workload", {"cost_center": "text", "agency": "text", "count": "text"}),
+}
+
+worlds = Table(
+    "worlds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fiscal_year", Integer, nullable=False, unique=True),
+    Column("stage", Text, nullable=False),
+    Column("amsal_target", BigInteger, nullable=False),  # cents
+    Column("pat_target", BigInteger, nullable=False),  # cents
+    Column("dpm_pouch_percent", Text, nullable=False),  # as written: "38.5"
+    Column("fob_rsa_fee", BigInteger),  # cents; None: world.toml leaves it to the default (0)
+    Column("tdy_as_of", String(10)),  # YYYY-MM-DD; None: world.toml leaves it to the day of the run
+    Column("version", Integer, nullable=False, default=1),
+    Column("revision", String(32), nullable=False),  # a new random token whenever the world's own data changes
+)
+
+world_files = Table(
+    "world_files",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("world_id", ForeignKey("worlds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("header", JSON, nullable=False),
+    UniqueConstraint("world_id", "name"),
+)
+
+world_posts = Table(
+    "world_posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("world_id", ForeignKey("worlds.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # posts | tdy (a prior-year final budget, its TDY invoices billed)
+    Column("folder", Text, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    UniqueConstraint("world_id", "kind", "folder"),
+)
+
+
+def _world_row_table(name: str, columns: dict[str, Cell]) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("world_id", ForeignKey("worlds.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("line", Integer, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        *(
+            Column(
+                column, BigInteger if cell == "cents" else Text, nullable=False, default=0 if cell == "cents" else ""
+            )
+            for column, cell in columns.items()
+        ),
+        Column("extra", JSON, nullable=False, default=dict),
+    )
+
+
+WORLD_ROW_TABLES: dict[str, Table] = {
+    file: _world_row_table(table, columns) for file, (table, columns) in WORLD_FILES.items()
+}

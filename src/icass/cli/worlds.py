@@ -1,0 +1,47 @@
+"""`icass import WORLD` and `icass export --world`: a world folder into the database and back out (docs/store.md,
+"Worlds"). The commands themselves are icass.cli.store's; this is their world half."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from icass.cli.app import INPUT_ERROR, _err, _fail
+
+
+def import_world_folder(path: Path, data: Path | None, replace: bool) -> None:
+    """Store the world in `path` and every bundle in it, checked as `icass world` checks it; on any error every
+    problem is printed and nothing is stored."""
+    from icass.diagnostics import ERROR
+    from icass.store.database import database_url, open_database
+    from icass.store.worlds import import_world
+
+    stored, problems = import_world(open_database(database_url(data)), path, replace)
+    err = _err()
+    for d in problems:
+        err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
+    if stored is None:
+        errors = sum(d.severity == ERROR for d in problems)
+        err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
+        raise click.exceptions.Exit(INPUT_ERROR)
+    tdy = f", {len(stored.tdy)} prior-year TDY bundle(s)" if stored.tdy else ""
+    err.print(
+        f"{path}: stored the world of fiscal year {stored.fiscal_year} ({len(stored.files)} files, "
+        f"{len(stored.posts)} posts{tdy})",
+        markup=False,
+    )
+
+
+def export_world_folder(target: Path, fiscal_year: int, data: Path | None) -> None:
+    """Write the stored world of `fiscal_year` into `target`, a new (or empty) folder."""
+    from icass.store.bundles import NotStored
+    from icass.store.database import database_url, open_database
+    from icass.store.worlds import export_world
+
+    try:
+        written = export_world(open_database(database_url(data)), fiscal_year, target)
+    except NotStored as e:
+        _fail(str(e))
+    message = f"{target}: wrote the world of fiscal year {fiscal_year} ({len(written)} files)"
+    _err().print(message, markup=False)

@@ -1,0 +1,443 @@
+"""Worlds in and out of the database (docs/store.md, "Worlds"). `import_world` checks a world folder exactly as
+`icass world` does, then stores world.toml, the world's CSV files and every post bundle of posts/ and tdy/ in
+one transaction, or nothing; `export_world` writes it back, file by file as it came in; `run_stored_world`
+computes it from the stored rows, as `run_world` computes the folder.
+
+A world's posts are ordinary stored posts (icass.store.bundles): a bundle of posts/ is a post of the world's
+fiscal year, one of tdy/ a post of the year before. The world names them by code and fiscal year, with the
+folder each bundle had, so that a post replaced on its own stays in its world and an export recreates the
+folders as they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, select
+
+from icass.bundle import tables as t
+from icass.bundle.load import read_post
+from icass.bundle.world import read_world_tables, world_settings
+from icass.diagnostics import Diagnostic, error, has_errors, warning
+from icass.model import Post, Source
+from icass.money import format_plain
+from icass.pipeline.world import (
+    WorldPost,
+    WorldRun,
+    WorldTdy,
+    _in_folder,
+    consolidate_world,
+    run_world,
+    world_run,
+)
+from icass.store.bundles import POST_FILE, NotStored, _insert_post, _left_out, _rows, export_bundle, new_revision
+from icass.store.schema import (
+    DOCUMENTS,
+    FILES,
+    ROW_TABLES,
+    WORLD_FILES,
+    WORLD_ROW_TABLES,
+    bundle_files,
+    documents,
+    posts,
+    world_files,
+    world_posts,
+    worlds,
+)
+
+WORLD_FILE = "world.toml"
+POSTS, TDY = "posts", "tdy"  # the folders of a world's bundles: its own year's posts, prior-year final budgets
+
+
+@dataclass(frozen=True)
+class StoredWorld:
+    fiscal_year: int
+    files: tuple[str, ...]  # the world's own files, as kept: world.toml and its CSV files
+    posts: tuple[str, ...]  # the codes of the bundles of posts/, by folder
+    tdy: tuple[str, ...]  # the codes of the bundles of tdy/ (posts of the year before), by folder
+
+
+@dataclass(frozen=True)
+class _Bundle:
+    kind: str  # posts | tdy
+    folder: Path
+    post: Post
+    rows: dict[str, tuple[list[str], list[dict[str, Any]]]]
+    kept: dict[str, str]  # documents kept whole
+
+
+def import_world(engine: Engine, folder: Path, replace: bool = False) -> tuple[StoredWorld | None, list[Diagnostic]]:
+    """Store the world in `folder` and every post bundle in it; None and every problem when it has an error
+    (then nothing is written). A world or post the database holds already is an error unless `replace`."""
+    run = run_world(folder)
+    consolidation, more = consolidate_world(run)
+    problems = [*run.diagnostics, *more]
+    if run.files is None or consolidation is None or has_errors(problems):
+        return None, problems
+    files = run.files
+    problems += _prior_year_posts_once(files.tdy_folders)
+    problems += _tdy_of_posts(files.post_folders, files.world.tdy_as_of or dt.date.today())
+    problems += _world_left_out(folder)
+    if has_errors(problems):
+        return None, problems
+    table, unreadable = t.read_toml_table(folder, WORLD_FILE, "world")
+    assert table is not None, unreadable  # read by run_world without an error
+    world = _world_values(table, files.world.fiscal_year)
+    rows = {name: _world_rows(folder, name) for name in WORLD_FILES if (folder / name).exists()}
+    bundles = [
+        _bundle(POSTS, f, p.records.post if p.records else None)
+        for f, p in zip(files.post_folders, run.posts, strict=True)
+    ]
+    bundles += [_bundle(TDY, f, None) for f in files.tdy_folders]
+    with engine.begin() as connection:
+        taken = _taken(connection, world["fiscal_year"], bundles)
+        if taken and not replace:
+            return None, problems + taken
+        connection.execute(delete(worlds).where(worlds.c.fiscal_year == world["fiscal_year"]))
+        world_id = int(connection.execute(worlds.insert().returning(worlds.c.id), world).scalar_one())
+        for name, (header, found) in rows.items():
+            connection.execute(world_files.insert(), {"world_id": world_id, "name": name, "header": header})
+            if found:
+                connection.execute(WORLD_ROW_TABLES[name].insert(), [{"world_id": world_id, **r} for r in found])
+        for bundle in bundles:
+            _store_bundle(connection, bundle)
+            member = {"kind": bundle.kind, "folder": bundle.folder.name, "code": bundle.post.code}
+            connection.execute(
+                world_posts.insert(), {"world_id": world_id, "fiscal_year": bundle.post.fiscal_year, **member}
+            )
+    return (
+        StoredWorld(
+            world["fiscal_year"],
+            (WORLD_FILE, *rows),
+            tuple(b.post.code for b in bundles if b.kind == POSTS),
+            tuple(b.post.code for b in bundles if b.kind == TDY),
+        ),
+        problems,
+    )
+
+
+def _prior_year_posts_once(folders: tuple[Path, ...]) -> list[Diagnostic]:
+    """The database keeps one bundle per post and year: two tdy/ bundles of one post and year cannot both be
+    kept (the world's folder allows it: their invoices are all billed)."""
+    found: list[Diagnostic] = []
+    seen: dict[tuple[str, int], str] = {}
+    for folder in folders:
+        post, _ = read_post(folder)
+        if post is None:
+            continue
+        key = (post.code, post.fiscal_year)
+        if key in seen:
+            message = (
+                f"post {post.code}, fiscal year {post.fiscal_year}, is also tdy/{seen[key]}: the database keeps one "
+                "bundle of a post and year"
+            )
+            found.append(error(Source(f"tdy/{folder.name}/{POST_FILE}"), message, field="post.code"))
+        seen.setdefault(key, folder.name)
+    return found
+
+
+def _tdy_of_posts(folders: tuple[Path, ...], as_of: dt.date) -> list[Diagnostic]:
+    """A bundle of posts/ with a tdy/ folder of its own keeps it, checked as `icass import BUNDLE` checks it."""
+    from icass.pipeline.tdy import run_tdy
+
+    found: list[Diagnostic] = []
+    for folder in folders:
+        if (folder / "tdy").is_dir():
+            found += _in_folder(folder.name, run_tdy(folder, as_of).diagnostics)
+    return found
+
+
+def _world_left_out(folder: Path) -> list[Diagnostic]:
+    """Files of the world folder that are not part of the format, named and not kept."""
+    found: list[Diagnostic] = []
+    for path in sorted(folder.iterdir()):
+        if path.name in (POSTS, TDY) and path.is_dir():
+            for inner in sorted(path.iterdir()):
+                if inner.is_dir():
+                    found += _in_folder(inner.name, tuple(_left_out(inner)), path.name)
+                else:
+                    found.append(_not_kept(f"{path.name}/{inner.name}"))
+        elif path.name != WORLD_FILE and path.name not in WORLD_FILES:
+            found.append(_not_kept(path.name))
+    return found
+
+
+def _not_kept(name: str) -> Diagnostic:
+    return warning(Source(name), "is not a file of a world: not kept in the database")
+
+
+def _world_values(table: dict[str, Any], fiscal_year: int) -> dict[str, Any]:
+    """world.toml as the worlds table's row: money in cents, the percent as written, optional keys None."""
+    world, _ = world_settings(table)
+    assert world is not None
+    return {
+        "fiscal_year": fiscal_year,
+        "stage": str(world.stage),
+        "amsal_target": world.amsal_target,
+        "pat_target": world.pat_target,
+        "dpm_pouch_percent": str(table["dpm_pouch_percent"]),
+        "fob_rsa_fee": world.fob_rsa_fee if "fob_rsa_fee" in table else None,
+        "tdy_as_of": world.tdy_as_of.isoformat() if world.tdy_as_of is not None else None,
+        "revision": new_revision(),
+    }
+
+
+def _world_rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
+    """A world CSV file's header as written and its rows (money in signed cents, the rest as written)."""
+    _, columns = WORLD_FILES[name]
+    cells, _ = t.read_cells(folder, name, (), keep_extra=True)
+    assert cells is not None  # the world was read without an error
+    found: list[dict[str, Any]] = []
+    for line, record in enumerate(cells.records, start=1):
+        row: dict[str, Any] = {"line": line, "extra": {}}
+        for column, cell in zip(cells.header, record, strict=True):
+            if column not in columns:
+                row["extra"][column] = cell
+            elif columns[column] == "cents":
+                text = cell.strip()
+                row[column] = -t.cents(text[1:]) if text.startswith("-") else t.cents(text)
+            else:
+                row[column] = cell
+        found.append(row)
+    return list(cells.header), found
+
+
+def _bundle(kind: str, folder: Path, post: Post | None) -> _Bundle:
+    if post is None:  # a tdy/ bundle: its post.toml was read by the TDY module's run
+        post, _ = read_post(folder)
+        assert post is not None
+    rows = {name: _rows(folder, name) for name in FILES if (folder / name).exists()}
+    kept = {name: (folder / name).read_text(encoding="utf-8") for name in DOCUMENTS if (folder / name).exists()}
+    return _Bundle(kind, folder, post, rows, kept)
+
+
+def _taken(connection: Connection, fiscal_year: int, bundles: list[_Bundle]) -> list[Diagnostic]:
+    """The world and the posts the database holds already, each named."""
+    found: list[Diagnostic] = []
+    if connection.execute(select(worlds.c.id).where(worlds.c.fiscal_year == fiscal_year)).first() is not None:
+        message = f"the world of fiscal year {fiscal_year} is already in the database (--replace)"
+        found.append(error(Source(WORLD_FILE), message, field="world.fiscal_year"))
+    for b in bundles:
+        query = select(posts.c.id).where(posts.c.code == b.post.code, posts.c.fiscal_year == b.post.fiscal_year)
+        if connection.execute(query).first() is not None:
+            message = f"post {b.post.code}, fiscal year {b.post.fiscal_year}, is already in the database (--replace)"
+            found.append(error(Source(f"{b.kind}/{b.folder.name}/{POST_FILE}"), message, field="post.code"))
+    return found
+
+
+def _store_bundle(connection: Connection, bundle: _Bundle) -> int:
+    """The bundle as a stored post, replacing the post's year if the database holds it (as import_bundle)."""
+    post = bundle.post
+    connection.execute(delete(posts).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year))
+    post_id = _insert_post(connection, post)
+    for name, (header, found) in bundle.rows.items():
+        connection.execute(bundle_files.insert(), {"post_id": post_id, "name": name, "header": header})
+        if found:
+            connection.execute(ROW_TABLES[name].insert(), [{"post_id": post_id, **row} for row in found])
+    for name, text in bundle.kept.items():
+        connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
+    return post_id
+
+
+def _world_row(connection: Connection, fiscal_year: int) -> Any:
+    row = connection.execute(select(worlds).where(worlds.c.fiscal_year == fiscal_year)).mappings().first()
+    if row is None:
+        raise NotStored(f"the world of fiscal year {fiscal_year} is not in the database")
+    return row
+
+
+def _members(connection: Connection, world_id: int) -> list[Any]:
+    """The world's bundles in folder order, each with its stored post's id and revision (None when the post is
+    no longer in the database)."""
+    joined = world_posts.outerjoin(
+        posts, and_(posts.c.code == world_posts.c.code, posts.c.fiscal_year == world_posts.c.fiscal_year)
+    )
+    query = (
+        select(
+            world_posts.c.kind,
+            world_posts.c.folder,
+            world_posts.c.code,
+            world_posts.c.fiscal_year,
+            posts.c.id,
+            posts.c.revision,
+        )
+        .select_from(joined)
+        .where(world_posts.c.world_id == world_id)
+    )
+    # Sorted here, not by the database: a folder's order is its name's code points, as run_world lists them,
+    # whatever the database's collation.
+    return sorted(connection.execute(query), key=lambda m: (m.kind, m.folder))
+
+
+def export_world(engine: Engine, fiscal_year: int, target: Path) -> tuple[str, ...]:
+    """Write the world of `fiscal_year` into `target`, a folder that must not exist yet (or be empty): world.toml,
+    its CSV files and every bundle in posts/ and tdy/ under its folder's name. It is written beside `target`
+    and renamed into place, so a failure leaves nothing half-written. Returns the files written."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise NotStored(f"{target}: exists and is not an empty folder")
+    if not target.parent.is_dir():
+        raise NotStored(f"{target}: the folder {target.parent} does not exist")
+    with engine.connect() as connection:
+        world = _world_row(connection, fiscal_year)
+        cells = _stored_world_cells(connection, world["id"])
+        members = _members(connection, world["id"])
+    for kind, folder, code, year, post_id, _ in members:
+        if post_id is None:
+            raise NotStored(f"{kind}/{folder}: post {code}, fiscal year {year}, is no longer in the database")
+    partial_folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        written = [WORLD_FILE]
+        (partial_folder / WORLD_FILE).write_text(_world_toml(world), encoding="utf-8")
+        for name, found in cells.files.items():
+            _write_csv(partial_folder / name, list(found.header), found.records)
+            written.append(name)
+        for kind, folder, code, year, _, _ in members:
+            (partial_folder / kind).mkdir(exist_ok=True)
+            bundle = export_bundle(engine, code, year, partial_folder / kind / folder)
+            written += [f"{kind}/{folder}/{name}" for name in bundle]
+        if target.exists():
+            target.rmdir()
+        os.replace(partial_folder, target)
+    except BaseException:
+        shutil.rmtree(partial_folder, ignore_errors=True)
+        raise
+    return tuple(written)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _world_toml(world: Any) -> str:
+    """world.toml in the format's key order (docs/world.md): money as a string of dollars with two decimals,
+    the percent as a string as written, tdy_as_of a TOML date; keys the world left out stay out."""
+    lines = ["[world]", f"fiscal_year = {world['fiscal_year']}", f"stage = {json.dumps(world['stage'])}"]
+    for key, value in _settings(world).items():
+        if key in ("fiscal_year", "stage"):
+            continue
+        lines.append(f"{key} = {value}" if key == "tdy_as_of" else f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
+
+
+def _settings(world: Any) -> dict[str, Any]:
+    """The worlds row as world.toml's [world] table would read (for the same checks as the file's)."""
+    table: dict[str, Any] = {
+        "fiscal_year": world["fiscal_year"],
+        "stage": world["stage"],
+        "amsal_target": format_plain(world["amsal_target"]),
+        "pat_target": format_plain(world["pat_target"]),
+        "dpm_pouch_percent": world["dpm_pouch_percent"],
+    }
+    if world["fob_rsa_fee"] is not None:
+        table["fob_rsa_fee"] = format_plain(world["fob_rsa_fee"])
+    if world["tdy_as_of"] is not None:
+        table["tdy_as_of"] = world["tdy_as_of"]
+    return table
+
+
+@dataclass(frozen=True)
+class StoredWorldCells:
+    """A stored world's CSV files as a CellSource (icass.bundle.tables): each file's header as imported and its
+    rows in their order, amounts written back in the format's form."""
+
+    files: dict[str, t.Cells]
+
+    def has(self, name: str) -> bool:
+        return name in self.files
+
+    def cells(
+        self, name: str, required: Any, optional: Any, keep_extra: bool, max_rows: int
+    ) -> tuple[t.Cells | None, list[Diagnostic]]:
+        found = self.files.get(name)
+        if found is None:
+            return None, [error(Source(name), "the file is missing")]
+        _, problems, fatal = t.check_header(name, found.header, required, optional, keep_extra)
+        return (None if fatal else found), problems
+
+
+def _stored_world_cells(connection: Connection, world_id: int) -> StoredWorldCells:
+    files: dict[str, t.Cells] = {}
+    query = select(world_files.c.name, world_files.c.header).where(world_files.c.world_id == world_id)
+    for name, header in connection.execute(query.order_by(world_files.c.id)):
+        table, (_, kinds) = WORLD_ROW_TABLES[name], WORLD_FILES[name]
+        selected = [table.c[c] for c in header if c in kinds]
+        rows = connection.execute(
+            select(*selected, table.c.extra).where(table.c.world_id == world_id).order_by(table.c.line)
+        ).all()
+        records: list[list[str]] = []
+        for row in rows:
+            values = iter(row[:-1])
+            extra = row[-1]
+            records.append(
+                [
+                    (format_plain(next(values)) if kinds[c] == "cents" else next(values)) if c in kinds else extra[c]
+                    for c in header
+                ]
+            )
+        files[name] = t.Cells(name, tuple(header), list(range(2, len(records) + 2)), records)
+    return StoredWorldCells(files)
+
+
+_runs: dict[tuple[str, int], tuple[tuple[Any, ...], WorldRun]] = {}  # (database, year) -> (revisions, run)
+_lock = threading.Lock()
+
+
+def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
+    """The world of `fiscal_year` computed from the stored rows, as `run_world` computes its folder: the same
+    readers (through CellSources), pipeline and checks. Kept until the world's revision or any of its posts'
+    changes. NotStored when the database has no world of that year."""
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.store.compute import _post, read_stored_of, run_stored_tdy
+
+    key = (engine.url.render_as_string(hide_password=True), fiscal_year)
+    with engine.connect() as connection:
+        world = _world_row(connection, fiscal_year)
+        members = _members(connection, world["id"])
+        stamp = (world["revision"], *((m.kind, m.folder, m.id, m.revision) for m in members))
+        with _lock:
+            kept = _runs.get(key)
+            if kept is not None and kept[0] == stamp:
+                return kept[1]
+        settings, problems = world_settings(_settings(world))
+        found = [m for m in members if m.id is not None]
+        for m in members:
+            if m.id is None:
+                message = f"post {m.code}, fiscal year {m.fiscal_year}, is no longer in the database"
+                problems.append(error(Source(f"{m.kind}/{m.folder}"), message))
+        files, problems = read_world_tables(
+            _stored_world_cells(connection, world["id"]),
+            settings,
+            problems,
+            tuple(Path(POSTS, m.folder) for m in found if m.kind == POSTS),
+            tuple(Path(TDY, m.folder) for m in found if m.kind == TDY),
+        )
+        if files is None:
+            return WorldRun(tuple(problems))
+        own = [m for m in found if m.kind == POSTS]
+        read_all = read_stored_of(connection, [m.id for m in own])
+        read = [WorldPost(m.folder, r, _post(connection, m.id)) for m, r in zip(own, read_all, strict=True)]
+    tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in found if m.kind == TDY]
+    run = world_run(files, problems, read, tdy, load_catalog(), load_counting_rules())
+    with _lock:
+        _runs[key] = (stamp, run)
+    return run
+
+
+def stored_world_years(engine: Engine) -> list[int]:
+    """The fiscal years of the worlds the database holds."""
+    with engine.connect() as connection:
+        return list(connection.execute(select(worlds.c.fiscal_year).order_by(worlds.c.fiscal_year)).scalars())
