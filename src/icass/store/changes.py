@@ -321,6 +321,13 @@ def get_workload(connection: Connection, post: PostKey, run: PostRun, line_id: s
     raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
 
 
+def _entered(connection: Connection, post: PostKey, cost_center: str, agency: str, factor: str) -> Any:
+    """The workload.csv row of a line's count entered by hand, or None."""
+    table = ROW_TABLES[WORKLOAD_FILE]
+    where = (table.c.cost_center == cost_center, table.c.agency == agency, table.c.factor == factor)
+    return connection.execute(select(table).where(table.c.post_id == post.id, *where)).mappings().first()
+
+
 def enter_count(
     connection: Connection,
     post: PostKey,
@@ -335,18 +342,7 @@ def enter_count(
     cost_center, agency, factor = _split(line_id)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
-    row = (
-        connection.execute(
-            select(table).where(
-                table.c.post_id == post.id,
-                table.c.cost_center == cost_center,
-                table.c.agency == agency,
-                table.c.factor == factor,
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = _entered(connection, post, cost_center, agency, factor)
     before_run = run_on(connection, post.id)
     before = next(
         (x for x in workload(connection, post, before_run) if x["id"] == workload_id(cost_center, agency, factor)),
@@ -401,18 +397,7 @@ def clear_count(connection: Connection, post: PostKey, line_id: str, version: in
     cost_center, agency, factor = _split(line_id)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
-    row = (
-        connection.execute(
-            select(table).where(
-                table.c.post_id == post.id,
-                table.c.cost_center == cost_center,
-                table.c.agency == agency,
-                table.c.factor == factor,
-            )
-        )
-        .mappings()
-        .first()
-    )
+    row = _entered(connection, post, cost_center, agency, factor)
     if row is None:
         raise NotFound(f"workload line {line_id} has no count entered by hand")
     if row["version"] != version:
