@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
+DATA = Path(__file__).parent / "data"  # the catalog's TOML files (data/SCHEMA.md)
 COST_CENTER_CODE = re.compile(r"^\d{4}$")
 SUB_COST_CENTER_CODE = re.compile(r"^(\d{4})-([0-9A-Z]{4})$")
 
@@ -191,11 +191,11 @@ class Catalog:
 def load_catalog() -> Catalog:
     entries: list[CostCenterSpec] = []
     seen: set[tuple[str, str]] = set()
-    data = resources.files("icass.catalog") / "data"
-    for item in sorted(data.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".toml"):
-            continue
-        for raw in tomllib.loads(item.read_text(encoding="utf-8")).get("cost_center", []):
+    from icass.catalog.compiled import load_documents
+
+    files = sorted((p for p in DATA.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    for item, document in zip(files, load_documents(files, "catalog"), strict=True):
+        for raw in document.get("cost_center", []):
             spec = _spec(raw, item.name)
             if (spec.code, spec.methodology) in seen:
                 raise CatalogError(f"{item.name}: {spec.code} ({spec.methodology}) is listed twice")

@@ -4,12 +4,11 @@ route it, the mandatory set, named modification levels and extra approvals."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from icass.catalog.cost_centers import CatalogError
@@ -318,8 +317,9 @@ def _parse(document: dict[str, Any]) -> CountingRules:
 
 @cache
 def load_counting_rules() -> CountingRules:
-    text = (resources.files("icass.catalog") / "counting" / "rules.toml").read_text(encoding="utf-8")
+    from icass.catalog.compiled import load_documents
+
     try:
-        return _parse(tomllib.loads(text))
+        return _parse(load_documents([Path(__file__).parent / "counting" / "rules.toml"], "counting")[0])
     except (KeyError, ValueError, TypeError) as problem:
         raise CatalogError(f"counting/rules.toml: {problem!r}") from None
