@@ -364,3 +364,82 @@ def test_lite_post_cannot_use_6225_and_the_separate_financial_codes(tmp_path):
         tmp_path / "ok", post_toml=lite, budget_csv=alone, workload_csv=append("workload.csv", "6225,2000.0,10,")
     )
     assert result.ok, messages
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {
+            "positions_csv": append("positions.csv", "P1,LE,FSN-9,Again\nP3,USDH,FS-09,No factor"),
+            "position_costs_csv": append("position_costs.csv", "P9,RB,1100,5.00\nP2,AMSAL,1100,5.00"),
+            "time_allocation_csv": append("time_allocation.csv", "P8,6139,10\nP2,6139,5\nP2,9999,1\nP3,0000,100"),
+            "budget_csv": append("budget.csv", "9998,PAT,2500,1.00,\n6150,RB,2500,1.00,"),
+        },
+        {
+            "post_toml": replace_line("post.toml", "standard", "lite"),
+            "budget_csv": append("budget.csv", "6225,RB,1,1,\n6211,RB,1,1,"),
+        },
+    ],
+)
+def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_records(tmp_path, changes):
+    """A bundle's large tables are read as columns and never made into records on the way to a distribution
+    (icass.model.columnar); every check must say exactly what it says of the records themselves, in the same
+    order, and the engine's columns must be the same."""
+    from dataclasses import fields, replace
+
+    import numpy as np
+
+    from icass.bundle import read_bundle
+    from icass.bundle.validate import validate_costs, validate_records
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.engine.columns import columns_of
+    from icass.engine.pipeline import cost_centers
+    from icass.model.columnar import RecordColumns
+
+    records, problems = read_bundle(write_bundle(tmp_path / "bundle", **changes))
+    assert records is not None, problems
+    as_read = records.entered
+    large = ("positions", "position_costs", "time_allocation", "budget")
+    assert all(isinstance(getattr(as_read, name), RecordColumns) for name in large)
+    made = replace(as_read, **{name: tuple(getattr(as_read, name)) for name in large})
+    assert made == as_read
+    catalog, rules = load_catalog(), load_counting_rules()
+    found = validate_records(as_read, catalog, rules)
+    assert found == validate_records(made, catalog, rules)
+    assert [str(d) for d in found] == [str(d) for d in validate_records(made, catalog, rules)]
+    if found:
+        return
+    kind_of = catalog.kind_of(as_read.post.methodology)
+    columns, expected = columns_of([as_read], kind_of), columns_of([made], kind_of)
+    for field in fields(columns):
+        assert np.array_equal(getattr(columns, field.name), getattr(expected, field.name)), field.name
+    cost = cost_centers(columns)
+    assert validate_costs(as_read, catalog, rules, columns, cost) == validate_costs(
+        made, catalog, rules, expected, cost
+    )
+
+
+def test_records_read_as_columns_are_a_sequence_of_their_records(tmp_path):
+    import copy
+    import pickle
+
+    from icass.bundle import read_bundle
+    from icass.model import Source
+
+    records, _ = read_bundle(write_bundle(tmp_path / "bundle"))
+    assert records is not None
+    budget = records.entered.budget
+    plain = tuple(budget)
+    assert len(budget) == len(plain) == 5
+    assert budget == plain
+    assert plain == budget
+    assert budget[-2:] == plain[-2:]
+    assert hash(budget) == hash(plain)
+    assert repr(budget) == repr(plain)
+    assert budget[0].source == Source("budget.csv", 2)
+    assert budget.index(plain[3]) == 3
+    assert type(pickle.loads(pickle.dumps(budget))) is tuple
+    assert pickle.loads(pickle.dumps(records.entered)) == records.entered
+    assert copy.deepcopy(records.entered) == records.entered

@@ -34,6 +34,7 @@ from icass.model import (
     TimeAllocation,
     Workload,
 )
+from icass.model.columnar import RecordColumns
 from icass.model.sources import FILE_OF
 
 E = TypeVar("E", bound=StrEnum)
@@ -258,10 +259,10 @@ def read_entered(
         post=post,
         agencies=tuple(map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources())),
         cost_factors=_records(CostFactor, factors),
-        positions=_records(Position, positions),
-        position_costs=_records(PoolLine, costs),
-        time_allocation=_records(TimeAllocation, allocation),
-        budget=_records(BudgetLine, budget),
+        positions=_columns(Position, positions),
+        position_costs=_columns(PoolLine, costs),
+        time_allocation=_columns(TimeAllocation, allocation),
+        budget=_columns(BudgetLine, budget),
         workload=tuple(
             map(
                 Workload,
@@ -283,9 +284,14 @@ R = TypeVar("R")
 
 def _records(record: Callable[..., R], table: t.Table) -> tuple[R, ...]:
     """One record a row, its fields in the table's column order, then the row's source."""
+    return _columns(record, table).records()
+
+
+def _columns(record: Callable[..., R], table: t.Table) -> RecordColumns[R]:
+    """The table's records as its columns: each record is made only when asked for (icass.model.columnar)."""
     names = [f.name for f in dataclasses.fields(record)]  # type: ignore[arg-type]
-    assert names[: len(table.values)] == list(table.values), (names, list(table.values))
-    return tuple(map(record, *table.values.values(), table.sources()))
+    assert names == [*table.values, "source"], (names, list(table.values))
+    return RecordColumns(record, table.name, table.numbers, table.values)
 
 
 def _modification(row: t.Row) -> Modification:

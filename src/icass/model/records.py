@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -184,10 +185,12 @@ class PostBundle:
     post: Post
     agencies: tuple[Agency, ...]
     cost_factors: tuple[CostFactor, ...]
-    positions: tuple[Position, ...]
-    position_costs: tuple[PoolLine, ...]
-    time_allocation: tuple[TimeAllocation, ...]
-    budget: tuple[BudgetLine, ...]
+    # The large tables: a tuple of records, or, as read from a bundle, the columns they were read in
+    # (icass.model.columnar.RecordColumns), whose records are made only when asked for.
+    positions: Sequence[Position]
+    position_costs: Sequence[PoolLine]
+    time_allocation: Sequence[TimeAllocation]
+    budget: Sequence[BudgetLine]
     workload: tuple[Workload, ...]
 
     def cost_pool(self) -> tuple[PoolLine, ...]:
@@ -201,6 +204,27 @@ class PostBundle:
             derived.append(PoolLine(position.position_id, Funding.AMSAL, AMSAL_SOC, factor.amsal, position.source))
             derived.append(PoolLine(position.position_id, Funding.PAT, PAT_SOC, factor.pat, position.source))
         return (*derived, *self.position_costs)
+
+    def cost_pool_columns(self) -> tuple[list[str], list[Funding], list[int]]:
+        """cost_pool() as columns (position_id, funding, amount), in the same order, with no record made."""
+        from icass.model.columnar import column
+
+        cents = {f.grade: (f.amsal, f.pat) for f in self.cost_factors}
+        ids: list[str] = []
+        funding: list[Funding] = []
+        amounts: list[int] = []
+        positions = self.positions
+        for position_id, category, grade in zip(
+            column(positions, "position_id"), column(positions, "category"), column(positions, "grade"), strict=True
+        ):
+            if category == PositionCategory.USDH:
+                ids += (position_id, position_id)
+                funding += (Funding.AMSAL, Funding.PAT)
+                amounts += cents[grade]
+        ids += column(self.position_costs, "position_id")
+        funding += column(self.position_costs, "funding")
+        amounts += column(self.position_costs, "amount")
+        return ids, funding, amounts
 
 
 @dataclass(frozen=True)
