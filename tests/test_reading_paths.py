@@ -112,6 +112,26 @@ def test_a_column_reads_as_its_cells_do(cells, parser):
         assert [str(v) for v in got] == [str(v) for v in expected]
 
 
+_AMOUNT = st.builds(
+    lambda a, b: f"{a}.{b}", st.text("0123456789", max_size=14), st.text("0123456789", min_size=2, max_size=2)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_AMOUNT, max_size=8), st.lists(_CELL, max_size=1), st.integers(0, 8))
+def test_a_column_of_amounts_with_two_decimals_reads_as_its_cells_do(amounts, odd, at):
+    """Amounts written with two decimals (nearly all) are read as whole columns (tables._whole_cents_column)."""
+    cells = [*amounts[:at], *odd, *amounts[at:]]
+    expected, failure = _each(t.cents, cells)
+    try:
+        got = t.parse_column(t.cents, cells)
+    except ValueError:
+        assert failure is ValueError
+    else:
+        assert failure is None
+        assert got == expected
+
+
 # A budget-side file that is plain is split at newlines and commas straight into columns
 # (icass.bundle.tables.read_plain_columns); any other is read by the csv module (read_cells). Both must read
 # the same cells and say the same about them.

@@ -53,7 +53,7 @@ def one_of(choices: type[E], what: str) -> Callable[[str], E]:
 
     def column(cells: Sequence[str]) -> list[E] | None:
         try:
-            return [by_code[c] for c in cells]
+            return list(map(by_code.__getitem__, cells))
         except KeyError:
             return None  # parse says what is wrong with which cell
 

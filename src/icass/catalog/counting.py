@@ -209,11 +209,18 @@ class CountingRules:
     def factors(self, cost_center: str, methodology: str) -> frozenset[str]:
         """The factor names a cost center's counts may carry: a people-based one counts each category of
         employee separately (H-341.1-4 NOTE 2); any other has one factor, named ""."""
+        cache: dict[tuple[str, str], frozenset[str]] = self.__dict__.setdefault("_factors", {})
+        found = cache.get((cost_center, methodology))
+        if found is not None:
+            return found  # validation asks for each workload line: a large post has thousands
         rule = self.for_methodology(methodology).get(cost_center)
         if not isinstance(rule, PeopleRule):
-            return frozenset({""})
-        names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
-        return frozenset(names | ({rule.none_counted[0]} if rule.none_counted else set()))
+            found = frozenset({""})
+        else:
+            names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
+            found = frozenset(names | ({rule.none_counted[0]} if rule.none_counted else set()))
+        cache[cost_center, methodology] = found
+        return found
 
     def mandatory_set(self, methodology: str) -> tuple[str, ...]:
         return self.mandatory[methodology][0]
