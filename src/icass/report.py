@@ -7,7 +7,6 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -45,29 +44,34 @@ def _plain_rows(distribution: Distribution) -> list[tuple[str, ...]]:
 
 def distribution_csv(distribution: Distribution) -> str:
     """Every line of the post in `distribution_rows`'s order, each amount in `format_plain`'s form. Made with one
-    string formatting for the whole file, the amounts split into sign, dollars and cents in arrays: a large post
-    has some 8,000 lines, and a csv writer's row with three formatted amounts a line took 25 ms of an
-    `icass distribute` that has a speed aim (docs/benchmarks.md)."""
-    agency, center, funding, share, redistribution = distribution.sorted_lines()
-    cells: list[list[object]] = [_quoted(agency), _quoted(center), _quoted(funding)]
-    for amounts in (share, redistribution, share + redistribution):
+    string formatting for the whole file, from a table of cells filled column by column (codes, and amounts
+    split into sign, dollars and cents, in arrays): a large post has some 8,000 lines, and a csv writer's row
+    with three formatted amounts a line took 25 ms of an `icass distribute` that has a speed aim
+    (docs/benchmarks.md)."""
+    codes, at, share, redistribution = distribution.sorted_line_indexes()
+    table = np.empty((len(share), 12), dtype=object)
+    for j, (names, index) in enumerate(zip(codes, at, strict=True)):
+        table[:, j] = np.array(_quoted(names), dtype=object)[index]
+    for k, amounts in enumerate((share, redistribution, share + redistribution)):
         dollars, cents = np.divmod(np.abs(amounts), 100)
-        cells += [np.where(amounts < 0, "-", "").tolist(), dollars.tolist(), cents.tolist()]
+        table[:, 3 + 3 * k] = np.where(amounts < 0, "-", "")
+        table[:, 4 + 3 * k] = dollars  # Python ints in an object array
+        table[:, 5 + 3 * k] = cents
     line = "%s,%s,%s,%s%d.%02d,%s%d.%02d,%s%d.%02d\n"
-    return _csv(DISTRIBUTION_HEADER, ()) + line * len(agency) % tuple(chain.from_iterable(zip(*cells, strict=True)))
+    return _csv(DISTRIBUTION_HEADER, ()) + line * len(share) % tuple(table.ravel().tolist())
 
 
-def _quoted(cells: list[str]) -> list[object]:
+def _quoted(cells: Sequence[str]) -> list[str]:
     """Each cell as the csv module writes it in a row of several (quoted only when it must be)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    written = {}
-    for cell in set(cells):
+    written = []
+    for cell in cells:
         writer.writerow((cell, ""))
-        written[cell] = out.getvalue()[:-2]
+        written.append(out.getvalue()[:-2])  # less the empty cell's comma and the line's end
         out.seek(0)
         out.truncate()
-    return [written[c] for c in cells]
+    return written
 
 
 def distribution_json(bundle: PostBundle, distribution: Distribution) -> str:

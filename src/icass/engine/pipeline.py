@@ -80,22 +80,23 @@ class Distribution:
 
     def sorted_lines(self, post: str | None = None) -> tuple[list[str], list[str], list[str], IntArray, IntArray]:
         """The lines of a post as columns (agency, cost center, funding source, share, redistribution), sorted by
-        the three codes as strings: `sorted(lines(post))` without a Python object per line. Agency and cost
-        center indexes are in their codes' string order (Columns keeps its code tables sorted), so only the
-        funding axis is put in the order of its names."""
+        the three codes as strings: `sorted(lines(post))` without a Python object per line."""
+        codes, at, share, redistribution = self.sorted_line_indexes(post)
+        names = [list(map(table.__getitem__, index.tolist())) for table, index in zip(codes, at, strict=True)]
+        return names[0], names[1], names[2], share, redistribution
+
+    def sorted_line_indexes(
+        self, post: str | None = None
+    ) -> tuple[tuple[tuple[str, ...], ...], tuple[IntArray, ...], IntArray, IntArray]:
+        """sorted_lines as the code tables (agencies, cost centers, funding sources) and each line's index into
+        each. Agency and cost center indexes are in their codes' string order (Columns keeps its code tables
+        sorted), so only the funding axis is put in the order of its names."""
         cols, p = self.columns, self.post_index(post)
-        funding = sorted(cols.funding_sources)
+        funding = tuple(sorted(cols.funding_sources))
         order = [cols.funding_sources.index(f) for f in funding]
         share, redis = self.share[p][:, :, order], self.redistribution[p][:, :, order]
-        agency, center, fund = np.nonzero((share != 0) | (redis != 0))
-        names = (cols.agencies, cols.cost_centers, funding)
-        return (
-            [names[0][i] for i in agency.tolist()],
-            [names[1][i] for i in center.tolist()],
-            [names[2][i] for i in fund.tolist()],
-            share[agency, center, fund],
-            redis[agency, center, fund],
-        )
+        at = np.nonzero((share != 0) | (redis != 0))
+        return (cols.agencies, cols.cost_centers, funding), at, share[at], redis[at]
 
     def cost_of(self, post: str | None = None) -> IntArray:
         """cost[cost center, funding source] of one post."""
