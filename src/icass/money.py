@@ -6,9 +6,13 @@ import math
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
+
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
 
 CENT = Decimal("0.01")
 _PLAIN_CHARACTERS = re.compile(r"[0-9.+-]+")  # what may make up a plain decimal; Decimal() checks the rest

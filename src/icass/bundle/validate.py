@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from icass.catalog import Catalog
 from icass.catalog.counting import CountingRules
@@ -27,6 +26,10 @@ from icass.model import (
 )
 from icass.model.columnar import column, source_of
 from icass.workload.modify import modification_problem
+
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
 
 Where = tuple[Sequence[Any], int]  # a table of records and the index of one: its Source made only for a message
 HUNDRED = Decimal(100)

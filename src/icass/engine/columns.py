@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from icass.model import FUNDING_SOURCES, ICASS_AGENCY, STATE_AGENCY, PostBundle, Workload
 from icass.model.columnar import column
 from icass.money import scaled_integers
 
-IntArray = npt.NDArray[np.int64]
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
+
 
 # How each cost center is shared (see catalog `distribution`).
 WORKLOAD, MISCELLANEOUS, NON_ICASS = 0, 1, 2

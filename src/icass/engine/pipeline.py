@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from icass.diagnostics import Diagnostic, error
 from icass.engine.apportion import apportion, apportion_block
@@ -16,7 +15,10 @@ from icass.engine.columns import MISCELLANEOUS, NON_ICASS, WORKLOAD, Columns, co
 from icass.engine.fan_out import fan_out, slots
 from icass.model import PostBundle, Source
 
-IntArray = npt.NDArray[np.int64]
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
 
 
 class EngineError(ValueError):
