@@ -380,6 +380,18 @@ def test_lite_post_cannot_use_6225_and_the_separate_financial_codes(tmp_path):
             "post_toml": replace_line("post.toml", "standard", "lite"),
             "budget_csv": append("budget.csv", "6225,RB,1,1,\n6211,RB,1,1,"),
         },
+        {
+            "workload_csv": append(
+                "workload.csv",
+                "6139,9999.0,1,\n9997,1900.0,1,\n0000,1900.0,5,\n6150,1900.0,2,0.5\n5624,2000.0,1,1.5\n"
+                "6139,1900.0,1,\n6139,1900.0,2,",
+            ),
+        },
+        {"workload_csv": "cost_center,agency,count,modification,factor\n5880,2000.0,5,,USDH\n5880,2000.0,1,,NOPE\n"},
+        {
+            "workload_csv": "cost_center,agency,count,modification\n"
+            "6150,2000.0,5,\n5624,1900.0,10,\n6150,1900.0,10,0.6\n"
+        },
     ],
 )
 def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_records(tmp_path, changes):
@@ -397,15 +409,21 @@ def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_recor
     from icass.engine.columns import columns_of
     from icass.engine.pipeline import cost_centers
     from icass.model.columnar import RecordColumns
+    from icass.workload.dates import count_period
+    from icass.workload.derivation import Derivation
+    from icass.workload.modify import combine
 
     records, problems = read_bundle(write_bundle(tmp_path / "bundle", **changes))
     assert records is not None, problems
     as_read = records.entered
-    large = ("positions", "position_costs", "time_allocation", "budget")
+    large = ("positions", "position_costs", "time_allocation", "budget", "workload")
     assert all(isinstance(getattr(as_read, name), RecordColumns) for name in large)
     made = replace(as_read, **{name: tuple(getattr(as_read, name)) for name in large})
     assert made == as_read
     catalog, rules = load_catalog(), load_counting_rules()
+    derivation = Derivation(count_period(as_read.post.fiscal_year, rules), None)
+    combined, problems = combine(records, derivation, catalog, rules)
+    assert (tuple(combined), problems) == combine(replace(records, entered=made), derivation, catalog, rules)
     found = validate_records(as_read, catalog, rules)
     assert found == validate_records(made, catalog, rules)
     assert [str(d) for d in found] == [str(d) for d in validate_records(made, catalog, rules)]

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -255,6 +254,8 @@ def read_entered(
     # Records are made column by column (positional arguments in the order of each record's fields): a large
     # post has some 25,000 of them, and a dict a row would cost more than the reading.
     a, w = agencies.values, workload.values
+    w["modification"] = [_ONE if m is None else m for m in w["modification"]]
+    w["origin"] = [Origin.ENTERED] * len(workload.numbers)
     entered = PostBundle(
         post=post,
         agencies=tuple(map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources())),
@@ -263,18 +264,7 @@ def read_entered(
         position_costs=_columns(PoolLine, costs),
         time_allocation=_columns(TimeAllocation, allocation),
         budget=_columns(BudgetLine, budget),
-        workload=tuple(
-            map(
-                Workload,
-                w["cost_center"],
-                w["agency"],
-                w["count"],
-                [_ONE if m is None else m for m in w["modification"]],
-                w["factor"],
-                repeat(Origin.ENTERED),
-                workload.sources(),
-            )
-        ),
+        workload=_columns(Workload, workload),
     )
     return entered, tuple(_modification(r) for r in modifications), problems
 

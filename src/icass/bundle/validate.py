@@ -3,6 +3,7 @@ names the file, row and field, and the handbook section where the rule comes fro
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
@@ -23,6 +24,7 @@ from icass.model import (
     Origin,
     PostBundle,
     Source,
+    Workload,
 )
 from icass.model.columnar import column, source_of
 from icass.workload.modify import modification_problem
@@ -103,29 +105,34 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
 def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
     found: list[Diagnostic] = []
 
-    def check(records: Sequence[Any], names: tuple[str, ...], what: str) -> None:
+    def check(records: Sequence[Any], names: tuple[str, ...], what: str, rows: list[int] | None = None) -> None:
+        """`rows`: the indexes of the records to check, when not all."""
         keys: list[Hashable] = (
             column(records, names[0])
             if len(names) == 1
             else list(zip(*(column(records, name) for name in names), strict=True))
         )
+        if rows is not None:
+            keys = [keys[k] for k in rows]
         if len(set(keys)) == len(keys):
             return  # the usual case, found at C speed
         first: dict[Hashable, int] = {}
         for k, key in enumerate(keys):
+            at = k if rows is None else rows[k]
             if key in first:
                 row = source_of(records, first[key]).row
-                found.append(error(source_of(records, k), f"duplicate {what} {key!r}: already on row {row}"))
+                found.append(error(source_of(records, at), f"duplicate {what} {key!r}: already on row {row}"))
             else:
-                first[key] = k
+                first[key] = at
 
     # Budget and position cost lines are line items: two contracts under one SOC are two lines, not a duplicate.
     check(bundle.agencies, ("code",), "agency code")
     check(bundle.cost_factors, ("grade",), "grade")
     check(bundle.positions, ("position_id",), "position_id")
     check(bundle.time_allocation, ("position_id", "cost_center"), "(position_id, cost_center)")
-    entered = [w for w in bundle.workload if w.origin == Origin.ENTERED]
-    check(entered, ("cost_center", "agency", "factor"), "(cost_center, agency, factor)")
+    origins = column(bundle.workload, "origin")
+    entered = None if Origin.DERIVED not in origins else [k for k, o in enumerate(origins) if o == Origin.ENTERED]
+    check(bundle.workload, ("cost_center", "agency", "factor"), "(cost_center, agency, factor)", entered)
     return found
 
 
@@ -154,7 +161,8 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     # made into records: icass.model.columnar).
     allocated = column(bundle.time_allocation, "cost_center")
     budgeted = column(bundle.budget, "cost_center")
-    used = {*allocated, *budgeted, *(r.cost_center for r in bundle.workload)}
+    counted = column(bundle.workload, "cost_center")
+    used = {*allocated, *budgeted, *counted}
     unknown = {code for code in used if catalog.find(code, methodology) is None}
     for k, (category, grade) in enumerate(
         zip(column(bundle.positions, "category"), column(bundle.positions, "grade"), strict=True)
@@ -200,11 +208,14 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
         for k, code in enumerate(budgeted):
             if code in unknown:
                 found += _cost_center(code, catalog, methodology, source_of(bundle.budget, k))
-    for count in bundle.workload:
-        if count.cost_center in unknown:
-            found += _cost_center(count.cost_center, catalog, methodology, count.source)
-        if count.agency not in agencies:
-            found.append(error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency"))
+    counting = column(bundle.workload, "agency")
+    if not unknown.isdisjoint(counted) or not agencies.issuperset(counting):
+        for k, (code, agency) in enumerate(zip(counted, counting, strict=True)):
+            if code in unknown:
+                found += _cost_center(code, catalog, methodology, source_of(bundle.workload, k))
+            if agency not in agencies:
+                source = source_of(bundle.workload, k)
+                found.append(error(source, f"unknown agency {agency!r} (not in agencies.csv)", field="agency"))
     return found
 
 
@@ -269,38 +280,49 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
 def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     methodology = str(bundle.post.methodology)
-    for count in bundle.workload:
-        if count.origin != Origin.ENTERED:
+    workload = bundle.workload
+    # The same few modifications come back on thousands of lines: each (cost center, value) judged once.
+    judged: dict[tuple[str, Decimal], tuple[str, str] | None] = {}
+    lines = zip(*(column(workload, name) for name in ("cost_center", "modification", "factor", "origin")), strict=True)
+    for k, (code, modification, factor, origin) in enumerate(lines):
+        if origin != Origin.ENTERED:
             continue  # derived counts are made by the rules, and modifications.csv is checked where applied
-        spec = catalog.find(count.cost_center, methodology)
+        spec = catalog.find(code, methodology)
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
             rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
             found.append(
                 error(
-                    count.source,
+                    source_of(workload, k),
                     f"{spec.code} has no distribution factor and takes no workload: it {rule}",
                     field="cost_center",
                     section=spec.count_section,
                 )
             )
             continue
-        problem = modification_problem(spec, count.modification)
+        if (code, modification) not in judged:
+            judged[code, modification] = modification_problem(spec, modification)
+        problem = judged[code, modification]
         if problem is not None:
-            found.append(error(count.source, problem[0], field="modification", section=problem[1]))
-        factors = rules.factors(count.cost_center, methodology)
-        if count.factor not in factors:
+            found.append(error(source_of(workload, k), problem[0], field="modification", section=problem[1]))
+        factors = rules.factors(code, methodology)
+        if factor not in factors:
             offered = ", ".join(f or "(empty)" for f in sorted(factors))
             found.append(
                 error(
-                    count.source,
-                    f"{count.factor!r} is not a distribution factor of {spec.code} ({offered})",
+                    source_of(workload, k),
+                    f"{factor!r} is not a distribution factor of {spec.code} ({offered})",
                     field="factor",
                     section="H-341.1-4 NOTE 2",
                 )
             )
     return found
+
+
+def _modified_counts(workload: Sequence[Workload]) -> list[Decimal]:
+    """Each line's count times its modification (Workload.modified_count), column by column."""
+    return list(map(operator.mul, column(workload, "count"), column(workload, "modification")))
 
 
 def validate_costs(
@@ -319,8 +341,8 @@ def validate_costs(
     cost_of = {code: int(c) for code, c in zip(cols.cost_centers, cost.tolist(), strict=True)}
     post_total = sum(cost_of.values())
     weight: dict[str, Decimal] = defaultdict(Decimal)
-    for count in bundle.workload:
-        weight[count.cost_center] += count.modified_count
+    for code, modified in zip(column(bundle.workload, "cost_center"), _modified_counts(bundle.workload), strict=True):
+        weight[code] += modified
     first_line = _first_rows(bundle)
     agencies = {a.code for a in bundle.agencies}
 
@@ -368,9 +390,11 @@ def _service_rules(
     """8790 and ICASS redistribution share by agency totals; there must be agencies to share with."""
     found: list[Diagnostic] = []
     by_agency: dict[str, Decimal] = defaultdict(Decimal)
-    for count in bundle.workload:
-        if cost_of.get(count.cost_center, 0):
-            by_agency[count.agency] += count.modified_count
+    workload = bundle.workload
+    lines = zip(column(workload, "cost_center"), column(workload, "agency"), _modified_counts(workload), strict=True)
+    for code, agency, modified in lines:
+        if cost_of.get(code, 0):
+            by_agency[agency] += modified
     payers = {a for a, w in by_agency.items() if w > 0}
     misc = catalog.find(MISCELLANEOUS, bundle.post.methodology)
     if cost_of.get(MISCELLANEOUS, 0) and not payers and misc is not None:
@@ -423,19 +447,21 @@ def _mandatory(bundle: PostBundle, rules: CountingRules) -> list[Diagnostic]:
     methodology = str(bundle.post.methodology)
     mandatory = rules.mandatory_set(methodology)
     counts: dict[str, set[str]] = defaultdict(set)
-    rows: dict[str, Source] = {}
-    for count in bundle.workload:
-        if count.count > 0 and count.cost_center in mandatory:
-            counts[count.agency].add(count.cost_center)
-            if count.cost_center == BASIC_PACKAGE:  # Basic Package staff: LE-only agencies count in 5880 alone
-                rows.setdefault(count.agency, count.source)
+    rows: dict[str, int] = {}
+    workload = bundle.workload
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    for k, (code, agency, count) in enumerate(lines):
+        if count > 0 and code in mandatory:
+            counts[agency].add(code)
+            if code == BASIC_PACKAGE:  # Basic Package staff: LE-only agencies count in 5880 alone
+                rows.setdefault(agency, k)
     found: list[Diagnostic] = []
-    for agency, source in sorted(rows.items()):
+    for agency, k in sorted(rows.items()):
         missing = [cc for cc in mandatory if cc not in counts[agency]]
         if missing:
             found.append(
                 warning(
-                    source,
+                    source_of(workload, k),
                     f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}: "
                     "the four mandatory cost centers go together for agencies under chief of mission authority",
                     section=rules.mandatory_section(methodology),

@@ -8,6 +8,7 @@ shared by the whole column, so every ratio the engine forms is exact.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from icass.model import FUNDING_SOURCES, ICASS_AGENCY, STATE_AGENCY, PostBundle, Workload
+from icass.model import FUNDING_SOURCES, ICASS_AGENCY, STATE_AGENCY, PostBundle
 from icass.model.columnar import column
 from icass.money import scaled_integers
 
@@ -89,7 +90,7 @@ def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> 
     used: set[str] = set()
     for b in bundles:
         used.update(column(b.budget, "cost_center"), column(b.time_allocation, "cost_center"))
-        used.update(w.cost_center for w in b.workload)
+        used.update(column(b.workload, "cost_center"))
     cost_centers = tuple(sorted(used))
     agency_ix, cc_ix, fund_ix = _indexer(agencies), _indexer(cost_centers), _indexer(FUNDING_SOURCES)
 
@@ -105,7 +106,9 @@ def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> 
     allocation_cost_center: list[str] = []
     percents: list[Decimal] = []
     workload_post: list[int] = []
-    workload: list[Workload] = []
+    workload_cost_center: list[str] = []
+    workload_agency: list[str] = []
+    modified: list[Decimal] = []
     position_base = 0
     for p, bundle in enumerate(bundles):
         ids = column(bundle.positions, "position_id")
@@ -124,11 +127,14 @@ def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> 
         budget_cost_center += column(bundle.budget, "cost_center")
         budget_funding += column(bundle.budget, "funding")
         budget_cents += column(bundle.budget, "amount")
-        workload += bundle.workload
-        workload_post += [p] * len(bundle.workload)
+        workload = bundle.workload
+        workload_post += [p] * len(workload)
+        workload_cost_center += column(workload, "cost_center")
+        workload_agency += column(workload, "agency")
+        modified += map(operator.mul, map(Decimal, column(workload, "count")), column(workload, "modification"))
 
     percent, _ = scaled_integers(percents)
-    modified, _ = scaled_integers(Decimal(w.count) * w.modification for w in workload)
+    weight, _ = scaled_integers(modified)
     return Columns(
         posts=tuple(b.post.code for b in bundles),
         agencies=agencies,
@@ -146,7 +152,7 @@ def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> 
         allocation_cost_center=cc_ix(allocation_cost_center),
         allocation_weight=percent,
         workload_post=_ints(workload_post),
-        workload_cost_center=cc_ix([w.cost_center for w in workload]),
-        workload_agency=agency_ix([w.agency for w in workload]),
-        workload_weight=modified,
+        workload_cost_center=cc_ix(workload_cost_center),
+        workload_agency=agency_ix(workload_agency),
+        workload_weight=weight,
     )

@@ -191,7 +191,7 @@ class PostBundle:
     position_costs: Sequence[PoolLine]
     time_allocation: Sequence[TimeAllocation]
     budget: Sequence[BudgetLine]
-    workload: tuple[Workload, ...]
+    workload: Sequence[Workload]
 
     def cost_pool(self) -> tuple[PoolLine, ...]:
         """Every pool line: each USDH position's AmSal and PAT from its grade (H-423.1), then the rest."""
