@@ -6,6 +6,7 @@ import math
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -71,10 +72,15 @@ def scaled_integers(values: Iterable[Decimal]) -> tuple[npt.NDArray[np.int64], i
     the integers are exact whatever the context's precision.
     """
     ratios = list(map(Decimal.as_integer_ratio, values))  # ValueError, OverflowError: NaN, infinity
-    denominators = {d for _, d in ratios}
-    lcm = math.lcm(*denominators)  # of powers of 2 and 5: a finite decimal's denominator
+    numerators = list(map(itemgetter(0), ratios))
+    denominators = list(map(itemgetter(1), ratios))
+    lcm = math.lcm(*set(denominators))  # of powers of 2 and 5: a finite decimal's denominator
     exponent = 0
     while 10**exponent % lcm:
         exponent += 1
-    times = {d: 10**exponent // d for d in denominators}
-    return np.array([n * times[d] for n, d in ratios], dtype=np.int64), exponent
+    scale = 10**exponent
+    n = len(ratios)
+    if max(map(abs, numerators), default=0) * scale < 2**63:
+        # Every integer fits: in int64 arrays, with no Python object made a value.
+        return np.fromiter(numerators, np.int64, n) * (scale // np.fromiter(denominators, np.int64, n)), exponent
+    return np.array([a * (scale // b) for a, b in ratios], dtype=np.int64), exponent  # OverflowError past int64

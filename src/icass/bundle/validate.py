@@ -22,6 +22,7 @@ from icass.model import (
     NON_ICASS,
     STATE_AGENCY,
     Origin,
+    PositionCategory,
     PostBundle,
     Source,
     Workload,
@@ -61,6 +62,17 @@ def validate_records(bundle: PostBundle, catalog: Catalog, rules: CountingRules)
 
 def _sums(bundle: PostBundle) -> list[Diagnostic]:
     """Each line is bounded, but many lines could still add up past what 64 bits hold: bound the sums."""
+    budget = column(bundle.budget, "amount")
+    pooled = column(bundle.position_costs, "amount")
+    factors = [f.amsal + f.pat for f in bundle.cost_factors]
+    lowest = min((min(f.amsal, f.pat) for f in bundle.cost_factors), default=0)
+    if min(budget, default=0) >= 0 and min(pooled, default=0) >= 0 and lowest >= 0:
+        # No amount is negative (the files' amounts cannot be), so no sum of some of them passes the whole
+        # post's: when even that stays within the bound (a large post's does, by far), every sum does.
+        usdh = column(bundle.positions, "category").count(PositionCategory.USDH)
+        most = max(factors, default=0) * usdh
+        if sum(budget) + sum(pooled) + most <= MAX_TOTAL_CENTS:
+            return []
     by_cost_center: dict[str, int] = defaultdict(int)
     first: dict[str, int] = {}
     for k, (code, amount) in enumerate(
@@ -281,13 +293,15 @@ def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> lis
     found: list[Diagnostic] = []
     methodology = str(bundle.post.methodology)
     workload = bundle.workload
-    # The same few modifications come back on thousands of lines: each (cost center, value) judged once.
+    # A few hundred cost centers and modifications come back on thousands of lines: each looked up once.
+    codes = column(workload, "cost_center")
+    specs = {code: catalog.find(code, methodology) for code in set(codes)}
     judged: dict[tuple[str, Decimal], tuple[str, str] | None] = {}
-    lines = zip(*(column(workload, name) for name in ("cost_center", "modification", "factor", "origin")), strict=True)
+    lines = zip(codes, *(column(workload, name) for name in ("modification", "factor", "origin")), strict=True)
     for k, (code, modification, factor, origin) in enumerate(lines):
         if origin != Origin.ENTERED:
             continue  # derived counts are made by the rules, and modifications.csv is checked where applied
-        spec = catalog.find(code, methodology)
+        spec = specs[code]
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
