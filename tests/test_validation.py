@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from icass.diagnostics import ERROR, WARNING
 from icass.pipeline import run_post
@@ -461,3 +463,37 @@ def test_records_read_as_columns_are_a_sequence_of_their_records(tmp_path):
     assert type(pickle.loads(pickle.dumps(budget))) is tuple
     assert pickle.loads(pickle.dumps(records.entered)) == records.entered
     assert copy.deepcopy(records.entered) == records.entered
+
+
+_PERCENTS = st.sampled_from(["0", "12.5", "33.3333", "50", "50.0", "66.6667", "100", "7", "93", "1E+30", "0.00001"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3", "P9"]), st.sampled_from(["6139", "0000"]), _PERCENTS)))
+def test_time_allocation_sums_are_checked_exactly(rows):
+    """The sums are found in int64 arrays (validate._allocation_suspects); what is said is what summing each
+    position's Decimals says."""
+    from collections import defaultdict
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from icass.bundle.validate import _time_allocation
+    from icass.catalog import load_catalog
+    from icass.model import Position, Post, PostBundle, TimeAllocation
+
+    positions = tuple(Position(p, "LE", "FSN-9", "") for p in ("P1", "P2", "P3", "P1"))
+    allocation = tuple(TimeAllocation(p, cc, Decimal(v)) for p, cc, v in rows)
+    post = Post("TST", "Testville", "Testland", "EUR", "standard", 2027)
+    bundle = PostBundle(post, (), (), positions, (), allocation, (), ())
+    totals, dual = defaultdict(Decimal), defaultdict(Decimal)
+    for a in allocation:
+        totals[a.position_id] += a.percent
+        dual[a.position_id] += a.percent if a.cost_center == "0000" else 0
+    expected = []
+    for p in positions:
+        if totals[p.position_id] != 100:
+            expected.append(f"position {p.position_id}: time allocation sums to {totals[p.position_id]} percent")
+        if dual[p.position_id] == 100:
+            expected.append(f"position {p.position_id} is allocated 100 percent to 0000")
+    found = [d.message for d in _time_allocation(replace(bundle), load_catalog())]
+    assert [m.split(", not 100")[0].split("; a non-ICASS")[0] for m in found] == expected

@@ -71,7 +71,10 @@ def scaled_integers(values: Iterable[Decimal]) -> tuple[npt.NDArray[np.int64], i
     in C; Decimal.as_tuple builds a Python named tuple a value, which took half this function's time), so
     the integers are exact whatever the context's precision.
     """
-    ratios = list(map(Decimal.as_integer_ratio, values))  # ValueError, OverflowError: NaN, infinity
+    items = list(values)
+    # Columns repeat a few values thousands of times (percents, counts): each value's fraction found once.
+    fraction = {v: v.as_integer_ratio() for v in set(items)}  # ValueError, OverflowError: NaN, infinity
+    ratios = list(map(fraction.__getitem__, items))
     numerators = list(map(itemgetter(0), ratios))
     denominators = list(map(itemgetter(1), ratios))
     lcm = math.lcm(*set(denominators))  # of powers of 2 and 5: a finite decimal's denominator

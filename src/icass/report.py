@@ -53,11 +53,16 @@ def distribution_csv(distribution: Distribution) -> str:
         table[:, j] = np.array(_quoted(names), dtype=object)[index]
     for k, amounts in enumerate((share, redistribution, share + redistribution)):
         dollars, cents = np.divmod(np.abs(amounts), 100)
-        table[:, 3 + 3 * k] = np.where(amounts < 0, "-", "")
+        table[:, 3 + 3 * k] = _SIGNS[(amounts < 0).view(np.int8)]
         table[:, 4 + 3 * k] = dollars  # Python ints in an object array
-        table[:, 5 + 3 * k] = cents
-    line = "%s,%s,%s,%s%d.%02d,%s%d.%02d,%s%d.%02d\n"
+        table[:, 5 + 3 * k] = _CENTS[cents]
+    line = "%s,%s,%s,%s%d%s,%s%d%s,%s%d%s\n"
     return _csv(DISTRIBUTION_HEADER, ()) + line * len(share) % tuple(table.ravel().tolist())
+
+
+# The sign and the cents of an amount as shared strings: only the dollars are formatted a line.
+_SIGNS = np.array(["", "-"], dtype=object)
+_CENTS = np.array([f".{c:02d}" for c in range(100)], dtype=object)
 
 
 def _quoted(cells: Sequence[str]) -> list[str]:

@@ -209,7 +209,10 @@ def parse_column(parse: Parser, cells: Sequence[str]) -> list[Any]:
         joined = "\n".join(cells)
         # One regex over the whole column runs in C; the count of line breaks rules out a cell holding one.
         if joined.count("\n") == len(cells) - 1 and _PLAIN_FORM[parse].fullmatch(joined):
-            return list(map(fast, cells))
+            # A column repeats a few values (percents, counts) thousands of times: each read once. A Decimal
+            # is immutable, so rows that wrote the same text may share one.
+            read = {cell: fast(cell) for cell in set(cells)}
+            return list(map(read.__getitem__, cells))
     return [parse(c) for c in cells]
 
 

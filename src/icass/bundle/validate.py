@@ -7,6 +7,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from decimal import Decimal
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from icass.model import (
     Workload,
 )
 from icass.model.columnar import column, source_of
+from icass.money import scaled_integers
 from icass.workload.modify import modification_problem
 
 if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
@@ -256,17 +258,23 @@ def _lite_financial_management(bundle: PostBundle) -> list[Diagnostic]:
 
 def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    allocation = bundle.time_allocation
+    ids, codes, percents = (column(allocation, name) for name in ("position_id", "cost_center", "percent"))
+    positions = column(bundle.positions, "position_id")
+    suspects = _allocation_suspects(positions, ids, codes, percents)
+    if suspects == set():
+        return found  # every position's allocation sums to 100, none all on 0000: the usual case
     totals: dict[str, Decimal] = defaultdict(Decimal)
     on_non_icass: dict[str, Decimal] = defaultdict(Decimal)
-    allocation = bundle.time_allocation
-    for position_id, code, percent in zip(
-        column(allocation, "position_id"), column(allocation, "cost_center"), column(allocation, "percent"), strict=True
-    ):
-        totals[position_id] += percent
-        if code == NON_ICASS:
-            on_non_icass[position_id] += percent
+    for position_id, code, percent in zip(ids, codes, percents, strict=True):
+        if suspects is None or position_id in suspects:
+            totals[position_id] += percent
+            if code == NON_ICASS:
+                on_non_icass[position_id] += percent
     non_icass = catalog.find(NON_ICASS, bundle.post.methodology)
-    for k, position_id in enumerate(column(bundle.positions, "position_id")):
+    for k, position_id in enumerate(positions):
+        if suspects is not None and position_id not in suspects:
+            continue
         total = totals[position_id]
         if total != HUNDRED:
             found.append(
@@ -287,6 +295,31 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
                 )
             )
     return found
+
+
+def _allocation_suspects(
+    positions: list[str], ids: list[str], codes: list[str], percents: list[Decimal]
+) -> set[str] | None:
+    """The positions whose time allocation may not sum to 100, or be 100 on 0000, found in int64 arrays (the
+    percents over a common power of ten, exact); None when they cannot be (a value past int64): then every
+    position is summed in Decimals, which is what the messages show anyway."""
+    try:
+        scaled, exponent = scaled_integers(percents)
+    except OverflowError:
+        return None
+    if len(scaled) and int(np.abs(scaled).max()) * len(scaled) >= 2**63:
+        return None
+    slot = {position_id: k for k, position_id in enumerate(positions)}
+    at = np.fromiter(map(slot.get, ids, repeat(len(positions))), np.int64, len(ids))
+    totals = np.zeros(len(positions) + 1, dtype=np.int64)
+    np.add.at(totals, at, scaled)
+    on_non_icass = np.zeros(len(positions) + 1, dtype=np.int64)
+    dual = np.fromiter(map(NON_ICASS.__eq__, codes), np.bool_, len(codes))
+    np.add.at(on_non_icass, at[dual], scaled[dual])
+    hundred = 100 * 10**exponent
+    of_position = np.fromiter(map(slot.__getitem__, positions), np.int64, len(positions))
+    odd = (totals[of_position] != hundred) | (on_non_icass[of_position] == hundred)
+    return {positions[k] for k in np.flatnonzero(odd).tolist()}
 
 
 def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> list[Diagnostic]:
