@@ -69,6 +69,8 @@ def optional_quantity(value: str) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Row:
+    """One good row of a table: where it came from, its parsed cells by column, and any columns beyond the format."""
+
     source: Source
     values: dict[str, Any]
     extra: tuple[tuple[str, str], ...] = ()

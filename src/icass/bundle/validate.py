@@ -521,10 +521,11 @@ def _first_rows(bundle: PostBundle) -> dict[str, Where]:
     """Where each cost center first appears (budget line, else time allocation), to point messages at: the
     table and the index in it (_where makes its Source, for a message only)."""
     first: dict[str, Where] = {}
-    for table in (bundle.budget, bundle.time_allocation):
-        for k, code in enumerate(column(table, "cost_center")):
-            if code not in first:
-                first[code] = (table, k)
+    for table in (bundle.time_allocation, bundle.budget):  # the budget's, where it has the code, replace
+        codes = column(table, "cost_center")
+        # Each code's first index, at C speed: read backwards, a code's earlier index replaces its later ones.
+        at = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))
+        first.update((code, (table, k)) for code, k in at.items())
     return first
 
 

@@ -38,6 +38,8 @@ class DistributionKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Weight:
+    """A weight the count applies to one kind of thing it counts, with the section that sets it."""
+
     applies_to: str
     weight: Decimal
     section: str
@@ -45,6 +47,8 @@ class Weight:
 
 @dataclass(frozen=True, slots=True)
 class Routing:
+    """Where the handbook sends a count to another agency, with the section that says so."""
+
     agency: str
     what: str
     section: str
@@ -52,6 +56,8 @@ class Routing:
 
 @dataclass(frozen=True, slots=True)
 class CostCenterSpec:
+    """One cost center or sub-cost center of a methodology, as the catalog's TOML gives it (data/SCHEMA.md)."""
+
     code: str
     methodology: str
     name: str
@@ -129,6 +135,8 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
 
 @dataclass(frozen=True)
 class Catalog:
+    """Every cost center and standardized sub-cost center of both methodologies."""
+
     entries: tuple[CostCenterSpec, ...]
     # Built once: every lookup is one dict probe (hashing the whole catalog per lookup was the hot spot).
     _index: dict[tuple[str, str], CostCenterSpec | None] = field(init=False, repr=False, compare=False)

@@ -60,12 +60,16 @@ class Cited:
 
 @dataclass(frozen=True, slots=True)
 class Term:
+    """The weight that people of these kinds count for."""
+
     kinds: frozenset[PersonKind]
     weight: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class RoleWeight:
+    """A weight for people in these roles."""
+
     roles: frozenset[str]
     weight: Decimal
     section: str
@@ -73,6 +77,8 @@ class RoleWeight:
 
 @dataclass(frozen=True, slots=True)
 class PeopleRule:
+    """How a cost center counts people: which kinds, with what weights, and who is left out."""
+
     cost_center: str
     methodologies: frozenset[str]
     section: Cited
@@ -93,6 +99,8 @@ class PeopleRule:
 
 @dataclass(frozen=True, slots=True)
 class ItRule:
+    """How an information technology cost center counts devices and accounts."""
+
     cost_center: str
     methodologies: frozenset[str]
     section: Cited
@@ -104,6 +112,8 @@ class ItRule:
 
 @dataclass(frozen=True, slots=True)
 class ProcurementRule:
+    """How procurement actions count, tiered by their dollar value."""
+
     cost_center: str
     methodologies: frozenset[str]
     section: Cited
@@ -132,6 +142,8 @@ class SpaceRule:
 
 @dataclass(frozen=True, slots=True)
 class RoleRouting:
+    """A role whose count goes to another agency."""
+
     role: str
     agency: str
     what: str
@@ -140,6 +152,8 @@ class RoleRouting:
 
 @dataclass(frozen=True, slots=True)
 class Vacancy:
+    """Who a vacant housing unit of this tenure counts for, and after how many days."""
+
     tenure: Tenure
     days: int
     agency: str
@@ -149,6 +163,8 @@ class Vacancy:
 
 @dataclass(frozen=True, slots=True)
 class Level:
+    """A named modification level a cost center offers (e.g. 6143 RECEIVING_AND_DELIVERY)."""
+
     cost_center: str
     name: str
     modification: Decimal
@@ -158,6 +174,8 @@ class Level:
 
 @dataclass(frozen=True, slots=True)
 class Approval:
+    """An approval a modification of this cost center needs besides the budget committee's."""
+
     cost_center: str
     column: str
     who: str
@@ -166,6 +184,8 @@ class Approval:
 
 @dataclass(frozen=True)
 class CountingRules:
+    """Every counting rule of counting/rules.toml."""
+
     static_month: int
     static_day: int
     dates_section: str

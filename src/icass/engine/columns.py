@@ -33,6 +33,8 @@ KINDS = {"workload": WORKLOAD, "miscellaneous": MISCELLANEOUS, "non_icass": NON_
 
 @dataclass(frozen=True)
 class Columns:
+    """The batch's records as integer columns, codes as indexes into sorted code tables."""
+
     posts: tuple[str, ...]
     agencies: tuple[str, ...]  # sorted
     cost_centers: tuple[str, ...]  # sorted

@@ -75,6 +75,8 @@ NOWHERE = Source("<derived>")
 
 @dataclass(frozen=True, slots=True)
 class Post:
+    """The post and its budget year (post.toml)."""
+
     code: str
     name: str
     country: str
@@ -88,6 +90,8 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Agency:
+    """One agency at the post (agencies.csv)."""
+
     code: str
     name: str
     extra: tuple[tuple[str, str], ...] = ()  # columns the bundle carries beyond code and name
@@ -107,6 +111,8 @@ class CostFactor:
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """One ICASS position (positions.csv)."""
+
     position_id: str
     category: PositionCategory
     grade: str
@@ -127,6 +133,8 @@ class PoolLine:
 
 @dataclass(frozen=True, slots=True)
 class TimeAllocation:
+    """The percent of a position's time spent on one cost center (time_allocation.csv)."""
+
     position_id: str
     cost_center: str
     percent: Decimal
@@ -135,6 +143,8 @@ class TimeAllocation:
 
 @dataclass(frozen=True, slots=True)
 class BudgetLine:
+    """One line of the post's budget (budget.csv)."""
+
     cost_center: str
     funding: Funding
     soc: str
