@@ -4,6 +4,7 @@ names a server (.ci/run starts a throwaway cluster and sets it; in CI it must be
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -12,6 +13,9 @@ import pytest
 POSTGRES = os.environ.get("ICASS_TEST_POSTGRES_URL", "")
 if os.environ.get("CI") and not POSTGRES:
     raise RuntimeError("CI runs the store's tests on PostgreSQL too: run .ci/run, which sets ICASS_TEST_POSTGRES_URL")
+
+# The catalog's compiled cache (icass.catalog.compiled) is kept in a folder of the test run, not the user's.
+os.environ.setdefault("ICASS_CACHE_DIR", tempfile.mkdtemp(prefix="icass-test-cache-"))
 
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
 

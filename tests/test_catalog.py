@@ -190,3 +190,47 @@ def test_no_package_imports_upward():
                 if inward and layer[parts[1]] >= layer[package]:
                     upward.append(f"{path.name} imports {name}")
     assert upward == []
+
+
+def test_the_compiled_catalog_is_the_parse_of_the_toml_as_it_is_now(tmp_path):
+    """The cache gives exactly what tomllib gives, and an edited file is parsed again, whatever the cache holds."""
+    import tomllib
+
+    from icass.catalog.compiled import load_documents
+
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    first, second = data / "a.toml", data / "b.toml"
+    first.write_text('[[cost_center]]\ncode = "1111"\nweights = [1, 2.5]\n', encoding="utf-8")
+    second.write_text('note = """two\r\nlines"""\n', encoding="utf-8", newline="")
+    files = [first, second]
+    expected = [tomllib.loads(first.read_text(encoding="utf-8")), tomllib.loads(second.read_text(encoding="utf-8"))]
+    assert load_documents(files, "test", cache) == expected  # parsed, and the cache written
+    assert [p.name.split("-")[0] for p in cache.iterdir()] == ["test"]
+    assert load_documents(files, "test", cache) == expected  # from the cache
+    first.write_text('[[cost_center]]\ncode = "2222"\n', encoding="utf-8")
+    assert load_documents(files, "test", cache)[0] == {"cost_center": [{"code": "2222"}]}
+    assert load_documents(files, "test", cache)[0] == {"cost_center": [{"code": "2222"}]}
+    (kept,) = cache.iterdir()
+    kept.write_bytes(b"not marshal")
+    assert load_documents(files, "test", cache)[0] == {"cost_center": [{"code": "2222"}]}
+    first.write_text("broken = \n", encoding="utf-8")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        load_documents(files, "test", cache)
+
+
+def test_the_catalog_is_read_without_a_cache_it_cannot_keep(tmp_path, monkeypatch):
+    from icass.catalog import cost_centers
+    from icass.catalog.compiled import cache_dir, load_documents
+
+    monkeypatch.setenv("ICASS_CACHE_DIR", "")
+    assert cache_dir() is None
+    files = sorted(p for p in cost_centers.DATA.iterdir() if p.name.endswith(".toml"))
+    expected = load_documents(files, "catalog")
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would be", encoding="utf-8")
+    assert load_documents(files, "catalog", blocked / "cache") == expected
+    monkeypatch.setenv("ICASS_CACHE_DIR", str(tmp_path / "cache"))
+    assert load_documents(files, "catalog") == expected
+    assert load_documents(files, "catalog") == expected
+    assert cost_centers.load_catalog.__wrapped__() == cost_centers.load_catalog()

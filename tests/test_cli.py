@@ -283,7 +283,7 @@ def test_the_methodology_choice_is_every_methodology():
 
 def test_distribute_csv_imports_only_what_it_uses(bundle):
     """The csv path of `icass distribute` is the one with a speed aim: no rich (tables, diagnostics), no other
-    command's module, no typer or pydantic (docs/benchmarks.md, "The command-line library")."""
+    command's module, no typer or pydantic (docs/benchmarks.md, "The command-line library"), no json."""
     import subprocess
     import sys
 
@@ -302,3 +302,5 @@ def test_distribute_csv_imports_only_what_it_uses(bundle):
     modules = set(run.stderr.split())
     unwanted = ("rich", "typer", "pydantic", "markdown_it", "icass.cli.tdy", "icass.cli.world", "icass.cli.workload")
     assert sorted(m for m in modules if m.split(".")[0] in unwanted or m in unwanted) == []
+    # Nor what only other outputs or annotations use: json (--format json), numpy.typing (type checking only).
+    assert sorted(modules & {"json", "numpy.typing"}) == []

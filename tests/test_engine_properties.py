@@ -104,3 +104,38 @@ def test_a_batch_of_posts_equals_each_post_alone(bundles):
     together = distribute_columns(columns_of(bundles, kind_of))
     for i in range(len(bundles)):
         assert {(a, c, f): (s, r) for a, c, f, s, r, _ in together.lines(f"P{i}")} == alone[i]
+
+
+def _plain_csv(result: Distribution) -> str:
+    """The distribution's CSV as the csv module writes sorted lines: what report.distribution_csv must give."""
+    import csv
+    import io
+
+    from icass.money import format_plain
+    from icass.report import DISTRIBUTION_HEADER
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DISTRIBUTION_HEADER)
+    for a, c, f, s, r, t in sorted(result.lines()):
+        writer.writerow((a, c, f, format_plain(s), format_plain(r), format_plain(t)))
+    return out.getvalue()
+
+
+@settings(max_examples=80, deadline=None)
+@given(post_bundles(), st.sampled_from(["", ",", '"', "\n", " x"]))
+def test_the_csv_is_the_sorted_lines_as_the_csv_module_writes_them(bundle, odd):
+    """Also with agency codes that must be quoted, and that sort differently from their index order."""
+    from icass.report import distribution_csv
+
+    result = run(bundle)
+    assert distribution_csv(result) == _plain_csv(result)
+    renamed = {a.code: f"{'z' if k % 2 else ''}{a.code}{odd}" for k, a in enumerate(bundle.agencies)}
+    renamed = {code: code for code in renamed} | {c: n for c, n in renamed.items() if c not in ("1900.0", "1901.0")}
+    other = replace(
+        bundle,
+        agencies=tuple(replace(a, code=renamed[a.code]) for a in bundle.agencies),
+        workload=tuple(replace(w, agency=renamed[w.agency]) for w in bundle.workload),
+    )
+    result = run(other)
+    assert distribution_csv(result) == _plain_csv(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -29,3 +30,13 @@ def test_the_plain_form_is_the_exact_amount_with_two_places(cents):
 @given(CENTS)
 def test_the_grouped_form_reads_back_as_the_plain_one(cents):
     assert format_grouped(cents).replace(",", "") == format_plain(cents)
+
+
+@given(st.lists(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**9), max_value=10**9, places=6)))
+def test_scaled_integers_are_each_value_over_the_least_common_power_of_ten(values):
+    from icass.money import scaled_integers
+
+    integers, exponent = scaled_integers(values)
+    assert [Decimal(int(i)) / 10**exponent for i in integers] == values
+    if exponent:
+        assert any((v * 10 ** (exponent - 1)) % 1 for v in values)

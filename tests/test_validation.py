@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from icass.diagnostics import ERROR, WARNING
 from icass.pipeline import run_post
@@ -364,3 +366,134 @@ def test_lite_post_cannot_use_6225_and_the_separate_financial_codes(tmp_path):
         tmp_path / "ok", post_toml=lite, budget_csv=alone, workload_csv=append("workload.csv", "6225,2000.0,10,")
     )
     assert result.ok, messages
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {
+            "positions_csv": append("positions.csv", "P1,LE,FSN-9,Again\nP3,USDH,FS-09,No factor"),
+            "position_costs_csv": append("position_costs.csv", "P9,RB,1100,5.00\nP2,AMSAL,1100,5.00"),
+            "time_allocation_csv": append("time_allocation.csv", "P8,6139,10\nP2,6139,5\nP2,9999,1\nP3,0000,100"),
+            "budget_csv": append("budget.csv", "9998,PAT,2500,1.00,\n6150,RB,2500,1.00,"),
+        },
+        {
+            "post_toml": replace_line("post.toml", "standard", "lite"),
+            "budget_csv": append("budget.csv", "6225,RB,1,1,\n6211,RB,1,1,"),
+        },
+        {
+            "workload_csv": append(
+                "workload.csv",
+                "6139,9999.0,1,\n9997,1900.0,1,\n0000,1900.0,5,\n6150,1900.0,2,0.5\n5624,2000.0,1,1.5\n"
+                "6139,1900.0,1,\n6139,1900.0,2,",
+            ),
+        },
+        {"workload_csv": "cost_center,agency,count,modification,factor\n5880,2000.0,5,,USDH\n5880,2000.0,1,,NOPE\n"},
+        {
+            "workload_csv": "cost_center,agency,count,modification\n"
+            "6150,2000.0,5,\n5624,1900.0,10,\n6150,1900.0,10,0.6\n"
+        },
+    ],
+)
+def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_records(tmp_path, changes):
+    """A bundle's large tables are read as columns and never made into records on the way to a distribution
+    (icass.model.columnar); every check must say exactly what it says of the records themselves, in the same
+    order, and the engine's columns must be the same."""
+    from dataclasses import fields, replace
+
+    import numpy as np
+
+    from icass.bundle import read_bundle
+    from icass.bundle.validate import validate_costs, validate_records
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.engine.columns import columns_of
+    from icass.engine.pipeline import cost_centers
+    from icass.model.columnar import RecordColumns
+    from icass.workload.dates import count_period
+    from icass.workload.derivation import Derivation
+    from icass.workload.modify import combine
+
+    records, problems = read_bundle(write_bundle(tmp_path / "bundle", **changes))
+    assert records is not None, problems
+    as_read = records.entered
+    large = ("positions", "position_costs", "time_allocation", "budget", "workload")
+    assert all(isinstance(getattr(as_read, name), RecordColumns) for name in large)
+    made = replace(as_read, **{name: tuple(getattr(as_read, name)) for name in large})
+    assert made == as_read
+    catalog, rules = load_catalog(), load_counting_rules()
+    derivation = Derivation(count_period(as_read.post.fiscal_year, rules), None)
+    combined, problems = combine(records, derivation, catalog, rules)
+    assert (tuple(combined), problems) == combine(replace(records, entered=made), derivation, catalog, rules)
+    found = validate_records(as_read, catalog, rules)
+    assert found == validate_records(made, catalog, rules)
+    assert [str(d) for d in found] == [str(d) for d in validate_records(made, catalog, rules)]
+    if found:
+        return
+    kind_of = catalog.kind_of(as_read.post.methodology)
+    columns, expected = columns_of([as_read], kind_of), columns_of([made], kind_of)
+    for field in fields(columns):
+        assert np.array_equal(getattr(columns, field.name), getattr(expected, field.name)), field.name
+    cost = cost_centers(columns)
+    assert validate_costs(as_read, catalog, rules, columns, cost) == validate_costs(
+        made, catalog, rules, expected, cost
+    )
+
+
+def test_records_read_as_columns_are_a_sequence_of_their_records(tmp_path):
+    import copy
+    import pickle
+
+    from icass.bundle import read_bundle
+    from icass.model import Source
+
+    records, _ = read_bundle(write_bundle(tmp_path / "bundle"))
+    assert records is not None
+    budget = records.entered.budget
+    plain = tuple(budget)
+    assert len(budget) == len(plain) == 5
+    assert budget == plain
+    assert plain == budget
+    assert budget[-2:] == plain[-2:]
+    assert hash(budget) == hash(plain)
+    assert repr(budget) == repr(plain)
+    assert budget[0].source == Source("budget.csv", 2)
+    assert budget.index(plain[3]) == 3
+    assert type(pickle.loads(pickle.dumps(budget))) is tuple
+    assert pickle.loads(pickle.dumps(records.entered)) == records.entered
+    assert copy.deepcopy(records.entered) == records.entered
+
+
+_PERCENTS = st.sampled_from(["0", "12.5", "33.3333", "50", "50.0", "66.6667", "100", "7", "93", "1E+30", "0.00001"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3", "P9"]), st.sampled_from(["6139", "0000"]), _PERCENTS)))
+def test_time_allocation_sums_are_checked_exactly(rows):
+    """The sums are found in int64 arrays (validate._allocation_suspects); what is said is what summing each
+    position's Decimals says."""
+    from collections import defaultdict
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from icass.bundle.validate import _time_allocation
+    from icass.catalog import load_catalog
+    from icass.model import Position, Post, PostBundle, TimeAllocation
+
+    positions = tuple(Position(p, "LE", "FSN-9", "") for p in ("P1", "P2", "P3", "P1"))
+    allocation = tuple(TimeAllocation(p, cc, Decimal(v)) for p, cc, v in rows)
+    post = Post("TST", "Testville", "Testland", "EUR", "standard", 2027)
+    bundle = PostBundle(post, (), (), positions, (), allocation, (), ())
+    totals, dual = defaultdict(Decimal), defaultdict(Decimal)
+    for a in allocation:
+        totals[a.position_id] += a.percent
+        dual[a.position_id] += a.percent if a.cost_center == "0000" else 0
+    expected = []
+    for p in positions:
+        if totals[p.position_id] != 100:
+            expected.append(f"position {p.position_id}: time allocation sums to {totals[p.position_id]} percent")
+        if dual[p.position_id] == 100:
+            expected.append(f"position {p.position_id} is allocated 100 percent to 0000")
+    found = [d.message for d in _time_allocation(replace(bundle), load_catalog())]
+    assert [m.split(", not 100")[0].split("; a non-ICASS")[0] for m in found] == expected

@@ -495,6 +495,25 @@ def test_sums_of_bounded_lines_cannot_wrap(tmp_path):
     ]
 
 
+def test_a_position_s_cost_pool_and_the_post_s_budget_are_bounded_too(tmp_path):
+    # The sums are looked at line by line only when the whole post's could pass the bound (validate._sums).
+    line = "1000000000000.00"
+    costs = BASE["position_costs.csv"] + "".join(f"P2,RB,1100,{line}\n" for _ in range(101))
+    found = [m for m in messages(tmp_path / "a", position_costs_csv=costs) if m.startswith("error")]
+    assert found == [
+        "error: positions.csv, row 3, position_id: the cost pool of position P2 adds up to "
+        "$101,000,000,020,000.00, more than $1,000,000,000,000.00"
+    ]
+    budget = BUDGET + "6139,RB,2500,600000000000.00,\n6150,RB,2500,600000000000.00,\n"
+    found = [m for m in messages(tmp_path / "b", budget_csv=budget) if m.startswith("error")]
+    assert found == [
+        "error: budget.csv: the post's budget adds up to $1,200,000,226,500.00, more than $1,000,000,000,000.00"
+    ]
+    # Many lines, each far from the bound, whose sum stays under it: nothing to say.
+    fine = BUDGET + "".join("6139,RB,2500,1000000.00,\n" for _ in range(1000))
+    assert [m for m in messages(tmp_path / "c", budget_csv=fine) if m.startswith("error")] == []
+
+
 def test_compound_worked_example(tmp_path):
     # H-341.12-1(D) g: chancery 5,700 and warehouse 1,200 m2 (nonresidential, 7820); apartment complex 1,180,
     # COM residence 800 (1900.0) and MSGQ 700 (1931.0) residential (7810); 9,580 in all. The handbook prints

@@ -12,6 +12,8 @@ ERROR, WARNING = "error", "warning"
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """One problem found: its severity, where, what, and the handbook section of the rule."""
+
     severity: str
     source: Source
     message: str

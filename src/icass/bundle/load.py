@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +33,7 @@ from icass.model import (
     TimeAllocation,
     Workload,
 )
+from icass.model.columnar import RecordColumns
 from icass.model.sources import FILE_OF
 
 E = TypeVar("E", bound=StrEnum)
@@ -52,7 +52,7 @@ def one_of(choices: type[E], what: str) -> Callable[[str], E]:
 
     def column(cells: Sequence[str]) -> list[E] | None:
         try:
-            return [by_code[c] for c in cells]
+            return list(map(by_code.__getitem__, cells))
         except KeyError:
             return None  # parse says what is wrong with which cell
 
@@ -254,26 +254,17 @@ def read_entered(
     # Records are made column by column (positional arguments in the order of each record's fields): a large
     # post has some 25,000 of them, and a dict a row would cost more than the reading.
     a, w = agencies.values, workload.values
+    w["modification"] = [_ONE if m is None else m for m in w["modification"]]
+    w["origin"] = [Origin.ENTERED] * len(workload.numbers)
     entered = PostBundle(
         post=post,
         agencies=tuple(map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources())),
         cost_factors=_records(CostFactor, factors),
-        positions=_records(Position, positions),
-        position_costs=_records(PoolLine, costs),
-        time_allocation=_records(TimeAllocation, allocation),
-        budget=_records(BudgetLine, budget),
-        workload=tuple(
-            map(
-                Workload,
-                w["cost_center"],
-                w["agency"],
-                w["count"],
-                [_ONE if m is None else m for m in w["modification"]],
-                w["factor"],
-                repeat(Origin.ENTERED),
-                workload.sources(),
-            )
-        ),
+        positions=_columns(Position, positions),
+        position_costs=_columns(PoolLine, costs),
+        time_allocation=_columns(TimeAllocation, allocation),
+        budget=_columns(BudgetLine, budget),
+        workload=_columns(Workload, workload),
     )
     return entered, tuple(_modification(r) for r in modifications), problems
 
@@ -283,9 +274,14 @@ R = TypeVar("R")
 
 def _records(record: Callable[..., R], table: t.Table) -> tuple[R, ...]:
     """One record a row, its fields in the table's column order, then the row's source."""
+    return _columns(record, table).records()
+
+
+def _columns(record: Callable[..., R], table: t.Table) -> RecordColumns[R]:
+    """The table's records as its columns: each record is made only when asked for (icass.model.columnar)."""
     names = [f.name for f in dataclasses.fields(record)]  # type: ignore[arg-type]
-    assert names[: len(table.values)] == list(table.values), (names, list(table.values))
-    return tuple(map(record, *table.values.values(), table.sources()))
+    assert names == [*table.values, "source"], (names, list(table.values))
+    return RecordColumns(record, table.name, table.numbers, table.values)
 
 
 def _modification(row: t.Row) -> Modification:

@@ -3,13 +3,14 @@ names the file, row and field, and the handbook section where the rule comes fro
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Hashable, Sequence
 from decimal import Decimal
-from typing import TypeVar
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
 from icass.catalog import Catalog
 from icass.catalog.counting import CountingRules
@@ -21,17 +22,21 @@ from icass.model import (
     MISCELLANEOUS,
     NON_ICASS,
     STATE_AGENCY,
-    BudgetLine,
     Origin,
-    PoolLine,
+    PositionCategory,
     PostBundle,
     Source,
-    TimeAllocation,
     Workload,
 )
+from icass.model.columnar import column, source_of
+from icass.money import scaled_integers
 from icass.workload.modify import modification_problem
 
-R = TypeVar("R")
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
+
+Where = tuple[Sequence[Any], int]  # a table of records and the index of one: its Source made only for a message
 HUNDRED = Decimal(100)
 # No sum of cents may pass this: a cost center, a position's cost pool, the post's whole budget. With every
 # sum below it, no total the engine forms can wrap int64 (which it would do silently).
@@ -59,17 +64,30 @@ def validate_records(bundle: PostBundle, catalog: Catalog, rules: CountingRules)
 
 def _sums(bundle: PostBundle) -> list[Diagnostic]:
     """Each line is bounded, but many lines could still add up past what 64 bits hold: bound the sums."""
+    budget = column(bundle.budget, "amount")
+    pooled = column(bundle.position_costs, "amount")
+    factors = [f.amsal + f.pat for f in bundle.cost_factors]
+    lowest = min((min(f.amsal, f.pat) for f in bundle.cost_factors), default=0)
+    if min(budget, default=0) >= 0 and min(pooled, default=0) >= 0 and lowest >= 0:
+        # No amount is negative (the files' amounts cannot be), so no sum of some of them passes the whole
+        # post's: when even that stays within the bound (a large post's does, by far), every sum does.
+        usdh = column(bundle.positions, "category").count(PositionCategory.USDH)
+        most = max(factors, default=0) * usdh
+        if sum(budget) + sum(pooled) + most <= MAX_TOTAL_CENTS:
+            return []
     by_cost_center: dict[str, int] = defaultdict(int)
-    first: dict[str, Source] = {}
-    for line in bundle.budget:
-        by_cost_center[line.cost_center] += line.amount
-        first.setdefault(line.cost_center, line.source)
+    first: dict[str, int] = {}
+    for k, (code, amount) in enumerate(
+        zip(column(bundle.budget, "cost_center"), column(bundle.budget, "amount"), strict=True)
+    ):
+        by_cost_center[code] += amount
+        first.setdefault(code, k)
     by_position: dict[str, int] = defaultdict(int)
-    for pool_line in bundle.cost_pool():
-        by_position[pool_line.position_id] += pool_line.amount
+    for position_id, _, amount in zip(*bundle.cost_pool_columns(), strict=True):
+        by_position[position_id] += amount
     found = [
         error(
-            first[code],
+            source_of(bundle.budget, first[code]),
             f"the budget lines of cost center {code} add up to {_dollars(total)}, more than the "
             f"{_dollars(MAX_TOTAL_CENTS)} a cost center may hold",
             field="amount",
@@ -77,10 +95,10 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
         for code, total in sorted(by_cost_center.items())
         if total > MAX_TOTAL_CENTS
     ]
-    where = {p.position_id: p.source for p in bundle.positions}
+    where = {position_id: k for k, position_id in enumerate(column(bundle.positions, "position_id"))}
     found += [
         error(
-            where[position],
+            source_of(bundle.positions, where[position]),
             f"the cost pool of position {position} adds up to {_dollars(total)}, more than {_dollars(MAX_TOTAL_CENTS)}",
             field="position_id",
         )
@@ -101,23 +119,34 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
 def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
     found: list[Diagnostic] = []
 
-    def check(records: Iterable[R], key: Callable[[R], Hashable], what: str) -> None:
-        first: dict[Hashable, Source] = {}
-        for record in records:
-            k = key(record)
-            source: Source = record.source  # type: ignore[attr-defined]
-            if k in first:
-                found.append(error(source, f"duplicate {what} {k!r}: already on row {first[k].row}"))
+    def check(records: Sequence[Any], names: tuple[str, ...], what: str, rows: list[int] | None = None) -> None:
+        """`rows`: the indexes of the records to check, when not all."""
+        keys: list[Hashable] = (
+            column(records, names[0])
+            if len(names) == 1
+            else list(zip(*(column(records, name) for name in names), strict=True))
+        )
+        if rows is not None:
+            keys = [keys[k] for k in rows]
+        if len(set(keys)) == len(keys):
+            return  # the usual case, found at C speed
+        first: dict[Hashable, int] = {}
+        for k, key in enumerate(keys):
+            at = k if rows is None else rows[k]
+            if key in first:
+                row = source_of(records, first[key]).row
+                found.append(error(source_of(records, at), f"duplicate {what} {key!r}: already on row {row}"))
             else:
-                first[k] = source
+                first[key] = at
 
     # Budget and position cost lines are line items: two contracts under one SOC are two lines, not a duplicate.
-    check(bundle.agencies, lambda a: a.code, "agency code")
-    check(bundle.cost_factors, lambda f: f.grade, "grade")
-    check(bundle.positions, lambda p: p.position_id, "position_id")
-    check(bundle.time_allocation, lambda a: (a.position_id, a.cost_center), "(position_id, cost_center)")
-    entered = [w for w in bundle.workload if w.origin == Origin.ENTERED]
-    check(entered, lambda w: (w.cost_center, w.agency, w.factor), "(cost_center, agency, factor)")
+    check(bundle.agencies, ("code",), "agency code")
+    check(bundle.cost_factors, ("grade",), "grade")
+    check(bundle.positions, ("position_id",), "position_id")
+    check(bundle.time_allocation, ("position_id", "cost_center"), "(position_id, cost_center)")
+    origins = column(bundle.workload, "origin")
+    entered = None if Origin.DERIVED not in origins else [k for k, o in enumerate(origins) if o == Origin.ENTERED]
+    check(bundle.workload, ("cost_center", "agency", "factor"), "(cost_center, agency, factor)", entered)
     return found
 
 
@@ -140,49 +169,67 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     methodology = bundle.post.methodology
     agencies = {a.code for a in bundle.agencies}
     grades = {f.grade for f in bundle.cost_factors}
-    positions = {p.position_id for p in bundle.positions}
-    # Each code looked up once: a large post names a few hundred codes on some 15,000 lines.
-    used = {r.cost_center for r in bundle.time_allocation} | {r.cost_center for r in bundle.budget}
-    used |= {r.cost_center for r in bundle.workload}
+    positions = set(column(bundle.positions, "position_id"))
+    # Each code looked up once: a large post names a few hundred codes on some 15,000 lines. Then each table
+    # is gone through row by row only when one of its values is wrong (records read as columns are never
+    # made into records: icass.model.columnar).
+    allocated = column(bundle.time_allocation, "cost_center")
+    budgeted = column(bundle.budget, "cost_center")
+    counted = column(bundle.workload, "cost_center")
+    used = {*allocated, *budgeted, *counted}
     unknown = {code for code in used if catalog.find(code, methodology) is None}
-    for position in bundle.positions:
-        if position.category == "USDH" and position.grade not in grades:
+    for k, (category, grade) in enumerate(
+        zip(column(bundle.positions, "category"), column(bundle.positions, "grade"), strict=True)
+    ):
+        if category == "USDH" and grade not in grades:
             found.append(
                 error(
-                    position.source,
-                    f"USDH grade {position.grade!r} has no AmSal/PAT cost factor in cost_factors.csv",
+                    source_of(bundle.positions, k),
+                    f"USDH grade {grade!r} has no AmSal/PAT cost factor in cost_factors.csv",
                     field="grade",
                     section="H-423.1-1",
                 )
             )
-    for line in bundle.position_costs:
-        if line.position_id not in positions:
-            found.append(error(line.source, f"unknown position {line.position_id!r}", field="position_id"))
-    entered: list[PoolLine | BudgetLine] = [*bundle.position_costs, *bundle.budget]
-    for record in entered:
-        if record.funding in CENTRALLY_FUNDED:
-            found.append(
-                error(
-                    record.source,
-                    f"{record.funding} is not entered by hand: each USDH position's grade brings it from "
-                    "cost_factors.csv",
-                    field="funding",
-                    section=CENTRALLY_FUNDED[record.funding],
+    pooled = column(bundle.position_costs, "position_id")
+    if not positions.issuperset(pooled):
+        for k, position_id in enumerate(pooled):
+            if position_id not in positions:
+                source = source_of(bundle.position_costs, k)
+                found.append(error(source, f"unknown position {position_id!r}", field="position_id"))
+    for table in (bundle.position_costs, bundle.budget):
+        funding = column(table, "funding")
+        if CENTRALLY_FUNDED.keys().isdisjoint(funding):
+            continue
+        for k, fund in enumerate(funding):
+            if fund in CENTRALLY_FUNDED:
+                found.append(
+                    error(
+                        source_of(table, k),
+                        f"{fund} is not entered by hand: each USDH position's grade brings it from cost_factors.csv",
+                        field="funding",
+                        section=CENTRALLY_FUNDED[fund],
+                    )
                 )
-            )
-    for share in bundle.time_allocation:
-        if share.position_id not in positions:
-            found.append(error(share.source, f"unknown position {share.position_id!r}", field="position_id"))
-        if share.cost_center in unknown:
-            found += _cost_center(share.cost_center, catalog, methodology, share.source)
-    for budget_line in bundle.budget:
-        if budget_line.cost_center in unknown:
-            found += _cost_center(budget_line.cost_center, catalog, methodology, budget_line.source)
-    for count in bundle.workload:
-        if count.cost_center in unknown:
-            found += _cost_center(count.cost_center, catalog, methodology, count.source)
-        if count.agency not in agencies:
-            found.append(error(count.source, f"unknown agency {count.agency!r} (not in agencies.csv)", field="agency"))
+    shares = column(bundle.time_allocation, "position_id")
+    if not positions.issuperset(shares) or not unknown.isdisjoint(allocated):
+        for k, (position_id, code) in enumerate(zip(shares, allocated, strict=True)):
+            if position_id not in positions:
+                source = source_of(bundle.time_allocation, k)
+                found.append(error(source, f"unknown position {position_id!r}", field="position_id"))
+            if code in unknown:
+                found += _cost_center(code, catalog, methodology, source_of(bundle.time_allocation, k))
+    if not unknown.isdisjoint(budgeted):
+        for k, code in enumerate(budgeted):
+            if code in unknown:
+                found += _cost_center(code, catalog, methodology, source_of(bundle.budget, k))
+    counting = column(bundle.workload, "agency")
+    if not unknown.isdisjoint(counted) or not agencies.issuperset(counting):
+        for k, (code, agency) in enumerate(zip(counted, counting, strict=True)):
+            if code in unknown:
+                found += _cost_center(code, catalog, methodology, source_of(bundle.workload, k))
+            if agency not in agencies:
+                source = source_of(bundle.workload, k)
+                found.append(error(source, f"unknown agency {agency!r} (not in agencies.csv)", field="agency"))
     return found
 
 
@@ -191,16 +238,16 @@ def _lite_financial_management(bundle: PostBundle) -> list[Diagnostic]:
     Exhibit H-341 lists in its Lite column, never both (the catalog's 6225 note gives the reasons)."""
     if bundle.post.methodology != "lite":
         return []
-    used: dict[str, Source] = {}
-    records: list[BudgetLine | TimeAllocation | Workload] = [*bundle.budget, *bundle.time_allocation, *bundle.workload]
-    for record in records:
-        used.setdefault(record.cost_center.split("-")[0], record.source)
+    used: dict[str, Where] = {}
+    for table in (bundle.budget, bundle.time_allocation, bundle.workload):
+        for k, code in enumerate(column(table, "cost_center")):
+            used.setdefault(code.split("-")[0], (table, k))
     separate = [code for code in LITE_SEPARATE_FINANCIAL_MANAGEMENT if code in used]
     if LITE_FINANCIAL_MANAGEMENT not in used or not separate:
         return []
     return [
         error(
-            used[separate[0]],
+            source_of(*used[separate[0]]),
             f"{', '.join(separate)} and {LITE_FINANCIAL_MANAGEMENT} are both used: a Lite post budgets financial "
             f"management either in {LITE_FINANCIAL_MANAGEMENT} or in the separate cost centers, not both",
             field="cost_center",
@@ -211,29 +258,37 @@ def _lite_financial_management(bundle: PostBundle) -> list[Diagnostic]:
 
 def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    allocation = bundle.time_allocation
+    ids, codes, percents = (column(allocation, name) for name in ("position_id", "cost_center", "percent"))
+    positions = column(bundle.positions, "position_id")
+    suspects = _allocation_suspects(positions, ids, codes, percents)
+    if suspects == set():
+        return found  # every position's allocation sums to 100, none all on 0000: the usual case
     totals: dict[str, Decimal] = defaultdict(Decimal)
     on_non_icass: dict[str, Decimal] = defaultdict(Decimal)
-    for share in bundle.time_allocation:
-        totals[share.position_id] += share.percent
-        if share.cost_center == NON_ICASS:
-            on_non_icass[share.position_id] += share.percent
+    for position_id, code, percent in zip(ids, codes, percents, strict=True):
+        if suspects is None or position_id in suspects:
+            totals[position_id] += percent
+            if code == NON_ICASS:
+                on_non_icass[position_id] += percent
     non_icass = catalog.find(NON_ICASS, bundle.post.methodology)
-    for position in bundle.positions:
-        total = totals[position.position_id]
+    for k, position_id in enumerate(positions):
+        if suspects is not None and position_id not in suspects:
+            continue
+        total = totals[position_id]
         if total != HUNDRED:
             found.append(
                 error(
-                    position.source,
-                    f"position {position.position_id}: time allocation sums to {total} percent, not 100 "
-                    "(time_allocation.csv)",
+                    source_of(bundle.positions, k),
+                    f"position {position_id}: time allocation sums to {total} percent, not 100 (time_allocation.csv)",
                     field="position_id",
                 )
             )
-        if on_non_icass[position.position_id] == HUNDRED and non_icass is not None:
+        if on_non_icass[position_id] == HUNDRED and non_icass is not None:
             found.append(
                 error(
-                    position.source,
-                    f"position {position.position_id} is allocated 100 percent to 0000; a non-ICASS dual "
+                    source_of(bundle.positions, k),
+                    f"position {position_id} is allocated 100 percent to 0000; a non-ICASS dual "
                     "position must spend part of its time on ICASS services",
                     field="position_id",
                     section=f"{non_icass.section}-1 NOTE",
@@ -242,41 +297,79 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
     return found
 
 
+def _allocation_suspects(
+    positions: list[str], ids: list[str], codes: list[str], percents: list[Decimal]
+) -> set[str] | None:
+    """The positions whose time allocation may not sum to 100, or be 100 on 0000, found in int64 arrays (the
+    percents over a common power of ten, exact); None when they cannot be (a value past int64): then every
+    position is summed in Decimals, which is what the messages show anyway."""
+    try:
+        scaled, exponent = scaled_integers(percents)
+    except OverflowError:
+        return None
+    if len(scaled) and int(np.abs(scaled).max()) * len(scaled) >= 2**63:
+        return None
+    slot = {position_id: k for k, position_id in enumerate(positions)}
+    at = np.fromiter(map(slot.get, ids, repeat(len(positions))), np.int64, len(ids))
+    totals = np.zeros(len(positions) + 1, dtype=np.int64)
+    np.add.at(totals, at, scaled)
+    on_non_icass = np.zeros(len(positions) + 1, dtype=np.int64)
+    dual = np.fromiter(map(NON_ICASS.__eq__, codes), np.bool_, len(codes))
+    np.add.at(on_non_icass, at[dual], scaled[dual])
+    hundred = 100 * 10**exponent
+    of_position = np.fromiter(map(slot.__getitem__, positions), np.int64, len(positions))
+    odd = (totals[of_position] != hundred) | (on_non_icass[of_position] == hundred)
+    return {positions[k] for k in np.flatnonzero(odd).tolist()}
+
+
 def _workload(bundle: PostBundle, catalog: Catalog, rules: CountingRules) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     methodology = str(bundle.post.methodology)
-    for count in bundle.workload:
-        if count.origin != Origin.ENTERED:
+    workload = bundle.workload
+    # A few hundred cost centers and modifications come back on thousands of lines: each looked up once.
+    codes = column(workload, "cost_center")
+    specs = {code: catalog.find(code, methodology) for code in set(codes)}
+    judged: dict[tuple[str, Decimal], tuple[str, str] | None] = {}
+    lines = zip(codes, *(column(workload, name) for name in ("modification", "factor", "origin")), strict=True)
+    for k, (code, modification, factor, origin) in enumerate(lines):
+        if origin != Origin.ENTERED:
             continue  # derived counts are made by the rules, and modifications.csv is checked where applied
-        spec = catalog.find(count.cost_center, methodology)
+        spec = specs[code]
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
             rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
             found.append(
                 error(
-                    count.source,
+                    source_of(workload, k),
                     f"{spec.code} has no distribution factor and takes no workload: it {rule}",
                     field="cost_center",
                     section=spec.count_section,
                 )
             )
             continue
-        problem = modification_problem(spec, count.modification)
+        if (code, modification) not in judged:
+            judged[code, modification] = modification_problem(spec, modification)
+        problem = judged[code, modification]
         if problem is not None:
-            found.append(error(count.source, problem[0], field="modification", section=problem[1]))
-        factors = rules.factors(count.cost_center, methodology)
-        if count.factor not in factors:
+            found.append(error(source_of(workload, k), problem[0], field="modification", section=problem[1]))
+        factors = rules.factors(code, methodology)
+        if factor not in factors:
             offered = ", ".join(f or "(empty)" for f in sorted(factors))
             found.append(
                 error(
-                    count.source,
-                    f"{count.factor!r} is not a distribution factor of {spec.code} ({offered})",
+                    source_of(workload, k),
+                    f"{factor!r} is not a distribution factor of {spec.code} ({offered})",
                     field="factor",
                     section="H-341.1-4 NOTE 2",
                 )
             )
     return found
+
+
+def _modified_counts(workload: Sequence[Workload]) -> list[Decimal]:
+    """Each line's count times its modification (Workload.modified_count), column by column."""
+    return list(map(operator.mul, column(workload, "count"), column(workload, "modification")))
 
 
 def validate_costs(
@@ -295,8 +388,8 @@ def validate_costs(
     cost_of = {code: int(c) for code, c in zip(cols.cost_centers, cost.tolist(), strict=True)}
     post_total = sum(cost_of.values())
     weight: dict[str, Decimal] = defaultdict(Decimal)
-    for count in bundle.workload:
-        weight[count.cost_center] += count.modified_count
+    for code, modified in zip(column(bundle.workload, "cost_center"), _modified_counts(bundle.workload), strict=True):
+        weight[code] += modified
     first_line = _first_rows(bundle)
     agencies = {a.code for a in bundle.agencies}
 
@@ -306,7 +399,7 @@ def validate_costs(
             continue
         spec = catalog.find(code, methodology)
         assert spec is not None  # checked by _references
-        source = first_line[code]
+        source = _where(first_line[code])
         if spec.distribution == "workload" and weight[code] == 0:
             found.append(
                 error(
@@ -339,20 +432,22 @@ def validate_costs(
 
 
 def _service_rules(
-    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], first_line: dict[str, Source]
+    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], first_line: dict[str, Where]
 ) -> list[Diagnostic]:
     """8790 and ICASS redistribution share by agency totals; there must be agencies to share with."""
     found: list[Diagnostic] = []
     by_agency: dict[str, Decimal] = defaultdict(Decimal)
-    for count in bundle.workload:
-        if cost_of.get(count.cost_center, 0):
-            by_agency[count.agency] += count.modified_count
+    workload = bundle.workload
+    lines = zip(column(workload, "cost_center"), column(workload, "agency"), _modified_counts(workload), strict=True)
+    for code, agency, modified in lines:
+        if cost_of.get(code, 0):
+            by_agency[agency] += modified
     payers = {a for a, w in by_agency.items() if w > 0}
     misc = catalog.find(MISCELLANEOUS, bundle.post.methodology)
     if cost_of.get(MISCELLANEOUS, 0) and not payers and misc is not None:
         found.append(
             error(
-                first_line[MISCELLANEOUS],
+                _where(first_line[MISCELLANEOUS]),
                 "8790 has cost but no agency has service costs to share it by",
                 section=misc.count_section,
             )
@@ -368,7 +463,7 @@ def _service_rules(
 
 
 def _ceilings(
-    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int, first_line: dict[str, Source]
+    bundle: PostBundle, catalog: Catalog, cost_of: dict[str, int], post_total: int, first_line: dict[str, Where]
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if post_total <= 0:
@@ -385,7 +480,7 @@ def _ceilings(
         share = (Decimal(100) * amount / post_total).quantize(Decimal("0.1"))
         found.append(
             warning(
-                first_line[code],
+                _where(first_line[code]),
                 f"{code} {spec.name} is {share}% of the post budget; it {words} {ceiling * 100:.0f}%",
                 section=f"{spec.section}{paragraph}",
             )
@@ -399,19 +494,21 @@ def _mandatory(bundle: PostBundle, rules: CountingRules) -> list[Diagnostic]:
     methodology = str(bundle.post.methodology)
     mandatory = rules.mandatory_set(methodology)
     counts: dict[str, set[str]] = defaultdict(set)
-    rows: dict[str, Source] = {}
-    for count in bundle.workload:
-        if count.count > 0 and count.cost_center in mandatory:
-            counts[count.agency].add(count.cost_center)
-            if count.cost_center == BASIC_PACKAGE:  # Basic Package staff: LE-only agencies count in 5880 alone
-                rows.setdefault(count.agency, count.source)
+    rows: dict[str, int] = {}
+    workload = bundle.workload
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    for k, (code, agency, count) in enumerate(lines):
+        if count > 0 and code in mandatory:
+            counts[agency].add(code)
+            if code == BASIC_PACKAGE:  # Basic Package staff: LE-only agencies count in 5880 alone
+                rows.setdefault(agency, k)
     found: list[Diagnostic] = []
-    for agency, source in sorted(rows.items()):
+    for agency, k in sorted(rows.items()):
         missing = [cc for cc in mandatory if cc not in counts[agency]]
         if missing:
             found.append(
                 warning(
-                    source,
+                    source_of(workload, k),
                     f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}: "
                     "the four mandatory cost centers go together for agencies under chief of mission authority",
                     section=rules.mandatory_section(methodology),
@@ -420,14 +517,20 @@ def _mandatory(bundle: PostBundle, rules: CountingRules) -> list[Diagnostic]:
     return found
 
 
-def _first_rows(bundle: PostBundle) -> dict[str, Source]:
-    """Where each cost center first appears (budget line, else time allocation), to point messages at."""
-    first: dict[str, Source] = {}
-    for line in bundle.budget:
-        first.setdefault(line.cost_center, line.source)
-    for share in bundle.time_allocation:
-        first.setdefault(share.cost_center, share.source)
+def _first_rows(bundle: PostBundle) -> dict[str, Where]:
+    """Where each cost center first appears (budget line, else time allocation), to point messages at: the
+    table and the index in it (_where makes its Source, for a message only)."""
+    first: dict[str, Where] = {}
+    for table in (bundle.time_allocation, bundle.budget):  # the budget's, where it has the code, replace
+        codes = column(table, "cost_center")
+        # Each code's first index, at C speed: read backwards, a code's earlier index replaces its later ones.
+        at = dict(zip(reversed(codes), range(len(codes) - 1, -1, -1), strict=True))
+        first.update((code, (table, k)) for code, k in at.items())
     return first
+
+
+def _where(found: Where) -> Source:
+    return source_of(*found)
 
 
 def _dollars(cents: int) -> str:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
+DATA = Path(__file__).parent / "data"  # the catalog's TOML files (data/SCHEMA.md)
 COST_CENTER_CODE = re.compile(r"^\d{4}$")
 SUB_COST_CENTER_CODE = re.compile(r"^(\d{4})-([0-9A-Z]{4})$")
 
@@ -38,6 +38,8 @@ class DistributionKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Weight:
+    """A weight the count applies to one kind of thing it counts, with the section that sets it."""
+
     applies_to: str
     weight: Decimal
     section: str
@@ -45,6 +47,8 @@ class Weight:
 
 @dataclass(frozen=True, slots=True)
 class Routing:
+    """Where the handbook sends a count to another agency, with the section that says so."""
+
     agency: str
     what: str
     section: str
@@ -52,6 +56,8 @@ class Routing:
 
 @dataclass(frozen=True, slots=True)
 class CostCenterSpec:
+    """One cost center or sub-cost center of a methodology, as the catalog's TOML gives it (data/SCHEMA.md)."""
+
     code: str
     methodology: str
     name: str
@@ -129,6 +135,8 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
 
 @dataclass(frozen=True)
 class Catalog:
+    """Every cost center and standardized sub-cost center of both methodologies."""
+
     entries: tuple[CostCenterSpec, ...]
     # Built once: every lookup is one dict probe (hashing the whole catalog per lookup was the hot spot).
     _index: dict[tuple[str, str], CostCenterSpec | None] = field(init=False, repr=False, compare=False)
@@ -191,11 +199,11 @@ class Catalog:
 def load_catalog() -> Catalog:
     entries: list[CostCenterSpec] = []
     seen: set[tuple[str, str]] = set()
-    data = resources.files("icass.catalog") / "data"
-    for item in sorted(data.iterdir(), key=lambda p: p.name):
-        if not item.name.endswith(".toml"):
-            continue
-        for raw in tomllib.loads(item.read_text(encoding="utf-8")).get("cost_center", []):
+    from icass.catalog.compiled import load_documents
+
+    files = sorted((p for p in DATA.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name)
+    for item, document in zip(files, load_documents(files, "catalog"), strict=True):
+        for raw in document.get("cost_center", []):
             spec = _spec(raw, item.name)
             if (spec.code, spec.methodology) in seen:
                 raise CatalogError(f"{item.name}: {spec.code} ({spec.methodology}) is listed twice")

@@ -4,12 +4,11 @@ route it, the mandatory set, named modification levels and extra approvals."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from icass.catalog.cost_centers import CatalogError
@@ -61,12 +60,16 @@ class Cited:
 
 @dataclass(frozen=True, slots=True)
 class Term:
+    """The weight that people of these kinds count for."""
+
     kinds: frozenset[PersonKind]
     weight: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class RoleWeight:
+    """A weight for people in these roles."""
+
     roles: frozenset[str]
     weight: Decimal
     section: str
@@ -74,6 +77,8 @@ class RoleWeight:
 
 @dataclass(frozen=True, slots=True)
 class PeopleRule:
+    """How a cost center counts people: which kinds, with what weights, and who is left out."""
+
     cost_center: str
     methodologies: frozenset[str]
     section: Cited
@@ -94,6 +99,8 @@ class PeopleRule:
 
 @dataclass(frozen=True, slots=True)
 class ItRule:
+    """How an information technology cost center counts devices and accounts."""
+
     cost_center: str
     methodologies: frozenset[str]
     section: Cited
@@ -105,6 +112,8 @@ class ItRule:
 
 @dataclass(frozen=True, slots=True)
 class ProcurementRule:
+    """How procurement actions count, tiered by their dollar value."""
+
     cost_center: str
     methodologies: frozenset[str]
     section: Cited
@@ -133,6 +142,8 @@ class SpaceRule:
 
 @dataclass(frozen=True, slots=True)
 class RoleRouting:
+    """A role whose count goes to another agency."""
+
     role: str
     agency: str
     what: str
@@ -141,6 +152,8 @@ class RoleRouting:
 
 @dataclass(frozen=True, slots=True)
 class Vacancy:
+    """Who a vacant housing unit of this tenure counts for, and after how many days."""
+
     tenure: Tenure
     days: int
     agency: str
@@ -150,6 +163,8 @@ class Vacancy:
 
 @dataclass(frozen=True, slots=True)
 class Level:
+    """A named modification level a cost center offers (e.g. 6143 RECEIVING_AND_DELIVERY)."""
+
     cost_center: str
     name: str
     modification: Decimal
@@ -159,6 +174,8 @@ class Level:
 
 @dataclass(frozen=True, slots=True)
 class Approval:
+    """An approval a modification of this cost center needs besides the budget committee's."""
+
     cost_center: str
     column: str
     who: str
@@ -167,6 +184,8 @@ class Approval:
 
 @dataclass(frozen=True)
 class CountingRules:
+    """Every counting rule of counting/rules.toml."""
+
     static_month: int
     static_day: int
     dates_section: str
@@ -210,11 +229,18 @@ class CountingRules:
     def factors(self, cost_center: str, methodology: str) -> frozenset[str]:
         """The factor names a cost center's counts may carry: a people-based one counts each category of
         employee separately (H-341.1-4 NOTE 2); any other has one factor, named ""."""
+        cache: dict[tuple[str, str], frozenset[str]] = self.__dict__.setdefault("_factors", {})
+        found = cache.get((cost_center, methodology))
+        if found is not None:
+            return found  # validation asks for each workload line: a large post has thousands
         rule = self.for_methodology(methodology).get(cost_center)
         if not isinstance(rule, PeopleRule):
-            return frozenset({""})
-        names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
-        return frozenset(names | ({rule.none_counted[0]} if rule.none_counted else set()))
+            found = frozenset({""})
+        else:
+            names = {"", *(str(kind) for term in rule.terms for kind in term.kinds)}
+            found = frozenset(names | ({rule.none_counted[0]} if rule.none_counted else set()))
+        cache[cost_center, methodology] = found
+        return found
 
     def mandatory_set(self, methodology: str) -> tuple[str, ...]:
         return self.mandatory[methodology][0]
@@ -318,8 +344,9 @@ def _parse(document: dict[str, Any]) -> CountingRules:
 
 @cache
 def load_counting_rules() -> CountingRules:
-    text = (resources.files("icass.catalog") / "counting" / "rules.toml").read_text(encoding="utf-8")
+    from icass.catalog.compiled import load_documents
+
     try:
-        return _parse(tomllib.loads(text))
+        return _parse(load_documents([Path(__file__).parent / "counting" / "rules.toml"], "counting")[0])
     except (KeyError, ValueError, TypeError) as problem:
         raise CatalogError(f"counting/rules.toml: {problem!r}") from None

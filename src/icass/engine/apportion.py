@@ -7,10 +7,16 @@ remainders first to the smaller key. So the shares of a group add up to N_g exac
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
-Int64Array = npt.NDArray[np.int64]
+import numpy as np
+
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
+    Int64Array = npt.NDArray[np.int64]
+
+
 _LIMIT = int(np.iinfo(np.int64).max)
 
 

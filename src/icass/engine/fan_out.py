@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
-IntArray = npt.NDArray[np.int64]
+import numpy as np
+
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
 
 
 def slots(slot_of_row: IntArray, n_slots: int) -> tuple[IntArray, IntArray, IntArray]:

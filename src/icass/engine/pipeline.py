@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import numpy.typing as npt
 
 from icass.diagnostics import Diagnostic, error
 from icass.engine.apportion import apportion, apportion_block
@@ -16,7 +15,10 @@ from icass.engine.columns import MISCELLANEOUS, NON_ICASS, WORKLOAD, Columns, co
 from icass.engine.fan_out import fan_out, slots
 from icass.model import PostBundle, Source
 
-IntArray = npt.NDArray[np.int64]
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]
 
 
 class EngineError(ValueError):
@@ -77,6 +79,26 @@ class Distribution:
         # Whole columns to Python ints at once: indexing an array cell by cell costs more than the line.
         for a, c, f, s, r in zip(*(i.tolist() for i in at), share[at].tolist(), redis[at].tolist(), strict=True):
             yield DistributionLine(agencies[a], centers[c], funding[f], s, r, s + r)
+
+    def sorted_lines(self, post: str | None = None) -> tuple[list[str], list[str], list[str], IntArray, IntArray]:
+        """The lines of a post as columns (agency, cost center, funding source, share, redistribution), sorted by
+        the three codes as strings: `sorted(lines(post))` without a Python object per line."""
+        codes, at, share, redistribution = self.sorted_line_indexes(post)
+        names = [list(map(table.__getitem__, index.tolist())) for table, index in zip(codes, at, strict=True)]
+        return names[0], names[1], names[2], share, redistribution
+
+    def sorted_line_indexes(
+        self, post: str | None = None
+    ) -> tuple[tuple[tuple[str, ...], ...], tuple[IntArray, ...], IntArray, IntArray]:
+        """sorted_lines as the code tables (agencies, cost centers, funding sources) and each line's index into
+        each. Agency and cost center indexes are in their codes' string order (Columns keeps its code tables
+        sorted), so only the funding axis is put in the order of its names."""
+        cols, p = self.columns, self.post_index(post)
+        funding = tuple(sorted(cols.funding_sources))
+        order = [cols.funding_sources.index(f) for f in funding]
+        share, redis = self.share[p][:, :, order], self.redistribution[p][:, :, order]
+        at = np.nonzero((share != 0) | (redis != 0))
+        return (cols.agencies, cols.cost_centers, funding), at, share[at], redis[at]
 
     def cost_of(self, post: str | None = None) -> IntArray:
         """cost[cost center, funding source] of one post."""

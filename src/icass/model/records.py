@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -74,6 +75,8 @@ NOWHERE = Source("<derived>")
 
 @dataclass(frozen=True, slots=True)
 class Post:
+    """The post and its budget year (post.toml)."""
+
     code: str
     name: str
     country: str
@@ -87,6 +90,8 @@ class Post:
 
 @dataclass(frozen=True, slots=True)
 class Agency:
+    """One agency at the post (agencies.csv)."""
+
     code: str
     name: str
     extra: tuple[tuple[str, str], ...] = ()  # columns the bundle carries beyond code and name
@@ -106,6 +111,8 @@ class CostFactor:
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """One ICASS position (positions.csv)."""
+
     position_id: str
     category: PositionCategory
     grade: str
@@ -126,6 +133,8 @@ class PoolLine:
 
 @dataclass(frozen=True, slots=True)
 class TimeAllocation:
+    """The percent of a position's time spent on one cost center (time_allocation.csv)."""
+
     position_id: str
     cost_center: str
     percent: Decimal
@@ -134,6 +143,8 @@ class TimeAllocation:
 
 @dataclass(frozen=True, slots=True)
 class BudgetLine:
+    """One line of the post's budget (budget.csv)."""
+
     cost_center: str
     funding: Funding
     soc: str
@@ -184,11 +195,13 @@ class PostBundle:
     post: Post
     agencies: tuple[Agency, ...]
     cost_factors: tuple[CostFactor, ...]
-    positions: tuple[Position, ...]
-    position_costs: tuple[PoolLine, ...]
-    time_allocation: tuple[TimeAllocation, ...]
-    budget: tuple[BudgetLine, ...]
-    workload: tuple[Workload, ...]
+    # The large tables: a tuple of records, or, as read from a bundle, the columns they were read in
+    # (icass.model.columnar.RecordColumns), whose records are made only when asked for.
+    positions: Sequence[Position]
+    position_costs: Sequence[PoolLine]
+    time_allocation: Sequence[TimeAllocation]
+    budget: Sequence[BudgetLine]
+    workload: Sequence[Workload]
 
     def cost_pool(self) -> tuple[PoolLine, ...]:
         """Every pool line: each USDH position's AmSal and PAT from its grade (H-423.1), then the rest."""
@@ -201,6 +214,27 @@ class PostBundle:
             derived.append(PoolLine(position.position_id, Funding.AMSAL, AMSAL_SOC, factor.amsal, position.source))
             derived.append(PoolLine(position.position_id, Funding.PAT, PAT_SOC, factor.pat, position.source))
         return (*derived, *self.position_costs)
+
+    def cost_pool_columns(self) -> tuple[list[str], list[Funding], list[int]]:
+        """cost_pool() as columns (position_id, funding, amount), in the same order, with no record made."""
+        from icass.model.columnar import column
+
+        cents = {f.grade: (f.amsal, f.pat) for f in self.cost_factors}
+        ids: list[str] = []
+        funding: list[Funding] = []
+        amounts: list[int] = []
+        positions = self.positions
+        for position_id, category, grade in zip(
+            column(positions, "position_id"), column(positions, "category"), column(positions, "grade"), strict=True
+        ):
+            if category == PositionCategory.USDH:
+                ids += (position_id, position_id)
+                funding += (Funding.AMSAL, Funding.PAT)
+                amounts += cents[grade]
+        ids += column(self.position_costs, "position_id")
+        funding += column(self.position_costs, "funding")
+        amounts += column(self.position_costs, "amount")
+        return ids, funding, amounts
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ QUANTITY_SCALE = 10_000  # quantities carry at most four decimal places
 
 @dataclass(frozen=True)
 class SourceRecords:
+    """Each source record file of the bundle as a frame, or None when the bundle lacks it."""
+
     people: pl.DataFrame | None = None
     subscriptions: pl.DataFrame | None = None
     it_inventory: pl.DataFrame | None = None

@@ -15,9 +15,9 @@ import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 
 from icass.bundle import read_bundle
 from icass.bundle.validate import validate_costs, validate_records
@@ -31,6 +31,9 @@ from icass.model import PostBundle, PostRecords
 from icass.workload.dates import count_period
 from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
+
+if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
+    import numpy.typing as npt
 
 
 def _derive(posts: list[PostRecords], catalog: Catalog, rules: CountingRules) -> list[Derivation]:

@@ -11,6 +11,8 @@ from icass.catalog.counting import CountingRules
 
 @dataclass(frozen=True, slots=True)
 class CountPeriod:
+    """The count date of static counts and the window of cumulative ones."""
+
     count_date: dt.date  # static counts: who and what is there on this day
     first_day: dt.date  # cumulative counts: rows dated first_day..last_day, both inclusive
     last_day: dt.date

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Derivation:
+    """What deriving a post's counts yields."""
+
     period: CountPeriod
     trail: pl.DataFrame | None  # see icass.workload.trail; None when the bundle has no source records
     lines: tuple[Workload, ...] = ()  # the derived counts, modification 1, sorted

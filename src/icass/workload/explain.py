@@ -4,6 +4,7 @@ applied, the sections cited; or the workload.csv row that replaced them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -55,7 +56,7 @@ def _contributions(frame: pl.DataFrame) -> tuple[Contribution, ...]:
 
 
 def explain_counts(
-    workload: tuple[Workload, ...], derivation: Derivation, cost_center: str, agency: str | None = None
+    workload: Sequence[Workload], derivation: Derivation, cost_center: str, agency: str | None = None
 ) -> tuple[CountExplanation, ...]:
     """Every count line of `cost_center` (of `agency` only, if given), each with the trail that made it.
     Rows of agencies with no count line (everyone excluded) come under a line of count 0."""

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from icass.catalog import Catalog, CostCenterSpec
 from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
+from icass.model.columnar import RecordColumns, column
 from icass.workload.derivation import Derivation
 
 ONE = Decimal(1)
@@ -45,10 +47,13 @@ def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[s
 
 def combine(
     records: PostRecords, derivation: Derivation, catalog: Catalog, rules: CountingRules
-) -> tuple[tuple[Workload, ...], list[Diagnostic]]:
+) -> tuple[Sequence[Workload], list[Diagnostic]]:
     """The workload lines to distribute, sorted by (cost center, agency, factor), and what was found on the way."""
     problems: list[Diagnostic] = []
     entered = records.entered.workload
+    nothing_derived = not derivation.lines and not derivation.derived
+    if nothing_derived and not records.modifications and isinstance(entered, RecordColumns):
+        return _sorted_columns(entered), problems  # counts typed in workload.csv alone, as read: nothing to merge
     typed = {(w.cost_center, w.agency) for w in entered}
     derived_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for line in derivation.lines:
@@ -73,6 +78,17 @@ def combine(
     lines, more = _apply(lines, records, catalog, rules)
     problems += more
     return tuple(sorted(lines, key=lambda w: (w.cost_center, w.agency, w.factor))), problems
+
+
+def _sorted_columns(entered: RecordColumns[Workload]) -> RecordColumns[Workload]:
+    """The entered lines sorted as combine sorts lines, still as columns (icass.model.columnar): a large post
+    types thousands of counts, and a record and a Source each are made only when asked for."""
+    keys = list(zip(*(column(entered, name) for name in ("cost_center", "agency", "factor")), strict=True))
+    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sorting the records is
+    if order == list(range(len(keys))):
+        return entered
+    columns = {name: list(map(cells.__getitem__, order)) for name, cells in entered.columns.items()}
+    return RecordColumns(entered.record, entered.file, list(map(entered.numbers.__getitem__, order)), columns)
 
 
 def _resolve(m: Modification, spec: CostCenterSpec, rules: CountingRules) -> tuple[Decimal | None, list[Diagnostic]]:
