@@ -14,7 +14,7 @@ Every change, in one transaction:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -266,7 +266,7 @@ def workload_id(cost_center: str, agency: str, factor: str) -> str:
     return ":".join((cost_center, agency, factor) if factor else (cost_center, agency))
 
 
-def _workload_lines(run: PostRun) -> tuple[Workload, ...]:
+def _workload_lines(run: PostRun) -> Sequence[Workload]:
     if run.bundle is not None:
         return run.bundle.workload
     if run.records is None or run.derivation is None:
