@@ -120,6 +120,25 @@ class CellSource(Protocol):
     ) -> tuple[Cells | None, list[Diagnostic]]: ...
 
 
+def held_cells(
+    files: Mapping[str, Cells],
+    name: str,
+    required: Iterable[str],
+    optional: Iterable[str],
+    keep_extra: bool,
+    max_rows: int,
+) -> tuple[Cells | None, list[Diagnostic]]:
+    """CellSource.cells for tables already in memory (a workbook's sheets, the database's rows): checked as a
+    file's are, for its header and its number of rows."""
+    found = files.get(name)
+    if found is None:
+        return None, [error(Source(name), "the file is missing")]
+    if len(found.records) > max_rows:
+        return None, [error(Source(name), f"has more than {max_rows:,} rows, the most this file holds")]
+    _, problems, fatal = check_header(name, found.header, required, optional, keep_extra)
+    return (None if fatal else found), problems
+
+
 @dataclass(frozen=True)
 class Folder:
     """A bundle's tables read from its files."""

@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from icass.bundle.tables import MAX_FIELD_CHARS, MAX_ROWS, Cells, check_header, read_bytes, read_cells
+from icass.bundle.tables import MAX_FIELD_CHARS, MAX_ROWS, Cells, held_cells, read_bytes, read_cells
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Source
 
@@ -176,13 +176,7 @@ class Contents:
     def cells(
         self, name: str, required: Iterable[str], optional: Iterable[str], keep_extra: bool, max_rows: int
     ) -> tuple[Cells | None, list[Diagnostic]]:
-        found = self.files.get(name)
-        if found is None:
-            return None, [error(Source(name), "the file is missing")]
-        if len(found.records) > max_rows:
-            return None, [error(Source(name), f"has more than {max_rows:,} rows, the most this file holds")]
-        _, problems, fatal = check_header(name, found.header, required, optional, keep_extra)
-        return (None if fatal else found), problems
+        return held_cells(self.files, name, required, optional, keep_extra, max_rows)
 
 
 # ---- A bundle folder in and out ------------------------------------------------------------------------

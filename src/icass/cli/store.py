@@ -4,10 +4,14 @@ out (docs/store.md, docs/workbook.md)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from icass.cli.app import INPUT_ERROR, METHODOLOGIES, _err, _fail
+
+if TYPE_CHECKING:
+    from icass.diagnostics import Diagnostic
 
 data_option = click.option(
     "--data",
@@ -30,7 +34,6 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
     """Store a post bundle, or an Excel workbook of one (BOOK.xlsx), checked as `icass validate` and `icass tdy`
     check it, or a world folder (it has a world.toml) with every bundle in it, checked as `icass world` checks
     it: on any error, every problem is printed and nothing is stored."""
-    from icass.diagnostics import ERROR
     from icass.store.bundles import import_bundle, is_workbook
     from icass.store.database import database_url, open_database
 
@@ -40,13 +43,9 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
         import_world_folder(path, data, replace)
         return
     stored, problems = import_bundle(open_database(database_url(data)), path, replace)
+    report(problems, stored is not None)
+    assert stored is not None
     err = _err()
-    for d in problems:
-        err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
-    if stored is None:
-        errors = sum(d.severity == ERROR for d in problems)
-        err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
-        raise click.exceptions.Exit(INPUT_ERROR)
     kind = "sheets" if is_workbook(path) else "files"
     message = f"{path}: stored post {stored.code}, fiscal year {stored.fiscal_year} ({len(stored.files)} {kind})"
     err.print(message, markup=False)
@@ -117,3 +116,16 @@ def template_command(target: Path, methodology: str, records: bool, tdy: bool) -
         _fail(f"{target}: the folder {target.parent} does not exist")
     write_template(target, methodology, records, tdy)
     _err().print(f"{target}: wrote the {methodology} template", markup=False)
+
+
+def report(problems: list[Diagnostic], stored: bool) -> None:
+    """Print an import's problems; when nothing was stored, say so and exit with the input-error status."""
+    from icass.diagnostics import ERROR
+
+    err = _err()
+    for d in problems:
+        err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
+    if not stored:
+        errors = sum(d.severity == ERROR for d in problems)
+        err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
+        raise click.exceptions.Exit(INPUT_ERROR)

@@ -5,26 +5,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
-
-from icass.cli.app import INPUT_ERROR, _err, _fail
+from icass.cli.app import _err, _fail
+from icass.cli.store import report
 
 
 def import_world_folder(path: Path, data: Path | None, replace: bool) -> None:
     """Store the world in `path` and every bundle in it, checked as `icass world` checks it; on any error every
     problem is printed and nothing is stored."""
-    from icass.diagnostics import ERROR
     from icass.store.database import database_url, open_database
     from icass.store.worlds import import_world
 
     stored, problems = import_world(open_database(database_url(data)), path, replace)
+    report(problems, stored is not None)
+    assert stored is not None
     err = _err()
-    for d in problems:
-        err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
-    if stored is None:
-        errors = sum(d.severity == ERROR for d in problems)
-        err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
-        raise click.exceptions.Exit(INPUT_ERROR)
     tdy = f", {len(stored.tdy)} prior-year TDY bundle(s)" if stored.tdy else ""
     err.print(
         f"{path}: stored the world of fiscal year {stored.fiscal_year} ({len(stored.files)} files, "

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Post, Source
 from icass.pipeline import run_post
 from icass.store.cells import stored_cells
-from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, bundle_files, documents, posts
+from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, Cell, bundle_files, documents, posts
 
 POST_FILE = "post.toml"
 
@@ -85,9 +85,15 @@ def check_bundle(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     return post, list(run_tdy(folder, dt.date.today(), run.catalog, run).diagnostics)
 
 
-def _rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
-    """The file's header as written and its rows as the table's values (money in cents, the rest as written)."""
-    _, columns = FILES[name]
+def _rows(
+    folder: Path,
+    name: str,
+    columns: Mapping[str, Cell] | None = None,
+    amount: Callable[[str], int] = tables.cents,
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The file's header as written and its rows as the table's values (money in cents by `amount`, the rest as
+    written); `columns`: the table's (a bundle file's by default)."""
+    columns = FILES[name][1] if columns is None else columns
     cells, _ = tables.read_cells(folder, name, (), keep_extra=True)
     assert cells is not None  # the bundle was read without an error
     found: list[dict[str, Any]] = []
@@ -97,7 +103,7 @@ def _rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
             if column not in columns:
                 row["extra"][column] = cell
             elif columns[column] == "cents":
-                row[column] = tables.cents(cell)
+                row[column] = amount(cell)
             else:
                 row[column] = cell
         found.append(row)

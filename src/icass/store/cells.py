@@ -9,9 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from icass.bundle.tables import Cells, check_header
-from icass.diagnostics import Diagnostic, error
-from icass.model import Source
+from icass.bundle.tables import Cells, held_cells
+from icass.diagnostics import Diagnostic
 from icass.money import format_plain
 from icass.store.schema import FILES, ROW_TABLES, bundle_files
 
@@ -29,11 +28,7 @@ class StoredCells:
     def cells(
         self, name: str, required: Iterable[str], optional: Iterable[str], keep_extra: bool, max_rows: int
     ) -> tuple[Cells | None, list[Diagnostic]]:
-        found = self.files.get(name)
-        if found is None:
-            return None, [error(Source(name), "the file is missing")]
-        _, problems, fatal = check_header(name, found.header, required, optional, keep_extra)
-        return (None if fatal else found), problems
+        return held_cells(self.files, name, required, optional, keep_extra, max_rows)
 
 
 def stored_cells(connection: Connection, post_id: int) -> StoredCells:

@@ -190,24 +190,15 @@ def _world_values(table: dict[str, Any], fiscal_year: int) -> dict[str, Any]:
     }
 
 
+def _signed_cents(cell: str) -> int:
+    """items.csv's amounts: an OTHER credit is negative."""
+    text = cell.strip()
+    return -t.cents(text[1:]) if text.startswith("-") else t.cents(text)
+
+
 def _world_rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
     """A world CSV file's header as written and its rows (money in signed cents, the rest as written)."""
-    _, columns = WORLD_FILES[name]
-    cells, _ = t.read_cells(folder, name, (), keep_extra=True)
-    assert cells is not None  # the world was read without an error
-    found: list[dict[str, Any]] = []
-    for line, record in enumerate(cells.records, start=1):
-        row: dict[str, Any] = {"line": line, "extra": {}}
-        for column, cell in zip(cells.header, record, strict=True):
-            if column not in columns:
-                row["extra"][column] = cell
-            elif columns[column] == "cents":
-                text = cell.strip()
-                row[column] = -t.cents(text[1:]) if text.startswith("-") else t.cents(text)
-            else:
-                row[column] = cell
-        found.append(row)
-    return list(cells.header), found
+    return _rows(folder, name, WORLD_FILES[name][1], _signed_cents)
 
 
 def _bundle(kind: str, folder: Path, post: Post | None) -> _Bundle:
@@ -361,11 +352,7 @@ class StoredWorldCells:
     def cells(
         self, name: str, required: Any, optional: Any, keep_extra: bool, max_rows: int
     ) -> tuple[t.Cells | None, list[Diagnostic]]:
-        found = self.files.get(name)
-        if found is None:
-            return None, [error(Source(name), "the file is missing")]
-        _, problems, fatal = t.check_header(name, found.header, required, optional, keep_extra)
-        return (None if fatal else found), problems
+        return t.held_cells(self.files, name, required, optional, keep_extra, max_rows)
 
 
 def _stored_world_cells(connection: Connection, world_id: int) -> StoredWorldCells:
