@@ -1,0 +1,84 @@
+"""The posts a person may see, and a post's dashboard: its budget by cost center and funding source and each
+agency's share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from icass.api.guard import GuardedRoute, allow, reads_post, signed_in
+from icass.api.posts import computed, post_key
+from icass.api.schemas import FiscalYear
+from icass.model import FUNDING_SOURCES
+from icass.money import format_grouped
+from icass.store.schema import ROW_TABLES, posts
+from icass.web.render import page, post_row
+
+router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
+
+
+@router.get("/")
+@allow(signed_in)
+def home(request: Request) -> HTMLResponse:
+    account = request.state.session.account
+    with request.app.state.engine.connect() as connection:
+        rows = connection.execute(select(posts).order_by(posts.c.code, posts.c.fiscal_year)).all()
+        agencies = ROW_TABLES["agencies.csv"]
+        billed: dict[int, list[str]] = defaultdict(list)
+        if account.hq_agencies:
+            for post_id, code in connection.execute(
+                select(agencies.c.post_id, agencies.c.code).where(agencies.c.code.in_(sorted(account.hq_agencies)))
+            ):
+                billed[post_id].append(code)
+    shown = [
+        {
+            **row._mapping,
+            "readable": account.reads_post(row.code),
+            "invoices": [] if account.reads_post(row.code) else billed[row.id],
+        }
+        for row in rows
+        if account.reads_post(row.code) or billed[row.id]
+    ]
+    return page(request, "posts.html", posts=shown)
+
+
+@router.get("/posts/{post}/{fiscal_year}")
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
+    key = post_key(request, post, fiscal_year)
+    run = computed(request, key)
+    context: dict[str, Any] = {"post": post_row(request, key), "problems": [str(d) for d in run.diagnostics]}
+    if run.distribution is not None and run.bundle is not None:
+        cost = run.distribution.cost_of(post)
+        fundings = [str(f) for f in FUNDING_SOURCES]
+        used = [j for j in range(len(fundings)) if int(cost[:, j].sum())]
+        budget = []
+        for i, cc in enumerate(run.distribution.columns.cost_centers):
+            if int(cost[i].sum()):
+                budget.append(
+                    (
+                        cc,
+                        {fundings[j]: format_grouped(int(cost[i, j])) for j in used if int(cost[i, j])},
+                        format_grouped(int(cost[i].sum())),
+                    )
+                )
+        by_agency: dict[str, int] = defaultdict(int)
+        for agency, *_rest, total in run.distribution.lines(post):
+            by_agency[agency] += total
+        whole = int(cost.sum())
+        names = {a.code: a.name for a in run.bundle.agencies}
+        context |= {
+            "fundings": [fundings[j] for j in used],
+            "budget": budget,
+            "funding_totals": {fundings[j]: format_grouped(int(cost[:, j].sum())) for j in used},
+            "total": format_grouped(whole),
+            "shares": [
+                (a, names.get(a, ""), format_grouped(v), f"{100 * v / whole:.2f}" if whole else "0")
+                for a, v in sorted(by_agency.items())
+            ],
+        }
+    return page(request, "post.html", **context)

@@ -1,0 +1,26 @@
+"""What every page shares: the templates, a page with the session in its context, and the post's row."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from icass.store import changes
+from icass.store.schema import posts
+
+HERE = resources.files("icass.web")
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def page(request: Request, name: str, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"session": getattr(request.state, "session", None), **context})
+
+
+def post_row(request: Request, key: changes.PostKey) -> Any:
+    with request.app.state.engine.connect() as connection:
+        return connection.execute(select(posts).where(posts.c.id == key.id)).one()
