@@ -3,9 +3,9 @@ invoice, each computed by the engine from the stored rows (icass.store.compute).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import select
 
 from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post, signed_in
@@ -21,8 +21,9 @@ from icass.api.schemas import (
     Problem,
     Rejection,
 )
+from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoice_file
 from icass.diagnostics import ERROR, Diagnostic
-from icass.engine.invoice import invoice
+from icass.engine.invoice import Invoice, invoice
 from icass.money import format_plain
 from icass.pipeline import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
@@ -131,15 +132,20 @@ def distribution(request: Request, post: str, fiscal_year: FiscalYear) -> Distri
     return DistributionOut(post=post, fiscal_year=fiscal_year, total=total, lines=lines)
 
 
-def invoice_of(request: Request, key: PostKey, agency: str) -> InvoiceOut:
+def bill_of(request: Request, key: PostKey, agency: str) -> tuple[PostRun, Invoice]:
+    """The post's run and the engine's invoice of `agency`, the one typed record the JSON, the files and the
+    page are made from (404 for an agency not of the post)."""
     run = distributed(request, key)
     assert run.bundle is not None
     assert run.distribution is not None
     kind_of = run.catalog.kind_of(run.bundle.post.methodology)
     try:
-        bill = invoice(run.bundle, run.distribution, agency, kind_of)
+        return run, invoice(run.bundle, run.distribution, agency, kind_of)
     except KeyError:
         raise HTTPException(404, f"agency {agency} is not an agency of post {key.code}") from None
+
+
+def invoice_out(bill: Invoice) -> InvoiceOut:
     fundings = sorted({f for line in bill.lines for f in line.amounts})
     return InvoiceOut(
         post=bill.post,
@@ -164,11 +170,55 @@ def invoice_of(request: Request, key: PostKey, agency: str) -> InvoiceOut:
     )
 
 
+def invoice_of(request: Request, key: PostKey, agency: str) -> InvoiceOut:
+    return invoice_out(bill_of(request, key, agency)[1])
+
+
+JSON = "json"
+FORMATS = (JSON, PDF, XLSX)
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+InvoiceFormat = Annotated[
+    str,
+    Query(
+        description="json (the default), pdf (letter size, WeasyPrint) or xlsx (an Excel workbook)",
+        json_schema_extra={"enum": list(FORMATS)},
+    ),
+]
+
+
 @router.get(
     "/api/posts/{post}/{fiscal_year}/invoices/{agency}",
-    responses={**SCOPED, 422: {"model": Rejection}},
-    summary="One agency's invoice at the post",
+    response_model=InvoiceOut,
+    responses={
+        **SCOPED,
+        200: {
+            "description": "The invoice: JSON, or with `format` the PDF or Excel file (as an attachment named "
+            "POST-FY-AGENCY.pdf or .xlsx)",
+            "content": {MEDIA_TYPES[PDF]: BINARY, MEDIA_TYPES[XLSX]: BINARY},
+        },
+        422: {"model": Rejection, "description": "an unknown format, or a post with errors cannot be distributed"},
+    },
+    summary="One agency's invoice at the post, as JSON, PDF or Excel",
 )
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
-def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: str) -> InvoiceOut:
-    return invoice_of(request, post_key(request, post, fiscal_year), agency)
+def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: str, format: InvoiceFormat = JSON) -> Any:
+    if format not in FORMATS:
+        # Checked here, not by the type, so the answer is one sentence that names the parameter and the choices.
+        wrong = Problem(
+            severity=ERROR,
+            where="query",
+            field="format",
+            message=f"format {format!r} is not one of {', '.join(FORMATS)}",
+            section="",
+        )
+        raise RejectedPost(f"format {format!r} is not one of {', '.join(FORMATS)}", [wrong])
+    key = post_key(request, post, fiscal_year)
+    run, bill = bill_of(request, key, agency)
+    if format == JSON:
+        return invoice_out(bill)
+    assert run.bundle is not None
+    return Response(
+        invoice_file(bill, run.bundle.post, format),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="{file_name(bill, format)}"'},
+    )

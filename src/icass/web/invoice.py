@@ -1,4 +1,6 @@
-"""An agency's invoice at a post, as a page."""
+"""An agency's invoice at a post, as a page: every line with its derivation (the agency's counts and where
+each came from, the modification, the share of the cost center's workload, the routing, the amount per funding
+source, ICASS redistribution) and links to the same invoice as PDF and Excel (the API's files)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from icass.api.guard import GuardedRoute, allow, reads_invoice
-from icass.api.posts import invoice_of, post_key
+from icass.api.posts import bill_of, post_key
 from icass.api.schemas import FiscalYear
+from icass.bundle.invoice_files import REDISTRIBUTION_NOTE, fundings_of
 from icass.money import format_grouped
+from icass.pipeline.invoice import invoice_derivation
 from icass.web.render import page, post_row
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -18,28 +22,17 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
 def invoice_page(request: Request, post: str, fiscal_year: FiscalYear, agency: str) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
-    bill = invoice_of(request, key, agency)
-    grouped = bill.model_copy(
-        update={
-            "lines": [
-                line.model_copy(
-                    update={
-                        "amounts": {f: format_grouped(_cents(v)) for f, v in line.amounts.items()},
-                        "redistribution": format_grouped(_cents(line.redistribution)),
-                        "total": format_grouped(_cents(line.total)),
-                    }
-                )
-                for line in bill.lines
-            ],
-            "subtotals": {f: format_grouped(_cents(v)) for f, v in bill.subtotals.items()},
-            "redistribution": format_grouped(_cents(bill.redistribution)),
-            "total": format_grouped(_cents(bill.total)),
-        }
+    run, bill = bill_of(request, key, agency)
+    fundings = fundings_of(bill)
+    return page(
+        request,
+        "invoice.html",
+        post=post_row(request, key),
+        invoice=bill,
+        derivation=invoice_derivation(run, bill),
+        fundings=fundings,
+        subtotals={f: bill.subtotal(f) for f in fundings},
+        money=format_grouped,
+        redistribution_note=REDISTRIBUTION_NOTE,
+        files=f"/api/posts/{key.code}/{key.fiscal_year}/invoices/{agency}",
     )
-    return page(request, "invoice.html", post=post_row(request, key), invoice=grouped, fundings=sorted(bill.subtotals))
-
-
-def _cents(plain: str) -> int:
-    from icass.money import parse_cents
-
-    return parse_cents(plain)
