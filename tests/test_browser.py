@@ -91,3 +91,27 @@ def test_sign_in_edit_a_count_and_see_the_invoice_change(page):
     assert "entered" in saved.inner_text()
     page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
     assert _amount(page.inner_text("#invoice-total")) > before
+
+
+def test_sign_in_open_an_invoice_and_download_its_pdf(page, tmp_path):
+    import subprocess
+
+    page.goto("/login")
+    page.fill("#username", "hq")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
+    total = page.inner_text("#invoice-total").strip()
+    with page.expect_download() as arriving:
+        page.click("#invoice-pdf")
+    download = arriving.value
+    assert download.suggested_filename == f"{KVR}-{FY}-{AGENCY}.pdf"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is needed (apt-get install poppler-utils; .ci/run installs it)"
+    text = subprocess.run([pdftotext, "-layout", str(saved), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"ICASS invoice of {AGENCY}" in text
+    assert total in text
+    assert _amount(total) > 0
