@@ -14,22 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from icass.store.database import open_database
-from icass.web.app import create_app
+from tests import test_web
 from tests.conftest import DEMO_PASSWORD
 
 KVR, FY, AGENCY = "KVR", 2027, "1931.0"  # the demo committee's and hq's agency
 INVOICE = f"/api/posts/{KVR}/{FY}/invoices/{AGENCY}"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def app(seeded_url):
-    engine = open_database(seeded_url)
-    try:
-        yield create_app(engine, secure_cookies=False)
-    finally:
-        engine.dispose()
+app = test_web.app  # the fixture: the pages and the API on the seeded database
 
 
 def sign_in(app, username: str) -> TestClient:
