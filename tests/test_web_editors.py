@@ -186,3 +186,22 @@ def test_a_source_record_links_to_the_counts_it_is_counted_in(app):  # noqa: F81
     workload = client.get(f"{POST}/workload").text
     assert all(f'id="{anchor}"' in workload for anchor in anchors)
     assert f"{POST}/workload#" not in client.get(f"{POST}/tables/budget-lines").text  # a budget line counts nothing
+
+
+def test_a_change_that_leaves_the_post_in_error_elsewhere_is_saved_and_said(app):  # noqa: F811
+    client, csrf = signed_in(app, "fmo")
+    share = _rows(client, "time-allocation")[0]
+    saved = client.put(
+        f"{POST}/tables/time-allocation/{share['id']}",
+        data=_form(share, "time-allocation", percent="5"),
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert 'role="status">saved' in saved.text
+    assert "the post has 1 error(s)" in saved.text
+    # The time allocation no longer adds up: the problem is the position's, shown beside its field.
+    positions = client.get(f"{POST}/tables/positions").text
+    assert 'id="post-errors"' in positions
+    beside = re.findall(r'data-field="position_id">([^<]+)<', positions)
+    assert beside == [
+        f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (time_allocation.csv)"
+    ]
