@@ -170,7 +170,6 @@ class _Table:
             "version": row["version"],
             "number": row["row"],
             "values": {c: (values or row).get(c, "") for c in self.columns},
-            "extra": row.get("extra") or {},
             "problems": beside,
             "general": general,
             "fed": lines[:SHOWN_FED],
