@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 DATA = Path(__file__).parent / "data"  # the catalog's TOML files (data/SCHEMA.md)
 COST_CENTER_CODE = re.compile(r"^\d{4}$")
@@ -36,8 +36,7 @@ class DistributionKind(StrEnum):
     NON_ICASS = "non_icass"  # 0000: all to 1900.0 State (H-341.14-4)
 
 
-@dataclass(frozen=True, slots=True)
-class Weight:
+class Weight(NamedTuple):
     """A weight the count applies to one kind of thing it counts, with the section that sets it."""
 
     applies_to: str
@@ -45,8 +44,7 @@ class Weight:
     section: str
 
 
-@dataclass(frozen=True, slots=True)
-class Routing:
+class Routing(NamedTuple):
     """Where the handbook sends a count to another agency, with the section that says so."""
 
     agency: str
@@ -54,8 +52,7 @@ class Routing:
     section: str
 
 
-@dataclass(frozen=True, slots=True)
-class CostCenterSpec:
+class CostCenterSpec(NamedTuple):
     """One cost center or sub-cost center of a methodology, as the catalog's TOML gives it (data/SCHEMA.md)."""
 
     code: str

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from icass.catalog.cost_centers import CatalogError
 
@@ -47,8 +47,7 @@ class Tenure(StrEnum):
     OL = "OL"  # operating lease
 
 
-@dataclass(frozen=True, slots=True)
-class Cited:
+class Cited(NamedTuple):
     """A section per methodology: most rules are stated in H-341 for Standard and again in H-342 for Lite."""
 
     standard: str
@@ -58,16 +57,14 @@ class Cited:
         return self.lite if methodology == "lite" else self.standard
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """The weight that people of these kinds count for."""
 
     kinds: frozenset[PersonKind]
     weight: Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class RoleWeight:
+class RoleWeight(NamedTuple):
     """A weight for people in these roles."""
 
     roles: frozenset[str]
@@ -75,8 +72,7 @@ class RoleWeight:
     section: str
 
 
-@dataclass(frozen=True, slots=True)
-class PeopleRule:
+class PeopleRule(NamedTuple):
     """How a cost center counts people: which kinds, with what weights, and who is left out."""
 
     cost_center: str
@@ -97,8 +93,7 @@ class PeopleRule:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class ItRule:
+class ItRule(NamedTuple):
     """How an information technology cost center counts devices and accounts."""
 
     cost_center: str
@@ -110,8 +105,7 @@ class ItRule:
     separate_network_section: str
 
 
-@dataclass(frozen=True, slots=True)
-class ProcurementRule:
+class ProcurementRule(NamedTuple):
     """How procurement actions count, tiered by their dollar value."""
 
     cost_center: str
@@ -129,8 +123,7 @@ class ProcurementRule:
         return self.base
 
 
-@dataclass(frozen=True, slots=True)
-class SpaceRule:
+class SpaceRule(NamedTuple):
     """Housing (per unit or net square meter) and office space rules, and the guard hours rule."""
 
     cost_center: str
@@ -140,8 +133,7 @@ class SpaceRule:
     measure: str  # net_square_meters | units | guard_hours
 
 
-@dataclass(frozen=True, slots=True)
-class RoleRouting:
+class RoleRouting(NamedTuple):
     """A role whose count goes to another agency."""
 
     role: str
@@ -150,8 +142,7 @@ class RoleRouting:
     section: Cited
 
 
-@dataclass(frozen=True, slots=True)
-class Vacancy:
+class Vacancy(NamedTuple):
     """Who a vacant housing unit of this tenure counts for, and after how many days."""
 
     tenure: Tenure
@@ -161,8 +152,7 @@ class Vacancy:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Level:
+class Level(NamedTuple):
     """A named modification level a cost center offers (e.g. 6143 RECEIVING_AND_DELIVERY)."""
 
     cost_center: str
@@ -172,8 +162,7 @@ class Level:
     section: str
 
 
-@dataclass(frozen=True, slots=True)
-class Approval:
+class Approval(NamedTuple):
     """An approval a modification of this cost center needs besides the budget committee's."""
 
     cost_center: str
