@@ -17,6 +17,10 @@ if os.environ.get("CI") and not POSTGRES:
 # The catalog's compiled cache (icass.catalog.compiled) is kept in a folder of the test run, not the user's.
 os.environ.setdefault("ICASS_CACHE_DIR", tempfile.mkdtemp(prefix="icass-test-cache-"))
 
+# Cheap argon2 parameters for the tests' accounts (icass.store.accounts.ARGON2_PROFILES): the default cost is
+# meant to be slow, and the tests sign in hundreds of times. Production never sets it.
+os.environ["ICASS_ARGON2_PROFILE"] = "test"
+
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
 
 

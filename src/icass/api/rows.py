@@ -26,6 +26,8 @@ from icass.api.schemas import (
     WorkloadOut,
     WorkloadPatch,
 )
+from icass.diagnostics import error
+from icass.model import Source
 from icass.store import changes
 from icass.store.changes import RESOURCES, workload_id
 
@@ -55,6 +57,9 @@ def _register(resource: str) -> None:
     def create(request: Request, post: str, fiscal_year: FiscalYear, body: new) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
         values = {k: v for k, v in body.model_dump().items() if v is not None}  # type: ignore[attr-defined]
+        if not any(v.strip() for v in values.values()):
+            # A file skips a blank line, but a stored row is read whatever it holds: an empty one broke the reading.
+            raise changes.Rejected([error(Source(file), "a new row needs at least one cell")])
         with request.app.state.engine.begin() as connection:
             return changes.create_row(connection, key, file, values, account_of(request).username)
 

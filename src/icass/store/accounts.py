@@ -10,7 +10,9 @@ post and its worldwide invoice, nothing else. A post is named by its code, for e
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,7 +37,23 @@ FAILURE_WINDOW = dt.timedelta(minutes=15)
 IDLE = dt.timedelta(hours=8)
 ABSOLUTE = dt.timedelta(hours=24)
 
-_hasher = PasswordHasher()  # argon2id with argon2-cffi's defaults (RFC 9106's second recommendation)
+# The cost of argon2id: argon2-cffi's defaults (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes)
+# unless ICASS_ARGON2_PROFILE names another profile. Only the tests name one ("test", set in tests/conftest.py):
+# they make and check hundreds of passwords, and a hash records its own parameters, so a check is as costly as
+# the hash it checks. Any other value is refused, so that a typo cannot weaken production's passwords.
+ARGON2_PROFILE = "ICASS_ARGON2_PROFILE"
+ARGON2_PROFILES: dict[str, PasswordHasher] = {
+    "default": PasswordHasher(),
+    "test": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+}
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    profile = os.environ.get(ARGON2_PROFILE) or "default"
+    if profile not in ARGON2_PROFILES:
+        raise ValueError(f"{ARGON2_PROFILE}={profile!r}: one of {', '.join(ARGON2_PROFILES)}")
+    return ARGON2_PROFILES[profile]
 
 
 @dataclass(frozen=True)
@@ -97,7 +115,7 @@ class Account:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def create_account(connection: Connection, username: str, password: str, grants: Iterable[Grant]) -> int:
@@ -166,12 +184,12 @@ def authenticate(connection: Connection, username: str, password: str) -> Accoun
     ok = False
     if row is not None and not row.disabled:
         try:
-            ok = _hasher.verify(row.password_hash, password)
+            ok = _hasher().verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             ok = False
     else:
         # As long as a real check, so that the time taken does not tell which usernames exist.
-        _hasher.hash(password)
+        _hasher().hash(password)
     connection.execute(login_attempts.insert(), {"username": username, "at": now(), "succeeded": ok})
     if not ok or row is None:
         return None

@@ -10,7 +10,8 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,23 +35,49 @@ class StoredPost:
     files: tuple[str, ...]  # the bundle's files, as kept
 
 
-def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[StoredPost | None, list[Diagnostic]]:
+# How long work tells where it is: (steps done, steps in all, what it is doing). Imports take one as an
+# optional argument and call it between steps (never inside a step); the jobs that run them
+# (icass.store.jobs) keep it for the pages to poll. It changes nothing of what the work does.
+Progress = Callable[[int, int, str], None]
+Rows = dict[str, tuple[list[str], list[dict[str, Any]]]]  # each file's header as written and its rows
+
+
+def no_progress(_done: int, _total: int, _what: str) -> None:
+    """The progress of work nobody watches."""
+
+
+class Steps:
+    """Counts the steps of work whose number is known ahead and tells `progress` as each one starts (`done`:
+    the steps finished before it); the last call says the work is over (done == total)."""
+
+    def __init__(self, progress: Progress, total: int, done: int = 0) -> None:
+        self.progress, self.total, self.done = progress, total, done
+
+    def next(self, what: str) -> None:
+        self.progress(self.done, self.total, what)
+        self.done += 1
+
+
+def import_bundle(
+    engine: Engine, folder: Path, replace: bool = False, progress: Progress | None = None
+) -> tuple[StoredPost | None, list[Diagnostic]]:
     """Store the bundle in `folder` (or the Excel workbook, when `folder` is a file: icass.store.workbooks);
-    None and every problem when it has an error (then nothing is written)."""
+    None and every problem when it has an error (then nothing is written). `progress` is told of each of its
+    three steps: checking, reading the files, storing."""
+    report = progress or no_progress
     if is_workbook(folder):
         from icass.store.workbooks import import_workbook
 
-        return import_workbook(engine, folder, replace)
+        return import_workbook(engine, folder, replace, progress)
+    report(0, 3, f"checking the bundle {folder.name}")
     post, problems = check_bundle(folder)
     if post is None or has_errors(problems):
         return None, problems
-    rows: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
-    for name in FILES:
-        if (folder / name).exists():
-            header, found = _rows(folder, name)
-            rows[name] = (header, found)
-    kept = {name: (folder / name).read_text(encoding="utf-8") for name in DOCUMENTS if (folder / name).exists()}
+    report(1, 3, f"reading the files of {post.code} {post.fiscal_year}")
+    rows: Rows = {name: _rows(folder, name) for name in FILES if (folder / name).exists()}
+    kept = _documents(folder)
     problems += _left_out(folder)
+    report(2, 3, f"storing {post.code} {post.fiscal_year}")
     with engine.begin() as connection:
         existing = _post_id(connection, post.code, post.fiscal_year)
         if existing is not None:
@@ -58,14 +85,27 @@ def import_bundle(engine: Engine, folder: Path, replace: bool = False) -> tuple[
                 message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database (--replace)"
                 return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
             connection.execute(delete(posts).where(posts.c.id == existing))
-        post_id = _insert_post(connection, post)
-        for name, (header, found) in rows.items():
-            connection.execute(bundle_files.insert(), {"post_id": post_id, "name": name, "header": header})
-            if found:
-                connection.execute(ROW_TABLES[name].insert(), [{"post_id": post_id, **row} for row in found])
-        for name, text in kept.items():
-            connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
+        store_post(connection, post, rows, kept)
+    report(3, 3, f"stored {post.code} {post.fiscal_year}")
     return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
+
+
+def store_post(connection: Connection, post: Post, rows: Rows, kept: Mapping[str, str]) -> int:
+    """Insert a checked bundle as a new stored post: post.toml's row, each file's header and rows, and the
+    documents kept whole (`kept`). The caller has made room for it (no post of its code and year)."""
+    post_id = _insert_post(connection, post)
+    for name, (header, found) in rows.items():
+        connection.execute(bundle_files.insert(), {"post_id": post_id, "name": name, "header": header})
+        if found:
+            connection.execute(ROW_TABLES[name].insert(), [{"post_id": post_id, **row} for row in found])
+    for name, text in kept.items():
+        connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
+    return post_id
+
+
+def _documents(folder: Path) -> dict[str, str]:
+    """The bundle's files kept whole (tdy/policy.toml), by name."""
+    return {name: (folder / name).read_text(encoding="utf-8") for name in DOCUMENTS if (folder / name).exists()}
 
 
 def is_workbook(path: Path) -> bool:
@@ -152,21 +192,17 @@ class NotStored(LookupError):
 def export_bundle(engine: Engine, code: str, fiscal_year: int, target: Path) -> tuple[str, ...]:
     """Write the post's bundle into `target`, a folder that must not exist yet (or be empty). It is written
     beside it and renamed into place, so a failure leaves nothing half-written. Returns the files written."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise NotStored(f"{target}: exists and is not an empty folder")
-    if not target.parent.is_dir():
-        raise NotStored(f"{target}: the folder {target.parent} does not exist")
+    free_folder(target)
     with engine.connect() as connection:
         post_id = _post_id(connection, code, fiscal_year)
         if post_id is None:
             raise NotStored(f"post {code}, fiscal year {fiscal_year}, is not in the database")
         files = stored_cells(connection, post_id).files
-        partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with into_place(target) as partial:
             written = [POST_FILE]
             (partial / POST_FILE).write_text(_post_toml(connection, post_id), encoding="utf-8")
             for name, cells in files.items():
-                _write_csv(partial / name, list(cells.header), cells.records)
+                write_csv(partial / name, list(cells.header), cells.records)
                 written.append(name)
             for name, text in connection.execute(
                 select(documents.c.name, documents.c.text).where(documents.c.post_id == post_id)
@@ -175,16 +211,33 @@ def export_bundle(engine: Engine, code: str, fiscal_year: int, target: Path) -> 
                 with (partial / name).open("w", encoding="utf-8", newline="") as handle:
                     handle.write(text)
                 written.append(name)
-            if target.exists():
-                target.rmdir()
-            os.replace(partial, target)
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
-            raise
     return tuple(written)
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
+def free_folder(target: Path) -> None:
+    """NotStored unless `target` may receive an export: a new or empty folder in a folder that exists."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise NotStored(f"{target}: exists and is not an empty folder")
+    if not target.parent.is_dir():
+        raise NotStored(f"{target}: the folder {target.parent} does not exist")
+
+
+@contextmanager
+def into_place(target: Path) -> Iterator[Path]:
+    """A folder beside `target` to write into, renamed into place when the block ends well and removed when it
+    fails, so that a failure leaves nothing half-written."""
+    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield partial
+        if target.exists():
+            target.rmdir()
+        os.replace(partial, target)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
     import csv
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -68,9 +68,13 @@ def stored_cells_of(connection: Connection, post_ids: Sequence[int]) -> dict[int
             records: list[list[str]] = []
             for row in rows[post_id]:
                 extra = row[-1] if extras else {}
+                # A row added through the API has no value for the file's columns beyond the format (agencies.csv's
+                # bureau): its cell there is empty, as a spreadsheet's would be.
                 records.append(
                     [
-                        (format_plain(row[at[c]]) if kinds[c] == "cents" else row[at[c]]) if c in kinds else extra[c]
+                        (format_plain(row[at[c]]) if kinds[c] == "cents" else row[at[c]])
+                        if c in kinds
+                        else extra.get(c, "")
                         for c in header
                     ]
                 )

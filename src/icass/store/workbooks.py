@@ -19,14 +19,26 @@ from sqlalchemy import Connection, Engine, select
 
 from icass.bundle.workbook import POST_KEYS, Contents, read_workbook, write_folder
 from icass.diagnostics import Diagnostic, has_errors
-from icass.store.bundles import NotStored, StoredPost, _post_id, check_bundle, import_bundle
+from icass.store.bundles import (
+    NotStored,
+    Progress,
+    StoredPost,
+    _post_id,
+    check_bundle,
+    import_bundle,
+    no_progress,
+)
 from icass.store.cells import stored_cells
 from icass.store.schema import documents, posts
 
 
-def import_workbook(engine: Engine, path: Path, replace: bool = False) -> tuple[StoredPost | None, list[Diagnostic]]:
+def import_workbook(
+    engine: Engine, path: Path, replace: bool = False, progress: Progress | None = None
+) -> tuple[StoredPost | None, list[Diagnostic]]:
     """Store the post of the workbook at `path`; None and every problem when it has an error (then nothing is
-    written)."""
+    written). `progress` is told of reading the workbook, then of the bundle's steps (import_bundle)."""
+    report = progress or no_progress
+    report(0, 4, f"reading the workbook {path.name}")
     read = read_workbook(path)
     if read.contents is None:
         return None, read.problems
@@ -34,9 +46,10 @@ def import_workbook(engine: Engine, path: Path, replace: bool = False) -> tuple[
         folder = Path(scratch) / "bundle"
         write_folder(read.contents, folder)
         if has_errors(read.problems):
+            report(1, 4, f"checking the workbook {path.name}")
             _, found = check_bundle(folder)
             return None, read.merged(found)
-        stored, found = import_bundle(engine, folder, replace)
+        stored, found = import_bundle(engine, folder, replace, lambda d, t, what: report(d + 1, t + 1, what))
     return stored, read.merged(found)
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from functools import partial
@@ -38,15 +35,26 @@ from icass.pipeline.world import (
     run_world,
     world_run,
 )
-from icass.store.bundles import POST_FILE, NotStored, _insert_post, _left_out, _rows, export_bundle, new_revision
+from icass.store.bundles import (
+    POST_FILE,
+    NotStored,
+    Progress,
+    Steps,
+    _documents,
+    _left_out,
+    _rows,
+    export_bundle,
+    free_folder,
+    into_place,
+    new_revision,
+    no_progress,
+    store_post,
+    write_csv,
+)
 from icass.store.schema import (
-    DOCUMENTS,
     FILES,
-    ROW_TABLES,
     WORLD_FILES,
     WORLD_ROW_TABLES,
-    bundle_files,
-    documents,
     posts,
     world_files,
     world_posts,
@@ -74,17 +82,25 @@ class _Bundle:
     kept: dict[str, str]  # documents kept whole
 
 
-def import_world(engine: Engine, folder: Path, replace: bool = False) -> tuple[StoredWorld | None, list[Diagnostic]]:
+def import_world(
+    engine: Engine, folder: Path, replace: bool = False, progress: Progress | None = None
+) -> tuple[StoredWorld | None, list[Diagnostic]]:
     """Store the world in `folder` and every post bundle in it; None and every problem when it has an error
-    (then nothing is written). A world or post the database holds already is an error unless `replace`."""
+    (then nothing is written). A world or post the database holds already is an error unless `replace`.
+    `progress` is told of each step: the world checked, then post by post its own tdy/ folder checked, its
+    files read and its rows stored."""
+    report = progress or no_progress
+    report(0, 0, f"checking the world {folder.name}")
     run = run_world(folder)
     consolidation, more = consolidate_world(run)
     problems = [*run.diagnostics, *more]
     if run.files is None or consolidation is None or has_errors(problems):
         return None, problems
     files = run.files
+    # The world's check is done; then, post by post, its own tdy/ folder checked, its files read, its rows stored.
+    steps = Steps(report, 1 + len(files.post_folders) + 2 * (len(files.post_folders) + len(files.tdy_folders)), 1)
     problems += _prior_year_posts_once(files.tdy_folders)
-    problems += _tdy_of_posts(files.post_folders, files.world.tdy_as_of or dt.date.today())
+    problems += _tdy_of_posts(files.post_folders, files.world.tdy_as_of or dt.date.today(), steps)
     problems += _world_left_out(folder)
     if has_errors(problems):
         return None, problems
@@ -93,10 +109,10 @@ def import_world(engine: Engine, folder: Path, replace: bool = False) -> tuple[S
     world = _world_values(table, files.world.fiscal_year)
     rows = {name: _world_rows(folder, name) for name in WORLD_FILES if (folder / name).exists()}
     bundles = [
-        _bundle(POSTS, f, p.records.post if p.records else None)
+        _bundle(POSTS, f, p.records.post if p.records else None, steps)
         for f, p in zip(files.post_folders, run.posts, strict=True)
     ]
-    bundles += [_bundle(TDY, f, None) for f in files.tdy_folders]
+    bundles += [_bundle(TDY, f, None, steps) for f in files.tdy_folders]
     with engine.begin() as connection:
         taken = _taken(connection, world["fiscal_year"], bundles)
         if taken and not replace:
@@ -108,11 +124,13 @@ def import_world(engine: Engine, folder: Path, replace: bool = False) -> tuple[S
             if found:
                 connection.execute(WORLD_ROW_TABLES[name].insert(), [{"world_id": world_id, **r} for r in found])
         for bundle in bundles:
+            steps.next(f"storing {bundle.kind}/{bundle.folder.name}")
             _store_bundle(connection, bundle)
             member = {"kind": bundle.kind, "folder": bundle.folder.name, "code": bundle.post.code}
             connection.execute(
                 world_posts.insert(), {"world_id": world_id, "fiscal_year": bundle.post.fiscal_year, **member}
             )
+    steps.next(f"stored the world of {world['fiscal_year']}")
     return (
         StoredWorld(
             world["fiscal_year"],
@@ -144,12 +162,13 @@ def _prior_year_posts_once(folders: tuple[Path, ...]) -> list[Diagnostic]:
     return found
 
 
-def _tdy_of_posts(folders: tuple[Path, ...], as_of: dt.date) -> list[Diagnostic]:
+def _tdy_of_posts(folders: tuple[Path, ...], as_of: dt.date, steps: Steps) -> list[Diagnostic]:
     """A bundle of posts/ with a tdy/ folder of its own keeps it, checked as `icass import BUNDLE` checks it."""
     from icass.pipeline.tdy import run_tdy
 
     found: list[Diagnostic] = []
     for folder in folders:
+        steps.next(f"checking posts/{folder.name}/tdy")
         if (folder / "tdy").is_dir():
             found += _in_folder(folder.name, run_tdy(folder, as_of).diagnostics)
     return found
@@ -201,13 +220,13 @@ def _world_rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]
     return _rows(folder, name, WORLD_FILES[name][1], _signed_cents)
 
 
-def _bundle(kind: str, folder: Path, post: Post | None) -> _Bundle:
+def _bundle(kind: str, folder: Path, post: Post | None, steps: Steps) -> _Bundle:
+    steps.next(f"reading {kind}/{folder.name}")
     if post is None:  # a tdy/ bundle: its post.toml was read by the TDY module's run
         post, _ = read_post(folder)
         assert post is not None
     rows = {name: _rows(folder, name) for name in FILES if (folder / name).exists()}
-    kept = {name: (folder / name).read_text(encoding="utf-8") for name in DOCUMENTS if (folder / name).exists()}
-    return _Bundle(kind, folder, post, rows, kept)
+    return _Bundle(kind, folder, post, rows, _documents(folder))
 
 
 def _taken(connection: Connection, fiscal_year: int, bundles: list[_Bundle]) -> list[Diagnostic]:
@@ -228,14 +247,7 @@ def _store_bundle(connection: Connection, bundle: _Bundle) -> int:
     """The bundle as a stored post, replacing the post's year if the database holds it (as import_bundle)."""
     post = bundle.post
     connection.execute(delete(posts).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year))
-    post_id = _insert_post(connection, post)
-    for name, (header, found) in bundle.rows.items():
-        connection.execute(bundle_files.insert(), {"post_id": post_id, "name": name, "header": header})
-        if found:
-            connection.execute(ROW_TABLES[name].insert(), [{"post_id": post_id, **row} for row in found])
-    for name, text in bundle.kept.items():
-        connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
-    return post_id
+    return store_post(connection, post, bundle.rows, bundle.kept)
 
 
 def _world_row(connection: Connection, fiscal_year: int) -> Any:
@@ -272,10 +284,7 @@ def export_world(engine: Engine, fiscal_year: int, target: Path) -> tuple[str, .
     """Write the world of `fiscal_year` into `target`, a folder that must not exist yet (or be empty): world.toml,
     its CSV files and every bundle in posts/ and tdy/ under its folder's name. It is written beside `target`
     and renamed into place, so a failure leaves nothing half-written. Returns the files written."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise NotStored(f"{target}: exists and is not an empty folder")
-    if not target.parent.is_dir():
-        raise NotStored(f"{target}: the folder {target.parent} does not exist")
+    free_folder(target)
     with engine.connect() as connection:
         world = _world_row(connection, fiscal_year)
         cells = _stored_world_cells(connection, world["id"])
@@ -283,33 +292,17 @@ def export_world(engine: Engine, fiscal_year: int, target: Path) -> tuple[str, .
     for kind, folder, code, year, post_id, _ in members:
         if post_id is None:
             raise NotStored(f"{kind}/{folder}: post {code}, fiscal year {year}, is no longer in the database")
-    partial_folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with into_place(target) as partial_folder:
         written = [WORLD_FILE]
         (partial_folder / WORLD_FILE).write_text(_world_toml(world), encoding="utf-8")
         for name, found in cells.files.items():
-            _write_csv(partial_folder / name, list(found.header), found.records)
+            write_csv(partial_folder / name, list(found.header), found.records)
             written.append(name)
         for kind, folder, code, year, _, _ in members:
             (partial_folder / kind).mkdir(exist_ok=True)
             bundle = export_bundle(engine, code, year, partial_folder / kind / folder)
             written += [f"{kind}/{folder}/{name}" for name in bundle]
-        if target.exists():
-            target.rmdir()
-        os.replace(partial_folder, target)
-    except BaseException:
-        shutil.rmtree(partial_folder, ignore_errors=True)
-        raise
     return tuple(written)
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    import csv
-
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def _world_toml(world: Any) -> str:

@@ -167,7 +167,8 @@ def _cost_centers(frame: pl.DataFrame, file: str, catalog: Catalog, methodologie
     named = frame.join(methodologies, on="post")
     pairs = named.select("methodology", "cost_center").unique().rows()
     unknown = pl.DataFrame(
-        [(m, code) for m, code in pairs if catalog.find(code, m) is None],
+        # An empty cost center (null) is the reader's to report, as every empty required cell is.
+        [(m, code) for m, code in pairs if code is not None and catalog.find(code, m) is None],
         schema={"methodology": pl.String, "cost_center": pl.String},
         orient="row",
     )

@@ -36,7 +36,8 @@ def activated(records: PostRecords) -> set[str]:
     bundle = records.entered
     codes = {line.cost_center for line in bundle.budget} | {t.cost_center for t in bundle.time_allocation}
     if records.sources.subscriptions is not None:
-        codes |= set(records.sources.subscriptions.get_column("cost_center").unique().to_list())
+        # An empty cost center activates nothing (the record checks report it).
+        codes |= set(records.sources.subscriptions.get_column("cost_center").drop_nulls().unique().to_list())
     return codes
 
 

@@ -1,0 +1,238 @@
+"""Long work done outside the request (issue 8 §4: "imports, recomputing the world, shows progress and never
+blocks other pages"): a job is a row of the `jobs` table (its kind, who started it, its state queued ->
+running -> done | failed, its progress `done` of `total` steps with what it is doing, and its result), and
+its work runs on a worker thread of the application's process. The request that starts a job answers at once
+with the row; the pages poll it.
+
+- Each job's work opens its own connections and transactions (an import stores in one transaction or not at
+  all), so a failure writes nothing of the import; the job ends `failed` with every problem found in its
+  result, or with the exception's message when the work broke.
+- Progress is written to the job's row by a thread of its own, not by the work: on SQLite an import's write
+  transaction holds the database's only write lock, and a progress write from the work's thread would wait
+  on its own transaction. The writer keeps the latest progress only and writes it when it can (on SQLite,
+  once the import's transaction has committed); readers never wait for it (WAL).
+- A thread pool in the process fits the embedded case (one process on SQLite). To move the work to a separate
+  worker process later, `start` would only insert the row with the work's name and arguments (its kind, the
+  upload's path in a folder both processes see, the fiscal year) instead of handing a closure to the pool, and
+  a worker would claim queued rows one at a time (`UPDATE jobs SET state='running' WHERE id=:id AND
+  state='queued'`, a claim that only one worker can win) and run `run_job` on them. The row already carries
+  everything the pages read, so neither the API nor the pages would change.
+- A job that was running when its process stopped stays `running`: nothing marks it failed yet (with more
+  than one process, only a worker's heartbeat could tell a dead job from a slow one).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from icass.diagnostics import Diagnostic
+from icass.store.audit import now
+from icass.store.bundles import Progress
+from icass.store.schema import jobs
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+WORKERS = 2  # jobs at once in this process; the machine has two cores and the pages need one
+MAX_LISTED = 100
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a job's work ends with: whether it did what it was asked, a sentence saying so, and its result
+    (JSON: what was stored, or every problem found)."""
+
+    ok: bool
+    summary: str
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+Work = Callable[[Progress], Outcome]
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    username: str
+    state: str
+    done: int
+    total: int
+    message: str
+    result: Any
+    created_at: str
+    finished_at: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, FAILED)
+
+    @property
+    def percent(self) -> int:
+        """How far it is, in whole percent (a finished job is at 100)."""
+        if self.finished:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+def problems_of(diagnostics: Iterable[Diagnostic]) -> list[dict[str, str]]:
+    """Diagnostics as a job's result keeps them: each with its place, field, message and handbook section."""
+    return [
+        {"severity": d.severity, "where": str(d.source), "field": d.field, "message": d.message, "section": d.section}
+        for d in diagnostics
+    ]
+
+
+_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="icass-job")
+_futures: dict[int, Future[None]] = {}
+_futures_lock = threading.Lock()
+
+
+def start(engine: Engine, kind: str, username: str, work: Work) -> Job:
+    """Queue `work` as a new job of `username` and return its row at once; the work runs on a worker thread."""
+    with engine.begin() as connection:
+        job_id = int(
+            connection.execute(
+                jobs.insert().returning(jobs.c.id),
+                {
+                    "kind": kind,
+                    "username": username,
+                    "state": QUEUED,
+                    "done": 0,
+                    "total": 0,
+                    "message": "waiting for a worker",
+                    "created_at": now(),
+                },
+            ).scalar_one()
+        )
+    queued = get_job(engine, job_id)
+    assert queued is not None
+    future = _pool.submit(run_job, engine, job_id, work)
+    with _futures_lock:
+        _futures[job_id] = future
+    future.add_done_callback(lambda _: _forget(job_id))
+    return queued
+
+
+def _forget(job_id: int) -> None:
+    with _futures_lock:
+        _futures.pop(job_id, None)
+
+
+def run_job(engine: Engine, job_id: int, work: Work) -> None:
+    """Run a job's work and record how it ended. Whatever the work raises ends the job failed, named."""
+    _set(engine, job_id, state=RUNNING, message="started")
+    reporter = _Reporter(engine, job_id)
+    try:
+        outcome = work(reporter.report)
+    except Exception as problem:  # the job must end, whatever broke: the message says what
+        log.exception("job %s failed", job_id)
+        outcome = Outcome(False, f"the job stopped: {type(problem).__name__}: {problem}", {"problems": []})
+    finally:
+        reporter.close()
+    total = max(reporter.total, 1)
+    values: dict[str, Any] = {"state": DONE if outcome.ok else FAILED, "message": outcome.summary}
+    values.update(result=outcome.result, finished_at=now(), total=total)
+    if outcome.ok:
+        values["done"] = total
+    _set(engine, job_id, **values)
+
+
+def _set(engine: Engine, job_id: int, **values: Any) -> None:
+    with engine.begin() as connection:
+        connection.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+
+class _Reporter:
+    """Writes a running job's progress from a thread of its own, the latest only (see the module's notes)."""
+
+    def __init__(self, engine: Engine, job_id: int) -> None:
+        self.engine, self.job_id = engine, job_id
+        self.total = 0
+        self._latest: tuple[int, int, str] | None = None
+        self._closing = False
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._write, name=f"icass-job-{job_id}-progress", daemon=True)
+        self._thread.start()
+
+    def report(self, done: int, total: int, what: str) -> None:
+        with self._lock:
+            self._latest = (done, total, what[:500])
+            self.total = max(self.total, total)
+        self._wake.set()
+
+    def close(self) -> None:
+        """Write what is left and stop."""
+        with self._lock:
+            self._closing = True
+        self._wake.set()
+        self._thread.join()
+
+    def _write(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                latest, closing, self._latest = self._latest, self._closing, None
+            if latest is not None:
+                done, total, what = latest
+                try:
+                    with self.engine.begin() as connection:
+                        connection.execute(
+                            update(jobs)
+                            .where(jobs.c.id == self.job_id, jobs.c.state == RUNNING)
+                            .values(done=done, total=total, message=what)
+                        )
+                except Exception:  # progress is a courtesy: a write that fails is logged and the next one tried
+                    log.warning("job %s: its progress could not be written", self.job_id, exc_info=True)
+            if closing:
+                return
+
+
+def wait(engine: Engine, job_id: int, timeout: float | None = None) -> Job:
+    """The job once its work in this process has ended (at once when it is not running here)."""
+    with _futures_lock:
+        future = _futures.get(job_id)
+    if future is not None:
+        future.result(timeout)
+    found = get_job(engine, job_id)
+    assert found is not None
+    return found
+
+
+def _job(row: Any) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        username=row.username,
+        state=row.state,
+        done=row.done,
+        total=row.total,
+        message=row.message,
+        result=row.result,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+    )
+
+
+def get_job(engine: Engine, job_id: int) -> Job | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(jobs).where(jobs.c.id == job_id)).one_or_none()
+    return None if row is None else _job(row)
+
+
+def list_jobs(engine: Engine, username: str | None, limit: int = MAX_LISTED) -> list[Job]:
+    """The newest jobs first: `username`'s, or everyone's when None (the ICASS Service Center's view)."""
+    query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+    if username is not None:
+        query = query.where(jobs.c.username == username)
+    with engine.connect() as connection:
+        return [_job(row) for row in connection.execute(query)]
