@@ -91,10 +91,10 @@ def run_post(
 ) -> PostRun:
     catalog = catalog or load_catalog()
     rules = rules or load_counting_rules()
-    return _run_posts([read_bundle(folder)], catalog, rules, through)[0]
+    return run_read([read_bundle(folder)], catalog, rules, through)[0]
 
 
-def _run_posts(
+def run_read(
     read: list[tuple[PostRecords | None, list[Diagnostic]]],
     catalog: Catalog,
     rules: CountingRules,
@@ -193,9 +193,9 @@ def run_records(
     problems: list[Diagnostic] | None = None,
     through: Through = Through.DISTRIBUTION,
 ) -> PostRun:
-    """The steps after reading, for records from any source."""
-    derivation = _derive([records], catalog, rules)[0]
-    return _after_derivation(records, derivation, catalog, rules, problems, through)
+    """The steps after reading, for records from any source, exactly as for a bundle read from its folder:
+    rows with errors stop the post before its derivation (run_read)."""
+    return run_read([(records, problems or [])], catalog, rules, through)[0]
 
 
 def _after_derivation(

@@ -22,7 +22,7 @@ from icass.diagnostics import Diagnostic, error, has_errors
 from icass.engine.consolidation import Consolidation, PostFigures, consolidate
 from icass.model import Post, PostRecords, Source
 from icass.model.world import BASIS_COST_CENTERS, TdyCharge
-from icass.pipeline import PostRun, _run_posts
+from icass.pipeline import PostRun, run_read
 from icass.pipeline.tdy import TdyRun, run_tdy
 
 
@@ -88,7 +88,7 @@ def world_run(
     """A world whose files and post bundles are read (from its folder, or from the database: icass.store.worlds):
     every post through the pipeline, the world's files checked against them, the TDY invoices billed."""
     problems = list(problems)
-    runs = _run_posts([p.read for p in posts], catalog, rules)
+    runs = run_read([p.read for p in posts], catalog, rules)
     seen: dict[str, str] = {}
     for world_post, run in zip(posts, runs, strict=True):
         problems += _in_folder(world_post.folder, run.diagnostics)

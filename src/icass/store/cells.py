@@ -70,9 +70,11 @@ def stored_cells_of(connection: Connection, post_ids: Sequence[int]) -> dict[int
                 extra = row[-1] if extras else {}
                 # A row added through the API has no value for the file's columns beyond the format (agencies.csv's
                 # bureau): its cell there is empty, as a spreadsheet's would be.
+                # A column left without a value (a row made through the API with a null) is an empty cell, as a
+                # file's would be, so the same check names it.
                 records.append(
                     [
-                        (format_plain(row[at[c]]) if kinds[c] == "cents" else row[at[c]])
+                        ("" if row[at[c]] is None else format_plain(row[at[c]]) if kinds[c] == "cents" else row[at[c]])
                         if c in kinds
                         else extra.get(c, "")
                         for c in header
