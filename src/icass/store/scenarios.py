@@ -137,7 +137,8 @@ def create_scenario(connection: Connection, post: PostKey, name: str, user: str)
 
 
 def delete_scenario(connection: Connection, post: PostKey, scenario_id: int, user: str) -> None:
-    scenario = get_scenario(connection, post, scenario_id)
+    """Delete a scenario not yet applied (an applied one is kept: the record of what was applied and why)."""
+    scenario = _hold(connection, post, scenario_id)
     connection.execute(delete(scenarios).where(scenarios.c.id == scenario_id))
     audit.record(
         connection,
@@ -419,14 +420,21 @@ def _overlaid_run(connection: Connection, post: PostKey, made: Sequence[Change])
 
 
 def run_scenario(connection: Connection, post: PostKey, scenario: Scenario) -> ScenarioRun:
-    """The scenario computed on the post's current rows (not kept: see `computed_scenario`)."""
+    """The scenario computed on the post's current rows (not kept: see `computed_scenario`). An applied one's
+    changes are in the post already (a new row would be made twice): it is the post as it is."""
+    if scenario.applied:
+        return ScenarioRun(run_on(connection, post.id), {}, {})
     found = _overlaid_run(connection, post, scenario.changes)
-    stale = frozenset(
+    return ScenarioRun(found.run, found.rows, found.skipped, stale_changes(connection, post, scenario))
+
+
+def stale_changes(connection: Connection, post: PostKey, scenario: Scenario) -> frozenset[int]:
+    """The changes whose row changed (or went) since they were made: applying the scenario would be refused."""
+    return frozenset(
         c.number
         for c in scenario.changes
         if c.action != "create" and _current_version(connection, post, c.resource, c.target) != c.base_version
     )
-    return ScenarioRun(found.run, found.rows, found.skipped, stale)
 
 
 _runs: dict[tuple[str, int], tuple[tuple[str, int], ScenarioRun]] = {}  # (database, scenario) -> (key, run)
