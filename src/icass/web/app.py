@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api
-from icass.web import audit_pages, invoice, posts, signin, workload
+from icass.web import audit_pages, invoice, posts, scenarios, signin, workload
 from icass.web.render import HERE, page
 
-PAGES = (signin.router, posts.router, workload.router, invoice.router, audit_pages.router)
+PAGES = (signin.router, posts.router, workload.router, invoice.router, audit_pages.router, scenarios.router)
 
 
 def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
