@@ -4,6 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -342,3 +343,70 @@ def test_the_overlay_leaves_the_post_cells_and_names_each_changed_row(seeded_url
         assert run_stored(engine, post.id).bundle.budget[0].amount == parse_cents(first["amount"])
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def site(seeded_url):
+    from icass.web.app import create_app
+
+    engine = open_database(seeded_url)
+    try:
+        yield create_app(engine, secure_cookies=False)
+    finally:
+        engine.dispose()
+
+
+def test_the_pages_ask_what_the_api_asks(site):
+    from icass.api.guard import CSRF_HEADER
+    from tests.test_web import signed_in
+
+    pages = f"/posts/{KVR}/{FY}/scenarios"
+    assert TestClient(site).get(pages, follow_redirects=False).headers["location"] == "/login"
+    fmo, csrf = signed_in(site, "fmo")
+    assert f'href="{pages}"' in fmo.get(f"/posts/{KVR}/{FY}").text  # from the dashboard
+    assert fmo.post(pages, data={"name": "page"}).status_code == 403  # no CSRF token
+    made = fmo.post(pages, data={"name": "page"}, headers={CSRF_HEADER: csrf, "HX-Request": "true"})
+    assert made.status_code == 201
+    here = made.headers["HX-Redirect"]
+    assert "page" in fmo.get(pages).text
+    shown = fmo.get(here)
+    assert 'aria-label="scenario count of 1931.0 in 6150"' in shown.text
+    assert 'id="apply"' not in shown.text  # nothing to apply yet
+    headers = {CSRF_HEADER: csrf, "HX-Request": "true"}
+    form = {"resource": "workload", "target": LINE, "column": "count", "value": "x"}
+    refused = fmo.post(here + "/changes", data=form, headers=headers)
+    assert refused.status_code == 200
+    assert "workload.csv, row" in refused.text
+    assert "not a plain decimal number" in refused.text
+    changed = fmo.post(here + "/changes", data={**form, "value": "250"}, headers=headers)
+    assert 'id="scenario-saved"' in changed.text
+    assert 'id="apply"' in changed.text
+    # The committee reads the page, with no field to change and no Apply; hq is refused.
+    committee, committee_csrf = signed_in(site, "committee")
+    read = committee.get(here)
+    assert read.status_code == 200
+    assert "250" in read.text
+    assert '<input class="usa-input usa-input--small"' not in read.text
+    assert 'id="apply"' not in read.text
+    assert "Create" not in committee.get(pages).text
+    tried = committee.post(here + "/apply", data={"version": 1}, headers={CSRF_HEADER: committee_csrf})
+    assert tried.status_code == 403
+    hq, _ = signed_in(site, "hq")
+    assert hq.get(here).status_code == 403
+    assert hq.get(pages).status_code == 403
+    # The post changes under the scenario: the page says so.
+    client = sign_in(site, "admin")
+    assert client.change("PATCH", f"{BASE}/workload/{LINE}", json={"count": "12", "version": 0}).status_code == 200
+    stale = fmo.get(here).text
+    assert 'id="post-changed"' in stale
+    assert "row changed since" in stale
+    version = re.search(r'name="version" value="(\d+)"', stale)
+    assert version is not None
+    refused = fmo.post(here + "/apply", data={"version": version.group(1)}, headers=headers)
+    assert "nothing was applied" in refused.text
+    fmo.post(here + "/changes", data={**form, "value": "250"}, headers=headers)
+    version = re.search(r'name="version" value="(\d+)"', fmo.get(here).text)
+    assert version is not None
+    applied = fmo.post(here + "/apply", data={"version": version.group(1)}, headers=headers)
+    assert 'id="applied"' in applied.text
+    assert '<input class="usa-input usa-input--small"' not in applied.text
