@@ -23,11 +23,12 @@ LINE = "6150:1931.0:UNIFORMED"  # a derived workload line of the committee's and
 
 @pytest.fixture
 def app(seeded_url):
-    from icass.api.app import create_api
+    """The whole application (the pages and the API): `people` (tests.test_api) signs in to it."""
+    from icass.web.app import create_app
 
     engine = open_database(seeded_url)
     try:
-        yield create_api(engine, secure_cookies=False)
+        yield create_app(engine, secure_cookies=False)
     finally:
         engine.dispose()
 
@@ -345,24 +346,13 @@ def test_the_overlay_leaves_the_post_cells_and_names_each_changed_row(seeded_url
         engine.dispose()
 
 
-@pytest.fixture
-def site(seeded_url):
-    from icass.web.app import create_app
-
-    engine = open_database(seeded_url)
-    try:
-        yield create_app(engine, secure_cookies=False)
-    finally:
-        engine.dispose()
-
-
-def test_the_pages_ask_what_the_api_asks(site):
+def test_the_pages_ask_what_the_api_asks(app):
     from icass.api.guard import CSRF_HEADER
     from tests.test_web import signed_in
 
     pages = f"/posts/{KVR}/{FY}/scenarios"
-    assert TestClient(site).get(pages, follow_redirects=False).headers["location"] == "/login"
-    fmo, csrf = signed_in(site, "fmo")
+    assert TestClient(app).get(pages, follow_redirects=False).headers["location"] == "/login"
+    fmo, csrf = signed_in(app, "fmo")
     assert f'href="{pages}"' in fmo.get(f"/posts/{KVR}/{FY}").text  # from the dashboard
     assert fmo.post(pages, data={"name": "page"}).status_code == 403  # no CSRF token
     made = fmo.post(pages, data={"name": "page"}, headers={CSRF_HEADER: csrf, "HX-Request": "true"})
@@ -382,7 +372,7 @@ def test_the_pages_ask_what_the_api_asks(site):
     assert 'id="scenario-saved"' in changed.text
     assert 'id="apply"' in changed.text
     # The committee reads the page, with no field to change and no Apply; hq is refused.
-    committee, committee_csrf = signed_in(site, "committee")
+    committee, committee_csrf = signed_in(app, "committee")
     read = committee.get(here)
     assert read.status_code == 200
     assert "250" in read.text
@@ -391,11 +381,11 @@ def test_the_pages_ask_what_the_api_asks(site):
     assert "Create" not in committee.get(pages).text
     tried = committee.post(here + "/apply", data={"version": 1}, headers={CSRF_HEADER: committee_csrf})
     assert tried.status_code == 403
-    hq, _ = signed_in(site, "hq")
+    hq, _ = signed_in(app, "hq")
     assert hq.get(here).status_code == 403
     assert hq.get(pages).status_code == 403
     # The post changes under the scenario: the page says so.
-    client = sign_in(site, "admin")
+    client = sign_in(app, "admin")
     assert client.change("PATCH", f"{BASE}/workload/{LINE}", json={"count": "12", "version": 0}).status_code == 200
     stale = fmo.get(here).text
     assert 'id="post-changed"' in stale

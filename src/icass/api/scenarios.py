@@ -5,6 +5,8 @@ members read them (they change nothing, as on the post; docs/workspace.md); hq h
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
@@ -41,16 +43,9 @@ def scenario_out(request: Request, key: PostKey, scenario_id: int) -> ScenarioOu
     """The scenario with each change's state on the post as it is now (stale, or skipped and why)."""
     scenario, found = scenarios.computed_scenario(request.app.state.engine, key, scenario_id)
     return ScenarioOut(
-        id=scenario.id,
+        **_head(scenario),
         post=key.code,
         fiscal_year=key.fiscal_year,
-        name=scenario.name,
-        created_by=scenario.created_by,
-        created_at=scenario.created_at,
-        version=scenario.version,
-        applied_at=scenario.applied_at,
-        applied_by=scenario.applied_by,
-        post_changed=scenario.post_changed,
         changes=[
             ScenarioChangeOut(
                 number=c.number,
@@ -65,6 +60,11 @@ def scenario_out(request: Request, key: PostKey, scenario_id: int) -> ScenarioOu
             for c in scenario.changes
         ],
     )
+
+
+def _head(scenario: scenarios.Scenario) -> dict[str, Any]:
+    fields = ("id", "name", "created_by", "created_at", "version", "applied_at", "applied_by", "post_changed")
+    return {f: getattr(scenario, f) for f in fields}
 
 
 def _plain(cents: int | None) -> str | None:
@@ -116,20 +116,7 @@ def list_scenarios(request: Request, post: str, fiscal_year: FiscalYear) -> list
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.connect() as connection:
         found = scenarios.list_scenarios(connection, key)
-    return [
-        ScenarioSummaryOut(
-            id=s.id,
-            name=s.name,
-            created_by=s.created_by,
-            created_at=s.created_at,
-            version=s.version,
-            applied_at=s.applied_at,
-            applied_by=s.applied_by,
-            post_changed=s.post_changed,
-            changes=len(s.changes),
-        )
-        for s in found
-    ]
+    return [ScenarioSummaryOut(**_head(s), changes=len(s.changes)) for s in found]
 
 
 @router.post(BASE, status_code=201, responses=CHANGED, summary="A new scenario of the post, with no changes yet")

@@ -219,10 +219,8 @@ class ScenarioChangeOut(BaseModel):
     skipped: str | None  # why the change cannot be made on the post as it is now (its row is gone)
 
 
-class ScenarioOut(BaseModel):
+class ScenarioHead(BaseModel):
     id: int
-    post: str
-    fiscal_year: int
     name: str
     created_by: str
     created_at: str
@@ -230,6 +228,11 @@ class ScenarioOut(BaseModel):
     applied_at: str | None
     applied_by: str | None
     post_changed: bool  # the post changed since the scenario was made: it is computed on its current rows
+
+
+class ScenarioOut(ScenarioHead):
+    post: str
+    fiscal_year: int
     changes: list[ScenarioChangeOut]
 
 
@@ -262,13 +265,5 @@ class ComparisonOut(BaseModel):
     scenario_problems: list[Problem]
 
 
-class ScenarioSummaryOut(BaseModel):
-    id: int
-    name: str
-    created_by: str
-    created_at: str
-    version: int
-    applied_at: str | None
-    applied_by: str | None
-    post_changed: bool
-    changes: int
+class ScenarioSummaryOut(ScenarioHead):
+    changes: int  # how many

@@ -4,10 +4,12 @@ Each asks the store what the API asks (icass.api.scenarios, icass.store.scenario
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import Connection
 
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post
 from icass.api.posts import post_key
@@ -138,24 +140,14 @@ def change(
     column: Annotated[str, Form()],
     value: Annotated[str, Form()],
 ) -> HTMLResponse:
-    key = post_key(request, post, fiscal_year)
-    context: dict[str, Any] = {}
-    try:
-        with request.app.state.engine.begin() as connection:
-            scenarios.add_change(
-                connection,
-                key,
-                scenario_id,
-                resource,
-                "set",
-                target,
-                {column: value},
-                request.state.session.account.username,
-            )
-        context["saved"] = f"{resource} {target}: {column} {value}"
-    except (changes.Conflict, changes.Rejected, changes.NotFound) as e:
-        context["error"] = _message(e)
-    return page(request, "scenario_body.html", **_body(request, key, scenario_id, **context))
+    key, user = post_key(request, post, fiscal_year), request.state.session.account.username
+    return _changed(
+        request,
+        key,
+        scenario_id,
+        lambda c: scenarios.add_change(c, key, scenario_id, resource, "set", target, {column: value}, user),
+        saved=f"{resource} {target}: {column} {value}",
+    )
 
 
 @router.delete(ONE + "/changes/{number}")
@@ -164,13 +156,7 @@ def remove(
     request: Request, post: str, fiscal_year: FiscalYear, scenario_id: ScenarioId, number: ChangeNumber
 ) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
-    context: dict[str, Any] = {}
-    try:
-        with request.app.state.engine.begin() as connection:
-            scenarios.remove_change(connection, key, scenario_id, number)
-    except (changes.Conflict, changes.NotFound) as e:
-        context["error"] = _message(e)
-    return page(request, "scenario_body.html", **_body(request, key, scenario_id, **context))
+    return _changed(request, key, scenario_id, lambda c: scenarios.remove_change(c, key, scenario_id, number))
 
 
 @router.post(ONE + "/apply")
@@ -182,11 +168,19 @@ def apply(
     scenario_id: ScenarioId,
     version: Annotated[int, Form()],
 ) -> HTMLResponse:
-    key = post_key(request, post, fiscal_year)
+    key, user = post_key(request, post, fiscal_year), request.state.session.account.username
+    return _changed(request, key, scenario_id, lambda c: scenarios.apply_scenario(c, key, scenario_id, version, user))
+
+
+def _changed(
+    request: Request, key: PostKey, scenario_id: int, make: Callable[[Connection], object], saved: str = ""
+) -> HTMLResponse:
+    """Make a change to the scenario in one transaction and show the scenario again, or why it was refused."""
     context: dict[str, Any] = {}
     try:
         with request.app.state.engine.begin() as connection:
-            scenarios.apply_scenario(connection, key, scenario_id, version, request.state.session.account.username)
+            make(connection)
+        context["saved"] = saved
     except (changes.Conflict, changes.Rejected, changes.NotFound) as e:
         context["error"] = _message(e)
     return page(request, "scenario_body.html", **_body(request, key, scenario_id, **context))
