@@ -15,22 +15,14 @@ from icass.store import changes, scenarios
 from icass.store.cells import stored_cells
 from icass.store.compute import run_stored
 from icass.store.database import open_database
+from tests import test_web
 from tests.test_api import AGENCY, BASE, FY, KVR, Person, sign_in
 
 SCENARIOS = f"{BASE}/scenarios"
 LINE = "6150:1931.0:UNIFORMED"  # a derived workload line of the committee's and hq's agency
 
 
-@pytest.fixture
-def app(seeded_url):
-    """The whole application (the pages and the API): `people` (tests.test_api) signs in to it."""
-    from icass.web.app import create_app
-
-    engine = open_database(seeded_url)
-    try:
-        yield create_app(engine, secure_cookies=False)
-    finally:
-        engine.dispose()
+app = test_web.app  # the whole application (pages and API): `people` signs in to it
 
 
 @pytest.fixture
