@@ -183,3 +183,87 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
 
 
 ROW_MODELS = {resource: _row_models(resource) for resource in RESOURCES}
+
+
+# What-if scenarios (icass.api.scenarios) ---------------------------------------------------------------------
+
+ScenarioId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ChangeNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class ScenarioNew(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Two more guards' posts"])]
+
+
+class ScenarioChangeIn(Strict):
+    """A change in a scenario: `resource` is a row resource of the post (`budget-lines`, `modifications`...) or
+    `workload`; `target` the row's id or the workload line's id (none for `create`); `values` the cells, as
+    text, as the row routes take them (a workload line: `count`, and `modification` if it changes)."""
+
+    resource: Annotated[str, Field(min_length=1, max_length=32, examples=["workload"])]
+    action: Annotated[str, Field(pattern="^(set|delete|create)$")] = "set"
+    target: Annotated[str, Field(max_length=100, examples=["6150:1931.0"])] = ""
+    values: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict, max_length=32, examples=[{"count": "12"}]
+    )
+
+
+class ScenarioChangeOut(BaseModel):
+    number: int
+    resource: str
+    action: str
+    target: str
+    values: dict[str, str]
+    base_version: int
+    stale: bool  # the row changed since the change was made: applying would be refused (409)
+    skipped: str | None  # why the change cannot be made on the post as it is now (its row is gone)
+
+
+class ScenarioHead(BaseModel):
+    id: int
+    name: str
+    created_by: str
+    created_at: str
+    version: int
+    applied_at: str | None
+    applied_by: str | None
+    post_changed: bool  # the post changed since the scenario was made: it is computed on its current rows
+
+
+class ScenarioOut(ScenarioHead):
+    post: str
+    fiscal_year: int
+    changes: list[ScenarioChangeOut]
+
+
+class ScenarioApply(Strict):
+    version: Version
+
+
+class FundingComparisonOut(BaseModel):
+    baseline: Decimal | None
+    scenario: Decimal | None
+    difference: Decimal | None
+
+
+class AgencyComparisonOut(FundingComparisonOut):
+    agency: str
+    name: str
+    by_funding: dict[str, FundingComparisonOut]
+
+
+class ComparisonOut(BaseModel):
+    post: str
+    fiscal_year: int
+    scenario: int
+    post_changed: bool
+    baseline_total: Decimal | None  # None: that side has errors and does not distribute
+    scenario_total: Decimal | None
+    difference: Decimal | None
+    agencies: list[AgencyComparisonOut]
+    baseline_problems: list[Problem]
+    scenario_problems: list[Problem]
+
+
+class ScenarioSummaryOut(ScenarioHead):
+    changes: int  # how many

@@ -130,8 +130,9 @@ def _lock(connection: Connection, post: PostKey) -> None:
     )
 
 
-def _cells(file: str, values: Mapping[str, str]) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """The table's values of the cells given (amounts to cents, by the bundle's parser); problems name the field."""
+def cell_values(file: str, values: Mapping[str, str]) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The table's values of the cells given (amounts to cents, by the bundle's parser); problems name the field.
+    A what-if scenario checks its changes with it too (icass.store.scenarios)."""
     _, kinds = FILES[file]
     found: dict[str, Any] = {}
     problems = []
@@ -166,7 +167,7 @@ def _header(connection: Connection, post: PostKey, file: str, columns: set[str])
         )
 
 
-def _row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
+def row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
     return [d for d in run.diagnostics if d.severity == ERROR and d.source.file == file and d.source.row == number]
 
 
@@ -174,7 +175,7 @@ def _checked(connection: Connection, post: PostKey, file: str, row_id: int | Non
     run = run_on(connection, post.id)
     if row_id is not None:
         numbers = {row["id"]: n for n, row in enumerate(_ordered(connection, post, file), start=2)}
-        problems = _row_problems(run, file, numbers[row_id])
+        problems = row_problems(run, file, numbers[row_id])
         if problems:
             raise Rejected(problems)
     return run
@@ -183,7 +184,7 @@ def _checked(connection: Connection, post: PostKey, file: str, row_id: int | Non
 def create_row(
     connection: Connection, post: PostKey, file: str, values: Mapping[str, str], user: str
 ) -> dict[str, Any]:
-    found, problems = _cells(file, values)
+    found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
     _lock(connection, post)
@@ -202,7 +203,7 @@ def create_row(
 def update_row(
     connection: Connection, post: PostKey, file: str, row_id: int, values: Mapping[str, str], version: int, user: str
 ) -> dict[str, Any]:
-    found, problems = _cells(file, values)
+    found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
     _lock(connection, post)
@@ -306,7 +307,7 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _split(line_id: str) -> tuple[str, str, str]:
+def workload_key(line_id: str) -> tuple[str, str, str]:
     parts = line_id.split(":")
     if len(parts) not in (2, 3) or not all(parts[:2]):
         raise NotFound(f"no workload line {line_id!r}: an id is cost_center:agency or cost_center:agency:factor")
@@ -314,7 +315,7 @@ def _split(line_id: str) -> tuple[str, str, str]:
 
 
 def get_workload(connection: Connection, post: PostKey, run: PostRun, line_id: str) -> dict[str, Any]:
-    key = _split(line_id)
+    key = workload_key(line_id)
     for line in workload(connection, post, run):
         if (line["cost_center"], line["agency"], line["factor"]) == key:
             return line
@@ -339,7 +340,7 @@ def enter_count(
 ) -> dict[str, Any]:
     """Enter a count by hand for a workload line (it then replaces what the records derive for its cost center
     and agency, H-341.1-4 and docs/bundle.md), creating the entered row when the line was derived."""
-    cost_center, agency, factor = _split(line_id)
+    cost_center, agency, factor = workload_key(line_id)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
     row = _entered(connection, post, cost_center, agency, factor)
@@ -394,7 +395,7 @@ def enter_count(
 
 def clear_count(connection: Connection, post: PostKey, line_id: str, version: int, user: str) -> None:
     """Remove a count entered by hand: the line goes back to what the records derive (if anything)."""
-    cost_center, agency, factor = _split(line_id)
+    cost_center, agency, factor = workload_key(line_id)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
     row = _entered(connection, post, cost_center, agency, factor)

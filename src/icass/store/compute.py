@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection, Engine, select
 
@@ -57,9 +57,10 @@ def run_stored(engine: Engine, post_id: int) -> PostRun:
     return run
 
 
-def run_on(connection: Connection, post_id: int) -> PostRun:
-    """The pipeline on the post as `connection` sees it (a change not yet committed included), not kept."""
-    records, problems = read_stored(connection, post_id)
+def run_on(connection: Connection, post_id: int, cells: StoredCells | None = None) -> PostRun:
+    """The pipeline on the post as `connection` sees it (a change not yet committed included), not kept; or on
+    `cells` given for it (a what-if scenario's, icass.store.scenarios) with the post's settings."""
+    records, problems = read_stored_of(connection, [post_id], None if cells is None else {post_id: cells})[0]
     if records is None:
         return PostRun(tuple(problems), catalog=load_catalog())
     return run_records(records, load_catalog(), load_counting_rules(), problems)
@@ -72,11 +73,11 @@ def read_stored(connection: Connection, post_id: int) -> tuple[PostRecords | Non
 
 
 def read_stored_of(
-    connection: Connection, post_ids: Sequence[int]
+    connection: Connection, post_ids: Sequence[int], cells: Mapping[int, StoredCells] | None = None
 ) -> list[tuple[PostRecords | None, list[Diagnostic]]]:
     """read_stored for several posts (a stored world's), as read_bundles reads several bundles: their rows
-    fetched together, their source records parsed together."""
-    cells = stored_cells_of(connection, post_ids)
+    fetched together, their source records parsed together. `cells`: the posts' cells already in hand."""
+    cells = stored_cells_of(connection, post_ids) if cells is None else cells
     sides = [read_entered(cells[post_id], _post(connection, post_id), []) for post_id in post_ids]
     sources = _sources_of([cells[post_id] for post_id in post_ids])
     found: list[tuple[PostRecords | None, list[Diagnostic]]] = []

@@ -384,3 +384,36 @@ def _world_row_table(name: str, columns: dict[str, Cell]) -> Table:
 WORLD_ROW_TABLES: dict[str, Table] = {
     file: _world_row_table(table, columns) for file, (table, columns) in WORLD_FILES.items()
 }
+
+
+# What-if scenarios (issue 8 §4, docs/workspace.md "What-if scenarios"): changes to a post's rows kept apart from
+# them, computed overlaid on the post's current rows and written to the post only when an FMO applies them
+# (through icass.store.changes, each change audited as any other). A change names its row by id, or a workload
+# line by its id (cost_center:agency[:factor]); `base_version` is the version of that row when the change was
+# made (0: a derived workload line, or a new row), so that applying a change to a row changed since is a 409.
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("base_revision", String(32), nullable=False),  # the post's revision when the scenario was made
+    Column("version", Integer, nullable=False, default=1),  # bumped by every change to the scenario
+    Column("applied_at", String(32)),  # None until an FMO applies it; then it is kept, read-only, as a record
+    Column("applied_by", String(64)),
+)
+
+scenario_changes = Table(
+    "scenario_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scenario_id", ForeignKey("scenarios.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("line", Integer, nullable=False),  # the order the changes are overlaid and applied in, from 1
+    Column("resource", String(32), nullable=False),  # an API resource (budget-lines ...) or `workload`
+    Column("target", Text, nullable=False),  # a row id, a workload line id, or "" for a new row
+    Column("action", String(8), nullable=False),  # set | delete | create
+    Column("values", JSON, nullable=False),  # the cells as the person typed them (text, as the API takes them)
+    Column("base_version", Integer, nullable=False),
+)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api
-from icass.web import audit_pages, editors, invoice, jobs, posts, signin, workload
+from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload
 from icass.web.render import HERE, page
 
 PAGES = (
@@ -25,6 +25,7 @@ PAGES = (
     audit_pages.router,
     editors.router,
     jobs.router,
+    scenarios.router,
 )
 
 

@@ -1,0 +1,599 @@
+"""What-if scenarios of a post (issue 8 §4, docs/workspace.md "What-if scenarios"): counts, modifications and
+costs changed apart from the post's rows, every agency's invoice computed with them beside the baseline, and
+nothing written to the post until an FMO applies the scenario.
+
+- A scenario holds changes, each to one row (by its id) or one workload line (by its id), in the same terms and
+  checked by the same functions as `icass.store.changes`: cells parsed by `changes.cell_values`, and a change
+  whose row the pipeline finds a problem in is rejected (422), as a change to the post would be.
+- It is computed by overlaying its changes on the post's *current* rows, in memory (the stored cells, then the
+  same readers, derivation, checks and engine: `icass.store.compute.run_on` given the cells). So a scenario
+  whose post changed since it was made still computes; a change whose row is gone is skipped and named.
+- Applying replays the changes through `icass.store.changes`, in order, in the caller's one transaction: each
+  is audited as any change is, and a row changed since its change was made (its version moved) fails the whole
+  apply with a Conflict (409), nothing written.
+
+The overlay works on a post's cells, not on its database rows, so the same function serves many posts at once
+(a worldwide what-if: `compute.read_stored_of` takes every post's cells) and a kept version of a budget (its
+cells) as well as the stored one.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from icass.bundle.tables import Cells
+from icass.diagnostics import ERROR, Diagnostic, error
+from icass.model import Source
+from icass.money import format_plain
+from icass.pipeline import PostRun
+from icass.store import audit, changes
+from icass.store.cells import StoredCells, stored_cells
+from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, PostKey, Rejected
+from icass.store.compute import run_on, run_stored
+from icass.store.schema import FILES, ROW_TABLES, posts, scenario_changes, scenarios
+
+WORKLOAD = "workload"
+# Every resource a scenario changes -> its bundle file: the API's row resources, and the workload lines.
+FILE_OF: dict[str, str] = {**RESOURCES, WORKLOAD: WORKLOAD_FILE}
+ACTIONS = ("set", "delete", "create")
+WORKLOAD_CELLS = ("count", "modification")  # what a scenario sets on a workload line, as entering a count does
+
+
+@dataclass(frozen=True)
+class Change:
+    number: int  # its place in the scenario, from 1: changes are overlaid and applied in this order
+    resource: str
+    action: str
+    target: str  # a row id, a workload line id, or "" for a new row
+    values: dict[str, str]
+    base_version: int  # the row's version when the change was made (0: a derived workload line, a new row)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: int
+    post: PostKey
+    name: str
+    created_by: str
+    created_at: str
+    version: int
+    applied_at: str | None
+    applied_by: str | None
+    post_changed: bool  # the post changed since the scenario was made: it is computed on the current rows
+    changes: tuple[Change, ...]
+
+    @property
+    def applied(self) -> bool:
+        return self.applied_at is not None
+
+
+# Reading ---------------------------------------------------------------------------------------------------
+
+
+def _scenario(connection: Connection, post: PostKey, row: Any) -> Scenario:
+    found = connection.execute(
+        select(scenario_changes).where(scenario_changes.c.scenario_id == row.id).order_by(scenario_changes.c.line)
+    ).mappings()
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+    return Scenario(
+        id=row.id,
+        post=post,
+        name=row.name,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        version=row.version,
+        applied_at=row.applied_at,
+        applied_by=row.applied_by,
+        post_changed=row.base_revision != revision,
+        changes=tuple(
+            Change(c["line"], c["resource"], c["action"], c["target"], dict(c["values"]), c["base_version"])
+            for c in found
+        ),
+    )
+
+
+def list_scenarios(connection: Connection, post: PostKey) -> list[Scenario]:
+    rows = connection.execute(select(scenarios).where(scenarios.c.post_id == post.id).order_by(scenarios.c.id))
+    return [_scenario(connection, post, row) for row in rows]
+
+
+def get_scenario(connection: Connection, post: PostKey, scenario_id: int) -> Scenario:
+    row = connection.execute(
+        select(scenarios).where(scenarios.c.id == scenario_id, scenarios.c.post_id == post.id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no scenario {scenario_id} of post {post.code}, fiscal year {post.fiscal_year}")
+    return _scenario(connection, post, row)
+
+
+# Making and changing ---------------------------------------------------------------------------------------
+
+
+def create_scenario(connection: Connection, post: PostKey, name: str, user: str) -> Scenario:
+    name = name.strip()
+    if not name:
+        raise Rejected([error(Source("scenario"), "a scenario needs a name", "name")])
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+    scenario_id = connection.execute(
+        insert(scenarios).returning(scenarios.c.id),
+        {"post_id": post.id, "name": name, "created_by": user, "created_at": audit.now(), "base_revision": revision},
+    ).scalar_one()
+    audit.record(
+        connection,
+        user,
+        "create scenario",
+        f"scenario {scenario_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        after={"name": name},
+    )
+    return get_scenario(connection, post, scenario_id)
+
+
+def delete_scenario(connection: Connection, post: PostKey, scenario_id: int, user: str) -> None:
+    """Delete a scenario not yet applied (an applied one is kept: the record of what was applied and why)."""
+    scenario = _hold(connection, post, scenario_id)
+    connection.execute(delete(scenarios).where(scenarios.c.id == scenario_id))
+    audit.record(
+        connection,
+        user,
+        "delete scenario",
+        f"scenario {scenario_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        before={"name": scenario.name, "changes": len(scenario.changes), "applied_at": scenario.applied_at},
+    )
+
+
+def _hold(connection: Connection, post: PostKey, scenario_id: int, version: int | None = None) -> Scenario:
+    """The scenario, its version bumped (so that changes to it are one at a time); refused once applied, or when
+    `version` is given and is no longer its version."""
+    get_scenario(connection, post, scenario_id)  # NotFound first: a scenario of another post is not there
+    where = [scenarios.c.id == scenario_id, scenarios.c.applied_at.is_(None)]
+    if version is not None:
+        where.append(scenarios.c.version == version)
+    held = connection.execute(update(scenarios).where(*where).values(version=scenarios.c.version + 1)).rowcount
+    scenario = get_scenario(connection, post, scenario_id)  # read under the hold: what is changed or applied
+    if held != 1:
+        if scenario.applied:
+            raise Conflict(
+                f"scenario {scenario.name!r} was applied by {scenario.applied_by} at {scenario.applied_at}: it is "
+                "kept as it was and changes no more",
+                None,
+            )
+        raise Conflict(
+            f"scenario {scenario.name!r} was changed since you read it (version {version}, now {scenario.version}): "
+            "reload it and look again",
+            None,
+        )
+    return scenario
+
+
+def _problem(message: str, field: str = "") -> Rejected:
+    return Rejected([error(Source("scenario"), message, field)])
+
+
+def _current_version(connection: Connection, post: PostKey, resource: str, target: str) -> int | None:
+    """The version of the row a change is made to, as it is now: 0 for a workload line without a count entered
+    by hand, None when the row is not in the post."""
+    table = ROW_TABLES[FILE_OF[resource]]
+    if resource == WORKLOAD:
+        cost_center, agency, factor = changes.workload_key(target)
+        query = select(table.c.version).where(
+            table.c.post_id == post.id,
+            table.c.cost_center == cost_center,
+            table.c.agency == agency,
+            table.c.factor == factor,
+        )
+        return connection.execute(query).scalar() or 0
+    if not target.isdigit() or int(target) > 2**31 - 1:
+        return None
+    query = select(table.c.version).where(table.c.post_id == post.id, table.c.id == int(target))
+    found = connection.execute(query).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def _checked_values(resource: str, action: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The values of a change as typed, once they parse as the post's would (icass.store.changes)."""
+    if action == "delete":
+        if values:
+            raise _problem("a change that deletes a row takes no values", "values")
+        return {}
+    if resource == WORKLOAD:
+        unknown = sorted(set(values) - set(WORKLOAD_CELLS))
+        if unknown or "count" not in values:
+            raise _problem("a workload line's change gives its count (and may give its modification)", "values")
+        return {k: v.strip() for k, v in values.items()}
+    if not values:
+        raise _problem("a change gives at least one cell", "values")
+    _, problems = changes.cell_values(FILE_OF[resource], values)
+    if problems:
+        raise Rejected(problems)
+    return {k: v.strip() for k, v in values.items()}
+
+
+def add_change(
+    connection: Connection,
+    post: PostKey,
+    scenario_id: int,
+    resource: str,
+    action: str,
+    target: str,
+    values: Mapping[str, str],
+    user: str,
+) -> Change:
+    """Add a change to the scenario; a later change to the same row replaces the earlier one (its values added to
+    the earlier ones when both set cells) and takes the row's version now. A change that gives its row a problem
+    the pipeline finds is rejected, as a change to the post would be (nothing saved)."""
+    if resource not in FILE_OF:
+        raise _problem(f"no resource {resource!r}: one of {', '.join(sorted(FILE_OF))}", "resource")
+    if action not in ACTIONS or (resource == WORKLOAD and action == "create"):
+        allowed = "set, delete" if resource == WORKLOAD else ", ".join(ACTIONS)
+        raise _problem(f"no action {action!r} on {resource}: one of {allowed}", "action")
+    checked = _checked_values(resource, action, values)
+    scenario = _hold(connection, post, scenario_id)
+    target = "" if action == "create" else target.strip()
+    base = 0
+    if action != "create":
+        if resource == WORKLOAD:
+            changes.workload_key(target)  # a malformed line id is NotFound, as on the post
+        current = _current_version(connection, post, resource, target)
+        if current is None:
+            raise NotFound(f"{FILE_OF[resource]}: no row {target} at post {post.code}, fiscal year {post.fiscal_year}")
+        if resource == WORKLOAD and action == "delete" and current == 0:
+            raise NotFound(f"workload line {target} has no count entered by hand")
+        base = current
+    earlier = next(
+        (c for c in scenario.changes if target and c.resource == resource and c.target == target),
+        None,
+    )
+    if earlier is not None:
+        if earlier.action == "set" and action == "set":
+            checked = {**earlier.values, **checked}
+        change = Change(earlier.number, resource, action, target, checked, base)
+    else:
+        number = max((c.number for c in scenario.changes), default=0) + 1
+        change = Change(number, resource, action, target, checked, base)
+    kept = [c for c in scenario.changes if c.number != change.number] + [change]
+    run = _overlaid_run(connection, post, sorted(kept, key=lambda c: c.number))
+    if change.number in run.rows:
+        file, number = run.rows[change.number]
+        problems = changes.row_problems(run.run, file, number)
+        if problems:
+            raise Rejected(problems)
+    fields = {
+        "resource": resource,
+        "action": action,
+        "target": target,
+        "values": checked,
+        "base_version": base,
+    }
+    if earlier is not None:
+        connection.execute(
+            update(scenario_changes)
+            .where(scenario_changes.c.scenario_id == scenario_id, scenario_changes.c.line == earlier.number)
+            .values(**fields)
+        )
+    else:
+        connection.execute(insert(scenario_changes), {"scenario_id": scenario_id, "line": change.number, **fields})
+    return change
+
+
+def remove_change(connection: Connection, post: PostKey, scenario_id: int, number: int) -> None:
+    scenario = _hold(connection, post, scenario_id)
+    if not any(c.number == number for c in scenario.changes):
+        raise NotFound(f"scenario {scenario.name!r} has no change {number}")
+    connection.execute(
+        delete(scenario_changes).where(scenario_changes.c.scenario_id == scenario_id, scenario_changes.c.line == number)
+    )
+
+
+# Computing -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """One file's cells while changes are overlaid: its header, rows and each row's id (None: a new row)."""
+
+    header: list[str]
+    records: list[list[str]]
+    ids: list[int | None]
+
+    def column(self, name: str) -> int:
+        if name not in self.header:
+            self.header.append(name)
+            for record in self.records:
+                record.append("")
+        return self.header.index(name)
+
+    def set(self, at: int, values: Mapping[str, str]) -> None:
+        for name, value in values.items():
+            self.records[at][self.column(name)] = value
+
+
+def _shown(file: str, values: Mapping[str, str]) -> dict[str, str]:
+    """The values as the stored cells show them (amounts in the format's form: "1500" is "1500.00")."""
+    found, _ = changes.cell_values(file, values)
+    kinds = FILES[file][1]
+    return {c: format_plain(v) if kinds[c] == "cents" else v for c, v in found.items()}
+
+
+def overlay(
+    cells: StoredCells, ids: Mapping[str, Sequence[int]], scenario_changes: Sequence[Change]
+) -> tuple[StoredCells, dict[int, tuple[str, int]], dict[int, str]]:
+    """The post's cells with the changes made, in order: the cells, where each change left its row (file, row
+    number; not for a delete) and why a change could not be made (its row is no longer in the post). `ids`:
+    each touched file's row ids, in the order of its rows."""
+    tables: dict[str, _Table] = {}
+    for change in scenario_changes:
+        file = FILE_OF[change.resource]
+        if file not in tables:
+            held = cells.files.get(file)
+            tables[file] = (
+                _Table(list(held.header), [list(r) for r in held.records], list(ids.get(file, ())))
+                if held is not None
+                else _Table(list(FILES[file][1]), [], [])
+            )
+    where: dict[int, list[str]] = {}  # change number -> the row it left (found by identity at the end)
+    skipped: dict[int, str] = {}
+    for change in scenario_changes:
+        file = FILE_OF[change.resource]
+        table = tables[file]
+        if change.resource == WORKLOAD:
+            key = changes.workload_key(change.target)
+            columns = [table.column(c) for c in ("cost_center", "agency")]
+            factor = table.header.index("factor") if "factor" in table.header else None
+            at = next(
+                (
+                    i
+                    for i, r in enumerate(table.records)
+                    if (r[columns[0]], r[columns[1]], "" if factor is None else r[factor]) == key
+                ),
+                None,
+            )
+            if change.action == "delete":
+                if at is None:
+                    skipped[change.number] = f"workload line {change.target} has no count entered by hand"
+                else:
+                    del table.records[at], table.ids[at]
+                continue
+            if at is None:
+                table.records.append([""] * len(table.header))
+                table.ids.append(None)
+                at = len(table.records) - 1
+                table.set(at, {"cost_center": key[0], "agency": key[1], "modification": ""})
+                if key[2]:
+                    table.set(at, {"factor": key[2]})
+            table.set(at, change.values)
+            where[change.number] = table.records[at]
+            continue
+        if change.action == "create":
+            kinds = FILES[file][1]
+            blank = {c: format_plain(0) for c, kind in kinds.items() if kind == "cents" and c in table.header}
+            table.records.append([blank.get(c, "") for c in table.header])
+            table.ids.append(None)
+            shown = _shown(file, change.values)
+            table.set(len(table.records) - 1, {c: v for c, v in shown.items() if v != "" or c in table.header})
+            where[change.number] = table.records[-1]
+            continue
+        at = next((i for i, row_id in enumerate(table.ids) if str(row_id) == change.target), None)
+        if at is None:
+            skipped[change.number] = f"{file}: row {change.target} is no longer in the post"
+        elif change.action == "delete":
+            del table.records[at], table.ids[at]
+        else:
+            table.set(at, _shown(file, change.values))
+            where[change.number] = table.records[at]
+    files = dict(cells.files)
+    for file, table in tables.items():
+        files[file] = Cells(file, tuple(table.header), list(range(2, len(table.records) + 2)), table.records)
+    rows = {}
+    for number, record in where.items():
+        file = FILE_OF[next(c.resource for c in scenario_changes if c.number == number)]
+        rows[number] = (file, next(i for i, r in enumerate(files[file].records, start=2) if r is record))
+    return StoredCells(files), rows, skipped
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    run: PostRun  # the pipeline on the post's rows with the scenario's changes made
+    rows: dict[int, tuple[str, int]]  # change number -> the file and row it changed (messages name them)
+    skipped: dict[int, str]  # change number -> why it could not be made on the post as it is now
+    stale: frozenset[int] = field(default_factory=frozenset)  # changes whose row changed since: apply would 409
+
+
+def _overlaid_run(connection: Connection, post: PostKey, made: Sequence[Change]) -> ScenarioRun:
+    touched = {FILE_OF[c.resource] for c in made}
+    ids = {}
+    for file in touched:
+        table = ROW_TABLES[file]
+        query = select(table.c.id).where(table.c.post_id == post.id).order_by(table.c.line)
+        ids[file] = list(connection.execute(query).scalars())
+    cells, rows, skipped = overlay(stored_cells(connection, post.id), ids, made)
+    return ScenarioRun(run_on(connection, post.id, cells), rows, skipped)
+
+
+def run_scenario(connection: Connection, post: PostKey, scenario: Scenario) -> ScenarioRun:
+    """The scenario computed on the post's current rows (not kept: see `computed_scenario`). An applied one's
+    changes are in the post already (a new row would be made twice): it is the post as it is."""
+    if scenario.applied:
+        return ScenarioRun(run_on(connection, post.id), {}, {})
+    found = _overlaid_run(connection, post, scenario.changes)
+    return ScenarioRun(found.run, found.rows, found.skipped, stale_changes(connection, post, scenario))
+
+
+def stale_changes(connection: Connection, post: PostKey, scenario: Scenario) -> frozenset[int]:
+    """The changes whose row changed (or went) since they were made: applying the scenario would be refused."""
+    return frozenset(
+        c.number
+        for c in scenario.changes
+        if c.action != "create" and _current_version(connection, post, c.resource, c.target) != c.base_version
+    )
+
+
+_runs: dict[tuple[str, int], tuple[tuple[str, int], ScenarioRun]] = {}  # (database, scenario) -> (key, run)
+_lock = threading.Lock()
+KEPT = 64  # scenario runs kept in memory; the oldest goes first
+
+
+def computed_scenario(engine: Engine, post: PostKey, scenario_id: int) -> tuple[Scenario, ScenarioRun]:
+    """The scenario and its run, kept until the post's revision or the scenario's version moves."""
+    with engine.connect() as connection:
+        scenario = get_scenario(connection, post, scenario_id)
+        revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+        key = (engine.url.render_as_string(hide_password=True), scenario_id)
+        with _lock:
+            kept = _runs.get(key)
+        if kept is not None and kept[0] == (revision, scenario.version):
+            return scenario, kept[1]
+        found = run_scenario(connection, post, scenario)
+    with _lock:
+        _runs[key] = ((revision, scenario.version), found)
+        while len(_runs) > KEPT:
+            del _runs[next(iter(_runs))]
+    return scenario, found
+
+
+# Comparing -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgencyComparison:
+    agency: str
+    name: str
+    baseline: dict[str, int] | None  # by funding source, cents; None: the baseline does not distribute
+    scenario: dict[str, int] | None
+
+    @property
+    def baseline_total(self) -> int | None:
+        return None if self.baseline is None else sum(self.baseline.values())
+
+    @property
+    def scenario_total(self) -> int | None:
+        return None if self.scenario is None else sum(self.scenario.values())
+
+    @property
+    def difference(self) -> int | None:
+        if self.baseline is None or self.scenario is None:
+            return None
+        return sum(self.scenario.values()) - sum(self.baseline.values())
+
+
+@dataclass(frozen=True)
+class Comparison:
+    fundings: tuple[str, ...]  # every funding source either side bills
+    agencies: tuple[AgencyComparison, ...]
+    baseline_total: int | None  # the post's whole distributed cost, cents
+    scenario_total: int | None
+    baseline_errors: tuple[Diagnostic, ...]
+    scenario_errors: tuple[Diagnostic, ...]
+
+
+def _billed(run: PostRun, code: str) -> dict[str, dict[str, int]] | None:
+    """Each agency's invoice by funding source (the invoice's subtotals: icass.engine.invoice sums the same
+    distribution lines), every agency of the post included, at 0 when it is billed nothing."""
+    if run.distribution is None or run.bundle is None:
+        return None
+    billed: dict[str, dict[str, int]] = {a.code: {} for a in run.bundle.agencies}
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    for agency, _cc, funding, _own, _redistribution, total in run.distribution.lines(code):
+        sums[agency, funding] += total
+    for (agency, funding), total in sums.items():
+        billed.setdefault(agency, {})[funding] = total
+    return billed
+
+
+def compare(baseline: PostRun, scenario: PostRun, code: str) -> Comparison:
+    """Every agency's invoice, by funding source, on the baseline and in the scenario."""
+    before, after = _billed(baseline, code), _billed(scenario, code)
+    names = {a.code: a.name for run in (baseline, scenario) if run.bundle for a in run.bundle.agencies}
+    agencies = sorted(set(before or ()) | set(after or ()))
+    fundings = sorted({f for side in (before, after) if side for billed in side.values() for f in billed})
+
+    def of(side: dict[str, dict[str, int]] | None, agency: str) -> dict[str, int] | None:
+        return None if side is None else side.get(agency, {})
+
+    def total(run: PostRun) -> int | None:
+        return None if run.distribution is None else int(run.distribution.cost_of(code).sum())
+
+    return Comparison(
+        fundings=tuple(fundings),
+        agencies=tuple(AgencyComparison(a, names.get(a, ""), of(before, a), of(after, a)) for a in agencies),
+        baseline_total=total(baseline),
+        scenario_total=total(scenario),
+        baseline_errors=tuple(d for d in baseline.diagnostics if d.severity == ERROR),
+        scenario_errors=tuple(d for d in scenario.diagnostics if d.severity == ERROR),
+    )
+
+
+def comparison(engine: Engine, post: PostKey, scenario_id: int) -> tuple[Scenario, ScenarioRun, Comparison]:
+    scenario, found = computed_scenario(engine, post, scenario_id)
+    return scenario, found, compare(run_stored(engine, post.id), found.run, post.code)
+
+
+# Applying --------------------------------------------------------------------------------------------------
+
+
+def _replay(connection: Connection, post: PostKey, change: Change, user: str) -> None:
+    file = FILE_OF[change.resource]
+    values = change.values
+    if change.resource == WORKLOAD:
+        if change.action == "delete":
+            changes.clear_count(connection, post, change.target, change.base_version, user)
+        else:
+            count, modification = values["count"], values.get("modification")
+            changes.enter_count(connection, post, change.target, count, change.base_version, user, modification)
+    elif change.action == "create":
+        changes.create_row(connection, post, file, values, user)
+    elif change.action == "delete":
+        changes.delete_row(connection, post, file, int(change.target), change.base_version, user)
+    else:
+        changes.update_row(connection, post, file, int(change.target), values, change.base_version, user)
+
+
+def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, version: int, user: str) -> Scenario:
+    """Make the scenario's changes to the post, in order, through icass.store.changes (each checked and audited as
+    any change), in the caller's transaction: any change that conflicts (its row changed or went since the change
+    was made) or breaks a rule raises, and the caller's rollback leaves the post as it was."""
+    scenario = _hold(connection, post, scenario_id, version)
+    for change in scenario.changes:
+        try:
+            _replay(connection, post, change, user)
+        except NotFound as e:
+            raise Conflict(
+                f"change {change.number} of scenario {scenario.name!r}: {e}; nothing was applied", None
+            ) from e
+        except Conflict as e:
+            raise Conflict(
+                f"change {change.number} of scenario {scenario.name!r}: {e}; nothing was applied (enter the change "
+                "again in the scenario to make it on the row as it is now)",
+                e.current,
+            ) from e
+    stamp = audit.now()
+    connection.execute(update(scenarios).where(scenarios.c.id == scenario_id).values(applied_at=stamp, applied_by=user))
+    audit.record(
+        connection,
+        user,
+        "apply scenario",
+        f"scenario {scenario_id}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        after={"name": scenario.name, "changes": [_change_record(c) for c in scenario.changes]},
+    )
+    return get_scenario(connection, post, scenario_id)
+
+
+def _change_record(change: Change) -> dict[str, Any]:
+    return {
+        "number": change.number,
+        "resource": change.resource,
+        "action": change.action,
+        "target": change.target,
+        "values": change.values,
+    }
