@@ -272,6 +272,14 @@ def test_the_command_as_a_process(tmp_path):
     assert failed.returncode == 2
     assert "error: workload.csv: the file is missing" in failed.stderr
     assert failed.stdout == ""
+    # The process ends without Python's finalization (icass.cli.app._end): all its output is there.
+    whole = subprocess.run(
+        [sys.executable, "-m", "icass", "distribute", str(SAMPLES[1]), "--format", "csv"],
+        capture_output=True,
+        text=True,
+    )
+    assert whole.returncode == 0, whole.stderr
+    assert whole.stdout == icass("distribute", SAMPLES[1], "--format", "csv").stdout
 
 
 def test_the_methodology_choice_is_every_methodology():
