@@ -148,3 +148,11 @@ def test_run_a_what_if_and_apply_it(page):
     page.locator("#applied").wait_for()
     page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
     assert _amount(page.inner_text("#invoice-total")) == scenario
+
+
+def test_the_dashboards_charts_are_drawn(page):
+    sign_in(page, "committee")
+    page.goto(f"/posts/{KVR}/{FY}")
+    for chart in ("#chart-budget", "#chart-shares"):
+        page.locator(f"{chart}[data-drawn=yes]").wait_for()
+        assert page.locator(f"{chart} svg .mark-rect path").count() > 3  # one bar a cost center or agency

@@ -92,3 +92,37 @@ def test_pages_keep_the_same_scope_as_the_api(app):
     admin, _ = signed_in(app, "admin")
     record = admin.get("/audit")
     assert "sign in" in record.text
+
+
+def _spec(html: str, name: str) -> dict:
+    import json
+
+    found = re.search(rf'<script type="application/json" id="spec-{name}">(.*?)</script>', html, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def _values(spec: dict) -> list[dict]:
+    """A chart's rows: Altair keeps them in the spec's datasets, named by the chart's data."""
+    return spec["datasets"][spec["data"]["name"]]
+
+
+def test_the_dashboards_charts_picture_its_tables(app):
+    """The charts' data add up to the tables beside them: the budget chart to the post total by funding
+    source, the shares chart to each agency's total; every tooltip amount is the table's exact text."""
+    client, _ = signed_in(app, "committee")
+    html = client.get(f"/posts/{KVR}/{FY}").text
+    total = _total(html, "post-total")
+    budget = _spec(html, "budget")
+    assert budget["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+    rows = _values(budget)
+    assert sum(Decimal(r["amount"].replace(",", "")) for r in rows) == total
+    assert {r["funding"] for r in rows} <= {"RB", "OBO", "LGP", "AMSAL", "PAT"}
+    shares = _values(_spec(html, "shares"))
+    assert sum(Decimal(r["amount"].replace(",", "")) for r in shares) == total
+    table = dict(
+        re.findall(r"invoices/([0-9.]+)\">[0-9.]+</a></td><td>[^<]*</td><td class=\"text-right\">([^<]+)<", html)
+    )
+    assert {r["agency"]: r["amount"] for r in shares} == table
+    assert "/static/vendor/vega-embed/vega-embed.min.js" in html
+    assert client.get("/static/charts.js").status_code == 200

@@ -16,6 +16,7 @@ from icass.api.schemas import FiscalYear
 from icass.model import FUNDING_SOURCES
 from icass.money import format_grouped
 from icass.store.schema import ROW_TABLES, posts
+from icass.web.charts import budget_chart, shares_chart
 from icass.web.render import page, post_row
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -71,6 +72,13 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
             by_agency[agency] += total
         whole = int(cost.sum())
         names = {a.code: a.name for a in run.bundle.agencies}
+        cost_centers = run.distribution.columns.cost_centers
+        context["charts"] = {
+            "budget": budget_chart(
+                [(cc, fundings[j], int(cost[i, j])) for i, cc in enumerate(cost_centers) for j in used]
+            ),
+            "shares": shares_chart([(a, names.get(a, ""), v) for a, v in by_agency.items()]),
+        }
         context |= {
             "fundings": [fundings[j] for j in used],
             "budget": budget,
