@@ -126,3 +126,30 @@ def test_the_dashboards_charts_picture_its_tables(app):
     assert {r["agency"]: r["amount"] for r in shares} == table
     assert "/static/vendor/vega-embed/vega-embed.min.js" in html
     assert client.get("/static/charts.js").status_code == 200
+
+
+def test_the_dashboard_says_what_changed_since_the_approved_version(app):
+    client, csrf = signed_in(app, "fmo")
+    assert "No version of this budget has been recorded as approved yet" in client.get(f"/posts/{KVR}/{FY}").text
+    committee, committee_csrf = signed_in(app, "committee")
+    refused = committee.post(
+        f"/posts/{KVR}/{FY}/versions", data={"note": "x"}, headers={"X-CSRF-Token": committee_csrf}
+    )
+    assert refused.status_code == 403
+    assert 'id="approve-version"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    recorded = client.post(
+        f"/posts/{KVR}/{FY}/versions", data={"note": "Council, 20 November"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert recorded.status_code == 200  # followed the redirect to the dashboard
+    assert "Since the approved version 1" in recorded.text
+    assert "Nothing has changed since." in recorded.text
+    page = client.get(f"/posts/{KVR}/{FY}/workload")
+    found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
+    assert found is not None
+    client.patch(found.group(1), data={"count": "500", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    html = committee.get(f"/posts/{KVR}/{FY}").text
+    assert "<code>workload.csv</code>: 1 row(s) added, 0 removed" in html
+    moved = re.search(rf"<tr><td>{re.escape(AGENCY)}</td>(.*?)</tr>", html.split('id="moved"')[1], re.S)
+    assert moved is not None
+    then, now, difference = (Decimal(x.replace(",", "")) for x in re.findall(r">([-0-9,.]+)<", moved.group(1)))
+    assert now - then == difference > 0

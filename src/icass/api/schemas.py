@@ -267,3 +267,36 @@ class ComparisonOut(BaseModel):
 
 class ScenarioSummaryOut(ScenarioHead):
     changes: int  # how many
+
+
+class VersionIn(BaseModel):
+    note: str = Field(default="", max_length=2000, description="e.g. the Council meeting that approved it")
+
+
+class VersionOut(BaseModel):
+    number: int
+    approved_at: str
+    approved_by: str
+    note: str
+
+
+class FileChangesOut(BaseModel):
+    file: str
+    header: list[str]
+    added: list[list[str]]
+    removed: list[list[str]]
+
+
+class AgencyChangeOut(BaseModel):
+    agency: str
+    then: str | None
+    now: str | None
+    difference: str
+
+
+class ChangesOut(BaseModel):
+    version: VersionOut
+    files: list[FileChangesOut]
+    agencies: list[AgencyChangeOut]
+    then_total: str | None
+    now_total: str | None

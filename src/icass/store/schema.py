@@ -417,3 +417,21 @@ scenario_changes = Table(
     Column("values", JSON, nullable=False),  # the cells as the person typed them (text, as the API takes them)
     Column("base_version", Integer, nullable=False),
 )
+
+# Approved versions (docs/workspace.md "Approved versions"): the post's files as they were when its ICASS
+# budget was approved (by the Council, on the Budget Committee's recommendation; recorded by the post's FMO or
+# the ISC), each file's header and rows as text, so the dashboard can say what changed since and run that
+# version through the pipeline to compare its invoices.
+post_versions = Table(
+    "post_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),  # 1, 2, ... at each post
+    Column("approved_at", String(32), nullable=False),
+    Column("approved_by", String(64), nullable=False),  # who recorded the committee's approval
+    Column("note", Text, nullable=False),
+    Column("revision", String(32), nullable=False),  # the post's revision then
+    Column("files", JSON, nullable=False),  # {file: {"header": [...], "rows": [[cell, ...], ...]}}
+    UniqueConstraint("post_id", "number"),
+)

@@ -4,17 +4,19 @@ agency's share."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from icass.api.guard import GuardedRoute, allow, reads_post, signed_in
+from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
 from icass.api.posts import computed, post_key
 from icass.api.schemas import FiscalYear
 from icass.model import FUNDING_SOURCES
 from icass.money import format_grouped
+from icass.pipeline import PostRun
+from icass.store import changes, versions
 from icass.store.schema import ROW_TABLES, posts
 from icass.web.charts import budget_chart, shares_chart
 from icass.web.render import page, post_row
@@ -89,4 +91,24 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
                 for a, v in sorted(by_agency.items())
             ],
         }
+    context |= _since_approved(request, key, run, request.state.session.account.edits_post(post))
     return page(request, "post.html", **context)
+
+
+def _since_approved(request: Request, key: changes.PostKey, run: PostRun, editable: bool) -> dict[str, Any]:
+    """What changed since the last approved version (icass.store.versions), for the dashboard."""
+    with request.app.state.engine.connect() as connection:
+        approved = versions.versions(connection, key)
+        since = versions.changes_since(connection, key, approved[0].number, run) if approved else None
+    return {"approved": approved[0] if approved else None, "since": since, "may_approve": editable}
+
+
+@router.post("/posts/{post}/{fiscal_year}/versions")
+@allow(edits_post, "change the post (its admin or FMO)")
+def approve_version(
+    request: Request, post: str, fiscal_year: FiscalYear, note: Annotated[str, Form(max_length=2000)] = ""
+) -> Response:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.begin() as connection:
+        versions.approve(connection, key, request.state.session.account.username, note)
+    return RedirectResponse(f"/posts/{post}/{fiscal_year}", status_code=303)

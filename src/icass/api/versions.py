@@ -1,0 +1,66 @@
+"""Approved versions of a post and what changed since (icass.store.versions): the list, recording the
+approval of the post as it is now, and the changes since one version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+
+from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
+from icass.api.posts import SCOPED, computed, post_key
+from icass.api.schemas import AgencyChangeOut, ChangesOut, FileChangesOut, FiscalYear, VersionIn, VersionOut
+from icass.money import format_plain
+from icass.store import versions
+
+router = APIRouter(route_class=GuardedRoute, tags=["versions"])
+Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PATH = "/api/posts/{post}/{fiscal_year}/versions"
+
+
+@router.get(PATH, responses=SCOPED, summary="The post's approved versions, newest first")
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def list_versions(request: Request, post: str, fiscal_year: FiscalYear) -> list[VersionOut]:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.connect() as connection:
+        return [VersionOut(**asdict(v)) for v in versions.versions(connection, key)]
+
+
+@router.post(PATH, responses=SCOPED, summary="Record that the post as it is now was approved")
+@allow(edits_post, "change the post (its admin or FMO)")
+def approve(request: Request, post: str, fiscal_year: FiscalYear, body: VersionIn) -> VersionOut:
+    key = post_key(request, post, fiscal_year)
+    with request.app.state.engine.begin() as connection:
+        version = versions.approve(connection, key, account_of(request).username, body.note)
+    return VersionOut(**asdict(version))
+
+
+@router.get(f"{PATH}/{{number}}/changes", responses=SCOPED, summary="What changed since an approved version")
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def changes(request: Request, post: str, fiscal_year: FiscalYear, number: Number) -> ChangesOut:
+    key = post_key(request, post, fiscal_year)
+    now = computed(request, key)
+    with request.app.state.engine.connect() as connection:
+        found = versions.changes_since(connection, key, number, now)
+    return ChangesOut(
+        version=VersionOut(**asdict(found.version)),
+        files=[
+            FileChangesOut(file=f.file, header=list(f.header), added=f.added, removed=f.removed) for f in found.files
+        ],
+        agencies=[
+            AgencyChangeOut(
+                agency=a.agency,
+                then=_money(a.then),
+                now=_money(a.now),
+                difference=format_plain(a.difference),
+            )
+            for a in found.agencies
+        ],
+        then_total=_money(found.then_total),
+        now_total=_money(found.now_total),
+    )
+
+
+def _money(cents: int | None) -> str | None:
+    return None if cents is None else format_plain(cents)
