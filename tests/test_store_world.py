@@ -358,3 +358,28 @@ def test_a_post_bundle_with_its_own_tdy_folder_keeps_it_checked(engine, tmp_path
     stored, problems = import_world(engine, broken, replace=True)
     assert stored is None
     assert any(m.startswith("error: posts/kivara/tdy/visits.csv, row 2") for m in _errors(problems)), _errors(problems)
+
+
+def test_the_demo_holds_the_sample_world_with_the_sample_posts_as_its_own(seeded_url):
+    """`icass serve --demo` loads the sample world (issue 8 §5). Its KVR, PSL and ALD are the sample posts
+    already stored (icass.store.demo), and its invoices are the folder's to the cent."""
+    from icass.engine.world_invoice import agencies, world_invoice
+    from icass.store.database import open_database
+
+    engine = open_database(seeded_url)
+    try:
+        stored, folder = run_stored_world(engine, 2027), run_world(EXAMPLE)
+        with engine.connect() as connection:
+            held = connection.execute(select(func.count()).select_from(posts).where(posts.c.fiscal_year == 2027))
+            assert held.scalar_one() == 6  # the three samples and the world's three others, each once
+        mine, _ = consolidate_world(stored)
+        theirs, _ = consolidate_world(folder)
+        assert mine is not None
+        assert theirs is not None
+        assert stored.files is not None
+        assert folder.files is not None
+        assert agencies(mine) == agencies(theirs)
+        for agency in agencies(mine):
+            assert world_invoice(mine, stored.files.world, agency) == world_invoice(theirs, folder.files.world, agency)
+    finally:
+        engine.dispose()

@@ -83,10 +83,16 @@ class _Bundle:
 
 
 def import_world(
-    engine: Engine, folder: Path, replace: bool = False, progress: Progress | None = None
+    engine: Engine,
+    folder: Path,
+    replace: bool = False,
+    progress: Progress | None = None,
+    keep_stored: bool = False,
 ) -> tuple[StoredWorld | None, list[Diagnostic]]:
     """Store the world in `folder` and every post bundle in it; None and every problem when it has an error
     (then nothing is written). A world or post the database holds already is an error unless `replace`.
+    `keep_stored`: a post the database holds already is the world's as it is stored, neither replaced nor an
+    error (the demo's sample posts are posts of the sample world too: icass.store.demo).
     `progress` is told of each step: the world checked, then post by post its own tdy/ folder checked, its
     files read and its rows stored."""
     report = progress or no_progress
@@ -114,7 +120,8 @@ def import_world(
     ]
     bundles += [_bundle(TDY, f, None, steps) for f in files.tdy_folders]
     with engine.begin() as connection:
-        taken = _taken(connection, world["fiscal_year"], bundles)
+        kept = _stored_posts(connection, bundles) if keep_stored else set()
+        taken = _taken(connection, world["fiscal_year"], [b for b in bundles if _key(b) not in kept])
         if taken and not replace:
             return None, problems + taken
         connection.execute(delete(worlds).where(worlds.c.fiscal_year == world["fiscal_year"]))
@@ -125,7 +132,8 @@ def import_world(
                 connection.execute(WORLD_ROW_TABLES[name].insert(), [{"world_id": world_id, **r} for r in found])
         for bundle in bundles:
             steps.next(f"storing {bundle.kind}/{bundle.folder.name}")
-            _store_bundle(connection, bundle)
+            if _key(bundle) not in kept:
+                _store_bundle(connection, bundle)
             member = {"kind": bundle.kind, "folder": bundle.folder.name, "code": bundle.post.code}
             connection.execute(
                 world_posts.insert(), {"world_id": world_id, "fiscal_year": bundle.post.fiscal_year, **member}
@@ -227,6 +235,15 @@ def _bundle(kind: str, folder: Path, post: Post | None, steps: Steps) -> _Bundle
         assert post is not None
     rows = {name: _rows(folder, name) for name in FILES if (folder / name).exists()}
     return _Bundle(kind, folder, post, rows, _documents(folder))
+
+
+def _key(bundle: _Bundle) -> tuple[str, int]:
+    return bundle.post.code, bundle.post.fiscal_year
+
+
+def _stored_posts(connection: Connection, bundles: list[_Bundle]) -> set[tuple[str, int]]:
+    held = {(code, year) for code, year in connection.execute(select(posts.c.code, posts.c.fiscal_year))}
+    return {_key(b) for b in bundles} & held
 
 
 def _taken(connection: Connection, fiscal_year: int, bundles: list[_Bundle]) -> list[Diagnostic]:
