@@ -18,7 +18,11 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "examples"  # the checkout's sa
 
 @click.command("serve")
 @data_option
-@click.option("--demo", is_flag=True, help="Load the sample posts, the sample world and the demo accounts admin, fmo, committee, hq.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load the sample posts, the sample world and the demo accounts admin, fmo, committee, hq.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="The port to listen on.")
 def serve_command(data: Path | None, demo: bool, host: str, port: int) -> None:
