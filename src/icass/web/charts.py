@@ -19,51 +19,35 @@ MOST_BARS = 400
 def budget_chart(cost: list[tuple[str, str, int]]) -> dict[str, Any]:
     """The budget by cost center and funding source: (cost center, funding source, cents) rows, one stacked bar
     a cost center, largest first."""
-    import altair as alt
-
     rows = [
         {"cost_center": cc, "funding": f, "dollars": cents / 100, "amount": format_grouped(cents)}
         for cc, f, cents in cost[:MOST_BARS]
         if cents
     ]
-    chart = (
-        alt.Chart(alt.InlineData(values=rows), title="The budget by cost center and funding source")
-        .mark_bar()
-        .encode(
-            y=alt.Y("cost_center:N", title="Cost center", sort="-x"),
-            x=alt.X("sum(dollars):Q", title="Dollars"),
-            color=alt.Color("funding:N", title="Funding source"),
-            tooltip=[
-                alt.Tooltip("cost_center:N", title="Cost center"),
-                alt.Tooltip("funding:N", title="Funding source"),
-                alt.Tooltip("amount:N", title="Amount"),
-            ],
-        )
-        .properties(width="container")
-    )
-    return dict(chart.to_dict())
+    named = {"cost_center": "Cost center", "funding": "Funding source", "amount": "Amount"}
+    return _bars("The budget by cost center and funding source", rows, "cost_center", named, stack="funding")
 
 
 def shares_chart(shares: list[tuple[str, str, int]]) -> dict[str, Any]:
     """Each agency's share of the post: (agency, name, cents) rows, one bar an agency, largest first."""
-    import altair as alt
-
     rows = [
         {"agency": code, "name": name, "dollars": cents / 100, "amount": format_grouped(cents)}
         for code, name, cents in sorted(shares, key=lambda s: -s[2])[:MOST_BARS]
     ]
-    chart = (
-        alt.Chart(alt.InlineData(values=rows), title="Each agency's share")
-        .mark_bar()
-        .encode(
-            y=alt.Y("agency:N", title="Agency", sort="-x"),
-            x=alt.X("dollars:Q", title="Dollars"),
-            tooltip=[
-                alt.Tooltip("agency:N", title="Agency"),
-                alt.Tooltip("name:N", title="Name"),
-                alt.Tooltip("amount:N", title="Total"),
-            ],
-        )
-        .properties(width="container")
-    )
-    return dict(chart.to_dict())
+    return _bars("Each agency's share", rows, "agency", {"agency": "Agency", "name": "Name", "amount": "Total"})
+
+
+def _bars(title: str, rows: list[dict[str, Any]], bar: str, named: dict[str, str], stack: str = "") -> dict[str, Any]:
+    """Horizontal bars of `dollars`, one a value of `bar` (stacked by `stack`), largest first; the tooltip
+    gives the fields of `named` under their titles."""
+    import altair as alt
+
+    encoding: dict[str, Any] = {
+        "y": alt.Y(f"{bar}:N", title=named[bar], sort="-x"),
+        "x": alt.X("sum(dollars):Q", title="Dollars"),
+        "tooltip": [alt.Tooltip(f"{field}:N", title=name) for field, name in named.items()],
+    }
+    if stack:
+        encoding["color"] = alt.Color(f"{stack}:N", title=named[stack])
+    chart = alt.Chart(alt.InlineData(values=rows), title=title).mark_bar().encode(**encoding)
+    return dict(chart.properties(width="container").to_dict())
