@@ -6,11 +6,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
-from icass.api import audit, jobs, posts, rows, scenarios, session, versions
+from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
 from icass.api.posts import RejectedPost, problem
 from icass.store.changes import Conflict, NotFound, Rejected
 
-ROUTERS = (session.router, posts.router, rows.router, audit.router, jobs.router, scenarios.router, versions.router)
+ROUTERS = (
+    session.router,
+    posts.router,
+    rows.router,
+    audit.router,
+    jobs.router,
+    scenarios.router,
+    versions.router,
+    world.router,
+)
 
 
 def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:

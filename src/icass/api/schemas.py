@@ -300,3 +300,58 @@ class ChangesOut(BaseModel):
     agencies: list[AgencyChangeOut]
     then_total: str | None
     now_total: str | None
+
+
+class WorldPostLineOut(BaseModel):
+    post: str
+    region: str
+    amounts: dict[str, str]  # funding source -> dollars
+    total: str
+
+
+class WorldItemLineOut(BaseModel):
+    item: str
+    amount: str
+    basis: str
+
+
+class WorldInvoiceOut(BaseModel):
+    agency: str
+    fiscal_year: int
+    stage: str = Field(description="initial (informational) or final (payable)")
+    posts: list[WorldPostLineOut]
+    bureaus: dict[str, dict[str, str]]  # regional bureau -> funding source -> dollars
+    items: list[WorldItemLineOut]
+    post_total: str
+    item_total: str
+    total: str
+
+
+class WorldTotalOut(BaseModel):
+    agency: str
+    total: str
+
+
+class TdyLineOut(BaseModel):
+    cost_center: str
+    quantity: str
+    weighted: str
+    rate: str
+    amount: str
+
+
+class TdyInvoiceOut(BaseModel):
+    invoice: str
+    agency: str
+    visits: list[str]
+    status: str
+    reasons: list[str]
+    lines: list[TdyLineOut]
+    total: str
+
+
+class TdyInvoicesOut(BaseModel):
+    post: str
+    fiscal_year: int
+    as_of: str
+    invoices: list[TdyInvoiceOut]
