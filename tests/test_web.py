@@ -153,3 +153,27 @@ def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     assert moved is not None
     then, now, difference = (Decimal(x.replace(",", "")) for x in re.findall(r">([-0-9,.]+)<", moved.group(1)))
     assert now - then == difference > 0
+
+
+def test_the_world_and_tdy_pages(app):
+    hq, _ = signed_in(app, "hq")
+    home = hq.get("/")
+    assert 'href="/world"' in home.text
+    world = hq.get("/world")  # the newest stored world
+    assert world.status_code == 200
+    assert f'href="/world/{FY}/invoices/{AGENCY}"' in world.text
+    bill = hq.get(f"/world/{FY}/invoices/{AGENCY}")
+    assert bill.status_code == 200
+    api = TestClient(app)
+    api.post("/api/session", json={"username": "hq", "password": DEMO_PASSWORD})
+    expected = Decimal(api.get(f"/api/world/{FY}/invoices/{AGENCY}").json()["total"])
+    assert _total(bill.text, "world-total") == expected
+    assert "Below the line (H-424 b)" in bill.text
+    assert hq.get(f"/posts/{KVR}/{FY}/tdy").status_code == 403  # hq reads invoices, not the post
+    fmo, _ = signed_in(app, "fmo")
+    assert 'href="/world"' not in fmo.get("/").text
+    assert fmo.get(f"/world/{FY}/invoices/{AGENCY}").status_code == 403
+    tdy = fmo.get(f"/posts/{KVR}/{FY}/tdy", params={"as_of": "2028-01-31"})
+    assert tdy.status_code == 200
+    assert "Invoice T01" in tdy.text
+    assert "issued" in tdy.text

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api
-from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload
+from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload, world
 from icass.web.render import HERE, page
 
 PAGES = (
@@ -26,6 +26,7 @@ PAGES = (
     editors.router,
     jobs.router,
     scenarios.router,
+    world.router,
 )
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from icass.money import format_grouped
+from icass.money import format_grouped, parse_cents
 from icass.store import changes
 from icass.store.schema import posts
 
@@ -18,6 +18,8 @@ HERE = resources.files("icass.web")
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 # Cents as a page shows them: grouped, two decimals (an absent amount is an empty cell).
 templates.env.filters["grouped"] = lambda cents: "" if cents is None else format_grouped(cents)
+# The API's decimal strings as a page shows them.
+templates.env.filters["dollars"] = lambda plain: "" if plain is None else format_grouped(parse_cents(plain))
 
 
 def page(request: Request, name: str, **context: Any) -> HTMLResponse:
