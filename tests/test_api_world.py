@@ -179,3 +179,12 @@ def test_the_world_and_tdy_pages_show_the_apis_totals(site):
     assert page.status_code == 200
     for invoice in billed:
         assert f'id="tdy-{invoice["invoice"]}-total">{format_grouped(parse_cents(invoice["total"]))}<' in page.text
+
+
+def test_without_a_stored_world_there_is_none_to_read(engine):
+    with engine.begin() as connection:
+        create_account(connection, "admin", DEMO_PASSWORD, [Grant("admin")])
+    admin = sign_in(create_app(engine, secure_cookies=False), "admin")
+    assert admin.get("/world", follow_redirects=False).status_code == 404
+    assert admin.get(WORLD).status_code == 404
+    assert admin.get(f"{WORLD}/{AGENCY}").status_code == 404
