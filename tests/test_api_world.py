@@ -7,16 +7,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from icass.cli import app as cli
+from icass.engine.world_invoice import world_invoice
+from icass.money import format_grouped, format_plain, parse_cents
+from icass.pipeline.world import consolidate_world, run_world
+from icass.store.accounts import Grant, create_account
+from icass.store.database import open_database
+from icass.web.app import create_app
 from tests import test_api
-from tests.test_api import AGENCY, BASE, FY
+from tests.conftest import DEMO_PASSWORD
+from tests.test_api import AGENCY, BASE, FY, KVR, sign_in
 
 app, people = test_api.app, test_api.people  # the API and one signed-in client a role
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -92,3 +101,90 @@ def test_the_tdy_invoices_are_the_folders(people):
     ]
     assert got == rows
     assert people["hq"].get(f"{BASE}/tdy/invoices").status_code == 403
+
+
+OTHER = "1100.0"  # an agency of the sample world other than the demo hq's
+
+
+@pytest.fixture
+def site(seeded_url):
+    """The API and its pages over the seeded database (the demo stores the sample world), with one more hq
+    account, of another agency than the demo hq's."""
+    engine = open_database(seeded_url)
+    with engine.begin() as connection:
+        create_account(connection, "hq-other", DEMO_PASSWORD, [Grant("hq", agency=OTHER)])
+    try:
+        yield create_app(engine, secure_cookies=False)
+    finally:
+        engine.dispose()
+
+
+def test_each_post_and_basis_is_the_folders(site):
+    """Beyond the CLI's json (bureau totals): each post's line and each item's basis sentence are what the
+    read side gives on the folder, and the posts add up to the bureaus."""
+    run = run_world(EXAMPLES / "world")
+    consolidation, _ = consolidate_world(run)
+    assert consolidation is not None
+    assert run.files is not None
+    folder = world_invoice(consolidation, run.files.world, OTHER)
+    assert folder is not None
+    answer = sign_in(site, "hq-other").get(f"{WORLD}/{OTHER}")
+    assert answer.status_code == 200, answer.text
+    bill = answer.json()
+    assert bill["posts"] == [
+        {
+            "post": p.post,
+            "region": p.region,
+            "amounts": {f: format_plain(c) for f, c in p.amounts.items()},
+            "total": format_plain(p.total),
+        }
+        for p in folder.posts
+    ]
+    assert [(i["item"], i["basis"], i["amount"]) for i in bill["items"]] == [
+        (str(i.item), i.basis, format_plain(i.amount)) for i in folder.items
+    ]
+    by_bureau: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for p in bill["posts"]:
+        for funding, amount in p["amounts"].items():
+            by_bureau[p["region"]][funding] += Decimal(amount)
+    assert {r: {f: Decimal(v) for f, v in fs.items()} for r, fs in bill["bureaus"].items()} == by_bureau
+
+
+def test_an_hq_reads_its_own_agency_only(site):
+    other = sign_in(site, "hq-other")
+    assert [x["agency"] for x in other.get(WORLD).json()] == [OTHER]
+    assert other.get(f"{WORLD}/{AGENCY}").status_code == 403
+    assert other.get(f"{BASE}/tdy/invoices").status_code == 403  # an hq reads no post's TDY billing
+    assert sign_in(site, "fmo").get(f"{BASE}/tdy/invoices", params={"as_of": "2028-01-31"}).status_code == 200
+
+
+def test_the_world_and_tdy_pages_show_the_apis_totals(site):
+    admin = sign_in(site, "admin")
+    totals = {x["agency"]: x["total"] for x in admin.get(WORLD).json()}
+    listed = admin.get(f"/world/{FY}")
+    assert listed.status_code == 200
+    shown = dict(
+        re.findall(r'href="/world/\d+/invoices/([^"]+)">[^<]+</a></td><td class="text-right">([^<]+)<', listed.text)
+    )
+    assert shown == {a: format_grouped(parse_cents(t)) for a, t in totals.items()}
+    own = sign_in(site, "hq-other").get(f"/world/{FY}")
+    assert re.findall(r'href="/world/\d+/invoices/([^"]+)"', own.text) == [OTHER]
+    bill = admin.get(f"/world/{FY}/invoices/{OTHER}")
+    assert f'id="world-total">{format_grouped(parse_cents(totals[OTHER]))}<' in bill.text
+    assert admin.get(f"/world/{FY + 3}").status_code == 404
+    fmo = sign_in(site, "fmo")
+    billed = fmo.get(f"{BASE}/tdy/invoices", params={"as_of": "2028-01-31"}).json()["invoices"]
+    assert billed
+    page = fmo.get(f"/posts/{KVR}/{FY}/tdy", params={"as_of": "2028-01-31"})
+    assert page.status_code == 200
+    for invoice in billed:
+        assert f'id="tdy-{invoice["invoice"]}-total">{format_grouped(parse_cents(invoice["total"]))}<' in page.text
+
+
+def test_without_a_stored_world_there_is_none_to_read(engine):
+    with engine.begin() as connection:
+        create_account(connection, "admin", DEMO_PASSWORD, [Grant("admin")])
+    admin = sign_in(create_app(engine, secure_cookies=False), "admin")
+    assert admin.get("/world", follow_redirects=False).status_code == 404
+    assert admin.get(WORLD).status_code == 404
+    assert admin.get(f"{WORLD}/{AGENCY}").status_code == 404
