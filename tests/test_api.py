@@ -255,3 +255,12 @@ def test_a_source_record_with_an_empty_cell_is_refused_with_its_field(people):
     assert made.status_code == 422, made.text
     assert "agency" in {p["field"] for p in made.json()["problems"]}
     assert fmo.get(f"{BASE}/it-inventory").json() == before
+
+
+def test_a_nul_character_is_refused_not_stored(people):
+    # Found by schemathesis on PostgreSQL, whose text cannot hold NUL: it reached the database as a 500.
+    fmo = people["fmo"]
+    refused = fmo.change("POST", f"{BASE}/budget-lines", json={"cost_center": "\x00", "amount": "1.00"})
+    assert refused.status_code == 422, refused.text
+    assert fmo.get("/api/posts/K%00R/2027").status_code == 404
+    assert fmo.get(f"{BASE}/invoices/19%0031.0").status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
@@ -32,6 +34,7 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.middleware("http")(_no_nul_in_the_path)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
         app.include_router(router)
@@ -40,6 +43,14 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
     app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
     app.add_exception_handler(RejectedPost, _rejected_post)  # type: ignore[arg-type]
     return app
+
+
+async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:
+    """A path with a NUL character names nothing (no post code or agency holds one, and PostgreSQL's text cannot
+    store it): 404 before any route, rather than a database error."""
+    if "\x00" in request.url.path or "%00" in request.url.path:
+        return JSONResponse({"detail": "a path cannot hold the NUL character"}, status_code=404)
+    return await call_next(request)
 
 
 async def _not_found(_request: Request, e: NotFound) -> JSONResponse:

@@ -19,12 +19,18 @@ Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Count = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
 
 
+# Text a person types: no NUL character, which no bundle file may hold and PostgreSQL's text cannot store
+# (schemathesis found one reaching the database as a 500).
+TEXT = r"^[^\x00]*$"
+Text = Annotated[str, Field(pattern=TEXT)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class Login(Strict):
-    username: Annotated[str, Field(min_length=1, max_length=64)]
+    username: Annotated[str, Field(min_length=1, max_length=64, pattern=TEXT)]
     password: Annotated[str, Field(min_length=1, max_length=1024)]
 
 
@@ -124,20 +130,20 @@ class WorkloadOut(BaseModel):
 class WorkloadPatch(Strict):
     count: Count
     version: Version
-    modification: str | None = None
+    modification: Text | None = None
 
 
 class WorkloadNew(Strict):
-    cost_center: Annotated[str, Field(min_length=1, max_length=32)]
-    agency: Annotated[str, Field(min_length=1, max_length=32)]
-    factor: str = ""
+    cost_center: Annotated[str, Field(min_length=1, max_length=32, pattern=TEXT)]
+    agency: Annotated[str, Field(min_length=1, max_length=32, pattern=TEXT)]
+    factor: Text = ""
     count: Count
-    modification: str | None = None
+    modification: Text | None = None
 
 
 class ApprovalIn(Strict):
     decision: Annotated[str, Field(pattern="^(approve|reject)$")]
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
 
 
 class ApprovalOut(BaseModel):
@@ -168,7 +174,7 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
     """The row as read, a new row, and a changed row (with the version it was read at) of one resource."""
     _, kinds = FILES[RESOURCES[resource]]
     cell = {c: (Decimal if kind == "cents" else str, ...) for c, kind in kinds.items()}
-    optional = {c: (Decimal | None if kind == "cents" else str | None, None) for c, kind in kinds.items()}
+    optional = {c: (Decimal | None if kind == "cents" else Text | None, None) for c, kind in kinds.items()}
     out = create_model(  # type: ignore[call-overload]
         f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
     )
@@ -192,7 +198,7 @@ ChangeNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class ScenarioNew(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Two more guards' posts"])]
+    name: Annotated[str, Field(min_length=1, max_length=200, pattern=TEXT, examples=["Two more guards' posts"])]
 
 
 class ScenarioChangeIn(Strict):
@@ -200,12 +206,12 @@ class ScenarioChangeIn(Strict):
     `workload`; `target` the row's id or the workload line's id (none for `create`); `values` the cells, as
     text, as the row routes take them (a workload line: `count`, and `modification` if it changes)."""
 
-    resource: Annotated[str, Field(min_length=1, max_length=32, examples=["workload"])]
+    resource: Annotated[str, Field(min_length=1, max_length=32, pattern=TEXT, examples=["workload"])]
     action: Annotated[str, Field(pattern="^(set|delete|create)$")] = "set"
-    target: Annotated[str, Field(max_length=100, examples=["6150:1931.0"])] = ""
-    values: dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=2000)]] = Field(
-        default_factory=dict, max_length=32, examples=[{"count": "12"}]
-    )
+    target: Annotated[str, Field(max_length=100, pattern=TEXT, examples=["6150:1931.0"])] = ""
+    values: dict[
+        Annotated[str, Field(max_length=64, pattern=TEXT)], Annotated[str, Field(max_length=2000, pattern=TEXT)]
+    ] = Field(default_factory=dict, max_length=32, examples=[{"count": "12"}])
 
 
 class ScenarioChangeOut(BaseModel):
@@ -270,7 +276,9 @@ class ScenarioSummaryOut(ScenarioHead):
 
 
 class VersionIn(BaseModel):
-    note: str = Field(default="", max_length=2000, description="e.g. the Council meeting that approved it")
+    note: str = Field(
+        default="", max_length=2000, pattern=TEXT, description="e.g. the Council meeting that approved it"
+    )
 
 
 class VersionOut(BaseModel):
