@@ -29,16 +29,5 @@ def read_audit(
     scope = None if account.is_admin else account.posts
     with request.app.state.engine.connect() as connection:
         return [
-            AuditOut(
-                id=e.id,
-                user=e.user,
-                at=e.at,
-                action=e.action,
-                entity=e.entity,
-                post=e.post,
-                fiscal_year=e.fiscal_year,
-                before=e.before,
-                after=e.after,
-            )
-            for e in audit.entries(connection, limit, before, scope)
+            AuditOut.model_validate(e, from_attributes=True) for e in audit.entries(connection, limit, before, scope)
         ]
