@@ -121,3 +121,21 @@ def test_blank_lines_cost_nothing_and_keep_row_numbers(tmp_path):
         BASE["budget.csv"].replace("\n", "\n\n", 2) + "6150,XX,2500,1.00,\n", encoding="utf-8"
     )
     assert errors(folder)[0].startswith("error: budget.csv, row 9, funding: 'XX' is not a known funding source")
+
+
+def test_reading_a_post_again_and_again_leaves_the_parser_table_as_it_was():
+    """A server reads posts all day (every import): nothing of a read may stay behind in module-level tables.
+    post.toml's region and methodology parsers were made anew on every read, and each registered itself."""
+    from pathlib import Path
+
+    from icass.bundle.load import read_bundle, read_post
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    read_bundle(examples / "standard-post")
+    before = len(tables._COLUMN)
+    for _ in range(1000):
+        post, problems = read_post(examples / "standard-post")
+        assert post is not None, problems
+    for name in ("standard-post", "lite-post", "consulate"):
+        read_bundle(examples / name)
+    assert len(tables._COLUMN) == before

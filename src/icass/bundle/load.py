@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -39,6 +40,9 @@ from icass.model.sources import FILE_OF
 E = TypeVar("E", bound=StrEnum)
 
 
+# Cached: each parser registers its column reader in the module-level table of icass.bundle.tables, so a
+# parser made anew on every read (as post.toml's were) would grow that table by one entry a read.
+@functools.cache
 def one_of(choices: type[E], what: str) -> Callable[[str], E]:
     def parse(value: str) -> E:
         code = value.strip()
@@ -93,6 +97,8 @@ def modification_value(value: str) -> Decimal | str:
 
 
 FUNDING = one_of(Funding, "funding source")
+REGION = one_of(Region, "region")
+METHODOLOGY = one_of(Methodology, "methodology")
 
 AGENCY_COLUMNS = {"code": t.text, "name": t.text}
 AGENCY_OPTIONAL = {"separate_network": yes_no(False)}
@@ -171,8 +177,8 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
         "code": field("code", string),
         "name": field("name", string),
         "country": field("country", string),
-        "region": field("region", lambda v: one_of(Region, "region")(string(v))),
-        "methodology": field("methodology", lambda v: one_of(Methodology, "methodology")(string(v))),
+        "region": field("region", lambda v: REGION(string(v))),
+        "methodology": field("methodology", lambda v: METHODOLOGY(string(v))),
         "fiscal_year": field("fiscal_year", year),
     }
     if "count_date" in table:
