@@ -168,6 +168,20 @@ def test_two_concurrent_edits_end_in_one_conflict(app, people):
     assert sorted(answers) == [200, 409]
 
 
+def test_an_invoice_out_of_scope_answers_as_one_that_does_not_exist(people):
+    """An agency's headquarters reads its invoice at every post: asking for it at a post that does not bill the
+    agency (ALD) and at a post that is not stored (ZZZ) must answer alike, so that hq cannot map the posts."""
+    hq, admin = people["hq"], people["admin"]
+    absent = hq.get(f"/api/posts/ZZZ/{FY}/invoices/{AGENCY}")
+    not_billed = hq.get(f"/api/posts/ALD/{FY}/invoices/{AGENCY}")
+    assert absent.status_code == not_billed.status_code == 404
+    assert absent.json()["detail"].replace("ZZZ", "ALD") == not_billed.json()["detail"]
+    assert "ALD" not in absent.json()["detail"]
+    # The ISC, whose scope is every post, gets the same answers: the message says nothing scope-specific.
+    assert admin.get(f"/api/posts/ALD/{FY}/invoices/{AGENCY}").json() == not_billed.json()
+    assert admin.get(f"/api/posts/ZZZ/{FY}/invoices/{AGENCY}").json() == absent.json()
+
+
 def test_role_boundaries(people):
     committee, hq, fmo = people["committee"], people["hq"], people["fmo"]
     line = _line(fmo, "6150", AGENCY)

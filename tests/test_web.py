@@ -94,6 +94,14 @@ def test_pages_keep_the_same_scope_as_the_api(app):
     assert "sign in" in record.text
 
 
+def test_an_invoice_page_out_of_scope_answers_as_one_that_does_not_exist(app):
+    client, _ = signed_in(app, "hq")
+    absent = client.get(f"/posts/ZZZ/{FY}/invoices/{AGENCY}")
+    not_billed = client.get(f"/posts/ALD/{FY}/invoices/{AGENCY}")
+    assert absent.status_code == not_billed.status_code == 404
+    assert absent.text.replace("ZZZ", "ALD") == not_billed.text
+
+
 def _spec(html: str, name: str) -> dict:
     import json
 

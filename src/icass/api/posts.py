@@ -132,9 +132,35 @@ def distribution(request: Request, post: str, fiscal_year: FiscalYear) -> Distri
     return DistributionOut(post=post, fiscal_year=fiscal_year, total=total, lines=lines)
 
 
+def no_invoice(post: str, fiscal_year: int, agency: str) -> HTTPException:
+    """The one answer for an invoice that cannot be read: the post is not stored, the agency is not one of its
+    agencies, or the reader's scope does not cover it. An agency's headquarters reads its invoice at every post,
+    so a different answer for each case would tell it which posts exist and which agencies they bill."""
+    return HTTPException(404, f"there is no invoice of agency {agency} at post {post}, fiscal year {fiscal_year}")
+
+
+def invoice_key(request: Request, post: str, fiscal_year: int, agency: str) -> PostKey:
+    """The post of an agency's invoice, checked before anything of the post is computed: one who does not read
+    the post whole (an hq account) learns nothing of it, not even its problems, unless the agency is billed."""
+    with request.app.state.engine.connect() as connection:
+        try:
+            key = find_post(connection, post, fiscal_year)
+        except NotFound:
+            raise no_invoice(post, fiscal_year, agency) from None
+        if account_of(request).reads_post(post):
+            return key
+        agencies = ROW_TABLES["agencies.csv"]
+        billed = connection.execute(
+            select(agencies.c.id).where(agencies.c.post_id == key.id, agencies.c.code == agency).limit(1)
+        ).first()
+    if billed is None:
+        raise no_invoice(post, fiscal_year, agency)
+    return key
+
+
 def bill_of(request: Request, key: PostKey, agency: str) -> tuple[PostRun, Invoice]:
     """The post's run and the engine's invoice of `agency`, the one typed record the JSON, the files and the
-    page are made from (404 for an agency not of the post)."""
+    page are made from (404 for an agency not of the post, as for a post not stored: `no_invoice`)."""
     run = distributed(request, key)
     assert run.bundle is not None
     assert run.distribution is not None
@@ -142,7 +168,7 @@ def bill_of(request: Request, key: PostKey, agency: str) -> tuple[PostRun, Invoi
     try:
         return run, invoice(run.bundle, run.distribution, agency, kind_of)
     except KeyError:
-        raise HTTPException(404, f"agency {agency} is not an agency of post {key.code}") from None
+        raise no_invoice(key.code, key.fiscal_year, agency) from None
 
 
 def invoice_out(bill: Invoice) -> InvoiceOut:
@@ -212,7 +238,7 @@ def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: st
             section="",
         )
         raise RejectedPost(f"format {format!r} is not one of {', '.join(FORMATS)}", [wrong])
-    key = post_key(request, post, fiscal_year)
+    key = invoice_key(request, post, fiscal_year, agency)
     run, bill = bill_of(request, key, agency)
     if format == JSON:
         return invoice_out(bill)

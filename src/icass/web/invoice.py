@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from icass.api.guard import GuardedRoute, allow, reads_invoice
-from icass.api.posts import bill_of, post_key
+from icass.api.posts import bill_of, invoice_key
 from icass.api.schemas import FiscalYear
 from icass.bundle.invoice_files import REDISTRIBUTION_NOTE, fundings_of
 from icass.money import format_grouped
@@ -21,7 +21,7 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 @router.get("/posts/{post}/{fiscal_year}/invoices/{agency}")
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
 def invoice_page(request: Request, post: str, fiscal_year: FiscalYear, agency: str) -> HTMLResponse:
-    key = post_key(request, post, fiscal_year)
+    key = invoice_key(request, post, fiscal_year, agency)
     run, bill = bill_of(request, key, agency)
     fundings = fundings_of(bill)
     return page(
