@@ -3,12 +3,21 @@ names a server (.ci/run starts a throwaway cluster and sets it; in CI it must be
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 
 import pytest
+
+# Every temporary file and folder of this test process, the tests' own and those the code under test makes, goes
+# into one folder removed when the process ends: cached fixtures and hypothesis examples make them outside any
+# with-block, and each left a folder behind in /tmp on every run. Subprocesses inherit it through TMPDIR.
+_RUN_TEMPORARY = tempfile.mkdtemp(prefix="icass-tests-")
+tempfile.tempdir = os.environ["TMPDIR"] = _RUN_TEMPORARY
+atexit.register(shutil.rmtree, _RUN_TEMPORARY, ignore_errors=True)
 
 POSTGRES = os.environ.get("ICASS_TEST_POSTGRES_URL", "")
 if os.environ.get("CI") and not POSTGRES:
@@ -78,8 +87,6 @@ def _seed(url: str) -> None:
 def seeded_url(request: pytest.FixtureRequest, tmp_path_factory, tmp_path) -> Iterator[str]:
     """A database with the sample posts and the demo accounts (password DEMO_PASSWORD), new for each test: a
     copy of one seeded once per test process (SQLite: the file; PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
-    import shutil
-
     if request.param == "sqlite":
         if "sqlite" not in _templates:
             seeded = tmp_path_factory.mktemp("seeded") / "icass.db"
