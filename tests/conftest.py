@@ -77,8 +77,8 @@ def _seed(url: str) -> None:
 
     opened = open_database(url)
     try:
-        problems = load_demo(opened, Path(__file__).resolve().parent.parent / "examples", DEMO_PASSWORD)
-        assert not problems, [str(p) for p in problems]
+        loaded = load_demo(opened, Path(__file__).resolve().parent.parent / "examples", DEMO_PASSWORD)
+        assert not loaded.problems, [str(p) for p in loaded.problems]
     finally:
         opened.dispose()
 

@@ -13,7 +13,6 @@ import click
 from icass.cli.store import data_option
 
 DEMO_PASSWORD = "ICASS_DEMO_PASSWORD"
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples"  # the checkout's samples (not in a wheel yet)
 
 
 @click.command("serve")
@@ -31,21 +30,27 @@ def serve_command(data: Path | None, demo: bool, host: str, port: int) -> None:
     import uvicorn
 
     from icass.cli.app import _err, _fail
+    from icass.store.accounts import MIN_PASSWORD
     from icass.store.database import database_url, open_database
     from icass.web.app import create_app
 
     err = _err()
+    password = os.environ.get(DEMO_PASSWORD) or secrets.token_urlsafe(12)
+    if demo and len(password) < MIN_PASSWORD:
+        _fail(f"{DEMO_PASSWORD} must have at least {MIN_PASSWORD} characters (it is the demo accounts' password)")
     engine = open_database(database_url(data))
     if demo:
-        from icass.store.demo import USERS, load_demo
+        from icass.store.demo import load_demo, samples_folder
 
-        if not EXAMPLES.is_dir():
-            _fail(f"--demo needs the sample posts of a checkout, in {EXAMPLES}")
-        password = os.environ.get(DEMO_PASSWORD) or secrets.token_urlsafe(12)
-        problems = load_demo(engine, EXAMPLES, password)
-        for d in problems:
+        loaded = load_demo(engine, samples_folder(), password)
+        for d in loaded.problems:
             err.print(str(d), style="red", markup=False)
-        err.print(f"demo accounts ({', '.join(USERS)}), password: {password}", markup=False)
+        if loaded.stored:
+            err.print(f"stored the samples: {', '.join(loaded.stored)}", markup=False)
+        if loaded.accounts:
+            err.print(f"demo accounts ({', '.join(loaded.accounts)}), password: {password}", markup=False)
+        if loaded.already_loaded:
+            err.print("the demo is already loaded: its accounts keep the password they have", markup=False)
     loopback = _is_loopback(host)
     err.print(f"icass is at http://{host}:{port}/ (API schema: /openapi.json). Stop it with Ctrl-C.", markup=False)
     # The session cookie is sent only over HTTPS, except to a browser on this machine (loopback HTTP is

@@ -12,14 +12,16 @@ the consolidation; tests/test_api_world.py checks it)."""
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 
 from icass.diagnostics import Diagnostic
-from icass.store.accounts import Grant, create_account, hash_password
+from icass.store.accounts import Grant, create_account
 from icass.store.bundles import import_bundle
-from icass.store.schema import accounts
+from icass.store.schema import accounts, posts
 from icass.store.worlds import import_world, stored_world_years
 
 STANDARD = "standard-post"
@@ -59,26 +61,66 @@ def demo_grants(examples: Path) -> dict[str, tuple[Grant, ...]]:
     }
 
 
-def load_demo(engine: Engine, examples: Path, password: str) -> list[Diagnostic]:
-    """Store the sample posts (those not stored yet), the sample world (when its year is not stored yet; its
-    posts the database holds already are taken as stored) and the demo accounts: new ones made, existing ones
-    given this password (a demo's password is the one it printed last)."""
+@dataclass(frozen=True)
+class DemoLoad:
+    """What `load_demo` did: the samples it stored, the accounts it made, and the problems of what it could not
+    store. Nothing stored and no account made: the demo was loaded already."""
+
+    stored: tuple[str, ...]
+    accounts: tuple[str, ...]
+    problems: tuple[Diagnostic, ...]
+
+    @property
+    def already_loaded(self) -> bool:
+        return not self.stored and not self.accounts and not self.problems
+
+
+def samples_folder() -> Path:
+    """The sample posts and world: shipped inside the package (the wheel's icass/examples, pyproject.toml), or the
+    checkout's examples/ when icass runs from its source tree (an editable install has no copy)."""
+    shipped = Path(str(resources.files("icass"))) / "examples"
+    return shipped if (shipped / STANDARD).is_dir() else Path(__file__).resolve().parents[3] / "examples"
+
+
+def _is_stored(engine: Engine, bundle: Path) -> bool:
+    import tomllib
+
+    with (bundle / "post.toml").open("rb") as handle:
+        post = tomllib.load(handle)["post"]
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(posts.c.id).where(posts.c.code == str(post["code"]), posts.c.fiscal_year == int(post["fiscal_year"]))
+        ).first()
+    return found is not None
+
+
+def load_demo(engine: Engine, examples: Path, password: str) -> DemoLoad:
+    """Store what is not stored yet of the demo: the sample posts, the sample world (its posts the database holds
+    already are taken as stored) and the demo accounts, each new account with `password`. What is there is left
+    as it is: a second `icass serve --demo` on the same data keeps the accounts and the password they were given
+    (a person may have changed it since)."""
+    stored: list[str] = []
     problems: list[Diagnostic] = []
     for name in SAMPLES:
-        stored, found = import_bundle(engine, examples / name)
-        problems += [d for d in found if stored is None]
-    if _fiscal_year(examples / WORLD) not in stored_world_years(engine):
+        if _is_stored(engine, examples / name):
+            continue
+        post, found = import_bundle(engine, examples / name)
+        if post is None:
+            problems += found
+        else:
+            stored.append(f"{post.code} {post.fiscal_year}")
+    year = _fiscal_year(examples / WORLD)
+    if year not in stored_world_years(engine):
         world, found = import_world(engine, examples / WORLD, keep_stored=True)
-        problems += [d for d in found if world is None]
+        if world is None:
+            problems += found
+        else:
+            stored.append(f"the world of {year}")
+    made: list[str] = []
     with engine.begin() as connection:
         existing = set(connection.execute(select(accounts.c.username)).scalars())
         for username, grants in demo_grants(examples).items():
             if username not in existing:
                 create_account(connection, username, password, grants)
-            else:
-                connection.execute(
-                    update(accounts)
-                    .where(accounts.c.username == username)
-                    .values(password_hash=hash_password(password))
-                )
-    return problems
+                made.append(username)
+    return DemoLoad(tuple(stored), tuple(made), tuple(problems))
