@@ -36,6 +36,7 @@ from tests.test_workbook import _counts, _edited, _errors, stored  # noqa: F401 
 
 MARKUP = "<img src=x onerror=alert(1)>"
 FORMULA = "=SUM(2,5)"
+STORED = "<svg onload=1>"
 HOSTILE = (MARKUP, FORMULA)
 
 
@@ -201,19 +202,19 @@ def test_a_page_refuses_a_hostile_code_and_shows_it_escaped(app):  # noqa: F811
 
 def test_the_error_fragment_escapes_what_a_message_quotes(app):  # noqa: F811
     # A post stored before codes were checked (or behind the application's back): the fragment of a row that
-    # is not there quotes its code, and must show it as text.
+    # is not there quotes its code, and must show it as text. (A post's code column holds 16 characters.)
     with app.state.engine.begin() as connection:
-        connection.execute(update(posts).where(posts.c.code == KVR).values(code=MARKUP))
+        connection.execute(update(posts).where(posts.c.code == KVR).values(code=STORED))
     client, csrf = signed_in(app, "admin")
     headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
-    url = f"/posts/{quote(MARKUP)}/2027/tables/people/999999"
+    url = f"/posts/{quote(STORED)}/2027/tables/people/999999"
     answer = client.put(url, data={"version": "1"}, headers=headers)
     assert 'role="alert"' in answer.text
-    assert MARKUP not in answer.text
-    assert "&lt;img src=x onerror=alert(1)&gt;" in answer.text
-    missing = client.get(f"/posts/{quote(MARKUP)}/2999/tables/people", headers=headers)
+    assert STORED not in answer.text
+    assert "&lt;svg onload=1&gt;" in answer.text
+    missing = client.get(f"/posts/{quote(STORED)}/2999/tables/people", headers=headers)
     assert missing.status_code == 404
-    assert MARKUP not in missing.text
+    assert STORED not in missing.text
 
 
 def _html_in_strings(source: str) -> list[str]:
