@@ -287,3 +287,21 @@ def test_an_invoice_workbook_writes_its_texts_as_text(tmp_path):
     content = invoice_xlsx(bill, post)
     assert _formulas(content) == []
     assert FORMULA in _texts(content)
+
+
+def test_what_the_scenario_pages_take_is_bounded_before_it_is_stored(app):  # noqa: F811
+    client, csrf = signed_in(app, "fmo")
+    headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    pages = f"/posts/{KVR}/2027/scenarios"
+    named = client.post(pages, data={"name": "n" * 201}, headers=headers)
+    assert named.status_code == 422
+    assert "at most 200 characters" in named.text
+    assert client.get(f"{API}/scenarios").json() == []
+    made = client.post(pages, data={"name": "Guards"}, headers=headers)
+    assert made.status_code == 201
+    scenario = client.get(f"{API}/scenarios").json()[0]["id"]
+    for target, value, why in [("1" * 101, "1", "at most 100 characters"), ("6150:1931.0", "1" * 501, "at most 500")]:
+        form = {"resource": "workload", "target": target, "column": "count", "value": value}
+        answer = client.post(f"{pages}/{scenario}/changes", data=form, headers=headers)
+        assert why in answer.text
+    assert client.get(f"{API}/scenarios/{scenario}").json()["changes"] == []

@@ -18,7 +18,7 @@ Decimal = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", examples=["1234
 FiscalYear = Annotated[int, Path(ge=1990, le=2999, examples=[2027])]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
-Count = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
+Count = Annotated[str, Field(max_length=32, pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
 
 
 # Text a person types: no NUL character, which no bundle file may hold and PostgreSQL's text cannot store
@@ -137,7 +137,7 @@ class WorkloadOut(BaseModel):
 class WorkloadPatch(Strict):
     count: Count
     version: Version
-    modification: Text | None = None
+    modification: TextCell | None = None
 
 
 class WorkloadNew(Strict):
@@ -145,7 +145,7 @@ class WorkloadNew(Strict):
     agency: Code
     factor: CodeCell = ""
     count: Count
-    modification: Text | None = None
+    modification: TextCell | None = None
 
 
 class ApprovalIn(Strict):

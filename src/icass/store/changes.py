@@ -350,7 +350,8 @@ def enter_count(
     """Enter a count by hand for a workload line (it then replaces what the records derive for its cost center
     and agency, H-341.1-4 and docs/bundle.md), creating the entered row when the line was derived."""
     cost_center, agency, factor = workload_key(line_id)
-    _, problems = cell_values(WORKLOAD_FILE, {"cost_center": cost_center, "agency": agency, "factor": factor})
+    typed = {"cost_center": cost_center, "agency": agency, "factor": factor, "count": count}
+    _, problems = cell_values(WORKLOAD_FILE, typed if modification is None else {**typed, "modification": modification})
     if problems:
         raise Rejected(problems)
     _lock(connection, post)
