@@ -305,3 +305,9 @@ def test_what_the_scenario_pages_take_is_bounded_before_it_is_stored(app):  # no
         answer = client.post(f"{pages}/{scenario}/changes", data=form, headers=headers)
         assert why in answer.text
     assert client.get(f"{API}/scenarios/{scenario}").json()["changes"] == []
+
+
+def test_a_column_beyond_the_format_is_bounded_as_free_text(tmp_path):
+    agencies = replace_line("agencies.csv", "1901.0,ICASS,EUR", f"1901.0,ICASS,{'x' * (MAX_TEXT_CHARS + 1)}")
+    errors = _errors_of(write_bundle(tmp_path / "b", agencies_csv=agencies))
+    assert [(file, row, field) for _, file, row, field in errors] == [("agencies.csv", 3, "bureau")]

@@ -235,6 +235,11 @@ def read_columns(
                     bad.append((k, j, error(Source(name, numbers[k]), str(why), field=column)))
             values[column] = parsed
     extra_columns = [(i, h) for i, h in enumerate(header) if h not in parsers] if keep_extra else []
+    for j, (i, column) in enumerate(extra_columns, start=len(parsers)):
+        # A column beyond the format is kept as free text, and bounded as free text is.
+        for k, cell in enumerate(texts[i]):
+            if len(cell) > MAX_TEXT_CHARS:
+                bad.append((k, j, error(Source(name, numbers[k]), str(text_problem(cell)), field=column)))
     extra: list[tuple[tuple[str, str], ...]] = (
         list(zip(*([(h, cell) for cell in texts[i]] for i, h in extra_columns), strict=True))
         if extra_columns
