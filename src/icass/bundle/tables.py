@@ -29,45 +29,44 @@ Parser = Callable[[str], Any]
 
 def text(value: str) -> str:
     """Free text (a name, a title, a description): not empty, at most MAX_TEXT_CHARS characters."""
-    if not value.strip():
-        raise ValueError("is empty")
-    return optional_text(value)
+    return _required(value, optional_text)
 
 
 def optional_text(value: str) -> str:
     stripped = value.strip()
-    problem = text_problem(stripped)
-    if problem is not None:
-        raise ValueError(problem)
-    return stripped
+    return _checked(stripped, text_problem(stripped))
 
 
 def code(value: str) -> str:
     """A code (icass.bundle.codes): an agency, a cost center, a position, a person..."""
-    if not value.strip():
-        raise ValueError("is empty")
-    return optional_code(value)
+    return _required(value, optional_code)
 
 
 def optional_code(value: str) -> str:
     stripped = value.strip()
-    problem = code_problem(stripped) if stripped else None
-    if problem is not None:
-        raise ValueError(problem)
-    return stripped
+    return _checked(stripped, code_problem(stripped) if stripped else None)
 
 
 def post_code(value: str) -> str:
     """A post's code (post.toml, a world's posts.csv): narrower than other codes (icass.bundle.codes)."""
-    stripped = value.strip()
-    problem = post_code_problem(stripped) if stripped else "is empty"
-    if problem is not None:
-        raise ValueError(problem)
-    return stripped
+    return _required(value, optional_post_code)
 
 
 def optional_post_code(value: str) -> str:
-    return post_code(value) if value.strip() else ""
+    stripped = value.strip()
+    return _checked(stripped, post_code_problem(stripped) if stripped else None)
+
+
+def _required(value: str, optional: Callable[[str], str]) -> str:
+    if not value.strip():
+        raise ValueError("is empty")
+    return optional(value)
+
+
+def _checked(stripped: str, problem: str | None) -> str:
+    if problem is not None:
+        raise ValueError(problem)
+    return stripped
 
 
 # Bounds that keep every scaled integer of the engine inside int64 with room to spare, far above any real
