@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from icass.bundle.codes import CODE_SHAPE, MAX_CODE_CHARS, MAX_TEXT_CHARS
+from icass.bundle.workbook import CODE, COLUMNS
 from icass.store.changes import RESOURCES
 from icass.store.schema import FILES
 
@@ -16,13 +18,18 @@ Decimal = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", examples=["1234
 FiscalYear = Annotated[int, Path(ge=1990, le=2999, examples=[2027])]
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Version = Annotated[int, Field(ge=0, le=2**31 - 1)]
-Count = Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
+Count = Annotated[str, Field(max_length=32, pattern=r"^[0-9]+(\.[0-9]+)?$", examples=["12"])]
 
 
 # Text a person types: no NUL character, which no bundle file may hold and PostgreSQL's text cannot store
 # (schemathesis found one reaching the database as a 500).
 TEXT = r"^[^\x00]*$"
 Text = Annotated[str, Field(pattern=TEXT)]
+# A typed cell: a code has its one shape (icass.bundle.codes), empty where the column may be; free text is at most
+# MAX_TEXT_CHARS characters. The store checks them again by the same declaration (icass.store.changes).
+Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE_CHARS, pattern=f"^{CODE_SHAPE}$", examples=["1931.0"])]
+CodeCell = Annotated[str, Field(max_length=MAX_CODE_CHARS, pattern=f"^(?:{CODE_SHAPE})?$")]
+TextCell = Annotated[str, Field(max_length=MAX_TEXT_CHARS, pattern=TEXT)]
 
 
 class Strict(BaseModel):
@@ -130,20 +137,20 @@ class WorkloadOut(BaseModel):
 class WorkloadPatch(Strict):
     count: Count
     version: Version
-    modification: Text | None = None
+    modification: TextCell | None = None
 
 
 class WorkloadNew(Strict):
-    cost_center: Annotated[str, Field(min_length=1, max_length=32, pattern=TEXT)]
-    agency: Annotated[str, Field(min_length=1, max_length=32, pattern=TEXT)]
-    factor: Text = ""
+    cost_center: Code
+    agency: Code
+    factor: CodeCell = ""
     count: Count
-    modification: Text | None = None
+    modification: TextCell | None = None
 
 
 class ApprovalIn(Strict):
     decision: Annotated[str, Field(pattern="^(approve|reject)$")]
-    note: Annotated[str, Field(max_length=2000, pattern=TEXT)] = ""
+    note: TextCell = ""
 
 
 class ApprovalOut(BaseModel):
@@ -170,11 +177,18 @@ def _name(resource: str) -> str:
     return "".join(part.capitalize() for part in resource.split("-"))
 
 
+def _cell(file: str, column: str, kind: str) -> Any:
+    if kind == "cents":
+        return Decimal
+    return CodeCell if COLUMNS[file][column] == CODE else TextCell
+
+
 def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
     """The row as read, a new row, and a changed row (with the version it was read at) of one resource."""
-    _, kinds = FILES[RESOURCES[resource]]
+    file = RESOURCES[resource]
+    _, kinds = FILES[file]
     cell = {c: (Decimal if kind == "cents" else str, ...) for c, kind in kinds.items()}
-    optional = {c: (Decimal | None if kind == "cents" else Text | None, None) for c, kind in kinds.items()}
+    optional = {c: (_cell(file, c, kind) | None, None) for c, kind in kinds.items()}
     out = create_model(  # type: ignore[call-overload]
         f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
     )
@@ -209,9 +223,9 @@ class ScenarioChangeIn(Strict):
     resource: Annotated[str, Field(min_length=1, max_length=32, pattern=TEXT, examples=["workload"])]
     action: Annotated[str, Field(pattern="^(set|delete|create)$")] = "set"
     target: Annotated[str, Field(max_length=100, pattern=TEXT, examples=["6150:1931.0"])] = ""
-    values: dict[
-        Annotated[str, Field(max_length=64, pattern=TEXT)], Annotated[str, Field(max_length=2000, pattern=TEXT)]
-    ] = Field(default_factory=dict, max_length=32, examples=[{"count": "12"}])
+    values: dict[Annotated[str, Field(max_length=64, pattern=TEXT)], TextCell] = Field(
+        default_factory=dict, max_length=32, examples=[{"count": "12"}]
+    )
 
 
 class ScenarioChangeOut(BaseModel):
@@ -277,7 +291,7 @@ class ScenarioSummaryOut(ScenarioHead):
 
 class VersionIn(BaseModel):
     note: str = Field(
-        default="", max_length=2000, pattern=TEXT, description="e.g. the Council meeting that approved it"
+        default="", max_length=MAX_TEXT_CHARS, pattern=TEXT, description="e.g. the Council meeting that approved it"
     )
 
 

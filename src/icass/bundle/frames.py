@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from icass.bundle import tables
+from icass.bundle.codes import CODE_RULE, CODE_SHAPE
 from icass.bundle.tables import MAX_FIELD_CHARS, Cells, check_header, decode, read_bytes, read_cells
 from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
 from icass.diagnostics import Diagnostic, error
@@ -36,10 +37,6 @@ class Kind:
     problem: str
     required: bool = True  # False: an empty cell is allowed (null, or `default`)
     default: object = None
-
-
-def _text(value: pl.Expr) -> pl.Expr:
-    return value
 
 
 def _one_of(allowed: list[str]) -> Callable[[pl.Expr], pl.Expr]:
@@ -69,8 +66,12 @@ def _scaled(digits: int, places: int, scale: int) -> Callable[[pl.Expr], pl.Expr
     return parse
 
 
-TEXT = Kind(_text, "is empty")
-OPTIONAL_TEXT = Kind(_text, "", required=False)
+def _code(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.str.contains(f"^(?:{CODE_SHAPE})$")).then(value)
+
+
+CODE = Kind(_code, f"is not a code: {CODE_RULE}")
+OPTIONAL_CODE = Kind(_code, f"is not a code: {CODE_RULE}", required=False)
 DATE = Kind(_date, "is not a date YYYY-MM-DD")
 OPTIONAL_DATE = Kind(_date, "is not a date YYYY-MM-DD", required=False)
 QUANTITY = Kind(
@@ -97,31 +98,31 @@ def columns() -> dict[str, dict[str, Kind]]:
     """Each source record file's columns; a role is one the catalog's routing table names."""
     return {
         "people": {
-            "person_id": TEXT,
-            "agency": OPTIONAL_TEXT,
+            "person_id": CODE,
+            "agency": OPTIONAL_CODE,
             "category": choice(PersonKind),
-            "sponsor_id": OPTIONAL_TEXT,
-            "employed_by": OPTIONAL_TEXT,
+            "sponsor_id": OPTIONAL_CODE,
+            "employed_by": OPTIONAL_CODE,
             "role": choice(load_counting_rules().roles, required=False),
             "start_date": DATE,
             "end_date": OPTIONAL_DATE,
             "med_eligible": yes_no(True),
             "sma": yes_no(False),
         },
-        "subscriptions": {"cost_center": TEXT, "agency": TEXT},
-        "it_inventory": {"agency": TEXT, "devices": QUANTITY, "opennet_accounts": QUANTITY},
-        "procurement": {"action_id": TEXT, "date": DATE, "agency": TEXT, "amount": AMOUNT},
+        "subscriptions": {"cost_center": CODE, "agency": CODE},
+        "it_inventory": {"agency": CODE, "devices": QUANTITY, "opennet_accounts": QUANTITY},
+        "procurement": {"action_id": CODE, "date": DATE, "agency": CODE, "amount": AMOUNT},
         "housing": {
-            "unit_id": TEXT,
-            "building_id": TEXT,
+            "unit_id": CODE,
+            "building_id": CODE,
             "tenure": choice(Tenure),
-            "agency": TEXT,
+            "agency": CODE,
             "net_square_meters": QUANTITY,
             "vacant_since": OPTIONAL_DATE,
         },
-        "office_space": {"building_id": TEXT, "tenure": choice(Tenure), "agency": TEXT, "net_square_meters": QUANTITY},
-        "guard_hours": {"building_id": TEXT, "annual_hours": QUANTITY},
-        "activity": {"cost_center": TEXT, "agency": TEXT, "date": DATE, "quantity": QUANTITY},
+        "office_space": {"building_id": CODE, "tenure": choice(Tenure), "agency": CODE, "net_square_meters": QUANTITY},
+        "guard_hours": {"building_id": CODE, "annual_hours": QUANTITY},
+        "activity": {"cost_center": CODE, "agency": CODE, "date": DATE, "quantity": QUANTITY},
     }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from icass.bundle.workbook_writer import text_is_never_a_formula
 from icass.engine.invoice import Invoice
 from icass.model import FUNDING_SOURCES, Post
 from icass.money import format_grouped, to_decimal
@@ -147,6 +148,7 @@ def invoice_xlsx(bill: Invoice, post: Post) -> bytes:
     sheet.append([REDISTRIBUTION_NOTE])
     sheet.freeze_panes = sheet.cell(header_row + 1, 2)
     sheet.column_dimensions["A"].width = 14
+    text_is_never_a_formula(book)  # an agency's code or name is data, whatever it starts with
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

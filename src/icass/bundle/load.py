@@ -100,36 +100,36 @@ FUNDING = one_of(Funding, "funding source")
 REGION = one_of(Region, "region")
 METHODOLOGY = one_of(Methodology, "methodology")
 
-AGENCY_COLUMNS = {"code": t.text, "name": t.text}
+AGENCY_COLUMNS = {"code": t.code, "name": t.text}
 AGENCY_OPTIONAL = {"separate_network": yes_no(False)}
-COST_FACTOR_COLUMNS = {"grade": t.text, "amsal": t.cents, "pat": t.cents}
+COST_FACTOR_COLUMNS = {"grade": t.code, "amsal": t.cents, "pat": t.cents}
 POSITION_COLUMNS = {
-    "position_id": t.text,
+    "position_id": t.code,
     "category": one_of(PositionCategory, "position category"),
-    "grade": t.text,
+    "grade": t.code,
     "title": t.optional_text,
 }
-POSITION_COST_COLUMNS = {"position_id": t.text, "funding": FUNDING, "soc": t.text, "amount": t.cents}
-TIME_ALLOCATION_COLUMNS = {"position_id": t.text, "cost_center": t.text, "percent": t.quantity}
+POSITION_COST_COLUMNS = {"position_id": t.code, "funding": FUNDING, "soc": t.code, "amount": t.cents}
+TIME_ALLOCATION_COLUMNS = {"position_id": t.code, "cost_center": t.code, "percent": t.quantity}
 BUDGET_COLUMNS = {
-    "cost_center": t.text,
+    "cost_center": t.code,
     "funding": FUNDING,
-    "soc": t.text,
+    "soc": t.code,
     "amount": t.cents,
     "description": t.optional_text,
 }
 BUDGET_OPTIONAL = {"lease": yes_no(False)}
 WORKLOAD_COLUMNS = {
-    "cost_center": t.text,
-    "agency": t.text,
+    "cost_center": t.code,
+    "agency": t.code,
     "count": t.quantity,
     "modification": t.optional_quantity,
 }
-WORKLOAD_OPTIONAL = {"factor": t.optional_text}
+WORKLOAD_OPTIONAL = {"factor": t.optional_code}
 MODIFICATION_COLUMNS = {
-    "cost_center": t.text,
-    "agency": t.text,
-    "factor": t.optional_text,
+    "cost_center": t.code,
+    "agency": t.code,
+    "factor": t.optional_code,
     "modification": modification_value,
     "justification": t.optional_text,
     "bc_approved_on": optional_date,
@@ -174,7 +174,7 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
         return value
 
     values = {
-        "code": field("code", string),
+        "code": field("code", lambda v: t.post_code(string(v))),
         "name": field("name", string),
         "country": field("country", string),
         "region": field("region", lambda v: REGION(string(v))),

@@ -19,6 +19,7 @@ from itertools import islice, repeat
 from pathlib import Path
 from typing import Any, Protocol
 
+from icass.bundle.codes import CODE_SHAPE, MAX_TEXT_CHARS, code_problem, post_code_problem, text_problem
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model.records import Source
 from icass.money import decimal_places, parse_cents, parse_decimal
@@ -27,13 +28,45 @@ Parser = Callable[[str], Any]
 
 
 def text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("is empty")
-    return value.strip()
+    """Free text (a name, a title, a description): not empty, at most MAX_TEXT_CHARS characters."""
+    return _required(value, optional_text)
 
 
 def optional_text(value: str) -> str:
-    return value.strip()
+    stripped = value.strip()
+    return _checked(stripped, text_problem(stripped))
+
+
+def code(value: str) -> str:
+    """A code (icass.bundle.codes): an agency, a cost center, a position, a person..."""
+    return _required(value, optional_code)
+
+
+def optional_code(value: str) -> str:
+    stripped = value.strip()
+    return _checked(stripped, code_problem(stripped) if stripped else None)
+
+
+def post_code(value: str) -> str:
+    """A post's code (post.toml, a world's posts.csv): narrower than other codes (icass.bundle.codes)."""
+    return _required(value, optional_post_code)
+
+
+def optional_post_code(value: str) -> str:
+    stripped = value.strip()
+    return _checked(stripped, post_code_problem(stripped) if stripped else None)
+
+
+def _required(value: str, optional: Callable[[str], str]) -> str:
+    if not value.strip():
+        raise ValueError("is empty")
+    return optional(value)
+
+
+def _checked(stripped: str, problem: str | None) -> str:
+    if problem is not None:
+        raise ValueError(problem)
+    return stripped
 
 
 # Bounds that keep every scaled integer of the engine inside int64 with room to spare, far above any real
@@ -201,6 +234,11 @@ def read_columns(
                     bad.append((k, j, error(Source(name, numbers[k]), str(why), field=column)))
             values[column] = parsed
     extra_columns = [(i, h) for i, h in enumerate(header) if h not in parsers] if keep_extra else []
+    for j, (i, column) in enumerate(extra_columns, start=len(parsers)):
+        # A column beyond the format is kept as free text, and bounded as free text is.
+        for k, cell in enumerate(texts[i]):
+            if len(cell) > MAX_TEXT_CHARS:
+                bad.append((k, j, error(Source(name, numbers[k]), str(text_problem(cell)), field=column)))
     extra: list[tuple[tuple[str, str], ...]] = (
         list(zip(*([(h, cell) for cell in texts[i]] for i, h in extra_columns), strict=True))
         if extra_columns
@@ -247,8 +285,35 @@ def _plain_optional_quantity(cell: str) -> Decimal | None:
 
 
 def _plain_text_column(cells: Sequence[str]) -> list[str] | None:
+    stripped = _optional_text_column(cells)
+    return stripped if stripped is not None and all(stripped) else None
+
+
+def _optional_text_column(cells: Sequence[str]) -> list[str] | None:
     stripped = list(map(str.strip, cells))
-    return stripped if all(stripped) else None
+    return stripped if not stripped or max(map(len, stripped)) <= MAX_TEXT_CHARS else None
+
+
+def _code_column(cells: Sequence[str]) -> list[str] | None:
+    """Every cell a code: one regex over the whole column (a code holds no line break, so the count of them
+    rules out a cell holding one)."""
+    stripped = list(map(str.strip, cells))
+    joined = "\n".join(stripped)
+    if stripped and joined.count("\n") == len(stripped) - 1 and _CODES.fullmatch(joined):
+        return stripped
+    return None
+
+
+def _optional_code_column(cells: Sequence[str]) -> list[str] | None:
+    stripped = list(map(str.strip, cells))
+    joined = "\n".join(stripped)
+    if not stripped or (joined.count("\n") == len(stripped) - 1 and _OPTIONAL_CODES.fullmatch(joined)):
+        return stripped
+    return None
+
+
+_CODES = re.compile(f"(?:{CODE_SHAPE})(?:\n(?:{CODE_SHAPE}))*")
+_OPTIONAL_CODES = re.compile(f"(?:{CODE_SHAPE})?(?:\n(?:{CODE_SHAPE})?)*")
 
 
 def _whole_cents_column(cells: Sequence[str]) -> list[int] | None:
@@ -263,7 +328,9 @@ def _whole_cents_column(cells: Sequence[str]) -> list[int] | None:
 # Readers of a whole column that give the parser's values or None, registered by parsers that have one.
 _COLUMN: dict[Parser, Callable[[Sequence[str]], list[Any] | None]] = {
     text: _plain_text_column,
-    optional_text: lambda cells: list(map(str.strip, cells)),
+    optional_text: _optional_text_column,
+    code: _code_column,
+    optional_code: _optional_code_column,
     cents: _whole_cents_column,
 }
 

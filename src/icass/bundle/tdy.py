@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from icass.bundle import tables as t
+from icass.bundle.codes import code_problem, text_problem
 from icass.bundle.load import one_of, optional_date
 from icass.catalog import Catalog
 from icass.catalog.cost_centers import CountBasis
@@ -25,20 +26,20 @@ BASKET_SECTION = "H-363.1-5 e"
 DEFAULT_BASKET_SERVICES = ("6145",)
 
 VISIT_COLUMNS = {
-    "visit_id": t.text,
+    "visit_id": t.code,
     "traveler": t.optional_text,  # a missing name holds the invoice back (H-363.1-6 a(2)); it is no format error
-    "agency": t.text,
+    "agency": t.code,
     "category": one_of(VisitCategory, "visitor category"),
     "arrive": optional_date,
     "depart": optional_date,
-    "ecc": t.optional_text,
+    "ecc": t.optional_code,
     "approved_on": optional_date,
-    "group_id": t.optional_text,
-    "related_to": t.optional_text,
+    "group_id": t.optional_code,
+    "related_to": t.optional_code,
 }
 SERVICE_COLUMNS = {
-    "visit_id": t.text,
-    "cost_center": t.text,
+    "visit_id": t.code,
+    "cost_center": t.code,
     "quantity": t.optional_quantity,
     "modification": t.optional_quantity,
     "comment": t.optional_text,
@@ -124,6 +125,10 @@ def _policy(
             error(source, 'is not a table of texts (e.g. vehicle_with_driver = "$80 to $120")', "policy.direct_costs")
         )
         direct = {}
+    for key in sorted(known & set(direct)):
+        problem = text_problem(direct[key])
+        if problem is not None:
+            problems.append(error(source, problem, f"policy.direct_costs.{key}"))
     for key in sorted(set(direct) - known):
         problems.append(
             warning(source, f"{key!r} is not one of {', '.join(sorted(known))}; ignored", "policy.direct_costs")
@@ -180,6 +185,8 @@ def _baskets(
         if not isinstance(name, str) or not name.strip()[:1].isalpha():
             message = f"name {name!r} must be a text that starts with a letter (not a cost center code)"
             problems.append(error(source, message, where))
+        elif (problem := code_problem(name.strip())) is not None:
+            problems.append(error(source, f"name {problem}", where))
         level = _basket_modification(modification, source, f"{where}.modification", problems)
         if not isinstance(services, list) or not services or not all(isinstance(s, str) for s in services):
             problems.append(

@@ -163,6 +163,7 @@ def write_workbook(contents: Contents, path: Path, methodology: str | None = Non
         _policy_sheet(book.create_sheet(POLICY_SHEET), contents.documents[POLICY_FILE])
     ranges = _lists_sheet(book.create_sheet(LISTS_SHEET), lists)
     _validations(book, contents, ranges)
+    text_is_never_a_formula(book)
     handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
     os.close(handle)
     try:
@@ -203,6 +204,17 @@ def _bold_header(sheet: Any, widths: Sequence[int]) -> None:
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
+
+
+def text_is_never_a_formula(book: Any) -> None:
+    """Every text cell of `book` a string cell. openpyxl takes any text that starts with `=` for a formula, and
+    a workbook this product writes holds data (codes, names, descriptions as they were entered), never a
+    formula that Excel would run (docs/workbook.md)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
 
 
 def _text_cell(sheet: Any, row: int, column: int, text: str) -> None:

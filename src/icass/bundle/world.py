@@ -171,7 +171,7 @@ def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
 def _figures(folder: t.CellSource, name: str, column: str) -> tuple[tuple[AgencyFigure, ...], list[Diagnostic]]:
     if not folder.has(name):
         return (), []
-    rows, problems = t.read_table(folder, name, {"agency": t.text, column: t.quantity})
+    rows, problems = t.read_table(folder, name, {"agency": t.code, column: t.quantity})
     return tuple(AgencyFigure(r.values["agency"], r.values[column], r.source) for r in rows), problems
 
 
@@ -206,7 +206,7 @@ def read_world_tables(
         root,
         "posts.csv",
         {
-            "post": t.text,
+            "post": t.post_code,
             "mail": one_of(Mail, "mail service"),
             "separation_pay": yes_no(False),
             "psa_guards": yes_no(False),
@@ -222,10 +222,10 @@ def read_world_tables(
             {
                 "item": one_of(Item, "below-the-line item"),
                 "amount": _signed_cents,
-                "post": t.optional_text,
-                "funding": t.optional_text,
-                "agency": t.optional_text,
-                "cost_center": t.optional_text,
+                "post": t.optional_post_code,
+                "funding": t.optional_code,
+                "agency": t.optional_code,
+                "cost_center": t.optional_code,
                 "note": t.optional_text,
             },
         )
@@ -243,7 +243,7 @@ def read_world_tables(
     gfs_rows: list[t.Row] = []
     if root.has("gfs_workload.csv"):
         gfs_rows, more = t.read_table(
-            root, "gfs_workload.csv", {"cost_center": t.text, "agency": t.text, "count": t.quantity}
+            root, "gfs_workload.csv", {"cost_center": t.code, "agency": t.code, "count": t.quantity}
         )
         problems += more
     if world is None or has_errors(problems):

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from icass.bundle import tables
+from icass.bundle.codes import code_problem, text_problem
+from icass.bundle.workbook import CODE, COLUMNS
 from icass.diagnostics import ERROR, Diagnostic, error
 from icass.model import Source, Workload
 from icass.money import format_plain
@@ -145,7 +147,14 @@ def cell_values(file: str, values: Mapping[str, str]) -> tuple[dict[str, Any], l
             except ValueError as e:
                 problems.append(error(Source(file), f"not an amount in dollars: {e}", field=column))
         else:
-            found[column] = value.strip()
+            # Checked before anything is stored, by the kind the formats give the column: a code by its shape,
+            # anything else bounded as free text. The readers (run after the write) check it again.
+            text = value.strip()
+            problem = code_problem(text) if text and COLUMNS[file][column] == CODE else text_problem(text)
+            if problem is None:
+                found[column] = text
+            else:
+                problems.append(error(Source(file), problem, field=column))
     return found, problems
 
 
@@ -341,6 +350,10 @@ def enter_count(
     """Enter a count by hand for a workload line (it then replaces what the records derive for its cost center
     and agency, H-341.1-4 and docs/bundle.md), creating the entered row when the line was derived."""
     cost_center, agency, factor = workload_key(line_id)
+    typed = {"cost_center": cost_center, "agency": agency, "factor": factor, "count": count}
+    _, problems = cell_values(WORKLOAD_FILE, typed if modification is None else {**typed, "modification": modification})
+    if problems:
+        raise Rejected(problems)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
     row = _entered(connection, post, cost_center, agency, factor)

@@ -43,6 +43,9 @@ WORKLOAD = "workload"
 FILE_OF: dict[str, str] = {**RESOURCES, WORKLOAD: WORKLOAD_FILE}
 ACTIONS = ("set", "delete", "create")
 WORKLOAD_CELLS = ("count", "modification")  # what a scenario sets on a workload line, as entering a count does
+# Bounds of what a person types (the API's schema says the same): the pages' forms reach here unchecked.
+MAX_NAME_CHARS = 200
+MAX_TARGET_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ def create_scenario(connection: Connection, post: PostKey, name: str, user: str)
     name = name.strip()
     if not name:
         raise Rejected([error(Source("scenario"), "a scenario needs a name", "name")])
+    if len(name) > MAX_NAME_CHARS:
+        raise _problem(f"a scenario's name may be at most {MAX_NAME_CHARS} characters", "name")
     revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
     scenario_id = connection.execute(
         insert(scenarios).returning(scenarios.c.id),
@@ -209,6 +214,9 @@ def _checked_values(resource: str, action: str, values: Mapping[str, str]) -> di
         unknown = sorted(set(values) - set(WORKLOAD_CELLS))
         if unknown or "count" not in values:
             raise _problem("a workload line's change gives its count (and may give its modification)", "values")
+        _, problems = changes.cell_values(WORKLOAD_FILE, values)
+        if problems:
+            raise Rejected(problems)
         return {k: v.strip() for k, v in values.items()}
     if not values:
         raise _problem("a change gives at least one cell", "values")
@@ -236,6 +244,8 @@ def add_change(
     if action not in ACTIONS or (resource == WORKLOAD and action == "create"):
         allowed = "set, delete" if resource == WORKLOAD else ", ".join(ACTIONS)
         raise _problem(f"no action {action!r} on {resource}: one of {allowed}", "action")
+    if len(target) > MAX_TARGET_CHARS:
+        raise _problem(f"a change's target may be at most {MAX_TARGET_CHARS} characters", "target")
     checked = _checked_values(resource, action, values)
     scenario = _hold(connection, post, scenario_id)
     target = "" if action == "create" else target.strip()

@@ -4,18 +4,16 @@ sign in. Each page module has its own router; PAGES lists them."""
 
 from __future__ import annotations
 
-from html import escape
-
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api
 from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload, world
-from icass.web.render import HERE, page
+from icass.web.render import HERE, error_fragment, page
 
 PAGES = (
     signin.router,
@@ -45,8 +43,7 @@ async def _page_errors(request: Request, e: StarletteHTTPException) -> Response:
     if e.status_code == 401:
         return RedirectResponse("/login", status_code=303)
     if request.headers.get("HX-Request"):
-        fragment = f'<span class="usa-error-message" role="alert">{escape(str(e.detail))}</span>'
-        return HTMLResponse(fragment, e.status_code)
+        return error_fragment(request, str(e.detail), e.status_code)
     answer = page(request, "error.html", status=e.status_code, detail=e.detail)
     answer.status_code = e.status_code
     return answer

@@ -17,12 +17,13 @@ from starlette.datastructures import FormData
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
 from icass.api.posts import computed, post_key
 from icass.api.schemas import FiscalYear, RowId
+from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.diagnostics import ERROR, Diagnostic
 from icass.pipeline import PostRun
 from icass.store import changes
 from icass.store.changes import RESOURCES
 from icass.store.schema import FILES
-from icass.web.render import page, post_row
+from icass.web.render import error_fragment, page, post_row
 from icass.workload.fed import lines_fed
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -264,7 +265,7 @@ def change_row(
         # The row as it is now (e.current, read again after the rolled-back transaction), to change again.
         return table.row_page(row_id, edit=True, error=str(e))
     except changes.NotFound as e:
-        return HTMLResponse(f'<tr><td colspan="99"><span class="usa-error-message" role="alert">{e}</span></td></tr>')
+        return error_fragment(request, str(e), row=True)
     return table.row_page(row_id, saved=True)
 
 
@@ -295,7 +296,7 @@ def delete_row(request: Request, table: Table, row_id: RowId, version: int = Que
             changes.delete_row(connection, table.key, table.file, row_id, version, account_of(request).username)
     except changes.Conflict as e:
         return table.row_page(row_id, error=str(e))
-    return HTMLResponse("")  # the row leaves the table
+    return page(request, "empty.html")  # the row leaves the table
 
 
 @router.post("/posts/{post}/{fiscal_year}/tables/modifications/{row_id}/approval")
@@ -306,7 +307,7 @@ def decide(
     fiscal_year: FiscalYear,
     row_id: RowId,
     decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
 ) -> HTMLResponse:
     table = _Table(request, post, fiscal_year, "modifications")
     account = account_of(request)

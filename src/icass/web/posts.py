@@ -13,6 +13,7 @@ from sqlalchemy import select
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
 from icass.api.posts import computed, post_key
 from icass.api.schemas import FiscalYear
+from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.model import FUNDING_SOURCES
 from icass.money import format_grouped
 from icass.pipeline import PostRun
@@ -106,7 +107,7 @@ def _since_approved(request: Request, key: changes.PostKey, run: PostRun, editab
 @router.post("/posts/{post}/{fiscal_year}/versions")
 @allow(edits_post, "change the post (its admin or FMO)")
 def approve_version(
-    request: Request, post: str, fiscal_year: FiscalYear, note: Annotated[str, Form(max_length=2000)] = ""
+    request: Request, post: str, fiscal_year: FiscalYear, note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = ""
 ) -> Response:
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.begin() as connection:

@@ -22,8 +22,15 @@ templates.env.filters["grouped"] = lambda cents: "" if cents is None else format
 templates.env.filters["dollars"] = lambda plain: "" if plain is None else format_grouped(parse_cents(plain))
 
 
-def page(request: Request, name: str, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"session": getattr(request.state, "session", None), **context})
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Every page and fragment is a template (Jinja2 escapes what it puts in): no HTML is built in Python."""
+    context = {"session": getattr(request.state, "session", None), **context}
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def error_fragment(request: Request, detail: str, status_code: int = 200, row: bool = False) -> HTMLResponse:
+    """What an htmx request that failed shows in place of its answer (`row`: a table row of its own)."""
+    return page(request, "error_fragment.html", status_code, detail=detail, row=row)
 
 
 def post_row(request: Request, key: changes.PostKey) -> Any:

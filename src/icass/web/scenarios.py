@@ -18,7 +18,7 @@ from icass.api.schemas import ChangeNumber, ComparisonOut, FiscalYear, ScenarioI
 from icass.money import format_grouped, parse_cents
 from icass.store import changes, scenarios
 from icass.store.changes import PostKey
-from icass.web.render import page, post_row
+from icass.web.render import error_fragment, page, post_row
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 BASE = "/posts/{post}/{fiscal_year}/scenarios"
@@ -43,8 +43,8 @@ def create(request: Request, post: str, fiscal_year: FiscalYear, name: Annotated
         with request.app.state.engine.begin() as connection:
             made = scenarios.create_scenario(connection, key, name, request.state.session.account.username)
     except changes.Rejected as e:
-        return HTMLResponse(f'<span class="usa-error-message" role="alert">{e.problems[0].message}</span>', 422)
-    answer = HTMLResponse("", 201)
+        return error_fragment(request, e.problems[0].message, 422)
+    answer = page(request, "empty.html", 201)
     answer.headers["HX-Redirect"] = f"/posts/{post}/{fiscal_year}/scenarios/{made.id}"
     return answer
 
