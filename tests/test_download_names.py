@@ -11,26 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from icass.api.downloads import attachment
-from icass.store.database import open_database
-from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
+from tests.test_web import app  # noqa: F401 (the fixture)
 
 KVR, FY, AGENCY = "KVR", 2027, "1931.0"
 HOSTILE_AGENCY = "A\";filename*=UTF-8''x.html;a=\""
-
-
-@pytest.fixture
-def engine(seeded_url):
-    opened = open_database(seeded_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
-
-
-@pytest.fixture
-def app(engine):
-    return create_app(engine, secure_cookies=False)
 
 
 def _parameters(header: str) -> tuple[str, str, list[str]]:
@@ -77,7 +62,7 @@ def test_every_download_name_has_a_plain_ascii_fallback(name, plain):
     assert _parameters(header)[:2] == (plain, name)
 
 
-def test_the_invoice_files_are_named_by_that_function(app):
+def test_the_invoice_files_are_named_by_that_function(app):  # noqa: F811 (the fixture)
     hq = TestClient(app)
     assert hq.post("/api/session", json={"username": "hq", "password": DEMO_PASSWORD}).status_code == 200
     for kind in ("pdf", "xlsx"):

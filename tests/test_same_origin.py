@@ -10,31 +10,15 @@ from fastapi.testclient import TestClient
 
 from icass.api.guard import CSRF_HEADER
 from icass.api.origin import origin_of
-from icass.store.database import open_database
-from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
-from tests.test_web import signed_in
+from tests.test_web import app, signed_in  # noqa: F401 (the fixture app)
 
 KVR, FY, AGENCY = "KVR", 2027, "1931.0"
 HERE = "http://testserver"  # TestClient's own origin
 ELSEWHERE = "https://attacker.example"
 
 
-@pytest.fixture
-def engine(seeded_url):
-    opened = open_database(seeded_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
-
-
-@pytest.fixture
-def app(engine):
-    return create_app(engine, secure_cookies=False)
-
-
-def test_signing_in_from_another_sites_page_is_refused(app):
+def test_signing_in_from_another_sites_page_is_refused(app):  # noqa: F811 (the fixture)
     form = {"username": "hq", "password": DEMO_PASSWORD}
     for headers in ({"Origin": ELSEWHERE}, {"Origin": "null"}, {"Referer": f"{ELSEWHERE}/trap.html"}):
         client = TestClient(app)
@@ -57,7 +41,7 @@ def test_signing_in_from_another_sites_page_is_refused(app):
         {},  # neither: a client that is not a browser (see icass.api.origin)
     ],
 )
-def test_signing_in_from_this_sites_page_works(app, headers):
+def test_signing_in_from_this_sites_page_works(app, headers):  # noqa: F811 (the fixture)
     form = {"username": "hq", "password": DEMO_PASSWORD}
     client = TestClient(app)
     by_form = client.post("/login", data=form, headers=headers, follow_redirects=False)
@@ -66,7 +50,7 @@ def test_signing_in_from_this_sites_page_works(app, headers):
     assert TestClient(app).post("/api/session", json=form, headers=headers).status_code == 200
 
 
-def test_a_change_from_another_site_is_refused_even_with_the_token(app):
+def test_a_change_from_another_site_is_refused_even_with_the_token(app):  # noqa: F811 (the fixture)
     client, csrf = signed_in(app, "fmo")
     before = client.get(f"/api/posts/{KVR}/{FY}/workload").text
     line = next(x for x in json.loads(before) if x["cost_center"] == "6150" and x["agency"] == AGENCY)
@@ -89,7 +73,7 @@ def test_a_change_from_another_site_is_refused_even_with_the_token(app):
     assert client.get(url.rsplit("/", 1)[0], headers={"Origin": ELSEWHERE}).status_code == 200
 
 
-def test_a_change_from_this_site_works(app):
+def test_a_change_from_this_site_works(app):  # noqa: F811 (the fixture)
     client, csrf = signed_in(app, "fmo")
     lines = client.get(f"/api/posts/{KVR}/{FY}/workload").json()
     line = next(x for x in lines if x["cost_center"] == "6150" and x["agency"] == AGENCY)

@@ -8,30 +8,14 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from icass.api.headers import script_hash
-from icass.store.database import open_database
 from icass.web.app import create_app
-from tests.test_web import signed_in
+from tests.test_web import app, signed_in  # noqa: F401 (the fixture app)
 
 KVR, FY, AGENCY = "KVR", 2027, "1931.0"
 TEMPLATES = Path(__file__).resolve().parent.parent / "src" / "icass" / "web" / "templates"
-
-
-@pytest.fixture
-def engine(seeded_url):
-    opened = open_database(seeded_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
-
-
-@pytest.fixture
-def app(engine):
-    return create_app(engine, secure_cookies=False)
 
 
 def policy_of(answer) -> dict[str, list[str]]:
@@ -43,7 +27,7 @@ def policy_of(answer) -> dict[str, list[str]]:
     return directives
 
 
-def test_every_answer_carries_the_security_headers(app):
+def test_every_answer_carries_the_security_headers(app):  # noqa: F811 (the fixture)
     client, _ = signed_in(app, "fmo")
     answers = {
         "page": client.get(f"/posts/{KVR}/{FY}"),
@@ -116,7 +100,7 @@ def test_no_template_holds_an_inline_handler_or_style():
         assert "javascript:" not in text.lower(), template.name
 
 
-def test_the_pages_run_only_what_the_policy_allows(app):
+def test_the_pages_run_only_what_the_policy_allows(app):  # noqa: F811 (the fixture)
     """Every inline script block a page holds is one the policy allows by its hash (the data islands are not
     scripts); no page holds a handler attribute."""
     client, _ = signed_in(app, "fmo")
@@ -145,7 +129,7 @@ def test_the_pages_run_only_what_the_policy_allows(app):
     assert seen_inline == 1  # the dashboard's import map
 
 
-def test_the_api_docs_page_runs_under_its_own_policy(app):
+def test_the_api_docs_page_runs_under_its_own_policy(app):  # noqa: F811 (the fixture)
     """/api/docs (FastAPI's Swagger UI) loads from FastAPI's CDN and starts with one inline script: its policy
     allows that CDN and exactly that script."""
     answer = TestClient(app).get("/api/docs")
