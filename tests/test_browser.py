@@ -217,3 +217,24 @@ def test_a_hostile_download_name_stays_a_pdf(page):
     name = arriving.value.suggested_filename
     assert name.startswith(f"{KVR}-{FY}-A"), name
     assert name.endswith(".pdf"), name
+
+
+def test_every_kind_of_page_opens_under_the_policy(page):
+    """The pages the flows above do not pass through, as the admin sees them (the fixture fails on a violation):
+    the world and its invoice, the imports page with USWDS's file input, the record, the tables, TDY."""
+    sign_in(page, "admin")
+    for path in (
+        "/world",
+        "/world/2027",
+        f"/world/2027/invoices/{AGENCY}",
+        "/imports",
+        "/audit",
+        f"/posts/{KVR}/{FY}/tables",
+        f"/posts/{KVR}/{FY}/tables/budget-lines",
+        f"/posts/{KVR}/{FY}/tdy",
+        f"/posts/{KVR}/{FY}/scenarios",
+    ):
+        answer = page.goto(path)
+        assert answer is not None
+        assert answer.status == 200, path
+        page.wait_for_load_state("load")

@@ -99,3 +99,16 @@ def test_a_change_from_this_site_works(app):  # noqa: F811 (the fixture)
 )
 def test_an_origin_is_scheme_host_and_port(url, origin):
     assert origin_of(url) == origin
+
+
+def test_behind_a_proxy_the_forwarded_scheme_is_the_requests_own(app):  # noqa: F811 (the fixture)
+    """The reading icass.api.origin documents: behind a proxy that ends TLS, uvicorn's proxy headers (trusted
+    from the proxy's address) give the request the scheme the browser used, so the browser's https Origin is
+    this site's own; without them the same request is refused rather than guessed at."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    form = {"username": "hq", "password": DEMO_PASSWORD}
+    browser_says = {"Origin": "https://testserver"}
+    proxied = TestClient(ProxyHeadersMiddleware(app, trusted_hosts="*"))
+    assert proxied.post("/api/session", json=form, headers=browser_says | {"X-Forwarded-Proto": "https"}).is_success
+    assert TestClient(app).post("/api/session", json=form, headers=browser_says).status_code == 403

@@ -40,7 +40,8 @@ def content_security_policy(
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_sources],
         "style-src": ["'self'", *style_sources],
-        # USWDS's stylesheet draws some icons and checkboxes from data: URIs; an image cannot run script.
+        # data: for the pages' empty icon (base.html: no /favicon.ico request) and the placeholder image of
+        # USWDS's file input (uswds.min.js); an image cannot run script.
         "img-src": ["'self'", "data:", *image_sources],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
