@@ -9,7 +9,9 @@ decided from the configuration the application is created with (the same flag th
 HTTPS-only), never from a request's Host header, which the client chooses.
 
 A pure ASGI middleware rather than Starlette's BaseHTTPMiddleware, so streamed and file answers pass through
-untouched and only their start message gains headers."""
+untouched and only their start message gains headers. Written here rather than taken from a library (such as
+`secure`): it is a few fixed headers, and the policy must carry the pages' own hashes and the docs page's
+exception, which such a library would take as strings anyway."""
 
 from __future__ import annotations
 

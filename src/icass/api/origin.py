@@ -14,7 +14,10 @@ Readings:
 - A request with neither header is let through: browsers send `Origin` with every POST, PUT, PATCH and DELETE
   (OWASP's CSRF cheat sheet), so only a client that is not a browser (curl, a script) sends neither, and such a
   client carries no victim's cookies. `Origin: null` (a sandboxed frame, a data: URL) is a foreign origin.
-- The refusal is JSON like every API error; a page shows it as it is (no foreign page can read it anyway)."""
+- The refusal is JSON like every API error; a page shows it as it is (no foreign page can read it anyway).
+
+Written here: Starlette and FastAPI have no such check, and the CSRF middlewares for them (starlette-csrf and
+the like) are double-submit cookie schemes, which the session's synchronizer token already covers."""
 
 from __future__ import annotations
 
