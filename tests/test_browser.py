@@ -1,5 +1,7 @@
 """The workspace in a real browser (issue 8 §6): Playwright driving Debian's Chromium (never a downloaded one)
-against `icass serve`'s application on loopback: sign in, edit a count, see the invoice change."""
+against `icass serve`'s application on loopback: sign in, edit a count, see the invoice change. Every test
+fails on a Content-Security-Policy violation, a console error or an uncaught script error (issue 16 §3: the
+pages work under the policy icass.api.headers sends)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from decimal import Decimal
 import pytest
 import uvicorn
 
+from icass.api.downloads import attachment
 from icass.store.database import open_database
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
@@ -53,18 +56,35 @@ def server(seeded_url) -> Iterator[str]:
         engine.dispose()
 
 
+# Reports each violation of the Content-Security-Policy as a console error (Chromium logs most of them there
+# itself, but not all, e.g. a refused eval caught by the page). Playwright injects it outside the policy.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  const where = `${e.sourceFile}:${e.lineNumber}`;
+  console.error(`CSP violation: ${e.effectiveDirective} refused ${e.blockedURI || "inline"} at ${where}`);
+});
+"""
+
+
 @pytest.fixture
 def page(server):
+    """A page of Chromium on the server; the test fails if the page logged an error or broke the policy."""
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
     assert executable, "Debian's chromium is needed (apt-get install chromium; .ci/run installs it)"
+    errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            yield browser.new_page(base_url=server)
+            opened = browser.new_page(base_url=server)
+            opened.add_init_script(REPORT_VIOLATIONS)
+            opened.on("console", lambda m: errors.append(f"{m.text} ({m.location})") if m.type == "error" else None)
+            opened.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+            yield opened
         finally:
             browser.close()
+    assert errors == [], "the pages logged errors:\n" + "\n".join(errors)
 
 
 def _amount(text: str) -> Decimal:
@@ -96,6 +116,10 @@ def test_sign_in_edit_a_count_and_see_the_invoice_change(page):
     assert "entered" in saved.inner_text()
     page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
     assert _amount(page.inner_text("#invoice-total")) > before
+    page.click("#sign-out")  # htmx's DELETE, then static/icass.js goes to the sign-in page
+    page.wait_for_url("**/login")
+    page.goto(f"/posts/{KVR}/{FY}")
+    assert page.url.endswith("/login")  # the session ended
 
 
 def test_sign_in_open_an_invoice_and_download_its_pdf(page, tmp_path):
@@ -150,9 +174,67 @@ def test_run_a_what_if_and_apply_it(page):
     assert _amount(page.inner_text("#invoice-total")) == scenario
 
 
-def test_the_dashboards_charts_are_drawn(page):
+def test_the_dashboards_charts_are_drawn(page, tmp_path):
+    """Drawn under the policy: no eval (vega-interpreter evaluates the expressions) and no inline style."""
+    page.set_viewport_size({"width": 1440, "height": 900})
     sign_in(page, "committee")
     page.goto(f"/posts/{KVR}/{FY}")
     for chart in ("#chart-budget", "#chart-shares"):
         page.locator(f"{chart}[data-drawn=yes]").wait_for()
         assert page.locator(f"{chart} svg .mark-rect path").count() > 3  # one bar a cost center or agency
+        box = page.locator(f"{chart} svg").bounding_box()
+        assert box is not None
+        assert box["width"] > 400
+        assert box["height"] > 200
+    # The tooltip shows the exact amount (its expression evaluated by the interpreter, styled by icass.css).
+    page.locator("#chart-shares svg .mark-rect path").first.hover()
+    tooltip = page.locator("#vg-tooltip-element.visible")
+    tooltip.wait_for()
+    assert "Total" in tooltip.inner_text()
+    assert tooltip.evaluate("e => getComputedStyle(e).position") == "fixed"
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+
+def test_recording_an_approval_reloads_the_dashboard(page):
+    """The form's data-after-request="reload" (no inline hx-on handler) shows the version just recorded."""
+    sign_in(page, "fmo")
+    page.goto(f"/posts/{KVR}/{FY}")
+    page.fill("#version-note", "Council meeting in the browser")
+    with page.expect_navigation():
+        page.click("#approve-version")
+    assert "Council meeting in the browser" in page.inner_text("#since-approved")
+
+
+def test_a_hostile_download_name_stays_a_pdf(page):
+    """Issue 16 §3: an agency `A";filename*=UTF-8''x.html;a="` once made Chromium save the invoice as x.html.
+    Chromium reads the header icass.api.downloads builds for such a name: still the whole name, still .pdf."""
+    hostile = f"{KVR}-{FY}-A\";filename*=UTF-8''x.html;a=\".pdf"
+    headers = {"Content-Type": "application/pdf", "Content-Disposition": attachment(hostile)}
+    page.route("**/hostile-download", lambda route: route.fulfill(status=200, headers=headers, body=b"%PDF-1.4\n"))
+    page.goto("/login")
+    with page.expect_download() as arriving:
+        page.evaluate("() => { window.location.href = '/hostile-download'; }")
+    name = arriving.value.suggested_filename
+    assert name.startswith(f"{KVR}-{FY}-A"), name
+    assert name.endswith(".pdf"), name
+
+
+def test_every_kind_of_page_opens_under_the_policy(page):
+    """The pages the flows above do not pass through, as the admin sees them (the fixture fails on a violation):
+    the world and its invoice, the imports page with USWDS's file input, the record, the tables, TDY."""
+    sign_in(page, "admin")
+    for path in (
+        "/world",
+        "/world/2027",
+        f"/world/2027/invoices/{AGENCY}",
+        "/imports",
+        "/audit",
+        f"/posts/{KVR}/{FY}/tables",
+        f"/posts/{KVR}/{FY}/tables/budget-lines",
+        f"/posts/{KVR}/{FY}/tdy",
+        f"/posts/{KVR}/{FY}/scenarios",
+    ):
+        answer = page.goto(path)
+        assert answer is not None
+        assert answer.status == 200, path
+        page.wait_for_load_state("load")

@@ -49,7 +49,8 @@ def test_the_pdf_says_what_the_json_says(app):
     answer = hq.get(INVOICE, params={"format": "pdf"})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/pdf"
-    assert answer.headers["content-disposition"] == f'attachment; filename="{KVR}-{FY}-{AGENCY}.pdf"'
+    name = f"{KVR}-{FY}-{AGENCY}.pdf"
+    assert answer.headers["content-disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     assert answer.content.startswith(b"%PDF-")
     text = pdf_text(answer.content)
     pages = re.findall(r"Page (\d+) of (\d+)", text)
@@ -79,7 +80,8 @@ def test_the_workbook_totals_equal_the_json_to_the_cent(app):
     answer = fmo.get(INVOICE, params={"format": "xlsx"})
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == XLSX_TYPE
-    assert answer.headers["content-disposition"] == f'attachment; filename="{KVR}-{FY}-{AGENCY}.xlsx"'
+    name = f"{KVR}-{FY}-{AGENCY}.xlsx"
+    assert answer.headers["content-disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     sheet = load_workbook(io.BytesIO(answer.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     header_at = next(i for i, r in enumerate(rows) if r[0] == "Cost center")

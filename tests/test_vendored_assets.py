@@ -17,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "src" / "icass" / "web" / "static" / "vendor"
 USWDS_CSS = "uswds/css/uswds.min.css"
-PACKAGES = {"htmx.org", "@uswds/uswds", "vega", "vega-lite", "vega-embed"}
+PACKAGES = {"htmx.org", "@uswds/uswds", "vega", "vega-lite", "vega-embed", "vega-interpreter"}
 # What every page needs, by package: if one of these went missing the pages would break.
 REQUIRED = {
     "htmx/htmx.min.js",
@@ -27,6 +27,7 @@ REQUIRED = {
     "vega/vega.min.js",
     "vega-lite/vega-lite.min.js",
     "vega-embed/vega-embed.min.js",
+    "vega-interpreter/vega-interpreter.js",
 }
 # Fonts and images USWDS page markup uses directly (<img src>, <use href>), not through the CSS.
 MARKUP_IMAGES = {

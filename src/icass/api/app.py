@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
+from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
+from icass.api.origin import SameOrigin
 from icass.api.posts import RejectedPost, problem
 from icass.store.changes import Conflict, NotFound, Rejected
 
@@ -24,8 +29,10 @@ ROUTERS = (
 )
 
 
-def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
-    """The API on `engine`. `secure_cookies`: the session cookie only over HTTPS (off for a demo on loopback)."""
+def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iterable[str] = ()) -> FastAPI:
+    """The API on `engine`. `secure_cookies`: the session cookie only over HTTPS, and HSTS (both off for a demo
+    on loopback). `inline_scripts`: the text of each inline script block a page holds (the pages' own), the
+    only ones the Content-Security-Policy lets run."""
     app = FastAPI(
         title="icass",
         summary="The ICASS budget and cost distribution, exact to the cent",
@@ -38,11 +45,37 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
         app.include_router(router)
+    policy = content_security_policy(script_sources=[script_hash(text) for text in inline_scripts])
+    app.add_middleware(SameOrigin)
+    # Added last, so it is the outermost: the refusals of the middlewares inside carry the headers too.
+    app.add_middleware(
+        SecurityHeaders, policy=policy, strict_transport=secure_cookies, policies={"/api/docs": _docs_policy(app)}
+    )
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
     app.add_exception_handler(RejectedPost, _rejected_post)  # type: ignore[arg-type]
     return app
+
+
+def _docs_policy(app: FastAPI) -> str:
+    """/api/docs is FastAPI's Swagger UI page: its script and stylesheet come from FastAPI's CDN and its one
+    inline script starts them. The page is the same for every request, so its policy allows that CDN and that
+    one script by its hash (rendered here with the arguments FastAPI renders the page with)."""
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "",
+        title=f"{app.title} - Swagger UI",
+        oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+        init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_parameters=app.swagger_ui_parameters,
+    ).body
+    inline = re.findall(r"<script>(.*?)</script>", bytes(page).decode(), re.DOTALL)
+    cdn = "https://cdn.jsdelivr.net"
+    return content_security_policy(
+        script_sources=[cdn, *map(script_hash, inline)],
+        style_sources=[cdn],
+        image_sources=["https://fastapi.tiangolo.com"],
+    )
 
 
 async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from sqlalchemy import select
 
+from icass.api.downloads import attachment
 from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post, signed_in
 from icass.api.schemas import (
     DistributionLineOut,
@@ -246,5 +247,5 @@ def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: st
     return Response(
         invoice_file(bill, run.bundle.post, format),
         media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="{file_name(bill, format)}"'},
+        headers={"Content-Disposition": attachment(file_name(bill, format))},
     )

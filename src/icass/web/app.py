@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api
 from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload, world
+from icass.web.charts import IMPORT_MAP
 from icass.web.render import HERE, error_fragment, page
 
 PAGES = (
@@ -29,7 +30,7 @@ PAGES = (
 
 
 def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
-    app = create_api(engine, secure_cookies)
+    app = create_api(engine, secure_cookies, inline_scripts=[IMPORT_MAP])
     for router in PAGES:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -11,6 +11,11 @@ from typing import Any
 
 from icass.money import format_grouped
 
+# The dashboard's import map: vega-interpreter, an ES module, imports the bare name "vega-util", which only an
+# import map can resolve (static/vega-util.js). The one inline script of any page; its hash is what the
+# Content-Security-Policy allows (icass.web.app), so the page must hold exactly this text.
+IMPORT_MAP = '{"imports": {"vega-util": "/static/vega-util.js"}}'
+
 # Charts of more bars than this are cut to the largest (Altair refuses data past 5,000 rows by default;
 # a post has about 100 cost centers and 60 agencies, so this is never reached in practice).
 MOST_BARS = 400
