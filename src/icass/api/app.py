@@ -12,6 +12,11 @@ from icass.api import audit, jobs, posts, rows, scenarios, session, versions, wo
 from icass.api.posts import RejectedPost, problem
 from icass.store.changes import Conflict, NotFound, Rejected
 
+# The most a request's body may hold (FastAPI counts the bytes as they arrive, so a chunked body or a lying
+# Content-Length cannot pass): a form or JSON is a few kilobytes. The imports' uploads have their own limit
+# (icass.api.jobs).
+MAX_BODY_BYTES = 2**20
+
 ROUTERS = (
     session.router,
     posts.router,
@@ -32,12 +37,14 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         version="0.1.0",
         docs_url="/api/docs",
         redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.engine = engine
     app.middleware("http")(_no_nul_in_the_path)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
         app.include_router(router)
+    app.add_exception_handler(413, _too_large)
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
@@ -51,6 +58,11 @@ async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:
     if "\x00" in request.url.path or "%00" in request.url.path:
         return JSONResponse({"detail": "a path cannot hold the NUL character"}, status_code=404)
     return await call_next(request)
+
+
+async def _too_large(_request: Request, _e: Exception) -> JSONResponse:
+    detail = f"the request's body is larger than {MAX_BODY_BYTES:,} bytes (1 MiB), the most it may hold: nothing stored"
+    return JSONResponse({"detail": detail}, status_code=413)
 
 
 async def _not_found(_request: Request, e: NotFound) -> JSONResponse:
