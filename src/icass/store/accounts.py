@@ -14,8 +14,10 @@ import functools
 import hashlib
 import os
 import secrets
+import sys
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -159,8 +161,32 @@ class Busy(Exception):
 
 # argon2id is meant to take a core and 64 MiB for each password it checks: a queue of them would hold every
 # thread of the server and its memory while signed-in readers wait. So at most one check per core runs at once,
-# and the rest are refused at once (the caller answers 429), unhashed.
-_CHECKING = threading.BoundedSemaphore(os.cpu_count() or 1)
+# and the rest are refused at once (the caller answers 429), unhashed. The checks run in threads of their own at
+# the lowest CPU priority, so that they take the time readers leave rather than a share of it.
+_CORES = os.cpu_count() or 1
+_CHECKING = threading.BoundedSemaphore(_CORES)
+
+
+def _lowest_priority() -> None:
+    # Linux keeps a nice value per thread, and the threads argon2 starts for its lanes inherit it. (Elsewhere the
+    # call would lower the whole server, so it is Linux's alone.)
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+_HASHING = ThreadPoolExecutor(max_workers=_CORES, thread_name_prefix="argon2", initializer=_lowest_priority)
+
+
+def _check(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one of `password_hash`; with no hash (no such account, or a disabled one) a
+    hash is made all the same, so that the time taken does not tell which usernames exist."""
+    if password_hash is None:
+        _hasher().hash(password)
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate(engine: Engine, username: str, password: str, address: str) -> Account | None:
@@ -177,15 +203,8 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
                     accounts.c.username == username
                 )
             ).one_or_none()
-        ok = False
-        if row is not None and not row.disabled:
-            try:
-                ok = _hasher().verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            # As long as a real check, so that the time taken does not tell which usernames exist.
-            _hasher().hash(password)
+        password_hash = row.password_hash if row is not None and not row.disabled else None
+        ok = _HASHING.submit(_check, password_hash, password).result()
     finally:
         _CHECKING.release()
     if not ok or row is None:
