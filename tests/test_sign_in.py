@@ -180,6 +180,26 @@ def test_a_form_or_json_body_over_one_mebibyte_is_refused_even_chunked(server, h
     assert status == 413, answer[:300]
 
 
+def test_a_file_upload_keeps_its_own_limit_not_the_bodies_one(server):
+    status, headers, body = server.sign_in("admin", DEMO_PASSWORD)
+    assert status == 200
+    signed = {"Cookie": headers["set-cookie"].split(";")[0], CSRF_HEADER: json.loads(body)["csrf_token"]}
+    boundary = "icass-test-boundary"
+    upload = b"".join(
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.zip"\r\n'.encode(),
+            b"Content-Type: application/zip\r\n\r\n",
+            b"not a zip" * 300_000,  # 2.7 MB, over the 1 MiB of a form or JSON body
+            f"\r\n--{boundary}--\r\n".encode(),
+        )
+    )
+    for path in ("/api/imports", "/imports"):
+        form = {**signed, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        status, _, answer = server.send("POST", path, upload, form)
+        assert status != 413, answer[:300]
+        assert "big.zip" in answer  # read whole, and refused for what it holds, not for its size
+
+
 def test_failed_sign_ins_are_kept_only_as_long_as_the_throttle_needs_them(engine, monkeypatch, hasher):
     for i in range(10_000):
         with contextlib.suppress(throttle.Throttled):
@@ -267,6 +287,10 @@ def test_five_wrong_passwords_from_one_address_do_not_lock_out_another(server, h
     assert "too many sign-ins" in answer
     assert "try again later" in answer
     assert int(headers["retry-after"]) > 14 * 60
+    form = urlencode({"username": "admin", "password": DEMO_PASSWORD}).encode()
+    status, _, page = server.send("POST", "/login", form, FORM, "127.0.0.2")
+    assert status == 429
+    assert "Too many sign-ins" in page
     assert server.sign_in("admin", DEMO_PASSWORD, "127.0.0.3")[0] == 200
     assert server.sign_in("fmo", DEMO_PASSWORD, "127.0.0.2")[0] == 200  # another username from the same address
 
