@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import http.client
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, insert, select, text
@@ -29,6 +27,7 @@ from icass.store.database import open_database
 from icass.store.schema import login_attempts
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
+from tests.servers import serving
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -66,24 +65,11 @@ class Server:
 
 @pytest.fixture
 def server(seeded_url) -> Iterator[Server]:
-    """The application on a free port of 127.0.0.1, in a thread of this process."""
     engine = open_database(seeded_url)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(engine, secure_cookies=False), host="127.0.0.1", port=port, log_level="error")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield Server(port, engine)
+        with serving(create_app(engine, secure_cookies=False)) as port:
+            yield Server(port, engine)
     finally:
-        running.should_exit = True
-        thread.join(10)
         engine.dispose()
 
 
