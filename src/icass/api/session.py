@@ -76,6 +76,7 @@ def who(request: Request) -> SessionOut:
 
 @router.delete(
     "/api/session",
+    response_model=Message,
     responses={401: {"model": Message}, 503: {"model": Message}},
     summary="Sign out: ends the session",
 )
