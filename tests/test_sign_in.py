@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import http.client
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -346,3 +347,13 @@ def test_a_flood_beyond_the_cores_is_answered_429_without_hashing(server, monkey
         for t in held:
             t.join(30)
     assert server.sign_in("admin", DEMO_PASSWORD, "127.0.2.99")[0] == 200
+
+
+def test_passwords_are_checked_at_the_lowest_cpu_priority():
+    """So that a flood of checks takes only the CPU that signed-in readers leave (benchmarks/bench_sign_in_flood)."""
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert nice() < 19
+    assert accounts._HASHING.submit(nice).result() == 19

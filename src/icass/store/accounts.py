@@ -9,6 +9,7 @@ post and its worldwide invoice, nothing else. A post is named by its code, for e
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -170,8 +171,10 @@ _CHECKING = threading.BoundedSemaphore(_CORES)
 def _lowest_priority() -> None:
     # Linux keeps a nice value per thread, and the threads argon2 starts for its lanes inherit it. (Elsewhere the
     # call would lower the whole server, so it is Linux's alone.)
+    # A sandbox that forbids it leaves the checks at the server's priority rather than breaking sign-in.
     if sys.platform == "linux":
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 _HASHING = ThreadPoolExecutor(max_workers=_CORES, thread_name_prefix="argon2", initializer=_lowest_priority)
