@@ -34,7 +34,8 @@ from icass.store.schema import login_attempts
 PAIR_FAILURES = 5
 ADDRESS_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
-# The delay doubles at most this many times (15 minutes x 2^6 = 16 hours), and a failure counts this long.
+# The delay doubles at most this many times (15 minutes x 2^6 = 16 hours); a failure counts towards it, and is
+# kept, for KEPT.
 DOUBLINGS = 6
 KEPT = dt.timedelta(hours=24)
 MAX_KEPT = 100_000
