@@ -6,19 +6,16 @@ pages work under the policy icass.api.headers sends)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-import uvicorn
 
 from icass.api.downloads import attachment
 from icass.store.database import open_database
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
+from tests.servers import serving
 
 # STACK.md section 6: the flags that keep Debian's Chromium quiet and sandbox-free in a container.
 CHROMIUM_ARGS = [
@@ -37,22 +34,10 @@ KVR, FY, AGENCY = "KVR", 2027, "1931.0"
 def server(seeded_url) -> Iterator[str]:
     """The application on a free loopback port, in a thread of this process."""
     engine = open_database(seeded_url)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(engine, secure_cookies=False), host="127.0.0.1", port=port, log_level="error")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(create_app(engine, secure_cookies=False)) as port:
+            yield f"http://127.0.0.1:{port}"
     finally:
-        running.should_exit = True
-        thread.join(10)
         engine.dispose()
 
 

@@ -35,9 +35,8 @@ def test_a_second_load_keeps_the_accounts_and_their_password(database_url):
         again = load_demo(engine, ROOT / "examples", "another password entirely")
         assert again.already_loaded
         assert (again.stored, again.accounts, again.problems) == ((), (), ())
-        with engine.begin() as connection:
-            assert authenticate(connection, "fmo", DEMO_PASSWORD) is not None
-            assert authenticate(connection, "fmo", "another password entirely") is None
+        assert authenticate(engine, "fmo", DEMO_PASSWORD, "127.0.0.1") is not None
+        assert authenticate(engine, "fmo", "another password entirely", "127.0.0.1") is None
     finally:
         engine.dispose()
 

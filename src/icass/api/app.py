@@ -17,6 +17,11 @@ from icass.api.origin import SameOrigin
 from icass.api.posts import RejectedPost, problem
 from icass.store.changes import Conflict, NotFound, Rejected
 
+# The most a request's body may hold (FastAPI counts the bytes as they arrive, so a chunked body or a lying
+# Content-Length cannot pass): a form or JSON is a few kilobytes. The imports' uploads have their own limit
+# (icass.api.jobs).
+MAX_BODY_BYTES = 2**20
+
 ROUTERS = (
     session.router,
     posts.router,
@@ -39,12 +44,14 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
         version="0.1.0",
         docs_url="/api/docs",
         redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
     )
     app.state.engine = engine
     app.middleware("http")(_no_nul_in_the_path)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
         app.include_router(router)
+    app.add_exception_handler(413, _too_large)
     policy = content_security_policy(script_sources=[script_hash(text) for text in inline_scripts])
     app.add_middleware(SameOrigin)
     # Added last, so it is the outermost: the refusals of the middlewares inside carry the headers too.
@@ -84,6 +91,11 @@ async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:
     if "\x00" in request.url.path or "%00" in request.url.path:
         return JSONResponse({"detail": "a path cannot hold the NUL character"}, status_code=404)
     return await call_next(request)
+
+
+async def _too_large(_request: Request, _e: Exception) -> JSONResponse:
+    detail = f"the request's body is larger than {MAX_BODY_BYTES:,} bytes (1 MiB), the most it may hold: nothing stored"
+    return JSONResponse({"detail": detail}, status_code=413)
 
 
 async def _not_found(_request: Request, e: NotFound) -> JSONResponse:

@@ -32,6 +32,9 @@ ADMIN = "start long work (the ICASS Service Center: admin)"
 IMPORT, RECOMPUTE = "import", "recompute world"
 # The form around the file: its boundary and fields are small; the file itself is held to MAX_ARCHIVE_BYTES.
 FORM_SLACK = 64 * 1024
+# The uploads' body limit in place of the application's 1 MiB: receive_upload refuses a longer declared length
+# first, with its own message; this bound only stops a body longer than its declared length.
+UPLOAD_BODY_BYTES = 2 * (MAX_ARCHIVE_BYTES + FORM_SLACK)
 JobId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
@@ -178,6 +181,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
 
 @router.post(
     "/api/imports",
+    max_body_size=UPLOAD_BODY_BYTES,
     status_code=202,
     responses=REFUSED,
     openapi_extra=UPLOAD_BODY,

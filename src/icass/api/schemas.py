@@ -36,9 +36,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Checked before anything is stored or hashed (issue 16: a million-character username filled the disk).
+USERNAME_LENGTH = 64
+PASSWORD_LENGTH = 1024
+
+
 class Login(Strict):
-    username: Annotated[str, Field(min_length=1, max_length=64, pattern=TEXT)]
-    password: Annotated[str, Field(min_length=1, max_length=1024)]
+    username: Annotated[str, Field(min_length=1, max_length=USERNAME_LENGTH, pattern=TEXT)]
+    password: Annotated[str, Field(min_length=1, max_length=PASSWORD_LENGTH)]
 
 
 class GrantOut(BaseModel):

@@ -9,30 +9,31 @@ post and its worldwide invoice, nothing else. A post is named by its code, for e
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import os
 import secrets
+import sys
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Engine, select, update
 
+from icass.store import throttle
 from icass.store.audit import now
-from icass.store.schema import accounts, login_attempts, roles, sessions
+from icass.store.schema import accounts, roles, sessions
+from icass.store.throttle import parse_stamp, stamp
 
 ROLES = ("admin", "fmo", "committee", "hq")
 # What each role is scoped by: (needs a post, needs an agency).
 SCOPE = {"admin": (False, False), "fmo": (True, False), "committee": (True, True), "hq": (False, True)}
 
-# Throttling: this many failed logins of one username within the window refuse further tries until the
-# oldest of them leaves it (OWASP's advice: slow guessing down without letting anyone lock an account for
-# long).
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
 # The shortest password an account may have: OWASP ASVS 5.0 (6.2.1) asks for at least 8 characters.
 MIN_PASSWORD = 8
 # A session ends after this long unused, and after this long whatever its use.
@@ -157,45 +158,65 @@ def load_account(connection: Connection, account_id: int) -> Account | None:
     return Account(account_id, row.username, grants)
 
 
-class Throttled(Exception):
-    """Too many failed logins of this username lately."""
+class Busy(Exception):
+    """As many passwords as there are cores are being checked: this one is refused rather than queued."""
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+# argon2id is meant to take a core and 64 MiB for each password it checks: a queue of them would hold every
+# thread of the server and its memory while signed-in readers wait. So at most one check per core runs at once,
+# and the rest are refused at once (the caller answers 429), unhashed. The checks run in threads of their own at
+# the lowest CPU priority, so that they take the time readers leave rather than a share of it.
+_CORES = os.cpu_count() or 1
+_CHECKING = threading.BoundedSemaphore(_CORES)
 
 
-def _parse(stamp: str) -> dt.datetime:
-    return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+def _lowest_priority() -> None:
+    # Linux keeps a nice value per thread, and the threads argon2 starts for its lanes inherit it. (Elsewhere the
+    # call would lower the whole server, so it is Linux's alone.)
+    # A sandbox that forbids it leaves the checks at the server's priority rather than breaking sign-in.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
-def authenticate(connection: Connection, username: str, password: str) -> Account | None:
-    """The account when the password is its own; None otherwise. Every try is recorded; Throttled when the
-    username has had MAX_FAILURES failures within FAILURE_WINDOW (then the password is not even checked)."""
-    since = _stamp(dt.datetime.now(dt.UTC) - FAILURE_WINDOW)
-    failures = connection.execute(
-        select(func.count())
-        .select_from(login_attempts)
-        .where(login_attempts.c.username == username, login_attempts.c.at >= since, ~login_attempts.c.succeeded)
-    ).scalar_one()
-    if failures >= MAX_FAILURES:
-        raise Throttled(username)
-    row = connection.execute(
-        select(accounts.c.id, accounts.c.password_hash, accounts.c.disabled).where(accounts.c.username == username)
-    ).one_or_none()
-    ok = False
-    if row is not None and not row.disabled:
-        try:
-            ok = _hasher().verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
-    else:
-        # As long as a real check, so that the time taken does not tell which usernames exist.
+_HASHING = ThreadPoolExecutor(max_workers=_CORES, thread_name_prefix="argon2", initializer=_lowest_priority)
+
+
+def _check(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one of `password_hash`; with no hash (no such account, or a disabled one) a
+    hash is made all the same, so that the time taken does not tell which usernames exist."""
+    if password_hash is None:
         _hasher().hash(password)
-    connection.execute(login_attempts.insert(), {"username": username, "at": now(), "succeeded": ok})
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(engine: Engine, username: str, password: str, address: str) -> Account | None:
+    """The account when the password is its own; None otherwise, in the same time whether the username exists
+    or not. Busy when too many passwords are being checked; Throttled (icass.store.throttle) when the client has
+    failed too often lately, and then the password is not checked and the try is not recorded."""
+    if not _CHECKING.acquire(blocking=False):
+        raise Busy
+    try:
+        with engine.begin() as connection:
+            attempt = throttle.reserve(connection, username, address, dt.datetime.now(dt.UTC))
+            row = connection.execute(
+                select(accounts.c.id, accounts.c.password_hash, accounts.c.disabled).where(
+                    accounts.c.username == username
+                )
+            ).one_or_none()
+        password_hash = row.password_hash if row is not None and not row.disabled else None
+        ok = _HASHING.submit(_check, password_hash, password).result()
+    finally:
+        _CHECKING.release()
     if not ok or row is None:
         return None
-    return load_account(connection, row.id)
+    with engine.begin() as connection:
+        throttle.succeeded(connection, attempt)
+        return load_account(connection, row.id)
 
 
 def _digest(token: str) -> str:
@@ -212,15 +233,15 @@ def open_session(connection: Connection, account: Account) -> tuple[str, Session
     """A new session of the account: the token for its cookie (kept only hashed) and the session."""
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
-    stamp = now()
+    opened = now()
     connection.execute(
         sessions.insert(),
         {
             "token_hash": _digest(token),
             "account_id": account.id,
             "csrf_token": csrf,
-            "created_at": stamp,
-            "seen_at": stamp,
+            "created_at": opened,
+            "seen_at": opened,
             "revoked_at": None,
         },
     )
@@ -229,20 +250,38 @@ def open_session(connection: Connection, account: Account) -> tuple[str, Session
 
 def find_session(connection: Connection, token: str) -> Session | None:
     """The live session of a cookie's token; None when unknown, revoked, idle too long or too old."""
+    if _digest(token) in _ended_unrecorded:
+        return None
     row = connection.execute(
         select(sessions).where(sessions.c.token_hash == _digest(token), sessions.c.revoked_at.is_(None))
     ).one_or_none()
     if row is None:
         return None
     moment = dt.datetime.now(dt.UTC)
-    if moment - _parse(row.seen_at) > IDLE or moment - _parse(row.created_at) > ABSOLUTE:
+    if moment - parse_stamp(row.seen_at) > IDLE or moment - parse_stamp(row.created_at) > ABSOLUTE:
         return None
     account = load_account(connection, row.account_id)
     if account is None:
         return None
-    if moment - _parse(row.seen_at) > dt.timedelta(minutes=1):  # one write a minute at most, not one a request
-        connection.execute(update(sessions).where(sessions.c.id == row.id).values(seen_at=_stamp(moment)))
+    if moment - parse_stamp(row.seen_at) > dt.timedelta(minutes=1):  # one write a minute at most, not one a request
+        connection.execute(update(sessions).where(sessions.c.id == row.id).values(seen_at=stamp(moment)))
     return Session(account, row.csrf_token)
+
+
+# Sessions signed out while the database could not record it (a full disk, a lost connection): this process
+# refuses them all the same, until they would have ended anyway. Only such failures add to it, so it stays small.
+_ended_unrecorded: dict[str, dt.datetime] = {}
+_ended_lock = threading.Lock()
+
+
+def end_session_here(token: str) -> None:
+    """End a session in this process's memory, when its row cannot be revoked."""
+    moment = dt.datetime.now(dt.UTC)
+    with _ended_lock:
+        for digest, ended in list(_ended_unrecorded.items()):
+            if moment - ended > ABSOLUTE:
+                del _ended_unrecorded[digest]
+        _ended_unrecorded[_digest(token)] = moment
 
 
 def revoke_session(connection: Connection, token: str) -> bool:

@@ -239,13 +239,16 @@ sessions = Table(
     Column("revoked_at", String(32)),
 )
 
+# Sign-in tries, kept only as long as the throttle needs them (icass.store.throttle). `address` is the client's,
+# as the server saw it (an IPv6 address has at most 45 characters).
 login_attempts = Table(
     "login_attempts",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("username", String(64), nullable=False, index=True),
-    Column("at", String(32), nullable=False),
+    Column("at", String(32), nullable=False, index=True),
     Column("succeeded", Boolean, nullable=False),
+    Column("address", String(64), nullable=False, server_default="", index=True),
 )
 
 # Append-only: no code path updates or deletes it, SQLite and PostgreSQL triggers refuse both, and on

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from icass.api.guard import GuardedRoute, allow, signed_in
 from icass.api.jobs import (
     ADMIN,
+    UPLOAD_BODY_BYTES,
     JobId,
     UploadRefused,
     administers,
@@ -34,7 +35,7 @@ def imports_page(request: Request) -> HTMLResponse:
     return page(request, "jobs.html", jobs=visible_jobs(request), years=years)
 
 
-@router.post("/imports")
+@router.post("/imports", max_body_size=UPLOAD_BODY_BYTES)
 @allow(administers, ADMIN)
 async def send_import(request: Request) -> HTMLResponse:
     """The new job's row, or the reasons the file was refused (htmx swaps only a 200 answer, so a refusal is

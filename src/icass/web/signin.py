@@ -1,15 +1,16 @@
-"""Signing in from a page: the form, and the session cookie it sets (the API's own sign-in is JSON)."""
+"""Signing in from a page: the form, and the session cookie it sets (the API's own sign-in is JSON; both check
+the password the same way, icass.api.session)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from icass.api.guard import COOKIE, PUBLIC, GuardedRoute, allow
-from icass.store import audit
-from icass.store.accounts import Throttled, authenticate, open_session
+from icass.api.guard import PUBLIC, GuardedRoute, allow
+from icass.api.schemas import PASSWORD_LENGTH, TEXT, USERNAME_LENGTH
+from icass.api.session import check_password, start_session
 from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -23,19 +24,20 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 @allow(PUBLIC)
-def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
-    engine = request.app.state.engine
-    message = ""
-    with engine.begin() as connection:
-        try:
-            account = authenticate(connection, username, password)
-        except Throttled:
-            account, message = None, "Too many failed sign-ins for this username: wait 15 minutes and try again."
-    if account is None:
-        return page(request, "login.html", message=message or "Wrong username or password.")
-    with engine.begin() as connection:
-        token, _ = open_session(connection, account)
-        audit.record(connection, account.username, "sign in", f"account {account.username}")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=USERNAME_LENGTH, pattern=TEXT)],
+    password: Annotated[str, Form(max_length=PASSWORD_LENGTH)],
+) -> Response:
+    try:
+        account = check_password(request, username, password)
+    except HTTPException as e:
+        if e.status_code == 401:
+            return page(request, "login.html", message="Wrong username or password.")
+        refused = page(request, "login.html", message=str(e.detail).capitalize() + ".")
+        refused.status_code = e.status_code
+        refused.headers.update(e.headers or {})
+        return refused
     answer = RedirectResponse("/", status_code=303)
-    answer.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.app.state.secure_cookies, path="/")
+    start_session(request, account, answer)
     return answer
