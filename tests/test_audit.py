@@ -1,12 +1,21 @@
-"""The audit log is append-only in the database itself, on both backends (issue 8 §2)."""
+"""The audit log is append-only in the database itself, on both backends (issue 8 §2), and a hash chain that
+shows an entry changed, removed or put in behind the application's back (issue 16 §5)."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
 import pytest
-from sqlalchemy import delete, text, update
+from click.testing import CliRunner
+from sqlalchemy import delete, insert, text, update
 from sqlalchemy.exc import DBAPIError
 
+from icass.cli.app import app as cli
 from icass.store import audit
+from icass.store.database import OWNER_URL, migrate, open_database
 from icass.store.schema import audit_log
 
 
@@ -44,7 +53,7 @@ def test_the_database_guards_the_log_beyond_the_application(engine):
             triggers = connection.execute(
                 text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
             ).scalars()
-            assert sorted(triggers) == ["audit_log_no_delete", "audit_log_no_update"]
+            assert sorted(triggers) == ["audit_log_no_delete", "audit_log_no_replace", "audit_log_no_update"]
             return
         assert connection.execute(text("SELECT current_user")).scalar_one() == "icass_app"
         granted = {
@@ -54,3 +63,184 @@ def test_the_database_guards_the_log_beyond_the_application(engine):
             for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE")
         }
     assert granted == {"SELECT": True, "INSERT": True, "UPDATE": False, "DELETE": False, "TRUNCATE": False}
+
+
+def _write(engine, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        with engine.begin() as connection:
+            audit.record(
+                connection,
+                "fmo",
+                "update",
+                f"workload 6150:{n}",
+                post="KVR",
+                fiscal_year=2027,
+                before={"count": str(n), "é": [1, 2.5, None]},
+                after={"count": str(n + 1)},
+            )
+
+
+def test_insert_or_replace_cannot_overwrite_an_entry(tmp_path):
+    """SQLite's REPLACE deletes the row in its way, and with recursive_triggers off the delete trigger does not
+    fire: the insert itself is refused when it names an id already written."""
+    engine = open_database(f"sqlite:///{tmp_path / 'icass.db'}")
+    _write(engine, 2)
+    engine.dispose()
+    raw = sqlite3.connect(tmp_path / "icass.db")
+    try:
+        for verb in ("INSERT OR REPLACE", "REPLACE", "INSERT"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                raw.execute(
+                    f"{verb} INTO audit_log (id, at, username, action, entity) VALUES (1, 'x', 'mallory', 'x', 'x')"
+                )
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute(
+                "INSERT INTO audit_log (id, at, username, action, entity) VALUES (2, 'x', 'mallory', 'x', 'x') "
+                "ON CONFLICT (id) DO UPDATE SET username = 'mallory'"
+            )
+        raw.commit()
+        assert raw.execute("SELECT username FROM audit_log ORDER BY id").fetchall() == [("fmo",), ("fmo",)]
+    finally:
+        raw.close()
+
+
+def test_each_entry_carries_the_hash_of_the_one_before_and_its_own(engine):
+    _write(engine, 3)
+    with engine.connect() as connection:
+        rows = connection.execute(audit_log.select().order_by(audit_log.c.id)).all()
+        verdict = audit.verify(connection)
+    assert [r.previous_hash for r in rows] == [audit.FIRST_PREVIOUS, rows[0].hash, rows[1].hash]
+    assert all(len(r.hash) == 64 for r in rows)
+    assert rows[1].hash == audit.chain_hash(rows[0].hash, rows[1])
+    assert (verdict.intact, verdict.entries, verdict.last_hash) == (True, 3, rows[2].hash)
+
+
+def test_the_migration_hashes_the_entries_written_before_it(database_url, tmp_path):
+    """A database at 0005 with entries written as they were then: 0008 chains them, and new ones follow."""
+    from importlib import resources
+
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    if database_url.startswith("sqlite"):
+        (tmp_path / "data").mkdir()
+    owner = create_engine(os.environ.get(OWNER_URL, "") if database_url.startswith("postgresql") else database_url)
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("icass.store") / "migrations"))
+    with owner.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    with owner.begin() as connection:
+        for n in range(3):
+            connection.execute(
+                insert(audit_log),
+                {
+                    "at": f"2026-11-2{n}T00:00:00.000000Z",
+                    "username": "admin",
+                    "action": "import",
+                    "entity": f"post {n}",
+                    "after": {"n": n, "ü": [n, 0.5]},
+                },
+            )
+    migrate(owner)
+    owner.dispose()
+    engine = open_database(database_url)
+    try:
+        _write(engine, 1)
+        with engine.connect() as connection:
+            verdict = audit.verify(connection)
+            assert [e.entity for e in audit.entries(connection)] == ["workload 6150:0", "post 2", "post 1", "post 0"]
+        assert (verdict.intact, verdict.entries) == (True, 4), verdict.problem
+    finally:
+        engine.dispose()
+
+
+def test_writers_at_once_leave_one_chain(engine):
+    """Appends are one at a time (the chain head's lock): no two entries follow the same one."""
+    failures: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            _write(engine, 5, start=n * 5)
+        except BaseException as e:  # the test reports what any thread met
+            failures.append(e)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with engine.connect() as connection:
+        verdict = audit.verify(connection)
+        previous = [r.previous_hash for r in connection.execute(audit_log.select())]
+    assert (verdict.intact, verdict.entries) == (True, 40), verdict.problem
+    assert len(set(previous)) == 40
+
+
+def _tampered(tmp_path: Path, *statements: str) -> tuple[int, str]:
+    """`icass audit verify` on a copy of a database of 5 entries, changed by `statements` with sqlite3 directly
+    (its triggers dropped first, as someone with the file in hand would)."""
+    engine = open_database(f"sqlite:///{tmp_path / 'data' / 'icass.db'}")
+    _write(engine, 5)
+    engine.dispose()
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    source, target = sqlite3.connect(tmp_path / "data" / "icass.db"), sqlite3.connect(copy / "icass.db")
+    source.backup(target)
+    source.close()
+    for trigger in ("no_update", "no_delete", "no_replace"):
+        target.execute(f"DROP TRIGGER audit_log_{trigger}")
+    for statement in statements:
+        target.execute(statement)
+    target.commit()
+    target.close()
+    untouched = CliRunner().invoke(cli, ["audit", "verify", "--data", str(tmp_path / "data")])
+    assert (untouched.exit_code, untouched.output.split(";")[0]) == (0, "5 entries, chain intact")
+    result = CliRunner().invoke(cli, ["audit", "verify", "--data", str(copy)])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_verify_finds_an_entry_changed_behind_the_applications_back(tmp_path):
+    status, said = _tampered(tmp_path, "UPDATE audit_log SET after = '{\"count\": \"999\"}' WHERE id = 3")
+    assert status == 2
+    assert "the audit log's chain is broken at entry 3 (" in said
+    assert "it was changed after it was written" in said
+    assert "2 entries fit the chain before it" in said
+
+
+def test_verify_finds_an_entry_removed_from_the_middle(tmp_path):
+    status, said = _tampered(tmp_path, "DELETE FROM audit_log WHERE id = 2")
+    assert status == 2
+    assert "broken at entry 3 (" in said
+    assert "it does not follow entry 1 (" in said
+    assert "an entry between them was removed" in said
+
+
+def test_verify_finds_a_forged_entry_appended(tmp_path):
+    forged = (
+        "INSERT INTO audit_log (id, at, username, action, entity, previous_hash, hash) "
+        "SELECT 6, '2026-12-07T12:00:00.000000Z', 'admin', 'update', 'forged', hash, "
+        "'0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' FROM audit_log WHERE id = 5"
+    )
+    status, said = _tampered(tmp_path, forged)
+    assert status == 2
+    assert "broken at entry 6 (2026-12-07T12:00:00.000000Z)" in said
+    assert "forged hash" in said
+
+
+def test_verify_finds_entries_cut_from_the_end(tmp_path):
+    status, said = _tampered(tmp_path, "DELETE FROM audit_log WHERE id >= 4")
+    assert status == 2
+    assert "the log ends at entry 3" in said
+    assert "the chain's head names entry 5" in said
+
+
+def test_verify_refuses_a_folder_without_a_database(tmp_path):
+    result = CliRunner().invoke(cli, ["audit", "verify", "--data", str(tmp_path / "none")])
+    assert result.exit_code == 2
+    assert "no database there" in result.output
+    assert not (tmp_path / "none").exists()

@@ -87,6 +87,7 @@ class _LazyGroup(_Group):
         "export": "icass.cli.store:export_command",
         "serve": "icass.cli.serve:serve_command",
         "template": "icass.cli.store:template_command",
+        "audit": "icass.cli.audit:audit_command",
     },
     no_args_is_help=True,
 )
