@@ -48,10 +48,7 @@ def _new_database(server: object, name: str, template: str | None = None) -> Non
             # application's login is icass_app itself, made here with LOGIN (trust on loopback, no password).
             for role, options in ((OWNER_ROLE, "LOGIN CREATEROLE"), (APP_LOGIN, "LOGIN")):
                 connection.execute(
-                    text(
-                        f"DO $$ BEGIN CREATE ROLE {role} {options}; "
-                        "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
-                    )
+                    text(f"DO $$ BEGIN CREATE ROLE {role} {options}; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
                 )
             _roles_made.append(True)
         like = f' TEMPLATE "{template}"' if template else ""

@@ -205,7 +205,7 @@ def _tampered(tmp_path: Path, *statements: str) -> tuple[int, str]:
 
 
 def test_verify_finds_an_entry_changed_behind_the_applications_back(tmp_path):
-    status, said = _tampered(tmp_path, "UPDATE audit_log SET after = '{\"count\": \"999\"}' WHERE id = 3")
+    status, said = _tampered(tmp_path, 'UPDATE audit_log SET after = \'{"count": "999"}\' WHERE id = 3')
     assert status == 2
     assert "the audit log's chain is broken at entry 3 (" in said
     assert "it was changed after it was written" in said
@@ -244,3 +244,66 @@ def test_verify_refuses_a_folder_without_a_database(tmp_path):
     assert result.exit_code == 2
     assert "no database there" in result.output
     assert not (tmp_path / "none").exists()
+
+
+def test_the_applications_own_connection_cannot_touch_the_log_even_after_reset_role(engine):
+    """PostgreSQL: the application logs in as a role that owns nothing, so RESET ROLE gives back no power over the
+    log (issue 16 §5); SQLite: the triggers refuse the same statements."""
+    _write(engine, 2)
+    attempts = ["DELETE FROM audit_log", "UPDATE audit_log SET username = 'mallory'"]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("RESET ROLE"))
+            who = connection.execute(text("SELECT session_user, current_user")).one()
+            assert tuple(who) == ("icass_app", "icass_app")
+            owner = connection.execute(text("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_log'"))
+            assert owner.scalar_one() == "icass_owner"
+            connection.rollback()
+        attempts += [
+            "TRUNCATE audit_log",
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only",
+            "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+            "DROP TRIGGER audit_log_append_only ON audit_log",
+            "DROP TABLE audit_log",
+            "ALTER TABLE audit_log RENAME TO old_log",
+            "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RETURN NULL; END $$",
+            "SET ROLE icass_owner",
+            "SET ROLE postgres",
+            "DELETE FROM audit_chain",
+        ]
+    for attempt in attempts:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("RESET ROLE"))
+            with pytest.raises(DBAPIError, match=r"permission denied|must be owner|append-only"):
+                connection.execute(text(attempt))
+    with engine.connect() as connection:
+        verdict = audit.verify(connection)
+    assert (verdict.intact, verdict.entries) == (True, 2), verdict.problem
+
+
+def test_the_application_refuses_a_login_that_could_change_the_log(database_url, monkeypatch):
+    """PostgreSQL: a superuser or the owner as ICASS_DATABASE_URL is refused with the reason, and without the
+    owner's URL nothing is migrated; SQLite opens as it did, with no owner URL."""
+    from sqlalchemy.engine import make_url
+
+    from icass.store.database import UnsafeLogin
+
+    if database_url.startswith("sqlite"):
+        assert OWNER_URL not in os.environ
+        open_database(database_url).dispose()
+        return
+    owner = os.environ[OWNER_URL]
+    monkeypatch.delenv(OWNER_URL)
+    with pytest.raises(UnsafeLogin, match="at revision None, the application needs "):
+        open_database(database_url)
+    monkeypatch.setenv(OWNER_URL, owner)
+    open_database(database_url).dispose()  # migrated by the owner, opened as the application's login
+    monkeypatch.delenv(OWNER_URL)
+    open_database(database_url).dispose()  # migrated already: the owner's URL is not needed
+    superuser = make_url(os.environ["ICASS_TEST_POSTGRES_URL"]).set(database=make_url(database_url).database)
+    with pytest.raises(UnsafeLogin, match="logs in as postgres, which is a superuser"):
+        open_database(superuser.render_as_string(hide_password=False))
+    with pytest.raises(UnsafeLogin, match="logs in as icass_owner, which may create roles"):
+        open_database(owner)

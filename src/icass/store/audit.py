@@ -76,9 +76,7 @@ def record(
     }
     hashed = chain_hash(previous, entry)
     connection.execute(audit_log.insert(), {**entry, "previous_hash": previous, "hash": hashed})
-    connection.execute(
-        update(audit_chain).where(audit_chain.c.id == 1).values(last_id=entry["id"], hash=hashed)
-    )
+    connection.execute(update(audit_chain).where(audit_chain.c.id == 1).values(last_id=entry["id"], hash=hashed))
 
 
 def _as_kept(value: Any) -> Any:
@@ -158,9 +156,7 @@ def _broken(count: int, previous: str, row: Any, problem: str) -> Verdict:
 
 
 def _entry(row: Any) -> Entry:
-    return Entry(
-        row.id, row.username, row.at, row.action, row.entity, row.post, row.fiscal_year, row.before, row.after
-    )
+    return Entry(row.id, row.username, row.at, row.action, row.entity, row.post, row.fiscal_year, row.before, row.after)
 
 
 def entries(

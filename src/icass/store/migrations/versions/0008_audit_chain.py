@@ -77,9 +77,11 @@ def upgrade() -> None:
             .values(previous_hash=sa.bindparam("previous"), hash=sa.bindparam("hashed")),
             hashes,
         )
-    op.execute(sa.text("INSERT INTO audit_chain (id, last_id, hash) VALUES (1, :last_id, :hash)").bindparams(
-        last_id=last_id, hash=previous
-    ))
+    op.execute(
+        sa.text("INSERT INTO audit_chain (id, last_id, hash) VALUES (1, :last_id, :hash)").bindparams(
+            last_id=last_id, hash=previous
+        )
+    )
     if postgresql:
         op.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
         op.execute(f"REVOKE ALL ON audit_chain FROM {APP_ROLE}")
