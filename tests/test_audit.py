@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from icass.cli.app import app as cli
 from icass.store import audit
-from icass.store.database import OWNER_URL, migrate, open_database
+from icass.store.database import DATABASE_URL, OWNER_URL, migrate, open_database
 from icass.store.schema import audit_log
 
 
@@ -305,5 +305,8 @@ def test_the_application_refuses_a_login_that_could_change_the_log(database_url,
     superuser = make_url(os.environ["ICASS_TEST_POSTGRES_URL"]).set(database=make_url(database_url).database)
     with pytest.raises(UnsafeLogin, match="logs in as postgres, which is a superuser"):
         open_database(superuser.render_as_string(hide_password=False))
+    said = CliRunner().invoke(cli, ["audit", "verify"], env={DATABASE_URL: superuser.render_as_string(False)})
+    assert said.exit_code == 2
+    assert said.output.startswith(f"error: {DATABASE_URL} logs in as postgres, which is a superuser")
     with pytest.raises(UnsafeLogin, match="logs in as icass_owner, which may create roles"):
         open_database(owner)
