@@ -310,3 +310,17 @@ def test_the_application_refuses_a_login_that_could_change_the_log(database_url,
     assert said.output.startswith(f"error: {DATABASE_URL} logs in as postgres, which is a superuser")
     with pytest.raises(UnsafeLogin, match="logs in as icass_owner, which may create roles"):
         open_database(owner)
+
+
+def test_an_account_made_is_recorded_with_its_roles(engine):
+    from icass.store.accounts import Grant, create_account
+
+    with engine.begin() as connection:
+        create_account(connection, "fmo2", "a long password", [Grant("fmo", "KVR")])
+        create_account(connection, "hq2", "a long password", [Grant("hq", agency="1931")], by="admin")
+    with engine.connect() as connection:
+        found = [(e.user, e.action, e.entity, e.after) for e in audit.entries(connection)]
+    assert found == [
+        ("admin", "create account", "account hq2", {"roles": [{"role": "hq", "post": None, "agency": "1931"}]}),
+        ("system", "create account", "account fmo2", {"roles": [{"role": "fmo", "post": "KVR", "agency": None}]}),
+    ]
