@@ -324,3 +324,20 @@ def test_an_account_made_is_recorded_with_its_roles(engine):
         ("admin", "create account", "account hq2", {"roles": [{"role": "hq", "post": None, "agency": "1931"}]}),
         ("system", "create account", "account fmo2", {"roles": [{"role": "fmo", "post": "KVR", "agency": None}]}),
     ]
+
+
+def test_no_entry_is_written_without_the_chains_head(tmp_path):
+    """The head orders appends: gone (deleted behind the application's back), writing stops rather than fork."""
+    url = f"sqlite:///{tmp_path / 'icass.db'}"
+    engine = open_database(url)
+    _write(engine, 1)
+    raw = sqlite3.connect(tmp_path / "icass.db")
+    raw.execute("DROP TRIGGER audit_chain_no_delete")
+    raw.execute("DELETE FROM audit_chain")
+    raw.commit()
+    raw.close()
+    with pytest.raises(RuntimeError, match="chain head"), engine.begin() as connection:
+        audit.record(connection, "fmo", "update", "workload 6150:1")
+    with engine.connect() as connection:
+        assert len(audit.entries(connection)) == 1
+    engine.dispose()

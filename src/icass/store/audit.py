@@ -58,7 +58,9 @@ def record(
     # Writing the chain's head first takes the lock that orders appends (PostgreSQL: its row; SQLite: the
     # database's write lock), so the newest entry read below stays the newest until this transaction ends and
     # two writers never chain onto the same entry.
-    connection.execute(update(audit_chain).where(audit_chain.c.id == 1).values(last_id=audit_chain.c.last_id))
+    held = connection.execute(update(audit_chain).where(audit_chain.c.id == 1).values(last_id=audit_chain.c.last_id))
+    if held.rowcount != 1:  # without the head nothing orders appends: no entry rather than a forked chain
+        raise RuntimeError("the audit log's chain head (audit_chain) is missing: run icass audit verify")
     newest = connection.execute(select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1))
     last = newest.first()
     previous = FIRST_PREVIOUS if last is None else str(last.hash)
