@@ -340,3 +340,19 @@ def test_no_entry_is_written_without_the_chains_head(tmp_path):
     with engine.connect() as connection:
         assert len(audit.entries(connection)) == 1
     engine.dispose()
+
+
+def test_icass_migrate_migrates_as_the_owner(database_url, monkeypatch):
+    """SQLite: the file is migrated. PostgreSQL: only with the owner's URL, then the application's login opens it
+    without it."""
+    env = {DATABASE_URL: database_url}
+    if database_url.startswith("postgresql"):
+        owner = os.environ[OWNER_URL]
+        monkeypatch.delenv(OWNER_URL)
+        refused = CliRunner().invoke(cli, ["migrate"], env=env)
+        assert (refused.exit_code, refused.output.split(": on")[0]) == (2, f"error: {OWNER_URL} is not set")
+        env[OWNER_URL] = owner
+    migrated = CliRunner().invoke(cli, ["migrate"], env=env)
+    assert migrated.exit_code == 0, migrated.output
+    assert "the database is at revision" in migrated.output
+    open_database(database_url).dispose()  # no owner's URL in the environment now: migrated already

@@ -99,6 +99,7 @@ class _LazyGroup(_Group):
         "serve": "icass.cli.serve:serve_command",
         "template": "icass.cli.store:template_command",
         "audit": "icass.cli.audit:audit_command",
+        "migrate": "icass.cli.migrate:migrate_command",
     },
     no_args_is_help=True,
 )

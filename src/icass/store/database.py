@@ -107,8 +107,8 @@ def _check_migrated(connection: Connection) -> None:
     newest = ScriptDirectory(str(resources.files("icass.store") / "migrations")).get_current_head()
     if found != newest:
         raise UnsafeLogin(
-            f"the database is at revision {found}, the application needs {newest}: set {OWNER_URL} to the owner's "
-            "login so that the schema is migrated (the application's own login may not)"
+            f"the database is at revision {found}, the application needs {newest}: run icass migrate with {OWNER_URL} "
+            "naming the owner's login (the application's own login may not migrate)"
         )
 
 
