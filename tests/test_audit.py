@@ -223,13 +223,28 @@ FORGED = (
             ],
         ),
         (
+            "UPDATE audit_log SET before = 'not JSON' WHERE id = 4",
+            ["broken at entry 4 (", "its before is no longer JSON: it was changed", "3 entries fit"],
+        ),
+        (
+            "UPDATE audit_log SET username = 'someone else' WHERE id = 1",
+            ["broken at entry 1 (", "it was changed after it was written", "0 entries fit"],
+        ),
+        (
             "DELETE FROM audit_log WHERE id = 2",
             ["broken at entry 3 (", "it does not follow entry 1 (", "an entry between them was removed"],
         ),
         (FORGED, ["broken at entry 6 (2026-12-07T12:00:00.000000Z)", "forged hash", "5 entries fit"]),
         ("DELETE FROM audit_log WHERE id >= 4", ["the log ends at entry 3", "the chain's head names entry 5"]),
     ],
-    ids=["changed", "removed from the middle", "forged and appended", "cut from the end"],
+    ids=[
+        "changed",
+        "not JSON",
+        "the first entry's user",
+        "removed from the middle",
+        "forged and appended",
+        "cut from the end",
+    ],
 )
 def test_verify_finds_what_was_done_behind_the_applications_back(tmp_path, tampering, said):
     status, output = _tampered(tmp_path, tampering)
