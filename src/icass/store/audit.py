@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Text, cast, select, update
@@ -120,36 +121,20 @@ def verify(connection: Connection) -> Verdict:
     return check_chain((_parsed(row) for row in rows), None if head is None else (head.last_id, head.hash))
 
 
-@dataclass(frozen=True)
-class _Kept:
-    """An entry as verify reads it; `unreadable` names a column whose kept text is not JSON."""
-
-    id: int
-    at: str
-    username: str
-    action: str
-    entity: str
-    post: str | None
-    fiscal_year: int | None
-    before: Any
-    after: Any
-    previous_hash: str | None
-    hash: str | None
-    unreadable: str = ""
-
-
-def _parsed(row: Any) -> _Kept:
+def _parsed(row: Any) -> SimpleNamespace:
+    """The row with before and after parsed; `unreadable` names the one whose kept text is not JSON."""
     values = {name: getattr(row, name) for name in (*CONTENT, "previous_hash", "hash")}
     for name in ("before", "after"):
         try:
             values[name] = None if values[name] is None else json.loads(values[name])
         except ValueError:
-            return _Kept(**values, unreadable=name)
-    return _Kept(**values)
+            return SimpleNamespace(**values, unreadable=name)
+    return SimpleNamespace(**values, unreadable="")
 
 
 def check_chain(rows: Iterable[Any], head: tuple[int | None, str] | None) -> Verdict:
-    """The chain of `rows` (in the order of their ids) against itself and against the chain's head."""
+    """The chain of `rows` (in the order of their ids, as `_parsed` gives them) against itself and against the
+    chain's head."""
     previous, count, last = FIRST_PREVIOUS, 0, None
     for row in rows:
         if row.previous_hash != previous:
@@ -161,7 +146,7 @@ def check_chain(rows: Iterable[Any], head: tuple[int | None, str] | None) -> Ver
                 f"it does not follow {after}: it names {row.previous_hash} as the hash before it, where {after} "
                 f"has {previous} (an entry between them was removed, or this one was put in)",
             )
-        if getattr(row, "unreadable", ""):
+        if row.unreadable:
             return _broken(count, previous, row, f"its {row.unreadable} is no longer JSON: it was changed")
         if row.hash != chain_hash(previous, row):
             return _broken(
