@@ -12,8 +12,12 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 POSTGRES = os.environ.get("ICASS_TEST_POSTGRES_URL", "")
 if os.environ.get("CI") and not POSTGRES:
@@ -37,19 +41,24 @@ def _url(role: str, database: str) -> str:
     return make_url(POSTGRES).set(username=role, database=database).render_as_string(hide_password=False)
 
 
-def _new_database(server: object, name: str, template: str | None = None) -> None:
+def _new_database(server: Engine, name: str, template: str | None = None) -> None:
     """CREATE DATABASE owned by OWNER_ROLE, the two roles made first when the cluster lacks them."""
-    from sqlalchemy import Engine, text
+    from sqlalchemy import text
 
-    assert isinstance(server, Engine)
     with server.connect() as connection:
         if not _roles_made:
             # The owner migrates: it makes icass_app's grants (migration 0002), hence CREATEROLE; the
             # application's login is icass_app itself, made here with LOGIN (trust on loopback, no password).
+            # Another test process may make them at the same moment: unique_violation is its win.
             for role, options in ((OWNER_ROLE, "LOGIN CREATEROLE"), (APP_LOGIN, "LOGIN")):
                 connection.execute(
-                    text(f"DO $$ BEGIN CREATE ROLE {role} {options}; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+                    text(
+                        f"DO $$ BEGIN CREATE ROLE {role} {options}; "
+                        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                    )
                 )
+                # A cluster where migration 0002 made icass_app before (NOLOGIN) gets it as a login now.
+                connection.execute(text(f"ALTER ROLE {role} {options}"))
             _roles_made.append(True)
         like = f' TEMPLATE "{template}"' if template else ""
         connection.execute(text(f'CREATE DATABASE "{name}"{like} OWNER {OWNER_ROLE}'))
