@@ -300,6 +300,7 @@ def test_the_applications_own_connection_cannot_touch_the_log_even_after_reset_r
 def test_the_application_refuses_a_login_that_could_change_the_log(database_url, monkeypatch):
     """PostgreSQL: a superuser or the owner as ICASS_DATABASE_URL is refused with the reason, and without the
     owner's URL nothing is migrated; SQLite opens as it did, with no owner URL."""
+    from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     from icass.store.database import UnsafeLogin
@@ -324,6 +325,17 @@ def test_the_application_refuses_a_login_that_could_change_the_log(database_url,
     assert said.output.startswith(f"error: {DATABASE_URL} logs in as postgres, which is a superuser")
     with pytest.raises(UnsafeLogin, match="logs in as icass_owner, which may create roles"):
         open_database(owner)
+    stranger = make_url(database_url).set(username="icass_stranger").render_as_string(False)
+    member = make_url(database_url).set(username="icass_member").render_as_string(False)
+    server = create_engine(os.environ["ICASS_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        for role, options in (("icass_stranger", "LOGIN"), ("icass_member", "LOGIN IN ROLE icass_app")):
+            connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+            connection.execute(text(f"CREATE ROLE {role} {options}"))
+    server.dispose()
+    with pytest.raises(UnsafeLogin, match="logs in as a role that is not a member of icass_app"):
+        open_database(stranger)
+    open_database(member).dispose()  # any login that is a member of icass_app and owns nothing
 
 
 def test_an_account_made_is_recorded_with_its_roles(engine):

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 DATABASE_URL = "ICASS_DATABASE_URL"
 OWNER_URL = "ICASS_DATABASE_OWNER_URL"
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE
 # On PostgreSQL the application works as this role (made by migration 0002), which may read and append to the
 # audit log but neither update nor delete it; the application's login is a member of it and becomes it.
 APP_ROLE = "icass_app"
@@ -124,7 +125,16 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def _become_app_role(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute(f"SET ROLE {APP_ROLE}")
+    try:
+        cursor.execute(f"SET ROLE {APP_ROLE}")
+    except Exception as e:
+        if getattr(e, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            connection.close()  # the pool never got it, so nothing else would
+            raise UnsafeLogin(
+                f"{DATABASE_URL} logs in as a role that is not a member of {APP_ROLE}: GRANT {APP_ROLE} TO it "
+                "(docs/store.md)"
+            ) from e
+        raise
     cursor.close()
     connection.commit()  # psycopg opens a transaction for the SET; the role stays for the session
 
