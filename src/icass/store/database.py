@@ -7,7 +7,7 @@ icass_app (migration 0002) that owns nothing, is neither superuser nor CREATEROL
 grants: on the audit log SELECT and INSERT, nothing that could change, drop or unguard it, even after RESET ROLE.
 The application refuses to start on a login that could (UnsafeLogin). Without ICASS_DATABASE_OWNER_URL nothing is
 migrated: the schema must be at the newest revision already. One URL for both cannot be safe, as the login that
-migrates owns the log, so a developer sets both (docs/security.md)."""
+migrates owns the log, so a developer sets both (docs/store.md)."""
 
 from __future__ import annotations
 
