@@ -1,5 +1,10 @@
 """The databases the store's tests run against: SQLite always, and PostgreSQL when ICASS_TEST_POSTGRES_URL
-names a server (.ci/run starts a throwaway cluster and sets it; in CI it must be set)."""
+names a server (.ci/run starts a throwaway cluster and sets it; in CI it must be set).
+
+On PostgreSQL each test's database is owned by OWNER_ROLE, which migrates it (ICASS_DATABASE_OWNER_URL, set for
+the test), and the application connects as APP_LOGIN, a login that owns nothing (icass.store.database): the
+URL a fixture yields is the application's. ICASS_TEST_POSTGRES_URL is a superuser's, which makes both roles
+when they are missing (.ci/run makes them first)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,6 +24,9 @@ import pytest
 _RUN_TEMPORARY = tempfile.mkdtemp(prefix="icass-tests-")
 tempfile.tempdir = os.environ["TMPDIR"] = _RUN_TEMPORARY
 atexit.register(shutil.rmtree, _RUN_TEMPORARY, ignore_errors=True)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 POSTGRES = os.environ.get("ICASS_TEST_POSTGRES_URL", "")
 if os.environ.get("CI") and not POSTGRES:
@@ -31,11 +40,45 @@ os.environ.setdefault("ICASS_CACHE_DIR", tempfile.mkdtemp(prefix="icass-test-cac
 os.environ["ICASS_ARGON2_PROFILE"] = "test"
 
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES else ["sqlite"]
+OWNER_ROLE, APP_LOGIN = "icass_owner", "icass_app"
+_roles_made: list[bool] = []
+
+
+def _url(role: str, database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(POSTGRES).set(username=role, database=database).render_as_string(hide_password=False)
+
+
+def _new_database(server: Engine, name: str, template: str | None = None) -> None:
+    """CREATE DATABASE owned by OWNER_ROLE, the two roles made first when the cluster lacks them."""
+    from sqlalchemy import text
+
+    with server.connect() as connection:
+        if not _roles_made:
+            # The owner migrates: it makes icass_app's grants (migration 0002), hence CREATEROLE; the
+            # application's login is icass_app itself, made here with LOGIN (trust on loopback, no password).
+            # Another test process may make them at the same moment: unique_violation is its win.
+            for role, options in ((OWNER_ROLE, "LOGIN CREATEROLE"), (APP_LOGIN, "LOGIN")):
+                connection.execute(
+                    text(
+                        f"DO $$ BEGIN CREATE ROLE {role} {options}; "
+                        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                    )
+                )
+                # A cluster where migration 0002 made icass_app before (NOLOGIN) gets it as a login now.
+                connection.execute(text(f"ALTER ROLE {role} {options}"))
+            _roles_made.append(True)
+        like = f' TEMPLATE "{template}"' if template else ""
+        connection.execute(text(f'CREATE DATABASE "{name}"{like} OWNER {OWNER_ROLE}'))
 
 
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path, monkeypatch) -> Iterator[str]:
     """A new, empty database of each backend, dropped after the test."""
+    from icass.store.database import OWNER_URL
+
+    monkeypatch.delenv(OWNER_URL, raising=False)
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'data' / 'icass.db'}"
         return
@@ -43,10 +86,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 
     name = f"icass_test_{uuid.uuid4().hex[:12]}"
     server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    _new_database(server, name)
+    monkeypatch.setenv(OWNER_URL, _url(OWNER_ROLE, name))
     try:
-        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+        yield _url(APP_LOGIN, name)
     finally:
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -69,12 +112,14 @@ DEMO_PASSWORD = "correct horse battery staple"
 _templates: dict[str, str] = {}
 
 
-def _seed(url: str) -> None:
+def _seed(url: str, owner_url: str | None = None) -> None:
     from pathlib import Path
 
-    from icass.store.database import open_database
+    from icass.store.database import OWNER_URL, open_database
     from icass.store.demo import load_demo
 
+    if owner_url:
+        os.environ[OWNER_URL] = owner_url  # the fixture that seeds sets it for its test anyway
     opened = open_database(url)
     try:
         loaded = load_demo(opened, Path(__file__).resolve().parent.parent / "examples", DEMO_PASSWORD)
@@ -84,9 +129,12 @@ def _seed(url: str) -> None:
 
 
 @pytest.fixture(params=BACKENDS)
-def seeded_url(request: pytest.FixtureRequest, tmp_path_factory, tmp_path) -> Iterator[str]:
+def seeded_url(request: pytest.FixtureRequest, tmp_path_factory, tmp_path, monkeypatch) -> Iterator[str]:
     """A database with the sample posts and the demo accounts (password DEMO_PASSWORD), new for each test: a
     copy of one seeded once per test process (SQLite: the file; PostgreSQL: CREATE DATABASE ... TEMPLATE)."""
+    from icass.store.database import OWNER_URL
+
+    monkeypatch.delenv(OWNER_URL, raising=False)
     if request.param == "sqlite":
         if "sqlite" not in _templates:
             seeded = tmp_path_factory.mktemp("seeded") / "icass.db"
@@ -98,19 +146,17 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path_factory, tmp_path) -> It
         return
     from sqlalchemy import create_engine, text
 
-    base = POSTGRES.rsplit("/", 1)[0]
     server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     try:
         if "postgresql" not in _templates:
             template = f"icass_seed_{uuid.uuid4().hex[:12]}"
-            with server.connect() as connection:
-                connection.execute(text(f'CREATE DATABASE "{template}"'))
-            _seed(f"{base}/{template}")
+            _new_database(server, template)
+            _seed(_url(APP_LOGIN, template), _url(OWNER_ROLE, template))
             _templates["postgresql"] = template
         name = f"icass_test_{uuid.uuid4().hex[:12]}"
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_templates["postgresql"]}"'))
-        yield f"{base}/{name}"
+        _new_database(server, name, _templates["postgresql"])
+        monkeypatch.setenv(OWNER_URL, _url(OWNER_ROLE, name))
+        yield _url(APP_LOGIN, name)
         with server.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:

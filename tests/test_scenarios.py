@@ -79,7 +79,7 @@ def test_a_count_changed_in_a_scenario_leaves_the_baseline_until_it_is_applied(p
     line = fmo.get(f"{BASE}/workload/{LINE}").json()
     assert (line["count"], line["origin"]) == ("9", "derived")
     record = fmo.get("/api/audit").json()
-    assert [e["action"] for e in record[: len(record) - len(record_before)]] == ["create scenario"]
+    assert [e["action"] for e in record[: len(record) - len(record_before)]] == ["change scenario", "create scenario"]
 
     applied = fmo.change("POST", f"{SCENARIOS}/{scenario['id']}/apply", json={"version": scenario["version"]})
     assert applied.status_code == 200, applied.text
@@ -266,6 +266,45 @@ def test_changes_come_out_and_scenarios_go(people):
     assert fmo.get(SCENARIOS).json() == []
     assert fmo.get(f"{SCENARIOS}/{scenario['id']}").status_code == 404
     assert fmo.get("/api/audit").json()[0]["action"] == "delete scenario"
+
+
+def test_adding_and_removing_a_change_is_recorded(people):
+    """Issue 16 §5: a scenario's change is stored, so its making, its replacing and its taking out are recorded."""
+    fmo = people["fmo"]
+    scenario = _made(fmo)
+    _change(fmo, scenario, resource="workload", target=LINE, values={"count": "5"})
+    _change(fmo, scenario, resource="workload", target=LINE, values={"count": "6"})
+    assert fmo.change("DELETE", f"{SCENARIOS}/{scenario['id']}/changes/1").status_code == 200
+    newest = fmo.get("/api/audit").json()[:3]
+    entity = f"scenario {scenario['id']} change 1"
+    assert [(e["action"], e["entity"], e["user"], e["post"]) for e in newest] == [
+        ("remove scenario change", entity, "fmo", KVR),
+        ("change scenario", entity, "fmo", KVR),
+        ("change scenario", entity, "fmo", KVR),
+    ]
+    assert newest[0]["before"]["values"] == {"count": "6"}
+    assert newest[0]["after"] is None
+    assert (newest[1]["before"]["values"], newest[1]["after"]["values"]) == ({"count": "5"}, {"count": "6"})
+    assert (newest[2]["before"], newest[2]["after"]["target"]) == (None, LINE)
+
+
+def test_a_change_removed_on_the_page_is_recorded(app):
+    from icass.api.guard import CSRF_HEADER
+    from tests.test_web import signed_in
+
+    fmo = sign_in(app, "fmo")
+    scenario = _made(fmo)
+    _change(fmo, scenario, resource="workload", target=LINE, values={"count": "5"})
+    page, csrf = signed_in(app, "fmo")
+    here = f"/posts/{KVR}/{FY}/scenarios/{scenario['id']}"
+    removed = page.delete(here + "/changes/1", headers={CSRF_HEADER: csrf, "HX-Request": "true"})
+    assert removed.status_code == 200, removed.text
+    newest = fmo.get("/api/audit").json()[0]
+    assert (newest["action"], newest["entity"], newest["user"]) == (
+        "remove scenario change",
+        f"scenario {scenario['id']} change 1",
+        "fmo",
+    )
 
 
 def test_every_role_boundary(app, people):

@@ -28,11 +28,12 @@ EXAMPLE = ROOT / "examples" / "world"
 
 
 def _counts(engine) -> dict[str, int]:
-    """The rows of every table the store writes."""
+    """The rows of every table the store writes (but the audit chain's head, whose one row the migration makes)."""
     with engine.connect() as connection:
         return {
             name: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for name, table in metadata.tables.items()
+            if name != "audit_chain"
         }
 
 

@@ -170,7 +170,7 @@ def remove_change(
 ) -> ScenarioOut:
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.begin() as connection:
-        scenarios.remove_change(connection, key, scenario_id, number)
+        scenarios.remove_change(connection, key, scenario_id, number, account_of(request).username)
     return scenario_out(request, key, scenario_id)
 
 

@@ -76,6 +76,17 @@ class _LazyGroup(_Group):
         assert isinstance(command, click.Command), self.lazy[cmd_name]
         return command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RuntimeError as e:
+            # A PostgreSQL login the database must not be opened with (icass.store.database.UnsafeLogin) is the
+            # setup's error, said in one line; the store is looked up, not imported, as most commands never load it.
+            store = sys.modules.get("icass.store.database")
+            if store is not None and isinstance(e, store.UnsafeLogin):
+                _fail(str(e))
+            raise
+
 
 @click.group(
     cls=_LazyGroup,
@@ -87,6 +98,8 @@ class _LazyGroup(_Group):
         "export": "icass.cli.store:export_command",
         "serve": "icass.cli.serve:serve_command",
         "template": "icass.cli.store:template_command",
+        "audit": "icass.cli.audit:audit_command",
+        "migrate": "icass.cli.migrate:migrate_command",
     },
     no_args_is_help=True,
 )

@@ -25,7 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, select, update
 
-from icass.store import throttle
+from icass.store import audit, throttle
 from icass.store.audit import now
 from icass.store.schema import accounts, roles, sessions
 from icass.store.throttle import parse_stamp, stamp
@@ -121,8 +121,11 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def create_account(connection: Connection, username: str, password: str, grants: Iterable[Grant]) -> int:
-    """A new account; `username` must be free."""
+def create_account(
+    connection: Connection, username: str, password: str, grants: Iterable[Grant], *, by: str = "system"
+) -> int:
+    """A new account; `username` must be free. Recorded, with its roles, as made `by` that user (the system when
+    the command line makes it: `icass serve --demo`)."""
     if not username or len(username) > 64:
         raise ValueError("a username has 1 to 64 characters")
     if len(password) < MIN_PASSWORD:
@@ -138,6 +141,8 @@ def create_account(connection: Connection, username: str, password: str, grants:
             roles.insert(),
             [{"account_id": account_id, "role": g.role, "post": g.post, "agency": g.agency} for g in found],
         )
+    granted = [{"role": g.role, "post": g.post, "agency": g.agency} for g in found]
+    audit.record(connection, by, "create account", f"account {username}", after={"roles": granted})
     return account_id
 
 

@@ -1,5 +1,13 @@
 """Opening the database: SQLite in WAL mode in a data folder by default, PostgreSQL when ICASS_DATABASE_URL
-names one; either way migrated to the newest schema (Alembic) before anything reads it."""
+names one; either way migrated to the newest schema (Alembic) before anything reads it.
+
+On PostgreSQL two logins take part (issue 16 §5). ICASS_DATABASE_OWNER_URL names the owner, which owns the
+database and every table and runs the migrations; ICASS_DATABASE_URL names the application's login, a member of
+icass_app (migration 0002) that owns nothing, is neither superuser nor CREATEROLE, and so holds only icass_app's
+grants: on the audit log SELECT and INSERT, nothing that could change, drop or unguard it, even after RESET ROLE.
+The application refuses to start on a login that could (UnsafeLogin). Without ICASS_DATABASE_OWNER_URL nothing is
+migrated: the schema must be at the newest revision already. One URL for both cannot be safe, as the login that
+migrates owns the log, so a developer sets both (docs/store.md)."""
 
 from __future__ import annotations
 
@@ -8,11 +16,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 DATABASE_URL = "ICASS_DATABASE_URL"
+OWNER_URL = "ICASS_DATABASE_OWNER_URL"
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE
 # On PostgreSQL the application works as this role (made by migration 0002), which may read and append to the
-# audit log but neither update nor delete it; the connecting user migrates the schema, then becomes it.
+# audit log but neither update nor delete it; the application's login is a member of it and becomes it.
 APP_ROLE = "icass_app"
 DEFAULT_DATA = Path("data")
 
@@ -32,14 +42,75 @@ def open_database(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         migrate(engine)
         return engine
-    owner = create_engine(url)
-    try:
-        migrate(owner)
-    finally:
-        owner.dispose()
+    owner_url = os.environ.get(OWNER_URL)
+    if owner_url:
+        owner = create_engine(owner_url)
+        try:
+            migrate(owner)
+        finally:
+            owner.dispose()
     engine = create_engine(url, pool_pre_ping=True)
     event.listen(engine, "connect", _become_app_role)
+    try:
+        with engine.connect() as connection:
+            _check_login(connection)
+            if not owner_url:
+                _check_migrated(connection)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+class UnsafeLogin(RuntimeError):
+    """The application's PostgreSQL login could change the record, or the schema is not migrated."""
+
+
+# Every object of the application's database whose owner could drop or alter the audit log, its trigger or its
+# trigger's function, or grant itself what icass_app lacks: the login may be a member of none of their owners.
+_OWNERS = """
+SELECT relowner FROM pg_class JOIN pg_namespace ON pg_namespace.oid = relnamespace WHERE nspname = 'public'
+UNION SELECT proowner FROM pg_proc JOIN pg_namespace ON pg_namespace.oid = pronamespace WHERE nspname = 'public'
+UNION SELECT nspowner FROM pg_namespace WHERE nspname = 'public'
+UNION SELECT datdba FROM pg_database WHERE datname = current_database()
+"""
+
+
+def _check_login(connection: Connection) -> None:
+    login = connection.execute(
+        text("SELECT session_user, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = session_user")
+    ).one()
+    owned = connection.execute(
+        text(f"SELECT count(*) FROM ({_OWNERS}) AS owners (owner) WHERE pg_has_role(session_user, owner, 'MEMBER')")
+    ).scalar_one()
+    why = (
+        "is a superuser"
+        if login.rolsuper
+        else "may create roles (CREATEROLE)"
+        if login.rolcreaterole
+        else "owns the database or its tables (or is a member of their owner)"
+        if owned
+        else ""
+    )
+    if why:
+        raise UnsafeLogin(
+            f"{DATABASE_URL} logs in as {login.session_user}, which {why}: from the application's own connection "
+            f"the audit log could be changed or dropped. Give {DATABASE_URL} a login that is a member of "
+            f"{APP_ROLE} and owns nothing, and {OWNER_URL} the owner that migrates the schema."
+        )
+
+
+def _check_migrated(connection: Connection) -> None:
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    found = MigrationContext.configure(connection).get_current_revision()
+    newest = ScriptDirectory(str(resources.files("icass.store") / "migrations")).get_current_head()
+    if found != newest:
+        raise UnsafeLogin(
+            f"the database is at revision {found}, the application needs {newest}: run icass migrate with {OWNER_URL} "
+            "naming the owner's login (the application's own login may not migrate)"
+        )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -54,7 +125,16 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def _become_app_role(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
-    cursor.execute(f"SET ROLE {APP_ROLE}")
+    try:
+        cursor.execute(f"SET ROLE {APP_ROLE}")
+    except Exception as e:
+        if getattr(e, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+            connection.close()  # the pool never got it, so nothing else would
+            raise UnsafeLogin(
+                f"{DATABASE_URL} logs in as a role that is not a member of {APP_ROLE}: GRANT {APP_ROLE} TO it "
+                "(docs/store.md)"
+            ) from e
+        raise
     cursor.close()
     connection.commit()  # psycopg opens a transaction for the SET; the role stays for the session
 

@@ -292,15 +292,35 @@ def add_change(
         )
     else:
         connection.execute(insert(scenario_changes), {"scenario_id": scenario_id, "line": change.number, **fields})
+    audit.record(
+        connection,
+        user,
+        "change scenario",
+        f"scenario {scenario_id} change {change.number}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        before=None if earlier is None else _change_record(earlier),
+        after=_change_record(change),
+    )
     return change
 
 
-def remove_change(connection: Connection, post: PostKey, scenario_id: int, number: int) -> None:
+def remove_change(connection: Connection, post: PostKey, scenario_id: int, number: int, user: str) -> None:
     scenario = _hold(connection, post, scenario_id)
-    if not any(c.number == number for c in scenario.changes):
+    removed = next((c for c in scenario.changes if c.number == number), None)
+    if removed is None:
         raise NotFound(f"scenario {scenario.name!r} has no change {number}")
     connection.execute(
         delete(scenario_changes).where(scenario_changes.c.scenario_id == scenario_id, scenario_changes.c.line == number)
+    )
+    audit.record(
+        connection,
+        user,
+        "remove scenario change",
+        f"scenario {scenario_id} change {number}",
+        post=post.code,
+        fiscal_year=post.fiscal_year,
+        before=_change_record(removed),
     )
 
 

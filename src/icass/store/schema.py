@@ -251,8 +251,9 @@ login_attempts = Table(
     Column("address", String(64), nullable=False, server_default="", index=True),
 )
 
-# Append-only: no code path updates or deletes it, SQLite and PostgreSQL triggers refuse both, and on
-# PostgreSQL the application's role has neither privilege (migration 0002). It names posts by code and fiscal
+# Append-only: no code path updates or deletes it, SQLite and PostgreSQL triggers refuse both (SQLite also an
+# INSERT that names an id already there, which INSERT OR REPLACE would turn into a delete), and on PostgreSQL
+# the application's login has neither privilege (migrations 0002 and 0008). It names posts by code and fiscal
 # year, not by row id, so that it outlives a post replaced by an import.
 audit_log = Table(
     "audit_log",
@@ -266,6 +267,21 @@ audit_log = Table(
     Column("fiscal_year", Integer),
     Column("before", JSON),
     Column("after", JSON),
+    # The chain that makes the record tamper-evident (icass.store.audit, migration 0008): the hash of the entry
+    # before this one, and the SHA-256 of that hash and this entry's content.
+    Column("previous_hash", String(64)),
+    Column("hash", String(64)),
+)
+
+# One row: the newest entry of the chain and its hash. Every append updates it first, so that appends are one
+# at a time on both backends (the row's lock on PostgreSQL, the write lock on SQLite), and so that entries
+# cut from the end of the log show as a head that names an entry no longer there.
+audit_chain = Table(
+    "audit_chain",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_id", Integer),
+    Column("hash", String(64), nullable=False),
 )
 
 # A committee member's decision on a modification: the budget committee "reviews and approves workload count

@@ -155,8 +155,8 @@ def change(
 def remove(
     request: Request, post: str, fiscal_year: FiscalYear, scenario_id: ScenarioId, number: ChangeNumber
 ) -> HTMLResponse:
-    key = post_key(request, post, fiscal_year)
-    return _changed(request, key, scenario_id, lambda c: scenarios.remove_change(c, key, scenario_id, number))
+    key, user = post_key(request, post, fiscal_year), request.state.session.account.username
+    return _changed(request, key, scenario_id, lambda c: scenarios.remove_change(c, key, scenario_id, number, user))
 
 
 @router.post(ONE + "/apply")
