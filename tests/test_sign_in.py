@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 from icass.api.guard import COOKIE, CSRF_HEADER
 from icass.store import accounts, throttle
-from icass.store.database import open_database
+from icass.store.database import OWNER_URL, open_database
 from icass.store.schema import login_attempts
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
@@ -216,7 +216,9 @@ def test_failed_sign_ins_are_kept_only_as_long_as_the_throttle_needs_them(engine
 
 def test_signing_out_ends_the_session_and_clears_the_cookie_when_the_database_fails(seeded_url):
     engine = open_database(seeded_url)
-    owner = create_engine(seeded_url)  # the database's owner, who may add a trigger (the app's role may not)
+    # The database's owner, who may add a trigger (the application's login may not): on PostgreSQL the fixture
+    # names it in ICASS_DATABASE_OWNER_URL; SQLite has no logins.
+    owner = create_engine(os.environ.get(OWNER_URL) or seeded_url)
     try:
         client = TestClient(create_app(engine, secure_cookies=False))
         signed = client.post("/api/session", json={"username": "fmo", "password": DEMO_PASSWORD})
