@@ -24,10 +24,13 @@ with the row; the pages poll it.
 from __future__ import annotations
 
 import logging
+import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -134,7 +137,7 @@ def run_job(engine: Engine, job_id: int, work: Work) -> None:
         outcome = work(reporter.report)
     except Exception as problem:  # the job must end, whatever broke: the message says what
         log.exception("job %s failed", job_id)
-        outcome = Outcome(False, f"the job stopped: {type(problem).__name__}: {problem}", {"problems": []})
+        outcome = Outcome(False, f"the job stopped: {type(problem).__name__}: {_shown(problem)}", {"problems": []})
     finally:
         reporter.close()
     total = max(reporter.total, 1)
@@ -143,6 +146,16 @@ def run_job(engine: Engine, job_id: int, work: Work) -> None:
     if outcome.ok:
         values["done"] = total
     _set(engine, job_id, **values)
+
+
+# A path in the server's temporary folder (an upload's, a job's scratch folder): the server's layout, which
+# is no business of the person reading the job's message.
+_TEMPORARY_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"[^\s'\"]*")
+
+
+def _shown(problem: Exception) -> str:
+    """The exception's message as a person may read it: a temporary path replaced by its last name."""
+    return _TEMPORARY_PATH.sub(lambda found: f"<{Path(found.group()).name}>", str(problem))
 
 
 def _set(engine: Engine, job_id: int, **values: Any) -> None:

@@ -54,8 +54,10 @@ def _imported(engine: Engine, path: Path, username: str, replace: bool, progress
     if path.suffix.lower() == ".xlsx":
         return _post(*import_workbook(engine, path, replace, progress, username))
     with tempfile.TemporaryDirectory(prefix="icass-upload-") as scratch:
-        unpack(path, Path(scratch))
-        folder = folder_of(Path(scratch), (WORLD_FILE, POST_FILE))
+        # Unpacked into a folder named as the upload, so that the steps shown name it, not the temporary folder.
+        target = Path(scratch) / (Path(path.name).stem or "upload")
+        unpack(path, target)
+        folder = folder_of(target, (WORLD_FILE, POST_FILE))
         if folder is None:
             message = f"holds neither a world ({WORLD_FILE}) nor a bundle ({POST_FILE}), at its top or in one folder"
             return None, [error(Source(path.name), message)]
