@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
 from icass.api.posts import RejectedPost, problem
+from icass.store import jobs as store_jobs
 from icass.store.changes import Conflict, NotFound, Rejected
 
 ROUTERS = (
@@ -34,6 +35,7 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    store_jobs.recover(engine)  # the jobs a process that died left running: ended, their folders removed
     app.middleware("http")(_no_nul_in_the_path)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:

@@ -125,7 +125,11 @@ def start_import(request: Request, path: Path, replace: bool) -> jobs.Job:
     def work(progress: Progress) -> jobs.Outcome:
         return import_upload(engine, path, username, replace, progress)
 
-    return jobs.start(engine, IMPORT, username, work)
+    try:
+        return jobs.start(engine, IMPORT, username, work, path.parent)
+    except BaseException:  # no job took the upload's folder: it is removed here
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
 
 
 def start_recompute(request: Request, fiscal_year: int) -> jobs.Job:

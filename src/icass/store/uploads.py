@@ -52,8 +52,9 @@ Imported = tuple[str | None, list[Diagnostic]]  # what was stored, and the probl
 
 def _imported(engine: Engine, path: Path, username: str, replace: bool, progress: Progress) -> Imported:
     if path.suffix.lower() == ".xlsx":
-        return _post(*import_workbook(engine, path, replace, progress, username))
-    with tempfile.TemporaryDirectory(prefix="icass-upload-") as scratch:
+        return _post(*import_workbook(engine, path, replace, progress, username, scratch_in=path.parent))
+    # In the upload's folder, the job's (icass.store.jobs): removed with it even when the process dies.
+    with tempfile.TemporaryDirectory(prefix="icass-upload-", dir=path.parent) as scratch:
         # Unpacked into a folder named as the upload, so that the steps shown name it, not the temporary folder.
         target = Path(scratch) / (Path(path.name).stem or "upload")
         unpack(path, target)
