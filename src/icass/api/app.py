@@ -1,17 +1,23 @@
-"""The API application: its routes, and each store error as its HTTP answer (JSON with a message)."""
+"""The API application: its routes, and each store error as its HTTP answer (JSON with a message); a busy or
+full database is a 503 with Retry-After (icass.store.failures)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
 from icass.api.posts import RejectedPost, problem
 from icass.store import jobs as store_jobs
 from icass.store.changes import Conflict, NotFound, Rejected
+from icass.store.failures import BUSY, unavailable
+
+log = logging.getLogger(__name__)
 
 ROUTERS = (
     session.router,
@@ -44,7 +50,23 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
     app.add_exception_handler(RejectedPost, _rejected_post)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, database_failed)  # type: ignore[arg-type]
     return app
+
+
+def unavailable_answer(e: DBAPIError) -> HTTPException:
+    """A busy or full database as the 503 it is answered with (its message and Retry-After); any other
+    database error raised again, a server error."""
+    found = unavailable(e)
+    if found is None:
+        raise e
+    log.warning("a request met the database %s: %s", "busy" if found is BUSY else "full", e.orig)
+    return HTTPException(503, found.message, headers={"Retry-After": str(found.retry_after)})
+
+
+async def database_failed(_request: Request, e: DBAPIError) -> JSONResponse:
+    answer = unavailable_answer(e)
+    return JSONResponse({"detail": answer.detail}, answer.status_code, headers=answer.headers)
 
 
 async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:
