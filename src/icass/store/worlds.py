@@ -132,7 +132,7 @@ def import_world(
         for name, (header, found) in rows.items():
             connection.execute(world_files.insert(), {"world_id": world_id, "name": name, "header": header})
             if found:
-                connection.execute(WORLD_ROW_TABLES[name].insert(), [{"world_id": world_id, **r} for r in found])
+                connection.execute(WORLD_ROW_TABLES[name].insert().values(world_id=world_id), found)
         for bundle in bundles:
             steps.next(f"storing {bundle.kind}/{bundle.folder.name}")
             if _key(bundle) not in kept:
