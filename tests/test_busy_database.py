@@ -88,7 +88,7 @@ def _held(engine, url: str) -> Iterator[None]:
             other.close()
         return
     with engine.connect() as other:
-        other.execute(text("LOCK TABLE posts IN EXCLUSIVE MODE"))  # readers go on; writers wait
+        other.execute(text("LOCK TABLE posts, sessions IN EXCLUSIVE MODE"))  # readers go on; writers wait
         try:
             yield
         finally:
@@ -97,7 +97,7 @@ def _held(engine, url: str) -> Iterator[None]:
 
 def test_a_write_that_cannot_get_the_lock_answers_503_and_stores_nothing(app, seeded_url):
     engine = app.state.engine
-    fmo = sign_in(app, "fmo")
+    fmo, leaving = sign_in(app, "fmo"), sign_in(app, "fmo")
     page, csrf = signed_in(app, "fmo")
     line = _line(fmo, *LINES[0])
     _wait_briefly(engine)
@@ -117,6 +117,12 @@ def test_a_write_that_cannot_get_the_lock_answers_503_and_stores_nothing(app, se
         assert 'role="alert"' in fragment.text
         assert fmo.get(f"{BASE}/workload").status_code == 200  # reads go on
         assert page.get(f"/posts/{KVR}/{FY}").status_code == 200
+        out = leaving.change("DELETE", "/api/session")  # the session's row cannot be changed now
+        assert out.status_code == 503, out.text
+        assert out.json()["detail"].startswith("signed out of this browser (its cookie is cleared)")
+        assert 'icass_session=""' in out.headers["set-cookie"]
+        assert "icass_session" not in leaving.client.cookies
+        assert leaving.get("/api/session").status_code == 401
     finally:
         next(held, None)
     assert _line(fmo, *LINES[0])["count"] == line["count"]  # nothing of it stored

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from icass.api.guard import COOKIE, PUBLIC, GuardedRoute, allow, signed_in
 from icass.api.schemas import GrantOut, Login, Message, SessionOut
 from icass.store import audit
 from icass.store.accounts import Session, Throttled, authenticate, open_session, revoke_session
+from icass.store.failures import unavailable
 
 router = APIRouter(route_class=GuardedRoute, tags=["session"])
 
@@ -50,11 +55,28 @@ def who(request: Request) -> SessionOut:
     return _out(request.state.session)
 
 
-@router.delete("/api/session", responses={401: {"model": Message}}, summary="Sign out: ends the session")
+@router.delete(
+    "/api/session",
+    response_model=Message,
+    responses={401: {"model": Message}, 503: {"model": Message}},
+    summary="Sign out: ends the session",
+)
 @allow(signed_in)
-def sign_out(request: Request, response: Response) -> Message:
-    with request.app.state.engine.begin() as connection:
-        revoke_session(connection, request.cookies[COOKIE])
-        audit.record(connection, request.state.session.account.username, "sign out", "session")
+def sign_out(request: Request, response: Response) -> Any:
+    try:
+        with request.app.state.engine.begin() as connection:
+            revoke_session(connection, request.cookies[COOKIE])
+            audit.record(connection, request.state.session.account.username, "sign out", "session")
+    except DBAPIError as e:
+        # A busy or full database cannot keep this browser signed in: its cookie is cleared all the same.
+        found = unavailable(e)
+        if found is None:
+            raise
+        detail = (
+            f"signed out of this browser (its cookie is cleared), but the session could not be ended: {found.message}"
+        )
+        answer = JSONResponse({"detail": detail}, 503, headers={"Retry-After": str(found.retry_after)})
+        answer.delete_cookie(COOKIE, path="/")
+        return answer
     response.delete_cookie(COOKIE, path="/")
     return Message(detail="signed out")
