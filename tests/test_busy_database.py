@@ -28,6 +28,7 @@ from tests.conftest import DEMO_PASSWORD
 from tests.test_api import BASE, FY, KVR, Person, sign_in
 from tests.test_jobs import Person as Admin
 from tests.test_jobs import _zip
+from tests.test_web import app as app  # the fixture: the whole application on a seeded database
 from tests.test_web import signed_in
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
@@ -35,15 +36,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from bench_world import write_synthetic_world  # a script folder: imported by path
 
 LINES = [("6150", "1931.0"), ("6150", "1900.0"), ("6150", "1901.0")]
-
-
-@pytest.fixture
-def app(seeded_url):
-    engine = open_database(seeded_url)
-    try:
-        yield create_app(engine, secure_cookies=False)
-    finally:
-        engine.dispose()
 
 
 def _wait_briefly(engine) -> None:
