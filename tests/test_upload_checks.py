@@ -9,6 +9,8 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from icass.api import jobs as job_routes
+from icass.api.guard import CSRF_HEADER
 from icass.bundle.archive import MAX_ARCHIVE_UNPACKED_BYTES, check_archive
 from icass.store import jobs
 from icass.store.bundles import Progress
@@ -87,3 +89,21 @@ def test_no_message_of_a_job_names_a_temporary_path(empty_app):
         assert job["state"] == "failed", job
     texts = [str(job) for job in shown] + [broke.message, admin.client.get("/imports").text]
     assert all(TEMPORARY not in text and "icass-upload-" not in text for text in texts), texts
+
+
+def test_an_upload_to_a_full_disk_answers_503_with_a_message(empty_app, monkeypatch):
+    # The upload's file is written to /dev/full, where every write fails as on a full disk (ENOSPC, from the
+    # kernel itself): its name made absolute puts it there.
+    monkeypatch.setattr(job_routes, "upload_name", lambda _sent: "/dev/full")
+    admin = Person(empty_app, "admin")
+    refused = admin.send("kivara.zip", _zip(EXAMPLES / "standard-post"))
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"] == "300"
+    assert refused.json()["detail"].startswith("the server's disk is full: the file could not be received")
+    shown = admin.client.post(
+        "/imports",
+        files={"file": ("kivara.zip", _zip(EXAMPLES / "standard-post"))},
+        headers={CSRF_HEADER: admin.csrf, "HX-Request": "true"},
+    )
+    assert "the server&#39;s disk is full" in shown.text
+    assert admin.client.get("/api/jobs").json() == []  # no job was started
