@@ -26,6 +26,7 @@ from icass.store.schema import posts
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
 from tests.test_api import BASE, FY, KVR, Person, sign_in
+from tests.test_job_recovery import _left
 from tests.test_jobs import Person as Admin
 from tests.test_jobs import _zip
 from tests.test_web import app as app  # the fixture: the whole application on a seeded database
@@ -80,18 +81,19 @@ def _held(engine, url: str) -> Iterator[None]:
             other.close()
         return
     with engine.connect() as other:
-        other.execute(text("LOCK TABLE posts, sessions IN EXCLUSIVE MODE"))  # readers go on; writers wait
+        other.execute(text("LOCK TABLE posts, sessions, jobs IN EXCLUSIVE MODE"))  # readers go on; writers wait
         try:
             yield
         finally:
             other.rollback()
 
 
-def test_a_write_that_cannot_get_the_lock_answers_503_and_stores_nothing(app, seeded_url):
+def test_a_write_that_cannot_get_the_lock_answers_503_and_stores_nothing(app, seeded_url, tmp_path):
     engine = app.state.engine
     fmo, leaving = sign_in(app, "fmo"), sign_in(app, "fmo")
     page, csrf = signed_in(app, "fmo")
     line = _line(fmo, *LINES[0])
+    left = _left(engine, jobs.RUNNING, None, tmp_path / "icass-import-left")  # a dead process's job
     _wait_briefly(engine)
     held = _held(engine, seeded_url)
     next(held)
@@ -115,11 +117,15 @@ def test_a_write_that_cannot_get_the_lock_answers_503_and_stores_nothing(app, se
         assert 'icass_session=""' in out.headers["set-cookie"]
         assert "icass_session" not in leaving.client.cookies
         assert leaving.get("/api/session").status_code == 401
+        started = create_app(engine, secure_cookies=False)  # the left job cannot be ended now: it starts anyway
+        assert started.state.engine is engine
+        assert jobs.wait(engine, left).state == jobs.RUNNING
     finally:
         next(held, None)
     assert _line(fmo, *LINES[0])["count"] == line["count"]  # nothing of it stored
     done = fmo.change("PATCH", f"{BASE}/workload/{line['id']}", json={"count": "77", "version": 0})
     assert done.status_code == 200, done.text
+    assert jobs.recover(engine) == [left]
 
 
 def test_edits_during_a_world_import_are_stored_or_refused_never_a_server_error(app, tmp_path):

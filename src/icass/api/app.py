@@ -41,7 +41,10 @@ def create_api(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
-    store_jobs.recover(engine)  # the jobs a process that died left running: ended, their folders removed
+    try:  # the jobs a process that died left running: ended, their folders removed
+        store_jobs.recover(engine)
+    except DBAPIError:  # a full or busy database must not keep the workspace from starting and answering reads
+        log.warning("the jobs left unfinished by a stopped process could not be ended now", exc_info=True)
     app.middleware("http")(_no_nul_in_the_path)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
