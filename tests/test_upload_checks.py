@@ -11,7 +11,7 @@ from pathlib import Path
 
 from icass.api import jobs as job_routes
 from icass.api.guard import CSRF_HEADER
-from icass.bundle.archive import MAX_ARCHIVE_UNPACKED_BYTES, check_archive
+from icass.bundle.archive import MAX_ARCHIVE_UNPACKED_BYTES, MAX_MEMBER_BYTES, check_archive
 from icass.store import jobs
 from icass.store.bundles import Progress
 from tests.test_jobs import EXAMPLES, Person, _zip
@@ -54,6 +54,16 @@ def test_a_file_that_is_also_a_folder_is_refused(tmp_path):
     assert messages == [
         "'c/d' is in the zip twice: refused, nothing unpacked",
         "'a' is a file and a folder: refused, nothing unpacked",
+    ]
+
+
+def test_a_member_larger_than_a_bundle_file_may_be_is_refused(tmp_path):
+    path = tmp_path / "large.zip"
+    path.write_bytes(_members(("post.toml", b"[post]\n"), ("people.csv", b"\0" * (MAX_MEMBER_BYTES + 1))))
+    messages = [d.message for d in check_archive(path, "large.zip")]
+    assert messages == [
+        f"'people.csv' would unpack to {MAX_MEMBER_BYTES + 1:,} bytes; a file may be at most "
+        f"{MAX_MEMBER_BYTES:,} bytes (64 MiB)"
     ]
 
 
