@@ -78,7 +78,9 @@ def test_many_small_members_that_unpack_beyond_the_bound_are_refused_unread(empt
     message = refused.json()["problems"][0]["message"]
     assert f"would unpack to {count * 2**20:,} bytes; at most {MAX_ARCHIVE_UNPACKED_BYTES:,} (100 MiB)" in message
     fits = _members(*((f"part-{i:03d}.csv", mebibyte) for i in range(count - 2)))
-    assert admin.send("world.zip", fits).status_code == 202  # under the bound: checked in the job instead
+    checked = admin.finished(admin.send("world.zip", fits))  # under the bound: unpacked, and refused in the job
+    assert checked["state"] == "failed", checked
+    assert checked["result"]["problems"][0]["message"].startswith("holds neither a world (world.toml) nor a bundle")
 
 
 def test_no_message_of_a_job_names_a_temporary_path(empty_app):
