@@ -1,21 +1,28 @@
-"""The API application: its routes, and each store error as its HTTP answer (JSON with a message)."""
+"""The API application: its routes, and each store error as its HTTP answer (JSON with a message); a busy or
+full database is a 503 with Retry-After (icass.store.failures)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
 from icass.api.origin import SameOrigin
 from icass.api.posts import RejectedPost, problem
+from icass.store import jobs as store_jobs
 from icass.store.changes import Conflict, NotFound, Rejected
+from icass.store.failures import BUSY, unavailable
+
+log = logging.getLogger(__name__)
 
 # The most a request's body may hold (FastAPI counts the bytes as they arrive, so a chunked body or a lying
 # Content-Length cannot pass): a form or JSON is a few kilobytes. The imports' uploads have their own limit
@@ -47,6 +54,10 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
         max_body_size=MAX_BODY_BYTES,
     )
     app.state.engine = engine
+    try:  # the jobs a process that died left running: ended, their folders removed
+        store_jobs.recover(engine)
+    except DBAPIError:  # a full or busy database must not keep the workspace from starting and answering reads
+        log.warning("the jobs left unfinished by a stopped process could not be ended now", exc_info=True)
     app.middleware("http")(_no_nul_in_the_path)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
@@ -62,6 +73,7 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(Rejected, _rejected)  # type: ignore[arg-type]
     app.add_exception_handler(RejectedPost, _rejected_post)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, database_failed)  # type: ignore[arg-type]
     return app
 
 
@@ -83,6 +95,21 @@ def _docs_policy(app: FastAPI) -> str:
         style_sources=[cdn],
         image_sources=["https://fastapi.tiangolo.com"],
     )
+
+
+def unavailable_answer(e: DBAPIError) -> HTTPException:
+    """A busy or full database as the 503 it is answered with (its message and Retry-After); any other
+    database error raised again, a server error."""
+    found = unavailable(e)
+    if found is None:
+        raise e
+    log.warning("a request met the database %s: %s", "busy" if found is BUSY else "full", e.orig)
+    return HTTPException(503, found.message, headers={"Retry-After": str(found.retry_after)})
+
+
+async def database_failed(_request: Request, e: DBAPIError) -> JSONResponse:
+    answer = unavailable_answer(e)
+    return JSONResponse({"detail": answer.detail}, answer.status_code, headers=answer.headers)
 
 
 async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:

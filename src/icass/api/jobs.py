@@ -4,6 +4,7 @@ GET /api/jobs/{id} show how far it is and how it ended."""
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tempfile
 from pathlib import Path
@@ -24,6 +25,7 @@ from icass.diagnostics import Diagnostic
 from icass.store import jobs
 from icass.store.accounts import Account
 from icass.store.bundles import NotStored, Progress
+from icass.store.failures import FULL
 from icass.store.uploads import check_upload, import_upload, upload_name
 from icass.store.worlds import run_stored_world, stored_world_years
 
@@ -78,7 +80,8 @@ def job_out(job: jobs.Job) -> JobOut:
 
 
 class UploadRefused(Exception):
-    """The file sent cannot be imported (HTTP 413 or 422): each problem named."""
+    """The file sent cannot be imported (HTTP 413 or 422; 503 when the server's disk is full): each problem
+    named."""
 
     def __init__(self, status: int, detail: str, problems: list[Diagnostic]) -> None:
         super().__init__(detail)
@@ -97,9 +100,15 @@ async def receive_upload(request: Request) -> tuple[Path, bool]:
         raise UploadRefused(413, f"the upload is {int(declared):,} bytes; a file may be at most {limit}", [])
     try:
         form = await request.form(max_files=1, max_fields=2)
+    except OSError as e:  # the form's file spooled to a disk that is full
+        raise _disk_full(e) from None
     except Exception as e:  # Starlette's parser refuses a malformed form with its own exceptions
         raise UploadRefused(422, f"send a multipart form with the field file ({e})", []) from None
-    folder = Path(tempfile.mkdtemp(prefix="icass-import-"))
+    try:
+        folder = Path(tempfile.mkdtemp(prefix="icass-import-"))
+    except OSError as e:
+        await form.close()
+        raise _disk_full(e) from None
     try:
         sent = form.get("file")
         if not isinstance(sent, UploadFile) or not sent.filename:
@@ -111,6 +120,9 @@ async def receive_upload(request: Request) -> tuple[Path, bool]:
             while chunk := await sent.read(1024 * 1024):
                 written.write(chunk)
         problems = await run_in_threadpool(check_upload, path, name)
+    except OSError as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise _disk_full(e) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -122,13 +134,25 @@ async def receive_upload(request: Request) -> tuple[Path, bool]:
     return path, replace
 
 
+def _disk_full(e: OSError) -> BaseException:
+    """The upload could not be kept: a full disk (or quota) is a 503 that says so; any other error stays one."""
+    if e.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return e
+    message = "the server's disk is full: the file could not be received and nothing was stored; tell the ICASS "
+    return UploadRefused(503, message + "Service Center, who must free space", [])
+
+
 def start_import(request: Request, path: Path, replace: bool) -> jobs.Job:
     engine, username = request.app.state.engine, account_of(request).username
 
     def work(progress: Progress) -> jobs.Outcome:
         return import_upload(engine, path, username, replace, progress)
 
-    return jobs.start(engine, IMPORT, username, work)
+    try:
+        return jobs.start(engine, IMPORT, username, work, path.parent)
+    except BaseException:  # no job took the upload's folder: it is removed here
+        shutil.rmtree(path.parent, ignore_errors=True)
+        raise
 
 
 def start_recompute(request: Request, fiscal_year: int) -> jobs.Job:
@@ -176,6 +200,7 @@ REFUSED: dict[int | str, dict[str, Any]] = {
     411: {"model": Refused},
     413: {"model": Refused},
     422: {"model": Refused},
+    503: {"model": Refused},
 }
 
 
@@ -194,7 +219,8 @@ async def post_import(request: Request) -> Any:
         path, replace = await receive_upload(request)
     except UploadRefused as e:
         refused = Refused(detail=e.detail, problems=[problem(p) for p in e.problems])
-        return JSONResponse(refused.model_dump(), e.status)
+        retry = {"Retry-After": str(FULL.retry_after)} if e.status == 503 else None
+        return JSONResponse(refused.model_dump(), e.status, headers=retry)
     job = await run_in_threadpool(start_import, request, path, replace)
     return job_out(job)
 

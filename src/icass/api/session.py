@@ -6,7 +6,7 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from icass.api.guard import COOKIE, PUBLIC, GuardedRoute, allow, signed_in
 from icass.api.schemas import GrantOut, Login, Message, SessionOut
@@ -20,6 +20,7 @@ from icass.store.accounts import (
     open_session,
     revoke_session,
 )
+from icass.store.failures import unavailable
 from icass.store.throttle import Throttled
 
 router = APIRouter(route_class=GuardedRoute, tags=["session"])
@@ -82,8 +83,9 @@ def who(request: Request) -> SessionOut:
 )
 @allow(signed_in)
 def sign_out(request: Request) -> JSONResponse:
-    """Ends the session and clears its cookie. When the database cannot record it (a full disk, a lost
-    connection), the session still ends: this server refuses it from now on, and the answer is 503."""
+    """Ends the session and clears its cookie. When the database cannot record it (a full disk, a busy
+    database, a lost connection), the session still ends: this server refuses it from now on, and the answer
+    is 503 (with Retry-After when the database is busy or full)."""
     token = request.cookies[COOKIE]
     try:
         with request.app.state.engine.begin() as connection:
@@ -92,8 +94,11 @@ def sign_out(request: Request) -> JSONResponse:
     except SQLAlchemyError as e:
         logger.error("signing out could not be recorded: %s", e)
         end_session_here(token)
-        detail = "signed out of this server, but the database could not record it: tell the administrator"
-        answer = JSONResponse({"detail": detail}, status_code=503)
+        found = unavailable(e) if isinstance(e, DBAPIError) else None
+        why = found.message if found else "tell the administrator"
+        detail = f"signed out of this browser (its cookie is cleared), but the database could not record it: {why}"
+        headers = {"Retry-After": str(found.retry_after)} if found else None
+        answer = JSONResponse({"detail": detail}, status_code=503, headers=headers)
     else:
         answer = JSONResponse({"detail": "signed out"})
     answer.delete_cookie(COOKIE, path="/")

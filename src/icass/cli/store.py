@@ -42,7 +42,7 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
 
         import_world_folder(path, data, replace)
         return
-    stored, problems = import_bundle(open_database(database_url(data)), path, replace)
+    stored, problems = import_bundle(open_database(database_url(data)), path, replace, user=command_line_user())
     report(problems, stored is not None)
     assert stored is not None
     err = _err()
@@ -116,6 +116,18 @@ def template_command(target: Path, methodology: str, records: bool, tdy: bool) -
         _fail(f"{target}: the folder {target.parent} does not exist")
     write_template(target, methodology, records, tdy)
     _err().print(f"{target}: wrote the {methodology} template", markup=False)
+
+
+def command_line_user() -> str:
+    """Who the record names for an import from the command line: the system account running it, marked as
+    such (no workspace account signs in there)."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (OSError, KeyError):  # no LOGNAME/USER and no entry in the password database (some containers)
+        name = "unknown"
+    return f"{name[:40]} (command line)"
 
 
 def report(problems: list[Diagnostic], stored: bool) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from icass.cli.app import _err, _fail
-from icass.cli.store import report
+from icass.cli.store import command_line_user, report
 
 
 def import_world_folder(path: Path, data: Path | None, replace: bool) -> None:
@@ -15,7 +15,7 @@ def import_world_folder(path: Path, data: Path | None, replace: bool) -> None:
     from icass.store.database import database_url, open_database
     from icass.store.worlds import import_world
 
-    stored, problems = import_world(open_database(database_url(data)), path, replace)
+    stored, problems = import_world(open_database(database_url(data)), path, replace, user=command_line_user())
     report(problems, stored is not None)
     assert stored is not None
     err = _err()

@@ -22,6 +22,7 @@ from icass.bundle import tables
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Post, Source
 from icass.pipeline import run_post
+from icass.store import audit
 from icass.store.cells import stored_cells
 from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, Cell, bundle_files, documents, posts
 
@@ -59,16 +60,22 @@ class Steps:
 
 
 def import_bundle(
-    engine: Engine, folder: Path, replace: bool = False, progress: Progress | None = None
+    engine: Engine,
+    folder: Path,
+    replace: bool = False,
+    progress: Progress | None = None,
+    user: str | None = None,
 ) -> tuple[StoredPost | None, list[Diagnostic]]:
     """Store the bundle in `folder` (or the Excel workbook, when `folder` is a file: icass.store.workbooks);
     None and every problem when it has an error (then nothing is written). `progress` is told of each of its
-    three steps: checking, reading the files, storing."""
+    three steps: checking, reading the files, storing. `user`: who imports it, whose `import` entry of the
+    record is written in the import's own transaction (stored with its entry, or not at all); None writes no
+    entry (the demo's samples)."""
     report = progress or no_progress
     if is_workbook(folder):
         from icass.store.workbooks import import_workbook
 
-        return import_workbook(engine, folder, replace, progress)
+        return import_workbook(engine, folder, replace, progress, user)
     report(0, 3, f"checking the bundle {folder.name}")
     post, problems = check_bundle(folder)
     if post is None or has_errors(problems):
@@ -86,6 +93,8 @@ def import_bundle(
                 return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
             connection.execute(delete(posts).where(posts.c.id == existing))
         store_post(connection, post, rows, kept)
+        if user is not None:
+            record_import(connection, user, post_entity(post.code, post.fiscal_year), post.code, post.fiscal_year)
     report(3, 3, f"stored {post.code} {post.fiscal_year}")
     return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
 
@@ -96,11 +105,23 @@ def store_post(connection: Connection, post: Post, rows: Rows, kept: Mapping[str
     post_id = _insert_post(connection, post)
     for name, (header, found) in rows.items():
         connection.execute(bundle_files.insert(), {"post_id": post_id, "name": name, "header": header})
-        if found:
-            connection.execute(ROW_TABLES[name].insert(), [{"post_id": post_id, **row} for row in found])
+        if found:  # the rows as read, the post's id a constant of the statement: no copy of them made here
+            connection.execute(ROW_TABLES[name].insert().values(post_id=post_id), found)
     for name, text in kept.items():
         connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
     return post_id
+
+
+def post_entity(code: str, fiscal_year: int) -> str:
+    """A stored post as the record and the jobs name it."""
+    return f"post {code} {fiscal_year}"
+
+
+def record_import(
+    connection: Connection, user: str, entity: str, post: str | None = None, fiscal_year: int | None = None
+) -> None:
+    """The `import` entry of the record, in the import's transaction: the rows commit with it or not at all."""
+    audit.record(connection, user, "import", entity, post=post, fiscal_year=fiscal_year)
 
 
 def _documents(folder: Path) -> dict[str, str]:

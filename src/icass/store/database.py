@@ -51,6 +51,7 @@ def open_database(url: str) -> Engine:
             owner.dispose()
     engine = create_engine(url, pool_pre_ping=True)
     event.listen(engine, "connect", _become_app_role)
+    event.listen(engine, "connect", _postgres_lock_wait)
     try:
         with engine.connect() as connection:
             _check_login(connection)
@@ -113,14 +114,25 @@ def _check_migrated(connection: Connection) -> None:
         )
 
 
+# How long a write waits for a lock before it gives up and the request answers 503 (icass.store.failures):
+# SQLite's one write lock, or a PostgreSQL row or table lock. Longer than a large world's import holds it,
+# with the edits queued behind it.
+LOCK_WAIT_MS = 60_000
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers go on while one writer writes (pages stay answerable during an import); SQLite leaves
     # foreign keys off unless asked, and a second writer waits rather than failing at once.
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_MS}")
     cursor.close()
+    # The driver opens a transaction just before a transaction's first INSERT, UPDATE or DELETE (reads before
+    # it take no lock, so a page never waits on an import). IMMEDIATE makes that BEGIN take the write lock at
+    # once, waiting for it (busy_timeout): a deferred BEGIN could hold a read snapshot that SQLite then cannot
+    # upgrade to a write without failing at once ("database is locked" without any wait).
+    connection.isolation_level = "IMMEDIATE"
 
 
 def _become_app_role(connection: Any, _record: Any) -> None:
@@ -137,6 +149,14 @@ def _become_app_role(connection: Any, _record: Any) -> None:
         raise
     cursor.close()
     connection.commit()  # psycopg opens a transaction for the SET; the role stays for the session
+
+
+def _postgres_lock_wait(connection: Any, _record: Any) -> None:
+    # PostgreSQL would otherwise wait for a lock for ever; past this the request answers 503.
+    cursor = connection.cursor()
+    cursor.execute(f"SET lock_timeout = {LOCK_WAIT_MS}")
+    cursor.close()
+    connection.commit()
 
 
 def migrate(engine: Engine) -> None:

@@ -29,6 +29,7 @@ SAMPLES = (STANDARD, "lite-post", "consulate")
 WORLD = "world"
 USERS = ("admin", "fmo", "committee", "hq")
 NOT_AN_AGENCY_REPRESENTATIVE = ("1900.0", "1901.0")
+SYSTEM = "system"  # who the record names for what the demo stores, as for the accounts it makes
 
 
 def demo_agency(bundle: Path) -> str:
@@ -104,14 +105,14 @@ def load_demo(engine: Engine, examples: Path, password: str) -> DemoLoad:
     for name in SAMPLES:
         if _is_stored(engine, examples / name):
             continue
-        post, found = import_bundle(engine, examples / name)
+        post, found = import_bundle(engine, examples / name, user=SYSTEM)
         if post is None:
             problems += found
         else:
             stored.append(f"{post.code} {post.fiscal_year}")
     year = _fiscal_year(examples / WORLD)
     if year not in stored_world_years(engine):
-        world, found = import_world(engine, examples / WORLD, keep_stored=True)
+        world, found = import_world(engine, examples / WORLD, keep_stored=True, user=SYSTEM)
         if world is None:
             problems += found
         else:

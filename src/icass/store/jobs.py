@@ -17,17 +17,28 @@ with the row; the pages poll it.
   a worker would claim queued rows one at a time (`UPDATE jobs SET state='running' WHERE id=:id AND
   state='queued'`, a claim that only one worker can win) and run `run_job` on them. The row already carries
   everything the pages read, so neither the API nor the pages would change.
-- A job that was running when its process stopped stays `running`: nothing marks it failed yet (with more
-  than one process, only a worker's heartbeat could tell a dead job from a slow one).
+- A job's row names its owner, the process that runs it (host, process id and a random id of the process),
+  and the temporary folder its work uses. The folder is removed however the job ends (done, failed, or its
+  work raising). When the workspace starts (`recover`), a job left queued or running by a process of this host
+  that no longer lives (its process id is gone, or is this process's under another random id) is ended
+  `interrupted`, with a message, and its folder removed. A job owned by another host is left alone: only that
+  host can tell whether its process lives (a deployment of several hosts would need a heartbeat).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import secrets
+import shutil
+import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -37,7 +48,12 @@ from icass.store.audit import now
 from icass.store.bundles import Progress
 from icass.store.schema import jobs
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED, INTERRUPTED = "queued", "running", "done", "failed", "interrupted"
+ENDED = (DONE, FAILED, INTERRUPTED)
+INTERRUPTION = (
+    "interrupted: the workspace stopped while this job ran; nothing of an import is stored unless the record "
+    "has its import entry"
+)
 WORKERS = 2  # jobs at once in this process; the machine has two cores and the pages need one
 MAX_LISTED = 100
 
@@ -72,7 +88,7 @@ class Job:
 
     @property
     def finished(self) -> bool:
-        return self.state in (DONE, FAILED)
+        return self.state in ENDED
 
     @property
     def percent(self) -> int:
@@ -95,8 +111,21 @@ _futures: dict[int, Future[None]] = {}
 _futures_lock = threading.Lock()
 
 
-def start(engine: Engine, kind: str, username: str, work: Work) -> Job:
-    """Queue `work` as a new job of `username` and return its row at once; the work runs on a worker thread."""
+_owners: dict[int, str] = {}
+
+
+def owner() -> str:
+    """This process as a job's row names it: its host, its process id and a random id drawn once per process
+    (a later process given the same id by the system is another owner)."""
+    pid = os.getpid()
+    if pid not in _owners:
+        _owners[pid] = f"{socket.gethostname()[:80]} {pid} {secrets.token_hex(8)}"
+    return _owners[pid]
+
+
+def start(engine: Engine, kind: str, username: str, work: Work, folder: Path | None = None) -> Job:
+    """Queue `work` as a new job of `username` and return its row at once; the work runs on a worker thread.
+    `folder`: the temporary folder the work uses, removed when the job ends however it ends."""
     with engine.begin() as connection:
         job_id = int(
             connection.execute(
@@ -109,12 +138,14 @@ def start(engine: Engine, kind: str, username: str, work: Work) -> Job:
                     "total": 0,
                     "message": "waiting for a worker",
                     "created_at": now(),
+                    "owner": owner(),
+                    "folder": None if folder is None else str(folder),
                 },
             ).scalar_one()
         )
     queued = get_job(engine, job_id)
     assert queued is not None
-    future = _pool.submit(run_job, engine, job_id, work)
+    future = _pool.submit(run_job, engine, job_id, work, folder)
     with _futures_lock:
         _futures[job_id] = future
     future.add_done_callback(lambda _: _forget(job_id))
@@ -126,15 +157,23 @@ def _forget(job_id: int) -> None:
         _futures.pop(job_id, None)
 
 
-def run_job(engine: Engine, job_id: int, work: Work) -> None:
-    """Run a job's work and record how it ended. Whatever the work raises ends the job failed, named."""
+def run_job(engine: Engine, job_id: int, work: Work, folder: Path | None = None) -> None:
+    """Run a job's work and record how it ended. Whatever the work raises ends the job failed, named. Its
+    `folder` is removed however it ends (a job whose end cannot be written is left to `recover`)."""
+    try:
+        _run(engine, job_id, work)
+    finally:
+        remove_folder(folder)
+
+
+def _run(engine: Engine, job_id: int, work: Work) -> None:
     _set(engine, job_id, state=RUNNING, message="started")
     reporter = _Reporter(engine, job_id)
     try:
         outcome = work(reporter.report)
     except Exception as problem:  # the job must end, whatever broke: the message says what
         log.exception("job %s failed", job_id)
-        outcome = Outcome(False, f"the job stopped: {type(problem).__name__}: {problem}", {"problems": []})
+        outcome = Outcome(False, f"the job stopped: {type(problem).__name__}: {_shown(problem)}", {"problems": []})
     finally:
         reporter.close()
     total = max(reporter.total, 1)
@@ -143,6 +182,73 @@ def run_job(engine: Engine, job_id: int, work: Work) -> None:
     if outcome.ok:
         values["done"] = total
     _set(engine, job_id, **values)
+
+
+def remove_folder(folder: Path | None) -> None:
+    """Remove a job's temporary folder: only a folder of the jobs' own (icass-...) in the system's temporary
+    folder, whatever a row names."""
+    if folder is None:
+        return
+    temporary = Path(tempfile.gettempdir()).resolve()
+    resolved = folder.resolve()
+    if resolved.parent == temporary and resolved.name.startswith("icass-") and resolved.is_dir():
+        shutil.rmtree(resolved, ignore_errors=True)
+
+
+def recover(engine: Engine) -> list[int]:
+    """End the jobs a dead process of this host left queued or running as interrupted, and remove their
+    folders (see the module's notes); the ids of those ended. Called when the workspace starts."""
+    with engine.begin() as connection:
+        left = connection.execute(
+            select(jobs.c.id, jobs.c.owner, jobs.c.folder).where(jobs.c.state.in_((QUEUED, RUNNING)))
+        ).all()
+        ended = [job for job in left if _owner_died(job.owner)]
+        for job in ended:
+            connection.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id, jobs.c.state.in_((QUEUED, RUNNING)))
+                .values(state=INTERRUPTED, message=INTERRUPTION, finished_at=now())
+            )
+    for job in ended:
+        log.warning("job %s was left unfinished by a process that stopped: interrupted", job.id)
+        remove_folder(None if job.folder is None else Path(job.folder))
+    return [job.id for job in ended]
+
+
+def _owner_died(owner_of_job: str | None) -> bool:
+    if owner_of_job is None:  # made before jobs named their owner (migration 0007): by a process gone since
+        return True
+    if owner_of_job == owner():
+        return False
+    host, _, rest = owner_of_job.partition(" ")
+    pid, _, _ = rest.partition(" ")
+    if host != socket.gethostname()[:80]:
+        return False  # another host's process: only that host can tell whether it lives
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return True  # this process's id with another random id: an earlier process that had the same id
+    return not _alive(int(pid))
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # signal 0 probes a process only on POSIX (on Windows os.kill would end it)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it lives, as another user's process
+        return True
+    return True
+
+
+# A path in the server's temporary folder (an upload's, a job's scratch folder): the server's layout, which
+# is no business of the person reading the job's message.
+_TEMPORARY_PATH = re.compile(re.escape(tempfile.gettempdir()) + r"[^\s'\"]*")
+
+
+def _shown(problem: Exception) -> str:
+    """The exception's message as a person may read it: a temporary path replaced by its last name."""
+    return _TEMPORARY_PATH.sub(lambda found: f"<{Path(found.group()).name}>", str(problem))
 
 
 def _set(engine: Engine, job_id: int, **values: Any) -> None:

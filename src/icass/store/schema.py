@@ -305,13 +305,17 @@ jobs = Table(
     Column("id", Integer, primary_key=True),
     Column("kind", String(32), nullable=False),
     Column("username", String(64), nullable=False),
-    Column("state", String(16), nullable=False),  # queued | running | done | failed
+    Column("state", String(16), nullable=False),  # queued | running | done | failed | interrupted
     Column("done", Integer, nullable=False, default=0),
     Column("total", Integer, nullable=False, default=0),
     Column("message", Text, nullable=False, default=""),
     Column("result", JSON),
     Column("created_at", String(32), nullable=False),
     Column("finished_at", String(32)),
+    # Migration 0007: the process that runs it (host, process id, a random id of the process) and the temporary
+    # folder its work uses, so that a job whose process died is ended and its folder removed (icass.store.jobs).
+    Column("owner", String(128)),
+    Column("folder", Text),
 )
 
 

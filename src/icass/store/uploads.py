@@ -1,7 +1,8 @@
 """An import sent to the workspace (POST /api/imports, the Imports page): an Excel workbook of a post, or a
 zip of a bundle folder or a world folder. The file is checked before a job is queued (a zip's names and sizes:
 icass.bundle.archive); the job unpacks it, imports it as `icass import` would (icass.store.bundles,
-workbooks, worlds: every problem reported, nothing stored on any error) and records who imported what."""
+workbooks, worlds: every problem reported, nothing stored on any error), recording who imported what in the
+import's own transaction."""
 
 from __future__ import annotations
 
@@ -15,11 +16,10 @@ from sqlalchemy import Engine
 from icass.bundle.archive import check_archive, folder_of, unpack
 from icass.diagnostics import ERROR, Diagnostic, error, has_errors
 from icass.model import Source
-from icass.store import audit
-from icass.store.bundles import POST_FILE, Progress, StoredPost, import_bundle
+from icass.store.bundles import POST_FILE, Progress, StoredPost, import_bundle, post_entity
 from icass.store.jobs import Outcome, problems_of
 from icass.store.workbooks import import_workbook
-from icass.store.worlds import WORLD_FILE, import_world
+from icass.store.worlds import WORLD_FILE, import_world, world_entity
 
 KINDS = {".xlsx": "workbook", ".zip": "zip"}
 
@@ -39,47 +39,43 @@ def check_upload(path: Path, name: str) -> list[Diagnostic]:
 
 
 def import_upload(engine: Engine, path: Path, username: str, replace: bool, progress: Progress) -> Outcome:
-    """Import the checked file at `path` (its name as sent; alone in its folder, which is removed after) and
-    record it; the job's outcome."""
+    """Import the checked file at `path` (its name as sent; alone in its folder, which is removed after),
+    recorded as `username`'s in the import's own transaction; the job's outcome."""
     try:
-        return _recorded(engine, username, *_imported(engine, path, replace, progress))
+        return _outcome(*_imported(engine, path, username, replace, progress))
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
 
 
-Imported = tuple[str | None, str | None, int, list[Diagnostic]]  # what was stored, its post and year, problems
+Imported = tuple[str | None, list[Diagnostic]]  # what was stored, and the problems found
 
 
-def _imported(engine: Engine, path: Path, replace: bool, progress: Progress) -> Imported:
+def _imported(engine: Engine, path: Path, username: str, replace: bool, progress: Progress) -> Imported:
     if path.suffix.lower() == ".xlsx":
-        return _post(*import_workbook(engine, path, replace, progress))
-    with tempfile.TemporaryDirectory(prefix="icass-upload-") as scratch:
-        unpack(path, Path(scratch))
-        folder = folder_of(Path(scratch), (WORLD_FILE, POST_FILE))
+        return _post(*import_workbook(engine, path, replace, progress, username, scratch_in=path.parent))
+    # In the upload's folder, the job's (icass.store.jobs): removed with it even when the process dies.
+    with tempfile.TemporaryDirectory(prefix="icass-upload-", dir=path.parent) as scratch:
+        # Unpacked into a folder named as the upload, so that the steps shown name it, not the temporary folder.
+        target = Path(scratch) / (Path(path.name).stem or "upload")
+        unpack(path, target)
+        folder = folder_of(target, (WORLD_FILE, POST_FILE))
         if folder is None:
             message = f"holds neither a world ({WORLD_FILE}) nor a bundle ({POST_FILE}), at its top or in one folder"
-            return None, None, 0, [error(Source(path.name), message)]
+            return None, [error(Source(path.name), message)]
         if not (folder / WORLD_FILE).is_file():
-            return _post(*import_bundle(engine, folder, replace, progress))
-        world, problems = import_world(engine, folder, replace, progress)
+            return _post(*import_bundle(engine, folder, replace, progress, username))
+        world, problems = import_world(engine, folder, replace, progress, user=username)
         if world is None:
-            return None, None, 0, problems
-        return f"the world of {world.fiscal_year} and its {len(world.posts)} posts", None, world.fiscal_year, problems
+            return None, problems
+        return world_entity(world.fiscal_year, len(world.posts)), problems
 
 
 def _post(stored: StoredPost | None, problems: list[Diagnostic]) -> Imported:
-    if stored is None:
-        return None, None, 0, problems
-    return f"post {stored.code} {stored.fiscal_year}", stored.code, stored.fiscal_year, problems
+    return (None if stored is None else post_entity(stored.code, stored.fiscal_year)), problems
 
 
-def _recorded(
-    engine: Engine, username: str, what: str | None, post: str | None, fiscal_year: int, problems: list[Diagnostic]
-) -> Outcome:
+def _outcome(what: str | None, problems: list[Diagnostic]) -> Outcome:
     if what is None or has_errors(problems):
         errors = sum(1 for p in problems if p.severity == ERROR)
         return Outcome(False, f"nothing stored: {errors} error(s)", {"problems": problems_of(problems)})
-    # The import commits in its own transaction (icass.store.bundles); its record follows it in another.
-    with engine.begin() as connection:
-        audit.record(connection, username, "import", what, post=post, fiscal_year=fiscal_year)
     return Outcome(True, f"stored {what}", {"stored": what, "problems": problems_of(problems)})

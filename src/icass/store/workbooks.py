@@ -33,23 +33,30 @@ from icass.store.schema import documents, posts
 
 
 def import_workbook(
-    engine: Engine, path: Path, replace: bool = False, progress: Progress | None = None
+    engine: Engine,
+    path: Path,
+    replace: bool = False,
+    progress: Progress | None = None,
+    user: str | None = None,
+    scratch_in: Path | None = None,
 ) -> tuple[StoredPost | None, list[Diagnostic]]:
     """Store the post of the workbook at `path`; None and every problem when it has an error (then nothing is
-    written). `progress` is told of reading the workbook, then of the bundle's steps (import_bundle)."""
+    written). `progress` is told of reading the workbook, then of the bundle's steps (import_bundle); `user`'s
+    entry of the record is written in the import's transaction, as import_bundle's. `scratch_in`: the folder
+    to write the workbook's bundle in for the check (a job's own; the system's temporary folder when None)."""
     report = progress or no_progress
     report(0, 4, f"reading the workbook {path.name}")
     read = read_workbook(path)
     if read.contents is None:
         return None, read.problems
-    with tempfile.TemporaryDirectory(prefix="icass-workbook-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="icass-workbook-", dir=scratch_in) as scratch:
         folder = Path(scratch) / "bundle"
         write_folder(read.contents, folder)
         if has_errors(read.problems):
             report(1, 4, f"checking the workbook {path.name}")
             _, found = check_bundle(folder)
             return None, read.merged(found)
-        stored, found = import_bundle(engine, folder, replace, lambda d, t, what: report(d + 1, t + 1, what))
+        stored, found = import_bundle(engine, folder, replace, lambda d, t, what: report(d + 1, t + 1, what), user)
     return stored, read.merged(found)
 
 

@@ -48,6 +48,7 @@ from icass.store.bundles import (
     into_place,
     new_revision,
     no_progress,
+    record_import,
     store_post,
     write_csv,
 )
@@ -88,13 +89,15 @@ def import_world(
     replace: bool = False,
     progress: Progress | None = None,
     keep_stored: bool = False,
+    user: str | None = None,
 ) -> tuple[StoredWorld | None, list[Diagnostic]]:
     """Store the world in `folder` and every post bundle in it; None and every problem when it has an error
     (then nothing is written). A world or post the database holds already is an error unless `replace`.
     `keep_stored`: a post the database holds already is the world's as it is stored, neither replaced nor an
     error (the demo's sample posts are posts of the sample world too: icass.store.demo).
     `progress` is told of each step: the world checked, then post by post its own tdy/ folder checked, its
-    files read and its rows stored."""
+    files read and its rows stored. `user`: who imports it, whose `import` entry of the record is written in
+    the import's own transaction (None: no entry, the demo's world)."""
     report = progress or no_progress
     report(0, 0, f"checking the world {folder.name}")
     run = run_world(folder)
@@ -129,7 +132,7 @@ def import_world(
         for name, (header, found) in rows.items():
             connection.execute(world_files.insert(), {"world_id": world_id, "name": name, "header": header})
             if found:
-                connection.execute(WORLD_ROW_TABLES[name].insert(), [{"world_id": world_id, **r} for r in found])
+                connection.execute(WORLD_ROW_TABLES[name].insert().values(world_id=world_id), found)
         for bundle in bundles:
             steps.next(f"storing {bundle.kind}/{bundle.folder.name}")
             if _key(bundle) not in kept:
@@ -137,6 +140,11 @@ def import_world(
             member = {"kind": bundle.kind, "folder": bundle.folder.name, "code": bundle.post.code}
             connection.execute(
                 world_posts.insert(), {"world_id": world_id, "fiscal_year": bundle.post.fiscal_year, **member}
+            )
+        if user is not None:
+            posts_of_world = sum(1 for b in bundles if b.kind == POSTS)
+            record_import(
+                connection, user, world_entity(world["fiscal_year"], posts_of_world), None, world["fiscal_year"]
             )
     steps.next(f"stored the world of {world['fiscal_year']}")
     return (
@@ -148,6 +156,11 @@ def import_world(
         ),
         problems,
     )
+
+
+def world_entity(fiscal_year: int, posts_of_world: int) -> str:
+    """A stored world as the record and the jobs name it."""
+    return f"the world of {fiscal_year} and its {posts_of_world} posts"
 
 
 def _prior_year_posts_once(folders: tuple[Path, ...]) -> list[Diagnostic]:

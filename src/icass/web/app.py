@@ -9,9 +9,10 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from icass.api.app import create_api
+from icass.api.app import create_api, database_failed, unavailable_answer
 from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload, world
 from icass.web.charts import IMPORT_MAP
 from icass.web.render import HERE, error_fragment, page
@@ -35,7 +36,18 @@ def create_app(engine: Engine, secure_cookies: bool = True) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_exception_handler(StarletteHTTPException, _page_errors)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_failed)  # type: ignore[arg-type]
     return app
+
+
+async def _database_failed(request: Request, e: DBAPIError) -> Response:
+    """A busy or full database: the API's 503 under /api, else its message as a page or fragment."""
+    if request.url.path.startswith("/api/"):
+        return await database_failed(request, e)
+    unavailable = unavailable_answer(e)
+    answer = await _page_errors(request, unavailable)
+    answer.headers.update(unavailable.headers or {})
+    return answer
 
 
 async def _page_errors(request: Request, e: StarletteHTTPException) -> Response:

@@ -1,7 +1,7 @@
 """the record made tamper-evident, and guarded from the application's own login (issue 16 §5)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 11:30:00
 
 Each audit entry gets `previous_hash` and `hash` (icass.store.audit's docstring gives the serialization; this
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
