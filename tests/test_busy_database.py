@@ -5,6 +5,7 @@ SQLite and on PostgreSQL (the disk full on SQLite, where a database can be made 
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import sys
 import threading
@@ -15,14 +16,15 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from icass.store import changes, jobs
 from icass.store.audit import entries
 from icass.store.database import open_database
 from icass.store.failures import BUSY, FULL, unavailable
-from icass.store.schema import posts
+from icass.store.schema import posts, sessions
+from icass.store.throttle import stamp
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
 from tests.test_api import BASE, FY, KVR, Person, sign_in
@@ -126,6 +128,29 @@ def test_a_write_that_cannot_get_the_lock_answers_503_and_stores_nothing(app, se
     done = fmo.change("PATCH", f"{BASE}/workload/{line['id']}", json={"count": "77", "version": 0})
     assert done.status_code == 200, done.text
     assert jobs.recover(engine) == [left]
+
+
+def test_a_reader_whose_idle_clock_is_due_still_reads_while_the_database_is_busy(app, seeded_url):
+    """The guard moves a session's idle clock on once a minute, a write: while another holds the write lock (or
+    the disk is full) that write cannot be made, and the person must still read, not get a 503."""
+    engine = app.state.engine
+    fmo = sign_in(app, "fmo")
+    moment = dt.datetime.now(dt.UTC)
+    due = stamp(moment - dt.timedelta(minutes=2))  # last seen two minutes ago: the guard writes
+    with engine.begin() as connection:
+        connection.execute(update(sessions).values(seen_at=due))
+    _wait_briefly(engine)
+    held = _held(engine, seeded_url)
+    next(held)
+    try:
+        assert fmo.get(f"{BASE}/workload").status_code == 200
+    finally:
+        next(held, None)
+    with engine.connect() as connection:
+        assert set(connection.execute(select(sessions.c.seen_at)).scalars()) == {due}
+    assert fmo.get(f"{BASE}/workload").status_code == 200  # the next request that can write moves it on
+    with engine.connect() as connection:
+        assert all(seen >= stamp(moment) for seen in connection.execute(select(sessions.c.seen_at)).scalars())
 
 
 def test_edits_during_a_world_import_are_stored_or_refused_never_a_server_error(app, tmp_path):

@@ -68,8 +68,7 @@ def reads_audit(account: Account, _path: Mapping[str, Any]) -> bool:
 def session_of(engine: Engine, token: str | None) -> Session | None:
     if not token:
         return None
-    with engine.begin() as connection:
-        return find_session(connection, token)
+    return find_session(engine, token)
 
 
 class GuardedRoute(APIRoute):

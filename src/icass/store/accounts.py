@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import logging
 import os
 import secrets
 import sys
@@ -24,11 +25,15 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.exc import DBAPIError
 
 from icass.store import audit, throttle
 from icass.store.audit import now
+from icass.store.failures import unavailable
 from icass.store.schema import accounts, roles, sessions
 from icass.store.throttle import parse_stamp, stamp
+
+logger = logging.getLogger(__name__)
 
 ROLES = ("admin", "fmo", "committee", "hq")
 # What each role is scoped by: (needs a post, needs an agency).
@@ -253,23 +258,33 @@ def open_session(connection: Connection, account: Account) -> tuple[str, Session
     return token, Session(account, csrf)
 
 
-def find_session(connection: Connection, token: str) -> Session | None:
-    """The live session of a cookie's token; None when unknown, revoked, idle too long or too old."""
+def find_session(engine: Engine, token: str) -> Session | None:
+    """The live session of a cookie's token; None when unknown, revoked, idle too long or too old. Read without
+    a write lock; the session's idle clock is moved on in a transaction of its own, at most once a minute."""
     if _digest(token) in _ended_unrecorded:
         return None
-    row = connection.execute(
-        select(sessions).where(sessions.c.token_hash == _digest(token), sessions.c.revoked_at.is_(None))
-    ).one_or_none()
-    if row is None:
-        return None
-    moment = dt.datetime.now(dt.UTC)
-    if moment - parse_stamp(row.seen_at) > IDLE or moment - parse_stamp(row.created_at) > ABSOLUTE:
-        return None
-    account = load_account(connection, row.account_id)
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(sessions).where(sessions.c.token_hash == _digest(token), sessions.c.revoked_at.is_(None))
+        ).one_or_none()
+        if row is None:
+            return None
+        moment = dt.datetime.now(dt.UTC)
+        if moment - parse_stamp(row.seen_at) > IDLE or moment - parse_stamp(row.created_at) > ABSOLUTE:
+            return None
+        account = load_account(connection, row.account_id)
     if account is None:
         return None
-    if moment - parse_stamp(row.seen_at) > dt.timedelta(minutes=1):  # one write a minute at most, not one a request
-        connection.execute(update(sessions).where(sessions.c.id == row.id).values(seen_at=stamp(moment)))
+    if moment - parse_stamp(row.seen_at) > dt.timedelta(minutes=1):
+        try:
+            with engine.begin() as connection:
+                connection.execute(update(sessions).where(sessions.c.id == row.id).values(seen_at=stamp(moment)))
+        except DBAPIError as e:
+            # A busy or full database must not stop a person reading: the idle clock is bookkeeping, and the
+            # next request tries again. Any other failure is a fault to show.
+            if unavailable(e) is None:
+                raise
+            logger.warning("the session's idle clock could not be moved on: %s", e.orig)
     return Session(account, row.csrf_token)
 
 
