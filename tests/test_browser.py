@@ -223,3 +223,16 @@ def test_every_kind_of_page_opens_under_the_policy(page):
         assert answer is not None
         assert answer.status == 200, path
         page.wait_for_load_state("load")
+
+
+def test_on_a_phone_the_navigation_opens_from_its_menu_button(page):
+    """At 390 px USWDS hides the navigation behind a Menu button: without one a person on a phone could not
+    reach the record, the world or signing out."""
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, "fmo")
+    sign_out = page.locator("#sign-out")
+    assert not sign_out.is_visible()
+    page.click("button.usa-menu-btn")
+    sign_out.wait_for(state="visible")
+    page.click("button.usa-nav__close")
+    sign_out.wait_for(state="hidden")
