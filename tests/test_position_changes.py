@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from icass.api.guard import CSRF_HEADER
 from icass.store.database import open_database
 from icass.web.app import create_app
-from tests import test_api
+from tests import test_api, test_web
 from tests.test_api import AGENCY, BASE, FY, KVR
 
 app, people = test_api.app, test_api.people  # the API and one signed-in client a role
@@ -178,5 +179,38 @@ def test_a_post_with_a_problem_across_rows_answers_with_it_everywhere(seeded_url
         assert world.status_code == 422, world.text
         assert message in [p["message"] for p in world.json()["problems"]]
         assert admin.get(f"/world/{FY}").status_code == 422
+    finally:
+        engine.dispose()
+
+
+def test_the_fmo_adds_a_position_with_its_rows_in_one_form(seeded_url):
+    engine = open_database(seeded_url)
+    try:
+        site = create_app(engine, secure_cookies=False)
+        client, csrf = test_web.signed_in(site, "fmo")
+        url = f"/posts/{KVR}/{FY}/tables/positions"
+        assert 'name="time_allocation.percent"' in client.get(url).text
+        form = {
+            **POSITION,
+            "time_allocation.cost_center": "6211",
+            "time_allocation.percent": "100",
+            "costs.funding": "RB",
+            "costs.soc": "1100",
+            "costs.amount": "12000.00",
+        }
+        headers = {CSRF_HEADER: csrf, "HX-Request": "true"}
+        wrong = client.post(url, data={**form, "time_allocation.percent": "all"}, headers=headers)
+        assert "nothing was saved" in wrong.text
+        assert "time_allocation.csv, percent:" in wrong.text
+        assert 'value="all"' in wrong.text  # the form keeps what was typed
+        added = client.post(url, data=form, headers=headers)
+        assert added.status_code == 200
+        assert "L-900" in added.text
+        api = f"/api/posts/{KVR}/{FY}"
+        assert [(r["cost_center"], r["percent"]) for r in client.get(f"{api}/time-allocation").json()[-1:]] == [
+            ("6211", "100")
+        ]
+        assert client.get(f"{api}/position-costs").json()[-1]["amount"] == "12000.00"
+        assert client.get(api).json()["ok"]
     finally:
         engine.dispose()
