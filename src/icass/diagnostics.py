@@ -19,6 +19,11 @@ class Diagnostic:
     message: str
     field: str = ""
     section: str = ""  # the handbook section the broken rule comes from, e.g. "H-341.14-1"
+    # The kind of rule broken: False for a rule on one cell or one row alone (its type, a code's shape, a code
+    # the catalog does not know), True for a rule that spans rows (a time allocation that does not sum to 100,
+    # a reference to another row, a duplicate, a cost center's cost with no workload). A change to a stored
+    # post is refused for the first kind only; the second is the post's problem until fixed (icass.store.changes).
+    spans_rows: bool = False
 
     def __str__(self) -> str:
         where = f"{self.source}, {self.field}" if self.field else str(self.source)
@@ -26,8 +31,8 @@ class Diagnostic:
         return f"{self.severity}: {where}: {self.message}{cite}"
 
 
-def error(source: Source, message: str, field: str = "", section: str = "") -> Diagnostic:
-    return Diagnostic(ERROR, source, message, field, section)
+def error(source: Source, message: str, field: str = "", section: str = "", spans_rows: bool = False) -> Diagnostic:
+    return Diagnostic(ERROR, source, message, field, section, spans_rows)
 
 
 def warning(source: Source, message: str, field: str = "", section: str = "") -> Diagnostic:

@@ -15,6 +15,8 @@ from pydantic import BaseModel
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
 from icass.api.posts import SCOPED, Responses, computed, post_key
 from icass.api.schemas import (
+    POSITION_MADE,
+    POSITION_NEW,
     ROW_MODELS,
     ApprovalIn,
     ApprovalOut,
@@ -41,6 +43,9 @@ def _register(resource: str) -> None:
     """The five routes of one resource (a closure each, so that each has its own models in the schema)."""
     file = RESOURCES[resource]
     out, new, changed = ROW_MODELS[resource]
+    made = out
+    if file == changes.POSITIONS:  # a new position may come with its own rows of other tables (create_position)
+        new, made = POSITION_NEW, POSITION_MADE
     base = f"/api/posts/{{post}}/{{fiscal_year}}/{resource}"
     tags: list[str | Enum] = [resource]
 
@@ -56,12 +61,20 @@ def _register(resource: str) -> None:
 
     def create(request: Request, post: str, fiscal_year: FiscalYear, body: new) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
-        values = {k: v for k, v in body.model_dump().items() if v is not None}  # type: ignore[attr-defined]
+        cells = body.model_dump()  # type: ignore[attr-defined]
+        rows = {name: cells.pop(name, None) for name in ("time_allocation", "costs")}
+        values = {k: v for k, v in cells.items() if v is not None}
         if not any(v.strip() for v in values.values()):
             # A file skips a blank line, but a stored row is read whatever it holds: an empty one broke the reading.
             raise changes.Rejected([error(Source(file), "a new row needs at least one cell")])
+        user = account_of(request).username
         with request.app.state.engine.begin() as connection:
-            return changes.create_row(connection, key, file, values, account_of(request).username)
+            if file != changes.POSITIONS:
+                return changes.create_row(connection, key, file, values, user)
+            if rows["time_allocation"] is None and rows["costs"] is None:
+                return {**changes.create_row(connection, key, file, values, user), "time_allocation": [], "costs": []}
+            allocation, costs = ([_given(r) for r in rows[name] or []] for name in ("time_allocation", "costs"))
+            return changes.create_position(connection, key, values, allocation, costs, user)
 
     def replace(request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, body: changed) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
@@ -82,6 +95,9 @@ def _register(resource: str) -> None:
     ) -> Message:
         key = post_key(request, post, fiscal_year)
         with request.app.state.engine.begin() as connection:
+            if file == changes.POSITIONS:
+                changes.delete_position(connection, key, row_id, version, account_of(request).username)
+                return Message(detail=f"{file}: row {row_id} deleted, with its time allocation and cost lines")
             changes.delete_row(connection, key, file, row_id, version, account_of(request).username)
         return Message(detail=f"{file}: row {row_id} deleted")
 
@@ -92,7 +108,7 @@ def _register(resource: str) -> None:
     routes: list[tuple[str, str, Callable[..., Any], Any, Callable[..., Any], str, str]] = [
         ("GET", base, listing, list[out], reads_post, READ, f"Every row of {file}"),  # type: ignore[valid-type]
         ("GET", base + "/{row_id}", one, out, reads_post, READ, f"One row of {file}"),
-        ("POST", base, create, out, edits_post, EDIT, f"A new row of {file}"),
+        ("POST", base, create, made, edits_post, EDIT, f"A new row of {file}"),
         ("PUT", base + "/{row_id}", replace, out, edits_post, EDIT, f"Change a row of {file}"),
         ("DELETE", base + "/{row_id}", remove, Message, edits_post, EDIT, f"Delete a row of {file}"),
     ]
@@ -108,6 +124,11 @@ def _register(resource: str) -> None:
             summary=summary,
             tags=tags,
         )
+
+
+def _given(cells: dict[str, Any]) -> dict[str, str]:
+    """The cells given of a row in a list of a change (those left out, None, are not given)."""
+    return {k: v for k, v in cells.items() if v is not None}
 
 
 for _resource in RESOURCES:

@@ -209,6 +209,32 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
 
 ROW_MODELS = {resource: _row_models(resource) for resource in RESOURCES}
 
+# The most rows of each list a new position may carry: a time allocation row a cost center at most.
+MAX_ROWS_OF_POSITION = 200
+
+
+def _position_models() -> tuple[type[BaseModel], type[BaseModel]]:
+    """A new position with, in the same change, its time allocation rows and its cost lines (each item the
+    cells of its own file, position_id left out or the position's), and the position so made with them."""
+    out, new, _ = ROW_MODELS["positions"]
+    allocation_out, allocation_new, _ = ROW_MODELS["time-allocation"]
+    costs_out, costs_new, _ = ROW_MODELS["position-costs"]
+
+    def given(model: type[BaseModel]) -> Any:  # a list of rows of the model, each list optional and bounded
+        return (Annotated[list[model], Field(max_length=MAX_ROWS_OF_POSITION)] | None, None)  # type: ignore[valid-type]
+
+    made = create_model("NewPosition", __base__=new, time_allocation=given(allocation_new), costs=given(costs_new))
+    shown = create_model(
+        "PositionMade",
+        __base__=out,
+        time_allocation=(list[allocation_out], ...),  # type: ignore[valid-type]
+        costs=(list[costs_out], ...),  # type: ignore[valid-type]
+    )
+    return made, shown
+
+
+POSITION_NEW, POSITION_MADE = _position_models()
+
 
 # What-if scenarios (icass.api.scenarios) ---------------------------------------------------------------------
 

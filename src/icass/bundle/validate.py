@@ -91,6 +91,7 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
             f"the budget lines of cost center {code} add up to {_dollars(total)}, more than the "
             f"{_dollars(MAX_TOTAL_CENTS)} a cost center may hold",
             field="amount",
+            spans_rows=True,
         )
         for code, total in sorted(by_cost_center.items())
         if total > MAX_TOTAL_CENTS
@@ -101,6 +102,7 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
             source_of(bundle.positions, where[position]),
             f"the cost pool of position {position} adds up to {_dollars(total)}, more than {_dollars(MAX_TOTAL_CENTS)}",
             field="position_id",
+            spans_rows=True,
         )
         for position, total in sorted(by_position.items())
         if total > MAX_TOTAL_CENTS
@@ -111,6 +113,7 @@ def _sums(bundle: PostBundle) -> list[Diagnostic]:
             error(
                 Source("budget.csv"),
                 f"the post's budget adds up to {_dollars(post_total)}, more than {_dollars(MAX_TOTAL_CENTS)}",
+                spans_rows=True,
             )
         )
     return found
@@ -135,7 +138,9 @@ def _duplicates(bundle: PostBundle) -> list[Diagnostic]:
             at = k if rows is None else rows[k]
             if key in first:
                 row = source_of(records, first[key]).row
-                found.append(error(source_of(records, at), f"duplicate {what} {key!r}: already on row {row}"))
+                found.append(
+                    error(source_of(records, at), f"duplicate {what} {key!r}: already on row {row}", spans_rows=True)
+                )
             else:
                 first[key] = at
 
@@ -188,6 +193,7 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
                     f"USDH grade {grade!r} has no AmSal/PAT cost factor in cost_factors.csv",
                     field="grade",
                     section="H-423.1-1",
+                    spans_rows=True,
                 )
             )
     pooled = column(bundle.position_costs, "position_id")
@@ -195,7 +201,7 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
         for k, position_id in enumerate(pooled):
             if position_id not in positions:
                 source = source_of(bundle.position_costs, k)
-                found.append(error(source, f"unknown position {position_id!r}", field="position_id"))
+                found.append(error(source, f"unknown position {position_id!r}", field="position_id", spans_rows=True))
     for table in (bundle.position_costs, bundle.budget):
         funding = column(table, "funding")
         if CENTRALLY_FUNDED.keys().isdisjoint(funding):
@@ -215,7 +221,7 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
         for k, (position_id, code) in enumerate(zip(shares, allocated, strict=True)):
             if position_id not in positions:
                 source = source_of(bundle.time_allocation, k)
-                found.append(error(source, f"unknown position {position_id!r}", field="position_id"))
+                found.append(error(source, f"unknown position {position_id!r}", field="position_id", spans_rows=True))
             if code in unknown:
                 found += _cost_center(code, catalog, methodology, source_of(bundle.time_allocation, k))
     if not unknown.isdisjoint(budgeted):
@@ -229,7 +235,9 @@ def _references(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
                 found += _cost_center(code, catalog, methodology, source_of(bundle.workload, k))
             if agency not in agencies:
                 source = source_of(bundle.workload, k)
-                found.append(error(source, f"unknown agency {agency!r} (not in agencies.csv)", field="agency"))
+                found.append(
+                    error(source, f"unknown agency {agency!r} (not in agencies.csv)", field="agency", spans_rows=True)
+                )
     return found
 
 
@@ -252,6 +260,7 @@ def _lite_financial_management(bundle: PostBundle) -> list[Diagnostic]:
             f"management either in {LITE_FINANCIAL_MANAGEMENT} or in the separate cost centers, not both",
             field="cost_center",
             section="H-342.10",
+            spans_rows=True,
         )
     ]
 
@@ -282,6 +291,7 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
                     source_of(bundle.positions, k),
                     f"position {position_id}: time allocation sums to {total} percent, not 100 (time_allocation.csv)",
                     field="position_id",
+                    spans_rows=True,
                 )
             )
         if on_non_icass[position_id] == HUNDRED and non_icass is not None:
@@ -292,6 +302,7 @@ def _time_allocation(bundle: PostBundle, catalog: Catalog) -> list[Diagnostic]:
                     "position must spend part of its time on ICASS services",
                     field="position_id",
                     section=f"{non_icass.section}-1 NOTE",
+                    spans_rows=True,
                 )
             )
     return found
@@ -413,6 +424,7 @@ def validate_costs(
                     ),
                     field="cost_center",
                     section=spec.count_section,
+                    spans_rows=True,
                 )
             )
         elif spec.distribution == "non_icass" and STATE_AGENCY not in agencies:
@@ -423,6 +435,7 @@ def validate_costs(
                     f"but agencies.csv lacks {STATE_AGENCY}",
                     field="cost_center",
                     section=spec.count_section,
+                    spans_rows=True,
                 )
             )
     found += _service_rules(bundle, catalog, cost_of, first_line)
@@ -450,6 +463,7 @@ def _service_rules(
                 _where(first_line[MISCELLANEOUS]),
                 "8790 has cost but no agency has service costs to share it by",
                 section=misc.count_section,
+                spans_rows=True,
             )
         )
     if ICASS_AGENCY in payers and not payers - {ICASS_AGENCY}:
@@ -457,6 +471,7 @@ def _service_rules(
             error(
                 Source("workload", key=ICASS_AGENCY),
                 f"only {ICASS_AGENCY} (ICASS) has workload: ICASS redistribution needs customer agencies",
+                spans_rows=True,
             )
         )
     return found

@@ -6,14 +6,20 @@ Every change, in one transaction:
 2. checks the row's `version` against the one the person last saw: a stale one is a Conflict (HTTP 409), so
    two people never silently overwrite each other;
 3. writes the row, then runs the post through the same readers and rules as a bundle (icass.store.compute.
-   run_on): a problem the pipeline finds *in that row* rejects the change, with the rule's message, field and
-   handbook section; problems elsewhere (a time allocation that no longer adds up while its rows are edited
-   one by one) are the post's, shown with it, and do not block;
+   run_on): a problem the pipeline finds *in that row*, of a rule on the row's own cells, rejects the change,
+   with the rule's message, field and handbook section; a problem of a rule that spans rows (a time
+   allocation that does not yet add up while its rows are edited one by one), or a problem elsewhere, is the
+   post's, shown with it, and does not block (`rejects` is the rule);
 4. records who, when, what, before and after in the audit log.
+
+A change may carry several rows of several tables (a new position with its time allocation and cost lines:
+`create_position`), judged by one run and recorded in the one transaction; removing a position removes its
+time allocation and cost lines with it (`delete_position`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -176,8 +182,19 @@ def _header(connection: Connection, post: PostKey, file: str, columns: set[str])
         )
 
 
+def rejects(problem: Diagnostic) -> bool:
+    """The one rule of what a change does with a problem the pipeline finds in a row it changed: an error of a
+    rule on the row's own cells (a wrong type, a code of the wrong shape or one the catalog does not know, a
+    value the row may not hold) refuses the change; an error of a rule that spans rows (Diagnostic.spans_rows:
+    a time allocation that does not yet sum to 100, a row naming a position or agency not there yet, a
+    duplicate, a cost with no workload) does not, because a post edited row by row passes through such states:
+    it stays the post's problem, listed with it, and blocks its distribution, its invoices and the recording of
+    an approved version until fixed, as it fails `icass validate`."""
+    return problem.severity == ERROR and not problem.spans_rows
+
+
 def row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
-    return [d for d in run.diagnostics if d.severity == ERROR and d.source.file == file and d.source.row == number]
+    return [d for d in run.diagnostics if rejects(d) and d.source.file == file and d.source.row == number]
 
 
 def _checked(connection: Connection, post: PostKey, file: str, row_id: int | None) -> PostRun:
@@ -232,6 +249,130 @@ def delete_row(connection: Connection, post: PostKey, file: str, row_id: int, ve
     table = ROW_TABLES[file]
     connection.execute(delete(table).where(table.c.id == row_id))
     _record(connection, post, user, "delete", file, row_id, before, None)
+
+
+POSITIONS, TIME_ALLOCATION, POSITION_COSTS = "positions.csv", "time_allocation.csv", "position_costs.csv"
+# A position's own rows in other tables, found by its position_id: made and removed with it.
+OF_POSITION = (TIME_ALLOCATION, POSITION_COSTS)
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """A row of a change that carries several: its file, its cells, and how a message names it before it has
+    a row number (the place in the request, e.g. `time_allocation[0]`)."""
+
+    file: str
+    values: Mapping[str, str]
+    where: str
+
+
+def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], user: str) -> list[dict[str, Any]]:
+    """Several new rows, of one table or several, as one change: every cell checked before anything is written
+    (each problem names its row in the change and its field), then all written, judged by one run of the post
+    (a problem that `rejects` in any of them refuses them all) and each recorded in the audit log, one entry a
+    row so that a row's history reads the same however it was made. All or nothing: the caller's transaction."""
+    problems: list[Diagnostic] = []
+    typed: list[tuple[str, dict[str, Any]]] = []
+    for row in rows:
+        found, bad = cell_values(row.file, row.values)
+        problems += [dataclasses.replace(p, source=Source(row.file, key=row.where)) for p in bad]
+        if not any(str(v).strip() for v in found.values()) and not bad:
+            problems.append(error(Source(row.file, key=row.where), "a new row needs at least one cell"))
+        typed.append((row.file, found))
+    if problems:
+        raise Rejected(problems)
+    _lock(connection, post)
+    made: list[tuple[str, int]] = []
+    for file, found in typed:
+        table = ROW_TABLES[file]
+        last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
+        _header(connection, post, file, {c for c, v in found.items() if v != ""})
+        made.append(
+            (
+                file,
+                connection.execute(
+                    insert(table).returning(table.c.id),
+                    {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **found},
+                ).scalar_one(),
+            )
+        )
+    shown = _shown(connection, post, made)
+    run = run_on(connection, post.id)
+    problems = [p for file, row_id in made for p in row_problems(run, file, shown[file, row_id]["row"])]
+    if problems:
+        raise Rejected(problems)
+    for file, row_id in made:
+        _record(connection, post, user, "create", file, row_id, None, shown[file, row_id])
+    return [shown[key] for key in made]
+
+
+def _shown(connection: Connection, post: PostKey, made: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+    """The rows `made` as the API shows them, each file's rows read once."""
+    wanted = set(made)
+    return {
+        (file, row["id"]): _out(file, row, number)
+        for file in {file for file, _ in made}
+        for number, row in enumerate(_ordered(connection, post, file), start=2)
+        if (file, row["id"]) in wanted
+    }
+
+
+def create_position(
+    connection: Connection,
+    post: PostKey,
+    values: Mapping[str, str],
+    allocation: Sequence[Mapping[str, str]],
+    costs: Sequence[Mapping[str, str]],
+    user: str,
+) -> dict[str, Any]:
+    """A new position with its time allocation rows and cost lines, as one change (create_rows). A row of
+    the lists that leaves out position_id is the new position's; one that names another position is refused,
+    as the lists hold the position's own rows."""
+    position_id = values.get("position_id", "").strip()
+    rows = [NewRow(POSITIONS, values, "position")]
+    problems: list[Diagnostic] = []
+    for name, file, given in (("time_allocation", TIME_ALLOCATION, allocation), ("costs", POSITION_COSTS, costs)):
+        for k, cells in enumerate(given):
+            where = f"{name}[{k}]"
+            named = cells.get("position_id", position_id).strip()
+            if named != position_id:
+                message = f"is {named!r}, not the new position's {position_id!r}: these rows are the position's own"
+                problems.append(error(Source(file, key=where), message, field="position_id"))
+            rows.append(NewRow(file, {**cells, "position_id": position_id}, where))
+    if problems:
+        raise Rejected(problems)
+    made = list(zip(rows, create_rows(connection, post, rows, user), strict=True))
+    return {
+        **made[0][1],
+        "time_allocation": [shown for row, shown in made[1:] if row.file == TIME_ALLOCATION],
+        "costs": [shown for row, shown in made[1:] if row.file == POSITION_COSTS],
+    }
+
+
+def delete_position(connection: Connection, post: PostKey, row_id: int, version: int, user: str) -> None:
+    """Remove a position and, with it, its time allocation rows and cost lines (unless another row of
+    positions.csv has the same position_id: then they are that one's too), each with its audit entry."""
+    _lock(connection, post)
+    before = _current(connection, post, POSITIONS, row_id, version)
+    positions_table = ROW_TABLES[POSITIONS]
+    position_id = before["position_id"]
+    namesakes = connection.execute(
+        select(func.count()).where(
+            positions_table.c.post_id == post.id,
+            positions_table.c.position_id == position_id,
+            positions_table.c.id != row_id,
+        )
+    ).scalar_one()
+    connection.execute(delete(positions_table).where(positions_table.c.id == row_id))
+    _record(connection, post, user, "delete", POSITIONS, row_id, before, None)
+    if namesakes:
+        return
+    for file in OF_POSITION:
+        table = ROW_TABLES[file]
+        for number, row in enumerate(_ordered(connection, post, file), start=2):
+            if row["position_id"] == position_id:
+                connection.execute(delete(table).where(table.c.id == row["id"]))
+                _record(connection, post, user, "delete", file, row["id"], _out(file, row, number), None)
 
 
 def _current(connection: Connection, post: PostKey, file: str, row_id: int, version: int) -> dict[str, Any]:

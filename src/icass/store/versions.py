@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, insert, select
 
 from icass.bundle.tables import Cells
+from icass.diagnostics import ERROR
 from icass.pipeline import PostRun
 from icass.store import audit
 from icass.store.cells import StoredCells, stored_cells
-from icass.store.changes import NotFound, PostKey
+from icass.store.changes import NotFound, PostKey, Rejected
 from icass.store.compute import run_on
 from icass.store.schema import post_versions, posts
 
@@ -63,7 +64,11 @@ class Changes:
 
 
 def approve(connection: Connection, post: PostKey, user: str, note: str) -> Version:
-    """Record the post as it is now as approved, under the next number, in the record too."""
+    """Record the post as it is now as approved, under the next number, in the record too. A post with errors
+    (a time allocation left short by a change, icass.store.changes.rejects) cannot be: Rejected, with them."""
+    errors = [d for d in run_on(connection, post.id).diagnostics if d.severity == ERROR]
+    if errors:
+        raise Rejected(errors)
     cells = stored_cells(connection, post.id)
     files = {name: {"header": list(c.header), "rows": c.records} for name, c in cells.files.items()}
     revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()

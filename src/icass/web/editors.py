@@ -269,16 +269,38 @@ def change_row(
     return table.row_page(row_id, saved=True)
 
 
+# A new position may come, in the same form, with its first time allocation row and cost line (the fields
+# `time_allocation.cost_center`...), made with it as one change (changes.create_position).
+WITH_POSITION = {"time_allocation": ("cost_center", "percent"), "costs": ("funding", "soc", "amount")}
+
+
+def _rows_of_position(form: FormData) -> dict[str, list[dict[str, str]]] | None:
+    """The time allocation row and cost line the new position's form carries (each left out when blank), or
+    None when it carries neither."""
+    given = {name: {c: str(form.get(f"{name}.{c}", "")) for c in columns} for name, columns in WITH_POSITION.items()}
+    rows = {name: [cells] if any(v.strip() for v in cells.values()) else [] for name, cells in given.items()}
+    return rows if any(rows.values()) else None
+
+
 @router.post(TABLE)
 @allow(edits_post, EDIT)
 def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_form)]) -> HTMLResponse:
     values = {c: str(form.get(c, "")) for c in table.columns}
+    with_rows = _rows_of_position(form) if table.file == changes.POSITIONS else None
+    user = account_of(request).username
     try:
         with request.app.state.engine.begin() as connection:
-            row = changes.create_row(connection, table.key, table.file, values, account_of(request).username)
+            if with_rows is None:
+                row = changes.create_row(connection, table.key, table.file, values, user)
+            else:
+                allocation, costs = with_rows["time_allocation"], with_rows["costs"]
+                row = changes.create_position(connection, table.key, values, allocation, costs, user)
     except changes.Rejected as e:
-        beside, general = _placed(e.problems, table.columns)
-        new = {"values": values, "problems": beside, "general": general}
+        beside, general = _placed([d for d in e.problems if d.source.file == table.file], table.columns)
+        # A problem of the position's time allocation row or cost line names its file and field.
+        general += [f"{d.source.file}, {d.field}: {said(d)}" for d in e.problems if d.source.file != table.file]
+        typed = {f"{n}.{c}": str(form.get(f"{n}.{c}", "")) for n, columns in WITH_POSITION.items() for c in columns}
+        new = {"values": {**values, **typed}, "problems": beside, "general": general}
         message = "the row breaks a rule; nothing was saved"
         return page(request, "editor_new.html", **table.context(computed(request, table.key), new=new, error=message))
     answer = table.row_page(row["id"], saved=True)
@@ -293,7 +315,10 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
 def delete_row(request: Request, table: Table, row_id: RowId, version: int = Query(ge=1, le=2**31 - 1)) -> HTMLResponse:
     try:
         with request.app.state.engine.begin() as connection:
-            changes.delete_row(connection, table.key, table.file, row_id, version, account_of(request).username)
+            if table.file == changes.POSITIONS:  # with its time allocation and cost lines, as the API does
+                changes.delete_position(connection, table.key, row_id, version, account_of(request).username)
+            else:
+                changes.delete_row(connection, table.key, table.file, row_id, version, account_of(request).username)
     except changes.Conflict as e:
         return table.row_page(row_id, error=str(e))
     return page(request, "empty.html")  # the row leaves the table

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -92,7 +92,9 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
                 for a, v in sorted(by_agency.items())
             ],
         }
-    context |= _since_approved(request, key, run, request.state.session.account.edits_post(post))
+    editable = request.state.session.account.edits_post(post)
+    context |= _since_approved(request, key, run, editable and run.ok)
+    context["approval_blocked"] = editable and not run.ok
     return page(request, "post.html", **context)
 
 
@@ -110,6 +112,10 @@ def approve_version(
     request: Request, post: str, fiscal_year: FiscalYear, note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = ""
 ) -> Response:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        versions.approve(connection, key, request.state.session.account.username, note)
+    try:
+        with request.app.state.engine.begin() as connection:
+            versions.approve(connection, key, request.state.session.account.username, note)
+    except changes.Rejected as e:
+        # Only a change made since the page was shown gets here: the page offers no approval while errors stand.
+        raise HTTPException(422, f"the post has errors, which block recording its approval: {e}") from None
     return RedirectResponse(f"/posts/{post}/{fiscal_year}", status_code=303)
