@@ -22,7 +22,7 @@ from icass.api.schemas import (
     ApprovalOut,
     FiscalYear,
     Message,
-    Rejection,
+    Refused,
     RowId,
     WorkloadNew,
     WorkloadOut,
@@ -36,7 +36,7 @@ from icass.store.changes import RESOURCES, workload_id
 router = APIRouter(route_class=GuardedRoute)
 READ = "read the post (its admin, FMO or budget committee)"
 EDIT = "change the post (its admin or FMO)"
-CHANGED: Responses = {**SCOPED, 409: {"model": Message}, 422: {"model": Rejection}}
+CHANGED: Responses = {**SCOPED, 409: {"model": Message}, 422: {"model": Refused}}
 
 
 def _register(resource: str) -> None:

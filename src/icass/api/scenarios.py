@@ -18,7 +18,7 @@ from icass.api.schemas import (
     FiscalYear,
     FundingComparisonOut,
     Message,
-    Rejection,
+    Refused,
     ScenarioApply,
     ScenarioChangeIn,
     ScenarioChangeOut,
@@ -34,7 +34,7 @@ from icass.store.changes import PostKey
 router = APIRouter(route_class=GuardedRoute, tags=["scenarios"])
 READ = "read the post's scenarios (its admin, FMO or budget committee)"
 EDIT = "make, change or apply the post's scenarios (its admin or FMO)"
-CHANGED: Responses = {**SCOPED, 409: {"model": Message}, 422: {"model": Rejection}}
+CHANGED: Responses = {**SCOPED, 409: {"model": Message}, 422: {"model": Refused}}
 BASE = "/api/posts/{post}/{fiscal_year}/scenarios"
 ONE = BASE + "/{scenario_id}"
 

@@ -75,6 +75,17 @@ class Rejection(BaseModel):
     problems: list[Problem]
 
 
+class SchemaRefusal(BaseModel):
+    """FastAPI's own 422, when a request does not keep to its schema at all (a key or value of the wrong type):
+    each error with its place (`loc`), message and type, before any rule of the handbook is asked."""
+
+    detail: list[dict[str, Any]]
+
+
+# A change's 422: the handbook's rules broken (Rejection), or the request not keeping to its schema.
+Refused = Rejection | SchemaRefusal
+
+
 class PostOut(BaseModel):
     code: str
     fiscal_year: int
