@@ -503,6 +503,9 @@ def _parts_table(why: Explanation, agency: str | None) -> Table:
 
 
 def main() -> None:
+    if not one_shot(sys.argv[1:]):
+        app()
+        return
     # A run allocates a few million small objects (rows, records) that live until it ends, and none of them
     # form cycles: the cyclic collector's default thresholds made it rescan them over and over, about a
     # sixth of `icass world` on 250 posts (docs/benchmarks.md). It still runs, every 100,000 allocations.
@@ -512,6 +515,18 @@ def main() -> None:
         app()  # click's standalone mode: it always ends in SystemExit with the command's status
     except SystemExit as end:
         _end(end.code)
+
+
+LONG_LIVED = frozenset({"serve"})
+
+
+def one_shot(arguments: list[str]) -> bool:
+    """Whether the command line runs a command that ends when its work is done, which may take the process tricks
+    of main (a frozen heap, a lazy collector, no finalization). A server is not one: it lives for days, its
+    requests make garbage with cycles that must be collected, and it must close its pools and sockets on the way
+    out. The group takes no option with a value, so its command is the first argument that is not an option."""
+    command = next((a for a in arguments if not a.startswith("-")), None)
+    return command not in LONG_LIVED
 
 
 def _end(code: object) -> NoReturn:
