@@ -303,10 +303,10 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 
     totals: dict[str, dict[str, int]] = {}
     redistribution: dict[str, int] = {}
-    for agency, _, funding, _, redis, total in result.lines():
+    for agency, _, funding, _, redistributed, total in result.lines():
         row = totals.setdefault(agency, {})
         row[funding] = row.get(funding, 0) + total
-        redistribution[agency] = redistribution.get(agency, 0) + redis
+        redistribution[agency] = redistribution.get(agency, 0) + redistributed
     names = {a.code: a.name for a in post.agencies}
     p = post.post
     body = [
