@@ -113,3 +113,32 @@ def test_the_pages_reach_the_store_only_where_listed_and_the_api_never_imports_t
 
     assert imports("icass.api", "icass.web") == set()
     assert imports("icass.web", "icass.store") == WEB_READS_STORE
+
+
+def test_the_version_is_declared_once_in_pyproject(tmp_path):
+    """pyproject.toml's version is the package's, the API's and `icass --version`'s, and no module spells it."""
+    import ast
+    import tomllib
+
+    from click.testing import CliRunner
+
+    import icass
+    from icass.api.app import create_api
+    from icass.cli import app
+    from icass.store.database import open_database
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert icass.__version__ == declared
+    engine = open_database(f"sqlite:///{tmp_path / 'icass.db'}")
+    try:
+        assert create_api(engine, secure_cookies=False).openapi()["info"]["version"] == declared
+    finally:
+        engine.dispose()
+    assert CliRunner().invoke(app, ["--version"], prog_name="icass").output == f"icass {declared}\n"
+    spelled = [
+        path.name
+        for path in (ROOT / "src" / "icass").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value == declared
+    ]
+    assert spelled == []

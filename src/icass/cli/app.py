@@ -103,6 +103,7 @@ class _LazyGroup(_Group):
     },
     no_args_is_help=True,
 )
+@click.version_option(package_name="icass", message="%(prog)s %(version)s")  # looked up only when asked for
 def app() -> None:
     """ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's administrative
     services, exact to the cent."""
