@@ -142,3 +142,10 @@ def test_the_version_is_declared_once_in_pyproject(tmp_path):
         if isinstance(node, ast.Constant) and node.value == declared
     ]
     assert spelled == []
+
+
+def test_the_slow_files_named_are_the_suites():
+    """A slow file renamed would silently join the fast subset (tests/conftest.py, SLOW_FILES)."""
+    from tests.conftest import SLOW_FILES
+
+    assert sorted(name for name in SLOW_FILES if not (ROOT / "tests" / name).is_file()) == []
