@@ -535,7 +535,7 @@ def _end(code: object) -> NoReturn:
     Finalization frees every object of the run one by one and unloads numpy: about 10 ms of the 160 ms of
     `icass distribute` on the large post, with nothing to show for it (docs/benchmarks.md). By now a command
     has closed its files, so flushing stdout and stderr is all that is left. With another thread alive
-    (`icass serve`'s jobs) Python ends as usual, and waits for them."""
+    Python ends as usual, and waits for them. `icass serve` never comes here (one_shot)."""
     import threading
 
     if threading.active_count() > 1:
