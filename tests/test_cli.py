@@ -282,6 +282,31 @@ def test_the_command_as_a_process(tmp_path):
     assert whole.stdout == icass("distribute", SAMPLES[1], "--format", "csv").stdout
 
 
+def test_a_server_keeps_the_collector_and_finalization(monkeypatch):
+    """`icass serve` lives for days: main must not freeze its heap, slow its collector, or end it with os._exit
+    (which would skip closing its pools and sockets). A one-shot command still takes them."""
+    import gc
+    import os
+    import sys
+
+    from icass.cli.app import main, one_shot
+
+    tricks: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: tricks.append("freeze"))
+    monkeypatch.setattr(gc, "set_threshold", lambda *a: tricks.append("threshold"))
+    monkeypatch.setattr(os, "_exit", lambda status: tricks.append(f"exit {status}"))
+    monkeypatch.setattr(sys, "argv", ["icass", "serve", "--help"])
+    with pytest.raises(SystemExit) as end:
+        main()
+    assert end.value.code == 0
+    assert tricks == []
+    assert not one_shot(["serve"])
+    assert not one_shot(["--help", "serve", "--demo"])
+    assert one_shot(["distribute", "examples/standard-post", "--format", "csv"])
+    assert one_shot(["--help"])
+    assert one_shot([])
+
+
 def test_the_methodology_choice_is_every_methodology():
     from icass.cli.app import METHODOLOGIES
     from icass.model import Methodology

@@ -26,7 +26,7 @@ from icass.engine.invoice import invoice
 from icass.pipeline import run_post
 from icass.store.bundles import export_bundle, import_bundle
 from icass.store.schema import posts
-from icass.store.workbooks import export_workbook
+from icass.store.workbooks import export_workbook, import_workbook
 from tests.bundles import BASE, replace_line, write_bundle
 from tests.test_api import BASE as API
 from tests.test_api import KVR, sign_in
@@ -140,7 +140,7 @@ def test_a_hostile_code_in_a_workbook_cell_is_refused_with_sheet_row_and_column(
         book["agencies"]["A3"].data_type = "s"  # the text itself, as a person types it in a Text column
 
     path = _edited(folder, tmp_path / "bad.xlsx", edit)
-    found, problems = import_bundle(engine, path, replace=True)
+    found, problems = import_workbook(engine, path, replace=True)
     assert found is None
     assert _counts(engine) == before
     assert any(e.startswith("error: bad.xlsx, sheet agencies, row 3, code: ") for e in _errors(problems)), problems
@@ -265,7 +265,7 @@ def test_the_bundle_workbook_writes_text_as_text_and_the_csv_keeps_it(engine, tm
     exported = tmp_path / "exported.xlsx"
     export_workbook(engine, "TST", 2027, exported)
     assert _formulas(exported) == []
-    again, problems = import_bundle(engine, exported, replace=True)
+    again, problems = import_workbook(engine, exported, replace=True)
     assert again is not None, problems
     export_bundle(engine, "TST", 2027, tmp_path / "back")
     assert (tmp_path / "back" / "budget.csv").read_text(encoding="utf-8") == budget

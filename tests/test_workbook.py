@@ -82,7 +82,7 @@ def test_a_post_comes_back_through_the_database_and_a_workbook_identical(engine,
     assert stored is not None, _errors(problems)
     book = tmp_path / "post.xlsx"
     export_workbook(engine, stored.code, stored.fiscal_year, book)
-    again, problems = import_bundle(engine, book, replace=True)  # a file: read as a workbook
+    again, problems = import_workbook(engine, book, replace=True)
     assert again is not None, _errors(problems)
     assert problems == []
     assert (again.code, again.fiscal_year) == (stored.code, stored.fiscal_year)
@@ -164,7 +164,7 @@ def stored(engine, tmp_path):
 
 
 def _refused(engine: Engine, path: Path, before: dict[str, int]) -> list[str]:
-    found, problems = import_bundle(engine, path, replace=True)
+    found, problems = import_workbook(engine, path, replace=True)
     assert found is None
     assert _counts(engine) == before
     errors = _errors(problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from icass.model.records import Source
+from icass.model.provenance import Source
 
 ERROR, WARNING = "error", "warning"
 

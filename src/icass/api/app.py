@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+import icass
 from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
 from icass.api.origin import SameOrigin
@@ -48,7 +49,7 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
     app = FastAPI(
         title="icass",
         summary="The ICASS budget and cost distribution, exact to the cent",
-        version="0.1.0",
+        version=icass.__version__,
         docs_url="/api/docs",
         redoc_url=None,
         max_body_size=MAX_BODY_BYTES,

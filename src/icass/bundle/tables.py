@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from icass.bundle.codes import CODE_SHAPE, MAX_TEXT_CHARS, code_problem, post_code_problem, text_problem
 from icass.diagnostics import Diagnostic, error, warning
-from icass.model.records import Source
+from icass.model.provenance import Source
 from icass.money import decimal_places, parse_cents, parse_decimal
 
 Parser = Callable[[str], Any]

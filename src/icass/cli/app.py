@@ -103,6 +103,7 @@ class _LazyGroup(_Group):
     },
     no_args_is_help=True,
 )
+@click.version_option(package_name="icass", message="%(prog)s %(version)s")  # looked up only when asked for
 def app() -> None:
     """ICASS budget and cost distribution (6 FAH-5 H-300): every agency's share of a post's administrative
     services, exact to the cent."""
@@ -303,10 +304,10 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 
     totals: dict[str, dict[str, int]] = {}
     redistribution: dict[str, int] = {}
-    for agency, _, funding, _, redis, total in result.lines():
+    for agency, _, funding, _, redistributed, total in result.lines():
         row = totals.setdefault(agency, {})
         row[funding] = row.get(funding, 0) + total
-        redistribution[agency] = redistribution.get(agency, 0) + redis
+        redistribution[agency] = redistribution.get(agency, 0) + redistributed
     names = {a.code: a.name for a in post.agencies}
     p = post.post
     body = [
@@ -503,6 +504,9 @@ def _parts_table(why: Explanation, agency: str | None) -> Table:
 
 
 def main() -> None:
+    if not one_shot(sys.argv[1:]):
+        app()
+        return
     # A run allocates a few million small objects (rows, records) that live until it ends, and none of them
     # form cycles: the cyclic collector's default thresholds made it rescan them over and over, about a
     # sixth of `icass world` on 250 posts (docs/benchmarks.md). It still runs, every 100,000 allocations.
@@ -514,12 +518,24 @@ def main() -> None:
         _end(end.code)
 
 
+LONG_LIVED = frozenset({"serve"})
+
+
+def one_shot(arguments: list[str]) -> bool:
+    """Whether the command line runs a command that ends when its work is done, which may take the process tricks
+    of main (a frozen heap, a lazy collector, no finalization). A server is not one: it lives for days, its
+    requests make garbage with cycles that must be collected, and it must close its pools and sockets on the way
+    out. The group takes no option with a value, so its command is the first argument that is not an option."""
+    command = next((a for a in arguments if not a.startswith("-")), None)
+    return command not in LONG_LIVED
+
+
 def _end(code: object) -> NoReturn:
     """End the process with the command's status, skipping Python's finalization when nothing else runs.
     Finalization frees every object of the run one by one and unloads numpy: about 10 ms of the 160 ms of
     `icass distribute` on the large post, with nothing to show for it (docs/benchmarks.md). By now a command
     has closed its files, so flushing stdout and stderr is all that is left. With another thread alive
-    (`icass serve`'s jobs) Python ends as usual, and waits for them."""
+    Python ends as usual, and waits for them. `icass serve` never comes here (one_shot)."""
     import threading
 
     if threading.active_count() > 1:

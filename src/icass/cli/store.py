@@ -4,14 +4,11 @@ out (docs/store.md, docs/workbook.md)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from icass.cli.app import INPUT_ERROR, METHODOLOGIES, _err, _fail
-
-if TYPE_CHECKING:
-    from icass.diagnostics import Diagnostic
+from icass.cli.app import METHODOLOGIES, _err, _fail
+from icass.cli.imports import command_line_user, report
 
 data_option = click.option(
     "--data",
@@ -42,7 +39,13 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
 
         import_world_folder(path, data, replace)
         return
-    stored, problems = import_bundle(open_database(database_url(data)), path, replace, user=command_line_user())
+    engine, user = open_database(database_url(data)), command_line_user()
+    if is_workbook(path):
+        from icass.store.workbooks import import_workbook
+
+        stored, problems = import_workbook(engine, path, replace, user=user)
+    else:
+        stored, problems = import_bundle(engine, path, replace, user=user)
     report(problems, stored is not None)
     assert stored is not None
     err = _err()
@@ -116,28 +119,3 @@ def template_command(target: Path, methodology: str, records: bool, tdy: bool) -
         _fail(f"{target}: the folder {target.parent} does not exist")
     write_template(target, methodology, records, tdy)
     _err().print(f"{target}: wrote the {methodology} template", markup=False)
-
-
-def command_line_user() -> str:
-    """Who the record names for an import from the command line: the system account running it, marked as
-    such (no workspace account signs in there)."""
-    import getpass
-
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError):  # no LOGNAME/USER and no entry in the password database (some containers)
-        name = "unknown"
-    return f"{name[:40]} (command line)"
-
-
-def report(problems: list[Diagnostic], stored: bool) -> None:
-    """Print an import's problems; when nothing was stored, say so and exit with the input-error status."""
-    from icass.diagnostics import ERROR
-
-    err = _err()
-    for d in problems:
-        err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
-    if not stored:
-        errors = sum(d.severity == ERROR for d in problems)
-        err.print(f"{errors} error(s): nothing was stored.", style="bold red", markup=False)
-        raise click.exceptions.Exit(INPUT_ERROR)

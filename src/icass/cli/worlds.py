@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from icass.cli.app import _err, _fail
-from icass.cli.store import command_line_user, report
+from icass.cli.imports import command_line_user, report
 
 
 def import_world_folder(path: Path, data: Path | None, replace: bool) -> None:

@@ -112,12 +112,12 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
             lines[w.agency].append(w)
     share: dict[str, dict[str, int]] = defaultdict(dict)
     redistribution: dict[str, dict[str, int]] = defaultdict(dict)
-    for agency, cc, funding, own, redis, _ in distribution.lines(bundle.post.code):
+    for agency, cc, funding, own, redistributed, _ in distribution.lines(bundle.post.code):
         if cc == cost_center:
             if own:
                 share[agency][funding] = own
-            if redis:
-                redistribution[agency][funding] = redis
+            if redistributed:
+                redistribution[agency][funding] = redistributed
     parts = tuple(
         AgencyPart(
             agency,

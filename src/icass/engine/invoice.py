@@ -67,10 +67,10 @@ def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of
     redistribution: dict[str, int] = defaultdict(int)
     share_of: dict[str, int] = defaultdict(int)
     code = bundle.post.code
-    for a, cc, funding, own, redis, total in distribution.lines(code):
+    for a, cc, funding, own, redistributed, total in distribution.lines(code):
         if a == agency:
             amounts[cc][funding] = total
-            redistribution[cc] += redis
+            redistribution[cc] += redistributed
             share_of[cc] += own
     cost = dict(zip(distribution.columns.cost_centers, distribution.cost_of(code).sum(axis=1).tolist(), strict=True))
     lines = []

@@ -73,11 +73,13 @@ class Distribution:
     def lines(self, post: str | None = None) -> Iterator[DistributionLine]:
         """Every non-zero line of a post, in code order (agency, cost center, funding source)."""
         cols, p = self.columns, self.post_index(post)
-        share, redis = self.share[p], self.redistribution[p]
-        at = np.nonzero((share != 0) | (redis != 0))
+        share, redistributed = self.share[p], self.redistribution[p]
+        at = np.nonzero((share != 0) | (redistributed != 0))
         agencies, centers, funding = cols.agencies, cols.cost_centers, cols.funding_sources
         # Whole columns to Python ints at once: indexing an array cell by cell costs more than the line.
-        for a, c, f, s, r in zip(*(i.tolist() for i in at), share[at].tolist(), redis[at].tolist(), strict=True):
+        for a, c, f, s, r in zip(
+            *(i.tolist() for i in at), share[at].tolist(), redistributed[at].tolist(), strict=True
+        ):
             yield DistributionLine(agencies[a], centers[c], funding[f], s, r, s + r)
 
     def sorted_lines(self, post: str | None = None) -> tuple[list[str], list[str], list[str], IntArray, IntArray]:
@@ -96,9 +98,9 @@ class Distribution:
         cols, p = self.columns, self.post_index(post)
         funding = tuple(sorted(cols.funding_sources))
         order = [cols.funding_sources.index(f) for f in funding]
-        share, redis = self.share[p][:, :, order], self.redistribution[p][:, :, order]
-        at = np.nonzero((share != 0) | (redis != 0))
-        return (cols.agencies, cols.cost_centers, funding), at, share[at], redis[at]
+        share, redistributed = self.share[p][:, :, order], self.redistribution[p][:, :, order]
+        at = np.nonzero((share != 0) | (redistributed != 0))
+        return (cols.agencies, cols.cost_centers, funding), at, share[at], redistributed[at]
 
     def cost_of(self, post: str | None = None) -> IntArray:
         """cost[cost center, funding source] of one post."""

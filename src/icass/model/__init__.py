@@ -1,5 +1,6 @@
 """Typed, immutable records of the post's ICASS domain."""
 
+from icass.model.provenance import Source
 from icass.model.records import (
     FUNDING_SOURCES,
     METHODOLOGIES,
@@ -19,7 +20,6 @@ from icass.model.records import (
     PostBundle,
     PostRecords,
     Region,
-    Source,
     TimeAllocation,
     Workload,
 )

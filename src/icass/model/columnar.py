@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
-from icass.model.records import Source
+from icass.model.provenance import Source
 
 R = TypeVar("R")
 

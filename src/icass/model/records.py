@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from icass.model.columnar import column
+from icass.model.provenance import NOWHERE, Source
 from icass.model.sources import SourceRecords
 
 
@@ -54,23 +56,6 @@ REGIONS: tuple[Region, ...] = tuple(Region)
 POSITION_CATEGORIES: tuple[PositionCategory, ...] = tuple(PositionCategory)
 AMSAL_SOC = "0006"  # H-423.1-1
 PAT_SOC = "0005"  # H-423.1-2
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a record came from, so every message can name the file and row."""
-
-    file: str  # a bundle file, or a table of derived values such as "workload"
-    row: int = 0  # the row as a spreadsheet numbers it: the header is row 1; 0 = the file as a whole
-    key: str = ""  # where there is no row: the record's key in its table, e.g. "6150/1900.0"
-
-    def __str__(self) -> str:
-        if self.row:
-            return f"{self.file}, row {self.row}"
-        return f"{self.file} [{self.key}]" if self.key else self.file
-
-
-NOWHERE = Source("<derived>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +202,6 @@ class PostBundle:
 
     def cost_pool_columns(self) -> tuple[list[str], list[Funding], list[int]]:
         """cost_pool() as columns (position_id, funding, amount), in the same order, with no record made."""
-        from icass.model.columnar import column
-
         cents = {f.grade: (f.amsal, f.pat) for f in self.cost_factors}
         ids: list[str] = []
         funding: list[Funding] = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from icass.model.records import NOWHERE, Source
+from icass.model.provenance import NOWHERE, Source
 
 
 class VisitCategory(StrEnum):

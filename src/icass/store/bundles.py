@@ -66,16 +66,12 @@ def import_bundle(
     progress: Progress | None = None,
     user: str | None = None,
 ) -> tuple[StoredPost | None, list[Diagnostic]]:
-    """Store the bundle in `folder` (or the Excel workbook, when `folder` is a file: icass.store.workbooks);
-    None and every problem when it has an error (then nothing is written). `progress` is told of each of its
-    three steps: checking, reading the files, storing. `user`: who imports it, whose `import` entry of the
-    record is written in the import's own transaction (stored with its entry, or not at all); None writes no
-    entry (the demo's samples)."""
+    """Store the bundle in `folder` (a workbook is icass.store.workbooks.import_workbook's, which hands this the
+    bundle it reads); None and every problem when it has an error (then nothing is written). `progress` is told
+    of each of its three steps: checking, reading the files, storing. `user`: who imports it, whose `import`
+    entry of the record is written in the import's own transaction (stored with its entry, or not at all); None
+    writes no entry (the demo's samples)."""
     report = progress or no_progress
-    if is_workbook(folder):
-        from icass.store.workbooks import import_workbook
-
-        return import_workbook(engine, folder, replace, progress, user)
     report(0, 3, f"checking the bundle {folder.name}")
     post, problems = check_bundle(folder)
     if post is None or has_errors(problems):
