@@ -181,6 +181,7 @@ SLOW_FILES = {
     "test_invoice_files.py",
     "test_job_recovery.py",
     "test_jobs.py",
+    "test_position_changes.py",
     "test_same_origin.py",
     "test_scenarios.py",
     "test_security_headers.py",
