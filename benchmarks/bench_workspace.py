@@ -52,7 +52,6 @@ def _store(url: str, scratch: Path, large: bool, world_posts: int) -> None:
         if large:
             sys.path.insert(0, str(ROOT / "benchmarks"))
             from bench_large_post import write_large_post
-
             from icass.store.bundles import import_bundle
 
             folder = write_large_post(scratch / "large")
@@ -67,7 +66,6 @@ def _store(url: str, scratch: Path, large: bool, world_posts: int) -> None:
         if world_posts:
             sys.path.insert(0, str(ROOT / "benchmarks"))
             from bench_world import write_synthetic_world
-
             from icass.store.worlds import import_world
 
             world, problems = import_world(
