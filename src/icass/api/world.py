@@ -26,10 +26,9 @@ from icass.engine.consolidation import Consolidation
 from icass.engine.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model.world import World
 from icass.money import format_plain
-from icass.pipeline.world import consolidate_world
 from icass.store.bundles import NotStored
 from icass.store.compute import run_stored_tdy
-from icass.store.worlds import run_stored_world
+from icass.store.worlds import consolidated_stored_world
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
 WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}
@@ -38,10 +37,10 @@ WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}
 def consolidated(request: Request, fiscal_year: int) -> tuple[World, Consolidation]:
     """The stored world of `fiscal_year`, consolidated: 404 when none is stored, 422 with its errors."""
     try:
-        run = run_stored_world(request.app.state.engine, fiscal_year)
+        stored = consolidated_stored_world(request.app.state.engine, fiscal_year)
     except NotStored:
         raise HTTPException(404, f"no world of fiscal year {fiscal_year} is stored") from None
-    consolidation, more = consolidate_world(run)
+    run, consolidation, more = stored.run, stored.consolidation, stored.problems
     errors = [problem(d) for d in (*run.diagnostics, *more) if d.severity == ERROR]
     if consolidation is None or run.files is None or errors:
         raise RejectedPost(f"the world of {fiscal_year} has {len(errors)} error(s): it cannot be consolidated", errors)

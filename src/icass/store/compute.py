@@ -1,11 +1,10 @@
 """A stored post through the pipeline: its rows read back as the cells of its files, by the same readers,
 then derived, validated and distributed by the same steps as a bundle from disk (icass.pipeline). A finished
-run is kept until the post changes (its `version`)."""
+run is kept until the post changes (its `revision`), in the store's one cache (icass.store.states)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection, Engine, select
@@ -21,6 +20,7 @@ from icass.pipeline import PostRun, run_records
 from icass.pipeline.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
+from icass.store.states import Shelf, database_of
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -38,23 +38,32 @@ def _post(connection: Connection, post_id: int) -> Post:
     )
 
 
-_runs: dict[tuple[str, int], tuple[str, PostRun]] = {}  # (database, post id) -> (revision, its run)
-_lock = threading.Lock()
+POSTS: Shelf[PostRun] = Shelf("post")  # post id -> its run, kept under its revision
 
 
 def run_stored(engine: Engine, post_id: int) -> PostRun:
     """The pipeline on a stored post, as `run_post` on its bundle; kept until the post's revision changes."""
-    key = (engine.url.render_as_string(hide_password=True), post_id)
     with engine.connect() as connection:
         revision = connection.execute(select(posts.c.revision).where(posts.c.id == post_id)).scalar_one()
-        with _lock:
-            kept = _runs.get(key)
-            if kept is not None and kept[0] == revision:
-                return kept[1]
-        run = run_on(connection, post_id)
-    with _lock:
-        _runs[key] = (revision, run)
+        return run_kept(connection, post_id, revision)
+
+
+def run_kept(connection: Connection, post_id: int, revision: str) -> PostRun:
+    """The post's run at `revision`, the one `connection` sees: the kept one, or computed and kept."""
+    database = database_of(connection)
+    kept = POSTS.get(database, post_id, revision)
+    if kept is not None:
+        return kept
+    run = run_on(connection, post_id)
+    POSTS.put(database, post_id, revision, run)
     return run
+
+
+def keep_run(connection: Connection, post_id: int, run: PostRun) -> None:
+    """Keep `run`, made on the post as `connection` sees it, under the post's revision there (a change's
+    run, kept before its commit: the read that follows the commit finds it)."""
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post_id)).scalar_one()
+    POSTS.put(database_of(connection), post_id, revision, run)
 
 
 def run_on(connection: Connection, post_id: int, cells: StoredCells | None = None) -> PostRun:
