@@ -33,7 +33,7 @@ from icass.money import format_plain
 from icass.pipeline import PostRun
 from icass.store import audit
 from icass.store.bundles import new_revision
-from icass.store.compute import keep_run, run_kept, run_on
+from icass.store.compute import PostState, keep_state, run_on, state_after_counts, state_kept
 from icass.store.schema import FILES, ROW_TABLES, approvals, bundle_files, posts
 
 # The API's name of each table a person edits row by row -> its bundle file.
@@ -195,20 +195,25 @@ def row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
 def _checked(connection: Connection, post: PostKey, file: str, row_id: int | None) -> PostRun:
     run = run_on(connection, post.id)
     if row_id is not None:
-        table = ROW_TABLES[file]
-        line = connection.execute(select(table.c.line).where(table.c.id == row_id)).scalar_one()
-        problems = row_problems(run, file, _number(connection, post, file, line))
-        if problems:
-            raise Rejected(problems)
+        _judge(connection, post, file, row_id, run)
     return run
 
 
-def _state_before(connection: Connection, post: PostKey) -> PostRun:
+def _judge(connection: Connection, post: PostKey, file: str, row_id: int, run: PostRun) -> None:
+    """Reject the change when `run`, made with it, finds a problem in its row."""
+    table = ROW_TABLES[file]
+    line = connection.execute(select(table.c.line).where(table.c.id == row_id)).scalar_one()
+    problems = row_problems(run, file, _number(connection, post, file, line))
+    if problems:
+        raise Rejected(problems)
+
+
+def _state_before(connection: Connection, post: PostKey) -> PostState:
     """The post's run as it is before the change (the audit's "before"): its kept state, run only when none
     is kept. Called before `_lock`, in the change's transaction; the row lock (PostgreSQL) or the transaction's
     write lock taken at BEGIN (SQLite, icass.store.database) makes sure no other change comes in between."""
     query = select(posts.c.revision).where(posts.c.id == post.id).with_for_update()
-    return run_kept(connection, post.id, connection.execute(query).scalar_one())
+    return state_kept(connection, post.id, connection.execute(query).scalar_one())
 
 
 def create_row(
@@ -227,7 +232,7 @@ def create_row(
     run = _checked(connection, post, file, row_id)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "create", file, row_id, None, after)
-    keep_run(connection, post.id, run)
+    keep_state(connection, post.id, PostState(run))
     return after
 
 
@@ -245,7 +250,7 @@ def update_row(
     run = _checked(connection, post, file, row_id)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "update", file, row_id, before, after)
-    keep_run(connection, post.id, run)
+    keep_state(connection, post.id, PostState(run))
     return after
 
 
@@ -385,11 +390,11 @@ def enter_count(
     _, problems = cell_values(WORKLOAD_FILE, typed if modification is None else {**typed, "modification": modification})
     if problems:
         raise Rejected(problems)
-    before_run = _state_before(connection, post)
+    state = _state_before(connection, post)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
     row = _entered(connection, post, cost_center, agency, factor)
-    before = _workload_line(before_run, (cost_center, agency, factor), row)
+    before = _workload_line(state.run, (cost_center, agency, factor), row)
     current = row["version"] if row is not None else 0
     if current != version:
         raise Conflict(
@@ -419,7 +424,9 @@ def enter_count(
         row_id = row["id"]
         connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
     _header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
-    run = _checked(connection, post, WORKLOAD_FILE, row_id)
+    state = state_after_counts(connection, post.id, state)
+    run = state.run
+    _judge(connection, post, WORKLOAD_FILE, row_id, run)
     after = _workload_line(run, (cost_center, agency, factor), _entered(connection, post, cost_center, agency, factor))
     if after is None:
         raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
@@ -433,7 +440,7 @@ def enter_count(
         before=before,
         after=after,
     )
-    keep_run(connection, post.id, run)
+    keep_state(connection, post.id, state)
     return after
 
 

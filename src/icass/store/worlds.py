@@ -422,7 +422,7 @@ def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
 
 def consolidated_stored_world(engine: Engine, fiscal_year: int) -> StoredWorldRun:
     """The stored world's run and consolidation, kept until the world's revision or any of its posts' changes.
-    Its posts' runs are their kept states (icass.store.compute.run_kept): after an edit to one post, only that
+    Its posts' runs are their kept states (icass.store.compute.state_kept): after an edit to one post, only that
     post is run again, then the consolidation."""
     from icass.store.compute import run_stored_tdy
 
@@ -465,25 +465,24 @@ def _post_runs(connection: Connection, members: list[tuple[int, str]]) -> list[P
     state, as any reader of the post would make it) and kept."""
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
-    from icass.store.compute import POSTS, read_stored_of
+    from icass.store.compute import STATES, PostState, read_stored_parts
 
     database = database_of(connection)
     runs: dict[int, PostRun] = {}
     for post_id, revision in members:
-        kept = POSTS.get(database, post_id, revision)
+        kept = STATES.get(database, post_id, revision)
         if kept is not None:
-            runs[post_id] = kept
+            runs[post_id] = kept.run
     missing = [(post_id, revision) for post_id, revision in members if post_id not in runs]
     if missing:
         catalog, rules = load_catalog(), load_counting_rules()
-        read = read_stored_of(connection, [post_id for post_id, _ in missing])
-        for (post_id, revision), (records, problems) in zip(missing, read, strict=True):
-            run = (
-                PostRun(tuple(problems), catalog=catalog)
-                if records is None
-                else run_records(records, catalog, rules, problems)
-            )
-            POSTS.put(database, post_id, revision, run)
+        read = read_stored_parts(connection, [post_id for post_id, _ in missing])
+        for (post_id, revision), (records, problems, more) in zip(missing, read, strict=True):
+            if records is None:
+                run = PostRun(tuple(problems + more), catalog=catalog)
+            else:
+                run = run_records(records, catalog, rules, problems + more)
+            STATES.put(database, post_id, revision, PostState(run, tuple(more)))
             runs[post_id] = run
     return [runs[post_id] for post_id, _ in members]
 
