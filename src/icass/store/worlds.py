@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from icass.bundle.load import read_post
 from icass.bundle.world import read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.engine.consolidation import Consolidation
+from icass.engine.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model import Post, Source
 from icass.money import format_plain
 from icass.pipeline import PostRun, run_records
@@ -409,6 +410,15 @@ class StoredWorldRun:
     run: WorldRun
     consolidation: Consolidation | None
     problems: list[Diagnostic]
+
+    @cached_property
+    def invoices(self) -> dict[str, WorldInvoice | None]:
+        """Every agency's worldwide invoice (H-424), made once for the kept run; empty when not consolidated.
+        (Made twice at worst by two first readers at once: each makes the same.)"""
+        if self.consolidation is None or self.run.files is None:
+            return {}
+        world = self.run.files.world
+        return {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
 
 
 WORLDS: Shelf[StoredWorldRun] = Shelf("world")  # fiscal year -> its run, under the revisions of it and its posts
