@@ -186,6 +186,7 @@ SLOW_FILES = {
     "test_scenarios.py",
     "test_security_headers.py",
     "test_sign_in.py",
+    "test_states.py",
     "test_upload_checks.py",
     "test_versions.py",
     "test_web.py",

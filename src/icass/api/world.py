@@ -23,29 +23,36 @@ from icass.api.schemas import (
 )
 from icass.diagnostics import ERROR
 from icass.engine.consolidation import Consolidation
-from icass.engine.world_invoice import WorldInvoice, agencies, world_invoice
+from icass.engine.world_invoice import WorldInvoice, world_invoice
 from icass.model.world import World
 from icass.money import format_plain
-from icass.pipeline.world import consolidate_world
 from icass.store.bundles import NotStored
 from icass.store.compute import run_stored_tdy
-from icass.store.worlds import run_stored_world
+from icass.store.worlds import StoredWorldRun, consolidated_stored_world
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
 WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}
 
 
-def consolidated(request: Request, fiscal_year: int) -> tuple[World, Consolidation]:
-    """The stored world of `fiscal_year`, consolidated: 404 when none is stored, 422 with its errors."""
+def consolidated(stored: StoredWorldRun) -> tuple[World, Consolidation]:
+    """The world and its consolidation, of a stored world that consolidated (`_stored`)."""
+    assert stored.consolidation is not None
+    assert stored.run.files is not None
+    return stored.run.files.world, stored.consolidation
+
+
+def _stored(request: Request, fiscal_year: int) -> StoredWorldRun:
+    """The stored world of `fiscal_year`, consolidated, as the store keeps it (its invoices made once): 404 when
+    none is stored, 422 with its errors."""
     try:
-        run = run_stored_world(request.app.state.engine, fiscal_year)
+        stored = consolidated_stored_world(request.app.state.engine, fiscal_year)
     except NotStored:
         raise HTTPException(404, f"no world of fiscal year {fiscal_year} is stored") from None
-    consolidation, more = consolidate_world(run)
+    run, consolidation, more = stored.run, stored.consolidation, stored.problems
     errors = [problem(d) for d in (*run.diagnostics, *more) if d.severity == ERROR]
     if consolidation is None or run.files is None or errors:
         raise RejectedPost(f"the world of {fiscal_year} has {len(errors)} error(s): it cannot be consolidated", errors)
-    return run.files.world, consolidation
+    return stored
 
 
 def invoice_out(bill: WorldInvoice) -> WorldInvoiceOut:
@@ -83,9 +90,8 @@ def list_world_invoices(request: Request, fiscal_year: FiscalYear) -> list[World
     account = account_of(request)
     if not account.is_admin and not account.hq_agencies:
         raise HTTPException(403, "only the ICASS Service Center and agency headquarters read worldwide invoices")
-    world, consolidation = consolidated(request, fiscal_year)
-    shown = [a for a in agencies(consolidation) if account.reads_world_invoice(a)]
-    bills = [world_invoice(consolidation, world, a) for a in shown]
+    invoices = _stored(request, fiscal_year).invoices
+    bills = [bill for a, bill in invoices.items() if account.reads_world_invoice(a)]
     return [WorldTotalOut(agency=b.agency, total=format_plain(b.total)) for b in bills if b is not None]
 
 
@@ -96,8 +102,12 @@ def list_world_invoices(request: Request, fiscal_year: FiscalYear) -> list[World
 )
 @allow(reads_world_invoice, "read this agency's worldwide invoice (the ICASS Service Center, or the agency's hq)")
 def get_world_invoice(request: Request, fiscal_year: FiscalYear, agency: str) -> WorldInvoiceOut:
-    world, consolidation = consolidated(request, fiscal_year)
-    bill = world_invoice(consolidation, world, agency)
+    stored = _stored(request, fiscal_year)
+    if agency in stored.invoices:
+        bill = stored.invoices[agency]
+    else:
+        world, consolidation = consolidated(stored)
+        bill = world_invoice(consolidation, world, agency)
     if bill is None:
         raise HTTPException(404, f"agency {agency} has nothing to pay in the world of {fiscal_year}")
     return invoice_out(bill)

@@ -198,6 +198,15 @@ def run_records(
     return run_read([(records, problems or [])], catalog, rules, through)[0]
 
 
+def run_derived(
+    records: PostRecords, derivation: Derivation, catalog: Catalog, rules: CountingRules, problems: list[Diagnostic]
+) -> PostRun:
+    """The steps after the derivation, for records whose derivation is known already (a change to a file the
+    derivation does not read): what `run_records` gives for the same records, their reading without errors."""
+    counted = _after_derivation(records, derivation, catalog, rules, problems, Through.COUNTS)
+    return _distribute_one(counted, catalog, rules) if counted.ok else counted
+
+
 def _after_derivation(
     records: PostRecords,
     derivation: Derivation,

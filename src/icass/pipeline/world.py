@@ -87,18 +87,31 @@ def world_run(
 ) -> WorldRun:
     """A world whose files and post bundles are read (from its folder, or from the database: icass.store.worlds):
     every post through the pipeline, the world's files checked against them, the TDY invoices billed."""
-    problems = list(problems)
     runs = run_read([p.read for p in posts], catalog, rules)
+    return world_of_runs(files, problems, [(p.folder, p.post) for p in posts], runs, tdy)
+
+
+def world_of_runs(
+    files: WorldFiles,
+    problems: list[Diagnostic],
+    posts: Sequence[tuple[str, Post | None]],
+    runs: Sequence[PostRun],
+    tdy: Sequence[WorldTdy],
+) -> WorldRun:
+    """A world whose posts are run already (each one's folder, post as read, and run): the world's files
+    checked against them, the TDY invoices billed. A stored world gives its posts' kept runs (icass.store.states),
+    so that an edit to one post runs that post again and not the others."""
+    problems = list(problems)
+    runs = list(runs)
     seen: dict[str, str] = {}
-    for world_post, run in zip(posts, runs, strict=True):
-        problems += _in_folder(world_post.folder, run.diagnostics)
-        post = world_post.post
+    for (folder, post), run in zip(posts, runs, strict=True):
+        problems += _in_folder(folder, run.diagnostics)
         if post is None:
             continue
-        where = Source(f"posts/{world_post.folder}/post.toml")
+        where = Source(f"posts/{folder}/post.toml")
         if post.code in seen:
             problems.append(error(where, f"post {post.code} is also posts/{seen[post.code]}", field="post.code"))
-        seen.setdefault(post.code, world_post.folder)
+        seen.setdefault(post.code, folder)
         if post.fiscal_year != files.world.fiscal_year:
             message = f"fiscal year {post.fiscal_year}, but the world is fiscal year {files.world.fiscal_year}"
             problems.append(error(where, message, field="post.fiscal_year"))

@@ -10,7 +10,11 @@ Every change, in one transaction:
    with the rule's message, field and handbook section; a problem of a rule that spans rows (a time
    allocation that does not yet add up while its rows are edited one by one), or a problem elsewhere, is the
    post's, shown with it, and does not block (`rejects` is the rule);
-4. records who, when, what, before and after in the audit log.
+4. records who, when, what, before and after in the audit log;
+5. keeps the run that judged the change as the post's state under its new revision (icass.store.states), so
+   the reads after the commit (the page's re-render, the dashboard) do not run the post again. The "before"
+   of a count comes from the state kept before the change, not from another run. Keeping is a change's last
+   step: a row written after it would leave the kept state stale.
 
 A change may carry several rows of several tables (a new position with its time allocation and cost lines:
 `create_position`), judged by one run and recorded in the one transaction; removing a position removes its
@@ -36,7 +40,7 @@ from icass.money import format_plain
 from icass.pipeline import PostRun
 from icass.store import audit
 from icass.store.bundles import new_revision
-from icass.store.compute import run_on
+from icass.store.compute import PostState, keep_state, run_on, state_after_counts, state_kept
 from icass.store.schema import FILES, ROW_TABLES, approvals, bundle_files, posts
 
 # The API's name of each table a person edits row by row -> its bundle file.
@@ -123,10 +127,19 @@ def list_rows(connection: Connection, post: PostKey, file: str) -> list[dict[str
 
 
 def get_row(connection: Connection, post: PostKey, file: str, row_id: int) -> dict[str, Any]:
-    for number, row in enumerate(_ordered(connection, post, file), start=2):
-        if row["id"] == row_id:
-            return _out(file, row, number)
-    raise NotFound(f"{file}: no row {row_id} at post {post.code}, fiscal year {post.fiscal_year}")
+    table = ROW_TABLES[file]
+    query = select(table).where(table.c.post_id == post.id, table.c.id == row_id)
+    row = connection.execute(query).mappings().first()
+    if row is None:
+        raise NotFound(f"{file}: no row {row_id} at post {post.code}, fiscal year {post.fiscal_year}")
+    return _out(file, dict(row), _number(connection, post, file, row["line"]))
+
+
+def _number(connection: Connection, post: PostKey, file: str, line: int) -> int:
+    """The spreadsheet row of the row at `line`: its place in the file's order, after the header."""
+    table = ROW_TABLES[file]
+    query = select(func.count()).select_from(table).where(table.c.post_id == post.id, table.c.line <= line)
+    return int(connection.execute(query).scalar_one()) + 1
 
 
 # Changing rows ---------------------------------------------------------------------------------------------
@@ -200,11 +213,25 @@ def row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
 def _checked(connection: Connection, post: PostKey, file: str, row_id: int | None) -> PostRun:
     run = run_on(connection, post.id)
     if row_id is not None:
-        numbers = {row["id"]: n for n, row in enumerate(_ordered(connection, post, file), start=2)}
-        problems = row_problems(run, file, numbers[row_id])
-        if problems:
-            raise Rejected(problems)
+        _judge(connection, post, file, row_id, run)
     return run
+
+
+def _judge(connection: Connection, post: PostKey, file: str, row_id: int, run: PostRun) -> None:
+    """Reject the change when `run`, made with it, finds a problem in its row."""
+    table = ROW_TABLES[file]
+    line = connection.execute(select(table.c.line).where(table.c.id == row_id)).scalar_one()
+    problems = row_problems(run, file, _number(connection, post, file, line))
+    if problems:
+        raise Rejected(problems)
+
+
+def _state_before(connection: Connection, post: PostKey) -> PostState:
+    """The post's run as it is before the change (the audit's "before"): its kept state, run only when none
+    is kept. Called before `_lock`, in the change's transaction; the row lock (PostgreSQL) or the transaction's
+    write lock taken at BEGIN (SQLite, icass.store.database) makes sure no other change comes in between."""
+    query = select(posts.c.revision).where(posts.c.id == post.id).with_for_update()
+    return state_kept(connection, post.id, connection.execute(query).scalar_one())
 
 
 def create_row(
@@ -220,9 +247,10 @@ def create_row(
     row_id = connection.execute(
         insert(table).returning(table.c.id), {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **found}
     ).scalar_one()
-    _checked(connection, post, file, row_id)
+    run = _checked(connection, post, file, row_id)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "create", file, row_id, None, after)
+    keep_state(connection, post.id, PostState(run))
     return after
 
 
@@ -237,9 +265,10 @@ def update_row(
     table = ROW_TABLES[file]
     connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **found))
     _header(connection, post, file, {c for c, v in found.items() if v != ""})
-    _checked(connection, post, file, row_id)
+    run = _checked(connection, post, file, row_id)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "update", file, row_id, before, after)
+    keep_state(connection, post.id, PostState(run))
     return after
 
 
@@ -457,6 +486,14 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _workload_line(run: PostRun, key: tuple[str, str, str], row: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The workload line of `key` as `workload` shows it, with `row` its entered row (or None)."""
+    for w in _workload_lines(run):
+        if (w.cost_center, w.agency, w.factor) == key:
+            return _workload_out(w, row)
+    return None
+
+
 def workload_key(line_id: str) -> tuple[str, str, str]:
     parts = line_id.split(":")
     if len(parts) not in (2, 3) or not all(parts[:2]):
@@ -495,14 +532,11 @@ def enter_count(
     _, problems = cell_values(WORKLOAD_FILE, typed if modification is None else {**typed, "modification": modification})
     if problems:
         raise Rejected(problems)
+    state = _state_before(connection, post)
     _lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
     row = _entered(connection, post, cost_center, agency, factor)
-    before_run = run_on(connection, post.id)
-    before = next(
-        (x for x in workload(connection, post, before_run) if x["id"] == workload_id(cost_center, agency, factor)),
-        None,
-    )
+    before = _workload_line(state.run, (cost_center, agency, factor), row)
     current = row["version"] if row is not None else 0
     if current != version:
         raise Conflict(
@@ -532,8 +566,12 @@ def enter_count(
         row_id = row["id"]
         connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
     _header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
-    run = _checked(connection, post, WORKLOAD_FILE, row_id)
-    after = get_workload(connection, post, run, line_id)
+    state = state_after_counts(connection, post.id, state)
+    run = state.run
+    _judge(connection, post, WORKLOAD_FILE, row_id, run)
+    after = _workload_line(run, (cost_center, agency, factor), _entered(connection, post, cost_center, agency, factor))
+    if after is None:
+        raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
     audit.record(
         connection,
         user,
@@ -544,6 +582,7 @@ def enter_count(
         before=before,
         after=after,
     )
+    keep_state(connection, post.id, state)
     return after
 
 

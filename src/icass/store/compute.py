@@ -1,12 +1,12 @@
 """A stored post through the pipeline: its rows read back as the cells of its files, by the same readers,
 then derived, validated and distributed by the same steps as a bundle from disk (icass.pipeline). A finished
-run is kept until the post changes (its `version`)."""
+run is kept until the post changes (its `revision`), in the store's one cache (icass.store.states)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
@@ -14,13 +14,14 @@ from icass.bundle.load import read_entered
 from icass.bundle.tdy import POLICY
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
-from icass.diagnostics import Diagnostic
+from icass.diagnostics import Diagnostic, has_errors
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
-from icass.pipeline import PostRun, run_records
+from icass.pipeline import PostRun, run_derived, run_records
 from icass.pipeline.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
+from icass.store.states import Shelf, database_of
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -38,32 +39,75 @@ def _post(connection: Connection, post_id: int) -> Post:
     )
 
 
-_runs: dict[tuple[str, int], tuple[str, PostRun]] = {}  # (database, post id) -> (revision, its run)
-_lock = threading.Lock()
+@dataclass(frozen=True)
+class PostState:
+    """A post's run, with the problems its source records were read with (None when they were not kept apart):
+    what an edit to a file the derivation does not read needs to run the steps after it alone."""
+
+    run: PostRun
+    source_problems: tuple[Diagnostic, ...] | None = None
+
+
+STATES: Shelf[PostState] = Shelf("post")  # post id -> its state, kept under its revision
 
 
 def run_stored(engine: Engine, post_id: int) -> PostRun:
     """The pipeline on a stored post, as `run_post` on its bundle; kept until the post's revision changes."""
-    key = (engine.url.render_as_string(hide_password=True), post_id)
     with engine.connect() as connection:
         revision = connection.execute(select(posts.c.revision).where(posts.c.id == post_id)).scalar_one()
-        with _lock:
-            kept = _runs.get(key)
-            if kept is not None and kept[0] == revision:
-                return kept[1]
-        run = run_on(connection, post_id)
-    with _lock:
-        _runs[key] = (revision, run)
-    return run
+        return state_kept(connection, post_id, revision).run
+
+
+def state_kept(connection: Connection, post_id: int, revision: str) -> PostState:
+    """The post's state at `revision`, the one `connection` sees: the kept one, or computed and kept."""
+    database = database_of(connection)
+    kept = STATES.get(database, post_id, revision)
+    if kept is not None:
+        return kept
+    state = state_on(connection, post_id)
+    STATES.put(database, post_id, revision, state)
+    return state
+
+
+def keep_state(connection: Connection, post_id: int, state: PostState) -> None:
+    """Keep `state`, made on the post as `connection` sees it, under the post's revision there (a change's
+    state, kept before its commit: the read that follows the commit finds it). The change's last step: a
+    row written after it without moving the revision would leave the kept state stale."""
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post_id)).scalar_one()
+    STATES.put(database_of(connection), post_id, revision, state)
 
 
 def run_on(connection: Connection, post_id: int, cells: StoredCells | None = None) -> PostRun:
     """The pipeline on the post as `connection` sees it (a change not yet committed included), not kept; or on
     `cells` given for it (a what-if scenario's, icass.store.scenarios) with the post's settings."""
-    records, problems = read_stored_of(connection, [post_id], None if cells is None else {post_id: cells})[0]
+    return state_on(connection, post_id, cells).run
+
+
+def state_on(connection: Connection, post_id: int, cells: StoredCells | None = None) -> PostState:
+    """run_on, with the problems of the post's source records kept apart."""
+    records, problems, more = read_stored_parts(connection, [post_id], None if cells is None else {post_id: cells})[0]
     if records is None:
-        return PostRun(tuple(problems), catalog=load_catalog())
-    return run_records(records, load_catalog(), load_counting_rules(), problems)
+        return PostState(PostRun(tuple(problems + more), catalog=load_catalog()), tuple(more))
+    return PostState(run_records(records, load_catalog(), load_counting_rules(), problems + more), tuple(more))
+
+
+def state_after_counts(connection: Connection, post_id: int, before: PostState) -> PostState:
+    """The post's state after a change to workload.csv alone (counts entered by hand), from its state before:
+    the derivation reads the source records and the other files, never workload.csv (H-341.1-4: an entered
+    count replaces the derived one afterwards, icass.workload.modify), so only the budget side is read again
+    and the steps after the derivation run. The whole pipeline runs when the state before did not derive."""
+    run = before.run
+    if run.records is None or run.derivation is None or before.source_problems is None:
+        return state_on(connection, post_id)
+    cells = stored_cells_of(connection, [post_id])[post_id]
+    entered, modifications, problems = read_entered(cells, _post(connection, post_id), [])
+    if entered is None or has_errors(problems):
+        return state_on(connection, post_id)
+    records = PostRecords(entered, modifications, run.records.sources)
+    found = problems + list(before.source_problems)
+    return PostState(
+        run_derived(records, run.derivation, run.catalog, load_counting_rules(), found), before.source_problems
+    )
 
 
 def read_stored(connection: Connection, post_id: int) -> tuple[PostRecords | None, list[Diagnostic]]:
@@ -77,15 +121,22 @@ def read_stored_of(
 ) -> list[tuple[PostRecords | None, list[Diagnostic]]]:
     """read_stored for several posts (a stored world's), as read_bundles reads several bundles: their rows
     fetched together, their source records parsed together. `cells`: the posts' cells already in hand."""
+    return [(records, problems + more) for records, problems, more in read_stored_parts(connection, post_ids, cells)]
+
+
+def read_stored_parts(
+    connection: Connection, post_ids: Sequence[int], cells: Mapping[int, StoredCells] | None = None
+) -> list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]]:
+    """read_stored_of, with each post's problems of its budget side and of its source records apart."""
     cells = stored_cells_of(connection, post_ids) if cells is None else cells
     sides = [read_entered(cells[post_id], _post(connection, post_id), []) for post_id in post_ids]
     sources = _sources_of([cells[post_id] for post_id in post_ids])
-    found: list[tuple[PostRecords | None, list[Diagnostic]]] = []
+    found: list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]] = []
     for (entered, modifications, problems), (records, more) in zip(sides, sources, strict=True):
         if entered is None:
-            found.append((None, problems + more))
+            found.append((None, problems, more))
         else:
-            found.append((PostRecords(entered, modifications, records), problems + more))
+            found.append((PostRecords(entered, modifications, records), problems, more))
     return found
 
 

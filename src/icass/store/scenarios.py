@@ -19,7 +19,6 @@ cells) as well as the stored one.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, PostKey, Rejected
 from icass.store.compute import run_on, run_stored
 from icass.store.schema import FILES, ROW_TABLES, posts, scenario_changes, scenarios
+from icass.store.states import Shelf, database_of
 
 WORKLOAD = "workload"
 # Every resource a scenario changes -> its bundle file: the API's row resources, and the workload lines.
@@ -467,26 +467,21 @@ def stale_changes(connection: Connection, post: PostKey, scenario: Scenario) -> 
     )
 
 
-_runs: dict[tuple[str, int], tuple[tuple[str, int], ScenarioRun]] = {}  # (database, scenario) -> (key, run)
-_lock = threading.Lock()
-KEPT = 64  # scenario runs kept in memory; the oldest goes first
+SCENARIOS: Shelf[ScenarioRun] = Shelf("scenario")  # scenario id -> its run, under (post revision, its version)
 
 
 def computed_scenario(engine: Engine, post: PostKey, scenario_id: int) -> tuple[Scenario, ScenarioRun]:
     """The scenario and its run, kept until the post's revision or the scenario's version moves."""
+    database = database_of(engine)
     with engine.connect() as connection:
         scenario = get_scenario(connection, post, scenario_id)
         revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
-        key = (engine.url.render_as_string(hide_password=True), scenario_id)
-        with _lock:
-            kept = _runs.get(key)
-        if kept is not None and kept[0] == (revision, scenario.version):
-            return scenario, kept[1]
+        stamp = (revision, scenario.version)
+        kept = SCENARIOS.get(database, scenario_id, stamp)
+        if kept is not None:
+            return scenario, kept
         found = run_scenario(connection, post, scenario)
-    with _lock:
-        _runs[key] = ((revision, scenario.version), found)
-        while len(_runs) > KEPT:
-            del _runs[next(iter(_runs))]
+    SCENARIOS.put(database, scenario_id, stamp, found)
     return scenario, found
 
 

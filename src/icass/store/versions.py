@@ -11,7 +11,6 @@ that are not now ("removed"); an edited row is one of each."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import NotFound, PostKey, Rejected
 from icass.store.compute import run_on
 from icass.store.schema import post_versions, posts
+from icass.store.states import Shelf, database_of
 
 
 @dataclass(frozen=True)
@@ -173,16 +173,13 @@ def _totals(run: PostRun, post: str) -> dict[str, int]:
 
 # A version never changes, so its run is kept for the process, keyed by the database and the version's row
 # and time (a row id alone could come back after a post is imported again).
-_runs: dict[tuple[str, tuple[int, str]], PostRun] = {}
-_lock = threading.Lock()
+VERSIONS: Shelf[PostRun] = Shelf("version")
 
 
 def _run_of(connection: Connection, post: PostKey, version_id: tuple[int, str], cells: StoredCells) -> PostRun:
-    key = (connection.engine.url.render_as_string(hide_password=True), version_id)
-    with _lock:
-        kept = _runs.get(key)
+    database = database_of(connection)
+    kept = VERSIONS.get(database, version_id, ())
     if kept is None:
         kept = run_on(connection, post.id, cells)
-        with _lock:
-            _runs[key] = kept
+        VERSIONS.put(database, version_id, (), kept)
     return kept

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,18 @@ from icass.bundle import tables as t
 from icass.bundle.load import read_post
 from icass.bundle.world import read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
+from icass.engine.consolidation import Consolidation
+from icass.engine.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model import Post, Source
 from icass.money import format_plain
+from icass.pipeline import PostRun, run_records
 from icass.pipeline.world import (
-    WorldPost,
     WorldRun,
     WorldTdy,
     _in_folder,
     consolidate_world,
     run_world,
-    world_run,
+    world_of_runs,
 )
 from icass.store.bundles import (
     POST_FILE,
@@ -61,6 +62,7 @@ from icass.store.schema import (
     world_posts,
     worlds,
 )
+from icass.store.states import Shelf, database_of
 
 WORLD_FILE = "world.toml"
 POSTS, TDY = "posts", "tdy"  # the folders of a world's bundles: its own year's posts, prior-year final budgets
@@ -401,27 +403,47 @@ def _stored_world_cells(connection: Connection, world_id: int) -> StoredWorldCel
     return StoredWorldCells(files)
 
 
-_runs: dict[tuple[str, int], tuple[tuple[Any, ...], WorldRun]] = {}  # (database, year) -> (revisions, run)
-_lock = threading.Lock()
+@dataclass(frozen=True)
+class StoredWorldRun:
+    """A stored world's run and its consolidation (None when it has errors), with the consolidation's problems."""
+
+    run: WorldRun
+    consolidation: Consolidation | None
+    problems: list[Diagnostic]
+
+    @cached_property
+    def invoices(self) -> dict[str, WorldInvoice | None]:
+        """Every agency's worldwide invoice (H-424), made once for the kept run; empty when not consolidated.
+        (Made twice at worst by two first readers at once: each makes the same.)"""
+        if self.consolidation is None or self.run.files is None:
+            return {}
+        world = self.run.files.world
+        return {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
+
+
+WORLDS: Shelf[StoredWorldRun] = Shelf("world")  # fiscal year -> its run, under the revisions of it and its posts
 
 
 def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
     """The world of `fiscal_year` computed from the stored rows, as `run_world` computes its folder: the same
-    readers (through CellSources), pipeline and checks. Kept until the world's revision or any of its posts'
-    changes. NotStored when the database has no world of that year."""
-    from icass.catalog import load_catalog
-    from icass.catalog.counting import load_counting_rules
-    from icass.store.compute import _post, read_stored_of, run_stored_tdy
+    readers (through CellSources), pipeline and checks. NotStored when the database has no world of that year."""
+    return consolidated_stored_world(engine, fiscal_year).run
 
-    key = (engine.url.render_as_string(hide_password=True), fiscal_year)
+
+def consolidated_stored_world(engine: Engine, fiscal_year: int) -> StoredWorldRun:
+    """The stored world's run and consolidation, kept until the world's revision or any of its posts' changes.
+    Its posts' runs are their kept states (icass.store.compute.state_kept): after an edit to one post, only that
+    post is run again, then the consolidation."""
+    from icass.store.compute import run_stored_tdy
+
+    database = database_of(engine)
     with engine.connect() as connection:
         world = _world_row(connection, fiscal_year)
         members = _members(connection, world["id"])
         stamp = (world["revision"], *((m.kind, m.folder, m.id, m.revision) for m in members))
-        with _lock:
-            kept = _runs.get(key)
-            if kept is not None and kept[0] == stamp:
-                return kept[1]
+        kept = WORLDS.get(database, fiscal_year, stamp)
+        if kept is not None:
+            return kept
         settings, problems = world_settings(_settings(world))
         found = [m for m in members if m.id is not None]
         for m in members:
@@ -436,15 +458,50 @@ def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
             tuple(Path(TDY, m.folder) for m in found if m.kind == TDY),
         )
         if files is None:
-            return WorldRun(tuple(problems))
+            return StoredWorldRun(WorldRun(tuple(problems)), None, [])
         own = [m for m in found if m.kind == POSTS]
-        read_all = read_stored_of(connection, [m.id for m in own])
-        read = [WorldPost(m.folder, r, _post(connection, m.id)) for m, r in zip(own, read_all, strict=True)]
+        runs = _post_runs(connection, [(m.id, m.revision) for m in own])
+        read = [(m.folder, _post_of(connection, m.id, run)) for m, run in zip(own, runs, strict=True)]
     tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in found if m.kind == TDY]
-    run = world_run(files, problems, read, tdy, load_catalog(), load_counting_rules())
-    with _lock:
-        _runs[key] = (stamp, run)
-    return run
+    run = world_of_runs(files, problems, read, runs, tdy)
+    consolidation, more = consolidate_world(run)
+    result = StoredWorldRun(run, consolidation, more)
+    WORLDS.put(database, fiscal_year, stamp, result)
+    return result
+
+
+def _post_runs(connection: Connection, members: list[tuple[int, str]]) -> list[PostRun]:
+    """Each post's kept run at its revision; those not kept are read together, run one by one (each its own
+    state, as any reader of the post would make it) and kept."""
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.store.compute import STATES, PostState, read_stored_parts
+
+    database = database_of(connection)
+    runs: dict[int, PostRun] = {}
+    for post_id, revision in members:
+        kept = STATES.get(database, post_id, revision)
+        if kept is not None:
+            runs[post_id] = kept.run
+    missing = [(post_id, revision) for post_id, revision in members if post_id not in runs]
+    if missing:
+        catalog, rules = load_catalog(), load_counting_rules()
+        read = read_stored_parts(connection, [post_id for post_id, _ in missing])
+        for (post_id, revision), (records, problems, more) in zip(missing, read, strict=True):
+            if records is None:
+                run = PostRun(tuple(problems + more), catalog=catalog)
+            else:
+                run = run_records(records, catalog, rules, problems + more)
+            STATES.put(database, post_id, revision, PostState(run, tuple(more)))
+            runs[post_id] = run
+    return [runs[post_id] for post_id, _ in members]
+
+
+def _post_of(connection: Connection, post_id: int, run: PostRun) -> Post:
+    """The post as read (from its run when the run has its records)."""
+    from icass.store.compute import _post
+
+    return run.records.entered.post if run.records is not None else _post(connection, post_id)
 
 
 def stored_world_years(engine: Engine) -> list[int]:

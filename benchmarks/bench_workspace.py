@@ -1,0 +1,217 @@
+"""Benchmark of the workspace as a person waits for it: edits and the reads that follow, through the server.
+
+Run: `uv run python benchmarks/bench_workspace.py [--repeats 30] [--large] [--world-posts 250]`. It stores the
+demo (icass.store.demo.load_demo) in SQLite in a temporary folder, optionally the large post of
+bench_large_post.py (as post LRG) and a synthetic stored world of `--world-posts` posts (bench_world.py's, in
+place of the demo's world), starts `icass`'s application under uvicorn in another process on 127.0.0.1, and
+times as a client on loopback, each `--repeats` times (median and 90th percentile):
+- entering one count (`PATCH /api/posts/KVR/2027/workload/{id}` with its version), on KVR and the large post;
+- changing a budget amount (`PUT .../budget-lines/{id}`);
+- the dashboard `GET /posts/KVR/2027` right after an edit;
+- `GET /api/world/2027/invoices` warm (nothing changed) and right after an edit to one of its posts.
+It stops by itself: every phase is bounded by `--repeats` and the whole run by `--seconds`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import httpx2 as httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct horse battery staple"
+FY = 2027
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _store(url: str, scratch: Path, large: bool, world_posts: int) -> None:
+    from icass.store.database import open_database
+    from icass.store.demo import load_demo
+
+    engine = open_database(url)
+    try:
+        loaded = load_demo(engine, ROOT / "examples", PASSWORD)
+        assert not loaded.problems, [str(p) for p in loaded.problems][:5]
+        if large:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            from bench_large_post import write_large_post
+            from icass.store.bundles import import_bundle
+
+            folder = write_large_post(scratch / "large")
+            toml = folder / "post.toml"
+            lines = toml.read_text(encoding="utf-8").splitlines()
+            toml.write_text(
+                "\n".join('code = "LRG"' if line.startswith("code") else line for line in lines) + "\n",
+                encoding="utf-8",
+            )
+            post, problems = import_bundle(engine, folder, user="bench")
+            assert post is not None, [str(p) for p in problems][:5]
+        if world_posts:
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            from bench_world import write_synthetic_world
+            from icass.store.worlds import import_world
+
+            world, problems = import_world(
+                engine, write_synthetic_world(scratch / "world", world_posts), replace=True, user="bench"
+            )
+            assert world is not None, [str(p) for p in problems][:5]
+    finally:
+        engine.dispose()
+
+
+SERVE = """
+import sys, uvicorn
+from icass.store.database import open_database
+from icass.web.app import create_app
+app = create_app(open_database(sys.argv[1]), secure_cookies=False)
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+"""
+
+
+class Client:
+    def __init__(self, base: str, username: str) -> None:
+        self.http = httpx.Client(base_url=base, timeout=120)
+        answer = self.http.post("/api/session", json={"username": username, "password": PASSWORD})
+        answer.raise_for_status()
+        self.csrf = answer.json()["csrf_token"]
+
+    def get(self, url: str) -> httpx.Response:
+        answer = self.http.get(url)
+        answer.raise_for_status()
+        return answer
+
+    def change(self, method: str, url: str, body: dict[str, object]) -> httpx.Response:
+        answer = self.http.request(method, url, json=body, headers={"X-CSRF-Token": self.csrf})
+        answer.raise_for_status()
+        return answer
+
+
+def _figures(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
+    return f"median {1000 * statistics.median(ordered):8.1f} ms   p90 {1000 * p90:8.1f} ms   (n={len(ordered)})"
+
+
+class Bench:
+    def __init__(self, repeats: int, deadline: float) -> None:
+        self.repeats, self.deadline = repeats, deadline
+
+    def measure(self, label: str, before: Callable[[], object], action: Callable[[], object]) -> None:
+        """`action` timed `repeats` times, `before` (untimed) ahead of each."""
+        seconds: list[float] = []
+        for _ in range(self.repeats):
+            if time.monotonic() > self.deadline:
+                break
+            before()
+            start = time.perf_counter()
+            action()
+            seconds.append(time.perf_counter() - start)
+        print(f"{label:48} {_figures(seconds) if seconds else 'not measured (out of time)'}", flush=True)
+
+
+def _nothing() -> None:
+    return None
+
+
+class Counter:
+    """Enters a count on one workload line of a post, each time a different one (its version followed)."""
+
+    def __init__(self, client: Client, post: str) -> None:
+        self.client, self.base = client, f"/api/posts/{post}/{FY}"
+        lines = client.get(f"{self.base}/workload").json()
+        self.line = next(w for w in lines if w["cost_center"] == "6150" and Decimal(w["count"]) > 0)
+        self.step = 0
+
+    def enter(self) -> None:
+        self.step += 1
+        count = str(Decimal(self.line["count"]) + self.step % 7 + 1)
+        body = {"count": count, "version": self.line["version"]}
+        self.line = self.client.change("PATCH", f"{self.base}/workload/{self.line['id']}", body).json()
+
+
+class Budget:
+    """Changes one budget line's amount, each time by a cent more."""
+
+    def __init__(self, client: Client, post: str) -> None:
+        self.client, self.base = client, f"/api/posts/{post}/{FY}"
+        self.row = client.get(f"{self.base}/budget-lines").json()[0]
+        self.step = 0
+
+    def change(self) -> None:
+        self.step += 1
+        amount = str(Decimal(self.row["amount"]) + Decimal("0.01"))
+        body = {"amount": amount, "version": self.row["version"]}
+        self.row = self.client.change("PUT", f"{self.base}/budget-lines/{self.row['id']}", body).json()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=600, help="stop measuring after this long")
+    parser.add_argument("--large", action="store_true", help="store the large post too (post LRG)")
+    parser.add_argument("--world-posts", type=int, default=0, help="a synthetic world of this many posts")
+    options = parser.parse_args()
+    print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        url = f"sqlite:///{Path(scratch) / 'icass.db'}"
+        started = time.monotonic()
+        _store(url, Path(scratch), options.large, options.world_posts)
+        print(f"stored in {time.monotonic() - started:.1f} s", flush=True)
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        server = subprocess.Popen([sys.executable, "-c", SERVE, url, str(port)], env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(600):
+                try:
+                    httpx.get(f"{base}/login", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            bench = Bench(options.repeats, time.monotonic() + options.seconds)
+            _measure(bench, Client(base, "admin"), options)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _measure(bench: Bench, admin: Client, options: argparse.Namespace) -> None:
+    kvr = Counter(admin, "KVR")
+    kvr.enter()  # the first edit reads the post once
+    bench.measure("enter a count, KVR", _nothing, kvr.enter)
+    budget = Budget(admin, "KVR")
+    budget.change()
+    bench.measure("change a budget amount, KVR", _nothing, budget.change)
+    bench.measure("dashboard after a count, KVR", kvr.enter, lambda: admin.get(f"/posts/KVR/{FY}"))
+    if options.large:
+        large = Counter(admin, "LRG")
+        large.enter()
+        bench.measure("enter a count, large post", _nothing, large.enter)
+        bench.measure("dashboard after a count, large post", large.enter, lambda: admin.get(f"/posts/LRG/{FY}"))
+    world = f"/api/world/{FY}/invoices"
+    member = Counter(admin, "P000") if options.world_posts else kvr
+    admin.get(world)  # the first read computes every post
+    bench.measure(f"world invoices warm, {options.world_posts or 'demo'} posts", _nothing, lambda: admin.get(world))
+    bench.measure("world invoices after an edit to one post", member.enter, lambda: admin.get(world))
+
+
+if __name__ == "__main__":
+    main()
