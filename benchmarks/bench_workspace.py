@@ -8,7 +8,9 @@ times as a client on loopback, each `--repeats` times (median and 90th percentil
 - entering one count (`PATCH /api/posts/KVR/2027/workload/{id}` with its version), on KVR and the large post;
 - changing a budget amount (`PUT .../budget-lines/{id}`);
 - the dashboard `GET /posts/KVR/2027` right after an edit;
-- `GET /api/world/2027/invoices` warm (nothing changed) and right after an edit to one of its posts.
+- `GET /api/world/2027/invoices` warm (nothing changed) and right after an edit to one of its posts;
+- the dashboard read by `--readers` people at once for `--read-seconds` (requests a second, median, p90);
+- the server's resident memory then, and its peak (Linux: /proc/PID/status).
 It stops by itself: every phase is bounded by `--repeats` and the whole run by `--seconds`.
 """
 
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -167,6 +170,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600, help="stop measuring after this long")
     parser.add_argument("--large", action="store_true", help="store the large post too (post LRG)")
     parser.add_argument("--world-posts", type=int, default=0, help="a synthetic world of this many posts")
+    parser.add_argument("--readers", type=int, default=20, help="people reading the dashboard at once")
+    parser.add_argument("--read-seconds", type=float, default=10, help="how long they read")
     options = parser.parse_args()
     print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory() as scratch:
@@ -186,7 +191,10 @@ def main() -> None:
                 except httpx.TransportError:
                     time.sleep(0.1)
             bench = Bench(options.repeats, time.monotonic() + options.seconds)
-            _measure(bench, Client(base, "admin"), options)
+            admin = Client(base, "admin")
+            _measure(bench, admin, options)
+            _read_together(admin, options.readers, options.read_seconds)
+            print(_memory(server.pid), flush=True)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -211,6 +219,39 @@ def _measure(bench: Bench, admin: Client, options: argparse.Namespace) -> None:
     admin.get(world)  # the first read computes every post
     bench.measure(f"world invoices warm, {options.world_posts or 'demo'} posts", _nothing, lambda: admin.get(world))
     bench.measure("world invoices after an edit to one post", member.enter, lambda: admin.get(world))
+
+
+def _read_together(admin: Client, readers: int, seconds: float) -> None:
+    """`readers` threads, each its own connection in the admin's session, read the KVR dashboard for `seconds`."""
+    times: list[list[float]] = [[] for _ in range(readers)]
+    stop = time.monotonic() + seconds
+
+    def read(mine: list[float]) -> None:
+        with httpx.Client(base_url=str(admin.http.base_url), cookies=admin.http.cookies, timeout=120) as http:
+            while time.monotonic() < stop:
+                start = time.perf_counter()
+                http.get(f"/posts/KVR/{FY}").raise_for_status()
+                mine.append(time.perf_counter() - start)
+
+    threads = [threading.Thread(target=read, args=(mine,)) for mine in times]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [t for mine in times for t in mine]
+    rate = len(every) / (time.monotonic() - started)
+    print(f"{f'dashboard, {readers} readers at once':48} {rate:.0f} requests/s   {_figures(every)}", flush=True)
+
+
+def _memory(pid: int) -> str:
+    """The server's resident memory now and at its peak, from /proc (Linux only)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "server memory: not known on this system"
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return f"server memory: resident {fields['VmRSS'].strip()}, peak {fields['VmHWM'].strip()}"
 
 
 if __name__ == "__main__":
