@@ -44,8 +44,8 @@ def _plain_rows(distribution: Distribution) -> list[tuple[str, ...]]:
 def distribution_csv(distribution: Distribution) -> str:
     """Every line of the post in `distribution_rows`'s order, each amount in `format_plain`'s form. Made with one
     string formatting for the whole file, from a table of cells filled column by column (codes, and amounts
-    split into sign, dollars and cents, in arrays): a large post has some 8,000 lines, and a csv writer's row
-    with three formatted amounts a line took 25 ms of an `icass distribute` that has a speed aim
+    split into sign, dollars and cents, in arrays): a large post has thousands of lines, and a csv writer's
+    row with three formatted amounts a line was a large share of an `icass distribute` that has a speed aim
     (docs/benchmarks.md)."""
     codes, at, share, redistribution = distribution.sorted_line_indexes()
     table = np.empty((len(share), 12), dtype=object)
@@ -91,7 +91,7 @@ def distribution_json(bundle: PostBundle, distribution: Distribution) -> str:
         "total": format_plain(int(distribution.cost.sum())),
         "lines": lines,
     }
-    import json  # here: `icass distribute --format csv` has a speed aim, and json is 1.5 ms of imports
+    import json  # here: `icass distribute --format csv` has a speed aim, and only JSON output needs it
 
     return json.dumps(document, indent=2) + "\n"
 

@@ -1,8 +1,8 @@
 """The catalog's TOML files, parsed once and then read back in a compiled form.
 
-Every command loads the catalog, and parsing its TOML (about 170 KB) with tomllib took some 20 ms of each run
+Every command loads the catalog, and parsing its TOML with tomllib was a sizeable part of each run
 (`icass distribute` on a large post has a speed aim: docs/benchmarks.md); reading the same documents back
-with marshal takes half a millisecond. The cache keeps each file's bytes beside its parse, and is used only
+with marshal costs almost nothing. The cache keeps each file's bytes beside its parse, and is used only
 when every file reads exactly as it did then: an edited TOML file is parsed again and the cache rewritten. A
 cache that is missing, unreadable, corrupt or written by another Python is ignored, and one that cannot be
 written is simply not kept: the cache only ever saves time.

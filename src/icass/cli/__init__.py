@@ -5,8 +5,7 @@ import os
 
 # The engine's arithmetic is integer numpy with no linear algebra, so numpy's OpenBLAS is never called; left
 # to itself it starts a thread per CPU when numpy is imported, which spin and double the CPU time of that
-# import (0.13 s -> 0.06 s of CPU measured here, docs/benchmarks.md). Set before numpy is first imported; a
-# value the user set is kept.
+# import (docs/benchmarks.md). Set before numpy is first imported; a value the user set is kept.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from icass.cli.app import app, main  # after the setting above, which must precede numpy

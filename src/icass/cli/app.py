@@ -508,8 +508,8 @@ def main() -> None:
         app()
         return
     # A run allocates a few million small objects (rows, records) that live until it ends, and none of them
-    # form cycles: the cyclic collector's default thresholds made it rescan them over and over, about a
-    # sixth of `icass world` on 250 posts (docs/benchmarks.md). It still runs, every 100,000 allocations.
+    # form cycles: the cyclic collector's default thresholds made it rescan them over and over, a good part
+    # of `icass world` on a large world (docs/benchmarks.md). It still runs, every 100,000 allocations.
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
     try:
@@ -532,7 +532,7 @@ def one_shot(arguments: list[str]) -> bool:
 
 def _end(code: object) -> NoReturn:
     """End the process with the command's status, skipping Python's finalization when nothing else runs.
-    Finalization frees every object of the run one by one and unloads numpy: about 10 ms of the 160 ms of
+    Finalization frees every object of the run one by one and unloads numpy: a measurable part of
     `icass distribute` on the large post, with nothing to show for it (docs/benchmarks.md). By now a command
     has closed its files, so flushing stdout and stderr is all that is left. With another thread alive
     Python ends as usual, and waits for them. `icass serve` never comes here (one_shot)."""

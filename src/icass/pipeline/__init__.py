@@ -122,9 +122,8 @@ def run_read(
 
 
 # Posts distributed together: the engine's arrays are dense (post x agency x cost center x funding source),
-# so a batch of every post of a world is mostly zeros (500 MB for 250 posts) and slower than each post
-# alone, while small batches share each kernel call: 16 posts a batch distribute a world in about a third
-# of the time of one post at a time (docs/benchmarks.md).
+# so a batch of every post of a world is mostly zeros and slower than each post alone, while small batches
+# share each kernel call: a batch of this size was the fastest measured (docs/benchmarks.md).
 BATCH_POSTS = 16
 
 
