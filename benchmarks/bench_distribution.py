@@ -27,8 +27,8 @@ from decimal import Decimal
 import numpy as np
 
 from icass.catalog import load_catalog
-from icass.engine import Distribution, distribute_columns
-from icass.engine.columns import Columns, columns_of
+from icass.distribution import Distribution, distribute_columns
+from icass.distribution.columns import Columns, columns_of
 from icass.model import (
     ICASS_AGENCY,
     NON_ICASS,

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from icass.model.sources import FILE_OF
-from icass.pipeline import Through, run_post
+from icass.runs.post import Through, run_post
 from timing import process, timed  # benchmarks/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from pathlib import Path
 from icass.bundle import read_bundle
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
-from icass.pipeline import run_post
+from icass.runs.post import run_post
 from icass.workload.derive import derive
 from timing import process, timed  # benchmarks/ is the script's folder
 

@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from icass.engine import distribute_columns
-from icass.engine.columns import Columns, columns_of
+from icass.distribution import distribute_columns
+from icass.distribution.columns import Columns, columns_of
 from icass.model import PostBundle
-from icass.pipeline import BATCH_POSTS
-from icass.pipeline.world import WorldRun, consolidate_world, run_world
+from icass.runs.post import BATCH_POSTS
+from icass.runs.world import WorldRun, consolidate_world, run_world
 from timing import process, timed  # benchmarks/ is the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent

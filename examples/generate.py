@@ -9,7 +9,7 @@ handbook's counting rules (icass.workload), so that the counts of different cost
 construction. Only the cost centers that no counting rule covers (vehicles, furniture pool, leases,
 telephones, nonresidential guard posts ...) get counts in workload.csv, and the budget committee's
 modifications go in modifications.csv. After writing, the generator runs the product's own pipeline
-(icass.pipeline.run_post) on each bundle and stops unless it distributes with no error and no warning.
+(icass.runs.post.run_post) on each bundle and stops unless it distributes with no error and no warning.
 
 Run: uv run python examples/generate.py [--out FOLDER]
 """
@@ -27,9 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from icass.model import FUNDING_SOURCES
-from icass.pipeline import PostRun, Through, run_post
-from icass.pipeline.tdy import run_tdy
-from icass.pipeline.world import consolidate_world, run_world
+from icass.runs.post import PostRun, Through, run_post
+from icass.runs.tdy import run_tdy
+from icass.runs.world import consolidate_world, run_world
 
 HERE = Path(__file__).resolve().parent
 FISCAL_YEAR = 2027

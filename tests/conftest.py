@@ -163,37 +163,21 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path_factory, tmp_path, monke
         server.dispose()
 
 
-# The slow tests, left out of the fast subset (`pytest -m "not slow"`: the core and the store, for the loop of a
-# change; CONTRIBUTING.md) and run by the whole suite (.ci/run). Marked here by file and by test name rather than
-# in each file, so that what the fast subset leaves out is one list.
+# The slow tests, left out of the fast subset (`pytest -m "not slow"`: the core, the store and the command, for the
+# loop of a change; CONTRIBUTING.md) and run by the whole suite (.ci/run). Marked here by folder, file and test
+# name rather than in each file, so that what the fast subset leaves out is one list.
+SLOW_LAYERS = {
+    "api",  # the workspace through its API: sign-in, jobs, editors, PDFs, schemathesis over every route
+    "web",  # the pages, and a browser (Playwright, chromium)
+}
 SLOW_FILES = {
-    # a browser (Playwright, chromium), and schemathesis over every route
-    "test_browser.py",
-    "test_browser_editors.py",
-    "test_api_schema.py",
-    # the workspace through its API and pages: sign-in, jobs, the pages' editors, PDFs, the busy database and the
-    # sign-in flood
-    "test_api.py",
-    "test_api_world.py",
+    # the busy database, jobs recovered, and two processes on one database
     "test_busy_database.py",
-    "test_download_names.py",
-    "test_hostile_text.py",
-    "test_invoice_files.py",
     "test_job_recovery.py",
-    "test_jobs.py",
-    "test_position_changes.py",
-    "test_same_origin.py",
-    "test_scenarios.py",
-    "test_security_headers.py",
-    "test_sign_in.py",
     "test_states.py",
-    "test_upload_checks.py",
-    "test_versions.py",
-    "test_web.py",
-    "test_web_editors.py",
     # hypothesis over many random posts and worlds, and worlds stored, computed and written back
     "test_bundle_fuzz.py",
-    "test_engine_properties.py",
+    "test_distribution_properties.py",
     "test_tdy_properties.py",
     "test_workload_properties.py",
     "test_store_world.py",
@@ -201,7 +185,7 @@ SLOW_FILES = {
     "test_benchmarks.py",
 }
 SLOW_TESTS = {
-    "test_ruff",  # ruff and mypy over the whole tree (tests/test_code_quality.py)
+    "test_ruff",  # ruff and mypy over the whole tree (tests/project/test_code_quality.py)
     "test_mypy_strict",
     "test_the_demo_starts_from_an_installed_wheel",  # builds the wheel and installs it in a new environment
 }
@@ -209,5 +193,6 @@ SLOW_TESTS = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in SLOW_FILES or getattr(item, "originalname", item.name) in SLOW_TESTS:
+        slow_file = item.path.parent.name in SLOW_LAYERS or item.path.name in SLOW_FILES
+        if slow_file or getattr(item, "originalname", item.name) in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)

@@ -1,6 +1,6 @@
-"""An exact, plainly written reference of the engine rules (docs/engine.md), in Fractions and dicts.
+"""An exact, plainly written reference of the engine rules (docs/distribution.md), in Fractions and dicts.
 
-It shares no code with icass.engine: the property tests hold the vectorized engine to it.
+It shares no code with icass.distribution: the property tests hold the vectorized engine to it.
 """
 
 from __future__ import annotations

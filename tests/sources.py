@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from icass.pipeline import PostRun, run_post
+from icass.runs.post import PostRun, run_post
 from tests.bundles import BASE, write_bundle
 
 # The base bundle's agencies plus the special codes routed workload lands on.

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from icass.catalog import CostCenterSpec
-from icass.engine import Distribution
-from icass.engine.pipeline import DistributionLine
+from icass.distribution import Distribution
+from icass.distribution.steps import DistributionLine
 from icass.model import PostBundle, Workload
 from icass.money import format_plain
 

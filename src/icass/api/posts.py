@@ -24,9 +24,9 @@ from icass.api.schemas import (
 )
 from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoice_file
 from icass.diagnostics import ERROR, Diagnostic
-from icass.engine.invoice import Invoice, invoice
+from icass.distribution.invoice import Invoice, invoice
 from icass.money import format_plain
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
 from icass.store.compute import run_stored
 from icass.store.schema import ROW_TABLES, posts

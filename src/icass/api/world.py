@@ -22,8 +22,8 @@ from icass.api.schemas import (
     WorldTotalOut,
 )
 from icass.diagnostics import ERROR
-from icass.engine.consolidation import Consolidation
-from icass.engine.world_invoice import WorldInvoice, world_invoice
+from icass.distribution.consolidation import Consolidation
+from icass.distribution.world_invoice import WorldInvoice, world_invoice
 from icass.model.world import World
 from icass.money import format_plain
 from icass.store.bundles import NotStored

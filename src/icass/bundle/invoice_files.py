@@ -1,6 +1,6 @@
 """An agency's invoice at a post as files: a PDF (WeasyPrint, from an HTML template with paged CSS, letter
 size, "Page X of Y") and an Excel workbook (openpyxl). Both are made from the engine's typed invoice
-(icass.engine.invoice), the record the API's JSON is made from, so the three agree to the cent.
+(icass.distribution.invoice), the record the API's JSON is made from, so the three agree to the cent.
 
 Amounts in the workbook are numbers with two decimals, each written as the Decimal of its integer cents / 100
 (icass.money.to_decimal): openpyxl writes a Decimal's own digits into the file, so no amount ever passes through
@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from icass.bundle.workbook_writer import text_is_never_a_formula
-from icass.engine.invoice import Invoice
+from icass.distribution.invoice import Invoice
 from icass.model import FUNDING_SOURCES, Post
 from icass.money import format_grouped, to_decimal
 
@@ -31,7 +31,7 @@ MEDIA_TYPES = {
 AMOUNT_FORMAT = "#,##0.00"
 REDISTRIBUTION_NOTE = (
     "ICASS redistribution: what 1901.0 ICASS holds of each cost center is spread over the other agencies by "
-    "their shares of the post's services (docs/engine.md, step 6; H-341.7-3(D) NOTE 4)."
+    "their shares of the post's services (docs/distribution.md, step 6; H-341.7-3(D) NOTE 4)."
 )
 
 _templates = Environment(

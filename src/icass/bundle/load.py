@@ -1,5 +1,5 @@
 """Read a post bundle: parse every file into records, collecting every problem. This is the first step of the
-pipeline (icass.pipeline): deriving counts, validating and distributing come after, each once."""
+pipeline (icass.runs.post): deriving counts, validating and distributing come after, each once."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import numpy as np
 from icass.catalog import Catalog
 from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic, error, has_errors, warning
-from icass.engine.columns import Columns
+from icass.distribution.columns import Columns
 from icass.model import (
     BASIC_PACKAGE,
     ICASS_AGENCY,

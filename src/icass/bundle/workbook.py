@@ -45,8 +45,8 @@ NUMBER = "number"  # a count, percent or quantity, at most four decimals
 DATE = "date"  # an Excel date, or text YYYY-MM-DD
 YES_NO = "yes/no"  # yes or no (TRUE and FALSE are taken too)
 
-# Each bundle file -> its columns, in the format's order, with their kinds. tests/test_workbook.py holds these
-# to the database's columns (icass.store.schema.FILES), which tests/test_store.py holds to the readers'.
+# Each bundle file -> its columns, in the format's order, with their kinds. tests/store/test_workbook.py holds these
+# to the database's columns (icass.store.schema.FILES), which tests/store/test_store.py holds to the readers'.
 COLUMNS: dict[str, dict[str, str]] = {
     "agencies.csv": {"code": CODE, "name": TEXT, "separate_network": YES_NO},
     "cost_factors.csv": {"grade": CODE, "amsal": AMOUNT, "pat": AMOUNT},

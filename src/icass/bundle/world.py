@@ -1,6 +1,6 @@
 """Reading a world folder (docs/world.md): world.toml, posts.csv, items.csv, dependents.csv, tokens.csv,
 gfs_workload.csv, and the post bundles under posts/. Every problem is collected; the post bundles
-themselves are run through the pipeline by icass.pipeline.world.run_world."""
+themselves are run through the pipeline by icass.runs.world.run_world."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The `icass` command: a thin shell over the pipeline (icass.pipeline) and its views. The workload, world and
+"""The `icass` command: a thin shell over the pipeline (icass.runs.post) and its views. The workload, world and
 tdy commands are imported only when they run (icass.cli.app._LazyGroup)."""
 
 import os

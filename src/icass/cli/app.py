@@ -27,11 +27,11 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from icass.engine import Distribution
-    from icass.engine.explain import Explanation
-    from icass.engine.invoice import Invoice
+    from icass.distribution import Distribution
+    from icass.distribution.explain import Explanation
+    from icass.distribution.invoice import Invoice
     from icass.model import PostBundle
-    from icass.pipeline import PostRun, Through
+    from icass.runs.post import PostRun, Through
 
 INPUT_ERROR = 2
 TABLE, CSV, JSON = "table", "csv", "json"
@@ -186,7 +186,7 @@ def _fail(message: str) -> NoReturn:
 def _run(path: Path, through: Through | None = None) -> PostRun:
     """The pipeline, once, as far as `through` (the distribution when None); every diagnostic printed; exit 2
     when any is an error."""
-    from icass.pipeline import Through, run_post
+    from icass.runs.post import Through, run_post
 
     result = run_post(path, through=Through.DISTRIBUTION if through is None else through)
     _report(result)
@@ -343,7 +343,7 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 @_quiet_when_stdout_closes
 def invoice_command(bundle: Path, agency: str | None) -> None:
     """Print an agency's invoice: per cost center its workload, share and amount per funding source."""
-    from icass.engine.invoice import invoice
+    from icass.distribution.invoice import invoice
 
     post, result = _load(bundle)
     codes = [a.code for a in post.agencies]
@@ -415,7 +415,7 @@ def explain_command(bundle: Path, cost_center: str, agency: str | None) -> None:
     from rich.text import Text
 
     from icass.catalog import load_catalog
-    from icass.engine.explain import explain
+    from icass.distribution.explain import explain
 
     post, result = _load(bundle)
     methodology = post.post.methodology
@@ -499,7 +499,7 @@ def _parts_table(why: Explanation, agency: str | None) -> Table:
         ],
         body,
         caption="Shares are exact to the cent: each agency gets the floor of its exact part, and the cents left over "
-        "go to the largest remainders (docs/engine.md).",
+        "go to the largest remainders (docs/distribution.md).",
     )
 
 

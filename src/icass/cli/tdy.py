@@ -26,7 +26,7 @@ from icass.cli.app import (
 )
 from icass.diagnostics import ERROR
 from icass.money import format_grouped, format_plain
-from icass.pipeline.tdy import TdyRun, run_tdy
+from icass.runs.tdy import TdyRun, run_tdy
 from icass.tdy.invoices import TdyBilling
 from icass.tdy.rates import DAILY, Rates, days_to_threshold, mandatory_daily
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from icass.cli.app import CSV, _fail, _out, _quiet_when_stdout_closes, _run, bundle_argument, table_or_csv_option
-from icass.pipeline import Through
 from icass.report import WORKLOAD_HEADER, workload_rows
+from icass.runs.post import Through
 
 if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv
     from rich.table import Table

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from icass.bundle import tables
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Post, Source
-from icass.pipeline import run_post
+from icass.runs.post import run_post
 from icass.store import audit
 from icass.store.cells import stored_cells
 from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, Cell, bundle_files, documents, posts
@@ -137,7 +137,7 @@ def check_bundle(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
     post = run.records.post if run.records is not None else None
     if not (folder / "tdy").is_dir() or not run.ok:
         return post, list(run.diagnostics)
-    from icass.pipeline.tdy import run_tdy
+    from icass.runs.tdy import run_tdy
 
     return post, list(run_tdy(folder, dt.date.today(), run.catalog, run).diagnostics)
 

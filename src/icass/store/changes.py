@@ -37,7 +37,7 @@ from icass.bundle.workbook import CODE, COLUMNS
 from icass.diagnostics import ERROR, Diagnostic, error
 from icass.model import Source, Workload
 from icass.money import format_plain
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store import audit
 from icass.store.bundles import new_revision
 from icass.store.compute import PostState, keep_state, run_on, state_after_counts, state_kept

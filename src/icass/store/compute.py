@@ -1,5 +1,5 @@
 """A stored post through the pipeline: its rows read back as the cells of its files, by the same readers,
-then derived, validated and distributed by the same steps as a bundle from disk (icass.pipeline). A finished
+then derived, validated and distributed by the same steps as a bundle from disk (icass.runs.post). A finished
 run is kept until the post changes (its `revision`), in the store's one cache (icass.store.states)."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from icass.catalog.counting import load_counting_rules
 from icass.diagnostics import Diagnostic, has_errors
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
-from icass.pipeline import PostRun, run_derived, run_records
-from icass.pipeline.tdy import TdyRun, tdy_of
+from icass.runs.post import PostRun, run_derived, run_records
+from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of

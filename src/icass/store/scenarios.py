@@ -30,7 +30,7 @@ from icass.bundle.tables import Cells
 from icass.diagnostics import ERROR, Diagnostic, error
 from icass.model import Source
 from icass.money import format_plain
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store import audit, changes
 from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, PostKey, Rejected
@@ -521,7 +521,7 @@ class Comparison:
 
 
 def _billed(run: PostRun, code: str) -> dict[str, dict[str, int]] | None:
-    """Each agency's invoice by funding source (the invoice's subtotals: icass.engine.invoice sums the same
+    """Each agency's invoice by funding source (the invoice's subtotals: icass.distribution.invoice sums the same
     distribution lines), every agency of the post included, at 0 when it is billed nothing."""
     if run.distribution is None or run.bundle is None:
         return None

@@ -9,7 +9,7 @@ exact decimal type (NUMERIC is a float there, ../shared/STACK.md), and text keep
 Every row carries its post, its place in the file (`line`), a `version` for optimistic locking, and the
 columns a file carries beyond its format (`extra`, as agencies.csv's bureau) so that nothing is lost.
 The tables are written out here, not generated from the readers' column lists, because a migration must
-not change when code does: tests/test_store.py holds them to the readers' columns.
+not change when code does: tests/store/test_store.py holds them to the readers' columns.
 """
 
 from __future__ import annotations

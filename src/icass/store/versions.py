@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, insert, select
 
 from icass.bundle.tables import Cells
 from icass.diagnostics import ERROR
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store import audit
 from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import NotFound, PostKey, Rejected

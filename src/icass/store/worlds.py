@@ -23,12 +23,12 @@ from icass.bundle import tables as t
 from icass.bundle.load import read_post
 from icass.bundle.world import read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
-from icass.engine.consolidation import Consolidation
-from icass.engine.world_invoice import WorldInvoice, agencies, world_invoice
+from icass.distribution.consolidation import Consolidation
+from icass.distribution.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model import Post, Source
 from icass.money import format_plain
-from icass.pipeline import PostRun, run_records
-from icass.pipeline.world import (
+from icass.runs.post import PostRun, run_records
+from icass.runs.world import (
     WorldRun,
     WorldTdy,
     _in_folder,
@@ -187,7 +187,7 @@ def _prior_year_posts_once(folders: tuple[Path, ...]) -> list[Diagnostic]:
 
 def _tdy_of_posts(folders: tuple[Path, ...], as_of: dt.date, steps: Steps) -> list[Diagnostic]:
     """A bundle of posts/ with a tdy/ folder of its own keeps it, checked as `icass import BUNDLE` checks it."""
-    from icass.pipeline.tdy import run_tdy
+    from icass.runs.tdy import run_tdy
 
     found: list[Diagnostic] = []
     for folder in folders:

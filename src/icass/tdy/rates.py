@@ -15,9 +15,9 @@ from fractions import Fraction
 from icass.catalog import Catalog
 from icass.catalog.cost_centers import CountBasis
 from icass.catalog.tdy import TdyRules
-from icass.engine import Distribution
-from icass.engine.columns import columns_of
-from icass.engine.pipeline import cost_centers
+from icass.distribution import Distribution
+from icass.distribution.columns import columns_of
+from icass.distribution.steps import cost_centers
 from icass.model import PositionCategory, Post, PostBundle
 from icass.model.tdy import Basket
 

@@ -19,7 +19,7 @@ from icass.api.posts import computed, post_key
 from icass.api.schemas import FiscalYear, RowId
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.diagnostics import ERROR, Diagnostic
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store import changes
 from icass.store.changes import RESOURCES
 from icass.store.schema import FILES

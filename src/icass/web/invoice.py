@@ -12,7 +12,7 @@ from icass.api.posts import bill_of, invoice_key
 from icass.api.schemas import FiscalYear
 from icass.bundle.invoice_files import REDISTRIBUTION_NOTE, fundings_of
 from icass.money import format_grouped
-from icass.pipeline.invoice import invoice_derivation
+from icass.runs.invoice import invoice_derivation
 from icass.web.render import page, post_row
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)

@@ -16,7 +16,7 @@ from icass.api.schemas import FiscalYear
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.model import FUNDING_SOURCES
 from icass.money import format_grouped
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store import changes, versions
 from icass.store.schema import ROW_TABLES, posts
 from icass.web.charts import budget_chart, shares_chart

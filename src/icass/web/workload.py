@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post
 from icass.api.posts import computed, post_key
 from icass.api.schemas import FiscalYear
-from icass.pipeline import PostRun
+from icass.runs.post import PostRun
 from icass.store import changes
 from icass.web.render import page, post_row
 

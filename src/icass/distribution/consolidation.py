@@ -1,0 +1,264 @@
+"""The worldwide consolidation (H-424): each agency's post totals, and each centrally funded "below the line"
+item shared among agencies on its own basis. Pure functions on finished post figures; nothing here reads
+files. "Share X by W" is the engine's apportionment rule (largest remainder, ties to the smaller agency
+code); a negative amount is shared by apportioning its absolute value and negating each part. Every
+items.csv row is shared on its own; an agency's parts of one item are summed into its one line. 1901.0
+(ICASS) is left out of every basis: its costs are already with the other agencies after redistribution.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from icass.diagnostics import Diagnostic, error
+from icass.distribution.apportion import apportion
+from icass.model import ICASS_AGENCY, Source
+from icass.model.world import (
+    BASIC_PACKAGE_COUNTS,
+    CLO_COUNTS,
+    HEALTH_COUNTS,
+    ITEM_SECTION,
+    AgencyFigure,
+    GfsWorkload,
+    Item,
+    ItemLine,
+    Mail,
+    PostProfile,
+    TdyCharge,
+    World,
+)
+from icass.money import scaled_integers
+
+Number = int | Decimal
+# The items whose basis is money (post totals in cents) rather than a count.
+MONEY_BASES = frozenset(
+    {
+        Item.AMSAL_ADJ,
+        Item.PAT_ADJ,
+        Item.CF_REPLENISHMENT,
+        Item.FSN_SEPARATION,
+        Item.LGP_VEHICLES,
+        Item.GITM,
+        Item.ISC_NONSALARY,
+        Item.ISC_SALARY,
+        Item.IWG_CHAIR,
+    }
+)
+
+
+@dataclass(frozen=True)
+class PostFigures:
+    """What the consolidation needs of one post's finished run."""
+
+    post: str
+    region: str
+    totals: Mapping[tuple[str, str], int]  # (agency, funding) -> cents, after ICASS redistribution
+    funding: Mapping[str, int]  # funding source -> the post's cost, cents
+    # (cost center, agency) -> unmodified count, all factor lines; only the cost centers of BASIS_COST_CENTERS
+    counts: Mapping[tuple[str, str], Decimal]
+    modified: Mapping[tuple[str, str], Decimal]  # (cost center, agency) -> modified count
+
+
+@dataclass(frozen=True)
+class ItemShare:
+    """What one source row of an item (an items.csv row, or the ISC's own figure) charged each agency."""
+
+    item: Item
+    amount: int  # cents
+    basis_name: str  # e.g. "modified 6443 counts worldwide"
+    basis: Mapping[str, Number]  # agency -> its basis figure
+    parts: Mapping[str, int]  # agency -> cents
+    source: Source = field(default=Source("items.csv"), compare=False)
+    money: bool = False  # the basis is in cents (post totals), not a count
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    post_totals: Mapping[tuple[str, str, str], int]  # (agency, post, funding) -> cents
+    shares: tuple[ItemShare, ...]
+    regions: Mapping[str, str] = field(default_factory=dict)  # post -> regional bureau
+
+    def item_totals(self) -> dict[tuple[str, Item], int]:
+        """(agency, item) -> cents: each agency's one line per item."""
+        found: dict[tuple[str, Item], int] = defaultdict(int)
+        for share in self.shares:
+            for agency, cents in share.parts.items():
+                found[(agency, share.item)] += cents
+        return dict(found)
+
+
+def share(amount: int, basis: Mapping[str, Number]) -> dict[str, int]:
+    """Apportion `amount` cents over the agencies by `basis` (exact: the basis is scaled to integers)."""
+    agencies = sorted(a for a, w in basis.items() if w)
+    if amount == 0 or not agencies:
+        return {}
+    weights, _ = scaled_integers(Decimal(basis[a]) for a in agencies)
+    parts = apportion(
+        np.array([abs(amount)], dtype=np.int64),
+        np.zeros(len(agencies), dtype=np.int64),
+        weights,
+        np.arange(len(agencies), dtype=np.int64),  # sorted codes: index order is the tie-break order
+    )
+    sign = -1 if amount < 0 else 1
+    return {a: sign * int(p) for a, p in zip(agencies, parts.tolist(), strict=True) if p}
+
+
+def _without_icass(basis: Mapping[str, Number]) -> dict[str, Number]:
+    return {a: w for a, w in basis.items() if a != ICASS_AGENCY and w}
+
+
+def _sum_by_agency(pairs: Iterable[tuple[str, Number]]) -> dict[str, Number]:
+    found: dict[str, Number] = defaultdict(int)
+    for agency, value in pairs:
+        found[agency] += value
+    return dict(found)
+
+
+def consolidate(
+    world: World,
+    posts: Sequence[PostFigures],
+    profiles: Sequence[PostProfile],
+    items: Sequence[ItemLine],
+    dependents: Sequence[AgencyFigure] = (),
+    tokens: Sequence[AgencyFigure] = (),
+    gfs_workload: Sequence[GfsWorkload] = (),
+    tdy: Sequence[TdyCharge] = (),
+) -> tuple[Consolidation, list[Diagnostic]]:
+    """Every agency's post totals and below-the-line charges, in the order of the issue's rules (GFS first:
+    the AmSal and PAT adjustments go by its shares)."""
+    profile = {p.post: p for p in profiles}
+    post_totals = {(a, p.post, f): c for p in posts for (a, f), c in p.totals.items() if c}
+    worldwide = _sum_by_agency((a, c) for (a, _, _), c in post_totals.items())
+
+    # Every count once, by (cost center, modified): the bases below ask for a few cost centers many times.
+    by_cost_center: dict[tuple[str, bool], list[tuple[str, str, Decimal]]] = defaultdict(list)
+    for p in posts:
+        for modified_, table in ((False, p.counts), (True, p.modified)):
+            for (cc, agency), value in table.items():
+                by_cost_center[(cc, modified_)].append((p.post, agency, value))
+
+    def counts(
+        cost_center: str, modified: bool = False, where: set[Mail] | None = None, among: set[str] | None = None
+    ) -> dict[str, Number]:
+        pairs = (
+            (agency, value)
+            for post, agency, value in by_cost_center[(cost_center, modified)]
+            if (where is None or profile[post].mail in where) and (among is None or post in among)
+        )
+        return _sum_by_agency(pairs)
+
+    def at_posts(flag: str, funding: str | None = None) -> dict[str, Number]:
+        return _sum_by_agency(
+            (a, c)
+            for (a, post, f), c in post_totals.items()
+            if getattr(profile[post], flag) and (funding is None or f == funding)
+        )
+
+    found: list[Diagnostic] = []
+    shares: list[ItemShare] = []
+
+    def charge(item: Item, amount: int, name: str, basis: Mapping[str, Number], source: Source) -> dict[str, int]:
+        """Share one amount and record it; what each agency got."""
+        money = item in MONEY_BASES
+        cleaned = _without_icass(basis)
+        if amount and not cleaned:
+            dollars = f"{amount / 100:,.2f}"
+            message = f"{item} has {dollars} dollars to share but its basis ({name}) is zero for every agency"
+            found.append(error(source, message, field="amount", section=ITEM_SECTION[item]))
+            return {}
+        parts = share(amount, cleaned)
+        shares.append(ItemShare(item, amount, name, cleaned, parts, source, money))
+        return parts
+
+    amount_of = _sum_by_agency((line.item, line.amount) for line in items)
+
+    # 1. GFS: each row by the agency's unmodified worldwide count in its cost center plus CGFS's own workload.
+    gfs_parts: dict[str, dict[str, int]] = {"AMSAL": defaultdict(int), "PAT": defaultdict(int)}
+    for line in items:
+        if line.item != Item.GFS:
+            continue
+        basis: dict[str, Number] = counts(line.cost_center)
+        for extra in gfs_workload:
+            if extra.cost_center == line.cost_center:
+                basis[extra.agency] = basis.get(extra.agency, 0) + extra.count
+        name = f"unmodified {line.cost_center} counts worldwide, GFS workload added"
+        parts = charge(Item.GFS, line.amount, name, basis, line.source)
+        for agency, cents in parts.items():
+            if line.funding in gfs_parts:
+                gfs_parts[line.funding][agency] += cents
+
+    # 2. The AmSal and PAT adjustments: the targets less what posts budgeted (and, for AmSal, the ISC and
+    #    domestic pouch salaries), by each agency's AmSal (PAT) from post and GFS invoices.
+    isc = Source("world.toml", key="amsal_target")
+    amsal_budgeted = sum(p.funding.get("AMSAL", 0) for p in posts)
+    amsal_budgeted += int(amount_of.get(Item.ISC_SALARY, 0)) + int(amount_of.get(Item.DPM_SALARY, 0))
+    adjustments = ((Item.AMSAL_ADJ, world.amsal_target, "AMSAL"), (Item.PAT_ADJ, world.pat_target, "PAT"))
+    for item, target, funding in adjustments:
+        budgeted = amsal_budgeted if funding == "AMSAL" else sum(p.funding.get("PAT", 0) for p in posts)
+        basis = _sum_by_agency(
+            [(a, c) for (a, _, f), c in post_totals.items() if f == funding] + list(gfs_parts[funding].items())
+        )
+        source = isc if funding == "AMSAL" else Source("world.toml", key="pat_target")
+        charge(item, target - budgeted, f"{funding} from post and GFS invoices", basis, source)
+
+    # 3. Mail: SDT at APO posts; DPM and its salaries split into a pouch part and an APO part.
+    pouch_posts, apo_posts = {Mail.POUCH, Mail.BORDER}, {Mail.APO}
+    for line in items:
+        apo = "unmodified 6150 counts at APO posts"
+        if line.item == Item.SDT:
+            charge(line.item, line.amount, apo, counts(BASIC_PACKAGE_COUNTS, where=apo_posts), line.source)
+        elif line.item in (Item.DPM, Item.DPM_SALARY):
+            pouch = _cents(Decimal(line.amount) * world.dpm_pouch_percent / 100)
+            name = "unmodified 6150 counts at pouch and border posts"
+            charge(line.item, pouch, name, counts(BASIC_PACKAGE_COUNTS, where=pouch_posts), line.source)
+            charge(line.item, line.amount - pouch, apo, counts(BASIC_PACKAGE_COUNTS, where=apo_posts), line.source)
+
+    for line in items:
+        if line.item == Item.CF_REPLENISHMENT:
+            basis = {a: c for (a, post, f), c in post_totals.items() if post == line.post and f == line.funding}
+            name = f"{line.funding} totals at {line.post}"
+        elif line.item == Item.FLO:
+            basis, name = counts(CLO_COUNTS, modified=True), "modified 6443 counts worldwide"
+        elif line.item == Item.MED:
+            basis, name = counts(HEALTH_COUNTS, modified=True), "modified 5624 counts worldwide"
+        elif line.item == Item.MEDEVAC:
+            medevac = {p.post for p in posts if profile[p.post].medevac}
+            basis, name = counts(HEALTH_COUNTS, modified=True, among=medevac), "modified 5624 counts at MEDEVAC posts"
+        elif line.item == Item.FSN_SEPARATION:
+            basis, name = at_posts("separation_pay"), "total ICASS cost at separation pay posts"
+        elif line.item == Item.LGP_VEHICLES:
+            basis, name = at_posts("psa_guards", "LGP"), "LGP totals at posts with PSA guards"
+        elif line.item in (Item.GITM, Item.ISC_NONSALARY, Item.ISC_SALARY, Item.IWG_CHAIR):
+            basis, name = worldwide, "worldwide post total ICASS cost"
+        elif line.item == Item.OVERSEAS_SCHOOLS:
+            basis, name = _sum_by_agency((d.agency, d.value) for d in dependents), "overseas school dependents"
+        elif line.item == Item.OTHER:
+            parts = {line.agency: line.amount}
+            shares.append(ItemShare(line.item, line.amount, line.note or "charged as is", {}, parts, line.source))
+            continue
+        else:
+            continue  # shared above
+        charge(line.item, line.amount, name, basis, line.source)
+
+    # 6. FOB/RSA: the fee times each agency's tokens, not shared.
+    for token in tokens:
+        cents = _cents(Decimal(world.fob_rsa_fee) * token.value)
+        if cents:
+            basis = {token.agency: token.value}
+            name = "fob_rsa_fee x tokens"
+            shares.append(ItemShare(Item.FOB_RSA, cents, name, basis, {token.agency: cents}, token.source))
+    # 7. TDY: every issued TDY invoice, charged to its agency as is (H-363.1-6 c(5)).
+    for charge_ in tdy:
+        name = f"TDY invoice {charge_.invoice} at {charge_.post}"
+        shares.append(ItemShare(Item.TDY, charge_.amount, name, {}, {charge_.agency: charge_.amount}, charge_.source))
+    return Consolidation(post_totals, tuple(shares), {p.post: p.region for p in posts}), found
+
+
+def _cents(value: Decimal) -> int:
+    """To the cent, half up (the issue's rule for the DPM pouch part and the FOB/RSA fee)."""
+    return int(value.quantize(Decimal(1), ROUND_HALF_UP))

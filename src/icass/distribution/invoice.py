@@ -1,0 +1,90 @@
+"""One agency's invoice at a post: per cost center its workload, modified workload, share of the total
+workload and amount per funding source; subtotals per funding source; the grand total."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from icass.distribution.steps import Distribution
+from icass.model import FUNDING_SOURCES, PostBundle
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    cost_center: str
+    workload: Decimal | None  # None where the cost center has no distribution factor (0000, 8790)
+    modified_workload: Decimal | None
+    share_percent: Decimal  # the agency's part of the cost center's total modified workload (or of its cost)
+    amounts: dict[str, int]  # per funding source, share plus redistribution, cents
+    redistribution: int  # of which ICASS redistribution, cents
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts.values())
+
+
+@dataclass(frozen=True)
+class Invoice:
+    post: str
+    fiscal_year: int
+    agency: str
+    agency_name: str
+    lines: tuple[InvoiceLine, ...]
+
+    def subtotal(self, funding: str) -> int:
+        return sum(line.amounts.get(funding, 0) for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines)
+
+    @property
+    def redistribution(self) -> int:
+        return sum(line.redistribution for line in self.lines)
+
+
+def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
+    return (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal("0.01")) if whole else Decimal(0)
+
+
+def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of: Callable[[str], str]) -> Invoice:
+    """The invoice of `agency` (which must be in the bundle's agencies.csv)."""
+    names = {a.code: a.name for a in bundle.agencies}
+    if agency not in names:
+        raise KeyError(agency)
+    counts: dict[str, Decimal] = defaultdict(Decimal)
+    modified: dict[str, Decimal] = defaultdict(Decimal)
+    modified_total: dict[str, Decimal] = defaultdict(Decimal)
+    for w in bundle.workload:
+        modified_total[w.cost_center] += w.modified_count
+        if w.agency == agency:
+            counts[w.cost_center] += w.count
+            modified[w.cost_center] += w.modified_count
+    amounts: dict[str, dict[str, int]] = defaultdict(dict)
+    redistribution: dict[str, int] = defaultdict(int)
+    share_of: dict[str, int] = defaultdict(int)
+    code = bundle.post.code
+    for a, cc, funding, own, redistributed, total in distribution.lines(code):
+        if a == agency:
+            amounts[cc][funding] = total
+            redistribution[cc] += redistributed
+            share_of[cc] += own
+    cost = dict(zip(distribution.columns.cost_centers, distribution.cost_of(code).sum(axis=1).tolist(), strict=True))
+    lines = []
+    for cc in sorted(set(amounts) | set(counts)):
+        factor = kind_of(cc) == "workload"
+        share = _percent(modified[cc], modified_total[cc]) if factor else _percent(share_of[cc], cost[cc])
+        lines.append(
+            InvoiceLine(
+                cost_center=cc,
+                workload=counts[cc] if factor else None,
+                modified_workload=modified[cc] if factor else None,
+                share_percent=share,
+                amounts={f: amounts[cc][f] for f in FUNDING_SOURCES if f in amounts[cc]},
+                redistribution=redistribution[cc],
+            )
+        )
+    return Invoice(bundle.post.code, bundle.post.fiscal_year, agency, names[agency], tuple(lines))

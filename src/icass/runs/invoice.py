@@ -1,0 +1,63 @@
+"""The derivation of every line of an agency's invoice at a post, for the invoice page: the engine's invoice
+line, the cost center's rules from the catalog (its section, how it is counted, whether it may be modified,
+where the handbook routes its counts), and the agency's count lines with the trail that made each (the
+read-side of `icass workload --explain`, icass.workload.explain). Nothing is computed again: the counts,
+shares and amounts are the run's."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from icass.catalog import CostCenterSpec
+from icass.distribution.invoice import Invoice, InvoiceLine
+from icass.model import Workload
+from icass.runs.post import PostRun
+from icass.workload.explain import CountExplanation, explain_counts
+
+
+@dataclass(frozen=True)
+class LineDerivation:
+    line: InvoiceLine
+    spec: CostCenterSpec | None  # None only for a code the catalog does not know (the checks reject those)
+    counts: tuple[CountExplanation, ...]  # the agency's count lines of the cost center, each with its trail
+    total_modified: Decimal  # the cost center's modified workload, every agency's
+    routing: tuple[str, ...]  # the routings the trail applied to this agency's records, each with its section
+
+    @property
+    def modification(self) -> Decimal | None:
+        """The one modification of the agency's count lines; None where there are none or they differ."""
+        values = {c.line.modification for c in self.counts}
+        return values.pop() if len(values) == 1 else None
+
+    @property
+    def modified(self) -> bool:
+        return any(c.line.modification != 1 for c in self.counts)
+
+
+def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...]:
+    """Every line of `bill` (the invoice of `run`'s post) with its derivation."""
+    assert run.bundle is not None  # a distributed run
+    methodology = run.bundle.post.methodology
+    total_modified: dict[str, Decimal] = defaultdict(Decimal)
+    mine: dict[str, list[Workload]] = defaultdict(list)
+    for w in run.bundle.workload:
+        total_modified[w.cost_center] += w.modified_count
+        if w.agency == bill.agency:
+            mine[w.cost_center].append(w)
+    found = []
+    for line in bill.lines:
+        cc = line.cost_center
+        if run.derivation is None:
+            counts = tuple(CountExplanation(w, None, (), ()) for w in mine[cc])
+        else:
+            # Also the records of an agency with no count line here (every one excluded), under a count of 0.
+            counts = explain_counts(mine[cc], run.derivation, cc, bill.agency)
+        # A routing is a note on a counted record ("role MSG -> 1931.0 (H-341.5 d)"); exclusions are notes on
+        # records not counted, shown with their records.
+        routing = dict.fromkeys(c.note for e in counts for c in e.counted if c.note)
+        found.append(
+            LineDerivation(line, run.catalog.find(cc, methodology), counts, total_modified[cc], tuple(routing))
+        )
+    return tuple(found)

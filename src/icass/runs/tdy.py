@@ -1,0 +1,67 @@
+"""The TDY module on a post's run (docs/tdy.md): rates from the prior year's final distribution, then the
+visits of its tdy/ folder billed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from icass.bundle.tables import CellSource
+from icass.bundle.tdy import read_tdy
+from icass.catalog import Catalog, load_catalog
+from icass.catalog.tdy import load_tdy_rules
+from icass.diagnostics import Diagnostic, has_errors, warning
+from icass.model import Source
+from icass.model.tdy import TdyRecords
+from icass.runs.post import PostRun, _bundle, run_post
+from icass.tdy.invoices import TdyBilling, bill_visits
+from icass.tdy.rates import Rates, tdy_rates
+
+
+@dataclass(frozen=True)
+class TdyRun:
+    """The TDY module on a prior-year final budget: its post's run, the tdy/ folder read, the rates and the
+    billing of the visits (each None when an error stopped it before)."""
+
+    post: PostRun
+    diagnostics: tuple[Diagnostic, ...]
+    records: TdyRecords | None = None
+    rates: Rates | None = None
+    billing: TdyBilling | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.rates is not None and self.records is not None and not has_errors(self.diagnostics)
+
+
+def run_tdy(folder: str | Path, as_of: dt.date, catalog: Catalog | None = None, run: PostRun | None = None) -> TdyRun:
+    """Rates from the bundle's distribution, then its tdy/ folder billed on `as_of` (docs/tdy.md)."""
+    catalog = catalog or load_catalog()
+    run = run or run_post(folder, catalog)
+    return tdy_of(run, Path(folder), as_of, catalog)
+
+
+def tdy_of(
+    run: PostRun, root: Path | CellSource, as_of: dt.date, catalog: Catalog, policy_text: str | None = None
+) -> TdyRun:
+    """The TDY module on a post's run, its tdy/ folder read from `root`: the bundle's folder, or the database's
+    rows of it with policy.toml's text as kept (icass.store)."""
+    if not run.ok:
+        return TdyRun(run, run.diagnostics)
+    bundle, distribution = _bundle(run), run.distribution
+    assert distribution is not None  # ok: distributed
+    rules = load_tdy_rules()
+    diagnostics = list(run.diagnostics)
+    if bundle.post.stage != "final":
+        stage = f"stage {bundle.post.stage!r}" if bundle.post.stage else "no stage"
+        message = f'says {stage}: TDY rates come from the prior year\'s final budget (stage = "final")'
+        diagnostics.append(warning(Source("post.toml"), message, "post.stage", rules.prior_year_section))
+    rates = tdy_rates(bundle, distribution, catalog, rules)
+    records, problems = read_tdy(root, bundle.post.methodology, catalog, rules, policy_text)
+    diagnostics += problems
+    if records is None:
+        return TdyRun(run, tuple(diagnostics), None, rates)
+    at_post = frozenset(a.code for a in bundle.agencies) & {w.agency for w in bundle.workload if w.count > 0}
+    billing = bill_visits(records, rates, at_post, as_of, rules)
+    return TdyRun(run, (*diagnostics, *billing.diagnostics), records, rates, billing)
