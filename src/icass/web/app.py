@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api, database_failed, unavailable_answer
-from icass.web import audit_pages, editors, invoice, jobs, posts, scenarios, signin, workload, world
+from icass.web import audit_pages, editors, help_pages, invoice, jobs, posts, scenarios, signin, workload, world
 from icass.web.charts import IMPORT_MAP
 from icass.web.render import HERE, error_fragment, page
 
@@ -27,6 +27,7 @@ PAGES = (
     jobs.router,
     scenarios.router,
     world.router,
+    help_pages.router,
 )
 
 
