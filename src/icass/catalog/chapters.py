@@ -83,7 +83,8 @@ def search(words: str, limit: int = 50) -> tuple[Found, ...]:
 
 def _sections(text: str) -> tuple[Section, ...]:
     sections: list[Section] = []
-    citation, title, paragraphs = "", "", []
+    citation, title = "", ""
+    paragraphs: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         kept = [" ".join(line.split()) for line in block.splitlines()]
         line = " ".join(part for part in kept if part and not FURNITURE.match(part))
