@@ -61,3 +61,21 @@ def test_the_api_explorer_and_the_icon_are_served_here(app):  # noqa: F811
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/login").text
+
+
+def test_a_refused_address_is_a_page_in_sentences_not_json(app):  # noqa: F811
+    client, _ = signed_in(app, "admin")
+    answer = client.get("/posts/KVR/2027/tdy", params={"as_of": "2027-13-45"})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "<h1>Something to correct</h1>" in answer.text
+    assert "As of: input should be a valid date" in answer.text
+    assert "(given: 2027-13-45)." in answer.text
+    assert '"loc"' not in answer.text
+    missing = client.get("/posts/ZZZ/2027")
+    assert missing.status_code == 404
+    assert "<h1>Not found</h1>" in missing.text
+    # the API keeps its JSON
+    api = client.get("/api/posts/KVR/2027/tdy/invoices", params={"as_of": "2027-13-45"})
+    assert api.status_code == 422
+    assert api.headers["content-type"].startswith("application/json")
