@@ -70,6 +70,16 @@ PACKAGES = [
     # published only as an ES module that imports "vega-util": the dashboard's import map points that name at
     # static/vega-util.js, which hands over the copy of vega-util that vega.min.js already carries.
     Package("vega-interpreter", "vega-interpreter", {"build/vega-interpreter.js": "vega-interpreter.js"}, "LICENSE"),
+    # The API explorer at /api/docs (FastAPI's Swagger UI page, pointed here instead of at a CDN). NOTICE goes
+    # with the Apache-2.0 licence.
+    Package(
+        "swagger-ui-dist",
+        "swagger-ui",
+        {"swagger-ui-bundle.js": "swagger-ui-bundle.js", "swagger-ui.css": "swagger-ui.css", "NOTICE": "NOTICE"},
+        "LICENSE",
+    ),
+    # The accessibility checker the browser tests run on every page (tests/web); no page loads it.
+    Package("axe-core", "axe-core", {"axe.min.js": "axe.min.js"}, "LICENSE"),
 ]
 
 URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)")

@@ -130,8 +130,8 @@ def test_the_pages_run_only_what_the_policy_allows(app):  # noqa: F811 (the fixt
 
 
 def test_the_api_docs_page_runs_under_its_own_policy(app):  # noqa: F811 (the fixture)
-    """/api/docs (FastAPI's Swagger UI) loads from FastAPI's CDN and starts with one inline script: its policy
-    allows that CDN and exactly that script."""
+    """/api/docs (FastAPI's Swagger UI, from the vendored copy) starts with one inline script: its policy allows
+    exactly that script, and nothing from another site."""
     answer = TestClient(app).get("/api/docs")
     assert answer.status_code == 200
     policy = policy_of(answer)
@@ -142,5 +142,6 @@ def test_the_api_docs_page_runs_under_its_own_policy(app):  # noqa: F811 (the fi
     assert "'unsafe-inline'" not in policy["script-src"]
     assert "'unsafe-eval'" not in policy["script-src"]
     assert policy["frame-ancestors"] == ["'none'"]
+    assert all(source.startswith("'") for source in policy["script-src"] + policy["style-src"])  # no other host
     # The rest of the site does not allow that script.
     assert script_hash(markup.inline_scripts[0]) not in policy_of(TestClient(app).get("/login"))["script-src"]

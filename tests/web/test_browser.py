@@ -236,3 +236,19 @@ def test_on_a_phone_the_navigation_opens_from_its_menu_button(page):
     sign_out.wait_for(state="visible")
     page.click("button.usa-nav__close")
     sign_out.wait_for(state="hidden")
+
+
+def test_moments_are_shown_in_the_readers_time_zone(page):
+    """The record's times are stored in UTC; the page shows them in the reader's zone, the UTC text as a title."""
+    sign_in(page, "admin")
+    session = page.context.new_cdp_session(page)
+    session.send("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Kolkata"})
+    page.goto("/audit")
+    moment = page.locator("time.local-time").first
+    utc = moment.get_attribute("title")
+    assert utc is not None
+    assert utc.endswith(" UTC")
+    shown = moment.text_content() or ""
+    assert "UTC" not in shown
+    hours, minutes = (int(part) for part in utc.split(", ")[1].removesuffix(" UTC").split(":"))
+    assert shown.endswith(f"{(hours * 60 + minutes + 330) // 60 % 24:02d}:{(minutes + 30) % 60:02d}")  # UTC+5:30

@@ -17,7 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "src" / "icass" / "web" / "static" / "vendor"
 USWDS_CSS = "uswds/css/uswds.min.css"
-PACKAGES = {"htmx.org", "@uswds/uswds", "vega", "vega-lite", "vega-embed", "vega-interpreter"}
+PACKAGES = {
+    "htmx.org",
+    "@uswds/uswds",
+    "vega",
+    "vega-lite",
+    "vega-embed",
+    "vega-interpreter",
+    "swagger-ui-dist",
+    "axe-core",
+}
 # What every page needs, by package: if one of these went missing the pages would break.
 REQUIRED = {
     "htmx/htmx.min.js",
@@ -28,6 +37,9 @@ REQUIRED = {
     "vega-lite/vega-lite.min.js",
     "vega-embed/vega-embed.min.js",
     "vega-interpreter/vega-interpreter.js",
+    "swagger-ui/swagger-ui-bundle.js",
+    "swagger-ui/swagger-ui.css",
+    "axe-core/axe.min.js",
 }
 # Fonts and images USWDS page markup uses directly (<img src>, <use href>), not through the CSS.
 MARKUP_IMAGES = {

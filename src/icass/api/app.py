@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 # Content-Length cannot pass): a form or JSON is a few kilobytes. The imports' uploads have their own limit
 # (icass.api.jobs).
 MAX_BODY_BYTES = 2**20
+
+DOCS_PATH = "/api/docs"
+DOCS_ASSETS = "/static/vendor/swagger-ui"
+FAVICON = "/static/favicon.svg"
 
 ROUTERS = (
     session.router,
@@ -50,7 +54,7 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
         title="icass",
         summary="The ICASS budget and cost distribution, exact to the cent",
         version=icass.__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served below, from the vendored Swagger UI rather than FastAPI's CDN
         redoc_url=None,
         max_body_size=MAX_BODY_BYTES,
     )
@@ -63,12 +67,14 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
         app.include_router(router)
+    docs_page = _docs_page(app)
+    app.get(DOCS_PATH, include_in_schema=False)(lambda: docs_page)
     app.add_exception_handler(413, _too_large)
     policy = content_security_policy(script_sources=[script_hash(text) for text in inline_scripts])
     app.add_middleware(SameOrigin)
     # Added last, so it is the outermost: the refusals of the middlewares inside carry the headers too.
     app.add_middleware(
-        SecurityHeaders, policy=policy, strict_transport=secure_cookies, policies={"/api/docs": _docs_policy(app)}
+        SecurityHeaders, policy=policy, strict_transport=secure_cookies, policies={DOCS_PATH: _docs_policy(docs_page)}
     )
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
@@ -78,24 +84,26 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
     return app
 
 
-def _docs_policy(app: FastAPI) -> str:
-    """/api/docs is FastAPI's Swagger UI page: its script and stylesheet come from FastAPI's CDN and its one
-    inline script starts them. The page is the same for every request, so its policy allows that CDN and that
-    one script by its hash (rendered here with the arguments FastAPI renders the page with)."""
-    page = get_swagger_ui_html(
+def _docs_page(app: FastAPI) -> HTMLResponse:
+    """FastAPI's Swagger UI page, its script and stylesheet from the vendored copy (static/vendor/swagger-ui, served
+    by the workspace with the pages' other files), so the explorer works offline and under the site's policy."""
+    return get_swagger_ui_html(
         openapi_url=app.openapi_url or "",
-        title=f"{app.title} - Swagger UI",
-        oauth2_redirect_url=app.swagger_ui_oauth2_redirect_url,
+        title=f"{app.title} API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=FAVICON,
+        oauth2_redirect_url=None,
         init_oauth=app.swagger_ui_init_oauth,
         swagger_ui_parameters=app.swagger_ui_parameters,
-    ).body
-    inline = re.findall(r"<script>(.*?)</script>", bytes(page).decode(), re.DOTALL)
-    cdn = "https://cdn.jsdelivr.net"
-    return content_security_policy(
-        script_sources=[cdn, *map(script_hash, inline)],
-        style_sources=[cdn],
-        image_sources=["https://fastapi.tiangolo.com"],
     )
+
+
+def _docs_policy(page: HTMLResponse) -> str:
+    """The page starts Swagger UI with one inline script; its policy allows that script by its hash, and nothing
+    from elsewhere."""
+    inline = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), re.DOTALL)
+    return content_security_policy(script_sources=[script_hash(script) for script in inline])
 
 
 def unavailable_answer(e: DBAPIError) -> HTTPException:

@@ -42,8 +42,8 @@ def content_security_policy(
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_sources],
         "style-src": ["'self'", *style_sources],
-        # data: for the pages' empty icon (base.html: no /favicon.ico request) and the placeholder image of
-        # USWDS's file input (uswds.min.js); an image cannot run script.
+        # data: for the placeholder image of USWDS's file input (uswds.min.js) and Swagger UI's icons in its
+        # stylesheet; an image cannot run script.
         "img-src": ["'self'", "data:", *image_sources],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],

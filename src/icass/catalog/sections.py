@@ -6,7 +6,8 @@ import re
 from functools import cache
 from importlib import resources
 
-HEADING = re.compile(r"^6 FAH-5 (?:(EXHIBIT) )?(H-\d+(?:\.\d+)*(?:-\d+)?(?:\([A-Z]\))?)", re.MULTILINE)
+# The exhibits of H-340 are headed "EXHIBIT", those of H-360 and H-420 "Exhibit".
+HEADING = re.compile(r"^6 FAH-5 (?:((?i:EXHIBIT)) )?(H-\d+(?:\.\d+)*(?:-\d+)?(?:\([A-Z]\))?)", re.MULTILINE)
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from typing import Any
 
@@ -22,8 +23,16 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["grouped"] = lambda cents: "" if cents is None else format_grouped(cents)
 # The API's decimal strings as a page shows them.
 templates.env.filters["dollars"] = lambda plain: "" if plain is None else format_grouped(parse_cents(plain))
+# A stored moment (ISO 8601, UTC) as people read it: "7 Dec 2026, 09:15 UTC". Pages put it in a <time> element
+# that static/icass.js rewrites in the reader's own time zone, which the server cannot know.
+templates.env.filters["readable_utc"] = lambda at: "" if not at else readable_utc(at)
 # As it is: the text the Content-Security-Policy's hash allows (escaping would change it; it holds no data).
 templates.env.globals["chart_import_map"] = Markup(IMPORT_MAP)
+
+
+def readable_utc(at: str) -> str:
+    moment = dt.datetime.fromisoformat(at).astimezone(dt.UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
