@@ -500,3 +500,32 @@ def test_time_allocation_sums_are_checked_exactly(rows):
             expected.append(f"position {p.position_id} is allocated 100 percent to 0000")
     found = [d.message for d in time_allocation(replace(bundle), Context(load_catalog(), load_counting_rules()))]
     assert [m.split(", not 100")[0].split("; a non-ICASS")[0] for m in found] == expected
+
+
+def test_the_checks_run_in_order_in_two_passes():
+    """run_checks runs a list of checks in its order: without costs those on rows, leaving out one that needs
+    sound rows once an error is found; with costs, those on costs alone."""
+    from dataclasses import replace
+
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.checks import Check, Context, Costs, Needs, run_checks
+    from icass.diagnostics import error, warning
+    from icass.model import Post, PostBundle, Source
+
+    def finding(name, severity=warning):
+        return lambda post, context: [severity(Source("budget.csv", 2), name)]
+
+    checks = (
+        Check(finding("first")),
+        Check(finding("sums", error), Needs.SOUND_ROWS),
+        Check(finding("wrong", error)),
+        Check(finding("after an error"), Needs.SOUND_ROWS),
+        Check(finding("last")),
+        Check(finding("cost"), Needs.COSTS),
+    )
+    post = PostBundle(Post("TST", "Testville", "Testland", "EUR", "standard", 2027), (), (), (), (), (), (), ())
+    context = Context(load_catalog(), load_counting_rules())
+    assert [d.message for d in run_checks(post, context, checks)] == ["first", "sums", "wrong", "last"]
+    with_costs = replace(context, costs=Costs(columns=None, flat=None))  # the checks here read neither
+    assert [d.message for d in run_checks(post, with_costs, checks)] == ["cost"]

@@ -24,11 +24,10 @@ NEW_LINE = {"cost_center": "6150", "funding": "RB", "soc": "2600", "amount": "75
 
 @pytest.fixture
 def seeded(seeded_url: str) -> Iterator[Engine]:
+    """The sample posts' database, its connections closed after the test."""
     opened = open_database(seeded_url)
-    try:
-        yield opened
-    finally:
-        opened.dispose()
+    yield opened
+    opened.dispose()
 
 
 def _post(engine: Engine) -> PostKey:

@@ -44,6 +44,6 @@ def run_checks(post: PostBundle, context: Context, checks: tuple[Check, ...] = C
         if (check.needs is Needs.COSTS) != on_costs:
             continue
         if check.needs is Needs.SOUND_ROWS and has_errors(found):
-            break
+            continue
         found += check.rule(post, context)
     return found
