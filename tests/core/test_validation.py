@@ -405,9 +405,9 @@ def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_recor
     import numpy as np
 
     from icass.bundle import read_bundle
-    from icass.bundle.validate import validate_costs, validate_records
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
+    from icass.checks import Context, Costs, run_checks
     from icass.distribution.columns import columns_of
     from icass.distribution.steps import cost_centers
     from icass.model.columnar import RecordColumns
@@ -426,9 +426,10 @@ def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_recor
     derivation = Derivation(count_period(as_read.post.fiscal_year, rules), None)
     combined, problems = combine(records, derivation, catalog, rules)
     assert (tuple(combined), problems) == combine(replace(records, entered=made), derivation, catalog, rules)
-    found = validate_records(as_read, catalog, rules)
-    assert found == validate_records(made, catalog, rules)
-    assert [str(d) for d in found] == [str(d) for d in validate_records(made, catalog, rules)]
+    context = Context(catalog, rules)
+    found = run_checks(as_read, context)
+    assert found == run_checks(made, context)
+    assert [str(d) for d in found] == [str(d) for d in run_checks(made, context)]
     if found:
         return
     kind_of = catalog.kind_of(as_read.post.methodology)
@@ -436,8 +437,8 @@ def test_the_checks_say_the_same_of_records_read_as_columns_as_of_the_same_recor
     for field in fields(columns):
         assert np.array_equal(getattr(columns, field.name), getattr(expected, field.name)), field.name
     cost = cost_centers(columns)
-    assert validate_costs(as_read, catalog, rules, columns, cost) == validate_costs(
-        made, catalog, rules, expected, cost
+    assert run_checks(as_read, Context(catalog, rules, costs=Costs(columns, cost))) == run_checks(
+        made, Context(catalog, rules, costs=Costs(expected, cost))
     )
 
 
@@ -471,14 +472,16 @@ _PERCENTS = st.sampled_from(["0", "12.5", "33.3333", "50", "50.0", "66.6667", "1
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["P1", "P2", "P3", "P9"]), st.sampled_from(["6139", "0000"]), _PERCENTS)))
 def test_time_allocation_sums_are_checked_exactly(rows):
-    """The sums are found in int64 arrays (validate._allocation_suspects); what is said is what summing each
-    position's Decimals says."""
+    """The sums are found in int64 arrays (icass.checks.positions._allocation_suspects); what is said is what
+    summing each position's Decimals says."""
     from collections import defaultdict
     from dataclasses import replace
     from decimal import Decimal
 
-    from icass.bundle.validate import _time_allocation
     from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.checks import Context
+    from icass.checks.positions import time_allocation
     from icass.model import Position, Post, PostBundle, TimeAllocation
 
     positions = tuple(Position(p, "LE", "FSN-9", "") for p in ("P1", "P2", "P3", "P1"))
@@ -495,5 +498,34 @@ def test_time_allocation_sums_are_checked_exactly(rows):
             expected.append(f"position {p.position_id}: time allocation sums to {totals[p.position_id]} percent")
         if dual[p.position_id] == 100:
             expected.append(f"position {p.position_id} is allocated 100 percent to 0000")
-    found = [d.message for d in _time_allocation(replace(bundle), load_catalog())]
+    found = [d.message for d in time_allocation(replace(bundle), Context(load_catalog(), load_counting_rules()))]
     assert [m.split(", not 100")[0].split("; a non-ICASS")[0] for m in found] == expected
+
+
+def test_the_checks_run_in_order_in_two_passes():
+    """run_checks runs a list of checks in its order: without costs those on rows, leaving out one that needs
+    sound rows once an error is found; with costs, those on costs alone."""
+    from dataclasses import replace
+
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.checks import Check, Context, Costs, Needs, run_checks
+    from icass.diagnostics import error, warning
+    from icass.model import Post, PostBundle, Source
+
+    def finding(name, severity=warning):
+        return lambda post, context: [severity(Source("budget.csv", 2), name)]
+
+    checks = (
+        Check(finding("first")),
+        Check(finding("sums", error), Needs.SOUND_ROWS),
+        Check(finding("wrong", error)),
+        Check(finding("after an error"), Needs.SOUND_ROWS),
+        Check(finding("last")),
+        Check(finding("cost"), Needs.COSTS),
+    )
+    post = PostBundle(Post("TST", "Testville", "Testland", "EUR", "standard", 2027), (), (), (), (), (), (), ())
+    context = Context(load_catalog(), load_counting_rules())
+    assert [d.message for d in run_checks(post, context, checks)] == ["first", "sums", "wrong", "last"]
+    with_costs = replace(context, costs=Costs(columns=None, flat=None))  # the checks here read neither
+    assert [d.message for d in run_checks(post, with_costs, checks)] == ["cost"]

@@ -496,7 +496,7 @@ def test_sums_of_bounded_lines_cannot_wrap(tmp_path):
 
 
 def test_a_position_s_cost_pool_and_the_post_s_budget_are_bounded_too(tmp_path):
-    # The sums are looked at line by line only when the whole post's could pass the bound (validate._sums).
+    # The sums are looked at line by line only when the whole post's could pass the bound (icass.checks.budget.sums).
     line = "1000000000000.00"
     costs = BASE["position_costs.csv"] + "".join(f"P2,RB,1100,{line}\n" for _ in range(101))
     found = [m for m in messages(tmp_path / "a", position_costs_csv=costs) if m.startswith("error")]

@@ -1,5 +1,5 @@
 """The pipeline of one post, each step once: read -> derive (workload counts from the post's records) ->
-combine (entered counts and modifications) -> validate -> distribute. Every step returns its value and its
+combine (entered counts and modifications) -> check (icass.checks) -> distribute. Every step returns its value and its
 diagnostics; the run stops after the first step with an error, so nothing downstream sees half-valid input,
 and what it did compute (records, counts) is still there to show. The views (invoice, explain, workload)
 take a finished run. The same steps will serve the database: only `read` is about files.
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from icass.bundle import read_bundle
-from icass.bundle.validate import validate_costs, validate_records
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
+from icass.checks import Context, Costs, run_checks
 from icass.diagnostics import Diagnostic, has_errors
 from icass.distribution import Distribution, DistributionError, distribute_columns
 from icass.distribution.columns import Columns, columns_of
@@ -57,8 +57,8 @@ def _checked(posts: list[PostRecords], catalog: Catalog) -> list[list[Diagnostic
 
 
 class Through(Enum):
-    """How far a run goes: the counts (read, derive, combine, validate the records), or the distribution
-    (validate the costs, distribute)."""
+    """How far a run goes: the counts (read, derive, combine, check the rows), or the distribution
+    (check the costs, distribute)."""
 
     COUNTS = 1
     DISTRIBUTION = 2
@@ -177,7 +177,7 @@ def _cost_problems(
 ) -> list[Diagnostic]:
     """The cost rules of one post, on its cost as the engine computed it (`cost`: this post's part)."""
     derived = run.derivation.derived if run.derivation is not None else frozenset()
-    return validate_costs(_bundle(run), catalog, rules, cols, cost, derived)
+    return run_checks(_bundle(run), Context(catalog, rules, derived, costs=Costs(cols, cost)))
 
 
 def _bundle(run: PostRun) -> PostBundle:
@@ -225,7 +225,7 @@ def _after_derivation(
     workload, more = combine(records, derivation, catalog, rules)
     found += more
     bundle = dataclasses.replace(records.entered, workload=workload)
-    found += validate_records(bundle, catalog, rules)
+    found += run_checks(bundle, Context(catalog, rules, derivation.derived))
     if has_errors(found):
         return stop(derivation)
     counted = PostRun(tuple(found), records, derivation, bundle, catalog=catalog)

@@ -8,9 +8,10 @@ nothing written to the post until an FMO applies the scenario.
 - It is computed by overlaying its changes on the post's *current* rows, in memory (the stored cells, then the
   same readers, derivation, checks and engine: `icass.store.compute.run_on` given the cells). So a scenario
   whose post changed since it was made still computes; a change whose row is gone is skipped and named.
-- Applying replays the changes through `icass.store.changes`, in order, in the caller's one transaction: each
-  is audited as any change is, and a row changed since its change was made (its version moved) fails the whole
-  apply with a Conflict (409), nothing written.
+- Applying makes the changes to the post as one change (`apply_scenario`): all written, judged on one run of
+  the post, each audited as any change is and the post's state kept once, in the caller's one transaction; a
+  row changed since its change was made (its version moved) fails the whole apply with a Conflict (409), and a
+  problem in any row it changed with a Rejected (422), nothing written.
 
 The overlay works on a post's cells, not on its database rows, so the same function serves many posts at once
 (a worldwide what-if: `compute.read_stored_of` takes every post's cells) and a kept version of a budget (its
@@ -24,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from icass.bundle.tables import Cells
 from icass.diagnostics import ERROR, Diagnostic, error
@@ -34,7 +35,7 @@ from icass.runs.post import PostRun
 from icass.store import audit, changes
 from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, PostKey, Rejected
-from icass.store.compute import run_on, run_stored
+from icass.store.compute import PostState, keep_state, run_on, run_stored
 from icass.store.schema import FILES, ROW_TABLES, posts, scenario_changes, scenarios
 from icass.store.states import Shelf, database_of
 
@@ -565,31 +566,105 @@ def comparison(engine: Engine, post: PostKey, scenario_id: int) -> tuple[Scenari
 # Applying --------------------------------------------------------------------------------------------------
 
 
-def _replay(connection: Connection, post: PostKey, change: Change, user: str) -> None:
+@dataclass(frozen=True)
+class _Written:
+    """A change written to the post's rows, to be judged and recorded once the whole scenario is written: its
+    file, its row (None once deleted), the audit's action and entity, and the "before" of its row."""
+
+    file: str
+    row_id: int | None
+    action: str
+    entity: str
+    before: Any
+    key: tuple[str, str, str] | None = None  # a workload line's
+
+
+def _insert(connection: Connection, post: PostKey, file: str, values: Mapping[str, Any]) -> int:
+    table = ROW_TABLES[file]
+    last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
+    row = {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **values}
+    return int(connection.execute(insert(table).returning(table.c.id), row).scalar_one())
+
+
+def _update(connection: Connection, file: str, row_id: int, values: Mapping[str, Any]) -> None:
+    table = ROW_TABLES[file]
+    connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
+
+
+def _write(connection: Connection, post: PostKey, change: Change, before: PostState | None) -> _Written:
+    """One change written as icass.store.changes writes it, but neither judged nor recorded yet; a row changed
+    or gone since the change was made raises Conflict or NotFound with the messages a change to the post gives.
+    `before`: the post's state before the scenario (the "before" of a workload line)."""
     file = FILE_OF[change.resource]
-    values = change.values
     if change.resource == WORKLOAD:
+        key = changes.workload_key(change.target)
+        row = changes._entered(connection, post, *key)
+        entity = f"workload {change.target}"
+        current = row["version"] if row is not None else 0
         if change.action == "delete":
-            changes.clear_count(connection, post, change.target, change.base_version, user)
+            if row is None:
+                raise NotFound(f"workload line {change.target} has no count entered by hand")
+            if current != change.base_version:
+                raise Conflict(f"the workload of {key[1]} in {key[0]} was changed since you read it", None)
+            connection.execute(delete(ROW_TABLES[file]).where(ROW_TABLES[file].c.id == row["id"]))
+            shown = {"count": row["count"], "modification": row["modification"], "version": row["version"]}
+            return _Written(file, None, "clear count", entity, shown)
+        assert before is not None
+        line = changes._workload_line(before.run, key, row)
+        if current != change.base_version:
+            raise Conflict(
+                f"the workload of {key[1]} in {key[0]} was changed by someone else since you read it (version "
+                f"{change.base_version}, now {current}): reload it and enter the count again",
+                line,
+            )
+        found, _ = changes.cell_values(file, change.values)
+        if row is None:
+            cells = {"cost_center": key[0], "agency": key[1], "factor": key[2], "modification": "", **found}
+            row_id = _insert(connection, post, file, cells)
         else:
-            count, modification = values["count"], values.get("modification")
-            changes.enter_count(connection, post, change.target, count, change.base_version, user, modification)
-    elif change.action == "create":
-        changes.create_row(connection, post, file, values, user)
-    elif change.action == "delete":
-        changes.delete_row(connection, post, file, int(change.target), change.base_version, user)
-    else:
-        changes.update_row(connection, post, file, int(change.target), values, change.base_version, user)
+            row_id = row["id"]
+            _update(connection, file, row_id, found)
+        changes._header(connection, post, file, {"factor"} if key[2] else set())
+        return _Written(file, row_id, "enter count", entity, line, key)
+    if change.action == "create":
+        found, _ = changes.cell_values(file, change.values)
+        row_id = _insert(connection, post, file, found)
+        changes._header(connection, post, file, {c for c, v in found.items() if v != ""})
+        return _Written(file, row_id, "create", f"{file} {row_id}", None)
+    row_id = int(change.target)
+    shown = changes._current(connection, post, file, row_id, change.base_version)
+    if change.action == "delete":
+        connection.execute(delete(ROW_TABLES[file]).where(ROW_TABLES[file].c.id == row_id))
+        return _Written(file, None, "delete", f"{file} {row_id}", shown)
+    found, _ = changes.cell_values(file, change.values)
+    _update(connection, file, row_id, found)
+    changes._header(connection, post, file, {c for c, v in found.items() if v != ""})
+    return _Written(file, row_id, "update", f"{file} {row_id}", shown)
+
+
+def _after(connection: Connection, post: PostKey, written: _Written, run: PostRun) -> Any:
+    """The audit's "after" of a written change, from the run that judged the scenario."""
+    if written.row_id is None:
+        return None
+    if written.key is not None:
+        return changes._workload_line(run, written.key, changes._entered(connection, post, *written.key))
+    return changes.get_row(connection, post, written.file, written.row_id)
 
 
 def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, version: int, user: str) -> Scenario:
-    """Make the scenario's changes to the post, in order, through icass.store.changes (each checked and audited as
-    any change), in the caller's transaction: any change that conflicts (its row changed or went since the change
-    was made) or breaks a rule raises, and the caller's rollback leaves the post as it was."""
+    """Make the scenario's changes to the post as one change, in the caller's transaction: every change written
+    (a row changed or gone since its change was made is a Conflict), then the post run once with all of them
+    and judged as a change of several rows is (`changes.rejects`: a problem in any row the scenario changed
+    refuses it whole), then each change recorded in the audit log as a change to the post would be, and the
+    post's state kept once. Anything raised leaves the post as it was: the caller rolls back."""
     scenario = _hold(connection, post, scenario_id, version)
+    counted = any(c.resource == WORKLOAD and c.action != "delete" for c in scenario.changes)
+    before = changes._state_before(connection, post) if counted else None
+    changes._lock(connection, post)  # once: the scenario is one step of the post's revision
+    written: list[_Written] = []
     for change in scenario.changes:
         try:
-            _replay(connection, post, change, user)
+            written.append(_write(connection, post, change, before))
         except NotFound as e:
             raise Conflict(
                 f"change {change.number} of scenario {scenario.name!r}: {e}; nothing was applied", None
@@ -600,6 +675,27 @@ def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, vers
                 "again in the scenario to make it on the row as it is now)",
                 e.current,
             ) from e
+    run = run_on(connection, post.id)
+    afters = [_after(connection, post, w, run) for w in written]
+    problems = [
+        problem
+        for w, after in zip(written, afters, strict=True)
+        if w.row_id is not None
+        for problem in changes.row_problems(run, w.file, _row_number(connection, post, w))
+    ]
+    if problems:
+        raise Rejected(problems)
+    for w, after in zip(written, afters, strict=True):
+        audit.record(
+            connection,
+            user,
+            w.action,
+            w.entity,
+            post=post.code,
+            fiscal_year=post.fiscal_year,
+            before=w.before,
+            after=after,
+        )
     stamp = audit.now()
     connection.execute(update(scenarios).where(scenarios.c.id == scenario_id).values(applied_at=stamp, applied_by=user))
     audit.record(
@@ -611,7 +707,16 @@ def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, vers
         fiscal_year=post.fiscal_year,
         after={"name": scenario.name, "changes": [_change_record(c) for c in scenario.changes]},
     )
+    keep_state(connection, post.id, PostState(run))  # last: a row written after it would leave it stale
     return get_scenario(connection, post, scenario_id)
+
+
+def _row_number(connection: Connection, post: PostKey, written: _Written) -> int:
+    """The spreadsheet row of a written change's row, as the run's messages name it."""
+    assert written.row_id is not None
+    table = ROW_TABLES[written.file]
+    line = connection.execute(select(table.c.line).where(table.c.id == written.row_id)).scalar_one()
+    return changes._number(connection, post, written.file, line)
 
 
 def _change_record(change: Change) -> dict[str, Any]:

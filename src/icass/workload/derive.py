@@ -21,10 +21,10 @@ import polars as pl
 
 from icass.catalog import Catalog
 from icass.catalog.counting import CountingRules, ItRule, PeopleRule, ProcurementRule, SpaceRule, load_counting_rules
+from icass.checks.records import check_records
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Origin, PostRecords, Source, SourceRecords, Workload
 from icass.workload import people, records_rules, trail
-from icass.workload.checks import check
 from icass.workload.dates import CountPeriod, count_period
 from icass.workload.derivation import Derivation
 
@@ -100,7 +100,7 @@ def derive(records: PostRecords, catalog: Catalog, rules: CountingRules | None =
 
 
 def check_posts(posts: Sequence[PostRecords], catalog: Catalog) -> list[list[Diagnostic]]:
-    """The checks across each post's records (icass.workload.checks), every post at once."""
+    """The checks across each post's records (icass.checks.records), every post at once."""
     return _checked(posts, catalog, load_counting_rules())[2]
 
 
@@ -111,7 +111,7 @@ def _checked(
     periods = [count_period(r.post.fiscal_year, rules, r.post.count_date) for r in posts]
     batch = Batch(posts, [i for i, r in enumerate(posts) if r.sources.present()], periods)
     problems: list[list[Diagnostic]] = [[] for _ in posts]
-    for post, problem in check(batch.records, batch.agencies, catalog, batch.methodologies):
+    for post, problem in check_records(batch.records, batch.agencies, catalog, batch.methodologies):
         problems[post].append(problem)
     return periods, batch, problems
 

@@ -12,37 +12,13 @@ from decimal import Decimal
 
 from icass.catalog import Catalog, CostCenterSpec
 from icass.catalog.counting import CountingRules
+from icass.checks.counts import modification_problem
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
 from icass.model.columnar import RecordColumns, column
 from icass.workload.derivation import Derivation
 
 ONE = Decimal(1)
-
-
-def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
-    """(message, section) when the budget committee could not have approved this modification."""
-    if not Decimal(0) < modification <= ONE:
-        return f"modification {modification} is outside (0, 1]", spec.modifiable_section
-    if modification == ONE:
-        return None
-    if spec.modifiable == "no":
-        return (
-            f"{spec.code} is not modifiable: the modification must be 1, not {modification}",
-            spec.modifiable_section,
-        )
-    if spec.min_modification is not None and modification < spec.min_modification:
-        return (
-            f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
-            spec.modifiable_section,
-        )
-    if spec.allowed_modifications and modification not in spec.allowed_modifications:
-        allowed = ", ".join(str(v) for v in spec.allowed_modifications)
-        return (
-            f"{spec.code} allows only the modifications {allowed}, not {modification}",
-            spec.modifiable_section,
-        )
-    return None
 
 
 def combine(

@@ -1,7 +1,9 @@
 """Rules that span the source records and the rest of the bundle: every agency they name is at post, every
 family member has a sponsor in people.csv, dates are in order, keys are unique. Each problem is an error
 that names the file, row and field. The checks run on a batch of posts at once: every frame has a `post`
-column (the post's place in the batch) and every key includes it; each problem goes to its post."""
+column (the post's place in the batch) and every key includes it; each problem goes to its post. They are
+not among the `(post, context)` checks of icass.checks.CHECKS: they judge what the derivation reads, before
+it runs (icass.workload.derive), as one polars pass over a batch of posts (a world's) rather than one a post."""
 
 from __future__ import annotations
 
@@ -36,7 +38,9 @@ def _errors(frame: pl.DataFrame, file: str, field: str, message: str | pl.Expr, 
     return [(post, error(Source(file, row), m, field=field, section=section)) for post, row, m in text.iter_rows()]
 
 
-def check(records: SourceRecords, agencies: pl.DataFrame, catalog: Catalog, methodologies: pl.DataFrame) -> Found:
+def check_records(
+    records: SourceRecords, agencies: pl.DataFrame, catalog: Catalog, methodologies: pl.DataFrame
+) -> Found:
     """`agencies` holds each post's (post, agency) of agencies.csv; `methodologies` each (post, methodology)."""
     found: Found = []
     for name, columns in AGENCY_COLUMNS.items():
