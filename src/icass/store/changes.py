@@ -40,7 +40,7 @@ from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store import audit
 from icass.store.bundles import new_revision
-from icass.store.compute import PostState, keep_state, run_on, state_after_counts, state_kept
+from icass.store.compute import PostState, keep_state, kept_state, run_on, state_after_edit, state_kept
 from icass.store.schema import FILES, ROW_TABLES, approvals, bundle_files, posts
 
 # The API's name of each table a person edits row by row -> its bundle file.
@@ -260,15 +260,19 @@ def update_row(
     found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
+    kept = kept_state(connection, post.id)
     _lock(connection, post)
     before = _current(connection, post, file, row_id, version)
     table = ROW_TABLES[file]
     connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **found))
     _header(connection, post, file, {c for c, v in found.items() if v != ""})
-    run = _checked(connection, post, file, row_id)
+    state = state_after_edit(connection, post.id, kept, file, before["row"] - 2, found)
+    problems = row_problems(state.run, file, before["row"])
+    if problems:
+        raise Rejected(problems)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "update", file, row_id, before, after)
-    keep_state(connection, post.id, PostState(run))
+    keep_state(connection, post.id, state)
     return after
 
 
@@ -566,7 +570,11 @@ def enter_count(
         row_id = row["id"]
         connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
     _header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
-    state = state_after_counts(connection, post.id, state)
+    if row is None:
+        state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, None, {**typed, **values})
+    else:
+        index = _number(connection, post, WORKLOAD_FILE, row["line"]) - 2
+        state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, index, values)
     run = state.run
     _judge(connection, post, WORKLOAD_FILE, row_id, run)
     after = _workload_line(run, (cost_center, agency, factor), _entered(connection, post, cost_center, agency, factor))
