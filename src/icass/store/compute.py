@@ -24,7 +24,7 @@ from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import FILES, documents, posts
 from icass.store.states import Shelf, database_of
-from icass.workload.derivation import budget_side_read
+from icass.workload.derivation import READS, budget_side_read
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -126,8 +126,8 @@ def state_after_edit(
     """The post's state after a change to one row of `file` (the row at `index` in the file's order given
     `cells`, or a new last row: index None), from its state before: the change is applied to the records
     (icass.bundle.edit) and only the steps it can change run again. The derivation is kept when the change
-    leaves what it reads as it was (budget_side_read: a count entered by hand, an amount, a percent); else
-    the counts are derived again from the source records as they were read. The post is read again whole
+    leaves what it reads as it was (icass.workload.derivation.READS: a count entered by hand, an amount, a
+    percent); else the counts are derived again from the source records as they were read. The post is read again whole
     when there is no state before, when it did not read its budget side, or for a file kept apart."""
     if (
         before is None
@@ -144,7 +144,8 @@ def state_after_edit(
     changed = PostRecords(entered, records.modifications, records.sources)
     found = [*before.entered_problems, *before.source_problems]
     run, derivation, rules = before.run, before.run.derivation, load_counting_rules()
-    if derivation is not None and budget_side_read(changed) == budget_side_read(records):
+    read = any(c in cells for c in READS.get(edit.READERS[file][0], ()))
+    if derivation is not None and (not read or budget_side_read(changed) == budget_side_read(records)):
         after = run_derived(changed, derivation, run.catalog, rules, found)
     else:
         after = run_records(changed, run.catalog, rules, found)

@@ -27,15 +27,23 @@ class Derivation:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
+# What deriving a post's counts reads of its budget side (icass.workload.derive), by the PostBundle field that
+# holds it: the agencies' codes and separate networks, and the cost centers that cost or time allocation
+# activate. A change to any other field or column leaves the derivation as it was.
+READS: dict[str, tuple[str, ...]] = {
+    "agencies": ("code", "separate_network"),
+    "budget": ("cost_center",),
+    "time_allocation": ("cost_center",),
+}
+
+
 def budget_side_read(records: PostRecords) -> Hashable:
-    """What deriving a post's counts reads of its budget side (icass.workload.derive): the post's settings,
-    its agencies (their codes and separate networks) and the cost centers activated by cost or time
-    allocation. Records equal in it, with the same source records, derive the same counts: an edit that
-    leaves it as it was (an amount, a count entered by hand, a percent within cost centers already
-    allocated) keeps the derivation."""
+    """What deriving the post's counts reads of its budget side (READS), with the post's settings: records
+    equal in it, with the same source records, derive the same counts (a percent moved within cost centers
+    already allocated, a line moved to a cost center already budgeted)."""
     bundle = records.entered
     return (
         bundle.post,
-        tuple((a.code, a.separate_network) for a in bundle.agencies),
+        tuple(zip(column(bundle.agencies, "code"), column(bundle.agencies, "separate_network"), strict=True)),
         frozenset(column(bundle.budget, "cost_center")) | frozenset(column(bundle.time_allocation, "cost_center")),
     )
