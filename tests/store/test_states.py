@@ -224,6 +224,14 @@ def test_two_processes_never_serve_a_post_the_other_changed(seeded_url, people):
             entered = _enter(writer, _line(writer, "6150", AGENCY), Decimal(line["count"]) + 11)
             assert _line(reader, "6150", AGENCY) == entered
             assert _views(reader) == _views(writer)
+            # An edit applied to a kept state: the writer's state is the reader's stale one, never reused.
+            row = _ok(writer.get(f"{BASE}/budget-lines"))[0]
+            body = {"amount": str(Decimal(row["amount"]) + 7), "version": row["version"]}
+            _ok(writer.change("PUT", f"{BASE}/budget-lines/{row['id']}", json=body))
+            first, second = _allocation(reader, 0), _allocation(reader, 1)
+            _ok(_allocate(reader, first, {"percent": str(Decimal(first["percent"]) + 1)}))
+            _ok(_allocate(reader, second, {"percent": str(Decimal(second["percent"]) - 1)}))
+            assert _views(reader) == _views(writer)
     finally:
         client.close()
         server.terminate()
