@@ -22,7 +22,7 @@ from icass.model.sources import FILE_OF
 from icass.runs.post import PostRun, run_derived, run_records
 from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
-from icass.store.schema import FILES, documents, posts
+from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of
 from icass.workload.derivation import READS, budget_side_read
 
@@ -127,8 +127,9 @@ def state_after_edit(
     `cells`, or a new last row: index None), from its state before: the change is applied to the records
     (icass.bundle.edit) and only the steps it can change run again. The derivation is kept when the change
     leaves what it reads as it was (icass.workload.derivation.READS: a count entered by hand, an amount, a
-    percent); else the counts are derived again from the source records as they were read. The post is read again whole
-    when there is no state before, when it did not read its budget side, or for a file kept apart."""
+    percent); else the counts are derived again from the source records as they were read. The post is read
+    again whole when there is no state before, when it did not read its budget side, or for a file kept
+    apart (modifications, source records, TDY)."""
     if (
         before is None
         or before.source_problems is None
@@ -182,9 +183,9 @@ def read_stored_parts(
     return found
 
 
-# The files read by the readers of the budget side (icass.bundle.load), which take an amount in cents as it is
-# stored; the source records are parsed by polars from their text (icass.bundle.frames).
-BUDGET_SIDE = frozenset(FILES) - frozenset(FILE_OF.values())
+# The budget side's files with amounts: read by the readers of icass.bundle.load, which take an amount in cents
+# as it is stored. The source records (procurement.csv's amounts) are parsed by polars from their text.
+BUDGET_SIDE = frozenset(edit.READERS)
 
 
 def run_stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:
