@@ -6,11 +6,15 @@ bench_large_post.py (as post LRG) and a synthetic stored world of `--world-posts
 place of the demo's world), starts `icass`'s application under uvicorn in another process on 127.0.0.1, and
 times as a client on loopback, each `--repeats` times (median and 90th percentile):
 - entering one count (`PATCH /api/posts/KVR/2027/workload/{id}` with its version), on KVR and the large post;
-- changing a budget amount (`PUT .../budget-lines/{id}`);
+- changing a budget amount (`PUT .../budget-lines/{id}`), on KVR and the large post;
+- changing a position's time allocation (`PUT .../time-allocation/{id}`, a point moved between two of its
+  rows and back), on KVR and the large post;
 - the dashboard `GET /posts/KVR/2027` right after an edit;
 - `GET /api/world/2027/invoices` warm (nothing changed) and right after an edit to one of its posts;
 - the dashboard read by `--readers` people at once for `--read-seconds` (requests a second, median, p90);
 - the server's resident memory then, and its peak (Linux: /proc/PID/status).
+Beside each median it prints the server's CPU time a request (Linux: /proc/PID/stat), which the other
+processes of a shared machine move far less than the time the client waits.
 It stops by itself: every phase is bounded by `--repeats` and the whole run by `--seconds`.
 """
 
@@ -112,21 +116,39 @@ def _figures(seconds: list[float]) -> str:
     return f"median {1000 * statistics.median(ordered):8.1f} ms   p90 {1000 * p90:8.1f} ms   (n={len(ordered)})"
 
 
+def _server_cpu(pid: int) -> float | None:
+    """The server process's CPU time so far, in seconds (Linux: /proc/PID/stat), or None elsewhere. On a
+    machine others share, the time a request waits for a core is in the client's figure, not in this one."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime
+
+
 class Bench:
-    def __init__(self, repeats: int, deadline: float) -> None:
-        self.repeats, self.deadline = repeats, deadline
+    def __init__(self, repeats: int, deadline: float, server: int) -> None:
+        self.repeats, self.deadline, self.server = repeats, deadline, server
 
     def measure(self, label: str, before: Callable[[], object], action: Callable[[], object]) -> None:
-        """`action` timed `repeats` times, `before` (untimed) ahead of each."""
+        """`action` timed `repeats` times, `before` (untimed) ahead of each; with the server's CPU time
+        spent on the actions (its mean: the clock ticks of one are too coarse for a median)."""
         seconds: list[float] = []
+        cpu = 0.0
         for _ in range(self.repeats):
             if time.monotonic() > self.deadline:
                 break
             before()
+            used = _server_cpu(self.server)
             start = time.perf_counter()
             action()
             seconds.append(time.perf_counter() - start)
-        print(f"{label:48} {_figures(seconds) if seconds else 'not measured (out of time)'}", flush=True)
+            after = _server_cpu(self.server)
+            cpu += after - used if after is not None and used is not None else float("nan")
+        shown = _figures(seconds) if seconds else "not measured (out of time)"
+        if seconds:
+            shown += f"   server CPU {1000 * cpu / len(seconds):6.1f} ms a request (mean)"
+        print(f"{label:48} {shown}", flush=True)
 
 
 def _nothing() -> None:
@@ -164,6 +186,32 @@ class Budget:
         self.row = self.client.change("PUT", f"{self.base}/budget-lines/{self.row['id']}", body).json()
 
 
+class Allocation:
+    """Moves a point of a position's time between its first two cost centers and back, one row a change
+    (+1 on the first, -1 on the second, -1 on the first, +1 on the second): half the changes leave the
+    position's allocation summing to 100, half leave it a point off, as a person editing row by row does."""
+
+    STEPS = ((0, 1), (1, -1), (0, -1), (1, 1))
+
+    def __init__(self, client: Client, post: str) -> None:
+        self.client, self.base = client, f"/api/posts/{post}/{FY}"
+        rows = client.get(f"{self.base}/time-allocation").json()
+        self.rows = [rows[0], next(r for r in rows[1:] if r["position_id"] == rows[0]["position_id"])]
+        self.step = 0
+
+    def change(self) -> None:
+        which, by = self.STEPS[self.step % len(self.STEPS)]
+        self.step += 1
+        row = self.rows[which]
+        body = {"percent": str(Decimal(row["percent"]) + by), "version": row["version"]}
+        self.rows[which] = self.client.change("PUT", f"{self.base}/time-allocation/{row['id']}", body).json()
+
+    def settle(self) -> None:
+        """The cycle finished, untimed: the position's allocation sums to 100 again (the world needs it)."""
+        while self.step % len(self.STEPS):
+            self.change()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=30)
@@ -190,7 +238,7 @@ def main() -> None:
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            bench = Bench(options.repeats, time.monotonic() + options.seconds)
+            bench = Bench(options.repeats, time.monotonic() + options.seconds, server.pid)
             admin = Client(base, "admin")
             _measure(bench, admin, options)
             _read_together(admin, options.readers, options.read_seconds)
@@ -208,11 +256,19 @@ def _measure(bench: Bench, admin: Client, options: argparse.Namespace) -> None:
     budget = Budget(admin, "KVR")
     budget.change()
     bench.measure("change a budget amount, KVR", _nothing, budget.change)
+    allocation = Allocation(admin, "KVR")
+    bench.measure("change a time allocation, KVR", _nothing, allocation.change)
+    allocation.settle()
     bench.measure("dashboard after a count, KVR", kvr.enter, lambda: admin.get(f"/posts/KVR/{FY}"))
     if options.large:
         large = Counter(admin, "LRG")
         large.enter()
         bench.measure("enter a count, large post", _nothing, large.enter)
+        large_budget = Budget(admin, "LRG")
+        bench.measure("change a budget amount, large post", _nothing, large_budget.change)
+        large_allocation = Allocation(admin, "LRG")
+        bench.measure("change a time allocation, large post", _nothing, large_allocation.change)
+        large_allocation.settle()
         bench.measure("dashboard after a count, large post", large.enter, lambda: admin.get(f"/posts/LRG/{FY}"))
     world = f"/api/world/{FY}/invoices"
     member = Counter(admin, "P000") if options.world_posts else kvr

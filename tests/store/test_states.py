@@ -43,13 +43,17 @@ def _enter(person: Person, line: dict[str, Any], count: Decimal) -> dict[str, An
 
 def _views(person: Person) -> tuple[Any, ...]:
     """What the post's state answers: its problems, workload, distribution and an agency's invoice, as the API
-    shows them."""
+    shows them (the last two refused, with the post's errors, while it has any)."""
     return (
         _ok(person.get(BASE)),
         _ok(person.get(f"{BASE}/workload")),
-        _ok(person.get(f"{BASE}/distribution")),
-        _ok(person.get(f"{BASE}/invoices/{AGENCY}")),
+        *(_answer(person.get(f"{BASE}/{view}")) for view in ("distribution", f"invoices/{AGENCY}")),
     )
+
+
+def _answer(answer: Any) -> tuple[int, Any]:
+    assert answer.status_code in (200, 422), answer.text
+    return answer.status_code, answer.json()
 
 
 @pytest.fixture
@@ -112,18 +116,59 @@ def test_a_budget_change_is_judged_on_one_run_and_kept(people, runs):
     body = {"amount": str(Decimal(row["amount"]) + 1), "version": row["version"]}
     _ok(admin.change("PUT", f"{BASE}/budget-lines/{row['id']}", json=body))
     kept = _views(admin)
+    # An amount is not read by the derivation (icass.workload.derivation.budget_side_read): the counts derived
+    # before are kept, and only the steps after them run.
+    assert runs == {"runs": 1, "derived": 0}
+    states.clear()
+    assert _views(admin) == kept
+
+
+def _allocation(person: Person, index: int) -> dict[str, Any]:
+    rows = _ok(person.get(f"{BASE}/time-allocation"))
+    return dict(rows[index % len(rows)])
+
+
+def _allocate(person: Person, row: dict[str, Any], cells: dict[str, str]) -> Any:
+    return person.change("PUT", f"{BASE}/time-allocation/{row['id']}", json={**cells, "version": row["version"]})
+
+
+def test_a_time_allocation_change_derives_again_only_when_it_activates_a_cost_center(people, runs):
+    admin = people["admin"]
+    first, second = _allocation(admin, 0), _allocation(admin, 1)
+    assert first["position_id"] == second["position_id"]  # two rows of one position: the sum stays 100
+    _views(admin)
+    _reset(runs)
+    _ok(_allocate(admin, first, {"percent": str(Decimal(first["percent"]) + 5)}))
+    _ok(_allocate(admin, second, {"percent": str(Decimal(second["percent"]) - 5)}))
+    assert runs == {"runs": 2, "derived": 0}  # percents within cost centers already allocated
+    kept = _views(admin)
+    assert runs == {"runs": 2, "derived": 0}
+    states.clear()
+    assert _views(admin) == kept
+    _reset(runs)
+    moved = _allocation(admin, 0)
+    _ok(_allocate(admin, moved, {"cost_center": "6133-X133"}))  # a cost center nothing activated before
     assert runs == {"runs": 1, "derived": 1}
+    kept = _views(admin)
     states.clear()
     assert _views(admin) == kept
 
 
 EDITS = st.lists(
     st.one_of(
-        st.tuples(st.just("count"), st.sampled_from(["6150", "6134"]), st.integers(0, 400)),
-        st.tuples(st.just("budget"), st.integers(0, 3), st.integers(-5000, 5000)),
+        st.tuples(st.just("count"), st.sampled_from(["6150", "6134"]), st.integers(0, 400), st.just("")),
+        st.tuples(st.just("budget"), st.integers(0, 3), st.integers(-5000, 5000), st.just("")),
+        # A percent moved, or a row moved to another cost center: one already allocated, one only budgeted,
+        # one nothing activated, one the catalog does not know (refused, leaving the post as it was).
+        st.tuples(
+            st.just("allocation"),
+            st.integers(0, 200),
+            st.integers(-10, 10),
+            st.sampled_from(["", "6150", "5823", "6133-X133", "6145"]),
+        ),
     ),
     min_size=1,
-    max_size=4,
+    max_size=5,
 )
 
 
@@ -131,11 +176,16 @@ EDITS = st.lists(
 @given(edits=EDITS)
 def test_any_edits_leave_the_kept_state_equal_to_a_fresh_build(people, edits):
     admin = people["admin"]
-    for kind, where, amount in edits:
+    for kind, where, amount, cost_center in edits:
         if kind == "count":
             lines = [w for w in _ok(admin.get(f"{BASE}/workload")) if w["cost_center"] == where]
             line = lines[amount % len(lines)]
             _enter(admin, line, Decimal(amount))
+        elif kind == "allocation":
+            row = _allocation(admin, where)
+            percent = max(Decimal(0), Decimal(row["percent"]) + amount)
+            cells = {"percent": str(percent), **({"cost_center": cost_center} if cost_center else {})}
+            assert _allocate(admin, row, cells).status_code in (200, 422)
         else:
             row = _ok(admin.get(f"{BASE}/budget-lines"))[where]
             changed = max(Decimal(0), Decimal(row["amount"]) + Decimal(amount))
@@ -173,6 +223,14 @@ def test_two_processes_never_serve_a_post_the_other_changed(seeded_url, people):
             _views(reader)
             entered = _enter(writer, _line(writer, "6150", AGENCY), Decimal(line["count"]) + 11)
             assert _line(reader, "6150", AGENCY) == entered
+            assert _views(reader) == _views(writer)
+            # An edit applied to a kept state: the writer's state is the reader's stale one, never reused.
+            row = _ok(writer.get(f"{BASE}/budget-lines"))[0]
+            body = {"amount": str(Decimal(row["amount"]) + 7), "version": row["version"]}
+            _ok(writer.change("PUT", f"{BASE}/budget-lines/{row['id']}", json=body))
+            first, second = _allocation(reader, 0), _allocation(reader, 1)
+            _ok(_allocate(reader, first, {"percent": str(Decimal(first["percent"]) + 1)}))
+            _ok(_allocate(reader, second, {"percent": str(Decimal(second["percent"]) - 1)}))
             assert _views(reader) == _views(writer)
     finally:
         client.close()

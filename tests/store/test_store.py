@@ -221,3 +221,20 @@ def test_a_stored_cell_is_checked_by_the_bundle_parsers(engine, tmp_path):
     assert "error: workload.csv, row 4, count: 'twelve' is not a plain decimal number" in [
         str(d) for d in run.diagnostics
     ]
+
+
+def test_a_stored_amount_out_of_bounds_is_named_as_its_written_form_would_be(engine, tmp_path):
+    """Amounts are read as the integers the database holds, not as text; one a file could not hold is still
+    reported with its row, field and the message its written form gets."""
+    from icass.store.compute import run_stored
+
+    import_bundle(engine, write_bundle(tmp_path / "post"))
+    budget, factors = ROW_TABLES["budget.csv"], ROW_TABLES["cost_factors.csv"]
+    with engine.begin() as connection:
+        connection.execute(budget.update().where(budget.c.line == 2).values(amount=-500))
+        connection.execute(factors.update().where(factors.c.line == 1).values(amsal=t.MAX_CENTS + 1))
+        post_id = connection.execute(select(posts.c.id)).scalar_one()
+        connection.execute(posts.update().values(revision=new_revision()))
+    messages = [str(d) for d in run_stored(engine, post_id).diagnostics]
+    assert "error: budget.csv, row 3, amount: '-5.00' is negative" in messages
+    assert "error: cost_factors.csv, row 2, amsal: '1000000000000.01' is larger than 1,000,000,000,000.00" in messages

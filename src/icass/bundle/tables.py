@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from icass.bundle.codes import CODE_SHAPE, MAX_TEXT_CHARS, code_problem, post_code_problem, text_problem
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model.provenance import Source
-from icass.money import decimal_places, parse_cents, parse_decimal
+from icass.money import decimal_places, format_plain, parse_cents, parse_decimal
 
 Parser = Callable[[str], Any]
 
@@ -76,7 +76,13 @@ MAX_QUANTITY = Decimal(1_000_000_000)
 QUANTITY_PLACES = 4
 
 
-def cents(value: str) -> int:
+def cents(value: str | int) -> int:
+    """An amount in dollars as written (`1234.50`), or already in cents as the store keeps it (its BIGINT):
+    one out of bounds is read as its text, so that its message is the one its written form gets."""
+    if isinstance(value, int):
+        if 0 <= value <= MAX_CENTS:
+            return value
+        value = format_plain(value)
     amount = parse_cents(value)
     if amount < 0:
         raise ValueError(f"{value!r} is negative")
@@ -264,7 +270,7 @@ def parse_column(parse: Parser, cells: Sequence[str]) -> list[Any]:
         if found is not None:
             return found
     fast = _FAST.get(parse)
-    if fast is not None and cells:
+    if fast is not None and cells and isinstance(cells[0], str):
         joined = "\n".join(cells)
         # One regex over the whole column runs in C; the count of line breaks rules out a cell holding one.
         if joined.count("\n") == len(cells) - 1 and _PLAIN_FORM[parse].fullmatch(joined):
@@ -316,6 +322,14 @@ _CODES = re.compile(f"(?:{CODE_SHAPE})(?:\n(?:{CODE_SHAPE}))*")
 _OPTIONAL_CODES = re.compile(f"(?:{CODE_SHAPE})?(?:\n(?:{CODE_SHAPE})?)*")
 
 
+def _cents_column(cells: Sequence[Any]) -> list[int] | None:
+    """Amounts the store keeps in cents (a column of its BIGINT, all integers) taken as they are when within
+    bounds; amounts as written read by _whole_cents_column."""
+    if cells and isinstance(cells[0], int):
+        return list(cells) if min(cells) >= 0 and max(cells) <= MAX_CENTS else None
+    return _whole_cents_column(cells)
+
+
 def _whole_cents_column(cells: Sequence[str]) -> list[int] | None:
     """Amounts that are all written with two decimals (`1234.50`, as nearly all are): the digits without the
     point are the cents, read by int() at C speed; None for any other column."""
@@ -331,7 +345,7 @@ _COLUMN: dict[Parser, Callable[[Sequence[str]], list[Any] | None]] = {
     optional_text: _optional_text_column,
     code: _code_column,
     optional_code: _optional_code_column,
-    cents: _whole_cents_column,
+    cents: _cents_column,
 }
 
 

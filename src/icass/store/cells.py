@@ -1,10 +1,13 @@
 """A stored post's rows read back as the cells of its files: what export writes and what the pipeline
-reads (icass.store.compute), one conversion for both."""
+reads (icass.store.compute), one conversion for both. The pipeline takes the budget side's amounts as the
+integers the database holds (no text between them); export writes every amount in the format's form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -35,8 +38,12 @@ def stored_cells(connection: Connection, post_id: int) -> StoredCells:
     return stored_cells_of(connection, [post_id])[post_id]
 
 
-def stored_cells_of(connection: Connection, post_ids: Sequence[int]) -> dict[int, StoredCells]:
-    """Several posts' cells (a stored world's), one query per table for all of them."""
+def stored_cells_of(
+    connection: Connection, post_ids: Sequence[int], in_cents: Collection[str] = ()
+) -> dict[int, StoredCells]:
+    """Several posts' cells (a stored world's), one query per table for all of them. The amounts of the files
+    `in_cents` stay the integers the database holds (the readers take them as they are, icass.bundle.tables.
+    cents); every other amount is written back in the format's form, as export writes it."""
     files: dict[int, dict[str, Cells]] = {post_id: {} for post_id in post_ids}
     if not post_ids:
         return {}
@@ -55,30 +62,35 @@ def stored_cells_of(connection: Connection, post_ids: Sequence[int]) -> dict[int
         columns = [c for c in kinds if any(c in header for header in by_post.values())]
         # `extra` is read only when a header has a column beyond the format: a JSON cell a row costs.
         extras = any(c not in kinds for header in by_post.values() for c in header)
-        rows: dict[int, list[Any]] = {post_id: [] for post_id in by_post}
         found = connection.execute(
             select(table.c.post_id, *(table.c[c] for c in columns), *([table.c.extra] if extras else []))
             .where(table.c.post_id.in_(list(by_post)))
             .order_by(table.c.post_id, table.c.line)
         )
-        for row in found:
-            rows[row[0]].append(row)
+        rows: dict[int, list[Any]] = {post_id: list(group) for post_id, group in groupby(found, itemgetter(0))}
         at = {c: i + 1 for i, c in enumerate(columns)}
         for post_id, header in by_post.items():
-            records: list[list[str]] = []
-            for row in rows[post_id]:
-                extra = row[-1] if extras else {}
-                # A row added through the API has no value for the file's columns beyond the format (agencies.csv's
+            records: list[list[Any]] = []
+            if post_id in rows:
+                # Column by column: the rows turned into columns and back, each in one C loop. A row added
+                # through the API has no value for the file's columns beyond the format (agencies.csv's
                 # bureau): its cell there is empty, as a spreadsheet's would be.
-                # A column left without a value (a row made through the API with a null) is an empty cell, as a
-                # file's would be, so the same check names it.
-                records.append(
-                    [
-                        ("" if row[at[c]] is None else format_plain(row[at[c]]) if kinds[c] == "cents" else row[at[c]])
-                        if c in kinds
-                        else extra.get(c, "")
-                        for c in header
-                    ]
-                )
+                stored = list(zip(*rows[post_id], strict=True))
+                cells = [
+                    _column(stored[at[c]], kinds[c] == "cents" and name not in in_cents)
+                    if c in kinds
+                    else [extra.get(c, "") for extra in stored[-1]]
+                    for c in header
+                ]
+                records = list(map(list, zip(*cells, strict=True)))
             files[post_id][name] = Cells(name, tuple(header), list(range(2, len(records) + 2)), records)
     return {post_id: StoredCells({name: files[post_id][name] for name in order[post_id]}) for post_id in post_ids}
+
+
+def _column(values: Sequence[Any], as_text: bool) -> Sequence[Any]:
+    """A stored column's cells: an amount in cents, or written back as text when `as_text`. A column left
+    without a value (a row made through the API with a null) is an empty cell, as a file's would be, so the
+    same check names it; a column of amounts with one is all text, as a column is read as a whole."""
+    if None in values:
+        return ["" if v is None else format_plain(v) if isinstance(v, int) else v for v in values]
+    return list(map(format_plain, values)) if as_text else values

@@ -5,11 +5,13 @@ Every change, in one transaction:
    every computed run of it is stale);
 2. checks the row's `version` against the one the person last saw: a stale one is a Conflict (HTTP 409), so
    two people never silently overwrite each other;
-3. writes the row, then runs the post through the same readers and rules as a bundle (icass.store.compute.
-   run_on): a problem the pipeline finds *in that row*, of a rule on the row's own cells, rejects the change,
-   with the rule's message, field and handbook section; a problem of a rule that spans rows (a time
-   allocation that does not yet add up while its rows are edited one by one), or a problem elsewhere, is the
-   post's, shown with it, and does not block (`rejects` is the rule);
+3. writes the row, then judges the change on one run of the post by the same readers and rules as a bundle:
+   a change to one row of the budget side is applied to the post's kept state and only the steps it can
+   change run (icass.store.compute.state_after_edit: a count or an amount keeps the derivation); any other
+   change reads the post again. A problem the pipeline finds *in that row*, of a rule on the row's own cells,
+   rejects the change, with the rule's message, field and handbook section; a problem of a rule that spans
+   rows (a time allocation that does not yet add up while its rows are edited one by one), or a problem
+   elsewhere, is the post's, shown with it, and does not block (`rejects` is the rule);
 4. records who, when, what, before and after in the audit log;
 5. keeps the run that judged the change as the post's state under its new revision (icass.store.states), so
    the reads after the commit (the page's re-render, the dashboard) do not run the post again. The "before"
@@ -35,12 +37,12 @@ from icass.bundle import tables
 from icass.bundle.codes import code_problem, text_problem
 from icass.bundle.workbook import CODE, COLUMNS
 from icass.diagnostics import ERROR, Diagnostic, error
-from icass.model import Source, Workload
+from icass.model import Source, Workload, columnar
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store import audit
 from icass.store.bundles import new_revision
-from icass.store.compute import PostState, keep_state, run_on, state_after_counts, state_kept
+from icass.store.compute import PostState, keep_state, kept_state, run_on, state_after_edit, state_kept, state_on
 from icass.store.schema import FILES, ROW_TABLES, approvals, bundle_files, posts
 
 # The API's name of each table a person edits row by row -> its bundle file.
@@ -210,13 +212,6 @@ def row_problems(run: PostRun, file: str, number: int) -> list[Diagnostic]:
     return [d for d in run.diagnostics if rejects(d) and d.source.file == file and d.source.row == number]
 
 
-def _checked(connection: Connection, post: PostKey, file: str, row_id: int | None) -> PostRun:
-    run = run_on(connection, post.id)
-    if row_id is not None:
-        _judge(connection, post, file, row_id, run)
-    return run
-
-
 def _judge(connection: Connection, post: PostKey, file: str, row_id: int, run: PostRun) -> None:
     """Reject the change when `run`, made with it, finds a problem in its row."""
     table = ROW_TABLES[file]
@@ -247,10 +242,11 @@ def create_row(
     row_id = connection.execute(
         insert(table).returning(table.c.id), {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **found}
     ).scalar_one()
-    run = _checked(connection, post, file, row_id)
+    state = state_on(connection, post.id)
+    _judge(connection, post, file, row_id, state.run)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "create", file, row_id, None, after)
-    keep_state(connection, post.id, PostState(run))
+    keep_state(connection, post.id, state)
     return after
 
 
@@ -260,15 +256,19 @@ def update_row(
     found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
+    kept = kept_state(connection, post.id)
     _lock(connection, post)
     before = _current(connection, post, file, row_id, version)
     table = ROW_TABLES[file]
     connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **found))
     _header(connection, post, file, {c for c, v in found.items() if v != ""})
-    run = _checked(connection, post, file, row_id)
+    state = state_after_edit(connection, post.id, kept, file, before["row"] - 2, found)
+    problems = row_problems(state.run, file, before["row"])
+    if problems:
+        raise Rejected(problems)
     after = get_row(connection, post, file, row_id)
     _record(connection, post, user, "update", file, row_id, before, after)
-    keep_state(connection, post.id, PostState(run))
+    keep_state(connection, post.id, state)
     return after
 
 
@@ -487,11 +487,16 @@ def _plain(value: Decimal) -> str:
 
 
 def _workload_line(run: PostRun, key: tuple[str, str, str], row: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The workload line of `key` as `workload` shows it, with `row` its entered row (or None)."""
-    for w in _workload_lines(run):
-        if (w.cost_center, w.agency, w.factor) == key:
-            return _workload_out(w, row)
-    return None
+    """The workload line of `key` as `workload` shows it, with `row` its entered row (or None). Found by its
+    columns: a large post's lines are kept as columns, and making every line to find one costs more than
+    the rest of a count's change."""
+    lines = _workload_lines(run)
+    keys = zip(*(columnar.column(lines, name) for name in ("cost_center", "agency", "factor")), strict=True)
+    at = next((k for k, found in enumerate(keys) if found == key), None)
+    if at is None:
+        return None
+    fields = ("cost_center", "agency", "count", "modification", "factor", "origin")
+    return _workload_out(Workload(*(columnar.column(lines, name)[at] for name in fields)), row)
 
 
 def workload_key(line_id: str) -> tuple[str, str, str]:
@@ -566,7 +571,11 @@ def enter_count(
         row_id = row["id"]
         connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
     _header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
-    state = state_after_counts(connection, post.id, state)
+    if row is None:
+        state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, None, {**typed, **values})
+    else:
+        index = _number(connection, post, WORKLOAD_FILE, row["line"]) - 2
+        state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, index, values)
     run = state.run
     _judge(connection, post, WORKLOAD_FILE, row_id, run)
     after = _workload_line(run, (cost_center, agency, factor), _entered(connection, post, cost_center, agency, factor))

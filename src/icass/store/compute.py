@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from icass.bundle import edit
 from icass.bundle.load import read_entered
 from icass.bundle.tdy import POLICY
-from icass.catalog import load_catalog
-from icass.catalog.counting import load_counting_rules
-from icass.diagnostics import Diagnostic, has_errors
+from icass.catalog import Catalog, load_catalog
+from icass.catalog.counting import CountingRules, load_counting_rules
+from icass.diagnostics import Diagnostic
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
 from icass.runs.post import PostRun, run_derived, run_records
@@ -22,6 +24,7 @@ from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of
+from icass.workload.derivation import READS, budget_side_read
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -41,11 +44,12 @@ def _post(connection: Connection, post_id: int) -> Post:
 
 @dataclass(frozen=True)
 class PostState:
-    """A post's run, with the problems its source records were read with (None when they were not kept apart):
-    what an edit to a file the derivation does not read needs to run the steps after it alone."""
+    """A post's run, with the problems its budget side and its source records were read with (None when they
+    were not kept apart): what an edit needs to apply itself to the records and run only the steps after."""
 
     run: PostRun
     source_problems: tuple[Diagnostic, ...] | None = None
+    entered_problems: tuple[Diagnostic, ...] | None = None
 
 
 STATES: Shelf[PostState] = Shelf("post")  # post id -> its state, kept under its revision
@@ -69,6 +73,14 @@ def state_kept(connection: Connection, post_id: int, revision: str) -> PostState
     return state
 
 
+def kept_state(connection: Connection, post_id: int) -> PostState | None:
+    """The post's state kept at the revision `connection` sees, or None; the post's row is locked for the
+    change that asks (FOR UPDATE on PostgreSQL; SQLite's write lock is taken at BEGIN, icass.store.database),
+    so that no other change comes in between."""
+    query = select(posts.c.revision).where(posts.c.id == post_id).with_for_update()
+    return STATES.get(database_of(connection), post_id, connection.execute(query).scalar_one())
+
+
 def keep_state(connection: Connection, post_id: int, state: PostState) -> None:
     """Keep `state`, made on the post as `connection` sees it, under the post's revision there (a change's
     state, kept before its commit: the read that follows the commit finds it). The change's last step: a
@@ -85,29 +97,60 @@ def run_on(connection: Connection, post_id: int, cells: StoredCells | None = Non
 
 def state_on(connection: Connection, post_id: int, cells: StoredCells | None = None) -> PostState:
     """run_on, with the problems of the post's source records kept apart."""
-    records, problems, more = read_stored_parts(connection, [post_id], None if cells is None else {post_id: cells})[0]
+    read = read_stored_parts(connection, [post_id], None if cells is None else {post_id: cells})[0]
+    return state_read(*read, load_catalog(), load_counting_rules())
+
+
+def state_read(
+    records: PostRecords | None,
+    problems: list[Diagnostic],
+    more: list[Diagnostic],
+    catalog: Catalog,
+    rules: CountingRules,
+) -> PostState:
+    """The state of a post read (read_stored_parts: its records, the problems of its budget side and of its
+    source records), run through the pipeline."""
     if records is None:
-        return PostState(PostRun(tuple(problems + more), catalog=load_catalog()), tuple(more))
-    return PostState(run_records(records, load_catalog(), load_counting_rules(), problems + more), tuple(more))
+        return PostState(PostRun(tuple(problems + more), catalog=catalog), tuple(more))
+    return PostState(run_records(records, catalog, rules, problems + more), tuple(more), tuple(problems))
 
 
-def state_after_counts(connection: Connection, post_id: int, before: PostState) -> PostState:
-    """The post's state after a change to workload.csv alone (counts entered by hand), from its state before:
-    the derivation reads the source records and the other files, never workload.csv (H-341.1-4: an entered
-    count replaces the derived one afterwards, icass.workload.modify), so only the budget side is read again
-    and the steps after the derivation run. The whole pipeline runs when the state before did not derive."""
-    run = before.run
-    if run.records is None or run.derivation is None or before.source_problems is None:
+def state_after_edit(
+    connection: Connection,
+    post_id: int,
+    before: PostState | None,
+    file: str,
+    index: int | None,
+    cells: Mapping[str, Any],
+) -> PostState:
+    """The post's state after a change to one row of `file` (the row at `index` in the file's order given
+    `cells`, or a new last row: index None), from its state before: the change is applied to the records
+    (icass.bundle.edit) and only the steps it can change run again. The derivation is kept when the change
+    leaves what it reads as it was (icass.workload.derivation.READS: a count entered by hand, an amount, a
+    percent); else the counts are derived again from the source records as they were read. The post is read
+    again whole when there is no state before, when it did not read its budget side, or for a file kept
+    apart (modifications, source records, TDY)."""
+    if (
+        before is None
+        or before.source_problems is None
+        or before.entered_problems is None
+        or before.run.records is None
+        or not edit.covers(file, new=index is None)
+    ):
         return state_on(connection, post_id)
-    cells = stored_cells_of(connection, [post_id])[post_id]
-    entered, modifications, problems = read_entered(cells, _post(connection, post_id), [])
-    if entered is None or has_errors(problems):
-        return state_on(connection, post_id)
-    records = PostRecords(entered, modifications, run.records.sources)
-    found = problems + list(before.source_problems)
-    return PostState(
-        run_derived(records, run.derivation, run.catalog, load_counting_rules(), found), before.source_problems
-    )
+    records = before.run.records
+    entered = edit.edited(records.entered, file, index, cells)
+    if entered is None:
+        return state_on(connection, post_id)  # a cell its reader refuses: the reading names it, as a file's
+    changed = PostRecords(entered, records.modifications, records.sources)
+    found = [*before.entered_problems, *before.source_problems]
+    run, derivation, rules = before.run, before.run.derivation, load_counting_rules()
+    read = any(c in cells for c in READS.get(edit.READERS[file][0], ()))
+    if derivation is not None and (not read or budget_side_read(changed) == budget_side_read(records)):
+        after = run_derived(changed, derivation, run.catalog, rules, found)
+    else:
+        after = run_records(changed, run.catalog, rules, found)
+    return PostState(after, before.source_problems, before.entered_problems)
 
 
 def read_stored(connection: Connection, post_id: int) -> tuple[PostRecords | None, list[Diagnostic]]:
@@ -128,7 +171,7 @@ def read_stored_parts(
     connection: Connection, post_ids: Sequence[int], cells: Mapping[int, StoredCells] | None = None
 ) -> list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]]:
     """read_stored_of, with each post's problems of its budget side and of its source records apart."""
-    cells = stored_cells_of(connection, post_ids) if cells is None else cells
+    cells = stored_cells_of(connection, post_ids, in_cents=BUDGET_SIDE) if cells is None else cells
     sides = [read_entered(cells[post_id], _post(connection, post_id), []) for post_id in post_ids]
     sources = _sources_of([cells[post_id] for post_id in post_ids])
     found: list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]] = []
@@ -138,6 +181,11 @@ def read_stored_parts(
         else:
             found.append((PostRecords(entered, modifications, records), problems, more))
     return found
+
+
+# The budget side's files with amounts: read by the readers of icass.bundle.load, which take an amount in cents
+# as it is stored. The source records (procurement.csv's amounts) are parsed by polars from their text.
+BUDGET_SIDE = frozenset(edit.READERS)
 
 
 def run_stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:

@@ -27,7 +27,7 @@ from icass.distribution.consolidation import Consolidation
 from icass.distribution.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model import Post, Source
 from icass.money import format_plain
-from icass.runs.post import PostRun, run_records
+from icass.runs.post import PostRun
 from icass.runs.world import (
     WorldRun,
     WorldTdy,
@@ -475,7 +475,7 @@ def _post_runs(connection: Connection, members: list[tuple[int, str]]) -> list[P
     state, as any reader of the post would make it) and kept."""
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
-    from icass.store.compute import STATES, PostState, read_stored_parts
+    from icass.store.compute import STATES, read_stored_parts, state_read
 
     database = database_of(connection)
     runs: dict[int, PostRun] = {}
@@ -487,13 +487,10 @@ def _post_runs(connection: Connection, members: list[tuple[int, str]]) -> list[P
     if missing:
         catalog, rules = load_catalog(), load_counting_rules()
         read = read_stored_parts(connection, [post_id for post_id, _ in missing])
-        for (post_id, revision), (records, problems, more) in zip(missing, read, strict=True):
-            if records is None:
-                run = PostRun(tuple(problems + more), catalog=catalog)
-            else:
-                run = run_records(records, catalog, rules, problems + more)
-            STATES.put(database, post_id, revision, PostState(run, tuple(more)))
-            runs[post_id] = run
+        for (post_id, revision), parts in zip(missing, read, strict=True):
+            state = state_read(*parts, catalog, rules)
+            STATES.put(database, post_id, revision, state)
+            runs[post_id] = state.run
     return [runs[post_id] for post_id, _ in members]
 
 

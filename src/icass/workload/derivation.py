@@ -3,11 +3,13 @@ derived count lines, and the cost centers whose counts come from the records."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from icass.diagnostics import Diagnostic
-from icass.model import Workload
+from icass.model import PostRecords, Workload
+from icass.model.columnar import column
 from icass.workload.dates import CountPeriod
 
 if TYPE_CHECKING:
@@ -23,3 +25,25 @@ class Derivation:
     lines: tuple[Workload, ...] = ()  # the derived counts, modification 1, sorted
     derived: frozenset[str] = frozenset()  # the cost centers whose counts come from the records
     diagnostics: tuple[Diagnostic, ...] = ()
+
+
+# What deriving a post's counts reads of its budget side (icass.workload.derive), by the PostBundle field that
+# holds it: the agencies' codes and separate networks, and the cost centers that cost or time allocation
+# activate. A change to any other field or column leaves the derivation as it was.
+READS: dict[str, tuple[str, ...]] = {
+    "agencies": ("code", "separate_network"),
+    "budget": ("cost_center",),
+    "time_allocation": ("cost_center",),
+}
+
+
+def budget_side_read(records: PostRecords) -> Hashable:
+    """What deriving the post's counts reads of its budget side (READS), with the post's settings: records
+    equal in it, with the same source records, derive the same counts (a percent moved within cost centers
+    already allocated, a line moved to a cost center already budgeted)."""
+    bundle = records.entered
+    return (
+        bundle.post,
+        tuple(zip(column(bundle.agencies, "code"), column(bundle.agencies, "separate_network"), strict=True)),
+        frozenset(column(bundle.budget, "cost_center")) | frozenset(column(bundle.time_allocation, "cost_center")),
+    )
