@@ -222,11 +222,17 @@ def _judge(connection: Connection, post: PostKey, file: str, row_id: int, run: P
 
 
 def _state_before(connection: Connection, post: PostKey) -> PostState:
-    """The post's run as it is before the change (the audit's "before"): its kept state, run only when none
-    is kept. Called before `_lock`, in the change's transaction; the row lock (PostgreSQL) or the transaction's
-    write lock taken at BEGIN (SQLite, icass.store.database) makes sure no other change comes in between."""
-    query = select(posts.c.revision).where(posts.c.id == post.id).with_for_update()
-    return state_kept(connection, post.id, connection.execute(query).scalar_one())
+    """The post's run as it is before the change (the audit's "before", and what the change is applied to): its
+    kept state, run only when none is kept. Called before `_lock`, in the change's transaction.
+
+    It first writes nothing to the post's row: that takes the row's lock on PostgreSQL and, on SQLite, makes the
+    driver BEGIN the transaction and so take the write lock (icass.store.database: the driver begins only at a
+    transaction's first write). The revision read next and the rows the change reads after it are then one
+    state that no other change can move; read before the lock, another change committed while this one waited
+    would leave it applying its edit to a state that is no longer the post's."""
+    connection.execute(update(posts).where(posts.c.id == post.id).values(version=posts.c.version))
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+    return state_kept(connection, post.id, revision)
 
 
 def create_row(
