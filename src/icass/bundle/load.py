@@ -13,22 +13,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from icass.bundle import tables as t
+from icass.bundle.format import FILES, POST, Column, File, Kind
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
     Agency,
     BudgetLine,
     CostFactor,
-    Funding,
-    Methodology,
     Modification,
     Origin,
     PoolLine,
     Position,
-    PositionCategory,
     Post,
     PostBundle,
     PostRecords,
-    Region,
     Source,
     SourceRecords,
     TimeAllocation,
@@ -64,6 +61,7 @@ def one_of(choices: type[E], what: str) -> Callable[[str], E]:
     return parse
 
 
+@functools.cache
 def yes_no(default: bool) -> t.Parser:
     def parse(value: str) -> bool:
         text = value.strip()
@@ -96,45 +94,64 @@ def modification_value(value: str) -> Decimal | str:
     return t.quantity(text)
 
 
-FUNDING = one_of(Funding, "funding source")
-REGION = one_of(Region, "region")
-METHODOLOGY = one_of(Methodology, "methodology")
+def required_date(value: str) -> dt.date:
+    parsed = optional_date(value)
+    if parsed is None:
+        raise ValueError("is empty")
+    return parsed
 
-AGENCY_COLUMNS = {"code": t.code, "name": t.text}
-AGENCY_OPTIONAL = {"separate_network": yes_no(False)}
-COST_FACTOR_COLUMNS = {"grade": t.code, "amsal": t.cents, "pat": t.cents}
-POSITION_COLUMNS = {
-    "position_id": t.code,
-    "category": one_of(PositionCategory, "position category"),
-    "grade": t.code,
-    "title": t.optional_text,
-}
-POSITION_COST_COLUMNS = {"position_id": t.code, "funding": FUNDING, "soc": t.code, "amount": t.cents}
-TIME_ALLOCATION_COLUMNS = {"position_id": t.code, "cost_center": t.code, "percent": t.quantity}
-BUDGET_COLUMNS = {
-    "cost_center": t.code,
-    "funding": FUNDING,
-    "soc": t.code,
-    "amount": t.cents,
-    "description": t.optional_text,
-}
-BUDGET_OPTIONAL = {"lease": yes_no(False)}
-WORKLOAD_COLUMNS = {
-    "cost_center": t.code,
-    "agency": t.code,
-    "count": t.quantity,
-    "modification": t.optional_quantity,
-}
-WORKLOAD_OPTIONAL = {"factor": t.optional_code}
-MODIFICATION_COLUMNS = {
-    "cost_center": t.code,
-    "agency": t.code,
-    "factor": t.optional_code,
-    "modification": modification_value,
-    "justification": t.optional_text,
-    "bc_approved_on": optional_date,
-    "med_approved_on": optional_date,
-}
+
+def signed_cents(value: str) -> int:
+    """An amount that may be negative (a world's items.csv)."""
+    text = value.strip()
+    negative = text.startswith("-")
+    cents = t.cents(text[1:] if negative else text)
+    return -cents if negative else cents
+
+
+def parser(column: Column) -> t.Parser:
+    """How a cell of `column` is read (icass.bundle.format declares its kind)."""
+    kind, required = column.kind, column.required
+    if kind == Kind.ONE_OF:
+        choices = column.choices
+        assert choices is not None, column
+        assert choices.enum is not None, column  # the model takes the value as its enum
+        return one_of(choices.enum, choices.what)
+    if kind == Kind.YES_NO:
+        return yes_no(bool(column.default))
+    by_kind: dict[Kind, tuple[t.Parser, t.Parser]] = {
+        Kind.CODE: (t.code, t.optional_code),
+        Kind.POST_CODE: (t.post_code, t.optional_post_code),
+        Kind.TEXT: (t.text, t.optional_text),
+        Kind.AMOUNT: (t.cents, t.cents),
+        Kind.SIGNED_AMOUNT: (signed_cents, signed_cents),
+        Kind.COUNT: (t.quantity, t.optional_quantity),
+        Kind.COUNT_OR_LEVEL: (modification_value, modification_value),
+        Kind.DATE: (required_date, optional_date),
+    }
+    return by_kind[kind][0 if required else 1]
+
+
+def parsers(file: File) -> tuple[dict[str, t.Parser], dict[str, t.Parser]]:
+    """The parsers of `file`'s columns that its header must name, and of those it may leave out."""
+    return (
+        {c.name: parser(c) for c in file.columns if c.in_header},
+        {c.name: parser(c) for c in file.columns if not c.in_header},
+    )
+
+
+FUNDING = parser(FILES["budget.csv"].column("funding"))
+REGION = parser(POST.key("region"))
+METHODOLOGY = parser(POST.key("methodology"))
+
+AGENCY_COLUMNS, AGENCY_OPTIONAL = parsers(FILES["agencies.csv"])
+COST_FACTOR_COLUMNS, _ = parsers(FILES["cost_factors.csv"])
+POSITION_COLUMNS, _ = parsers(FILES["positions.csv"])
+POSITION_COST_COLUMNS, _ = parsers(FILES["position_costs.csv"])
+TIME_ALLOCATION_COLUMNS, _ = parsers(FILES["time_allocation.csv"])
+BUDGET_COLUMNS, BUDGET_OPTIONAL = parsers(FILES["budget.csv"])
+WORKLOAD_COLUMNS, WORKLOAD_OPTIONAL = parsers(FILES["workload.csv"])
+MODIFICATION_COLUMNS, _ = parsers(FILES["modifications.csv"])
 
 
 def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
