@@ -217,11 +217,11 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
     file = FILES[RESOURCES[resource]]
     cell = {c.name: _described(c, given=False) for c in file.columns}
     optional = {c.name: _described(c, given=True) for c in file.columns}
-    out = create_model(  # type: ignore[call-overload]
+    out = create_model(
         f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
     )
-    new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)  # type: ignore[call-overload]
-    changed = create_model(  # type: ignore[call-overload]
+    new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)
+    changed = create_model(
         f"{_name(resource)}Change",
         __base__=Strict,
         version=(Annotated[int, Field(ge=1, le=2**31 - 1)], ...),

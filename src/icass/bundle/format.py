@@ -669,3 +669,52 @@ def every_file() -> dict[str, File]:
     found = {**FILES, **WORLD_FILE_OF}
     assert len(found) == len(FILES) + len(WORLD_FILE_OF)
     return found
+
+
+# ---- docs/bundle.md's tables -------------------------------------------------------------------------------
+
+_HOLDS = {
+    Kind.AMOUNT: "an amount in dollars",
+    Kind.SIGNED_AMOUNT: "an amount in dollars, may be negative",
+    Kind.COUNT: "a number",
+    Kind.COUNT_OR_LEVEL: "a number or a level's name",
+    Kind.CODE: "a code",
+    Kind.POST_CODE: "a post's code",
+    Kind.DATE: "a date YYYY-MM-DD",
+    Kind.YES_NO: "yes or no",
+    Kind.TEXT: "text",
+}
+DOCS_START = "<!-- The tables below are made from src/icass/bundle/format.py (markdown_tables); do not edit them. -->"
+DOCS_END = "<!-- End of the tables made from the format. -->"
+
+
+def _holds(column: Column) -> str:
+    if column.choices is not None:
+        return "one of " + ", ".join(f"`{v}`" for v in column.choices.values())
+    return _HOLDS[column.kind]
+
+
+def _empty(column: Column) -> str:
+    if column.kind == Kind.YES_NO:
+        return f"means {'yes' if column.default else 'no'}"
+    return "allowed" if not column.required else "an error"
+
+
+def column_table(file: File) -> str:
+    """One file's columns as a Markdown table."""
+    lines = [
+        f"### `{file.name}`: {file.label}" + (f" ({file.section})" if file.section else ""),
+        "",
+        "| column | label | holds | empty cell | in the header | section |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in file.columns:
+        header = "required" if c.in_header else "may be left out"
+        lines.append(f"| `{c.name}` | {c.label} | {_holds(c)} | {_empty(c)} | {header} | {c.section} |")
+    return "\n".join(lines)
+
+
+def markdown_tables() -> str:
+    """Every file's table, between the markers docs/bundle.md holds them in."""
+    tables = [column_table(file) for file in (*BUNDLE_FILES, *WORLD_FILES)]
+    return "\n\n".join([DOCS_START, *tables, DOCS_END])

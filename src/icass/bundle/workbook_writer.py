@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from icass.bundle.format import FILES, POLICY_NOTE, POST, REQUIRED_FILES, WORKBOOK_LISTS
+from icass.bundle.format import FILES, POLICY_FILE, POLICY_NOTE, POST, REQUIRED_FILES, WORKBOOK_LISTS
 from icass.bundle.tables import Cells
 from icass.bundle.workbook import (
     AMOUNT,
@@ -31,7 +31,6 @@ from icass.bundle.workbook import (
     NUMBER,
     OPTIONAL_COLUMNS,
     OPTIONAL_POST_KEYS,
-    POLICY_FILE,
     POLICY_SHEET,
     POST_FILE,
     POST_KEYS,
