@@ -73,17 +73,18 @@ def test_the_docs_name_each_file_with_its_declared_columns():
     text = DOCS.read_text(encoding="utf-8")
     overview = {}
     for line in text.splitlines():
-        found = re.fullmatch(r"\| `([a-z_]+\.csv)` \| `([a-z_,]+)`(?: \(\+ optional (.*?)\))? \|.*", line)
+        found = re.fullmatch(r"\| `([a-z_]+\.csv)` \| `([a-z_,]+)`(?: \(\+ optional (.*?)\))? \| (.*?) \|.*", line)
         if found:
             optional = re.findall(r"`([a-z_]+)`", found.group(3) or "")
-            overview[found.group(1)] = (tuple(found.group(2).split(",")), tuple(optional))
+            overview[found.group(1)] = (tuple(found.group(2).split(",")), tuple(optional), found.group(4))
     assert set(overview) == {f.name for f in BUNDLE_FILES if f.part != SOURCE_RECORDS and f.part != "tdy"} - {
         "modifications.csv"
     }
-    for name, (header, optional) in overview.items():
+    for name, (header, optional, key) in overview.items():
         file = FILES[name]
         assert header == tuple(c.name for c in file.columns if c.in_header), name
         assert optional == file.optional_columns, name
+        assert key == (f"`{file.key}`" if file.key else "none: line items"), name
     headers = {",".join(f.names) for f in BUNDLE_FILES}
     examples = re.findall(r"```csv\n([^\n]*)\n", text)
     assert examples
