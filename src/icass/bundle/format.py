@@ -704,7 +704,7 @@ def column_table(file: File) -> str:
     """One file's columns as a Markdown table."""
     lines = [f"### `{file.name}`: {file.label}" + (f" ({file.section})" if file.section else ""), ""]
     if file.key:
-        lines += ["A row is one of " + ", ".join(f"`{k}`" for k in file.key.split(",")) + ": no two rows share it.", ""]
+        lines += ["Key: " + ", ".join(f"`{k}`" for k in file.key.split(",")) + " (no two rows share it).", ""]
     lines += [
         "| column | label | holds | empty cell | in the header | section |",
         "|---|---|---|---|---|---|",
