@@ -4,6 +4,8 @@ reader refuses a bad cell of every declared column by its kind, naming the file,
 from __future__ import annotations
 
 import re
+import tomllib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,13 +19,15 @@ from icass.bundle.format import (
     POST,
     SOURCE_RECORDS,
     WORLD_FILES,
+    WORLD_SETTINGS,
     Column,
     File,
     Kind,
     markdown_tables,
 )
 from icass.bundle.frames import read_sources_of
-from icass.bundle.load import parsers
+from icass.bundle.load import parsers, read_post
+from icass.bundle.world import world_settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "bundle.md"
 
@@ -139,3 +143,25 @@ def test_a_column_the_header_may_leave_out_reads_as_empty(tmp_path, file):
     missing = kept[0]
     path.write_text(",".join(c.name for c in kept[1:]) + "\n" + ",".join(_good(c) for c in kept[1:]) + "\n")
     assert [p.message for p in _problems(tmp_path, file)] == [f"the header lacks column(s) {missing.name}"]
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("key", WORLD_SETTINGS.names)
+def test_world_toml_needs_the_keys_the_format_says_it_needs(key):
+    table = tomllib.loads((ROOT / "examples" / "world" / "world.toml").read_text(), parse_float=Decimal)["world"]
+    assert world_settings(table)[1] == []
+    _, problems = world_settings({k: v for k, v in table.items() if k != key})
+    expected = [] if key in WORLD_SETTINGS.optional_keys else [("error", f"world.{key}", "is missing")]
+    assert [(p.severity, p.field, p.message) for p in problems] == expected
+
+
+@pytest.mark.parametrize("key", POST.names)
+def test_post_toml_needs_the_keys_the_format_says_it_needs(tmp_path, key):
+    lines = (ROOT / "examples" / "standard-post" / "post.toml").read_text().splitlines()
+    assert read_post(ROOT / "examples" / "standard-post")[1] == []
+    (tmp_path / "post.toml").write_text("\n".join(line for line in lines if not line.startswith(f"{key} ")) + "\n")
+    _, problems = read_post(tmp_path)
+    expected = [] if key in POST.optional_keys else [("error", f"post.{key}", "is missing")]
+    assert [(p.severity, p.field, p.message) for p in problems] == expected

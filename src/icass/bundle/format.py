@@ -23,7 +23,7 @@ from typing import Any
 from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
 from icass.model import Funding, Methodology, PositionCategory, Region
 from icass.model.tdy import VisitCategory
-from icass.model.world import Item, Mail
+from icass.model.world import Item, Mail, Stage
 
 
 class Kind(StrEnum):
@@ -39,6 +39,8 @@ class Kind(StrEnum):
     YES_NO = "yes/no"
     ONE_OF = "one of"  # a code from a closed list (`Column.choices`)
     TEXT = "text"  # free text, at most icass.bundle.codes.MAX_TEXT_CHARS characters
+    YEAR = "year"  # a fiscal year, a TOML integer (post.toml, world.toml)
+    PERCENT = "percent"  # a number from 0 to 100 (world.toml)
 
 
 # The kinds the database keeps as integer cents; every other cell is kept as the text the format defines.
@@ -77,6 +79,7 @@ METHODOLOGY = _enum("methodology", "methodology", Methodology)
 YES_NO = Choices("yes_no", "yes or no", lambda: ("yes", "no"))
 MAIL = _enum("mail", "mail service", Mail)
 ITEM = _enum("item", "below-the-line item", Item)
+STAGE = _enum("stage", "stage", Stage)
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ POST = Document(
         Column("country", Kind.TEXT, "Country"),
         Column("region", Kind.ONE_OF, "Region", choices=REGION, note="AF, EAP, EUR, NEA, SCA or WHA"),
         Column("methodology", Kind.ONE_OF, "Methodology", choices=METHODOLOGY, note="standard (H-341) or lite (H-342)"),
-        Column("fiscal_year", Kind.COUNT, "Fiscal year", note="a year, e.g. 2027"),
+        Column("fiscal_year", Kind.YEAR, "Fiscal year", note="a year, e.g. 2027"),
         _date(
             "count_date",
             "Count date",
@@ -650,6 +653,28 @@ WORLD_FILES: tuple[File, ...] = (
     ),
 )
 
+# world.toml's [world] table (docs/world.md). Money is in dollars, a TOML string or number read as an exact decimal.
+WORLD_SETTINGS = Document(
+    "world.toml",
+    "worlds",
+    "The world's settings",
+    (
+        Column("fiscal_year", Kind.YEAR, "Fiscal year"),
+        Column("stage", Kind.ONE_OF, "Stage", choices=STAGE, note="initial (informational) or final (payable)"),
+        Column("amsal_target", Kind.AMOUNT, "AmSal target", section="H-424 b(1)"),
+        Column("pat_target", Kind.AMOUNT, "PAT target", section="H-424 b(18)"),
+        Column(
+            "dpm_pouch_percent",
+            Kind.PERCENT,
+            "DPM pouch percent",
+            section="H-424 b(4)",
+            note="the pouch-only part of DPM costs (A/LM's split)",
+        ),
+        Column("fob_rsa_fee", Kind.AMOUNT, "FOB/RSA fee", in_header=False, section="H-424 b(8)", note="default 0"),
+        _date("tdy_as_of", "TDY invoices as of", in_header=False, note="default: the day of the run"),
+    ),
+)
+
 # Documents a post keeps whole, as written: its TDY policy is one text its FMO edits as a whole.
 POLICY_FILE = "tdy/policy.toml"
 POLICY_NOTE = (
@@ -683,6 +708,8 @@ _HOLDS = {
     Kind.DATE: "a date YYYY-MM-DD",
     Kind.YES_NO: "yes or no",
     Kind.TEXT: "text",
+    Kind.YEAR: "a fiscal year such as 2027",
+    Kind.PERCENT: "a number from 0 to 100",
 }
 DOCS_START = "<!-- The tables below are made from src/icass/bundle/format.py (markdown_tables); do not edit them. -->"
 DOCS_END = "<!-- End of the tables made from the format. -->"
@@ -698,6 +725,20 @@ def _empty(column: Column) -> str:
     if column.kind == Kind.YES_NO:
         return f"means {'yes' if column.default else 'no'}"
     return "allowed" if not column.required else "an error"
+
+
+def key_table(document: Document) -> str:
+    """A TOML document's keys as a Markdown table."""
+    lines = [
+        f"### `{document.name}`: {document.label}",
+        "",
+        "| key | label | holds | may be left out | section |",
+        "|---|---|---|---|---|",
+    ]
+    for k in document.keys:
+        left_out = "no" if k.in_header else "yes"
+        lines.append(f"| `{k.name}` | {k.label} | {_holds(k)} | {left_out} | {k.section} |")
+    return "\n".join(lines)
 
 
 def column_table(file: File) -> str:
@@ -717,5 +758,10 @@ def column_table(file: File) -> str:
 
 def markdown_tables() -> str:
     """Every file's table, between the markers docs/bundle.md holds them in."""
-    tables = [column_table(file) for file in (*BUNDLE_FILES, *WORLD_FILES)]
+    tables = [
+        key_table(POST),
+        *(column_table(file) for file in BUNDLE_FILES),
+        key_table(WORLD_SETTINGS),
+        *(column_table(file) for file in WORLD_FILES),
+    ]
     return "\n\n".join([DOCS_START, *tables, DOCS_END])

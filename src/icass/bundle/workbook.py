@@ -57,6 +57,8 @@ _KIND_OF: dict[Kind, str] = {
     Kind.COUNT_OR_LEVEL: NUMBER,  # or a named level: text is taken as it is
     Kind.DATE: DATE,
     Kind.YES_NO: YES_NO,
+    Kind.YEAR: NUMBER,
+    Kind.PERCENT: NUMBER,
 }
 
 # Each bundle file -> its columns, in the format's order, with their kinds.
