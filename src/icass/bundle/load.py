@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from icass.bundle import tables as t
-from icass.bundle.format import FILES, POST, Column, File, Kind
+from icass.bundle.format import FILES, POST, Column, File, Kind, every_file
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
     Agency,
@@ -140,18 +140,16 @@ def parsers(file: File) -> tuple[dict[str, t.Parser], dict[str, t.Parser]]:
     )
 
 
+def read_file(root: Path | t.CellSource, name: str) -> tuple[t.Table, list[Diagnostic]]:
+    """One CSV file of the format, column by column, each column by the parser of its declared kind."""
+    file = every_file()[name]
+    required, optional = parsers(file)
+    return t.read_columns(root, name, required, keep_extra=file.keep_extra, optional=optional)
+
+
 FUNDING = parser(FILES["budget.csv"].column("funding"))
 REGION = parser(POST.key("region"))
 METHODOLOGY = parser(POST.key("methodology"))
-
-AGENCY_COLUMNS, AGENCY_OPTIONAL = parsers(FILES["agencies.csv"])
-COST_FACTOR_COLUMNS, _ = parsers(FILES["cost_factors.csv"])
-POSITION_COLUMNS, _ = parsers(FILES["positions.csv"])
-POSITION_COST_COLUMNS, _ = parsers(FILES["position_costs.csv"])
-TIME_ALLOCATION_COLUMNS, _ = parsers(FILES["time_allocation.csv"])
-BUDGET_COLUMNS, BUDGET_OPTIONAL = parsers(FILES["budget.csv"])
-WORKLOAD_COLUMNS, WORKLOAD_OPTIONAL = parsers(FILES["workload.csv"])
-MODIFICATION_COLUMNS, _ = parsers(FILES["modifications.csv"])
 
 
 def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
@@ -260,16 +258,17 @@ def read_entered(
     """The budget side and modifications from `root`'s tables (a folder's files or the database's rows), for
     `post` as read (None when it could not be: then only the tables' problems are found)."""
     problems = list(problems)
-    agencies, p1 = t.read_columns(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
-    factors, p2 = t.read_columns(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
-    positions, p3 = t.read_columns(root, "positions.csv", POSITION_COLUMNS)
-    costs, p4 = t.read_columns(root, "position_costs.csv", POSITION_COST_COLUMNS)
-    allocation, p5 = t.read_columns(root, "time_allocation.csv", TIME_ALLOCATION_COLUMNS)
-    budget, p6 = t.read_columns(root, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
-    workload, p7 = t.read_columns(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
+    agencies, p1 = read_file(root, "agencies.csv")
+    factors, p2 = read_file(root, "cost_factors.csv")
+    positions, p3 = read_file(root, "positions.csv")
+    costs, p4 = read_file(root, "position_costs.csv")
+    allocation, p5 = read_file(root, "time_allocation.csv")
+    budget, p6 = read_file(root, "budget.csv")
+    workload, p7 = read_file(root, "workload.csv")
     modifications: list[t.Row] = []
     if root.has("modifications.csv"):
-        modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
+        read, p8 = read_file(root, "modifications.csv")
+        modifications = read.rows()
         problems += p8
     problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
     if has_errors(problems) or post is None:

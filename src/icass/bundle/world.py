@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from icass.bundle import tables as t
-from icass.bundle.format import WORLD_FILE_OF
-from icass.bundle.load import one_of, optional_date, parsers
+from icass.bundle.load import one_of, optional_date, read_file
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import Source
 from icass.model.world import (
@@ -164,13 +163,9 @@ def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
 def _figures(folder: t.CellSource, name: str, column: str) -> tuple[tuple[AgencyFigure, ...], list[Diagnostic]]:
     if not folder.has(name):
         return (), []
-    rows, problems = t.read_table(folder, name, _columns(name))
+    table, problems = read_file(folder, name)
+    rows = table.rows()
     return tuple(AgencyFigure(r.values["agency"], r.values[column], r.source) for r in rows), problems
-
-
-def _columns(name: str) -> dict[str, t.Parser]:
-    every, optional = parsers(WORLD_FILE_OF[name])
-    return {**every, **optional}
 
 
 def read_world_files(folder: str | Path) -> tuple[WorldFiles | None, list[Diagnostic]]:
@@ -200,11 +195,13 @@ def read_world_tables(
     """The world's CSV files read from `root` (its folder, or the database's rows of it: icass.store.worlds),
     with world.toml's settings as read and the problems found so far."""
     problems = list(problems)
-    profile_rows, more = t.read_table(root, "posts.csv", _columns("posts.csv"))
+    profiles, more = read_file(root, "posts.csv")
+    profile_rows = profiles.rows()
     problems += more
     item_rows: list[t.Row] = []
     if root.has("items.csv"):
-        item_rows, more = t.read_table(root, "items.csv", _columns("items.csv"))
+        items_read, more = read_file(root, "items.csv")
+        item_rows = items_read.rows()
         problems += more
     items = []
     for row in item_rows:
@@ -218,7 +215,8 @@ def read_world_tables(
     problems += more
     gfs_rows: list[t.Row] = []
     if root.has("gfs_workload.csv"):
-        gfs_rows, more = t.read_table(root, "gfs_workload.csv", _columns("gfs_workload.csv"))
+        gfs_read, more = read_file(root, "gfs_workload.csv")
+        gfs_rows = gfs_read.rows()
         problems += more
     if world is None or has_errors(problems):
         return None, problems
