@@ -165,3 +165,11 @@ def test_post_toml_needs_the_keys_the_format_says_it_needs(tmp_path, key):
     _, problems = read_post(tmp_path)
     expected = [] if key in POST.optional_keys else [("error", f"post.{key}", "is missing")]
     assert [(p.severity, p.field, p.message) for p in problems] == expected
+
+
+def test_the_source_record_files_are_the_models():
+    """icass.model.sources names each file its SourceRecords field reads (the model is below the format)."""
+    from icass.bundle.format import RECORD_FILES
+    from icass.model.sources import FILE_OF
+
+    assert tuple(FILE_OF.values()) == RECORD_FILES
