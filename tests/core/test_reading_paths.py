@@ -188,33 +188,37 @@ def _budget_files(draw: st.DrawFn) -> str:
 def test_budget_files_read_the_same_split_as_by_the_csv_module(text):
     from unittest import mock
 
-    from icass.bundle.load import BUDGET_COLUMNS, BUDGET_OPTIONAL
+    from icass.bundle.format import FILES
+    from icass.bundle.load import parsers
+
+    required, optional = parsers(FILES["budget.csv"])
 
     folder = Path(tempfile.mkdtemp())
     (folder / "budget.csv").write_bytes(text.encode())
-    plain = t.read_plain_columns(folder, "budget.csv", BUDGET_COLUMNS, BUDGET_OPTIONAL, False, t.MAX_TABLE_ROWS)
-    cells, problems = t.read_cells(folder, "budget.csv", BUDGET_COLUMNS, BUDGET_OPTIONAL, False, t.MAX_TABLE_ROWS)
+    plain = t.read_plain_columns(folder, "budget.csv", required, optional, False, t.MAX_TABLE_ROWS)
+    cells, problems = t.read_cells(folder, "budget.csv", required, optional, False, t.MAX_TABLE_ROWS)
     if plain is not None:
         assert cells is not None
         assert plain[0] == cells.header
         assert plain[1] == ([list(c) for c in zip(*cells.records, strict=True)] or [[] for _ in cells.header])
         assert cells.numbers == list(range(2, len(cells.records) + 2))
         assert plain[2] == problems
-    read = t.read_columns(folder, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
+    read = t.read_columns(folder, "budget.csv", required, optional=optional)
     with mock.patch.object(t.Folder, "plain_columns", return_value=None):
-        by_csv = t.read_columns(folder, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
+        by_csv = t.read_columns(folder, "budget.csv", required, optional=optional)
     assert read == by_csv
 
 
 def test_agencies_keep_their_extra_columns_read_either_way(tmp_path):
     from unittest import mock
 
-    from icass.bundle.load import AGENCY_COLUMNS, AGENCY_OPTIONAL
+    from icass.bundle.format import FILES
+    from icass.bundle.load import parsers
+
+    required, optional = parsers(FILES["agencies.csv"])
 
     (tmp_path / "agencies.csv").write_text("code,bureau,name,note\n1900.0,EUR,State,a\n2000.0,,Other,b\n")
-    read = t.read_columns(tmp_path, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
+    read = t.read_columns(tmp_path, "agencies.csv", required, keep_extra=True, optional=optional)
     assert read[0].extra == [(("bureau", "EUR"), ("note", "a")), (("bureau", ""), ("note", "b"))]
     with mock.patch.object(t.Folder, "plain_columns", return_value=None):
-        assert read == t.read_columns(
-            tmp_path, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL
-        )
+        assert read == t.read_columns(tmp_path, "agencies.csv", required, keep_extra=True, optional=optional)

@@ -10,13 +10,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select
 
-from icass.bundle import load
-from icass.bundle import tables as t
 from icass.bundle import tdy as tdy_files
+from icass.bundle.format import every_file
 from icass.cli import app
 from icass.store.bundles import NotStored, export_bundle, import_bundle, new_revision
 from icass.store.database import open_database
-from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, metadata, posts
+from icass.store.schema import DOCUMENTS, ROW_TABLES, WORLD_ROW_TABLES, metadata, posts
 from tests.bundles import replace_line, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,26 +120,17 @@ def test_the_schema_is_what_the_migrations_make(engine, database_url):
         assert set(inspect(connection).get_table_names()) == {*metadata.tables, "alembic_version"}
 
 
-def test_each_table_has_its_files_columns_and_money_in_cents():
-    """The tables are written out (a migration must not move with the code): hold them to the readers."""
-    from icass.bundle.frames import AMOUNT, columns
+def test_each_row_table_is_its_files_declared_columns_with_money_in_cents():
+    """The row tables are made from the format (icass.bundle.format); test_the_schema_is_what_the_migrations_make
+    holds them to the frozen migrations."""
+    from sqlalchemy import BigInteger, Text
 
-    readers = {
-        "agencies.csv": {**load.AGENCY_COLUMNS, **load.AGENCY_OPTIONAL},
-        "cost_factors.csv": load.COST_FACTOR_COLUMNS,
-        "positions.csv": load.POSITION_COLUMNS,
-        "position_costs.csv": load.POSITION_COST_COLUMNS,
-        "time_allocation.csv": load.TIME_ALLOCATION_COLUMNS,
-        "budget.csv": {**load.BUDGET_COLUMNS, **load.BUDGET_OPTIONAL},
-        "workload.csv": {**load.WORKLOAD_COLUMNS, **load.WORKLOAD_OPTIONAL},
-        "modifications.csv": load.MODIFICATION_COLUMNS,
-        "tdy/visits.csv": tdy_files.VISIT_COLUMNS,
-        "tdy/services.csv": tdy_files.SERVICE_COLUMNS,
-    }
-    cells = {name: {c: "cents" if p is t.cents else "text" for c, p in cols.items()} for name, cols in readers.items()}
-    for name, kinds in columns().items():
-        cells[f"{name}.csv"] = {c: "cents" if k is AMOUNT else "text" for c, k in kinds.items()}
-    assert {name: columns for name, (_, columns) in FILES.items()} == cells
+    for name, file in every_file().items():
+        table, owner = (ROW_TABLES[name], "post_id") if name in ROW_TABLES else (WORLD_ROW_TABLES[name], "world_id")
+        assert table.name == file.table
+        assert [c.name for c in table.columns] == ["id", owner, "line", "version", *file.names, "extra"]
+        for column in file.columns:
+            assert isinstance(table.c[column.name].type, BigInteger if column.cents else Text), (name, column.name)
     assert DOCUMENTS == (tdy_files.POLICY,)
 
 

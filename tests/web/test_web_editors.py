@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from fastapi.testclient import TestClient
 
+from icass.bundle.format import FILES as FORMAT
 from icass.store.changes import RESOURCES
 from icass.store.schema import FILES
 from tests.web.test_web import FY, KVR, _total, app, signed_in  # noqa: F401 (app is a fixture)
@@ -42,6 +43,17 @@ def test_each_table_lists_its_rows(app, resource):  # noqa: F811
     assert sorted(int(i) for i in shown) == sorted(int(r["id"]) for r in rows)
     assert f'hx-get="{POST}/tables/{resource}/{rows[0]["id"]}/edit"' in page.text
     assert 'id="new-row"' in page.text
+
+
+def test_each_column_shows_its_label_and_its_name_in_the_file(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    page = client.get(f"{POST}/tables/budget-lines").text
+    headers = re.findall(r'<th[^>]*>([^<]*) <code class="column-name">([a-z_]+)</code></th>', page)
+    assert headers == [(c.label, c.name) for c in FORMAT["budget.csv"].columns]
+    assert headers[0] == ("Cost center", "cost_center")
+    row = _rows(client, "budget-lines")[0]
+    editing = client.get(f"{POST}/tables/budget-lines/{row['id']}/edit").text
+    assert 'aria-label="Amount (amount) of row ' in editing
 
 
 def test_the_dashboard_leads_to_every_table(app):  # noqa: F811

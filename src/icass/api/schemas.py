@@ -9,9 +9,8 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from icass.bundle.codes import CODE_SHAPE, MAX_CODE_CHARS, MAX_TEXT_CHARS
-from icass.bundle.workbook import CODE, COLUMNS
+from icass.bundle.format import FILES, Column, Kind
 from icass.store.changes import RESOURCES
-from icass.store.schema import FILES
 
 Decimal = Annotated[str, Field(pattern=r"^-?[0-9]+(\.[0-9]+)?$", examples=["1234.50"])]
 # Path parameters, bounded so that no number reaches the database beyond its integer columns.
@@ -193,23 +192,36 @@ def _name(resource: str) -> str:
     return "".join(part.capitalize() for part in resource.split("-"))
 
 
-def _cell(file: str, column: str, kind: str) -> Any:
-    if kind == "cents":
-        return Decimal
-    return CodeCell if COLUMNS[file][column] == CODE else TextCell
+# The API's cell of each kind of the format, as a new or changed row gives it (None: left out).
+_GIVEN: dict[Kind, Any] = {
+    Kind.AMOUNT: Decimal,
+    Kind.SIGNED_AMOUNT: Decimal,
+    Kind.CODE: CodeCell,
+    Kind.POST_CODE: CodeCell,
+    Kind.ONE_OF: CodeCell,
+}
+
+
+def _described(column: Column, given: bool) -> Any:
+    """A cell's field, with the column's label and what it holds (its handbook section, its note)."""
+    cited = f"6 FAH-5 {column.section}" if column.section and column.section not in column.note else ""
+    said = "; ".join(part for part in (column.note, cited) if part)
+    about = Field(None if given else ..., title=column.label, description=said or None)
+    if given:
+        return (_GIVEN.get(column.kind, TextCell) | None, about)
+    return (Decimal if column.cents else str, about)
 
 
 def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[BaseModel]]:
     """The row as read, a new row, and a changed row (with the version it was read at) of one resource."""
-    file = RESOURCES[resource]
-    _, kinds = FILES[file]
-    cell = {c: (Decimal if kind == "cents" else str, ...) for c, kind in kinds.items()}
-    optional = {c: (_cell(file, c, kind) | None, None) for c, kind in kinds.items()}
-    out = create_model(  # type: ignore[call-overload]
+    file = FILES[RESOURCES[resource]]
+    cell = {c.name: _described(c, given=False) for c in file.columns}
+    optional = {c.name: _described(c, given=True) for c in file.columns}
+    out = create_model(
         f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
     )
-    new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)  # type: ignore[call-overload]
-    changed = create_model(  # type: ignore[call-overload]
+    new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)
+    changed = create_model(
         f"{_name(resource)}Change",
         __base__=Strict,
         version=(Annotated[int, Field(ge=1, le=2**31 - 1)], ...),

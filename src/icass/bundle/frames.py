@@ -18,8 +18,10 @@ import polars as pl
 
 from icass.bundle import tables
 from icass.bundle.codes import CODE_RULE, CODE_SHAPE
+from icass.bundle.format import FILES as FORMAT
+from icass.bundle.format import Column
+from icass.bundle.format import Kind as CellKind
 from icass.bundle.tables import MAX_FIELD_CHARS, Cells, check_header, decode, read_bytes, read_cells
-from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
 from icass.diagnostics import Diagnostic, error
 from icass.model import QUANTITY_SCALE, Source, SourceRecords
 from icass.model.sources import FILE_OF
@@ -93,41 +95,32 @@ def yes_no(default: bool) -> Kind:
     return Kind(_yes_no, "is not yes or no", required=False, default=default)
 
 
+def kind_of(column: Column) -> Kind:
+    """How a column of a source record file is parsed (icass.bundle.format declares its kind)."""
+    if column.kind == CellKind.ONE_OF:
+        assert column.choices is not None, column
+        return choice(column.choices.values(), required=column.required)
+    if column.kind == CellKind.YES_NO:
+        return yes_no(bool(column.default))
+    by_kind = {
+        CellKind.CODE: (CODE, OPTIONAL_CODE),
+        CellKind.DATE: (DATE, OPTIONAL_DATE),
+        CellKind.COUNT: (QUANTITY, QUANTITY),
+        CellKind.AMOUNT: (AMOUNT, AMOUNT),
+    }
+    return by_kind[column.kind][0 if column.required else 1]
+
+
 @cache
 def columns() -> dict[str, dict[str, Kind]]:
-    """Each source record file's columns; a role is one the catalog's routing table names."""
-    return {
-        "people": {
-            "person_id": CODE,
-            "agency": OPTIONAL_CODE,
-            "category": choice(PersonKind),
-            "sponsor_id": OPTIONAL_CODE,
-            "employed_by": OPTIONAL_CODE,
-            "role": choice(load_counting_rules().roles, required=False),
-            "start_date": DATE,
-            "end_date": OPTIONAL_DATE,
-            "med_eligible": yes_no(True),
-            "sma": yes_no(False),
-        },
-        "subscriptions": {"cost_center": CODE, "agency": CODE},
-        "it_inventory": {"agency": CODE, "devices": QUANTITY, "opennet_accounts": QUANTITY},
-        "procurement": {"action_id": CODE, "date": DATE, "agency": CODE, "amount": AMOUNT},
-        "housing": {
-            "unit_id": CODE,
-            "building_id": CODE,
-            "tenure": choice(Tenure),
-            "agency": CODE,
-            "net_square_meters": QUANTITY,
-            "vacant_since": OPTIONAL_DATE,
-        },
-        "office_space": {"building_id": CODE, "tenure": choice(Tenure), "agency": CODE, "net_square_meters": QUANTITY},
-        "guard_hours": {"building_id": CODE, "annual_hours": QUANTITY},
-        "activity": {"cost_center": CODE, "agency": CODE, "date": DATE, "quantity": QUANTITY},
-    }
+    """Each source record file's columns (by its name in icass.model.sources.FILE_OF)."""
+    return {name: {c.name: kind_of(c) for c in FORMAT[file].columns} for name, file in FILE_OF.items()}
 
 
-# Columns a file may leave out of its header (all of people.csv's optional ones).
-OPTIONAL_COLUMNS = {"people": ("sponsor_id", "employed_by", "role", "end_date", "med_eligible", "sma")}
+# Columns a file may leave out of its header.
+OPTIONAL_COLUMNS = {
+    name: FORMAT[file].optional_columns for name, file in FILE_OF.items() if FORMAT[file].optional_columns
+}
 
 
 def _slow_frame(kinds: Mapping[str, Kind], read: list[tuple[int, Cells]]) -> pl.DataFrame:

@@ -13,22 +13,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from icass.bundle import tables as t
+from icass.bundle.format import FILES, POST, Column, File, Kind, every_file
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
     Agency,
     BudgetLine,
     CostFactor,
-    Funding,
-    Methodology,
     Modification,
     Origin,
     PoolLine,
     Position,
-    PositionCategory,
     Post,
     PostBundle,
     PostRecords,
-    Region,
     Source,
     SourceRecords,
     TimeAllocation,
@@ -64,6 +61,7 @@ def one_of(choices: type[E], what: str) -> Callable[[str], E]:
     return parse
 
 
+@functools.cache
 def yes_no(default: bool) -> t.Parser:
     def parse(value: str) -> bool:
         text = value.strip()
@@ -96,45 +94,62 @@ def modification_value(value: str) -> Decimal | str:
     return t.quantity(text)
 
 
-FUNDING = one_of(Funding, "funding source")
-REGION = one_of(Region, "region")
-METHODOLOGY = one_of(Methodology, "methodology")
+def required_date(value: str) -> dt.date:
+    parsed = optional_date(value)
+    if parsed is None:
+        raise ValueError("is empty")
+    return parsed
 
-AGENCY_COLUMNS = {"code": t.code, "name": t.text}
-AGENCY_OPTIONAL = {"separate_network": yes_no(False)}
-COST_FACTOR_COLUMNS = {"grade": t.code, "amsal": t.cents, "pat": t.cents}
-POSITION_COLUMNS = {
-    "position_id": t.code,
-    "category": one_of(PositionCategory, "position category"),
-    "grade": t.code,
-    "title": t.optional_text,
-}
-POSITION_COST_COLUMNS = {"position_id": t.code, "funding": FUNDING, "soc": t.code, "amount": t.cents}
-TIME_ALLOCATION_COLUMNS = {"position_id": t.code, "cost_center": t.code, "percent": t.quantity}
-BUDGET_COLUMNS = {
-    "cost_center": t.code,
-    "funding": FUNDING,
-    "soc": t.code,
-    "amount": t.cents,
-    "description": t.optional_text,
-}
-BUDGET_OPTIONAL = {"lease": yes_no(False)}
-WORKLOAD_COLUMNS = {
-    "cost_center": t.code,
-    "agency": t.code,
-    "count": t.quantity,
-    "modification": t.optional_quantity,
-}
-WORKLOAD_OPTIONAL = {"factor": t.optional_code}
-MODIFICATION_COLUMNS = {
-    "cost_center": t.code,
-    "agency": t.code,
-    "factor": t.optional_code,
-    "modification": modification_value,
-    "justification": t.optional_text,
-    "bc_approved_on": optional_date,
-    "med_approved_on": optional_date,
-}
+
+def signed_cents(value: str) -> int:
+    """An amount that may be negative (a world's items.csv)."""
+    text = value.strip()
+    negative = text.startswith("-")
+    cents = t.cents(text[1:] if negative else text)
+    return -cents if negative else cents
+
+
+def parser(column: Column) -> t.Parser:
+    """How a cell of `column` is read (icass.bundle.format declares its kind)."""
+    kind, required = column.kind, column.required
+    if kind == Kind.ONE_OF:
+        choices = column.choices
+        assert choices is not None, column
+        assert choices.enum is not None, column  # the model takes the value as its enum
+        return one_of(choices.enum, choices.what)
+    if kind == Kind.YES_NO:
+        return yes_no(bool(column.default))
+    by_kind: dict[Kind, tuple[t.Parser, t.Parser]] = {
+        Kind.CODE: (t.code, t.optional_code),
+        Kind.POST_CODE: (t.post_code, t.optional_post_code),
+        Kind.TEXT: (t.text, t.optional_text),
+        Kind.AMOUNT: (t.cents, t.cents),
+        Kind.SIGNED_AMOUNT: (signed_cents, signed_cents),
+        Kind.COUNT: (t.quantity, t.optional_quantity),
+        Kind.COUNT_OR_LEVEL: (modification_value, modification_value),
+        Kind.DATE: (required_date, optional_date),
+    }
+    return by_kind[kind][0 if required else 1]
+
+
+def parsers(file: File) -> tuple[dict[str, t.Parser], dict[str, t.Parser]]:
+    """The parsers of `file`'s columns that its header must name, and of those it may leave out."""
+    return (
+        {c.name: parser(c) for c in file.columns if c.in_header},
+        {c.name: parser(c) for c in file.columns if not c.in_header},
+    )
+
+
+def read_file(root: Path | t.CellSource, name: str) -> tuple[t.Table, list[Diagnostic]]:
+    """One CSV file of the format, column by column, each column by the parser of its declared kind."""
+    file = every_file()[name]
+    required, optional = parsers(file)
+    return t.read_columns(root, name, required, keep_extra=file.keep_extra, optional=optional)
+
+
+FUNDING = parser(FILES["budget.csv"].column("funding"))
+REGION = parser(POST.key("region"))
+METHODOLOGY = parser(POST.key("methodology"))
 
 
 def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
@@ -243,16 +258,17 @@ def read_entered(
     """The budget side and modifications from `root`'s tables (a folder's files or the database's rows), for
     `post` as read (None when it could not be: then only the tables' problems are found)."""
     problems = list(problems)
-    agencies, p1 = t.read_columns(root, "agencies.csv", AGENCY_COLUMNS, keep_extra=True, optional=AGENCY_OPTIONAL)
-    factors, p2 = t.read_columns(root, "cost_factors.csv", COST_FACTOR_COLUMNS)
-    positions, p3 = t.read_columns(root, "positions.csv", POSITION_COLUMNS)
-    costs, p4 = t.read_columns(root, "position_costs.csv", POSITION_COST_COLUMNS)
-    allocation, p5 = t.read_columns(root, "time_allocation.csv", TIME_ALLOCATION_COLUMNS)
-    budget, p6 = t.read_columns(root, "budget.csv", BUDGET_COLUMNS, optional=BUDGET_OPTIONAL)
-    workload, p7 = t.read_columns(root, "workload.csv", WORKLOAD_COLUMNS, optional=WORKLOAD_OPTIONAL)
+    agencies, p1 = read_file(root, "agencies.csv")
+    factors, p2 = read_file(root, "cost_factors.csv")
+    positions, p3 = read_file(root, "positions.csv")
+    costs, p4 = read_file(root, "position_costs.csv")
+    allocation, p5 = read_file(root, "time_allocation.csv")
+    budget, p6 = read_file(root, "budget.csv")
+    workload, p7 = read_file(root, "workload.csv")
     modifications: list[t.Row] = []
     if root.has("modifications.csv"):
-        modifications, p8 = t.read_table(root, "modifications.csv", MODIFICATION_COLUMNS)
+        read, p8 = read_file(root, "modifications.csv")
+        modifications = read.rows()
         problems += p8
     problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
     if has_errors(problems) or post is None:

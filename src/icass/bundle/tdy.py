@@ -10,13 +10,13 @@ from typing import Any
 
 from icass.bundle import tables as t
 from icass.bundle.codes import code_problem, text_problem
-from icass.bundle.load import one_of, optional_date
+from icass.bundle.load import read_file
 from icass.catalog import Catalog
 from icass.catalog.cost_centers import CountBasis
 from icass.catalog.tdy import TdyRules
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Methodology, Source
-from icass.model.tdy import Basket, Policy, Service, TdyRecords, Visit, VisitCategory
+from icass.model.tdy import Basket, Policy, Service, TdyRecords, Visit
 from icass.money import format_grouped
 
 FOLDER = "tdy"
@@ -25,25 +25,6 @@ MODIFICATION_SECTION = "H-363.1-5 d"
 BASKET_SECTION = "H-363.1-5 e"
 DEFAULT_BASKET_SERVICES = ("6145",)
 
-VISIT_COLUMNS = {
-    "visit_id": t.code,
-    "traveler": t.optional_text,  # a missing name holds the invoice back (H-363.1-6 a(2)); it is no format error
-    "agency": t.code,
-    "category": one_of(VisitCategory, "visitor category"),
-    "arrive": optional_date,
-    "depart": optional_date,
-    "ecc": t.optional_code,
-    "approved_on": optional_date,
-    "group_id": t.optional_code,
-    "related_to": t.optional_code,
-}
-SERVICE_COLUMNS = {
-    "visit_id": t.code,
-    "cost_center": t.code,
-    "quantity": t.optional_quantity,
-    "modification": t.optional_quantity,
-    "comment": t.optional_text,
-}
 # The direct-cost estimates of Exhibit H-363.1-2, in its order: the key in [policy.direct_costs], its wording.
 DIRECT_COSTS = (
     ("overtime", "U.S. citizen and locally employed staff (LE Staff) overtime"),
@@ -81,8 +62,9 @@ def read_tdy(
     else:
         table, problems = t.toml_table(policy_text, POLICY, "policy")
     policy, problems = _policy(table, problems, methodology, catalog, rules)
-    visit_rows, p1 = t.read_table(root, VISITS, VISIT_COLUMNS)
-    service_rows, p2 = t.read_table(root, SERVICES, SERVICE_COLUMNS)
+    visits_read, p1 = read_file(root, VISITS)
+    services_read, p2 = read_file(root, SERVICES)
+    visit_rows, service_rows = visits_read.rows(), services_read.rows()
     problems += p1 + p2
     visits = tuple(Visit(**r.values, source=r.source) for r in visit_rows)
     services = tuple(

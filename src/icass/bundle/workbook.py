@@ -30,12 +30,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from icass.bundle.format import FILES, POLICY_FILE, POST, Kind
 from icass.bundle.tables import MAX_FIELD_CHARS, MAX_ROWS, Cells, held_cells, read_bytes, read_cells
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Source
 
-POST_FILE = "post.toml"
-POLICY_FILE = "tdy/policy.toml"
+POST_FILE = POST.name
 
 # The kinds of cell a column holds (docs/workbook.md): what a workbook may store in it and how it is written.
 CODE = "code"  # text only: Excel would drop a code's zeros and decimals (0006, 1900.0)
@@ -45,97 +45,30 @@ NUMBER = "number"  # a count, percent or quantity, at most four decimals
 DATE = "date"  # an Excel date, or text YYYY-MM-DD
 YES_NO = "yes/no"  # yes or no (TRUE and FALSE are taken too)
 
-# Each bundle file -> its columns, in the format's order, with their kinds. tests/store/test_workbook.py holds these
-# to the database's columns (icass.store.schema.FILES), which tests/store/test_store.py holds to the readers'.
+# What each kind of the format (icass.bundle.format) is in a workbook.
+_KIND_OF: dict[Kind, str] = {
+    Kind.CODE: CODE,
+    Kind.POST_CODE: CODE,
+    Kind.ONE_OF: CODE,
+    Kind.TEXT: TEXT,
+    Kind.AMOUNT: AMOUNT,
+    Kind.SIGNED_AMOUNT: AMOUNT,
+    Kind.COUNT: NUMBER,
+    Kind.COUNT_OR_LEVEL: NUMBER,  # or a named level: text is taken as it is
+    Kind.DATE: DATE,
+    Kind.YES_NO: YES_NO,
+    Kind.YEAR: NUMBER,
+    Kind.PERCENT: NUMBER,
+}
+
+# Each bundle file -> its columns, in the format's order, with their kinds.
 COLUMNS: dict[str, dict[str, str]] = {
-    "agencies.csv": {"code": CODE, "name": TEXT, "separate_network": YES_NO},
-    "cost_factors.csv": {"grade": CODE, "amsal": AMOUNT, "pat": AMOUNT},
-    "positions.csv": {"position_id": CODE, "category": CODE, "grade": CODE, "title": TEXT},
-    "position_costs.csv": {"position_id": CODE, "funding": CODE, "soc": CODE, "amount": AMOUNT},
-    "time_allocation.csv": {"position_id": CODE, "cost_center": CODE, "percent": NUMBER},
-    "budget.csv": {
-        "cost_center": CODE,
-        "funding": CODE,
-        "soc": CODE,
-        "amount": AMOUNT,
-        "description": TEXT,
-        "lease": YES_NO,
-    },
-    "workload.csv": {"cost_center": CODE, "agency": CODE, "count": NUMBER, "modification": NUMBER, "factor": CODE},
-    "modifications.csv": {
-        "cost_center": CODE,
-        "agency": CODE,
-        "factor": CODE,
-        "modification": NUMBER,  # or a named level: text is taken as it is
-        "justification": TEXT,
-        "bc_approved_on": DATE,
-        "med_approved_on": DATE,
-    },
-    "people.csv": {
-        "person_id": CODE,
-        "agency": CODE,
-        "category": CODE,
-        "sponsor_id": CODE,
-        "employed_by": CODE,
-        "role": CODE,
-        "start_date": DATE,
-        "end_date": DATE,
-        "med_eligible": YES_NO,
-        "sma": YES_NO,
-    },
-    "subscriptions.csv": {"cost_center": CODE, "agency": CODE},
-    "it_inventory.csv": {"agency": CODE, "devices": NUMBER, "opennet_accounts": NUMBER},
-    "procurement.csv": {"action_id": CODE, "date": DATE, "agency": CODE, "amount": AMOUNT},
-    "housing.csv": {
-        "unit_id": CODE,
-        "building_id": CODE,
-        "tenure": CODE,
-        "agency": CODE,
-        "net_square_meters": NUMBER,
-        "vacant_since": DATE,
-    },
-    "office_space.csv": {"building_id": CODE, "tenure": CODE, "agency": CODE, "net_square_meters": NUMBER},
-    "guard_hours.csv": {"building_id": CODE, "annual_hours": NUMBER},
-    "activity.csv": {"cost_center": CODE, "agency": CODE, "date": DATE, "quantity": NUMBER},
-    "tdy/visits.csv": {
-        "visit_id": CODE,
-        "traveler": TEXT,
-        "agency": CODE,
-        "category": CODE,
-        "arrive": DATE,
-        "depart": DATE,
-        "ecc": CODE,
-        "approved_on": DATE,
-        "group_id": CODE,
-        "related_to": CODE,
-    },
-    "tdy/services.csv": {
-        "visit_id": CODE,
-        "cost_center": CODE,
-        "quantity": NUMBER,
-        "modification": NUMBER,
-        "comment": TEXT,
-    },
+    name: {c.name: _KIND_OF[c.kind] for c in file.columns} for name, file in FILES.items()
 }
-# The files a bundle must have (docs/bundle.md); the others are optional.
-REQUIRED_FILES = (
-    "agencies.csv",
-    "cost_factors.csv",
-    "positions.csv",
-    "position_costs.csv",
-    "time_allocation.csv",
-    "budget.csv",
-    "workload.csv",
-)
 # Columns a file may leave out of its header.
-OPTIONAL_COLUMNS = {
-    "agencies.csv": ("separate_network",),
-    "budget.csv": ("lease",),
-    "workload.csv": ("factor",),
-    "people.csv": ("sponsor_id", "employed_by", "role", "end_date", "med_eligible", "sma"),
-}
-POST_KEYS = ("code", "name", "country", "region", "methodology", "fiscal_year", "count_date", "stage")
-OPTIONAL_POST_KEYS = ("count_date", "stage")
+OPTIONAL_COLUMNS = {name: file.optional_columns for name, file in FILES.items() if file.optional_columns}
+POST_KEYS = POST.names
+OPTIONAL_POST_KEYS = POST.optional_keys
 
 
 def sheet_of(name: str) -> str:

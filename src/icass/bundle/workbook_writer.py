@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from icass.bundle.format import FILES, POLICY_FILE, POLICY_NOTE, POST, REQUIRED_FILES, WORKBOOK_LISTS
 from icass.bundle.tables import Cells
 from icass.bundle.workbook import (
     AMOUNT,
@@ -30,12 +31,10 @@ from icass.bundle.workbook import (
     NUMBER,
     OPTIONAL_COLUMNS,
     OPTIONAL_POST_KEYS,
-    POLICY_FILE,
     POLICY_SHEET,
     POST_FILE,
     POST_KEYS,
     POST_SHEET,
-    REQUIRED_FILES,
     TEXT,
     YES_NO,
     Contents,
@@ -50,71 +49,15 @@ LAST_ROW = 1_048_576  # Excel's last row: validations and column formats reach i
 _DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _PLAIN_NUMBER = re.compile(r"(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,8})?")
 
-# What each sheet is, with the handbook sections docs/bundle.md cites for it.
+# What each sheet is, with the handbook sections docs/bundle.md cites for it (icass.bundle.format).
 SHEET_NOTES: dict[str, str] = {
-    POST_FILE: "The post and the fiscal year: one key a row (column A), its value in column B.",
-    "agencies.csv": "The agencies at post, including the special codes that receive routed workload: 1900.0 State, "
-    "1901.0 ICASS, 1931.0 MSG, 1942.0, 9913.0 MEDEVAC. Columns beyond these are kept.",
-    "cost_factors.csv": "The annual AmSal and PAT cost factor of each USDH grade (H-423.1-1, H-423.1-2).",
-    "positions.csv": "The ICASS positions. A USDH grade must be on the cost_factors sheet; LE grades are free text.",
-    "position_costs.csv": "The rest of each position's cost pool (salary, allowances, housing...), apportioned over "
-    "its time allocation. AMSAL and PAT lines come from the grade automatically: never type them (H-423.1).",
-    "time_allocation.csv": "Each position's percents per cost center: they sum to exactly 100, and never 100 on 0000 "
-    "(H-341.14-1).",
-    "budget.csv": "The post's budget lines by cost center, funding source (H-420) and SOC. Two lines with the same "
-    "cost center, funding and SOC are two lines.",
-    "workload.csv": "Counts entered by hand: one agency's count of one distribution factor, fixed weights applied "
-    "(H-341.1-4 NOTE 2). May stay empty where the source record sheets give the counts.",
-    "modifications.csv": "Approved modifications of derived counts (H-341.3-4 b for 5624; floors such as "
-    "H-341.11-2(D) b).",
-    "people.csv": "Source records: everyone at post, with family members on their sponsor's orders (H-352; role "
-    "routing H-341.5). Present, it makes icass derive the people-based counts.",
-    "subscriptions.csv": "Source records: an agency's subscription to a non-mandatory cost center (H-341 b).",
-    "it_inventory.csv": "Source records: devices and OpenNet accounts per agency on the count date (H-341.4-4 a).",
-    "procurement.csv": "Source records: one row per strip code of an executed procurement document (H-341.7-3(D) c).",
-    "housing.csv": "Source records: residential units (H-341.12-1(D) c, H-341.12-3(D) c).",
-    "office_space.csv": "Source records: nonresidential footprint per agency (7820, 7860).",
-    "guard_hours.csv": "Source records: residential guard hours per building (5821, Schedule A).",
-    "activity.csv": "Source records: dated transactions of the cumulative cost centers (H-341.1-4 a).",
-    "tdy/visits.csv": "TDY visits (docs/tdy.md): billed at the prior year's final rates (H-363.1-6, H-363.1-3 d).",
-    "tdy/services.csv": "TDY services a visit asked for beyond the four mandatory ones (H-363.1-5 d).",
-    POLICY_FILE: "The TDY visitor policy, tdy/policy.toml, one line a row in column A from row 1 (H-363.1-3 c(1), "
-    "H-363.1-5 e for Lite baskets).",
+    POST_FILE: POST.note,
+    **{name: file.note for name, file in FILES.items()},
+    POLICY_FILE: POLICY_NOTE,
 }
 COLUMN_NOTES: dict[tuple[str, str], str] = {
-    (POST_FILE, "code"): "the post's code, e.g. KVR",
-    (POST_FILE, "region"): "AF, EAP, EUR, NEA, SCA or WHA",
-    (POST_FILE, "methodology"): "standard (H-341) or lite (H-342)",
-    (POST_FILE, "fiscal_year"): "a year, e.g. 2027",
-    (POST_FILE, "count_date"): "optional: the static count date; default May 1 of the fiscal year before (H-341.1-4 a)",
-    (POST_FILE, "stage"): "optional: final for the ISC-accepted final budget, which sets the next year's TDY rates",
-    ("agencies.csv", "separate_network"): "yes for an agency that keeps its own network (H-341.4-4 a(2))",
-    ("positions.csv", "category"): "USDH or LE",
-    ("position_costs.csv", "funding"): "RB, OBO or LGP (H-420)",
-    ("budget.csv", "funding"): "RB, OBO or LGP (H-420)",
-    ("budget.csv", "lease"): "yes on a residential or nonresidential lease line (left out of TDY rates, "
-    "H-363.1-3 a(4))",
-    ("budget.csv", "description"): "may be empty",
-    ("workload.csv", "modification"): "the budget committee's approved factor in (0, 1]; empty means 1",
-    ("workload.csv", "factor"): "a people-based cost center's category (USDH, LE_STAFF, ...); empty for the others",
-    ("modifications.csv", "modification"): "a number in (0, 1] or a level the catalog names (RECEIVING_AND_DELIVERY)",
-    ("modifications.csv", "factor"): "empty: every factor of the agency in that cost center",
-    ("modifications.csv", "med_approved_on"): "required for 5624 (H-341.3-4 b)",
-    ("people.csv", "category"): "USDH, UNIFORMED, TCN, US_CONTRACTOR, INSTITUTIONAL_CONTRACTOR, OTHER, LE_STAFF, EFM "
-    "or MOH",
-    ("people.csv", "agency"): "empty for a family member (EFM, MOH)",
-    ("people.csv", "sponsor_id"): "a family member's sponsor (a person_id)",
-    ("people.csv", "role"): "routes the person's workload to a special agency (H-341.5, H-341.12 d(1))",
-    ("people.csv", "end_date"): "empty: still at post",
-    ("people.csv", "med_eligible"): "default yes (5624)",
-    ("people.csv", "sma"): "default no; family members only (left out of 6443 and 5624)",
-    ("housing.csv", "tenure"): "GOCL or OL",
-    ("housing.csv", "vacant_since"): "empty if occupied",
-    ("office_space.csv", "tenure"): "GOCL or OL",
-    ("tdy/visits.csv", "category"): "ROUTINE, CONTRACTOR, GAP_FILLER, ICASS_SUPPORT, POST_TO_POST, MINIMAL, OIG, VIP, "
-    "SECSTATE or CABINET",
-    ("tdy/visits.csv", "agency"): "the sponsoring agency (H-363.1-5 a)",
-    ("tdy/services.csv", "quantity"): "for a transaction (cumulative) cost center",
+    **{(POST_FILE, key.name): key.note for key in POST.keys if key.note},
+    **{(name, c.name): c.note for name, file in FILES.items() for c in file.columns if c.note},
 }
 KIND_NOTES = {
     CODE: "code (text)",
@@ -310,24 +253,14 @@ def _policy_sheet(sheet: Any, text: str) -> None:
 
 
 def _lists(methodology: str) -> dict[str, list[str]]:
+    """The drop-down lists: the catalog's cost centers, then the format's closed lists."""
     from icass.catalog import load_catalog
-    from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
-    from icass.model import Funding, Methodology, PositionCategory, Region
-    from icass.model.tdy import VisitCategory
 
-    return {
-        "cost_center": [spec.code for spec in load_catalog().methodology(methodology)],
-        "funding": [str(f) for f in Funding],
-        "position_category": [str(c) for c in PositionCategory],
-        "person_category": [str(c) for c in PersonKind],
-        "factor": [str(c) for c in PersonKind if c != PersonKind.MOH],
-        "role": sorted(load_counting_rules().roles),
-        "tenure": [str(t) for t in Tenure],
-        "visit_category": [str(c) for c in VisitCategory],
-        "yes_no": ["yes", "no"],
-        "region": [str(r) for r in Region],
-        "methodology": [str(m) for m in Methodology],
-    }
+    lists = {"cost_center": [spec.code for spec in load_catalog().methodology(methodology)]}
+    for choices in WORKBOOK_LISTS:
+        values = choices.values()
+        lists[choices.name] = sorted(values) if choices.sorted_in_workbook else list(values)
+    return lists
 
 
 def _lists_sheet(sheet: Any, lists: dict[str, list[str]]) -> dict[str, str]:
@@ -346,22 +279,16 @@ def _lists_sheet(sheet: Any, lists: dict[str, list[str]]) -> dict[str, str]:
 
 
 # (file, column) -> the list it takes; True: only its values (Excel refuses others), False: a warning only
-# (a post may create sub-cost centers of its own, H-341.15 c).
+# (a post may create sub-cost centers of its own, H-341.15 c). The agency columns take the agencies sheet's codes.
 _CHOICES: dict[tuple[str, str], tuple[str, bool]] = {
-    **{(n, "cost_center"): ("cost_center", False) for n in COLUMNS if "cost_center" in COLUMNS[n]},
-    ("position_costs.csv", "funding"): ("funding", True),
-    ("budget.csv", "funding"): ("funding", True),
-    ("positions.csv", "category"): ("position_category", True),
-    ("people.csv", "category"): ("person_category", True),
-    ("people.csv", "role"): ("role", True),
-    ("workload.csv", "factor"): ("factor", True),
-    ("modifications.csv", "factor"): ("factor", True),
-    ("housing.csv", "tenure"): ("tenure", True),
-    ("office_space.csv", "tenure"): ("tenure", True),
-    ("tdy/visits.csv", "category"): ("visit_category", True),
-    **{(n, c): ("yes_no", True) for n, cs in COLUMNS.items() for c, k in cs.items() if k == YES_NO},
+    (name, c.name): c.listed
+    for name, file in FILES.items()
+    for c in file.columns
+    if c.listed is not None and c.listed[0] != "agency"
 }
-_AGENCY_COLUMNS = ("agency", "employed_by")
+_AGENCY_COLUMNS = tuple(
+    sorted({c.name for file in FILES.values() for c in file.columns if c.listed == ("agency", True)})
+)
 
 
 def _validations(book: Any, contents: Contents, ranges: dict[str, str]) -> None:
@@ -398,10 +325,13 @@ def _validations(book: Any, contents: Contents, ranges: dict[str, str]) -> None:
     post = book[POST_SHEET]
     for row in range(2, post.max_row + 1):
         key = post.cell(row, 1).value
-        if key in ("region", "methodology"):
+        if key in _POST_LISTS:
             rule = DataValidation(type="list", formula1=ranges[key], allow_blank=True, showErrorMessage=True)
             rule.add(f"B{row}")
             post.add_data_validation(rule)
+
+
+_POST_LISTS = {key.name for key in POST.keys if key.choices is not None}
 
 
 def _instructions(sheet: Any) -> None:

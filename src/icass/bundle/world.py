@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from icass.bundle import tables as t
-from icass.bundle.load import one_of, optional_date, yes_no
+from icass.bundle.load import one_of, optional_date, read_file
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import Source
 from icass.model.world import (
@@ -21,7 +21,6 @@ from icass.model.world import (
     GfsWorkload,
     Item,
     ItemLine,
-    Mail,
     PostProfile,
     Stage,
     World,
@@ -131,13 +130,6 @@ def _date(value: Any) -> dt.date:
     return parsed
 
 
-def _signed_cents(value: str) -> int:
-    text = value.strip()
-    negative = text.startswith("-")
-    cents = t.cents(text[1:] if negative else text)
-    return -cents if negative else cents
-
-
 def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
     v, source = row.values, row.source
     item: Item = v["item"]
@@ -171,7 +163,8 @@ def _item(row: t.Row) -> tuple[ItemLine | None, list[Diagnostic]]:
 def _figures(folder: t.CellSource, name: str, column: str) -> tuple[tuple[AgencyFigure, ...], list[Diagnostic]]:
     if not folder.has(name):
         return (), []
-    rows, problems = t.read_table(folder, name, {"agency": t.code, column: t.quantity})
+    table, problems = read_file(folder, name)
+    rows = table.rows()
     return tuple(AgencyFigure(r.values["agency"], r.values[column], r.source) for r in rows), problems
 
 
@@ -202,33 +195,13 @@ def read_world_tables(
     """The world's CSV files read from `root` (its folder, or the database's rows of it: icass.store.worlds),
     with world.toml's settings as read and the problems found so far."""
     problems = list(problems)
-    profile_rows, more = t.read_table(
-        root,
-        "posts.csv",
-        {
-            "post": t.post_code,
-            "mail": one_of(Mail, "mail service"),
-            "separation_pay": yes_no(False),
-            "psa_guards": yes_no(False),
-            "medevac": yes_no(False),
-        },
-    )
+    profiles, more = read_file(root, "posts.csv")
+    profile_rows = profiles.rows()
     problems += more
     item_rows: list[t.Row] = []
     if root.has("items.csv"):
-        item_rows, more = t.read_table(
-            root,
-            "items.csv",
-            {
-                "item": one_of(Item, "below-the-line item"),
-                "amount": _signed_cents,
-                "post": t.optional_post_code,
-                "funding": t.optional_code,
-                "agency": t.optional_code,
-                "cost_center": t.optional_code,
-                "note": t.optional_text,
-            },
-        )
+        items_read, more = read_file(root, "items.csv")
+        item_rows = items_read.rows()
         problems += more
     items = []
     for row in item_rows:
@@ -242,9 +215,8 @@ def read_world_tables(
     problems += more
     gfs_rows: list[t.Row] = []
     if root.has("gfs_workload.csv"):
-        gfs_rows, more = t.read_table(
-            root, "gfs_workload.csv", {"cost_center": t.code, "agency": t.code, "count": t.quantity}
-        )
+        gfs_read, more = read_file(root, "gfs_workload.csv")
+        gfs_rows = gfs_read.rows()
         problems += more
     if world is None or has_errors(problems):
         return None, problems

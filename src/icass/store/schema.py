@@ -8,13 +8,15 @@ exact decimal type (NUMERIC is a float there, ../shared/STACK.md), and text keep
 
 Every row carries its post, its place in the file (`line`), a `version` for optimistic locking, and the
 columns a file carries beyond its format (`extra`, as agencies.csv's bureau) so that nothing is lost.
-The tables are written out here, not generated from the readers' column lists, because a migration must
-not change when code does: tests/store/test_store.py holds them to the readers' columns.
+The bundle's and the world's row tables are made from the format's declaration (icass.bundle.format), as the
+readers are. The migrations that made them are written out and frozen: tests/store/test_store.py holds the
+tables made here to what the migrations create, so a change to the format that changes a table needs a new
+migration, which can build its columns from the declaration.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -30,102 +32,20 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from icass.bundle import format
+from icass.bundle.format import File
+
 Cell = Literal["text", "cents"]
 
-# Each bundle file (its path in the bundle) -> its table and columns, in the format's order.
-FILES: dict[str, tuple[str, dict[str, Cell]]] = {
-    "agencies.csv": ("agencies", {"code": "text", "name": "text", "separate_network": "text"}),
-    "cost_factors.csv": ("cost_factors", {"grade": "text", "amsal": "cents", "pat": "cents"}),
-    "positions.csv": ("positions", {"position_id": "text", "category": "text", "grade": "text", "title": "text"}),
-    "position_costs.csv": (
-        "position_costs",
-        {"position_id": "text", "funding": "text", "soc": "text", "amount": "cents"},
-    ),
-    "time_allocation.csv": ("time_allocation", {"position_id": "text", "cost_center": "text", "percent": "text"}),
-    "budget.csv": (
-        "budget_lines",
-        {
-            "cost_center": "text",
-            "funding": "text",
-            "soc": "text",
-            "amount": "cents",
-            "description": "text",
-            "lease": "text",
-        },
-    ),
-    "workload.csv": (
-        "workload",
-        {"cost_center": "text", "agency": "text", "count": "text", "modification": "text", "factor": "text"},
-    ),
-    "modifications.csv": (
-        "modifications",
-        {
-            "cost_center": "text",
-            "agency": "text",
-            "factor": "text",
-            "modification": "text",
-            "justification": "text",
-            "bc_approved_on": "text",
-            "med_approved_on": "text",
-        },
-    ),
-    "people.csv": (
-        "people",
-        {
-            "person_id": "text",
-            "agency": "text",
-            "category": "text",
-            "sponsor_id": "text",
-            "employed_by": "text",
-            "role": "text",
-            "start_date": "text",
-            "end_date": "text",
-            "med_eligible": "text",
-            "sma": "text",
-        },
-    ),
-    "subscriptions.csv": ("subscriptions", {"cost_center": "text", "agency": "text"}),
-    "it_inventory.csv": ("it_inventory", {"agency": "text", "devices": "text", "opennet_accounts": "text"}),
-    "procurement.csv": ("procurement", {"action_id": "text", "date": "text", "agency": "text", "amount": "cents"}),
-    "housing.csv": (
-        "housing",
-        {
-            "unit_id": "text",
-            "building_id": "text",
-            "tenure": "text",
-            "agency": "text",
-            "net_square_meters": "text",
-            "vacant_since": "text",
-        },
-    ),
-    "office_space.csv": (
-        "office_space",
-        {"building_id": "text", "tenure": "text", "agency": "text", "net_square_meters": "text"},
-    ),
-    "guard_hours.csv": ("guard_hours", {"building_id": "text", "annual_hours": "text"}),
-    "activity.csv": ("activity", {"cost_center": "text", "agency": "text", "date": "text", "quantity": "text"}),
-    "tdy/visits.csv": (
-        "tdy_visits",
-        {
-            "visit_id": "text",
-            "traveler": "text",
-            "agency": "text",
-            "category": "text",
-            "arrive": "text",
-            "depart": "text",
-            "ecc": "text",
-            "approved_on": "text",
-            "group_id": "text",
-            "related_to": "text",
-        },
-    ),
-    "tdy/services.csv": (
-        "tdy_services",
-        {"visit_id": "text", "cost_center": "text", "quantity": "text", "modification": "text", "comment": "text"},
-    ),
-}
+
+def _cells(file: File) -> tuple[str, dict[str, Cell]]:
+    return file.table, {c.name: "cents" if c.cents else "text" for c in file.columns}
+
+
+# Each bundle file (its path in the bundle) -> its table and columns, in the format's order (icass.bundle.format).
+FILES: dict[str, tuple[str, dict[str, Cell]]] = {name: _cells(file) for name, file in format.FILES.items()}
 # Documents kept whole, as written: the post's TDY policy is one text its FMO edits as a whole.
-DOCUMENTS = ("tdy/policy.toml",)
+DOCUMENTS = (format.POLICY_FILE,)
 
 metadata = MetaData(
     naming_convention={
@@ -179,25 +99,32 @@ documents = Table(
 )
 
 
-def _row_table(name: str, columns: dict[str, Cell]) -> Table:
+def cell_columns(file: File) -> list[Column[Any]]:
+    """The columns that keep `file`'s cells, as the format declares them: amounts in cents, the rest as text. A
+    new migration that adds a file or a column can take it from these; the migrations already written stay
+    as they are (tests/store/test_store.py holds them to these tables)."""
+    return [
+        Column(c.name, BigInteger if c.cents else Text, nullable=False, default=0 if c.cents else "")
+        for c in file.columns
+    ]
+
+
+def _row_table(file: File, owner: str) -> Table:
+    """A file's table: each row with its owner (a post, a world), its place among the file's rows (`line`, from
+    1), its version, its cells and the columns beyond the format (`extra`)."""
     return Table(
-        name,
+        file.table,
         metadata,
         Column("id", Integer, primary_key=True),
-        Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
-        Column("line", Integer, nullable=False),  # the row's place among the file's rows, from 1
+        Column(f"{owner}_id", ForeignKey(f"{owner}s.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("line", Integer, nullable=False),
         Column("version", Integer, nullable=False, default=1),
-        *(
-            Column(
-                column, BigInteger if cell == "cents" else Text, nullable=False, default=0 if cell == "cents" else ""
-            )
-            for column, cell in columns.items()
-        ),
+        *cell_columns(file),
         Column("extra", JSON, nullable=False, default=dict),
     )
 
 
-ROW_TABLES: dict[str, Table] = {file: _row_table(table, columns) for file, (table, columns) in FILES.items()}
+ROW_TABLES: dict[str, Table] = {name: _row_table(file, "post") for name, file in format.FILES.items()}
 
 
 # People and the record (issue 8 §2, docs/workspace.md). Times are ISO 8601 UTC text ("2026-11-23T10:00:00.000001Z"):
@@ -327,25 +254,7 @@ jobs = Table(
 
 # Each world CSV file -> its table and columns, in the format's order. items.csv's amounts are signed cents.
 WORLD_FILES: dict[str, tuple[str, dict[str, Cell]]] = {
-    "posts.csv": (
-        "world_post_profiles",
-        {"post": "text", "mail": "text", "separation_pay": "text", "psa_guards": "text", "medevac": "text"},
-    ),
-    "items.csv": (
-        "world_items",
-        {
-            "item": "text",
-            "amount": "cents",
-            "post": "text",
-            "funding": "text",
-            "agency": "text",
-            "cost_center": "text",
-            "note": "text",
-        },
-    ),
-    "dependents.csv": ("world_dependents", {"agency": "text", "dependents": "text"}),
-    "tokens.csv": ("world_tokens", {"agency": "text", "tokens": "text"}),
-    "gfs_workload.csv": ("world_gfs_workload", {"cost_center": "text", "agency": "text", "count": "text"}),
+    name: _cells(file) for name, file in format.WORLD_FILE_OF.items()
 }
 
 worlds = Table(
@@ -386,27 +295,7 @@ world_posts = Table(
 )
 
 
-def _world_row_table(name: str, columns: dict[str, Cell]) -> Table:
-    return Table(
-        name,
-        metadata,
-        Column("id", Integer, primary_key=True),
-        Column("world_id", ForeignKey("worlds.id", ondelete="CASCADE"), nullable=False, index=True),
-        Column("line", Integer, nullable=False),
-        Column("version", Integer, nullable=False, default=1),
-        *(
-            Column(
-                column, BigInteger if cell == "cents" else Text, nullable=False, default=0 if cell == "cents" else ""
-            )
-            for column, cell in columns.items()
-        ),
-        Column("extra", JSON, nullable=False, default=dict),
-    )
-
-
-WORLD_ROW_TABLES: dict[str, Table] = {
-    file: _world_row_table(table, columns) for file, (table, columns) in WORLD_FILES.items()
-}
+WORLD_ROW_TABLES: dict[str, Table] = {name: _row_table(file, "world") for name, file in format.WORLD_FILE_OF.items()}
 
 
 # What-if scenarios (issue 8 §4, docs/workspace.md "What-if scenarios"): changes to a post's rows kept apart from

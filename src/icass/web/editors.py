@@ -18,6 +18,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_p
 from icass.api.posts import computed, post_key
 from icass.api.schemas import FiscalYear, RowId
 from icass.bundle.codes import MAX_TEXT_CHARS
+from icass.bundle.format import FILES as FORMAT
 from icass.diagnostics import ERROR, Diagnostic
 from icass.runs.post import PostRun
 from icass.store import changes
@@ -122,7 +123,7 @@ class _Table:
             "resource": self.resource,
             "title": TITLES[self.resource],
             "file": self.file,
-            "columns": [{"name": c, "cents": kind == "cents"} for c, kind in self.columns.items()],
+            "columns": [{"name": c.name, "label": c.label, "cents": c.cents} for c in FORMAT[self.file].columns],
             "editable": self.editable,
             "committee_agency": self.agency,
             "fed_shown": self._feeds(run),
