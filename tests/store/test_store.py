@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select
 
+from icass.bundle import tables as t
 from icass.bundle import tdy as tdy_files
 from icass.bundle.format import every_file
 from icass.cli import app

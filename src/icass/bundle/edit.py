@@ -15,19 +15,32 @@ from typing import Any
 
 from icass.bundle import load
 from icass.bundle import tables as t
+from icass.bundle.format import FILES
 from icass.model import Origin, PostBundle
 from icass.model.columnar import RecordColumns
 
-# Each file of the budget side -> the PostBundle field holding its records and its columns' readers, in the
-# order of the record's fields (the order read_entered reads them in).
+# Each file of the budget side -> the PostBundle field holding its records.
+FIELDS = {
+    "agencies.csv": "agencies",
+    "cost_factors.csv": "cost_factors",
+    "positions.csv": "positions",
+    "position_costs.csv": "position_costs",
+    "time_allocation.csv": "time_allocation",
+    "budget.csv": "budget",
+    "workload.csv": "workload",
+}
+
+
+def _readers(file: str) -> dict[str, t.Parser]:
+    """The readers of `file`'s columns as its declaration gives them (icass.bundle.format): those its header
+    must name, then those it may leave out, the order read_entered reads them in."""
+    required, optional = load.parsers(FILES[file])
+    return {**required, **optional}
+
+
+# Each file of the budget side -> its PostBundle field and its columns' readers.
 READERS: dict[str, tuple[str, Mapping[str, t.Parser]]] = {
-    "agencies.csv": ("agencies", {**load.AGENCY_COLUMNS, **load.AGENCY_OPTIONAL}),
-    "cost_factors.csv": ("cost_factors", load.COST_FACTOR_COLUMNS),
-    "positions.csv": ("positions", load.POSITION_COLUMNS),
-    "position_costs.csv": ("position_costs", load.POSITION_COST_COLUMNS),
-    "time_allocation.csv": ("time_allocation", load.TIME_ALLOCATION_COLUMNS),
-    "budget.csv": ("budget", {**load.BUDGET_COLUMNS, **load.BUDGET_OPTIONAL}),
-    "workload.csv": ("workload", {**load.WORKLOAD_COLUMNS, **load.WORKLOAD_OPTIONAL}),
+    file: (field, _readers(file)) for file, field in FIELDS.items()
 }
 
 
