@@ -163,6 +163,7 @@ LAYERS = (
     {"bundle"},
     {"report"},
     {"runs"},
+    {"views"},
     {"store"},
     {"api"},
     {"web"},

@@ -3,6 +3,8 @@ invoice, each computed by the engine from the stored rows (icass.store.compute).
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -28,8 +30,10 @@ from icass.distribution.invoice import Invoice, invoice
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
-from icass.store.compute import run_stored
+from icass.store.compute import run_stored, state_stored
 from icass.store.schema import ROW_TABLES, posts
+from icass.views.invoice import InvoiceView, invoice_view
+from icass.views.summary import PostSummary
 
 router = APIRouter(route_class=GuardedRoute, tags=["posts"])
 Responses = dict[int | str, dict[str, Any]]
@@ -51,6 +55,11 @@ def post_key(request: Request, post: str, fiscal_year: int) -> PostKey:
 
 def computed(request: Request, key: PostKey) -> PostRun:
     return run_stored(request.app.state.engine, key.id)
+
+
+def summary_of(request: Request, key: PostKey) -> PostSummary:
+    """The post's summary (the dashboard's figures), kept with its state."""
+    return state_stored(request.app.state.engine, key.id).summary
 
 
 def distributed(request: Request, key: PostKey) -> PostRun:
@@ -82,6 +91,41 @@ def _post_out(row: Any) -> PostOut:
         stage=row.stage,
         version=row.version,
     )
+
+
+def post_out(request: Request, key: PostKey) -> PostOut:
+    """The post's row as the API shows it (what a page's heading names)."""
+    with request.app.state.engine.connect() as connection:
+        return _post_out(connection.execute(select(posts).where(posts.c.id == key.id)).one())
+
+
+@dataclass(frozen=True)
+class ListedPost:
+    """A post as the list of posts shows it to one person: readable whole, or only for its invoices of the
+    person's headquarters agencies."""
+
+    post: PostOut
+    readable: bool
+    invoices: tuple[str, ...]  # the agencies whose invoice the person reads there, when not `readable`
+
+
+def listed_posts(request: Request) -> list[ListedPost]:
+    """The posts the signed-in person reads, whole or for their agencies' invoices, by code and fiscal year."""
+    account = account_of(request)
+    with request.app.state.engine.connect() as connection:
+        rows = connection.execute(select(posts).order_by(posts.c.code, posts.c.fiscal_year)).all()
+        agencies = ROW_TABLES["agencies.csv"]
+        billed: dict[int, list[str]] = defaultdict(list)
+        if account.hq_agencies:
+            for post_id, code in connection.execute(
+                select(agencies.c.post_id, agencies.c.code).where(agencies.c.code.in_(sorted(account.hq_agencies)))
+            ):
+                billed[post_id].append(code)
+    return [
+        ListedPost(_post_out(row), readable, () if readable else tuple(billed[row.id]))
+        for row in rows
+        if (readable := account.reads_post(row.code)) or billed[row.id]
+    ]
 
 
 @router.get("/api/posts", responses=SIGNED_IN, summary="The posts the signed-in person may see")
@@ -170,6 +214,12 @@ def bill_of(request: Request, key: PostKey, agency: str) -> tuple[PostRun, Invoi
         return run, invoice(run.bundle, run.distribution, agency, kind_of)
     except KeyError:
         raise no_invoice(key.code, key.fiscal_year, agency) from None
+
+
+def invoice_view_of(request: Request, key: PostKey, agency: str) -> InvoiceView:
+    """The invoice of `agency` with the derivation of each line (the invoice page's record)."""
+    run, bill = bill_of(request, key, agency)
+    return invoice_view(run, bill)
 
 
 def invoice_out(bill: Invoice) -> InvoiceOut:

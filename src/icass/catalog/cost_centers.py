@@ -36,6 +36,16 @@ class DistributionKind(StrEnum):
     NON_ICASS = "non_icass"  # 0000: all to 1900.0 State (H-341.14-4)
 
 
+# How a cost center without a distribution factor is shared, as the handbook says it: the one sentence the
+# CLI's explanation and the invoice page show (each ends it in its own way).
+WITHOUT_FACTOR: dict[str, str] = {
+    DistributionKind.MISCELLANEOUS: (
+        "No distribution factor: shared by each agency's service costs, ICASS included (H-341.13-4)"
+    ),
+    DistributionKind.NON_ICASS: "No distribution factor: charged entirely to 1900.0 State (H-341.14-4)",
+}
+
+
 class Weight(NamedTuple):
     """A weight the count applies to one kind of thing it counts, with the section that sets it."""
 

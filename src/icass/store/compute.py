@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Connection, Engine, select
 
@@ -22,6 +23,7 @@ from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of
+from icass.views.summary import PostSummary, post_summary
 
 
 def _post(connection: Connection, post_id: int) -> Post:
@@ -47,15 +49,26 @@ class PostState:
     run: PostRun
     source_problems: tuple[Diagnostic, ...] | None = None
 
+    @cached_property
+    def summary(self) -> PostSummary:
+        """The post's summary (icass.views), made on the first read of this state and kept with it: every
+        dashboard read of the same revision shows the same figures."""
+        return post_summary(self.run)
+
 
 STATES: Shelf[PostState] = Shelf("post")  # post id -> its state, kept under its revision
 
 
 def run_stored(engine: Engine, post_id: int) -> PostRun:
     """The pipeline on a stored post, as `run_post` on its bundle; kept until the post's revision changes."""
+    return state_stored(engine, post_id).run
+
+
+def state_stored(engine: Engine, post_id: int) -> PostState:
+    """The post's state now: the kept one, or computed and kept."""
     with engine.connect() as connection:
         revision = connection.execute(select(posts.c.revision).where(posts.c.id == post_id)).scalar_one()
-        return state_kept(connection, post_id, revision).run
+        return state_kept(connection, post_id, revision)
 
 
 def state_kept(connection: Connection, post_id: int, revision: str) -> PostState:

@@ -19,7 +19,6 @@ cells) as well as the stored one.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +36,7 @@ from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, Po
 from icass.store.compute import run_on, run_stored
 from icass.store.schema import FILES, ROW_TABLES, posts, scenario_changes, scenarios
 from icass.store.states import Shelf, database_of
+from icass.views.totals import agency_bills
 
 WORKLOAD = "workload"
 # Every resource a scenario changes -> its bundle file: the API's row resources, and the workload lines.
@@ -521,16 +521,13 @@ class Comparison:
 
 
 def _billed(run: PostRun, code: str) -> dict[str, dict[str, int]] | None:
-    """Each agency's invoice by funding source (the invoice's subtotals: icass.distribution.invoice sums the same
-    distribution lines), every agency of the post included, at 0 when it is billed nothing."""
+    """Each agency's invoice by funding source (icass.views.totals, as the invoices' subtotals), every agency of
+    the post included, at 0 when it is billed nothing."""
     if run.distribution is None or run.bundle is None:
         return None
     billed: dict[str, dict[str, int]] = {a.code: {} for a in run.bundle.agencies}
-    sums: dict[tuple[str, str], int] = defaultdict(int)
-    for agency, _cc, funding, _own, _redistribution, total in run.distribution.lines(code):
-        sums[agency, funding] += total
-    for (agency, funding), total in sums.items():
-        billed.setdefault(agency, {})[funding] = total
+    for agency, bill in agency_bills(run.distribution, code).items():
+        billed[agency] = dict(bill.by_funding)
     return billed
 
 
