@@ -14,7 +14,7 @@ from icass.api.posts import computed
 from icass.api.schemas import WorkloadOut
 from icass.runs.post import PostRun
 from icass.store import changes
-from icass.store.changes import POSITIONS, RESOURCES, Conflict, NotFound, PostKey, Rejected, workload_id
+from icass.store.changes import POSITIONS, RESOURCES, Conflict, Decision, NotFound, PostKey, Rejected, workload_id
 from icass.store.schema import FILES
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "REFUSED",
     "RESOURCES",
     "Conflict",
+    "Decision",
     "NotFound",
     "PostKey",
     "Rejected",
@@ -49,7 +50,7 @@ def row_counts(request: Request, key: PostKey) -> dict[str, int]:
         return {resource: len(changes.list_rows(connection, key, file)) for resource, file in RESOURCES.items()}
 
 
-def decisions_on(request: Request, modification_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def decisions_on(request: Request, modification_ids: Sequence[int]) -> dict[int, list[Decision]]:
     """Each agency's latest decision on each modification."""
     with request.app.state.engine.connect() as connection:
         return {i: changes.decisions(connection, i) for i in modification_ids}
@@ -91,7 +92,7 @@ def remove_row(request: Request, key: PostKey, file: str, row_id: int, version: 
 
 def decide(
     request: Request, key: PostKey, modification_id: int, agency: str, decision: str, note: str, user: str
-) -> dict[str, Any]:
+) -> Decision:
     with request.app.state.engine.begin() as connection:
         return changes.decide(connection, key, modification_id, agency, decision, note, user)
 

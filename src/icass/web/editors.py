@@ -143,7 +143,7 @@ class _Table:
             if d.source.file == self.file and d.source.row:
                 found[d.source.row].append(d)
         fed = lines_fed(run.derivation.trail if run.derivation else None, self.file)
-        decided: dict[int, list[dict[str, Any]]] = {}
+        decided: dict[int, list[tables.Decision]] = {}
         if self.resource == "modifications":
             decided = tables.decisions_on(self.request, [row["id"] for row in rows])
         return [self.one(row, found[row["row"]], fed.get(row["row"], []), decided.get(row["id"], [])) for row in rows]
@@ -153,7 +153,7 @@ class _Table:
         row: Mapping[str, Any],
         problems: Iterable[Diagnostic] = (),
         fed: Iterable[tuple[str, str, str]] = (),
-        decisions: list[dict[str, Any]] | None = None,
+        decisions: list[tables.Decision] | None = None,
         values: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         beside, general = _placed(problems, self.columns)
