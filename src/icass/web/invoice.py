@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse
 from icass.api.guard import GuardedRoute, allow, reads_invoice
 from icass.api.posts import invoice_key, invoice_view_of, post_out
 from icass.api.schemas import FiscalYear
-from icass.bundle.invoice_files import REDISTRIBUTION_NOTE
-from icass.catalog.cost_centers import WITHOUT_FACTOR
+from icass.catalog.cost_centers import REDISTRIBUTION_NOTE, WITHOUT_FACTOR
 from icass.money import format_grouped
 from icass.web.render import page
 
