@@ -173,6 +173,28 @@ def test_the_dashboards_figures_are_made_once_per_state_of_the_post(app, monkeyp
         assert Decimal(percent) == percent_of(Decimal(amount.replace(",", "")), total)
 
 
+def test_an_invoices_derivation_is_made_once_per_state_of_the_post(app, monkeypatch):
+    """The invoice page's record (every line with its derivation) is kept with the post's state: read again, it
+    is not made again; after a change it is made from the post as it is now."""
+    import icass.store.compute
+
+    made = []
+    make = icass.store.compute.invoice_view
+    monkeypatch.setattr(icass.store.compute, "invoice_view", lambda run, bill: made.append(bill) or make(run, bill))
+    client, csrf = signed_in(app, "fmo")
+    page = f"/posts/{KVR}/{FY}/invoices/{AGENCY}"
+    before = _total(client.get(page).text, "invoice-total")
+    assert _total(client.get(page).text, "invoice-total") == before
+    assert client.get(f"/api/posts/{KVR}/{FY}/invoices/{AGENCY}").json()["total"] == str(before)
+    assert len(made) == 1
+    workload = client.get(f"/posts/{KVR}/{FY}/workload")
+    found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', workload.text)
+    assert found is not None
+    client.patch(found.group(1), data={"count": "900", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    assert _total(client.get(page).text, "invoice-total") != before
+    assert len(made) == 2
+
+
 def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     client, csrf = signed_in(app, "fmo")
     assert "No version of this budget has been recorded as approved yet" in client.get(f"/posts/{KVR}/{FY}").text

@@ -26,13 +26,13 @@ from icass.api.schemas import (
 )
 from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoice_file
 from icass.diagnostics import ERROR, Diagnostic
-from icass.distribution.invoice import Invoice, invoice
+from icass.distribution.invoice import Invoice
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
-from icass.store.compute import run_stored, state_stored
+from icass.store.compute import PostState, run_stored, state_stored
 from icass.store.schema import ROW_TABLES, posts
-from icass.views.invoice import InvoiceView, invoice_view
+from icass.views.invoice import InvoiceView
 from icass.views.summary import PostSummary
 
 router = APIRouter(route_class=GuardedRoute, tags=["posts"])
@@ -64,13 +64,18 @@ def summary_of(request: Request, key: PostKey) -> PostSummary:
 
 def distributed(request: Request, key: PostKey) -> PostRun:
     """The post's run, which must have reached its distribution: 422 with its errors otherwise."""
-    run = computed(request, key)
+    return _distributed_state(request, key).run
+
+
+def _distributed_state(request: Request, key: PostKey) -> PostState:
+    state = state_stored(request.app.state.engine, key.id)
+    run = state.run
     if run.distribution is None or run.bundle is None:
         errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
         raise RejectedPost(
             f"post {key.code} {key.fiscal_year} has {len(errors)} error(s): it cannot be distributed", errors
         )
-    return run
+    return state
 
 
 class RejectedPost(Exception):
@@ -206,20 +211,21 @@ def invoice_key(request: Request, post: str, fiscal_year: int, agency: str) -> P
 def bill_of(request: Request, key: PostKey, agency: str) -> tuple[PostRun, Invoice]:
     """The post's run and the engine's invoice of `agency`, the one typed record the JSON, the files and the
     page are made from (404 for an agency not of the post, as for a post not stored: `no_invoice`)."""
-    run = distributed(request, key)
-    assert run.bundle is not None
-    assert run.distribution is not None
-    kind_of = run.catalog.kind_of(run.bundle.post.methodology)
+    state = _distributed_state(request, key)
     try:
-        return run, invoice(run.bundle, run.distribution, agency, kind_of)
+        return state.run, state.invoice(agency)
     except KeyError:
         raise no_invoice(key.code, key.fiscal_year, agency) from None
 
 
 def invoice_view_of(request: Request, key: PostKey, agency: str) -> InvoiceView:
     """The invoice of `agency` with the derivation of each line (the invoice page's record)."""
-    run, bill = bill_of(request, key, agency)
-    return invoice_view(run, bill)
+    state = _distributed_state(request, key)
+    try:
+        state.invoice(agency)
+    except KeyError:
+        raise no_invoice(key.code, key.fiscal_year, agency) from None
+    return state.invoice_view(agency)
 
 
 def invoice_out(bill: Invoice) -> InvoiceOut:

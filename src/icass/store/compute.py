@@ -16,6 +16,7 @@ from icass.bundle.tdy import POLICY
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.diagnostics import Diagnostic, has_errors
+from icass.distribution.invoice import Invoice
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
 from icass.runs.post import PostRun, run_derived, run_records
@@ -23,6 +24,7 @@ from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of
+from icass.views.invoice import InvoiceView, agency_invoice, invoice_view
 from icass.views.summary import PostSummary, post_summary
 
 
@@ -54,6 +56,26 @@ class PostState:
         """The post's summary (icass.views), made on the first read of this state and kept with it: every
         dashboard read of the same revision shows the same figures."""
         return post_summary(self.run)
+
+    def invoice(self, agency: str) -> Invoice:
+        """The invoice of `agency` (the state must be distributed; KeyError for an agency not of the post),
+        made on its first read and kept with the state, as its view with each line's derivation."""
+        kept = self._invoices.get(agency)
+        return kept if kept is not None else self._invoices.setdefault(agency, agency_invoice(self.run, agency))
+
+    def invoice_view(self, agency: str) -> InvoiceView:
+        kept = self._invoice_views.get(agency)
+        if kept is None:
+            kept = self._invoice_views.setdefault(agency, invoice_view(self.run, self.invoice(agency)))
+        return kept
+
+    @cached_property
+    def _invoices(self) -> dict[str, Invoice]:
+        return {}
+
+    @cached_property
+    def _invoice_views(self) -> dict[str, InvoiceView]:
+        return {}
 
 
 STATES: Shelf[PostState] = Shelf("post")  # post id -> its state, kept under its revision

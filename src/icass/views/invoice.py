@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from icass.bundle.invoice_files import fundings_of
 from icass.catalog import CostCenterSpec
-from icass.distribution.invoice import Invoice, InvoiceLine
+from icass.distribution.invoice import Invoice, InvoiceLine, invoice
 from icass.model import Workload
 from icass.runs.post import PostRun
 from icass.workload.explain import CountExplanation, explain_counts
@@ -48,6 +48,13 @@ class InvoiceView:
     @property
     def fundings(self) -> tuple[str, ...]:
         return tuple(f for f, _ in self.subtotals)
+
+
+def agency_invoice(run: PostRun, agency: str) -> Invoice:
+    """The invoice of `agency` at the distributed run's post: KeyError when the agency is not one of its own."""
+    assert run.bundle is not None  # a distributed run
+    assert run.distribution is not None
+    return invoice(run.bundle, run.distribution, agency, run.catalog.kind_of(run.bundle.post.methodology))
 
 
 def invoice_view(run: PostRun, bill: Invoice) -> InvoiceView:
