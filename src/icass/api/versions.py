@@ -74,7 +74,13 @@ def changes(request: Request, post: str, fiscal_year: FiscalYear, number: Number
     return ChangesOut(
         version=VersionOut(**asdict(found.version)),
         files=[
-            FileChangesOut(file=f.file, header=list(f.header), added=f.added, removed=f.removed) for f in found.files
+            FileChangesOut(
+                file=f.file,
+                header=list(f.header),
+                added=[list(r) for r in f.added],
+                removed=[list(r) for r in f.removed],
+            )
+            for f in found.files
         ],
         agencies=[
             AgencyChangeOut(

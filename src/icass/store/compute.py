@@ -46,7 +46,9 @@ def _post(connection: Connection, post_id: int) -> Post:
 @dataclass(frozen=True)
 class PostState:
     """A post's run, with the problems its source records were read with (None when they were not kept apart):
-    what an edit to a file the derivation does not read needs to run the steps after it alone."""
+    what an edit to a file the derivation does not read needs to run the steps after it alone. Its views
+    (icass.views: the summary, each agency's invoice) are made on their first read and kept with it, so
+    readers of one revision share them."""
 
     run: PostRun
     source_problems: tuple[Diagnostic, ...] | None = None
@@ -59,7 +61,7 @@ class PostState:
 
     def invoice(self, agency: str) -> Invoice:
         """The invoice of `agency` (the state must be distributed; KeyError for an agency not of the post),
-        made on its first read and kept with the state, as its view with each line's derivation."""
+        made on its first read and kept with the state; invoice_view, the same with each line's derivation."""
         kept = self._invoices.get(agency)
         return kept if kept is not None else self._invoices.setdefault(agency, agency_invoice(self.run, agency))
 

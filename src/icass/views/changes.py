@@ -26,8 +26,8 @@ class Version:
 class FileChanges:
     file: str
     header: tuple[str, ...]
-    added: list[list[str]]
-    removed: list[list[str]]
+    added: tuple[tuple[str, ...], ...]
+    removed: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ class AgencyChange:
 @dataclass(frozen=True)
 class Changes:
     version: Version
-    files: list[FileChanges]
-    agencies: list[AgencyChange]  # those whose totals moved
+    files: tuple[FileChanges, ...]
+    agencies: tuple[AgencyChange, ...]  # those whose totals moved
     then_total: int | None
     now_total: int | None
 
@@ -60,14 +60,16 @@ def changes_between(
 ) -> Changes:
     """The changes from `version` (its files and their run `then`) to the post now (its files and run `now`)."""
     then_totals, now_totals = _totals(then, post), _totals(now, post)
-    moved = [
+    moved = tuple(
         AgencyChange(agency, then_totals.get(agency), now_totals.get(agency))
         for agency in sorted(set(then_totals) | set(now_totals))
         if then_totals.get(agency) != now_totals.get(agency)
-    ]
+    )
     return Changes(
         version,
-        [c for name in sorted(set(then_files) | set(now_files)) if (c := _file_changes(name, then_files, now_files))],
+        tuple(
+            c for name in sorted(set(then_files) | set(now_files)) if (c := _file_changes(name, then_files, now_files))
+        ),
         moved,
         sum(then_totals.values()) if then.distribution is not None else None,
         sum(now_totals.values()) if now.distribution is not None else None,
@@ -81,8 +83,8 @@ def _file_changes(name: str, then: Mapping[str, Cells], now: Mapping[str, Cells]
     header = kept.header
     old = Counter(_keyed(before, header))
     new = Counter(_keyed(after, header))
-    added = [list(r) for r in (new - old).elements()]
-    removed = [list(r) for r in (old - new).elements()]
+    added = tuple((new - old).elements())
+    removed = tuple((old - new).elements())
     return FileChanges(name, tuple(header), added, removed) if added or removed else None
 
 
