@@ -3,12 +3,10 @@ invoice, each computed by the engine from the stored rows (icass.store.compute).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from sqlalchemy import select
 
 from icass.api.downloads import attachment
 from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post, signed_in
@@ -31,7 +29,7 @@ from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
 from icass.store.compute import PostState, run_stored, state_stored
-from icass.store.schema import ROW_TABLES, posts
+from icass.store.posts import StoredPost, agencies_billed, bills, stored_post, stored_posts
 from icass.views.invoice import InvoiceView
 from icass.views.summary import PostSummary
 
@@ -85,7 +83,7 @@ class RejectedPost(Exception):
         self.problems = problems
 
 
-def _post_out(row: Any) -> PostOut:
+def _post_out(row: StoredPost) -> PostOut:
     return PostOut(
         code=row.code,
         fiscal_year=row.fiscal_year,
@@ -101,7 +99,7 @@ def _post_out(row: Any) -> PostOut:
 def post_out(request: Request, key: PostKey) -> PostOut:
     """The post's row as the API shows it (what a page's heading names)."""
     with request.app.state.engine.connect() as connection:
-        return _post_out(connection.execute(select(posts).where(posts.c.id == key.id)).one())
+        return _post_out(stored_post(connection, key.id))
 
 
 @dataclass(frozen=True)
@@ -118,18 +116,12 @@ def listed_posts(request: Request) -> list[ListedPost]:
     """The posts the signed-in person reads, whole or for their agencies' invoices, by code and fiscal year."""
     account = account_of(request)
     with request.app.state.engine.connect() as connection:
-        rows = connection.execute(select(posts).order_by(posts.c.code, posts.c.fiscal_year)).all()
-        agencies = ROW_TABLES["agencies.csv"]
-        billed: dict[int, list[str]] = defaultdict(list)
-        if account.hq_agencies:
-            for post_id, code in connection.execute(
-                select(agencies.c.post_id, agencies.c.code).where(agencies.c.code.in_(sorted(account.hq_agencies)))
-            ):
-                billed[post_id].append(code)
+        found = stored_posts(connection)
+        billed = agencies_billed(connection, account.hq_agencies)
     return [
-        ListedPost(_post_out(row), readable, () if readable else tuple(billed[row.id]))
-        for row in rows
-        if (readable := account.reads_post(row.code)) or billed[row.id]
+        ListedPost(_post_out(stored), readable, () if readable else tuple(billed[stored.id]))
+        for stored in found
+        if (readable := account.reads_post(stored.code)) or billed[stored.id]
     ]
 
 
@@ -137,24 +129,20 @@ def listed_posts(request: Request) -> list[ListedPost]:
 @allow(signed_in)
 def list_posts(request: Request) -> list[PostOut]:
     account = account_of(request)
-    query = select(posts).order_by(posts.c.code, posts.c.fiscal_year)
-    if not account.is_admin:
-        agencies = ROW_TABLES["agencies.csv"]
-        # An hq account sees the posts where its agency is one of the agencies (it reads its invoice there).
-        billed = select(agencies.c.post_id).where(agencies.c.code.in_(sorted(account.hq_agencies)))
-        query = query.where(posts.c.code.in_(sorted(account.posts)) | posts.c.id.in_(billed))
     with request.app.state.engine.connect() as connection:
-        return [_post_out(row) for row in connection.execute(query)]
+        if account.is_admin:
+            return [_post_out(p) for p in stored_posts(connection)]
+        # An hq account sees the posts where its agency is one of the agencies (it reads its invoice there).
+        return [_post_out(p) for p in stored_posts(connection, account.posts, account.hq_agencies)]
 
 
 @router.get("/api/posts/{post}/{fiscal_year}", responses=SCOPED, summary="A post, and the problems found in it")
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
 def get_post(request: Request, post: str, fiscal_year: FiscalYear) -> PostDetail:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.connect() as connection:
-        row = connection.execute(select(posts).where(posts.c.id == key.id)).one()
+    shown = post_out(request, key)
     run = computed(request, key)
-    return PostDetail(**_post_out(row).model_dump(), ok=run.ok, problems=[problem(d) for d in run.diagnostics])
+    return PostDetail(**shown.model_dump(), ok=run.ok, problems=[problem(d) for d in run.diagnostics])
 
 
 @router.get(
@@ -199,12 +187,8 @@ def invoice_key(request: Request, post: str, fiscal_year: int, agency: str) -> P
             raise no_invoice(post, fiscal_year, agency) from None
         if account_of(request).reads_post(post):
             return key
-        agencies = ROW_TABLES["agencies.csv"]
-        billed = connection.execute(
-            select(agencies.c.id).where(agencies.c.post_id == key.id, agencies.c.code == agency).limit(1)
-        ).first()
-    if billed is None:
-        raise no_invoice(post, fiscal_year, agency)
+        if not bills(connection, key.id, agency):
+            raise no_invoice(post, fiscal_year, agency)
     return key
 
 
