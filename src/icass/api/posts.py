@@ -28,8 +28,10 @@ from icass.distribution.invoice import Invoice
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
-from icass.store.compute import PostState, run_stored, state_stored
-from icass.store.posts import StoredPost, agencies_billed, bills, stored_post, stored_posts
+from icass.store.compute import PostState, run_stored, state_kept, state_stored
+from icass.store.posts import StoredPost, agencies_billed, bills, find_stored, stored_post, stored_posts
+from icass.store.versions import since_newest
+from icass.views.changes import SinceApproved
 from icass.views.invoice import InvoiceView
 from icass.views.summary import PostSummary
 
@@ -55,9 +57,26 @@ def computed(request: Request, key: PostKey) -> PostRun:
     return run_stored(request.app.state.engine, key.id)
 
 
-def summary_of(request: Request, key: PostKey) -> PostSummary:
-    """The post's summary (the dashboard's figures), kept with its state."""
-    return state_stored(request.app.state.engine, key.id).summary
+@dataclass(frozen=True)
+class Dashboard:
+    """What a post's dashboard shows: the post, its summary, and what changed since its approved version."""
+
+    key: PostKey
+    post: PostOut
+    summary: PostSummary
+    since: SinceApproved
+
+
+def dashboard_of(request: Request, post: str, fiscal_year: int) -> Dashboard:
+    """The post's dashboard, read in one connection: the post's row (its revision with it), its kept state,
+    its versions (a dashboard is the page most read, by every reader of the post at once)."""
+    with request.app.state.engine.connect() as connection:
+        stored = find_stored(connection, post, fiscal_year)
+        if stored is None:
+            raise HTTPException(404, f"post {post}, fiscal year {fiscal_year}, is not in the database")
+        key = PostKey(stored.id, stored.code, stored.fiscal_year)
+        state = state_kept(connection, stored.id, stored.revision)
+        return Dashboard(key, _post_out(stored), state.summary, since_newest(connection, key))
 
 
 def distributed(request: Request, key: PostKey) -> PostRun:

@@ -3,7 +3,7 @@ approval of the post as it is now, and the changes since one version."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
@@ -14,7 +14,7 @@ from icass.api.schemas import AgencyChangeOut, ChangesOut, FileChangesOut, Fisca
 from icass.money import format_plain
 from icass.store import versions
 from icass.store.changes import PostKey, Rejected
-from icass.views.changes import Changes, Version
+from icass.views.changes import Version
 
 router = APIRouter(route_class=GuardedRoute, tags=["versions"])
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -27,23 +27,6 @@ def list_versions(request: Request, post: str, fiscal_year: FiscalYear) -> list[
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.connect() as connection:
         return [VersionOut(**asdict(v)) for v in versions.versions(connection, key)]
-
-
-@dataclass(frozen=True)
-class SinceApproved:
-    """The post's newest approved version, and what changed since (None, None: no version yet)."""
-
-    approved: Version | None
-    since: Changes | None
-
-
-def since_approved(request: Request, key: PostKey) -> SinceApproved:
-    with request.app.state.engine.connect() as connection:
-        found = versions.versions(connection, key)
-        return SinceApproved(found[0], versions.changes_since(connection, key, found[0].number)) if found else NONE
-
-
-NONE = SinceApproved(None, None)
 
 
 def record_approval(request: Request, key: PostKey, note: str) -> Version:

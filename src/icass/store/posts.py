@@ -26,6 +26,7 @@ class StoredPost:
     methodology: str
     stage: str | None
     version: int
+    revision: str  # moved by every change (icass.store.states)
 
 
 def _stored(row: Any) -> StoredPost:
@@ -39,11 +40,19 @@ def _stored(row: Any) -> StoredPost:
         row.methodology,
         row.stage,
         row.version,
+        row.revision,
     )
 
 
 def stored_post(connection: Connection, post_id: int) -> StoredPost:
     return _stored(connection.execute(select(posts).where(posts.c.id == post_id)).one())
+
+
+def find_stored(connection: Connection, code: str, fiscal_year: int) -> StoredPost | None:
+    """The post of `code` in `fiscal_year`, or None when it is not stored."""
+    query = select(posts).where(posts.c.code == code, posts.c.fiscal_year == fiscal_year)
+    row = connection.execute(query).one_or_none()
+    return None if row is None else _stored(row)
 
 
 def stored_posts(

@@ -19,9 +19,19 @@ from icass.store.changes import NotFound, PostKey, Rejected
 from icass.store.compute import run_on, state_kept
 from icass.store.schema import post_versions, posts
 from icass.store.states import Shelf, database_of
-from icass.views.changes import AgencyChange, Changes, FileChanges, Version, changes_between
+from icass.views.changes import AgencyChange, Changes, FileChanges, SinceApproved, Version, changes_between
 
-__all__ = ["AgencyChange", "Changes", "FileChanges", "Version", "approve", "changes_since", "versions"]
+__all__ = [
+    "AgencyChange",
+    "Changes",
+    "FileChanges",
+    "SinceApproved",
+    "Version",
+    "approve",
+    "changes_since",
+    "since_newest",
+    "versions",
+]
 
 
 def approve(connection: Connection, post: PostKey, user: str, note: str) -> Version:
@@ -71,6 +81,15 @@ def versions(connection: Connection, post: PostKey) -> list[Version]:
         .order_by(post_versions.c.number.desc())
     )
     return [Version(*row) for row in found]
+
+
+def since_newest(connection: Connection, post: PostKey) -> SinceApproved:
+    """The post's newest approved version and what changed since, as the dashboard shows them."""
+    found = versions(connection, post)
+    return SinceApproved(found[0], changes_since(connection, post, found[0].number)) if found else NO_VERSION
+
+
+NO_VERSION = SinceApproved(None, None)
 
 
 def changes_since(connection: Connection, post: PostKey, number: int) -> Changes:

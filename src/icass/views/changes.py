@@ -50,6 +50,14 @@ class Changes:
     now_total: int | None
 
 
+@dataclass(frozen=True)
+class SinceApproved:
+    """The post's newest approved version, and what changed since (None, None: no version yet)."""
+
+    approved: Version | None
+    since: Changes | None
+
+
 def changes_between(
     version: Version,
     then_files: Mapping[str, Cells],

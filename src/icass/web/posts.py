@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
-from icass.api.posts import listed_posts, post_key, post_out, summary_of
+from icass.api.posts import dashboard_of, listed_posts, post_key
 from icass.api.schemas import FiscalYear
-from icass.api.versions import record_approval, since_approved
+from icass.api.versions import record_approval
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.views.summary import PostSummary
 from icass.web.charts import dashboard_charts
@@ -32,16 +32,16 @@ def home(request: Request) -> HTMLResponse:
 @router.get("/posts/{post}/{fiscal_year}")
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
 def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
-    key = post_key(request, post, fiscal_year)
-    summary = summary_of(request, key)
+    shown = dashboard_of(request, post, fiscal_year)
+    summary = shown.summary
     editable = request.state.session.account.edits_post(post)
     return page(
         request,
         "post.html",
-        post=post_out(request, key),
+        post=shown.post,
         summary=summary,
-        figures=_figures(summary, key.code, key.fiscal_year),
-        shown=since_approved(request, key),
+        figures=_figures(summary, post, fiscal_year),
+        shown=shown.since,
         may_approve=editable and summary.ok,
         approval_blocked=editable and not summary.ok,
     )
