@@ -195,6 +195,13 @@ def test_an_invoices_derivation_is_made_once_per_state_of_the_post(app, monkeypa
     assert len(made) == 2
 
 
+def test_the_dashboard_of_a_post_not_stored_is_a_page_that_names_it(app):
+    client, _ = signed_in(app, "admin")
+    missing = client.get(f"/posts/ZZZ/{FY}")
+    assert missing.status_code == 404
+    assert f"post ZZZ, fiscal year {FY}, is not in the database" in missing.text
+
+
 def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     client, csrf = signed_in(app, "fmo")
     assert "No version of this budget has been recorded as approved yet" in client.get(f"/posts/{KVR}/{FY}").text
