@@ -58,6 +58,14 @@ def format_plain(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}{whole}.{part:02d}"
 
 
+def percent_of(part: Decimal | int, whole: Decimal | int, places: int = 2) -> Decimal:
+    """`part` as a percent of `whole`, rounded half to even to `places` decimals (0 when `whole` is 0): the one
+    rounding of a share, an invoice line's and the dashboard's (two places) as the CLI's explanation (four)."""
+    if not whole:
+        return Decimal(0)
+    return (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal(1).scaleb(-places))
+
+
 def format_grouped(cents: int) -> str:
     """`-1,234.50`: the reading form (tables, invoices)."""
     return f"{to_decimal(cents):,.2f}"

@@ -166,6 +166,7 @@ LAYERS = (
     {"bundle"},
     {"report"},
     {"runs"},
+    {"views"},
     {"store"},
     {"api"},
     {"web"},

@@ -133,7 +133,9 @@ def test_every_reader_refuses_a_bad_cell_of_every_column_by_its_kind(tmp_path, f
         ], (cell, problems)
 
 
-@pytest.mark.parametrize("file", [f for f in (*BUNDLE_FILES, *WORLD_FILES) if f.optional_columns], ids=lambda file: file.name)
+@pytest.mark.parametrize(
+    "file", [f for f in (*BUNDLE_FILES, *WORLD_FILES) if f.optional_columns], ids=lambda file: file.name
+)
 def test_a_column_the_header_may_leave_out_reads_as_empty(tmp_path, file):
     path = tmp_path / file.name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -136,6 +136,72 @@ def test_the_dashboards_charts_picture_its_tables(app):
     assert client.get("/static/charts.js").status_code == 200
 
 
+# A row of the dashboard's table of shares: the agency, its total and its share.
+SHARE_ROW = re.compile(
+    r'invoices/([0-9.]+)">[0-9.]+</a></td><td>[^<]*</td><td class="text-right">([^<]+)</td>'
+    r'<td class="text-right">([0-9.]+)%<'
+)
+
+
+def test_the_dashboards_figures_are_made_once_per_state_of_the_post(app, monkeypatch):
+    """Every reader of one state of the post is shown the same figures, made once (their charts' specifications
+    cost many times the rest of the page); an edit makes them again, from the post as it is now. Each agency's
+    share is its total over the post's, rounded as its invoice's lines are (icass.money.percent_of)."""
+    import icass.web.posts
+    from icass.money import percent_of
+
+    made = []
+    make = icass.web.posts.dashboard_charts
+    monkeypatch.setattr(icass.web.posts, "dashboard_charts", lambda summary: made.append(summary) or make(summary))
+    client, csrf = signed_in(app, "fmo")
+    committee, _ = signed_in(app, "committee")
+    first = client.get(f"/posts/{KVR}/{FY}").text
+    assert client.get(f"/posts/{KVR}/{FY}").text == first
+    assert 'id="budget"' in committee.get(f"/posts/{KVR}/{FY}").text
+    assert len(made) == 1
+    page = client.get(f"/posts/{KVR}/{FY}/workload")
+    found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
+    assert found is not None
+    client.patch(found.group(1), data={"count": "700", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    after = client.get(f"/posts/{KVR}/{FY}").text
+    assert len(made) == 2
+    total = _total(after, "post-total")
+    shares = SHARE_ROW.findall(after)
+    assert shares
+    assert shares != SHARE_ROW.findall(first)  # the count moved the agency's share
+    for _agency, amount, percent in shares:
+        assert Decimal(percent) == percent_of(Decimal(amount.replace(",", "")), total)
+
+
+def test_an_invoices_derivation_is_made_once_per_state_of_the_post(app, monkeypatch):
+    """The invoice page's record (every line with its derivation) is kept with the post's state: read again, it
+    is not made again; after a change it is made from the post as it is now."""
+    import icass.store.compute
+
+    made = []
+    make = icass.store.compute.invoice_view
+    monkeypatch.setattr(icass.store.compute, "invoice_view", lambda run, bill: made.append(bill) or make(run, bill))
+    client, csrf = signed_in(app, "fmo")
+    page = f"/posts/{KVR}/{FY}/invoices/{AGENCY}"
+    before = _total(client.get(page).text, "invoice-total")
+    assert _total(client.get(page).text, "invoice-total") == before
+    assert client.get(f"/api/posts/{KVR}/{FY}/invoices/{AGENCY}").json()["total"] == str(before)
+    assert len(made) == 1
+    workload = client.get(f"/posts/{KVR}/{FY}/workload")
+    found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', workload.text)
+    assert found is not None
+    client.patch(found.group(1), data={"count": "900", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    assert _total(client.get(page).text, "invoice-total") != before
+    assert len(made) == 2
+
+
+def test_the_dashboard_of_a_post_not_stored_is_a_page_that_names_it(app):
+    client, _ = signed_in(app, "admin")
+    missing = client.get(f"/posts/ZZZ/{FY}")
+    assert missing.status_code == 404
+    assert f"post ZZZ, fiscal year {FY}, is not in the database" in missing.text
+
+
 def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     client, csrf = signed_in(app, "fmo")
     assert "No version of this budget has been recorded as approved yet" in client.get(f"/posts/{KVR}/{FY}").text

@@ -25,9 +25,13 @@ def read_audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     before: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="only entries older than this id")] = None,
 ) -> list[AuditOut]:
+    return [AuditOut.model_validate(e, from_attributes=True) for e in entries_read(request, limit, before)]
+
+
+def entries_read(request: Request, limit: int, before: int | None = None) -> list[audit.Entry]:
+    """The newest `limit` entries (older than `before`) the signed-in person may read: all of them for an
+    admin, their posts' for a post's FMO."""
     account = account_of(request)
     scope = None if account.is_admin else account.posts
     with request.app.state.engine.connect() as connection:
-        return [
-            AuditOut.model_validate(e, from_attributes=True) for e in audit.entries(connection, limit, before, scope)
-        ]
+        return audit.entries(connection, limit, before, scope)

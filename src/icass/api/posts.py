@@ -3,10 +3,10 @@ invoice, each computed by the engine from the stored rows (icass.store.compute).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from sqlalchemy import select
 
 from icass.api.downloads import attachment
 from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post, signed_in
@@ -24,12 +24,16 @@ from icass.api.schemas import (
 )
 from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoice_file
 from icass.diagnostics import ERROR, Diagnostic
-from icass.distribution.invoice import Invoice, invoice
+from icass.distribution.invoice import Invoice
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
-from icass.store.compute import run_stored
-from icass.store.schema import ROW_TABLES, posts
+from icass.store.compute import PostState, run_stored, state_kept, state_stored
+from icass.store.posts import StoredPost, agencies_billed, bills, find_stored, stored_post, stored_posts
+from icass.store.versions import since_newest
+from icass.views.changes import SinceApproved
+from icass.views.invoice import InvoiceView
+from icass.views.summary import PostSummary
 
 router = APIRouter(route_class=GuardedRoute, tags=["posts"])
 Responses = dict[int | str, dict[str, Any]]
@@ -53,15 +57,42 @@ def computed(request: Request, key: PostKey) -> PostRun:
     return run_stored(request.app.state.engine, key.id)
 
 
+@dataclass(frozen=True)
+class Dashboard:
+    """What a post's dashboard shows: the post, its summary, and what changed since its approved version."""
+
+    key: PostKey
+    post: PostOut
+    summary: PostSummary
+    since: SinceApproved
+
+
+def dashboard_of(request: Request, post: str, fiscal_year: int) -> Dashboard:
+    """The post's dashboard, read in one connection: the post's row (its revision with it), its kept state,
+    its versions (a dashboard is the page most read, by every reader of the post at once)."""
+    with request.app.state.engine.connect() as connection:
+        stored = find_stored(connection, post, fiscal_year)
+        if stored is None:
+            raise HTTPException(404, f"post {post}, fiscal year {fiscal_year}, is not in the database")
+        key = PostKey(stored.id, stored.code, stored.fiscal_year)
+        state = state_kept(connection, stored.id, stored.revision)
+        return Dashboard(key, _post_out(stored), state.summary, since_newest(connection, key))
+
+
 def distributed(request: Request, key: PostKey) -> PostRun:
     """The post's run, which must have reached its distribution: 422 with its errors otherwise."""
-    run = computed(request, key)
+    return _distributed_state(request, key).run
+
+
+def _distributed_state(request: Request, key: PostKey) -> PostState:
+    state = state_stored(request.app.state.engine, key.id)
+    run = state.run
     if run.distribution is None or run.bundle is None:
         errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
         raise RejectedPost(
             f"post {key.code} {key.fiscal_year} has {len(errors)} error(s): it cannot be distributed", errors
         )
-    return run
+    return state
 
 
 class RejectedPost(Exception):
@@ -71,7 +102,7 @@ class RejectedPost(Exception):
         self.problems = problems
 
 
-def _post_out(row: Any) -> PostOut:
+def _post_out(row: StoredPost) -> PostOut:
     return PostOut(
         code=row.code,
         fiscal_year=row.fiscal_year,
@@ -84,28 +115,53 @@ def _post_out(row: Any) -> PostOut:
     )
 
 
+def post_out(request: Request, key: PostKey) -> PostOut:
+    """The post's row as the API shows it (what a page's heading names)."""
+    with request.app.state.engine.connect() as connection:
+        return _post_out(stored_post(connection, key.id))
+
+
+@dataclass(frozen=True)
+class ListedPost:
+    """A post as the list of posts shows it to one person: readable whole, or only for its invoices of the
+    person's headquarters agencies."""
+
+    post: PostOut
+    readable: bool
+    invoices: tuple[str, ...]  # the agencies whose invoice the person reads there, when not `readable`
+
+
+def listed_posts(request: Request) -> list[ListedPost]:
+    """The posts the signed-in person reads, whole or for their agencies' invoices, by code and fiscal year."""
+    account = account_of(request)
+    with request.app.state.engine.connect() as connection:
+        found = stored_posts(connection)
+        billed = agencies_billed(connection, account.hq_agencies)
+    return [
+        ListedPost(_post_out(stored), readable, () if readable else tuple(billed[stored.id]))
+        for stored in found
+        if (readable := account.reads_post(stored.code)) or billed[stored.id]
+    ]
+
+
 @router.get("/api/posts", responses=SIGNED_IN, summary="The posts the signed-in person may see")
 @allow(signed_in)
 def list_posts(request: Request) -> list[PostOut]:
     account = account_of(request)
-    query = select(posts).order_by(posts.c.code, posts.c.fiscal_year)
-    if not account.is_admin:
-        agencies = ROW_TABLES["agencies.csv"]
-        # An hq account sees the posts where its agency is one of the agencies (it reads its invoice there).
-        billed = select(agencies.c.post_id).where(agencies.c.code.in_(sorted(account.hq_agencies)))
-        query = query.where(posts.c.code.in_(sorted(account.posts)) | posts.c.id.in_(billed))
     with request.app.state.engine.connect() as connection:
-        return [_post_out(row) for row in connection.execute(query)]
+        if account.is_admin:
+            return [_post_out(p) for p in stored_posts(connection)]
+        # An hq account sees the posts where its agency is one of the agencies (it reads its invoice there).
+        return [_post_out(p) for p in stored_posts(connection, account.posts, account.hq_agencies)]
 
 
 @router.get("/api/posts/{post}/{fiscal_year}", responses=SCOPED, summary="A post, and the problems found in it")
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
 def get_post(request: Request, post: str, fiscal_year: FiscalYear) -> PostDetail:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.connect() as connection:
-        row = connection.execute(select(posts).where(posts.c.id == key.id)).one()
+    shown = post_out(request, key)
     run = computed(request, key)
-    return PostDetail(**_post_out(row).model_dump(), ok=run.ok, problems=[problem(d) for d in run.diagnostics])
+    return PostDetail(**shown.model_dump(), ok=run.ok, problems=[problem(d) for d in run.diagnostics])
 
 
 @router.get(
@@ -150,26 +206,29 @@ def invoice_key(request: Request, post: str, fiscal_year: int, agency: str) -> P
             raise no_invoice(post, fiscal_year, agency) from None
         if account_of(request).reads_post(post):
             return key
-        agencies = ROW_TABLES["agencies.csv"]
-        billed = connection.execute(
-            select(agencies.c.id).where(agencies.c.post_id == key.id, agencies.c.code == agency).limit(1)
-        ).first()
-    if billed is None:
-        raise no_invoice(post, fiscal_year, agency)
+        if not bills(connection, key.id, agency):
+            raise no_invoice(post, fiscal_year, agency)
     return key
 
 
 def bill_of(request: Request, key: PostKey, agency: str) -> tuple[PostRun, Invoice]:
     """The post's run and the engine's invoice of `agency`, the one typed record the JSON, the files and the
     page are made from (404 for an agency not of the post, as for a post not stored: `no_invoice`)."""
-    run = distributed(request, key)
-    assert run.bundle is not None
-    assert run.distribution is not None
-    kind_of = run.catalog.kind_of(run.bundle.post.methodology)
+    state = _distributed_state(request, key)
     try:
-        return run, invoice(run.bundle, run.distribution, agency, kind_of)
+        return state.run, state.invoice(agency)
     except KeyError:
         raise no_invoice(key.code, key.fiscal_year, agency) from None
+
+
+def invoice_view_of(request: Request, key: PostKey, agency: str) -> InvoiceView:
+    """The invoice of `agency` with the derivation of each line (the invoice page's record)."""
+    state = _distributed_state(request, key)
+    try:
+        state.invoice(agency)
+    except KeyError:
+        raise no_invoice(key.code, key.fiscal_year, agency) from None
+    return state.invoice_view(agency)
 
 
 def invoice_out(bill: Invoice) -> InvoiceOut:

@@ -12,8 +12,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from icass.api import tables
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
-from icass.api.posts import SCOPED, Responses, computed, post_key
+from icass.api.posts import SCOPED, Responses, post_key
 from icass.api.schemas import (
     POSITION_MADE,
     POSITION_NEW,
@@ -50,14 +51,10 @@ def _register(resource: str) -> None:
     tags: list[str | Enum] = [resource]
 
     def listing(request: Request, post: str, fiscal_year: FiscalYear) -> list[Any]:
-        key = post_key(request, post, fiscal_year)
-        with request.app.state.engine.connect() as connection:
-            return changes.list_rows(connection, key, file)
+        return tables.rows_of(request, post_key(request, post, fiscal_year), file)
 
     def one(request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId) -> Any:
-        key = post_key(request, post, fiscal_year)
-        with request.app.state.engine.connect() as connection:
-            return changes.get_row(connection, key, file, row_id)
+        return tables.row_of(request, post_key(request, post, fiscal_year), file, row_id)
 
     def create(request: Request, post: str, fiscal_year: FiscalYear, body: new) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
@@ -79,26 +76,16 @@ def _register(resource: str) -> None:
     def replace(request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, body: changed) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
         values = {k: v for k, v in body.model_dump().items() if v is not None and k != "version"}  # type: ignore[attr-defined]
-        with request.app.state.engine.begin() as connection:
-            return changes.update_row(
-                connection,
-                key,
-                file,
-                row_id,
-                values,
-                body.version,  # type: ignore[attr-defined]
-                account_of(request).username,
-            )
+        version = body.version  # type: ignore[attr-defined]
+        return tables.change_row(request, key, file, row_id, values, version, account_of(request).username)
 
     def remove(
         request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, version: int = Query(ge=1, le=2**31 - 1)
     ) -> Message:
         key = post_key(request, post, fiscal_year)
-        with request.app.state.engine.begin() as connection:
-            if file == changes.POSITIONS:
-                changes.delete_position(connection, key, row_id, version, account_of(request).username)
-                return Message(detail=f"{file}: row {row_id} deleted, with its time allocation and cost lines")
-            changes.delete_row(connection, key, file, row_id, version, account_of(request).username)
+        tables.remove_row(request, key, file, row_id, version, account_of(request).username)
+        if file == changes.POSITIONS:
+            return Message(detail=f"{file}: row {row_id} deleted, with its time allocation and cost lines")
         return Message(detail=f"{file}: row {row_id} deleted")
 
     # The models are made at run time, so the annotations (strings under `from __future__ import annotations`)
@@ -141,31 +128,24 @@ WORKLOAD = "/api/posts/{post}/{fiscal_year}/workload"
 @router.get(WORKLOAD, responses=SCOPED, tags=["workload"], summary="Every workload line the post distributes by")
 @allow(reads_post, READ)
 def list_workload(request: Request, post: str, fiscal_year: FiscalYear) -> list[WorkloadOut]:
-    key = post_key(request, post, fiscal_year)
-    run = computed(request, key)
-    with request.app.state.engine.connect() as connection:
-        return [WorkloadOut(**line) for line in changes.workload(connection, key, run)]
+    return tables.workload_lines(request, post_key(request, post, fiscal_year))
 
 
 @router.get(WORKLOAD + "/{line_id}", responses=SCOPED, tags=["workload"], summary="One workload line")
 @allow(reads_post, READ)
 def get_workload(request: Request, post: str, fiscal_year: FiscalYear, line_id: str) -> WorkloadOut:
     key = post_key(request, post, fiscal_year)
-    run = computed(request, key)
-    with request.app.state.engine.connect() as connection:
-        try:
-            return WorkloadOut(**changes.get_workload(connection, key, run, line_id))
-        except changes.NotFound as e:
-            raise HTTPException(404, str(e)) from None
+    try:
+        return tables.workload_line(request, key, line_id)
+    except changes.NotFound as e:
+        raise HTTPException(404, str(e)) from None
 
 
 def _enter(
     request: Request, post: str, fiscal_year: FiscalYear, line_id: str, count: str, version: int, mod: str | None
 ) -> WorkloadOut:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        line = changes.enter_count(connection, key, line_id, count, version, account_of(request).username, mod)
-    return WorkloadOut(**line)
+    return tables.enter_count(request, key, line_id, count, version, account_of(request).username, mod)
 
 
 @router.patch(WORKLOAD + "/{line_id}", responses=CHANGED, tags=["workload"], summary="Enter a count by hand")
@@ -220,9 +200,8 @@ def approve(
     account = account_of(request)
     agency = account.committee_agency(post)
     assert agency is not None  # the route's rule
-    with request.app.state.engine.begin() as connection:
-        decided = changes.decide(connection, key, modification_id, agency, body.decision, body.note, account.username)
-    return ApprovalOut(**decided)
+    decided = tables.decide(request, key, modification_id, agency, body.decision, body.note, account.username)
+    return ApprovalOut.model_validate(decided, from_attributes=True)
 
 
 @router.get(
@@ -237,6 +216,5 @@ def decisions(request: Request, post: str, fiscal_year: FiscalYear, modification
     with request.app.state.engine.connect() as connection:
         changes.get_row(connection, key, "modifications.csv", modification_id)
         return [
-            ApprovalOut(modification=modification_id, **{k: v for k, v in d.items() if k != "username"})
-            for d in changes.decisions(connection, modification_id)
+            ApprovalOut.model_validate(d, from_attributes=True) for d in changes.decisions(connection, modification_id)
         ]

@@ -28,8 +28,12 @@ from icass.api.schemas import (
     ScenarioSummaryOut,
 )
 from icass.money import format_plain
+from icass.runs.post import PostRun
 from icass.store import scenarios
 from icass.store.changes import PostKey
+from icass.store.scenarios import WORKLOAD, Scenario
+
+__all__ = ["WORKLOAD", "Scenario"]
 
 router = APIRouter(route_class=GuardedRoute, tags=["scenarios"])
 READ = "read the post's scenarios (its admin, FMO or budget committee)"
@@ -110,12 +114,45 @@ def comparison_out(request: Request, key: PostKey, scenario_id: int) -> Comparis
     )
 
 
+def scenarios_of(request: Request, key: PostKey) -> list[Scenario]:
+    with request.app.state.engine.connect() as connection:
+        return scenarios.list_scenarios(connection, key)
+
+
+def new_scenario(request: Request, key: PostKey, name: str) -> Scenario:
+    with request.app.state.engine.begin() as connection:
+        return scenarios.create_scenario(connection, key, name, account_of(request).username)
+
+
+def scenario_run(request: Request, key: PostKey, scenario_id: int) -> PostRun:
+    """The post's run with the scenario's changes made (kept as the store keeps it)."""
+    return scenarios.computed_scenario(request.app.state.engine, key, scenario_id)[1].run
+
+
+def change_scenario(
+    request: Request, key: PostKey, scenario_id: int, resource: str, action: str, target: str, values: dict[str, str]
+) -> None:
+    """Add a change to the scenario (set a row's or a workload line's values, or delete a row)."""
+    with request.app.state.engine.begin() as connection:
+        scenarios.add_change(
+            connection, key, scenario_id, resource, action, target, values, account_of(request).username
+        )
+
+
+def take_out_change(request: Request, key: PostKey, scenario_id: int, number: int) -> None:
+    with request.app.state.engine.begin() as connection:
+        scenarios.remove_change(connection, key, scenario_id, number, account_of(request).username)
+
+
+def apply_scenario(request: Request, key: PostKey, scenario_id: int, version: int) -> None:
+    with request.app.state.engine.begin() as connection:
+        scenarios.apply_scenario(connection, key, scenario_id, version, account_of(request).username)
+
+
 @router.get(BASE, responses=SCOPED, summary="The post's what-if scenarios")
 @allow(reads_post, READ)
 def list_scenarios(request: Request, post: str, fiscal_year: FiscalYear) -> list[ScenarioSummaryOut]:
-    key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.connect() as connection:
-        found = scenarios.list_scenarios(connection, key)
+    found = scenarios_of(request, post_key(request, post, fiscal_year))
     return [ScenarioSummaryOut(**_head(s), changes=len(s.changes)) for s in found]
 
 
@@ -123,9 +160,7 @@ def list_scenarios(request: Request, post: str, fiscal_year: FiscalYear) -> list
 @allow(edits_post, EDIT)
 def create_scenario(request: Request, post: str, fiscal_year: FiscalYear, body: ScenarioNew) -> ScenarioOut:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        made = scenarios.create_scenario(connection, key, body.name, account_of(request).username)
-    return scenario_out(request, key, made.id)
+    return scenario_out(request, key, new_scenario(request, key, body.name).id)
 
 
 @router.get(ONE, responses=SCOPED, summary="A scenario and its changes")
@@ -149,17 +184,7 @@ def add_change(
     request: Request, post: str, fiscal_year: FiscalYear, scenario_id: ScenarioId, body: ScenarioChangeIn
 ) -> ScenarioOut:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        scenarios.add_change(
-            connection,
-            key,
-            scenario_id,
-            body.resource,
-            body.action,
-            body.target,
-            body.values,
-            account_of(request).username,
-        )
+    change_scenario(request, key, scenario_id, body.resource, body.action, body.target, body.values)
     return scenario_out(request, key, scenario_id)
 
 
@@ -169,8 +194,7 @@ def remove_change(
     request: Request, post: str, fiscal_year: FiscalYear, scenario_id: ScenarioId, number: ChangeNumber
 ) -> ScenarioOut:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        scenarios.remove_change(connection, key, scenario_id, number, account_of(request).username)
+    take_out_change(request, key, scenario_id, number)
     return scenario_out(request, key, scenario_id)
 
 
@@ -194,6 +218,5 @@ def apply(
     request: Request, post: str, fiscal_year: FiscalYear, scenario_id: ScenarioId, body: ScenarioApply
 ) -> ScenarioOut:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        scenarios.apply_scenario(connection, key, scenario_id, body.version, account_of(request).username)
+    apply_scenario(request, key, scenario_id, body.version)
     return scenario_out(request, key, scenario_id)

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
-from icass.api.posts import SCOPED, computed, post_key
+from icass.api.posts import SCOPED, post_key
 from icass.api.schemas import AgencyChangeOut, ChangesOut, FileChangesOut, FiscalYear, VersionIn, VersionOut
 from icass.money import format_plain
 from icass.store import versions
+from icass.store.changes import PostKey, Rejected
+from icass.views.changes import Version
 
 router = APIRouter(route_class=GuardedRoute, tags=["versions"])
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -25,6 +27,16 @@ def list_versions(request: Request, post: str, fiscal_year: FiscalYear) -> list[
     key = post_key(request, post, fiscal_year)
     with request.app.state.engine.connect() as connection:
         return [VersionOut(**asdict(v)) for v in versions.versions(connection, key)]
+
+
+def record_approval(request: Request, key: PostKey, note: str) -> Version:
+    """Record the post as it is now as approved (a page's form): 422 while the post has errors."""
+    try:
+        with request.app.state.engine.begin() as connection:
+            return versions.approve(connection, key, account_of(request).username, note)
+    except Rejected as e:
+        # Only a change made since the page was shown gets here: the page offers no approval while errors stand.
+        raise HTTPException(422, f"the post has errors, which block recording its approval: {e}") from None
 
 
 @router.post(PATH, responses=SCOPED, summary="Record that the post as it is now was approved")
@@ -40,13 +52,18 @@ def approve(request: Request, post: str, fiscal_year: FiscalYear, body: VersionI
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
 def changes(request: Request, post: str, fiscal_year: FiscalYear, number: Number) -> ChangesOut:
     key = post_key(request, post, fiscal_year)
-    now = computed(request, key)
     with request.app.state.engine.connect() as connection:
-        found = versions.changes_since(connection, key, number, now)
+        found = versions.changes_since(connection, key, number)
     return ChangesOut(
         version=VersionOut(**asdict(found.version)),
         files=[
-            FileChangesOut(file=f.file, header=list(f.header), added=f.added, removed=f.removed) for f in found.files
+            FileChangesOut(
+                file=f.file,
+                header=list(f.header),
+                added=[list(r) for r in f.added],
+                removed=[list(r) for r in f.removed],
+            )
+            for f in found.files
         ],
         agencies=[
             AgencyChangeOut(

@@ -28,7 +28,7 @@ from icass.model.world import World
 from icass.money import format_plain
 from icass.store.bundles import NotStored
 from icass.store.compute import run_stored_tdy
-from icass.store.worlds import StoredWorldRun, consolidated_stored_world
+from icass.store.worlds import StoredWorldRun, consolidated_stored_world, stored_world_years
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
 WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}
@@ -53,6 +53,11 @@ def _stored(request: Request, fiscal_year: int) -> StoredWorldRun:
     if consolidation is None or run.files is None or errors:
         raise RejectedPost(f"the world of {fiscal_year} has {len(errors)} error(s): it cannot be consolidated", errors)
     return stored
+
+
+def world_years(request: Request) -> list[int]:
+    """The fiscal years of the stored worlds, oldest first."""
+    return stored_world_years(request.app.state.engine)
 
 
 def invoice_out(bill: WorldInvoice) -> WorldInvoiceOut:

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from icass.bundle.workbook_writer import text_is_never_a_formula
+from icass.catalog.cost_centers import REDISTRIBUTION_NOTE
 from icass.distribution.invoice import Invoice
 from icass.model import FUNDING_SOURCES, Post
 from icass.money import format_grouped, to_decimal
@@ -29,10 +30,6 @@ MEDIA_TYPES = {
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 AMOUNT_FORMAT = "#,##0.00"
-REDISTRIBUTION_NOTE = (
-    "ICASS redistribution: what 1901.0 ICASS holds of each cost center is spread over the other agencies by "
-    "their shares of the post's services (docs/distribution.md, step 6; H-341.7-3(D) NOTE 4)."
-)
 
 _templates = Environment(
     loader=FileSystemLoader(str(resources.files("icass.bundle") / "templates")),

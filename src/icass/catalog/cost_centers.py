@@ -36,6 +36,21 @@ class DistributionKind(StrEnum):
     NON_ICASS = "non_icass"  # 0000: all to 1900.0 State (H-341.14-4)
 
 
+# How a cost center without a distribution factor is shared, as the handbook says it: the one sentence the
+# CLI's explanation and the invoice page show (each ends it in its own way).
+WITHOUT_FACTOR: dict[str, str] = {
+    DistributionKind.MISCELLANEOUS: (
+        "No distribution factor: shared by each agency's service costs, ICASS included (H-341.13-4)"
+    ),
+    DistributionKind.NON_ICASS: "No distribution factor: charged entirely to 1900.0 State (H-341.14-4)",
+}
+# What ICASS redistribution is, as an invoice says it beside its amounts (the PDF, the workbook, the page).
+REDISTRIBUTION_NOTE = (
+    "ICASS redistribution: what 1901.0 ICASS holds of each cost center is spread over the other agencies by "
+    "their shares of the post's services (docs/distribution.md, step 6; H-341.7-3(D) NOTE 4)."
+)
+
+
 class Weight(NamedTuple):
     """A weight the count applies to one kind of thing it counts, with the section that sets it."""
 

@@ -301,24 +301,20 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
     from icass.cli.tables import CODE, NUMBER, TEXT, grid
     from icass.model import FUNDING_SOURCES
     from icass.money import format_grouped
+    from icass.views.totals import agency_bills
 
-    totals: dict[str, dict[str, int]] = {}
-    redistribution: dict[str, int] = {}
-    for agency, _, funding, _, redistributed, total in result.lines():
-        row = totals.setdefault(agency, {})
-        row[funding] = row.get(funding, 0) + total
-        redistribution[agency] = redistribution.get(agency, 0) + redistributed
+    bills = agency_bills(result)
     names = {a.code: a.name for a in post.agencies}
     p = post.post
     body = [
         [
             agency,
             names.get(agency, ""),
-            *(format_grouped(totals[agency].get(f, 0)) for f in FUNDING_SOURCES),
-            format_grouped(redistribution[agency]),
-            format_grouped(sum(totals[agency].values())),
+            *(format_grouped(bills[agency].by_funding.get(f, 0)) for f in FUNDING_SOURCES),
+            format_grouped(bills[agency].redistribution),
+            format_grouped(bills[agency].total),
         ]
-        for agency in sorted(totals)
+        for agency in sorted(bills)
     ]
     column = result.cost_of().sum(axis=0).tolist()
     footer = [["", "post total", *(format_grouped(c) for c in column), format_grouped(0), format_grouped(sum(column))]]
@@ -415,6 +411,7 @@ def explain_command(bundle: Path, cost_center: str, agency: str | None) -> None:
     from rich.text import Text
 
     from icass.catalog import load_catalog
+    from icass.catalog.cost_centers import WITHOUT_FACTOR
     from icass.distribution.explain import explain
 
     post, result = _load(bundle)
@@ -433,10 +430,8 @@ def explain_command(bundle: Path, cost_center: str, agency: str | None) -> None:
             f"Modifiable: {spec.modifiable} ({spec.modifiable_section}).",
             markup=False,
         )
-    elif spec.distribution == "miscellaneous":
-        console.print("No distribution factor: shared by each agency's service costs, ICASS included (H-341.13-4).")
     else:
-        console.print("No distribution factor: charged entirely to 1900.0 State (H-341.14-4).")
+        console.print(f"{WITHOUT_FACTOR[spec.distribution]}.", markup=False)
     console.print(_contributions_table(why))
     console.print(_parts_table(why, agency))
 
@@ -463,7 +458,7 @@ def _contributions_table(why: Explanation) -> Table:
 def _parts_table(why: Explanation, agency: str | None) -> Table:
     from icass.cli.tables import CODE, NUMBER, grid
     from icass.model import FUNDING_SOURCES
-    from icass.money import format_grouped
+    from icass.money import format_grouped, percent_of
 
     funding = [f for f in FUNDING_SOURCES if f in why.cost]
     total_modified = why.total_modified
@@ -472,7 +467,7 @@ def _parts_table(why: Explanation, agency: str | None) -> Table:
         if agency is not None and part.agency != agency:
             continue
         modified = part.modified
-        percent = f"{100 * modified / total_modified:.4f}" if modified is not None and total_modified else ""
+        percent = str(percent_of(modified, total_modified, 4)) if modified is not None and total_modified else ""
         body.append(
             [
                 part.agency,

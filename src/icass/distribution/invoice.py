@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from icass.distribution.steps import Distribution
 from icass.model import FUNDING_SOURCES, PostBundle
+from icass.money import percent_of
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,6 @@ class Invoice:
         return sum(line.redistribution for line in self.lines)
 
 
-def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
-    return (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(Decimal("0.01")) if whole else Decimal(0)
-
-
 def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of: Callable[[str], str]) -> Invoice:
     """The invoice of `agency` (which must be in the bundle's agencies.csv)."""
     names = {a.code: a.name for a in bundle.agencies}
@@ -76,7 +73,7 @@ def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of
     lines = []
     for cc in sorted(set(amounts) | set(counts)):
         factor = kind_of(cc) == "workload"
-        share = _percent(modified[cc], modified_total[cc]) if factor else _percent(share_of[cc], cost[cc])
+        share = percent_of(modified[cc], modified_total[cc]) if factor else percent_of(share_of[cc], cost[cc])
         lines.append(
             InvoiceLine(
                 cost_center=cc,

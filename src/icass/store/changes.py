@@ -629,9 +629,21 @@ def clear_count(connection: Connection, post: PostKey, line_id: str, version: in
 DECISIONS = ("approve", "reject")
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A budget committee member's decision on a modification, for their agency."""
+
+    modification: int
+    agency: str
+    decision: str  # one of DECISIONS
+    note: str
+    at: str
+    username: str
+
+
 def decide(
     connection: Connection, post: PostKey, modification_id: int, agency: str, decision: str, note: str, user: str
-) -> dict[str, Any]:
+) -> Decision:
     """A budget committee member's decision on a modification, recorded (and audited) for their agency; a later
     decision of the same agency supersedes its earlier one."""
     if decision not in DECISIONS:
@@ -658,14 +670,16 @@ def decide(
         fiscal_year=post.fiscal_year,
         after={"agency": agency, "decision": decision, "note": note, "modification": modification},
     )
-    return {"modification": modification_id, "agency": agency, "decision": decision, "note": note, "at": stamp}
+    return Decision(modification_id, agency, decision, note, stamp, user)
 
 
-def decisions(connection: Connection, modification_id: int) -> list[dict[str, Any]]:
+def decisions(connection: Connection, modification_id: int) -> list[Decision]:
     """Each agency's latest decision on the modification."""
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, Decision] = {}
     for row in connection.execute(
         select(approvals).where(approvals.c.modification_id == modification_id).order_by(approvals.c.id)
     ).mappings():
-        latest[row["agency"]] = {k: row[k] for k in ("agency", "decision", "note", "at", "username")}
+        latest[row["agency"]] = Decision(
+            modification_id, row["agency"], row["decision"], row["note"], row["at"], row["username"]
+        )
     return list(latest.values())

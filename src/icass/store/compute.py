@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
@@ -17,6 +18,7 @@ from icass.bundle.tdy import POLICY
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.diagnostics import Diagnostic
+from icass.distribution.invoice import Invoice
 from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
 from icass.runs.post import PostRun, run_derived, run_records
@@ -24,6 +26,8 @@ from icass.runs.tdy import TdyRun, tdy_of
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
 from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of
+from icass.views.invoice import InvoiceView, agency_invoice, invoice_view
+from icass.views.summary import PostSummary, post_summary
 from icass.workload.derivation import READS, budget_side_read
 
 
@@ -45,11 +49,39 @@ def _post(connection: Connection, post_id: int) -> Post:
 @dataclass(frozen=True)
 class PostState:
     """A post's run, with the problems its budget side and its source records were read with (None when they
-    were not kept apart): what an edit needs to apply itself to the records and run only the steps after."""
+    were not kept apart): what an edit needs to apply itself to the records and run only the steps after. Its
+    views (icass.views: the summary, each agency's invoice) are made on their first read and kept with it, so
+    readers of one revision share them."""
 
     run: PostRun
     source_problems: tuple[Diagnostic, ...] | None = None
     entered_problems: tuple[Diagnostic, ...] | None = None
+
+    @cached_property
+    def summary(self) -> PostSummary:
+        """The post's summary (icass.views), made on the first read of this state and kept with it: every
+        dashboard read of the same revision shows the same figures."""
+        return post_summary(self.run)
+
+    def invoice(self, agency: str) -> Invoice:
+        """The invoice of `agency` (the state must be distributed; KeyError for an agency not of the post),
+        made on its first read and kept with the state; invoice_view, the same with each line's derivation."""
+        kept = self._invoices.get(agency)
+        return kept if kept is not None else self._invoices.setdefault(agency, agency_invoice(self.run, agency))
+
+    def invoice_view(self, agency: str) -> InvoiceView:
+        kept = self._invoice_views.get(agency)
+        if kept is None:
+            kept = self._invoice_views.setdefault(agency, invoice_view(self.run, self.invoice(agency)))
+        return kept
+
+    @cached_property
+    def _invoices(self) -> dict[str, Invoice]:
+        return {}
+
+    @cached_property
+    def _invoice_views(self) -> dict[str, InvoiceView]:
+        return {}
 
 
 STATES: Shelf[PostState] = Shelf("post")  # post id -> its state, kept under its revision
@@ -57,9 +89,14 @@ STATES: Shelf[PostState] = Shelf("post")  # post id -> its state, kept under its
 
 def run_stored(engine: Engine, post_id: int) -> PostRun:
     """The pipeline on a stored post, as `run_post` on its bundle; kept until the post's revision changes."""
+    return state_stored(engine, post_id).run
+
+
+def state_stored(engine: Engine, post_id: int) -> PostState:
+    """The post's state now: the kept one, or computed and kept."""
     with engine.connect() as connection:
         revision = connection.execute(select(posts.c.revision).where(posts.c.id == post_id)).scalar_one()
-        return state_kept(connection, post_id, revision).run
+        return state_kept(connection, post_id, revision)
 
 
 def state_kept(connection: Connection, post_id: int, revision: str) -> PostState:

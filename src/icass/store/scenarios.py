@@ -20,7 +20,6 @@ cells) as well as the stored one.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from icass.bundle.tables import Cells
-from icass.diagnostics import ERROR, Diagnostic, error
+from icass.diagnostics import error
 from icass.model import Source
 from icass.money import format_plain
 from icass.runs.post import PostRun
@@ -38,6 +37,7 @@ from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, Po
 from icass.store.compute import PostState, keep_state, run_on, run_stored
 from icass.store.schema import FILES, ROW_TABLES, posts, scenario_changes, scenarios
 from icass.store.states import Shelf, database_of
+from icass.views.comparison import Comparison, compare
 
 WORKLOAD = "workload"
 # Every resource a scenario changes -> its bundle file: the API's row resources, and the workload lines.
@@ -487,75 +487,6 @@ def computed_scenario(engine: Engine, post: PostKey, scenario_id: int) -> tuple[
 
 
 # Comparing -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgencyComparison:
-    agency: str
-    name: str
-    baseline: dict[str, int] | None  # by funding source, cents; None: the baseline does not distribute
-    scenario: dict[str, int] | None
-
-    @property
-    def baseline_total(self) -> int | None:
-        return None if self.baseline is None else sum(self.baseline.values())
-
-    @property
-    def scenario_total(self) -> int | None:
-        return None if self.scenario is None else sum(self.scenario.values())
-
-    @property
-    def difference(self) -> int | None:
-        if self.baseline is None or self.scenario is None:
-            return None
-        return sum(self.scenario.values()) - sum(self.baseline.values())
-
-
-@dataclass(frozen=True)
-class Comparison:
-    fundings: tuple[str, ...]  # every funding source either side bills
-    agencies: tuple[AgencyComparison, ...]
-    baseline_total: int | None  # the post's whole distributed cost, cents
-    scenario_total: int | None
-    baseline_errors: tuple[Diagnostic, ...]
-    scenario_errors: tuple[Diagnostic, ...]
-
-
-def _billed(run: PostRun, code: str) -> dict[str, dict[str, int]] | None:
-    """Each agency's invoice by funding source (the invoice's subtotals: icass.distribution.invoice sums the same
-    distribution lines), every agency of the post included, at 0 when it is billed nothing."""
-    if run.distribution is None or run.bundle is None:
-        return None
-    billed: dict[str, dict[str, int]] = {a.code: {} for a in run.bundle.agencies}
-    sums: dict[tuple[str, str], int] = defaultdict(int)
-    for agency, _cc, funding, _own, _redistribution, total in run.distribution.lines(code):
-        sums[agency, funding] += total
-    for (agency, funding), total in sums.items():
-        billed.setdefault(agency, {})[funding] = total
-    return billed
-
-
-def compare(baseline: PostRun, scenario: PostRun, code: str) -> Comparison:
-    """Every agency's invoice, by funding source, on the baseline and in the scenario."""
-    before, after = _billed(baseline, code), _billed(scenario, code)
-    names = {a.code: a.name for run in (baseline, scenario) if run.bundle for a in run.bundle.agencies}
-    agencies = sorted(set(before or ()) | set(after or ()))
-    fundings = sorted({f for side in (before, after) if side for billed in side.values() for f in billed})
-
-    def of(side: dict[str, dict[str, int]] | None, agency: str) -> dict[str, int] | None:
-        return None if side is None else side.get(agency, {})
-
-    def total(run: PostRun) -> int | None:
-        return None if run.distribution is None else int(run.distribution.cost_of(code).sum())
-
-    return Comparison(
-        fundings=tuple(fundings),
-        agencies=tuple(AgencyComparison(a, names.get(a, ""), of(before, a), of(after, a)) for a in agencies),
-        baseline_total=total(baseline),
-        scenario_total=total(scenario),
-        baseline_errors=tuple(d for d in baseline.diagnostics if d.severity == ERROR),
-        scenario_errors=tuple(d for d in scenario.diagnostics if d.severity == ERROR),
-    )
 
 
 def comparison(engine: Engine, post: PostKey, scenario_id: int) -> tuple[Scenario, ScenarioRun, Comparison]:

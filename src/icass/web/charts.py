@@ -3,13 +3,21 @@ vendored vega-embed (no CDN). A chart is a picture of the exact tables beside it
 as floating-point numbers, which is all a bar needs, and every tooltip shows the exact amount as text.
 
 Altair takes most of a second to import, so it is imported when the first chart is built, in the web
-process, never by a command of the CLI."""
+process, never by a command of the CLI. Altair validates every specification against Vega-Lite's JSON schema,
+which costs many times what the rest of the dashboard does, so the charts are made once for a post's summary
+(icass.web.posts keeps the dashboard's figures with it)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
 from icass.money import format_grouped
+from icass.views.summary import PostSummary
 
 # The dashboard's import map: vega-interpreter, an ES module, imports the bare name "vega-util", which only an
 # import map can resolve (static/vega-util.js). The one inline script of any page; its hash is what the
@@ -19,6 +27,26 @@ IMPORT_MAP = '{"imports": {"vega-util": "/static/vega-util.js"}}'
 # Charts of more bars than this are cut to the largest (Altair refuses data past 5,000 rows by default;
 # a post has about 100 cost centers and 60 agencies, so this is never reached in practice).
 MOST_BARS = 400
+
+
+@dataclass(frozen=True)
+class DashboardCharts:
+    """A post's two charts, each its Vega-Lite specification as JSON for the page's script elements of type
+    application/json, as Jinja2's tojson filter writes it (keys sorted, markup characters escaped)."""
+
+    budget: Markup
+    shares: Markup
+
+
+def dashboard_charts(summary: PostSummary) -> DashboardCharts:
+    return DashboardCharts(
+        _script_json(budget_chart(list(summary.cells))),
+        _script_json(shares_chart([(a.agency, a.name, a.total) for a in summary.agencies])),
+    )
+
+
+def _script_json(spec: dict[str, Any]) -> Markup:
+    return htmlsafe_json_dumps(spec, dumps=json.dumps, sort_keys=True)
 
 
 def budget_chart(cost: list[tuple[str, str, int]]) -> dict[str, Any]:

@@ -14,17 +14,16 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
+from icass.api import tables
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
-from icass.api.posts import computed, post_key
+from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
+from icass.api.tables import FILES, RESOURCES
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
 from icass.diagnostics import ERROR, Diagnostic
 from icass.runs.post import PostRun
-from icass.store import changes
-from icass.store.changes import RESOURCES
-from icass.store.schema import FILES
-from icass.web.render import error_fragment, page, post_row
+from icass.web.render import error_fragment, page
 from icass.workload.fed import lines_fed
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -117,7 +116,7 @@ class _Table:
 
     def context(self, run: PostRun, **more: Any) -> dict[str, Any]:
         return {
-            "post": post_row(self.request, self.key),
+            "post": post_out(self.request, self.key),
             "post_url": self.url,
             "base": f"{self.url}/tables/{self.resource}",
             "resource": self.resource,
@@ -145,10 +144,9 @@ class _Table:
             if d.source.file == self.file and d.source.row:
                 found[d.source.row].append(d)
         fed = lines_fed(run.derivation.trail if run.derivation else None, self.file)
-        decided: dict[int, list[dict[str, Any]]] = {}
+        decided: dict[int, list[tables.Decision]] = {}
         if self.resource == "modifications":
-            with self.request.app.state.engine.connect() as connection:
-                decided = {row["id"]: changes.decisions(connection, row["id"]) for row in rows}
+            decided = tables.decisions_on(self.request, [row["id"] for row in rows])
         return [self.one(row, found[row["row"]], fed.get(row["row"], []), decided.get(row["id"], [])) for row in rows]
 
     def one(
@@ -156,14 +154,14 @@ class _Table:
         row: Mapping[str, Any],
         problems: Iterable[Diagnostic] = (),
         fed: Iterable[tuple[str, str, str]] = (),
-        decisions: list[dict[str, Any]] | None = None,
+        decisions: list[tables.Decision] | None = None,
         values: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         beside, general = _placed(problems, self.columns)
         lines = [
             {
                 "label": " ".join(p for p in line if p),
-                "id": changes.workload_id(*line).replace(":", "-").replace(".", "_"),
+                "id": tables.workload_id(*line).replace(":", "-").replace(".", "_"),
             }
             for line in fed
         ]
@@ -182,8 +180,7 @@ class _Table:
     def row_page(self, row_id: int, **more: Any) -> HTMLResponse:
         """One row as the table shows it (after a change, or to cancel one), with its problems and counts."""
         run = computed(self.request, self.key)
-        with self.request.app.state.engine.connect() as connection:
-            row = changes.get_row(connection, self.key, self.file, row_id)
+        row = tables.row_of(self.request, self.key, self.file, row_id)
         (shown,) = self.shown([row], run)
         return page(self.request, "editor_row.html", **self.context(run, r=shown, **more))
 
@@ -200,12 +197,11 @@ Table = Annotated[_Table, Depends(_table)]
 @allow(reads_post, READ)
 def tables_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.connect() as connection:
-        counts = {r: len(changes.list_rows(connection, key, f)) for r, f in RESOURCES.items()}
+    counts = tables.row_counts(request, key)
     return page(
         request,
         "editors.html",
-        post=post_row(request, key),
+        post=post_out(request, key),
         post_url=f"/posts/{post}/{fiscal_year}",
         groups=GROUPS,
         files=RESOURCES,
@@ -217,8 +213,7 @@ def tables_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRes
 @allow(reads_post, READ)
 def table_page(request: Request, table: Table) -> HTMLResponse:
     run = computed(request, table.key)
-    with request.app.state.engine.connect() as connection:
-        rows = changes.list_rows(connection, table.key, table.file)
+    rows = tables.rows_of(request, table.key, table.file)
     new = {"values": dict.fromkeys(table.columns, ""), "problems": {}, "general": []}
     return page(request, "editor.html", **table.context(run, rows=table.shown(rows, run), new=new))
 
@@ -253,25 +248,23 @@ def change_row(
     values = {c: str(form[c]) for c in table.columns if c in form}
     version = _version(form)
     try:
-        with request.app.state.engine.begin() as connection:
-            changes.update_row(connection, table.key, table.file, row_id, values, version, account_of(request).username)
-    except changes.Rejected as e:
+        tables.change_row(request, table.key, table.file, row_id, values, version, account_of(request).username)
+    except tables.Rejected as e:
         run = computed(request, table.key)
-        with request.app.state.engine.connect() as connection:
-            row = changes.get_row(connection, table.key, table.file, row_id)
+        row = tables.row_of(request, table.key, table.file, row_id)
         shown = table.one(row, e.problems, values=values)
         message = "the change breaks a rule; nothing was saved"
         return page(request, "editor_row.html", **table.context(run, r=shown, edit=True, error=message))
-    except changes.Conflict as e:
+    except tables.Conflict as e:
         # The row as it is now (e.current, read again after the rolled-back transaction), to change again.
         return table.row_page(row_id, edit=True, error=str(e))
-    except changes.NotFound as e:
+    except tables.NotFound as e:
         return error_fragment(request, str(e), row=True)
     return table.row_page(row_id, saved=True)
 
 
 # A new position may come, in the same form, with its first time allocation row and cost line (the fields
-# `time_allocation.cost_center`...), made with it as one change (changes.create_position).
+# `time_allocation.cost_center`...), made with it as one change (icass.api.tables.add_position).
 WITH_POSITION = {"time_allocation": ("cost_center", "percent"), "costs": ("funding", "soc", "amount")}
 
 
@@ -287,16 +280,15 @@ def _rows_of_position(form: FormData) -> dict[str, list[dict[str, str]]] | None:
 @allow(edits_post, EDIT)
 def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_form)]) -> HTMLResponse:
     values = {c: str(form.get(c, "")) for c in table.columns}
-    with_rows = _rows_of_position(form) if table.file == changes.POSITIONS else None
+    with_rows = _rows_of_position(form) if table.file == tables.POSITIONS else None
     user = account_of(request).username
     try:
-        with request.app.state.engine.begin() as connection:
-            if with_rows is None:
-                row = changes.create_row(connection, table.key, table.file, values, user)
-            else:
-                allocation, costs = with_rows["time_allocation"], with_rows["costs"]
-                row = changes.create_position(connection, table.key, values, allocation, costs, user)
-    except changes.Rejected as e:
+        if with_rows is None:
+            row = tables.add_row(request, table.key, table.file, values, user)
+        else:
+            allocation, costs = with_rows["time_allocation"], with_rows["costs"]
+            row = tables.add_position(request, table.key, values, allocation, costs, user)
+    except tables.Rejected as e:
         beside, general = _placed([d for d in e.problems if d.source.file == table.file], table.columns)
         # A problem of the position's time allocation row or cost line names its file and field.
         general += [f"{d.source.file}, {d.field}: {said(d)}" for d in e.problems if d.source.file != table.file]
@@ -315,12 +307,9 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
 @allow(edits_post, EDIT)
 def delete_row(request: Request, table: Table, row_id: RowId, version: int = Query(ge=1, le=2**31 - 1)) -> HTMLResponse:
     try:
-        with request.app.state.engine.begin() as connection:
-            if table.file == changes.POSITIONS:  # with its time allocation and cost lines, as the API does
-                changes.delete_position(connection, table.key, row_id, version, account_of(request).username)
-            else:
-                changes.delete_row(connection, table.key, table.file, row_id, version, account_of(request).username)
-    except changes.Conflict as e:
+        # A position goes with its time allocation and cost lines, as the API does.
+        tables.remove_row(request, table.key, table.file, row_id, version, account_of(request).username)
+    except tables.Conflict as e:
         return table.row_page(row_id, error=str(e))
     return page(request, "empty.html")  # the row leaves the table
 
@@ -338,6 +327,5 @@ def decide(
     table = _Table(request, post, fiscal_year, "modifications")
     account = account_of(request)
     assert table.agency is not None  # the route's rule
-    with request.app.state.engine.begin() as connection:
-        changes.decide(connection, table.key, row_id, table.agency, decision, note, account.username)
+    tables.decide(request, table.key, row_id, table.agency, decision, note, account.username)
     return table.row_page(row_id, decided=decision)

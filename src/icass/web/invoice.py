@@ -8,12 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from icass.api.guard import GuardedRoute, allow, reads_invoice
-from icass.api.posts import bill_of, invoice_key
+from icass.api.posts import invoice_key, invoice_view_of, post_out
 from icass.api.schemas import FiscalYear
-from icass.bundle.invoice_files import REDISTRIBUTION_NOTE, fundings_of
+from icass.catalog.cost_centers import REDISTRIBUTION_NOTE, WITHOUT_FACTOR
 from icass.money import format_grouped
-from icass.runs.invoice import invoice_derivation
-from icass.web.render import page, post_row
+from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 
@@ -22,17 +21,17 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
 def invoice_page(request: Request, post: str, fiscal_year: FiscalYear, agency: str) -> HTMLResponse:
     key = invoice_key(request, post, fiscal_year, agency)
-    run, bill = bill_of(request, key, agency)
-    fundings = fundings_of(bill)
+    view = invoice_view_of(request, key, agency)
     return page(
         request,
         "invoice.html",
-        post=post_row(request, key),
-        invoice=bill,
-        derivation=invoice_derivation(run, bill),
-        fundings=fundings,
-        subtotals={f: bill.subtotal(f) for f in fundings},
+        post=post_out(request, key),
+        invoice=view.invoice,
+        derivation=view.lines,
+        fundings=view.fundings,
+        subtotals=dict(view.subtotals),
         money=format_grouped,
         redistribution_note=REDISTRIBUTION_NOTE,
+        without_factor=WITHOUT_FACTOR,
         files=f"/api/posts/{key.code}/{key.fiscal_year}/invoices/{agency}",
     )

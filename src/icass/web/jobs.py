@@ -22,7 +22,7 @@ from icass.api.jobs import (
     visible_jobs,
 )
 from icass.api.schemas import FiscalYear
-from icass.store.worlds import stored_world_years
+from icass.api.world import world_years
 from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -31,7 +31,7 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 @router.get("/imports")
 @allow(administers, ADMIN)
 def imports_page(request: Request) -> HTMLResponse:
-    years = stored_world_years(request.app.state.engine)
+    years = world_years(request)
     return page(request, "jobs.html", jobs=visible_jobs(request), years=years)
 
 

@@ -1,4 +1,4 @@
-"""What every page shares: the templates, a page with the session in its context, and the post's row."""
+"""What every page shares: the templates, and a page with the session in its context."""
 
 from __future__ import annotations
 
@@ -10,11 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import select
 
 from icass.money import format_grouped, parse_cents
-from icass.store import changes
-from icass.store.schema import posts
 from icass.web.charts import IMPORT_MAP
 
 HERE = resources.files("icass.web")
@@ -44,8 +41,3 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
 def error_fragment(request: Request, detail: str, status_code: int = 200, row: bool = False) -> HTMLResponse:
     """What an htmx request that failed shows in place of its answer (`row`: a table row of its own)."""
     return page(request, "error_fragment.html", status_code, detail=detail, row=row)
-
-
-def post_row(request: Request, key: changes.PostKey) -> Any:
-    with request.app.state.engine.connect() as connection:
-        return connection.execute(select(posts).where(posts.c.id == key.id)).one()

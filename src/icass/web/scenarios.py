@@ -1,6 +1,6 @@
 """What-if pages (issue 8 §4): a post's scenarios, and a scenario's page where counts, modifications and budget
 line amounts are changed in place (htmx) with every agency's invoice beside the baseline, and the FMO's Apply.
-Each asks the store what the API asks (icass.api.scenarios, icass.store.scenarios), under the same rules."""
+Each asks what the API asks (icass.api.scenarios, icass.api.tables), under the same rules."""
 
 from __future__ import annotations
 
@@ -9,16 +9,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import Connection
 
+from icass.api import tables
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post
-from icass.api.posts import post_key
-from icass.api.scenarios import EDIT, READ, comparison_out, scenario_out
+from icass.api.posts import post_key, post_out
+from icass.api.scenarios import (
+    EDIT,
+    READ,
+    WORKLOAD,
+    apply_scenario,
+    change_scenario,
+    comparison_out,
+    new_scenario,
+    scenario_out,
+    scenario_run,
+    scenarios_of,
+    take_out_change,
+)
 from icass.api.schemas import ChangeNumber, ComparisonOut, FiscalYear, ScenarioId
 from icass.money import format_grouped, parse_cents
-from icass.store import changes, scenarios
-from icass.store.changes import PostKey
-from icass.web.render import error_fragment, page, post_row
+from icass.web.render import error_fragment, page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 BASE = "/posts/{post}/{fiscal_year}/scenarios"
@@ -29,10 +39,9 @@ ONE = BASE + "/{scenario_id}"
 @allow(reads_post, READ)
 def scenarios_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.connect() as connection:
-        found = scenarios.list_scenarios(connection, key)
+    found = scenarios_of(request, key)
     editable = request.state.session.account.edits_post(post)
-    return page(request, "scenarios.html", post=post_row(request, key), scenarios=found, editable=editable)
+    return page(request, "scenarios.html", post=post_out(request, key), scenarios=found, editable=editable)
 
 
 @router.post(BASE)
@@ -40,9 +49,8 @@ def scenarios_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTML
 def create(request: Request, post: str, fiscal_year: FiscalYear, name: Annotated[str, Form()] = "") -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
     try:
-        with request.app.state.engine.begin() as connection:
-            made = scenarios.create_scenario(connection, key, name, request.state.session.account.username)
-    except changes.Rejected as e:
+        made = new_scenario(request, key, name)
+    except tables.Rejected as e:
         return error_fragment(request, e.problems[0].message, 422)
     answer = page(request, "empty.html", 201)
     answer.headers["HX-Redirect"] = f"/posts/{post}/{fiscal_year}/scenarios/{made.id}"
@@ -80,30 +88,28 @@ def _shown(compared: ComparisonOut) -> dict[str, Any]:
     }
 
 
-def _body(request: Request, key: PostKey, scenario_id: int, **context: Any) -> dict[str, Any]:
+def _body(request: Request, key: tables.PostKey, scenario_id: int, **context: Any) -> dict[str, Any]:
     """What the scenario's page shows: the scenario, its comparison, and the rows one changes in it (their
     values in the scenario: a change's values over the stored row)."""
     shown = scenario_out(request, key, scenario_id)
-    _scenario, found = scenarios.computed_scenario(request.app.state.engine, key, scenario_id)
     set_values = {(c.resource, c.target): c.values for c in shown.changes if c.action == "set"}
     deleted = {(c.resource, c.target) for c in shown.changes if c.action == "delete"}
-    with request.app.state.engine.connect() as connection:
-        lines = changes.workload(connection, key, found.run)
-        rows = {
-            resource: [
-                {**row, **set_values.get((resource, str(row["id"])), {})}
-                for row in changes.list_rows(connection, key, changes.RESOURCES[resource])
-                if (resource, str(row["id"])) not in deleted
-            ]
-            for resource in ("modifications", "budget-lines")
-        }
+    lines = tables.workload_lines(request, key, scenario_run(request, key, scenario_id))
+    rows = {
+        resource: [
+            {**row, **set_values.get((resource, str(row["id"])), {})}
+            for row in tables.rows_of(request, key, tables.RESOURCES[resource])
+            if (resource, str(row["id"])) not in deleted
+        ]
+        for resource in ("modifications", "budget-lines")
+    }
     account = request.state.session.account
     return {
-        "post": post_row(request, key),
+        "post": post_out(request, key),
         "scenario": shown,
         "compared": _shown(comparison_out(request, key, scenario_id)),
         "lines": lines,
-        "changed": {target for resource, target in set_values if resource == scenarios.WORKLOAD},
+        "changed": {target for resource, target in set_values if resource == WORKLOAD},
         "modifications": rows["modifications"],
         "budget_lines": rows["budget-lines"],
         "editable": account.edits_post(key.code) and shown.applied_at is None,
@@ -119,7 +125,7 @@ def scenario_page(request: Request, post: str, fiscal_year: FiscalYear, scenario
 
 
 def _message(e: Exception) -> str:
-    if isinstance(e, changes.Rejected):
+    if isinstance(e, tables.Rejected):
         return "; ".join(
             f"{p.source}{', ' + p.field if p.field else ''}: {p.message}"
             + (f" (6 FAH-5 {p.section})" if p.section else "")
@@ -140,12 +146,12 @@ def change(
     column: Annotated[str, Form()],
     value: Annotated[str, Form()],
 ) -> HTMLResponse:
-    key, user = post_key(request, post, fiscal_year), request.state.session.account.username
+    key = post_key(request, post, fiscal_year)
     return _changed(
         request,
         key,
         scenario_id,
-        lambda c: scenarios.add_change(c, key, scenario_id, resource, "set", target, {column: value}, user),
+        lambda: change_scenario(request, key, scenario_id, resource, "set", target, {column: value}),
         saved=f"{resource} {target}: {column} {value}",
     )
 
@@ -155,8 +161,8 @@ def change(
 def remove(
     request: Request, post: str, fiscal_year: FiscalYear, scenario_id: ScenarioId, number: ChangeNumber
 ) -> HTMLResponse:
-    key, user = post_key(request, post, fiscal_year), request.state.session.account.username
-    return _changed(request, key, scenario_id, lambda c: scenarios.remove_change(c, key, scenario_id, number, user))
+    key = post_key(request, post, fiscal_year)
+    return _changed(request, key, scenario_id, lambda: take_out_change(request, key, scenario_id, number))
 
 
 @router.post(ONE + "/apply")
@@ -168,19 +174,18 @@ def apply(
     scenario_id: ScenarioId,
     version: Annotated[int, Form()],
 ) -> HTMLResponse:
-    key, user = post_key(request, post, fiscal_year), request.state.session.account.username
-    return _changed(request, key, scenario_id, lambda c: scenarios.apply_scenario(c, key, scenario_id, version, user))
+    key = post_key(request, post, fiscal_year)
+    return _changed(request, key, scenario_id, lambda: apply_scenario(request, key, scenario_id, version))
 
 
 def _changed(
-    request: Request, key: PostKey, scenario_id: int, make: Callable[[Connection], object], saved: str = ""
+    request: Request, key: tables.PostKey, scenario_id: int, make: Callable[[], object], saved: str = ""
 ) -> HTMLResponse:
-    """Make a change to the scenario in one transaction and show the scenario again, or why it was refused."""
+    """Make a change to the scenario (in one transaction) and show the scenario again, or why it was refused."""
     context: dict[str, Any] = {}
     try:
-        with request.app.state.engine.begin() as connection:
-            make(connection)
+        make()
         context["saved"] = saved
-    except (changes.Conflict, changes.Rejected, changes.NotFound) as e:
+    except tables.REFUSED as e:
         context["error"] = _message(e)
     return page(request, "scenario_body.html", **_body(request, key, scenario_id, **context))

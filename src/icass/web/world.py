@@ -11,10 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from icass.api import world
 from icass.api.guard import GuardedRoute, allow, reads_post, reads_world_invoice, signed_in
-from icass.api.posts import post_key
+from icass.api.posts import post_key, post_out
 from icass.api.schemas import FiscalYear
-from icass.store.worlds import stored_world_years
-from icass.web.render import page, post_row
+from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 
@@ -22,7 +21,7 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 @router.get("/world")
 @allow(signed_in)
 def newest_world(request: Request) -> RedirectResponse:
-    years = stored_world_years(request.app.state.engine)
+    years = world.world_years(request)
     if not years:
         raise HTTPException(404, "no world is stored yet (icass import WORLD, or the Imports page)")
     return RedirectResponse(f"/world/{years[-1]}", status_code=303)
@@ -51,4 +50,4 @@ def tdy_page(
     as_of: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
     billed = world.tdy_invoices(request, post, fiscal_year, as_of)
-    return page(request, "tdy.html", post=post_row(request, post_key(request, post, fiscal_year)), billed=billed)
+    return page(request, "tdy.html", post=post_out(request, post_key(request, post, fiscal_year)), billed=billed)

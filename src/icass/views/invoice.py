@@ -1,4 +1,4 @@
-"""The derivation of every line of an agency's invoice at a post, for the invoice page: the engine's invoice
+"""An agency's invoice at a post with the derivation of every line, for the invoice page: the engine's invoice
 line, the cost center's rules from the catalog (its section, how it is counted, whether it may be modified,
 where the handbook routes its counts), and the agency's count lines with the trail that made each (the
 read-side of `icass workload --explain`, icass.workload.explain). Nothing is computed again: the counts,
@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from icass.bundle.invoice_files import fundings_of
 from icass.catalog import CostCenterSpec
-from icass.distribution.invoice import Invoice, InvoiceLine
+from icass.distribution.invoice import Invoice, InvoiceLine, invoice
 from icass.model import Workload
 from icass.runs.post import PostRun
 from icass.workload.explain import CountExplanation, explain_counts
@@ -34,6 +35,30 @@ class LineDerivation:
     @property
     def modified(self) -> bool:
         return any(c.line.modification != 1 for c in self.counts)
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """The invoice, the derivation of each of its lines, and its subtotals by the funding sources it bills."""
+
+    invoice: Invoice
+    lines: tuple[LineDerivation, ...]
+    subtotals: tuple[tuple[str, int], ...]  # (funding source, cents), the funding sources the invoice bills
+
+    @property
+    def fundings(self) -> tuple[str, ...]:
+        return tuple(f for f, _ in self.subtotals)
+
+
+def agency_invoice(run: PostRun, agency: str) -> Invoice:
+    """The invoice of `agency` at the distributed run's post: KeyError when the agency is not one of its own."""
+    assert run.bundle is not None  # a distributed run
+    assert run.distribution is not None
+    return invoice(run.bundle, run.distribution, agency, run.catalog.kind_of(run.bundle.post.methodology))
+
+
+def invoice_view(run: PostRun, bill: Invoice) -> InvoiceView:
+    return InvoiceView(bill, invoice_derivation(run, bill), tuple((f, bill.subtotal(f)) for f in fundings_of(bill)))
 
 
 def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...]:

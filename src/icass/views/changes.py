@@ -1,0 +1,110 @@
+"""What changed in a post since an approved version: its files' rows added and removed, and each agency's
+invoice then and now. Rows have no identity across a version (an edited row is the same line with other
+cells), so a file's changes are its rows as a multiset: the rows now that were not there then ("added") and
+those there then that are not now ("removed"); an edited row is one of each."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from icass.bundle.tables import Cells
+from icass.runs.post import PostRun
+from icass.views.totals import agency_bills
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    approved_at: str
+    approved_by: str
+    note: str
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    file: str
+    header: tuple[str, ...]
+    added: tuple[tuple[str, ...], ...]
+    removed: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class AgencyChange:
+    agency: str
+    then: int | None  # cents; None: the agency had no invoice (or that side could not be distributed)
+    now: int | None
+
+    @property
+    def difference(self) -> int:
+        return (self.now or 0) - (self.then or 0)
+
+
+@dataclass(frozen=True)
+class Changes:
+    version: Version
+    files: tuple[FileChanges, ...]
+    agencies: tuple[AgencyChange, ...]  # those whose totals moved
+    then_total: int | None
+    now_total: int | None
+
+
+@dataclass(frozen=True)
+class SinceApproved:
+    """The post's newest approved version, and what changed since (None, None: no version yet)."""
+
+    approved: Version | None
+    since: Changes | None
+
+
+def changes_between(
+    version: Version,
+    then_files: Mapping[str, Cells],
+    now_files: Mapping[str, Cells],
+    then: PostRun,
+    now: PostRun,
+    post: str,
+) -> Changes:
+    """The changes from `version` (its files and their run `then`) to the post now (its files and run `now`)."""
+    then_totals, now_totals = _totals(then, post), _totals(now, post)
+    moved = tuple(
+        AgencyChange(agency, then_totals.get(agency), now_totals.get(agency))
+        for agency in sorted(set(then_totals) | set(now_totals))
+        if then_totals.get(agency) != now_totals.get(agency)
+    )
+    return Changes(
+        version,
+        tuple(
+            c for name in sorted(set(then_files) | set(now_files)) if (c := _file_changes(name, then_files, now_files))
+        ),
+        moved,
+        sum(then_totals.values()) if then.distribution is not None else None,
+        sum(now_totals.values()) if now.distribution is not None else None,
+    )
+
+
+def _file_changes(name: str, then: Mapping[str, Cells], now: Mapping[str, Cells]) -> FileChanges | None:
+    before, after = then.get(name), now.get(name)
+    kept = after if after is not None else before
+    assert kept is not None  # the name comes from one side or the other
+    header = kept.header
+    old = Counter(_keyed(before, header))
+    new = Counter(_keyed(after, header))
+    added = tuple((new - old).elements())
+    removed = tuple((old - new).elements())
+    return FileChanges(name, tuple(header), added, removed) if added or removed else None
+
+
+def _keyed(cells: Cells | None, header: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Each row's cells in `header`'s order (a column the file did not have then is empty)."""
+    if cells is None:
+        return []
+    at = [cells.header.index(h) if h in cells.header else None for h in header]
+    return [tuple("" if k is None else str(record[k]) for k in at) for record in cells.records]
+
+
+def _totals(run: PostRun, post: str) -> dict[str, int]:
+    if run.distribution is None:
+        return {}
+    return {agency: bill.total for agency, bill in agency_bills(run.distribution, post).items()}
