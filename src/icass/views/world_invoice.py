@@ -1,0 +1,136 @@
+"""The world invoice: views of a world's consolidation (icass.distribution.consolidation computes it): each
+agency's headquarters invoice (Exhibit H-421), the rows of the worldwide report and the basis of each item's
+shares. One module for every query by agency, post, bureau and funding source, so the CLI, the API and the
+pages show the same figures."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from icass.distribution.consolidation import Consolidation, ItemShare
+from icass.model import FUNDING_SOURCES
+from icass.model.world import Item, World
+from icass.money import format_grouped
+
+WORLD_HEADER = ("agency", "part", "key", "funding", "amount")
+
+
+class WorldRow(NamedTuple):
+    agency: str
+    part: str  # "post" (key = regional bureau) or "item" (key = item code)
+    key: str
+    funding: str  # a funding source for post rows; empty for item rows
+    amount: int  # cents
+
+
+@dataclass(frozen=True)
+class PostLine:
+    post: str
+    region: str
+    amounts: dict[str, int]  # funding source -> cents
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts.values())
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    item: Item
+    amount: int  # cents
+    basis: str  # how the agency's part was found, e.g. "FLO: 412.6 of 18,233.1 modified 6443 counts ... = 2.263%"
+
+
+@dataclass(frozen=True)
+class WorldInvoice:
+    agency: str
+    fiscal_year: int
+    stage: str
+    posts: tuple[PostLine, ...]  # sorted by bureau, then post
+    items: tuple[ItemLine, ...]  # in item order
+
+    def bureau_totals(self) -> dict[tuple[str, str], int]:
+        """(regional bureau, funding source) -> cents."""
+        found: dict[tuple[str, str], int] = defaultdict(int)
+        for line in self.posts:
+            for funding, cents in line.amounts.items():
+                found[(line.region, funding)] += cents
+        return dict(found)
+
+    @property
+    def post_total(self) -> int:
+        return sum(line.total for line in self.posts)
+
+    @property
+    def item_total(self) -> int:
+        return sum(line.amount for line in self.items)
+
+    @property
+    def total(self) -> int:
+        return self.post_total + self.item_total
+
+
+def rows(consolidation: Consolidation) -> list[WorldRow]:
+    """Every non-zero amount: an agency's post totals by bureau and funding source, then its items."""
+    found: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for (agency, post, funding), cents in consolidation.post_totals.items():
+        found[(agency, "post", consolidation.regions[post], funding)] += cents
+    for (agency, item), cents in consolidation.item_totals().items():
+        found[(agency, "item", str(item), "")] += cents
+    return sorted(WorldRow(*key, cents) for key, cents in found.items() if cents)
+
+
+def agencies(consolidation: Consolidation) -> list[str]:
+    """The agencies with anything anywhere: they get an invoice."""
+    return sorted({r.agency for r in rows(consolidation)})
+
+
+def _basis_text(share: ItemShare, agency: str) -> str:
+    if not share.basis:
+        return share.basis_name
+    mine = Decimal(share.basis.get(agency, 0))
+    total = sum((Decimal(v) for v in share.basis.values()), Decimal(0))
+    percent = (100 * mine / total).quantize(Decimal("0.001")) if total else Decimal(0)
+    shown = (format_grouped(int(mine)), format_grouped(int(total))) if share.money else (_number(mine), _number(total))
+    return f"{share.item}: {shown[0]} of {shown[1]} {share.basis_name} = {percent}%"
+
+
+def _number(value: Decimal) -> str:
+    return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,}"
+
+
+def world_invoice(consolidation: Consolidation, world: World, agency: str) -> WorldInvoice | None:
+    """One agency's invoice: its post totals by bureau and post, each item with its basis; None when it has
+    nothing anywhere."""
+    amounts: dict[str, dict[str, int]] = defaultdict(dict)
+    for (a, post, funding), cents in consolidation.post_totals.items():
+        if a == agency and cents:
+            amounts[post][funding] = amounts[post].get(funding, 0) + cents
+    posts = tuple(
+        PostLine(
+            post, consolidation.regions[post], {f: amounts[post][f] for f in FUNDING_SOURCES if f in amounts[post]}
+        )
+        for post in sorted(amounts, key=lambda p: (consolidation.regions[p], p))
+    )
+    items: list[ItemLine] = []
+    for item in Item:
+        mine = [s for s in consolidation.shares if s.item == item and agency in s.parts]
+        cents = sum(s.parts[agency] for s in mine)
+        if mine and cents:
+            items.append(ItemLine(item, cents, "; ".join(_basis_text(s, agency) for s in mine)))
+    if not posts and not items:
+        return None
+    return WorldInvoice(agency, world.fiscal_year, str(world.stage), posts, tuple(items))
+
+
+def explain_item(consolidation: Consolidation, item: Item) -> list[tuple[ItemShare, list[tuple[str, str, int]]]]:
+    """For every share of one item: each agency's basis (as text) and cents."""
+    found = []
+    for s in consolidation.shares:
+        if s.item == item:
+            agencies_here = sorted(set(s.basis) | set(s.parts))
+            found.append((s, [(a, _basis_text(s, a), s.parts.get(a, 0)) for a in agencies_here]))
+    return found
