@@ -24,7 +24,6 @@ from icass.bundle.load import read_post
 from icass.bundle.world import read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.distribution.consolidation import Consolidation
-from icass.distribution.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model import Post, Source
 from icass.money import format_plain
 from icass.runs.post import PostRun
@@ -63,6 +62,7 @@ from icass.store.schema import (
     worlds,
 )
 from icass.store.states import Shelf, database_of
+from icass.views.world_invoice import WorldInvoice, agencies, world_invoice
 
 WORLD_FILE = "world.toml"
 POSTS, TDY = "posts", "tdy"  # the folders of a world's bundles: its own year's posts, prior-year final budgets
