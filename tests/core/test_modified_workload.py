@@ -9,7 +9,7 @@ from pathlib import Path
 
 from icass.distribution.explain import explain
 from icass.distribution.invoice import invoice
-from icass.distribution.modified_workload import modified_workload
+from icass.distribution.modified_workload import modified_workload, one_modification
 from icass.model import Workload
 from icass.money import percent_of
 from icass.runs.post import run_post
@@ -54,3 +54,10 @@ def test_the_invoice_its_derivation_and_the_explanation_read_the_one_sum():
         explained = explain(run.bundle, run.distribution, cost_center)
         assert explained.total_modified == sums.total[cost_center]
         assert str(explained.total_modified) == str(sum((p.modified or 0 for p in explained.parts), Decimal(0)))
+
+
+def test_the_one_modification_of_an_agencys_lines():
+    halved = Workload("6150", "1100.0", Decimal("10"), Decimal("0.5"))
+    assert one_modification([halved, Workload("6150", "1100.0", Decimal("4"), Decimal("0.50"))]) == Decimal("0.5")
+    assert one_modification([halved, Workload("6150", "1100.0", Decimal("4"))]) is None
+    assert one_modification([]) is None

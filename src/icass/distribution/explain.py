@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 
 from icass.distribution.apportion import apportion
-from icass.distribution.modified_workload import modified_workload
+from icass.distribution.modified_workload import modified_workload, one_modification
 from icass.distribution.steps import Distribution
 from icass.model import PostBundle, Source, Workload
 from icass.money import format_grouped
@@ -86,11 +86,6 @@ def _pool_contributions(bundle: PostBundle, cost_center: str) -> list[Contributi
     return found
 
 
-def _one_modification(lines: list[Workload]) -> Decimal | None:
-    values = {w.modification for w in lines}
-    return values.pop() if len(values) == 1 else None
-
-
 def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) -> Explanation:
     cols = distribution.columns
     contributions = [
@@ -121,7 +116,7 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
         AgencyPart(
             agency,
             sums.counts.get((cost_center, agency)),
-            _one_modification(lines.get(agency, [])),
+            one_modification(lines.get(agency, [])),
             sums.modified.get((cost_center, agency)),
             share[agency],
             redistribution[agency],

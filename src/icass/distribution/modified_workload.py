@@ -1,6 +1,7 @@
 """A post's modified workload summed by cost center (H-341: a cost center with a distribution factor is shared
 by each agency's count x the budget committee's modification): the one sum that an agency's invoice, the
-derivation of its lines, the explanation of a cost center and the TDY rates all read."""
+derivation of its lines, the explanation of a cost center and the TDY rates all read; and the one modification
+an agency's lines carry, which the explanation and the invoice's derivation show."""
 
 from __future__ import annotations
 
@@ -27,6 +28,13 @@ class ModifiedWorkload:
     def cost_centers_of(self, agency: str) -> list[str]:
         """The cost centers where `agency` has a workload line."""
         return [cost_center for cost_center, counted in self.counts if counted == agency]
+
+
+def one_modification(lines: Iterable[Workload]) -> Decimal | None:
+    """The one modification of an agency's workload lines in a cost center; None where there are none or they
+    differ."""
+    values = {w.modification for w in lines}
+    return values.pop() if len(values) == 1 else None
 
 
 def modified_workload(workload: Iterable[Workload]) -> ModifiedWorkload:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from icass.bundle.invoice_files import fundings_of
 from icass.catalog import CostCenterSpec
 from icass.distribution.invoice import Invoice, InvoiceLine, invoice
-from icass.distribution.modified_workload import modified_workload
+from icass.distribution.modified_workload import modified_workload, one_modification
 from icass.model import Workload
 from icass.runs.post import PostRun
 from icass.workload.explain import CountExplanation, explain_counts
@@ -30,8 +30,7 @@ class LineDerivation:
     @property
     def modification(self) -> Decimal | None:
         """The one modification of the agency's count lines; None where there are none or they differ."""
-        values = {c.line.modification for c in self.counts}
-        return values.pop() if len(values) == 1 else None
+        return one_modification(c.line for c in self.counts)
 
     @property
     def modified(self) -> bool:
