@@ -25,10 +25,8 @@ from icass.store.changes import (
     StoredRow,
     workload_id,
 )
-from icass.store.schema import FILES
 
 __all__ = [
-    "FILES",
     "POSITIONS",
     "REFUSED",
     "RESOURCES",

@@ -7,7 +7,7 @@ it is counted in; a modification, each agency's decision, and a committee member
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -18,7 +18,7 @@ from icass.api import tables
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
-from icass.api.tables import FILES, RESOURCES
+from icass.api.tables import RESOURCES
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
 from icass.diagnostics import ERROR, Diagnostic
@@ -87,7 +87,7 @@ def said(d: Diagnostic) -> str:
     return f"{prefix}{d.message}" + (f" (6 FAH-5 {d.section})" if d.section else "")
 
 
-def _placed(problems: Iterable[Diagnostic], columns: Mapping[str, str]) -> tuple[dict[str, list[str]], list[str]]:
+def _placed(problems: Iterable[Diagnostic], columns: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
     """Problems beside the field they name; those naming no column of the file, for the row as a whole."""
     beside: dict[str, list[str]] = defaultdict(list)
     general: list[str] = []
@@ -108,7 +108,7 @@ class _Table:
         self.resource = resource
         self.file = _file(resource)
         self.key = post_key(request, post, fiscal_year)
-        self.columns = FILES[self.file][1]
+        self.columns = FORMAT[self.file].names
         account = account_of(request)
         self.editable = account.edits_post(post)
         self.agency = account.committee_agency(post) if resource == "modifications" else None
