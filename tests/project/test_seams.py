@@ -1,9 +1,10 @@
 """Seams (issue 17 §6): a change's steps have a public home (icass.store.steps), so no module reaches into the
-privates of the store's change modules."""
+privates of the store's change modules; each percent is rounded by icass.money.percent_of."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "icass"
@@ -39,3 +40,20 @@ def test_the_seam_test_sees_a_private_reached(tmp_path):
     probe = tmp_path / "scenarios.py"
     probe.write_text("from icass.store import audit, changes\nrow = changes._entered(c, p)\nchanges._lock(c, p)\n")
     assert _reached(probe) == ["line 2: changes._entered", "line 3: changes._lock"]
+
+
+# A percent computed and rounded in place, `(100 * part / whole).quantize(...)`, beside icass.money.percent_of.
+ROUNDED_PERCENT = re.compile(r"\(\s*(?:Decimal\(100\)|100)\s*\*[^()]*(?:\([^()]*\))?[^()]*\)\.quantize\(")
+
+
+def test_each_percent_is_rounded_by_the_one_function():
+    assert ROUNDED_PERCENT.search('share = (Decimal(100) * amount / post_total).quantize(Decimal("0.1"))')
+    assert ROUNDED_PERCENT.search('percent = (100 * mine / total).quantize(Decimal("0.001"))')
+    found = [
+        f"{path.relative_to(SOURCE)}:{number}"
+        for path in sorted(SOURCE.rglob("*.py"))
+        if path.name != "money.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if ROUNDED_PERCENT.search(line)
+    ]
+    assert found == []
