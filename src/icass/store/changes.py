@@ -65,18 +65,46 @@ from icass.store.steps import (
     workload_record,
 )
 
+# What callers import from here: the change module's own names, and the records and errors of a change's steps
+# (icass.store.steps) that they were always imported with.
 __all__ = [
+    "CODE_KINDS",
+    "DECISIONS",
+    "OF_POSITION",
+    "POSITIONS",
+    "POSITION_COSTS",
     "RESOURCES",
+    "TIME_ALLOCATION",
     "WORKLOAD_FILE",
     "Conflict",
+    "Decision",
+    "NewRow",
     "NotFound",
+    "PositionMade",
     "PostKey",
     "Rejected",
     "StoredRow",
     "WorkloadLine",
+    "cell_values",
+    "clear_count",
+    "create_position",
+    "create_row",
+    "create_rows",
+    "decide",
+    "decisions",
+    "delete_position",
+    "delete_row",
+    "enter_count",
+    "find_post",
     "get_row",
+    "get_workload",
     "list_rows",
+    "rejects",
+    "row_problems",
+    "update_row",
+    "workload",
     "workload_id",
+    "workload_key",
 ]
 
 # The API's name of each table a person edits row by row -> its bundle file.
