@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from icass.cli import app as cli
-from icass.distribution.world_invoice import world_invoice
 from icass.money import format_grouped, format_plain, parse_cents
 from icass.runs.world import consolidate_world, run_world
 from icass.store.accounts import Grant, create_account
 from icass.store.database import open_database
+from icass.views.world_invoice import world_invoice
 from icass.web.app import create_app
 from tests.api import test_api
 from tests.api.test_api import AGENCY, BASE, FY, KVR, sign_in

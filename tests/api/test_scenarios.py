@@ -355,7 +355,7 @@ def test_the_overlay_leaves_the_post_cells_and_names_each_changed_row(seeded_url
             made = scenarios.create_scenario(connection, post, "overlay", "fmo")
             first = changes.list_rows(connection, post, "budget.csv")[0]
             scenarios.add_change(
-                connection, post, made.id, "budget-lines", "set", str(first["id"]), {"amount": "2.5"}, "fmo"
+                connection, post, made.id, "budget-lines", "set", str(first.id), {"amount": "2.5"}, "fmo"
             )
             scenarios.add_change(connection, post, made.id, "workload", "set", LINE, {"count": "8"}, "fmo")
             scenario = scenarios.get_scenario(connection, post, made.id)
@@ -370,9 +370,9 @@ def test_the_overlay_leaves_the_post_cells_and_names_each_changed_row(seeded_url
             w for w in found.run.bundle.workload if (w.cost_center, w.agency, w.factor) == ("6150", AGENCY, "UNIFORMED")
         ]
         assert [str(w.count) for w in billed] == ["8"]
-        assert budget.records[0][budget.header.index("amount")] == first["amount"]
+        assert budget.records[0][budget.header.index("amount")] == first.cells()["amount"]
         assert found.run.bundle.budget[0].amount == 250  # "2.5" is read as the cells are: 2.50
-        assert run_stored(engine, post.id).bundle.budget[0].amount == parse_cents(first["amount"])
+        assert run_stored(engine, post.id).bundle.budget[0].amount == parse_cents(first.cells()["amount"])
     finally:
         engine.dispose()
 

@@ -63,8 +63,8 @@ def test_a_scenario_applied_is_one_change_equal_to_its_edits(seeded, runs):
         edits = connection.begin()
         first, second = changes.list_rows(connection, post, "budget.csv")[:2]
         changes.enter_count(connection, post, LINE, "31", 0, "fmo")
-        changes.update_row(connection, post, "budget.csv", first["id"], {"amount": "1000.50"}, first["version"], "fmo")
-        changes.delete_row(connection, post, "budget.csv", second["id"], second["version"], "fmo")
+        changes.update_row(connection, post, "budget.csv", first.id, {"amount": "1000.50"}, first.version, "fmo")
+        changes.delete_row(connection, post, "budget.csv", second.id, second.version, "fmo")
         changes.create_row(connection, post, "budget.csv", NEW_LINE, "fmo")
         by_edits = stored_cells(connection, post.id)
         edits.rollback()
@@ -73,8 +73,8 @@ def test_a_scenario_applied_is_one_change_equal_to_its_edits(seeded, runs):
         post,
         [
             ("workload", "set", LINE, {"count": "31"}),
-            ("budget-lines", "set", str(first["id"]), {"amount": "1000.50"}),
-            ("budget-lines", "delete", str(second["id"]), {}),
+            ("budget-lines", "set", str(first.id), {"amount": "1000.50"}),
+            ("budget-lines", "delete", str(second.id), {}),
             ("budget-lines", "create", "", NEW_LINE),
         ],
     )
@@ -89,7 +89,7 @@ def test_a_scenario_applied_is_one_change_equal_to_its_edits(seeded, runs):
     with engine.connect() as connection:
         assert stored_cells(connection, post.id) == by_edits
         fresh = run_on(connection, post.id)
-        created = changes.list_rows(connection, post, "budget.csv")[-1]["id"]
+        created = changes.list_rows(connection, post, "budget.csv")[-1].id
     runs.update(runs=0, derived=0)
     kept = run_stored(engine, post.id)  # the state the apply kept, current: not run again
     assert runs["runs"] == 0
@@ -97,8 +97,8 @@ def test_a_scenario_applied_is_one_change_equal_to_its_edits(seeded, runs):
     assert _newest(engine, 5) == [
         ("apply scenario", f"scenario {scenario.id}"),
         ("create", f"budget.csv {created}"),
-        ("delete", f"budget.csv {second['id']}"),
-        ("update", f"budget.csv {first['id']}"),
+        ("delete", f"budget.csv {second.id}"),
+        ("update", f"budget.csv {first.id}"),
         ("enter count", f"workload {LINE}"),
     ]
 
@@ -113,19 +113,19 @@ def test_a_scenario_whose_changes_break_a_row_rule_together_is_refused_whole(see
         modification = next(
             row
             for row in changes.list_rows(connection, post, "modifications.csv")
-            if (row["cost_center"], row["agency"]) == ("6222", "7200.0")
+            if (row.cells()["cost_center"], row.cells()["agency"]) == ("6222", "7200.0")
         )
         line = next(
             row
             for row in changes.workload(connection, post, run_on(connection, post.id))
-            if (row["cost_center"], row["agency"]) == ("6222", "7200.0")
+            if (row.cost_center, row.agency) == ("6222", "7200.0")
         )
     scenario = _scenario(
         engine,
         post,
         [
-            ("modifications", "set", str(modification["id"]), {"modification": "0.5"}),
-            ("workload", "set", line["id"], {"count": line["count"], "modification": "0.5"}),
+            ("modifications", "set", str(modification.id), {"modification": "0.5"}),
+            ("workload", "set", line.id, {"count": line.count, "modification": "0.5"}),
         ],
     )
     assert [c.number for c in scenario.changes] == [1, 2]

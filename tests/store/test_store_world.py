@@ -211,7 +211,7 @@ def test_files_outside_the_format_are_named_and_left_out(engine, tmp_path):
 
 @pytest.mark.parametrize("world", ["example", "synthetic"])
 def test_a_stored_world_computes_as_its_folder_does(engine, world, tmp_path):
-    from icass.distribution.world_invoice import agencies, world_invoice
+    from icass.views.world_invoice import agencies, world_invoice
 
     path = EXAMPLE if world == "example" else write_synthetic_world(tmp_path / "synthetic", posts=5)
     import_world(engine, path)
@@ -364,8 +364,8 @@ def test_a_post_bundle_with_its_own_tdy_folder_keeps_it_checked(engine, tmp_path
 def test_the_demo_holds_the_sample_world_with_the_sample_posts_as_its_own(seeded_url):
     """`icass serve --demo` loads the sample world (issue 8 §5). Its KVR, PSL and ALD are the sample posts
     already stored (icass.store.demo), and its invoices are the folder's to the cent."""
-    from icass.distribution.world_invoice import agencies, world_invoice
     from icass.store.database import open_database
+    from icass.views.world_invoice import agencies, world_invoice
 
     engine = open_database(seeded_url)
     try:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import Engine
@@ -139,7 +140,8 @@ async def _not_found(_request: Request, e: NotFound) -> JSONResponse:
 
 
 async def _conflict(_request: Request, e: Conflict) -> JSONResponse:
-    return JSONResponse({"detail": str(e), "current": e.current}, status_code=409)
+    # The row or line as it is now: its record (icass.store.steps) as the mapping of its fields, in their order.
+    return JSONResponse({"detail": str(e), "current": jsonable_encoder(e.current)}, status_code=409)
 
 
 async def _rejected(_request: Request, e: Rejected) -> JSONResponse:

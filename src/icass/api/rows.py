@@ -5,6 +5,7 @@ PATCH enters a count by hand. A budget committee member records a decision on a 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -69,9 +70,9 @@ def _register(resource: str) -> None:
             if file != changes.POSITIONS:
                 return changes.create_row(connection, key, file, values, user)
             if rows["time_allocation"] is None and rows["costs"] is None:
-                return {**changes.create_row(connection, key, file, values, user), "time_allocation": [], "costs": []}
+                return _made(changes.PositionMade(changes.create_row(connection, key, file, values, user), (), ()))
             allocation, costs = ([_given(r) for r in rows[name] or []] for name in ("time_allocation", "costs"))
-            return changes.create_position(connection, key, values, allocation, costs, user)
+            return _made(changes.create_position(connection, key, values, allocation, costs, user))
 
     def replace(request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, body: changed) -> Any:  # type: ignore[valid-type]
         key = post_key(request, post, fiscal_year)
@@ -111,6 +112,11 @@ def _register(resource: str) -> None:
             summary=summary,
             tags=tags,
         )
+
+
+def _made(made: changes.PositionMade) -> dict[str, Any]:
+    """A new position as the API answers it (POSITION_MADE): the position's row, with the rows made with it."""
+    return {**dataclasses.asdict(made.position), "time_allocation": made.time_allocation, "costs": made.costs}
 
 
 def _given(cells: dict[str, Any]) -> dict[str, str]:

@@ -6,7 +6,6 @@ the store refuses raises one of REFUSED, which the API answers as 404, 409 or 42
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from fastapi import Request
 
@@ -14,19 +13,30 @@ from icass.api.posts import computed
 from icass.api.schemas import WorkloadOut
 from icass.runs.post import PostRun
 from icass.store import changes
-from icass.store.changes import POSITIONS, RESOURCES, Conflict, Decision, NotFound, PostKey, Rejected, workload_id
-from icass.store.schema import FILES
+from icass.store.changes import (
+    POSITIONS,
+    RESOURCES,
+    Conflict,
+    Decision,
+    NotFound,
+    PositionMade,
+    PostKey,
+    Rejected,
+    StoredRow,
+    workload_id,
+)
 
 __all__ = [
-    "FILES",
     "POSITIONS",
     "REFUSED",
     "RESOURCES",
     "Conflict",
     "Decision",
     "NotFound",
+    "PositionMade",
     "PostKey",
     "Rejected",
+    "StoredRow",
     "workload_id",
 ]
 
@@ -34,12 +44,12 @@ __all__ = [
 REFUSED = (Conflict, Rejected, NotFound)
 
 
-def rows_of(request: Request, key: PostKey, file: str) -> list[dict[str, Any]]:
+def rows_of(request: Request, key: PostKey, file: str) -> list[StoredRow]:
     with request.app.state.engine.connect() as connection:
         return changes.list_rows(connection, key, file)
 
 
-def row_of(request: Request, key: PostKey, file: str, row_id: int) -> dict[str, Any]:
+def row_of(request: Request, key: PostKey, file: str, row_id: int) -> StoredRow:
     with request.app.state.engine.connect() as connection:
         return changes.get_row(connection, key, file, row_id)
 
@@ -58,12 +68,12 @@ def decisions_on(request: Request, modification_ids: Sequence[int]) -> dict[int,
 
 def change_row(
     request: Request, key: PostKey, file: str, row_id: int, values: Mapping[str, str], version: int, user: str
-) -> dict[str, Any]:
+) -> StoredRow:
     with request.app.state.engine.begin() as connection:
         return changes.update_row(connection, key, file, row_id, values, version, user)
 
 
-def add_row(request: Request, key: PostKey, file: str, values: Mapping[str, str], user: str) -> dict[str, Any]:
+def add_row(request: Request, key: PostKey, file: str, values: Mapping[str, str], user: str) -> StoredRow:
     with request.app.state.engine.begin() as connection:
         return changes.create_row(connection, key, file, values, user)
 
@@ -75,7 +85,7 @@ def add_position(
     allocation: Sequence[Mapping[str, str]],
     costs: Sequence[Mapping[str, str]],
     user: str,
-) -> dict[str, Any]:
+) -> PositionMade:
     """A new position with its time allocation rows and cost lines, as one change."""
     with request.app.state.engine.begin() as connection:
         return changes.create_position(connection, key, values, allocation, costs, user)
@@ -101,20 +111,23 @@ def workload_lines(request: Request, key: PostKey, run: PostRun | None = None) -
     """Every workload line the post distributes by (of `run`, the post's run now unless given)."""
     run = computed(request, key) if run is None else run
     with request.app.state.engine.connect() as connection:
-        return [WorkloadOut(**line) for line in changes.workload(connection, key, run)]
+        return [
+            WorkloadOut.model_validate(line, from_attributes=True) for line in changes.workload(connection, key, run)
+        ]
 
 
 def workload_line(request: Request, key: PostKey, line_id: str) -> WorkloadOut:
     run = computed(request, key)
     with request.app.state.engine.connect() as connection:
-        return WorkloadOut(**changes.get_workload(connection, key, run, line_id))
+        return WorkloadOut.model_validate(changes.get_workload(connection, key, run, line_id), from_attributes=True)
 
 
 def enter_count(
     request: Request, key: PostKey, line_id: str, count: str, version: int, user: str, modification: str | None = None
 ) -> WorkloadOut:
     with request.app.state.engine.begin() as connection:
-        return WorkloadOut(**changes.enter_count(connection, key, line_id, count, version, user, modification))
+        line = changes.enter_count(connection, key, line_id, count, version, user, modification)
+    return WorkloadOut.model_validate(line, from_attributes=True)
 
 
 def derived_counts(run: PostRun) -> dict[str, str]:

@@ -23,12 +23,12 @@ from icass.api.schemas import (
 )
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation
-from icass.distribution.world_invoice import WorldInvoice, world_invoice
 from icass.model.world import World
 from icass.money import format_plain
 from icass.store.bundles import NotStored
 from icass.store.compute import run_stored_tdy
 from icass.store.worlds import StoredWorldRun, consolidated_stored_world, stored_world_years
+from icass.views.world_invoice import WorldInvoice, world_invoice
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
 WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}

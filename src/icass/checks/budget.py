@@ -24,6 +24,7 @@ from icass.model import (
     Workload,
 )
 from icass.model.columnar import column, source_of
+from icass.money import percent_of
 
 Where = tuple[Sequence[Any], int]  # a table of records and the index of one: its Source made only for a message
 # No sum of cents may pass this: a cost center, a position's cost pool, the post's whole budget. With every
@@ -223,7 +224,7 @@ def ceilings(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         amount = cost_of.get(code, 0)
         if spec is None or Decimal(amount) <= ceiling * post_total:
             continue
-        share = (Decimal(100) * amount / post_total).quantize(Decimal("0.1"))
+        share = percent_of(amount, post_total, 1)
         found.append(
             warning(
                 _where(_first_rows(bundle)[code]),

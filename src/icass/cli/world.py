@@ -15,11 +15,11 @@ from icass.cli.app import CSV, INPUT_ERROR, TABLE, TABLE_CSV_OR_JSON, _err, _fai
 from icass.cli.output import Refused, check_target, reserved, write_whole
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation
-from icass.distribution.world_invoice import WORLD_HEADER, WorldInvoice, agencies, explain_item, rows, world_invoice
 from icass.model import FUNDING_SOURCES
 from icass.model.world import Item, World
 from icass.money import format_grouped, format_plain
 from icass.runs.world import consolidate_world, run_world
+from icass.views.world_invoice import WORLD_HEADER, WorldInvoice, agencies, explain_item, rows, world_invoice
 
 if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv or json
     from rich.console import Group

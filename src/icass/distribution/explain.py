@@ -10,6 +10,7 @@ from decimal import Decimal
 import numpy as np
 
 from icass.distribution.apportion import apportion
+from icass.distribution.modified_workload import modified_workload, one_modification
 from icass.distribution.steps import Distribution
 from icass.model import PostBundle, Source, Workload
 from icass.money import format_grouped
@@ -46,10 +47,7 @@ class Explanation:
     contributions: tuple[Contribution, ...]
     cost: dict[str, int]  # per funding source, as the engine computed it
     parts: tuple[AgencyPart, ...]
-
-    @property
-    def total_modified(self) -> Decimal:
-        return sum((p.modified for p in self.parts if p.modified is not None), Decimal(0))
+    total_modified: Decimal  # the cost center's modified workload, every agency's
 
 
 def _pool_contributions(bundle: PostBundle, cost_center: str) -> list[Contribution]:
@@ -88,11 +86,6 @@ def _pool_contributions(bundle: PostBundle, cost_center: str) -> list[Contributi
     return found
 
 
-def _one_modification(lines: list[Workload]) -> Decimal | None:
-    values = {w.modification for w in lines}
-    return values.pop() if len(values) == 1 else None
-
-
 def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) -> Explanation:
     cols = distribution.columns
     contributions = [
@@ -106,6 +99,7 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
         c = cols.cost_centers.index(cost_center)
         here = distribution.cost_of(bundle.post.code)[c]
         cost = {f: int(v) for f, v in zip(cols.funding_sources, here.tolist(), strict=True) if v}
+    sums = modified_workload(bundle.workload)
     lines: dict[str, list[Workload]] = defaultdict(list)
     for w in bundle.workload:
         if w.cost_center == cost_center:
@@ -121,12 +115,12 @@ def explain(bundle: PostBundle, distribution: Distribution, cost_center: str) ->
     parts = tuple(
         AgencyPart(
             agency,
-            sum((w.count for w in lines[agency]), Decimal(0)) if agency in lines else None,
-            _one_modification(lines.get(agency, [])),
-            sum((w.modified_count for w in lines[agency]), Decimal(0)) if agency in lines else None,
+            sums.counts.get((cost_center, agency)),
+            one_modification(lines.get(agency, [])),
+            sums.modified.get((cost_center, agency)),
             share[agency],
             redistribution[agency],
         )
         for agency in sorted(set(lines) | set(share) | set(redistribution))
     )
-    return Explanation(cost_center, tuple(contributions), cost, parts)
+    return Explanation(cost_center, tuple(contributions), cost, parts, sums.total_of(cost_center))

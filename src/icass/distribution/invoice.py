@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from icass.distribution.modified_workload import modified_workload
 from icass.distribution.steps import Distribution
 from icass.model import FUNDING_SOURCES, PostBundle
 from icass.money import percent_of
@@ -52,14 +53,7 @@ def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of
     names = {a.code: a.name for a in bundle.agencies}
     if agency not in names:
         raise KeyError(agency)
-    counts: dict[str, Decimal] = defaultdict(Decimal)
-    modified: dict[str, Decimal] = defaultdict(Decimal)
-    modified_total: dict[str, Decimal] = defaultdict(Decimal)
-    for w in bundle.workload:
-        modified_total[w.cost_center] += w.modified_count
-        if w.agency == agency:
-            counts[w.cost_center] += w.count
-            modified[w.cost_center] += w.modified_count
+    sums = modified_workload(bundle.workload)
     amounts: dict[str, dict[str, int]] = defaultdict(dict)
     redistribution: dict[str, int] = defaultdict(int)
     share_of: dict[str, int] = defaultdict(int)
@@ -71,14 +65,15 @@ def invoice(bundle: PostBundle, distribution: Distribution, agency: str, kind_of
             share_of[cc] += own
     cost = dict(zip(distribution.columns.cost_centers, distribution.cost_of(code).sum(axis=1).tolist(), strict=True))
     lines = []
-    for cc in sorted(set(amounts) | set(counts)):
+    for cc in sorted(set(amounts) | set(sums.cost_centers_of(agency))):
         factor = kind_of(cc) == "workload"
-        share = percent_of(modified[cc], modified_total[cc]) if factor else percent_of(share_of[cc], cost[cc])
+        modified = sums.modified.get((cc, agency), Decimal(0))
+        share = percent_of(modified, sums.total_of(cc)) if factor else percent_of(share_of[cc], cost[cc])
         lines.append(
             InvoiceLine(
                 cost_center=cc,
-                workload=counts[cc] if factor else None,
-                modified_workload=modified[cc] if factor else None,
+                workload=sums.counts.get((cc, agency), Decimal(0)) if factor else None,
+                modified_workload=modified if factor else None,
                 share_percent=share,
                 amounts={f: amounts[cc][f] for f in FUNDING_SOURCES if f in amounts[cc]},
                 redistribution=redistribution[cc],

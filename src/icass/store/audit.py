@@ -11,6 +11,7 @@ it: change neither without the other, nor ever for entries already written."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -83,7 +84,14 @@ def record(
 
 
 def _as_kept(value: Any) -> Any:
-    return json.loads(json.dumps(value, allow_nan=False))
+    return json.loads(json.dumps(value, allow_nan=False, default=_fields))
+
+
+def _fields(value: Any) -> Any:
+    """A record the store hands on (a row, a workload line: icass.store.steps) as the mapping of its fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not kept in the audit log")
 
 
 CONTENT = ("id", "at", "username", "action", "entity", "post", "fiscal_year", "before", "after")

@@ -28,22 +28,84 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from icass.bundle import tables
 from icass.bundle.codes import code_problem, text_problem
-from icass.bundle.workbook import CODE, COLUMNS
+from icass.bundle.format import FILES as FORMAT
+from icass.bundle.format import Kind
 from icass.diagnostics import ERROR, Diagnostic, error
-from icass.model import Source, Workload, columnar
-from icass.money import format_plain
+from icass.model import Source
 from icass.runs.post import PostRun
 from icass.store import audit
-from icass.store.bundles import new_revision
-from icass.store.compute import PostState, keep_state, kept_state, run_on, state_after_edit, state_kept, state_on
-from icass.store.schema import FILES, ROW_TABLES, approvals, bundle_files, posts
+from icass.store.compute import keep_state, kept_state, run_on, state_after_edit, state_on
+from icass.store.schema import ROW_TABLES, approvals, posts
+from icass.store.steps import (
+    WORKLOAD_FILE,
+    Conflict,
+    NotFound,
+    PostKey,
+    StoredRow,
+    WorkloadLine,
+    current_row,
+    entered_row,
+    fill_header,
+    get_row,
+    list_rows,
+    lock,
+    ordered,
+    row_number,
+    row_record,
+    state_before,
+    workload_id,
+    workload_line,
+    workload_lines,
+    workload_record,
+)
+
+# What callers import from here: the change module's own names, and the records and errors of a change's steps
+# (icass.store.steps) that they were always imported with.
+__all__ = [
+    "CODE_KINDS",
+    "DECISIONS",
+    "OF_POSITION",
+    "POSITIONS",
+    "POSITION_COSTS",
+    "RESOURCES",
+    "TIME_ALLOCATION",
+    "WORKLOAD_FILE",
+    "Conflict",
+    "Decision",
+    "NewRow",
+    "NotFound",
+    "PositionMade",
+    "PostKey",
+    "Rejected",
+    "StoredRow",
+    "WorkloadLine",
+    "cell_values",
+    "clear_count",
+    "create_position",
+    "create_row",
+    "create_rows",
+    "decide",
+    "decisions",
+    "delete_position",
+    "delete_row",
+    "enter_count",
+    "find_post",
+    "get_row",
+    "get_workload",
+    "list_rows",
+    "rejects",
+    "row_problems",
+    "update_row",
+    "workload",
+    "workload_id",
+    "workload_key",
+]
 
 # The API's name of each table a person edits row by row -> its bundle file.
 RESOURCES: dict[str, str] = {
@@ -65,26 +127,8 @@ RESOURCES: dict[str, str] = {
     "tdy-visits": "tdy/visits.csv",
     "tdy-services": "tdy/services.csv",
 }
-WORKLOAD_FILE = "workload.csv"
-
-
-@dataclass(frozen=True)
-class PostKey:
-    id: int
-    code: str
-    fiscal_year: int
-
-
-class NotFound(LookupError):
-    pass
-
-
-class Conflict(Exception):
-    """The row changed since the person last read it (or is gone)."""
-
-    def __init__(self, message: str, current: dict[str, Any] | None) -> None:
-        super().__init__(message)
-        self.current = current
+# The kinds of cell that hold a code, checked by its shape before it is stored.
+CODE_KINDS = frozenset({Kind.CODE, Kind.POST_CODE, Kind.ONE_OF})
 
 
 class Rejected(Exception):
@@ -104,97 +148,34 @@ def find_post(connection: Connection, code: str, fiscal_year: int) -> PostKey:
     return PostKey(int(found), code, fiscal_year)
 
 
-# Reading rows ----------------------------------------------------------------------------------------------
-
-
-def _out(file: str, row: Mapping[str, Any], number: int) -> dict[str, Any]:
-    """A row as the API shows it: every cell as text (amounts as decimal strings), its id, version and
-    spreadsheet row (the row number its file's messages name)."""
-    _, kinds = FILES[file]
-    shown: dict[str, Any] = {"id": row["id"], "version": row["version"], "row": number}
-    for column, kind in kinds.items():
-        shown[column] = format_plain(row[column]) if kind == "cents" else row[column]
-    shown["extra"] = row["extra"] or {}
-    return shown
-
-
-def _ordered(connection: Connection, post: PostKey, file: str) -> list[Mapping[str, Any]]:
-    table = ROW_TABLES[file]
-    query = select(table).where(table.c.post_id == post.id).order_by(table.c.line)
-    return [dict(row) for row in connection.execute(query).mappings()]
-
-
-def list_rows(connection: Connection, post: PostKey, file: str) -> list[dict[str, Any]]:
-    return [_out(file, row, number) for number, row in enumerate(_ordered(connection, post, file), start=2)]
-
-
-def get_row(connection: Connection, post: PostKey, file: str, row_id: int) -> dict[str, Any]:
-    table = ROW_TABLES[file]
-    query = select(table).where(table.c.post_id == post.id, table.c.id == row_id)
-    row = connection.execute(query).mappings().first()
-    if row is None:
-        raise NotFound(f"{file}: no row {row_id} at post {post.code}, fiscal year {post.fiscal_year}")
-    return _out(file, dict(row), _number(connection, post, file, row["line"]))
-
-
-def _number(connection: Connection, post: PostKey, file: str, line: int) -> int:
-    """The spreadsheet row of the row at `line`: its place in the file's order, after the header."""
-    table = ROW_TABLES[file]
-    query = select(func.count()).select_from(table).where(table.c.post_id == post.id, table.c.line <= line)
-    return int(connection.execute(query).scalar_one()) + 1
-
-
 # Changing rows ---------------------------------------------------------------------------------------------
-
-
-def _lock(connection: Connection, post: PostKey) -> None:
-    connection.execute(
-        update(posts).where(posts.c.id == post.id).values(version=posts.c.version + 1, revision=new_revision())
-    )
 
 
 def cell_values(file: str, values: Mapping[str, str]) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The table's values of the cells given (amounts to cents, by the bundle's parser); problems name the field.
     A what-if scenario checks its changes with it too (icass.store.scenarios)."""
-    _, kinds = FILES[file]
+    columns = {c.name: c for c in FORMAT[file].columns}
     found: dict[str, Any] = {}
     problems = []
-    for column, value in values.items():
-        if column not in kinds:
-            problems.append(error(Source(file), f"{file} has no column {column!r}", field=column))
-        elif kinds[column] == "cents":
+    for name, value in values.items():
+        column = columns.get(name)
+        if column is None:
+            problems.append(error(Source(file), f"{file} has no column {name!r}", field=name))
+        elif column.cents:
             try:
-                found[column] = tables.cents(value.strip())
+                found[name] = tables.cents(value.strip())
             except ValueError as e:
-                problems.append(error(Source(file), f"not an amount in dollars: {e}", field=column))
+                problems.append(error(Source(file), f"not an amount in dollars: {e}", field=name))
         else:
-            # Checked before anything is stored, by the kind the formats give the column: a code by its shape,
+            # Checked before anything is stored, by the kind the format gives the column: a code by its shape,
             # anything else bounded as free text. The readers (run after the write) check it again.
             text = value.strip()
-            problem = code_problem(text) if text and COLUMNS[file][column] == CODE else text_problem(text)
+            problem = code_problem(text) if text and column.kind in CODE_KINDS else text_problem(text)
             if problem is None:
-                found[column] = text
+                found[name] = text
             else:
-                problems.append(error(Source(file), problem, field=column))
+                problems.append(error(Source(file), problem, field=name))
     return found, problems
-
-
-def _header(connection: Connection, post: PostKey, file: str, columns: set[str]) -> None:
-    """The file's header with any optional column a change fills that it lacked (it is written on export)."""
-    row = connection.execute(
-        select(bundle_files.c.id, bundle_files.c.header).where(
-            bundle_files.c.post_id == post.id, bundle_files.c.name == file
-        )
-    ).one_or_none()
-    _, kinds = FILES[file]
-    if row is None:
-        connection.execute(bundle_files.insert(), {"post_id": post.id, "name": file, "header": list(kinds)})
-        return
-    missing = [c for c in kinds if c in columns and c not in row.header]
-    if missing:
-        connection.execute(
-            update(bundle_files).where(bundle_files.c.id == row.id).values(header=[*row.header, *missing])
-        )
 
 
 def rejects(problem: Diagnostic) -> bool:
@@ -216,35 +197,19 @@ def _judge(connection: Connection, post: PostKey, file: str, row_id: int, run: P
     """Reject the change when `run`, made with it, finds a problem in its row."""
     table = ROW_TABLES[file]
     line = connection.execute(select(table.c.line).where(table.c.id == row_id)).scalar_one()
-    problems = row_problems(run, file, _number(connection, post, file, line))
+    problems = row_problems(run, file, row_number(connection, post, file, line))
     if problems:
         raise Rejected(problems)
 
 
-def _state_before(connection: Connection, post: PostKey) -> PostState:
-    """The post's run as it is before the change (the audit's "before", and what the change is applied to): its
-    kept state, run only when none is kept. Called before `_lock`, in the change's transaction.
-
-    It first writes nothing to the post's row: that takes the row's lock on PostgreSQL and, on SQLite, makes the
-    driver BEGIN the transaction and so take the write lock (icass.store.database: the driver begins only at a
-    transaction's first write). The revision read next and the rows the change reads after it are then one
-    state that no other change can move; read before the lock, another change committed while this one waited
-    would leave it applying its edit to a state that is no longer the post's."""
-    connection.execute(update(posts).where(posts.c.id == post.id).values(version=posts.c.version))
-    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
-    return state_kept(connection, post.id, revision)
-
-
-def create_row(
-    connection: Connection, post: PostKey, file: str, values: Mapping[str, str], user: str
-) -> dict[str, Any]:
+def create_row(connection: Connection, post: PostKey, file: str, values: Mapping[str, str], user: str) -> StoredRow:
     found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
-    _lock(connection, post)
+    lock(connection, post)
     table = ROW_TABLES[file]
     last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
-    _header(connection, post, file, {c for c, v in found.items() if v != ""})
+    fill_header(connection, post, file, {c for c, v in found.items() if v != ""})
     row_id = connection.execute(
         insert(table).returning(table.c.id), {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **found}
     ).scalar_one()
@@ -258,18 +223,18 @@ def create_row(
 
 def update_row(
     connection: Connection, post: PostKey, file: str, row_id: int, values: Mapping[str, str], version: int, user: str
-) -> dict[str, Any]:
+) -> StoredRow:
     found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
     kept = kept_state(connection, post.id)
-    _lock(connection, post)
-    before = _current(connection, post, file, row_id, version)
+    lock(connection, post)
+    before = current_row(connection, post, file, row_id, version)
     table = ROW_TABLES[file]
     connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **found))
-    _header(connection, post, file, {c for c, v in found.items() if v != ""})
-    state = state_after_edit(connection, post.id, kept, file, before["row"] - 2, found)
-    problems = row_problems(state.run, file, before["row"])
+    fill_header(connection, post, file, {c for c, v in found.items() if v != ""})
+    state = state_after_edit(connection, post.id, kept, file, before.row - 2, found)
+    problems = row_problems(state.run, file, before.row)
     if problems:
         raise Rejected(problems)
     after = get_row(connection, post, file, row_id)
@@ -279,8 +244,8 @@ def update_row(
 
 
 def delete_row(connection: Connection, post: PostKey, file: str, row_id: int, version: int, user: str) -> None:
-    _lock(connection, post)
-    before = _current(connection, post, file, row_id, version)
+    lock(connection, post)
+    before = current_row(connection, post, file, row_id, version)
     table = ROW_TABLES[file]
     connection.execute(delete(table).where(table.c.id == row_id))
     _record(connection, post, user, "delete", file, row_id, before, None)
@@ -289,6 +254,15 @@ def delete_row(connection: Connection, post: PostKey, file: str, row_id: int, ve
 POSITIONS, TIME_ALLOCATION, POSITION_COSTS = "positions.csv", "time_allocation.csv", "position_costs.csv"
 # A position's own rows in other tables, found by its position_id: made and removed with it.
 OF_POSITION = (TIME_ALLOCATION, POSITION_COSTS)
+
+
+@dataclass(frozen=True)
+class PositionMade:
+    """A new position's row, with the time allocation rows and cost lines made with it."""
+
+    position: StoredRow
+    time_allocation: tuple[StoredRow, ...]
+    costs: tuple[StoredRow, ...]
 
 
 @dataclass(frozen=True)
@@ -301,7 +275,7 @@ class NewRow:
     where: str
 
 
-def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], user: str) -> list[dict[str, Any]]:
+def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], user: str) -> list[StoredRow]:
     """Several new rows, of one table or several, as one change: every cell checked before anything is written
     (each problem names its row in the change and its field), then all written, judged by one run of the post
     (a problem that `rejects` in any of them refuses them all) and each recorded in the audit log, one entry a
@@ -316,12 +290,12 @@ def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], u
         typed.append((row.file, found))
     if problems:
         raise Rejected(problems)
-    _lock(connection, post)
+    lock(connection, post)
     made: list[tuple[str, int]] = []
     for file, found in typed:
         table = ROW_TABLES[file]
         last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
-        _header(connection, post, file, {c for c, v in found.items() if v != ""})
+        fill_header(connection, post, file, {c for c, v in found.items() if v != ""})
         made.append(
             (
                 file,
@@ -333,7 +307,7 @@ def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], u
         )
     shown = _shown(connection, post, made)
     run = run_on(connection, post.id)
-    problems = [p for file, row_id in made for p in row_problems(run, file, shown[file, row_id]["row"])]
+    problems = [p for file, row_id in made for p in row_problems(run, file, shown[file, row_id].row)]
     if problems:
         raise Rejected(problems)
     for file, row_id in made:
@@ -341,13 +315,13 @@ def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], u
     return [shown[key] for key in made]
 
 
-def _shown(connection: Connection, post: PostKey, made: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Any]:
-    """The rows `made` as the API shows them, each file's rows read once."""
+def _shown(connection: Connection, post: PostKey, made: Sequence[tuple[str, int]]) -> dict[tuple[str, int], StoredRow]:
+    """The rows `made` as their records, each file's rows read once."""
     wanted = set(made)
     return {
-        (file, row["id"]): _out(file, row, number)
+        (file, row["id"]): row_record(file, row, number)
         for file in {file for file, _ in made}
-        for number, row in enumerate(_ordered(connection, post, file), start=2)
+        for number, row in enumerate(ordered(connection, post, file), start=2)
         if (file, row["id"]) in wanted
     }
 
@@ -359,7 +333,7 @@ def create_position(
     allocation: Sequence[Mapping[str, str]],
     costs: Sequence[Mapping[str, str]],
     user: str,
-) -> dict[str, Any]:
+) -> PositionMade:
     """A new position with its time allocation rows and cost lines, as one change (create_rows). A row of
     the lists that leaves out position_id is the new position's; one that names another position is refused,
     as the lists hold the position's own rows."""
@@ -377,20 +351,20 @@ def create_position(
     if problems:
         raise Rejected(problems)
     made = list(zip(rows, create_rows(connection, post, rows, user), strict=True))
-    return {
-        **made[0][1],
-        "time_allocation": [shown for row, shown in made[1:] if row.file == TIME_ALLOCATION],
-        "costs": [shown for row, shown in made[1:] if row.file == POSITION_COSTS],
-    }
+    return PositionMade(
+        made[0][1],
+        tuple(shown for row, shown in made[1:] if row.file == TIME_ALLOCATION),
+        tuple(shown for row, shown in made[1:] if row.file == POSITION_COSTS),
+    )
 
 
 def delete_position(connection: Connection, post: PostKey, row_id: int, version: int, user: str) -> None:
     """Remove a position and, with it, its time allocation rows and cost lines (unless another row of
     positions.csv has the same position_id: then they are that one's too), each with its audit entry."""
-    _lock(connection, post)
-    before = _current(connection, post, POSITIONS, row_id, version)
+    lock(connection, post)
+    before = current_row(connection, post, POSITIONS, row_id, version)
     positions_table = ROW_TABLES[POSITIONS]
-    position_id = before["position_id"]
+    position_id = before.cells()["position_id"]
     namesakes = connection.execute(
         select(func.count()).where(
             positions_table.c.post_id == post.id,
@@ -404,22 +378,10 @@ def delete_position(connection: Connection, post: PostKey, row_id: int, version:
         return
     for file in OF_POSITION:
         table = ROW_TABLES[file]
-        for number, row in enumerate(_ordered(connection, post, file), start=2):
+        for number, row in enumerate(ordered(connection, post, file), start=2):
             if row["position_id"] == position_id:
                 connection.execute(delete(table).where(table.c.id == row["id"]))
-                _record(connection, post, user, "delete", file, row["id"], _out(file, row, number), None)
-
-
-def _current(connection: Connection, post: PostKey, file: str, row_id: int, version: int) -> dict[str, Any]:
-    """The row as it is, when `version` is still its version (the post's lock is held, so it stays so)."""
-    row = get_row(connection, post, file, row_id)
-    if row["version"] != version:
-        raise Conflict(
-            f"{file}, row {row['row']} was changed by someone else since you read it (version {version}, now "
-            f"{row['version']}): reload it and make your change again",
-            row,
-        )
-    return row
+                _record(connection, post, user, "delete", file, row["id"], row_record(file, row, number), None)
 
 
 def _record(
@@ -447,64 +409,6 @@ def _record(
 # Workload: what the post distributes by, derived or entered ------------------------------------------------
 
 
-def workload_id(cost_center: str, agency: str, factor: str) -> str:
-    """A workload line's id: its cost center, agency and (when it has one) factor, e.g. `6150:1100.0`."""
-    return ":".join((cost_center, agency, factor) if factor else (cost_center, agency))
-
-
-def _workload_lines(run: PostRun) -> Sequence[Workload]:
-    if run.bundle is not None:
-        return run.bundle.workload
-    if run.records is None or run.derivation is None:
-        return ()
-    from icass.catalog.counting import load_counting_rules
-    from icass.workload.modify import combine
-
-    return combine(run.records, run.derivation, run.catalog, load_counting_rules())[0]
-
-
-def workload(connection: Connection, post: PostKey, run: PostRun) -> list[dict[str, Any]]:
-    """Every workload line the post distributes by (derived from its records, or entered by hand), each with
-    the version of the entered row behind it (0 when the line is derived: entering a count creates the row)."""
-    entered = {(r["cost_center"], r["agency"], r["factor"]): r for r in _ordered(connection, post, WORKLOAD_FILE)}
-    shown = []
-    for w in _workload_lines(run):
-        row = entered.get((w.cost_center, w.agency, w.factor))
-        shown.append(_workload_out(w, row))
-    return shown
-
-
-def _workload_out(w: Workload, row: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {
-        "id": workload_id(w.cost_center, w.agency, w.factor),
-        "cost_center": w.cost_center,
-        "agency": w.agency,
-        "factor": w.factor,
-        "count": _plain(w.count),
-        "modification": _plain(w.modification),
-        "origin": str(w.origin),
-        "version": row["version"] if row is not None else 0,
-    }
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _workload_line(run: PostRun, key: tuple[str, str, str], row: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The workload line of `key` as `workload` shows it, with `row` its entered row (or None). Found by its
-    columns: a large post's lines are kept as columns, and making every line to find one costs more than
-    the rest of a count's change."""
-    lines = _workload_lines(run)
-    keys = zip(*(columnar.column(lines, name) for name in ("cost_center", "agency", "factor")), strict=True)
-    at = next((k for k, found in enumerate(keys) if found == key), None)
-    if at is None:
-        return None
-    fields = ("cost_center", "agency", "count", "modification", "factor", "origin")
-    return _workload_out(Workload(*(columnar.column(lines, name)[at] for name in fields)), row)
-
-
 def workload_key(line_id: str) -> tuple[str, str, str]:
     parts = line_id.split(":")
     if len(parts) not in (2, 3) or not all(parts[:2]):
@@ -512,19 +416,19 @@ def workload_key(line_id: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2] if len(parts) == 3 else ""
 
 
-def get_workload(connection: Connection, post: PostKey, run: PostRun, line_id: str) -> dict[str, Any]:
+def workload(connection: Connection, post: PostKey, run: PostRun) -> list[WorkloadLine]:
+    """Every workload line the post distributes by (derived from its records, or entered by hand), each with
+    the version of the entered row behind it (0 when the line is derived: entering a count creates the row)."""
+    entered = {(r["cost_center"], r["agency"], r["factor"]): r for r in ordered(connection, post, WORKLOAD_FILE)}
+    return [workload_record(w, entered.get((w.cost_center, w.agency, w.factor))) for w in workload_lines(run)]
+
+
+def get_workload(connection: Connection, post: PostKey, run: PostRun, line_id: str) -> WorkloadLine:
     key = workload_key(line_id)
     for line in workload(connection, post, run):
-        if (line["cost_center"], line["agency"], line["factor"]) == key:
+        if (line.cost_center, line.agency, line.factor) == key:
             return line
     raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
-
-
-def _entered(connection: Connection, post: PostKey, cost_center: str, agency: str, factor: str) -> Any:
-    """The workload.csv row of a line's count entered by hand, or None."""
-    table = ROW_TABLES[WORKLOAD_FILE]
-    where = (table.c.cost_center == cost_center, table.c.agency == agency, table.c.factor == factor)
-    return connection.execute(select(table).where(table.c.post_id == post.id, *where)).mappings().first()
 
 
 def enter_count(
@@ -535,7 +439,7 @@ def enter_count(
     version: int,
     user: str,
     modification: str | None = None,
-) -> dict[str, Any]:
+) -> WorkloadLine:
     """Enter a count by hand for a workload line (it then replaces what the records derive for its cost center
     and agency, H-341.1-4 and docs/bundle.md), creating the entered row when the line was derived."""
     cost_center, agency, factor = workload_key(line_id)
@@ -543,11 +447,11 @@ def enter_count(
     _, problems = cell_values(WORKLOAD_FILE, typed if modification is None else {**typed, "modification": modification})
     if problems:
         raise Rejected(problems)
-    state = _state_before(connection, post)
-    _lock(connection, post)
+    state = state_before(connection, post)
+    lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
-    row = _entered(connection, post, cost_center, agency, factor)
-    before = _workload_line(state.run, (cost_center, agency, factor), row)
+    row = entered_row(connection, post, cost_center, agency, factor)
+    before = workload_line(state.run, (cost_center, agency, factor), row)
     current = row["version"] if row is not None else 0
     if current != version:
         raise Conflict(
@@ -576,15 +480,17 @@ def enter_count(
     else:
         row_id = row["id"]
         connection.execute(update(table).where(table.c.id == row_id).values(version=table.c.version + 1, **values))
-    _header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
+    fill_header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
     if row is None:
         state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, None, {**typed, **values})
     else:
-        index = _number(connection, post, WORKLOAD_FILE, row["line"]) - 2
+        index = row_number(connection, post, WORKLOAD_FILE, row["line"]) - 2
         state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, index, values)
     run = state.run
     _judge(connection, post, WORKLOAD_FILE, row_id, run)
-    after = _workload_line(run, (cost_center, agency, factor), _entered(connection, post, cost_center, agency, factor))
+    after = workload_line(
+        run, (cost_center, agency, factor), entered_row(connection, post, cost_center, agency, factor)
+    )
     if after is None:
         raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
     audit.record(
@@ -604,9 +510,9 @@ def enter_count(
 def clear_count(connection: Connection, post: PostKey, line_id: str, version: int, user: str) -> None:
     """Remove a count entered by hand: the line goes back to what the records derive (if anything)."""
     cost_center, agency, factor = workload_key(line_id)
-    _lock(connection, post)
+    lock(connection, post)
     table = ROW_TABLES[WORKLOAD_FILE]
-    row = _entered(connection, post, cost_center, agency, factor)
+    row = entered_row(connection, post, cost_center, agency, factor)
     if row is None:
         raise NotFound(f"workload line {line_id} has no count entered by hand")
     if row["version"] != version:

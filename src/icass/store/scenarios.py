@@ -31,7 +31,7 @@ from icass.diagnostics import error
 from icass.model import Source
 from icass.money import format_plain
 from icass.runs.post import PostRun
-from icass.store import audit, changes
+from icass.store import audit, changes, steps
 from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, PostKey, Rejected
 from icass.store.compute import PostState, keep_state, run_on, run_stored
@@ -529,7 +529,7 @@ def _write(connection: Connection, post: PostKey, change: Change, before: PostSt
     file = FILE_OF[change.resource]
     if change.resource == WORKLOAD:
         key = changes.workload_key(change.target)
-        row = changes._entered(connection, post, *key)
+        row = steps.entered_row(connection, post, *key)
         entity = f"workload {change.target}"
         current = row["version"] if row is not None else 0
         if change.action == "delete":
@@ -541,7 +541,7 @@ def _write(connection: Connection, post: PostKey, change: Change, before: PostSt
             shown = {"count": row["count"], "modification": row["modification"], "version": row["version"]}
             return _Written(file, None, "clear count", entity, shown)
         assert before is not None
-        line = changes._workload_line(before.run, key, row)
+        line = steps.workload_line(before.run, key, row)
         if current != change.base_version:
             raise Conflict(
                 f"the workload of {key[1]} in {key[0]} was changed by someone else since you read it (version "
@@ -555,22 +555,22 @@ def _write(connection: Connection, post: PostKey, change: Change, before: PostSt
         else:
             row_id = row["id"]
             _update(connection, file, row_id, found)
-        changes._header(connection, post, file, {"factor"} if key[2] else set())
+        steps.fill_header(connection, post, file, {"factor"} if key[2] else set())
         return _Written(file, row_id, "enter count", entity, line, key)
     if change.action == "create":
         found, _ = changes.cell_values(file, change.values)
         row_id = _insert(connection, post, file, found)
-        changes._header(connection, post, file, {c for c, v in found.items() if v != ""})
+        steps.fill_header(connection, post, file, {c for c, v in found.items() if v != ""})
         return _Written(file, row_id, "create", f"{file} {row_id}", None)
     row_id = int(change.target)
-    shown = changes._current(connection, post, file, row_id, change.base_version)
+    current = steps.current_row(connection, post, file, row_id, change.base_version)
     if change.action == "delete":
         connection.execute(delete(ROW_TABLES[file]).where(ROW_TABLES[file].c.id == row_id))
-        return _Written(file, None, "delete", f"{file} {row_id}", shown)
+        return _Written(file, None, "delete", f"{file} {row_id}", current)
     found, _ = changes.cell_values(file, change.values)
     _update(connection, file, row_id, found)
-    changes._header(connection, post, file, {c for c, v in found.items() if v != ""})
-    return _Written(file, row_id, "update", f"{file} {row_id}", shown)
+    steps.fill_header(connection, post, file, {c for c, v in found.items() if v != ""})
+    return _Written(file, row_id, "update", f"{file} {row_id}", current)
 
 
 def _after(connection: Connection, post: PostKey, written: _Written, run: PostRun) -> Any:
@@ -578,8 +578,8 @@ def _after(connection: Connection, post: PostKey, written: _Written, run: PostRu
     if written.row_id is None:
         return None
     if written.key is not None:
-        return changes._workload_line(run, written.key, changes._entered(connection, post, *written.key))
-    return changes.get_row(connection, post, written.file, written.row_id)
+        return steps.workload_line(run, written.key, steps.entered_row(connection, post, *written.key))
+    return steps.get_row(connection, post, written.file, written.row_id)
 
 
 def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, version: int, user: str) -> Scenario:
@@ -590,8 +590,8 @@ def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, vers
     post's state kept once. Anything raised leaves the post as it was: the caller rolls back."""
     scenario = _hold(connection, post, scenario_id, version)
     counted = any(c.resource == WORKLOAD and c.action != "delete" for c in scenario.changes)
-    before = changes._state_before(connection, post) if counted else None
-    changes._lock(connection, post)  # once: the scenario is one step of the post's revision
+    before = steps.state_before(connection, post) if counted else None
+    steps.lock(connection, post)  # once: the scenario is one step of the post's revision
     written: list[_Written] = []
     for change in scenario.changes:
         try:
@@ -647,7 +647,7 @@ def _row_number(connection: Connection, post: PostKey, written: _Written) -> int
     assert written.row_id is not None
     table = ROW_TABLES[written.file]
     line = connection.execute(select(table.c.line).where(table.c.id == written.row_id)).scalar_one()
-    return changes._number(connection, post, written.file, line)
+    return steps.row_number(connection, post, written.file, line)
 
 
 def _change_record(change: Change) -> dict[str, Any]:

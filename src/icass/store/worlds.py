@@ -20,11 +20,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, select
 
 from icass.bundle import tables as t
-from icass.bundle.load import read_post
+from icass.bundle.load import read_post, signed_cents
 from icass.bundle.world import read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.distribution.consolidation import Consolidation
-from icass.distribution.world_invoice import WorldInvoice, agencies, world_invoice
 from icass.model import Post, Source
 from icass.money import format_plain
 from icass.runs.post import PostRun
@@ -63,6 +62,7 @@ from icass.store.schema import (
     worlds,
 )
 from icass.store.states import Shelf, database_of
+from icass.views.world_invoice import WorldInvoice, agencies, world_invoice
 
 WORLD_FILE = "world.toml"
 POSTS, TDY = "posts", "tdy"  # the folders of a world's bundles: its own year's posts, prior-year final budgets
@@ -232,15 +232,9 @@ def _world_values(table: dict[str, Any], fiscal_year: int) -> dict[str, Any]:
     }
 
 
-def _signed_cents(cell: str) -> int:
-    """items.csv's amounts: an OTHER credit is negative."""
-    text = cell.strip()
-    return -t.cents(text[1:]) if text.startswith("-") else t.cents(text)
-
-
 def _world_rows(folder: Path, name: str) -> tuple[list[str], list[dict[str, Any]]]:
     """A world CSV file's header as written and its rows (money in signed cents, the rest as written)."""
-    return _rows(folder, name, WORLD_FILES[name][1], _signed_cents)
+    return _rows(folder, name, WORLD_FILES[name][1], signed_cents)
 
 
 def _bundle(kind: str, folder: Path, post: Post | None, steps: Steps) -> _Bundle:

@@ -17,6 +17,7 @@ from icass.catalog.cost_centers import CountBasis
 from icass.catalog.tdy import TdyRules
 from icass.distribution import Distribution
 from icass.distribution.columns import columns_of
+from icass.distribution.modified_workload import modified_workload
 from icass.distribution.steps import cost_centers
 from icass.model import PositionCategory, Post, PostBundle
 from icass.model.tdy import Basket
@@ -80,18 +81,16 @@ def tdy_rates(bundle: PostBundle, distribution: Distribution, catalog: Catalog, 
     for line in bundle.budget:
         if line.lease:
             lease[line.cost_center] += line.amount
-    workload: dict[str, Decimal] = defaultdict(Decimal)
-    for count in bundle.workload:
-        workload[count.cost_center] += count.modified_count
+    workload = modified_workload(bundle.workload)
     found = []
-    for code in sorted(set(full) | set(workload)):
+    for code in sorted(set(full) | set(workload.total)):
         spec = catalog.find(code, methodology)
         if spec is None or spec.count_basis == CountBasis.NONE:
             continue  # 0000, 0009 and 8790 have no distribution factor, so no rate
         cost, less = full.get(code, 0), usdh.get(code, 0) + lease[code]
         excluded = cost - less if rules.excluded(code) else 0
         daily = spec.count_basis == CountBasis.STATIC
-        total = workload[code]
+        total = workload.total_of(code)
         exact = None
         if total > 0:
             exact = Fraction(cost - less - excluded) / Fraction(total)

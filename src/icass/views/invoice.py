@@ -13,6 +13,7 @@ from decimal import Decimal
 from icass.bundle.invoice_files import fundings_of
 from icass.catalog import CostCenterSpec
 from icass.distribution.invoice import Invoice, InvoiceLine, invoice
+from icass.distribution.modified_workload import modified_workload, one_modification
 from icass.model import Workload
 from icass.runs.post import PostRun
 from icass.workload.explain import CountExplanation, explain_counts
@@ -29,8 +30,7 @@ class LineDerivation:
     @property
     def modification(self) -> Decimal | None:
         """The one modification of the agency's count lines; None where there are none or they differ."""
-        values = {c.line.modification for c in self.counts}
-        return values.pop() if len(values) == 1 else None
+        return one_modification(c.line for c in self.counts)
 
     @property
     def modified(self) -> bool:
@@ -65,10 +65,9 @@ def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...
     """Every line of `bill` (the invoice of `run`'s post) with its derivation."""
     assert run.bundle is not None  # a distributed run
     methodology = run.bundle.post.methodology
-    total_modified: dict[str, Decimal] = defaultdict(Decimal)
+    total_modified = modified_workload(run.bundle.workload)
     mine: dict[str, list[Workload]] = defaultdict(list)
     for w in run.bundle.workload:
-        total_modified[w.cost_center] += w.modified_count
         if w.agency == bill.agency:
             mine[w.cost_center].append(w)
     found = []
@@ -83,6 +82,6 @@ def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...
         # records not counted, shown with their records.
         routing = dict.fromkeys(c.note for e in counts for c in e.counted if c.note)
         found.append(
-            LineDerivation(line, run.catalog.find(cc, methodology), counts, total_modified[cc], tuple(routing))
+            LineDerivation(line, run.catalog.find(cc, methodology), counts, total_modified.total_of(cc), tuple(routing))
         )
     return tuple(found)

@@ -7,7 +7,7 @@ it is counted in; a modification, each agency's decision, and a committee member
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
@@ -18,7 +18,7 @@ from icass.api import tables
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
-from icass.api.tables import FILES, RESOURCES
+from icass.api.tables import RESOURCES
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
 from icass.diagnostics import ERROR, Diagnostic
@@ -87,7 +87,7 @@ def said(d: Diagnostic) -> str:
     return f"{prefix}{d.message}" + (f" (6 FAH-5 {d.section})" if d.section else "")
 
 
-def _placed(problems: Iterable[Diagnostic], columns: Mapping[str, str]) -> tuple[dict[str, list[str]], list[str]]:
+def _placed(problems: Iterable[Diagnostic], columns: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
     """Problems beside the field they name; those naming no column of the file, for the row as a whole."""
     beside: dict[str, list[str]] = defaultdict(list)
     general: list[str] = []
@@ -108,7 +108,7 @@ class _Table:
         self.resource = resource
         self.file = _file(resource)
         self.key = post_key(request, post, fiscal_year)
-        self.columns = FILES[self.file][1]
+        self.columns = FORMAT[self.file].names
         account = account_of(request)
         self.editable = account.edits_post(post)
         self.agency = account.committee_agency(post) if resource == "modifications" else None
@@ -137,7 +137,7 @@ class _Table:
         trail = run.derivation.trail if run.derivation else None
         return trail is not None and self.file in set(trail["file"].unique().to_list())
 
-    def shown(self, rows: list[dict[str, Any]], run: PostRun) -> list[dict[str, Any]]:
+    def shown(self, rows: list[tables.StoredRow], run: PostRun) -> list[dict[str, Any]]:
         """Each row with the problems the post's run finds in it and what it is counted in."""
         found: dict[int, list[Diagnostic]] = defaultdict(list)
         for d in run.diagnostics:
@@ -146,12 +146,12 @@ class _Table:
         fed = lines_fed(run.derivation.trail if run.derivation else None, self.file)
         decided: dict[int, list[tables.Decision]] = {}
         if self.resource == "modifications":
-            decided = tables.decisions_on(self.request, [row["id"] for row in rows])
-        return [self.one(row, found[row["row"]], fed.get(row["row"], []), decided.get(row["id"], [])) for row in rows]
+            decided = tables.decisions_on(self.request, [row.id for row in rows])
+        return [self.one(row, found[row.row], fed.get(row.row, []), decided.get(row.id, [])) for row in rows]
 
     def one(
         self,
-        row: Mapping[str, Any],
+        row: tables.StoredRow,
         problems: Iterable[Diagnostic] = (),
         fed: Iterable[tuple[str, str, str]] = (),
         decisions: list[tables.Decision] | None = None,
@@ -166,10 +166,10 @@ class _Table:
             for line in fed
         ]
         return {
-            "id": row["id"],
-            "version": row["version"],
-            "number": row["row"],
-            "values": {c: (values or row).get(c, "") for c in self.columns},
+            "id": row.id,
+            "version": row.version,
+            "number": row.row,
+            "values": {c: (values or row.cells()).get(c, "") for c in self.columns},
             "problems": beside,
             "general": general,
             "fed": lines[:SHOWN_FED],
@@ -287,7 +287,7 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
             row = tables.add_row(request, table.key, table.file, values, user)
         else:
             allocation, costs = with_rows["time_allocation"], with_rows["costs"]
-            row = tables.add_position(request, table.key, values, allocation, costs, user)
+            row = tables.add_position(request, table.key, values, allocation, costs, user).position
     except tables.Rejected as e:
         beside, general = _placed([d for d in e.problems if d.source.file == table.file], table.columns)
         # A problem of the position's time allocation row or cost line names its file and field.
@@ -296,7 +296,7 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
         new = {"values": {**values, **typed}, "problems": beside, "general": general}
         message = "the row breaks a rule; nothing was saved"
         return page(request, "editor_new.html", **table.context(computed(request, table.key), new=new, error=message))
-    answer = table.row_page(row["id"], saved=True)
+    answer = table.row_page(row.id, saved=True)
     # The new row goes at the end of the table; the form stays as it was, to enter the next one.
     answer.headers["HX-Retarget"] = "#rows"
     answer.headers["HX-Reswap"] = "beforeend"

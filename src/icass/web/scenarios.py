@@ -4,6 +4,7 @@ Each asks what the API asks (icass.api.scenarios, icass.api.tables), under the s
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -97,9 +98,9 @@ def _body(request: Request, key: tables.PostKey, scenario_id: int, **context: An
     lines = tables.workload_lines(request, key, scenario_run(request, key, scenario_id))
     rows = {
         resource: [
-            {**row, **set_values.get((resource, str(row["id"])), {})}
+            {**dataclasses.asdict(row), **set_values.get((resource, str(row.id)), {})}
             for row in tables.rows_of(request, key, tables.RESOURCES[resource])
-            if (resource, str(row["id"])) not in deleted
+            if (resource, str(row.id)) not in deleted
         ]
         for resource in ("modifications", "budget-lines")
     }

@@ -1,6 +1,7 @@
-"""The read side of the consolidation: each agency's headquarters invoice (Exhibit H-421) and the rows of
-the worldwide report. One module for every query by agency, post, bureau and funding source, so the CLI
-and, later, the API show the same figures."""
+"""The world invoice: views of a world's consolidation (icass.distribution.consolidation computes it): each
+agency's headquarters invoice (Exhibit H-421), the rows of the worldwide report and the basis of each item's
+shares. One module for every query by agency, post, bureau and funding source, so the CLI, the API and the
+pages show the same figures."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import NamedTuple
 from icass.distribution.consolidation import Consolidation, ItemShare
 from icass.model import FUNDING_SOURCES
 from icass.model.world import Item, World
-from icass.money import format_grouped
+from icass.money import format_grouped, percent_of
 
 WORLD_HEADER = ("agency", "part", "key", "funding", "amount")
 
@@ -92,7 +93,7 @@ def _basis_text(share: ItemShare, agency: str) -> str:
         return share.basis_name
     mine = Decimal(share.basis.get(agency, 0))
     total = sum((Decimal(v) for v in share.basis.values()), Decimal(0))
-    percent = (100 * mine / total).quantize(Decimal("0.001")) if total else Decimal(0)
+    percent = percent_of(mine, total, 3)
     shown = (format_grouped(int(mine)), format_grouped(int(total))) if share.money else (_number(mine), _number(total))
     return f"{share.item}: {shown[0]} of {shown[1]} {share.basis_name} = {percent}%"
 
