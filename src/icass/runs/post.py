@@ -71,7 +71,8 @@ class Steps:
     """What the run of one post computed on its way past the derivation, kept with it so that the run of the
     same post after an edit takes from it what the edit left as it was (run_derived): the counts combined from
     `records` and what combining found, the records the checks on rows judged (`checked`) and what each found,
-    and, once distributed alone, the distribution's columns and each cost center's cost."""
+    and the distribution's columns and each cost center's cost with the records they were made of
+    (`distributed`: this run's, or, when it stopped before, the last run's that got that far)."""
 
     records: PostRecords
     derivation: Derivation
@@ -81,6 +82,7 @@ class Steps:
     combined: tuple[Diagnostic, ...]
     checked: PostBundle
     found: Mapping[Check, list[Diagnostic]]
+    distributed: PostBundle | None = None
     columns: Columns | None = None
     cost: npt.NDArray[np.int64] | None = None
 
@@ -88,10 +90,11 @@ class Steps:
         """Whether a run with these is judged by the same rules on the same counts derived."""
         return derivation is self.derivation and catalog is self.catalog and rules is self.rules
 
-    def unchanged(self, bundle: PostBundle) -> frozenset[str]:
-        """The fields of `bundle` that hold the same records as the bundle checked (an edit shares what it
-        leaves alone: icass.bundle.edit)."""
-        return frozenset(f for f in EVERY_FIELD if getattr(bundle, f) is getattr(self.checked, f))
+
+def _unchanged(bundle: PostBundle, since: PostBundle) -> frozenset[str]:
+    """The fields of `bundle` that hold the same records as `since` (an edit shares the tables it leaves alone:
+    icass.bundle.edit)."""
+    return frozenset(f for f in EVERY_FIELD if getattr(bundle, f) is getattr(since, f))
 
 
 @dataclass(frozen=True)
@@ -274,10 +277,12 @@ def _after_derivation(
     bundle = dataclasses.replace(records.entered, workload=workload)
     kept = None
     if before is not None:
-        unchanged = before.unchanged(bundle)
+        unchanged = _unchanged(bundle, before.checked)
         kept = {check: known for check, known in before.found.items() if check.reads <= unchanged}
     checked = run_each(bundle, Context(catalog, rules, derivation.derived), kept=kept)
     steps = Steps(records, derivation, catalog, rules, workload, tuple(more), bundle, checked)
+    if before is not None:  # the last columns made, for the next run to reuse should this one stop here
+        steps = dataclasses.replace(steps, distributed=before.distributed, columns=before.columns, cost=before.cost)
     found += [problem for problems in checked.values() for problem in problems]
     if has_errors(found):
         return PostRun(tuple(found), records, derivation, catalog=catalog, steps=steps)
@@ -291,11 +296,11 @@ def _distribute_one(run: PostRun, catalog: Catalog, rules: CountingRules, before
     bundle = _bundle(run)
     found = list(run.diagnostics)
     kind_of = catalog.kind_of(bundle.post.methodology)
-    if before is None or before.columns is None or before.cost is None:
+    if before is None or before.distributed is None or before.columns is None or before.cost is None:
         cols = columns_of([bundle], kind_of)
         cost = None
     else:
-        cols = columns_of([bundle], kind_of, before.columns, before.unchanged(bundle))
+        cols = columns_of([bundle], kind_of, before.columns, _unchanged(bundle, before.distributed))
         same = cols.cost_centers == before.columns.cost_centers
         cost = before.cost if same and all(getattr(cols, c) is getattr(before.columns, c) for c in COST_READS) else None
     try:
@@ -308,5 +313,5 @@ def _distribute_one(run: PostRun, catalog: Catalog, rules: CountingRules, before
     except DistributionError as refused:
         found += refused.problems
         return dataclasses.replace(run, diagnostics=tuple(found), bundle=None)
-    steps = None if run.steps is None else dataclasses.replace(run.steps, columns=cols, cost=cost)
+    steps = None if run.steps is None else dataclasses.replace(run.steps, distributed=bundle, columns=cols, cost=cost)
     return dataclasses.replace(run, diagnostics=tuple(found), distribution=distribution, steps=steps)
