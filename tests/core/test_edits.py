@@ -198,7 +198,7 @@ def _reading(bundle: PostBundle) -> _Reading:
 
 
 # Rows that break the checks, so that each check goes through its tables row by row and writes its messages.
-BROKEN = [
+BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     [],
     [("budget.csv", 0, {"cost_center": "9999", "funding": "AMSAL"}), ("budget.csv", 1, {"cost_center": "6150"})],
     [("time_allocation.csv", 0, {"cost_center": "9999", "position_id": "NOBODY"})],
