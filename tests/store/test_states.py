@@ -158,6 +158,8 @@ EDITS = st.lists(
     st.one_of(
         st.tuples(st.just("count"), st.sampled_from(["6150", "6134"]), st.integers(0, 400), st.just("")),
         st.tuples(st.just("budget"), st.integers(0, 3), st.integers(-5000, 5000), st.just("")),
+        # A position's cost line: the columns of the cost pools made again, the budget's and counts' kept.
+        st.tuples(st.just("cost"), st.integers(0, 50), st.integers(-5000, 5000), st.just("")),
         # A percent moved, or a row moved to another cost center: one already allocated, one only budgeted,
         # one nothing activated, one the catalog does not know (refused, leaving the post as it was).
         st.tuples(
@@ -187,10 +189,12 @@ def test_any_edits_leave_the_kept_state_equal_to_a_fresh_build(people, edits):
             cells = {"percent": str(percent), **({"cost_center": cost_center} if cost_center else {})}
             assert _allocate(admin, row, cells).status_code in (200, 422)
         else:
-            row = _ok(admin.get(f"{BASE}/budget-lines"))[where]
+            resource = "budget-lines" if kind == "budget" else "position-costs"
+            rows = _ok(admin.get(f"{BASE}/{resource}"))
+            row = rows[where % len(rows)]
             changed = max(Decimal(0), Decimal(row["amount"]) + Decimal(amount))
             body = {"amount": str(changed), "version": row["version"]}
-            _ok(admin.change("PUT", f"{BASE}/budget-lines/{row['id']}", json=body))
+            _ok(admin.change("PUT", f"{BASE}/{resource}/{row['id']}", json=body))
     kept = _views(admin)
     states.clear()
     assert _views(admin) == kept

@@ -12,25 +12,40 @@ A new rule is a function in the module of its concept, added to CHECKS where it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from icass.checks import budget, counts, positions, references
 from icass.checks.context import Check, Context, Costs, Needs
 from icass.diagnostics import Diagnostic, has_errors
 from icass.model import PostBundle
 
-__all__ = ["CHECKS", "Check", "Context", "Costs", "Needs", "run_checks"]
+__all__ = ["CHECKS", "Check", "Context", "Costs", "Needs", "run_checks", "run_each"]
+
+# Where a cost center first appears, which messages on costs point at (budget._first_rows).
+_FIRST_ROWS = {"budget", "time_allocation"}
 
 CHECKS: tuple[Check, ...] = (
-    Check(references.duplicates),
-    Check(references.references),
-    Check(positions.time_allocation),
-    Check(budget.lite_financial_management),
-    Check(counts.workload_lines),
-    Check(budget.sums, Needs.SOUND_ROWS),  # the sums need every position's grade to be known
-    Check(budget.cost_without_workload, Needs.COSTS),
-    Check(budget.service_rules, Needs.COSTS),
-    Check(budget.ceilings, Needs.COSTS),
+    Check(references.duplicate_agencies, reads=frozenset({"agencies"})),
+    Check(references.duplicate_grades, reads=frozenset({"cost_factors"})),
+    Check(references.duplicate_positions, reads=frozenset({"positions"})),
+    Check(references.duplicate_allocations, reads=frozenset({"time_allocation"})),
+    Check(references.duplicate_counts, reads=frozenset({"workload"})),
+    Check(references.grade_references, reads=frozenset({"positions", "cost_factors"})),
+    Check(references.pool_references, reads=frozenset({"positions", "position_costs"})),
+    Check(references.centrally_funded, reads=frozenset({"position_costs", "budget"})),
+    Check(references.allocation_references, reads=frozenset({"post", "positions", "time_allocation"})),
+    Check(references.budget_references, reads=frozenset({"post", "budget"})),
+    Check(references.count_references, reads=frozenset({"post", "agencies", "workload"})),
+    Check(positions.time_allocation, reads=frozenset({"post", "positions", "time_allocation"})),
+    Check(budget.lite_financial_management, reads=frozenset({"post", "budget", "time_allocation", "workload"})),
+    Check(counts.workload_lines, reads=frozenset({"post", "workload"})),
+    # The sums need every position's grade to be known.
+    Check(budget.sums, Needs.SOUND_ROWS, frozenset({"budget", "positions", "position_costs", "cost_factors"})),
+    Check(budget.cost_without_workload, Needs.COSTS, frozenset({"post", "workload", "agencies", *_FIRST_ROWS})),
+    Check(budget.service_rules, Needs.COSTS, frozenset({"post", "workload", *_FIRST_ROWS})),
+    Check(budget.ceilings, Needs.COSTS, frozenset({"post", *_FIRST_ROWS})),
     # Needs the rows alone, but its warnings have always come after those on costs.
-    Check(counts.mandatory, Needs.COSTS),
+    Check(counts.mandatory, Needs.COSTS, frozenset({"post", "workload"})),
 )
 
 
@@ -38,12 +53,25 @@ def run_checks(post: PostBundle, context: Context, checks: tuple[Check, ...] = C
     """What the checks find, in their order, in one of two passes, since the cost they judge is computed
     between them: without `context.costs`, the checks on rows (one that needs sound rows only when no check
     before it found an error); with it, the checks on costs (the rows' passed before the cost was computed)."""
+    return [problem for found in run_each(post, context, checks).values() for problem in found]
+
+
+def run_each(
+    post: PostBundle,
+    context: Context,
+    checks: tuple[Check, ...] = CHECKS,
+    kept: Mapping[Check, list[Diagnostic]] | None = None,
+) -> dict[Check, list[Diagnostic]]:
+    """run_checks, with what each check that ran found apart, in their order. `kept`: what some of the checks
+    found on the same records in the fields they read, with the same context, taken instead of running them
+    (the run after an edit that left those fields alone, icass.runs.post)."""
     on_costs = context.costs is not None
-    found: list[Diagnostic] = []
+    found: dict[Check, list[Diagnostic]] = {}
     for check in checks:
         if (check.needs is Needs.COSTS) != on_costs:
             continue
-        if check.needs is Needs.SOUND_ROWS and has_errors(found):
+        if check.needs is Needs.SOUND_ROWS and any(map(has_errors, found.values())):
             continue
-        found += check.rule(post, context)
+        known = None if kept is None else kept.get(check)
+        found[check] = check.rule(post, context) if known is None else known
     return found

@@ -56,9 +56,18 @@ class Needs(Enum):
 Rule = Callable[[PostBundle, Context], list[Diagnostic]]
 
 
+# Every field of a PostBundle: what a check reads unless it says less.
+EVERY_FIELD = frozenset(
+    ("post", "agencies", "cost_factors", "positions", "position_costs", "time_allocation", "budget", "workload")
+)
+
+
 @dataclass(frozen=True)
 class Check:
-    """One rule of the list: the function that finds what breaks it, and what it needs."""
+    """One rule of the list: the function that finds what breaks it, what it needs, and the PostBundle fields
+    it reads (with its Context): given the same records in those, it finds the same, so the run after an edit
+    that left them alone takes its findings from the run before (icass.runs.post)."""
 
     rule: Rule
     needs: Needs = Needs.ROWS
+    reads: frozenset[str] = EVERY_FIELD

@@ -51,6 +51,7 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     # A few hundred cost centers and modifications come back on thousands of lines: each looked up once.
     codes = column(workload, "cost_center")
     specs = {code: catalog.find(code, methodology) for code in set(codes)}
+    factors_of = {code: rules.factors(code, methodology) for code, spec in specs.items() if spec is not None}
     judged: dict[tuple[str, Decimal], tuple[str, str] | None] = {}
     lines = zip(codes, *(column(workload, name) for name in ("modification", "factor", "origin")), strict=True)
     for k, (code, modification, factor, origin) in enumerate(lines):
@@ -75,7 +76,7 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         problem = judged[code, modification]
         if problem is not None:
             found.append(error(source_of(workload, k), problem[0], field="modification", section=problem[1]))
-        factors = rules.factors(code, methodology)
+        factors = factors_of[code]
         if factor not in factors:
             offered = ", ".join(f or "(empty)" for f in sorted(factors))
             found.append(

@@ -16,41 +16,60 @@ from icass.model.columnar import column, source_of
 CENTRALLY_FUNDED = {"AMSAL": "H-423.1-1 b", "PAT": "H-423.1-2 b"}
 
 
-def duplicates(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """A key given twice in a table whose rows it names one by one."""
+def _duplicates(
+    records: Sequence[Any], names: tuple[str, ...], what: str, rows: list[int] | None = None
+) -> list[Diagnostic]:
+    """A key given twice in a table whose rows it names one by one; `rows`: the indexes of the records to check,
+    when not all."""
+    keys: list[Hashable] = (
+        column(records, names[0])
+        if len(names) == 1
+        else list(zip(*(column(records, name) for name in names), strict=True))
+    )
+    if rows is not None:
+        keys = [keys[k] for k in rows]
+    if len(set(keys)) == len(keys):
+        return []  # the usual case, found at C speed
     found: list[Diagnostic] = []
+    first: dict[Hashable, int] = {}
+    for k, key in enumerate(keys):
+        at = k if rows is None else rows[k]
+        if key in first:
+            row = source_of(records, first[key]).row
+            found.append(
+                error(source_of(records, at), f"duplicate {what} {key!r}: already on row {row}", spans_rows=True)
+            )
+        else:
+            first[key] = at
+    return found
 
-    def check(records: Sequence[Any], names: tuple[str, ...], what: str, rows: list[int] | None = None) -> None:
-        """`rows`: the indexes of the records to check, when not all."""
-        keys: list[Hashable] = (
-            column(records, names[0])
-            if len(names) == 1
-            else list(zip(*(column(records, name) for name in names), strict=True))
-        )
-        if rows is not None:
-            keys = [keys[k] for k in rows]
-        if len(set(keys)) == len(keys):
-            return  # the usual case, found at C speed
-        first: dict[Hashable, int] = {}
-        for k, key in enumerate(keys):
-            at = k if rows is None else rows[k]
-            if key in first:
-                row = source_of(records, first[key]).row
-                found.append(
-                    error(source_of(records, at), f"duplicate {what} {key!r}: already on row {row}", spans_rows=True)
-                )
-            else:
-                first[key] = at
 
-    # Budget and position cost lines are line items: two contracts under one SOC are two lines, not a duplicate.
-    check(bundle.agencies, ("code",), "agency code")
-    check(bundle.cost_factors, ("grade",), "grade")
-    check(bundle.positions, ("position_id",), "position_id")
-    check(bundle.time_allocation, ("position_id", "cost_center"), "(position_id, cost_center)")
+# A key given twice, table by table (each its own check, so that an edit to one table judges that table's
+# again only). Budget and position cost lines are line items: two contracts under one SOC are two lines, not a
+# duplicate.
+
+
+def duplicate_agencies(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    return _duplicates(bundle.agencies, ("code",), "agency code")
+
+
+def duplicate_grades(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    return _duplicates(bundle.cost_factors, ("grade",), "grade")
+
+
+def duplicate_positions(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    return _duplicates(bundle.positions, ("position_id",), "position_id")
+
+
+def duplicate_allocations(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    return _duplicates(bundle.time_allocation, ("position_id", "cost_center"), "(position_id, cost_center)")
+
+
+def duplicate_counts(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Counts entered twice for one line; derived lines are made one a line by the rules."""
     origins = column(bundle.workload, "origin")
     entered = None if Origin.DERIVED not in origins else [k for k, o in enumerate(origins) if o == Origin.ENTERED]
-    check(bundle.workload, ("cost_center", "agency", "factor"), "(cost_center, agency, factor)", entered)
-    return found
+    return _duplicates(bundle.workload, ("cost_center", "agency", "factor"), "(cost_center, agency, factor)", entered)
 
 
 def unknown_cost_center(code: str, catalog: Catalog, methodology: str, source: Source) -> list[Diagnostic]:
@@ -67,23 +86,20 @@ def unknown_cost_center(code: str, catalog: Catalog, methodology: str, source: S
     ]
 
 
-def references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """Every code a row names is known: a cost center of the catalog, a position, an agency, a grade's cost
-    factor; and no row enters by hand what the grades bring."""
-    catalog = context.catalog
-    found: list[Diagnostic] = []
-    methodology = bundle.post.methodology
-    agencies = {a.code for a in bundle.agencies}
+# Every code a row names is known, table by table (each its own check, as the duplicates). Each code is looked
+# up once: a large post names a few hundred codes on some 15,000 lines. Then a table is gone through row by
+# row only when one of its values is wrong (records read as columns are never made into records:
+# icass.model.columnar).
+
+
+def _unknown(codes: list[str], catalog: Catalog, methodology: str) -> set[str]:
+    return {code for code in set(codes) if catalog.find(code, methodology) is None}
+
+
+def grade_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Every USDH position's grade has its cost factors."""
     grades = {f.grade for f in bundle.cost_factors}
-    positions = set(column(bundle.positions, "position_id"))
-    # Each code looked up once: a large post names a few hundred codes on some 15,000 lines. Then each table
-    # is gone through row by row only when one of its values is wrong (records read as columns are never
-    # made into records: icass.model.columnar).
-    allocated = column(bundle.time_allocation, "cost_center")
-    budgeted = column(bundle.budget, "cost_center")
-    counted = column(bundle.workload, "cost_center")
-    used = {*allocated, *budgeted, *counted}
-    unknown = {code for code in used if catalog.find(code, methodology) is None}
+    found: list[Diagnostic] = []
     for k, (category, grade) in enumerate(
         zip(column(bundle.positions, "category"), column(bundle.positions, "grade"), strict=True)
     ):
@@ -97,12 +113,30 @@ def references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
                     spans_rows=True,
                 )
             )
+    return found
+
+
+def pool_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Every cost line names a position."""
+    positions = set(column(bundle.positions, "position_id"))
     pooled = column(bundle.position_costs, "position_id")
-    if not positions.issuperset(pooled):
-        for k, position_id in enumerate(pooled):
-            if position_id not in positions:
-                source = source_of(bundle.position_costs, k)
-                found.append(error(source, f"unknown position {position_id!r}", field="position_id", spans_rows=True))
+    if positions.issuperset(pooled):
+        return []
+    return [
+        error(
+            source_of(bundle.position_costs, k),
+            f"unknown position {position_id!r}",
+            field="position_id",
+            spans_rows=True,
+        )
+        for k, position_id in enumerate(pooled)
+        if position_id not in positions
+    ]
+
+
+def centrally_funded(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """No row enters by hand what the grades bring."""
+    found: list[Diagnostic] = []
     for table in (bundle.position_costs, bundle.budget):
         funding = column(table, "funding")
         if CENTRALLY_FUNDED.keys().isdisjoint(funding):
@@ -117,26 +151,57 @@ def references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
                         section=CENTRALLY_FUNDED[fund],
                     )
                 )
+    return found
+
+
+def allocation_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Every time allocation row names a position and a cost center of the catalog."""
+    catalog, methodology = context.catalog, bundle.post.methodology
+    positions = set(column(bundle.positions, "position_id"))
+    allocated = column(bundle.time_allocation, "cost_center")
+    unknown = _unknown(allocated, catalog, methodology)
     shares = column(bundle.time_allocation, "position_id")
-    if not positions.issuperset(shares) or not unknown.isdisjoint(allocated):
-        for k, (position_id, code) in enumerate(zip(shares, allocated, strict=True)):
-            if position_id not in positions:
-                source = source_of(bundle.time_allocation, k)
-                found.append(error(source, f"unknown position {position_id!r}", field="position_id", spans_rows=True))
-            if code in unknown:
-                found += unknown_cost_center(code, catalog, methodology, source_of(bundle.time_allocation, k))
-    if not unknown.isdisjoint(budgeted):
+    if positions.issuperset(shares) and not unknown:
+        return []
+    found: list[Diagnostic] = []
+    for k, (position_id, code) in enumerate(zip(shares, allocated, strict=True)):
+        if position_id not in positions:
+            source = source_of(bundle.time_allocation, k)
+            found.append(error(source, f"unknown position {position_id!r}", field="position_id", spans_rows=True))
+        if code in unknown:
+            found += unknown_cost_center(code, catalog, methodology, source_of(bundle.time_allocation, k))
+    return found
+
+
+def budget_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Every budget line names a cost center of the catalog."""
+    catalog, methodology = context.catalog, bundle.post.methodology
+    budgeted = column(bundle.budget, "cost_center")
+    unknown = _unknown(budgeted, catalog, methodology)
+    found: list[Diagnostic] = []
+    if unknown:
         for k, code in enumerate(budgeted):
             if code in unknown:
                 found += unknown_cost_center(code, catalog, methodology, source_of(bundle.budget, k))
+    return found
+
+
+def count_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Every count names a cost center of the catalog and an agency at post."""
+    catalog, methodology = context.catalog, bundle.post.methodology
+    agencies = {a.code for a in bundle.agencies}
+    counted = column(bundle.workload, "cost_center")
+    unknown = _unknown(counted, catalog, methodology)
     counting = column(bundle.workload, "agency")
-    if not unknown.isdisjoint(counted) or not agencies.issuperset(counting):
-        for k, (code, agency) in enumerate(zip(counted, counting, strict=True)):
-            if code in unknown:
-                found += unknown_cost_center(code, catalog, methodology, source_of(bundle.workload, k))
-            if agency not in agencies:
-                source = source_of(bundle.workload, k)
-                found.append(
-                    error(source, f"unknown agency {agency!r} (not in agencies.csv)", field="agency", spans_rows=True)
-                )
+    if not unknown and agencies.issuperset(counting):
+        return []
+    found: list[Diagnostic] = []
+    for k, (code, agency) in enumerate(zip(counted, counting, strict=True)):
+        if code in unknown:
+            found += unknown_cost_center(code, catalog, methodology, source_of(bundle.workload, k))
+        if agency not in agencies:
+            source = source_of(bundle.workload, k)
+            found.append(
+                error(source, f"unknown agency {agency!r} (not in agencies.csv)", field="agency", spans_rows=True)
+            )
     return found

@@ -12,7 +12,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -85,76 +85,156 @@ def _indexer(codes: Sequence[str]) -> Callable[[Sequence[str]], IntArray]:
     return lambda items: np.fromiter(map(lookup.__getitem__, items), np.int64, len(items))
 
 
-def columns_of(bundles: Sequence[PostBundle], kind_of: Callable[[str], str]) -> Columns:
+def columns_of(
+    bundles: Sequence[PostBundle],
+    kind_of: Callable[[str], str],
+    kept: Columns | None = None,
+    unchanged: frozenset[str] = frozenset(),
+) -> Columns:
     """Integer columns of already validated bundles; `kind_of` gives a cost center's distribution kind. Read
-    field by field (icass.model.columnar): no record of the large tables is made."""
+    field by field (icass.model.columnar): no record of the large tables is made. `kept`: the columns of the
+    same posts' bundles as they were before a change that left the PostBundle fields `unchanged` as they were
+    (the same records): each part made of those alone is taken from it, when the code tables are the same."""
     agencies = tuple(sorted({a.code for b in bundles for a in b.agencies}))
     used: set[str] = set()
     for b in bundles:
         used.update(column(b.budget, "cost_center"), column(b.time_allocation, "cost_center"))
         used.update(column(b.workload, "cost_center"))
     cost_centers = tuple(sorted(used))
-    agency_ix, cc_ix, fund_ix = _indexer(agencies), _indexer(cost_centers), _indexer(FUNDING_SOURCES)
-
-    budget_post: list[int] = []
-    budget_cost_center: list[str] = []
-    budget_funding: list[str] = []
-    budget_cents: list[int] = []
-    pool_position: list[int] = []
-    pool_funding: list[str] = []
-    pool_cents: list[int] = []
-    position_post: list[int] = []
-    allocation_position: list[int] = []
-    allocation_cost_center: list[str] = []
-    percents: list[Decimal] = []
-    workload_post: list[int] = []
-    workload_cost_center: list[str] = []
-    workload_agency: list[str] = []
-    modified: list[Decimal] = []
-    position_base = 0
-    for p, bundle in enumerate(bundles):
-        ids = column(bundle.positions, "position_id")
-        local = {position_id: position_base + i for i, position_id in enumerate(ids)}
-        position_post += [p] * len(ids)
-        position_base += len(ids)
-        pool_ids, funding, cents = bundle.cost_pool_columns()
-        pool_position += map(local.__getitem__, pool_ids)
-        pool_funding += funding
-        pool_cents += cents
-        allocation = bundle.time_allocation
-        allocation_position += map(local.__getitem__, column(allocation, "position_id"))
-        allocation_cost_center += column(allocation, "cost_center")
-        percents += column(allocation, "percent")
-        budget_post += [p] * len(bundle.budget)
-        budget_cost_center += column(bundle.budget, "cost_center")
-        budget_funding += column(bundle.budget, "funding")
-        budget_cents += column(bundle.budget, "amount")
-        workload = bundle.workload
-        workload_post += [p] * len(workload)
-        workload_cost_center += column(workload, "cost_center")
-        workload_agency += column(workload, "agency")
-        modified += map(operator.mul, map(Decimal, column(workload, "count")), column(workload, "modification"))
-
-    percent, _ = scaled_integers(percents)
-    weight, _ = scaled_integers(modified)
+    same = kept is not None and kept.agencies == agencies and kept.cost_centers == cost_centers
+    parts: dict[str, IntArray] = {}
+    for part in PARTS:
+        if kept is not None and same and part.made_of <= unchanged:
+            parts.update((name, getattr(kept, name)) for name in part.fields)
+        else:
+            parts.update(part.make(bundles, agencies, cost_centers))
     return Columns(
         posts=tuple(b.post.code for b in bundles),
         agencies=agencies,
         cost_centers=cost_centers,
         cost_center_kind=_ints([KINDS[kind_of(cc)] for cc in cost_centers]),
-        budget_post=_ints(budget_post),
-        budget_cost_center=cc_ix(budget_cost_center),
-        budget_funding=fund_ix(budget_funding),
-        budget_cents=_ints(budget_cents),
-        pool_position=_ints(pool_position),
-        pool_funding=fund_ix(pool_funding),
-        pool_cents=_ints(pool_cents),
-        position_post=_ints(position_post),
-        allocation_position=_ints(allocation_position),
-        allocation_cost_center=cc_ix(allocation_cost_center),
-        allocation_weight=percent,
-        workload_post=_ints(workload_post),
-        workload_cost_center=cc_ix(workload_cost_center),
-        workload_agency=agency_ix(workload_agency),
-        workload_weight=weight,
+        **parts,
     )
+
+
+def _positions(bundles: Sequence[PostBundle]) -> list[dict[str, int]]:
+    """Each bundle's positions -> their index across the batch."""
+    local: list[dict[str, int]] = []
+    base = 0
+    for bundle in bundles:
+        ids = column(bundle.positions, "position_id")
+        local.append({position_id: base + i for i, position_id in enumerate(ids)})
+        base += len(ids)
+    return local
+
+
+def _pool_part(
+    bundles: Sequence[PostBundle], agencies: Sequence[str], cost_centers: Sequence[str]
+) -> dict[str, IntArray]:
+    pool_position: list[int] = []
+    pool_funding: list[str] = []
+    pool_cents: list[int] = []
+    position_post: list[int] = []
+    for p, (bundle, local) in enumerate(zip(bundles, _positions(bundles), strict=True)):
+        position_post += [p] * len(local)
+        pool_ids, funding, cents = bundle.cost_pool_columns()
+        pool_position += map(local.__getitem__, pool_ids)
+        pool_funding += funding
+        pool_cents += cents
+    return {
+        "pool_position": _ints(pool_position),
+        "pool_funding": _indexer(FUNDING_SOURCES)(pool_funding),
+        "pool_cents": _ints(pool_cents),
+        "position_post": _ints(position_post),
+    }
+
+
+def _allocation_part(
+    bundles: Sequence[PostBundle], agencies: Sequence[str], cost_centers: Sequence[str]
+) -> dict[str, IntArray]:
+    allocation_position: list[int] = []
+    allocation_cost_center: list[str] = []
+    percents: list[Decimal] = []
+    for bundle, local in zip(bundles, _positions(bundles), strict=True):
+        allocation = bundle.time_allocation
+        allocation_position += map(local.__getitem__, column(allocation, "position_id"))
+        allocation_cost_center += column(allocation, "cost_center")
+        percents += column(allocation, "percent")
+    percent, _ = scaled_integers(percents)
+    return {
+        "allocation_position": _ints(allocation_position),
+        "allocation_cost_center": _indexer(cost_centers)(allocation_cost_center),
+        "allocation_weight": percent,
+    }
+
+
+def _budget_part(
+    bundles: Sequence[PostBundle], agencies: Sequence[str], cost_centers: Sequence[str]
+) -> dict[str, IntArray]:
+    budget_post: list[int] = []
+    budget_cost_center: list[str] = []
+    budget_funding: list[str] = []
+    budget_cents: list[int] = []
+    for p, bundle in enumerate(bundles):
+        budget_post += [p] * len(bundle.budget)
+        budget_cost_center += column(bundle.budget, "cost_center")
+        budget_funding += column(bundle.budget, "funding")
+        budget_cents += column(bundle.budget, "amount")
+    return {
+        "budget_post": _ints(budget_post),
+        "budget_cost_center": _indexer(cost_centers)(budget_cost_center),
+        "budget_funding": _indexer(FUNDING_SOURCES)(budget_funding),
+        "budget_cents": _ints(budget_cents),
+    }
+
+
+def _workload_part(
+    bundles: Sequence[PostBundle], agencies: Sequence[str], cost_centers: Sequence[str]
+) -> dict[str, IntArray]:
+    workload_post: list[int] = []
+    workload_cost_center: list[str] = []
+    workload_agency: list[str] = []
+    modified: list[Decimal] = []
+    for p, bundle in enumerate(bundles):
+        workload = bundle.workload
+        workload_post += [p] * len(workload)
+        workload_cost_center += column(workload, "cost_center")
+        workload_agency += column(workload, "agency")
+        modified += map(operator.mul, map(Decimal, column(workload, "count")), column(workload, "modification"))
+    weight, _ = scaled_integers(modified)
+    return {
+        "workload_post": _ints(workload_post),
+        "workload_cost_center": _indexer(cost_centers)(workload_cost_center),
+        "workload_agency": _indexer(agencies)(workload_agency),
+        "workload_weight": weight,
+    }
+
+
+class Part(NamedTuple):
+    """A part of the columns: the PostBundle fields it is made from (with the code tables), its fields of
+    Columns, and how it is made. A part made of tables that did not change is the same arrays (columns_of's
+    `kept`)."""
+
+    made_of: frozenset[str]
+    fields: tuple[str, ...]
+    make: Callable[[Sequence[PostBundle], Sequence[str], Sequence[str]], dict[str, IntArray]]
+
+
+PARTS = (
+    Part(
+        frozenset({"positions", "position_costs", "cost_factors"}),
+        ("pool_position", "pool_funding", "pool_cents", "position_post"),
+        _pool_part,
+    ),
+    Part(
+        frozenset({"positions", "time_allocation"}),
+        ("allocation_position", "allocation_cost_center", "allocation_weight"),
+        _allocation_part,
+    ),
+    Part(frozenset({"budget"}), ("budget_post", "budget_cost_center", "budget_funding", "budget_cents"), _budget_part),
+    Part(
+        frozenset({"workload"}),
+        ("workload_post", "workload_cost_center", "workload_agency", "workload_weight"),
+        _workload_part,
+    ),
+)

@@ -135,6 +135,22 @@ def distribute_columns(cols: Columns, cost_flat: IntArray | None = None) -> Dist
     return Distribution(cols, cost, np.moveaxis(share, 3, 1), np.moveaxis(redistribution, 3, 1))
 
 
+# The columns cost_centers reads beside the code tables: equal in these, two batches have the same cost.
+COST_READS = (
+    "budget_post",
+    "budget_cost_center",
+    "budget_funding",
+    "budget_cents",
+    "pool_position",
+    "pool_funding",
+    "pool_cents",
+    "position_post",
+    "allocation_position",
+    "allocation_cost_center",
+    "allocation_weight",
+)
+
+
 def cost_centers(cols: Columns) -> IntArray:
     """Steps 1-2: each pool line follows its position's time allocation (key: cost center code); a cost
     center's cost per funding source is its budget lines plus what the pools bring. Flat (post, cc, fund)."""

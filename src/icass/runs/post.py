@@ -12,6 +12,7 @@ only the steps it takes (`icass distribute` is timed as a process: docs/benchmar
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,12 +23,13 @@ import numpy as np
 from icass.bundle import read_bundle
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
-from icass.checks import Context, Costs, run_checks
+from icass.checks import Check, Context, Costs, run_checks, run_each
+from icass.checks.context import EVERY_FIELD
 from icass.diagnostics import Diagnostic, has_errors
 from icass.distribution import Distribution, DistributionError, distribute_columns
 from icass.distribution.columns import Columns, columns_of
-from icass.distribution.steps import cost_centers
-from icass.model import PostBundle, PostRecords
+from icass.distribution.steps import COST_READS, cost_centers
+from icass.model import PostBundle, PostRecords, Workload
 from icass.workload.dates import count_period
 from icass.workload.derivation import Derivation
 from icass.workload.modify import combine
@@ -65,8 +67,40 @@ class Through(Enum):
 
 
 @dataclass(frozen=True)
+class Steps:
+    """What the run of one post computed on its way past the derivation, kept with it so that the run of the
+    same post after an edit takes from it what the edit left as it was (run_derived): the counts combined from
+    `records` and what combining found, the records the checks on rows judged (`checked`) and what each found,
+    and the distribution's columns and each cost center's cost with the records they were made of
+    (`distributed`: this run's, or, when it stopped before, the last run's that got that far)."""
+
+    records: PostRecords
+    derivation: Derivation
+    catalog: Catalog
+    rules: CountingRules
+    workload: Sequence[Workload]
+    combined: tuple[Diagnostic, ...]
+    checked: PostBundle
+    found: Mapping[Check, list[Diagnostic]]
+    distributed: PostBundle | None = None
+    columns: Columns | None = None
+    cost: npt.NDArray[np.int64] | None = None
+
+    def same(self, derivation: Derivation, catalog: Catalog, rules: CountingRules) -> bool:
+        """Whether a run with these is judged by the same rules on the same counts derived."""
+        return derivation is self.derivation and catalog is self.catalog and rules is self.rules
+
+
+def _unchanged(bundle: PostBundle, since: PostBundle) -> frozenset[str]:
+    """The fields of `bundle` that hold the same records as `since` (an edit shares the tables it leaves alone:
+    icass.bundle.edit)."""
+    return frozenset(f for f in EVERY_FIELD if getattr(bundle, f) is getattr(since, f))
+
+
+@dataclass(frozen=True)
 class PostRun:
-    """How far one post got, and every diagnostic on the way."""
+    """How far one post got, and every diagnostic on the way; `steps`, what it computed on the way that the
+    run after an edit may reuse (not part of what the run is: two runs of the same records are equal)."""
 
     diagnostics: tuple[Diagnostic, ...]
     records: PostRecords | None = None
@@ -76,6 +110,7 @@ class PostRun:
     # distributions: ask one for this post by its code.
     distribution: Distribution | None = None
     catalog: Catalog = dataclasses.field(default_factory=load_catalog)
+    steps: Steps | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -198,12 +233,20 @@ def run_records(
 
 
 def run_derived(
-    records: PostRecords, derivation: Derivation, catalog: Catalog, rules: CountingRules, problems: list[Diagnostic]
+    records: PostRecords,
+    derivation: Derivation,
+    catalog: Catalog,
+    rules: CountingRules,
+    problems: list[Diagnostic],
+    before: PostRun | None = None,
 ) -> PostRun:
     """The steps after the derivation, for records whose derivation is known already (a change to a file the
-    derivation does not read): what `run_records` gives for the same records, their reading without errors."""
-    counted = _after_derivation(records, derivation, catalog, rules, problems, Through.COUNTS)
-    return _distribute_one(counted, catalog, rules) if counted.ok else counted
+    derivation does not read): what `run_records` gives for the same records, their reading without errors.
+    `before`: the run of the same post before an edit (records that share every table the edit left alone,
+    icass.bundle.edit); what it computed from those tables alone is taken from it, not computed again."""
+    steps = None if before is None else before.steps
+    counted = _after_derivation(records, derivation, catalog, rules, problems, Through.COUNTS, steps)
+    return _distribute_one(counted, catalog, rules, steps) if counted.ok else counted
 
 
 def _after_derivation(
@@ -213,32 +256,56 @@ def _after_derivation(
     rules: CountingRules,
     problems: list[Diagnostic] | None = None,
     through: Through = Through.DISTRIBUTION,
+    before: Steps | None = None,
 ) -> PostRun:
     found = list(problems or ())
-
-    def stop(derivation: Derivation | None = None) -> PostRun:
-        return PostRun(tuple(found), records, derivation, catalog=catalog)
-
     found += derivation.diagnostics
     if has_errors(found):
-        return stop(derivation)
-    workload, more = combine(records, derivation, catalog, rules)
+        return PostRun(tuple(found), records, derivation, catalog=catalog)
+    if before is not None and not before.same(derivation, catalog, rules):
+        before = None
+    if (
+        before is not None
+        and records.entered.workload is before.records.entered.workload
+        and records.modifications is before.records.modifications
+        and records.post == before.records.post
+    ):
+        workload, more = before.workload, list(before.combined)
+    else:
+        workload, more = combine(records, derivation, catalog, rules)
     found += more
     bundle = dataclasses.replace(records.entered, workload=workload)
-    found += run_checks(bundle, Context(catalog, rules, derivation.derived))
+    kept = None
+    if before is not None:
+        unchanged = _unchanged(bundle, before.checked)
+        kept = {check: known for check, known in before.found.items() if check.reads <= unchanged}
+    checked = run_each(bundle, Context(catalog, rules, derivation.derived), kept=kept)
+    steps = Steps(records, derivation, catalog, rules, workload, tuple(more), bundle, checked)
+    if before is not None:  # the last columns made, for the next run to reuse should this one stop here
+        steps = dataclasses.replace(steps, distributed=before.distributed, columns=before.columns, cost=before.cost)
+    found += [problem for problems in checked.values() for problem in problems]
     if has_errors(found):
-        return stop(derivation)
-    counted = PostRun(tuple(found), records, derivation, bundle, catalog=catalog)
+        return PostRun(tuple(found), records, derivation, catalog=catalog, steps=steps)
+    counted = PostRun(tuple(found), records, derivation, bundle, catalog=catalog, steps=steps)
     return counted if through is Through.COUNTS else _distribute_one(counted, catalog, rules)
 
 
-def _distribute_one(run: PostRun, catalog: Catalog, rules: CountingRules) -> PostRun:
-    """The cost rules and the distribution of one post whose counts went through."""
+def _distribute_one(run: PostRun, catalog: Catalog, rules: CountingRules, before: Steps | None = None) -> PostRun:
+    """The cost rules and the distribution of one post whose counts went through; `before`, the steps of the
+    post's run before an edit (run_derived), whose columns and cost are reused where the edit left them."""
     bundle = _bundle(run)
     found = list(run.diagnostics)
-    cols = columns_of([bundle], catalog.kind_of(bundle.post.methodology))
+    kind_of = catalog.kind_of(bundle.post.methodology)
+    if before is None or before.distributed is None or before.columns is None or before.cost is None:
+        cols = columns_of([bundle], kind_of)
+        cost = None
+    else:
+        cols = columns_of([bundle], kind_of, before.columns, _unchanged(bundle, before.distributed))
+        same = cols.cost_centers == before.columns.cost_centers
+        cost = before.cost if same and all(getattr(cols, c) is getattr(before.columns, c) for c in COST_READS) else None
     try:
-        cost: npt.NDArray[np.int64] = cost_centers(cols)
+        if cost is None:
+            cost = cost_centers(cols)
         found += _cost_problems(run, catalog, rules, cols, cost)
         if has_errors(found):
             return dataclasses.replace(run, diagnostics=tuple(found), bundle=None)
@@ -246,4 +313,5 @@ def _distribute_one(run: PostRun, catalog: Catalog, rules: CountingRules) -> Pos
     except DistributionError as refused:
         found += refused.problems
         return dataclasses.replace(run, diagnostics=tuple(found), bundle=None)
-    return dataclasses.replace(run, diagnostics=tuple(found), distribution=distribution)
+    steps = None if run.steps is None else dataclasses.replace(run.steps, distributed=bundle, columns=cols, cost=cost)
+    return dataclasses.replace(run, diagnostics=tuple(found), distribution=distribution, steps=steps)

@@ -184,7 +184,7 @@ def state_after_edit(
     run, derivation, rules = before.run, before.run.derivation, load_counting_rules()
     read = any(c in cells for c in READS.get(edit.READERS[file][0], ()))
     if derivation is not None and (not read or budget_side_read(changed) == budget_side_read(records)):
-        after = run_derived(changed, derivation, run.catalog, rules, found)
+        after = run_derived(changed, derivation, run.catalog, rules, found, before=run)
     else:
         after = run_records(changed, run.catalog, rules, found)
     return PostState(after, before.source_problems, before.entered_problems)
