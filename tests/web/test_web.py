@@ -220,6 +220,23 @@ def test_an_unknown_post_is_not_found_for_everyone(app):
     assert stored.text.replace("PSL", "ZZZ") == unknown.text
 
 
+def test_a_post_without_visitors_says_so_on_its_tdy_page(app):
+    """ALD's bundle has no TDY folder: its dashboard's TDY link once answered the API's 422 as JSON."""
+    client, _ = signed_in(app, "admin")
+    answer = client.get(f"/posts/ALD/{FY}/tdy")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'id="no-tdy"' in answer.text
+    assert "no tdy/ folder" in answer.text
+
+
+def test_the_old_favicon_address_leads_to_the_icon(app):
+    """Chromium asks for /favicon.ico when a page is left before its icon link is read: a 404 was a console error."""
+    answer = TestClient(app).get("/favicon.ico", follow_redirects=False)
+    assert answer.status_code == 308
+    assert answer.headers["location"] == "/static/favicon.svg"
+
+
 def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     client, csrf = signed_in(app, "fmo")
     assert "No version of this budget has been recorded as approved yet" in client.get(f"/posts/{KVR}/{FY}").text
