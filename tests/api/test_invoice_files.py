@@ -117,7 +117,7 @@ def test_the_files_keep_the_invoice_s_role_boundaries(app, kind):
     assert TestClient(app).get(INVOICE, params={"format": kind}).status_code == 401
     hq = sign_in(app, "hq")
     other = hq.get(f"/api/posts/{KVR}/{FY}/invoices/1900.0", params={"format": kind})
-    assert other.status_code == 403  # another agency's invoice, as a file too
+    assert other.status_code == 404  # another agency's invoice, as a file too: as if there were none
     assert other.headers["content-type"] == "application/json"
     assert "detail" in other.json()
     committee = sign_in(app, "committee")

@@ -16,8 +16,8 @@ VERSIONS = f"{BASE}/versions"
 def test_who_may_record_an_approval_and_read_versions(people):
     assert people["fmo"].get(VERSIONS).json() == []
     assert people["committee"].change("POST", VERSIONS, json={"note": "x"}).status_code == 403
-    assert people["hq"].change("POST", VERSIONS, json={}).status_code == 403
-    assert people["hq"].get(VERSIONS).status_code == 403
+    assert people["hq"].change("POST", VERSIONS, json={}).status_code == 404  # hq does not read the post
+    assert people["hq"].get(VERSIONS).status_code == 404
     made = people["fmo"].change("POST", VERSIONS, json={"note": "Council, 20 November"})
     assert made.status_code == 200, made.text
     assert made.json() | {"number": 1, "approved_by": "fmo", "note": "Council, 20 November"} == made.json()

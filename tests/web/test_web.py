@@ -1,5 +1,5 @@
 """The pages (issue 8 §4): signing in by form, the dashboard, the workload editor's fragment, invoices and the
-guard on pages (a redirect to sign in, a 403 page)."""
+guard on pages (a redirect to sign in, a 403 page, a 404 for a post one does not read)."""
 
 from __future__ import annotations
 
@@ -82,9 +82,9 @@ def test_pages_keep_the_same_scope_as_the_api(app):
     assert f"/posts/{KVR}/{FY}/invoices/{AGENCY}" in home.text
     assert f'href="/posts/{KVR}/{FY}"' not in home.text
     refused = client.get(f"/posts/{KVR}/{FY}")
-    assert refused.status_code == 403
-    assert "may not" in refused.text
-    assert client.get(f"/posts/{KVR}/{FY}/invoices/1900.0").status_code == 403
+    assert refused.status_code == 404  # hq reads the post's invoice of its agency, not the post
+    assert "There is no post KVR in fiscal year 2027 for you to see." in refused.text
+    assert client.get(f"/posts/{KVR}/{FY}/invoices/1900.0").status_code == 404
     committee, _ = signed_in(app, "committee")
     page = committee.get(f"/posts/{KVR}/{FY}/workload")
     assert page.status_code == 200
@@ -202,6 +202,41 @@ def test_the_dashboard_of_a_post_not_stored_is_a_page_that_names_it(app):
     assert f"post ZZZ, fiscal year {FY}, is not in the database" in missing.text
 
 
+def test_an_unknown_post_is_not_found_for_everyone(app):
+    """Issue 18: an unknown post once answered an FMO "403 fmo may not do this: read the post". Not found, for
+    every role; and a stored post one does not read answers the same, so the answer tells no one which posts
+    exist (as an invoice's does: icass.api.posts.no_invoice)."""
+    for role in ("admin", "fmo", "committee", "hq"):
+        client, _ = signed_in(app, role)
+        for path in (f"/posts/ZZZ/{FY}", f"/posts/ZZZ/{FY}/workload", f"/posts/ZZZ/{FY}/tables/budget-lines"):
+            missing = client.get(path)
+            assert missing.status_code == 404, (role, path)
+            assert "Not found" in missing.text, (role, path)
+            assert "may not" not in missing.text, (role, path)
+        assert client.get(f"/api/posts/ZZZ/{FY}/distribution").status_code == 404, role
+    fmo, _ = signed_in(app, "fmo")
+    unknown, stored = fmo.get(f"/posts/ZZZ/{FY}"), fmo.get(f"/posts/PSL/{FY}")  # PSL is stored, not fmo's
+    assert stored.status_code == unknown.status_code == 404
+    assert stored.text.replace("PSL", "ZZZ") == unknown.text
+
+
+def test_a_post_without_visitors_says_so_on_its_tdy_page(app):
+    """ALD's bundle has no TDY folder: its dashboard's TDY link once answered the API's 422 as JSON."""
+    client, _ = signed_in(app, "admin")
+    answer = client.get(f"/posts/ALD/{FY}/tdy")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'id="no-tdy"' in answer.text
+    assert "no tdy/ folder" in answer.text
+
+
+def test_the_old_favicon_address_leads_to_the_icon(app):
+    """Chromium asks for /favicon.ico when a page is left before its icon link is read: a 404 was a console error."""
+    answer = TestClient(app).get("/favicon.ico", follow_redirects=False)
+    assert answer.status_code == 308
+    assert answer.headers["location"] == "/static/favicon.svg"
+
+
 def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     client, csrf = signed_in(app, "fmo")
     assert "No version of this budget has been recorded as approved yet" in client.get(f"/posts/{KVR}/{FY}").text
@@ -243,7 +278,7 @@ def test_the_world_and_tdy_pages(app):
     expected = Decimal(api.get(f"/api/world/{FY}/invoices/{AGENCY}").json()["total"])
     assert _total(bill.text, "world-total") == expected
     assert "Below the line (H-424 b)" in bill.text
-    assert hq.get(f"/posts/{KVR}/{FY}/tdy").status_code == 403  # hq reads invoices, not the post
+    assert hq.get(f"/posts/{KVR}/{FY}/tdy").status_code == 404  # hq reads invoices, not the post
     fmo, _ = signed_in(app, "fmo")
     assert 'href="/world"' not in fmo.get("/").text
     assert fmo.get(f"/world/{FY}/invoices/{AGENCY}").status_code == 403

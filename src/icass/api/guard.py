@@ -1,8 +1,8 @@
 """Who may call what (issue 8 §2-3): every route states its rule, and the rule is checked before anything of
-the request is read, so an unauthenticated request gets 401 and an out-of-scope one 403 before its body is
-even parsed (FastAPI's own dependencies run after the body is decoded). Unsafe methods of a signed-in
-session also need its CSRF token in the X-CSRF-Token header (synchronizer token; the pages send it through
-htmx's hx-headers)."""
+the request is read, so an unauthenticated request gets 401 and an out-of-scope one 403 (404 for a post the
+person does not read, see `refusal`) before its body is even parsed (FastAPI's own dependencies run after the
+body is decoded). Unsafe methods of a signed-in session also need its CSRF token in the X-CSRF-Token header
+(synchronizer token; the pages send it through htmx's hx-headers)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,17 @@ def session_of(engine: Engine, token: str | None) -> Session | None:
     return find_session(engine, token)
 
 
+def refusal(account: Account, path: Mapping[str, Any], why: str) -> HTTPException:
+    """What a person is told when the route's rule refuses them. Of a post they do not read, the same "not found"
+    whether it is stored or not (as icass.api.posts.no_invoice answers for an invoice): a 403 there would tell
+    anyone signed in which posts exist. Of a post they read, what they may not do there (403)."""
+    post = path.get("post")
+    if post is not None and not account.reads_post(post):
+        year = path.get("fiscal_year")
+        return HTTPException(404, f"There is no post {post}{f' in fiscal year {year}' if year else ''} for you to see.")
+    return HTTPException(403, f"{account.username} may not do this{': ' + why if why else ''}")
+
+
 class GuardedRoute(APIRoute):
     """A route whose rule (see `allow`) is checked before the request is handled; a route without one is a
     programming error, caught when the application is built."""
@@ -91,7 +102,7 @@ class GuardedRoute(APIRoute):
                 if session is None:
                     raise HTTPException(401, "sign in first (POST /api/session)")
                 if not rule(session.account, request.path_params):
-                    raise HTTPException(403, f"{session.account.username} may not do this{': ' + why if why else ''}")
+                    raise refusal(session.account, request.path_params, why)
                 if request.method in UNSAFE and request.headers.get(CSRF_HEADER) != session.csrf_token:
                     raise HTTPException(403, f"the {CSRF_HEADER} header is missing or is not this session's token")
                 request.state.session = session

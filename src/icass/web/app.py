@@ -7,7 +7,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
@@ -17,9 +17,21 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api, database_failed, unavailable_answer
+from icass.api.guard import PUBLIC, GuardedRoute, allow
 from icass.web import audit_pages, editors, help_pages, invoice, jobs, posts, scenarios, signin, workload, world
 from icass.web.charts import IMPORT_MAP
 from icass.web.render import HERE, error_fragment, page
+
+# Chromium asks for /favicon.ico when a page is left before its <link rel="icon"> was read; a 404 there is a
+# console error on the page (the browser tests fail on any).
+_favicon = APIRouter(route_class=GuardedRoute, include_in_schema=False)
+
+
+@_favicon.get("/favicon.ico")
+@allow(PUBLIC)
+def favicon() -> RedirectResponse:
+    return RedirectResponse("/static/favicon.svg", status_code=308)
+
 
 PAGES = (
     signin.router,
@@ -32,6 +44,7 @@ PAGES = (
     scenarios.router,
     world.router,
     help_pages.router,
+    _favicon,
 )
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from icass.api import world
 from icass.api.guard import GuardedRoute, allow, reads_post, reads_world_invoice, signed_in
-from icass.api.posts import post_key, post_out
+from icass.api.posts import RejectedPost, post_key, post_out
 from icass.api.schemas import FiscalYear
 from icass.web.render import page
 
@@ -49,5 +49,11 @@ def tdy_page(
     fiscal_year: FiscalYear,
     as_of: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
-    billed = world.tdy_invoices(request, post, fiscal_year, as_of)
-    return page(request, "tdy.html", post=post_out(request, post_key(request, post, fiscal_year)), billed=billed)
+    shown = post_out(request, post_key(request, post, fiscal_year))
+    try:
+        billed = world.tdy_invoices(request, post, fiscal_year, as_of)
+    except RejectedPost as e:
+        # A post that bills no visitors (no TDY folder in its bundle) or has errors: the page its dashboard links
+        # to says why in sentences, where the API's 422 is JSON.
+        return page(request, "tdy.html", post=shown, billed=None, problems=e.problems)
+    return page(request, "tdy.html", post=shown, billed=billed)
