@@ -243,9 +243,11 @@ def workload_line(run: PostRun, key: tuple[str, str, str], row: Mapping[str, Any
     large post's lines are kept as columns, and making every line to find one costs more than the rest of a
     count's change."""
     lines = workload_lines(run)
-    keys = zip(*(columnar.column(lines, name) for name in ("cost_center", "agency", "factor")), strict=True)
+    if not isinstance(lines, columnar.RecordColumns):  # records made already: the first that matches
+        return next((workload_record(w, row) for w in lines if (w.cost_center, w.agency, w.factor) == key), None)
+    keys = zip(*(lines.columns[name] for name in ("cost_center", "agency", "factor")), strict=True)
     at = next((k for k, found in enumerate(keys) if found == key), None)
     if at is None:
         return None
     fields = ("cost_center", "agency", "count", "modification", "factor", "origin")
-    return workload_record(Workload(*(columnar.column(lines, name)[at] for name in fields)), row)
+    return workload_record(Workload(*(lines.columns[name][at] for name in fields)), row)
