@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
@@ -14,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import icass
 from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
@@ -64,7 +64,7 @@ def create_api(engine: Engine, secure_cookies: bool = True, inline_scripts: Iter
         store_jobs.recover(engine)
     except DBAPIError:  # a full or busy database must not keep the workspace from starting and answering reads
         log.warning("the jobs left unfinished by a stopped process could not be ended now", exc_info=True)
-    app.middleware("http")(_no_nul_in_the_path)
+    app.add_middleware(NoNulInThePath)
     app.state.secure_cookies = secure_cookies
     for router in ROUTERS:
         app.include_router(router)
@@ -122,12 +122,21 @@ async def database_failed(_request: Request, e: DBAPIError) -> JSONResponse:
     return JSONResponse({"detail": answer.detail}, answer.status_code, headers=answer.headers)
 
 
-async def _no_nul_in_the_path(request: Request, call_next: Any) -> Any:
+class NoNulInThePath:
     """A path with a NUL character names nothing (no post code or agency holds one, and PostgreSQL's text cannot
-    store it): 404 before any route, rather than a database error."""
-    if "\x00" in request.url.path or "%00" in request.url.path:
-        return JSONResponse({"detail": "a path cannot hold the NUL character"}, status_code=404)
-    return await call_next(request)
+    store it): 404 before any route, rather than a database error. A plain ASGI middleware: Starlette's
+    BaseHTTPMiddleware runs every request's answer through a task and a stream of its own, a cost every read
+    paid."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or "%00" in scope["path"]):
+            answer = JSONResponse({"detail": "a path cannot hold the NUL character"}, status_code=404)
+            await answer(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 async def _too_large(_request: Request, _e: Exception) -> JSONResponse:

@@ -25,6 +25,10 @@ INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL's SQLSTATE
 # audit log but neither update nor delete it; the application's login is a member of it and becomes it.
 APP_ROLE = "icass_app"
 DEFAULT_DATA = Path("data")
+# SQLite connections kept open: as many as the server's worker threads (anyio's default), so that readers at
+# once reuse theirs. With SQLAlchemy's default of five, each reader beyond them opened a connection, ran the
+# pragmas and closed it again on every request. A SQLite connection costs little memory.
+SQLITE_POOL = 40
 
 
 def database_url(data: Path | None = None) -> str:
@@ -38,7 +42,7 @@ def open_database(url: str) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, pool_size=SQLITE_POOL)
         event.listen(engine, "connect", _sqlite_pragmas)
         migrate(engine)
         return engine
