@@ -9,7 +9,7 @@ times as a client on loopback, each `--repeats` times (median and 90th percentil
 - changing a budget amount (`PUT .../budget-lines/{id}`), on KVR and the large post;
 - changing a position's time allocation (`PUT .../time-allocation/{id}`, a point moved between two of its
   rows and back), on KVR and the large post;
-- the dashboard `GET /posts/KVR/2027` right after an edit;
+- the dashboard `GET /posts/KVR/2027` and an agency's invoice page right after an edit;
 - `GET /api/world/2027/invoices` warm (nothing changed) and right after an edit to one of its posts;
 - the dashboard read by `--readers` people at once for `--read-seconds` (requests a second, median, p90), after
   a warm-up read; `--readers-only` measures this alone (the demo stored, nothing edited);
@@ -152,6 +152,10 @@ class Bench:
         print(f"{label:48} {shown}", flush=True)
 
 
+# The invoice page the benchmark reads after an edit: an agency at every sample post and the large one.
+INVOICE = "invoices/1931.0"
+
+
 def _nothing() -> None:
     return None
 
@@ -264,6 +268,7 @@ def _measure(bench: Bench, admin: Client, options: argparse.Namespace) -> None:
     bench.measure("change a time allocation, KVR", _nothing, allocation.change)
     allocation.settle()
     bench.measure("dashboard after a count, KVR", kvr.enter, lambda: admin.get(f"/posts/KVR/{FY}"))
+    bench.measure("invoice page after a count, KVR", kvr.enter, lambda: admin.get(f"/posts/KVR/{FY}/{INVOICE}"))
     if options.large:
         large = Counter(admin, "LRG")
         large.enter()
@@ -274,6 +279,8 @@ def _measure(bench: Bench, admin: Client, options: argparse.Namespace) -> None:
         bench.measure("change a time allocation, large post", _nothing, large_allocation.change)
         large_allocation.settle()
         bench.measure("dashboard after a count, large post", large.enter, lambda: admin.get(f"/posts/LRG/{FY}"))
+        invoice = f"/posts/LRG/{FY}/{INVOICE}"
+        bench.measure("invoice page after a count, large post", large.enter, lambda: admin.get(invoice))
     world = f"/api/world/{FY}/invoices"
     member = Counter(admin, "P000") if options.world_posts else kvr
     admin.get(world)  # the first read computes every post
