@@ -16,7 +16,7 @@ from icass.distribution.invoice import Invoice, InvoiceLine, invoice
 from icass.distribution.modified_workload import modified_workload, one_modification
 from icass.model import Workload
 from icass.runs.post import PostRun
-from icass.workload.explain import CountExplanation, explain_counts
+from icass.workload.explain import CountExplanation, explain_agency
 
 
 @dataclass(frozen=True)
@@ -70,14 +70,12 @@ def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...
     for w in run.bundle.workload:
         if w.agency == bill.agency:
             mine[w.cost_center].append(w)
+    # Also the records of an agency with no count line here (every one excluded), under a count of 0.
+    explained = None if run.derivation is None else explain_agency(run.bundle.workload, run.derivation, bill.agency)
     found = []
     for line in bill.lines:
         cc = line.cost_center
-        if run.derivation is None:
-            counts = tuple(CountExplanation(w, None, (), ()) for w in mine[cc])
-        else:
-            # Also the records of an agency with no count line here (every one excluded), under a count of 0.
-            counts = explain_counts(mine[cc], run.derivation, cc, bill.agency)
+        counts = tuple(CountExplanation(w, None, (), ()) for w in mine[cc]) if explained is None else explained(cc)
         # A routing is a note on a counted record ("role MSG -> 1931.0 (H-341.5 d)"); exclusions are notes on
         # records not counted, shown with their records.
         routing = dict.fromkeys(c.note for e in counts for c in e.counted if c.note)
