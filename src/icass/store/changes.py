@@ -197,7 +197,12 @@ def _judge(connection: Connection, post: PostKey, file: str, row_id: int, run: P
     """Reject the change when `run`, made with it, finds a problem in its row."""
     table = ROW_TABLES[file]
     line = connection.execute(select(table.c.line).where(table.c.id == row_id)).scalar_one()
-    problems = row_problems(run, file, row_number(connection, post, file, line))
+    _refuse_row_problems(run, file, row_number(connection, post, file, line))
+
+
+def _refuse_row_problems(run: PostRun, file: str, number: int) -> None:
+    """Reject the change when `run`, made with it, finds a problem in row `number` of `file`."""
+    problems = row_problems(run, file, number)
     if problems:
         raise Rejected(problems)
 
@@ -483,14 +488,15 @@ def enter_count(
     fill_header(connection, post, WORKLOAD_FILE, {"factor"} if factor else set())
     if row is None:
         state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, None, {**typed, **values})
-    else:
-        index = row_number(connection, post, WORKLOAD_FILE, row["line"]) - 2
-        state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, index, values)
+        _judge(connection, post, WORKLOAD_FILE, row_id, state.run)
+        entered = entered_row(connection, post, cost_center, agency, factor)
+    else:  # the row as it now is, known without reading it again
+        number = row_number(connection, post, WORKLOAD_FILE, row["line"])
+        state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, number - 2, values)
+        _refuse_row_problems(state.run, WORKLOAD_FILE, number)
+        entered = {**row, **values, "version": row["version"] + 1}
     run = state.run
-    _judge(connection, post, WORKLOAD_FILE, row_id, run)
-    after = workload_line(
-        run, (cost_center, agency, factor), entered_row(connection, post, cost_center, agency, factor)
-    )
+    after = workload_line(run, (cost_center, agency, factor), entered)
     if after is None:
         raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
     audit.record(
