@@ -103,16 +103,7 @@ class RejectedPost(Exception):
 
 
 def _post_out(row: StoredPost) -> PostOut:
-    return PostOut(
-        code=row.code,
-        fiscal_year=row.fiscal_year,
-        name=row.name,
-        country=row.country,
-        region=row.region,
-        methodology=row.methodology,
-        stage=row.stage,
-        version=row.version,
-    )
+    return PostOut.model_validate(row, from_attributes=True)  # the stored post's fields the API shows
 
 
 def post_out(request: Request, key: PostKey) -> PostOut:

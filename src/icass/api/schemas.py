@@ -85,7 +85,7 @@ class SchemaRefusal(BaseModel):
 Refused = Rejection | SchemaRefusal
 
 
-class PostOut(BaseModel):
+class PostOut(BaseModel):  # icass.store.posts.StoredPost without its id and revision
     code: str
     fiscal_year: int
     name: str
