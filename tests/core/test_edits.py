@@ -26,7 +26,7 @@ from icass.model.columnar import RecordColumns, source_of
 from icass.money import format_plain
 from icass.runs.post import PostRun, run_derived, run_records
 from icass.workload.derivation import budget_side_read
-from icass.workload.modify import combine
+from icass.workload.modify import combine, combined_counts, recount
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "standard-post"
 
@@ -253,3 +253,53 @@ def test_each_check_reads_only_the_fields_it_declares():
                 assert watched.read <= check.reads, (sample, broken, check.rule.__name__)
     # service_rules reports a post with no customer agency to share with, which none of the samples comes near.
     assert reported == {check.rule.__name__ for check in CHECKS} - {"service_rules"}
+
+
+def _combined_after(records: PostRecords, at: int, cells: dict[str, Any]) -> tuple[PostRecords, Any, Any]:
+    catalog, rules = load_catalog(), load_counting_rules()
+    run = run_records(records, catalog, rules)
+    assert run.derivation is not None
+    before = combined_counts(records, run.derivation, catalog, rules)
+    entered = edit.edited(records.entered, "workload.csv", at, cells)
+    assert entered is not None
+    changed = PostRecords(entered, records.modifications, records.sources)
+    return changed, before, run.derivation
+
+
+def test_a_count_recounted_equals_the_counts_combined_again():
+    """recount (a typed count changed, nothing else) gives what merging and applying the modifications again
+    gives: the lines with the new count, and the warning that a typed count replaces a derived one where it
+    now differs (and not where it now agrees)."""
+    catalog, rules = load_catalog(), load_counting_rules()
+    read, _ = read_bundle(SAMPLE)
+    assert read is not None
+    run = run_records(read, catalog, rules)
+    assert run.derivation is not None
+    derived = {(w.cost_center, w.agency): w.count for w in run.derivation.lines if not w.factor}
+    # row 0 typed for a pair the records derive; its count then set to the derived count, and away from it
+    pair = next(iter(sorted(derived)))
+    at = 0
+    moved = edit.edited(read.entered, "workload.csv", at, {"cost_center": pair[0], "agency": pair[1], "factor": ""})
+    assert moved is not None
+    records = PostRecords(moved, read.modifications, read.sources)
+    workload = records.entered.workload
+    assert isinstance(workload, RecordColumns)
+    for count in (derived[pair], derived[pair] + 5, 0):
+        changed, before, derivation = _combined_after(records, at, {"count": str(count)})
+        again = combined_counts(changed, derivation, catalog, rules)
+        recounted = recount(before, records.entered.workload, changed, derivation)
+        assert recounted is not None
+        assert tuple(recounted.lines) == tuple(again.lines)
+        assert [str(p) for p in recounted.problems] == [str(p) for p in again.problems]
+        assert recounted.problems == again.problems
+        assert [w.count for w in recounted.lines if w.source == source_of(workload, at)] == [count]
+        replaced = [p for p in again.replaced if p.source == source_of(workload, at)]
+        assert len(replaced) == (count != derived[pair])
+
+
+@pytest.mark.parametrize("cells", [{"agency": "1100.0"}, {"modification": "0.5"}, {"factor": "OTHER"}])
+def test_an_edit_beyond_a_count_is_combined_again(cells):
+    records, _ = read_bundle(SAMPLE)
+    assert records is not None
+    changed, before, derivation = _combined_after(records, 0, {**cells, "count": "9"})
+    assert recount(before, records.entered.workload, changed, derivation) is None

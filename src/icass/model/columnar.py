@@ -19,21 +19,39 @@ R = TypeVar("R")
 
 class RecordColumns(Sequence[R], Generic[R]):
     """`record(*fields, source)` of each row: `columns` holds every field but `source` in the record's field
-    order, `numbers` the row of each in `file` as a spreadsheet numbers it. The columns are shared, not
+    order, `numbers` the row of each in `file` as a spreadsheet numbers it, or `sources` the source of each
+    when the rows come from several places (a post's counts, derived and typed). The columns are shared, not
     copied: nothing may change them."""
 
-    __slots__ = ("_made", "columns", "file", "numbers", "record")
+    __slots__ = ("_made", "columns", "file", "numbers", "record", "sources")
 
-    def __init__(self, record: Callable[..., R], file: str, numbers: list[int], columns: dict[str, list[Any]]) -> None:
+    def __init__(
+        self,
+        record: Callable[..., R],
+        file: str,
+        numbers: list[int],
+        columns: dict[str, list[Any]],
+        sources: list[Source] | None = None,
+    ) -> None:
         self.record = record
         self.file = file
         self.numbers = numbers
         self.columns = columns
+        self.sources = sources
         self._made: tuple[R, ...] | None = None
+
+    @classmethod
+    def made(
+        cls, record: Callable[..., R], columns: dict[str, list[Any]], sources: list[Source], made: tuple[R, ...]
+    ) -> RecordColumns[R]:
+        """The columns of records made already (`made`, each with its source), kept with them."""
+        found = cls(record, "", [source.row for source in sources], columns, sources)
+        found._made = made
+        return found
 
     def records(self) -> tuple[R, ...]:
         if self._made is None:
-            sources = [Source(self.file, n) for n in self.numbers]
+            sources = self.sources or [Source(self.file, n) for n in self.numbers]
             self._made = tuple(map(self.record, *self.columns.values(), sources))
         return self._made
 
@@ -81,6 +99,6 @@ def column(records: Sequence[Any], name: str) -> list[Any]:
 def source_of(records: Sequence[Any], k: int) -> Source:
     """Where the record at index `k` came from, made without making the record."""
     if isinstance(records, RecordColumns):
-        return Source(records.file, records.numbers[k])
+        return Source(records.file, records.numbers[k]) if records.sources is None else records.sources[k]
     source: Source = records[k].source
     return source

@@ -12,7 +12,7 @@ only the steps it takes (`icass distribute` is timed as a process: docs/benchmar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -29,10 +29,10 @@ from icass.diagnostics import Diagnostic, has_errors
 from icass.distribution import Distribution, DistributionError, distribute_columns
 from icass.distribution.columns import Columns, columns_of
 from icass.distribution.steps import COST_READS, cost_centers
-from icass.model import PostBundle, PostRecords, Workload
+from icass.model import PostBundle, PostRecords
 from icass.workload.dates import count_period
 from icass.workload.derivation import Derivation
-from icass.workload.modify import combine
+from icass.workload.modify import Combined, combined_counts, recount
 
 if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
     import numpy.typing as npt
@@ -78,8 +78,7 @@ class Steps:
     derivation: Derivation
     catalog: Catalog
     rules: CountingRules
-    workload: Sequence[Workload]
-    combined: tuple[Diagnostic, ...]
+    combined: Combined
     checked: PostBundle
     found: Mapping[Check, list[Diagnostic]]
     distributed: PostBundle | None = None
@@ -264,23 +263,28 @@ def _after_derivation(
         return PostRun(tuple(found), records, derivation, catalog=catalog)
     if before is not None and not before.same(derivation, catalog, rules):
         before = None
+    combined = None
     if (
         before is not None
-        and records.entered.workload is before.records.entered.workload
         and records.modifications is before.records.modifications
         and records.post == before.records.post
     ):
-        workload, more = before.workload, list(before.combined)
-    else:
-        workload, more = combine(records, derivation, catalog, rules)
+        entered_before = before.records.entered.workload
+        if records.entered.workload is entered_before:
+            combined = before.combined
+        else:
+            combined = recount(before.combined, entered_before, records, derivation)
+    if combined is None:
+        combined = combined_counts(records, derivation, catalog, rules)
+    more = combined.problems
     found += more
-    bundle = dataclasses.replace(records.entered, workload=workload)
+    bundle = dataclasses.replace(records.entered, workload=combined.lines)
     kept = None
     if before is not None:
         unchanged = _unchanged(bundle, before.checked)
         kept = {check: known for check, known in before.found.items() if check.reads <= unchanged}
     checked = run_each(bundle, Context(catalog, rules, derivation.derived), kept=kept)
-    steps = Steps(records, derivation, catalog, rules, workload, tuple(more), bundle, checked)
+    steps = Steps(records, derivation, catalog, rules, combined, bundle, checked)
     if before is not None:  # the last columns made, for the next run to reuse should this one stop here
         steps = dataclasses.replace(steps, distributed=before.distributed, columns=before.columns, cost=before.cost)
     found += [problem for problems in checked.values() for problem in problems]

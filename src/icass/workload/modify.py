@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from icass.catalog import Catalog, CostCenterSpec
@@ -15,45 +16,110 @@ from icass.catalog.counting import CountingRules
 from icass.checks.counts import modification_problem
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
-from icass.model.columnar import RecordColumns, column
+from icass.model.columnar import RecordColumns, column, source_of
 from icass.workload.derivation import Derivation
 
 ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Combined:
+    """The workload lines to distribute, sorted by (cost center, agency, factor), and what was found on the
+    way: where a typed count replaces a derived one (`replaced`), and what applying the modifications found
+    (`modified`), which reads the lines' keys and never their counts."""
+
+    lines: Sequence[Workload]
+    replaced: tuple[Diagnostic, ...] = ()
+    modified: tuple[Diagnostic, ...] = ()
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        return [*self.replaced, *self.modified]
 
 
 def combine(
     records: PostRecords, derivation: Derivation, catalog: Catalog, rules: CountingRules
 ) -> tuple[Sequence[Workload], list[Diagnostic]]:
     """The workload lines to distribute, sorted by (cost center, agency, factor), and what was found on the way."""
-    problems: list[Diagnostic] = []
+    combined = combined_counts(records, derivation, catalog, rules)
+    return combined.lines, combined.problems
+
+
+def combined_counts(records: PostRecords, derivation: Derivation, catalog: Catalog, rules: CountingRules) -> Combined:
+    """combine, with what it found kept apart as recount needs it."""
     entered = records.entered.workload
     nothing_derived = not derivation.lines and not derivation.derived
     if nothing_derived and not records.modifications and isinstance(entered, RecordColumns):
-        return _sorted_columns(entered), problems  # counts typed in workload.csv alone, as read: nothing to merge
-    typed = {(w.cost_center, w.agency) for w in entered}
+        return Combined(_sorted_columns(entered))  # counts typed in workload.csv alone, as read: nothing to merge
+    typed = set(zip(column(entered, "cost_center"), column(entered, "agency"), strict=True))
+    lines = [line for line in derivation.lines if (line.cost_center, line.agency) not in typed] + list(entered)
+    lines, modified = _apply(lines, records, catalog, rules)
+    ordered = sorted(lines, key=lambda w: (w.cost_center, w.agency, w.factor))
+    return Combined(_as_columns(ordered), tuple(_replaced(entered, derivation)), tuple(modified))
+
+
+def recount(
+    before: Combined, entered_before: Sequence[Workload], records: PostRecords, derivation: Derivation
+) -> Combined | None:
+    """`before` (combined_counts of records whose typed counts were `entered_before`) after an edit that
+    changed only the counts of typed lines, not which lines there are nor anything else: the same lines with
+    the new counts, without merging and applying the modifications again. None when the edit did more."""
+    entered = records.entered.workload
+    lines = before.lines
+    if not (
+        isinstance(entered, RecordColumns)
+        and isinstance(entered_before, RecordColumns)
+        and isinstance(lines, RecordColumns)
+        and lines.sources is not None
+        and entered.numbers is entered_before.numbers
+        and entered.columns.keys() == entered_before.columns.keys()
+        and all(cells is entered_before.columns[name] for name, cells in entered.columns.items() if name != "count")
+    ):
+        return None
+    old, new = entered_before.columns["count"], entered.columns["count"]
+    changed = [k for k, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    if not changed:
+        return before
+    place = {source: k for k, source in enumerate(lines.sources) if source.file == entered.file}
+    counts = list(lines.columns["count"])
+    for k in changed:
+        counts[place[source_of(entered, k)]] = new[k]
+    recounted = RecordColumns(
+        lines.record, lines.file, lines.numbers, {**lines.columns, "count": counts}, lines.sources
+    )
+    return Combined(recounted, tuple(_replaced(entered, derivation)), before.modified)
+
+
+def _replaced(entered: Sequence[Workload], derivation: Derivation) -> list[Diagnostic]:
+    """A warning for each (cost center, agency) whose typed counts replace a different count the records
+    derive, on the first typed line of the pair, in the order of the pairs."""
     derived_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for line in derivation.lines:
         derived_total[(line.cost_center, line.agency)] += line.count
     entered_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for w in entered:
-        entered_total[(w.cost_center, w.agency)] += w.count
-    first_entered: dict[tuple[str, str], Workload] = {}
-    for w in entered:
-        first_entered.setdefault((w.cost_center, w.agency), w)
-    for pair, w in sorted(first_entered.items()):
-        if pair[0] in derivation.derived and entered_total[pair] != derived_total.get(pair, Decimal(0)):
-            problems.append(
-                warning(
-                    w.source,
-                    f"the count entered for {pair[1]} in {pair[0]} ({entered_total[pair]}) replaces what the "
-                    f"records derive ({derived_total.get(pair, Decimal(0))})",
-                    field="count",
-                )
-            )
-    lines = [line for line in derivation.lines if (line.cost_center, line.agency) not in typed] + list(entered)
-    lines, more = _apply(lines, records, catalog, rules)
-    problems += more
-    return tuple(sorted(lines, key=lambda w: (w.cost_center, w.agency, w.factor))), problems
+    first: dict[tuple[str, str], int] = {}
+    pairs = zip(column(entered, "cost_center"), column(entered, "agency"), strict=True)
+    for k, (pair, count) in enumerate(zip(pairs, column(entered, "count"), strict=True)):
+        entered_total[pair] += count
+        first.setdefault(pair, k)
+    return [
+        warning(
+            source_of(entered, k),
+            f"the count entered for {pair[1]} in {pair[0]} ({entered_total[pair]}) replaces what the "
+            f"records derive ({derived_total.get(pair, Decimal(0))})",
+            field="count",
+        )
+        for pair, k in sorted(first.items())
+        if pair[0] in derivation.derived and entered_total[pair] != derived_total.get(pair, Decimal(0))
+    ]
+
+
+def _as_columns(lines: list[Workload]) -> RecordColumns[Workload]:
+    """The combined lines as columns, each with its own source (derived or typed), the records kept: the checks
+    and the distribution read them column by column, and a count edited is one cell of one (recount)."""
+    names = [f.name for f in dataclasses.fields(Workload) if f.name != "source"]
+    columns = {name: [getattr(w, name) for w in lines] for name in names}
+    return RecordColumns.made(Workload, columns, [w.source for w in lines], tuple(lines))
 
 
 def _sorted_columns(entered: RecordColumns[Workload]) -> RecordColumns[Workload]:
