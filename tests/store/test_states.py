@@ -252,3 +252,61 @@ def _signed_in(client: httpx2.Client) -> Person:
     answer = client.post("/api/session", json={"username": "admin", "password": test_api.DEMO_PASSWORD})
     assert answer.status_code == 200, answer.text
     return Person(client, answer.json()["csrf_token"])  # type: ignore[arg-type]  (the same calls as TestClient's)
+
+
+def test_a_change_applies_itself_to_the_state_no_other_change_moved(seeded_url, monkeypatch):
+    """A change reads the post's kept state and then takes the post's lock; a change to another row committed
+    in between would leave the first applying its edit to a state that is no longer the post's, and keeping
+    it. No change may commit in between (it waits for the lock, here until it gives up), or, if one does, the
+    kept state is still the post's as stored."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from icass.store import changes, compute
+    from icass.store.database import open_database
+    from icass.store.schema import posts
+
+    engine = open_database(seeded_url)
+    try:
+        with engine.connect() as connection:
+            post = changes.find_post(connection, "KVR", int(FY))
+            first, second = changes.list_rows(connection, post, "budget.csv")[:2]
+        lock, waited = changes.lock, []
+
+        def another_change_first(connection: Any, key: Any) -> None:
+            monkeypatch.setattr(changes, "lock", lock)
+            try:
+                with engine.connect() as other:
+                    wait = "PRAGMA busy_timeout=300" if engine.dialect.name == "sqlite" else "SET lock_timeout = 300"
+                    other.execute(text(wait))
+                    other.commit()
+                    with other.begin():
+                        changes.update_row(other, post, "budget.csv", second.id, {"amount": "4321.00"}, 1, "fmo")
+            except OperationalError:
+                waited.append(True)
+            lock(connection, key)
+
+        with engine.begin() as connection:  # the state kept before either change
+            compute.state_kept(connection, post.id, connection.execute(select_revision(posts, post.id)).scalar_one())
+        monkeypatch.setattr(changes, "lock", another_change_first)
+        with engine.begin() as connection:
+            changes.update_row(connection, post, "budget.csv", first.id, {"amount": "1234.00"}, 1, "fmo")
+        with engine.connect() as connection:
+            revision = connection.execute(select_revision(posts, post.id)).scalar_one()
+            kept = compute.STATES.get(compute.database_of(connection), post.id, revision)
+            fresh = compute.state_on(connection, post.id)
+        assert kept is not None
+        assert kept.run.bundle == fresh.run.bundle
+        assert kept.run.diagnostics == fresh.run.diagnostics
+        assert kept.run.distribution is not None
+        assert fresh.run.distribution is not None
+        assert list(kept.run.distribution.lines()) == list(fresh.run.distribution.lines())
+        assert waited == [True]
+    finally:
+        engine.dispose()
+
+
+def select_revision(posts: Any, post_id: int) -> Any:
+    from sqlalchemy import select
+
+    return select(posts.c.revision).where(posts.c.id == post_id)

@@ -40,7 +40,7 @@ from icass.diagnostics import ERROR, Diagnostic, error
 from icass.model import Source
 from icass.runs.post import PostRun
 from icass.store import audit
-from icass.store.compute import keep_state, kept_state, run_on, state_after_edit, state_on
+from icass.store.compute import keep_state, run_on, state_after_edit, state_on
 from icass.store.schema import ROW_TABLES, approvals, posts
 from icass.store.steps import (
     WORKLOAD_FILE,
@@ -56,6 +56,7 @@ from icass.store.steps import (
     list_rows,
     lock,
     ordered,
+    row_after,
     row_number,
     row_record,
     state_before,
@@ -232,7 +233,7 @@ def update_row(
     found, problems = cell_values(file, values)
     if problems:
         raise Rejected(problems)
-    kept = kept_state(connection, post.id)
+    kept = state_before(connection, post)
     lock(connection, post)
     before = current_row(connection, post, file, row_id, version)
     table = ROW_TABLES[file]
@@ -242,7 +243,7 @@ def update_row(
     problems = row_problems(state.run, file, before.row)
     if problems:
         raise Rejected(problems)
-    after = get_row(connection, post, file, row_id)
+    after = row_after(before, file, found)
     _record(connection, post, user, "update", file, row_id, before, after)
     keep_state(connection, post.id, state)
     return after

@@ -110,14 +110,6 @@ def state_kept(connection: Connection, post_id: int, revision: str) -> PostState
     return state
 
 
-def kept_state(connection: Connection, post_id: int) -> PostState | None:
-    """The post's state kept at the revision `connection` sees, or None; the post's row is locked for the
-    change that asks (FOR UPDATE on PostgreSQL; SQLite's write lock is taken at BEGIN, icass.store.database),
-    so that no other change comes in between."""
-    query = select(posts.c.revision).where(posts.c.id == post_id).with_for_update()
-    return STATES.get(database_of(connection), post_id, connection.execute(query).scalar_one())
-
-
 def keep_state(connection: Connection, post_id: int, state: PostState) -> None:
     """Keep `state`, made on the post as `connection` sees it, under the post's revision there (a change's
     state, kept before its commit: the read that follows the commit finds it). The change's last step: a

@@ -86,9 +86,24 @@ ROW_RECORDS: dict[str, type[StoredRow]] = {name: _row_record(file) for name, fil
 
 def row_record(file: str, row: Mapping[str, Any], number: int) -> StoredRow:
     """A database row of `file` as its record, `number` its spreadsheet row."""
-    cells = {c.name: format_plain(row[c.name]) if c.cents else row[c.name] for c in FORMAT[file].columns}
-    fields: dict[str, Any] = {**cells, "extra": row["extra"] or {}}
+    fields: dict[str, Any] = {**_texts(file, row), "extra": row["extra"] or {}}
     return ROW_RECORDS[file](id=row["id"], version=row["version"], row=number, **fields)
+
+
+def row_after(before: StoredRow, file: str, written: Mapping[str, Any]) -> StoredRow:
+    """`before` once `written` (its cells as stored: amounts in cents) is written to it and its version moved
+    on: the row as reading it back gives, without reading it."""
+    fields: dict[str, Any] = {**_texts(file, written), "version": before.version + 1}
+    return dataclasses.replace(before, **fields)
+
+
+def _texts(file: str, cells: Mapping[str, Any]) -> dict[str, str]:
+    """The record's text of each of `cells` of `file` as stored (an amount's cents as a decimal string)."""
+    return {
+        c.name: format_plain(cells[c.name]) if c.cents else cells[c.name]
+        for c in FORMAT[file].columns
+        if c.name in cells
+    }
 
 
 @dataclass(frozen=True)
