@@ -310,3 +310,29 @@ def select_revision(posts: Any, post_id: int) -> Any:
     from sqlalchemy import select
 
     return select(posts.c.revision).where(posts.c.id == post_id)
+
+
+def test_a_typed_count_s_row_is_found_in_the_state_only_when_it_is_typed_once(tmp_path):
+    """Entering a count finds its row's number in the post's state (icass.store.steps.entered_number); a key
+    typed twice is left to the database, which knows which of the two rows the change writes."""
+    import shutil
+    from pathlib import Path
+
+    from icass.runs.post import run_post
+    from icass.store.steps import entered_number
+
+    sample = Path(__file__).resolve().parents[2] / "examples" / "standard-post"
+    run = run_post(sample)
+    assert run.records is not None
+    typed = run.records.entered.workload
+    keys = [(w.cost_center, w.agency, w.factor) for w in typed]
+    for k in (0, 5, len(keys) - 1):
+        assert entered_number(run, keys[k]) == typed[k].source.row
+    assert entered_number(run, ("6150", "nobody", "")) is None
+    folder = shutil.copytree(sample, tmp_path / "post")
+    lines = (folder / "workload.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "workload.csv").write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    twice = run_post(folder)
+    assert twice.records is not None
+    assert entered_number(twice, keys[0]) is None
+    assert entered_number(twice, keys[5]) == typed[5].source.row

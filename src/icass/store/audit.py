@@ -58,16 +58,20 @@ def record(
 ) -> None:
     """Append one entry, in the caller's transaction: the change and its record commit or fail together."""
     # Writing the chain's head first takes the lock that orders appends (PostgreSQL: its row; SQLite: the
-    # database's write lock), so the newest entry read below stays the newest until this transaction ends and
-    # two writers never chain onto the same entry.
-    held = connection.execute(update(audit_chain).where(audit_chain.c.id == 1).values(last_id=audit_chain.c.last_id))
-    if held.rowcount != 1:  # without the head nothing orders appends: no entry rather than a forked chain
+    # database's write lock), so the newest entry it names stays the newest until this transaction ends and
+    # two writers never chain onto the same entry. Only this function appends, and it moves the head with
+    # every entry: the head is the newest entry (`verify` checks that it is).
+    held = connection.execute(
+        update(audit_chain)
+        .where(audit_chain.c.id == 1)
+        .values(last_id=audit_chain.c.last_id)
+        .returning(audit_chain.c.last_id, audit_chain.c.hash)
+    ).first()
+    if held is None:  # without the head nothing orders appends: no entry rather than a forked chain
         raise RuntimeError("the audit log's chain head (audit_chain) is missing: run icass audit verify")
-    newest = connection.execute(select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1))
-    last = newest.first()
-    previous = FIRST_PREVIOUS if last is None else str(last.hash)
+    previous = FIRST_PREVIOUS if held.last_id is None else str(held.hash)
     entry = {
-        "id": 1 if last is None else last.id + 1,
+        "id": 1 if held.last_id is None else held.last_id + 1,
         "at": now(),
         "username": user,
         "action": action,

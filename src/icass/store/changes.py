@@ -50,6 +50,7 @@ from icass.store.steps import (
     StoredRow,
     WorkloadLine,
     current_row,
+    entered_number,
     entered_row,
     fill_header,
     get_row,
@@ -492,7 +493,8 @@ def enter_count(
         _judge(connection, post, WORKLOAD_FILE, row_id, state.run)
         entered = entered_row(connection, post, cost_center, agency, factor)
     else:  # the row as it now is, known without reading it again
-        number = row_number(connection, post, WORKLOAD_FILE, row["line"])
+        key = (cost_center, agency, factor)
+        number = entered_number(state.run, key) or row_number(connection, post, WORKLOAD_FILE, row["line"])
         state = state_after_edit(connection, post.id, state, WORKLOAD_FILE, number - 2, values)
         _refuse_row_problems(state.run, WORKLOAD_FILE, number)
         entered = {**row, **values, "version": row["version"] + 1}

@@ -152,6 +152,18 @@ def row_number(connection: Connection, post: PostKey, file: str, line: int) -> i
     return int(connection.execute(query).scalar_one()) + 1
 
 
+def entered_number(run: PostRun, key: tuple[str, str, str]) -> int | None:
+    """The spreadsheet row of the count typed for `key` (cost center, agency, factor) in `run`'s records, when
+    exactly one row has it; else None (the run did not read its records, or `key` is typed twice). `run` is the
+    post's state as stored, its lock held (state_before), so this is the row number reading it would give."""
+    if run.records is None:
+        return None
+    entered = run.records.entered.workload
+    keys = zip(*(columnar.column(entered, name) for name in ("cost_center", "agency", "factor")), strict=True)
+    found = [k for k, typed in enumerate(keys) if typed == key]
+    return columnar.source_of(entered, found[0]).row if len(found) == 1 else None
+
+
 def current_row(connection: Connection, post: PostKey, file: str, row_id: int, version: int) -> StoredRow:
     """The row as it is, when `version` is still its version (the post's lock is held, so it stays so)."""
     row = get_row(connection, post, file, row_id)

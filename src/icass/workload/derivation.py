@@ -3,8 +3,11 @@ derived count lines, and the cost centers whose counts come from the records."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections import defaultdict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from icass.diagnostics import Diagnostic
@@ -25,6 +28,15 @@ class Derivation:
     lines: tuple[Workload, ...] = ()  # the derived counts, modification 1, sorted
     derived: frozenset[str] = frozenset()  # the cost centers whose counts come from the records
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    @cached_property
+    def totals(self) -> Mapping[tuple[str, str], Decimal]:
+        """Each (cost center, agency)'s derived count, its factors summed: what a count typed for the pair
+        replaces (icass.workload.modify)."""
+        found: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            found[(line.cost_center, line.agency)] += line.count
+        return dict(found)
 
 
 # What deriving a post's counts reads of its budget side (icass.workload.derive), by the PostBundle field that

@@ -93,9 +93,7 @@ def recount(
 def _replaced(entered: Sequence[Workload], derivation: Derivation) -> list[Diagnostic]:
     """A warning for each (cost center, agency) whose typed counts replace a different count the records
     derive, on the first typed line of the pair, in the order of the pairs."""
-    derived_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for line in derivation.lines:
-        derived_total[(line.cost_center, line.agency)] += line.count
+    derived_total = derivation.totals
     entered_total: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     first: dict[tuple[str, str], int] = {}
     pairs = zip(column(entered, "cost_center"), column(entered, "agency"), strict=True)
