@@ -58,3 +58,33 @@ def test_a_search_finds_the_sections_holding_every_word_in_any_case():
     assert search("   ") == ()
     assert search("zzzz-no-such-word") == ()
     assert len(search("the", limit=7)) == 7
+
+
+def test_a_text_names_each_glossary_term_once_where_it_first_appears():
+    from icass.catalog.glossary import pieces
+
+    def named(text: str) -> list[tuple[str, str | None]]:
+        found = pieces(text)
+        assert "".join(p.text for p in found) == text  # nothing lost, nothing added
+        return [(p.text, p.term.term) for p in found if p.term]
+
+    assert named("RB money on the LGP cost centers, then rb and RB again") == [
+        ("RB", "Regional bureau"),
+        ("LGP", "Local guard program"),
+        ("cost centers", "Cost center"),
+    ]
+    assert named("ICASS redistribution of ICASS costs") == [
+        ("ICASS redistribution", "ICASS redistribution"),
+        ("ICASS", "ICASS"),
+    ]
+    assert named("Modifications awaiting the budget committee") == [
+        ("Modifications", "Modification"),
+        ("budget committee", "Budget committee"),
+    ]
+    assert named("Sub-cost center 6150-X150 under its cost center") == [
+        ("Sub-cost center", "Sub-cost center"),
+        ("cost center", "Cost center"),
+    ]
+    assert named("workloads, a workloadless word, and workload") == [("workloads", "Workload count")]
+    assert named("precost centered") == []
+    assert pieces("") == []

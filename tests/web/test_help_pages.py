@@ -79,3 +79,14 @@ def test_a_refused_address_is_a_page_in_sentences_not_json(app):  # noqa: F811
     api = client.get("/api/posts/KVR/2027/tdy/invoices", params={"as_of": "2027-13-45"})
     assert api.status_code == 422
     assert api.headers["content-type"].startswith("application/json")
+
+
+def test_a_term_is_linked_to_its_glossary_entry_where_a_page_names_it():
+    from icass.web.render import templates
+
+    macro = templates.env.from_string('{% from "macros.html" import linked %}{{ linked(text) }}')
+    html = macro.render(text="Budget by cost center & <funding source>, cost center again")
+    assert html.count('href="/glossary#cost-center"') == 1
+    assert 'href="/glossary#funding-source"' in html
+    assert "&amp; &lt;" in html  # the words around the terms are escaped like any text
+    assert "<funding" not in html

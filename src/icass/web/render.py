@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from icass.catalog.glossary import pieces
 from icass.money import format_grouped, parse_cents
 from icass.web.charts import IMPORT_MAP
 
@@ -23,6 +24,8 @@ templates.env.filters["dollars"] = lambda plain: "" if plain is None else format
 # A stored moment (ISO 8601, UTC) as people read it: "7 Dec 2026, 09:15 UTC". Pages put it in a <time> element
 # that static/icass.js rewrites in the reader's own time zone, which the server cannot know.
 templates.env.filters["readable_utc"] = lambda at: "" if not at else readable_utc(at)
+# A text cut where it names a glossary term (icass.catalog.glossary.pieces): macros.html's `linked` links each.
+templates.env.filters["terms"] = pieces
 # As it is: the text the Content-Security-Policy's hash allows (escaping would change it; it holds no data).
 templates.env.globals["chart_import_map"] = Markup(IMPORT_MAP)
 
