@@ -72,6 +72,21 @@ HEADINGS = """() => {
   return first === 1 ? wrong : [...wrong, `${first} h1 headings`];
 }"""
 
+# Every control usable by keyboard (WCAG 2.1.1; tests/web/test_browser_keyboard.py walks a day's start by Tab and
+# Enter): no tab order of its own (tabindex above 0), and nothing that acts on a click (htmx) that Tab skips.
+KEYBOARD = """() => {
+  const name = e => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""} "${e.textContent.trim().slice(0, 40)}"`;
+  const found = [...document.querySelectorAll("[tabindex]")].filter(e => e.tabIndex > 0)
+    .map(e => `tabindex ${e.tabIndex} on ${name(e)}`);
+  const controls = ["a", "button", "form", "input", "select", "textarea", "summary"];
+  for (const e of document.querySelectorAll("[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete]")) {
+    const trigger = e.getAttribute("hx-trigger") || "click";
+    if (controls.includes(e.tagName.toLowerCase()) || /^(load|revealed|every)/.test(trigger)) continue;
+    if (e.tabIndex < 0) found.push(`${name(e)} acts on ${trigger} but Tab does not reach it`);
+  }
+  return found;
+}"""
+
 
 @pytest.fixture
 def browser() -> Iterator[object]:
@@ -116,6 +131,7 @@ def _visit(page, path: str, errors: list[str]) -> tuple[list[str], list[str]]:
     page.evaluate(AXE.read_text())
     problems += page.evaluate(RUN_AXE)
     problems += [f"heading out of order: {h}" for h in page.evaluate(HEADINGS)]
+    problems += [f"keyboard: {k}" for k in page.evaluate(KEYBOARD)]
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
