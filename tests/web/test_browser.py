@@ -91,6 +91,7 @@ def test_sign_in_edit_a_count_and_see_the_invoice_change(page):
     page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
     before = _amount(page.inner_text("#invoice-total"))
     page.goto(f"/posts/{KVR}/{FY}/workload")
+    page.click('[aria-controls="cost-center-6150"]')  # the cost center's counts open on request
     field = page.locator(f'input[aria-label="count of {AGENCY} in 6150"]').first
     row = field.locator("xpath=ancestor::tr")
     row_id = row.get_attribute("id")

@@ -14,7 +14,9 @@ PAGE = f"/posts/{KVR}/{FY}/workload"
 
 def _line(html: str) -> tuple[str, str]:
     """The address of the uniformed count of 1931.0 in 6150 and its row's id."""
-    found = re.search(rf'<tr id="(line-6150-1931_0-UNIFORMED)">.*?hx-patch="({PAGE}/6150:{AGENCY}:UNIFORMED)"', html, re.S)
+    found = re.search(
+        rf'<tr id="(line-6150-1931_0-UNIFORMED)">.*?hx-patch="({PAGE}/6150:{AGENCY}:UNIFORMED)"', html, re.S
+    )
     assert found is not None
     return found.group(2), found.group(1)
 
@@ -27,17 +29,19 @@ def test_counts_are_grouped_by_cost_center_with_names_and_subtotals(app):  # noq
     counts = [Decimal(c) for c in re.findall(r'<td>[A-Z]*</td>\s*<td class="text-right">\s*([0-9.]+)\s*</td>', group)]
     assert counts  # a committee member reads the counts, no input
     subtotals = html[html.index('id="subtotals-6150"') : html.index("</tfoot>", html.index('id="subtotals-6150"'))]
-    shown = [Decimal(s) for s in re.findall(r"Subtotal, [A-Z]+</th><td></td><td class=\"text-right\">([0-9.]+)<", subtotals)]
+    shown = [
+        Decimal(s) for s in re.findall(r"Subtotal, [A-Z]+</th><td></td><td class=\"text-right\">([0-9.]+)<", subtotals)
+    ]
     assert sum(shown) == sum(counts)  # one subtotal a factor, adding up the group's counts
     assert re.search(r"1931.0 <span class=\"text-normal\">[A-Z][a-z]", group)  # the agency's name beside its code
-    assert "<h2 class=\"usa-accordion__heading\">" in html  # each cost center a section that opens on request
+    assert '<h2 class="usa-accordion__heading">' in html  # each cost center a section that opens on request
 
 
 def test_the_derived_count_stands_beside_a_typed_one_and_can_be_used_again(app):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
     headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
     before = _total(client.get(f"/posts/{KVR}/{FY}/invoices/{AGENCY}").text, "invoice-total")
-    url, row_id = _line(client.get(PAGE).text)
+    url, _ = _line(client.get(PAGE).text)
     typed = client.patch(url, data={"count": "500", "version": "0"}, headers=headers)
     assert 'role="status">saved<' in typed.text
     derived = re.search(r'<td class="text-right">\s*([0-9]+)\s*<br><button[^>]*hx-delete="([^"]+)"', typed.text)

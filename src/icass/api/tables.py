@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from fastapi import Request
 
 from icass.api.posts import computed
-from icass.checks.positions import allocation_given_problem
 from icass.api.schemas import WorkloadOut
+from icass.checks.positions import allocation_given_problem
 from icass.runs.post import PostRun
 from icass.store import changes
 from icass.store.changes import (

@@ -101,7 +101,9 @@ def workload_groups(run: PostRun, lines: Sequence[Line]) -> tuple[CostCenterCoun
             CountRow(
                 line,
                 agencies.get(line.agency, ""),
-                derived.get((cost_center, line.agency, line.factor), Decimal(0)) if cost_center in from_records else None,
+                derived.get((cost_center, line.agency, line.factor), Decimal(0))
+                if cost_center in from_records
+                else None,
                 Decimal(line.count) * Decimal(line.modification),
             )
             for line in grouped[cost_center]

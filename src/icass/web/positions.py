@@ -46,6 +46,7 @@ Form = Annotated[FormData, Depends(_form)]
 def _typed(form: FormData | None) -> dict[str, Any]:
     """The form as typed: the position's cells and each part's rows (as many as the form had, at least the
     number offered), every value a string."""
+
     def text(name: str) -> str:
         return "" if form is None else str(form.get(name, ""))[:1000]
 
@@ -208,7 +209,7 @@ def _removal(request: Request, post: str, fiscal_year: int, row_id: int, confirm
     pool = next((p for p in position_pools(computed(request, key)) if p.row_id == row.row), None)
     if pool is None:
         return error_fragment(request, f"position row {row.row} is not among the post's positions: reload the page")
-    more = {"row": row, "p": pool, "confirming": confirming}
+    more: dict[str, Any] = {"row": row, "p": pool, "confirming": confirming}
     return page(request, "positions_remove.html", **_context(request, post, fiscal_year), **more)
 
 
@@ -230,4 +231,3 @@ def remove_position(
     answer = Response(status_code=204)
     answer.headers["HX-Redirect"] = f"/posts/{post}/{fiscal_year}/positions?removed={position_id}"
     return answer
-

@@ -56,7 +56,7 @@ def _row(request: Request, key: tables.PostKey, line_id: str, **context: Any) ->
     (row,) = group.rows
     mates = [other for other in tables.workload_lines(request, key, run) if other.cost_center == line.cost_center]
     (whole,) = workload_groups(run, mates) or (group,)
-    more = {"row": row, "g": whole, "oob": True}
+    more: dict[str, Any] = {"row": row, "g": whole, "oob": True}
     return page(request, "workload_row.html", post=post_out(request, key), editable=True, **more, **context)
 
 
@@ -136,4 +136,3 @@ def records_page(
         explained=explained,
         files={file: (FORMAT[file].label if file in FORMAT else file, resources.get(file, "")) for file in FORMAT},
     )
-
