@@ -72,6 +72,7 @@ def test_every_problem_of_the_form_is_shown_beside_its_field_and_nothing_is_save
     positions_before = len(_rows(client, "positions"))
     bad = {
         **NEW,
+        "category": "",  # left as "- Choose -"
         "time_allocation-2-percent": "30",  # 60 + 30: not 100
         "costs-0-amount": "twelve",
         "costs-1-funding": "OBO",  # a second line left without its amount
@@ -89,6 +90,7 @@ def test_every_problem_of_the_form_is_shown_beside_its_field_and_nothing_is_save
         return found.group(1)
 
     assert "not an amount" in beside("costs-1-amount")
+    assert beside("category") == "is empty"  # found with the cells' types, not after they are fixed
     assert "not an amount" in beside("costs-0-amount")
     assert "adds up to 90 percent, not 100" in beside("time_allocation-0-percent")
     assert 'value="twelve"' in html  # what was typed stays, to correct

@@ -11,7 +11,6 @@ from fastapi import Request
 
 from icass.api.posts import computed
 from icass.api.schemas import WorkloadOut
-from icass.checks.positions import allocation_given_problem
 from icass.runs.post import PostRun
 from icass.store import changes
 from icass.store.changes import (
@@ -135,27 +134,6 @@ def derived_counts(run: PostRun) -> dict[str, str]:
     """What the records derive for each workload line, by the line's id (shown beside a count typed by hand)."""
     lines = run.derivation.lines if run.derivation else ()
     return {workload_id(w.cost_center, w.agency, w.factor): str(w.count) for w in lines}
-
-
-def add_whole_position(
-    request: Request,
-    key: PostKey,
-    values: Mapping[str, str],
-    allocation: Sequence[Mapping[str, str]],
-    costs: Sequence[Mapping[str, str]],
-    user: str,
-) -> PositionMade:
-    """A new position made whole in one form (the position page): as add_position, and refused, nothing
-    written, when its time allocation does not add up to 100, with the problems of its cells at once."""
-    given = allocation_given_problem([row.get("percent", "") for row in allocation])
-    with request.app.state.engine.begin() as connection:
-        try:
-            made = changes.create_position(connection, key, values, allocation, costs, user)
-        except Rejected as e:
-            raise Rejected([*e.problems, *([given] if given else [])]) from None
-        if given is not None:
-            raise Rejected([given])  # leaving the block rolls the position back
-        return made
 
 
 def clear_count(request: Request, key: PostKey, line_id: str, version: int, user: str) -> None:

@@ -97,7 +97,11 @@ def position_pools(run: PostRun) -> tuple[PositionPool, ...]:
     bundle = _records(run)
     if bundle is None:
         return ()
-    names = _names(run, bundle)
+
+    def name(code: str) -> str:
+        spec = run.catalog.find(code, bundle.post.methodology)  # a post's own sub-cost center too (H-341.15 c)
+        return spec.name if spec else ""
+
     factors = {f.grade: f for f in bundle.cost_factors}
     costs: dict[str, list[PoolPart]] = defaultdict(list)
     for line in bundle.position_costs:
@@ -134,7 +138,7 @@ def position_pools(run: PostRun) -> tuple[PositionPool, ...]:
                 position.title,
                 pool,
                 tuple(
-                    TimeShare(code, names.get(code, ""), percent, cents)
+                    TimeShare(code, name(code), percent, cents)
                     for (code, percent, _), cents in zip(split, dollars, strict=True)
                 ),
                 tuple(d for d in run.diagnostics if _same(d.source, position.source) or d.source in rows),

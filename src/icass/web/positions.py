@@ -1,6 +1,6 @@
 """The position page: each position of the post with its cost pool and where its time goes (cost centers by
 name, percents and dollars: icass.views.positions); a new position made in one form with its time allocation
-and cost lines (icass.api.tables.add_whole_position: one change, all or nothing, every problem shown beside
+and cost lines (icass.api.positions.add_whole_position: one change, all or nothing, every problem shown beside
 its field at once); and a position removed with its time allocation and cost lines, after a confirmation."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from icass.api import tables
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
+from icass.api.positions import add_whole_position
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
 from icass.diagnostics import Diagnostic
@@ -131,7 +132,7 @@ def add_position(request: Request, post: str, fiscal_year: FiscalYear, form: For
     given = {part: _given(typed[part]) for part in PARTS}
     costs = [{**row, "amount": plain_amount(row["amount"])} for _, row in given["costs"]]
     try:
-        made = tables.add_whole_position(
+        made = add_whole_position(
             request, key, values, [row for _, row in given["time_allocation"]], costs, account_of(request).username
         )
     except tables.Rejected as e:
