@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from icass.checks.positions import allocation_given_problem
-from icass.distribution.explain import explain
 from icass.diagnostics import error
+from icass.distribution.explain import explain
 from icass.model import Origin, Source
 from icass.money import plain_amount
 from icass.runs.post import PostRun, run_post
@@ -30,7 +30,8 @@ def run() -> PostRun:
 
 
 def test_a_positions_time_carries_its_pool_in_the_cents_the_engine_distributes(run):
-    assert run.bundle is not None and run.distribution is not None
+    assert run.bundle is not None
+    assert run.distribution is not None
     pools = position_pools(run)
     assert [p.position_id for p in pools] == [p.position_id for p in run.bundle.positions]
     first = pools[0]
@@ -81,7 +82,8 @@ def test_a_time_allocation_given_whole_adds_up_to_100():
     assert problem.message == "the time allocation adds up to 90 percent, not 100"
     assert (problem.field, problem.section) == ("percent", "H-341.14-1")
     nothing = allocation_given_problem([])
-    assert nothing is not None and "0 percent" in nothing.message
+    assert nothing is not None
+    assert "0 percent" in nothing.message
 
 
 def test_amounts_as_people_type_them():
