@@ -16,6 +16,7 @@ from icass.distribution.explain import explain
 from icass.model import Origin, Source
 from icass.money import plain_amount
 from icass.runs.post import PostRun, run_post
+from icass.store.steps import workload_record
 from icass.views.positions import funding_name, position_choices, position_pools
 from icass.views.workload import line_records, workload_groups
 
@@ -96,31 +97,9 @@ def test_amounts_as_people_type_them():
         assert plain_amount(typed) == typed
 
 
-@dataclasses.dataclass(frozen=True)
-class _Line:
-    id: str
-    cost_center: str
-    agency: str
-    factor: str
-    count: str
-    modification: str
-    origin: str
-
-
 def test_the_workload_by_cost_center_with_names_subtotals_and_derived_counts(run):
     assert run.bundle is not None
-    lines = [
-        _Line(
-            f"{w.cost_center}:{w.agency}",
-            w.cost_center,
-            w.agency,
-            w.factor,
-            str(w.count),
-            str(w.modification),
-            w.origin,
-        )
-        for w in run.bundle.workload
-    ]
+    lines = [workload_record(w, None) for w in run.bundle.workload]  # as the store gives them to the API
     typed = next(i for i, line in enumerate(lines) if line.cost_center == "6150" and line.origin == Origin.DERIVED)
     lines[typed] = dataclasses.replace(lines[typed], count="500", origin=str(Origin.ENTERED))
     groups = workload_groups(run, lines)
