@@ -130,3 +130,17 @@ def test_the_committee_reads_the_positions_and_changes_none(app):  # noqa: F811
     assert "Management Counselor" in page.text
     refused = client.post(PAGE, data=NEW, headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
     assert refused.status_code == 403
+
+
+def test_a_positions_text_is_shown_as_text(app):  # noqa: F811
+    client, csrf = signed_in(app, "fmo")
+    markup = "<img src=x onerror=alert(1)>"
+    made = client.post(PAGE, data={**NEW, "title": markup}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
+    assert made.status_code == 204, made.text
+    page = client.get(PAGE).text
+    assert markup not in page
+    assert "G-900 &lt;img src=x onerror=alert(1)&gt;" in page
+    refused = client.post(
+        PAGE, data={**NEW, "position_id": markup}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
+    )
+    assert markup not in refused.text  # typed back into its field, escaped
