@@ -110,3 +110,11 @@ def test_a_count_left_empty_is_answered_in_its_row_and_the_derived_count_used_ag
     page.locator("#line-6150-1931_0-UNIFORMED a", has_text="Derived").click()
     page.wait_for_url("**/workload/records?line=*")
     assert page.get_by_role("table", name="The records counted").locator("tbody tr").count() == 9
+
+
+def test_a_link_to_a_count_opens_its_cost_center(page):  # noqa: F811
+    # The source record editors link each record to the counts it is counted in, by the line's anchor.
+    _sign_in(page)
+    page.goto(f"/posts/{KVR}/{FY}/workload#line-6150-1931_0-UNIFORMED")
+    page.locator('#line-6150-1931_0-UNIFORMED input[name="count"]').wait_for(state="visible")
+    assert page.locator("#cost-center-5458").is_hidden()  # only the linked cost center opens
