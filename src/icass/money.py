@@ -95,3 +95,17 @@ def scaled_integers(values: Iterable[Decimal]) -> tuple[npt.NDArray[np.int64], i
         # Every integer fits: in int64 arrays, with no Python object made a value.
         return np.fromiter(numerators, np.int64, n) * (scale // np.fromiter(denominators, np.int64, n)), exponent
     return np.array([a * (scale // b) for a, b in ratios], dtype=np.int64), exponent  # OverflowError past int64
+
+
+# "12,000", "$12,000.50", "$ 950": dollars as people type them, grouped by threes with commas.
+_TYPED_AMOUNT = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d*)?")
+
+
+def plain_amount(text: str) -> str:
+    """An amount as a person types it ("$12,000.00") as the plain decimal the files hold ("12000.00"); any
+    other text as it is, for the amount's own check to name what is wrong with it ("12,00" is not grouped by
+    threes: it may be a decimal comma, so it is not guessed at)."""
+    typed = _TYPED_AMOUNT.fullmatch(text.strip())
+    if typed is None:
+        return text
+    return typed.group(1).replace(",", "") + (typed.group(2) or "")

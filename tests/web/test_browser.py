@@ -91,6 +91,7 @@ def test_sign_in_edit_a_count_and_see_the_invoice_change(page):
     page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
     before = _amount(page.inner_text("#invoice-total"))
     page.goto(f"/posts/{KVR}/{FY}/workload")
+    page.click('[aria-controls="cost-center-6150"]')  # the cost center's counts open on request
     field = page.locator(f'input[aria-label="count of {AGENCY} in 6150"]').first
     row = field.locator("xpath=ancestor::tr")
     row_id = row.get_attribute("id")
@@ -98,7 +99,7 @@ def test_sign_in_edit_a_count_and_see_the_invoice_change(page):
     field.press("Enter")
     saved = page.locator(f"#{row_id}")
     saved.get_by_role("status").wait_for()
-    assert "entered" in saved.inner_text()
+    assert "Typed by hand" in saved.inner_text()  # its origin, in words
     page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
     assert _amount(page.inner_text("#invoice-total")) > before
     page.click("#sign-out")  # htmx's DELETE, then static/icass.js goes to the sign-in page

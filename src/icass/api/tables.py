@@ -134,3 +134,9 @@ def derived_counts(run: PostRun) -> dict[str, str]:
     """What the records derive for each workload line, by the line's id (shown beside a count typed by hand)."""
     lines = run.derivation.lines if run.derivation else ()
     return {workload_id(w.cost_center, w.agency, w.factor): str(w.count) for w in lines}
+
+
+def clear_count(request: Request, key: PostKey, line_id: str, version: int, user: str) -> None:
+    """Remove a count typed by hand: the line goes back to what the records derive."""
+    with request.app.state.engine.begin() as connection:
+        changes.clear_count(connection, key, line_id, version, user)

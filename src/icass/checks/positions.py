@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
 
@@ -10,9 +12,9 @@ import numpy as np
 
 from icass.checks.context import Context
 from icass.diagnostics import Diagnostic, error
-from icass.model import NON_ICASS, PostBundle
+from icass.model import NON_ICASS, PostBundle, Source
 from icass.model.columnar import column, source_of
-from icass.money import scaled_integers
+from icass.money import parse_decimal, scaled_integers
 
 HUNDRED = Decimal(100)
 
@@ -84,3 +86,22 @@ def _allocation_suspects(
     of_position = np.fromiter(map(slot.__getitem__, positions), np.int64, len(positions))
     odd = (totals[of_position] != hundred) | (on_non_icass[of_position] == hundred)
     return {positions[k] for k in np.flatnonzero(odd).tolist()}
+
+
+def allocation_given_problem(percents: Sequence[str]) -> Diagnostic | None:
+    """The time allocation a new position comes with in one form (the position page) adds up to 100 percent
+    (H-341.14-1): given whole, it is not a state passed through while rows are edited one by one, so it is
+    refused rather than left as the post's problem. A percent that is not a number is its own cell's problem."""
+    total = Decimal(0)
+    for text in percents:
+        with contextlib.suppress(ValueError):
+            total += parse_decimal(text) if text.strip() else Decimal(0)
+    if total == HUNDRED:
+        return None
+    return error(
+        Source("time_allocation.csv", key="time_allocation"),
+        f"the time allocation adds up to {total} percent, not 100",
+        field="percent",
+        section="H-341.14-1",
+        spans_rows=True,
+    )

@@ -4,6 +4,7 @@ line that feeds it, with its file and row, then each agency's count, modificatio
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -50,6 +51,21 @@ class Explanation:
     total_modified: Decimal  # the cost center's modified workload, every agency's
 
 
+def split_line(amount: int, percents: Sequence[Decimal]) -> list[int]:
+    """A pool line's cents over its position's time allocation (percents of its cost centers in code order),
+    by the engine's own kernel: the cents the engine distributes, the largest remainders getting the cents
+    left over. The position page shows where a position's time goes with it too (icass.views.positions)."""
+    exponent = max(-int(p.as_tuple().exponent) for p in percents)
+    weights = np.array([int(p.scaleb(exponent)) for p in percents], dtype=np.int64)
+    cents = apportion(
+        np.array([amount], dtype=np.int64),
+        np.zeros(len(percents), dtype=np.int64),
+        weights,
+        np.arange(len(percents), dtype=np.int64),  # codes are sorted: index order is code order
+    )
+    return [int(c) for c in cents]
+
+
 def _pool_contributions(bundle: PostBundle, cost_center: str) -> list[Contribution]:
     """Each pool line apportioned over its position's time allocation with the engine's own kernel, so the
     cents shown are exactly the cents distributed (H-423.1 brings the AmSal and PAT lines)."""
@@ -63,14 +79,7 @@ def _pool_contributions(bundle: PostBundle, cost_center: str) -> list[Contributi
         codes = [code for code, _ in split]
         if cost_center not in codes:
             continue
-        exponent = max(-int(p.as_tuple().exponent) for _, p in split)
-        weights = np.array([int(p.scaleb(exponent)) for _, p in split], dtype=np.int64)
-        cents = apportion(
-            np.array([line.amount], dtype=np.int64),
-            np.zeros(len(split), dtype=np.int64),
-            weights,
-            np.arange(len(split), dtype=np.int64),  # codes are sorted: index order is code order
-        )
+        cents = split_line(line.amount, [p for _, p in split])
         here = codes.index(cost_center)
         what = f"position {line.position_id} {titles.get(line.position_id, '')}".rstrip()
         percent = split[here][1]

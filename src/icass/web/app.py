@@ -18,7 +18,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api, database_failed, unavailable_answer
 from icass.api.guard import PUBLIC, GuardedRoute, allow
-from icass.web import audit_pages, editors, help_pages, invoice, jobs, posts, scenarios, signin, workload, world
+from icass.web import (
+    audit_pages,
+    editors,
+    help_pages,
+    invoice,
+    jobs,
+    positions,
+    posts,
+    scenarios,
+    signin,
+    workload,
+    world,
+)
 from icass.web.charts import IMPORT_MAP
 from icass.web.render import HERE, error_fragment, page
 
@@ -37,6 +49,7 @@ PAGES = (
     signin.router,
     posts.router,
     workload.router,
+    positions.router,
     invoice.router,
     audit_pages.router,
     editors.router,
