@@ -486,6 +486,26 @@ def computed_scenario(engine: Engine, post: PostKey, scenario_id: int) -> tuple[
     return scenario, found
 
 
+WITHOUT: Shelf[PostRun] = Shelf("without a row")  # (post, resource, row id) -> the run, under the post's revision
+
+
+def run_without(engine: Engine, post: PostKey, resource: str, row_id: int) -> PostRun:
+    """The post as if one of its rows were not there (a modification's effect on the invoices is the post with
+    it against the post without it), computed by the scenarios' overlay and kept until the post's revision
+    moves."""
+    database = database_of(engine)
+    with engine.connect() as connection:
+        revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+        key = (post.id, resource, row_id)
+        kept = WITHOUT.get(database, key, revision)
+        if kept is not None:
+            return kept
+        version = _current_version(connection, post, resource, str(row_id)) or 0
+        found = _overlaid_run(connection, post, [Change(1, resource, "delete", str(row_id), {}, version)]).run
+    WITHOUT.put(database, key, revision, found)
+    return found
+
+
 # Comparing -------------------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from icass.api.app import create_api, database_failed, unavailable_answer
 from icass.api.guard import PUBLIC, GuardedRoute, allow
-from icass.web import audit_pages, editors, help_pages, invoice, jobs, posts, scenarios, signin, workload, world
+from icass.web import (
+    audit_pages,
+    committee,
+    editors,
+    help_pages,
+    invoice,
+    jobs,
+    posts,
+    scenarios,
+    signin,
+    workload,
+    world,
+)
 from icass.web.charts import IMPORT_MAP
 from icass.web.render import HERE, error_fragment, page
 
@@ -40,6 +52,7 @@ PAGES = (
     invoice.router,
     audit_pages.router,
     editors.router,
+    committee.router,
     jobs.router,
     scenarios.router,
     world.router,
