@@ -43,8 +43,8 @@ def row_in_words(names: Names, resource: str, file: str, cells: Mapping[str, str
     if resource == "modifications":
         return f"Modification of {names.agency(cells['agency'])} in {names.cost_center(cells['cost_center'])}{factor}"
     if resource == "budget-lines":
-        return f"{names.cost_center(cells['cost_center'])} budget line {row}"
-    return f"{FILES[file].label}, row {row}"
+        return f"{names.cost_center(cells['cost_center'])} budget line{f' {row}' if row else ''}"
+    return f"{FILES[file].label}, row {row}" if row else f"A row of {FILES[file].label.lower()}"
 
 
 def cell_in_words(file: str, column: str, value: str) -> str:
