@@ -4,6 +4,7 @@ each recent change of the record said as what it changed, before and after."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from icass.views.what_if import WORKLOAD, WORKLOAD_FILE, Names, cell_in_words, r
 
 # The table of derived counts the checks name ("workload [6150/1900.0]"): its lines are on the workload page.
 DERIVED = "workload"
+
+FILE_NAME = re.compile(r"\b[a-z_]+\.csv\b")
 
 # A row as the page finds it: the file's spreadsheet row -> (the stored row's id, its cells).
 Rows = Mapping[int, tuple[int, Mapping[str, str]]]
@@ -83,7 +86,12 @@ def _placed(
         where = FILES[file].label + (f", row {number}" if number else "")
     else:
         where = "The post"
-    return PlacedProblem(d.severity, f"{where}{field}: {d.message}{cite}", resource, anchor, number, d.field)
+    return PlacedProblem(d.severity, f"{where}{field}: {_unfiled(d.message)}{cite}", resource, anchor, number, d.field)
+
+
+def _unfiled(message: str) -> str:
+    """A check's message with the files it names (for the command line) called by their tables' names."""
+    return FILE_NAME.sub(lambda m: FILES[m.group(0)].label if m.group(0) in FILES else m.group(0), message)
 
 
 VERBS = {
