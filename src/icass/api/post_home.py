@@ -15,7 +15,8 @@ from icass.views.post_home import PlacedProblem, entry_in_words, placed_problems
 from icass.views.what_if import Names
 
 FILE_RESOURCES = {file: resource for resource, file in RESOURCES.items()}
-# Entries of the record that are not a change of the post's budget (an import is the post's first state).
+# Entries of the record that are not a change of the post's budget (an import is the post's first state; a
+# what-if changes nothing until it is applied).
 NOT_CHANGES = frozenset({"import", "sign in", "sign out"})
 
 
@@ -48,5 +49,5 @@ def recent_changes(request: Request, key: PostKey, run: PostRun, limit: int = 6)
     return [
         RecentChange(e.user, e.at, entry_in_words(names, e.action, e.entity, e.before, e.after, FILE_RESOURCES))
         for e in entries
-        if e.action not in NOT_CHANGES
+        if e.action not in NOT_CHANGES and (e.action == "apply scenario" or not e.entity.startswith("scenario "))
     ][:limit]

@@ -86,10 +86,10 @@ def _placed(
         where = FILES[file].label + (f", row {number}" if number else "")
     else:
         where = "The post"
-    return PlacedProblem(d.severity, f"{where}{field}: {_unfiled(d.message)}{cite}", resource, anchor, number, d.field)
+    return PlacedProblem(d.severity, f"{where}{field}: {unfiled(d.message)}{cite}", resource, anchor, number, d.field)
 
 
-def _unfiled(message: str) -> str:
+def unfiled(message: str) -> str:
     """A check's message with the files it names (for the command line) called by their tables' names."""
     return FILE_NAME.sub(lambda m: FILES[m.group(0)].label if m.group(0) in FILES else m.group(0), message)
 

@@ -26,8 +26,17 @@ from icass.api.scenarios import (
     scenarios_of,
     take_out_change,
 )
-from icass.api.schemas import ChangeNumber, ComparisonOut, FiscalYear, ScenarioChangeOut, ScenarioId, WorkloadOut
+from icass.api.schemas import (
+    ChangeNumber,
+    ComparisonOut,
+    FiscalYear,
+    Problem,
+    ScenarioChangeOut,
+    ScenarioId,
+    WorkloadOut,
+)
 from icass.money import format_grouped, parse_cents
+from icass.views.post_home import unfiled
 from icass.views.what_if import WORKLOAD_FILE, Names, cell_in_words, change_in_words, row_in_words
 from icass.web.render import error_fragment, page
 
@@ -62,6 +71,10 @@ def _grouped(plain: str | None) -> str:
     return "" if plain is None else format_grouped(parse_cents(plain))
 
 
+def _problem(found: Problem) -> dict[str, str]:
+    return {"message": unfiled(found.message), "section": found.section}
+
+
 def _shown(compared: ComparisonOut) -> dict[str, Any]:
     """The comparison in the reading form (grouped amounts), as the page shows it."""
     return {
@@ -84,8 +97,8 @@ def _shown(compared: ComparisonOut) -> dict[str, Any]:
             }
             for a in compared.agencies
         ],
-        "baseline_problems": compared.baseline_problems,
-        "scenario_problems": compared.scenario_problems,
+        "baseline_problems": [_problem(p) for p in compared.baseline_problems],
+        "scenario_problems": [_problem(p) for p in compared.scenario_problems],
     }
 
 
