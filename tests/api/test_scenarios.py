@@ -391,24 +391,25 @@ def test_the_pages_ask_what_the_api_asks(app):
     here = made.headers["HX-Redirect"]
     assert "page" in fmo.get(pages).text
     shown = fmo.get(here)
-    assert 'aria-label="scenario count of 1931.0 in 6150"' in shown.text
-    assert 'id="apply"' not in shown.text  # nothing to apply yet
+    assert f'<option value="{LINE}">' in shown.text  # the line is picked by its name, its id the option's value
+    assert 'id="review-apply"' not in shown.text  # nothing to apply yet
     headers = {CSRF_HEADER: csrf, "HX-Request": "true"}
     form = {"resource": "workload", "target": LINE, "column": "count", "value": "x"}
     refused = fmo.post(here + "/changes", data=form, headers=headers)
     assert refused.status_code == 200
-    assert "workload.csv, row" in refused.text
+    assert 'id="change-error"' in refused.text  # beside the field, in words
     assert "not a plain decimal number" in refused.text
     changed = fmo.post(here + "/changes", data={**form, "value": "250"}, headers=headers)
     assert 'id="scenario-saved"' in changed.text
-    assert 'id="apply"' in changed.text
+    assert 'id="review-apply"' in changed.text
     # The committee reads the page, with no field to change and no Apply; hq is refused.
     committee, committee_csrf = signed_in(app, "committee")
     read = committee.get(here)
     assert read.status_code == 200
     assert "250" in read.text
-    assert '<input class="usa-input usa-input--small"' not in read.text
-    assert 'id="apply"' not in read.text
+    assert 'id="change-workload"' not in read.text
+    assert 'id="review-apply"' not in read.text
+    assert committee.get(here + "/apply").status_code == 403
     assert "Create" not in committee.get(pages).text
     tried = committee.post(here + "/apply", data={"version": 1}, headers={CSRF_HEADER: committee_csrf})
     assert tried.status_code == 403
@@ -421,13 +422,15 @@ def test_the_pages_ask_what_the_api_asks(app):
     stale = fmo.get(here).text
     assert 'id="post-changed"' in stale
     assert "row changed since" in stale
-    version = re.search(r'name="version" value="(\d+)"', stale)
+    version = re.search(r'"version": "(\d+)"', fmo.get(here + "/apply").text)
     assert version is not None
     refused = fmo.post(here + "/apply", data={"version": version.group(1)}, headers=headers)
     assert "nothing was applied" in refused.text
     fmo.post(here + "/changes", data={**form, "value": "250"}, headers=headers)
-    version = re.search(r'name="version" value="(\d+)"', fmo.get(here).text)
+    version = re.search(r'"version": "(\d+)"', fmo.get(here + "/apply").text)
     assert version is not None
     applied = fmo.post(here + "/apply", data={"version": version.group(1)}, headers=headers)
+    assert applied.headers["HX-Redirect"] == here
+    applied = fmo.get(here)
     assert 'id="applied"' in applied.text
-    assert '<input class="usa-input usa-input--small"' not in applied.text
+    assert 'id="change-workload"' not in applied.text

@@ -128,38 +128,6 @@ def test_sign_in_open_an_invoice_and_download_its_pdf(page, tmp_path):
     assert _amount(total) > 0
 
 
-def test_run_a_what_if_and_apply_it(page):
-    """Issue 8 §6 "run a what-if": a count changed in a scenario moves the agency's invoice there and not on the
-    post, until the FMO applies the scenario."""
-    sign_in(page, "fmo")
-    page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
-    before = _amount(page.inner_text("#invoice-total"))
-    page.goto(f"/posts/{KVR}/{FY}")
-    page.get_by_role("link", name="What-if").click()
-    page.wait_for_url(f"**/posts/{KVR}/{FY}/scenarios")
-    page.fill("#scenario-name", "more uniformed staff")
-    page.click("#new-scenario button[type=submit]")
-    page.wait_for_url(f"**/posts/{KVR}/{FY}/scenarios/*")
-    field = page.locator(f'input[aria-label="scenario count of {AGENCY} in 6150"]').first
-    field.fill("250")
-    field.press("Enter")
-    page.locator("#scenario-saved").wait_for()
-    row = page.locator(f"#agency-{AGENCY.replace('.', '_')}")
-    baseline = _amount(row.locator(".baseline").inner_text())
-    scenario = _amount(row.locator(".scenario").inner_text())
-    assert baseline == before
-    assert scenario > baseline
-    assert _amount(row.locator(".difference").inner_text()) == scenario - baseline
-    here = page.url
-    page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
-    assert _amount(page.inner_text("#invoice-total")) == before  # the baseline is untouched
-    page.goto(here)
-    page.click("#apply")
-    page.locator("#applied").wait_for()
-    page.goto(f"/posts/{KVR}/{FY}/invoices/{AGENCY}")
-    assert _amount(page.inner_text("#invoice-total")) == scenario
-
-
 def test_the_dashboards_charts_are_drawn(page, tmp_path):
     """Drawn under the policy: no eval (vega-interpreter evaluates the expressions) and no inline style."""
     page.set_viewport_size({"width": 1440, "height": 900})

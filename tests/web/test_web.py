@@ -256,9 +256,24 @@ def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
     assert found is not None
     client.patch(found.group(1), data={"count": "500", "version": "0"}, headers={"X-CSRF-Token": csrf})
+    line = next(b for b in client.get(f"/api/posts/{KVR}/{FY}/budget-lines").json() if b["cost_center"] == "6150")
+    client.put(
+        f"/api/posts/{KVR}/{FY}/budget-lines/{line['id']}",
+        json={"amount": "95000", "version": line["version"]},
+        headers={"X-CSRF-Token": csrf},
+    )
     html = committee.get(f"/posts/{KVR}/{FY}").text
-    assert "<code>workload.csv</code>: 1 row(s) added, 0 removed" in html
-    moved = re.search(rf"<tr><td>{re.escape(AGENCY)}</td>(.*?)</tr>", html.split('id="moved"')[1], re.S)
+    # Row by row, in words: the count typed by hand is a row added; the budget line edited, its amount then and now.
+    rows = re.findall(r'<li class="row-change" data-kind="(\w+)">(.*?)</li>', html, re.S)
+    assert any(
+        k == "added" and t.startswith(f"Count of State - Marine Security Guard Support ({AGENCY}) in ") for k, t in rows
+    )
+    edited = [t for k, t in rows if k == "changed"]
+    assert len(edited) == 1
+    assert f"amount ${Decimal(line['amount']):,.2f} → $95,000.00" in edited[0]
+    assert "(6150) budget line" in edited[0]
+    assert "workload.csv" not in html.split('id="since-approved"')[1].split('id="moved"')[0]
+    moved = re.search(rf'<tr data-agency="{re.escape(AGENCY)}">(.*?)</tr>', html.split('id="moved"')[1], re.S)
     assert moved is not None
     then, now, difference = (Decimal(x.replace(",", "")) for x in re.findall(r">([-0-9,.]+)<", moved.group(1)))
     assert now - then == difference > 0

@@ -1,6 +1,7 @@
 """The table editors (issue 8 §4): every resource of the post as a page of its rows, edited in place by an FMO,
 read by a committee member, refused to hq; problems beside the field with the handbook section; a stale
-version shown with the row as it is now; a committee member's decisions on modifications."""
+version shown with the row as it is now; each modification's decisions (made in the committee's review
+queue, tests/web/test_web_committee.py)."""
 
 from __future__ import annotations
 
@@ -166,29 +167,6 @@ def test_a_committee_member_reads_and_hq_is_refused(app):  # noqa: F811
     # Not found: hq does not read the post (icass.api.guard.refusal), as if it were not stored.
     assert hq.get(f"{POST}/tables/budget-lines").status_code == 404
     assert hq.get(f"{POST}/tables").status_code == 404
-
-
-def test_a_committee_member_approves_a_modification(app):  # noqa: F811
-    committee, csrf = signed_in(app, "committee")
-    (grant,) = committee.get("/api/session").json()["roles"]
-    agency = grant["agency"]
-    modification = _rows(committee, "modifications")[0]
-    page = committee.get(f"{POST}/tables/modifications")
-    url = f"{POST}/tables/modifications/{modification['id']}/approval"
-    assert f'hx-post="{url}"' in page.text
-    assert f"recorded for agency {agency}" in page.text
-    assert committee.post(url, data={"decision": "approve"}).status_code == 403  # no CSRF token
-    decided = committee.post(url, data={"decision": "approve"}, headers={"X-CSRF-Token": csrf})
-    assert decided.status_code == 200
-    assert f"{agency}: <strong>approve</strong>" in decided.text
-    assert "approved for" in decided.text
-    recorded = committee.get(f"{API}/modifications/{modification['id']}/approval").json()
-    assert [(d["agency"], d["decision"]) for d in recorded] == [(agency, "approve")]
-    fmo, fmo_csrf = signed_in(app, "fmo")
-    shown = fmo.get(f"{POST}/tables/modifications")
-    assert f"{agency}: <strong>approve</strong>" in shown.text  # each modification shows its decisions
-    assert "/approval" not in shown.text  # an FMO has no vote
-    assert fmo.post(url, data={"decision": "reject"}, headers={"X-CSRF-Token": fmo_csrf}).status_code == 403
 
 
 def test_a_source_record_links_to_the_counts_it_is_counted_in(app):  # noqa: F811

@@ -32,6 +32,7 @@ from icass.runs.post import PostRun
 from icass.store import scenarios
 from icass.store.changes import PostKey
 from icass.store.scenarios import WORKLOAD, Scenario
+from icass.views.comparison import Comparison
 
 __all__ = ["WORKLOAD", "Scenario"]
 
@@ -81,6 +82,19 @@ def _difference(before: int | None, after: int | None) -> int | None:
 
 def comparison_out(request: Request, key: PostKey, scenario_id: int) -> ComparisonOut:
     scenario, _found, compared = scenarios.comparison(request.app.state.engine, key, scenario_id)
+    return _comparison_out(key, scenario, compared)
+
+
+def applied_comparison_out(request: Request, key: PostKey, scenario_id: int) -> ComparisonOut | None:
+    """An applied scenario's comparison as it was applied: the post before it against the post after it, kept
+    in the record (None when not applied). `comparison_out` of an applied scenario is the post now, twice."""
+    with request.app.state.engine.connect() as connection:
+        scenario = scenarios.get_scenario(connection, key, scenario_id)
+        kept = scenarios.applied_comparison(connection, key, scenario_id) if scenario.applied else None
+    return None if kept is None else _comparison_out(key, scenario, kept)
+
+
+def _comparison_out(key: PostKey, scenario: Scenario, compared: Comparison) -> ComparisonOut:
     agencies = []
     for a in compared.agencies:
         by_funding = {}

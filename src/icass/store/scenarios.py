@@ -29,15 +29,15 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from icass.bundle.tables import Cells
 from icass.diagnostics import error
 from icass.model import Source
-from icass.money import format_plain
+from icass.money import format_plain, parse_cents
 from icass.runs.post import PostRun
 from icass.store import audit, changes, steps
 from icass.store.cells import StoredCells, stored_cells
 from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, PostKey, Rejected
 from icass.store.compute import PostState, keep_state, run_on, run_stored
-from icass.store.schema import FILES, ROW_TABLES, posts, scenario_changes, scenarios
+from icass.store.schema import FILES, ROW_TABLES, audit_log, posts, scenario_changes, scenarios
 from icass.store.states import Shelf, database_of
-from icass.views.comparison import Comparison, compare
+from icass.views.comparison import AgencyComparison, Comparison, compare
 
 WORKLOAD = "workload"
 # Every resource a scenario changes -> its bundle file: the API's row resources, and the workload lines.
@@ -486,6 +486,26 @@ def computed_scenario(engine: Engine, post: PostKey, scenario_id: int) -> tuple[
     return scenario, found
 
 
+WITHOUT: Shelf[PostRun] = Shelf("without a row")  # (post, resource, row id) -> the run, under the post's revision
+
+
+def run_without(engine: Engine, post: PostKey, resource: str, row_id: int) -> PostRun:
+    """The post as if one of its rows were not there (a modification's effect on the invoices is the post with
+    it against the post without it), computed by the scenarios' overlay and kept until the post's revision
+    moves."""
+    database = database_of(engine)
+    with engine.connect() as connection:
+        revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+        key = (post.id, resource, row_id)
+        kept = WITHOUT.get(database, key, revision)
+        if kept is not None:
+            return kept
+        version = _current_version(connection, post, resource, str(row_id)) or 0
+        found = _overlaid_run(connection, post, [Change(1, resource, "delete", str(row_id), {}, version)]).run
+    WITHOUT.put(database, key, revision, found)
+    return found
+
+
 # Comparing -------------------------------------------------------------------------------------------------
 
 
@@ -589,8 +609,8 @@ def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, vers
     refuses it whole), then each change recorded in the audit log as a change to the post would be, and the
     post's state kept once. Anything raised leaves the post as it was: the caller rolls back."""
     scenario = _hold(connection, post, scenario_id, version)
-    counted = any(c.resource == WORKLOAD and c.action != "delete" for c in scenario.changes)
-    before = steps.state_before(connection, post) if counted else None
+    # The post before the scenario: a workload line's "before", and the invoices its comparison is kept against.
+    before = steps.state_before(connection, post)
     steps.lock(connection, post)  # once: the scenario is one step of the post's revision
     written: list[_Written] = []
     for change in scenario.changes:
@@ -636,10 +656,69 @@ def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, vers
         f"scenario {scenario_id}",
         post=post.code,
         fiscal_year=post.fiscal_year,
-        after={"name": scenario.name, "changes": [_change_record(c) for c in scenario.changes]},
+        after={
+            "name": scenario.name,
+            "changes": [_change_record(c) for c in scenario.changes],
+            "invoices": _kept_comparison(compare(before.run, run, post.code)),
+        },
     )
     keep_state(connection, post.id, PostState(run))  # last: a row written after it would leave it stale
     return get_scenario(connection, post, scenario_id)
+
+
+def _kept_comparison(compared: Comparison) -> dict[str, Any]:
+    """Every agency's invoice by funding source before and after the scenario was applied, as the record keeps
+    it (decimal strings): once applied, the post is the scenario, and its page compares it with this."""
+
+    def side(billed: Mapping[str, int] | None) -> dict[str, str] | None:
+        return None if billed is None else {f: format_plain(v) for f, v in billed.items()}
+
+    return {
+        "fundings": list(compared.fundings),
+        "agencies": [
+            {"agency": a.agency, "name": a.name, "before": side(a.baseline), "after": side(a.scenario)}
+            for a in compared.agencies
+        ],
+        "before_total": None if compared.baseline_total is None else format_plain(compared.baseline_total),
+        "after_total": None if compared.scenario_total is None else format_plain(compared.scenario_total),
+    }
+
+
+def applied_comparison(connection: Connection, post: PostKey, scenario_id: int) -> Comparison | None:
+    """The comparison an applied scenario made, kept in the record of its applying (None: not applied, or
+    applied before the record kept it)."""
+    query = (
+        select(audit_log.c.after)
+        .where(
+            audit_log.c.action == "apply scenario",
+            audit_log.c.entity == f"scenario {scenario_id}",
+            audit_log.c.post == post.code,
+            audit_log.c.fiscal_year == post.fiscal_year,
+        )
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    )
+    after = connection.execute(query).scalar_one_or_none()
+    kept = after.get("invoices") if isinstance(after, dict) else None
+    if kept is None:
+        return None
+
+    def side(billed: Mapping[str, str] | None) -> dict[str, int] | None:
+        return None if billed is None else {f: parse_cents(v) for f, v in billed.items()}
+
+    def total(value: str | None) -> int | None:
+        return None if value is None else parse_cents(value)
+
+    return Comparison(
+        fundings=tuple(kept["fundings"]),
+        agencies=tuple(
+            AgencyComparison(a["agency"], a["name"], side(a["before"]), side(a["after"])) for a in kept["agencies"]
+        ),
+        baseline_total=total(kept["before_total"]),
+        scenario_total=total(kept["after_total"]),
+        baseline_errors=(),
+        scenario_errors=(),
+    )
 
 
 def _row_number(connection: Connection, post: PostKey, written: _Written) -> int:

@@ -108,3 +108,32 @@ def _totals(run: PostRun, post: str) -> dict[str, int]:
     if run.distribution is None:
         return {}
     return {agency: bill.total for agency, bill in agency_bills(run.distribution, post).items()}
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row of a file changed since the version: `before` None for a row added, `after` None for one removed,
+    both for a row edited (a removed and an added row paired by the cells they share), with the columns that
+    moved."""
+
+    before: tuple[str, ...] | None
+    after: tuple[str, ...] | None
+    moved: tuple[int, ...]  # the columns (indexes into the file's header) whose cells differ
+
+
+def row_changes(changed: FileChanges) -> tuple[RowChange, ...]:
+    """The file's changes row by row: each removed row paired with the added row that shares the most of its
+    cells (at least half of them: otherwise it was removed, and the other added), edited rows first."""
+    added = list(changed.added)
+    edited: list[RowChange] = []
+    removed: list[RowChange] = []
+    half = (len(changed.header) + 1) // 2
+    for old in changed.removed:
+        shared = [sum(a == b for a, b in zip(old, new, strict=True)) for new in added]
+        best = max(range(len(added)), key=shared.__getitem__, default=None)
+        if best is None or shared[best] < half:
+            removed.append(RowChange(old, None, ()))
+            continue
+        new = added.pop(best)
+        edited.append(RowChange(old, new, tuple(i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)))
+    return (*edited, *(RowChange(None, new, ()) for new in added), *removed)

@@ -19,6 +19,7 @@ class CostCenterTotal:
     cost_center: str
     by_funding: tuple[tuple[str, int], ...]  # (funding source, cents), the funding sources it has cost under
     total: int
+    name: str = ""  # the catalog's name of the cost center at the post's methodology
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class PostSummary:
     cells: tuple[tuple[str, str, int], ...] = ()
 
 
+def _name(run: PostRun, code: str, methodology: str) -> str:
+    spec = run.catalog.find(code, methodology)
+    return spec.name if spec is not None else ""
+
+
 def post_summary(run: PostRun) -> PostSummary:
     if run.distribution is None or run.bundle is None:
         return PostSummary(run.diagnostics, run.ok, distributed=False)
@@ -54,8 +60,9 @@ def post_summary(run: PostRun) -> PostSummary:
     fundings = [str(f) for f in FUNDING_SOURCES]
     used = [j for j in range(len(fundings)) if sum(row[j] for row in cost)]
     cost_centers = run.distribution.columns.cost_centers
+    methodology = run.bundle.post.methodology
     budget = tuple(
-        CostCenterTotal(cc, tuple((fundings[j], row[j]) for j in used if row[j]), sum(row))
+        CostCenterTotal(cc, tuple((fundings[j], row[j]) for j in used if row[j]), sum(row), _name(run, cc, methodology))
         for cc, row in zip(cost_centers, cost, strict=True)
         if sum(row)
     )

@@ -20,6 +20,7 @@ from icass.api.app import create_api, database_failed, unavailable_answer
 from icass.api.guard import PUBLIC, GuardedRoute, allow
 from icass.web import (
     audit_pages,
+    committee,
     editors,
     help_pages,
     invoice,
@@ -53,6 +54,7 @@ PAGES = (
     invoice.router,
     audit_pages.router,
     editors.router,
+    committee.router,
     jobs.router,
     scenarios.router,
     world.router,

@@ -40,7 +40,7 @@ class DashboardCharts:
 
 def dashboard_charts(summary: PostSummary) -> DashboardCharts:
     return DashboardCharts(
-        _script_json(budget_chart(list(summary.cells))),
+        _script_json(budget_chart(list(summary.cells), {c.cost_center: c.name for c in summary.cost_centers})),
         _script_json(shares_chart([(a.agency, a.name, a.total) for a in summary.agencies])),
     )
 
@@ -49,25 +49,35 @@ def _script_json(spec: dict[str, Any]) -> Markup:
     return htmlsafe_json_dumps(spec, dumps=json.dumps, sort_keys=True)
 
 
-def budget_chart(cost: list[tuple[str, str, int]]) -> dict[str, Any]:
+def _named(name: str, code: str) -> str:
+    return f"{name} ({code})" if name else code
+
+
+def budget_chart(cost: list[tuple[str, str, int]], names: dict[str, str] | None = None) -> dict[str, Any]:
     """The budget by cost center and funding source: (cost center, funding source, cents) rows, one stacked bar
-    a cost center, largest first."""
+    a cost center (by its name and code, `names`), largest first."""
     rows = [
-        {"cost_center": cc, "funding": f, "dollars": cents / 100, "amount": format_grouped(cents)}
+        {
+            "cost_center": cc,
+            "label": _named((names or {}).get(cc, ""), cc),
+            "funding": f,
+            "dollars": cents / 100,
+            "amount": format_grouped(cents),
+        }
         for cc, f, cents in cost[:MOST_BARS]
         if cents
     ]
-    named = {"cost_center": "Cost center", "funding": "Funding source", "amount": "Amount"}
-    return _bars("The budget by cost center and funding source", rows, "cost_center", named, stack="funding")
+    named = {"label": "Cost center", "funding": "Funding source", "amount": "Amount"}
+    return _bars("The budget by cost center and funding source", rows, "label", named, stack="funding")
 
 
 def shares_chart(shares: list[tuple[str, str, int]]) -> dict[str, Any]:
     """Each agency's share of the post: (agency, name, cents) rows, one bar an agency, largest first."""
     rows = [
-        {"agency": code, "name": name, "dollars": cents / 100, "amount": format_grouped(cents)}
+        {"agency": code, "label": _named(name, code), "dollars": cents / 100, "amount": format_grouped(cents)}
         for code, name, cents in sorted(shares, key=lambda s: -s[2])[:MOST_BARS]
     ]
-    return _bars("Each agency's share", rows, "agency", {"agency": "Agency", "name": "Name", "amount": "Total"})
+    return _bars("Each agency's share", rows, "label", {"label": "Agency", "amount": "Total"})
 
 
 def _bars(title: str, rows: list[dict[str, Any]], bar: str, named: dict[str, str], stack: str = "") -> dict[str, Any]:

@@ -10,16 +10,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from icass.api import tables
-from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
+from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import RESOURCES
-from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
 from icass.diagnostics import ERROR, Diagnostic
 from icass.runs.post import PostRun
@@ -312,20 +311,3 @@ def delete_row(request: Request, table: Table, row_id: RowId, version: int = Que
     except tables.Conflict as e:
         return table.row_page(row_id, error=str(e))
     return page(request, "empty.html")  # the row leaves the table
-
-
-@router.post("/posts/{post}/{fiscal_year}/tables/modifications/{row_id}/approval")
-@allow(sits_on_committee, "sit on the post's budget committee")
-def decide(
-    request: Request,
-    post: str,
-    fiscal_year: FiscalYear,
-    row_id: RowId,
-    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
-) -> HTMLResponse:
-    table = _Table(request, post, fiscal_year, "modifications")
-    account = account_of(request)
-    assert table.agency is not None  # the route's rule
-    tables.decide(request, table.key, row_id, table.agency, decision, note, account.username)
-    return table.row_page(row_id, decided=decision)

@@ -1,5 +1,7 @@
-"""The posts a person may see, and a post's dashboard: its budget by cost center and funding source and each
-agency's share."""
+"""The posts a person may see, and a post's home: a headline (the total, its change since the approved version,
+the approval state, the problems), each problem a sentence linked to the row that needs fixing, the newest
+changes, the changes since the approved version row by row, and the budget by cost center and funding source
+and each agency's share."""
 
 from __future__ import annotations
 
@@ -12,11 +14,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
-from icass.api.posts import dashboard_of, listed_posts, post_key
+from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes
+from icass.api.posts import computed, dashboard_of, listed_posts, post_key
 from icass.api.schemas import FiscalYear
 from icass.api.versions import record_approval
 from icass.bundle.codes import MAX_TEXT_CHARS
+from icass.bundle.format import FILES
+from icass.diagnostics import ERROR
+from icass.views.post_home import row_changes_in_words
 from icass.views.summary import PostSummary
+from icass.views.what_if import Names
 from icass.web.charts import dashboard_charts
 from icass.web.render import page, templates
 
@@ -35,6 +42,9 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
     shown = dashboard_of(request, post, fiscal_year)
     summary = shown.summary
     editable = request.state.session.account.edits_post(post)
+    run = computed(request, shown.key)
+    names = Names(run)
+    since = shown.since.since
     return page(
         request,
         "post.html",
@@ -42,6 +52,12 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         summary=summary,
         figures=_figures(summary, post, fiscal_year),
         shown=shown.since,
+        problems=problems_placed(request, shown.key, run) if summary.problems else (),
+        errors=sum(d.severity == ERROR for d in summary.problems),
+        recent=recent_changes(request, shown.key, run),
+        rows_since=[(f, row_changes_in_words(names, f, FILE_RESOURCES)) for f in since.files] if since else [],
+        agency_names=names.agencies,
+        file_labels={name: f.label for name, f in FILES.items()},
         may_approve=editable and summary.ok,
         approval_blocked=editable and not summary.ok,
     )

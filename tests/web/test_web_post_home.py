@@ -1,0 +1,104 @@
+"""A post's home (issue 18): the headline (total, its change since the approved version, the approval state,
+the problems), each problem a sentence linked to the row and field that need fixing (never a file name), who
+changed what recently, and the figures with names and a total row."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from tests.web.test_web import AGENCY, FY, KVR, _total, app, signed_in  # noqa: F401 (app is a fixture)
+
+POST = f"/posts/{KVR}/{FY}"
+API = f"/api/posts/{KVR}/{FY}"
+FILE_NAMES = re.compile(r"\b\w+\.csv\b")
+
+
+def _headline(html: str) -> str:
+    return html.split('id="headline"')[1].split("</ul>")[0]
+
+
+def test_the_headline_says_the_total_the_approval_and_the_problems(app):  # noqa: F811
+    fmo, csrf = signed_in(app, "fmo")
+    html = fmo.get(POST).text
+    total = _total(html, "post-total")
+    headline = _headline(html)
+    assert f"${total:,.2f}" in headline
+    assert "No version of this budget has been approved yet" in headline
+    assert "<strong>not approved</strong>" in headline
+    fmo.post(f"{POST}/versions", data={"note": "Council"}, headers={"X-CSRF-Token": csrf})
+    line = next(b for b in fmo.get(f"{API}/budget-lines").json() if b["cost_center"] == "6150")
+    fmo.put(
+        f"{API}/budget-lines/{line['id']}",
+        json={"amount": str(Decimal(line["amount"]) + 1000), "version": line["version"]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    headline = _headline(fmo.get(POST).text)
+    assert "Since the approved version 1: <strong>+$1,000.00</strong>" in headline
+    assert f"(it was ${total:,.2f})" in headline
+    assert "the budget changed since" in headline
+
+
+def test_each_problem_is_a_sentence_linked_to_its_row(app):  # noqa: F811
+    fmo, csrf = signed_in(app, "fmo")
+    headers = {"X-CSRF-Token": csrf}
+    # An error: a time allocation that no longer adds up to 100; a warning: a count typed over a derived one.
+    allocation = fmo.get(f"{API}/time-allocation").json()[0]
+    fmo.put(
+        f"{API}/time-allocation/{allocation['id']}",
+        json={"percent": str(Decimal(allocation["percent"]) + 1), "version": allocation["version"]},
+        headers=headers,
+    )
+    fmo.patch(f"{API}/workload/6150:{AGENCY}:UNIFORMED", json={"count": "7", "version": 0}, headers=headers)
+    html = fmo.get(POST).text
+    assert "1 error and " in _headline(html)
+    problems = html.split('id="problems"')[1].split("</section>")[0]
+    assert not FILE_NAMES.search(problems), FILE_NAMES.search(problems)
+    items = re.findall(r'<li class="margin-bottom-1 problem">(.*?)</li>', problems, re.S)
+    error = next(i for i in items if ">error</span>" in i)
+    assert "time allocation sums to 101 percent" in error
+    assert "(Time allocation)" in error  # the check's file named as its table
+    positions = {p["row"]: p for p in fmo.get(f"{API}/positions").json()}
+    position = next(p for p in positions.values() if p["position_id"] == allocation["position_id"])
+    assert f"ICASS positions, row {position['row']}, " in error
+    link = re.search(r'href="([^"]+)">Fix it in the table</a>', error)
+    assert link is not None
+    assert link.group(1) == f"{POST}/tables/positions?row={position['row']}&amp;field=position_id#row-{position['id']}"
+    typed = next(i for i in items if "typed by hand" in i)
+    assert f"Count of State - Marine Security Guard Support ({AGENCY}) in " in typed
+    assert ", count: " in typed
+    anchor = re.search(r'href="([^"]+)">Fix it on the workload page</a>', typed)
+    assert anchor is not None
+    assert anchor.group(1) == f"{POST}/workload#line-6150-1931_0-UNIFORMED"
+    assert 'id="line-6150-1931_0-UNIFORMED"' in fmo.get(f"{POST}/workload").text  # the anchor is there
+
+
+def test_who_changed_what_recently_is_said_in_words_to_the_fmo(app):  # noqa: F811
+    fmo, csrf = signed_in(app, "fmo")
+    line = next(b for b in fmo.get(f"{API}/budget-lines").json() if b["cost_center"] == "6150")
+    fmo.put(
+        f"{API}/budget-lines/{line['id']}",
+        json={"amount": "95000", "version": line["version"]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    recent = fmo.get(POST).text.split('id="recent"')[1].split("</section>")[0]
+    said = re.findall(r"<li><strong>(\w+)</strong> (.*?) <span", recent)
+    assert said[0][0] == "fmo"
+    assert said[0][1] == (
+        f"changed Basic Package Services (6150) budget line {line['row']}: "
+        f"amount ${Decimal(line['amount']):,.2f} → $95,000.00"
+    )
+    assert not FILE_NAMES.search(recent)
+    committee, _ = signed_in(app, "committee")
+    assert 'id="recent"' not in committee.get(POST).text  # the record is the FMO's and the admin's
+
+
+def test_the_figures_name_cost_centers_and_total_the_agencies(app):  # noqa: F811
+    client, _ = signed_in(app, "committee")
+    html = client.get(POST).text
+    total = _total(html, "post-total")
+    assert _total(html, "agencies-total") == total
+    budget = html.split('id="budget"')[1].split("</table>")[0]
+    assert '<th scope="row">Basic Package Services (6150)</th>' in budget
+    assert "Basic Package Services (6150)" in html.split('id="spec-budget"')[1].split("</script>")[0]
+    assert f"Marine Security Guard Support ({AGENCY})" in html.split('id="spec-shares"')[1].split("</script>")[0]
