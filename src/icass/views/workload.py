@@ -79,7 +79,7 @@ class CostCenterCounts:
 def _workload(run: PostRun) -> Sequence[Workload]:
     if run.bundle is not None:
         return run.bundle.workload
-    return run.steps.workload if run.steps is not None else ()
+    return run.steps.combined.lines if run.steps is not None else ()
 
 
 def workload_groups(run: PostRun, lines: Sequence[Line]) -> tuple[CostCenterCounts, ...]:
