@@ -47,6 +47,23 @@ def parse_cents(text: str) -> int:
     return int(value * 100)
 
 
+# An amount as a person types it on a page: an optional dollar sign, digits grouped by commas in threes or not
+# grouped at all, and at most two decimals ("12,000", "$12,000.00", "12000").
+_TYPED_AMOUNT = re.compile(r"\$?\s*(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<part>\.\d{1,2})?")
+
+
+def typed_cents(text: str) -> int:
+    """An amount as a person types it ("12,000", "$12,000.00", "12000") as whole cents, exactly (Decimal). What
+    is not such an amount raises ValueError saying what is wrong with it."""
+    stripped = text.strip()
+    found = _TYPED_AMOUNT.fullmatch(stripped)
+    if found is None:
+        if stripped.lstrip("$ ").startswith("-"):
+            raise ValueError(f"{text.strip()!r} is negative")
+        raise ValueError(f"{text.strip()!r} is not an amount in dollars such as 12,000.00")
+    return parse_cents(found["whole"].replace(",", "") + (found["part"] or ""))
+
+
 def to_decimal(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 
