@@ -5,6 +5,7 @@ the store refuses raises one of REFUSED, which the API answers as 404, 409 or 42
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from fastapi import Request
 from icass.api.posts import computed
 from icass.api.schemas import WorkloadOut
 from icass.bundle import tables as cells
-from icass.bundle.format import FACTOR, FILES, YES_NO, Column
+from icass.bundle.format import FACTOR, FILES, YES_NO, Column, Kind
 from icass.bundle.load import parser
 from icass.catalog import load_catalog
 from icass.diagnostics import Diagnostic, error
@@ -132,10 +133,20 @@ def _cell_problem(column: Column, text: str) -> str | None:
     return None
 
 
+def _typed_date(text: str) -> str:
+    """A date as a page sends it: USWDS's date picker gives MM/DD/YYYY, the files YYYY-MM-DD. Anything else is
+    left as typed, for the column's parser to name what is wrong with it."""
+    try:
+        return dt.datetime.strptime(text.strip(), "%m/%d/%Y").date().isoformat()
+    except ValueError:
+        return text
+
+
 def typed_cells(file: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """The cells of a row as a person typed them on a page, in the form the files hold them: an amount typed
     "12,000" or "$12,000.00" becomes "12000.00", exactly. Every cell that its column's declaration refuses is
-    named at once, each problem beside its field with the column's handbook section (raises Rejected)."""
+    named at once, each problem beside its field with the column's handbook section (raises Rejected). A date
+    picked in USWDS's date picker (MM/DD/YYYY) becomes YYYY-MM-DD."""
     columns = {c.name: c for c in FILES[file].columns}
     found: dict[str, Any] = {}
     problems: list[Diagnostic] = []
@@ -153,6 +164,9 @@ def typed_cells(file: str, values: Mapping[str, Any]) -> dict[str, Any]:
                 problem = str(e)
             if not text.strip():
                 problem = "is empty"
+        elif column.kind == Kind.DATE:
+            found[name] = _typed_date(text)
+            problem = _cell_problem(column, found[name])
         else:
             found[name] = value
             problem = _cell_problem(column, text)
