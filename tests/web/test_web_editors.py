@@ -142,6 +142,7 @@ def test_the_fmo_changes_a_budget_line_and_the_dashboard_follows(app):  # noqa: 
     assert 'role="status">saved' in saved.text
     assert f'<td class="text-right">{amount}' in saved.text
     assert 'name="amount"' not in saved.text  # back to the row as shown
+    assert f'<td class="text-right">{amount}' in client.get(f"{POST}/tables/budget-lines").text  # read anew
     assert _total(client.get(POST).text, "post-total") == before + Decimal("1000.00")
     assert client.get(f"{API}/budget-lines/{line['id']}").json()["version"] == line["version"] + 1
 

@@ -6,6 +6,8 @@ the store refuses raises one of REFUSED, which the API answers as 404, 409 or 42
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,7 @@ from icass.store.changes import (
     StoredRow,
     workload_id,
 )
+from icass.store.posts import find_stored
 from icass.views.rows import RowQuery, RowsPage, rows_page
 
 __all__ = [
@@ -66,11 +69,38 @@ def rows_of(request: Request, key: PostKey, file: str) -> list[StoredRow]:
         return changes.list_rows(connection, key, file)
 
 
+# The rows of a table as last read, by post, revision and file: a table of thousands of rows is read from the
+# database once for each change of its post, not for every page of it a person turns. Every change bumps its
+# post's revision (icass.store.steps.lock), so a kept list is never stale; few are kept.
+KEPT_TABLES = 8
+_kept: OrderedDict[tuple[int, str, str], list[StoredRow]] = OrderedDict()
+_keeping = threading.Lock()
+
+
+def _rows_now(request: Request, key: PostKey, file: str) -> list[StoredRow]:
+    with request.app.state.engine.connect() as connection:
+        stored = find_stored(connection, key.code, key.fiscal_year)
+        if stored is None:
+            raise NotFound(f"post {key.code}, fiscal year {key.fiscal_year}, is not in the database")
+        kept = (stored.id, stored.revision, file)
+        with _keeping:
+            rows = _kept.get(kept)
+            if rows is not None:
+                _kept.move_to_end(kept)
+                return rows
+        rows = changes.list_rows(connection, key, file)
+    with _keeping:
+        _kept[kept] = rows
+        while len(_kept) > KEPT_TABLES:
+            _kept.popitem(last=False)
+    return rows
+
+
 def page_of_rows(
     request: Request, key: PostKey, file: str, query: RowQuery, names: Mapping[str, Mapping[str, str]]
 ) -> RowsPage[StoredRow]:
     """The page of the file's rows a person asked for (searched, filtered, sorted), never the whole table."""
-    return rows_page(rows_of(request, key, file), FILES[file], query, names)
+    return rows_page(_rows_now(request, key, file), FILES[file], query, names)
 
 
 @dataclass(frozen=True)

@@ -7,21 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, Generic, Protocol, TypeVar
+from decimal import Decimal, InvalidOperation
+from operator import attrgetter
+from typing import Any, Generic, TypeVar
 
 from icass.bundle.format import Column, File, Kind
-from icass.money import parse_cents, parse_decimal
 
 PAGE_ROWS = 25  # a screen of rows: what an editor renders at once
 FILTERED = ("cost_center", "agency")  # the columns a table may be filtered by, when it has them
 
 
-class HasCells(Protocol):
-    def cells(self) -> dict[str, str]: ...
-
-
-R = TypeVar("R", bound=HasCells)
+R = TypeVar("R")  # a row: a record with an attribute for each column of its file
 
 
 @dataclass(frozen=True)
@@ -52,22 +48,17 @@ class RowsPage(Generic[R]):
     filters: Mapping[str, tuple[str, ...]]
 
 
-def _number(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    def key(cell: str) -> Any:
-        try:
-            return parse(cell)
-        except ValueError:
-            return Decimal(0)  # a stored cell is always a number of its kind; this keeps the sort total
-
-    return key
+def _number(cell: str) -> Decimal:
+    # A stored amount or count is always a plain decimal (the store wrote it), so Decimal reads it exactly; a
+    # cell that were not would sort as 0 rather than break the page.
+    try:
+        return Decimal(cell)
+    except InvalidOperation:
+        return Decimal(0)
 
 
 def _sort_key(column: Column) -> Callable[[str], Any]:
-    if column.cents:
-        return _number(parse_cents)
-    if column.kind == Kind.COUNT:
-        return _number(parse_decimal)
-    return str.casefold
+    return _number if column.cents or column.kind == Kind.COUNT else str.casefold
 
 
 def rows_page(
@@ -81,28 +72,32 @@ def rows_page(
     each code (a cost center's, an agency's), which the search finds as well as the code."""
     names = names or {}
     columns = [c.name for c in file.columns]
-    cells = [row.cells() for row in rows]
-    filters = {name: tuple(sorted({c[name] for c in cells if c[name]})) for name in FILTERED if name in columns}
+    where = {name: i for i, name in enumerate(columns)}
+    # Each row's cells as a tuple in the columns' order, read as attributes (a stored row's record has a field
+    # for each column): a table of thousands of rows is gone through on every page of it.
+    read = attrgetter(*columns)
+    cells = [read(row) if len(columns) > 1 else (read(row),) for row in rows]
+    filters = {
+        name: tuple(sorted({c[where[name]] for c in cells if c[where[name]]})) for name in FILTERED if name in where
+    }
     kept = list(range(len(rows)))
     for name, wanted in (("cost_center", query.cost_center), ("agency", query.agency)):
-        if wanted and name in columns:
-            kept = [i for i in kept if cells[i][name] == wanted]
+        if wanted and name in where:
+            kept = [i for i in kept if cells[i][where[name]] == wanted]
     text = query.text.strip().casefold()
     if text:
+        named = [(j, names[name]) for j, name in enumerate(columns) if name in names]
 
         def said(i: int) -> str:
             row = cells[i]
-            named = (names.get(c, {}).get(row[c], "") for c in columns)
-            return "\t".join([*(row[c] for c in columns), *named]).casefold()
+            return "\t".join([*row, *(codes.get(row[j], "") for j, codes in named)]).casefold()
 
         kept = [i for i in kept if text in said(i)]
-    sort = query.sort if query.sort in columns else ""
+    sort = query.sort if query.sort in where else ""
     if sort:
-        key = _sort_key(file.column(sort))
-        filled = sorted(
-            (i for i in kept if cells[i][sort]), key=lambda i: key(cells[i][sort]), reverse=query.descending
-        )
-        kept = filled + [i for i in kept if not cells[i][sort]]
+        key, j = _sort_key(file.column(sort)), where[sort]
+        filled = sorted((i for i in kept if cells[i][j]), key=lambda i: key(cells[i][j]), reverse=query.descending)
+        kept = filled + [i for i in kept if not cells[i][j]]
     pages = max(1, -(-len(kept) // per_page))
     page = min(max(1, query.page), pages)
     shown = kept[(page - 1) * per_page : page * per_page]

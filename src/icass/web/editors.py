@@ -113,7 +113,7 @@ def _placed(problems: Iterable[Diagnostic], file: str) -> tuple[dict[str, list[s
             continue
         other = FORMAT.get(d.source.file)
         where = other.label if other is not None and d.source.file != file else ""
-        if other is not None and d.field in other.names:
+        if other is not None and d.field in other.names and not d.message.startswith(other.column(d.field).label):
             where = ", ".join(part for part in (where, other.column(d.field).label) if part)
         general.append(f"{where}: {said(d)}" if where else said(d))
     return dict(beside), general
