@@ -6,8 +6,6 @@ the store refuses raises one of REFUSED, which the API answers as 404, 409 or 42
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +38,7 @@ from icass.store.changes import (
     workload_id,
 )
 from icass.store.posts import find_stored
+from icass.store.states import Shelf, database_of
 from icass.views.rows import RowQuery, RowsPage, rows_page
 
 __all__ = [
@@ -69,30 +68,23 @@ def rows_of(request: Request, key: PostKey, file: str) -> list[StoredRow]:
         return changes.list_rows(connection, key, file)
 
 
-# The rows of a table as last read, by post, revision and file: a table of thousands of rows is read from the
-# database once for each change of its post, not for every page of it a person turns. Every change bumps its
-# post's revision (icass.store.steps.lock), so a kept list is never stale; few are kept.
-KEPT_TABLES = 8
-_kept: OrderedDict[tuple[int, str, str], list[StoredRow]] = OrderedDict()
-_keeping = threading.Lock()
+# The rows of a table as last read, kept with the post's states (icass.store.states) under the post's revision:
+# a table of thousands of rows is read from the database once for each change of its post, not for every page
+# of it a person turns. Every change moves the revision, so what is kept is never stale.
+_ROWS: Shelf[list[StoredRow]] = Shelf("table rows")
 
 
 def _rows_now(request: Request, key: PostKey, file: str) -> list[StoredRow]:
-    with request.app.state.engine.connect() as connection:
+    engine = request.app.state.engine
+    with engine.connect() as connection:
         stored = find_stored(connection, key.code, key.fiscal_year)
         if stored is None:
             raise NotFound(f"post {key.code}, fiscal year {key.fiscal_year}, is not in the database")
-        kept = (stored.id, stored.revision, file)
-        with _keeping:
-            rows = _kept.get(kept)
-            if rows is not None:
-                _kept.move_to_end(kept)
-                return rows
-        rows = changes.list_rows(connection, key, file)
-    with _keeping:
-        _kept[kept] = rows
-        while len(_kept) > KEPT_TABLES:
-            _kept.popitem(last=False)
+        database = database_of(engine)
+        rows = _ROWS.get(database, (stored.id, file), stored.revision)
+        if rows is None:
+            rows = changes.list_rows(connection, key, file)
+            _ROWS.put(database, (stored.id, file), stored.revision, rows)
     return rows
 
 
