@@ -171,7 +171,7 @@ def test_a_bad_value_shows_its_rule_beside_the_field_and_saves_nothing(app, fiel
     assert f"(6 FAH-5 {section})" in problem
     assert "`" not in problem
     assert "icass " not in problem
-    assert "nothing was saved" in answer.text
+    assert "Nothing was saved" in answer.text
     assert client.get(f"{API}/budget-lines/{line['id']}").json() == line
     assert _total(client.get(POST).text, "post-total") == before
 

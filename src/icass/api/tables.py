@@ -144,6 +144,8 @@ def choices_of(file: str, names: Mapping[str, Mapping[str, str]]) -> dict[str, t
 
 def _cell_problem(column: Column, text: str) -> str | None:
     """What is wrong with a cell by its column's declaration (the readers' own parser), or None."""
+    if column.required and not text.strip() and column.kind != Kind.YES_NO:
+        return "is empty"
     if column.choices is not None and column.choices.enum is None:  # a list the catalog holds (roles)
         allowed = column.choices.values()
         ok = text.strip() in allowed or (not text.strip() and not column.required)

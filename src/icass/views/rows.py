@@ -39,6 +39,7 @@ class RowsPage(Generic[R]):
     `filters` holds, for each column the table may be filtered by, the values its rows hold."""
 
     rows: tuple[R, ...]
+    first: int  # the place of the page's first row among those kept, from 1
     page: int
     pages: int
     matching: int
@@ -103,6 +104,7 @@ def rows_page(
     shown = kept[(page - 1) * per_page : page * per_page]
     return RowsPage(
         rows=tuple(rows[i] for i in shown),
+        first=(page - 1) * per_page + 1,
         page=page,
         pages=pages,
         matching=len(kept),

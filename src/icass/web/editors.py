@@ -319,29 +319,28 @@ def table_page(
     edit: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> HTMLResponse:
     run = computed(request, table.key)
+    shown = table.context(run)
     query = tables.RowQuery(q, cost_center, agency, sort, order == "descending", page_number)
-    rows = tables.page_of_rows(request, table.key, table.file, query, table.context(run)["named"])
+    rows = tables.page_of_rows(request, table.key, table.file, query, shown["named"])
     asked = {"q": q, "cost_center": cost_center, "agency": agency, "sort": rows.sort}
     asked |= {"order": "descending" if rows.descending else ""}
 
     def link(**changed: Any) -> str:
+        """This page's address with `changed` (another page, sort or open row), keeping the rest asked."""
         kept = {k: v for k, v in ({**asked, "page": rows.page, **changed}).items() if v and (k, v) != ("page", 1)}
         return "?" + urlencode(kept)
 
-    editing = edit if table.editable else None
-    new = {"values": dict.fromkeys([*table.columns, *(c["name"] for c in table.context(run)["with_position"])], "")}
+    fields = [*table.columns, *(c["name"] for c in shown["with_position"])]
     return page(
         request,
         "editor.html",
-        **table.context(
-            run,
-            rows=table.shown(list(rows.rows), run),
-            paged=rows,
-            asked=asked,
-            link=link,
-            editing=editing,
-            new=new,
-        ),
+        **shown,
+        rows=table.shown(list(rows.rows), run),
+        paged=rows,
+        asked=asked,
+        link=link,
+        editing=edit if table.editable else None,
+        new={"values": dict.fromkeys(fields, "")},
     )
 
 
@@ -371,7 +370,7 @@ def change_row(
     try:
         tables.change_row(request, table.key, table.file, row_id, values, version, account_of(request).username)
     except tables.Rejected as e:
-        message = "The change breaks a rule; nothing was saved. Each problem is shown beside its field."
+        message = "Nothing was saved: each problem is shown beside its field."
         return table.problems_page(f"row-{row_id}", e.problems, message)
     except tables.Conflict as e:
         # The row as it is now (e.current, read again after the rolled-back transaction), to change again.
@@ -412,7 +411,7 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
             allocation, costs = with_rows["time_allocation"], with_rows["costs"]
             row = tables.add_position(request, table.key, values, allocation, costs, user).position
     except tables.Rejected as e:
-        message = "The row breaks a rule; nothing was saved. Each problem is shown beside its field."
+        message = "Nothing was saved: each problem is shown beside its field."
         return table.problems_page("new", e.problems, message)
     # The new row goes at the top of the page's rows; the form stays as it was, to enter the next one.
     run = computed(request, table.key)
