@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from icass.bundle.format import FILES as FORMAT
 from icass.store.changes import RESOURCES, NewRow, create_rows, find_post
@@ -43,6 +44,12 @@ def _form(row: dict[str, str], resource: str, **changed: str) -> dict[str, str]:
     """The edit form of a row as the page sends it: every column of its file, and the version it was read at."""
     columns = FILES[RESOURCES[resource]][1]
     return {**{c: str(row[c]) for c in columns}, "version": str(row["version"]), **changed}
+
+
+def _change_line(client: TestClient, csrf: str, line: dict[str, str], **changed: str) -> Response:
+    """A budget line's Save on its editor, with `changed` typed into its fields."""
+    url = f"{POST}/tables/budget-lines/{line['id']}"
+    return client.put(url, data=_form(line, "budget-lines", **changed), headers={"X-CSRF-Token": csrf})
 
 
 @pytest.mark.parametrize("resource", sorted(RESOURCES))
@@ -179,11 +186,7 @@ def test_a_bad_value_shows_its_rule_beside_the_field_and_saves_nothing(app, fiel
 def test_every_problem_of_a_row_is_shown_at_once(app):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
     line = _rows(client, "budget-lines")[0]
-    answer = client.put(
-        f"{POST}/tables/budget-lines/{line['id']}",
-        data=_form(line, "budget-lines", funding="XX", amount="12,00", lease="maybe", cost_center=""),
-        headers={"X-CSRF-Token": csrf},
-    )
+    answer = _change_line(client, csrf, line, funding="XX", amount="12,00", lease="maybe", cost_center="")
     beside = _problems(answer.text, f"row-{line['id']}")
     shown = {name: problems for name, problems in beside.items() if problems}
     assert set(shown) == {"funding", "amount", "lease", "cost_center"}
@@ -204,11 +207,7 @@ def test_every_problem_of_a_row_is_shown_at_once(app):  # noqa: F811
 def test_an_amount_is_taken_as_people_type_it(app, typed):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
     line = _rows(client, "budget-lines")[0]
-    saved = client.put(
-        f"{POST}/tables/budget-lines/{line['id']}",
-        data=_form(line, "budget-lines", amount=typed),
-        headers={"X-CSRF-Token": csrf},
-    )
+    saved = _change_line(client, csrf, line, amount=typed)
     assert 'role="status">saved' in saved.text, saved.text
     assert '<td class="text-right">12,000.00' in saved.text
     assert client.get(f"{API}/budget-lines/{line['id']}").json()["amount"] == "12000.00"
@@ -218,11 +217,7 @@ def test_an_amount_is_taken_as_people_type_it(app, typed):  # noqa: F811
 def test_a_bad_amount_names_its_field_and_saves_nothing(app, typed):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
     line = _rows(client, "budget-lines")[0]
-    answer = client.put(
-        f"{POST}/tables/budget-lines/{line['id']}",
-        data=_form(line, "budget-lines", amount=typed),
-        headers={"X-CSRF-Token": csrf},
-    )
+    answer = _change_line(client, csrf, line, amount=typed)
     (problem,) = _problems(answer.text, f"row-{line['id']}")["amount"]
     assert problem.startswith(f"Amount: {typed!r} is ")
     assert client.get(f"{API}/budget-lines/{line['id']}").json() == line
@@ -237,7 +232,7 @@ def test_a_stale_version_shows_the_row_as_it_is_now(app):  # noqa: F811
     assert "saved" in first.text
     stale = client.put(url, data=_form(line, "budget-lines", description="Changed second"), headers=headers)
     assert stale.status_code == 200
-    assert "changed by someone else" in stale.text
+    assert "budget lines, row 3 was changed by someone else" in stale.text  # the table by its title
     assert 'name="description" id="row-' in stale.text
     assert 'type="text" value="Changed first"' in stale.text  # the current values
     assert f'name="version" value="{line["version"] + 1}"' in stale.text  # to save again over them

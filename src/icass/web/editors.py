@@ -91,14 +91,17 @@ async def _form(request: Request) -> FormData:
     return await request.form()
 
 
-def said(d: Diagnostic) -> str:
-    """A problem as the page shows it beside its field: the rule's message, a table it names by its title rather
-    than its file's name, and the handbook section."""
-    prefix = "" if d.severity == ERROR else "warning: "
-    message = d.message
+def in_words(message: str) -> str:
+    """A message as the page shows it: a table it names by its title, not by its file's name."""
     for name, file in FORMAT.items():
-        message = message.replace(name, file.label.lower() if f"({name})" not in message else file.label)
-    return f"{prefix}{message}" + (f" (6 FAH-5 {d.section})" if d.section else "")
+        message = message.replace(name, file.label if f"({name})" in message else file.label.lower())
+    return message
+
+
+def said(d: Diagnostic) -> str:
+    """A problem as the page shows it beside its field: the rule's message and the handbook section."""
+    prefix = "" if d.severity == ERROR else "warning: "
+    return f"{prefix}{in_words(d.message)}" + (f" (6 FAH-5 {d.section})" if d.section else "")
 
 
 def _placed(problems: Iterable[Diagnostic], file: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -374,9 +377,9 @@ def change_row(
         return table.problems_page(f"row-{row_id}", e.problems, message)
     except tables.Conflict as e:
         # The row as it is now (e.current, read again after the rolled-back transaction), to change again.
-        return table.row_page(row_id, edit=True, error=str(e))
+        return table.row_page(row_id, edit=True, error=in_words(str(e)))
     except tables.NotFound as e:
-        return error_fragment(request, str(e), row=True)
+        return error_fragment(request, in_words(str(e)), row=True)
     answer = table.row_page(row_id, saved=True)
     _leave_editing(request, answer)
     return answer
@@ -426,7 +429,7 @@ def delete_row(request: Request, table: Table, row_id: RowId, version: int = Que
         # A position goes with its time allocation and cost lines, as the API does.
         tables.remove_row(request, table.key, table.file, row_id, version, account_of(request).username)
     except tables.Conflict as e:
-        return table.row_page(row_id, error=str(e))
+        return table.row_page(row_id, error=in_words(str(e)))
     return page(request, "empty.html")  # the row leaves the table
 
 
