@@ -211,7 +211,6 @@ class _Table:
         problems: Iterable[Diagnostic] = (),
         fed: Iterable[tuple[str, str, str]] = (),
         decisions: list[tables.Decision] | None = None,
-        values: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         beside, general = _placed(problems, self.file)
         lines = [
@@ -225,7 +224,7 @@ class _Table:
             "id": row.id,
             "version": row.version,
             "number": row.row,
-            "values": {c: (values or row.cells()).get(c, "") for c in self.columns},
+            "values": row.cells(),
             "problems": beside,
             "general": general,
             "fed": lines[:SHOWN_FED],
