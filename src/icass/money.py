@@ -47,6 +47,23 @@ def parse_cents(text: str) -> int:
     return int(value * 100)
 
 
+# An amount as a person types it on a page: an optional dollar sign, digits grouped by commas in threes or not
+# grouped at all, and at most two decimals ("12,000", "$12,000.00", "12000").
+_TYPED_AMOUNT = re.compile(r"\$?\s*(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<part>\.\d{1,2})?")
+
+
+def typed_cents(text: str) -> int:
+    """An amount as a person types it ("12,000", "$12,000.00", "12000") as whole cents, exactly (Decimal). What
+    is not such an amount raises ValueError saying what is wrong with it."""
+    stripped = text.strip()
+    found = _TYPED_AMOUNT.fullmatch(stripped)
+    if found is None:
+        if stripped.lstrip("$ ").startswith("-"):
+            raise ValueError(f"{text.strip()!r} is negative")
+        raise ValueError(f"{text.strip()!r} is not an amount in dollars such as 12,000.00")
+    return parse_cents(found["whole"].replace(",", "") + (found["part"] or ""))
+
+
 def to_decimal(cents: int) -> Decimal:
     return (Decimal(int(cents)) / 100).quantize(CENT)
 
@@ -98,9 +115,6 @@ def scaled_integers(values: Iterable[Decimal]) -> tuple[npt.NDArray[np.int64], i
 
 
 # "12,000", "$12,000.50", "$ 950": dollars as people type them, grouped by threes with commas.
-_TYPED_AMOUNT = re.compile(r"\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d*)?")
-
-
 def plain_amount(text: str) -> str:
     """An amount as a person types it ("$12,000.00") as the plain decimal the files hold ("12000.00"); any
     other text as it is, for the amount's own check to name what is wrong with it ("12,00" is not grouped by
@@ -108,4 +122,4 @@ def plain_amount(text: str) -> str:
     typed = _TYPED_AMOUNT.fullmatch(text.strip())
     if typed is None:
         return text
-    return typed.group(1).replace(",", "") + (typed.group(2) or "")
+    return typed["whole"].replace(",", "") + (typed["part"] or "")

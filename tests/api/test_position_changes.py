@@ -201,9 +201,9 @@ def test_the_fmo_adds_a_position_with_its_rows_in_one_form(seeded_url):
         }
         headers = {CSRF_HEADER: csrf, "HX-Request": "true"}
         wrong = client.post(url, data={**form, "time_allocation.percent": "all"}, headers=headers)
-        assert "nothing was saved" in wrong.text
-        assert "time_allocation.csv, percent:" in wrong.text
-        assert 'value="all"' in wrong.text  # the form keeps what was typed
+        assert "Nothing was saved" in wrong.text
+        assert "Time allocation: Percent: &#39;all&#39; is not" in wrong.text  # the table and field by their labels
+        assert "<input" not in wrong.text  # only the problems: the form keeps what was typed
         added = client.post(url, data=form, headers=headers)
         assert added.status_code == 200
         assert "L-900" in added.text

@@ -40,3 +40,26 @@ def test_scaled_integers_are_each_value_over_the_least_common_power_of_ten(value
     assert [Decimal(int(i)) / 10**exponent for i in integers] == values
     if exponent:
         assert any((v * 10 ** (exponent - 1)) % 1 for v in values)
+
+
+@given(st.integers(min_value=0, max_value=10**14))
+def test_an_amount_typed_as_people_write_it_is_its_exact_cents(cents):
+    from icass.money import typed_cents
+
+    grouped = format_grouped(cents)
+    for typed in (grouped, f"${grouped}", format_plain(cents), f" $ {grouped} "):
+        assert typed_cents(typed) == cents
+    if cents % 100 == 0:
+        assert typed_cents(grouped.removesuffix(".00")) == cents  # "12,000"
+
+
+def test_an_amount_people_would_not_write_is_refused_saying_why():
+    import pytest
+
+    from icass.money import typed_cents
+
+    for typed in ("12,00", "1,2000", "12.345", "twelve", "", "1e3", "12,000.5.0", "$$12"):
+        with pytest.raises(ValueError, match=r"is not an amount in dollars such as 12,000\.00"):
+            typed_cents(typed)
+    with pytest.raises(ValueError, match="is negative"):
+        typed_cents("-5")

@@ -1,19 +1,23 @@
-"""The table editors (issue 8 §4): every resource of the post as a page of its rows, edited in place by an FMO,
-read by a committee member, refused to hq; problems beside the field with the handbook section; a stale
-version shown with the row as it is now; each modification's decisions (made in the committee's review
-queue, tests/web/test_web_committee.py)."""
+"""The table editors (issue 8 §4, issue 18): every resource of the post as pages of its rows, edited in place by
+an FMO, read by a committee member, refused to hq; people's labels, drop-downs and combo boxes for codes, date
+pickers, amounts with separators and as people type them; every problem of a row at once beside its field with
+the handbook section; search, filters, sort and paging; a stale version shown with the row as it is now; each
+modification's decisions (made in the committee's review queue, tests/web/test_web_committee.py)."""
 
 from __future__ import annotations
 
+import html as html_text
 import re
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from icass.bundle.format import FILES as FORMAT
-from icass.store.changes import RESOURCES
+from icass.store.changes import RESOURCES, NewRow, create_rows, find_post
 from icass.store.schema import FILES
+from icass.views.rows import PAGE_ROWS
 from tests.web.test_web import FY, KVR, _total, app, signed_in  # noqa: F401 (app is a fixture)
 
 POST = f"/posts/{KVR}/{FY}"
@@ -27,34 +31,96 @@ def _rows(client: TestClient, resource: str) -> list[dict[str, str]]:
     return rows
 
 
+def _problems(html: str, prefix: str) -> dict[str, list[str]]:
+    """The problems a refused change swaps beside each field (out of band), by field."""
+    found: dict[str, list[str]] = {}
+    swapped = rf'<div class="field-problems" id="{prefix}-problems-([a-z_]+)" hx-swap-oob="true">(.*?)</div>'
+    for name, inner in re.findall(swapped, html):
+        found[name] = [html_text.unescape(m) for m in re.findall(r'role="alert">([^<]+)<', inner)]
+    return found
+
+
 def _form(row: dict[str, str], resource: str, **changed: str) -> dict[str, str]:
     """The edit form of a row as the page sends it: every column of its file, and the version it was read at."""
     columns = FILES[RESOURCES[resource]][1]
     return {**{c: str(row[c]) for c in columns}, "version": str(row["version"]), **changed}
 
 
+def _change_line(client: TestClient, csrf: str, line: dict[str, str], **changed: str) -> Response:
+    """A budget line's Save on its editor, with `changed` typed into its fields."""
+    url = f"{POST}/tables/budget-lines/{line['id']}"
+    return client.put(url, data=_form(line, "budget-lines", **changed), headers={"X-CSRF-Token": csrf})
+
+
 @pytest.mark.parametrize("resource", sorted(RESOURCES))
-def test_each_table_lists_its_rows(app, resource):  # noqa: F811
+def test_each_table_shows_its_first_page_of_rows(app, resource):  # noqa: F811
     client, _ = signed_in(app, "fmo")
     rows = _rows(client, resource)
     assert rows, f"the sample post has rows of {resource}"
     page = client.get(f"{POST}/tables/{resource}")
     assert page.status_code == 200
     shown = re.findall(r'<tr id="row-(\d+)"', page.text)
-    assert sorted(int(i) for i in shown) == sorted(int(r["id"]) for r in rows)
-    assert f'hx-get="{POST}/tables/{resource}/{rows[0]["id"]}/edit"' in page.text
-    assert 'id="new-row"' in page.text
+    assert [int(i) for i in shown] == [int(r["id"]) for r in rows[:PAGE_ROWS]]  # the file's order, one page
+    assert f'href="?edit={rows[0]["id"]}#row-{rows[0]["id"]}"' in page.text
+    assert page.text.index('id="new-row"') < page.text.index('id="editor"')  # the add form above the rows
+    # Each row's first cell, kept in view as the table scrolls, holds its actions.
+    actions = rf'<tr id="row-{rows[0]["id"]}">\s*<th scope="row" class="row-actions">(.*?)</th>'
+    first = re.search(actions, page.text, re.S)
+    assert first is not None
+    assert "Edit" in first.group(1)
+    assert "Delete" in first.group(1)
 
 
-def test_each_column_shows_its_label_and_its_name_in_the_file(app):  # noqa: F811
+@pytest.mark.parametrize("resource", sorted(RESOURCES))
+def test_each_table_speaks_in_labels_never_in_file_or_column_names(app, resource):  # noqa: F811
     client, _ = signed_in(app, "fmo")
-    page = client.get(f"{POST}/tables/budget-lines").text
-    headers = re.findall(r'<th[^>]*>([^<]*) <code class="column-name">([a-z_]+)</code></th>', page)
-    assert headers == [(c.label, c.name) for c in FORMAT["budget.csv"].columns]
-    assert headers[0] == ("Cost center", "cost_center")
-    row = _rows(client, "budget-lines")[0]
-    editing = client.get(f"{POST}/tables/budget-lines/{row['id']}/edit").text
-    assert 'aria-label="Amount (amount) of row ' in editing
+    file = FORMAT[RESOURCES[resource]]
+    page = client.get(f"{POST}/tables/{resource}").text
+    headers = re.findall(r'<th scope="col"[^>]*>\s*<a class="usa-link sort-link" href="[^"]*">([^<]+)<', page)
+    assert headers == [c.label for c in file.columns]
+    labels = re.findall(r'<label class="usa-label" for="new-([a-z_]+)">([^<]+)<', page)
+    assert [label.strip() for _, label in labels][: len(file.columns)] == [c.label for c in file.columns]
+    visible = re.sub(r"<[^>]+>", " ", page)
+    assert file.name not in visible
+    assert ".csv" not in client.get(f"{POST}/tables").text
+    underscored = [c.name for c in file.columns if "_" in c.name]
+    assert not [name for name in underscored if name in visible], "a column's file name shown to people"
+
+
+def test_codes_are_picked_from_lists_with_their_names_and_dates_from_date_pickers(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    line = _rows(client, "budget-lines")[0]
+    page = client.get(f"{POST}/tables/budget-lines", params={"edit": line["id"]}).text
+    row = page[page.index(f'<tr id="row-{line["id"]}" class="editing">') :]
+    row = row[: row.index("</tr>")]
+    combo = re.search(r'<div class="usa-combo-box" data-default-value="([^"]*)">\s*<select[^>]*name="cost_center"', row)
+    assert combo is not None
+    assert combo.group(1) == line["cost_center"]
+    assert re.search(r'<option value="5458"( selected)?>5458 Information Management', row), "a code with its name"
+    funding = re.search(r'<select class="usa-select cell" name="funding"[^>]*>(.*?)</select>', row, re.S)
+    assert funding is not None
+    assert re.findall(r'<option value="([A-Z]+)"', funding.group(1)) == ["RB", "OBO", "LGP", "AMSAL", "PAT"]
+    assert re.search(r'<select class="usa-select cell" name="lease"', row), "yes or no from a drop-down"
+    assert f'value="{Decimal(line["amount"]):,.2f}"' in row  # the amount as people read it
+    people = client.get(f"{POST}/tables/people").text
+    agencies = r'<select class="usa-select cell" name="agency" id="new-agency"[^>]*>(.*?)</select>'
+    agency = re.search(agencies, people, re.S)
+    assert agency is not None
+    names = {r["code"]: r["name"] for r in _rows(client, "agencies")}
+    code = next(iter(names))
+    assert f'<option value="{code}">{code} {names[code]}</option>' in agency.group(1)
+    assert '<div class="usa-date-picker" data-default-value="">' in people  # the new row's start date
+    modifications = client.get(f"{POST}/tables/modifications").text
+    picker = r'<div class="usa-date-picker"[^>]*>\s*<input class="usa-input cell" name="bc_approved_on"'
+    assert re.search(picker, modifications)
+
+
+def test_amounts_are_shown_with_separators(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    page = client.get(f"{POST}/tables/budget-lines", params={"sort": "amount", "order": "descending"}).text
+    largest = max(Decimal(r["amount"]) for r in _rows(client, "budget-lines"))
+    assert largest >= 1000
+    assert f'<td class="text-right">{largest:,.2f}' in page
 
 
 def test_the_dashboard_leads_to_every_table(app):  # noqa: F811
@@ -71,17 +137,19 @@ def test_the_fmo_changes_a_budget_line_and_the_dashboard_follows(app):  # noqa: 
     client, csrf = signed_in(app, "fmo")
     before = _total(client.get(POST).text, "post-total")
     line = _rows(client, "budget-lines")[0]
-    editing = client.get(f"{POST}/tables/budget-lines/{line['id']}/edit")
-    assert f'name="amount" value="{line["amount"]}"' in editing.text
+    editing = client.get(f"{POST}/tables/budget-lines", params={"edit": line["id"]})
+    shown = f"{Decimal(line['amount']):,.2f}"
+    assert f'name="amount" id="row-{line["id"]}-amount" type="text" value="{shown}"' in editing.text
     assert f'hx-put="{POST}/tables/budget-lines/{line["id"]}"' in editing.text
-    amount = str(Decimal(line["amount"]) + Decimal("1000.00"))
+    amount = f"{Decimal(line['amount']) + Decimal('1000.00'):,.2f}"  # as people type it, with separators
     url = f"{POST}/tables/budget-lines/{line['id']}"
     assert client.put(url, data=_form(line, "budget-lines", amount=amount)).status_code == 403  # no CSRF token
     saved = client.put(url, data=_form(line, "budget-lines", amount=amount), headers={"X-CSRF-Token": csrf})
     assert saved.status_code == 200
     assert 'role="status">saved' in saved.text
-    assert amount in saved.text
+    assert f'<td class="text-right">{amount}' in saved.text
     assert 'name="amount"' not in saved.text  # back to the row as shown
+    assert f'<td class="text-right">{amount}' in client.get(f"{POST}/tables/budget-lines").text  # read anew
     assert _total(client.get(POST).text, "post-total") == before + Decimal("1000.00")
     assert client.get(f"{API}/budget-lines/{line['id']}").json()["version"] == line["version"] + 1
 
@@ -100,13 +168,59 @@ def test_a_bad_value_shows_its_rule_beside_the_field_and_saves_nothing(app, fiel
         headers={"X-CSRF-Token": csrf},
     )
     assert answer.status_code == 200
-    beside = re.search(rf'data-field="{field}" role="alert">([^<]+)<', answer.text)
-    assert beside is not None, answer.text
-    assert f"(6 FAH-5 {section})" in beside.group(1)
-    assert f'name="{field}" value="{value}"' in answer.text  # the form keeps what was typed
-    assert "nothing was saved" in answer.text
+    # Only the problems: the fields stay as the person left them, each problem swapped in beside its own.
+    assert answer.headers["HX-Retarget"] == f"#row-{line['id']}-message"
+    assert "<input" not in answer.text
+    assert "<select" not in answer.text
+    beside = _problems(answer.text, f"row-{line['id']}")
+    assert set(beside) == set(FORMAT["budget.csv"].names)  # every field's old problems cleared
+    (problem,) = beside[field]
+    assert f"(6 FAH-5 {section})" in problem
+    assert "`" not in problem
+    assert "icass " not in problem
+    assert "Nothing was saved" in answer.text
     assert client.get(f"{API}/budget-lines/{line['id']}").json() == line
     assert _total(client.get(POST).text, "post-total") == before
+
+
+def test_every_problem_of_a_row_is_shown_at_once(app):  # noqa: F811
+    client, csrf = signed_in(app, "fmo")
+    line = _rows(client, "budget-lines")[0]
+    answer = _change_line(client, csrf, line, funding="XX", amount="12,00", lease="maybe", cost_center="")
+    beside = _problems(answer.text, f"row-{line['id']}")
+    shown = {name: problems for name, problems in beside.items() if problems}
+    assert set(shown) == {"funding", "amount", "lease", "cost_center"}
+    (funding,) = shown["funding"]
+    assert funding == "Funding: 'XX' is not a known funding source (RB, OBO, LGP, AMSAL, PAT) (6 FAH-5 H-420)"
+    assert shown["amount"][0].startswith("Amount: '12,00' is not an amount in dollars")
+    assert shown["lease"] == ["Lease: 'maybe' is not yes or no (6 FAH-5 H-363.1-3 a(4))"]
+    assert shown["cost_center"] == ["Cost center is empty"]
+    assert client.get(f"{API}/budget-lines/{line['id']}").json() == line
+    # The API's 422 lists them all too.
+    body = {"version": line["version"], "funding": "XX", "lease": "maybe"}
+    refused = client.put(f"{API}/budget-lines/{line['id']}", json=body, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 422
+    assert sorted(p["field"] for p in refused.json()["problems"]) == ["funding", "lease"]
+
+
+@pytest.mark.parametrize("typed", ["12,000", "$12,000.00", "12000", " $12,000 "])
+def test_an_amount_is_taken_as_people_type_it(app, typed):  # noqa: F811
+    client, csrf = signed_in(app, "fmo")
+    line = _rows(client, "budget-lines")[0]
+    saved = _change_line(client, csrf, line, amount=typed)
+    assert 'role="status">saved' in saved.text, saved.text
+    assert '<td class="text-right">12,000.00' in saved.text
+    assert client.get(f"{API}/budget-lines/{line['id']}").json()["amount"] == "12000.00"
+
+
+@pytest.mark.parametrize("typed", ["12,00", "12.345", "-5", "twelve", "1,2000"])
+def test_a_bad_amount_names_its_field_and_saves_nothing(app, typed):  # noqa: F811
+    client, csrf = signed_in(app, "fmo")
+    line = _rows(client, "budget-lines")[0]
+    answer = _change_line(client, csrf, line, amount=typed)
+    (problem,) = _problems(answer.text, f"row-{line['id']}")["amount"]
+    assert problem.startswith(f"Amount: {typed!r} is ")
+    assert client.get(f"{API}/budget-lines/{line['id']}").json() == line
 
 
 def test_a_stale_version_shows_the_row_as_it_is_now(app):  # noqa: F811
@@ -118,8 +232,9 @@ def test_a_stale_version_shows_the_row_as_it_is_now(app):  # noqa: F811
     assert "saved" in first.text
     stale = client.put(url, data=_form(line, "budget-lines", description="Changed second"), headers=headers)
     assert stale.status_code == 200
-    assert "changed by someone else" in stale.text
-    assert 'name="description" value="Changed first"' in stale.text  # the current values
+    assert "budget lines, row 3 was changed by someone else" in stale.text  # the table by its title
+    assert 'name="description" id="row-' in stale.text
+    assert 'type="text" value="Changed first"' in stale.text  # the current values
     assert f'name="version" value="{line["version"] + 1}"' in stale.text  # to save again over them
     assert client.get(f"{API}/budget-lines/{line['id']}").json()["description"] == "Changed first"
 
@@ -129,14 +244,17 @@ def test_the_fmo_adds_and_deletes_a_row(app):  # noqa: F811
     headers = {"X-CSRF-Token": csrf}
     before = _total(client.get(POST).text, "post-total")
     template = _rows(client, "budget-lines")[0]
-    new = {c: str(template[c]) for c in FILES["budget.csv"][1]} | {"amount": "250.00", "description": "Added"}
+    new = {c: str(template[c]) for c in FILES["budget.csv"][1]} | {"amount": "$250", "description": "Added"}
     refused = client.post(f"{POST}/tables/budget-lines", data=new | {"funding": "PAT"}, headers=headers)
-    assert "(6 FAH-5 H-423.1-2 b)" in refused.text
-    assert 'id="new-row"' in refused.text
+    assert refused.headers["HX-Retarget"] == "#new-message"
+    (problem,) = _problems(refused.text, "new")["funding"]
+    assert "(6 FAH-5 H-423.1-2 b)" in problem
     added = client.post(f"{POST}/tables/budget-lines", data=new, headers=headers)
     assert added.status_code == 200
-    assert added.headers["HX-Retarget"] == "#rows"
-    assert "saved" in added.text
+    assert "HX-Retarget" not in added.headers  # its message in the form's; the row put atop the rows
+    assert re.search(r'<template><tbody hx-swap-oob="afterbegin:#rows">\s*<tr id="row-\d+">', added.text)
+    assert "added" in added.text
+    assert all(not problems for problems in _problems(added.text, "new").values())  # the old problems cleared
     assert _total(client.get(POST).text, "post-total") == before + Decimal("250.00")
     row = next(r for r in _rows(client, "budget-lines") if r["description"] == "Added")
     url = f"{POST}/tables/budget-lines/{row['id']}"
@@ -155,13 +273,14 @@ def test_a_committee_member_reads_and_hq_is_refused(app):  # noqa: F811
     page = committee.get(f"{POST}/tables/budget-lines")
     assert page.status_code == 200
     assert line["description"] in page.text
-    assert "<input" not in page.text
+    assert 'id="new-row"' not in page.text
+    assert 'class="usa-input cell' not in page.text
     assert "hx-put" not in page.text
     assert f'hx-delete="{POST}' not in page.text
     url = f"{POST}/tables/budget-lines/{line['id']}"
     refused = committee.put(url, data=_form(line, "budget-lines", amount="1.00"), headers={"X-CSRF-Token": csrf})
     assert refused.status_code == 403
-    assert committee.get(url + "/edit").status_code == 403
+    assert "hx-put" not in committee.get(f"{POST}/tables/budget-lines", params={"edit": line["id"]}).text
     assert committee.get(f"{API}/budget-lines/{line['id']}").json() == line
     hq, _ = signed_in(app, "hq")
     # Not found: hq does not read the post (icass.api.guard.refusal), as if it were not stored.
@@ -193,6 +312,69 @@ def test_a_change_that_leaves_the_post_in_error_elsewhere_is_saved_and_said(app)
     positions = client.get(f"{POST}/tables/positions").text
     assert 'id="post-errors"' in positions
     beside = re.findall(r'data-field="position_id">([^<]+)<', positions)
-    assert beside == [
-        f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (time_allocation.csv)"
+    assert beside == [f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (Time allocation)"]
+
+
+def _shown_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<tr id="row-(\d+)"', html)]
+
+
+def test_a_table_is_searched_filtered_sorted_and_paged(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    rows = _rows(client, "activity")
+    assert len(rows) > 2 * PAGE_ROWS
+    url = f"{POST}/tables/activity"
+    second = client.get(url, params={"page": 2}).text
+    assert _shown_ids(second) == [r["id"] for r in rows[PAGE_ROWS : 2 * PAGE_ROWS]]
+    assert 'aria-current="page">2</a>' in second
+    assert 'class="usa-pagination"' in second
+    assert client.get(url, params={"page": 10_000}).status_code == 200  # past the last page: the last one
+    # Filter by cost center and agency: only their rows, on as many pages as they fill.
+    center, agency = rows[0]["cost_center"], rows[0]["agency"]
+    kept = [r["id"] for r in rows if r["cost_center"] == center and r["agency"] == agency]
+    filtered = client.get(url, params={"cost_center": center, "agency": agency}).text
+    assert _shown_ids(filtered) == kept[:PAGE_ROWS]
+    assert f'<option value="{center}" selected>' in filtered
+    # Search: a cost center's name finds its rows as its code does.
+    name = re.search(rf'<option value="{center}">{center} ([^<]+)</option>', second)
+    assert name is not None
+    by_name = _shown_ids(client.get(url, params={"q": name.group(1).upper()}).text)
+    of_center = [r["id"] for r in rows if r["cost_center"] == center]
+    assert len(of_center) <= PAGE_ROWS
+    assert set(of_center) <= set(by_name)
+    assert len(by_name) < len(rows)
+    assert "No row of the" in client.get(url, params={"q": "nothing holds this"}).text
+    # Sort by any column, either way, with the order said to screen readers.
+    by_quantity = client.get(url, params={"sort": "quantity", "order": "descending"}).text
+    expected = sorted(rows, key=lambda r: Decimal(r["quantity"]), reverse=True)
+    assert [Decimal(next(r["quantity"] for r in rows if r["id"] == i)) for i in _shown_ids(by_quantity)] == [
+        Decimal(r["quantity"]) for r in expected[:PAGE_ROWS]
     ]
+    assert 'aria-sort="descending"' in by_quantity
+    by_date = _shown_ids(client.get(url, params={"sort": "date"}).text)
+    dates = {r["id"]: r["date"] for r in rows}
+    assert [dates[i] for i in by_date] == sorted(dates.values())[:PAGE_ROWS]
+    # A page link keeps the search, the filters and the sort.
+    link = re.search(r'href="(\?[^"]*page=2[^"]*)"', by_quantity)
+    assert link is not None
+    assert "sort=quantity" in link.group(1)
+    assert "order=descending" in link.group(1)
+
+
+def test_a_table_of_5000_rows_renders_one_page(app):  # noqa: F811
+    engine = app.state.engine
+    cells = {"cost_center": "5458", "funding": "RB", "soc": "2330", "description": "", "lease": ""}
+    with engine.begin() as connection:
+        key = find_post(connection, KVR, FY)
+        many = [NewRow("budget.csv", cells | {"amount": f"{i}.00"}, f"budget[{i}]") for i in range(1, 5001)]
+        create_rows(connection, key, many, "fmo")
+    client, _ = signed_in(app, "fmo")
+    page = client.get(f"{POST}/tables/budget-lines", params={"sort": "amount", "order": "descending"})
+    assert page.status_code == 200
+    assert len(_shown_ids(page.text)) == PAGE_ROWS
+    assert re.search(r"of [0-9,]+\.", page.text)
+    assert 'aria-label="Page 2' in page.text
+    last = re.search(r'href="([^"]*)" class="usa-pagination__button" aria-label="Page (\d+), last page"', page.text)
+    assert last is not None
+    assert int(last.group(2)) * PAGE_ROWS >= 5000
+    assert "5,000.00" in page.text  # the largest amount first, with its separator

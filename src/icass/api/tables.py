@@ -5,17 +5,29 @@ the store refuses raises one of REFUSED, which the API answers as 404, 409 or 42
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
 from icass.api.posts import computed
 from icass.api.schemas import WorkloadOut
+from icass.bundle import tables as cells
+from icass.bundle.format import FACTOR, FILES, YES_NO, Column, Kind
+from icass.bundle.load import parser
+from icass.catalog import load_catalog
+from icass.diagnostics import Diagnostic, error
+from icass.model import Source
+from icass.money import format_plain, typed_cents
 from icass.runs.post import PostRun
 from icass.store import changes
 from icass.store.changes import (
+    POSITION_COSTS,
     POSITIONS,
     RESOURCES,
+    TIME_ALLOCATION,
     Conflict,
     Decision,
     NotFound,
@@ -25,17 +37,24 @@ from icass.store.changes import (
     StoredRow,
     workload_id,
 )
+from icass.store.posts import find_stored
+from icass.store.states import Shelf, database_of
+from icass.views.rows import RowQuery, RowsPage, rows_page
 
 __all__ = [
     "POSITIONS",
+    "POSITION_COSTS",
     "REFUSED",
     "RESOURCES",
+    "TIME_ALLOCATION",
     "Conflict",
     "Decision",
     "NotFound",
     "PositionMade",
     "PostKey",
     "Rejected",
+    "RowQuery",
+    "RowsPage",
     "StoredRow",
     "workload_id",
 ]
@@ -47,6 +66,140 @@ REFUSED = (Conflict, Rejected, NotFound)
 def rows_of(request: Request, key: PostKey, file: str) -> list[StoredRow]:
     with request.app.state.engine.connect() as connection:
         return changes.list_rows(connection, key, file)
+
+
+# The rows of a table as last read, kept with the post's states (icass.store.states) under the post's revision:
+# a table of thousands of rows is read from the database once for each change of its post, not for every page
+# of it a person turns. Every change moves the revision, so what is kept is never stale.
+_ROWS: Shelf[list[StoredRow]] = Shelf("table rows")
+
+
+def _rows_now(request: Request, key: PostKey, file: str) -> list[StoredRow]:
+    engine = request.app.state.engine
+    with engine.connect() as connection:
+        stored = find_stored(connection, key.code, key.fiscal_year)
+        if stored is None:
+            raise NotFound(f"post {key.code}, fiscal year {key.fiscal_year}, is not in the database")
+        database = database_of(engine)
+        rows = _ROWS.get(database, (stored.id, file), stored.revision)
+        if rows is None:
+            rows = changes.list_rows(connection, key, file)
+            _ROWS.put(database, (stored.id, file), stored.revision, rows)
+    return rows
+
+
+def page_of_rows(
+    request: Request, key: PostKey, file: str, query: RowQuery, names: Mapping[str, Mapping[str, str]]
+) -> RowsPage[StoredRow]:
+    """The page of the file's rows a person asked for (searched, filtered, sorted), never the whole table."""
+    return rows_page(_rows_now(request, key, file), FILES[file], query, names)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value a cell may be given, with what people call it (a cost center's or an agency's name)."""
+
+    value: str
+    name: str = ""
+
+
+def code_names(request: Request, key: PostKey, methodology: str) -> dict[str, dict[str, str]]:
+    """The names of the codes the post's tables name, by the list they are picked from: the catalog's cost
+    centers of the post's methodology, the post's agencies, its positions (by their titles)."""
+    with request.app.state.engine.connect() as connection:
+        agencies = changes.list_rows(connection, key, "agencies.csv")
+        positions = changes.list_rows(connection, key, POSITIONS)
+    return {
+        "cost_center": {spec.code: spec.name for spec in load_catalog().methodology(methodology)},
+        "agency": {row.cells()["code"]: row.cells()["name"] for row in agencies},
+        "position": {row.cells()["position_id"]: row.cells()["title"] for row in positions},
+    }
+
+
+def _picked_from(file: str, column: Column) -> str | None:
+    """The list of named codes a column's cell is picked from, if any."""
+    if column.listed is not None and column.listed[0] in ("cost_center", "agency"):
+        return column.listed[0]
+    if column.name == "position_id" and file in (TIME_ALLOCATION, POSITION_COSTS):
+        return "position"
+    return None
+
+
+def choices_of(file: str, names: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[Choice, ...]]:
+    """The values each column of `file` that holds a code may be given, from the format's declaration: its
+    closed list, yes or no, the factors, or the named codes of `names` (code_names)."""
+    found: dict[str, tuple[Choice, ...]] = {}
+    for column in FILES[file].columns:
+        listed = _picked_from(file, column)
+        if listed is not None:
+            found[column.name] = tuple(Choice(code, name) for code, name in sorted(names[listed].items()))
+        elif column.choices is not None:
+            found[column.name] = tuple(Choice(v) for v in column.choices.values())
+        elif column.listed is not None and column.listed[0] == FACTOR.name:
+            found[column.name] = tuple(Choice(v) for v in FACTOR.values())
+        elif column.listed is not None and column.listed[0] == YES_NO.name:
+            found[column.name] = tuple(Choice(v) for v in YES_NO.values())
+    return found
+
+
+def _cell_problem(column: Column, text: str) -> str | None:
+    """What is wrong with a cell by its column's declaration (the readers' own parser), or None."""
+    if column.required and not text.strip() and column.kind != Kind.YES_NO:
+        return "is empty"
+    if column.choices is not None and column.choices.enum is None:  # a list the catalog holds (roles)
+        allowed = column.choices.values()
+        ok = text.strip() in allowed or (not text.strip() and not column.required)
+        return None if ok else f"{text.strip()!r} is not a known {column.choices.what}"
+    try:
+        parser(column)(text)
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def _typed_date(text: str) -> str:
+    """A date as a page sends it: USWDS's date picker gives MM/DD/YYYY, the files YYYY-MM-DD. Anything else is
+    left as typed, for the column's parser to name what is wrong with it."""
+    try:
+        return dt.datetime.strptime(text.strip(), "%m/%d/%Y").date().isoformat()
+    except ValueError:
+        return text
+
+
+def typed_cells(file: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The cells of a row as a person typed them on a page, in the form the files hold them: an amount typed
+    "12,000" or "$12,000.00" becomes "12000.00", exactly. Every cell that its column's declaration refuses is
+    named at once, each problem beside its field with the column's handbook section (raises Rejected). A date
+    picked in USWDS's date picker (MM/DD/YYYY) becomes YYYY-MM-DD."""
+    columns = {c.name: c for c in FILES[file].columns}
+    found: dict[str, Any] = {}
+    problems: list[Diagnostic] = []
+    for name, value in values.items():
+        column = columns.get(name)
+        if column is None or value is None:
+            found[name] = value  # the store names a column the file does not have
+            continue
+        text = str(value)
+        problem: str | None = None
+        if column.cents:
+            try:
+                found[name] = format_plain(cells.cents(typed_cents(text))) if text.strip() else text
+            except ValueError as e:
+                problem = str(e)
+            if not text.strip():
+                problem = "is empty"
+        elif column.kind == Kind.DATE:
+            found[name] = _typed_date(text)
+            problem = _cell_problem(column, found[name])
+        else:
+            found[name] = value
+            problem = _cell_problem(column, text)
+        if problem is not None:
+            message = f"{column.label} {problem}" if problem.startswith("is ") else f"{column.label}: {problem}"
+            problems.append(error(Source(file), message, field=name, section=column.section))
+    if problems:
+        raise Rejected(problems)
+    return found
 
 
 def row_of(request: Request, key: PostKey, file: str, row_id: int) -> StoredRow:
@@ -69,11 +222,13 @@ def decisions_on(request: Request, modification_ids: Sequence[int]) -> dict[int,
 def change_row(
     request: Request, key: PostKey, file: str, row_id: int, values: Mapping[str, str], version: int, user: str
 ) -> StoredRow:
+    values = typed_cells(file, values)
     with request.app.state.engine.begin() as connection:
         return changes.update_row(connection, key, file, row_id, values, version, user)
 
 
 def add_row(request: Request, key: PostKey, file: str, values: Mapping[str, str], user: str) -> StoredRow:
+    values = typed_cells(file, values)
     with request.app.state.engine.begin() as connection:
         return changes.create_row(connection, key, file, values, user)
 
@@ -87,6 +242,9 @@ def add_position(
     user: str,
 ) -> PositionMade:
     """A new position with its time allocation rows and cost lines, as one change."""
+    values = typed_cells(POSITIONS, values)
+    allocation = [typed_cells(TIME_ALLOCATION, row) for row in allocation]
+    costs = [typed_cells(POSITION_COSTS, row) for row in costs]
     with request.app.state.engine.begin() as connection:
         return changes.create_position(connection, key, values, allocation, costs, user)
 

@@ -79,7 +79,7 @@ def unknown_cost_center(code: str, catalog: Catalog, methodology: str, source: S
         error(
             source,
             f"{code!r} is not a cost center of the {methodology} methodology, nor a sub-cost center "
-            "PARENT-XXXX of one (`icass catalog` lists them)",
+            "PARENT-XXXX of one: pick one of the catalog's cost centers",
             field="cost_center",
             section="Exhibit H-341",
         )

@@ -1,14 +1,23 @@
 """The table editors: one page per resource of the API (budget lines, positions and their time allocation,
-agencies, source records, modifications, visitors), driven by the columns of its bundle file. A row is edited in
-place (htmx) with the version it was read at; the pipeline's problems in a row are shown beside the field they
-name, with the handbook section; a stale version shows the row as it is now. A source record shows the counts
-it is counted in; a modification, each agency's decision, and a committee member's buttons to decide."""
+agencies, source records, modifications, visitors), built from its file's declaration (icass.bundle.format):
+people's labels, a drop-down or a USWDS combo box for every code (cost centers and agencies with their names),
+a USWDS date picker for every date, amounts shown with separators and taken as people type them. The page shows
+one page of the rows a search, the filters and the sort keep (icass.views.rows), with the form to add a row
+above them. A row is edited in place with the version it was read at; every problem of a row is shown at once
+beside the field it names, with the handbook section; a stale version shows the row as it is now. A source
+record shows the counts it is counted in; a modification, each agency's decision, and a committee member's
+buttons to decide.
+
+USWDS enhances its combo boxes and date pickers once, when a page loads, and a fragment htmx swaps in is never
+enhanced: so Edit loads the page again with its row open (`edit`), and a refused Save or Add answers only the
+problems, swapped out of band beside their fields, leaving the enhanced fields as the person left them."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -20,6 +29,7 @@ from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import RESOURCES
 from icass.bundle.format import FILES as FORMAT
+from icass.bundle.format import Kind
 from icass.diagnostics import ERROR, Diagnostic
 from icass.runs.post import PostRun
 from icass.web.render import error_fragment, page
@@ -71,7 +81,7 @@ SHOWN_FED = 4  # the counts a record shows beside it; more are summed up as "and
 
 def _file(resource: str) -> str:
     if resource not in RESOURCES:
-        raise HTTPException(404, f"no table {resource!r}: the tables are {', '.join(RESOURCES)}")
+        raise HTTPException(404, f"there is no table {resource!r}: the post's tables are listed on its Tables page")
     return RESOURCES[resource]
 
 
@@ -80,22 +90,64 @@ async def _form(request: Request) -> FormData:
     return await request.form()
 
 
+def in_words(message: str) -> str:
+    """A message as the page shows it: a table it names by its title, not by its file's name."""
+    for name, file in FORMAT.items():
+        message = message.replace(name, file.label if f"({name})" in message else file.label.lower())
+    return message
+
+
 def said(d: Diagnostic) -> str:
     """A problem as the page shows it beside its field: the rule's message and the handbook section."""
     prefix = "" if d.severity == ERROR else "warning: "
-    return f"{prefix}{d.message}" + (f" (6 FAH-5 {d.section})" if d.section else "")
+    return f"{prefix}{in_words(d.message)}" + (f" (6 FAH-5 {d.section})" if d.section else "")
 
 
-def _placed(problems: Iterable[Diagnostic], columns: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Problems beside the field they name; those naming no column of the file, for the row as a whole."""
+def _placed(problems: Iterable[Diagnostic], file: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Problems beside the field they name; those naming no column of the file, for the row as a whole (a problem
+    of another table's row, a new position's time allocation or cost line, names that table and its field)."""
+    declared = FORMAT[file]
     beside: dict[str, list[str]] = defaultdict(list)
     general: list[str] = []
     for d in problems:
-        if d.field in columns:
+        if d.source.file == file and d.field in declared.names:
             beside[d.field].append(said(d))
-        else:
-            general.append(f"{d.field}: {said(d)}" if d.field else said(d))
+            continue
+        other = FORMAT.get(d.source.file)
+        where = other.label if other is not None and d.source.file != file else ""
+        if other is not None and d.field in other.names and not d.message.startswith(other.column(d.field).label):
+            where = ", ".join(part for part in (where, other.column(d.field).label) if part)
+        general.append(f"{where}: {said(d)}" if where else said(d))
     return dict(beside), general
+
+
+def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]]) -> list[dict[str, Any]]:
+    """Each column as the page shows it and its field: its label, and the control a person fills it with."""
+    shown = []
+    for c in FORMAT[file].columns:
+        options = choices.get(c.name, ())
+        if c.kind == Kind.DATE:
+            control = "date"
+        elif any(o.name for o in options) or (options and c.kind == Kind.CODE):
+            control = "combo"  # codes with their names, or a list longer than a drop-down reads well
+        elif options:
+            control = "select"
+        else:
+            control = "text"
+        shown.append(
+            {
+                "name": c.name,
+                "label": c.label,
+                "cents": c.cents,
+                "number": c.cents or c.kind == Kind.COUNT,
+                "required": c.required,
+                "control": control,
+                "options": options,
+                "default": "" if c.default is None else ("yes" if c.default else "no"),
+                "named": any(o.name for o in options),
+            }
+        )
+    return shown
 
 
 class _Table:
@@ -112,16 +164,20 @@ class _Table:
         self.editable = account.edits_post(post)
         self.agency = account.committee_agency(post) if resource == "modifications" else None
         self.url = f"/posts/{post}/{fiscal_year}"
+        self.post = post_out(request, self.key)
+        self.names = tables.code_names(request, self.key, self.post.methodology)
 
     def context(self, run: PostRun, **more: Any) -> dict[str, Any]:
+        named = {c.name: self.names[k] for c in FORMAT[self.file].columns if (k := _named_by(c.name)) is not None}
         return {
-            "post": post_out(self.request, self.key),
+            "post": self.post,
             "post_url": self.url,
             "base": f"{self.url}/tables/{self.resource}",
             "resource": self.resource,
             "title": TITLES[self.resource],
-            "file": self.file,
-            "columns": [{"name": c.name, "label": c.label, "cents": c.cents} for c in FORMAT[self.file].columns],
+            "columns": _columns(self.file, tables.choices_of(self.file, self.names)),
+            "named": named,
+            "with_position": _with_position(self.names) if self.file == tables.POSITIONS else (),
             "editable": self.editable,
             "committee_agency": self.agency,
             "fed_shown": self._feeds(run),
@@ -154,9 +210,8 @@ class _Table:
         problems: Iterable[Diagnostic] = (),
         fed: Iterable[tuple[str, str, str]] = (),
         decisions: list[tables.Decision] | None = None,
-        values: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
-        beside, general = _placed(problems, self.columns)
+        beside, general = _placed(problems, self.file)
         lines = [
             {
                 "label": " ".join(p for p in line if p),
@@ -168,7 +223,7 @@ class _Table:
             "id": row.id,
             "version": row.version,
             "number": row.row,
-            "values": {c: (values or row.cells()).get(c, "") for c in self.columns},
+            "values": row.cells(),
             "problems": beside,
             "general": general,
             "fed": lines[:SHOWN_FED],
@@ -176,12 +231,53 @@ class _Table:
             "decisions": decisions or [],
         }
 
+    def problems_page(self, prefix: str, problems: Iterable[Diagnostic], message: str, **more: Any) -> HTMLResponse:
+        """A refused change: only its message and its problems, each swapped out of band beside its field (the
+        fields whose ids start with `prefix`), every field's old problems cleared."""
+        beside, general = _placed(problems, self.file)
+        answer = page(
+            self.request,
+            "editor_problems.html",
+            prefix=prefix,
+            columns=self.columns,
+            beside=beside,
+            general=general,
+            message=message,
+            **more,
+        )
+        answer.headers["HX-Retarget"] = f"#{prefix}-message"
+        answer.headers["HX-Reswap"] = "innerHTML"
+        return answer
+
     def row_page(self, row_id: int, **more: Any) -> HTMLResponse:
         """One row as the table shows it (after a change, or to cancel one), with its problems and counts."""
         run = computed(self.request, self.key)
         row = tables.row_of(self.request, self.key, self.file, row_id)
         (shown,) = self.shown([row], run)
         return page(self.request, "editor_row.html", **self.context(run, r=shown, **more))
+
+
+def _named_by(column: str) -> str | None:
+    """The names a column's codes are shown with (tables.code_names)."""
+    return {"cost_center": "cost_center", "agency": "agency", "employed_by": "agency"}.get(column)
+
+
+# A new position may come, in the same form, with its first time allocation row and cost line (the fields
+# `time_allocation.cost_center`...), made with it as one change (icass.api.tables.add_position).
+WITH_POSITION = {"time_allocation": ("cost_center", "percent"), "costs": ("funding", "soc", "amount")}
+_WITH_POSITION_FILES = {"time_allocation": tables.TIME_ALLOCATION, "costs": tables.POSITION_COSTS}
+
+
+def _with_position(names: Mapping[str, Mapping[str, str]]) -> list[dict[str, Any]]:
+    """The fields of a new position's time allocation row and cost line, as its form shows them."""
+    shown = []
+    for name, columns in WITH_POSITION.items():
+        file = _WITH_POSITION_FILES[name]
+        for column in _columns(file, tables.choices_of(file, names)):
+            if column["name"] in columns:
+                label = f"{column['label']} ({'time allocation' if name == 'time_allocation' else 'cost line'})"
+                shown.append({**column, "name": f"{name}.{column['name']}", "label": label, "required": False})
+    return shown
 
 
 def _table(request: Request, post: str, fiscal_year: FiscalYear, resource: str) -> _Table:
@@ -203,30 +299,56 @@ def tables_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRes
         post=post_out(request, key),
         post_url=f"/posts/{post}/{fiscal_year}",
         groups=GROUPS,
-        files=RESOURCES,
         counts=counts,
     )
 
 
+Searched = Annotated[str, Query(max_length=MAX_TEXT_CHARS)]
+
+
 @router.get(TABLE)
 @allow(reads_post, READ)
-def table_page(request: Request, table: Table) -> HTMLResponse:
+def table_page(
+    request: Request,
+    table: Table,
+    q: Searched = "",
+    cost_center: Searched = "",
+    agency: Searched = "",
+    sort: Searched = "",
+    order: Annotated[str, Query(pattern="^(ascending|descending)$")] = "ascending",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=2**31 - 1)] = 1,
+    edit: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> HTMLResponse:
     run = computed(request, table.key)
-    rows = tables.rows_of(request, table.key, table.file)
-    new = {"values": dict.fromkeys(table.columns, ""), "problems": {}, "general": []}
-    return page(request, "editor.html", **table.context(run, rows=table.shown(rows, run), new=new))
+    shown = table.context(run)
+    query = tables.RowQuery(q, cost_center, agency, sort, order == "descending", page_number)
+    rows = tables.page_of_rows(request, table.key, table.file, query, shown["named"])
+    asked = {"q": q, "cost_center": cost_center, "agency": agency, "sort": rows.sort}
+    asked |= {"order": "descending" if rows.descending else ""}
+
+    def link(**changed: Any) -> str:
+        """This page's address with `changed` (another page, sort or open row), keeping the rest asked."""
+        kept = {k: v for k, v in ({**asked, "page": rows.page, **changed}).items() if v and (k, v) != ("page", 1)}
+        return "?" + urlencode(kept)
+
+    fields = [*table.columns, *(c["name"] for c in shown["with_position"])]
+    return page(
+        request,
+        "editor.html",
+        **shown,
+        rows=table.shown(list(rows.rows), run),
+        paged=rows,
+        asked=asked,
+        link=link,
+        editing=edit if table.editable else None,
+        new={"values": dict.fromkeys(fields, "")},
+    )
 
 
 @router.get(ROW)
 @allow(reads_post, READ)
 def row_fragment(table: Table, row_id: RowId) -> HTMLResponse:
     return table.row_page(row_id)
-
-
-@router.get(ROW + "/edit")
-@allow(edits_post, EDIT)
-def edit_fragment(table: Table, row_id: RowId) -> HTMLResponse:
-    return table.row_page(row_id, edit=True)
 
 
 def _version(form: FormData) -> int:
@@ -249,22 +371,24 @@ def change_row(
     try:
         tables.change_row(request, table.key, table.file, row_id, values, version, account_of(request).username)
     except tables.Rejected as e:
-        run = computed(request, table.key)
-        row = tables.row_of(request, table.key, table.file, row_id)
-        shown = table.one(row, e.problems, values=values)
-        message = "the change breaks a rule; nothing was saved"
-        return page(request, "editor_row.html", **table.context(run, r=shown, edit=True, error=message))
+        message = "Nothing was saved: each problem is shown beside its field."
+        return table.problems_page(f"row-{row_id}", e.problems, message)
     except tables.Conflict as e:
         # The row as it is now (e.current, read again after the rolled-back transaction), to change again.
-        return table.row_page(row_id, edit=True, error=str(e))
+        return table.row_page(row_id, edit=True, error=in_words(str(e)))
     except tables.NotFound as e:
-        return error_fragment(request, str(e), row=True)
-    return table.row_page(row_id, saved=True)
+        return error_fragment(request, in_words(str(e)), row=True)
+    answer = table.row_page(row_id, saved=True)
+    _leave_editing(request, answer)
+    return answer
 
 
-# A new position may come, in the same form, with its first time allocation row and cost line (the fields
-# `time_allocation.cost_center`...), made with it as one change (icass.api.tables.add_position).
-WITH_POSITION = {"time_allocation": ("cost_center", "percent"), "costs": ("funding", "soc", "amount")}
+def _leave_editing(request: Request, answer: HTMLResponse) -> None:
+    """The page's address without its open row, so that a reload after a save shows the table."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.path:
+        kept = "&".join(p for p in current.query.split("&") if p and not p.startswith("edit="))
+        answer.headers["HX-Replace-Url"] = current.path + (f"?{kept}" if kept else "")
 
 
 def _rows_of_position(form: FormData) -> dict[str, list[dict[str, str]]] | None:
@@ -288,18 +412,12 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
             allocation, costs = with_rows["time_allocation"], with_rows["costs"]
             row = tables.add_position(request, table.key, values, allocation, costs, user).position
     except tables.Rejected as e:
-        beside, general = _placed([d for d in e.problems if d.source.file == table.file], table.columns)
-        # A problem of the position's time allocation row or cost line names its file and field.
-        general += [f"{d.source.file}, {d.field}: {said(d)}" for d in e.problems if d.source.file != table.file]
-        typed = {f"{n}.{c}": str(form.get(f"{n}.{c}", "")) for n, columns in WITH_POSITION.items() for c in columns}
-        new = {"values": {**values, **typed}, "problems": beside, "general": general}
-        message = "the row breaks a rule; nothing was saved"
-        return page(request, "editor_new.html", **table.context(computed(request, table.key), new=new, error=message))
-    answer = table.row_page(row.id, saved=True)
-    # The new row goes at the end of the table; the form stays as it was, to enter the next one.
-    answer.headers["HX-Retarget"] = "#rows"
-    answer.headers["HX-Reswap"] = "beforeend"
-    return answer
+        message = "Nothing was saved: each problem is shown beside its field."
+        return table.problems_page("new", e.problems, message)
+    # The new row goes at the top of the page's rows; the form stays as it was, to enter the next one.
+    run = computed(request, table.key)
+    (shown,) = table.shown([tables.row_of(request, table.key, table.file, row.id)], run)
+    return page(request, "editor_added.html", **table.context(run, r=shown, saved=True, prefix="new"))
 
 
 @router.delete(ROW)
@@ -309,5 +427,5 @@ def delete_row(request: Request, table: Table, row_id: RowId, version: int = Que
         # A position goes with its time allocation and cost lines, as the API does.
         tables.remove_row(request, table.key, table.file, row_id, version, account_of(request).username)
     except tables.Conflict as e:
-        return table.row_page(row_id, error=str(e))
+        return table.row_page(row_id, error=in_words(str(e)))
     return page(request, "empty.html")  # the row leaves the table
