@@ -28,6 +28,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_p
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import RESOURCES
+from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
 from icass.bundle.format import Kind
 from icass.diagnostics import ERROR, Diagnostic
