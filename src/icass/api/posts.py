@@ -263,6 +263,16 @@ InvoiceFormat = Annotated[
 ]
 
 
+def refuse_unknown_format(format: str) -> None:
+    """An invoice's `format` that is none of FORMATS: 422, in one sentence naming the parameter and the choices
+    (checked here, not by the parameter's type, whose answer would be pydantic's)."""
+    if format not in FORMATS:
+        message = f"format {format!r} is not one of {', '.join(FORMATS)}"
+        raise RejectedPost(
+            message, [Problem(severity=ERROR, where="query", field="format", message=message, section="")]
+        )
+
+
 @router.get(
     "/api/posts/{post}/{fiscal_year}/invoices/{agency}",
     response_model=InvoiceOut,
@@ -279,16 +289,7 @@ InvoiceFormat = Annotated[
 )
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
 def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: str, format: InvoiceFormat = JSON) -> Any:
-    if format not in FORMATS:
-        # Checked here, not by the type, so the answer is one sentence that names the parameter and the choices.
-        wrong = Problem(
-            severity=ERROR,
-            where="query",
-            field="format",
-            message=f"format {format!r} is not one of {', '.join(FORMATS)}",
-            section="",
-        )
-        raise RejectedPost(f"format {format!r} is not one of {', '.join(FORMATS)}", [wrong])
+    refuse_unknown_format(format)
     key = invoice_key(request, post, fiscal_year, agency)
     run, bill = bill_of(request, key, agency)
     if format == JSON:
