@@ -415,15 +415,20 @@ class WorldTotalOut(BaseModel):
 
 
 class WorldPostOut(BaseModel):
-    """A post of the world: its bureau, its total (every agency's, at the post) and its approval."""
+    """A post of the world: its total (every agency's, at the post) and its approval."""
 
     post: str
     name: str
-    region: str
     total: str
     approved_version: int | None = Field(None, description="the post's newest approved version; none yet: null")
     approved_at: str | None = None
     changed_since_approved: bool = Field(description="the post changed since that version (or has none)")
+
+
+class WorldBureauOut(BaseModel):
+    region: str
+    total: str
+    posts: list[WorldPostOut]
 
 
 class TdyLineOut(BaseModel):

@@ -26,6 +26,7 @@ from icass.api.schemas import (
     TdyInvoiceOut,
     TdyInvoicesOut,
     TdyLineOut,
+    WorldBureauOut,
     WorldInvoiceOut,
     WorldItemLineOut,
     WorldPostLineOut,
@@ -48,8 +49,8 @@ from icass.views.world_invoice import (
     WorldNames,
     invoice_file_of,
     names_of,
+    world_bureaus,
     world_invoice,
-    world_posts,
 )
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
@@ -156,28 +157,30 @@ def list_world_invoices(request: Request, fiscal_year: FiscalYear) -> list[World
 @router.get(
     "/api/world/{fiscal_year}/posts",
     responses=WORLD_ERRORS,
-    summary="The world's posts by regional bureau: each one's total and approval (the ICASS Service Center)",
+    summary="The world's posts by regional bureau: each one's total and approval, each bureau's total (the ISC)",
 )
 @allow(is_service_center, "read the world's posts (the ICASS Service Center)")
-def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldPostOut]:
+def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBureauOut]:
     stored = _stored(request, fiscal_year)
     _world, consolidation = consolidated(stored)
     names = _names(stored)
     found = []
     with request.app.state.engine.connect() as connection:
-        for post, region, cents in world_posts(consolidation):
-            version, changed = approval_state(connection, find_post(connection, post, fiscal_year))
-            found.append(
-                WorldPostOut(
-                    post=post,
-                    name=names.post(post),
-                    region=region,
-                    total=format_plain(cents),
-                    approved_version=version.number if version else None,
-                    approved_at=version.approved_at if version else None,
-                    changed_since_approved=changed,
+        for bureau in world_bureaus(consolidation):
+            shown = []
+            for post, cents in bureau.posts:
+                version, changed = approval_state(connection, find_post(connection, post, fiscal_year))
+                shown.append(
+                    WorldPostOut(
+                        post=post,
+                        name=names.post(post),
+                        total=format_plain(cents),
+                        approved_version=version.number if version else None,
+                        approved_at=version.approved_at if version else None,
+                        changed_since_approved=changed,
+                    )
                 )
-            )
+            found.append(WorldBureauOut(region=bureau.region, total=format_plain(bureau.total), posts=shown))
     return found
 
 

@@ -189,15 +189,27 @@ def names_of(runs: tuple[PostRun, ...]) -> WorldNames:
     return WorldNames(agencies, posts)
 
 
-def world_posts(consolidation: Consolidation) -> list[tuple[str, str, int]]:
-    """Every post of the world with its regional bureau and its total (every agency's, cents), by bureau then
-    post."""
-    totals: dict[str, int] = defaultdict(int)
+@dataclass(frozen=True)
+class BureauPosts:
+    """A regional bureau of the world: its posts, each with its total (every agency's, cents), and its own."""
+
+    region: str
+    posts: tuple[tuple[str, int], ...]  # (post, cents), by post
+
+    @property
+    def total(self) -> int:
+        return sum(cents for _, cents in self.posts)
+
+
+def world_bureaus(consolidation: Consolidation) -> tuple[BureauPosts, ...]:
+    """Every post of the world under its regional bureau, with its total: by bureau, then post."""
+    totals: dict[str, int] = dict.fromkeys(consolidation.regions, 0)
     for (_agency, post, _funding), cents in consolidation.post_totals.items():
-        totals[post] += cents
-    for post in consolidation.regions:
-        totals.setdefault(post, 0)
-    return sorted(((p, consolidation.regions[p], t) for p, t in totals.items()), key=lambda x: (x[1], x[0]))
+        totals[post] = totals.get(post, 0) + cents
+    by_region: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for post in sorted(totals):
+        by_region[consolidation.regions[post]].append((post, totals[post]))
+    return tuple(BureauPosts(region, tuple(by_region[region])) for region in sorted(by_region))
 
 
 def invoice_file_of(bill: WorldInvoice, names: WorldNames) -> WorldInvoiceFile:

@@ -35,6 +35,7 @@ def favicon() -> RedirectResponse:
 
 PAGES = (
     signin.router,
+    world.router,  # first: its home page ("/", an agency's headquarters' own) hands every other person to posts'
     posts.router,
     workload.router,
     invoice.router,
@@ -42,7 +43,6 @@ PAGES = (
     editors.router,
     jobs.router,
     scenarios.router,
-    world.router,
     help_pages.router,
     _favicon,
 )
