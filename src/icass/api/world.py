@@ -4,6 +4,7 @@ the stored data by the same pipeline and read-side as `icass world` and `icass t
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -40,8 +41,8 @@ from icass.model.world import World
 from icass.money import format_plain
 from icass.store.accounts import Account
 from icass.store.bundles import NotStored
-from icass.store.changes import find_post
-from icass.store.compute import run_stored_tdy
+from icass.store.changes import PostKey, find_post
+from icass.store.compute import run_stored_tdy, state_stored
 from icass.store.versions import approval_state
 from icass.store.worlds import StoredWorldRun, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
@@ -223,6 +224,23 @@ def get_world_invoice(
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": attachment(world_file_name(made, format))},
     )
+
+
+def tdy_names(request: Request, key: PostKey) -> tuple[dict[str, str], dict[str, str]]:
+    """The names a post's TDY invoices are read by: each agency's (the post's agencies.csv, then those of its
+    year's stored world, where visitors' agencies are named too) and each cost center's (the catalog)."""
+    run = state_stored(request.app.state.engine, key.id).run
+    names: dict[str, str] = {}
+    if key.fiscal_year in world_years(request):
+        with suppress(HTTPException, RejectedPost):
+            names.update(world_names(request, key.fiscal_year).agencies)
+    if run.records is not None:
+        names.update({a.code: a.name for a in run.records.entered.agencies})
+        methodology = run.records.post.methodology
+        centers = {spec.code: spec.name for spec in run.catalog.entries if spec.methodology == methodology}
+    else:
+        centers = {}
+    return names, centers
 
 
 @router.get(

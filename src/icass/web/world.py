@@ -15,6 +15,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_w
 from icass.api.posts import RejectedPost, listed_posts, post_key, post_out
 from icass.api.schemas import FiscalYear, WorldInvoiceOut
 from icass.model import FUNDING_SOURCES
+from icass.tdy.invoices import STATUS_IN_WORDS
 from icass.web import posts
 from icass.web.render import page
 
@@ -97,11 +98,21 @@ def tdy_page(
     fiscal_year: FiscalYear,
     as_of: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
-    shown = post_out(request, post_key(request, post, fiscal_year))
+    key = post_key(request, post, fiscal_year)
+    shown = post_out(request, key)
     try:
         billed = world.tdy_invoices(request, post, fiscal_year, as_of)
     except RejectedPost as e:
         # A post that bills no visitors (no TDY folder in its bundle) or has errors: the page its dashboard links
         # to says why in sentences, where the API's 422 is JSON.
         return page(request, "tdy.html", post=shown, billed=None, problems=e.problems)
-    return page(request, "tdy.html", post=shown, billed=billed)
+    agencies, cost_centers = world.tdy_names(request, key)
+    return page(
+        request,
+        "tdy.html",
+        post=shown,
+        billed=billed,
+        agencies=agencies,
+        cost_centers=cost_centers,
+        status_in_words=STATUS_IN_WORDS,
+    )
