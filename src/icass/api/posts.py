@@ -263,6 +263,15 @@ InvoiceFormat = Annotated[
 ]
 
 
+def invoice_files_answer(named: str) -> dict[str, Any]:
+    """The OpenAPI 200 answer of an invoice route that also gives its PDF and Excel files, named `named`.pdf."""
+    return {
+        "description": "The invoice: JSON, or with `format` the PDF or Excel file (as an attachment named "
+        f"{named}.pdf or .xlsx)",
+        "content": {MEDIA_TYPES[PDF]: BINARY, MEDIA_TYPES[XLSX]: BINARY},
+    }
+
+
 def refuse_unknown_format(format: str) -> None:
     """An invoice's `format` that is none of FORMATS: 422, in one sentence naming the parameter and the choices
     (checked here, not by the parameter's type, whose answer would be pydantic's)."""
@@ -278,11 +287,7 @@ def refuse_unknown_format(format: str) -> None:
     response_model=InvoiceOut,
     responses={
         **SCOPED,
-        200: {
-            "description": "The invoice: JSON, or with `format` the PDF or Excel file (as an attachment named "
-            "POST-FY-AGENCY.pdf or .xlsx)",
-            "content": {MEDIA_TYPES[PDF]: BINARY, MEDIA_TYPES[XLSX]: BINARY},
-        },
+        200: invoice_files_answer("POST-FY-AGENCY"),
         422: {"model": Rejection, "description": "an unknown format, or a post with errors cannot be distributed"},
     },
     summary="One agency's invoice at the post, as JSON, PDF or Excel",

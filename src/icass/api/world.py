@@ -12,11 +12,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from icass.api.downloads import attachment
 from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_world_invoice, signed_in
 from icass.api.posts import (
-    BINARY,
     JSON,
     SCOPED,
     InvoiceFormat,
     RejectedPost,
+    invoice_files_answer,
     post_key,
     problem,
     refuse_unknown_format,
@@ -34,7 +34,7 @@ from icass.api.schemas import (
     WorldPostOut,
     WorldTotalOut,
 )
-from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, world_file_name, world_invoice_file
+from icass.bundle.invoice_files import MEDIA_TYPES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation
 from icass.model.world import World
@@ -201,11 +201,7 @@ def _world_bill(stored: StoredWorldRun, fiscal_year: int, agency: str) -> WorldI
     response_model=WorldInvoiceOut,
     responses={
         **WORLD_ERRORS,
-        200: {
-            "description": "The invoice: JSON, or with `format` the PDF or Excel file (as an attachment named "
-            "world-FY-AGENCY.pdf or .xlsx)",
-            "content": {MEDIA_TYPES[PDF]: BINARY, MEDIA_TYPES[XLSX]: BINARY},
-        },
+        200: invoice_files_answer("world-FY-AGENCY"),
     },
     summary="One agency's worldwide headquarters invoice (Exhibit H-421), as JSON, PDF or Excel",
 )
