@@ -13,6 +13,8 @@ from icass.api.schemas import AuditOut, Message
 from icass.store import audit
 
 router = APIRouter(route_class=GuardedRoute, tags=["audit"])
+# What a reader of the record picks (who, what, post, days), as the pages pass it on.
+RecordChoice = audit.Chosen
 
 
 @router.get(

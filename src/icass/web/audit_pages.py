@@ -11,9 +11,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 
-from icass.api.audit import entries_read, record_choices
+from icass.api.audit import RecordChoice, entries_read, record_choices
 from icass.api.guard import GuardedRoute, allow, reads_audit
-from icass.store.audit import Chosen
 from icass.views.record import changed_cells
 from icass.web.render import page
 
@@ -40,7 +39,7 @@ def audit_page(
     since: Day = None,
     until: Day = None,
 ) -> HTMLResponse:
-    chosen = Chosen(_blank_is_none(user), _blank_is_none(action), _blank_is_none(post), since, until)
+    chosen = RecordChoice(_blank_is_none(user), _blank_is_none(action), _blank_is_none(post), since, until)
     found = entries_read(request, PAGE + 1, before, chosen)
     shown = found[:PAGE]
     picked = {k: v for k, v in {"user": user, "action": action, "post": post}.items() if v}
