@@ -92,9 +92,9 @@ class Job:
 
     @property
     def percent(self) -> int:
-        """How far it got, in whole percent: a job done is at 100; one that failed or was interrupted where it
-        stopped (never a full bar); a running one below 100."""
-        if self.state == DONE:
+        """How far it got, in whole percent: a running job below 100; one that failed where it stopped (issue
+        18: a failed job never shows a full bar); one done or interrupted at 100 (it ended)."""
+        if self.finished and self.state != FAILED:
             return 100
         reached = self.done * 100 // self.total if self.total else 0
         return min(99, reached)
