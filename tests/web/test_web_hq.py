@@ -159,6 +159,18 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     assert now_total is not None
     assert then_total.group(1) != now_total.group(1)  # the approved figures stay as they were
     assert hq.get(INVOICE_PAGE, params={"version": 2}).status_code == 404
+    # The approved version's files, as its page links them: its figures, said to be the approved version's.
+    files = f"/api/posts/{KVR}/{FY}/invoices/{AGENCY}"
+    assert f'href="{files}?format=pdf&amp;version=1"' in then
+    api = _api(app, "hq")
+    pdf = api.get(files, params={"format": "pdf", "version": 1})
+    assert 'filename="KVR-2027-1931.0-version-1.pdf"' in pdf.headers["content-disposition"]
+    text = pdf_text(pdf.content)
+    assert "approved version 1" in text
+    assert then_total.group(1) in text
+    assert now_total.group(1) not in text
+    assert "live: they still change" in pdf_text(api.get(files, params={"format": "pdf"}).content)
+    assert api.get(files, params={"version": 7}).status_code == 404
     world = _main(hq.get("/").text)
     assert 'data-state="live"' in world
     assert "final" not in _words(world).lower()

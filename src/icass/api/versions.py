@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request
 
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
-from icass.api.posts import SCOPED, no_invoice, post_key
+from icass.api.posts import SCOPED, approved_bill, post_key
 from icass.api.schemas import AgencyChangeOut, ChangesOut, FileChangesOut, FiscalYear, VersionIn, VersionOut
 from icass.money import format_plain
 from icass.store import versions
-from icass.store.changes import NotFound, PostKey, Rejected
+from icass.store.changes import PostKey, Rejected
 from icass.views.changes import Version
-from icass.views.invoice import InvoiceView, agency_invoice, invoice_view
+from icass.views.invoice import InvoiceView, invoice_view
 
 router = APIRouter(route_class=GuardedRoute, tags=["versions"])
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -94,16 +94,5 @@ def approval_of(request: Request, key: PostKey) -> tuple[Version | None, bool]:
 def approved_invoice_view(request: Request, key: PostKey, agency: str, number: int) -> tuple[Version, InvoiceView]:
     """The invoice of `agency` as approved version `number` of the post gave it, with its derivation: 404 when
     the post has no such version or the agency no invoice in it."""
-    with request.app.state.engine.connect() as connection:
-        try:
-            version, run = versions.version_run(connection, key, number)
-        except NotFound as e:
-            raise HTTPException(404, str(e)) from None
-    if run.distribution is None or run.bundle is None:
-        # approve() refuses a post with errors, so a version always distributes; kept as an answer, not a crash.
-        raise HTTPException(404, f"version {number} of post {key.code} {key.fiscal_year} has no invoices")
-    try:
-        bill = agency_invoice(run, agency)
-    except KeyError:
-        raise no_invoice(key.code, key.fiscal_year, agency) from None
-    return version, invoice_view(run, bill)
+    approved, run, bill = approved_bill(request, key, agency, number)
+    return approved, invoice_view(run, bill)

@@ -53,9 +53,9 @@ _templates = Environment(
 )
 
 
-def file_name(bill: Invoice, kind: str) -> str:
-    """`KVR-2027-1931.0.pdf`: the post, the fiscal year and the agency."""
-    return f"{bill.post}-{bill.fiscal_year}-{bill.agency}.{kind}"
+def file_name(bill: Invoice, kind: str, suffix: str = "") -> str:
+    """`KVR-2027-1931.0.pdf`: the post, the fiscal year and the agency (then `suffix`, e.g. `-version-1`)."""
+    return f"{bill.post}-{bill.fiscal_year}-{bill.agency}{suffix}.{kind}"
 
 
 def fundings_of(bill: Invoice) -> list[str]:
@@ -81,7 +81,7 @@ def _pages(count: int) -> list[range]:
     return [range(i, min(i + LINES_PER_PAGE, count)) for i in range(0, count, LINES_PER_PAGE)]
 
 
-def invoice_html(bill: Invoice, post: Post) -> str:
+def invoice_html(bill: Invoice, post: Post, figures: str = "") -> str:
     """The page the PDF is printed from."""
     fundings = fundings_of(bill)
     names = cost_center_names(bill, post)
@@ -120,6 +120,7 @@ def invoice_html(bill: Invoice, post: Post) -> str:
         redistribution=format_grouped(bill.redistribution),
         total=format_grouped(bill.total),
         note=REDISTRIBUTION_NOTE,
+        figures=figures,
     )
 
 
@@ -132,8 +133,8 @@ def _print(html: str) -> bytes:
     return bytes(pdf)
 
 
-def invoice_pdf(bill: Invoice, post: Post) -> bytes:
-    return _print(invoice_html(bill, post))
+def invoice_pdf(bill: Invoice, post: Post, figures: str = "") -> bytes:
+    return _print(invoice_html(bill, post, figures))
 
 
 # A workbook column: its heading, how its cells are shown (text, count, share, money) and its width.
@@ -199,7 +200,7 @@ def _saved(book: Any) -> bytes:
     return out.getvalue()
 
 
-def invoice_xlsx(bill: Invoice, post: Post) -> bytes:
+def invoice_xlsx(bill: Invoice, post: Post, figures: str = "") -> bytes:
     from openpyxl import Workbook
 
     fundings = fundings_of(bill)
@@ -214,6 +215,7 @@ def invoice_xlsx(bill: Invoice, post: Post) -> bytes:
             ("Fiscal year", post.fiscal_year),
             ("Stage", post.stage),
             ("Agency", f"{bill.agency} {bill.agency_name}"),
+            *([("Figures", figures)] if figures else []),
         ],
     )
     columns = [
@@ -257,9 +259,9 @@ def invoice_xlsx(bill: Invoice, post: Post) -> bytes:
     return _saved(book)
 
 
-def invoice_file(bill: Invoice, post: Post, kind: str) -> bytes:
-    """The invoice as a `kind` file (PDF or XLSX)."""
-    return invoice_pdf(bill, post) if kind == PDF else invoice_xlsx(bill, post)
+def invoice_file(bill: Invoice, post: Post, kind: str, figures: str = "") -> bytes:
+    """The invoice as a `kind` file (PDF or XLSX); `figures` says whose they are (live, or a version's)."""
+    return invoice_pdf(bill, post, figures) if kind == PDF else invoice_xlsx(bill, post, figures)
 
 
 @dataclass(frozen=True)
