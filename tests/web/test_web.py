@@ -300,4 +300,6 @@ def test_the_world_and_tdy_pages(app):
     tdy = fmo.get(f"/posts/{KVR}/{FY}/tdy", params={"as_of": "2028-01-31"})
     assert tdy.status_code == 200
     assert "Invoice T01" in tdy.text
-    assert "issued" in tdy.text
+    assert "Issued" in tdy.text  # issue 18: a status in words, never the code (below_threshold)
+    assert "below_threshold" not in tdy.text
+    assert "Not billed: below the threshold" in tdy.text

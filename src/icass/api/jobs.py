@@ -47,6 +47,7 @@ def administers(account: Account, _path: Any) -> bool:
 class JobOut(BaseModel):
     id: int
     kind: str
+    file: str | None = None  # the file the job works on (an import's upload)
     user: str
     state: str
     done: int
@@ -67,6 +68,7 @@ def job_out(job: jobs.Job) -> JobOut:
     return JobOut(
         id=job.id,
         kind=job.kind,
+        file=job.file,
         user=job.username,
         state=job.state,
         done=job.done,
@@ -149,7 +151,7 @@ def start_import(request: Request, path: Path, replace: bool) -> jobs.Job:
         return import_upload(engine, path, username, replace, progress)
 
     try:
-        return jobs.start(engine, IMPORT, username, work, path.parent)
+        return jobs.start(engine, IMPORT, username, work, path.parent, file=path.name)
     except BaseException:  # no job took the upload's folder: it is removed here
         shutil.rmtree(path.parent, ignore_errors=True)
         raise

@@ -30,9 +30,9 @@ from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
 from icass.store.compute import PostState, run_stored, state_kept, state_stored
 from icass.store.posts import StoredPost, agencies_billed, bills, find_stored, stored_post, stored_posts
-from icass.store.versions import since_newest
-from icass.views.changes import SinceApproved
-from icass.views.invoice import InvoiceView
+from icass.store.versions import since_newest, version_run
+from icass.views.changes import SinceApproved, Version
+from icass.views.invoice import InvoiceView, agency_invoice
 from icass.views.summary import PostSummary
 
 router = APIRouter(route_class=GuardedRoute, tags=["posts"])
@@ -263,39 +263,81 @@ InvoiceFormat = Annotated[
 ]
 
 
+def invoice_files_answer(named: str) -> dict[str, Any]:
+    """The OpenAPI 200 answer of an invoice route that also gives its PDF and Excel files, named `named`.pdf."""
+    return {
+        "description": "The invoice: JSON, or with `format` the PDF or Excel file (as an attachment named "
+        f"{named}.pdf or .xlsx)",
+        "content": {MEDIA_TYPES[PDF]: BINARY, MEDIA_TYPES[XLSX]: BINARY},
+    }
+
+
+def refuse_unknown_format(format: str) -> None:
+    """An invoice's `format` that is none of FORMATS: 422, in one sentence naming the parameter and the choices
+    (checked here, not by the parameter's type, whose answer would be pydantic's)."""
+    if format not in FORMATS:
+        message = f"format {format!r} is not one of {', '.join(FORMATS)}"
+        raise RejectedPost(
+            message, [Problem(severity=ERROR, where="query", field="format", message=message, section="")]
+        )
+
+
 @router.get(
     "/api/posts/{post}/{fiscal_year}/invoices/{agency}",
     response_model=InvoiceOut,
     responses={
         **SCOPED,
-        200: {
-            "description": "The invoice: JSON, or with `format` the PDF or Excel file (as an attachment named "
-            "POST-FY-AGENCY.pdf or .xlsx)",
-            "content": {MEDIA_TYPES[PDF]: BINARY, MEDIA_TYPES[XLSX]: BINARY},
-        },
+        200: invoice_files_answer("POST-FY-AGENCY"),
         422: {"model": Rejection, "description": "an unknown format, or a post with errors cannot be distributed"},
     },
     summary="One agency's invoice at the post, as JSON, PDF or Excel",
 )
 @allow(reads_invoice, "read this agency's invoice (the post's admin, FMO or committee, or the agency's hq)")
-def get_invoice(request: Request, post: str, fiscal_year: FiscalYear, agency: str, format: InvoiceFormat = JSON) -> Any:
-    if format not in FORMATS:
-        # Checked here, not by the type, so the answer is one sentence that names the parameter and the choices.
-        wrong = Problem(
-            severity=ERROR,
-            where="query",
-            field="format",
-            message=f"format {format!r} is not one of {', '.join(FORMATS)}",
-            section="",
-        )
-        raise RejectedPost(f"format {format!r} is not one of {', '.join(FORMATS)}", [wrong])
+def get_invoice(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    agency: str,
+    format: InvoiceFormat = JSON,
+    version: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="the invoice as this approved version gave it")
+    ] = None,
+) -> Any:
+    refuse_unknown_format(format)
     key = invoice_key(request, post, fiscal_year, agency)
-    run, bill = bill_of(request, key, agency)
+    if version is None:
+        run, bill = bill_of(request, key, agency)
+        figures, suffix = LIVE_FIGURES, ""
+    else:
+        approved, run, bill = approved_bill(request, key, agency, version)
+        figures = f"approved version {approved.number}, recorded on {approved.approved_at[:10]}: final figures"
+        suffix = f"-version-{approved.number}"
     if format == JSON:
         return invoice_out(bill)
     assert run.bundle is not None
     return Response(
-        invoice_file(bill, run.bundle.post, format),
+        invoice_file(bill, run.bundle.post, format, figures),
         media_type=MEDIA_TYPES[format],
-        headers={"Content-Disposition": attachment(file_name(bill, format))},
+        headers={"Content-Disposition": attachment(file_name(bill, format, suffix))},
     )
+
+
+# What an invoice's files say of figures read from the post as it is now.
+LIVE_FIGURES = "live: they still change with every edit of the post's budget"
+
+
+def approved_bill(request: Request, key: PostKey, agency: str, number: int) -> tuple[Version, PostRun, Invoice]:
+    """Approved version `number` of the post, its run and the invoice of `agency` it gave: 404 when the post has
+    no such version or the agency no invoice in it."""
+    with request.app.state.engine.connect() as connection:
+        try:
+            approved, run = version_run(connection, key, number)
+        except NotFound as e:
+            raise HTTPException(404, str(e)) from None
+    if run.distribution is None or run.bundle is None:
+        # approve() refuses a post with errors, so a version always distributes; kept as an answer, not a crash.
+        raise HTTPException(404, f"version {number} of post {key.code} {key.fiscal_year} has no invoices")
+    try:
+        return approved, run, agency_invoice(run, agency)
+    except KeyError:
+        raise no_invoice(key.code, key.fiscal_year, agency) from None

@@ -389,14 +389,19 @@ class WorldItemLineOut(BaseModel):
     item: str
     amount: str
     basis: str
+    name: str = Field("", description="the item as H-424 b names it, e.g. Contingency fund replenishment")
+    section: str = Field("", description="the paragraph that states the item and its basis, e.g. H-424 b(3)")
+    bases: list[str] = Field(default_factory=list, description="the basis of each share, without the item's code")
 
 
 class WorldInvoiceOut(BaseModel):
     agency: str
+    agency_name: str = ""
     fiscal_year: int
     stage: str = Field(description="initial (informational) or final (payable)")
     posts: list[WorldPostLineOut]
     bureaus: dict[str, dict[str, str]]  # regional bureau -> funding source -> dollars
+    bureau_totals: dict[str, str] = Field(default_factory=dict)  # regional bureau -> dollars
     items: list[WorldItemLineOut]
     post_total: str
     item_total: str
@@ -406,6 +411,24 @@ class WorldInvoiceOut(BaseModel):
 class WorldTotalOut(BaseModel):
     agency: str
     total: str
+    agency_name: str = ""
+
+
+class WorldPostOut(BaseModel):
+    """A post of the world: its total (every agency's, at the post) and its approval."""
+
+    post: str
+    name: str
+    total: str
+    approved_version: int | None = Field(None, description="the post's newest approved version; none yet: null")
+    approved_at: str | None = None
+    changed_since_approved: bool = Field(description="the post changed since that version (or has none)")
+
+
+class WorldBureauOut(BaseModel):
+    region: str
+    total: str
+    posts: list[WorldPostOut]
 
 
 class TdyLineOut(BaseModel):

@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request
 
 from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
-from icass.api.posts import SCOPED, post_key
+from icass.api.posts import SCOPED, approved_bill, post_key
 from icass.api.schemas import AgencyChangeOut, ChangesOut, FileChangesOut, FiscalYear, VersionIn, VersionOut
 from icass.money import format_plain
 from icass.store import versions
 from icass.store.changes import PostKey, Rejected
 from icass.views.changes import Version
+from icass.views.invoice import InvoiceView, invoice_view
 
 router = APIRouter(route_class=GuardedRoute, tags=["versions"])
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -81,3 +82,17 @@ def changes(request: Request, post: str, fiscal_year: FiscalYear, number: Number
 
 def _money(cents: int | None) -> str | None:
     return None if cents is None else format_plain(cents)
+
+
+def approval_of(request: Request, key: PostKey) -> tuple[Version | None, bool]:
+    """The post's newest approved version (None: none yet) and whether the post changed since: what an invoice
+    page says of its figures (live or approved). For whoever reads the invoice: the guard is the caller's."""
+    with request.app.state.engine.connect() as connection:
+        return versions.approval_state(connection, key)
+
+
+def approved_invoice_view(request: Request, key: PostKey, agency: str, number: int) -> tuple[Version, InvoiceView]:
+    """The invoice of `agency` as approved version `number` of the post gave it, with its derivation: 404 when
+    the post has no such version or the agency no invoice in it."""
+    approved, run, bill = approved_bill(request, key, agency, number)
+    return approved, invoice_view(run, bill)

@@ -4,31 +4,55 @@ the stored data by the same pipeline and read-side as `icass world` and `icass t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from contextlib import suppress
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from icass.api.downloads import attachment
 from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_world_invoice, signed_in
-from icass.api.posts import SCOPED, RejectedPost, post_key, problem
+from icass.api.posts import (
+    JSON,
+    SCOPED,
+    InvoiceFormat,
+    RejectedPost,
+    invoice_files_answer,
+    post_key,
+    problem,
+    refuse_unknown_format,
+)
 from icass.api.schemas import (
     FiscalYear,
     Rejection,
     TdyInvoiceOut,
     TdyInvoicesOut,
     TdyLineOut,
+    WorldBureauOut,
     WorldInvoiceOut,
     WorldItemLineOut,
     WorldPostLineOut,
+    WorldPostOut,
     WorldTotalOut,
 )
+from icass.bundle.invoice_files import MEDIA_TYPES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation
 from icass.model.world import World
 from icass.money import format_plain
+from icass.store.accounts import Account
 from icass.store.bundles import NotStored
-from icass.store.compute import run_stored_tdy
+from icass.store.changes import PostKey, find_post
+from icass.store.compute import run_stored_tdy, state_stored
+from icass.store.versions import approval_state
 from icass.store.worlds import StoredWorldRun, consolidated_stored_world, stored_world_years
-from icass.views.world_invoice import WorldInvoice, world_invoice
+from icass.views.world_invoice import (
+    WorldInvoice,
+    WorldNames,
+    invoice_file_of,
+    names_of,
+    world_bureaus,
+    world_invoice,
+)
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
 WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}
@@ -55,17 +79,32 @@ def _stored(request: Request, fiscal_year: int) -> StoredWorldRun:
     return stored
 
 
+def is_service_center(account: Account, _path: Any) -> bool:
+    return account.is_admin
+
+
 def world_years(request: Request) -> list[int]:
     """The fiscal years of the stored worlds, oldest first."""
     return stored_world_years(request.app.state.engine)
 
 
-def invoice_out(bill: WorldInvoice) -> WorldInvoiceOut:
+def world_names(request: Request, fiscal_year: int) -> WorldNames:
+    """The names of the agencies and posts of the stored world of `fiscal_year` (for whoever reads its invoices:
+    the guard is the caller's)."""
+    return _names(_stored(request, fiscal_year))
+
+
+def _names(stored: StoredWorldRun) -> WorldNames:
+    return names_of(stored.run.posts)
+
+
+def invoice_out(bill: WorldInvoice, names: WorldNames | None = None) -> WorldInvoiceOut:
     bureaus: dict[str, dict[str, str]] = {}
     for (region, funding), cents in sorted(bill.bureau_totals().items()):
         bureaus.setdefault(region, {})[funding] = format_plain(cents)
     return WorldInvoiceOut(
         agency=bill.agency,
+        agency_name=names.agency(bill.agency) if names else "",
         fiscal_year=bill.fiscal_year,
         stage=bill.stage,
         posts=[
@@ -78,7 +117,18 @@ def invoice_out(bill: WorldInvoice) -> WorldInvoiceOut:
             for line in bill.posts
         ],
         bureaus=bureaus,
-        items=[WorldItemLineOut(item=str(i.item), amount=format_plain(i.amount), basis=i.basis) for i in bill.items],
+        bureau_totals={region: format_plain(cents) for region, cents in bill.regions().items()},
+        items=[
+            WorldItemLineOut(
+                item=str(i.item),
+                amount=format_plain(i.amount),
+                basis=i.basis,
+                name=i.name,
+                section=i.section,
+                bases=list(i.bases),
+            )
+            for i in bill.items
+        ],
         post_total=format_plain(bill.post_total),
         item_total=format_plain(bill.item_total),
         total=format_plain(bill.total),
@@ -95,19 +145,47 @@ def list_world_invoices(request: Request, fiscal_year: FiscalYear) -> list[World
     account = account_of(request)
     if not account.is_admin and not account.hq_agencies:
         raise HTTPException(403, "only the ICASS Service Center and agency headquarters read worldwide invoices")
-    invoices = _stored(request, fiscal_year).invoices
-    bills = [bill for a, bill in invoices.items() if account.reads_world_invoice(a)]
-    return [WorldTotalOut(agency=b.agency, total=format_plain(b.total)) for b in bills if b is not None]
+    stored = _stored(request, fiscal_year)
+    names = _names(stored)
+    bills = [bill for a, bill in stored.invoices.items() if account.reads_world_invoice(a)]
+    return [
+        WorldTotalOut(agency=b.agency, total=format_plain(b.total), agency_name=names.agency(b.agency))
+        for b in bills
+        if b is not None
+    ]
 
 
 @router.get(
-    "/api/world/{fiscal_year}/invoices/{agency}",
+    "/api/world/{fiscal_year}/posts",
     responses=WORLD_ERRORS,
-    summary="One agency's worldwide headquarters invoice (Exhibit H-421)",
+    summary="The world's posts by regional bureau: each one's total and approval, each bureau's total (the ISC)",
 )
-@allow(reads_world_invoice, "read this agency's worldwide invoice (the ICASS Service Center, or the agency's hq)")
-def get_world_invoice(request: Request, fiscal_year: FiscalYear, agency: str) -> WorldInvoiceOut:
+@allow(is_service_center, "read the world's posts (the ICASS Service Center)")
+def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBureauOut]:
     stored = _stored(request, fiscal_year)
+    _world, consolidation = consolidated(stored)
+    names = _names(stored)
+    found = []
+    with request.app.state.engine.connect() as connection:
+        for bureau in world_bureaus(consolidation):
+            shown = []
+            for post, cents in bureau.posts:
+                version, changed = approval_state(connection, find_post(connection, post, fiscal_year))
+                shown.append(
+                    WorldPostOut(
+                        post=post,
+                        name=names.post(post),
+                        total=format_plain(cents),
+                        approved_version=version.number if version else None,
+                        approved_at=version.approved_at if version else None,
+                        changed_since_approved=changed,
+                    )
+                )
+            found.append(WorldBureauOut(region=bureau.region, total=format_plain(bureau.total), posts=shown))
+    return found
+
+
+def _world_bill(stored: StoredWorldRun, fiscal_year: int, agency: str) -> WorldInvoice:
     if agency in stored.invoices:
         bill = stored.invoices[agency]
     else:
@@ -115,7 +193,50 @@ def get_world_invoice(request: Request, fiscal_year: FiscalYear, agency: str) ->
         bill = world_invoice(consolidation, world, agency)
     if bill is None:
         raise HTTPException(404, f"agency {agency} has nothing to pay in the world of {fiscal_year}")
-    return invoice_out(bill)
+    return bill
+
+
+@router.get(
+    "/api/world/{fiscal_year}/invoices/{agency}",
+    response_model=WorldInvoiceOut,
+    responses={
+        **WORLD_ERRORS,
+        200: invoice_files_answer("world-FY-AGENCY"),
+    },
+    summary="One agency's worldwide headquarters invoice (Exhibit H-421), as JSON, PDF or Excel",
+)
+@allow(reads_world_invoice, "read this agency's worldwide invoice (the ICASS Service Center, or the agency's hq)")
+def get_world_invoice(
+    request: Request, fiscal_year: FiscalYear, agency: str, format: InvoiceFormat = JSON
+) -> WorldInvoiceOut | Response:
+    refuse_unknown_format(format)
+    stored = _stored(request, fiscal_year)
+    bill = _world_bill(stored, fiscal_year, agency)
+    if format == JSON:
+        return invoice_out(bill, _names(stored))
+    made = invoice_file_of(bill, _names(stored))
+    return Response(
+        world_invoice_file(made, format),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": attachment(world_file_name(made, format))},
+    )
+
+
+def tdy_names(request: Request, key: PostKey) -> tuple[dict[str, str], dict[str, str]]:
+    """The names a post's TDY invoices are read by: each agency's (the post's agencies.csv, then those of its
+    year's stored world, where visitors' agencies are named too) and each cost center's (the catalog)."""
+    run = state_stored(request.app.state.engine, key.id).run
+    names: dict[str, str] = {}
+    if key.fiscal_year in world_years(request):
+        with suppress(HTTPException, RejectedPost):
+            names.update(world_names(request, key.fiscal_year).agencies)
+    if run.records is not None:
+        names.update({a.code: a.name for a in run.records.entered.agencies})
+        methodology = run.records.post.methodology
+        centers = {spec.code: spec.name for spec in run.catalog.entries if spec.methodology == methodology}
+    else:
+        centers = {}
+    return names, centers
 
 
 @router.get(

@@ -7,18 +7,29 @@ Amounts in the workbook are numbers with two decimals, each written as the Decim
 float arithmetic here; a reader that turns them into doubles gets the nearest double of an exact decimal, and
 Excel's shortest decimal of it is the amount again (amounts stay well under 15 significant digits). Totals are
 the engine's sums, written as values, not formulas, so the file says what the JSON says even where no
-spreadsheet recalculates it."""
+spreadsheet recalculates it. Counts are numbers with separators, shares are fractions shown as percent, and
+every column has a width.
+
+The PDF prints its lines in pages of its own (LINES_PER_PAGE): each page but a one-page invoice ends with that
+page's subtotal, labelled as such, and the invoice's total comes once, at the end. A running footer cannot
+sum the lines a page holds, so the pages are cut here, with room to spare for names that wrap.
+
+An agency's headquarters invoice (Exhibit H-421) is written the same ways from a `WorldInvoiceFile`, the record
+icass.views.world_invoice makes of it (this layer cannot read the views)."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from icass.bundle.workbook_writer import text_is_never_a_formula
-from icass.catalog.cost_centers import REDISTRIBUTION_NOTE
+from icass.catalog.cost_centers import REDISTRIBUTION_NOTE, load_catalog
 from icass.distribution.invoice import Invoice
 from icass.model import FUNDING_SOURCES, Post
 from icass.money import format_grouped, to_decimal
@@ -30,6 +41,10 @@ MEDIA_TYPES = {
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 AMOUNT_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+FRACTIONAL_COUNT_FORMAT = "#,##0.0##"
+PERCENT_FORMAT = "0.00%"
+LINES_PER_PAGE = 16  # lines of a PDF page, with room for cost center names over two lines
 
 _templates = Environment(
     loader=FileSystemLoader(str(resources.files("icass.bundle") / "templates")),
@@ -38,9 +53,9 @@ _templates = Environment(
 )
 
 
-def file_name(bill: Invoice, kind: str) -> str:
-    """`KVR-2027-1931.0.pdf`: the post, the fiscal year and the agency."""
-    return f"{bill.post}-{bill.fiscal_year}-{bill.agency}.{kind}"
+def file_name(bill: Invoice, kind: str, suffix: str = "") -> str:
+    """`KVR-2027-1931.0.pdf`: the post, the fiscal year and the agency (then `suffix`, e.g. `-version-1`)."""
+    return f"{bill.post}-{bill.fiscal_year}-{bill.agency}{suffix}.{kind}"
 
 
 def fundings_of(bill: Invoice) -> list[str]:
@@ -53,12 +68,27 @@ def _count(value: Any) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def invoice_html(bill: Invoice, post: Post) -> str:
+def cost_center_names(bill: Invoice, post: Post) -> dict[str, str]:
+    """Each line's cost center name from the catalog (a code it does not know keeps an empty name)."""
+    catalog = load_catalog()
+    return {
+        line.cost_center: spec.name if (spec := catalog.find(line.cost_center, post.methodology)) else ""
+        for line in bill.lines
+    }
+
+
+def _pages(count: int) -> list[range]:
+    return [range(i, min(i + LINES_PER_PAGE, count)) for i in range(0, count, LINES_PER_PAGE)]
+
+
+def invoice_html(bill: Invoice, post: Post, figures: str = "") -> str:
     """The page the PDF is printed from."""
     fundings = fundings_of(bill)
+    names = cost_center_names(bill, post)
     lines = [
         {
             "cost_center": line.cost_center,
+            "name": names[line.cost_center],
             "workload": _count(line.workload),
             "modified": _count(line.modified_workload),
             "share": f"{line.share_percent}%",
@@ -68,66 +98,153 @@ def invoice_html(bill: Invoice, post: Post) -> str:
         }
         for line in bill.lines
     ]
+    pages = []
+    for numbers in _pages(len(bill.lines)):
+        shown = [bill.lines[i] for i in numbers]
+        pages.append(
+            {
+                "lines": [lines[i] for i in numbers],
+                "first": numbers.start + 1,
+                "last": numbers.stop,
+                "subtotals": [format_grouped(sum(line.amounts.get(f, 0) for line in shown)) for f in fundings],
+                "redistribution": format_grouped(sum(line.redistribution for line in shown)),
+                "total": format_grouped(sum(line.total for line in shown)),
+            }
+        )
     return _templates.get_template("invoice_pdf.html").render(
         bill=bill,
         post=post,
         fundings=fundings,
-        lines=lines,
+        pages=pages,
         subtotals=[format_grouped(bill.subtotal(f)) for f in fundings],
         redistribution=format_grouped(bill.redistribution),
         total=format_grouped(bill.total),
         note=REDISTRIBUTION_NOTE,
+        figures=figures,
     )
 
 
-def invoice_pdf(bill: Invoice, post: Post) -> bytes:
+def _print(html: str) -> bytes:
     # Imported here: WeasyPrint takes about half a second to import, and only the PDF needs it.
     from weasyprint import HTML  # type: ignore[import-untyped]  # WeasyPrint ships no types
 
-    pdf = HTML(string=invoice_html(bill, post)).write_pdf()
+    pdf = HTML(string=html).write_pdf()
     assert pdf is not None  # write_pdf returns the bytes when given no target
     return bytes(pdf)
 
 
-def invoice_xlsx(bill: Invoice, post: Post) -> bytes:
-    from openpyxl import Workbook
+def invoice_pdf(bill: Invoice, post: Post, figures: str = "") -> bytes:
+    return _print(invoice_html(bill, post, figures))
+
+
+# A workbook column: its heading, how its cells are shown (text, count, share, money) and its width.
+TEXT, COUNT, SHARE, MONEY = "text", "count", "share", "money"
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    kind: str
+    width: int
+
+
+def _count_cell(value: Decimal | None) -> Decimal | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _table(sheet: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]], bold_rows: Sequence[int]) -> int:
+    """The table under what the sheet holds: its header (bold, frozen), its rows with each column's number
+    format, the given rows (0-based among `rows`) bold, every column's width. The header's row number."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    sheet.append([c.heading for c in columns])
+    header_row = int(sheet.max_row)
+    for cell in sheet[header_row]:
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, values in enumerate(rows):
+        sheet.append(list(values))
+        for column, cell in zip(columns, sheet[sheet.max_row], strict=False):
+            if column.kind == MONEY:
+                cell.number_format = AMOUNT_FORMAT
+            elif column.kind == SHARE:
+                cell.number_format = PERCENT_FORMAT
+            elif column.kind == COUNT:
+                whole = isinstance(cell.value, int) or cell.value is None
+                cell.number_format = COUNT_FORMAT if whole else FRACTIONAL_COUNT_FORMAT
+            if i in bold_rows:
+                cell.font = bold
+    for n, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = column.width
+    sheet.freeze_panes = sheet.cell(header_row + 1, 2)
+    return header_row
+
+
+def _heading(sheet: Any, pairs: Sequence[tuple[str, Any]]) -> None:
     from openpyxl.styles import Font
 
+    for key, value in pairs:
+        sheet.append([key, value])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    sheet.append([])
+
+
+def _saved(book: Any) -> bytes:
+    text_is_never_a_formula(book)  # an agency's code or name is data, whatever it starts with
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def invoice_xlsx(bill: Invoice, post: Post, figures: str = "") -> bytes:
+    from openpyxl import Workbook
+
     fundings = fundings_of(bill)
+    names = cost_center_names(bill, post)
     book = Workbook()
     sheet = book.active
     sheet.title = "Invoice"
-    bold = Font(bold=True)
-    heading = [
-        ("Post", f"{post.code} {post.name}"),
-        ("Fiscal year", post.fiscal_year),
-        ("Stage", post.stage),
-        ("Agency", f"{bill.agency} {bill.agency_name}"),
+    _heading(
+        sheet,
+        [
+            ("Post", f"{post.code} {post.name}"),
+            ("Fiscal year", post.fiscal_year),
+            ("Stage", post.stage),
+            ("Agency", f"{bill.agency} {bill.agency_name}"),
+            *([("Figures", figures)] if figures else []),
+        ],
+    )
+    columns = [
+        Column("Cost center", TEXT, 14),
+        Column("Name", TEXT, 44),
+        Column("Workload", COUNT, 12),
+        Column("Modified workload", COUNT, 12),
+        Column("Share", SHARE, 10),
+        *(Column(f, MONEY, 15) for f in fundings),
+        Column("of which ICASS redistribution", MONEY, 16),
+        Column("Total", MONEY, 16),
     ]
-    for key, value in heading:
-        sheet.append([key, value])
-        sheet.cell(sheet.max_row, 1).font = bold
-    sheet.append([])
-    header = ["Cost center", "Workload", "Modified workload", "Share %", *fundings, "of which ICASS redistribution"]
-    sheet.append([*header, "Total"])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = bold
-    for line in bill.lines:
-        sheet.append(
-            [
-                line.cost_center,
-                line.workload,
-                line.modified_workload,
-                line.share_percent,
-                *(to_decimal(line.amounts[f]) if f in line.amounts else None for f in fundings),
-                to_decimal(line.redistribution),
-                to_decimal(line.total),
-            ]
-        )
-    sheet.append(
+    rows: list[list[Any]] = [
+        [
+            line.cost_center,
+            names[line.cost_center],
+            _count_cell(line.workload),
+            _count_cell(line.modified_workload),
+            line.share_percent / 100,
+            *(to_decimal(line.amounts[f]) if f in line.amounts else None for f in fundings),
+            to_decimal(line.redistribution),
+            to_decimal(line.total),
+        ]
+        for line in bill.lines
+    ]
+    rows.append(
         [
             "Total",
+            None,
             None,
             None,
             None,
@@ -136,21 +253,133 @@ def invoice_xlsx(bill: Invoice, post: Post) -> bytes:
             to_decimal(bill.total),
         ]
     )
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    for row in sheet.iter_rows(min_row=header_row + 1, min_col=5):
-        for cell in row:
-            cell.number_format = AMOUNT_FORMAT
+    _table(sheet, columns, rows, [len(rows) - 1])
     sheet.append([])
     sheet.append([REDISTRIBUTION_NOTE])
-    sheet.freeze_panes = sheet.cell(header_row + 1, 2)
-    sheet.column_dimensions["A"].width = 14
-    text_is_never_a_formula(book)  # an agency's code or name is data, whatever it starts with
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return _saved(book)
 
 
-def invoice_file(bill: Invoice, post: Post, kind: str) -> bytes:
-    """The invoice as a `kind` file (PDF or XLSX)."""
-    return invoice_pdf(bill, post) if kind == PDF else invoice_xlsx(bill, post)
+def invoice_file(bill: Invoice, post: Post, kind: str, figures: str = "") -> bytes:
+    """The invoice as a `kind` file (PDF or XLSX); `figures` says whose they are (live, or a version's)."""
+    return invoice_pdf(bill, post, figures) if kind == PDF else invoice_xlsx(bill, post, figures)
+
+
+@dataclass(frozen=True)
+class WorldPostFileLine:
+    post: str
+    name: str
+    amounts: dict[str, int]  # funding source -> cents
+    total: int
+
+
+@dataclass(frozen=True)
+class WorldBureauFileLines:
+    region: str
+    posts: tuple[WorldPostFileLine, ...]
+    amounts: dict[str, int]  # the bureau's subtotal by funding source, cents
+    total: int
+
+
+@dataclass(frozen=True)
+class WorldItemFileLine:
+    name: str  # as H-424 b names it
+    section: str
+    basis: str  # in words, without the item's code
+    amount: int
+
+
+@dataclass(frozen=True)
+class WorldInvoiceFile:
+    """An agency's headquarters invoice as its files show it (Exhibit H-421), made by icass.views.world_invoice."""
+
+    agency: str
+    agency_name: str
+    fiscal_year: int
+    stage: str
+    fundings: tuple[str, ...]
+    bureaus: tuple[WorldBureauFileLines, ...]
+    items: tuple[WorldItemFileLine, ...]
+    post_total: int
+    item_total: int
+    total: int
+
+
+def world_file_name(bill: WorldInvoiceFile, kind: str) -> str:
+    """`world-2027-1931.0.pdf`: the fiscal year and the agency."""
+    return f"world-{bill.fiscal_year}-{bill.agency}.{kind}"
+
+
+def world_invoice_html(bill: WorldInvoiceFile) -> str:
+    return _templates.get_template("world_invoice_pdf.html").render(bill=bill, money=format_grouped)
+
+
+def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Headquarters invoice"
+    _heading(
+        sheet,
+        [
+            ("Agency", f"{bill.agency} {bill.agency_name}".strip()),
+            ("Fiscal year", bill.fiscal_year),
+            ("Stage", bill.stage),
+        ],
+    )
+    columns = [
+        Column("Bureau", TEXT, 10),
+        Column("Post", TEXT, 8),
+        Column("Name", TEXT, 34),
+        *(Column(f, MONEY, 15) for f in bill.fundings),
+        Column("Total", MONEY, 16),
+    ]
+    rows: list[list[Any]] = []
+    bold: list[int] = []
+    for bureau in bill.bureaus:
+        for line in bureau.posts:
+            rows.append(
+                [
+                    bureau.region,
+                    line.post,
+                    line.name,
+                    *(to_decimal(line.amounts[f]) if f in line.amounts else None for f in bill.fundings),
+                    to_decimal(line.total),
+                ]
+            )
+        bold.append(len(rows))
+        rows.append(
+            [
+                bureau.region,
+                None,
+                f"{bureau.region} subtotal",
+                *(to_decimal(bureau.amounts.get(f, 0)) for f in bill.fundings),
+                to_decimal(bureau.total),
+            ]
+        )
+    bold.append(len(rows))
+    rows.append(["At posts", None, None, *(None for _ in bill.fundings), to_decimal(bill.post_total)])
+    _table(sheet, columns, rows, bold)
+    sheet.append([])
+    below = [[i.name, i.section, i.basis, to_decimal(i.amount)] for i in bill.items]
+    below.append(["Below the line", None, None, to_decimal(bill.item_total)])
+    below.append(["Total", None, None, to_decimal(bill.total)])
+    items = book.create_sheet("Below the line")
+    _table(
+        items,
+        [Column("Item", TEXT, 40), Column("Section", TEXT, 14), Column("Basis", TEXT, 70), Column("Amount", MONEY, 16)],
+        below,
+        [len(below) - 2, len(below) - 1],
+    )
+    sheet.append(['Below the line (sheet "Below the line")', None, None, *(None for _ in bill.fundings)])
+    sheet.cell(sheet.max_row, len(columns)).value = to_decimal(bill.item_total)
+    sheet.cell(sheet.max_row, len(columns)).number_format = AMOUNT_FORMAT
+    sheet.append(["Total", None, None, *(None for _ in bill.fundings)])
+    sheet.cell(sheet.max_row, len(columns)).value = to_decimal(bill.total)
+    sheet.cell(sheet.max_row, len(columns)).number_format = AMOUNT_FORMAT
+    return _saved(book)
+
+
+def world_invoice_file(bill: WorldInvoiceFile, kind: str) -> bytes:
+    """The headquarters invoice as a `kind` file (PDF or XLSX)."""
+    return _print(world_invoice_html(bill)) if kind == PDF else world_invoice_xlsx(bill)

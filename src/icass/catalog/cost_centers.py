@@ -47,7 +47,7 @@ WITHOUT_FACTOR: dict[str, str] = {
 # What ICASS redistribution is, as an invoice says it beside its amounts (the PDF, the workbook, the page).
 REDISTRIBUTION_NOTE = (
     "ICASS redistribution: what 1901.0 ICASS holds of each cost center is spread over the other agencies by "
-    "their shares of the post's services (docs/distribution.md, step 6; H-341.7-3(D) NOTE 4)."
+    "their shares of the post's services (6 FAH-5 H-341.7-3(D) NOTE 4)."
 )
 
 

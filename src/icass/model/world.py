@@ -77,6 +77,30 @@ ITEM_SECTION: dict[Item, str] = {
     Item.TDY: "H-363.1-6 c(5)",
 }
 
+# Each item as H-424 b names it (and H-363.1-6 c(5) the TDY invoices), for the pages and files people read.
+ITEM_NAME: dict[Item, str] = {
+    Item.AMSAL_ADJ: "American salary cost adjustment",
+    Item.SDT: "APO/FPO/DPO second destination transportation",
+    Item.CF_REPLENISHMENT: "Contingency fund replenishment",
+    Item.DPM: "Diplomatic pouch and mail",
+    Item.DPM_SALARY: "Diplomatic pouch and mail salary costs",
+    Item.FLO: "Family Liaison Office program",
+    Item.GFS: "Global Financial Services",
+    Item.FOB_RSA: "FOBs/RSA tokens",
+    Item.FSN_SEPARATION: "FSN Separation Liability Trust Fund",
+    Item.GITM: "Global Information Technology Modernization",
+    Item.OVERSEAS_SCHOOLS: "Grants for Overseas Schools",
+    Item.LGP_VEHICLES: "Local Guard Program vehicles",
+    Item.ISC_NONSALARY: "ICASS Service Center non-salary costs",
+    Item.ISC_SALARY: "ICASS Service Center salary costs",
+    Item.IWG_CHAIR: "ICASS Working Group chair contract",
+    Item.MEDEVAC: "Medevac redistribution",
+    Item.MED: "Bureau of Medical Services",
+    Item.PAT_ADJ: "Post assignment travel cost adjustment",
+    Item.OTHER: "Other centrally budgeted costs",
+    Item.TDY: "TDY invoices issued",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class World:

@@ -197,8 +197,10 @@ def entries(
     before_id: int | None = None,
     posts: Collection[str] | None = None,
     fiscal_year: int | None = None,
+    chosen: Chosen | None = None,
 ) -> list[Entry]:
-    """The newest entries first (by their order of writing), `limit` of them, older than `before_id` if given."""
+    """The newest entries first (by their order of writing), `limit` of them, older than `before_id` if given,
+    and only those `chosen` picks."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(audit_log.c.id < before_id)
@@ -206,4 +208,42 @@ def entries(
         query = query.where(audit_log.c.post.in_(sorted(posts)))
     if fiscal_year is not None:
         query = query.where(audit_log.c.fiscal_year == fiscal_year)
+    if chosen is not None:
+        query = chosen.applied(query)
     return [_entry(row) for row in connection.execute(query)]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """What a reader of the record picks: who, what, which post, and the days (UTC) from and to, each optional."""
+
+    user: str | None = None
+    action: str | None = None
+    post: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None  # the last day, included
+
+    def applied(self, query: Any) -> Any:
+        if self.user:
+            query = query.where(audit_log.c.username == self.user)
+        if self.action:
+            query = query.where(audit_log.c.action == self.action)
+        if self.post:
+            query = query.where(audit_log.c.post == self.post)
+        # `at` is ISO 8601 text in UTC, so a day's bounds compare as text.
+        if self.since:
+            query = query.where(audit_log.c.at >= self.since.isoformat())
+        if self.until:
+            query = query.where(audit_log.c.at < (self.until + dt.timedelta(days=1)).isoformat())
+        return query
+
+
+def choices(connection: Connection, posts: Collection[str] | None = None) -> tuple[list[str], list[str], list[str]]:
+    """Who, what and which posts the record (of `posts`, or all) names: what its filters offer."""
+    found = []
+    for column in (audit_log.c.username, audit_log.c.action, audit_log.c.post):
+        query = select(column).distinct().where(column.is_not(None)).order_by(column)
+        if posts is not None:
+            query = query.where(audit_log.c.post.in_(sorted(posts)))
+        found.append([str(v) for v in connection.execute(query).scalars()])
+    return found[0], found[1], found[2]

@@ -59,6 +59,11 @@ class Steps:
         self.done += 1
 
 
+# How a refused import says the way to replace what is stored, in the CLI's words (its option); the Imports page
+# says it in its own (icass.store.uploads).
+REPLACE_HINT = "(--replace)"
+
+
 def import_bundle(
     engine: Engine,
     folder: Path,
@@ -85,7 +90,7 @@ def import_bundle(
         existing = _post_id(connection, post.code, post.fiscal_year)
         if existing is not None:
             if not replace:
-                message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database (--replace)"
+                message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
                 return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
             connection.execute(delete(posts).where(posts.c.id == existing))
         store_post(connection, post, rows, kept)

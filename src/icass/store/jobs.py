@@ -92,10 +92,18 @@ class Job:
 
     @property
     def percent(self) -> int:
-        """How far it is, in whole percent (a finished job is at 100)."""
-        if self.finished:
+        """How far it got, in whole percent: a running job below 100; one that failed where it stopped (issue
+        18: a failed job never shows a full bar); one done or interrupted at 100 (it ended)."""
+        if self.finished and self.state != FAILED:
             return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0
+        reached = self.done * 100 // self.total if self.total else 0
+        return min(99, reached)
+
+    @property
+    def file(self) -> str | None:
+        """The file a job works on (an import's upload, as its sender named it), when it has one."""
+        named = self.result.get("file") if isinstance(self.result, dict) else None
+        return str(named) if named else None
 
 
 def problems_of(diagnostics: Iterable[Diagnostic]) -> list[dict[str, str]]:
@@ -123,9 +131,12 @@ def owner() -> str:
     return _owners[pid]
 
 
-def start(engine: Engine, kind: str, username: str, work: Work, folder: Path | None = None) -> Job:
+def start(
+    engine: Engine, kind: str, username: str, work: Work, folder: Path | None = None, file: str | None = None
+) -> Job:
     """Queue `work` as a new job of `username` and return its row at once; the work runs on a worker thread.
-    `folder`: the temporary folder the work uses, removed when the job ends however it ends."""
+    `folder`: the temporary folder the work uses, removed when the job ends however it ends; `file`: the file it
+    works on, kept in its result from the start (the work's outcome names it again) so its row names it."""
     with engine.begin() as connection:
         job_id = int(
             connection.execute(
@@ -137,6 +148,7 @@ def start(engine: Engine, kind: str, username: str, work: Work, folder: Path | N
                     "done": 0,
                     "total": 0,
                     "message": "waiting for a worker",
+                    "result": None if file is None else {"file": file},
                     "created_at": now(),
                     "owner": owner(),
                     "folder": None if folder is None else str(folder),

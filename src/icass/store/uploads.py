@@ -6,6 +6,7 @@ import's own transaction."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 from icass.bundle.archive import check_archive, folder_of, unpack
 from icass.diagnostics import ERROR, Diagnostic, error, has_errors
 from icass.model import Source
-from icass.store.bundles import POST_FILE, Progress, StoredPost, import_bundle, post_entity
+from icass.store.bundles import POST_FILE, REPLACE_HINT, Progress, StoredPost, import_bundle, post_entity
 from icass.store.jobs import Outcome, problems_of
 from icass.store.workbooks import import_workbook
 from icass.store.worlds import WORLD_FILE, import_world, world_entity
@@ -42,7 +43,8 @@ def import_upload(engine: Engine, path: Path, username: str, replace: bool, prog
     """Import the checked file at `path` (its name as sent; alone in its folder, which is removed after),
     recorded as `username`'s in the import's own transaction; the job's outcome."""
     try:
-        return _outcome(*_imported(engine, path, username, replace, progress))
+        outcome = _outcome(*_imported(engine, path, username, replace, progress))
+        return dataclasses.replace(outcome, result={"file": path.name, **outcome.result})
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
 
@@ -74,7 +76,16 @@ def _post(stored: StoredPost | None, problems: list[Diagnostic]) -> Imported:
     return (None if stored is None else post_entity(stored.code, stored.fiscal_year)), problems
 
 
+# The Imports page's own words for the CLI's --replace: the form's box to tick.
+REPLACE_ON_THE_PAGE = "(to import it again over what is stored, tick “Replace the posts and world it holds”)"
+
+
+def _in_the_page_s_words(problem: Diagnostic) -> Diagnostic:
+    return dataclasses.replace(problem, message=problem.message.replace(REPLACE_HINT, REPLACE_ON_THE_PAGE))
+
+
 def _outcome(what: str | None, problems: list[Diagnostic]) -> Outcome:
+    problems = [_in_the_page_s_words(p) for p in problems]
     if what is None or has_errors(problems):
         errors = sum(1 for p in problems if p.severity == ERROR)
         return Outcome(False, f"nothing stored: {errors} error(s)", {"problems": problems_of(problems)})

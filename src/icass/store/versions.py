@@ -8,6 +8,8 @@ kept until the post changes (its revision), so a dashboard read again does not r
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Connection, func, insert, select
 
 from icass.bundle.tables import Cells
@@ -27,9 +29,11 @@ __all__ = [
     "FileChanges",
     "SinceApproved",
     "Version",
+    "approval_state",
     "approve",
     "changes_since",
     "since_newest",
+    "version_run",
     "versions",
 ]
 
@@ -92,6 +96,27 @@ def since_newest(connection: Connection, post: PostKey) -> SinceApproved:
 NO_VERSION = SinceApproved(None, None)
 
 
+def approval_state(connection: Connection, post: PostKey) -> tuple[Version | None, bool]:
+    """The post's newest approved version (None: never approved) and whether the post changed since it (its
+    revision moved): what a list of posts says of each one's approval without reading its files."""
+    row = connection.execute(
+        select(
+            post_versions.c.number,
+            post_versions.c.approved_at,
+            post_versions.c.approved_by,
+            post_versions.c.note,
+            post_versions.c.revision,
+        )
+        .where(post_versions.c.post_id == post.id)
+        .order_by(post_versions.c.number.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        return None, True
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+    return Version(row.number, row.approved_at, row.approved_by, row.note), revision != row.revision
+
+
 def changes_since(connection: Connection, post: PostKey, number: int) -> Changes:
     """What changed in the post's rows since version `number`, and each agency's invoice then and now (the
     post's state as `connection` sees it); kept under the post's revision."""
@@ -109,15 +134,31 @@ def changes_since(connection: Connection, post: PostKey, number: int) -> Changes
         return kept
     row = connection.execute(select(post_versions).where(post_versions.c.id == head.id)).one()
     version = Version(row.number, row.approved_at, row.approved_by, row.note)
-    then_files = {
-        name: Cells(name, tuple(f["header"]), list(range(2, 2 + len(f["rows"]))), f["rows"])
-        for name, f in row.files.items()
-    }
+    then_files = _files_of(row.files)
     then = _run_of(connection, post, (row.id, row.approved_at), StoredCells(then_files))
     now = state_kept(connection, post.id, revision).run
     found = changes_between(version, then_files, stored_cells(connection, post.id).files, then, now, post.code)
     SINCE.put(database, key, (revision, tuple(head)), found)
     return found
+
+
+def version_run(connection: Connection, post: PostKey, number: int) -> tuple[Version, PostRun]:
+    """Approved version `number` of the post and its run (kept for the process: a version never changes), the
+    run its invoices are read from. NotFound when the post has no such version."""
+    row = connection.execute(
+        select(post_versions).where(post_versions.c.post_id == post.id, post_versions.c.number == number)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"post {post.code} {post.fiscal_year} has no approved version {number}")
+    version = Version(row.number, row.approved_at, row.approved_by, row.note)
+    return version, _run_of(connection, post, (row.id, row.approved_at), StoredCells(_files_of(row.files)))
+
+
+def _files_of(kept: Any) -> dict[str, Cells]:
+    """A version's files as the post's cells: each file's header and rows, numbered as in its file."""
+    return {
+        name: Cells(name, tuple(f["header"]), list(range(2, 2 + len(f["rows"]))), f["rows"]) for name, f in kept.items()
+    }
 
 
 # A version never changes, so its run is kept for the process, keyed by the database and the version's row

@@ -37,6 +37,7 @@ from icass.runs.world import (
 )
 from icass.store.bundles import (
     POST_FILE,
+    REPLACE_HINT,
     NotStored,
     Progress,
     Steps,
@@ -259,12 +260,12 @@ def _taken(connection: Connection, fiscal_year: int, bundles: list[_Bundle]) -> 
     """The world and the posts the database holds already, each named."""
     found: list[Diagnostic] = []
     if connection.execute(select(worlds.c.id).where(worlds.c.fiscal_year == fiscal_year)).first() is not None:
-        message = f"the world of fiscal year {fiscal_year} is already in the database (--replace)"
+        message = f"the world of fiscal year {fiscal_year} is already in the database {REPLACE_HINT}"
         found.append(error(Source(WORLD_FILE), message, field="world.fiscal_year"))
     for b in bundles:
         query = select(posts.c.id).where(posts.c.code == b.post.code, posts.c.fiscal_year == b.post.fiscal_year)
         if connection.execute(query).first() is not None:
-            message = f"post {b.post.code}, fiscal year {b.post.fiscal_year}, is already in the database (--replace)"
+            message = f"post {b.post.code}, fiscal year {b.post.fiscal_year}, is already in the database {REPLACE_HINT}"
             found.append(error(Source(f"{b.kind}/{b.folder.name}/{POST_FILE}"), message, field="post.code"))
     return found
 

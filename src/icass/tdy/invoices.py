@@ -24,6 +24,13 @@ from icass.tdy.rates import Rates, half_up
 
 ISSUED, BELOW_THRESHOLD, HELD, REJECTED = "issued", "below_threshold", "held", "rejected"
 STATUSES = (ISSUED, BELOW_THRESHOLD, HELD, REJECTED)
+# Each status as a page says it (H-363.1-3 c, H-363.1-6).
+STATUS_IN_WORDS = {
+    ISSUED: "Issued",
+    BELOW_THRESHOLD: "Not billed: below the threshold",
+    HELD: "Held until fixed",
+    REJECTED: "Rejected: past the deadline",
+}
 _ONE = Decimal(1)
 
 

@@ -14,9 +14,24 @@ from icass.bundle.invoice_files import fundings_of
 from icass.catalog import CostCenterSpec
 from icass.distribution.invoice import Invoice, InvoiceLine, invoice
 from icass.distribution.modified_workload import modified_workload, one_modification
-from icass.model import Workload
+from icass.model import FUNDING_SOURCES, Workload
 from icass.runs.post import PostRun
 from icass.workload.explain import CountExplanation, explain_agency
+
+
+@dataclass(frozen=True)
+class LineDollars:
+    """One funding source of an invoice line: what the cost center costs, every agency's part together, and
+    what the invoiced agency pays of it (its share, then ICASS redistribution), in cents."""
+
+    funding: str
+    cost: int
+    share: int
+    redistribution: int
+
+    @property
+    def total(self) -> int:
+        return self.share + self.redistribution
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,9 @@ class LineDerivation:
     counts: tuple[CountExplanation, ...]  # the agency's count lines of the cost center, each with its trail
     total_modified: Decimal  # the cost center's modified workload, every agency's
     routing: tuple[str, ...]  # the routings the trail applied to this agency's records, each with its section
+    # The dollars behind the share, by funding source (the invoice's funding sources that the line or the cost
+    # center has): the cost center's whole cost, the agency's share of it, and its part of ICASS redistribution.
+    dollars: tuple[LineDollars, ...] = ()
 
     @property
     def modification(self) -> Decimal | None:
@@ -72,6 +90,7 @@ def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...
             mine[w.cost_center].append(w)
     # Also the records of an agency with no count line here (every one excluded), under a count of 0.
     explained = None if run.derivation is None else explain_agency(run.bundle.workload, run.derivation, bill.agency)
+    dollars = _dollars(run, bill.agency)
     found = []
     for line in bill.lines:
         cc = line.cost_center
@@ -80,6 +99,36 @@ def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...
         # records not counted, shown with their records.
         routing = dict.fromkeys(c.note for e in counts for c in e.counted if c.note)
         found.append(
-            LineDerivation(line, run.catalog.find(cc, methodology), counts, total_modified.total_of(cc), tuple(routing))
+            LineDerivation(
+                line,
+                run.catalog.find(cc, methodology),
+                counts,
+                total_modified.total_of(cc),
+                tuple(routing),
+                dollars.get(cc, ()),
+            )
         )
     return tuple(found)
+
+
+def _dollars(run: PostRun, agency: str) -> dict[str, tuple[LineDollars, ...]]:
+    """Cost center -> its dollars by funding source (FUNDING_SOURCES order) for `agency`'s invoice lines: the
+    cost the run distributed, and the agency's share and redistribution as the distribution's lines give them."""
+    assert run.bundle is not None  # a distributed run
+    assert run.distribution is not None
+    code = run.bundle.post.code
+    columns = run.distribution.columns
+    cost = run.distribution.cost_of(code).tolist()
+    mine: dict[tuple[str, str], tuple[int, int]] = {}
+    for line in run.distribution.lines(code):
+        if line.agency == agency:
+            mine[(line.cost_center, line.funding)] = (line.share, line.redistribution)
+    found: dict[str, list[LineDollars]] = defaultdict(list)
+    order = {str(f): i for i, f in enumerate(FUNDING_SOURCES)}
+    fundings = sorted(enumerate(columns.funding_sources), key=lambda f: order.get(str(f[1]), len(order)))
+    for c, cc in enumerate(columns.cost_centers):
+        for f, funding in fundings:
+            share, redistribution = mine.get((cc, funding), (0, 0))
+            if cost[c][f] or share or redistribution:
+                found[cc].append(LineDollars(str(funding), int(cost[c][f]), share, redistribution))
+    return {cc: tuple(lines) for cc, lines in found.items()}

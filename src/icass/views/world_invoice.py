@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from icass.bundle.invoice_files import WorldBureauFileLines, WorldInvoiceFile, WorldItemFileLine, WorldPostFileLine
 from icass.distribution.consolidation import Consolidation, ItemShare
 from icass.model import FUNDING_SOURCES
-from icass.model.world import Item, World
+from icass.model.world import ITEM_NAME, ITEM_SECTION, Item, World
 from icass.money import format_grouped, percent_of
+from icass.runs.post import PostRun
 
 WORLD_HEADER = ("agency", "part", "key", "funding", "amount")
 
@@ -42,6 +44,16 @@ class ItemLine:
     item: Item
     amount: int  # cents
     basis: str  # how the agency's part was found, e.g. "FLO: 412.6 of 18,233.1 modified 6443 counts ... = 2.263%"
+    # The same for a person: each share's basis without the item's code ("412.6 of 18,233.1 modified ... = 2.263%").
+    bases: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return ITEM_NAME[self.item]
+
+    @property
+    def section(self) -> str:
+        return ITEM_SECTION[self.item]
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,13 @@ class WorldInvoice:
             for funding, cents in line.amounts.items():
                 found[(line.region, funding)] += cents
         return dict(found)
+
+    def regions(self) -> dict[str, int]:
+        """Regional bureau -> its subtotal in cents, in the invoice's order."""
+        found: dict[str, int] = {}
+        for line in self.posts:
+            found[line.region] = found.get(line.region, 0) + line.total
+        return found
 
     @property
     def post_total(self) -> int:
@@ -89,13 +108,17 @@ def agencies(consolidation: Consolidation) -> list[str]:
 
 
 def _basis_text(share: ItemShare, agency: str) -> str:
+    return share.basis_name if not share.basis else f"{share.item}: {_basis_figures(share, agency)}"
+
+
+def _basis_figures(share: ItemShare, agency: str) -> str:
     if not share.basis:
         return share.basis_name
     mine = Decimal(share.basis.get(agency, 0))
     total = sum((Decimal(v) for v in share.basis.values()), Decimal(0))
     percent = percent_of(mine, total, 3)
     shown = (format_grouped(int(mine)), format_grouped(int(total))) if share.money else (_number(mine), _number(total))
-    return f"{share.item}: {shown[0]} of {shown[1]} {share.basis_name} = {percent}%"
+    return f"{shown[0]} of {shown[1]} {share.basis_name} = {percent}%"
 
 
 def _number(value: Decimal) -> str:
@@ -120,7 +143,8 @@ def world_invoice(consolidation: Consolidation, world: World, agency: str) -> Wo
         mine = [s for s in consolidation.shares if s.item == item and agency in s.parts]
         cents = sum(s.parts[agency] for s in mine)
         if mine and cents:
-            items.append(ItemLine(item, cents, "; ".join(_basis_text(s, agency) for s in mine)))
+            bases = tuple(_basis_figures(s, agency) for s in mine)
+            items.append(ItemLine(item, cents, "; ".join(_basis_text(s, agency) for s in mine), bases))
     if not posts and not items:
         return None
     return WorldInvoice(agency, world.fiscal_year, str(world.stage), posts, tuple(items))
@@ -134,3 +158,88 @@ def explain_item(consolidation: Consolidation, item: Item) -> list[tuple[ItemSha
             agencies_here = sorted(set(s.basis) | set(s.parts))
             found.append((s, [(a, _basis_text(s, a), s.parts.get(a, 0)) for a in agencies_here]))
     return found
+
+
+@dataclass(frozen=True)
+class WorldNames:
+    """The names a worldwide invoice is read by: each agency's and each post's, as the posts' own files give them
+    (agencies.csv, post.toml); a code no post names is shown as it is."""
+
+    agencies: dict[str, str]
+    posts: dict[str, str]
+
+    def agency(self, code: str) -> str:
+        return self.agencies.get(code, "")
+
+    def post(self, code: str) -> str:
+        return self.posts.get(code, "")
+
+
+def names_of(runs: tuple[PostRun, ...]) -> WorldNames:
+    """The agencies' and posts' names of a world's post runs (the first post that names an agency wins: the
+    agencies.csv of every post names the same agency by the same code)."""
+    agencies: dict[str, str] = {}
+    posts: dict[str, str] = {}
+    for run in runs:
+        if run.records is None:
+            continue
+        posts[run.records.post.code] = run.records.post.name
+        for agency in run.records.entered.agencies:
+            agencies.setdefault(agency.code, agency.name)
+    return WorldNames(agencies, posts)
+
+
+@dataclass(frozen=True)
+class BureauPosts:
+    """A regional bureau of the world: its posts, each with its total (every agency's, cents), and its own."""
+
+    region: str
+    posts: tuple[tuple[str, int], ...]  # (post, cents), by post
+
+    @property
+    def total(self) -> int:
+        return sum(cents for _, cents in self.posts)
+
+
+def world_bureaus(consolidation: Consolidation) -> tuple[BureauPosts, ...]:
+    """Every post of the world under its regional bureau, with its total: by bureau, then post."""
+    totals: dict[str, int] = dict.fromkeys(consolidation.regions, 0)
+    for (_agency, post, _funding), cents in consolidation.post_totals.items():
+        totals[post] = totals.get(post, 0) + cents
+    by_region: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for post in sorted(totals):
+        by_region[consolidation.regions[post]].append((post, totals[post]))
+    return tuple(BureauPosts(region, tuple(by_region[region])) for region in sorted(by_region))
+
+
+def invoice_file_of(bill: WorldInvoice, names: WorldNames) -> WorldInvoiceFile:
+    """The headquarters invoice as its PDF and workbook show it: each bureau's posts and subtotal, each item in
+    words."""
+    fundings = tuple(str(f) for f in FUNDING_SOURCES if any(f in line.amounts for line in bill.posts))
+    by_bureau = bill.bureau_totals()
+    bureaus = tuple(
+        WorldBureauFileLines(
+            region,
+            tuple(
+                WorldPostFileLine(line.post, names.post(line.post), line.amounts, line.total)
+                for line in bill.posts
+                if line.region == region
+            ),
+            {f: by_bureau[(region, f)] for f in fundings if (region, f) in by_bureau},
+            total,
+        )
+        for region, total in bill.regions().items()
+    )
+    items = tuple(WorldItemFileLine(i.name, i.section, "; ".join(i.bases), i.amount) for i in bill.items)
+    return WorldInvoiceFile(
+        bill.agency,
+        names.agency(bill.agency),
+        bill.fiscal_year,
+        bill.stage,
+        fundings,
+        bureaus,
+        items,
+        bill.post_total,
+        bill.item_total,
+        bill.total,
+    )

@@ -48,6 +48,7 @@ def favicon() -> RedirectResponse:
 
 PAGES = (
     signin.router,
+    world.router,  # first: its home page ("/", an agency's headquarters' own) hands every other person to posts'
     posts.router,
     workload.router,
     positions.router,
@@ -57,7 +58,6 @@ PAGES = (
     committee.router,
     jobs.router,
     scenarios.router,
-    world.router,
     help_pages.router,
     _favicon,
 )

@@ -1,5 +1,6 @@
 """The world's pages (admin, hq) and a post's TDY invoices: each page asks the API's own route functions
-(icass.api.world) for what it shows, under the same rules, and only lays it out."""
+(icass.api.world) for what it shows, under the same rules, and only lays it out. An agency's headquarters opens
+on its worldwide invoice: its home is that page, with its invoices at every post below."""
 
 from __future__ import annotations
 
@@ -10,12 +11,37 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from icass.api import world
-from icass.api.guard import GuardedRoute, allow, reads_post, reads_world_invoice, signed_in
-from icass.api.posts import RejectedPost, post_key, post_out
-from icass.api.schemas import FiscalYear
+from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_world_invoice, signed_in
+from icass.api.posts import RejectedPost, listed_posts, post_key, post_out
+from icass.api.schemas import FiscalYear, WorldInvoiceOut
+from icass.model import FUNDING_SOURCES
+from icass.tdy.invoices import STATUS_IN_WORDS
+from icass.web import posts
 from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
+
+
+@router.get("/")
+@allow(signed_in)
+def home(request: Request) -> HTMLResponse:
+    """An agency's headquarters (an account that reads no post whole) opens on its newest worldwide invoice;
+    everyone else, and an hq when no world of its agency is stored, on the posts they read (icass.web.posts)."""
+    account = account_of(request)
+    years = world.world_years(request)
+    if account.is_admin or account.posts or not account.hq_agencies or not years:
+        return posts.home(request)
+    agencies = sorted(account.hq_agencies)
+    for agency in agencies:
+        try:
+            bill = world.get_world_invoice(request, years[-1], agency)
+        except HTTPException as e:
+            if e.status_code != 404:
+                raise
+            continue
+        assert isinstance(bill, WorldInvoiceOut)  # the JSON format's answer
+        return _invoice_page(request, bill, home=True, others=[a for a in agencies if a != agency])
+    return posts.home(request)
 
 
 @router.get("/world")
@@ -23,7 +49,7 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 def newest_world(request: Request) -> RedirectResponse:
     years = world.world_years(request)
     if not years:
-        raise HTTPException(404, "no world is stored yet (icass import WORLD, or the Imports page)")
+        raise HTTPException(404, "no world is stored yet: the ICASS Service Center imports one on the Imports page")
     return RedirectResponse(f"/world/{years[-1]}", status_code=303)
 
 
@@ -31,14 +57,37 @@ def newest_world(request: Request) -> RedirectResponse:
 @allow(signed_in)
 def world_page(request: Request, fiscal_year: FiscalYear) -> HTMLResponse:
     totals = world.list_world_invoices(request, fiscal_year)
-    return page(request, "world.html", fiscal_year=fiscal_year, totals=totals)
+    account = account_of(request)
+    return page(
+        request,
+        "world.html",
+        fiscal_year=fiscal_year,
+        totals=totals,
+        posts=world.list_world_posts(request, fiscal_year) if account.is_admin else None,
+    )
 
 
 @router.get("/world/{fiscal_year}/invoices/{agency}")
 @allow(reads_world_invoice, "read this agency's worldwide invoice (the ICASS Service Center, or the agency's hq)")
 def world_invoice_page(request: Request, fiscal_year: FiscalYear, agency: str) -> HTMLResponse:
     bill = world.get_world_invoice(request, fiscal_year, agency)
-    return page(request, "world_invoice.html", invoice=bill)
+    assert isinstance(bill, WorldInvoiceOut)  # the JSON format's answer
+    return _invoice_page(request, bill, home=False, others=[])
+
+
+def _invoice_page(request: Request, bill: WorldInvoiceOut, home: bool, others: list[str]) -> HTMLResponse:
+    charged = {f for amounts in bill.bureaus.values() for f in amounts}
+    return page(
+        request,
+        "world_invoice.html",
+        invoice=bill,
+        names=world.world_names(request, bill.fiscal_year),
+        fundings=[str(f) for f in FUNDING_SOURCES if f in charged],
+        files=f"/api/world/{bill.fiscal_year}/invoices/{bill.agency}",
+        home=home,
+        others=others,
+        listed=listed_posts(request) if home else [],
+    )
 
 
 @router.get("/posts/{post}/{fiscal_year}/tdy")
@@ -49,11 +98,21 @@ def tdy_page(
     fiscal_year: FiscalYear,
     as_of: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
-    shown = post_out(request, post_key(request, post, fiscal_year))
+    key = post_key(request, post, fiscal_year)
+    shown = post_out(request, key)
     try:
         billed = world.tdy_invoices(request, post, fiscal_year, as_of)
     except RejectedPost as e:
         # A post that bills no visitors (no TDY folder in its bundle) or has errors: the page its dashboard links
         # to says why in sentences, where the API's 422 is JSON.
         return page(request, "tdy.html", post=shown, billed=None, problems=e.problems)
-    return page(request, "tdy.html", post=shown, billed=billed)
+    agencies, cost_centers = world.tdy_names(request, key)
+    return page(
+        request,
+        "tdy.html",
+        post=shown,
+        billed=billed,
+        agencies=agencies,
+        cost_centers=cost_centers,
+        status_in_words=STATUS_IN_WORDS,
+    )
