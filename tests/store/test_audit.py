@@ -383,3 +383,20 @@ def test_icass_migrate_migrates_as_the_owner(database_url, monkeypatch):
     assert migrated.exit_code == 0, migrated.output
     assert "the database is at revision" in migrated.output
     open_database(database_url).dispose()  # no owner's URL in the environment now: migrated already
+
+
+def test_a_posts_newest_entries_are_read_again_once_the_record_grows(engine):
+    def record(post: str, entity: str) -> None:
+        with engine.begin() as connection:
+            audit.record(connection, "fmo", "update", entity, post=post, fiscal_year=2027)
+
+    record("KVR", "budget.csv 1")
+    with engine.connect() as connection:
+        first = audit.newest_of_post(connection, "KVR", 2027, 5)
+        assert [e.entity for e in first] == ["budget.csv 1"]
+        assert audit.newest_of_post(connection, "KVR", 2027, 5) == first  # kept: the record did not grow
+    record("PSL", "budget.csv 9")  # another post's entry moves the head too; KVR's list stays what it was
+    record("KVR", "budget.csv 2")
+    with engine.connect() as connection:
+        assert [e.entity for e in audit.newest_of_post(connection, "KVR", 2027, 5)] == ["budget.csv 2", "budget.csv 1"]
+        assert [e.entity for e in audit.newest_of_post(connection, "PSL", 2027, 5)] == ["budget.csv 9"]

@@ -38,14 +38,16 @@ class RecentChange:
     said: str  # what was changed, in words
 
 
-def recent_changes(request: Request, key: PostKey, run: PostRun, limit: int = 6) -> list[RecentChange] | None:
+def recent_changes(
+    request: Request, key: PostKey, run: PostRun, names: Names | None = None, limit: int = 6
+) -> list[RecentChange] | None:
     """The post's newest changes, for those who read its record (its FMO, the admin); None for others."""
     account = account_of(request)
     if not (account.is_admin or any(g.role == "fmo" and g.post == key.code for g in account.grants)):
         return None
     with request.app.state.engine.connect() as connection:
-        entries = audit.entries(connection, limit * 4, posts=[key.code], fiscal_year=key.fiscal_year)
-    names = Names(run)
+        entries = audit.newest_of_post(connection, key.code, key.fiscal_year, limit * 4)
+    names = names or Names(run)
     return [
         RecentChange(e.user, e.at, entry_in_words(names, e.action, e.entity, e.before, e.after, FILE_RESOURCES))
         for e in entries

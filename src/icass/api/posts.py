@@ -59,12 +59,14 @@ def computed(request: Request, key: PostKey) -> PostRun:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """What a post's dashboard shows: the post, its summary, and what changed since its approved version."""
+    """What a post's dashboard shows: the post, its summary, what changed since its approved version, and the
+    run they were read from (its problems placed and its changes named by it)."""
 
     key: PostKey
     post: PostOut
     summary: PostSummary
     since: SinceApproved
+    run: PostRun
 
 
 def dashboard_of(request: Request, post: str, fiscal_year: int) -> Dashboard:
@@ -76,7 +78,7 @@ def dashboard_of(request: Request, post: str, fiscal_year: int) -> Dashboard:
             raise HTTPException(404, f"post {post}, fiscal year {fiscal_year}, is not in the database")
         key = PostKey(stored.id, stored.code, stored.fiscal_year)
         state = state_kept(connection, stored.id, stored.revision)
-        return Dashboard(key, _post_out(stored), state.summary, since_newest(connection, key))
+        return Dashboard(key, _post_out(stored), state.summary, since_newest(connection, key), state.run)
 
 
 def distributed(request: Request, key: PostKey) -> PostRun:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, select, update
 
 from icass.store.schema import audit_chain, audit_log
+from icass.store.states import Shelf, database_of
 
 FIRST_PREVIOUS = "0" * 64  # the previous hash of the first entry: there is none
 
@@ -211,6 +212,22 @@ def entries(
     if chosen is not None:
         query = chosen.applied(query)
     return [_entry(row) for row in connection.execute(query)]
+
+
+# A post's newest entries, kept under the record's head: a post's home shows them to each of its readers, and
+# they change only when an entry is appended, which moves the head.
+_NEWEST: Shelf[tuple[Entry, ...]] = Shelf("newest entries")
+
+
+def newest_of_post(connection: Connection, post: str, fiscal_year: int, limit: int) -> list[Entry]:
+    """entries(connection, limit, posts=[post], fiscal_year=fiscal_year), read again only when the record grew."""
+    head = connection.execute(select(audit_chain.c.last_id)).scalar_one_or_none()
+    database, key = database_of(connection), (post, fiscal_year, limit)
+    kept = _NEWEST.get(database, key, head)
+    if kept is None:
+        kept = tuple(entries(connection, limit, posts=[post], fiscal_year=fiscal_year))
+        _NEWEST.put(database, key, head, kept)
+    return list(kept)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
 from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes
-from icass.api.posts import computed, dashboard_of, listed_posts, post_key
+from icass.api.posts import dashboard_of, listed_posts, post_key
 from icass.api.schemas import FiscalYear
 from icass.api.versions import record_approval
 from icass.bundle.codes import MAX_TEXT_CHARS
@@ -42,7 +42,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
     shown = dashboard_of(request, post, fiscal_year)
     summary = shown.summary
     editable = request.state.session.account.edits_post(post)
-    run = computed(request, shown.key)
+    run = shown.run
     names = Names(run)
     since = shown.since.since
     return page(
@@ -54,7 +54,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         shown=shown.since,
         problems=problems_placed(request, shown.key, run) if summary.problems else (),
         errors=sum(d.severity == ERROR for d in summary.problems),
-        recent=recent_changes(request, shown.key, run),
+        recent=recent_changes(request, shown.key, run, names),
         rows_since=[(f, row_changes_in_words(names, f, FILE_RESOURCES)) for f in since.files] if since else [],
         agency_names=names.agencies,
         file_labels={name: f.label for name, f in FILES.items()},
