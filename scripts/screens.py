@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -27,17 +28,17 @@ PASSWORD = "screens-only-password-1"
 WIDTH, HEIGHT = 1280, 900
 FY = 2027
 
-# (file name, role, path, what to wait for): the pages each role works in most.
+# (file name, role, path): the pages each role works in most; `{scenario}` is a what-if made for the shot.
 SHOTS: list[tuple[str, str, str]] = [
     ("fmo-post-home", "fmo", f"/posts/KVR/{FY}"),
     ("fmo-workload", "fmo", f"/posts/KVR/{FY}/workload"),
-    ("fmo-budget-editor", "fmo", f"/posts/KVR/{FY}/tables/budget.csv"),
+    ("fmo-budget-editor", "fmo", f"/posts/KVR/{FY}/tables/budget-lines"),
     ("fmo-positions", "fmo", f"/posts/KVR/{FY}/positions"),
-    ("fmo-what-if", "fmo", f"/posts/KVR/{FY}/scenarios"),
+    ("fmo-what-if", "fmo", f"/posts/KVR/{FY}/scenarios/{{scenario}}"),
     ("fmo-invoice", "fmo", f"/posts/KVR/{FY}/invoices/1931.0"),
     ("committee-review", "committee", f"/posts/KVR/{FY}/committee"),
     ("hq-home", "hq", "/"),
-    ("hq-world-invoice", "hq", f"/world/{FY}/invoices/1931.0"),
+    ("hq-post-invoice", "hq", f"/posts/KVR/{FY}/invoices/1931.0"),
     ("isc-world", "admin", f"/world/{FY}"),
     ("isc-imports", "admin", "/imports"),
     ("isc-record", "admin", "/audit"),
@@ -48,6 +49,20 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _a_what_if(context: Any, token: str) -> str:
+    """A what-if of KVR with one budget line changed, its id."""
+    headers = {"X-CSRF-Token": token}
+    base = f"/api/posts/KVR/{FY}"
+    made = context.request.post(f"{base}/scenarios", data={"name": "A larger motor pool"}, headers=headers)
+    assert made.ok, made.text()
+    scenario = made.json()["id"]
+    line = next(r for r in context.request.get(f"{base}/budget-lines").json() if r["cost_center"].startswith("6"))
+    change = {"resource": "budget-lines", "target": str(line["id"]), "values": {"amount": "95000.00"}}
+    added = context.request.post(f"{base}/scenarios/{scenario}/changes", data=change, headers=headers)
+    assert added.ok, added.text()
+    return str(scenario)
 
 
 def main() -> int:
@@ -80,10 +95,12 @@ def main() -> int:
                     )
                     signed = context.request.post("/api/session", data={"username": role, "password": PASSWORD})
                     assert signed.ok, signed.text()
+                    scenario = _a_what_if(context, signed.json()["csrf_token"]) if role == "fmo" else ""
                     page = context.new_page()
                     for name, who, path in SHOTS:
                         if who != role:
                             continue
+                        path = path.format(scenario=scenario)
                         answer = page.goto(path)
                         status = answer.status if answer is not None else 0
                         page.wait_for_load_state("networkidle")
