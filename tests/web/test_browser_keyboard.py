@@ -24,6 +24,15 @@ def _tab_to(page, matches: str, limit: int = 80) -> None:  # noqa: F811
     raise AssertionError(f"{limit} presses of Tab never reached {matches}; the focus is on {focused}")
 
 
+def _tab_to_navigation(page, width: int, matches: str) -> None:  # noqa: F811
+    """Tab to a control of the navigation, which is behind USWDS's menu button below 1,024 px."""
+    if width < 1024:
+        _tab_to(page, ".usa-menu-btn")
+        page.keyboard.press("Enter")
+        page.locator(".usa-nav.is-visible").wait_for()
+    _tab_to(page, matches)
+
+
 @pytest.mark.parametrize("seeded_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("width", [390, 1440])
 def test_a_person_works_by_keyboard_alone(page, width):  # noqa: F811
@@ -35,18 +44,10 @@ def test_a_person_works_by_keyboard_alone(page, width):  # noqa: F811
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
-    if width < 1024:  # the navigation is behind USWDS's menu button
-        _tab_to(page, ".usa-menu-btn")
-        page.keyboard.press("Enter")
-        page.locator(".usa-nav.is-visible").wait_for()
-    _tab_to(page, "nav a[href='/audit']")
+    _tab_to_navigation(page, width, "nav a[href='/audit']")
     page.keyboard.press("Enter")
     page.wait_for_url("**/audit")
     assert page.locator("h1").count() == 1
-    if width < 1024:
-        _tab_to(page, ".usa-menu-btn")
-        page.keyboard.press("Enter")
-        page.locator(".usa-nav.is-visible").wait_for()
-    _tab_to(page, "#sign-out")
+    _tab_to_navigation(page, width, "#sign-out")
     page.keyboard.press("Enter")
     page.wait_for_url("**/login")
