@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
+
 from tests.web.test_web import AGENCY, FY, KVR, app, signed_in  # noqa: F401 (app is a fixture)
 
 POST = f"/posts/{KVR}/{FY}"
@@ -23,7 +25,8 @@ def _amount(text: str) -> Decimal:
     return Decimal(text.strip().replace(",", ""))
 
 
-def test_a_change_is_picked_by_its_row_and_said_in_words(app):  # noqa: F811
+@pytest.mark.parametrize("typed", ["95000", "$95,000.00"])
+def test_a_change_is_picked_by_its_row_and_said_in_words(app, typed):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
     here = _scenario(client, csrf)
     page = client.get(here).text
@@ -36,7 +39,7 @@ def test_a_change_is_picked_by_its_row_and_said_in_words(app):  # noqa: F811
     assert option is not None
     assert f"budget line {line['row']}" in option.group(1)
     assert "Motor" in option.group(1) or "(6150)" in option.group(1)
-    form = {"resource": "budget-lines", "target": str(line["id"]), "column": "amount", "value": "95000"}
+    form = {"resource": "budget-lines", "target": str(line["id"]), "column": "amount", "value": typed}
     answer = client.post(f"{here}/changes", data=form, headers={"X-CSRF-Token": csrf})
     assert answer.status_code == 200
     was = _amount(line["amount"])

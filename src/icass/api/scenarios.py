@@ -27,6 +27,7 @@ from icass.api.schemas import (
     ScenarioOut,
     ScenarioSummaryOut,
 )
+from icass.api.tables import RESOURCES, typed_cells
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store import scenarios
@@ -146,7 +147,10 @@ def scenario_run(request: Request, key: PostKey, scenario_id: int) -> PostRun:
 def change_scenario(
     request: Request, key: PostKey, scenario_id: int, resource: str, action: str, target: str, values: dict[str, str]
 ) -> None:
-    """Add a change to the scenario (set a row's or a workload line's values, or delete a row)."""
+    """Add a change to the scenario (set a row's or a workload line's values, or delete a row); a row's cells
+    as a person types them, as the table editors take them (an amount "95,000" or "$95,000.00")."""
+    if action != "delete" and resource in RESOURCES:
+        values = typed_cells(RESOURCES[resource], values)
     with request.app.state.engine.begin() as connection:
         scenarios.add_change(
             connection, key, scenario_id, resource, action, target, values, account_of(request).username
