@@ -203,6 +203,30 @@ def test_every_problem_of_a_row_is_shown_at_once(app):  # noqa: F811
     assert sorted(p["field"] for p in refused.json()["problems"]) == ["funding", "lease"]
 
 
+def test_a_rule_broken_is_told_with_a_malformed_cell_not_after_it(app):  # noqa: F811
+    """AMSAL money where the handbook allows none (a rule of the post) and an amount that is not one (a cell's
+    form): both at once, each beside its field, and nothing saved, on the page and in the API's 422."""
+    client, csrf = signed_in(app, "fmo")
+    line = _rows(client, "budget-lines")[0]
+    answer = _change_line(client, csrf, line, funding="AMSAL", amount="12,00")
+    shown = {name: problems for name, problems in _problems(answer.text, f"row-{line['id']}").items() if problems}
+    assert set(shown) == {"funding", "amount"}
+    assert "(6 FAH-5 H-423.1-1 b)" in shown["funding"][0]
+    assert shown["amount"][0].startswith("Amount: '12,00' is not an amount in dollars")
+    body = {"version": line["version"], "funding": "AMSAL", "lease": "maybe"}
+    refused = client.put(f"{API}/budget-lines/{line['id']}", json=body, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 422
+    assert sorted(p["field"] for p in refused.json()["problems"]) == ["funding", "lease"]
+    assert client.get(f"{API}/budget-lines/{line['id']}").json() == line  # the trial was rolled back
+    # A new row from the form at the top: the same.
+    rows = len(_rows(client, "budget-lines"))
+    new = {c: str(line[c]) for c in FILES["budget.csv"][1]} | {"funding": "AMSAL", "amount": "x"}
+    refused = client.post(f"{POST}/tables/budget-lines", data=new, headers={"X-CSRF-Token": csrf})
+    shown = {name: problems for name, problems in _problems(refused.text, "new").items() if problems}
+    assert set(shown) == {"funding", "amount"}
+    assert len(_rows(client, "budget-lines")) == rows
+
+
 @pytest.mark.parametrize("typed", ["12,000", "$12,000.00", "12000", " $12,000 "])
 def test_an_amount_is_taken_as_people_type_it(app, typed):  # noqa: F811
     client, csrf = signed_in(app, "fmo")

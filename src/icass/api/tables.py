@@ -6,11 +6,12 @@ the store refuses raises one of REFUSED, which the API answers as 404, 409 or 42
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import Connection
 
 from icass.api.posts import computed
 from icass.api.schemas import WorkloadOut
@@ -222,15 +223,44 @@ def decisions_on(request: Request, modification_ids: Sequence[int]) -> dict[int,
 def change_row(
     request: Request, key: PostKey, file: str, row_id: int, values: Mapping[str, str], version: int, user: str
 ) -> StoredRow:
-    values = typed_cells(file, values)
+    typed = _typed_or_judged(
+        request, file, values, lambda c, rest: changes.update_row(c, key, file, row_id, rest, version, user)
+    )
     with request.app.state.engine.begin() as connection:
-        return changes.update_row(connection, key, file, row_id, values, version, user)
+        return changes.update_row(connection, key, file, row_id, typed, version, user)
 
 
 def add_row(request: Request, key: PostKey, file: str, values: Mapping[str, str], user: str) -> StoredRow:
-    values = typed_cells(file, values)
+    typed = _typed_or_judged(request, file, values, lambda c, rest: changes.create_row(c, key, file, rest, user))
     with request.app.state.engine.begin() as connection:
-        return changes.create_row(connection, key, file, values, user)
+        return changes.create_row(connection, key, file, typed, user)
+
+
+def _typed_or_judged(
+    request: Request, file: str, values: Mapping[str, str], change: Callable[[Connection, dict[str, Any]], object]
+) -> dict[str, Any]:
+    """typed_cells; when some cells are malformed, their problems together with what the post's rules find in
+    the change's other cells: the change made without the malformed ones, judged, and rolled back whatever it
+    found, so that a row's problems are all told at once, not those of its rules only after its cells are
+    mended (a post cannot be run with a malformed cell)."""
+    try:
+        return typed_cells(file, values)
+    except Rejected as malformed:
+        bad = {p.field for p in malformed.problems}
+        rest = {name: value for name, value in values.items() if name not in bad}
+        judged: list[Diagnostic] = []
+        if rest:
+            with request.app.state.engine.connect() as connection:
+                trial = connection.begin()
+                try:
+                    change(connection, typed_cells(file, rest))
+                except Rejected as refused:
+                    judged = [p for p in refused.problems if p.field not in bad]
+                except (Conflict, NotFound):
+                    pass  # the change proper says so
+                finally:
+                    trial.rollback()
+        raise Rejected([*malformed.problems, *judged]) from None
 
 
 def add_position(
