@@ -17,7 +17,15 @@ from icass.model import Origin, Source
 from icass.money import plain_amount
 from icass.runs.post import PostRun, run_post
 from icass.store.steps import workload_record
-from icass.views.positions import funding_name, position_choices, position_pools
+from icass.views.positions import (
+    funding_name,
+    page_holding,
+    page_of_pools,
+    pools_total,
+    position_choices,
+    position_pools,
+    position_records,
+)
 from icass.views.workload import line_records, workload_groups
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -125,3 +133,24 @@ def test_the_records_behind_a_count(run):
     assert all(c.file == "people.csv" for c in found.counted)
     assert line_records(run, "6150", "1931.0", "NO_SUCH_FACTOR") is None
     assert line_records(dataclasses.replace(run, derivation=None), "6150", "1931.0", "UNIFORMED") is None
+
+
+def test_positions_are_paged_and_found_by_number_or_title(run):
+    pools = position_pools(run)
+    positions = position_records(run)
+    assert len(positions) > 25
+    assert pools_total(run) == sum(p.total for p in pools)
+    first = page_of_pools(positions, "", 1, run)
+    assert (first.page, first.pages, first.found) == (1, -(-len(pools) // 25), len(pools))
+    assert first.pools == pools[:25]
+    last = page_of_pools(positions, "", 10_000, run)  # kept within the pages there are
+    assert last.page == last.pages
+    assert last.pools == pools[(last.pages - 1) * 25 :]
+    wanted = pools[30]
+    found = page_of_pools(positions, wanted.position_id.lower(), 1, run)
+    assert wanted in found.pools
+    assert all(wanted.position_id.lower() in f"{p.position_id} {p.title}".lower() for p in found.pools)
+    assert page_of_pools(positions, "no such position anywhere", 1, run).found == 0
+    assert page_holding(positions, wanted.position_id) == 2
+    assert page_holding(positions, "nobody") == 1
+    assert position_pools(run, {wanted.position_id}) == (wanted,)

@@ -103,7 +103,7 @@ def test_a_position_is_removed_with_its_lines_after_a_confirmation(app):  # noqa
     headers = {"X-CSRF-Token": csrf, "HX-Request": "true"}
     assert client.post(PAGE, data=NEW, headers=headers).status_code == 204
     (row,) = [r for r in _rows(client, "positions") if r["position_id"] == "G-900"]
-    page = client.get(PAGE)
+    page = client.get(PAGE, params={"q": "G-900"})  # the positions come 25 a page; the new one is the last
     assert f'hx-get="{PAGE}/{row["id"]}/remove"' in page.text
     confirm = client.get(f"{PAGE}/{row['id']}/remove", headers=headers)
     assert "Remove position G-900 (Motor pool dispatcher), with its 2 time allocation rows and 1 cost line?" in (
@@ -132,12 +132,28 @@ def test_the_committee_reads_the_positions_and_changes_none(app):  # noqa: F811
     assert refused.status_code == 403
 
 
+def test_the_positions_come_a_page_at_a_time_and_are_found_by_number(app):  # noqa: F811
+    client, _ = signed_in(app, "committee")
+    every = _rows(client, "positions")
+    assert len(every) > 25
+    first = client.get(PAGE).text
+    assert first.count('class="usa-accordion__heading"') == 25
+    assert 'aria-label="Pages of the positions"' in first
+    last = every[-1]["position_id"]
+    assert f"{last} " not in first
+    second = client.get(PAGE, params={"page": 2}).text
+    assert second.count('class="usa-accordion__heading"') == len(every) - 25
+    found = client.get(PAGE, params={"q": last.lower()}).text
+    assert f"{last} " in found
+    assert 'id="positions-found"' in found
+
+
 def test_a_positions_text_is_shown_as_text(app):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
     markup = "<img src=x onerror=alert(1)>"
     made = client.post(PAGE, data={**NEW, "title": markup}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"})
     assert made.status_code == 204, made.text
-    page = client.get(PAGE).text
+    page = client.get(PAGE, params={"made": "G-900"}).text  # the page that holds the position just made
     assert markup not in page
     assert "G-900 &lt;img src=x onerror=alert(1)&gt;" in page
     refused = client.post(

@@ -6,13 +6,14 @@ for a new position offers (cost centers of the post's methodology, grades, fundi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from icass.catalog.glossary import glossary
 from icass.diagnostics import Diagnostic
 from icass.distribution.explain import split_line
-from icass.model import Funding, PositionCategory, PostBundle, Source
+from icass.model import CostFactor, Funding, Position, PositionCategory, PostBundle, Source
 from icass.model.records import AMSAL_SOC, PAT_SOC
 from icass.money import format_grouped
 from icass.runs.post import PostRun
@@ -90,10 +91,10 @@ def _names(run: PostRun, bundle: PostBundle) -> dict[str, str]:
     return {e.code: e.name for e in run.catalog.methodology(bundle.post.methodology)}
 
 
-def position_pools(run: PostRun) -> tuple[PositionPool, ...]:
-    """Every position of the post in its file's order, with its pool and where its time goes. Read from the
-    records as entered when the post is in error: a grade the cost factors lack then brings no AmSal or PAT
-    (the post's problems say so) rather than no page."""
+def position_pools(run: PostRun, only: Collection[str] | None = None) -> tuple[PositionPool, ...]:
+    """Every position of the post in its file's order (or those of `only`, a page's), with its pool and where
+    its time goes. Read from the records as entered when the post is in error: a grade the cost factors lack
+    then brings no AmSal or PAT (the post's problems say so) rather than no page."""
     bundle = _records(run)
     if bundle is None:
         return ()
@@ -111,15 +112,9 @@ def position_pools(run: PostRun) -> tuple[PositionPool, ...]:
         allocation[share.position_id].append((share.cost_center, share.percent, share.source.row))
     found = []
     for position in bundle.positions:
-        factor = factors.get(position.grade) if position.category == PositionCategory.USDH else None
-        pool = (
-            (
-                PoolPart(str(Funding.AMSAL), AMSAL_SOC, factor.amsal, True, 0),
-                PoolPart(str(Funding.PAT), PAT_SOC, factor.pat, True, 0),
-            )
-            if factor is not None
-            else ()
-        ) + tuple(costs[position.position_id])
+        if only is not None and position.position_id not in only:
+            continue
+        pool = _pool(position, factors, costs)
         split = sorted(allocation[position.position_id])
         percents = [percent for _, percent, _ in split]
         dollars = [0] * len(split)
@@ -147,6 +142,38 @@ def position_pools(run: PostRun) -> tuple[PositionPool, ...]:
     return tuple(found)
 
 
+def _pool(
+    position: Position, factors: Mapping[str, CostFactor], costs: Mapping[str, list[PoolPart]]
+) -> tuple[PoolPart, ...]:
+    """A position's cost pool: the AmSal and PAT of a U.S. direct hire's grade, then its own cost lines."""
+    factor = factors.get(position.grade) if position.category == PositionCategory.USDH else None
+    from_grade = (
+        (
+            PoolPart(str(Funding.AMSAL), AMSAL_SOC, factor.amsal, True, 0),
+            PoolPart(str(Funding.PAT), PAT_SOC, factor.pat, True, 0),
+        )
+        if factor is not None
+        else ()
+    )
+    return from_grade + tuple(costs.get(position.position_id, ()))
+
+
+def position_records(run: PostRun) -> Sequence[Position]:
+    """The post's positions in their file's order, as position_pools reads them."""
+    bundle = _records(run)
+    return () if bundle is None else bundle.positions
+
+
+def pools_total(run: PostRun) -> int:
+    """Every position's cost pool added up, in cents (what the positions page heads its list with)."""
+    bundle = _records(run)
+    if bundle is None:
+        return 0
+    factors = {f.grade: f for f in bundle.cost_factors}
+    own = sum(line.amount for line in bundle.position_costs)
+    return own + sum(p.cents for position in bundle.positions for p in _pool(position, factors, {}))
+
+
 def _same(source: Source, position: Source) -> bool:
     """A problem of the position's own row (the checks name its file with or without the extension)."""
     return source.row == position.row and source.file.removesuffix(".csv") == position.file.removesuffix(".csv")
@@ -166,3 +193,30 @@ def position_choices(run: PostRun) -> PositionChoices:
 
 def _grade_name(amsal: int, pat: int) -> str:
     return f"AmSal ${format_grouped(amsal)}, PAT ${format_grouped(pat)}"
+
+
+@dataclass(frozen=True)
+class PoolsPage:
+    """One page of the positions a person asked for: those whose number or title holds `query`, `size` a page."""
+
+    pools: tuple[PositionPool, ...]
+    page: int  # from 1
+    pages: int
+    found: int  # how many positions the query keeps, on every page
+
+
+def page_of_pools(positions: Sequence[Position], query: str, page: int, run: PostRun, size: int = 25) -> PoolsPage:
+    """The page `page` (kept within the pages there are) of the positions `query` finds, in their order, each
+    with its pool and time (position_pools of that page's alone: a post may have thousands)."""
+    words = query.casefold().split()
+    kept = [p for p in positions if all(w in f"{p.position_id} {p.title}".casefold() for w in words)]
+    pages = max(1, -(-len(kept) // size))
+    page = min(max(page, 1), pages)
+    shown = position_pools(run, {p.position_id for p in kept[(page - 1) * size : page * size]})
+    return PoolsPage(shown, page, pages, len(kept))
+
+
+def page_holding(pools: Sequence[Position], position_id: str, size: int = 25) -> int:
+    """The page on which `position_id` is shown when nothing is searched (1 when it is not there)."""
+    at = next((k for k, p in enumerate(pools) if p.position_id == position_id), 0)
+    return at // size + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,9 +19,18 @@ from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_p
 from icass.api.positions import add_whole_position
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
+from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.diagnostics import Diagnostic
 from icass.money import plain_amount
-from icass.views.positions import funding_name, position_choices, position_pools
+from icass.views.positions import (
+    funding_name,
+    page_holding,
+    page_of_pools,
+    pools_total,
+    position_choices,
+    position_pools,
+    position_records,
+)
 from icass.web.render import error_fragment, page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -95,18 +105,32 @@ def positions_page(
     fiscal_year: FiscalYear,
     made: Annotated[str, Query(max_length=200)] = "",
     removed: Annotated[str, Query(max_length=200)] = "",
+    q: Annotated[str, Query(max_length=MAX_TEXT_CHARS)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
-    pools = position_pools(run)
+    positions = position_records(run)
+    if made and not q:  # the position just made is on the page shown
+        page_number = page_holding(positions, made)
+    paged = page_of_pools(positions, q, page_number, run)
+    url = f"/posts/{post}/{fiscal_year}/positions"
+
+    def link(page: int) -> str:
+        return f"{url}?{urlencode({'q': q, 'page': page} if q else {'page': page})}#positions-heading"
+
     return page(
         request,
         "positions.html",
         **_context(request, post, fiscal_year),
-        pools=pools,
+        pools=paged.pools,
+        paged=paged,
+        link=link,
+        query=q,
+        all_positions=len(positions),
         stored=_stored(request, key),
-        total=sum(p.total for p in pools),
-        made=next((p for p in pools if p.position_id == made), None),
+        total=pools_total(run),
+        made=next(iter(position_pools(run, {made}))) if made in {p.position_id for p in positions} else None,
         removed=removed,
         funding_name=funding_name,
     )
