@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from icass.model.provenance import Source
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"  # info: advice from a rule of the handbook (icass rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class Diagnostic:
     # a reference to another row, a duplicate, a cost center's cost with no workload). A change to a stored
     # post is refused for the first kind only; the second is the post's problem until fixed (icass.store.changes).
     spans_rows: bool = False
+    rule: str = ""  # the id of the handbook's budget rule it breaks (R01-R142, icass.catalog.budget_rules), if any
 
     def __str__(self) -> str:
         where = f"{self.source}, {self.field}" if self.field else str(self.source)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from icass.catalog import CostCenterSpec
+from icass.catalog.budget_rules import BudgetRule
 from icass.distribution import Distribution
 from icass.distribution.steps import DistributionLine
 from icass.model import PostBundle, Workload
@@ -109,6 +110,33 @@ def workload_csv(workload: Iterable[Workload]) -> str:
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+RULES_HEADER = ("id", "group", "section", "severity", "applies", "checked", "facts", "title")
+
+
+def rules_csv(rules: Iterable[BudgetRule], checked: frozenset[str]) -> str:
+    """`icass rules --format csv`: the handbook's budget rules, one a row, in their order."""
+    return _csv(
+        RULES_HEADER,
+        (
+            (
+                r.id,
+                r.group,
+                r.section,
+                r.severity,
+                r.applies,
+                "yes" if r.id in checked else "no",
+                " ".join(r.facts),
+                r.title,
+            )
+            for r in rules
+        ),
+    )
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def catalog_csv(entries: Iterable[CostCenterSpec]) -> str:

@@ -280,7 +280,12 @@ def read_entered(
     w["origin"] = [Origin.ENTERED] * len(workload.numbers)
     entered = PostBundle(
         post=post,
-        agencies=tuple(map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources())),
+        agencies=tuple(
+            Agency(code, name, extra, separate, source=source)
+            for code, name, extra, separate, source in zip(
+                a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources(), strict=True
+            )
+        ),
         cost_factors=_records(CostFactor, factors),
         positions=_columns(Position, positions),
         position_costs=_columns(PoolLine, costs),

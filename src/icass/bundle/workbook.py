@@ -25,7 +25,7 @@ import stat
 import tomllib
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -209,15 +209,15 @@ class WorkbookRead:
         if file == POST_FILE:
             key = name.removeprefix("post.") if name.startswith("post.") else ""
             moved = self.book.sheet(POST_SHEET, self.post_rows.get(key, 0))
-            return Diagnostic(diagnostic.severity, moved, message, key or name, diagnostic.section)
+            return replace(diagnostic, source=moved, message=message, field=key or name)
         if file in COLUMNS or file == POLICY_FILE:
             if message == "the file is missing":
                 message = "the sheet is missing"
             moved = Source(self.book.sheet(sheet_of(file)).file, source.row, source.key)
-            return Diagnostic(diagnostic.severity, moved, message, name, diagnostic.section)
+            return replace(diagnostic, source=moved, message=message)
         if file == "tdy" and "no tdy/ folder" in message:
             message = f"the workbook has no tdy sheets: {POLICY_SHEET}, tdy_visits, tdy_services (docs/tdy.md)"
-            return Diagnostic(diagnostic.severity, self.book.whole, message, name, diagnostic.section)
+            return replace(diagnostic, source=self.book.whole, message=message)
         return diagnostic
 
     def merged(self, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -14,12 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from icass.catalog.budget_rules import budget_rules
 from icass.checks import budget, counts, positions, references
 from icass.checks.context import Check, Context, Costs, Needs
+from icass.checks.facts import fact_given
 from icass.diagnostics import Diagnostic, has_errors
 from icass.model import PostBundle
 
-__all__ = ["CHECKS", "Check", "Context", "Costs", "Needs", "run_checks", "run_each"]
+__all__ = [
+    "CHECKS",
+    "Check",
+    "Context",
+    "Costs",
+    "Needs",
+    "checked_rules",
+    "judged_rules",
+    "run_checks",
+    "run_each",
+    "unjudged_rules",
+]
 
 # Where a cost center first appears, which messages on costs point at (budget._first_rows).
 _FIRST_ROWS = {"budget", "time_allocation"}
@@ -49,6 +62,34 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
+    """The ids of the budget rules some check judges."""
+    return frozenset(check.budget_rule for check in checks if check.budget_rule)
+
+
+def judged_rules(post: PostBundle) -> frozenset[str]:
+    """The ids of the budget rules judged on this post: those of its methodology whose facts it gives."""
+    methodology = str(post.post.methodology)
+    return frozenset(
+        rule.id
+        for rule in budget_rules().values()
+        if rule.judges(methodology) and all(fact_given(post, fact) for fact in rule.facts)
+    )
+
+
+def unjudged_rules(post: PostBundle) -> dict[str, tuple[str, ...]]:
+    """Each fact this post does not give, with the rules of its methodology left unjudged for want of it:
+    said once for the post, not on every row the rule would have judged."""
+    methodology = str(post.post.methodology)
+    missing: dict[str, list[str]] = {}
+    for rule in budget_rules().values():
+        if rule.judges(methodology):
+            for fact in rule.facts:
+                if not fact_given(post, fact):
+                    missing.setdefault(fact, []).append(rule.id)
+    return {fact: tuple(ids) for fact, ids in missing.items()}
+
+
 def run_checks(post: PostBundle, context: Context, checks: tuple[Check, ...] = CHECKS) -> list[Diagnostic]:
     """What the checks find, in their order, in one of two passes, since the cost they judge is computed
     between them: without `context.costs`, the checks on rows (one that needs sound rows only when no check
@@ -67,8 +108,11 @@ def run_each(
     (the run after an edit that left those fields alone, icass.runs.post)."""
     on_costs = context.costs is not None
     found: dict[Check, list[Diagnostic]] = {}
+    judged = judged_rules(post)
     for check in checks:
         if (check.needs is Needs.COSTS) != on_costs:
+            continue
+        if check.budget_rule and check.budget_rule not in judged:
             continue
         if check.needs is Needs.SOUND_ROWS and any(map(has_errors, found.values())):
             continue

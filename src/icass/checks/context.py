@@ -71,3 +71,4 @@ class Check:
     rule: Rule
     needs: Needs = Needs.ROWS
     reads: frozenset[str] = EVERY_FIELD
+    budget_rule: str = ""  # the id of the handbook's budget rule it judges (icass.catalog.budget_rules), if one

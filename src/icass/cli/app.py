@@ -246,6 +246,31 @@ def catalog(methodology: str, format: str) -> None:
 
 
 @app.command()
+@table_or_csv_option
+@_quiet_when_stdout_closes
+def rules(format: str) -> None:
+    """List the handbook's budget rules that every post is checked against (R01-R142), with their sections."""
+    from icass import report
+    from icass.catalog.budget_rules import budget_rules
+    from icass.checks import checked_rules
+
+    every, checked = budget_rules().values(), checked_rules()
+    if format == CSV:
+        sys.stdout.write(report.rules_csv(every, checked))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text("The handbook's budget rules (6 FAH-5)", style="table.title"))
+    for column in ("rule", "severity", "applies", "what it checks", "section"):
+        table.add_column(Text(column), overflow="fold")
+    for r in every:
+        title = r.title if r.id in checked else f"{r.title or r.words} (not checked yet)"
+        table.add_row(*map(Text, (r.id, r.severity, r.applies, title, r.section)))
+    _out().print(table)
+
+
+@app.command()
 @bundle_argument
 def validate(bundle: Path) -> None:
     """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""

@@ -70,6 +70,10 @@ class Post:
     fiscal_year: int
     count_date: dt.date | None = None  # post.toml may move it; otherwise May 1 of the year before (H-341.1-4 a)
     stage: str = ""  # what the budget is, as post.toml says: "final" for the ISC-accepted final budget
+    # Facts some budget rules need (icass.checks.facts); None or "": post.toml does not say.
+    guard_force: str = ""  # "psa" (personal services agreement guards) or "contract" (H-341.5 g)
+    medevac_post: bool | None = None  # a designated regional MEDEVAC post (H-341.3-4 e)
+    furniture_pool: bool | None = None  # the post runs a furniture and appliance pool (H-341.15-6)
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -81,6 +85,12 @@ class Agency:
     name: str
     extra: tuple[tuple[str, str], ...] = ()  # columns the bundle carries beyond code and name
     separate_network: bool = False  # keeps its own IT network: its OpenNet accounts weigh 0.3 (H-341.4-4 a(2))
+    # Facts some budget rules need (icass.checks.facts); None: agencies.csv does not say.
+    under_com: bool | None = None  # its people are under chief of mission authority (H-341 b)
+    physically_present: bool | None = None  # it has people physically at post (H-341 b)
+    co_located: bool | None = None  # it sits in the embassy's buildings (H-341 b(1))
+    government_housing: bool | None = None  # its people live in government-provided housing (H-341 b(2))
+    own_medical_program: bool | None = None  # it runs its own medical program (H-341.3)
     source: Source = field(default=NOWHERE, compare=False)
 
 
