@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from icass.catalog.budget_rules import budget_rules
-from icass.checks import budget, counts, positions, references
+from icass.checks import budget, counts, funding, object_classes, positions, references, shares, time_rules
 from icass.checks.context import Check, Context, Costs, Needs
 from icass.checks.facts import fact_given
 from icass.diagnostics import Diagnostic, has_errors
@@ -59,6 +59,11 @@ CHECKS: tuple[Check, ...] = (
     Check(budget.ceilings, Needs.COSTS, frozenset({"post", *_FIRST_ROWS})),
     # Needs the rows alone, but its warnings have always come after those on costs.
     Check(counts.mandatory, Needs.COSTS, frozenset({"post", "workload"})),
+    # The handbook's budget rules (icass.catalog.budget_rules), by group.
+    *funding.CHECKS,
+    *object_classes.CHECKS,
+    *time_rules.CHECKS,
+    *shares.CHECKS,
 )
 
 
