@@ -71,3 +71,15 @@ def test_a_post_is_judged_by_the_rules_of_its_methodology_whose_facts_it_gives(t
     needing = {r.id: r.facts for r in RULES.values() if r.facts}
     assert not set(needing) & judged
     assert sorted(r for ids in unjudged_rules(bundle).values() for r in ids) == sorted(needing)
+
+
+def test_the_agency_facts_are_the_format_columns_in_the_record_order():
+    from icass.bundle import format
+    from icass.checks import facts
+    from icass.model import Agency
+
+    names = [f.name for f in dataclasses.fields(Agency)]
+    after = names.index("separate_network") + 1
+    declared = tuple(name for name, *_ in format.AGENCY_FACTS)
+    assert tuple(names[after : after + len(declared)]) == declared
+    assert facts.AGENCY_FACTS == declared

@@ -17,6 +17,7 @@ class Line:
     amount: str
     description: str
     lease: str
+    central: str = ""
 
 
 LINES = [

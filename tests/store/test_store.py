@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import filecmp
 import shutil
 from pathlib import Path
@@ -14,10 +15,11 @@ from icass.bundle import tables as t
 from icass.bundle import tdy as tdy_files
 from icass.bundle.format import every_file
 from icass.cli import app
+from icass.runs.post import run_post
 from icass.store.bundles import NotStored, export_bundle, import_bundle, new_revision
 from icass.store.database import open_database
 from icass.store.schema import DOCUMENTS, ROW_TABLES, WORLD_ROW_TABLES, metadata, posts
-from tests.bundles import replace_line, write_bundle
+from tests.bundles import BASE, replace_line, write_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = [
@@ -175,7 +177,6 @@ def test_a_broken_bundle_through_the_command_changes_nothing(tmp_path):
 @pytest.mark.parametrize("sample", SAMPLES[:3], ids=lambda p: p.name)
 def test_a_stored_post_computes_as_its_bundle_does(engine, sample):
     from icass import report
-    from icass.runs.post import run_post
     from icass.store.compute import run_stored
 
     import_bundle(engine, sample)
@@ -229,3 +230,38 @@ def test_a_stored_amount_out_of_bounds_is_named_as_its_written_form_would_be(eng
     messages = [str(d) for d in run_stored(engine, post_id).diagnostics]
     assert "error: budget.csv, row 3, amount: '-5.00' is negative" in messages
     assert "error: cost_factors.csv, row 2, amsal: '1000000000000.01' is larger than 1,000,000,000,000.00" in messages
+
+
+FACTS_POST = BASE["post.toml"] + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\n'
+
+
+def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine, tmp_path):
+    folder = write_bundle(
+        tmp_path / "facts",
+        post_toml=FACTS_POST,
+        agencies_csv="code,name,under_com,co_located\n1900.0,State,yes,yes\n1901.0,ICASS,yes,\n2000.0,Other,no,no\n",
+        positions_csv="position_id,category,grade,title,dual_function,dual_approved_on\n"
+        "P1,USDH,FS-02,Management officer,,\nP2,LE,FSN-9,Driver,yes,2025-10-01\n",
+        budget_csv="".join(f"{line},\n" for line in BASE["budget.csv"].splitlines()).replace(
+            "description,", "description,central", 1
+        )
+        + "6150,RB,2500,200.00,courier contract,yes\n",
+    )
+    bundle = run_post(folder).bundle
+    assert bundle is not None
+    assert (bundle.post.guard_force, bundle.post.medevac_post, bundle.post.furniture_pool) == ("psa", True, False)
+    assert [(a.under_com, a.co_located, a.own_medical_program) for a in bundle.agencies] == [
+        (True, True, None),
+        (True, None, None),
+        (False, False, None),
+    ]
+    assert [(p.dual_function, p.dual_approved_on) for p in bundle.positions] == [
+        (False, None),
+        (True, dt.date(2025, 10, 1)),
+    ]
+    assert [line.central for line in bundle.budget] == [False] * 5 + [True]
+    stored, problems = import_bundle(engine, folder)
+    assert stored is not None, [str(d) for d in problems]
+    export_bundle(engine, stored.code, stored.fiscal_year, tmp_path / "out")
+    assert _same_tree(folder, tmp_path / "out") == []
+    assert run_post(tmp_path / "out").bundle == bundle

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from icass.catalog.counting import PersonKind, Tenure, load_counting_rules
-from icass.model import Funding, Methodology, PositionCategory, Region
+from icass.model import Funding, GuardForce, Methodology, PositionCategory, Region
 from icass.model.tdy import VisitCategory
 from icass.model.world import Item, Mail, Stage
 
@@ -80,6 +80,7 @@ YES_NO = Choices("yes_no", "yes or no", lambda: ("yes", "no"))
 MAIL = _enum("mail", "mail service", Mail)
 ITEM = _enum("item", "below-the-line item", Item)
 STAGE = _enum("stage", "stage", Stage)
+GUARD_FORCE = _enum("guard_force", "guard force", GuardForce)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,8 @@ def _agency(label: str = "Agency", required: bool = True, note: str = "", sectio
     return Column("agency", Kind.CODE, label, required=required, suggested="agency", note=note, section=section)
 
 
-def _yes_no(name: str, label: str, default: bool, **more: Any) -> Column:
+def _yes_no(name: str, label: str, default: bool | None, **more: Any) -> Column:
+    """A yes/no cell; an empty one reads as `default` (None: not said, for a fact a rule needs)."""
     return Column(name, Kind.YES_NO, label, required=False, default=default, **more)
 
 
@@ -212,9 +214,19 @@ WORKBOOK_LISTS = (
     YES_NO,
     REGION,
     METHODOLOGY,
+    GUARD_FORCE,
 )
 
 FUNDING_NOTE = "RB, OBO or LGP (H-420)"
+
+# What some budget rules need to know of an agency (icass.checks.facts): name, label, section, what yes means.
+AGENCY_FACTS = (
+    ("under_com", "Under COM", "H-341 b", "yes when its people are under chief of mission authority"),
+    ("physically_present", "Present at post", "H-341 b", "yes when it has people physically at post"),
+    ("co_located", "Co-located", "H-341 b(1)", "yes when it sits in the embassy's buildings"),
+    ("government_housing", "Government housing", "H-341 b(2)", "yes when its people live in government housing"),
+    ("own_medical_program", "Own medical program", "H-341.3", "yes when it runs its own medical program"),
+)
 
 POST = Document(
     "post.toml",
@@ -242,6 +254,32 @@ POST = Document(
             in_header=False,
             note="optional: final for the ISC-accepted final budget, which sets the next year's TDY rates",
         ),
+        Column(
+            "guard_force",
+            Kind.ONE_OF,
+            "Guard force",
+            required=False,
+            in_header=False,
+            choices=GUARD_FORCE,
+            section="H-341.5 g",
+            note="optional: psa (guards on personal services agreements) or contract; some budget rules need it",
+        ),
+        _yes_no(
+            "medevac_post",
+            "MEDEVAC post",
+            None,
+            in_header=False,
+            section="H-341.3-4 e",
+            note="optional: yes for a designated regional MEDEVAC post; some budget rules need it",
+        ),
+        _yes_no(
+            "furniture_pool",
+            "Furniture pool",
+            None,
+            in_header=False,
+            section="H-341.15-6",
+            note="optional: yes when the post runs a furniture and appliance pool; some budget rules need it",
+        ),
     ),
     note="The post and the fiscal year: one key a row (column A), its value in column B.",
 )
@@ -262,6 +300,10 @@ BUNDLE_FILES: tuple[File, ...] = (
                 in_header=False,
                 section="H-341.4-4 a(2)",
                 note="yes for an agency that keeps its own network (H-341.4-4 a(2))",
+            ),
+            *(
+                _yes_no(name, label, None, in_header=False, section=section, note=f"optional: {note}")
+                for name, label, section, note in AGENCY_FACTS
             ),
         ),
         required=True,
@@ -295,6 +337,21 @@ BUNDLE_FILES: tuple[File, ...] = (
             Column("category", Kind.ONE_OF, "Category", choices=POSITION_CATEGORY, note="USDH or LE"),
             _code("grade", "Grade"),
             Column("title", Kind.TEXT, "Title", required=False),
+            _yes_no(
+                "dual_function",
+                "Dual function",
+                False,
+                in_header=False,
+                section="H-341.14-1 b",
+                note="yes for a position that serves ICASS and a program (H-341.14-1 b)",
+            ),
+            _date(
+                "dual_approved_on",
+                "Dual function approved",
+                in_header=False,
+                section="H-341.14-1 b",
+                note="when a dual-function LE position was approved (H-341.14-1 b)",
+            ),
         ),
         required=True,
         key="position_id",
@@ -345,6 +402,14 @@ BUNDLE_FILES: tuple[File, ...] = (
                 in_header=False,
                 section="H-363.1-3 a(4)",
                 note="yes on a residential or nonresidential lease line (left out of TDY rates, H-363.1-3 a(4))",
+            ),
+            _yes_no(
+                "central",
+                "Central contract",
+                False,
+                in_header=False,
+                section="H-423.2-1",
+                note="yes on a centrally funded RB or DS contract, counted inside the target (H-423.2-1)",
             ),
         ),
         required=True,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from icass.bundle import tables as t
-from icass.bundle.format import FILES, POST, Column, File, Kind, every_file
+from icass.bundle.format import AGENCY_FACTS, FILES, POST, Column, File, Kind, every_file
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
     Agency,
@@ -62,8 +62,8 @@ def one_of(choices: type[E], what: str) -> Callable[[str], E]:
 
 
 @functools.cache
-def yes_no(default: bool) -> t.Parser:
-    def parse(value: str) -> bool:
+def yes_no(default: bool | None) -> t.Parser:
+    def parse(value: str) -> bool | None:
         text = value.strip()
         if not text:
             return default
@@ -118,7 +118,7 @@ def parser(column: Column) -> t.Parser:
         assert choices.enum is not None, column  # the model takes the value as its enum
         return one_of(choices.enum, choices.what)
     if kind == Kind.YES_NO:
-        return yes_no(bool(column.default))
+        return yes_no(column.default)
     by_kind: dict[Kind, tuple[t.Parser, t.Parser]] = {
         Kind.CODE: (t.code, t.optional_code),
         Kind.POST_CODE: (t.post_code, t.optional_post_code),
@@ -150,6 +150,7 @@ def read_file(root: Path | t.CellSource, name: str) -> tuple[t.Table, list[Diagn
 FUNDING = parser(FILES["budget.csv"].column("funding"))
 REGION = parser(POST.key("region"))
 METHODOLOGY = parser(POST.key("methodology"))
+GUARD_FORCE = parser(POST.key("guard_force"))
 
 
 def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
@@ -183,6 +184,15 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
             raise ValueError("is empty")
         return parsed
 
+    def yes_or_no(value: Any) -> bool:
+        """A TOML boolean, or yes or no as the workbook's post sheet and the other files write it."""
+        if isinstance(value, bool):
+            return value
+        parsed = yes_no(None)(string(value))
+        if parsed is None:
+            raise ValueError("is empty")
+        return bool(parsed)
+
     def year(value: Any) -> int:
         if not isinstance(value, int) or isinstance(value, bool) or not 1990 <= value <= 2200:
             raise ValueError(f"{value!r} is not a fiscal year such as 2027")
@@ -200,6 +210,11 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
         values["count_date"] = field("count_date", count_date)
     if "stage" in table:
         values["stage"] = field("stage", string)
+    if "guard_force" in table:
+        values["guard_force"] = field("guard_force", lambda v: GUARD_FORCE(string(v)))
+    for fact in ("medevac_post", "furniture_pool"):
+        if fact in table:
+            values[fact] = field(fact, yes_or_no)
     if problems:
         return None, problems
     return Post(**values, source=source), []
@@ -276,15 +291,13 @@ def read_entered(
     # Records are made column by column (positional arguments in the order of each record's fields): a large
     # post has some 25,000 of them, and a dict a row would cost more than the reading.
     a, w = agencies.values, workload.values
+    facts = [a[fact] for fact, *_ in AGENCY_FACTS]  # Agency's fields after separate_network, in their order
     w["modification"] = [_ONE if m is None else m for m in w["modification"]]
     w["origin"] = [Origin.ENTERED] * len(workload.numbers)
     entered = PostBundle(
         post=post,
         agencies=tuple(
-            Agency(code, name, extra, separate, source=source)
-            for code, name, extra, separate, source in zip(
-                a["code"], a["name"], agencies.extra, a["separate_network"], agencies.sources(), strict=True
-            )
+            map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], *facts, agencies.sources())
         ),
         cost_factors=_records(CostFactor, factors),
         positions=_columns(Position, positions),

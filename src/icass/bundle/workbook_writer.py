@@ -227,7 +227,9 @@ def _post_sheet(sheet: Any, post: dict[str, Any]) -> None:
     for key in POST_KEYS:  # every key, those the post leaves out empty
         value = post.get(key)
         _text_cell(sheet, row, 1, key)
-        if isinstance(value, bool) or value is None:
+        if isinstance(value, bool):
+            _text_cell(sheet, row, 2, "yes" if value else "no")
+        elif value is None:
             pass
         elif isinstance(value, int):
             sheet.cell(row, 2, value).number_format = "0"
@@ -326,12 +328,14 @@ def _validations(book: Any, contents: Contents, ranges: dict[str, str]) -> None:
     for row in range(2, post.max_row + 1):
         key = post.cell(row, 1).value
         if key in _POST_LISTS:
-            rule = DataValidation(type="list", formula1=ranges[key], allow_blank=True, showErrorMessage=True)
+            rule = DataValidation(
+                type="list", formula1=ranges[_POST_LISTS[key]], allow_blank=True, showErrorMessage=True
+            )
             rule.add(f"B{row}")
             post.add_data_validation(rule)
 
 
-_POST_LISTS = {key.name for key in POST.keys if key.choices is not None}
+_POST_LISTS = {key.name: listed[0] for key in POST.keys if (listed := key.listed) is not None}
 
 
 def _instructions(sheet: Any) -> None:

@@ -17,7 +17,7 @@ def _agencies_say(name: str) -> Callable[[PostBundle], bool]:
 
 
 FACTS: dict[str, Callable[[PostBundle], bool]] = {
-    "post.toml guard_force": lambda post: bool(post.post.guard_force),
+    "post.toml guard_force": lambda post: post.post.guard_force is not None,
     "post.toml medevac_post": lambda post: post.post.medevac_post is not None,
     "post.toml furniture_pool": lambda post: post.post.furniture_pool is not None,
     **{f"agencies.csv {name}": _agencies_say(name) for name in AGENCY_FACTS},

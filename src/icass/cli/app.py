@@ -274,8 +274,14 @@ def rules(format: str) -> None:
 @bundle_argument
 def validate(bundle: Path) -> None:
     """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""
+    from icass.checks import unjudged_rules
+
     post, _ = _load(bundle)
-    _err().print(
+    err = _err()
+    for fact, rules in unjudged_rules(post).items():
+        file, _, name = fact.partition(" ")
+        err.print(f"note: {file} does not give {name}: rule(s) {', '.join(rules)} not judged", markup=False)
+    err.print(
         f"{bundle}: valid ({post.post.code} {post.post.name}, {post.post.methodology}, FY {post.post.fiscal_year})",
         markup=False,
     )

@@ -37,6 +37,14 @@ class Region(StrEnum):
     WHA = "WHA"
 
 
+class GuardForce(StrEnum):
+    """Who the post's local guards are (H-341.5 g): some rules differ for guards on personal services
+    agreements and a contract guard force."""
+
+    PSA = "psa"
+    CONTRACT = "contract"
+
+
 class PositionCategory(StrEnum):
     USDH = "USDH"
     LE = "LE"
@@ -71,7 +79,7 @@ class Post:
     count_date: dt.date | None = None  # post.toml may move it; otherwise May 1 of the year before (H-341.1-4 a)
     stage: str = ""  # what the budget is, as post.toml says: "final" for the ISC-accepted final budget
     # Facts some budget rules need (icass.checks.facts); None or "": post.toml does not say.
-    guard_force: str = ""  # "psa" (personal services agreement guards) or "contract" (H-341.5 g)
+    guard_force: GuardForce | None = None  # personal services agreement guards or a contract force (H-341.5 g)
     medevac_post: bool | None = None  # a designated regional MEDEVAC post (H-341.3-4 e)
     furniture_pool: bool | None = None  # the post runs a furniture and appliance pool (H-341.15-6)
     source: Source = field(default=NOWHERE, compare=False)
@@ -112,6 +120,8 @@ class Position:
     category: PositionCategory
     grade: str
     title: str
+    dual_function: bool = False  # one incumbent serves ICASS and a program (H-341.14-1 b)
+    dual_approved_on: dt.date | None = None  # when such an LE position was approved (H-341.14-1 b)
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -146,6 +156,7 @@ class BudgetLine:
     amount: int
     description: str = ""
     lease: bool = False  # a residential or nonresidential lease line, left out of TDY rates (H-363.1-3 a(4))
+    central: bool = False  # a centrally funded RB or DS contract, inside the target (H-423.2-1)
     source: Source = field(default=NOWHERE, compare=False)
 
 

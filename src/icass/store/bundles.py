@@ -197,10 +197,17 @@ def _insert_post(connection: Connection, post: Post) -> int:
         "methodology": str(post.methodology),
         "count_date": post.count_date.isoformat() if post.count_date else None,
         "stage": post.stage or None,
+        "guard_force": None if post.guard_force is None else str(post.guard_force),
+        "medevac_post": yes_or_no(post.medevac_post),
+        "furniture_pool": yes_or_no(post.furniture_pool),
         "revision": new_revision(),
     }
     inserted = connection.execute(posts.insert().returning(posts.c.id), values).scalar_one()
     return int(inserted)
+
+
+def yes_or_no(fact: bool | None) -> str | None:
+    return None if fact is None else ("yes" if fact else "no")
 
 
 def new_revision() -> str:
@@ -281,4 +288,7 @@ def _post_toml(connection: Connection, post_id: int) -> str:
         lines.append(f"count_date = {post['count_date']}")
     if post["stage"] is not None:
         lines.append(f"stage = {json.dumps(post['stage'], ensure_ascii=False)}")
+    for fact in ("guard_force", "medevac_post", "furniture_pool"):
+        if post[fact] is not None:
+            lines.append(f"{fact} = {json.dumps(post[fact])}")
     return "\n".join(lines) + "\n"

@@ -19,7 +19,7 @@ from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.diagnostics import Diagnostic
 from icass.distribution.invoice import Invoice
-from icass.model import Methodology, Post, PostRecords, Region, Source, SourceRecords
+from icass.model import GuardForce, Methodology, Post, PostRecords, Region, Source, SourceRecords
 from icass.model.sources import FILE_OF
 from icass.runs.post import PostRun, run_derived, run_records
 from icass.runs.tdy import TdyRun, tdy_of
@@ -42,6 +42,9 @@ def _post(connection: Connection, post_id: int) -> Post:
         fiscal_year=row["fiscal_year"],
         count_date=dt.date.fromisoformat(row["count_date"]) if row["count_date"] else None,
         stage=row["stage"] or "",
+        guard_force=None if row["guard_force"] is None else GuardForce(row["guard_force"]),
+        medevac_post=None if row["medevac_post"] is None else row["medevac_post"] == "yes",
+        furniture_pool=None if row["furniture_pool"] is None else row["furniture_pool"] == "yes",
         source=Source("post.toml"),
     )
 

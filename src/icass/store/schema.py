@@ -68,6 +68,10 @@ posts = Table(
     Column("methodology", String(16), nullable=False),
     Column("count_date", String(10)),  # None: post.toml leaves it to the default (H-341.1-4 a)
     Column("stage", Text),  # None: post.toml says no stage
+    # Facts some budget rules need (icass.checks.facts), as post.toml writes them; None: it does not say.
+    Column("guard_force", Text),
+    Column("medevac_post", Text),  # yes or no
+    Column("furniture_pool", Text),  # yes or no
     Column("version", Integer, nullable=False, default=1),
     # A new random token whenever anything of the post changes: what a computed run is kept by (a row id
     # can come back after a delete, a token does not).
