@@ -25,11 +25,20 @@ class Diagnostic:
     # post is refused for the first kind only; the second is the post's problem until fixed (icass.store.changes).
     spans_rows: bool = False
     rule: str = ""  # the id of the handbook's budget rule it breaks (R01-R142, icass.catalog.budget_rules), if any
+    # A warning the FMO left as it is, with the reason, who and when (acknowledgements.csv): shown to the
+    # committee beside it, and no longer counted as open.
+    acknowledged: str = ""
+
+    @property
+    def open(self) -> bool:
+        """Still to be dealt with: an error, or a warning nobody has acknowledged."""
+        return not self.acknowledged
 
     def __str__(self) -> str:
         where = f"{self.source}, {self.field}" if self.field else str(self.source)
         cite = f" (6 FAH-5 {self.section})" if self.section else ""
-        return f"{self.severity}: {where}: {self.message}{cite}"
+        known = f" [acknowledged: {self.acknowledged}]" if self.acknowledged else ""
+        return f"{self.severity}: {where}: {self.message}{cite}{known}"
 
 
 def error(source: Source, message: str, field: str = "", section: str = "", spans_rows: bool = False) -> Diagnostic:

@@ -82,4 +82,4 @@ def test_the_agency_facts_are_the_format_columns_in_the_record_order():
     after = names.index("separate_network") + 1
     declared = tuple(name for name, *_ in format.AGENCY_FACTS)
     assert tuple(names[after : after + len(declared)]) == declared
-    assert facts.AGENCY_FACTS == declared
+    assert declared == facts.AGENCY_FACTS

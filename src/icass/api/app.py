@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import icass
-from icass.api import audit, jobs, posts, rows, scenarios, session, versions, world
+from icass.api import acknowledgements, audit, jobs, posts, rows, scenarios, session, versions, world
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
 from icass.api.origin import SameOrigin
 from icass.api.posts import RejectedPost, problem
@@ -39,6 +39,7 @@ ROUTERS = (
     session.router,
     posts.router,
     rows.router,
+    acknowledgements.router,
     audit.router,
     jobs.router,
     scenarios.router,

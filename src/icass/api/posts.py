@@ -42,7 +42,15 @@ SCOPED: Responses = {401: {"model": Message}, 403: {"model": Message}, 404: {"mo
 
 
 def problem(d: Diagnostic) -> Problem:
-    return Problem(severity=d.severity, where=str(d.source), field=d.field, message=d.message, section=d.section)
+    return Problem(
+        severity=d.severity,
+        where=str(d.source),
+        field=d.field,
+        message=d.message,
+        section=d.section,
+        rule=d.rule,
+        acknowledged=d.acknowledged,
+    )
 
 
 def post_key(request: Request, post: str, fiscal_year: int) -> PostKey:

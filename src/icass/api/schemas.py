@@ -67,6 +67,27 @@ class Problem(BaseModel):
     field: str
     message: str
     section: str
+    rule: str = ""  # the budget rule broken (R01-R142), if the problem is one
+    acknowledged: str = ""  # for a warning the FMO acknowledged: the reason, who and when
+
+
+class AcknowledgementIn(Strict):
+    """A warning the post raises now, by its rule, file and row, and why it is left as it is."""
+
+    rule: Annotated[str, Field(pattern=r"^R\d{2,3}$")]
+    file: Annotated[str, Field(max_length=64, pattern=r"^[a-z_/]+\.csv$")]
+    row: Annotated[int, Field(ge=0, le=2**31 - 1)]
+    reason: TextCell
+
+
+class AcknowledgementOut(BaseModel):
+    id: int
+    rule: str
+    file: str
+    row: int
+    reason: str
+    by: str
+    on: str
 
 
 class Rejection(BaseModel):

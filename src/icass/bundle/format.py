@@ -484,6 +484,23 @@ BUNDLE_FILES: tuple[File, ...] = (
         note="Approved modifications of derived counts (H-341.3-4 b for 5624; floors such as H-341.11-2(D) b).",
     ),
     File(
+        "acknowledgements.csv",
+        "acknowledgements",
+        "Acknowledged warnings",
+        BUDGET_SIDE,
+        (
+            _code("rule", "Rule", note="the id of a budget rule whose severity is warning (icass rules)"),
+            Column("file", Kind.TEXT, "File", note="the file of the row the warning is on, e.g. budget.csv"),
+            _count("row", "Row", note="the row the warning names; 0 for a warning on the file as a whole"),
+            Column("reason", Kind.TEXT, "Reason"),
+            Column("by", Kind.TEXT, "By", note="who acknowledged it"),
+            _date("on", "On", required=True),
+        ),
+        key="rule,file,row",
+        note="The FMO's reasons for leaving warnings of the budget rules as they are: an acknowledged warning "
+        "is shown to the committee with its reason and no longer counted as open. Errors cannot be acknowledged.",
+    ),
+    File(
         "people.csv",
         "people",
         "People",

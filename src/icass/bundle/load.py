@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 from icass.bundle import tables as t
 from icass.bundle.format import AGENCY_FACTS, FILES, POST, Column, File, Kind, every_file
+from icass.catalog.budget_rules import budget_rules
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.model import (
+    Acknowledgement,
     Agency,
     BudgetLine,
     CostFactor,
@@ -231,6 +233,7 @@ def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None
     parsed together, one set of column operations per file kind (icass.bundle.frames)."""
     roots = [Path(f) for f in folders]
     sides = [_read_entered(root) for root in roots]
+    acknowledged = [read_acknowledgements(t.Folder(root)) if root.is_dir() else ((), []) for root in roots]
     with_sources = [i for i, root in enumerate(roots) if root.is_dir() and _has_sources(root)]
     sources: dict[int, tuple[SourceRecords, list[Diagnostic]]] = {}
     if with_sources:
@@ -239,8 +242,11 @@ def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None
 
         sources = dict(zip(with_sources, read_sources_of([roots[i] for i in with_sources]), strict=True))
     found: list[tuple[PostRecords | None, list[Diagnostic]]] = []
-    for i, (entered, modifications, problems) in enumerate(sides):
+    for i, ((entered, modifications, problems), (acknowledgements, unread)) in enumerate(
+        zip(sides, acknowledged, strict=True)
+    ):
         records, more = sources.get(i, (SourceRecords(), []))
+        problems = problems + unread
         if entered is None:
             # Cross-file rules would only repeat what the broken rows already say.
             found.append((None, problems + more))
@@ -248,8 +254,34 @@ def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None
             # Bad cells of source records are null in their frames: the records come back with the errors, so
             # that the checks across records can report every other problem at once (the pipeline stops
             # before counting).
-            found.append((PostRecords(entered, modifications, records), problems + more))
+            found.append((PostRecords(entered, modifications, records, acknowledgements), problems + more))
     return found
+
+
+def read_acknowledgements(root: t.CellSource) -> tuple[tuple[Acknowledgement, ...], list[Diagnostic]]:
+    """acknowledgements.csv, when the bundle has it: the FMO's reasons for leaving warnings as they are. What
+    each acknowledges is judged with the run's warnings (icass.checks.acknowledgements)."""
+    if not root.has("acknowledgements.csv"):
+        return (), []
+    read, problems = read_file(root, "acknowledgements.csv")
+    if has_errors(problems):
+        return (), problems
+    found = []
+    for row in read.rows():
+        v = row.values
+        number, rule = v["row"], budget_rules().get(v["rule"])
+        if number != int(number):
+            problems.append(error(row.source, f"{number} is not a row number", field="row"))
+            continue
+        if rule is None:
+            problems.append(error(row.source, f"{v['rule']} is not one of the budget rules R01-R142", field="rule"))
+            continue
+        if rule.severity == "error":
+            message = f"{rule.id} is an error, and an error cannot be acknowledged: fix the row instead"
+            problems.append(error(row.source, message, field="rule", section=rule.section))
+            continue
+        found.append(Acknowledgement(v["rule"], v["file"], int(number), v["reason"], v["by"], v["on"], row.source))
+    return tuple(found), problems
 
 
 def _has_sources(root: Path) -> bool:

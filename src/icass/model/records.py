@@ -195,6 +195,21 @@ class Modification:
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """The FMO's reason for leaving a warning of a budget rule as it is (acknowledgements.csv): the warning of
+    `rule` on `file`'s row `row` (0: the file as a whole) is no longer counted as open, and the committee sees
+    the reason beside it. Errors cannot be acknowledged."""
+
+    rule: str
+    file: str
+    row: int
+    reason: str
+    by: str
+    on: dt.date
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class PostBundle:
     """Everything one post's distribution is computed from."""
 
@@ -249,6 +264,7 @@ class PostRecords:
     entered: PostBundle
     modifications: tuple[Modification, ...] = ()
     sources: SourceRecords = field(default_factory=SourceRecords)
+    acknowledgements: tuple[Acknowledgement, ...] = ()
 
     @property
     def post(self) -> Post:

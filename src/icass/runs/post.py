@@ -24,6 +24,7 @@ from icass.bundle import read_bundle
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.checks import Check, Context, Costs, run_checks, run_each
+from icass.checks.acknowledgements import acknowledge
 from icass.checks.context import EVERY_FIELD
 from icass.diagnostics import Diagnostic, has_errors
 from icass.distribution import Distribution, DistributionError, distribute_columns
@@ -152,7 +153,14 @@ def run_read(
     if through is Through.DISTRIBUTION:
         counted.update(_distribute_together(counted, catalog, rules))
     runs.update(counted)
-    return [runs[i] for i in range(len(read))]
+    return [_acknowledged(runs[i]) for i in range(len(read))]
+
+
+def _acknowledged(run: PostRun) -> PostRun:
+    """The run with the warnings the FMO acknowledged marked so (icass.checks.acknowledgements)."""
+    if run.records is None or not run.records.acknowledgements:
+        return run
+    return dataclasses.replace(run, diagnostics=acknowledge(run.diagnostics, run.records.acknowledgements))
 
 
 # Posts distributed together: the engine's arrays are dense (post x agency x cost center x funding source),
@@ -245,7 +253,7 @@ def run_derived(
     icass.bundle.edit); what it computed from those tables alone is taken from it, not computed again."""
     steps = None if before is None else before.steps
     counted = _after_derivation(records, derivation, catalog, rules, problems, Through.COUNTS, steps)
-    return _distribute_one(counted, catalog, rules, steps) if counted.ok else counted
+    return _acknowledged(_distribute_one(counted, catalog, rules, steps) if counted.ok else counted)
 
 
 def _after_derivation(

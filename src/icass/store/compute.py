@@ -4,6 +4,7 @@ run is kept until the post changes (its `revision`), in the store's one cache (i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from icass.bundle import edit
-from icass.bundle.load import read_entered
+from icass.bundle.load import read_acknowledgements, read_entered
 from icass.bundle.tdy import POLICY
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
@@ -174,7 +175,7 @@ def state_after_edit(
     entered = edit.edited(records.entered, file, index, cells)
     if entered is None:
         return state_on(connection, post_id)  # a cell its reader refuses: the reading names it, as a file's
-    changed = PostRecords(entered, records.modifications, records.sources)
+    changed = dataclasses.replace(records, entered=entered)
     found = [*before.entered_problems, *before.source_problems]
     run, derivation, rules = before.run, before.run.derivation, load_counting_rules()
     read = any(c in cells for c in READS.get(edit.READERS[file][0], ()))
@@ -205,13 +206,17 @@ def read_stored_parts(
     """read_stored_of, with each post's problems of its budget side and of its source records apart."""
     cells = stored_cells_of(connection, post_ids, in_cents=BUDGET_SIDE) if cells is None else cells
     sides = [read_entered(cells[post_id], _post(connection, post_id), []) for post_id in post_ids]
+    acknowledged = [read_acknowledgements(cells[post_id]) for post_id in post_ids]
     sources = _sources_of([cells[post_id] for post_id in post_ids])
     found: list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]] = []
-    for (entered, modifications, problems), (records, more) in zip(sides, sources, strict=True):
+    for (entered, modifications, problems), (acknowledgements, unread), (records, more) in zip(
+        sides, acknowledged, sources, strict=True
+    ):
+        problems = problems + unread
         if entered is None:
             found.append((None, problems, more))
         else:
-            found.append((PostRecords(entered, modifications, records), problems, more))
+            found.append((PostRecords(entered, modifications, records, acknowledgements), problems, more))
     return found
 
 

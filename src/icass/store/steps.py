@@ -81,7 +81,10 @@ def _row_record(file: File) -> type[StoredRow]:
 
 
 # Each bundle file -> the record of its rows.
-ROW_RECORDS: dict[str, type[StoredRow]] = {name: _row_record(file) for name, file in FORMAT.items()}
+# Not acknowledgements.csv: its `row` column would shadow a stored row's own (icass.store.acknowledgements).
+ROW_RECORDS: dict[str, type[StoredRow]] = {
+    name: _row_record(file) for name, file in FORMAT.items() if name != "acknowledgements.csv"
+}
 
 
 def row_record(file: str, row: Mapping[str, Any], number: int) -> StoredRow:

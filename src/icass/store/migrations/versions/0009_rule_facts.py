@@ -1,5 +1,6 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation and
-furniture pool; each agency's standing at post; a centrally funded contract line; a dual-function position
+furniture pool; each agency's standing at post; a centrally funded contract line; a dual-function position; and
+the FMO's acknowledgements of warnings (acknowledgements.csv)
 
 Revision ID: 0009
 Revises: 0008
@@ -28,7 +29,25 @@ CELLS = {
 }
 
 
+ACKNOWLEDGEMENT_CELLS = ("rule", "file", "row", "reason", "by", "on")
+
+
 def upgrade() -> None:
+    op.create_table(
+        "acknowledgements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("line", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Text(), nullable=False) for name in ACKNOWLEDGEMENT_CELLS),
+        sa.Column("extra", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["posts.id"], name=op.f("fk_acknowledgements_post_id_posts"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_acknowledgements")),
+    )
+    with op.batch_alter_table("acknowledgements", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_acknowledgements_post_id"), ["post_id"], unique=False)
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in POST_FACTS:
             batch_op.add_column(sa.Column(name, sa.Text(), nullable=True))
@@ -46,3 +65,6 @@ def downgrade() -> None:
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in reversed(POST_FACTS):
             batch_op.drop_column(name)
+    with op.batch_alter_table("acknowledgements", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_acknowledgements_post_id"))
+    op.drop_table("acknowledgements")
