@@ -12,6 +12,7 @@ import numpy as np
 
 from icass.catalog import CostCenterSpec
 from icass.catalog.budget_rules import BudgetRule
+from icass.checks.targets import TargetLine
 from icass.distribution import Distribution
 from icass.distribution.steps import DistributionLine
 from icass.model import PostBundle, Workload
@@ -110,6 +111,45 @@ def workload_csv(workload: Iterable[Workload]) -> str:
 
 def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
+
+
+TARGETS_HEADER = (
+    "post",
+    "funding",
+    "kind",
+    "target",
+    "budgeted",
+    "central_contracts",
+    "psu",
+    "operating_allowance",
+    "difference",
+)
+
+
+def targets_csv(lines: Iterable[TargetLine]) -> str:
+    """`icass targets --format csv`: one row per post, funding source and kind that has a target, in that order."""
+    return _csv(
+        TARGETS_HEADER,
+        (
+            (
+                line.post,
+                line.funding,
+                line.kind,
+                *map(
+                    format_plain,
+                    (
+                        line.target,
+                        line.budgeted,
+                        line.central_contracts,
+                        line.psu,
+                        line.operating_allowance,
+                        line.difference,
+                    ),
+                ),
+            )
+            for line in sorted(lines, key=lambda line: (line.post, line.funding, line.kind))
+        ),
+    )
 
 
 RULES_HEADER = ("id", "group", "section", "severity", "applies", "checked", "facts", "title")

@@ -81,6 +81,8 @@ MAIL = _enum("mail", "mail service", Mail)
 ITEM = _enum("item", "below-the-line item", Item)
 STAGE = _enum("stage", "stage", Stage)
 GUARD_FORCE = _enum("guard_force", "guard force", GuardForce)
+# The three targets a post receives (H-422); AmSal and PAT are outside every target (H-423.1 a).
+TARGET_FUNDING = _enum("target_funding", "funding source with a target", Funding, leave_out=("AMSAL", "PAT"))
 
 
 @dataclass(frozen=True)
@@ -501,6 +503,22 @@ BUNDLE_FILES: tuple[File, ...] = (
         "is shown to the committee with its reason and no longer counted as open. Errors cannot be acknowledged.",
     ),
     File(
+        "targets.csv",
+        "targets",
+        "Targets",
+        BUDGET_SIDE,
+        (
+            _count("fiscal_year", "Fiscal year", note="a year, e.g. 2027"),
+            Column("funding", Kind.ONE_OF, "Funding", choices=TARGET_FUNDING, section="H-422", note="RB, OBO or LGP"),
+            Column("kind", Kind.ONE_OF, "Kind", choices=STAGE, note="initial or final"),
+            Column("amount", Kind.AMOUNT, "Target"),
+        ),
+        key="fiscal_year,funding,kind",
+        section="H-422",
+        note="Optional, for a bundle alone: the post's targets by funding source, as the ISC set them (H-422); in "
+        "a world, world/targets.csv holds them.",
+    ),
+    File(
         "people.csv",
         "people",
         "People",
@@ -733,6 +751,22 @@ WORLD_FILES: tuple[File, ...] = (
         (_cost_center(), _agency(), _count("count", "Count")),
         section="H-424 b(7) NOTE 2",
     ),
+    File(
+        "targets.csv",
+        "world_targets",
+        "Targets",
+        WORLD_FOLDER,
+        (
+            Column("post", Kind.POST_CODE, "Post"),
+            _count("fiscal_year", "Fiscal year", note="a year, e.g. 2027"),
+            Column("funding", Kind.ONE_OF, "Funding", choices=TARGET_FUNDING, section="H-422", note="RB, OBO or LGP"),
+            Column("kind", Kind.ONE_OF, "Kind", choices=STAGE, note="initial or final"),
+            Column("amount", Kind.AMOUNT, "Target"),
+        ),
+        key="post,fiscal_year,funding,kind",
+        section="H-422",
+        note="Each post's targets by funding source, initial and final, as the ISC set them (H-422).",
+    ),
 )
 
 # world.toml's [world] table (docs/world.md). Money is in dollars, a TOML string or number read as an exact decimal.
@@ -772,9 +806,11 @@ RECORD_FILES: tuple[str, ...] = tuple(f.name for f in BUNDLE_FILES if f.part == 
 
 @cache
 def every_file() -> dict[str, File]:
-    """Every CSV file of a bundle and of a world, by name (no name is both)."""
-    found = {**FILES, **WORLD_FILE_OF}
-    assert len(found) == len(FILES) + len(WORLD_FILE_OF)
+    """Every CSV file of a bundle and of a world, by name."""
+    # targets.csv is both a bundle's and a world's: this gives the bundle's, and a world's is read by its own
+    # declaration (WORLD_FILE_OF, icass.bundle.world).
+    found = {**WORLD_FILE_OF, **FILES}
+    assert len(found) == len(FILES) + len(WORLD_FILE_OF) - 1
     return found
 
 

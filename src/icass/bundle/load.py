@@ -30,6 +30,7 @@ from icass.model import (
     PostRecords,
     Source,
     SourceRecords,
+    Target,
     TimeAllocation,
     Workload,
 )
@@ -42,16 +43,15 @@ E = TypeVar("E", bound=StrEnum)
 # Cached: each parser registers its column reader in the module-level table of icass.bundle.tables, so a
 # parser made anew on every read (as post.toml's were) would grow that table by one entry a read.
 @functools.cache
-def one_of(choices: type[E], what: str) -> Callable[[str], E]:
+def one_of(choices: type[E], what: str, only: tuple[str, ...] | None = None) -> Callable[[str], E]:
+    """A code of `choices`; `only`: the codes a column takes of them, where it takes fewer (a target's funding)."""
+    by_code = {str(c): c for c in choices if only is None or str(c) in only}
+
     def parse(value: str) -> E:
         code = value.strip()
-        try:
-            return choices(code)
-        except ValueError:
-            known = ", ".join(str(c) for c in choices)
-            raise ValueError(f"{value!r} is not a known {what} ({known})") from None
-
-    by_code = {str(c): c for c in choices}
+        if code in by_code:
+            return by_code[code]
+        raise ValueError(f"{value!r} is not a known {what} ({', '.join(by_code)})")
 
     def column(cells: Sequence[str]) -> list[E] | None:
         try:
@@ -118,7 +118,8 @@ def parser(column: Column) -> t.Parser:
         choices = column.choices
         assert choices is not None, column
         assert choices.enum is not None, column  # the model takes the value as its enum
-        return one_of(choices.enum, choices.what)
+        taken = choices.values()
+        return one_of(choices.enum, choices.what, None if len(taken) == len(choices.enum) else taken)
     if kind == Kind.YES_NO:
         return yes_no(column.default)
     by_kind: dict[Kind, tuple[t.Parser, t.Parser]] = {
@@ -142,9 +143,10 @@ def parsers(file: File) -> tuple[dict[str, t.Parser], dict[str, t.Parser]]:
     )
 
 
-def read_file(root: Path | t.CellSource, name: str) -> tuple[t.Table, list[Diagnostic]]:
-    """One CSV file of the format, column by column, each column by the parser of its declared kind."""
-    file = every_file()[name]
+def read_file(root: Path | t.CellSource, name: str, file: File | None = None) -> tuple[t.Table, list[Diagnostic]]:
+    """One CSV file of the format, column by column, each column by the parser of its declared kind (`file`:
+    its declaration, where its name alone does not tell: a world's targets.csv)."""
+    file = every_file()[name] if file is None else file
     required, optional = parsers(file)
     return t.read_columns(root, name, required, keep_extra=file.keep_extra, optional=optional)
 
@@ -234,6 +236,7 @@ def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None
     roots = [Path(f) for f in folders]
     sides = [_read_entered(root) for root in roots]
     acknowledged = [read_acknowledgements(t.Folder(root)) if root.is_dir() else ((), []) for root in roots]
+    targeted = [read_targets(t.Folder(root)) if root.is_dir() else ((), []) for root in roots]
     with_sources = [i for i, root in enumerate(roots) if root.is_dir() and _has_sources(root)]
     sources: dict[int, tuple[SourceRecords, list[Diagnostic]]] = {}
     if with_sources:
@@ -242,11 +245,11 @@ def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None
 
         sources = dict(zip(with_sources, read_sources_of([roots[i] for i in with_sources]), strict=True))
     found: list[tuple[PostRecords | None, list[Diagnostic]]] = []
-    for i, ((entered, modifications, problems), (acknowledgements, unread)) in enumerate(
-        zip(sides, acknowledged, strict=True)
+    for i, ((entered, modifications, problems), (acknowledgements, unread), (targets, untargeted)) in enumerate(
+        zip(sides, acknowledged, targeted, strict=True)
     ):
         records, more = sources.get(i, (SourceRecords(), []))
-        problems = problems + unread
+        problems = problems + unread + untargeted
         if entered is None:
             # Cross-file rules would only repeat what the broken rows already say.
             found.append((None, problems + more))
@@ -254,8 +257,39 @@ def read_bundles(folders: Sequence[str | Path]) -> list[tuple[PostRecords | None
             # Bad cells of source records are null in their frames: the records come back with the errors, so
             # that the checks across records can report every other problem at once (the pipeline stops
             # before counting).
-            found.append((PostRecords(entered, modifications, records, acknowledgements), problems + more))
+            own = tuple(target for _, target in targets)
+            found.append((PostRecords(entered, modifications, records, acknowledgements, own), problems + more))
     return found
+
+
+def read_targets(
+    root: t.CellSource, file: File | None = None
+) -> tuple[tuple[tuple[str, Target], ...], list[Diagnostic]]:
+    """targets.csv, when there is one: a bundle's own (its rows' post is ""), or a world's (`file`: the world's
+    declaration, whose rows name their post)."""
+    declared = FILES["targets.csv"] if file is None else file
+    if not root.has("targets.csv"):
+        return (), []
+    read, problems = read_file(root, "targets.csv", declared)
+    if has_errors(problems):
+        return (), problems
+    found: list[tuple[str, Target]] = []
+    seen: dict[tuple[str, int, str, str], t.Row] = {}
+    for row in read.rows():
+        v = row.values
+        year = v["fiscal_year"]
+        if year != int(year) or not 1990 <= year <= 2200:
+            problems.append(error(row.source, f"{year} is not a fiscal year such as 2027", field="fiscal_year"))
+            continue
+        post = v.get("post", "")
+        key = (post, int(year), str(v["funding"]), v["kind"])
+        if key in seen:
+            said = f"{post + ' ' if post else ''}{int(year)} {v['funding']} {v['kind']}"
+            problems.append(error(row.source, f"the {said} target is also {seen[key].source}", field="kind"))
+            continue
+        seen[key] = row
+        found.append((post, Target(int(year), v["funding"], v["kind"], v["amount"], row.source)))
+    return tuple(found), problems
 
 
 def read_acknowledgements(root: t.CellSource) -> tuple[tuple[Acknowledgement, ...], list[Diagnostic]]:

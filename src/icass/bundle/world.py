@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from icass.bundle import tables as t
-from icass.bundle.load import one_of, optional_date, read_file
+from icass.bundle.format import WORLD_FILE_OF
+from icass.bundle.load import one_of, optional_date, read_file, read_targets
 from icass.diagnostics import Diagnostic, error, has_errors
-from icass.model import Source
+from icass.model import Source, Target
 from icass.model.world import (
     FINANCIAL_MANAGEMENT,
     ITEM_SECTION,
@@ -56,6 +57,7 @@ class WorldFiles:
     tokens: tuple[AgencyFigure, ...]
     gfs_workload: tuple[GfsWorkload, ...]
     tdy_folders: tuple[Path, ...] = ()  # prior-year final bundles whose visits the world bills (docs/tdy.md)
+    targets: tuple[tuple[str, Target], ...] = ()  # each post's targets (targets.csv), by post code
 
 
 def _money(value: Any) -> int:
@@ -218,6 +220,8 @@ def read_world_tables(
         gfs_read, more = read_file(root, "gfs_workload.csv")
         gfs_rows = gfs_read.rows()
         problems += more
+    targets, more = read_targets(root, WORLD_FILE_OF["targets.csv"])
+    problems += more
     if world is None or has_errors(problems):
         return None, problems
     return (
@@ -230,6 +234,7 @@ def read_world_tables(
             tokens,
             tuple(GfsWorkload(**r.values, source=r.source) for r in gfs_rows),
             tdy_folders,
+            targets,
         ),
         problems,
     )

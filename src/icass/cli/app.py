@@ -93,6 +93,7 @@ class _LazyGroup(_Group):
     lazy={
         "workload": "icass.cli.workload:workload_command",
         "world": "icass.cli.world:world_command",
+        "targets": "icass.cli.targets:targets_command",
         "tdy": "icass.cli.tdy:tdy",
         "import": "icass.cli.store:import_command",
         "export": "icass.cli.store:export_command",

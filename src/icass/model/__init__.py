@@ -22,6 +22,7 @@ from icass.model.records import (
     PostBundle,
     PostRecords,
     Region,
+    Target,
     TimeAllocation,
     Workload,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "Region",
     "Source",
     "SourceRecords",
+    "Target",
     "TimeAllocation",
     "Workload",
 ]

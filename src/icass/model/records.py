@@ -210,6 +210,18 @@ class Acknowledgement:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """What a post may budget of one funding source (RB, OBO or LGP) in a fiscal year, as the ISC set it: an
+    initial target, and later a final one (H-422). AmSal and PAT are outside every target (H-423.1 a)."""
+
+    fiscal_year: int
+    funding: Funding
+    kind: str  # initial | final
+    amount: int
+    source: Source = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class PostBundle:
     """Everything one post's distribution is computed from."""
 
@@ -265,6 +277,7 @@ class PostRecords:
     modifications: tuple[Modification, ...] = ()
     sources: SourceRecords = field(default_factory=SourceRecords)
     acknowledgements: tuple[Acknowledgement, ...] = ()
+    targets: tuple[Target, ...] = ()  # a bundle's own targets.csv (a world's posts take world/targets.csv's)
 
     @property
     def post(self) -> Post:

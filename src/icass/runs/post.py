@@ -26,6 +26,7 @@ from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.checks import Check, Context, Costs, run_checks, run_each
 from icass.checks.acknowledgements import acknowledge
 from icass.checks.context import EVERY_FIELD
+from icass.checks.targets import over_targets
 from icass.diagnostics import Diagnostic, has_errors
 from icass.distribution import Distribution, DistributionError, distribute_columns
 from icass.distribution.columns import Columns, columns_of
@@ -157,10 +158,15 @@ def run_read(
 
 
 def _acknowledged(run: PostRun) -> PostRun:
-    """The run with the warnings the FMO acknowledged marked so (icass.checks.acknowledgements)."""
-    if run.records is None or not run.records.acknowledgements:
+    """The run with a warning for a budget over its targets (a bundle's own targets.csv: a world judges its
+    posts by its own), and the warnings the FMO acknowledged marked so (icass.checks.acknowledgements)."""
+    records = run.records
+    if records is None or not (records.acknowledgements or records.targets):
         return run
-    return dataclasses.replace(run, diagnostics=acknowledge(run.diagnostics, run.records.acknowledgements))
+    found = run.diagnostics
+    if records.targets:
+        found += tuple(over_targets(records.entered, records.targets))
+    return dataclasses.replace(run, diagnostics=acknowledge(found, records.acknowledgements))
 
 
 # Posts distributed together: the engine's arrays are dense (post x agency x cost center x funding source),

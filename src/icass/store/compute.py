@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from icass.bundle import edit
-from icass.bundle.load import read_acknowledgements, read_entered
+from icass.bundle.load import read_acknowledgements, read_entered, read_targets
 from icass.bundle.tdy import POLICY
 from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
@@ -207,16 +207,18 @@ def read_stored_parts(
     cells = stored_cells_of(connection, post_ids, in_cents=BUDGET_SIDE) if cells is None else cells
     sides = [read_entered(cells[post_id], _post(connection, post_id), []) for post_id in post_ids]
     acknowledged = [read_acknowledgements(cells[post_id]) for post_id in post_ids]
+    targeted = [read_targets(cells[post_id]) for post_id in post_ids]
     sources = _sources_of([cells[post_id] for post_id in post_ids])
     found: list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]] = []
-    for (entered, modifications, problems), (acknowledgements, unread), (records, more) in zip(
-        sides, acknowledged, sources, strict=True
+    for (entered, modifications, problems), (acknowledgements, unread), (targets, untargeted), (records, more) in zip(
+        sides, acknowledged, targeted, sources, strict=True
     ):
-        problems = problems + unread
+        problems = problems + unread + untargeted
         if entered is None:
             found.append((None, problems, more))
         else:
-            found.append((PostRecords(entered, modifications, records, acknowledgements), problems, more))
+            own = tuple(target for _, target in targets)
+            found.append((PostRecords(entered, modifications, records, acknowledgements, own), problems, more))
     return found
 
 

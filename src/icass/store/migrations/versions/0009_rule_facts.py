@@ -1,6 +1,7 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation and
 furniture pool; each agency's standing at post; a centrally funded contract line; a dual-function position; and
-the FMO's acknowledgements of warnings (acknowledgements.csv)
+the FMO's acknowledgements of warnings (acknowledgements.csv); and each post's targets, a bundle's own and a
+world's (targets.csv, H-422)
 
 Revision ID: 0009
 Revises: 0008
@@ -32,22 +33,38 @@ CELLS = {
 ACKNOWLEDGEMENT_CELLS = ("rule", "file", "row", "reason", "by", "on")
 
 
-def upgrade() -> None:
+TARGET_CELLS = ("fiscal_year", "funding", "kind")
+
+
+def _row_table(name: str, owner: str, cells: tuple[str, ...], amounts: tuple[str, ...] = ()) -> None:
     op.create_table(
-        "acknowledgements",
+        name,
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column(f"{owner}_id", sa.Integer(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        *(sa.Column(name, sa.Text(), nullable=False) for name in ACKNOWLEDGEMENT_CELLS),
+        *(sa.Column(cell, sa.Text(), nullable=False) for cell in cells),
+        *(sa.Column(cell, sa.BigInteger(), nullable=False) for cell in amounts),
         sa.Column("extra", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["post_id"], ["posts.id"], name=op.f("fk_acknowledgements_post_id_posts"), ondelete="CASCADE"
+            [f"{owner}_id"], [f"{owner}s.id"], name=op.f(f"fk_{name}_{owner}_id_{owner}s"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_acknowledgements")),
+        sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")),
     )
-    with op.batch_alter_table("acknowledgements", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_acknowledgements_post_id"), ["post_id"], unique=False)
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.create_index(batch_op.f(f"ix_{name}_{owner}_id"), [f"{owner}_id"], unique=False)
+
+
+def _drop(name: str, owner: str) -> None:
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f(f"ix_{name}_{owner}_id"))
+    op.drop_table(name)
+
+
+def upgrade() -> None:
+    _row_table("targets", "post", TARGET_CELLS, ("amount",))
+    _row_table("world_targets", "world", ("post", *TARGET_CELLS), ("amount",))
+    _row_table("acknowledgements", "post", ACKNOWLEDGEMENT_CELLS)
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in POST_FACTS:
             batch_op.add_column(sa.Column(name, sa.Text(), nullable=True))
@@ -65,6 +82,6 @@ def downgrade() -> None:
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in reversed(POST_FACTS):
             batch_op.drop_column(name)
-    with op.batch_alter_table("acknowledgements", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_acknowledgements_post_id"))
-    op.drop_table("acknowledgements")
+    _drop("acknowledgements", "post")
+    _drop("world_targets", "world")
+    _drop("targets", "post")

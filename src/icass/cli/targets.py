@@ -1,0 +1,66 @@
+"""`icass targets`: each post's budget against its targets by funding source (H-422, H-423), from a bundle (its
+own targets.csv) or a world (world/targets.csv, the ISC's)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from icass.cli.app import CSV, INPUT_ERROR, _err, _out, _quiet_when_stdout_closes, _report, table_or_csv_option
+from icass.diagnostics import ERROR
+from icass.money import format_grouped
+
+
+@click.command("targets")
+@click.argument("path", type=click.Path(path_type=Path))
+@table_or_csv_option
+@_quiet_when_stdout_closes
+def targets_command(path: Path, format: str) -> None:
+    """Each post's budget against its RB, OBO and LGP targets: the centrally funded contracts and the PSU charge
+    inside them, the operating allowance, and how far over or under (6 FAH-5 H-422, H-423). PATH is a post
+    bundle or a world folder."""
+    from icass import report
+    from icass.checks.targets import TargetLine, target_lines
+
+    lines: list[TargetLine] = []
+    if (path / "world.toml").is_file():
+        from icass.runs.world import run_world
+
+        world = run_world(path)
+        if world.files is None or any(d.severity == ERROR for d in world.diagnostics):
+            err = _err()
+            for d in world.diagnostics:
+                err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
+            raise click.exceptions.Exit(INPUT_ERROR)
+        targets = world.files.targets
+        for run in world.posts:
+            assert run.records is not None  # ok: no error
+            code = run.records.post.code
+            lines += target_lines(code, run.records.entered, [t for post, t in targets if post == code])
+    else:
+        from icass.runs.post import Through, run_post
+
+        run = run_post(path, through=Through.COUNTS)
+        _report(run)
+        if run.records is None or not run.ok:
+            raise click.exceptions.Exit(INPUT_ERROR)
+        lines = target_lines(run.records.post.code, run.records.entered, run.records.targets)
+    if format == CSV:
+        sys.stdout.write(report.targets_csv(lines))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text("Budgets against targets (6 FAH-5 H-422, H-423)", style="table.title"))
+    for column in ("post", "funding", "kind", "target", "budgeted", "central contracts", "PSU", "operating allowance"):
+        table.add_column(Text(column), justify="left" if column in ("post", "funding", "kind") else "right")
+    table.add_column(Text("over (+) / under (-)"), justify="right")
+    for line in sorted(lines, key=lambda line: (line.post, line.funding, line.kind)):
+        figures = (line.target, line.budgeted, line.central_contracts, line.psu, line.operating_allowance)
+        table.add_row(
+            *map(Text, (line.post, line.funding, line.kind, *map(format_grouped, figures))),
+            Text(format_grouped(line.difference), style="red" if line.difference > 0 else ""),
+        )
+    _out().print(table)
