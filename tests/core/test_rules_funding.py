@@ -14,11 +14,12 @@ from icass.runs.post import run_post
 from tests.bundles import BASE, write_bundle
 
 # The base budget with a lease column; the first line a test adds is row 7.
-BUDGET = BASE["budget.csv"].replace("description\n", "description,lease\n", 1).replace("\n", ",\n")
-BUDGET = BUDGET.replace("description,lease,\n", "description,lease\n", 1)
+HEADER, *LINES = BASE["budget.csv"].splitlines()
+BUDGET = "".join(f"{line}\n" for line in (f"{HEADER},lease", *(f"{line}," for line in LINES)))
 # Counts for the cost centers the tests add lines to, so that their cost has something to share it by.
 COUNTS = "".join(
-    f"{code},2000.0,10,\n" for code in ("5821", "5826", "7810", "7820", "7860", "6144-X144", "6132", "6132-X132")
+    f"{code},2000.0,10,\n"
+    for code in ("5821", "5826", "7810", "7820", "7860", "6144", "6144-X144", "6132", "6132-X132", "6223", "7850-X799")
 )
 
 
@@ -29,8 +30,7 @@ def findings(tmp_path, budget=(), pool=(), **changes):
         tmp_path / "bundle",
         budget_csv=BUDGET + "".join(line + "\n" for line in budget),
         position_costs_csv=BASE["position_costs.csv"] + "".join(line + "\n" for line in pool),
-        workload_csv=BASE["workload.csv"] + COUNTS,
-        **changes,
+        **{"workload_csv": BASE["workload.csv"] + COUNTS, **changes},
     )
     return [(d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d) for d in run_post(bundle).diagnostics]
 

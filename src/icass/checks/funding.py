@@ -31,6 +31,8 @@ OPERATING_LEASE = frozenset({"7850", "7860"})
 FENCED_FURNITURE = frozenset({"6144-X144", "6144-X244"})
 # H-341.15-4: the vehicle safety (DriveCam) sub-cost center, Standard under 6132 and Lite under 6145.
 VEHICLE_SAFETY = frozenset({"6132-X132", "6145-X132"})
+# The cost centers (and sub-cost centers) whose funding a rule of its own names.
+_FUNDING_NAMED = BUILDING_OPERATIONS | LOCAL_GUARD_PROGRAM | FENCED_FURNITURE | VEHICLE_SAFETY
 SPECIALIZED_SECURITY_EQUIPMENT = "5826"  # H-341.5-4(B) NOTE 2: its routine maintenance is RB
 
 # Words of a line's description, lowercase, that the warnings below guess by (a description is free text).
@@ -142,9 +144,7 @@ def operating_lease_money(bundle: PostBundle, context: Context) -> list[Diagnost
     return [
         _budget_line("R04", bundle, k, f"{code} is funded OBO")
         for k, code, funding, _, _, _ in _lines(bundle)
-        if funding == Funding.OBO
-        and family(code) not in BUILDING_OPERATIONS | LOCAL_GUARD_PROGRAM
-        and code not in FENCED_FURNITURE | VEHICLE_SAFETY
+        if funding == Funding.OBO and family(code) not in _FUNDING_NAMED and code not in _FUNDING_NAMED
     ]
 
 
@@ -172,8 +172,10 @@ def local_guard_money(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         return found
     time = _time_of(bundle)
     for k, (position_id, funding) in enumerate(zip(column(pool, "position_id"), pool_funding, strict=True)):
+        if funding != Funding.LGP:
+            continue
         outside = sorted(time.get(position_id, set()) - LOCAL_GUARD_PROGRAM)
-        if funding == Funding.LGP and outside:
+        if outside:
             found.append(
                 _pool_line("R06", pool, k, f"position {position_id}'s LGP money follows its time to {outside[0]}")
             )

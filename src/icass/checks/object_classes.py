@@ -33,36 +33,27 @@ CONTRACTUAL_SERVICES = "25"
 FENCED_SOCS = frozenset({"2224", "3123"})
 
 
-def _typed_lines(bundle: PostBundle) -> list[tuple[str, int, Funding, str]]:
-    """Every typed line (budget.csv, then position_costs.csv): its file, index, funding and SOC."""
-    found: list[tuple[str, int, Funding, str]] = []
-    for name, table in (("budget", bundle.budget), ("position_costs", bundle.position_costs)):
+def _centrally_funded_soc(bundle: PostBundle, rule: str, soc: str, what: str) -> list[Diagnostic]:
+    """A SOC that only its central account may fund, typed with OBO or LGP money (RB is R03's, and typed AmSal
+    or PAT lines are R01's), in budget.csv or position_costs.csv."""
+    found: list[Diagnostic] = []
+    for table in (bundle.budget, bundle.position_costs):
         found += [
-            (name, k, funding, soc)
-            for k, (funding, soc) in enumerate(zip(column(table, "funding"), column(table, "soc"), strict=True))
+            broken(rule, source_of(table, k), f"SOC {soc} ({what}) is funded {funding}", "soc")
+            for k, (funding, line_soc) in enumerate(zip(column(table, "funding"), column(table, "soc"), strict=True))
+            if line_soc == soc and funding in (Funding.OBO, Funding.LGP)
         ]
     return found
 
 
-def _centrally_funded_soc(bundle: PostBundle, rule: str, soc: str, funding: Funding, what: str) -> list[Diagnostic]:
-    """A SOC that only its central account may fund, typed with OBO or LGP money (RB is R03's, and typed AmSal
-    or PAT lines are R01's)."""
-    tables = {"budget": bundle.budget, "position_costs": bundle.position_costs}
-    return [
-        broken(rule, source_of(tables[name], k), f"SOC {soc} ({what}) is funded {fund}", "soc")
-        for name, k, fund, line_soc in _typed_lines(bundle)
-        if line_soc == soc and fund in (Funding.OBO, Funding.LGP) and fund != funding
-    ]
-
-
 def amsal_object_class(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R19: SOC 0006 is AmSal's and AmSal's only."""
-    return _centrally_funded_soc(bundle, "R19", AMSAL_SOC, Funding.AMSAL, "AmSal")
+    return _centrally_funded_soc(bundle, "R19", AMSAL_SOC, "AmSal")
 
 
 def pat_object_class(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R20: SOC 0005 is PAT's and PAT's only."""
-    return _centrally_funded_soc(bundle, "R20", PAT_SOC, Funding.PAT, "PAT")
+    return _centrally_funded_soc(bundle, "R20", PAT_SOC, "PAT")
 
 
 def single_pat_factor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
