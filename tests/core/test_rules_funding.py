@@ -63,6 +63,7 @@ KEPT = [
     ("R04", ["7860,OBO,2320,100.00,office lease,yes"], []),
     ("R05", ["7860,RB,2340,100.00,utilities,no"], []),
     ("R06", ["5821,LGP,2521,100.00,residential guard contract,"], []),
+    ("R06", ["7860,LGP,2320,100.00,Lease of the guards' shift-change quarters,yes"], []),
     ("R07", ["5826,RB,2570,100.00,Screening equipment maintenance,", "5821,RB,2340,100.00,Utilities,"], []),
     ("R11", ["7820,RB,2540,100.00,Minor repairs (BOE),"], []),
     ("R12", ["6150,RB,3100,100.00,Radios for the motor pool,"], []),

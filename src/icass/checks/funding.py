@@ -34,6 +34,7 @@ VEHICLE_SAFETY = frozenset({"6132-X132", "6145-X132"})
 # The cost centers (and sub-cost centers) whose funding a rule of its own names.
 _FUNDING_NAMED = BUILDING_OPERATIONS | LOCAL_GUARD_PROGRAM | FENCED_FURNITURE | VEHICLE_SAFETY
 SPECIALIZED_SECURITY_EQUIPMENT = "5826"  # H-341.5-4(B) NOTE 2: its routine maintenance is RB
+SPECIAL_LEASED_PROPERTY = "7860"  # H-341.5 o: the guards' leased rest and shift-change space, leased by LGP
 
 # Words of a line's description, lowercase, that the warnings below guess by (a description is free text).
 # H-341.5-4(B) NOTE 2: RB pays the daily routine maintenance of 5826's specialized security equipment.
@@ -160,11 +161,14 @@ def building_operating_expenses(bundle: PostBundle, context: Context) -> list[Di
 
 def local_guard_money(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R06: LGP money reaches only the local guard program's cost centers: on a budget line, or through the
-    time of the position whose pool holds it."""
+    time of the position whose pool holds it. The lease of LGP special leased property is DS ICASS's too, on
+    the nonresidential operating lease cost center whose counts it charges to 1901.0 (H-341.5 o)."""
     found = [
         _budget_line("R06", bundle, k, f"{code} is funded LGP")
-        for k, code, funding, _, _, _ in _lines(bundle)
-        if funding == Funding.LGP and family(code) not in LOCAL_GUARD_PROGRAM
+        for k, code, funding, _, _, lease in _lines(bundle)
+        if funding == Funding.LGP
+        and family(code) not in LOCAL_GUARD_PROGRAM
+        and not (lease and family(code) == SPECIAL_LEASED_PROPERTY)
     ]
     pool = bundle.position_costs
     pool_funding = column(pool, "funding")
