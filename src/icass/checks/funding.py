@@ -13,6 +13,7 @@ is judged as State's. A fact that marks them would let these checks skip those l
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from icass.checks.broken import broken
@@ -74,7 +75,9 @@ def family(code: str) -> str:
     return code.split("-", 1)[0]
 
 
+@lru_cache(maxsize=4096)  # a post repeats its descriptions line after line
 def says(description: str, words: tuple[str, ...]) -> bool:
+    """The description holds one of the words (each lowercase; a leading or trailing space marks a word's edge)."""
     text = f" {description.lower()} "
     return any(word in text for word in words)
 
