@@ -18,40 +18,28 @@ from tests.core.test_rules_funding import BUDGET, findings
 
 FACTORS = "grade,amsal,pat\nFS-02,150000.00,30000.00\nFS-03,140000.00,30000.00\nFS-04,130000.00,{}\n"
 
-BROKEN = [
-    ("R19", ["7860,OBO,0006,1.00,,yes"], [], ("budget.csv", 7, "soc")),
-    ("R19", [], ["P1,OBO,0006,1.00"], ("position_costs.csv", 3, "soc")),
-    ("R20", ["7860,OBO,0005,1.00,,yes"], [], ("budget.csv", 7, "soc")),
-    ("R20", [], ["P1,OBO,0005,1.00"], ("position_costs.csv", 3, "soc")),
-    ("R23", ["6150,RB,2529,100.00,PSU charge,"], [], ("budget.csv", 7, "soc")),
-    ("R24", ["7850-X799,RB,2540,100.00,Make-ready contract,"], [], ("budget.csv", 7, "soc")),
-    ("R25", ["6144-X144,RB,3100,100.00,FAP purchases,"], [], ("budget.csv", 7, "soc")),
-    (
-        "R26",
-        ["6144-X144,RB,3123,100.00,FAP purchases,", "6144,RB,3123,100.00,Furniture,"],
-        [],
-        ("budget.csv", 8, "soc"),
-    ),
-]
-
-KEPT = [
-    ("R19", ["7860,OBO,2320,1.00,,yes"], ["P1,OBO,2320,1.00"]),
-    ("R23", ["6223,RB,2529,100.00,PSU charge,"], []),
-    ("R24", ["7850-X799,RB,2510,100.00,Make-ready contract,", "7850-X799,RB,2600,100.00,Cleaning supplies,"], []),
-    ("R25", ["6144-X144,RB,3123,100.00,FAP purchases,", "6144-X144,RB,2224,100.00,FAP transport,"], []),
-    ("R26", ["6144-X144,RB,3123,100.00,FAP purchases,", "6144,RB,3100,100.00,Furniture,"], []),
-    ("R26", ["6144,RB,3123,100.00,Furniture,"], []),  # no fenced pool: nothing is fenced
+# (rule, budget lines, pool lines, what the bundle with them finds): each rule broken, then kept.
+CASES = [
+    ("R19", ["7860,OBO,0006,1.00,,yes"], [], [("budget.csv", 7, "soc")]),
+    ("R19", [], ["P1,OBO,0006,1.00"], [("position_costs.csv", 3, "soc")]),
+    ("R19", ["7860,OBO,2320,1.00,,yes"], ["P1,OBO,2320,1.00"], []),
+    ("R20", ["7860,OBO,0005,1.00,,yes"], [], [("budget.csv", 7, "soc")]),
+    ("R20", [], ["P1,OBO,0005,1.00"], [("position_costs.csv", 3, "soc")]),
+    ("R23", ["6150,RB,2529,100.00,PSU charge,"], [], [("budget.csv", 7, "soc")]),
+    ("R23", ["6223,RB,2529,100.00,PSU charge,"], [], []),
+    ("R24", ["7850-X799,RB,2540,100.00,Make-ready contract,"], [], [("budget.csv", 7, "soc")]),
+    ("R24", ["7850-X799,RB,2510,100.00,Make-ready contract,", "7850-X799,RB,2600,100.00,Cleaning supplies,"], [], []),
+    ("R25", ["6144-X144,RB,3100,100.00,FAP purchases,"], [], [("budget.csv", 7, "soc")]),
+    ("R25", ["6144-X144,RB,3123,100.00,FAP purchases,", "6144-X144,RB,2224,100.00,FAP transport,"], [], []),
+    ("R26", ["6144-X144,RB,3123,100.00,FAP,", "6144,RB,3123,100.00,Furniture,"], [], [("budget.csv", 8, "soc")]),
+    ("R26", ["6144-X144,RB,3123,100.00,FAP,", "6144,RB,3100,100.00,Furniture,"], [], []),
+    ("R26", ["6144,RB,3123,100.00,Furniture,"], [], []),  # no fenced pool: nothing is fenced
 ]
 
 
-@pytest.mark.parametrize(("rule", "budget", "pool", "where"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_a_broken_object_class_rule_fires_alone(tmp_path, rule, budget, pool, where):
-    assert findings(tmp_path, budget, pool) == [(rule, *where)]
-
-
-@pytest.mark.parametrize(("rule", "budget", "pool"), KEPT, ids=[k[0] for k in KEPT])
-def test_a_kept_object_class_rule_is_silent(tmp_path, rule, budget, pool):
-    assert findings(tmp_path, budget, pool) == []
+@pytest.mark.parametrize(("rule", "budget", "pool", "where"), CASES, ids=[c[0] for c in CASES])
+def test_an_object_class_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, rule, budget, pool, where):
+    assert findings(tmp_path, budget, pool) == [(rule, *found) for found in where]
 
 
 def test_amsal_comes_from_a_grade_with_cost_factors(tmp_path):
