@@ -19,7 +19,20 @@ BUDGET = "".join(f"{line}\n" for line in (f"{HEADER},lease", *(f"{line}," for li
 # Counts for the cost centers the tests add lines to, so that their cost has something to share it by.
 COUNTS = "".join(
     f"{code},2000.0,10,\n"
-    for code in ("5821", "5826", "7810", "7820", "7860", "6144", "6144-X144", "6132", "6132-X132", "6223", "7850-X799")
+    for code in (
+        "5821",
+        "5826",
+        "7810",
+        "7820",
+        "7860",
+        "6144",
+        "6144-X144",
+        "6132",
+        "6132-X132",
+        "6223",
+        "7850-X799",
+        "5458",
+    )
 )
 
 
@@ -46,6 +59,7 @@ BROKEN = [
     ("R06", [], ["P2,LGP,1100,100.00"], ("position_costs.csv", 3, "funding")),
     ("R07", ["5821,RB,2521,100.00,residential guard contract,"], [], ("budget.csv", 7, "funding")),
     ("R11", ["7820,RB,2540,100.00,Renovation of the consular section,"], [], ("budget.csv", 7, "description")),
+    ("R11", ["6150,RB,2540,100.00,MCI: new entrance,"], [], ("budget.csv", 7, "description")),
     ("R12", ["6150,RB,3100,100.00,E&E radios for new staff,"], [], ("budget.csv", 7, "description")),
     ("R13", ["7860,OBO,2320,100.00,E&E radio repeater site,yes"], [], ("budget.csv", 7, "description")),
     ("R14", ["6144-X144,OBO,3123,100.00,FAP purchases,"], [], ("budget.csv", 7, "funding")),
@@ -65,13 +79,13 @@ KEPT = [
     ("R06", ["5821,LGP,2521,100.00,residential guard contract,"], []),
     ("R06", ["7860,LGP,2320,100.00,Lease of the guards' shift-change quarters,yes"], []),
     ("R07", ["5826,RB,2570,100.00,Screening equipment maintenance,", "5821,RB,2340,100.00,Utilities,"], []),
-    ("R11", ["7820,RB,2540,100.00,Minor repairs (BOE),"], []),
+    ("R11", ["7820,RB,2540,100.00,Minor repairs (BOE),", "5458,RB,2570,100.00,IT modernization,"], []),
     ("R12", ["6150,RB,3100,100.00,Radios for the motor pool,"], []),
     ("R13", ["7860,OBO,2320,100.00,ICASS radio repeater site,yes"], []),
     ("R14", ["6144-X144,RB,3123,100.00,FAP purchases,"], []),
     ("R15", ["6132-X132,RB,2520,100.00,DriveCam data service,"], []),
-    ("R16", ["7810,RB,2540,100.00,Pest control,"], []),
-    ("R17", ["7860,RB,2600,100.00,Cleaning supplies,"], []),
+    ("R16", ["7810,RB,2540,100.00,Pest control,", "7820,RB,2340,100.00,Utilities and submeters,"], []),
+    ("R17", ["7860,RB,2600,100.00,Cleaning supplies,", "7860,RB,2600,100.00,Bulk fuel for the generator,"], []),
 ]
 
 

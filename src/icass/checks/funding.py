@@ -43,10 +43,12 @@ EQUIPMENT_MAINTENANCE = ("maintenance", "repair", "servic")
 # H-341.5 o: RB pays the building operating costs of LGP special leased property.
 BUILDING_OPERATING_COSTS = ("utilit", "water", "electric", "custodial", "janitor", "cleaning")
 # H-341.5 g: at a PSA guard post DS Washington buys the LGP's vehicles.
-VEHICLES = ("vehicle", "truck", "car ", "van ", "motorcycle")
-ACQUISITION = ("purchase", "acquisition", "acquire", "buy", "new ", "replacement", "replace")
-# H-341.12 d(7): minor construction and improvement projects.
-MINOR_CONSTRUCTION = ("mci", "minor construction", "modernization", "modernisation", "renovation", "reconfigur")
+VEHICLES = ("vehicle", "truck", " car ", " cars ", " van ", " vans ", "motorcycle")
+ACQUISITION = ("purchase", "acquisition", "acquire", " buy", " new ", "replacement", "replace")
+# H-341.12 d(7): minor construction and improvement projects, named anywhere; and the works that make one, on
+# the building operations cost centers (elsewhere "modernization" is as often an IT system's).
+MINOR_CONSTRUCTION = (" mci ", " mci:", " mci,", "minor construction")
+PROPERTY_WORKS = ("renovat", "moderniz", "modernis", "reconfigur")
 # H-341.9-3(B) NOTES 10, 12: E&E radios and the E&E network.
 EMERGENCY_RADIO = ("e&e", "emergency and evacuation", "emergency & evacuation")
 # H-341.9-3(B) NOTE 11: the lease of an E&E repeater site is OBO's.
@@ -54,10 +56,13 @@ REPEATER = ("repeater",)
 # H-341.15-4(B) NOTE: SHEM buys, installs and replaces the DriveCam recorders.
 RECORDER_ACQUISITION = ("purchase", "install", "replace", "acquisition", "new recorder", "new camera")
 # H-341.12 d(5), d(6): preventive maintenance OBO funds outside ICASS (PMSC, formerly BME; residential PM).
-PREVENTIVE_MAINTENANCE = ("preventive maintenance", "preventative maintenance", "pmsc", "bme")
+PREVENTIVE_MAINTENANCE = ("preventive maintenance", "preventative maintenance", "pmsc", " bme ", " bme,", " bme:")
 # H-341.12 d(4)(iv): bulk M&R supplies and tools come from OBO's Maintenance Cost Sharing account.
 BULK_MAINTENANCE_SUPPLIES = (
-    "bulk",
+    "bulk m&r",
+    "bulk maintenance",
+    "bulk supplies",
+    "bulk paint",
     "lumber",
     "nails",
     "paint supplies",
@@ -241,17 +246,14 @@ def local_guard_salaries(bundle: PostBundle, context: Context) -> list[Diagnosti
     return found
 
 
-def _guessed(rule: str, bundle: PostBundle, words: tuple[str, ...], what: str) -> list[Diagnostic]:
-    return [
-        _budget_line(rule, bundle, k, f"the line of {code} reads as {what}", "description")
-        for k, code, _, _, description, _ in _lines(bundle)
-        if says(description, words)
-    ]
-
-
 def minor_construction(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R11: ICASS funds no MCI project (a guess from the description)."""
-    return _guessed("R11", bundle, MINOR_CONSTRUCTION, "a minor construction and improvement project")
+    return [
+        _budget_line("R11", bundle, k, f"the line of {code} reads as an MCI project", "description")
+        for k, code, _, _, description, _ in _lines(bundle)
+        if says(description, MINOR_CONSTRUCTION)
+        or (family(code) in BUILDING_OPERATIONS and says(description, PROPERTY_WORKS))
+    ]
 
 
 def emergency_radios(bundle: PostBundle, context: Context) -> list[Diagnostic]:
