@@ -344,7 +344,7 @@ CHECKS: tuple[Check, ...] = (
     Check(regional_bureau_target, reads=frozenset({"budget", "position_costs"}), budget_rule="R03"),
     Check(operating_lease_money, reads=_BUDGET, budget_rule="R04"),
     Check(building_operating_expenses, reads=_BUDGET, budget_rule="R05"),
-    Check(local_guard_money, reads=frozenset({"budget", *_POOLS_AND_TIME}), budget_rule="R06"),
+    Check(local_guard_money, reads=frozenset({"budget", "position_costs", "time_allocation"}), budget_rule="R06"),
     Check(local_guard_funding, reads=_BUDGET, budget_rule="R07"),
     Check(guard_vehicles, reads=frozenset({"post", "budget"}), budget_rule="R09"),
     Check(local_guard_salaries, reads=_POOLS_AND_TIME, budget_rule="R10"),
