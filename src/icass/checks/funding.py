@@ -24,10 +24,10 @@ from icass.model.columnar import column, source_of
 
 # H-341.5 a: "The four cost centers in this section cover all ICASS-funded local guard program (LGP) services".
 LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
-# H-341.12 a: the four building operations cost centers; the last two are operating leases.
+# H-341.12 a: the four building operations cost centers: GO/CL residential and nonresidential, then OL.
 BUILDING_OPERATIONS = frozenset({"7810", "7820", "7850", "7860"})
 GOVERNMENT_OWNED = frozenset({"7810", "7820"})
-OPERATING_LEASE = frozenset({"7850", "7860"})
+NONRESIDENTIAL_LEASE = "7860"
 # H-341.15-6, H-341.15-7: the fenced furniture and appliance pool sub-cost centers.
 FENCED_FURNITURE = frozenset({"6144-X144", "6144-X244"})
 # H-341.15-4: the vehicle safety (DriveCam) sub-cost center, Standard under 6132 and Lite under 6145.
@@ -35,7 +35,9 @@ VEHICLE_SAFETY = frozenset({"6132-X132", "6145-X132"})
 # The cost centers (and sub-cost centers) whose funding a rule of its own names.
 _FUNDING_NAMED = BUILDING_OPERATIONS | LOCAL_GUARD_PROGRAM | FENCED_FURNITURE | VEHICLE_SAFETY
 SPECIALIZED_SECURITY_EQUIPMENT = "5826"  # H-341.5-4(B) NOTE 2: its routine maintenance is RB
-SPECIAL_LEASED_PROPERTY = "7860"  # H-341.5 o: the guards' leased rest and shift-change space, leased by LGP
+SPECIAL_LEASED_PROPERTY = (
+    NONRESIDENTIAL_LEASE  # H-341.5 o: the guards' leased rest and shift-change space, leased by LGP
+)
 
 # Words of a line's description, lowercase, that the warnings below guess by (a description is free text).
 # H-341.5-4(B) NOTE 2: RB pays the daily routine maintenance of 5826's specialized security equipment.
@@ -318,8 +320,9 @@ def government_owned_leases(bundle: PostBundle, context: Context) -> list[Diagno
 
 
 def bulk_maintenance(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """R17: OBO funds bulk M&R supplies and tools and preventive maintenance of leased nonresidential property
-    outside the post's budget (a guess from the description; GO/CL lines are R16's)."""
+    """R17: OBO funds bulk M&R supplies and tools, and preventive maintenance of leased nonresidential property,
+    outside the post's budget (a guess from the description; preventive maintenance of GO/CL property is R16's,
+    and of leased residences the landlord's or, where the lease says so, the tenant's)."""
     found: list[Diagnostic] = []
     for k, code, _, _, description, _ in _lines(bundle):
         if family(code) not in BUILDING_OPERATIONS:
@@ -328,7 +331,7 @@ def bulk_maintenance(bundle: PostBundle, context: Context) -> list[Diagnostic]:
             found.append(
                 _budget_line("R17", bundle, k, f"the line of {code} reads as bulk M&R supplies", "description")
             )
-        elif family(code) in OPERATING_LEASE and says(description, PREVENTIVE_MAINTENANCE):
+        elif family(code) == NONRESIDENTIAL_LEASE and says(description, PREVENTIVE_MAINTENANCE):
             found.append(
                 _budget_line("R17", bundle, k, f"the line of {code} reads as preventive maintenance", "description")
             )
