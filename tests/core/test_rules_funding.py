@@ -48,55 +48,48 @@ def findings(tmp_path, budget=(), pool=(), **changes):
     return [(d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d) for d in run_post(bundle).diagnostics]
 
 
-BROKEN = [
-    ("R01", [], ["P1,AMSAL,0006,1.00"], ("position_costs.csv", 3, "funding")),
-    ("R02", [], ["P2,OBO,2320,100.00"], ("position_costs.csv", 3, "funding")),
-    ("R03", ["6150,RB,0006,1.00,,"], [], ("budget.csv", 7, "soc")),
-    ("R03", [], ["P2,RB,0005,1.00"], ("position_costs.csv", 3, "soc")),
-    ("R04", ["6150,OBO,2320,100.00,office lease,yes"], [], ("budget.csv", 7, "funding")),
-    ("R05", ["7860,OBO,2340,100.00,utilities,no"], [], ("budget.csv", 7, "funding")),
-    ("R06", ["6150,LGP,2600,100.00,supplies,"], [], ("budget.csv", 7, "funding")),
-    ("R06", [], ["P2,LGP,1100,100.00"], ("position_costs.csv", 3, "funding")),
-    ("R07", ["5821,RB,2521,100.00,residential guard contract,"], [], ("budget.csv", 7, "funding")),
-    ("R11", ["7820,RB,2540,100.00,Renovation of the consular section,"], [], ("budget.csv", 7, "description")),
-    ("R11", ["6150,RB,2540,100.00,MCI: new entrance,"], [], ("budget.csv", 7, "description")),
-    ("R12", ["6150,RB,3100,100.00,E&E radios for new staff,"], [], ("budget.csv", 7, "description")),
-    ("R13", ["7860,OBO,2320,100.00,E&E radio repeater site,yes"], [], ("budget.csv", 7, "description")),
-    ("R14", ["6144-X144,OBO,3123,100.00,FAP purchases,"], [], ("budget.csv", 7, "funding")),
-    ("R15", ["6132-X132,OBO,2520,100.00,DriveCam data service,"], [], ("budget.csv", 7, "funding")),
-    ("R15", ["6132-X132,RB,3100,100.00,Purchase of DriveCam recorders,"], [], ("budget.csv", 7, "description")),
-    ("R16", ["7810,OBO,2320,100.00,capital lease,yes"], [], ("budget.csv", 7, "lease")),
-    ("R16", ["7820,RB,2540,100.00,Preventive maintenance of elevators,"], [], ("budget.csv", 7, "description")),
-    ("R17", ["7860,RB,2600,100.00,Bulk paint and lumber,"], [], ("budget.csv", 7, "description")),
-    ("R17", ["7860,RB,2540,100.00,Preventive maintenance contract (HVAC),"], [], ("budget.csv", 7, "description")),
+# (rule, budget lines, pool lines, what the bundle with them finds): each rule broken, then kept.
+CASES = [
+    ("R01", [], ["P1,AMSAL,0006,1.00"], [("position_costs.csv", 3, "funding")]),
+    ("R02", [], ["P2,OBO,2320,100.00"], [("position_costs.csv", 3, "funding")]),
+    ("R02", [], ["P1,OBO,2320,100.00"], []),  # a USDH position's residential lease
+    ("R03", ["6150,RB,0006,1.00,,"], [], [("budget.csv", 7, "soc")]),
+    ("R03", [], ["P2,RB,0005,1.00"], [("position_costs.csv", 3, "soc")]),
+    ("R03", ["6150,RB,2500,1.00,,"], ["P2,RB,1100,1.00"], []),
+    ("R04", ["6150,OBO,2320,100.00,office lease,yes"], [], [("budget.csv", 7, "funding")]),
+    ("R04", ["7860,OBO,2320,100.00,office lease,yes"], [], []),
+    ("R05", ["7860,OBO,2340,100.00,utilities,no"], [], [("budget.csv", 7, "funding")]),
+    ("R05", ["7860,RB,2340,100.00,utilities,no"], [], []),
+    ("R06", ["6150,LGP,2600,100.00,supplies,"], [], [("budget.csv", 7, "funding")]),
+    ("R06", [], ["P2,LGP,1100,100.00"], [("position_costs.csv", 3, "funding")]),
+    ("R06", ["5821,LGP,2521,100.00,residential guard contract,"], [], []),
+    ("R06", ["7860,LGP,2320,100.00,Lease of the guards' shift-change quarters,yes"], [], []),
+    ("R07", ["5821,RB,2521,100.00,residential guard contract,"], [], [("budget.csv", 7, "funding")]),
+    ("R07", ["5826,RB,2570,100.00,Screening equipment maintenance,", "5821,RB,2340,100.00,Utilities,"], [], []),
+    ("R11", ["7820,RB,2540,100.00,Renovation of the consular section,"], [], [("budget.csv", 7, "description")]),
+    ("R11", ["6150,RB,2540,100.00,MCI: new entrance,"], [], [("budget.csv", 7, "description")]),
+    ("R11", ["7820,RB,2540,100.00,Minor repairs (BOE),", "5458,RB,2570,100.00,IT modernization,"], [], []),
+    ("R12", ["6150,RB,3100,100.00,E&E radios for new staff,"], [], [("budget.csv", 7, "description")]),
+    ("R12", ["6150,RB,3100,100.00,Radios for the motor pool,"], [], []),
+    ("R13", ["7860,OBO,2320,100.00,E&E radio repeater site,yes"], [], [("budget.csv", 7, "description")]),
+    ("R13", ["7860,OBO,2320,100.00,ICASS radio repeater site,yes"], [], []),
+    ("R14", ["6144-X144,OBO,3123,100.00,FAP purchases,"], [], [("budget.csv", 7, "funding")]),
+    ("R14", ["6144-X144,RB,3123,100.00,FAP purchases,"], [], []),
+    ("R15", ["6132-X132,OBO,2520,100.00,DriveCam data service,"], [], [("budget.csv", 7, "funding")]),
+    ("R15", ["6132-X132,RB,3100,100.00,Purchase of DriveCam recorders,"], [], [("budget.csv", 7, "description")]),
+    ("R15", ["6132-X132,RB,2520,100.00,DriveCam data service,"], [], []),
+    ("R16", ["7810,OBO,2320,100.00,capital lease,yes"], [], [("budget.csv", 7, "lease")]),
+    ("R16", ["7820,RB,2540,100.00,Preventive maintenance of elevators,"], [], [("budget.csv", 7, "description")]),
+    ("R16", ["7810,RB,2540,100.00,Pest control,", "7820,RB,2340,100.00,Utilities and submeters,"], [], []),
+    ("R17", ["7860,RB,2600,100.00,Bulk paint and lumber,"], [], [("budget.csv", 7, "description")]),
+    ("R17", ["7860,RB,2540,100.00,Preventive maintenance contract (HVAC),"], [], [("budget.csv", 7, "description")]),
+    ("R17", ["7860,RB,2600,100.00,Cleaning supplies,", "7860,RB,2600,100.00,Bulk fuel for the generator,"], [], []),
 ]
 
-KEPT = [
-    ("R02", [], ["P1,OBO,2320,100.00"]),  # a USDH position's residential lease
-    ("R03", ["6150,RB,2500,1.00,,"], ["P2,RB,1100,1.00"]),
-    ("R04", ["7860,OBO,2320,100.00,office lease,yes"], []),
-    ("R05", ["7860,RB,2340,100.00,utilities,no"], []),
-    ("R06", ["5821,LGP,2521,100.00,residential guard contract,"], []),
-    ("R06", ["7860,LGP,2320,100.00,Lease of the guards' shift-change quarters,yes"], []),
-    ("R07", ["5826,RB,2570,100.00,Screening equipment maintenance,", "5821,RB,2340,100.00,Utilities,"], []),
-    ("R11", ["7820,RB,2540,100.00,Minor repairs (BOE),", "5458,RB,2570,100.00,IT modernization,"], []),
-    ("R12", ["6150,RB,3100,100.00,Radios for the motor pool,"], []),
-    ("R13", ["7860,OBO,2320,100.00,ICASS radio repeater site,yes"], []),
-    ("R14", ["6144-X144,RB,3123,100.00,FAP purchases,"], []),
-    ("R15", ["6132-X132,RB,2520,100.00,DriveCam data service,"], []),
-    ("R16", ["7810,RB,2540,100.00,Pest control,", "7820,RB,2340,100.00,Utilities and submeters,"], []),
-    ("R17", ["7860,RB,2600,100.00,Cleaning supplies,", "7860,RB,2600,100.00,Bulk fuel for the generator,"], []),
-]
 
-
-@pytest.mark.parametrize(("rule", "budget", "pool", "where"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_a_broken_funding_rule_fires_alone(tmp_path, rule, budget, pool, where):
-    assert findings(tmp_path, budget, pool) == [(rule, *where)]
-
-
-@pytest.mark.parametrize(("rule", "budget", "pool"), KEPT, ids=[k[0] for k in KEPT])
-def test_a_kept_funding_rule_is_silent(tmp_path, rule, budget, pool):
-    assert findings(tmp_path, budget, pool) == []
+@pytest.mark.parametrize(("rule", "budget", "pool", "where"), CASES, ids=[c[0] for c in CASES])
+def test_a_funding_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, rule, budget, pool, where):
+    assert findings(tmp_path, budget, pool) == [(rule, *found) for found in where]
 
 
 def test_local_guard_salaries_are_funded_lgp(tmp_path):
