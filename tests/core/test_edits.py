@@ -216,7 +216,41 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     [("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "OTHER", "count": "4"})],
     [("workload.csv", 0, {"count": "0"}), ("workload.csv", 1, {"agency": "1901.0"})],
     [("budget.csv", 0, {"cost_center": "6133-X133"})],
+    # The funding and object class rules (icass.checks.funding, object_classes).
+    [
+        ("budget.csv", k, {"cost_center": code, "funding": funding, "soc": soc, "description": text, "lease": lease})
+        for k, (code, funding, soc, text, lease) in enumerate(
+            [
+                ("6150", "RB", "0006", "", "no"),
+                ("6150", "OBO", "0005", "", "no"),
+                ("7810", "OBO", "2540", "", "no"),
+                ("6150", "LGP", "0006", "", "no"),
+                ("5821", "RB", "2521", "", "no"),
+                ("7820", "RB", "2540", "MCI renovation; E&E radios", "no"),
+                ("7860", "OBO", "2320", "E&E repeater site", "yes"),
+                ("6144-X144", "OBO", "3100", "", "no"),
+                ("6132-X132", "OBO", "2520", "", "no"),
+                ("7810", "RB", "2320", "", "yes"),
+                ("7860", "RB", "2600", "bulk paint supplies", "no"),
+                ("6150", "RB", "2529", "", "no"),
+                ("7850-X799", "RB", "2540", "", "no"),
+                ("6144", "RB", "3123", "", "no"),
+                ("5821", "LGP", "3100", "purchase of a new vehicle", "no"),
+            ]
+        )
+    ],
+    [
+        ("positions.csv", 0, {"position_id": "GUARD", "category": "LE"}),
+        ("positions.csv", 1, {"position_id": "CLERK", "category": "LE"}),
+        ("time_allocation.csv", 0, {"position_id": "GUARD", "cost_center": "5821"}),
+        ("time_allocation.csv", 1, {"position_id": "CLERK", "cost_center": "6150"}),
+        ("position_costs.csv", 0, {"position_id": "GUARD", "funding": "OBO"}),
+        ("position_costs.csv", 1, {"position_id": "CLERK", "funding": "LGP"}),
+        ("cost_factors.csv", 0, {"pat": 1}),
+    ],
 ]
+# The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
+FACTS = {"guard_force": "psa"}
 
 
 def test_each_check_reads_only_the_fields_it_declares():
@@ -228,7 +262,7 @@ def test_each_check_reads_only_the_fields_it_declares():
         records, problems = read_bundle(SAMPLE.parent / sample)
         assert records is not None
         for broken in BROKEN:
-            entered = records.entered
+            entered = dataclasses.replace(records.entered, post=dataclasses.replace(records.entered.post, **FACTS))
             for file, at, cells in broken:
                 table = getattr(entered, edit.READERS[file][0])
                 changed = edit.edited(entered, file, at % len(table), cells)

@@ -75,7 +75,7 @@ SMALL_BUDGET = (
     ("5821", "LGP", "2500", "10000.00", "no"),
     ("5823-X023", "LGP", "2500", "500.00", "no"),
     ("6144", "RB", "2500", "1000.00", "no"),
-    ("6144-X144", "RB", "2500", "700.00", "no"),
+    ("6144-X144", "RB", "3123", "700.00", "no"),
     ("7850", "RB", "2320", "36500.00", "yes"),
     ("7850", "RB", "2500", "3650.00", "no"),
     ("8790", "RB", "2500", "500.00", "no"),
@@ -521,13 +521,14 @@ def test_guard_program_and_furniture_pool_rate_nothing(tmp_path, cc):
 
 
 def test_the_guard_program_is_read_by_cost_center_not_by_the_lgp_funding_source(tmp_path):
-    budget = _budget_csv() + "6443,LGP,2500,3650.00,guard-funded CLO line,no\n"
+    # LGP money is on the guard cost centers only (rule R06); an RB line there (rule R07 warns) rates nothing.
+    budget = _budget_csv() + "5821,RB,2500,3650.00,RB-funded guard line,no\n"
     run = small_tdy(tmp_path, [], budget_csv=budget)
     assert run.rates is not None
-    rate = run.rates.of("6443")
+    rate = run.rates.of("5821")
     assert rate is not None
-    assert rate.discounted_cost == small_discounted()["6443"] + 365_000
-    assert rate.rate == half_up(Fraction(3_000_000 + 365_000, 18 * 365))
+    assert rate.cost > 365_000
+    assert (rate.discounted_cost, rate.rate) == (0, 0)
 
 
 def test_half_up_rounding_of_published_rates(tmp_path):

@@ -171,7 +171,7 @@ def test_apartment_building_worked_example(tmp_path):
     # and 34 percent (exactly 18.64, 47.46, 33.90: test_handbook_examples holds the distribution to it).
     units = [("2000.0", 110)] * 2 + [("3000.0", 140)] * 4 + [("1900.0", 200)] * 2
     housing = HOUSING + "".join(f"U{i},APT,GOCL,{a},{m2},\n" for i, (a, m2) in enumerate(units))
-    result = ok(tmp_path, budget_csv=BUDGET + "7810,OBO,2300,1180000.00,\n", housing_csv=housing)
+    result = ok(tmp_path, budget_csv=BUDGET + "7810,RB,2300,1180000.00,\n", housing_csv=housing)
     assert by_agency(result, "7810") == {"2000.0": D(220), "3000.0": D(560), "1900.0": D(400)}
 
 
@@ -183,7 +183,7 @@ def test_vacant_housing_after_ninety_days_is_routed(tmp_path):
         "U3,C,OL,3000.0,50,2025-01-01\n"
         "U4,C,OL,3000.0,70,\n"
     )
-    budget = BUDGET + "7810,OBO,2300,1000.00,\n7850,OBO,2300,1000.00,\n5823,LGP,2500,1000.00,\n"
+    budget = BUDGET + "7810,RB,2300,1000.00,\n7850,RB,2300,1000.00,\n5823,LGP,2500,1000.00,\n"
     result = ok(tmp_path, budget_csv=budget, housing_csv=housing)
     assert by_agency(result, "7810") == {"1900.0": D(100), "2000.0": D(100)}
     assert by_agency(result, "7850") == {"1901.0": D(50), "3000.0": D(70)}
@@ -207,7 +207,7 @@ def test_guard_hours_are_shared_by_units_and_rounded_once(tmp_path):
 
 def test_office_space_by_tenure(tmp_path):
     space = "building_id,tenure,agency,net_square_meters\nCH,GOCL,1900.0,2400\nCH,GOCL,2000.0,600.5\nAN,OL,3000.0,80\n"
-    budget = BUDGET + "7820,OBO,2300,1000.00,\n7860,OBO,2300,1000.00,\n"
+    budget = BUDGET + "7820,RB,2300,1000.00,\n7860,RB,2300,1000.00,\n"
     result = ok(tmp_path, budget_csv=budget, office_space_csv=space)
     assert by_agency(result, "7820") == {"1900.0": D(2400), "2000.0": D("600.5")}
     assert by_agency(result, "7860") == {"3000.0": D(80)}
@@ -523,7 +523,7 @@ def test_compound_worked_example(tmp_path):
     apartments = [("2000.0", 110)] * 2 + [("3000.0", 140)] * 4 + [("1900.0", 200)] * 2
     housing = HOUSING + "".join(f"A{i},APT,GOCL,{a},{m2},\n" for i, (a, m2) in enumerate(apartments))
     housing += "CMR,CMR,GOCL,1900.0,800,\nMSGQ,MSGQ,GOCL,1931.0,700,\n"
-    budget = BUDGET + "7810,OBO,2300,1000.00,\n7820,OBO,2300,1000.00,\n"
+    budget = BUDGET + "7810,RB,2300,1000.00,\n7820,RB,2300,1000.00,\n"
     result = ok(tmp_path, budget_csv=budget, office_space_csv=space, housing_csv=housing)
     nonresidential = sum(by_agency(result, "7820").values())
     residential = sum(by_agency(result, "7810").values())

@@ -7,13 +7,14 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from icass.catalog import Catalog
+from icass.checks.broken import broken
 from icass.checks.context import Context
 from icass.diagnostics import Diagnostic, error
 from icass.model import Origin, PostBundle, Source
 from icass.model.columnar import column, source_of
 
-# AmSal and PAT come only from the grade cost factors the ICASS software applies (H-423.1-1 b, H-423.1-2 b).
-CENTRALLY_FUNDED = {"AMSAL": "H-423.1-1 b", "PAT": "H-423.1-2 b"}
+# AmSal and PAT come only from the grade cost factors the ICASS software applies (rule R01).
+CENTRALLY_FUNDED = frozenset({"AMSAL", "PAT"})
 
 
 def _duplicates(
@@ -97,7 +98,8 @@ def _unknown(codes: list[str], catalog: Catalog, methodology: str) -> set[str]:
 
 
 def grade_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """Every USDH position's grade has its cost factors."""
+    """Every USDH position's grade has its cost factors: the one way a bundle can break R21, since a USDH
+    position's AmSal line is made from its grade's factor, never typed."""
     grades = {f.grade for f in bundle.cost_factors}
     found: list[Diagnostic] = []
     for k, (category, grade) in enumerate(
@@ -105,13 +107,7 @@ def grade_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     ):
         if category == "USDH" and grade not in grades:
             found.append(
-                error(
-                    source_of(bundle.positions, k),
-                    f"USDH grade {grade!r} has no AmSal/PAT cost factor in cost_factors.csv",
-                    field="grade",
-                    section="H-423.1-1",
-                    spans_rows=True,
-                )
+                broken("R21", source_of(bundle.positions, k), f"USDH grade {grade!r} has no cost factors", "grade")
             )
     return found
 
@@ -135,22 +131,17 @@ def pool_references(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 
 def centrally_funded(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """No row enters by hand what the grades bring."""
+    """R01: no row enters by hand what the grades bring to each USDH position's pool."""
     found: list[Diagnostic] = []
     for table in (bundle.position_costs, bundle.budget):
         funding = column(table, "funding")
-        if CENTRALLY_FUNDED.keys().isdisjoint(funding):
+        if CENTRALLY_FUNDED.isdisjoint(funding):
             continue
-        for k, fund in enumerate(funding):
-            if fund in CENTRALLY_FUNDED:
-                found.append(
-                    error(
-                        source_of(table, k),
-                        f"{fund} is not entered by hand: each USDH position's grade brings it from cost_factors.csv",
-                        field="funding",
-                        section=CENTRALLY_FUNDED[fund],
-                    )
-                )
+        found += [
+            broken("R01", source_of(table, k), f"a line funded {fund} is typed", "funding")
+            for k, fund in enumerate(funding)
+            if fund in CENTRALLY_FUNDED
+        ]
     return found
 
 
