@@ -109,6 +109,7 @@ class PostSpec:
     workload: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # entered: no counting rule covers them
     modifications: list[list[str]] = field(default_factory=list)
     records: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
+    guard_force: str = "psa"  # post.toml's guard_force, which budget rule R09 needs (H-341.5 g)
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
         """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
@@ -1105,6 +1106,7 @@ def consulate() -> PostSpec:
         agencies,
         CONSULATE_POSITIONS,
         CONSULATE_BUDGET,
+        guard_force="contract",
     )
     customers = [a.code for a in agencies]
     people(
@@ -1191,7 +1193,9 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         f'country = "{spec.country}"\n'
         f'region = "{spec.region}"\n'
         f'methodology = "{spec.methodology}"\n'
-        f"fiscal_year = {fiscal_year}\n" + ('stage = "final"\n' if tdy is not None else ""),
+        f"fiscal_year = {fiscal_year}\n"
+        + ('stage = "final"\n' if tdy is not None else "")
+        + f'guard_force = "{spec.guard_force}"\n',
         encoding="utf-8",
     )
     if tdy is not None:
@@ -1451,6 +1455,7 @@ def write_world(out: Path) -> None:
     for name, build, (code, title, country, region), (mail, separation, guards, medevac) in WORLD_POSTS:
         spec = build()
         spec.code, spec.name, spec.country, spec.region = code, title, country, region
+        spec.guard_force = "psa" if guards else "contract"
         write_bundle(spec, folder / "posts" / name)
         profiles.append([code, mail] + ["yes" if flag else "no" for flag in (separation, guards, medevac)])
     (folder / "world.toml").write_text(WORLD_TOML, encoding="utf-8")

@@ -15,10 +15,12 @@ from tests.worlds import write_world
 
 # The base budget with a `central` column, a PSU line and a centrally funded contract (RB), and an OBO lease.
 BUDGET = (
-    "".join(f"{line},\n" for line in BASE["budget.csv"].splitlines()).replace("description,", "description,central", 1)
-    + "6223,RB,2529,300.00,PSU charge,\n"
-    + "6139,RB,2500,2000.00,courier contract,yes\n"
-    + "7860,OBO,2300,700.00,office lease,\n"
+    "".join(f"{line},,\n" for line in BASE["budget.csv"].splitlines()).replace(
+        "description,,", "description,lease,central", 1
+    )
+    + "6223,RB,2529,300.00,PSU charge,,\n"
+    + "6139,RB,2500,2000.00,courier contract,,yes\n"
+    + "7860,OBO,2300,700.00,office lease,yes,\n"
 )
 # P2's pool line (RB 20,000.00) counts; P1's AmSal and PAT (150,000.00 and 30,000.00) never do.
 RB_BUDGETED = 10_000_00 + 10_000_00 + 5_000_00 + 1_000_00 + 500_00 + 300_00 + 2_000_00 + 20_000_00
