@@ -15,7 +15,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from icass.catalog.budget_rules import budget_rules
-from icass.checks import budget, counts, funding, object_classes, positions, references, shares, time_rules
+from icass.checks import (
+    budget,
+    counts,
+    funding,
+    object_classes,
+    other_rules,
+    positions,
+    references,
+    shares,
+    sub_cost_centers,
+    subscriptions,
+    time_rules,
+    workload_rules,
+)
 from icass.checks.context import Check, Context, Costs, Needs
 from icass.checks.facts import fact_given
 from icass.diagnostics import Diagnostic, has_errors
@@ -64,6 +77,10 @@ CHECKS: tuple[Check, ...] = (
     *object_classes.CHECKS,
     *time_rules.CHECKS,
     *shares.CHECKS,
+    *subscriptions.CHECKS,
+    *sub_cost_centers.CHECKS,
+    *workload_rules.CHECKS,
+    *other_rules.CHECKS,
 )
 
 
