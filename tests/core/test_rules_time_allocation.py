@@ -1,0 +1,137 @@
+"""The handbook's rules on time allocation (group c, R27-R52): each broken alone on the valid base bundle fires
+alone, on its row and field; the same bundle following it is silent."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from icass.catalog import load_catalog
+from icass.catalog.counting import load_counting_rules
+from icass.checks import Context, run_checks
+from icass.model import PostBundle
+from icass.runs.post import run_post
+from tests.bundles import BASE, append, write_bundle
+
+Found = tuple[str, str, int, str]  # rule, file, row, field
+
+
+def found(tmp_path, **changes: str) -> list[Found]:
+    """What the whole pipeline says of the base bundle with these changes."""
+    result = run_post(write_bundle(tmp_path / "bundle", **changes))
+    return [(d.rule, d.source.file, d.source.row, d.field) for d in result.diagnostics]
+
+
+def bundle_of(tmp_path, **changes: str) -> PostBundle:
+    bundle = run_post(write_bundle(tmp_path / "bundle", **changes)).bundle
+    assert bundle is not None
+    return bundle
+
+
+def found_on_rows(bundle: PostBundle) -> list[Found]:
+    """What the checks on rows say of a bundle made in memory (a fact the files do not give yet)."""
+    context = Context(load_catalog(), load_counting_rules())
+    return [(d.rule, d.source.file, d.source.row, d.field) for d in run_checks(bundle, context)]
+
+
+def with_post(bundle: PostBundle, **post: object) -> PostBundle:
+    return dataclasses.replace(bundle, post=dataclasses.replace(bundle.post, **post))
+
+
+def with_le_staff(code: str, title: str = "Local guard", *, usdh_share: str = "", **more: str) -> dict[str, str]:
+    """The base bundle with an LE position P3 all on `code` (with a count there, so that its cost is shared),
+    and, given `usdh_share`, that many of P1's (USDH) 50 percent on 6139 moved to `code` (time_allocation.csv
+    row 3)."""
+    allocation = BASE["time_allocation.csv"]
+    if usdh_share:
+        rest = 50 - int(usdh_share)
+        allocation = allocation.replace("P1,6139,50\n", f"P1,6139,{rest}\nP1,{code},{usdh_share}\n")
+    changes = {
+        "positions_csv": append("positions.csv", f"P3,LE,FSN-4,{title}"),
+        "position_costs_csv": append("position_costs.csv", "P3,RB,1100,8000.00"),
+        "time_allocation_csv": allocation + f"P3,{code},100\n",
+        "workload_csv": append("workload.csv", f"{code},1900.0,100,"),
+    }
+    return changes | more
+
+
+@pytest.mark.parametrize("code", ["5821", "5822", "5823", "5826", "5821-X999"])
+def test_no_usdh_time_on_the_local_guard_program(tmp_path, code):
+    assert found(tmp_path / "le", **with_le_staff(code)) == []
+    assert found(tmp_path / "usdh", **with_le_staff(code, usdh_share="10")) == [
+        ("R31", "time_allocation.csv", 3, "cost_center")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "rule", "title"),
+    [
+        ("5823-X023", "R45", "Residential Security Coordinator"),
+        ("7850-X799", "R47", "Painter"),
+        ("7850-X899", "R48", "Housing maintenance worker"),
+    ],
+)
+def test_only_le_staff_on_residential_security_make_ready_and_commissioning(tmp_path, code, rule, title):
+    assert found(tmp_path / "le", **with_le_staff(code, title)) == []
+    assert found(tmp_path / "usdh", **with_le_staff(code, title, usdh_share="10")) == [
+        (rule, "time_allocation.csv", 3, "cost_center")
+    ]
+
+
+@pytest.mark.parametrize(("code", "rule"), [("6133-X133", "R36"), ("6144-X144", "R46"), ("6144-X244", "R46")])
+def test_no_time_on_supplies_issued_or_the_pool_assessments(tmp_path, code, rule):
+    parent = code.partition("-")[0]
+    assert found(tmp_path / "parent", **with_le_staff(parent, "Supply clerk")) == []
+    assert found(tmp_path / "sub", **with_le_staff(code, "Supply clerk")) == [
+        (rule, "time_allocation.csv", 6, "cost_center")
+    ]
+
+
+def test_a_furniture_pool_has_someone_s_time(tmp_path):
+    subscribed = {"workload_csv": append("workload.csv", "6144,1900.0,40,")}
+    assert found(tmp_path / "none", **subscribed) == [("R39", "workload.csv", 16, "cost_center")]
+    # A budget line alone says so too; the post may say it has no pool, or that it has one.
+    bundle = bundle_of(
+        tmp_path / "budget",
+        **with_le_staff("6144", "Warehouse worker", budget_csv=append("budget.csv", "6144,RB,2500,1000.00,")),
+    )
+    assert found_on_rows(bundle) == []
+    moved = dataclasses.replace(
+        bundle,
+        time_allocation=tuple(
+            dataclasses.replace(a, cost_center="6150") if a.cost_center == "6144" else a for a in bundle.time_allocation
+        ),
+        workload=tuple(w for w in bundle.workload if w.cost_center != "6144"),
+    )
+    assert found_on_rows(moved) == [("R39", "budget.csv", 7, "cost_center")]
+    assert found_on_rows(with_post(moved, furniture_pool=False)) == []
+    unbudgeted = dataclasses.replace(moved, budget=tuple(b for b in moved.budget if b.cost_center != "6144"))
+    assert found_on_rows(unbudgeted) == []
+    assert found_on_rows(with_post(unbudgeted, furniture_pool=True)) == [("R39", "post.toml", 0, "furniture_pool")]
+
+
+def test_no_time_on_special_event_guards_at_a_contract_guard_post(tmp_path):
+    bundle = bundle_of(tmp_path, **with_le_staff("5821-X999"))
+    assert found_on_rows(with_post(bundle, guard_force="psa")) == []
+    assert found_on_rows(with_post(bundle, guard_force="contract")) == [
+        ("R44", "time_allocation.csv", 6, "cost_center")
+    ]
+
+
+def test_zero_percent_is_no_time(tmp_path):
+    changes = with_le_staff("6144", "Warehouse worker")
+    changes["time_allocation_csv"] += "P3,6144-X144,0\nP1,5821,0\n"
+    assert found(tmp_path, **changes) == []
+
+
+def test_a_position_s_time_adds_up_to_100(tmp_path):
+    assert found(tmp_path / "base") == []
+    short = BASE["time_allocation.csv"].replace("P1,5624,30", "P1,5624,29.5")
+    assert found(tmp_path / "short", time_allocation_csv=short) == [("R52", "positions.csv", 2, "position_id")]
+
+
+@pytest.mark.parametrize("dual", ["P1,0000,100", "P1,0009,100", "P1,0000,40\nP1,0009,60"])
+def test_no_position_is_all_on_non_icass_duties(tmp_path, dual):
+    allocation = f"position_id,cost_center,percent\n{dual}\nP2,6139,100\n"
+    assert found(tmp_path, time_allocation_csv=allocation) == [("R41", "positions.csv", 2, "position_id")]
