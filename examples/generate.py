@@ -409,7 +409,7 @@ STANDARD_POSITIONS = [
         "O-001",
         "FS-06",
         "Office Management Specialist (Management)",
-        {"6150": 45, "6441": 20, "6443": 10, "6462": 15, "6211": 10},
+        {"6150": 45, "6441": 30, "6462": 15, "6211": 10},
         "OL",
     ),
     # Management and CLO
@@ -458,7 +458,7 @@ STANDARD_POSITIONS = [
         "L-802",
         "FSN-08",
         "Local Guard Coordinator",
-        {"5826": 40, "5821": 40, "5822": 10, "5821-X999": 10},
+        {"5821": 100},
         funding="LGP",
     ),
     le("L-803", "FSN-07", "Residential Security Coordinator", {"5823-X023": 100}, funding="LGP"),
@@ -805,7 +805,7 @@ LITE_POSITIONS = [
         "O-001",
         "FS-06",
         "Office Management Specialist (Management)",
-        {"6150": 40, "6445": 25, "6443": 15, "6196": 20},
+        {"6150": 40, "6445": 40, "6196": 20},
         "OL",
     ),
     le("L-101", "FSN-08", "Management Assistant", {"6150": 40, "6445": 30, "6225": 30}),
@@ -834,7 +834,7 @@ LITE_POSITIONS = [
     le("L-603", "FSN-07", "Radio Technician (E&E radio program in 0000)", {"6196": 75, "0000": 25}),
     le("L-701", "FSN-10", "Registered Nurse", {"5624": 100}),
     le("L-801", "FSN-08", "Security Investigator", {"5880": 100}),
-    le("L-802", "FSN-07", "Local Guard Coordinator", {"5821": 50, "5826": 50}, funding="LGP"),
+    le("L-802", "FSN-07", "Local Guard Coordinator", {"5821": 100}, funding="LGP"),
     le("L-803", "FSN-06", "Residential Security Coordinator", {"5823-X023": 100}, funding="LGP"),
 ]
 
@@ -1047,7 +1047,7 @@ CONSULATE_POSITIONS = [
     le("L-301", "FSN-08", "Information Technology Specialist", {"5458": 100}),
     le("L-401", "FSN-06", "Maintenance Technician", {"7860": 50, "7850": 30, "7810": 20}),
     le("L-501", "FP-07 (EFM)", "Community Liaison Office Coordinator (part time)", {"6443": 100}),
-    le("L-601", "FSN-07", "Local Guard Coordinator", {"5821": 50, "5826": 50}, funding="LGP"),
+    le("L-601", "FSN-07", "Local Guard Coordinator", {"5821": 100}, funding="LGP"),
 ]
 
 CONSULATE_BUDGET = [

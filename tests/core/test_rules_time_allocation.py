@@ -135,3 +135,108 @@ def test_a_position_s_time_adds_up_to_100(tmp_path):
 def test_no_position_is_all_on_non_icass_duties(tmp_path, dual):
     allocation = f"position_id,cost_center,percent\n{dual}\nP2,6139,100\n"
     assert found(tmp_path, time_allocation_csv=allocation) == [("R41", "positions.csv", 2, "position_id")]
+
+
+def _time(*rows: str, workload: tuple[str, ...] = ()) -> dict[str, str]:
+    """The base bundle with an LE position P3 (positions.csv row 4) titled as the test says, its time given
+    row by row (time_allocation.csv rows 6 on), and counts on the cost centers it serves."""
+    counts = "".join(f"{code},1900.0,100,\n" for code in workload)
+    return {
+        "position_costs_csv": append("position_costs.csv", "P3,RB,1100,8000.00"),
+        "time_allocation_csv": BASE["time_allocation.csv"] + "".join(f"P3,{row}\n" for row in rows),
+        "workload_csv": BASE["workload.csv"] + counts,
+    }
+
+
+def _titled(title: str, changes: dict[str, str]) -> dict[str, str]:
+    return changes | {"positions_csv": append("positions.csv", f"P3,LE,FSN-5,{title}")}
+
+
+ON_POSITION = ("positions.csv", 4, "title")
+ON_ROW_6 = ("time_allocation.csv", 6, "cost_center")
+ON_ROW_7 = ("time_allocation.csv", 7, "cost_center")
+
+# rule, the title and time that follow it, the title and time that break it, where it is told
+WARNINGS = [
+    ("R29", ("CLO Coordinator", _time("6443,100")), ("CLO Coordinator", _time("6443,40", "6150,60")), ON_POSITION),
+    ("R29", ("Human Resources Officer", _time("6443,100")), ("Clerk", _time("6443,100")), ON_ROW_6),
+    ("R30", ("Nurse", _time("5624,90", "6150,10")), ("Clerk", _time("5624,100")), ON_ROW_6),
+    ("R30", ("Medical Assistant", _time("5624,100")), ("Medical Assistant", _time("5624,50", "6139,50")), ON_ROW_7),
+    (
+        "R32",
+        ("Guard", _time("5821,100", workload=("5821",))),
+        ("Housing Assistant", _time("5821,100", workload=("5821",))),
+        ON_ROW_6,
+    ),
+    (
+        "R32",
+        ("Residential Security Technician", _time("5823,100", workload=("5823",))),
+        ("Housing Assistant", _time("5823,100", workload=("5823",))),
+        ON_ROW_6,
+    ),
+    (
+        "R33",
+        ("Residential Security Coordinator", _time("5823-X023,100", workload=("5823-X023",))),
+        ("Residential Security Coordinator", _time("5823-X023,50", "6139,50", workload=("5823-X023",))),
+        ON_ROW_7,
+    ),
+    (
+        "R34",
+        ("Local Guard Coordinator", _time("5821,100", workload=("5821",))),
+        ("Local Guard Coordinator", _time("5821,50", "5826,50", workload=("5821", "5826"))),
+        ON_POSITION,
+    ),
+    (
+        "R35",
+        ("Security Investigator", _time("5880,100")),
+        ("Assistant Regional Security Officer", _time("5880,100")),
+        ON_ROW_6,
+    ),
+    (
+        "R37",
+        ("Shipping Supervisor", _time("6136,50", "6139,50", workload=("6136",))),
+        ("Shipping Assistant", _time("6136,50", "6139,50", workload=("6136",))),
+        ON_ROW_7,
+    ),
+    ("R38", ("Chauffeur", _time("6139,100")), ("Chauffeur", _time("6139,50", "6150,50")), ON_POSITION),
+    ("R40", ("Translator", _time("8790,100")), ("Clerk", _time("8790,100")), ON_ROW_6),
+    (
+        "R50",
+        ("Language Instructor", _time("6441-X001,100", workload=("6441-X001",))),
+        ("Language Instructor", _time("6441,100", workload=("6441",))),
+        ON_ROW_6,
+    ),
+    (
+        "R51",
+        ("Radio Technician", _time("6195,80", "0000,20", workload=("6195",))),
+        ("Radio Technician", _time("6195,100", workload=("6195",))),
+        ON_POSITION,
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "following", "breaking", "where"), WARNINGS, ids=[w[0] for w in WARNINGS])
+def test_a_role_guessed_from_the_title_puts_its_time_where_the_handbook_says(
+    tmp_path, rule, following, breaking, where
+):
+    assert found(tmp_path / "following", **_titled(*following)) == []
+    assert found(tmp_path / "breaking", **_titled(*breaking)) == [(rule, *where)]
+
+
+def test_a_usdh_position_does_not_spend_most_of_its_time_on_the_basic_package(tmp_path):
+    # A budget large enough that half a USDH salary keeps 6150 within its share of it (R117).
+    large = {"budget_csv": BASE["budget.csv"].replace("5880,RB,2500,10000.00", "5880,RB,2500,5000000.00")}
+    half = BASE["time_allocation.csv"].replace("P1,6139,50", "P1,6150,50")
+    assert found(tmp_path / "half", time_allocation_csv=half, **large) == []
+    most = BASE["time_allocation.csv"].replace("P1,6139,50\nP1,0000,20", "P1,6150,51\nP1,0000,19")
+    assert found(tmp_path / "most", time_allocation_csv=most, **large) == [
+        ("R27", "time_allocation.csv", 2, "cost_center")
+    ]
+
+
+def test_a_cell_phone_program_has_someone_s_time(tmp_path):
+    program = {"budget_csv": append("budget.csv", "6195-0001,RB,2330,1000.00,Cell phone service plans")}
+    staffed = _titled("Telephone Operator", _time("6195-0001,100", workload=("6195-0001",))) | program
+    assert found(tmp_path / "staffed", **staffed) == []
+    unstaffed = _titled("Telephone Operator", _time("6139,100", workload=("6195-0001",))) | program
+    assert found(tmp_path / "unstaffed", **unstaffed) == [("R49", "budget.csv", 7, "cost_center")]

@@ -7,13 +7,16 @@ center are written `PARENT-XNNN`, so a code's cost center is what comes before t
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator
 from decimal import Decimal
+from typing import NamedTuple
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context
 from icass.diagnostics import Diagnostic
-from icass.model import PositionCategory, PostBundle
+from icass.model import BASIC_PACKAGE, MISCELLANEOUS, NON_ICASS, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
 
 # The cost centers of the Local Guard Program, where no USDH time is allocated (H-341.5-1(C) to -4(C); H-342.5).
@@ -148,6 +151,307 @@ def time_on_furniture_pool(bundle: PostBundle, context: Context) -> list[Diagnos
     return []
 
 
+# ------------------------------------------------------------------------------------ roles guessed from titles
+# A position's role is known only from its title, so every rule that reads one is a warning. Each tuple holds
+# the words or phrases (matched as whole words, any case) that name a role in the section beside it.
+CLO_TITLES = ("community liaison", "clo")  # H-341.2-3 a: CLO staff
+CLO_OVERSEER_TITLES = (  # H-341.2-3 b: the management officer, HRO or other overseer of the CLO (e.g. of the GEI)
+    "management officer",
+    "management counselor",
+    "management counsellor",
+    "human resources officer",
+    "hro",
+    "global employment",
+)
+HEALTH_UNIT_TITLES = (  # H-341.3-3 a: medical and directly related support personnel
+    "medical",
+    "health",
+    "nurse",
+    "physician",
+    "doctor",
+    "psychiatrist",
+    "laboratory",
+    "lab technician",
+    "pharmacist",
+)
+HEALTH_OVERSEER_TITLES = ("management officer", "management counselor", "management counsellor")  # H-341.3-3 b
+LOCAL_GUARD_TITLES = ("guard", "supervisor", "coordinator", "clerk")  # H-341.5-1(C) to -4(C)
+RESIDENTIAL_SECURITY_TITLES = (  # H-341.5-1(C) NOTE 2; H-341.5-3(C): RSC and RSET
+    "residential security",
+    "rsc",
+    "rset",
+)
+LOCAL_GUARD_COORDINATOR_TITLES = ("guard coordinator", "guard clerk")  # H-341.5-1(C) NOTE 1
+REGIONAL_SECURITY_OFFICER_TITLES = ("regional security officer", "rso", "arso")  # H-341.6-3 b
+CUSTOMS_AND_SHIPPING_TITLES = ("customs", "shipping")  # H-341.7-5(C) b
+SUPERVISOR_TITLES = ("supervisor", "supervisory", "officer", "manager")  # H-341.7-5(C) b: "non-supervisory"
+DRIVER_TITLES = ("driver", "chauffeur")  # H-341.7-6(C) a
+MISCELLANEOUS_TITLES = (  # H-341.13-3: rovers, temporary staff, ICASS coordinators, translators, ASP staff
+    "rover",
+    "roving",
+    "summer",
+    "temporary",
+    "part-time",
+    "part time",
+    "intern",
+    "icass coordinator",
+    "translator",
+    "alternate service provider",
+)
+LANGUAGE_PROGRAM_TITLES = ("language",)  # H-341.11-1(C) NOTE; H-341.11-2(C) NOTE; H-342.11-3 NOTE 1
+RADIO_TECHNICIAN_TITLES = ("radio technician", "radio tech")  # H-341.9-3(C) NOTE 1
+CELL_PHONE_DESCRIPTIONS = ("cell phone", "cellphone", "cell-phone", "mobile phone", "cellular")  # H-341.9-3(C) NOTE 2
+
+CLO = "6443"  # H-341.2-3
+HEALTH = frozenset({"5624", "5624-0001"})  # H-341.3-3: Health Services and its MEDEVAC sub-cost center
+SECURITY = "5880"  # H-341.6-3
+CUSTOMS_AND_SHIPPING = "6136"  # H-341.7-5(C)
+MOTOR_POOL = "6139"  # H-341.7-6(C)
+# The cost centers a language program's staff leave for its sub-cost centers, and those sub-cost centers.
+LANGUAGE_PARENTS = frozenset({"6441", "6451", "6445"})  # H-341.15-8
+LANGUAGE_PROGRAMS = frozenset({"6441-X001", "6451-X002", "6445-X001", "6445-X002"})
+TELEPHONES = frozenset({"6195", "6196"})  # H-341.9-3; H-342.9-3
+HALF = Decimal(50)
+FULL = Decimal(100)
+
+
+def _words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+
+
+_CLO, _CLO_OVERSEER = _words(CLO_TITLES), _words(CLO_OVERSEER_TITLES)
+_HEALTH_UNIT, _HEALTH_OVERSEER = _words(HEALTH_UNIT_TITLES), _words(HEALTH_OVERSEER_TITLES)
+_LOCAL_GUARD, _RESIDENTIAL_SECURITY = _words(LOCAL_GUARD_TITLES), _words(RESIDENTIAL_SECURITY_TITLES)
+_LOCAL_GUARD_COORDINATOR = _words(LOCAL_GUARD_COORDINATOR_TITLES)
+_REGIONAL_SECURITY_OFFICER = _words(REGIONAL_SECURITY_OFFICER_TITLES)
+_CUSTOMS_AND_SHIPPING, _SUPERVISOR = _words(CUSTOMS_AND_SHIPPING_TITLES), _words(SUPERVISOR_TITLES)
+_DRIVER, _MISCELLANEOUS = _words(DRIVER_TITLES), _words(MISCELLANEOUS_TITLES)
+_LANGUAGE_PROGRAM, _RADIO_TECHNICIAN = _words(LANGUAGE_PROGRAM_TITLES), _words(RADIO_TECHNICIAN_TITLES)
+_CELL_PHONE = _words(CELL_PHONE_DESCRIPTIONS)
+
+
+class _Time(NamedTuple):
+    """A row of a position's time: its index in time_allocation, its code and percent."""
+
+    k: int
+    code: str
+    percent: Decimal
+
+
+class _Position(NamedTuple):
+    """A position with its rows of time (percent above zero)."""
+
+    k: int
+    position_id: str
+    category: str
+    title: str
+    time: tuple[_Time, ...]
+
+    def on(self, codes: Collection[str]) -> Decimal:
+        return sum((t.percent for t in self.time if t.code in codes), Decimal(0))
+
+    def named(self) -> str:
+        return f"position {self.position_id} ({self.title})"
+
+
+def _positions(bundle: PostBundle, chosen: Callable[[str, str], bool]) -> list[_Position]:
+    """The positions `chosen(category, title)` says yes to, each with its rows of time; the titles are read
+    first, so that a post with none of them costs one pass over its positions."""
+    ids, categories, titles = (column(bundle.positions, name) for name in ("position_id", "category", "title"))
+    picked = [k for k, (category, title) in enumerate(zip(categories, titles, strict=True)) if chosen(category, title)]
+    if not picked:
+        return []
+    wanted = {ids[k] for k in picked}
+    time: dict[str, list[_Time]] = defaultdict(list)
+    allocation = bundle.time_allocation
+    codes, percents = column(allocation, "cost_center"), column(allocation, "percent")
+    for k, position_id in enumerate(column(allocation, "position_id")):
+        if position_id in wanted and percents[k] > 0:
+            time[position_id].append(_Time(k, codes[k], percents[k]))
+    return [_Position(k, ids[k], categories[k], titles[k], tuple(time[ids[k]])) for k in picked]
+
+
+def _titled(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
+    return lambda category, title: pattern.search(title) is not None
+
+
+def _on_row(bundle: PostBundle, rule: str, position: _Position, time: _Time) -> Diagnostic:
+    found = f"{position.named()} has {time.percent} percent on {time.code}"
+    return broken(rule, source_of(bundle.time_allocation, time.k), found, "cost_center")
+
+
+def _on_position(bundle: PostBundle, rule: str, position: _Position, found: str) -> Diagnostic:
+    return broken(rule, source_of(bundle.positions, position.k), f"{position.named()} {found}", "title")
+
+
+def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """No USDH position puts the majority of its time on 6150 (R27)."""
+    return [
+        _on_row(bundle, "R27", position, time)
+        for position in _positions(bundle, lambda category, title: category == PositionCategory.USDH)
+        if position.on((BASIC_PACKAGE,)) > HALF
+        for time in position.time
+        if time.code == BASIC_PACKAGE
+    ]
+
+
+def clo_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """CLO staff put the majority of their time on 6443; other positions put time there only when they oversee
+    the CLO (R29)."""
+    found: list[Diagnostic] = []
+    for position in _positions(bundle, lambda category, title: True):
+        on_clo = position.on((CLO,))
+        if _CLO.search(position.title):
+            if on_clo <= HALF:
+                found.append(_on_position(bundle, "R29", position, f"has {on_clo} percent on {CLO}"))
+        elif on_clo and not _CLO_OVERSEER.search(position.title):
+            found += [_on_row(bundle, "R29", position, time) for time in position.time if time.code == CLO]
+    return found
+
+
+def health_unit_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Only the health unit and the management officer put time on 5624 and 5624-0001; the health unit puts
+    its time there, beside a small share of 6150 (R30)."""
+    found: list[Diagnostic] = []
+    for position in _positions(bundle, lambda category, title: True):
+        if _HEALTH_UNIT.search(position.title):
+            outside = [t for t in position.time if t.code not in HEALTH and t.code != BASIC_PACKAGE]
+            found += [_on_row(bundle, "R30", position, time) for time in outside]
+        elif not _HEALTH_OVERSEER.search(position.title):
+            found += [_on_row(bundle, "R30", position, time) for time in position.time if time.code in HEALTH]
+    return found
+
+
+def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """The LE staff on 5821, 5822, 5823 and 5826 are guards, their supervisors, and the local guard coordinators
+    and clerks; on 5823 also the residential security coordinators and technicians (R32). USDH time there is
+    R31's."""
+
+    def is_local_guard(code: str) -> bool:
+        return _cost_center(code) in LOCAL_GUARD_PROGRAM and code != RESIDENTIAL_SECURITY
+
+    found: list[Diagnostic] = []
+    for position in _positions(bundle, lambda category, title: category == PositionCategory.LE):
+        if _LOCAL_GUARD.search(position.title):
+            continue
+        residential = _RESIDENTIAL_SECURITY.search(position.title) is not None
+        found += [
+            _on_row(bundle, "R32", position, time)
+            for time in position.time
+            if is_local_guard(time.code) and not (residential and _cost_center(time.code) == "5823")
+        ]
+    return found
+
+
+def residential_security_on_mobile_patrol(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A residential security coordinator or technician puts all of their time on 5823 and 5823-X023 (R33)."""
+    return [
+        _on_row(bundle, "R33", position, time)
+        for position in _positions(bundle, _titled(_RESIDENTIAL_SECURITY))
+        for time in position.time
+        if _cost_center(time.code) != "5823"
+    ]
+
+
+def guard_coordinator_in_one_cost_center(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A local guard coordinator or clerk puts all of their time on one cost center (R34)."""
+    found: list[Diagnostic] = []
+    for position in _positions(bundle, _titled(_LOCAL_GUARD_COORDINATOR)):
+        codes = sorted({time.code for time in position.time})
+        if len(codes) > 1:
+            found.append(_on_position(bundle, "R34", position, f"has time on {', '.join(codes)}"))
+    return found
+
+
+def no_regional_security_officer_on_security(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """The regional security office's USDH staff put no time on 5880 (R35)."""
+    return [
+        _on_row(bundle, "R35", position, time)
+        for position in _positions(bundle, _titled(_REGIONAL_SECURITY_OFFICER))
+        for time in position.time
+        if time.code == SECURITY
+    ]
+
+
+def customs_and_shipping_only(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Customs and shipping staff who are not supervisors put their ICASS time on 6136 alone (R37)."""
+
+    def chosen(category: str, title: str) -> bool:
+        return _CUSTOMS_AND_SHIPPING.search(title) is not None and _SUPERVISOR.search(title) is None
+
+    return [
+        _on_row(bundle, "R37", position, time)
+        for position in _positions(bundle, chosen)
+        if position.on((CUSTOMS_AND_SHIPPING,))
+        for time in position.time
+        if time.code not in (CUSTOMS_AND_SHIPPING, NON_ICASS)
+    ]
+
+
+def drivers_on_motor_pool(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Drivers put all of their time on 6139 (R38)."""
+    return [
+        _on_position(bundle, "R38", position, f"has {position.on((MOTOR_POOL,))} percent on {MOTOR_POOL}")
+        for position in _positions(bundle, _titled(_DRIVER))
+        if position.on((MOTOR_POOL,)) != FULL
+    ]
+
+
+def time_on_miscellaneous(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Only rovers, temporary and part-time staff, ICASS coordinators, translators and alternate service provider
+    staff put time on 8790 (R40)."""
+    found: list[Diagnostic] = []
+    rows = list(_time_on(bundle, MISCELLANEOUS.__eq__))
+    if not rows:
+        return found
+    on_8790 = {position_id for _, position_id, _, _ in rows}
+    for position in _positions(bundle, lambda category, title: not _MISCELLANEOUS.search(title)):
+        if position.position_id in on_8790:
+            found += [_on_row(bundle, "R40", position, time) for time in position.time if time.code == MISCELLANEOUS]
+    return found
+
+
+def cell_phone_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A cell phone program's sub-cost center of 6195 (6196 at a Lite post) has someone's time (R49)."""
+    codes, descriptions = column(bundle.budget, "cost_center"), column(bundle.budget, "description")
+    programs: dict[str, int] = {}
+    for k, (code, description) in enumerate(zip(codes, descriptions, strict=True)):
+        if code != _cost_center(code) and _cost_center(code) in TELEPHONES and _CELL_PHONE.search(description):
+            programs.setdefault(code, k)
+    if not programs:
+        return []
+    staffed = {code for _, _, code, _ in _time_on(bundle, programs.__contains__)}
+    return [
+        broken(
+            "R49",
+            source_of(bundle.budget, k),
+            f"{code} is a cell phone program and no position has time on it",
+            "cost_center",
+        )
+        for code, k in programs.items()
+        if code not in staffed
+    ]
+
+
+def language_program_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Language program staff put their time on the language sub-cost centers, not on their parents (R50)."""
+    return [
+        _on_row(bundle, "R50", position, time)
+        for position in _positions(bundle, _titled(_LANGUAGE_PROGRAM))
+        for time in position.time
+        if time.code in LANGUAGE_PARENTS
+    ]
+
+
+def radio_technician_on_non_icass(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A radio technician puts part of their time, the E&E radio program's, on 0000 (R51)."""
+    return [
+        _on_position(bundle, "R51", position, f"has no time on {NON_ICASS}")
+        for position in _positions(bundle, _titled(_RADIO_TECHNICIAN))
+        if not position.on((NON_ICASS,))
+    ]
+
+
 _TIME = frozenset({"positions", "time_allocation"})
 
 CHECKS: tuple[Check, ...] = (
@@ -165,4 +469,18 @@ CHECKS: tuple[Check, ...] = (
     Check(no_time_on_pool_assessments, reads=frozenset({"time_allocation"}), budget_rule="R46"),
     Check(le_staff_on_make_ready, reads=_TIME, budget_rule="R47"),
     Check(le_staff_on_commissioning, reads=_TIME, budget_rule="R48"),
+    # The warnings that guess a role from a position's title.
+    Check(usdh_majority_on_basic_package, reads=_TIME, budget_rule="R27"),
+    Check(clo_time, reads=_TIME, budget_rule="R29"),
+    Check(health_unit_time, reads=_TIME, budget_rule="R30"),
+    Check(local_guard_roles, reads=_TIME, budget_rule="R32"),
+    Check(residential_security_on_mobile_patrol, reads=_TIME, budget_rule="R33"),
+    Check(guard_coordinator_in_one_cost_center, reads=_TIME, budget_rule="R34"),
+    Check(no_regional_security_officer_on_security, reads=_TIME, budget_rule="R35"),
+    Check(customs_and_shipping_only, reads=_TIME, budget_rule="R37"),
+    Check(drivers_on_motor_pool, reads=_TIME, budget_rule="R38"),
+    Check(time_on_miscellaneous, reads=_TIME, budget_rule="R40"),
+    Check(cell_phone_time, reads=frozenset({"budget", "time_allocation"}), budget_rule="R49"),
+    Check(language_program_time, reads=_TIME, budget_rule="R50"),
+    Check(radio_technician_on_non_icass, reads=_TIME, budget_rule="R51"),
 )
