@@ -100,7 +100,7 @@ def test_a_furniture_pool_has_someone_s_time(tmp_path):
     moved = dataclasses.replace(
         bundle,
         time_allocation=tuple(
-            dataclasses.replace(a, cost_center="6150") if a.cost_center == "6144" else a for a in bundle.time_allocation
+            dataclasses.replace(a, cost_center="6139") if a.cost_center == "6144" else a for a in bundle.time_allocation
         ),
         workload=tuple(w for w in bundle.workload if w.cost_center != "6144"),
     )
@@ -131,10 +131,15 @@ def test_a_position_s_time_adds_up_to_100(tmp_path):
     assert found(tmp_path / "short", time_allocation_csv=short) == [("R52", "positions.csv", 2, "position_id")]
 
 
-@pytest.mark.parametrize("dual", ["P1,0000,100", "P1,0009,100", "P1,0000,40\nP1,0009,60"])
-def test_no_position_is_all_on_non_icass_duties(tmp_path, dual):
+@pytest.mark.parametrize(
+    ("title", "dual"), [("Management officer", "P1,0000,100"), ("USAID Executive Officer", "P1,0009,100")]
+)
+def test_no_position_is_all_on_non_icass_duties(tmp_path, title, dual):
     allocation = f"position_id,cost_center,percent\n{dual}\nP2,6139,100\n"
-    assert found(tmp_path, time_allocation_csv=allocation) == [("R41", "positions.csv", 2, "position_id")]
+    positions = BASE["positions.csv"].replace("Management officer", title)
+    assert found(tmp_path, positions_csv=positions, time_allocation_csv=allocation) == [
+        ("R41", "positions.csv", 2, "position_id")
+    ]
 
 
 def _time(*rows: str, workload: tuple[str, ...] = ()) -> dict[str, str]:
@@ -158,7 +163,8 @@ ON_ROW_7 = ("time_allocation.csv", 7, "cost_center")
 
 # rule, the title and time that follow it, the title and time that break it, where it is told
 WARNINGS = [
-    ("R29", ("CLO Coordinator", _time("6443,100")), ("CLO Coordinator", _time("6443,40", "6150,60")), ON_POSITION),
+    ("R28", ("Customer Service Clerk", _time("6150,100")), ("Clerk", _time("6150,100")), ON_POSITION),
+    ("R29", ("CLO Coordinator", _time("6443,100")), ("CLO Coordinator", _time("6443,40", "6139,60")), ON_POSITION),
     ("R29", ("Human Resources Officer", _time("6443,100")), ("Clerk", _time("6443,100")), ON_ROW_6),
     ("R30", ("Nurse", _time("5624,90", "6150,10")), ("Clerk", _time("5624,100")), ON_ROW_6),
     ("R30", ("Medical Assistant", _time("5624,100")), ("Medical Assistant", _time("5624,50", "6139,50")), ON_ROW_7),
@@ -200,6 +206,18 @@ WARNINGS = [
     ),
     ("R38", ("Chauffeur", _time("6139,100")), ("Chauffeur", _time("6139,50", "6150,50")), ON_POSITION),
     ("R40", ("Translator", _time("8790,100")), ("Clerk", _time("8790,100")), ON_ROW_6),
+    (
+        "R42",
+        ("USAID Financial Assistant", _time("0009,30", "6139,70", workload=("0009",))),
+        ("Financial Assistant", _time("0009,30", "6139,70", workload=("0009",))),
+        ON_ROW_6,
+    ),
+    (
+        "R42",
+        ("Financial Assistant", _time("0000,30", "6139,70")),
+        ("USAID Financial Assistant", _time("0000,30", "6139,70")),
+        ON_ROW_6,
+    ),
     (
         "R50",
         ("Language Instructor", _time("6441-X001,100", workload=("6441-X001",))),

@@ -154,6 +154,7 @@ def time_on_furniture_pool(bundle: PostBundle, context: Context) -> list[Diagnos
 # ------------------------------------------------------------------------------------ roles guessed from titles
 # A position's role is known only from its title, so every rule that reads one is a warning. Each tuple holds
 # the words or phrases (matched as whole words, any case) that name a role in the section beside it.
+BASIC_PACKAGE_TITLES = ("quality coordinator", "customer service")  # H-341.1-3 c: LE exceptions on 6150
 CLO_TITLES = ("community liaison", "clo")  # H-341.2-3 a: CLO staff
 CLO_OVERSEER_TITLES = (  # H-341.2-3 b: the management officer, HRO or other overseer of the CLO (e.g. of the GEI)
     "management officer",
@@ -199,6 +200,7 @@ MISCELLANEOUS_TITLES = (  # H-341.13-3: rovers, temporary staff, ICASS coordinat
     "alternate service provider",
 )
 LANGUAGE_PROGRAM_TITLES = ("language",)  # H-341.11-1(C) NOTE; H-341.11-2(C) NOTE; H-342.11-3 NOTE 1
+ALTERNATE_SERVICE_PROVIDER_TITLES = ("usaid", "asp", "alternate service provider")  # H-341.14-3 b
 RADIO_TECHNICIAN_TITLES = ("radio technician", "radio tech")  # H-341.9-3(C) NOTE 1
 CELL_PHONE_DESCRIPTIONS = ("cell phone", "cellphone", "cell-phone", "mobile phone", "cellular")  # H-341.9-3(C) NOTE 2
 
@@ -228,6 +230,8 @@ _CUSTOMS_AND_SHIPPING, _SUPERVISOR = _words(CUSTOMS_AND_SHIPPING_TITLES), _words
 _DRIVER, _MISCELLANEOUS = _words(DRIVER_TITLES), _words(MISCELLANEOUS_TITLES)
 _LANGUAGE_PROGRAM, _RADIO_TECHNICIAN = _words(LANGUAGE_PROGRAM_TITLES), _words(RADIO_TECHNICIAN_TITLES)
 _CELL_PHONE = _words(CELL_PHONE_DESCRIPTIONS)
+_BASIC_PACKAGE, _ALTERNATE_SERVICE_PROVIDER = _words(BASIC_PACKAGE_TITLES), _words(ALTERNATE_SERVICE_PROVIDER_TITLES)
+NON_ASP = "0009"  # H-341.14-3 b: an alternate service provider's dual positions' program share
 
 
 class _Time(NamedTuple):
@@ -293,6 +297,27 @@ def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list
         for time in position.time
         if time.code == BASIC_PACKAGE
     ]
+
+
+def le_staff_on_basic_package(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Most LE staff with time on 6150 put a small part of it there (R28): told once for the post, when most of
+    them put more than half, quality coordinators and customer service staff left out."""
+    on_basic_package = [
+        position
+        for position in _positions(bundle, lambda category, title: category == PositionCategory.LE)
+        if position.on((BASIC_PACKAGE,))
+    ]
+    most = [
+        position
+        for position in on_basic_package
+        if position.on((BASIC_PACKAGE,)) > HALF and not _BASIC_PACKAGE.search(position.title)
+    ]
+    if 2 * len(most) <= len(on_basic_package):
+        return []
+    found = (
+        f"{len(most)} of the {len(on_basic_package)} LE positions with time on {BASIC_PACKAGE} put more than half there"
+    )
+    return [_on_position(bundle, "R28", most[0], f"is one of them: {found}")]
 
 
 def clo_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -443,6 +468,16 @@ def language_program_time(bundle: PostBundle, context: Context) -> list[Diagnost
     ]
 
 
+def program_share_of_the_provider(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A dual position's program share goes to 0000 for State and to 0009 for a USAID alternate service provider
+    (R42), the provider told by the title."""
+    found: list[Diagnostic] = []
+    for position in _positions(bundle, lambda category, title: True):
+        wrong = NON_ICASS if _ALTERNATE_SERVICE_PROVIDER.search(position.title) else NON_ASP
+        found += [_on_row(bundle, "R42", position, time) for time in position.time if time.code == wrong]
+    return found
+
+
 def radio_technician_on_non_icass(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """A radio technician puts part of their time, the E&E radio program's, on 0000 (R51)."""
     return [
@@ -471,6 +506,7 @@ CHECKS: tuple[Check, ...] = (
     Check(le_staff_on_commissioning, reads=_TIME, budget_rule="R48"),
     # The warnings that guess a role from a position's title.
     Check(usdh_majority_on_basic_package, reads=_TIME, budget_rule="R27"),
+    Check(le_staff_on_basic_package, reads=_TIME, budget_rule="R28"),
     Check(clo_time, reads=_TIME, budget_rule="R29"),
     Check(health_unit_time, reads=_TIME, budget_rule="R30"),
     Check(local_guard_roles, reads=_TIME, budget_rule="R32"),
@@ -480,6 +516,7 @@ CHECKS: tuple[Check, ...] = (
     Check(customs_and_shipping_only, reads=_TIME, budget_rule="R37"),
     Check(drivers_on_motor_pool, reads=_TIME, budget_rule="R38"),
     Check(time_on_miscellaneous, reads=_TIME, budget_rule="R40"),
+    Check(program_share_of_the_provider, reads=_TIME, budget_rule="R42"),
     Check(cell_phone_time, reads=frozenset({"budget", "time_allocation"}), budget_rule="R49"),
     Check(language_program_time, reads=_TIME, budget_rule="R50"),
     Check(radio_technician_on_non_icass, reads=_TIME, budget_rule="R51"),
