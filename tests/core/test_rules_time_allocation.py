@@ -89,26 +89,18 @@ def test_no_time_on_supplies_issued_or_the_pool_assessments(tmp_path, code, rule
 
 
 def test_a_furniture_pool_has_someone_s_time(tmp_path):
-    subscribed = {"workload_csv": append("workload.csv", "6144,1900.0,40,")}
-    assert found(tmp_path / "none", **subscribed) == [("R39", "workload.csv", 16, "cost_center")]
-    # A budget line alone says so too; the post may say it has no pool, or that it has one.
-    bundle = bundle_of(
-        tmp_path / "budget",
-        **with_le_staff("6144", "Warehouse worker", budget_csv=append("budget.csv", "6144,RB,2500,1000.00,")),
-    )
-    assert found_on_rows(bundle) == []
+    bundle = bundle_of(tmp_path, **with_le_staff("6144", "Warehouse worker"))
+    assert found_on_rows(with_post(bundle, furniture_pool=True)) == []
     moved = dataclasses.replace(
         bundle,
         time_allocation=tuple(
             dataclasses.replace(a, cost_center="6139") if a.cost_center == "6144" else a for a in bundle.time_allocation
         ),
-        workload=tuple(w for w in bundle.workload if w.cost_center != "6144"),
     )
-    assert found_on_rows(moved) == [("R39", "budget.csv", 7, "cost_center")]
+    assert found_on_rows(with_post(moved, furniture_pool=True)) == [("R39", "post.toml", 0, "furniture_pool")]
+    # Subscribers to 6144 do not make a pool: the post says whether it runs one, and without it R39 is not judged.
     assert found_on_rows(with_post(moved, furniture_pool=False)) == []
-    unbudgeted = dataclasses.replace(moved, budget=tuple(b for b in moved.budget if b.cost_center != "6144"))
-    assert found_on_rows(unbudgeted) == []
-    assert found_on_rows(with_post(unbudgeted, furniture_pool=True)) == [("R39", "post.toml", 0, "furniture_pool")]
+    assert found_on_rows(moved) == []
 
 
 def test_no_time_on_special_event_guards_at_a_contract_guard_post(tmp_path):

@@ -130,9 +130,9 @@ def no_time_on_special_events_at_contract_posts(bundle: PostBundle, context: Con
 
 
 def time_on_furniture_pool(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """At a post with a furniture and appliance pool, someone allocates time to 6144 (R39). The post has one
-    when post.toml says so, or, when it does not say, when 6144 has a workload count or a budget line."""
-    if bundle.post.furniture_pool is False:
+    """At a post with a furniture and appliance pool (post.toml furniture_pool), someone allocates time to 6144
+    (R39). A 6144 subscription alone is not read as a pool: the post says whether it runs one."""
+    if not bundle.post.furniture_pool:
         return []
 
     def on_pool(code: str) -> bool:
@@ -140,15 +140,8 @@ def time_on_furniture_pool(bundle: PostBundle, context: Context) -> list[Diagnos
 
     if next(_time_on(bundle, on_pool), None) is not None:
         return []
-    if bundle.post.furniture_pool:
-        found = "the post has a furniture and appliance pool, and no position has time on 6144"
-        return [broken("R39", bundle.post.source, found, "furniture_pool")]
-    for table, what in ((bundle.workload, "subscribers"), (bundle.budget, "a budget")):
-        codes = column(table, "cost_center")
-        if FURNITURE_POOL in codes:
-            found = f"{FURNITURE_POOL} has {what}, and no position has time on it"
-            return [broken("R39", source_of(table, codes.index(FURNITURE_POOL)), found, "cost_center")]
-    return []
+    found = "the post has a furniture and appliance pool, and no position has time on 6144"
+    return [broken("R39", bundle.post.source, found, "furniture_pool")]
 
 
 # ------------------------------------------------------------------------------------ roles guessed from titles
@@ -258,11 +251,21 @@ class _Position(NamedTuple):
         return f"position {self.position_id} ({self.title})"
 
 
-def _positions(bundle: PostBundle, chosen: Callable[[str, str], bool]) -> list[_Position]:
-    """The positions `chosen(category, title)` says yes to, each with its rows of time; the titles are read
-    first, so that a post with none of them costs one pass over its positions."""
+def _positions(
+    bundle: PostBundle, chosen: Callable[[str, str], bool], on: Callable[[str], bool] | None = None
+) -> list[_Position]:
+    """The positions `chosen(category, title)` says yes to, each with its rows of time; given `on`, only those
+    with time on a code it says yes to. The titles and codes are read first, so that a post with none of them
+    costs a pass over its positions."""
     ids, categories, titles = (column(bundle.positions, name) for name in ("position_id", "category", "title"))
-    picked = [k for k, (category, title) in enumerate(zip(categories, titles, strict=True)) if chosen(category, title)]
+    holding = None if on is None else {position_id for _, position_id, _, _ in _time_on(bundle, on)}
+    if holding == set():
+        return []
+    picked = [
+        k
+        for k, (category, title) in enumerate(zip(categories, titles, strict=True))
+        if (holding is None or ids[k] in holding) and chosen(category, title)
+    ]
     if not picked:
         return []
     wanted = {ids[k] for k in picked}
@@ -279,6 +282,10 @@ def _titled(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
     return lambda category, title: pattern.search(title) is not None
 
 
+def _of(category: PositionCategory) -> Callable[[str, str], bool]:
+    return lambda of, title: of == category
+
+
 def _on_row(bundle: PostBundle, rule: str, position: _Position, time: _Time) -> Diagnostic:
     found = f"{position.named()} has {time.percent} percent on {time.code}"
     return broken(rule, source_of(bundle.time_allocation, time.k), found, "cost_center")
@@ -292,7 +299,7 @@ def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list
     """No USDH position puts the majority of its time on 6150 (R27)."""
     return [
         _on_row(bundle, "R27", position, time)
-        for position in _positions(bundle, lambda category, title: category == PositionCategory.USDH)
+        for position in _positions(bundle, _of(PositionCategory.USDH), BASIC_PACKAGE.__eq__)
         if position.on((BASIC_PACKAGE,)) > HALF
         for time in position.time
         if time.code == BASIC_PACKAGE
@@ -302,11 +309,7 @@ def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list
 def le_staff_on_basic_package(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Most LE staff with time on 6150 put a small part of it there (R28): told once for the post, when most of
     them put more than half, quality coordinators and customer service staff left out."""
-    on_basic_package = [
-        position
-        for position in _positions(bundle, lambda category, title: category == PositionCategory.LE)
-        if position.on((BASIC_PACKAGE,))
-    ]
+    on_basic_package = _positions(bundle, _of(PositionCategory.LE), BASIC_PACKAGE.__eq__)
     most = [
         position
         for position in on_basic_package
@@ -323,28 +326,42 @@ def le_staff_on_basic_package(bundle: PostBundle, context: Context) -> list[Diag
 def clo_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """CLO staff put the majority of their time on 6443; other positions put time there only when they oversee
     the CLO (R29)."""
-    found: list[Diagnostic] = []
-    for position in _positions(bundle, lambda category, title: True):
-        on_clo = position.on((CLO,))
-        if _CLO.search(position.title):
-            if on_clo <= HALF:
-                found.append(_on_position(bundle, "R29", position, f"has {on_clo} percent on {CLO}"))
-        elif on_clo and not _CLO_OVERSEER.search(position.title):
-            found += [_on_row(bundle, "R29", position, time) for time in position.time if time.code == CLO]
-    return found
+    found = [
+        _on_position(bundle, "R29", position, f"has {position.on((CLO,))} percent on {CLO}")
+        for position in _positions(bundle, _titled(_CLO))
+        if position.on((CLO,)) <= HALF
+    ]
+
+    def other(category: str, title: str) -> bool:
+        return not _CLO.search(title) and not _CLO_OVERSEER.search(title)
+
+    return found + [
+        _on_row(bundle, "R29", position, time)
+        for position in _positions(bundle, other, CLO.__eq__)
+        for time in position.time
+        if time.code == CLO
+    ]
 
 
 def health_unit_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Only the health unit and the management officer put time on 5624 and 5624-0001; the health unit puts
     its time there, beside a small share of 6150 (R30)."""
-    found: list[Diagnostic] = []
-    for position in _positions(bundle, lambda category, title: True):
-        if _HEALTH_UNIT.search(position.title):
-            outside = [t for t in position.time if t.code not in HEALTH and t.code != BASIC_PACKAGE]
-            found += [_on_row(bundle, "R30", position, time) for time in outside]
-        elif not _HEALTH_OVERSEER.search(position.title):
-            found += [_on_row(bundle, "R30", position, time) for time in position.time if time.code in HEALTH]
-    return found
+    found = [
+        _on_row(bundle, "R30", position, time)
+        for position in _positions(bundle, _titled(_HEALTH_UNIT))
+        for time in position.time
+        if time.code not in HEALTH and time.code != BASIC_PACKAGE
+    ]
+
+    def other(category: str, title: str) -> bool:
+        return not _HEALTH_UNIT.search(title) and not _HEALTH_OVERSEER.search(title)
+
+    return found + [
+        _on_row(bundle, "R30", position, time)
+        for position in _positions(bundle, other, HEALTH.__contains__)
+        for time in position.time
+        if time.code in HEALTH
+    ]
 
 
 def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -356,7 +373,7 @@ def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         return _cost_center(code) in LOCAL_GUARD_PROGRAM and code != RESIDENTIAL_SECURITY
 
     found: list[Diagnostic] = []
-    for position in _positions(bundle, lambda category, title: category == PositionCategory.LE):
+    for position in _positions(bundle, _of(PositionCategory.LE), is_local_guard):
         if _LOCAL_GUARD.search(position.title):
             continue
         residential = _RESIDENTIAL_SECURITY.search(position.title) is not None
@@ -425,15 +442,14 @@ def drivers_on_motor_pool(bundle: PostBundle, context: Context) -> list[Diagnost
 def time_on_miscellaneous(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Only rovers, temporary and part-time staff, ICASS coordinators, translators and alternate service provider
     staff put time on 8790 (R40)."""
-    found: list[Diagnostic] = []
-    rows = list(_time_on(bundle, MISCELLANEOUS.__eq__))
-    if not rows:
-        return found
-    on_8790 = {position_id for _, position_id, _, _ in rows}
-    for position in _positions(bundle, lambda category, title: not _MISCELLANEOUS.search(title)):
-        if position.position_id in on_8790:
-            found += [_on_row(bundle, "R40", position, time) for time in position.time if time.code == MISCELLANEOUS]
-    return found
+    return [
+        _on_row(bundle, "R40", position, time)
+        for position in _positions(
+            bundle, lambda category, title: not _MISCELLANEOUS.search(title), MISCELLANEOUS.__eq__
+        )
+        for time in position.time
+        if time.code == MISCELLANEOUS
+    ]
 
 
 def cell_phone_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -472,7 +488,7 @@ def program_share_of_the_provider(bundle: PostBundle, context: Context) -> list[
     """A dual position's program share goes to 0000 for State and to 0009 for a USAID alternate service provider
     (R42), the provider told by the title."""
     found: list[Diagnostic] = []
-    for position in _positions(bundle, lambda category, title: True):
+    for position in _positions(bundle, lambda category, title: True, (NON_ICASS, NON_ASP).__contains__):
         wrong = NON_ICASS if _ALTERNATE_SERVICE_PROVIDER.search(position.title) else NON_ASP
         found += [_on_row(bundle, "R42", position, time) for time in position.time if time.code == wrong]
     return found
@@ -492,9 +508,7 @@ _TIME = frozenset({"positions", "time_allocation"})
 CHECKS: tuple[Check, ...] = (
     Check(no_usdh_on_local_guards, reads=_TIME, budget_rule="R31"),
     Check(no_time_on_supplies_issued, reads=frozenset({"time_allocation"}), budget_rule="R36"),
-    Check(
-        time_on_furniture_pool, reads=frozenset({"post", "time_allocation", "workload", "budget"}), budget_rule="R39"
-    ),
+    Check(time_on_furniture_pool, reads=frozenset({"post", "time_allocation"}), budget_rule="R39"),
     Check(
         no_time_on_special_events_at_contract_posts,
         reads=frozenset({"post", "time_allocation"}),
