@@ -3,7 +3,7 @@
 
 A position's time on a cost center is a row of time_allocation.csv with a percent above zero; a rule is told on
 that row, or on the position's row where the rule is about all of its time. The sub-cost centers of a cost
-center are written `PARENT-XNNN`, so a code's cost center is what comes before the dash."""
+center are written `PARENT-SUFFIX` (5823-X023, 6195-0001), so a code's cost center is what comes before the dash."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ SUPPLIES_ISSUED = frozenset({"6133-X133", "6145-X133"})  # H-341.7-2(C) b; H-341
 POOL_ASSESSMENTS = frozenset({"6144-X144", "6144-X244"})  # H-341.15-6(C); H-341.15-7(C)
 FURNITURE_POOL = "6144"  # H-341.7-7(C) b: at a pool post, employees allocate time to it
 CONTRACT_GUARDS = "contract"  # post.toml guard_force
+LE_ONLY = (PositionCategory.LE,)
+NOT_USDH = tuple(category for category in PositionCategory if category != PositionCategory.USDH)
 
 
 def _cost_center(code: str) -> str:
@@ -85,16 +87,13 @@ def _any_time(bundle: PostBundle, rule: str, codes: Collection[str]) -> list[Dia
     ]
 
 
-LE_ONLY = (PositionCategory.LE,)
-
-
 def no_usdh_on_local_guards(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """No USDH time on 5821, 5822, 5823, 5826 or their sub-cost centers (R31); 5823-X023 has its own rule."""
 
     def wanted(code: str) -> bool:
         return _cost_center(code) in LOCAL_GUARD_PROGRAM and code != RESIDENTIAL_SECURITY
 
-    return _time_of_categories(bundle, "R31", wanted, [c for c in PositionCategory if c != PositionCategory.USDH])
+    return _time_of_categories(bundle, "R31", wanted, NOT_USDH)
 
 
 def le_staff_on_residential_security(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -202,9 +201,10 @@ HEALTH = frozenset({"5624", "5624-0001"})  # H-341.3-3: Health Services and its 
 SECURITY = "5880"  # H-341.6-3
 CUSTOMS_AND_SHIPPING = "6136"  # H-341.7-5(C)
 MOTOR_POOL = "6139"  # H-341.7-6(C)
-# The cost centers a language program's staff leave for its sub-cost centers, and those sub-cost centers.
+# The cost centers whose language sub-cost centers (6441-X001, 6451-X002; 6445-X001, 6445-X002) hold the
+# language program's staff time instead of them.
 LANGUAGE_PARENTS = frozenset({"6441", "6451", "6445"})  # H-341.15-8
-LANGUAGE_PROGRAMS = frozenset({"6441-X001", "6451-X002", "6445-X001", "6445-X002"})
+NON_ASP = "0009"  # H-341.14-3 b: an alternate service provider's dual positions' program share
 TELEPHONES = frozenset({"6195", "6196"})  # H-341.9-3; H-342.9-3
 HALF = Decimal(50)
 FULL = Decimal(100)
@@ -224,7 +224,6 @@ _DRIVER, _MISCELLANEOUS = _words(DRIVER_TITLES), _words(MISCELLANEOUS_TITLES)
 _LANGUAGE_PROGRAM, _RADIO_TECHNICIAN = _words(LANGUAGE_PROGRAM_TITLES), _words(RADIO_TECHNICIAN_TITLES)
 _CELL_PHONE = _words(CELL_PHONE_DESCRIPTIONS)
 _BASIC_PACKAGE, _ALTERNATE_SERVICE_PROVIDER = _words(BASIC_PACKAGE_TITLES), _words(ALTERNATE_SERVICE_PROVIDER_TITLES)
-NON_ASP = "0009"  # H-341.14-3 b: an alternate service provider's dual positions' program share
 
 
 class _Time(NamedTuple):
@@ -286,6 +285,34 @@ def _of(category: PositionCategory) -> Callable[[str, str], bool]:
     return lambda of, title: of == category
 
 
+def _titled_time_on(
+    bundle: PostBundle, rule: str, pattern: re.Pattern[str], wrong: Callable[[str], bool]
+) -> list[Diagnostic]:
+    """Each row of time on a code `wrong` says yes to, of a position whose title `pattern` finds."""
+    return [
+        _on_row(bundle, rule, position, time)
+        for position in _positions(bundle, _titled(pattern))
+        for time in position.time
+        if wrong(time.code)
+    ]
+
+
+def _untitled_time_on(
+    bundle: PostBundle, rule: str, patterns: tuple[re.Pattern[str], ...], on: Callable[[str], bool]
+) -> list[Diagnostic]:
+    """Each row of time on a code `on` says yes to, of a position whose title none of `patterns` finds."""
+
+    def untitled(category: str, title: str) -> bool:
+        return not any(pattern.search(title) for pattern in patterns)
+
+    return [
+        _on_row(bundle, rule, position, time)
+        for position in _positions(bundle, untitled, on)
+        for time in position.time
+        if on(time.code)
+    ]
+
+
 def _on_row(bundle: PostBundle, rule: str, position: _Position, time: _Time) -> Diagnostic:
     found = f"{position.named()} has {time.percent} percent on {time.code}"
     return broken(rule, source_of(bundle.time_allocation, time.k), found, "cost_center")
@@ -331,37 +358,14 @@ def clo_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         for position in _positions(bundle, _titled(_CLO))
         if position.on((CLO,)) <= HALF
     ]
-
-    def other(category: str, title: str) -> bool:
-        return not _CLO.search(title) and not _CLO_OVERSEER.search(title)
-
-    return found + [
-        _on_row(bundle, "R29", position, time)
-        for position in _positions(bundle, other, CLO.__eq__)
-        for time in position.time
-        if time.code == CLO
-    ]
+    return found + _untitled_time_on(bundle, "R29", (_CLO, _CLO_OVERSEER), CLO.__eq__)
 
 
 def health_unit_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Only the health unit and the management officer put time on 5624 and 5624-0001; the health unit puts
     its time there, beside a small share of 6150 (R30)."""
-    found = [
-        _on_row(bundle, "R30", position, time)
-        for position in _positions(bundle, _titled(_HEALTH_UNIT))
-        for time in position.time
-        if time.code not in HEALTH and time.code != BASIC_PACKAGE
-    ]
-
-    def other(category: str, title: str) -> bool:
-        return not _HEALTH_UNIT.search(title) and not _HEALTH_OVERSEER.search(title)
-
-    return found + [
-        _on_row(bundle, "R30", position, time)
-        for position in _positions(bundle, other, HEALTH.__contains__)
-        for time in position.time
-        if time.code in HEALTH
-    ]
+    found = _titled_time_on(bundle, "R30", _HEALTH_UNIT, lambda code: code not in HEALTH and code != BASIC_PACKAGE)
+    return found + _untitled_time_on(bundle, "R30", (_HEALTH_UNIT, _HEALTH_OVERSEER), HEALTH.__contains__)
 
 
 def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -387,12 +391,7 @@ def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 def residential_security_on_mobile_patrol(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """A residential security coordinator or technician puts all of their time on 5823 and 5823-X023 (R33)."""
-    return [
-        _on_row(bundle, "R33", position, time)
-        for position in _positions(bundle, _titled(_RESIDENTIAL_SECURITY))
-        for time in position.time
-        if _cost_center(time.code) != "5823"
-    ]
+    return _titled_time_on(bundle, "R33", _RESIDENTIAL_SECURITY, lambda code: _cost_center(code) != "5823")
 
 
 def guard_coordinator_in_one_cost_center(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -407,12 +406,7 @@ def guard_coordinator_in_one_cost_center(bundle: PostBundle, context: Context) -
 
 def no_regional_security_officer_on_security(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """The regional security office's USDH staff put no time on 5880 (R35)."""
-    return [
-        _on_row(bundle, "R35", position, time)
-        for position in _positions(bundle, _titled(_REGIONAL_SECURITY_OFFICER))
-        for time in position.time
-        if time.code == SECURITY
-    ]
+    return _titled_time_on(bundle, "R35", _REGIONAL_SECURITY_OFFICER, SECURITY.__eq__)
 
 
 def customs_and_shipping_only(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -442,14 +436,7 @@ def drivers_on_motor_pool(bundle: PostBundle, context: Context) -> list[Diagnost
 def time_on_miscellaneous(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Only rovers, temporary and part-time staff, ICASS coordinators, translators and alternate service provider
     staff put time on 8790 (R40)."""
-    return [
-        _on_row(bundle, "R40", position, time)
-        for position in _positions(
-            bundle, lambda category, title: not _MISCELLANEOUS.search(title), MISCELLANEOUS.__eq__
-        )
-        for time in position.time
-        if time.code == MISCELLANEOUS
-    ]
+    return _untitled_time_on(bundle, "R40", (_MISCELLANEOUS,), MISCELLANEOUS.__eq__)
 
 
 def cell_phone_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -476,12 +463,7 @@ def cell_phone_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 def language_program_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Language program staff put their time on the language sub-cost centers, not on their parents (R50)."""
-    return [
-        _on_row(bundle, "R50", position, time)
-        for position in _positions(bundle, _titled(_LANGUAGE_PROGRAM))
-        for time in position.time
-        if time.code in LANGUAGE_PARENTS
-    ]
+    return _titled_time_on(bundle, "R50", _LANGUAGE_PROGRAM, LANGUAGE_PARENTS.__contains__)
 
 
 def program_share_of_the_provider(bundle: PostBundle, context: Context) -> list[Diagnostic]:
