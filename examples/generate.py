@@ -109,7 +109,8 @@ class PostSpec:
     workload: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # entered: no counting rule covers them
     modifications: list[list[str]] = field(default_factory=list)
     records: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
-    guard_force: str = "psa"  # post.toml's guard_force, which budget rule R09 needs (H-341.5 g)
+    guard_force: str = "psa"  # post.toml's guard_force, which budget rules R09 and R44 need (H-341.5 g)
+    furniture_pool: bool = True  # post.toml's furniture_pool, which budget rule R39 needs (H-341.15-6)
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
         """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
@@ -372,14 +373,14 @@ STANDARD_POSITIONS = [
         "G-002",
         "FS-04",
         "Assistant General Services Officer",
-        {"6148": 20, "6144-X144": 10, "6144": 10, "7850": 20, "6139": 15, "6136": 15, "6462": 10},
+        {"6148": 20, "6144": 20, "7850": 20, "6139": 15, "6136": 15, "6462": 10},
         "OL",
     ),
     usdh(
         "G-003",
         "FS-03",
         "Facility Manager",
-        {"7810": 30, "7820": 30, "7850": 15, "7860": 10, "7850-X799": 10, "7820-X821": 5},
+        {"7810": 30, "7820": 30, "7850": 25, "7860": 10, "7820-X821": 5},
         "OL",
     ),
     usdh("H-001", "FS-03", "Human Resources Officer", {"6441": 40, "6451": 45, "6222": 15}, "OL"),
@@ -411,7 +412,7 @@ STANDARD_POSITIONS = [
         "O-001",
         "FS-06",
         "Office Management Specialist (Management)",
-        {"6150": 45, "6441": 20, "6443": 10, "6462": 15, "6211": 10},
+        {"6150": 45, "6441": 30, "6462": 15, "6211": 10},
         "OL",
     ),
     # Management and CLO
@@ -460,7 +461,7 @@ STANDARD_POSITIONS = [
         "L-802",
         "FSN-08",
         "Local Guard Coordinator",
-        {"5826": 40, "5821": 40, "5822": 10, "5821-X999": 10},
+        {"5821": 100},
         funding="LGP",
     ),
     le("L-803", "FSN-07", "Residential Security Coordinator", {"5823-X023": 100}, funding="LGP"),
@@ -802,12 +803,12 @@ LITE_POSITIONS = [
         {"0000": 35, "5458": 35, "6196": 30},
         "OL",
     ),
-    usdh("F-001", "FS-04", "Facility Manager", {"7820": 40, "7810": 25, "7850": 25, "7850-X799": 10}, "OL"),
+    usdh("F-001", "FS-04", "Facility Manager", {"7820": 40, "7810": 25, "7850": 35}, "OL"),
     usdh(
         "O-001",
         "FS-06",
         "Office Management Specialist (Management)",
-        {"6150": 40, "6445": 25, "6443": 15, "6196": 20},
+        {"6150": 40, "6445": 40, "6196": 20},
         "OL",
     ),
     le("L-101", "FSN-08", "Management Assistant", {"6150": 40, "6445": 30, "6225": 30}),
@@ -821,7 +822,7 @@ LITE_POSITIONS = [
     le("L-401", "FSN-09", "Procurement Agent", {"6145": 100}),
     le("L-402", "FSN-07", "Shipping and Travel Assistant", {"6145": 100}),
     le("L-403", "FSN-08", "Housing and Leasing Assistant", {"6145": 50, "7850": 30, "7850-X899": 20}),
-    le("L-404", "FSN-06", "Warehouse and Property Clerk", {"6145": 40, "6144": 40, "6144-X144": 20}),
+    le("L-404", "FSN-06", "Warehouse and Property Clerk", {"6145": 40, "6144": 60}),
     le("L-405", "FSN-06", "Motor Pool Dispatcher", {"6145": 90, "6145-X132": 10}),
     le("L-406", "FSN-04", "Chauffeur", {"6145": 100}, overtime=2_600),
     le("L-407", "FSN-04", "Chauffeur", {"6145": 100}, overtime=2_600),
@@ -836,7 +837,7 @@ LITE_POSITIONS = [
     le("L-603", "FSN-07", "Radio Technician (E&E radio program in 0000)", {"6196": 75, "0000": 25}),
     le("L-701", "FSN-10", "Registered Nurse", {"5624": 100}),
     le("L-801", "FSN-08", "Security Investigator", {"5880": 100}),
-    le("L-802", "FSN-07", "Local Guard Coordinator", {"5821": 50, "5826": 50}, funding="LGP"),
+    le("L-802", "FSN-07", "Local Guard Coordinator", {"5821": 100}, funding="LGP"),
     le("L-803", "FSN-06", "Residential Security Coordinator", {"5823-X023": 100}, funding="LGP"),
 ]
 
@@ -1049,7 +1050,7 @@ CONSULATE_POSITIONS = [
     le("L-301", "FSN-08", "Information Technology Specialist", {"5458": 100}),
     le("L-401", "FSN-06", "Maintenance Technician", {"7860": 50, "7850": 30, "7810": 20}),
     le("L-501", "FP-07 (EFM)", "Community Liaison Office Coordinator (part time)", {"6443": 100}),
-    le("L-601", "FSN-07", "Local Guard Coordinator", {"5821": 50, "5826": 50}, funding="LGP"),
+    le("L-601", "FSN-07", "Local Guard Coordinator", {"5821": 100}, funding="LGP"),
 ]
 
 CONSULATE_BUDGET = [
@@ -1107,6 +1108,7 @@ def consulate() -> PostSpec:
         CONSULATE_POSITIONS,
         CONSULATE_BUDGET,
         guard_force="contract",
+        furniture_pool=False,  # no furniture and appliance pool: the consulate budgets nothing in 6144
     )
     customers = [a.code for a in agencies]
     people(
@@ -1195,7 +1197,8 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         f'methodology = "{spec.methodology}"\n'
         f"fiscal_year = {fiscal_year}\n"
         + ('stage = "final"\n' if tdy is not None else "")
-        + f'guard_force = "{spec.guard_force}"\n',
+        + f'guard_force = "{spec.guard_force}"\n'
+        + f'furniture_pool = "{"yes" if spec.furniture_pool else "no"}"\n',
         encoding="utf-8",
     )
     if tdy is not None:

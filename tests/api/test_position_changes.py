@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from icass.api.guard import CSRF_HEADER
+from icass.catalog.budget_rules import budget_rule
 from icass.store.database import open_database
 from icass.views.post_home import unfiled
 from icass.web.app import create_app
@@ -86,7 +87,8 @@ def test_a_time_allocation_that_does_not_sum_to_100_is_the_posts_problem(people)
     assert not detail["ok"]
     errors = [p for p in detail["problems"] if p["severity"] == "error"]
     assert [p["message"] for p in errors] == [
-        "position L-900: time allocation sums to 60 percent, not 100 (time_allocation.csv)"
+        "position L-900: time allocation sums to 60 percent, not 100 (time_allocation.csv). "
+        f"{budget_rule('R52').message} (rule R52)"
     ]
     assert errors[0]["field"] == "position_id"
     assert errors[0]["where"] == f"positions.csv, row {made.json()['row']}"
@@ -168,7 +170,10 @@ def test_a_post_with_a_problem_across_rows_answers_with_it_everywhere(seeded_url
         fmo, admin = test_api.sign_in(site, "fmo"), test_api.sign_in(site, "admin")
         made = fmo.change("POST", f"{BASE}/positions", json={**POSITION, "time_allocation": ALLOCATION[:1]})
         assert made.status_code == 200, made.text
-        message = "position L-900: time allocation sums to 60 percent, not 100 (time_allocation.csv)"
+        message = (
+            "position L-900: time allocation sums to 60 percent, not 100 (time_allocation.csv). "
+            f"{budget_rule('R52').message} (rule R52)"
+        )
         dashboard = fmo.get(f"/posts/{KVR}/{FY}")
         assert dashboard.status_code == 200
         assert unfiled(message) in dashboard.text  # the page names the table, not its file

@@ -52,12 +52,23 @@ def test_every_citation_names_a_heading_of_the_handbook(entry):
 
 def test_citations_outside_the_catalog_name_headings():
     from icass.bundle import tdy
-    from icass.checks import budget, context, counts, funding, object_classes, positions, records, references
+    from icass.checks import (
+        budget,
+        context,
+        counts,
+        funding,
+        object_classes,
+        positions,
+        records,
+        references,
+        shares,
+        time_rules,
+    )
     from icass.distribution import invoice, steps
     from icass.tdy import invoices, policy_text, rates
     from icass.workload import weighted
 
-    checks = (budget, context, counts, funding, object_classes, positions, records, references)
+    checks = (budget, context, counts, funding, object_classes, positions, records, references, shares, time_rules)
     for module in (*checks, steps, invoice, weighted, tdy, invoices, rates, policy_text):
         source = resources.files("icass").joinpath(*module.__name__.split(".")[1:]).with_suffix(".py")
         for cited in re.findall(r"\bH-\d{3}(?:\.\d+)*(?:-\d+)?(?:\([A-Z]\))?", source.read_text(encoding="utf-8")):

@@ -248,6 +248,40 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("position_costs.csv", 1, {"position_id": "CLERK", "funding": "LGP"}),
         ("cost_factors.csv", 0, {"pat": 1}),
     ],
+    [("budget.csv", 2, {"cost_center": "8790", "amount": 10**12})],
+    # Time where a position's category or the post's facts forbid it (the post's facts are not rows: replaced).
+    [
+        *(
+            ("time_allocation.csv", k, {"cost_center": code})
+            for k, code in enumerate(
+                ("5821", "6133-X133", "5823-X023", "7850-X799", "7850-X899", "6144-X144", "5821-X999", "8790", "0009")
+            )
+        ),
+        ("time_allocation.csv", 17, {"percent": "60"}),
+        ("time_allocation.csv", 63, {"cost_center": "0000"}),
+        ("post.toml", 0, {"guard_force": "contract", "furniture_pool": True}),
+    ],
+    # Titles that say a role whose time is elsewhere.
+    [
+        *(
+            ("positions.csv", k, {"title": title})
+            for k, title in enumerate(
+                (
+                    "Language Instructor",
+                    "Chauffeur",
+                    "Shipping Assistant",
+                    "Community Liaison Officer",
+                    "Local Guard Coordinator",
+                    "Radio Technician",
+                    "Nurse",
+                    "Residential Security Coordinator",
+                )
+            )
+        ),
+        ("positions.csv", -3, {"title": "Regional Security Officer"}),
+        ("positions.csv", -2, {"title": "Housing Assistant"}),
+        ("budget.csv", 0, {"cost_center": "6196-0001", "description": "Cell phone plans"}),
+    ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
 FACTS = {"guard_force": "psa"}
@@ -264,6 +298,9 @@ def test_each_check_reads_only_the_fields_it_declares():
         for broken in BROKEN:
             entered = dataclasses.replace(records.entered, post=dataclasses.replace(records.entered.post, **FACTS))
             for file, at, cells in broken:
+                if file == "post.toml":
+                    entered = dataclasses.replace(entered, post=dataclasses.replace(entered.post, **cells))
+                    continue
                 table = getattr(entered, edit.READERS[file][0])
                 changed = edit.edited(entered, file, at % len(table), cells)
                 assert changed is not None

@@ -6,9 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from icass.catalog.budget_rules import budget_rules
 from icass.diagnostics import ERROR, WARNING
 from icass.runs.post import run_post
 from tests.bundles import append, replace_line, write_bundle
+
+RULES = budget_rules()
 
 
 def diagnostics(tmp_path, **changes):
@@ -207,7 +210,7 @@ def test_percents_must_sum_to_exactly_100(tmp_path):
     )
     assert message == (
         "error: positions.csv, row 2, position_id: position P1: time allocation sums to 99.99 percent, "
-        "not 100 (time_allocation.csv)"
+        f"not 100 (time_allocation.csv). {RULES['R52'].message} (rule R52) (6 FAH-5 H-341.14-3 a; H-423.1 b)"
     )
 
 
@@ -220,7 +223,7 @@ def test_hundred_percent_on_non_icass_dual_positions(tmp_path):
     text = "position_id,cost_center,percent\nP1,0000,100\nP2,6139,100\n"
     message = only_error(tmp_path, time_allocation_csv=text)
     assert message.startswith("error: positions.csv, row 2, position_id: position P1 is allocated 100 percent to 0000")
-    assert message.endswith("(6 FAH-5 H-341.14-1 NOTE)")
+    assert message.endswith("(rule R41) (6 FAH-5 H-341.14-1 NOTE; H-342.14-1 NOTE)")
 
 
 def test_modification_on_a_cost_center_that_is_not_modifiable(tmp_path):
@@ -300,8 +303,8 @@ def test_basic_package_above_six_percent_is_a_warning(tmp_path):
     )
     assert result.ok
     assert messages == [
-        "warning: budget.csv, row 5: 6150 Basic Package Services is 8.1% of the post budget; it should not exceed 6% "
-        "(6 FAH-5 H-341.1-2 NOTE 3)"
+        "warning: budget.csv, row 5: 6150 Basic Package Services is 8.1% of the post budget, above 6%. "
+        f"{RULES['R117'].message} (rule R117) (6 FAH-5 H-341.1-2 NOTE 3; H-342.1-2 NOTE 3)"
     ]
 
 
@@ -311,8 +314,8 @@ def test_miscellaneous_above_five_percent_is_a_warning(tmp_path):
     )
     assert result.ok
     assert messages == [
-        "warning: budget.csv, row 6: 8790 Miscellaneous Costs is 6.2% of the post budget; it generally should not "
-        "exceed 5% (6 FAH-5 H-341.13-1)"
+        "warning: budget.csv, row 6: 8790 Miscellaneous Costs is 6.2% of the post budget, above 5%. "
+        f"{RULES['R118'].message} (rule R118) (6 FAH-5 H-341.13-1; H-342.13-1)"
     ]
 
 
@@ -477,7 +480,7 @@ def test_time_allocation_sums_are_checked_exactly(rows):
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
     from icass.checks import Context
-    from icass.checks.positions import time_allocation
+    from icass.checks.positions import time_not_all_non_icass, time_sums
     from icass.model import Position, Post, PostBundle, TimeAllocation
 
     positions = tuple(Position(p, "LE", "FSN-9", "") for p in ("P1", "P2", "P3", "P1"))
@@ -488,14 +491,17 @@ def test_time_allocation_sums_are_checked_exactly(rows):
     for a in allocation:
         totals[a.position_id] += a.percent
         dual[a.position_id] += a.percent if a.cost_center == "0000" else 0
-    expected = []
-    for p in positions:
-        if totals[p.position_id] != 100:
-            expected.append(f"position {p.position_id}: time allocation sums to {totals[p.position_id]} percent")
-        if dual[p.position_id] == 100:
-            expected.append(f"position {p.position_id} is allocated 100 percent to 0000")
-    found = [d.message for d in time_allocation(replace(bundle), Context(load_catalog(), load_counting_rules()))]
-    assert [m.split(", not 100")[0].split("; a non-ICASS")[0] for m in found] == expected
+    sums = [f"position {p.position_id}: time allocation sums to {totals[p.position_id]} percent" for p in positions]
+    all_dual = [f"position {p.position_id} is allocated 100 percent to 0000" for p in positions]
+    context = Context(load_catalog(), load_counting_rules())
+    found_sums = [d.message for d in time_sums(replace(bundle), context)]
+    found_dual = [d.message for d in time_not_all_non_icass(replace(bundle), context)]
+    assert [m.split(", not 100")[0] for m in found_sums] == [
+        said for said, p in zip(sums, positions, strict=True) if totals[p.position_id] != 100
+    ]
+    assert [m.split(". ")[0] for m in found_dual] == [
+        said for said, p in zip(all_dual, positions, strict=True) if dual[p.position_id] == 100
+    ]
 
 
 def test_the_checks_run_in_order_in_two_passes():

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from icass.bundle.format import FILES as FORMAT
+from icass.catalog.budget_rules import budget_rule
 from icass.store.changes import RESOURCES, NewRow, create_rows, find_post
 from icass.store.schema import FILES
 from icass.views.rows import PAGE_ROWS
@@ -336,7 +337,10 @@ def test_a_change_that_leaves_the_post_in_error_elsewhere_is_saved_and_said(app)
     positions = client.get(f"{POST}/tables/positions").text
     assert 'id="post-errors"' in positions
     beside = re.findall(r'data-field="position_id">([^<]+)<', positions)
-    assert beside == [f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (Time allocation)"]
+    assert beside == [
+        f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (Time allocation). "
+        f"{budget_rule('R52').message} (rule R52) (6 FAH-5 H-341.14-3 a; H-423.1 b)"
+    ]
 
 
 def _shown_ids(html: str) -> list[int]:

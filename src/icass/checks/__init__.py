@@ -62,14 +62,16 @@ CHECKS: tuple[Check, ...] = (
     Check(references.allocation_references, reads=frozenset({"post", "positions", "time_allocation"})),
     Check(references.budget_references, reads=frozenset({"post", "budget"})),
     Check(references.count_references, reads=frozenset({"post", "agencies", "workload"})),
-    Check(positions.time_allocation, reads=frozenset({"post", "positions", "time_allocation"})),
+    Check(positions.time_sums, reads=frozenset({"positions", "time_allocation"}), budget_rule="R52"),
+    Check(positions.time_not_all_non_icass, reads=frozenset({"positions", "time_allocation"}), budget_rule="R41"),
     Check(budget.lite_financial_management, reads=frozenset({"post", "budget", "time_allocation", "workload"})),
     Check(counts.workload_lines, reads=frozenset({"post", "workload"})),
     # The sums need every position's grade to be known.
     Check(budget.sums, Needs.SOUND_ROWS, frozenset({"budget", "positions", "position_costs", "cost_factors"})),
     Check(budget.cost_without_workload, Needs.COSTS, frozenset({"post", "workload", "agencies", *_FIRST_ROWS})),
     Check(budget.service_rules, Needs.COSTS, frozenset({"post", "workload", *_FIRST_ROWS})),
-    Check(budget.ceilings, Needs.COSTS, frozenset({"post", *_FIRST_ROWS})),
+    Check(budget.miscellaneous_share, Needs.COSTS, frozenset({"post", *_FIRST_ROWS}), budget_rule="R118"),
+    Check(budget.basic_package_share, Needs.COSTS, frozenset({"post", *_FIRST_ROWS}), budget_rule="R117"),
     # Needs the rows alone, but its warnings have always come after those on costs.
     Check(counts.mandatory, Needs.COSTS, frozenset({"post", "workload"})),
     # The handbook's budget rules (icass.catalog.budget_rules), by group.

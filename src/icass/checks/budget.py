@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from icass.checks.broken import broken
 from icass.checks.context import Context, Costs
-from icass.diagnostics import Diagnostic, error, warning
+from icass.diagnostics import Diagnostic, error
 from icass.model import (
     BASIC_PACKAGE,
     ICASS_AGENCY,
@@ -208,31 +209,29 @@ def service_rules(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return found
 
 
-def ceilings(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """Miscellaneous (8790) and the Basic Package (6150) stay within their share of the post's budget."""
+def miscellaneous_share(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Miscellaneous (8790) stays within its share of the post's budget (R118)."""
+    return _share(bundle, context, MISCELLANEOUS, MISCELLANEOUS_CEILING, "R118")
+
+
+def basic_package_share(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """The Basic Package (6150) stays within its share of the post's budget (R117)."""
+    return _share(bundle, context, BASIC_PACKAGE, BASIC_PACKAGE_CEILING, "R117")
+
+
+def _share(bundle: PostBundle, context: Context, code: str, ceiling: Decimal, rule: str) -> list[Diagnostic]:
+    """The handbook leaves "the total ICASS budget" undefined: it is read as every cost center's cost as
+    distributed, AmSal and PAT included (a post budget includes centrally funded costs, H-423), and the cost
+    center's own as its full cost, the time allocated to it included."""
     cost_of = _cost_of(context.cost())
     post_total = sum(cost_of.values())
-    found: list[Diagnostic] = []
-    if post_total <= 0:
-        return found
-    methodology = bundle.post.methodology
-    for code, ceiling, paragraph, words in (
-        (MISCELLANEOUS, MISCELLANEOUS_CEILING, "-1", "generally should not exceed"),
-        (BASIC_PACKAGE, BASIC_PACKAGE_CEILING, "-2 NOTE 3", "should not exceed"),
-    ):
-        spec = context.catalog.find(code, methodology)
-        amount = cost_of.get(code, 0)
-        if spec is None or Decimal(amount) <= ceiling * post_total:
-            continue
-        share = percent_of(amount, post_total, 1)
-        found.append(
-            warning(
-                _where(_first_rows(bundle)[code]),
-                f"{code} {spec.name} is {share}% of the post budget; it {words} {ceiling * 100:.0f}%",
-                section=f"{spec.section}{paragraph}",
-            )
-        )
-    return found
+    spec = context.catalog.find(code, bundle.post.methodology)
+    amount = cost_of.get(code, 0)
+    if post_total <= 0 or spec is None or Decimal(amount) <= ceiling * post_total:
+        return []
+    share = percent_of(amount, post_total, 1)
+    found = f"{code} {spec.name} is {share}% of the post budget, above {ceiling * 100:.0f}%"
+    return [broken(rule, _where(_first_rows(bundle)[code]), found)]
 
 
 def _first_rows(bundle: PostBundle) -> dict[str, Where]:

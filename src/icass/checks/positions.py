@@ -7,9 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 
+from icass.checks.broken import broken
 from icass.checks.context import Context
 from icass.diagnostics import Diagnostic, error
 from icass.model import NON_ICASS, PostBundle, Source
@@ -17,58 +19,89 @@ from icass.model.columnar import column, source_of
 from icass.money import parse_decimal, scaled_integers
 
 HUNDRED = Decimal(100)
+# Where a dual position's program share goes: 0000 for State's (H-341.14-3 a), 0009 for a USAID alternate
+# service provider's (H-341.14-3 b). Neither may hold all of a position's time (H-341.14-1 NOTE; for 0009 by
+# the same reason: a position with no ICASS duties is not an ICASS position).
+NON_ICASS_DUTIES = (NON_ICASS, "0009")
 
 
-def time_allocation(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """Each position's time allocation sums to 100 percent, and a non-ICASS dual position is not all on 0000."""
-    found: list[Diagnostic] = []
+class _Allocated(NamedTuple):
+    """A position whose time allocation may break a rule: its index in positions, its total, and its time on
+    non-ICASS duties (with the codes that hold it)."""
+
+    k: int
+    position_id: str
+    total: Decimal
+    non_icass: Decimal
+    non_icass_codes: tuple[str, ...]
+
+
+def time_sums(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """Each position's time allocation sums to 100 percent (R52)."""
+    return [
+        broken(
+            "R52",
+            source_of(bundle.positions, found.k),
+            f"position {found.position_id}: time allocation sums to {found.total} percent, not 100"
+            " (time_allocation.csv)",
+            field="position_id",
+        )
+        for found in _allocated(bundle)
+        if found.total != HUNDRED
+    ]
+
+
+def time_not_all_non_icass(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A non-ICASS dual position does not spend all its time on non-ICASS duties (R41)."""
+    return [
+        broken(
+            "R41",
+            source_of(bundle.positions, found.k),
+            f"position {found.position_id} is allocated 100 percent to {' and '.join(found.non_icass_codes)}",
+            field="position_id",
+        )
+        for found in _allocated(bundle)
+        if found.non_icass == HUNDRED
+    ]
+
+
+def _allocated(bundle: PostBundle) -> list[_Allocated]:
+    """The positions whose time allocation does not sum to 100 or is all on non-ICASS duties, with their sums,
+    in the order of positions.csv; found in int64 arrays first, since most posts have none."""
     allocation = bundle.time_allocation
     ids, codes, percents = (column(allocation, name) for name in ("position_id", "cost_center", "percent"))
     positions = column(bundle.positions, "position_id")
     suspects = _allocation_suspects(positions, ids, codes, percents)
     if suspects == set():
-        return found  # every position's allocation sums to 100, none all on 0000: the usual case
+        return []
     totals: dict[str, Decimal] = defaultdict(Decimal)
     on_non_icass: dict[str, Decimal] = defaultdict(Decimal)
+    non_icass_codes: dict[str, set[str]] = defaultdict(set)
     for position_id, code, percent in zip(ids, codes, percents, strict=True):
         if suspects is None or position_id in suspects:
             totals[position_id] += percent
-            if code == NON_ICASS:
+            if code in NON_ICASS_DUTIES:
                 on_non_icass[position_id] += percent
-    non_icass = context.catalog.find(NON_ICASS, bundle.post.methodology)
-    for k, position_id in enumerate(positions):
-        if suspects is not None and position_id not in suspects:
-            continue
-        total = totals[position_id]
-        if total != HUNDRED:
-            found.append(
-                error(
-                    source_of(bundle.positions, k),
-                    f"position {position_id}: time allocation sums to {total} percent, not 100 (time_allocation.csv)",
-                    field="position_id",
-                    spans_rows=True,
-                )
-            )
-        if on_non_icass[position_id] == HUNDRED and non_icass is not None:
-            found.append(
-                error(
-                    source_of(bundle.positions, k),
-                    f"position {position_id} is allocated 100 percent to 0000; a non-ICASS dual "
-                    "position must spend part of its time on ICASS services",
-                    field="position_id",
-                    section=f"{non_icass.section}-1 NOTE",
-                    spans_rows=True,
-                )
-            )
-    return found
+                non_icass_codes[position_id].add(code)
+    return [
+        _Allocated(
+            k,
+            position_id,
+            totals[position_id],
+            on_non_icass[position_id],
+            tuple(sorted(non_icass_codes[position_id])),
+        )
+        for k, position_id in enumerate(positions)
+        if suspects is None or position_id in suspects
+    ]
 
 
 def _allocation_suspects(
     positions: list[str], ids: list[str], codes: list[str], percents: list[Decimal]
 ) -> set[str] | None:
-    """The positions whose time allocation may not sum to 100, or be 100 on 0000, found in int64 arrays (the
-    percents over a common power of ten, exact); None when they cannot be (a value past int64): then every
-    position is summed in Decimals, which is what the messages show anyway."""
+    """The positions whose time allocation may not sum to 100, or be 100 on non-ICASS duties, found in int64
+    arrays (the percents over a common power of ten, exact); None when they cannot be (a value past int64):
+    then every position is summed in Decimals, which is what the messages show anyway."""
     try:
         scaled, exponent = scaled_integers(percents)
     except OverflowError:
@@ -80,7 +113,7 @@ def _allocation_suspects(
     totals = np.zeros(len(positions) + 1, dtype=np.int64)
     np.add.at(totals, at, scaled)
     on_non_icass = np.zeros(len(positions) + 1, dtype=np.int64)
-    dual = np.fromiter(map(NON_ICASS.__eq__, codes), np.bool_, len(codes))
+    dual = np.fromiter(map(NON_ICASS_DUTIES.__contains__, codes), np.bool_, len(codes))
     np.add.at(on_non_icass, at[dual], scaled[dual])
     hundred = 100 * 10**exponent
     of_position = np.fromiter(map(slot.__getitem__, positions), np.int64, len(positions))
