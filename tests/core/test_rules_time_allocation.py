@@ -47,9 +47,11 @@ def with_le_staff(code: str, title: str = "Local guard", *, usdh_share: str = ""
     if usdh_share:
         rest = 50 - int(usdh_share)
         allocation = allocation.replace("P1,6139,50\n", f"P1,6139,{rest}\nP1,{code},{usdh_share}\n")
+    # A guard program position is paid from the LGP target (R10), every other from the regional bureau's.
+    funding = "LGP" if code.split("-")[0] in ("5821", "5822", "5823", "5826") else "RB"
     changes = {
         "positions_csv": append("positions.csv", f"P3,LE,FSN-4,{title}"),
-        "position_costs_csv": append("position_costs.csv", "P3,RB,1100,8000.00"),
+        "position_costs_csv": append("position_costs.csv", f"P3,{funding},1100,8000.00"),
         "time_allocation_csv": allocation + f"P3,{code},100\n",
         "workload_csv": append("workload.csv", f"{code},1900.0,100,"),
     }
@@ -138,8 +140,10 @@ def _time(*rows: str, workload: tuple[str, ...] = ()) -> dict[str, str]:
     """The base bundle with an LE position P3 (positions.csv row 4) titled as the test says, its time given
     row by row (time_allocation.csv rows 6 on), and counts on the cost centers it serves."""
     counts = "".join(f"{code},1900.0,100,\n" for code in workload)
+    # A position all in the guard program is paid from the LGP target (R10), any other from the bureau's.
+    guarding = all(row.split("-")[0].split(",")[0] in ("5821", "5822", "5823", "5826") for row in rows)
     return {
-        "position_costs_csv": append("position_costs.csv", "P3,RB,1100,8000.00"),
+        "position_costs_csv": append("position_costs.csv", f"P3,{'LGP' if guarding else 'RB'},1100,8000.00"),
         "time_allocation_csv": BASE["time_allocation.csv"] + "".join(f"P3,{row}\n" for row in rows),
         "workload_csv": BASE["workload.csv"] + counts,
     }
@@ -175,7 +179,7 @@ WARNINGS = [
     (
         "R33",
         ("Residential Security Coordinator", _time("5823-X023,100", workload=("5823-X023",))),
-        ("Residential Security Coordinator", _time("5823-X023,50", "6139,50", workload=("5823-X023",))),
+        ("Residential Security Coordinator", _time("5823-X023,50", "5826,50", workload=("5823-X023", "5826"))),
         ON_ROW_7,
     ),
     (

@@ -157,7 +157,7 @@ def test_the_fmo_changes_a_budget_line_and_the_dashboard_follows(app):  # noqa: 
 
 @pytest.mark.parametrize(
     ("field", "value", "section"),
-    [("funding", "AMSAL", "H-423.1-1 b"), ("cost_center", "9999", "Exhibit H-341")],
+    [("funding", "AMSAL", "H-423.1 b; H-423.1-1 b; H-423.1-2 b"), ("cost_center", "9999", "Exhibit H-341")],
 )
 def test_a_bad_value_shows_its_rule_beside_the_field_and_saves_nothing(app, field, value, section):  # noqa: F811
     client, csrf = signed_in(app, "fmo")
@@ -212,7 +212,7 @@ def test_a_rule_broken_is_told_with_a_malformed_cell_not_after_it(app):  # noqa:
     answer = _change_line(client, csrf, line, funding="AMSAL", amount="12,00")
     shown = {name: problems for name, problems in _problems(answer.text, f"row-{line['id']}").items() if problems}
     assert set(shown) == {"funding", "amount"}
-    assert "(6 FAH-5 H-423.1-1 b)" in shown["funding"][0]
+    assert "(rule R01) (6 FAH-5 H-423.1 b; H-423.1-1 b; H-423.1-2 b)" in shown["funding"][0]
     assert shown["amount"][0].startswith("Amount: '12,00' is not an amount in dollars")
     body = {"version": line["version"], "funding": "AMSAL", "lease": "maybe"}
     refused = client.put(f"{API}/budget-lines/{line['id']}", json=body, headers={"X-CSRF-Token": csrf})
@@ -273,7 +273,7 @@ def test_the_fmo_adds_and_deletes_a_row(app):  # noqa: F811
     refused = client.post(f"{POST}/tables/budget-lines", data=new | {"funding": "PAT"}, headers=headers)
     assert refused.headers["HX-Retarget"] == "#new-message"
     (problem,) = _problems(refused.text, "new")["funding"]
-    assert "(6 FAH-5 H-423.1-2 b)" in problem
+    assert "(rule R01) (6 FAH-5 H-423.1 b; H-423.1-1 b; H-423.1-2 b)" in problem
     added = client.post(f"{POST}/tables/budget-lines", data=new, headers=headers)
     assert added.status_code == 200
     assert "HX-Retarget" not in added.headers  # its message in the form's; the row put atop the rows

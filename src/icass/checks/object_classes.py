@@ -39,7 +39,7 @@ def _centrally_funded_soc(bundle: PostBundle, rule: str, soc: str, what: str) ->
     found: list[Diagnostic] = []
     for table in (bundle.budget, bundle.position_costs):
         found += [
-            broken(rule, source_of(table, k), f"SOC {soc} ({what}) is funded {funding}", "soc")
+            broken(rule, source_of(table, k), f"SOC {soc} ({what}) is funded {funding}", "soc", alone=True)
             for k, (funding, line_soc) in enumerate(zip(column(table, "funding"), column(table, "soc"), strict=True))
             if line_soc == soc and funding in (Funding.OBO, Funding.LGP)
         ]
@@ -94,7 +94,7 @@ def post_support_unit(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 def make_ready_contracts(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R24: a make-ready contract is budgeted to SOC 2510."""
     return [
-        broken("R24", source_of(bundle.budget, k), f"a contract line of {MAKE_READY} is SOC {soc}", "soc")
+        broken("R24", source_of(bundle.budget, k), f"a contract line of {MAKE_READY} is SOC {soc}", "soc", alone=True)
         for k, (code, soc) in enumerate(
             zip(column(bundle.budget, "cost_center"), column(bundle.budget, "soc"), strict=True)
         )
@@ -105,7 +105,7 @@ def make_ready_contracts(bundle: PostBundle, context: Context) -> list[Diagnosti
 def fenced_furniture_socs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R25: the fenced furniture pool budgets SOCs 2224 and 3123 only."""
     return [
-        broken("R25", source_of(bundle.budget, k), f"a line of {code} is SOC {soc}", "soc")
+        broken("R25", source_of(bundle.budget, k), f"a line of {code} is SOC {soc}", "soc", alone=True)
         for k, (code, soc) in enumerate(
             zip(column(bundle.budget, "cost_center"), column(bundle.budget, "soc"), strict=True)
         )

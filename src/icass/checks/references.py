@@ -138,7 +138,7 @@ def centrally_funded(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         if CENTRALLY_FUNDED.isdisjoint(funding):
             continue
         found += [
-            broken("R01", source_of(table, k), f"a line funded {fund} is typed", "funding")
+            broken("R01", source_of(table, k), f"a line funded {fund} is typed", "funding", alone=True)
             for k, fund in enumerate(funding)
             if fund in CENTRALLY_FUNDED
         ]
