@@ -217,6 +217,8 @@ class _Table:
             {
                 "label": " ".join(p for p in line if p),
                 "id": tables.workload_id(*line).replace(":", "-").replace(".", "_"),
+                # the workload page shows a cost center's lines on request: the line's, of its agency alone
+                "query": urlencode({"cost_center": line[0], "agency": line[1]}),
             }
             for line in fed
         ]
