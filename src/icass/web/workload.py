@@ -81,7 +81,8 @@ def lines_fragment(
     status htmx would not show."""
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
-    shown = kept_groups(workload_groups(run, tables.workload_lines(request, key, run)), cost_center, agency)
+    lines = [line for line in tables.workload_lines(request, key, run) if line.cost_center == cost_center]
+    shown = kept_groups(workload_groups(run, lines), cost_center, agency)
     return page(
         request,
         "workload_lines.html",
