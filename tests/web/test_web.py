@@ -188,7 +188,7 @@ def test_an_invoices_derivation_is_made_once_per_state_of_the_post(app, monkeypa
     assert _total(client.get(page).text, "invoice-total") == before
     assert client.get(f"/api/posts/{KVR}/{FY}/invoices/{AGENCY}").json()["total"] == str(before)
     assert len(made) == 1
-    workload = client.get(f"/posts/{KVR}/{FY}/workload")
+    workload = client.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', workload.text)
     assert found is not None
     client.patch(found.group(1), data={"count": "900", "version": "0"}, headers={"X-CSRF-Token": csrf})

@@ -115,7 +115,7 @@ def test_a_cost_centers_lines_come_only_when_it_is_opened_25_a_page(app):  # noq
     headings = re.findall(r'aria-controls="cost-center-([^"]+)"', html)
     assert len(headings) > 40
     assert '<tr id="line-' not in html  # not one line in the page
-    fetched = re.findall(rf'hx-get="{PAGE}/lines\?cost_center=([^"&]+)" hx-trigger="click from:#open-\1 once"', html)
+    fetched = re.findall(rf'id="open-([^"]+)" hx-get="{PAGE}/lines\?cost_center=\1" hx-trigger="click once"', html)
     assert fetched == headings  # each section asks for its lines when its button first opens it
     assert re.findall(rf'href="{PAGE}\?cost_center=([^"&]+)">Show the counts of', html) == headings
     first = client.get(f"{PAGE}/lines?cost_center=5624")  # 27 lines
@@ -148,7 +148,7 @@ def test_the_workload_is_found_by_cost_center_and_agency(app):  # noqa: F811
     kept = re.findall(r'aria-controls="cost-center-([^"]+)"', html)
     assert 0 < len(kept) < len(every)  # those counting the agency
     assert f"{len(kept)} cost centers counting agency 1100.0 Peace Corps." in html
-    assert f'hx-get="{PAGE}/lines?agency=1100.0&amp;cost_center={kept[0]}"' in html
+    assert f'hx-get="{PAGE}/lines?agency=1100.0&amp;cost_center={kept[0]}" hx-trigger' in html
     assert '<option value="1100.0" selected>1100.0 ' in html  # the filter says what it keeps
     lines = client.get(f"{PAGE}/lines", params={"cost_center": kept[0], "agency": "1100.0"}).text
     rows = re.findall(r'<tr id="line-[^"]+">\s*<th scope="row">([^ ]+) ', lines)

@@ -4,7 +4,8 @@
 // section whose lines could not be fetched when it was opened.
 function showInRow(event, message) {
   const row = event.detail.elt.closest("tr");
-  const cell = row ? row.querySelector(".line-message") : event.detail.elt.closest(".workload-lines");
+  const section = event.detail.target && event.detail.target.closest(".workload-lines");
+  const cell = row ? row.querySelector(".line-message") : section;
   if (!cell) {
     return;
   }
