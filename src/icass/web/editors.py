@@ -1,8 +1,9 @@
 """The table editors: one page per resource of the API (budget lines, positions and their time allocation,
 agencies, source records, modifications, visitors), built from its file's declaration (icass.bundle.format):
 people's labels, a drop-down or a USWDS combo box for every code (cost centers and agencies with their names),
-a USWDS date picker for every date, amounts shown with separators and taken as people type them. The page shows
-one page of the rows a search, the filters and the sort keep (icass.views.rows), with the form to add a row
+a position typed with the matching ones suggested by the server (a post may have thousands), a USWDS date
+picker for every date, amounts shown with separators and taken as people type them. The page shows one page of
+the rows a search, the filters and the sort keep (icass.views.rows), with the form to add a row
 above them. A row is edited in place with the version it was read at; every problem of a row is shown at once
 beside the field it names, with the handbook section; a stale version shows the row as it is now. A source
 record shows the counts it is counted in; a modification, each agency's decision, and a committee member's
