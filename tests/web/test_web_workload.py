@@ -102,6 +102,8 @@ def test_the_records_behind_a_count_are_one_link_away(app):  # noqa: F811
     assert counted.count("person 1931-B") == 9  # the nine records behind the derived count of 9
     assert f'href="/posts/{KVR}/{FY}/tables/people"' in counted
     assert "6 FAH-5 H-341.1-4 a" in counted
+    back = f'href="{PAGE}?cost_center=6150&amp;agency={AGENCY}#line-6150-1931_0-UNIFORMED">Back to the workload<'
+    assert back in records.text  # to the page that shows the line (a cost center's lines come on request)
     absent = client.get(f"{PAGE}/records?line=6150:9999.0")
     assert absent.status_code == 404
 
