@@ -5,7 +5,8 @@ Run: `uv run python benchmarks/bench_large_pages.py [--repeats 10]`. It stores t
 (icass.store.demo.load_demo) and the large post of bench_large_post.py (as post LRG: 3,000 positions, 60
 agencies) in SQLite in a temporary folder, signs in as the admin and times, in this process (FastAPI's
 TestClient, no network), after one read that keeps the post's state, each page `--repeats` times (best and
-median): the post's home, the positions, the workload, and the editors of positions and time allocation.
+median): the post's home, the positions, the workload and one cost center's lines, the editors of positions and
+time allocation, and the positions suggested as one types.
 """
 
 from __future__ import annotations
@@ -23,7 +24,15 @@ from timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
-PAGES = ("", "/positions", "/workload", "/tables/positions", "/tables/time-allocation")
+PAGES = (
+    "",
+    "/positions",
+    "/workload",
+    "/workload/lines?cost_center=6150",  # a cost center's lines, as its section asks them when opened
+    "/tables/positions",
+    "/tables/time-allocation",
+    "/tables/time-allocation/choices/position_id?position_id=officer",  # a position typed: the matching ones
+)
 
 
 def main() -> None:
@@ -54,7 +63,7 @@ def main() -> None:
             assert answer.status_code == 200, (path, answer.status_code)
             best, median = timed(lambda path=path: client.get(path), args.repeats)
             size = len(answer.content) / 1024
-            print(f"{path:40s} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} ms  {size:7,.0f} KiB")
+            print(f"{path:80s} best {best * 1000:7.1f} ms  median {median * 1000:7.1f} ms  {size:7,.0f} KiB")
         engine.dispose()
 
 

@@ -26,7 +26,14 @@ from icass.views.positions import (
     position_pools,
     position_records,
 )
-from icass.views.workload import line_records, workload_groups
+from icass.views.workload import (
+    LINES_A_PAGE,
+    agencies_counted,
+    kept_groups,
+    line_records,
+    lines_page,
+    workload_groups,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -124,6 +131,33 @@ def test_the_workload_by_cost_center_with_names_subtotals_and_derived_counts(run
     assert all(r.agency_name for r in basic.rows)
     halved = next(r for g in groups for r in g.rows if Decimal(r.line.modification) != 1)
     assert halved.modified == Decimal(halved.line.count) * Decimal(halved.line.modification)
+
+
+def test_the_cost_centers_a_search_keeps_and_a_page_of_their_lines(run):
+    assert run.bundle is not None
+    groups = workload_groups(run, [workload_record(w, None) for w in run.bundle.workload])
+    assert kept_groups(groups, "", "") == groups
+    (basic,) = kept_groups(groups, "6150", "")
+    assert basic.cost_center == "6150"
+    counting = kept_groups(groups, "", "1100.0")
+    assert 0 < len(counting) < len(groups)
+    assert all(any(r.line.agency == "1100.0" for r in g.rows) for g in counting)
+    assert kept_groups(groups, "9999", "") == ()
+    big = next(g for g in groups if len(g.rows) > LINES_A_PAGE)
+    first, second = lines_page(big, "", 1), lines_page(big, "", 2)
+    assert (first.pages, first.found, len(first.rows)) == (2, len(big.rows), LINES_A_PAGE)
+    assert first.rows + second.rows == big.rows  # each line on one page, in order
+    assert (second.first, lines_page(big, "", 99).page, lines_page(big, "", 0).page) == (LINES_A_PAGE + 1, 2, 1)
+    alone = lines_page(basic, "1931.0", 1)
+    assert alone.rows
+    assert {r.line.agency for r in alone.rows} == {"1931.0"}
+    assert alone.found == len(alone.rows)
+    assert alone.group is basic  # its headings and subtotals are the cost center's
+    empty = lines_page(basic, "no such agency", 3)
+    assert (empty.rows, empty.page, empty.pages, empty.found) == ((), 1, 1, 0)
+    named = agencies_counted(groups)
+    assert [code for code, _ in named] == sorted({w.agency for w in run.bundle.workload})
+    assert all(name for _, name in named)
 
 
 def test_the_records_behind_a_count(run):

@@ -5,9 +5,11 @@ fixtures of tests/web/test_browser.py."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import DEMO_PASSWORD
 from tests.web.test_browser import FY, KVR, _amount, page, server  # noqa: F401 (fixtures)
@@ -130,3 +132,33 @@ def test_the_fmo_adds_a_row_from_the_form_above_and_deletes_it(page):  # noqa: F
     added.wait_for(state="detached")
     page.goto(f"/posts/{KVR}/{FY}")
     assert _amount(page.inner_text("#post-total")) == before
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_position_is_typed_and_the_matching_ones_suggested(page, width):  # noqa: F811
+    _signed_in(page, width)
+    page.goto(f"{TABLES}/time-allocation")
+    field = page.locator("#new-position_id")
+    suggested = page.locator("#new-position_id-choices option")
+    field.click()  # focused: the first positions are suggested before anything is typed
+    expect(suggested).to_have_count(20)
+    field.press_sequentially("offic")
+    unmatched = page.locator('#new-position_id-choices option:not([label*="offic" i]):not([value*="offic" i])')
+    expect(unmatched).to_have_count(0)  # those that match alone (their titles: "... Officer")
+    expect(suggested).not_to_have_count(0)
+    assert suggested.count() < 20
+    first = suggested.first.get_attribute("value")
+    assert first
+    field.fill(first)
+    assert field.input_value() == first
+    _no_sideways_scroll(page)
+    row = page.locator("#rows tr").first
+    row.get_by_role("link", name="Edit").click()
+    editing = page.locator("#rows tr.editing")
+    editing.wait_for()
+    typed = editing.locator('input[name="position_id"]')
+    assert typed.get_attribute("list")
+    typed.fill("")
+    typed.press_sequentially("M-0")
+    expect(page.locator(f"#{typed.get_attribute('list')} option").first).to_have_attribute("value", re.compile("^M-0"))
+    _no_sideways_scroll(page)

@@ -58,7 +58,7 @@ def test_the_fmo_edits_a_count_and_the_invoice_follows(app):
     assert dashboard.status_code == 200
     assert _total(dashboard.text, "post-total") > 0
     before = _total(client.get(f"/posts/{KVR}/{FY}/invoices/{AGENCY}").text, "invoice-total")
-    page = client.get(f"/posts/{KVR}/{FY}/workload")
+    page = client.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")  # its lines (a section, opened)
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
     assert found is not None
     url = found.group(1)
@@ -86,8 +86,9 @@ def test_pages_keep_the_same_scope_as_the_api(app):
     assert "There is no post KVR in fiscal year 2027 for you to see." in refused.text
     assert client.get(f"/posts/{KVR}/{FY}/invoices/1900.0").status_code == 404
     committee, _ = signed_in(app, "committee")
-    page = committee.get(f"/posts/{KVR}/{FY}/workload")
+    page = committee.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")
     assert page.status_code == 200
+    assert 'id="line-6150-' in page.text
     assert "hx-patch" not in page.text  # reads the counts, cannot edit them
     admin, _ = signed_in(app, "admin")
     record = admin.get("/audit")
@@ -159,7 +160,7 @@ def test_the_dashboards_figures_are_made_once_per_state_of_the_post(app, monkeyp
     assert client.get(f"/posts/{KVR}/{FY}").text == first
     assert 'id="budget"' in committee.get(f"/posts/{KVR}/{FY}").text
     assert len(made) == 1
-    page = client.get(f"/posts/{KVR}/{FY}/workload")
+    page = client.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")  # its lines (a section, opened)
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
     assert found is not None
     client.patch(found.group(1), data={"count": "700", "version": "0"}, headers={"X-CSRF-Token": csrf})
@@ -187,7 +188,7 @@ def test_an_invoices_derivation_is_made_once_per_state_of_the_post(app, monkeypa
     assert _total(client.get(page).text, "invoice-total") == before
     assert client.get(f"/api/posts/{KVR}/{FY}/invoices/{AGENCY}").json()["total"] == str(before)
     assert len(made) == 1
-    workload = client.get(f"/posts/{KVR}/{FY}/workload")
+    workload = client.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', workload.text)
     assert found is not None
     client.patch(found.group(1), data={"count": "900", "version": "0"}, headers={"X-CSRF-Token": csrf})
@@ -252,7 +253,7 @@ def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     assert recorded.status_code == 200  # followed the redirect to the dashboard
     assert "Since the approved version 1" in recorded.text
     assert "Nothing has changed since." in recorded.text
-    page = client.get(f"/posts/{KVR}/{FY}/workload")
+    page = client.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")  # its lines (a section, opened)
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
     assert found is not None
     client.patch(found.group(1), data={"count": "500", "version": "0"}, headers={"X-CSRF-Token": csrf})

@@ -316,11 +316,12 @@ def test_a_committee_member_reads_and_hq_is_refused(app):  # noqa: F811
 def test_a_source_record_links_to_the_counts_it_is_counted_in(app):  # noqa: F811
     client, _ = signed_in(app, "fmo")
     page = client.get(f"{POST}/tables/people")
-    anchors = set(re.findall(rf'href="{POST}/workload#(line-[^"]+)"', page.text))
-    assert anchors
-    workload = client.get(f"{POST}/workload").text
-    assert all(f'id="{anchor}"' in workload for anchor in anchors)
-    assert f"{POST}/workload#" not in client.get(f"{POST}/tables/budget-lines").text  # a budget line counts nothing
+    # Each to its cost center's lines of its agency (the workload page renders a cost center's only on request).
+    links = set(re.findall(rf'href="({POST}/workload\?cost_center=[^"#]+&amp;agency=[^"#]+)#(line-[^"]+)"', page.text))
+    assert links
+    for address, anchor in links:
+        assert f'id="{anchor}"' in client.get(address.replace("&amp;", "&")).text
+    assert f"{POST}/workload?" not in client.get(f"{POST}/tables/budget-lines").text  # a budget line counts nothing
 
 
 def test_a_change_that_leaves_the_post_in_error_elsewhere_is_saved_and_said(app):  # noqa: F811
@@ -406,3 +407,55 @@ def test_a_table_of_5000_rows_renders_one_page(app):  # noqa: F811
     assert last is not None
     assert int(last.group(2)) * PAGE_ROWS >= 5000
     assert "5,000.00" in page.text  # the largest amount first, with its separator
+
+
+@pytest.mark.parametrize("resource", ["time-allocation", "position-costs"])
+def test_a_position_is_typed_with_suggestions_asked_not_listed_in_the_page(app, resource):  # noqa: F811
+    """Issue 18: the time allocation's page was 239 KiB for 25 rows on a post of 3,000 positions, its add form's
+    combo box listing every position. A position is typed; its field asks the server for the matching ones."""
+    client, _ = signed_in(app, "fmo")
+    positions = _rows(client, "positions")
+    html = client.get(f"{POST}/tables/{resource}").text
+    assert not [p for p in positions if f'<option value="{p["position_id"]}"' in html]  # no position listed
+    url = f"{POST}/tables/{resource}/choices/position_id"
+    field = re.search(r'<input class="usa-input cell" name="position_id" id="new-position_id"[^>]*>', html)
+    assert field is not None
+    assert f'hx-get="{url}"' in field.group(0)
+    assert 'list="new-position_id-choices"' in field.group(0)
+    assert '<datalist id="new-position_id-choices"></datalist>' in html
+    row = _rows(client, resource)[0]
+    editing = client.get(f"{POST}/tables/{resource}", params={"edit": row["id"]}).text
+    assert f'id="row-{row["id"]}-position_id" type="text" value="{row["position_id"]}"' in editing  # the edit too
+    assert not [p for p in positions if f'<option value="{p["position_id"]}"' in editing]
+
+
+def _suggested(answer: Response) -> list[tuple[str, str]]:
+    assert answer.status_code == 200, answer.text
+    return re.findall(r'<option value="([^"]*)"(?: label="([^"]*)")?></option>', answer.text)
+
+
+def test_the_positions_suggested_match_what_is_typed_20_at_most(app):  # noqa: F811
+    client, _ = signed_in(app, "committee")  # a reader of the post: suggestions are read as the table is
+    url = f"{POST}/tables/time-allocation/choices/position_id"
+    positions = {p["position_id"]: p["title"] for p in _rows(client, "positions")}
+    assert len(positions) > 20
+    assert len(_suggested(client.get(url))) == 20  # nothing typed yet: the first 20
+    officers = _suggested(client.get(url, params={"position_id": "officer"}))
+    assert officers
+    assert {(code, positions[code]) for code, _ in officers} == set(officers)  # each code with its title
+    assert {code for code, _ in officers} == {c for c, t in positions.items() if "officer" in f"{c} {t}".lower()}
+    assert _suggested(client.get(url, params={"position_id": "G-00"}))[0][0].startswith("G-00")
+    assert _suggested(client.get(url, params={"position_id": "m-001"}))[0][0] == "M-001"  # its code first
+    both = _suggested(client.get(url, params={"position_id": "general officer"}))  # every word, in any order
+    assert both
+    assert all("general" in t.lower() and "officer" in t.lower() for _, t in both)
+    assert _suggested(client.get(url, params={"position_id": "no such position"})) == []
+    assert client.get(f"{POST}/tables/position-costs/choices/position_id").status_code == 200
+    assert client.get(f"{POST}/tables/time-allocation/choices/percent").status_code == 404  # typed freely
+    assert client.get(f"{POST}/tables/positions/choices/position_id").status_code == 404  # made, not picked
+    assert client.get(url, params={"position_id": "x" * 600}).status_code == 422
+    hq, _ = signed_in(app, "hq")
+    assert hq.get(url).status_code == 404  # hq does not read the post: as if it were not stored
+    fmo, _ = signed_in(app, "fmo")
+    assert fmo.get(f"/posts/PSL/{FY}/tables/time-allocation/choices/position_id").status_code == 404
+    assert TestClient(app).get(url, follow_redirects=False).status_code == 303  # to sign in

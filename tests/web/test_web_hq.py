@@ -143,7 +143,7 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     hq, _ = signed_in(app, "hq")
     approved_link = f'href="{INVOICE_PAGE}?version=1"'
     assert approved_link in hq.get(INVOICE_PAGE).text  # hq reads the approved invoice of its agency too
-    page = fmo.get(f"/posts/{KVR}/{FY}/workload")
+    page = fmo.get(f"/posts/{KVR}/{FY}/workload?cost_center=6150")
     found = re.search(rf'hx-patch="(/posts/{KVR}/{FY}/workload/6150:{AGENCY}[^"]*)"', page.text)
     assert found is not None
     fmo.patch(found.group(1), data={"count": "500", "version": "0"}, headers={"X-CSRF-Token": csrf})

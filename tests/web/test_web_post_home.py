@@ -69,8 +69,9 @@ def test_each_problem_is_a_sentence_linked_to_its_row(app):  # noqa: F811
     assert ", count: " in typed
     anchor = re.search(r'href="([^"]+)">Fix it on the workload page</a>', typed)
     assert anchor is not None
-    assert anchor.group(1) == f"{POST}/workload#line-6150-1931_0-UNIFORMED"
-    assert 'id="line-6150-1931_0-UNIFORMED"' in fmo.get(f"{POST}/workload").text  # the anchor is there
+    # The cost center's lines of the agency (the page renders a cost center's lines only on request), at the line.
+    assert anchor.group(1) == f"{POST}/workload?cost_center=6150&amp;agency={AGENCY}#line-6150-1931_0-UNIFORMED"
+    assert 'id="line-6150-1931_0-UNIFORMED"' in fmo.get(anchor.group(1).replace("&amp;", "&")).text
 
 
 def test_who_changed_what_recently_is_said_in_words_to_the_fmo(app):  # noqa: F811

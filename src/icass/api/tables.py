@@ -40,6 +40,7 @@ from icass.store.changes import (
 )
 from icass.store.posts import find_stored
 from icass.store.states import Shelf, database_of
+from icass.views.positions import position_records
 from icass.views.rows import RowQuery, RowsPage, rows_page
 
 __all__ = [
@@ -124,6 +125,29 @@ def _picked_from(file: str, column: Column) -> str | None:
     if column.name == "position_id" and file in (TIME_ALLOCATION, POSITION_COSTS):
         return "position"
     return None
+
+
+# Lists too long to send whole with a page (a post may have thousands of positions): a cell picked from one is
+# typed, and the page asks for the few choices that match what is typed so far (matching_positions).
+SEARCHED_LISTS = frozenset({"position"})
+SUGGESTED = 20  # the choices a typeahead offers at once
+
+
+def searched_columns(file: str) -> frozenset[str]:
+    """The columns of `file` whose cells are picked from a list too long to send whole (SEARCHED_LISTS)."""
+    return frozenset(c.name for c in FILES[file].columns if _picked_from(file, c) in SEARCHED_LISTS)
+
+
+def matching_positions(run: PostRun, typed: str, limit: int = SUGGESTED) -> tuple[Choice, ...]:
+    """At most `limit` of the post's positions (the one searched list) whose number or title holds every word
+    typed, those whose number starts with what is typed first, then by number. Read from the post's kept state
+    (position_records), not from the stored rows as code_names reads them: it is asked at each pause in typing."""
+    choices = sorted((Choice(p.position_id, p.title) for p in position_records(run)), key=lambda c: c.value)
+    words = typed.casefold().split()
+    start = typed.strip().casefold()
+    found = [c for c in choices if all(w in f"{c.value} {c.name}".casefold() for w in words)]
+    found.sort(key=lambda c: not c.value.casefold().startswith(start))  # a stable sort keeps their order
+    return tuple(found[:limit])
 
 
 def choices_of(file: str, names: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[Choice, ...]]:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from icass.bundle.format import FILES
 from icass.diagnostics import Diagnostic
@@ -32,12 +33,19 @@ class PlacedProblem:
     anchor: str  # the row's or line's element on that page ("row-12", "line-6150-1931_0"; "": the page)
     row: int  # the spreadsheet row (0: none)
     field: str
+    query: str = ""  # the workload page's search that shows the line ("cost_center=6150&agency=1931.0")
 
 
 def line_anchor(cost_center: str, agency: str, factor: str) -> str:
     """The element of a workload line on the workload page (its id, cost_center:agency[:factor], as an id)."""
     line = ":".join(p for p in (cost_center, agency, factor) if p)
     return "line-" + line.replace(":", "-").replace(".", "_")
+
+
+def line_query(cost_center: str, agency: str) -> str:
+    """The workload page's search that shows a line: its cost center's lines (rendered only on request), of its
+    agency alone, so that the line is on the first page."""
+    return urlencode({"cost_center": cost_center, "agency": agency})
 
 
 def _label(file: str, field: str) -> str:
@@ -67,16 +75,18 @@ def _placed(
     file, number = d.source.file, d.source.row
     cite = f" (6 FAH-5 {d.section})" if d.section else ""
     field = f", {_label(file, d.field)}" if d.field else ""
-    resource, anchor, where = resource_of.get(file, ""), "", ""
+    resource, anchor, where, query = resource_of.get(file, ""), "", "", ""
     if file == WORKLOAD_FILE and number in entered:
         w = entered[number]
         cells = {"cost_center": w.cost_center, "agency": w.agency, "factor": w.factor}
         resource, anchor = WORKLOAD, line_anchor(w.cost_center, w.agency, w.factor)
+        query = line_query(w.cost_center, w.agency)
         where = row_in_words(names, WORKLOAD, file, cells, number) + " (typed by hand)"
     elif file == DERIVED and "/" in d.source.key:
         cost_center, agency, *rest = d.source.key.split("/")
         cells = {"cost_center": cost_center, "agency": agency, "factor": rest[0] if rest else ""}
         resource, anchor = WORKLOAD, line_anchor(cost_center, agency, cells["factor"])
+        query = line_query(cost_center, agency)
         where = row_in_words(names, WORKLOAD, WORKLOAD_FILE, cells, 0)
     elif number and number in rows.get(file, {}):
         row_id, stored = rows[file][number]
@@ -86,7 +96,8 @@ def _placed(
         where = FILES[file].label + (f", row {number}" if number else "")
     else:
         where = "The post"
-    return PlacedProblem(d.severity, f"{where}{field}: {unfiled(d.message)}{cite}", resource, anchor, number, d.field)
+    sentence = f"{where}{field}: {unfiled(d.message)}{cite}"
+    return PlacedProblem(d.severity, sentence, resource, anchor, number, d.field, query)
 
 
 def unfiled(message: str) -> str:

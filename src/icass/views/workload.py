@@ -1,6 +1,7 @@
 """A post's workload as the workload page shows it: its lines grouped by cost center, with the cost center's
 and each agency's name, what the records derive beside a count typed by hand, and each factor's subtotal of
-counts and modified counts; and the records behind one line's count."""
+counts and modified counts; the cost centers a search keeps and one page of a cost center's lines; and the
+records behind one line's count."""
 
 from __future__ import annotations
 
@@ -74,6 +75,51 @@ class CostCenterCounts:
     @property
     def differing(self) -> int:
         return sum(r.differs for r in self.rows)
+
+
+LINES_A_PAGE = 25  # a screen of lines, as the table editors show rows (icass.views.rows.PAGE_ROWS)
+
+
+@dataclass(frozen=True)
+class LinesPage:
+    """One page of a cost center's lines, those of one agency when `agency` is given."""
+
+    group: CostCenterCounts
+    agency: str  # "" for every agency
+    rows: tuple[CountRow, ...]
+    page: int  # from 1
+    pages: int
+    found: int  # the lines the agency keeps, on every page
+
+    @property
+    def first(self) -> int:
+        """The number of the page's first line among those found (1 for the first)."""
+        return (self.page - 1) * LINES_A_PAGE + 1
+
+
+def kept_groups(groups: Sequence[CostCenterCounts], cost_center: str, agency: str) -> tuple[CostCenterCounts, ...]:
+    """The cost centers a search keeps: `cost_center`'s alone when it is given, those counting `agency` when
+    it is given (each still with all its lines: its headings and subtotals are the cost center's)."""
+    return tuple(
+        g
+        for g in groups
+        if (not cost_center or g.cost_center == cost_center)
+        and (not agency or any(r.line.agency == agency for r in g.rows))
+    )
+
+
+def lines_page(group: CostCenterCounts, agency: str, page: int) -> LinesPage:
+    """The page `page` (kept within the pages there are) of the group's lines of `agency` (all when "")."""
+    kept = [r for r in group.rows if not agency or r.line.agency == agency]
+    pages = max(1, -(-len(kept) // LINES_A_PAGE))
+    page = min(max(page, 1), pages)
+    shown = tuple(kept[(page - 1) * LINES_A_PAGE : page * LINES_A_PAGE])
+    return LinesPage(group, agency, shown, page, pages, len(kept))
+
+
+def agencies_counted(groups: Sequence[CostCenterCounts]) -> tuple[tuple[str, str], ...]:
+    """Each agency some line counts, with its name, in code order: the choices of the page's agency filter."""
+    return tuple(sorted({(r.line.agency, r.agency_name) for g in groups for r in g.rows}))
 
 
 def _workload(run: PostRun) -> Sequence[Workload]:

@@ -1,8 +1,9 @@
 """The table editors: one page per resource of the API (budget lines, positions and their time allocation,
 agencies, source records, modifications, visitors), built from its file's declaration (icass.bundle.format):
 people's labels, a drop-down or a USWDS combo box for every code (cost centers and agencies with their names),
-a USWDS date picker for every date, amounts shown with separators and taken as people type them. The page shows
-one page of the rows a search, the filters and the sort keep (icass.views.rows), with the form to add a row
+a position typed with the matching ones suggested by the server (a post may have thousands), a USWDS date
+picker for every date, amounts shown with separators and taken as people type them. The page shows one page of
+the rows a search, the filters and the sort keep (icass.views.rows), with the form to add a row
 above them. A row is edited in place with the version it was read at; every problem of a row is shown at once
 beside the field it names, with the handbook section; a stale version shows the row as it is now. A source
 record shows the counts it is counted in; a modification, each agency's decision, and a committee member's
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
@@ -122,13 +123,18 @@ def _placed(problems: Iterable[Diagnostic], file: str) -> tuple[dict[str, list[s
     return dict(beside), general
 
 
-def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]]) -> list[dict[str, Any]]:
-    """Each column as the page shows it and its field: its label, and the control a person fills it with."""
+def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]], base: str = "") -> list[dict[str, Any]]:
+    """Each column as the page shows it and its field: its label, and the control a person fills it with (a
+    typeahead asks `base`/choices/COLUMN for its choices)."""
     shown = []
+    searched = tables.searched_columns(file)
     for c in FORMAT[file].columns:
         options = choices.get(c.name, ())
         if c.kind == Kind.DATE:
             control = "date"
+        elif c.name in searched:
+            control = "search"  # typed, with the choices that match asked of the server (choices_fragment)
+            options = ()
         elif any(o.name for o in options) or (options and c.kind == Kind.CODE):
             control = "combo"  # codes with their names, or a list longer than a drop-down reads well
         elif options:
@@ -146,6 +152,7 @@ def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]]) -> list[
                 "options": options,
                 "default": "" if c.default is None else ("yes" if c.default else "no"),
                 "named": any(o.name for o in options),
+                "search": f"{base}/choices/{c.name}" if control == "search" else "",
             }
         )
     return shown
@@ -176,7 +183,9 @@ class _Table:
             "base": f"{self.url}/tables/{self.resource}",
             "resource": self.resource,
             "title": TITLES[self.resource],
-            "columns": _columns(self.file, tables.choices_of(self.file, self.names)),
+            "columns": _columns(
+                self.file, tables.choices_of(self.file, self.names), f"{self.url}/tables/{self.resource}"
+            ),
             "named": named,
             "with_position": _with_position(self.names) if self.file == tables.POSITIONS else (),
             "editable": self.editable,
@@ -217,6 +226,8 @@ class _Table:
             {
                 "label": " ".join(p for p in line if p),
                 "id": tables.workload_id(*line).replace(":", "-").replace(".", "_"),
+                # the workload page shows a cost center's lines on request: the line's, of its agency alone
+                "query": urlencode({"cost_center": line[0], "agency": line[1]}),
             }
             for line in fed
         ]
@@ -344,6 +355,28 @@ def table_page(
         editing=edit if table.editable else None,
         new={"values": dict.fromkeys(fields, "")},
     )
+
+
+@router.get(TABLE + "/choices/{column}")
+@allow(reads_post, READ)
+def choices_fragment(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    resource: Annotated[str, Path(max_length=MAX_TEXT_CHARS)],
+    column: Annotated[str, Path(max_length=MAX_TEXT_CHARS)],
+) -> HTMLResponse:
+    """The choices of a column picked from a long list (a position) that match what is typed in its field, at
+    most tables.SUGGESTED of them, as the options of the field's datalist. htmx sends the field's value under
+    its own name, the column's."""
+    file = _file(resource)
+    if column not in tables.searched_columns(file):
+        raise HTTPException(404, f"the table {TITLES[resource]} has no column {column!r} to search")
+    typed = request.query_params.get(column, "")
+    if len(typed) > MAX_TEXT_CHARS:
+        raise HTTPException(422, f"what is typed is longer than {MAX_TEXT_CHARS} characters")
+    run = computed(request, post_key(request, post, fiscal_year))
+    return page(request, "editor_choices.html", choices=tables.matching_positions(run, typed))
 
 
 @router.get(ROW)

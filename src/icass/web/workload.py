@@ -1,7 +1,9 @@
-"""The workload page: every count of the post grouped by cost center (names, each factor's subtotal; a group
-opens on request, so the page is as long as the cost centers, not the 500 lines), the derived count beside one
-typed by hand with an action to go back to it, the records behind each count a link away, and entering a count
-in place (htmx). Every answer to a change is the row with its message, never an error status htmx would not
+"""The workload page: every count of the post grouped by cost center (names, counts and each factor's subtotal
+in the section's heading), found by cost center and agency; a section's lines are rendered only when it is
+opened (a fragment htmx asks for, or the page with that cost center alone), 25 at a time, so the page is as
+long as the cost centers, not the thousands of lines a large post has. The derived count stands beside one
+typed by hand with an action to go back to it, the records behind each count a link away, and a count is
+entered in place (htmx). Every answer to a change is the row with its message, never an error status htmx would not
 show: an empty or malformed count, a stale version and a refused rule all come back in the row."""
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from icass.api import tables
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear
+from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
-from icass.views.workload import line_records, workload_groups
+from icass.views.workload import agencies_counted, kept_groups, line_records, lines_page, workload_groups
 from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -25,21 +28,68 @@ EDIT = "change the post (its admin or FMO)"
 LINE = "/posts/{post}/{fiscal_year}/workload/{line_id}"
 
 
+Searched = Annotated[str, Query(max_length=MAX_TEXT_CHARS)]
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=2**31 - 1)]
+
+
 @router.get("/posts/{post}/{fiscal_year}/workload")
 @allow(reads_post, READ)
-def workload_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
+def workload_page(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    cost_center: Searched = "",
+    agency: Searched = "",
+    page_number: PageNumber = 1,
+) -> HTMLResponse:
+    """The cost centers' headings, each opening on request: its lines come as a fragment (lines_fragment) when
+    it is opened, or on this page with `cost_center` (a link that needs no script), 25 at a time."""
     key = post_key(request, post, fiscal_year)
     run = computed(request, key)
     groups = workload_groups(run, tables.workload_lines(request, key, run))
+    shown = kept_groups(groups, cost_center, agency)
+    opened = lines_page(shown[0], agency, page_number) if cost_center and shown else None
     return page(
         request,
         "workload.html",
         post=post_out(request, key),
         post_url=f"/posts/{post}/{fiscal_year}",
         groups=groups,
+        shown=shown,
+        opened=opened,
+        asked={"cost_center": cost_center, "agency": agency},
+        agencies=agencies_counted(groups),
         lines=sum(len(g.rows) for g in groups),
         entered=sum(g.entered for g in groups),
         differing=sum(g.differing for g in groups),
+        editable=request.state.session.account.edits_post(post),
+    )
+
+
+@router.get("/posts/{post}/{fiscal_year}/workload/lines")
+@allow(reads_post, READ)
+def lines_fragment(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    cost_center: Annotated[str, Query(max_length=MAX_TEXT_CHARS)],
+    agency: Searched = "",
+    page_number: PageNumber = 1,
+) -> HTMLResponse:
+    """One page of a cost center's lines (of one agency when `agency` is given), as its opened section shows
+    them; a cost center with no line (gone since the page was read) is said in the section, not as an error
+    status htmx would not show."""
+    key = post_key(request, post, fiscal_year)
+    run = computed(request, key)
+    lines = [line for line in tables.workload_lines(request, key, run) if line.cost_center == cost_center]
+    shown = kept_groups(workload_groups(run, lines), cost_center, agency)
+    return page(
+        request,
+        "workload_lines.html",
+        post=post_out(request, key),
+        post_url=f"/posts/{post}/{fiscal_year}",
+        opened=lines_page(shown[0], agency, page_number) if shown else None,
+        asked={"cost_center": cost_center, "agency": agency},
         editable=request.state.session.account.edits_post(post),
     )
 
