@@ -117,7 +117,8 @@ def lite(tmp_path, **files):
 
 def test_6145_lite_worked_example_and_guards_at_six_hundredths(tmp_path):
     # H-342.7-4 a: 20 USDH + 50 LE staff x 0.2 = 30; PSA and SD guards count 0.3 x 0.2 = 0.06 each
-    # (H-342.5 f NOTE 1-2), routed to 1901.0 and 1942.0; bodyguards not at all.
+    # (H-342.5 f NOTE 1-2), routed to 1901.0 and 1942.0; a bodyguard 0.2 as every LE staff member (NOTE 1),
+    # routed to 1942.0.
     guards = (
         "G1,2000.0,LE_STAFF,,,PSA_GUARD,2020-01-01,,,\n"
         "G2,2000.0,LE_STAFF,,,SD_GUARD,2020-01-01,,,\n"
@@ -129,7 +130,7 @@ def test_6145_lite_worked_example_and_guards_at_six_hundredths(tmp_path):
         people_csv=people_of(20, 50, extra=guards),
         subscriptions_csv="cost_center,agency\n6145,2000.0\n",
     )
-    assert by_agency(result, "6145") == {"2000.0": D(30), "1901.0": D("0.06"), "1942.0": D("0.06")}
+    assert by_agency(result, "6145") == {"2000.0": D(30), "1901.0": D("0.06"), "1942.0": D("0.26")}
 
 
 def test_5458_worked_example_from_the_inventory(tmp_path):
