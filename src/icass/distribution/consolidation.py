@@ -4,6 +4,11 @@ files. "Share X by W" is the engine's apportionment rule (largest remainder, tie
 code); a negative amount is shared by apportioning its absolute value and negating each part. Every
 items.csv row is shared on its own; an agency's parts of one item are summed into its one line. 1901.0
 (ICASS) is left out of every basis: its costs are already with the other agencies after redistribution.
+
+9913.0 (Regional MEDEVAC) has no headquarters invoice: "The costs included in the resulting invoice for
+9913.0-MEDEVAC are billed out 'below-the-line' and shared using the worldwide modified health services
+workload counts" (H-341.3-4 e; H-424 b(16)). Its post invoices are summed into the MEDEVAC item, and it is left
+out of every basis, as 1901.0 is.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import numpy as np
 
 from icass.diagnostics import Diagnostic, error
 from icass.distribution.apportion import apportion
-from icass.model import ICASS_AGENCY, Source
+from icass.model import ICASS_AGENCY, MEDEVAC_AGENCY, Source
 from icass.model.world import (
     BASIC_PACKAGE_COUNTS,
     CLO_COUNTS,
@@ -75,6 +80,9 @@ class ItemShare:
     parts: Mapping[str, int]  # agency -> cents
     source: Source = field(default=Source("items.csv"), compare=False)
     money: bool = False  # the basis is in cents (post totals), not a count
+    # What a post invoiced 9913.0, billed below the line (H-341.3-4 e): money of the posts' budgets, not a charge
+    # beside them.
+    billed_at_posts: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,8 @@ def share(amount: int, basis: Mapping[str, Number]) -> dict[str, int]:
 
 
 def _without_icass(basis: Mapping[str, Number]) -> dict[str, Number]:
-    return {a: w for a, w in basis.items() if a != ICASS_AGENCY and w}
+    """The basis less 1901.0 and 9913.0, whose costs reach the other agencies by their own ways."""
+    return {a: w for a, w in basis.items() if a not in (ICASS_AGENCY, MEDEVAC_AGENCY) and w}
 
 
 def _sum_by_agency(pairs: Iterable[tuple[str, Number]]) -> dict[str, Number]:
@@ -132,7 +141,9 @@ def consolidate(
     """Every agency's post totals and below-the-line charges, in the order of the issue's rules (GFS first:
     the AmSal and PAT adjustments go by its shares)."""
     profile = {p.post: p for p in profiles}
-    post_totals = {(a, p.post, f): c for p in posts for (a, f), c in p.totals.items() if c}
+    post_totals = {(a, p.post, f): c for p in posts for (a, f), c in p.totals.items() if c and a != MEDEVAC_AGENCY}
+    # What each post invoices 9913.0, billed below the line as the MEDEVAC item (H-341.3-4 e).
+    medevac_invoices = {p.post: sum(c for (a, _), c in p.totals.items() if a == MEDEVAC_AGENCY) for p in posts}
     worldwide = _sum_by_agency((a, c) for (a, _, _), c in post_totals.items())
 
     # Every count once, by (cost center, modified): the bases below ask for a few cost centers many times.
@@ -159,10 +170,16 @@ def consolidate(
             if getattr(profile[post], flag) and (funding is None or f == funding)
         )
 
+    def medevac_basis() -> tuple[dict[str, Number], str]:
+        medevac = {p.post for p in posts if profile[p.post].medevac}
+        return counts(HEALTH_COUNTS, modified=True, among=medevac), "modified 5624 counts at MEDEVAC posts"
+
     found: list[Diagnostic] = []
     shares: list[ItemShare] = []
 
-    def charge(item: Item, amount: int, name: str, basis: Mapping[str, Number], source: Source) -> dict[str, int]:
+    def charge(
+        item: Item, amount: int, name: str, basis: Mapping[str, Number], source: Source, at_posts: bool = False
+    ) -> dict[str, int]:
         """Share one amount and record it; what each agency got."""
         money = item in MONEY_BASES
         cleaned = _without_icass(basis)
@@ -172,7 +189,7 @@ def consolidate(
             found.append(error(source, message, field="amount", section=ITEM_SECTION[item]))
             return {}
         parts = share(amount, cleaned)
-        shares.append(ItemShare(item, amount, name, cleaned, parts, source, money))
+        shares.append(ItemShare(item, amount, name, cleaned, parts, source, money, at_posts))
         return parts
 
     amount_of = _sum_by_agency((line.item, line.amount) for line in items)
@@ -227,8 +244,7 @@ def consolidate(
         elif line.item == Item.MED:
             basis, name = counts(HEALTH_COUNTS, modified=True), "modified 5624 counts worldwide"
         elif line.item == Item.MEDEVAC:
-            medevac = {p.post for p in posts if profile[p.post].medevac}
-            basis, name = counts(HEALTH_COUNTS, modified=True, among=medevac), "modified 5624 counts at MEDEVAC posts"
+            basis, name = medevac_basis()
         elif line.item == Item.FSN_SEPARATION:
             basis, name = at_posts("separation_pay"), "total ICASS cost at separation pay posts"
         elif line.item == Item.LGP_VEHICLES:
@@ -244,6 +260,12 @@ def consolidate(
         else:
             continue  # shared above
         charge(line.item, line.amount, name, basis, line.source)
+
+    # 5. MEDEVAC: what the posts invoice 9913.0, one share a post, on the same basis as items.csv's MEDEVAC rows.
+    for post, cents in sorted(medevac_invoices.items()):
+        if cents:
+            basis, name = medevac_basis()
+            charge(Item.MEDEVAC, cents, name, basis, Source(f"{post}'s invoice of {MEDEVAC_AGENCY}"), at_posts=True)
 
     # 6. FOB/RSA: the fee times each agency's tokens, not shared.
     for token in tokens:

@@ -27,12 +27,13 @@ from icass.model.records import (
     Workload,
 )
 from icass.model.sources import QUANTITY_SCALE, SourceRecords
-from icass.model.special import BASIC_PACKAGE, ICASS_AGENCY, MISCELLANEOUS, NON_ICASS, STATE_AGENCY
+from icass.model.special import BASIC_PACKAGE, ICASS_AGENCY, MEDEVAC_AGENCY, MISCELLANEOUS, NON_ICASS, STATE_AGENCY
 
 __all__ = [
     "BASIC_PACKAGE",
     "FUNDING_SOURCES",
     "ICASS_AGENCY",
+    "MEDEVAC_AGENCY",
     "METHODOLOGIES",
     "MISCELLANEOUS",
     "NON_ICASS",

@@ -5,3 +5,4 @@ ICASS_AGENCY = "1901.0"  # ICASS's own workload, later spread by ICASS redistrib
 NON_ICASS = "0000"  # Non-ICASS dual positions (H-341.14)
 MISCELLANEOUS = "8790"  # Miscellaneous costs, shared by each agency's share of service costs (H-341.13-4)
 BASIC_PACKAGE = "6150"
+MEDEVAC_AGENCY = "9913.0"  # Regional MEDEVAC: its invoice is billed below the line worldwide (H-341.3-4 e)
