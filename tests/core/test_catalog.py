@@ -249,3 +249,26 @@ def test_the_catalog_is_read_without_a_cache_it_cannot_keep(tmp_path, monkeypatc
     assert load_documents(files, "catalog") == expected
     assert load_documents(files, "catalog") == expected
     assert cost_centers.load_catalog.__wrapped__() == cost_centers.load_catalog()
+
+
+@pytest.mark.parametrize("methodology", ["standard", "lite"])
+def test_further_parking_lots_take_the_next_numbers_and_count_spaces(methodology):
+    # H-341.15-10: "If there are additional parking lots, assign the next number in the sequence (i.e., X823,
+    # X824, or X863, X864, etc.)"; (D) a: the factor is the parking spaces, not the parent's square meters.
+    for code, first, name in (
+        ("7820-X823", "7820-X821", "BO GO/CL Parking Lot No. 3"),
+        ("7860-X864", "7860-X861", "BO OL Parking Lot No. 4"),
+    ):
+        further, template = CATALOG.find(code, methodology), CATALOG.find(first, methodology)
+        assert further is not None
+        assert (further.name, further.parent, further.unit, further.count_section) == (
+            name,
+            code[:4],
+            template.unit,
+            template.count_section,
+        )
+        assert further.unit == "parking spaces"
+        assert further.modifiable == "no"
+    other = CATALOG.find("7820-X001", methodology)
+    assert other is not None
+    assert other.unit == CATALOG.find("7820", methodology).unit  # any other sub-cost center keeps its parent's

@@ -89,6 +89,9 @@ class CostCenterSpec(NamedTuple):
     routing: tuple[Routing, ...] = ()
     note: str = ""
     standardized: bool = True  # False: a post-defined sub-cost center that inherits its parent's rules
+    # The first number further sub-cost centers of this series take ("X823": X823, X824, ... are lots No. 3, 4,
+    # ...), each a copy of this one; empty if it starts no series.
+    series_from: str = ""
 
     @property
     def is_sub_cost_center(self) -> bool:
@@ -132,6 +135,7 @@ def _spec(entry: dict[str, Any], origin: str) -> CostCenterSpec:
             weights=tuple(Weight(w["applies_to"], Decimal(w["weight"]), w["section"]) for w in entry.get("weight", ())),
             routing=tuple(Routing(r["agency"], r["what"], r["section"]) for r in entry.get("routing", ())),
             note=entry.get("note", ""),
+            series_from=entry.get("series_from", ""),
         )
     except KeyError as missing:
         raise CatalogError(f"{origin}: entry {entry.get('code', '?')} lacks {missing}") from None
@@ -171,6 +175,9 @@ class Catalog:
         sub = SUB_COST_CENTER_CODE.match(code)
         if sub is None:
             return None
+        further = self._further(code, methodology)
+        if further is not None:
+            return further
         parent = self._index.get((sub.group(1), methodology))
         if parent is None or parent.is_sub_cost_center or parent.distribution != "workload":
             return None
@@ -194,6 +201,29 @@ class Catalog:
             note="Not standardized: a post may create other sub-cost centers (H-341.15 c); the parent's rules apply.",
             standardized=False,
         )
+
+    def _further(self, code: str, methodology: str) -> CostCenterSpec | None:
+        """A further sub-cost center of a standardized series ("If there are additional parking lots, assign the
+        next number in the sequence (i.e., X823, X824...)", H-341.15-10): the series' first entry, renumbered,
+        with its own distribution factor rather than the parent's."""
+        parent, _, suffix = code.partition("-")
+        for first in self._series:
+            start = first.series_from
+            if (
+                first.methodology == methodology
+                and first.parent == parent
+                and len(suffix) == len(start)
+                and suffix[:2] == start[:2]
+                and suffix[2:].isdigit()
+                and int(suffix[2:]) >= int(start[2:])
+            ):
+                number = int(suffix[2:]) - int(first.code.rpartition("-")[2][2:]) + 1
+                return first._replace(code=code, name=re.sub(r"No\. \d+$", f"No. {number}", first.name), series_from="")
+        return None
+
+    @property
+    def _series(self) -> tuple[CostCenterSpec, ...]:
+        return tuple(e for e in self.entries if e.series_from)
 
     def kind_of(self, methodology: str) -> Callable[[str], str]:
         """How each cost center of a post of this methodology is shared (the engine's `kind_of`)."""
