@@ -282,6 +282,11 @@ def test_the_fmo_adds_and_deletes_a_row(app):  # noqa: F811
     assert _total(client.get(POST).text, "post-total") == before + Decimal("250.00")
     row = next(r for r in _rows(client, "budget-lines") if r["description"] == "Added")
     url = f"{POST}/tables/budget-lines/{row['id']}"
+    # Its Delete is confirmed in the page's USWDS modal (static/row-delete.js), not by the browser's confirm().
+    page = client.get(f"{POST}/tables/budget-lines", params={"q": "Added"}).text
+    assert "hx-confirm" not in page
+    assert 'class="usa-modal" id="delete-row"' in page
+    assert f'data-delete-row="{url}?version={row["version"]}"' in page
     stale = client.delete(url, params={"version": row["version"] + 1}, headers=headers)
     assert "changed by someone else" in stale.text
     gone = client.delete(url, params={"version": row["version"]}, headers=headers)
@@ -300,7 +305,8 @@ def test_a_committee_member_reads_and_hq_is_refused(app):  # noqa: F811
     assert 'id="new-row"' not in page.text
     assert 'class="usa-input cell' not in page.text
     assert "hx-put" not in page.text
-    assert f'hx-delete="{POST}' not in page.text
+    assert "data-delete-row" not in page.text
+    assert 'id="delete-row"' not in page.text  # nor the modal that confirms a Delete
     url = f"{POST}/tables/budget-lines/{line['id']}"
     refused = committee.put(url, data=_form(line, "budget-lines", amount="1.00"), headers={"X-CSRF-Token": csrf})
     assert refused.status_code == 403
