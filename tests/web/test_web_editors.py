@@ -408,3 +408,31 @@ def test_a_table_of_5000_rows_renders_one_page(app):  # noqa: F811
     assert last is not None
     assert int(last.group(2)) * PAGE_ROWS >= 5000
     assert "5,000.00" in page.text  # the largest amount first, with its separator
+
+
+def test_the_columns_a_file_carries_beyond_its_format_are_shown_and_kept(app):  # noqa: F811
+    # The sample post's agencies.csv carries a `bureau` beyond the format: shown under its own name, read only,
+    # and kept when the row is changed.
+    client, csrf = signed_in(app, "fmo")
+    agency = _rows(client, "agencies")[0]
+    page = client.get(f"{POST}/tables/agencies").text
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', page, re.S)
+    assert any(re.match(r"\s*bureau\b", h) for h in headers), headers
+    row = re.search(rf'<tr id="row-{agency["id"]}".*?</tr>', page, re.S)
+    assert row is not None
+    assert re.search(r'<td class="extra">\s*State\s*</td>', row.group(0))
+    url = f"{POST}/tables/agencies/{agency['id']}"
+    opened = client.get(f"{POST}/tables/agencies", params={"edit": agency["id"]}).text
+    editing = re.search(rf'<tr id="row-{agency["id"]}" class="editing">.*?</tr>', opened, re.S)
+    assert editing is not None
+    assert 'name="bureau"' not in editing.group(0)  # read only: the format does not say what it holds
+    assert re.search(r'<td class="extra">\s*State\s*</td>', editing.group(0))
+    saved = client.put(url, data=_form(agency, "agencies", name="Renamed agency"), headers={"X-CSRF-Token": csrf})
+    assert saved.status_code == 200
+    assert "Renamed agency" in saved.text
+    assert re.search(r'<td class="extra">\s*State\s*</td>', saved.text)
+    again = client.get(f"{POST}/tables/agencies").text
+    row = re.search(rf'<tr id="row-{agency["id"]}".*?</tr>', again, re.S)
+    assert row is not None
+    assert "Renamed agency" in row.group(0)
+    assert re.search(r'<td class="extra">\s*State\s*</td>', row.group(0))

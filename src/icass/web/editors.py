@@ -167,6 +167,8 @@ class _Table:
         self.url = f"/posts/{post}/{fiscal_year}"
         self.post = post_out(request, self.key)
         self.names = tables.code_names(request, self.key, self.post.methodology)
+        # Shown as imported, under the file's own names, and never a field: the format does not say what they hold.
+        self.extra = tables.extra_columns(request, self.key, self.file)
 
     def context(self, run: PostRun, **more: Any) -> dict[str, Any]:
         named = {c.name: self.names[k] for c in FORMAT[self.file].columns if (k := _named_by(c.name)) is not None}
@@ -178,6 +180,7 @@ class _Table:
             "title": TITLES[self.resource],
             "columns": _columns(self.file, tables.choices_of(self.file, self.names)),
             "named": named,
+            "extra": self.extra,
             "with_position": _with_position(self.names) if self.file == tables.POSITIONS else (),
             "editable": self.editable,
             "committee_agency": self.agency,
@@ -225,6 +228,7 @@ class _Table:
             "version": row.version,
             "number": row.row,
             "values": row.cells(),
+            "extra": row.extra_cells(),
             "problems": beside,
             "general": general,
             "fed": lines[:SHOWN_FED],
