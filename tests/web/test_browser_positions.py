@@ -118,3 +118,17 @@ def test_a_link_to_a_count_opens_its_cost_center(page):  # noqa: F811
     page.goto(f"/posts/{KVR}/{FY}/workload#line-6150-1931_0-UNIFORMED")
     page.locator('#line-6150-1931_0-UNIFORMED input[name="count"]').wait_for(state="visible")
     assert page.locator("#cost-center-5458").is_hidden()  # only the linked cost center opens
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1440])
+def test_the_find_button_stands_level_with_the_search_field(page, width):  # noqa: F811
+    page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(page)
+    page.goto(POSITIONS)
+    field = page.locator("#positions-search").bounding_box()
+    button = page.get_by_role("search").get_by_role("button", name="Find").bounding_box()
+    assert field is not None
+    assert button is not None
+    assert abs(field["y"] - button["y"]) < 1
+    assert abs(field["height"] - button["height"]) < 1
+    assert button["x"] >= field["x"] + field["width"] - 1  # beside it, not under it
