@@ -36,7 +36,9 @@ def _problems(html: str, prefix: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     swapped = rf'<div class="field-problems" id="{prefix}-problems-([a-z_]+)" hx-swap-oob="true">(.*?)</div>'
     for name, inner in re.findall(swapped, html):
-        found[name] = [html_text.unescape(m) for m in re.findall(r'role="alert">([^<]+)<', inner)]
+        # Each problem's text, without the links of the glossary terms it names.
+        said = re.findall(r'role="alert">(.*?)</span>', inner)
+        found[name] = [html_text.unescape(re.sub(r"<[^>]+>", "", m)) for m in said]
     return found
 
 
@@ -341,8 +343,10 @@ def test_a_change_that_leaves_the_post_in_error_elsewhere_is_saved_and_said(app)
     # The time allocation no longer adds up: the problem is the position's, shown beside its field.
     positions = client.get(f"{POST}/tables/positions").text
     assert 'id="post-errors"' in positions
-    beside = re.findall(r'data-field="position_id">([^<]+)<', positions)
-    assert beside == [f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (Time allocation)"]
+    beside = re.findall(r'data-field="position_id">(.*?)</span>', positions)
+    said = f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (Time allocation)"
+    assert [re.sub(r"<[^>]+>", "", b) for b in beside] == [said]
+    assert '<a class="icass-term" href="/glossary#time-allocation"' in beside[0]  # its glossary term linked
 
 
 def _shown_ids(html: str) -> list[int]:
@@ -436,3 +440,29 @@ def test_the_columns_a_file_carries_beyond_its_format_are_shown_and_kept(app):  
     assert row is not None
     assert "Renamed agency" in row.group(0)
     assert re.search(r'<td class="extra">\s*State\s*</td>', row.group(0))
+
+
+def test_glossary_terms_are_linked_in_hints_and_beside_sortable_headers(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    page = client.get(f"{POST}/tables/budget-lines").text
+    # The add form's hint of a field, beside its label (never inside it), each glossary term it names linked.
+    hint = re.search(r'</label><div class="usa-hint field-hint" id="new-funding-hint">(.*?)</div>', page, re.S)
+    assert hint is not None
+    assert re.sub(r"<[^>]+>", "", hint.group(1)) == "RB, OBO or LGP (H-420)"
+    for anchor in ("regional-bureau", "overseas-buildings-operations", "local-guard-program"):
+        assert f'<a class="icass-term" href="/glossary#{anchor}"' in hint.group(1)
+    assert re.search(
+        r'<select class="usa-select cell" name="funding" id="new-funding" aria-describedby="new-funding-hint"', page
+    )
+    assert not [label for label in re.findall(r"<label[^>]*>(.*?)</label>", page, re.S) if "<a " in label]
+    # A sortable header whose label is a glossary term: a help link beside its sort link, not inside it.
+    header = re.search(r'<th scope="col"[^>]*>\s*(<a class="usa-link sort-link"[^>]*>Cost center.*?)</th>', page, re.S)
+    assert header is not None
+    sort_link, after = header.group(1).split("</a>", 1)
+    assert "<a " not in sort_link.removeprefix("<a ")
+    assert '<a class="term-help" href="/glossary#cost-center">' in after
+    assert '<span class="usa-sr-only">Cost center, in the glossary</span>' in after
+    # A header that names no term has none.
+    amount = re.search(r'<th scope="col"[^>]*>\s*<a class="usa-link sort-link"[^>]*>Amount.*?</th>', page, re.S)
+    assert amount is not None
+    assert "term-help" not in amount.group(0)

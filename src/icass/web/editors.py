@@ -122,6 +122,15 @@ def _placed(problems: Iterable[Diagnostic], file: str) -> tuple[dict[str, list[s
     return dict(beside), general
 
 
+def _in_labels(note: str, file: str) -> str:
+    """A column's note (the format's, for docs/bundle.md) as a hint on the page: the file's column names it
+    mentions (a sponsor's `person_id`) said by their labels."""
+    for column in FORMAT[file].columns:
+        if "_" in column.name:
+            note = note.replace(column.name, column.label.lower())
+    return note
+
+
 def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]]) -> list[dict[str, Any]]:
     """Each column as the page shows it and its field: its label, and the control a person fills it with."""
     shown = []
@@ -146,6 +155,7 @@ def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]]) -> list[
                 "options": options,
                 "default": "" if c.default is None else ("yes" if c.default else "no"),
                 "named": any(o.name for o in options),
+                "hint": _in_labels(c.note, file),
             }
         )
     return shown
