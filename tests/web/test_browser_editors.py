@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import DEMO_PASSWORD
 from tests.web.test_browser import FY, KVR, _amount, page, server  # noqa: F401 (fixtures)
+from tests.web.test_browser_every_page import AXE, RUN_AXE
 
 TABLES = f"/posts/{KVR}/{FY}/tables"
 WIDTHS = [390, 1440]
@@ -135,6 +136,8 @@ def test_the_fmo_adds_a_row_from_the_form_above_and_deletes_it(page):  # noqa: F
     modal.wait_for(state="visible")
     assert f"Row {number} of budget lines" in modal.inner_text()
     assert page.evaluate("document.activeElement.textContent") == "Keep it"  # the safe choice has the focus
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(RUN_AXE) == []  # the page with its modal open, as axe-core judges every page
     page.keyboard.press("Escape")  # kept
     modal.wait_for(state="hidden")
     assert added.is_visible()
