@@ -62,7 +62,12 @@ def test_the_pdf_says_what_the_json_says(app):
     assert "U.S. Embassy Kivara" in text
     assert "Fiscal year" in text
     assert "2027" in text
-    assert "final" in text  # the post's stage
+    # The figures are live, said at the foot of every page; the post's final stage is said without the word
+    # "final", which only an approved version's figures carry (issue 18; tests/web/test_web_hq.py has those).
+    assert text.count("Figures: live") == len(pages)
+    assert "Budget stage" in text
+    assert "payable once approved; these figures are not approved" in text
+    assert "final" not in text.lower()
     # Every line, each subtotal by funding source, the redistribution and the total.
     for line in bill["lines"]:
         row = next(r for r in text.splitlines() if r.strip().startswith(line["cost_center"] + " "))
@@ -89,7 +94,9 @@ def test_the_workbook_totals_equal_the_json_to_the_cent(app):
     heading = {r[0]: r[1] for r in rows[:header_at] if r and r[0]}
     assert heading["Agency"] == f"{AGENCY} {bill['agency_name']}"
     assert heading["Fiscal year"] == FY
-    assert heading["Stage"] == "final"
+    assert heading["Budget stage"] == "payable once approved; these figures are not approved"  # never "final"
+    assert heading["Figures"].startswith("live:")
+    assert not any("final" in str(value).lower() for value in heading.values())
 
     def cents(value) -> Decimal:
         # openpyxl reads a number cell as a float: its shortest repr is the decimal the file holds.

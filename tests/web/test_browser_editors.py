@@ -1,7 +1,7 @@
 """The table editors in a real browser (issue 8 §4, issue 18): an FMO edits a row through USWDS's combo box and
 date picker, sees every problem of a refused Save beside its field, adds a row from the form above the rows and
-deletes it (with its confirm), on a phone's width and a desktop's, against `icass serve`'s application, with the
-fixtures of tests/web/test_browser.py."""
+deletes it (confirmed in a USWDS modal), on a phone's width and a desktop's, against `icass serve`'s application,
+with the fixtures of tests/web/test_browser.py."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import DEMO_PASSWORD
 from tests.web.test_browser import FY, KVR, _amount, page, server  # noqa: F401 (fixtures)
+from tests.web.test_browser_every_page import AXE, RUN_AXE
 
 TABLES = f"/posts/{KVR}/{FY}/tables"
 WIDTHS = [390, 1440]
@@ -127,9 +128,30 @@ def test_the_fmo_adds_a_row_from_the_form_above_and_deletes_it(page):  # noqa: F
     assert page.locator("#rows tr").first.get_attribute("id") == added.get_attribute("id")  # atop the rows
     assert "1,040.00" in added.inner_text()
     assert page.inner_text("#new-problems-funding") == ""  # the old problem cleared
-    page.on("dialog", lambda dialog: dialog.accept())
-    added.get_by_role("button", name="Delete").click()
+    # Delete is confirmed in the page's USWDS modal, by keyboard, never in the browser's own dialog.
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    number = added.locator(".row-number").inner_text()
+    added.get_by_role("button", name="Delete").focus()
+    page.keyboard.press("Enter")
+    modal = page.locator("#delete-row .usa-modal")
+    modal.wait_for(state="visible")
+    assert f"Row {number} of budget lines" in modal.inner_text()
+    assert page.evaluate("document.activeElement.textContent") == "Keep it"  # the safe choice has the focus
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(RUN_AXE) == []  # the page with its modal open, as axe-core judges every page
+    page.keyboard.press("Escape")  # kept
+    modal.wait_for(state="hidden")
+    assert added.is_visible()
+    assert page.evaluate("document.activeElement.closest('tr')?.id") == added.get_attribute("id")
+    page.keyboard.press("Enter")  # the row's Delete again, which has the focus back
+    modal.wait_for(state="visible")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("document.activeElement.id") == "delete-row-yes"
+    page.keyboard.press("Enter")
     added.wait_for(state="detached")
+    assert f"Row {number} of budget lines deleted" in page.inner_text("#row-deleted")
+    assert dialogs == []
     page.goto(f"/posts/{KVR}/{FY}")
     assert _amount(page.inner_text("#post-total")) == before
 

@@ -170,3 +170,17 @@ def test_a_cost_centers_counts_not_fetched_are_said_in_its_section(server):  # n
             assert link.is_visible()  # to try again, without htmx
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1440])
+def test_the_find_button_stands_level_with_the_search_field(page, width):  # noqa: F811
+    page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(page)
+    page.goto(POSITIONS)
+    field = page.locator("#positions-search").bounding_box()
+    button = page.get_by_role("search").get_by_role("button", name="Find").bounding_box()
+    assert field is not None
+    assert button is not None
+    assert abs(field["y"] - button["y"]) < 1
+    assert abs(field["height"] - button["height"]) < 1
+    assert button["x"] >= field["x"] + field["width"] - 1  # beside it, not under it

@@ -6,6 +6,7 @@ modification's decisions (made in the committee's review queue, tests/web/test_w
 
 from __future__ import annotations
 
+import html
 import html as html_text
 import re
 from decimal import Decimal
@@ -37,7 +38,9 @@ def _problems(html: str, prefix: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     swapped = rf'<div class="field-problems" id="{prefix}-problems-([a-z_]+)" hx-swap-oob="true">(.*?)</div>'
     for name, inner in re.findall(swapped, html):
-        found[name] = [html_text.unescape(m) for m in re.findall(r'role="alert">([^<]+)<', inner)]
+        # Each problem's text, without the links of the glossary terms it names.
+        said = re.findall(r'role="alert">(.*?)</span>', inner)
+        found[name] = [html_text.unescape(re.sub(r"<[^>]+>", "", m)) for m in said]
     return found
 
 
@@ -283,6 +286,11 @@ def test_the_fmo_adds_and_deletes_a_row(app):  # noqa: F811
     assert _total(client.get(POST).text, "post-total") == before + Decimal("250.00")
     row = next(r for r in _rows(client, "budget-lines") if r["description"] == "Added")
     url = f"{POST}/tables/budget-lines/{row['id']}"
+    # Its Delete is confirmed in the page's USWDS modal (static/row-delete.js), not by the browser's confirm().
+    page = client.get(f"{POST}/tables/budget-lines", params={"q": "Added"}).text
+    assert "hx-confirm" not in page
+    assert 'class="usa-modal" id="delete-row"' in page
+    assert f'data-delete-row="{url}?version={row["version"]}"' in page
     stale = client.delete(url, params={"version": row["version"] + 1}, headers=headers)
     assert "changed by someone else" in stale.text
     gone = client.delete(url, params={"version": row["version"]}, headers=headers)
@@ -301,7 +309,8 @@ def test_a_committee_member_reads_and_hq_is_refused(app):  # noqa: F811
     assert 'id="new-row"' not in page.text
     assert 'class="usa-input cell' not in page.text
     assert "hx-put" not in page.text
-    assert f'hx-delete="{POST}' not in page.text
+    assert "data-delete-row" not in page.text
+    assert 'id="delete-row"' not in page.text  # nor the modal that confirms a Delete
     url = f"{POST}/tables/budget-lines/{line['id']}"
     refused = committee.put(url, data=_form(line, "budget-lines", amount="1.00"), headers={"X-CSRF-Token": csrf})
     assert refused.status_code == 403
@@ -337,11 +346,13 @@ def test_a_change_that_leaves_the_post_in_error_elsewhere_is_saved_and_said(app)
     # The time allocation no longer adds up: the problem is the position's, shown beside its field.
     positions = client.get(f"{POST}/tables/positions").text
     assert 'id="post-errors"' in positions
-    beside = re.findall(r'data-field="position_id">([^<]+)<', positions)
-    assert beside == [
+    beside = re.findall(r'data-field="position_id">(.*?)</span>', positions)
+    said = (
         f"position {share['position_id']}: time allocation sums to 80 percent, not 100 (Time allocation). "
         f"{budget_rule('R52').message} (rule R52) (6 FAH-5 H-341.14-3 a; H-423.1 b)"
-    ]
+    )
+    assert [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in beside] == [said]
+    assert '<a class="icass-term" href="/glossary#time-allocation"' in beside[0]  # its glossary term linked
 
 
 def _shown_ids(html: str) -> list[int]:
@@ -459,3 +470,57 @@ def test_the_positions_suggested_match_what_is_typed_20_at_most(app):  # noqa: F
     fmo, _ = signed_in(app, "fmo")
     assert fmo.get(f"/posts/PSL/{FY}/tables/time-allocation/choices/position_id").status_code == 404
     assert TestClient(app).get(url, follow_redirects=False).status_code == 303  # to sign in
+
+
+def test_the_columns_a_file_carries_beyond_its_format_are_shown_and_kept(app):  # noqa: F811
+    # The sample post's agencies.csv carries a `bureau` beyond the format: shown under its own name, read only,
+    # and kept when the row is changed.
+    client, csrf = signed_in(app, "fmo")
+    agency = _rows(client, "agencies")[0]
+    page = client.get(f"{POST}/tables/agencies").text
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', page, re.S)
+    assert any(re.match(r"\s*bureau\b", h) for h in headers), headers
+    row = re.search(rf'<tr id="row-{agency["id"]}".*?</tr>', page, re.S)
+    assert row is not None
+    assert re.search(r'<td class="extra">\s*State\s*</td>', row.group(0))
+    url = f"{POST}/tables/agencies/{agency['id']}"
+    opened = client.get(f"{POST}/tables/agencies", params={"edit": agency["id"]}).text
+    editing = re.search(rf'<tr id="row-{agency["id"]}" class="editing">.*?</tr>', opened, re.S)
+    assert editing is not None
+    assert 'name="bureau"' not in editing.group(0)  # read only: the format does not say what it holds
+    assert re.search(r'<td class="extra">\s*State\s*</td>', editing.group(0))
+    saved = client.put(url, data=_form(agency, "agencies", name="Renamed agency"), headers={"X-CSRF-Token": csrf})
+    assert saved.status_code == 200
+    assert "Renamed agency" in saved.text
+    assert re.search(r'<td class="extra">\s*State\s*</td>', saved.text)
+    again = client.get(f"{POST}/tables/agencies").text
+    row = re.search(rf'<tr id="row-{agency["id"]}".*?</tr>', again, re.S)
+    assert row is not None
+    assert "Renamed agency" in row.group(0)
+    assert re.search(r'<td class="extra">\s*State\s*</td>', row.group(0))
+
+
+def test_glossary_terms_are_linked_in_hints_and_beside_sortable_headers(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    page = client.get(f"{POST}/tables/budget-lines").text
+    # The add form's hint of a field, beside its label (never inside it), each glossary term it names linked.
+    hint = re.search(r'</label><div class="usa-hint field-hint" id="new-funding-hint">(.*?)</div>', page, re.S)
+    assert hint is not None
+    assert re.sub(r"<[^>]+>", "", hint.group(1)) == "RB, OBO or LGP (H-420)"
+    for anchor in ("regional-bureau", "overseas-buildings-operations", "local-guard-program"):
+        assert f'<a class="icass-term" href="/glossary#{anchor}"' in hint.group(1)
+    assert re.search(
+        r'<select class="usa-select cell" name="funding" id="new-funding" aria-describedby="new-funding-hint"', page
+    )
+    assert not [label for label in re.findall(r"<label[^>]*>(.*?)</label>", page, re.S) if "<a " in label]
+    # A sortable header whose label is a glossary term: a help link beside its sort link, not inside it.
+    header = re.search(r'<th scope="col"[^>]*>\s*(<a class="usa-link sort-link"[^>]*>Cost center.*?)</th>', page, re.S)
+    assert header is not None
+    sort_link, after = header.group(1).split("</a>", 1)
+    assert "<a " not in sort_link.removeprefix("<a ")
+    assert '<a class="term-help" href="/glossary#cost-center">' in after
+    assert '<span class="usa-sr-only">Cost center, in the glossary</span>' in after
+    # A header that names no term has none.
+    amount = re.search(r'<th scope="col"[^>]*>\s*<a class="usa-link sort-link"[^>]*>Amount.*?</th>', page, re.S)
+    assert amount is not None
+    assert "term-help" not in amount.group(0)

@@ -104,6 +104,9 @@ def test_the_headquarters_invoice_as_pdf_and_excel(app):  # noqa: F811
     assert f'filename="world-{FY}-{AGENCY}.pdf"' in pdf.headers["content-disposition"]
     text = pdf_text(pdf.content)
     assert bill["agency_name"] in text
+    # Its figures are always live, said on every page; "final" is never printed (issue 18).
+    assert text.count("Figures: live") == len(re.findall(r"Page \d+ of \d+", text))
+    assert "final" not in text.lower()
     assert "U.S. Embassy Kivara" in text
     assert "Contingency fund replenishment" in text
     assert "CF_REPLENISHMENT" not in text
@@ -126,6 +129,9 @@ def test_the_headquarters_invoice_as_pdf_and_excel(app):  # noqa: F811
         assert Decimal(repr(got[header.index("Total")])).quantize(Decimal("0.01")) == Decimal(line["total"])
     assert sheet.cell(header_at + 2, header.index("Total") + 1).number_format == "#,##0.00"
     assert all(sheet.column_dimensions[c].width for c in "ABCDEFGHI")
+    heading = {r[0]: r[1] for r in rows[:header_at] if r and r[0]}
+    assert heading["Figures"].startswith("live:")
+    assert not any("final" in str(value).lower() for value in heading.values())
     items = book["Below the line"]
     assert "Contingency fund replenishment" in [c.value for c in items["A"]]
     assert hq.get(f"/api/world/{FY}/invoices/1900.0", params={"format": "pdf"}).status_code == 403
@@ -167,6 +173,13 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     assert 'filename="KVR-2027-1931.0-version-1.pdf"' in pdf.headers["content-disposition"]
     text = pdf_text(pdf.content)
     assert "approved version 1" in text
+    # "final" only here, beside an approved version's figures; every page says whose they are.
+    assert "final budget: payable" in text
+    assert text.count("Figures: approved version 1") == len(re.findall(r"Page \d+ of \d+", text))
+    sheet = load_workbook(io.BytesIO(api.get(files, params={"format": "xlsx", "version": 1}).content)).active
+    heading = {row[0].value: row[1].value for row in sheet.iter_rows(max_row=8) if row[0].value}
+    assert heading["Budget stage"] == "final budget: payable"
+    assert str(heading["Figures"]).startswith("approved version 1")
     assert then_total.group(1) in text
     assert now_total.group(1) not in text
     assert "live: they still change" in pdf_text(api.get(files, params={"format": "pdf"}).content)

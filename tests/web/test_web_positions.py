@@ -160,3 +160,13 @@ def test_a_positions_text_is_shown_as_text(app):  # noqa: F811
         PAGE, data={**NEW, "position_id": markup}, headers={"X-CSRF-Token": csrf, "HX-Request": "true"}
     )
     assert markup not in refused.text  # typed back into its field, escaped
+
+
+def test_the_forms_hints_link_the_glossary_terms_they_name(app):  # noqa: F811
+    client, _ = signed_in(app, "fmo")
+    form = client.get(PAGE).text.split('id="new-position"')[1].split("</form>")[0]
+    hints = re.findall(r'<p class="usa-hint margin-top-05">(.*?)</p>', form, re.S)
+    assert len(hints) == 3
+    assert '<a class="icass-term" href="/glossary#post-assignment-travel"' in hints[0]
+    assert '<a class="icass-term" href="/glossary#cost-center"' in hints[1]
+    assert '<a class="icass-term" href="/glossary#cost-pool"' in hints[2]

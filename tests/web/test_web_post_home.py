@@ -56,15 +56,16 @@ def test_each_problem_is_a_sentence_linked_to_its_row(app):  # noqa: F811
     assert not FILE_NAMES.search(problems), FILE_NAMES.search(problems)
     items = re.findall(r'<li class="margin-bottom-1 problem">(.*?)</li>', problems, re.S)
     error = next(i for i in items if ">error</span>" in i)
-    assert "time allocation sums to 101 percent" in error
+    assert "time allocation sums to 101 percent" in re.sub(r"<[^>]+>", "", error)
+    assert '<a class="icass-term" href="/glossary#time-allocation"' in error  # the glossary's terms linked
     assert "(Time allocation)" in error  # the check's file named as its table
     positions = {p["row"]: p for p in fmo.get(f"{API}/positions").json()}
     position = next(p for p in positions.values() if p["position_id"] == allocation["position_id"])
-    assert f"ICASS positions, row {position['row']}, " in error
+    assert f"ICASS positions, row {position['row']}, " in re.sub(r"<[^>]+>", "", error)
     link = re.search(r'href="([^"]+)">Fix it in the table</a>', error)
     assert link is not None
     assert link.group(1) == f"{POST}/tables/positions?row={position['row']}&amp;field=position_id#row-{position['id']}"
-    typed = next(i for i in items if "typed by hand" in i)
+    typed = re.sub(r'<a class="icass-term"[^>]*>([^<]*)</a>', r"\1", next(i for i in items if "typed by hand" in i))
     assert f"Count of State - Marine Security Guard Support ({AGENCY}) in " in typed
     assert ", count: " in typed
     anchor = re.search(r'href="([^"]+)">Fix it on the workload page</a>', typed)

@@ -326,7 +326,7 @@ def get_invoice(
         return invoice_out(bill)
     assert run.bundle is not None
     return Response(
-        invoice_file(bill, run.bundle.post, format, figures),
+        invoice_file(bill, run.bundle.post, format, figures, approved=version is not None),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": attachment(file_name(bill, format, suffix))},
     )

@@ -232,6 +232,13 @@ def row_of(request: Request, key: PostKey, file: str, row_id: int) -> StoredRow:
         return changes.get_row(connection, key, file, row_id)
 
 
+def extra_columns(request: Request, key: PostKey, file: str) -> tuple[str, ...]:
+    """The columns the post's file carries beyond its format (agencies.csv's `bureau`): each row keeps them as
+    they were imported (a change writes only the format's columns), and an export writes them back."""
+    with request.app.state.engine.connect() as connection:
+        return changes.extra_columns(connection, key, file)
+
+
 def row_counts(request: Request, key: PostKey) -> dict[str, int]:
     """How many rows each resource of the post holds."""
     with request.app.state.engine.connect() as connection:

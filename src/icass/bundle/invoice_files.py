@@ -77,12 +77,31 @@ def cost_center_names(bill: Invoice, post: Post) -> dict[str, str]:
     }
 
 
+# What the files say of the budget stage (post.toml's `stage`, the world's): H-420's initial budget, for
+# information, or final one, payable. "final" is printed only beside an approved version's figures, as the invoice
+# pages say it (issue 18): live figures of a final-stage budget are said to be payable once approved, so that no
+# printed page of figures that still change can be read as the final invoice.
+WORLD_FIGURES = "live: computed from each post's budget as it stands now, they still change with every edit at a post"
+
+
+def stage_said(stage: str | None, approved: bool) -> str:
+    """The budget stage in the files' words: "final" only when the figures are an approved version's."""
+    written = str(stage or "").strip()
+    if not written:
+        return "not given"
+    if "final" in written.casefold():
+        return "final budget: payable" if approved else "payable once approved; these figures are not approved"
+    if written.casefold() == "initial":
+        return "initial budget: for information, not payable"
+    return written  # as post.toml says it: no claim of finality, and the figures' own line says whose they are
+
+
 def _pages(count: int) -> list[range]:
     return [range(i, min(i + LINES_PER_PAGE, count)) for i in range(0, count, LINES_PER_PAGE)]
 
 
-def invoice_html(bill: Invoice, post: Post, figures: str = "") -> str:
-    """The page the PDF is printed from."""
+def invoice_html(bill: Invoice, post: Post, figures: str = "", approved: bool = False) -> str:
+    """The page the PDF is printed from; `figures` says whose they are, `approved` whether an approved version's."""
     fundings = fundings_of(bill)
     names = cost_center_names(bill, post)
     lines = [
@@ -121,6 +140,7 @@ def invoice_html(bill: Invoice, post: Post, figures: str = "") -> str:
         total=format_grouped(bill.total),
         note=REDISTRIBUTION_NOTE,
         figures=figures,
+        stage=stage_said(post.stage, approved),
     )
 
 
@@ -133,8 +153,8 @@ def _print(html: str) -> bytes:
     return bytes(pdf)
 
 
-def invoice_pdf(bill: Invoice, post: Post, figures: str = "") -> bytes:
-    return _print(invoice_html(bill, post, figures))
+def invoice_pdf(bill: Invoice, post: Post, figures: str = "", approved: bool = False) -> bytes:
+    return _print(invoice_html(bill, post, figures, approved))
 
 
 # A workbook column: its heading, how its cells are shown (text, count, share, money) and its width.
@@ -200,7 +220,7 @@ def _saved(book: Any) -> bytes:
     return out.getvalue()
 
 
-def invoice_xlsx(bill: Invoice, post: Post, figures: str = "") -> bytes:
+def invoice_xlsx(bill: Invoice, post: Post, figures: str = "", approved: bool = False) -> bytes:
     from openpyxl import Workbook
 
     fundings = fundings_of(bill)
@@ -213,7 +233,7 @@ def invoice_xlsx(bill: Invoice, post: Post, figures: str = "") -> bytes:
         [
             ("Post", f"{post.code} {post.name}"),
             ("Fiscal year", post.fiscal_year),
-            ("Stage", post.stage),
+            ("Budget stage", stage_said(post.stage, approved)),
             ("Agency", f"{bill.agency} {bill.agency_name}"),
             *([("Figures", figures)] if figures else []),
         ],
@@ -259,9 +279,12 @@ def invoice_xlsx(bill: Invoice, post: Post, figures: str = "") -> bytes:
     return _saved(book)
 
 
-def invoice_file(bill: Invoice, post: Post, kind: str, figures: str = "") -> bytes:
-    """The invoice as a `kind` file (PDF or XLSX); `figures` says whose they are (live, or a version's)."""
-    return invoice_pdf(bill, post, figures) if kind == PDF else invoice_xlsx(bill, post, figures)
+def invoice_file(bill: Invoice, post: Post, kind: str, figures: str = "", approved: bool = False) -> bytes:
+    """The invoice as a `kind` file (PDF or XLSX); `figures` says whose they are (live, or a version's),
+    `approved` whether they are an approved version's (stage_said)."""
+    if kind == PDF:
+        return invoice_pdf(bill, post, figures, approved)
+    return invoice_xlsx(bill, post, figures, approved)
 
 
 @dataclass(frozen=True)
@@ -310,7 +333,11 @@ def world_file_name(bill: WorldInvoiceFile, kind: str) -> str:
 
 
 def world_invoice_html(bill: WorldInvoiceFile) -> str:
-    return _templates.get_template("world_invoice_pdf.html").render(bill=bill, money=format_grouped)
+    # Its figures are always live: the world has no approved version of its own.
+    stage = stage_said(bill.stage, approved=False)
+    return _templates.get_template("world_invoice_pdf.html").render(
+        bill=bill, money=format_grouped, figures=WORLD_FIGURES, stage=stage
+    )
 
 
 def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
@@ -324,7 +351,8 @@ def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
         [
             ("Agency", f"{bill.agency} {bill.agency_name}".strip()),
             ("Fiscal year", bill.fiscal_year),
-            ("Stage", bill.stage),
+            ("Budget stage", stage_said(bill.stage, approved=False)),
+            ("Figures", WORLD_FIGURES),
         ],
     )
     columns = [

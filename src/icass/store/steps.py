@@ -67,6 +67,11 @@ class StoredRow:
         names = (f.name for f in dataclasses.fields(self))
         return {name: getattr(self, name) for name in names if name not in _NOT_CELLS}
 
+    def extra_cells(self) -> Mapping[str, str]:
+        """The row's cells of the columns its file carries beyond the format (every file's record has `extra`)."""
+        extra: Mapping[str, str] = getattr(self, "extra", {})
+        return extra
+
 
 _NOT_CELLS = frozenset({"id", "version", "row", "extra"})
 
@@ -220,6 +225,16 @@ def fill_header(connection: Connection, post: PostKey, file: str, columns: set[s
         connection.execute(
             update(bundle_files).where(bundle_files.c.id == row.id).values(header=[*row.header, *missing])
         )
+
+
+def extra_columns(connection: Connection, post: PostKey, file: str) -> tuple[str, ...]:
+    """The columns the post's file carries beyond its format (agencies.csv's `bureau`), in its header's order:
+    each row keeps their cells in its `extra`."""
+    header = connection.execute(
+        select(bundle_files.c.header).where(bundle_files.c.post_id == post.id, bundle_files.c.name == file)
+    ).scalar_one_or_none()
+    declared = set(FORMAT[file].names)
+    return tuple(c for c in header or () if c not in declared)
 
 
 # Workload lines ---------------------------------------------------------------------------------------------

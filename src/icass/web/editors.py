@@ -123,6 +123,15 @@ def _placed(problems: Iterable[Diagnostic], file: str) -> tuple[dict[str, list[s
     return dict(beside), general
 
 
+def _in_labels(note: str, file: str) -> str:
+    """A column's note (the format's, for docs/bundle.md) as a hint on the page: the file's column names it
+    mentions (a sponsor's `person_id`) said by their labels."""
+    for column in FORMAT[file].columns:
+        if "_" in column.name:
+            note = note.replace(column.name, column.label.lower())
+    return note
+
+
 def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]], base: str = "") -> list[dict[str, Any]]:
     """Each column as the page shows it and its field: its label, and the control a person fills it with (a
     typeahead asks `base`/choices/COLUMN for its choices)."""
@@ -153,6 +162,7 @@ def _columns(file: str, choices: Mapping[str, Sequence[tables.Choice]], base: st
                 "default": "" if c.default is None else ("yes" if c.default else "no"),
                 "named": any(o.name for o in options),
                 "search": f"{base}/choices/{c.name}" if control == "search" else "",
+                "hint": _in_labels(c.note, file),
             }
         )
     return shown
@@ -174,6 +184,8 @@ class _Table:
         self.url = f"/posts/{post}/{fiscal_year}"
         self.post = post_out(request, self.key)
         self.names = tables.code_names(request, self.key, self.post.methodology)
+        # Shown as imported, under the file's own names, and never a field: the format does not say what they hold.
+        self.extra = tables.extra_columns(request, self.key, self.file)
 
     def context(self, run: PostRun, **more: Any) -> dict[str, Any]:
         named = {c.name: self.names[k] for c in FORMAT[self.file].columns if (k := _named_by(c.name)) is not None}
@@ -187,6 +199,7 @@ class _Table:
                 self.file, tables.choices_of(self.file, self.names), f"{self.url}/tables/{self.resource}"
             ),
             "named": named,
+            "extra": self.extra,
             "with_position": _with_position(self.names) if self.file == tables.POSITIONS else (),
             "editable": self.editable,
             "committee_agency": self.agency,
@@ -236,6 +249,7 @@ class _Table:
             "version": row.version,
             "number": row.row,
             "values": row.cells(),
+            "extra": row.extra_cells(),
             "problems": beside,
             "general": general,
             "fed": lines[:SHOWN_FED],
