@@ -246,6 +246,8 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
             "description,", "description,central", 1
         )
         + "6150,RB,2500,200.00,courier contract,yes\n",
+        targets_csv="fiscal_year,funding,kind,amount\n2027,RB,initial,90000.00\n2027,LGP,final,0.00\n",
+        acknowledgements_csv="rule,file,row,reason,by,on\nR118,budget.csv,6,bank fees of the move,fmo,2026-05-20\n",
     )
     bundle = run_post(folder).bundle
     assert bundle is not None
@@ -260,8 +262,16 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         (True, dt.date(2025, 10, 1)),
     ]
     assert [line.central for line in bundle.budget] == [False] * 5 + [True]
+    records = run_post(folder).records
+    assert records is not None
+    assert [(t.funding, t.kind, t.amount) for t in records.targets] == [
+        ("RB", "initial", 9_000_000),
+        ("LGP", "final", 0),
+    ]
+    assert [(a.rule, a.row, a.by) for a in records.acknowledgements] == [("R118", 6, "fmo")]
     stored, problems = import_bundle(engine, folder)
     assert stored is not None, [str(d) for d in problems]
     export_bundle(engine, stored.code, stored.fiscal_year, tmp_path / "out")
     assert _same_tree(folder, tmp_path / "out") == []
     assert run_post(tmp_path / "out").bundle == bundle
+    assert run_post(tmp_path / "out").records == records

@@ -104,3 +104,67 @@ def test_the_figures_name_cost_centers_and_total_the_agencies(app):  # noqa: F81
     assert '<th scope="row">Basic Package Services (6150)</th>' in budget
     assert "Basic Package Services (6150)" in html.split('id="spec-budget"')[1].split("</script>")[0]
     assert f"Marine Security Guard Support ({AGENCY})" in html.split('id="spec-shares"')[1].split("</script>")[0]
+
+
+def _warn_on_miscellaneous(fmo, csrf) -> dict:
+    """A warning of rule R118: 8790 (Miscellaneous) far above its 5 percent of the budget."""
+    made = fmo.post(
+        f"{API}/budget-lines",
+        json={"cost_center": "8790", "funding": "RB", "soc": "2600", "amount": "9000000", "description": "fees"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert made.status_code in (200, 201), made.text
+    html = fmo.get(POST).text
+    form = re.search(
+        r'<input type="hidden" name="rule" value="(R118)"><input type="hidden" name="file" value="([^"]+)">'
+        r'<input type="hidden" name="row" value="(\d+)">',
+        html,
+    )
+    assert form is not None, "the warning offers to be left as it is"
+    return {"rule": form.group(1), "file": form.group(2), "row": form.group(3)}
+
+
+def test_the_fmo_leaves_a_warning_as_it_is_with_a_reason_the_committee_reads(app):  # noqa: F811
+    fmo, csrf = signed_in(app, "fmo")
+    headers = {"X-CSRF-Token": csrf}
+    warning = _warn_on_miscellaneous(fmo, csrf)
+    assert "1 warning to look at" in _headline(fmo.get(POST).text)
+    refused = fmo.post(f"{POST}/acknowledgements", data=warning | {"reason": "  "}, headers=headers)
+    assert 'role="alert"' in refused.text
+    assert "say why the warning is left as it is" in refused.text
+    done = fmo.post(f"{POST}/acknowledgements", data=warning | {"reason": "Bank fees of the move"}, headers=headers)
+    assert done.headers.get("HX-Refresh") == "true"
+    html = fmo.get(POST).text
+    assert "No problems found; " in _headline(html)
+    assert "1 warning left as it is" in _headline(html)
+    left = html.split('id="acknowledged"')[1].split("</section>")[0]
+    assert "<strong>Left as it is:</strong> Bank fees of the move (fmo, " in left
+    committee, _ = signed_in(app, "committee")
+    assert "Bank fees of the move (fmo, " in committee.get(POST).text.split('id="acknowledged"')[1]
+    assert "Count it as open again" not in committee.get(POST).text  # only who changes the post withdraws
+    listed = fmo.get(f"{API}/acknowledgements").json()
+    assert [(a["rule"], a["file"], str(a["row"]), a["reason"], a["by"]) for a in listed] == [
+        (warning["rule"], warning["file"], warning["row"], "Bank fees of the move", "fmo")
+    ]
+    assert any(
+        e["action"] == "acknowledge" and e["entity"] == f"acknowledgements.csv {listed[0]['id']}"
+        for e in fmo.get("/api/audit").json()
+    )
+    again = fmo.post(f"{POST}/acknowledgements", data=warning | {"reason": "twice"}, headers=headers)
+    assert "no open warning of R118" in again.text  # answered already
+    withdrawn = fmo.post(f"{POST}/acknowledgements/{listed[0]['id']}/withdrawal", headers=headers)
+    assert withdrawn.headers.get("HX-Refresh") == "true"
+    assert "1 warning to look at" in _headline(fmo.get(POST).text)
+    assert fmo.get(f"{API}/acknowledgements").json() == []
+
+
+def test_only_a_warning_raised_now_is_acknowledged_and_only_by_who_changes_the_post(app):  # noqa: F811
+    fmo, csrf = signed_in(app, "fmo")
+    headers = {"X-CSRF-Token": csrf}
+    nothing = {"rule": "R118", "file": "budget.csv", "row": 2, "reason": "no such warning"}
+    answer = fmo.post(f"{API}/acknowledgements", json=nothing, headers=headers)
+    assert answer.status_code == 422
+    assert "no open warning of R118 on budget.csv, row 2" in answer.text
+    committee, committee_csrf = signed_in(app, "committee")
+    answer = committee.post(f"{API}/acknowledgements", json=nothing, headers={"X-CSRF-Token": committee_csrf})
+    assert answer.status_code == 403

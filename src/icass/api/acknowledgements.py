@@ -11,9 +11,33 @@ from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_p
 from icass.api.posts import SCOPED, post_key
 from icass.api.schemas import AcknowledgementIn, AcknowledgementOut, FiscalYear, Message, Refused, RowId
 from icass.store import acknowledgements
+from icass.store.acknowledgements import StoredAcknowledgement
+from icass.store.changes import PostKey
 
 router = APIRouter(route_class=GuardedRoute)
 PATH = "/api/posts/{post}/{fiscal_year}/acknowledgements"
+
+
+def acknowledge_warning(
+    request: Request, key: PostKey, rule: str, file: str, row: int, reason: str
+) -> StoredAcknowledgement:
+    """Acknowledge the warning of `rule` the post raises on `file`'s row `row`, as the person signed in, today."""
+    user = account_of(request).username
+    with request.app.state.engine.begin() as connection:
+        return acknowledgements.acknowledge(
+            connection, key, rule, file, row, reason, user, dt.datetime.now(dt.UTC).date()
+        )
+
+
+def acknowledgement_ids(request: Request, key: PostKey) -> dict[tuple[str, str, int], int]:
+    """Each acknowledgement's id by the warning it answers (rule, file, row): what withdrawing one names."""
+    with request.app.state.engine.connect() as connection:
+        return {(a.rule, a.file, a.row): a.id for a in acknowledgements.acknowledgements_of(connection, key)}
+
+
+def withdraw_acknowledgement(request: Request, key: PostKey, acknowledgement_id: int) -> None:
+    with request.app.state.engine.begin() as connection:
+        acknowledgements.withdraw(connection, key, acknowledgement_id, account_of(request).username)
 
 
 @router.get(PATH, responses=SCOPED, tags=["acknowledgements"], summary="The warnings the FMO left as they are")
@@ -35,11 +59,7 @@ def listing(request: Request, post: str, fiscal_year: FiscalYear) -> list[Acknow
 @allow(edits_post, "change the post (its admin or FMO)")
 def acknowledge(request: Request, post: str, fiscal_year: FiscalYear, body: AcknowledgementIn) -> AcknowledgementOut:
     key = post_key(request, post, fiscal_year)
-    user = account_of(request).username
-    with request.app.state.engine.begin() as connection:
-        made = acknowledgements.acknowledge(
-            connection, key, body.rule, body.file, body.row, body.reason, user, dt.datetime.now(dt.UTC).date()
-        )
+    made = acknowledge_warning(request, key, body.rule, body.file, body.row, body.reason)
     return AcknowledgementOut.model_validate(made, from_attributes=True)
 
 
@@ -51,7 +71,5 @@ def acknowledge(request: Request, post: str, fiscal_year: FiscalYear, body: Ackn
 )
 @allow(edits_post, "change the post (its admin or FMO)")
 def withdraw(request: Request, post: str, fiscal_year: FiscalYear, acknowledgement_id: RowId) -> Message:
-    key = post_key(request, post, fiscal_year)
-    with request.app.state.engine.begin() as connection:
-        acknowledgements.withdraw(connection, key, acknowledgement_id, account_of(request).username)
+    withdraw_acknowledgement(request, post_key(request, post, fiscal_year), acknowledgement_id)
     return Message(detail=f"acknowledgement {acknowledgement_id} withdrawn: its warning is open again")

@@ -22,7 +22,7 @@ from icass.store import audit
 from icass.store.changes import Rejected
 from icass.store.compute import keep_state, state_on
 from icass.store.schema import ROW_TABLES
-from icass.store.steps import NotFound, PostKey, lock, ordered
+from icass.store.steps import NotFound, PostKey, fill_header, lock, ordered
 
 FILE = "acknowledgements.csv"
 
@@ -64,6 +64,7 @@ def acknowledge(
         raise Rejected([error(where, f"the post raises no open warning of {rule} on {said}: {why}", field="rule")])
     table = ROW_TABLES[FILE]
     last = connection.execute(select(func.max(table.c.line)).where(table.c.post_id == post.id)).scalar_one()
+    fill_header(connection, post, FILE, set())  # the post's bundle has the file from its first acknowledgement
     cells = {"rule": rule, "file": file, "row": str(row), "reason": reason, "by": user, "on": on.isoformat()}
     row_id = connection.execute(
         insert(table).returning(table.c.id), {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **cells}

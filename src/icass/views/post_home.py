@@ -34,6 +34,16 @@ class PlacedProblem:
     row: int  # the spreadsheet row (0: none)
     field: str
     query: str = ""  # the workload page's search that shows the line ("cost_center=6150&agency=1931.0")
+    # A warning of a budget rule: the rule, and the file and row it is on, which acknowledge it; and the reason it
+    # is left as it is, once the FMO acknowledged it (acknowledgements.csv).
+    rule: str = ""
+    file: str = ""
+    acknowledged: str = ""
+
+    @property
+    def acknowledgeable(self) -> bool:
+        """A warning of a budget rule nobody acknowledged yet: the FMO may leave it as it is, with a reason."""
+        return bool(self.rule) and self.severity != "error" and not self.acknowledged
 
 
 def line_anchor(cost_center: str, agency: str, factor: str) -> str:
@@ -97,7 +107,7 @@ def _placed(
     else:
         where = "The post"
     sentence = f"{where}{field}: {unfiled(d.message)}{cite}"
-    return PlacedProblem(d.severity, sentence, resource, anchor, number, d.field, query)
+    return PlacedProblem(d.severity, sentence, resource, anchor, number, d.field, query, d.rule, file, d.acknowledged)
 
 
 def unfiled(message: str) -> str:

@@ -13,10 +13,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from icass.api.acknowledgements import acknowledge_warning, acknowledgement_ids, withdraw_acknowledgement
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
 from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes
 from icass.api.posts import dashboard_of, listed_posts, post_key
-from icass.api.schemas import FiscalYear
+from icass.api.schemas import FiscalYear, RowId
+from icass.api.tables import Rejected
 from icass.api.versions import record_approval
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES
@@ -54,6 +56,10 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         shown=shown.since,
         problems=problems_placed(request, shown.key, run) if summary.problems else (),
         errors=sum(d.severity == ERROR for d in summary.problems),
+        open_warnings=sum(d.severity != ERROR and d.open for d in summary.problems),
+        acknowledged=sum(not d.open for d in summary.problems),
+        acknowledgement_ids=acknowledgement_ids(request, shown.key) if editable else {},
+        editable=editable,
         recent=recent_changes(request, shown.key, run, names),
         rows_since=[(f, row_changes_in_words(names, f, FILE_RESOURCES)) for f in since.files] if since else [],
         agency_names=names.agencies,
@@ -82,6 +88,34 @@ def _figures(summary: PostSummary, post: str, fiscal_year: int) -> Markup:
     )
     with _keeping:
         return _figures_kept.setdefault(summary, made)
+
+
+@router.post("/posts/{post}/{fiscal_year}/acknowledgements")
+@allow(edits_post, "change the post (its admin or FMO)")
+def acknowledge(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    rule: Annotated[str, Form(max_length=8)],
+    file: Annotated[str, Form(max_length=64)],
+    row: Annotated[int, Form(ge=0, le=2**31 - 1)],
+    reason: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+) -> Response:
+    """htmx posts it (with the session's CSRF header): the page is reloaded once it is recorded; a refusal (no
+    reason, a warning no longer raised) is said in the form."""
+    try:
+        acknowledge_warning(request, post_key(request, post, fiscal_year), rule, file, row, reason)
+    except Rejected as refused:
+        said = "; ".join(p.message for p in refused.problems)
+        return HTMLResponse(str(Markup('<span class="usa-error-message" role="alert">{}</span>').format(said)))
+    return Response(headers={"HX-Refresh": "true"})
+
+
+@router.post("/posts/{post}/{fiscal_year}/acknowledgements/{acknowledgement_id}/withdrawal")
+@allow(edits_post, "change the post (its admin or FMO)")
+def withdraw(request: Request, post: str, fiscal_year: FiscalYear, acknowledgement_id: RowId) -> Response:
+    withdraw_acknowledgement(request, post_key(request, post, fiscal_year), acknowledgement_id)
+    return Response(headers={"HX-Refresh": "true"})
 
 
 @router.post("/posts/{post}/{fiscal_year}/versions")
