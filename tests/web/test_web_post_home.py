@@ -168,3 +168,21 @@ def test_only_a_warning_raised_now_is_acknowledged_and_only_by_who_changes_the_p
     committee, committee_csrf = signed_in(app, "committee")
     answer = committee.post(f"{API}/acknowledgements", json=nothing, headers={"X-CSRF-Token": committee_csrf})
     assert answer.status_code == 403
+
+
+def test_the_budget_summary_worksheet_by_soc_ties_out_to_the_post(app):  # noqa: F811
+    committee, _ = signed_in(app, "committee")  # every reader of the post reads it
+    html = committee.get(POST).text
+    assert f'href="{POST}/budget-summary"' in html
+    total = _total(html, "post-total")
+    page = committee.get(f"{POST}/budget-summary").text
+    assert _total(page, "summary-total") == total
+    contracts = page.split('id="contracts"')[1].split("</table>")[0]
+    assert "Residential local guard services contract" in contracts
+    assert "(5821)" in contracts  # the cost center by its name and code
+    answer = committee.get(f"{API}/budget-summary").json()
+    assert Decimal(answer["total"]) == total
+    assert sum(Decimal(line["total"]) for line in answer["lines"]) == total
+    assert {c["cost_center"].split("-")[0] for c in answer["contracts"]} <= {"5821", "5822", "5823", "5826"}
+    hq, _ = signed_in(app, "hq")
+    assert hq.get(f"{POST}/budget-summary").status_code == 404

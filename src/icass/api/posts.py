@@ -11,6 +11,9 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from icass.api.downloads import attachment
 from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post, signed_in
 from icass.api.schemas import (
+    BudgetSummaryContractOut,
+    BudgetSummaryLineOut,
+    BudgetSummaryOut,
     DistributionLineOut,
     DistributionOut,
     FiscalYear,
@@ -31,6 +34,7 @@ from icass.store.changes import NotFound, PostKey, find_post
 from icass.store.compute import PostState, run_stored, state_kept, state_stored
 from icass.store.posts import StoredPost, agencies_billed, bills, find_stored, stored_post, stored_posts
 from icass.store.versions import since_newest, version_run
+from icass.views.budget_summary import BudgetSummary, budget_summary
 from icass.views.changes import SinceApproved, Version
 from icass.views.invoice import InvoiceView, agency_invoice
 from icass.views.summary import PostSummary
@@ -63,6 +67,11 @@ def post_key(request: Request, post: str, fiscal_year: int) -> PostKey:
 
 def computed(request: Request, key: PostKey) -> PostRun:
     return run_stored(request.app.state.engine, key.id)
+
+
+def budget_summary_of(run: PostRun) -> BudgetSummary | None:
+    """The Budget Summary Worksheet of the post's rows as read; None when they could not be read."""
+    return None if run.records is None else budget_summary(run.records.entered)
 
 
 @dataclass(frozen=True)
@@ -188,6 +197,38 @@ def distribution(request: Request, post: str, fiscal_year: FiscalYear) -> Distri
     ]
     total = format_plain(int(run.distribution.cost_of(post).sum()))
     return DistributionOut(post=post, fiscal_year=fiscal_year, total=total, lines=lines)
+
+
+@router.get(
+    "/api/posts/{post}/{fiscal_year}/budget-summary",
+    responses={**SCOPED, 422: {"model": Rejection}},
+    summary="The Budget Summary Worksheet: the budget by SOC and funding source, guard contracts line by line",
+)
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def budget_summary_route(request: Request, post: str, fiscal_year: FiscalYear) -> BudgetSummaryOut:
+    key = post_key(request, post, fiscal_year)
+    summary = budget_summary_of(computed(request, key))
+    if summary is None:
+        raise RejectedPost(f"post {post} {fiscal_year} has rows that cannot be read: no worksheet", [])
+    return BudgetSummaryOut(
+        post=post,
+        fiscal_year=fiscal_year,
+        lines=[
+            BudgetSummaryLineOut(
+                soc=line.soc,
+                by_funding={f: format_plain(c) for f, c in line.by_funding.items()},
+                total=format_plain(line.total),
+            )
+            for line in summary.lines
+        ],
+        contracts=[
+            BudgetSummaryContractOut(
+                cost_center=c.cost_center, soc=c.soc, description=c.description, amount=format_plain(c.amount)
+            )
+            for c in summary.contracts
+        ],
+        total=format_plain(summary.total()),
+    )
 
 
 def no_invoice(post: str, fiscal_year: int, agency: str) -> HTTPException:

@@ -71,6 +71,27 @@ class Problem(BaseModel):
     acknowledged: str = ""  # for a warning the FMO acknowledged: the reason, who and when
 
 
+class BudgetSummaryLineOut(BaseModel):
+    soc: str
+    by_funding: dict[str, str]  # funding source -> dollars, "1234.50"
+    total: str
+
+
+class BudgetSummaryContractOut(BaseModel):
+    cost_center: str
+    soc: str
+    description: str
+    amount: str
+
+
+class BudgetSummaryOut(BaseModel):
+    post: str
+    fiscal_year: int
+    lines: list[BudgetSummaryLineOut]
+    contracts: list[BudgetSummaryContractOut]  # the local guard program's contract lines (H-341.5-1(B) NOTE 5)
+    total: str
+
+
 class AcknowledgementIn(Strict):
     """A warning the post raises now, by its rule, file and row, and why it is left as it is."""
 

@@ -94,6 +94,7 @@ class _LazyGroup(_Group):
         "workload": "icass.cli.workload:workload_command",
         "world": "icass.cli.world:world_command",
         "targets": "icass.cli.targets:targets_command",
+        "budget-summary": "icass.cli.targets:budget_summary_command",
         "tdy": "icass.cli.tdy:tdy",
         "import": "icass.cli.store:import_command",
         "export": "icass.cli.store:export_command",

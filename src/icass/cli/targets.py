@@ -1,5 +1,6 @@
 """`icass targets`: each post's budget against its targets by funding source (H-422, H-423), from a bundle (its
-own targets.csv) or a world (world/targets.csv, the ISC's)."""
+own targets.csv) or a world (world/targets.csv, the ISC's); and `icass budget-summary`, the Budget Summary
+Worksheet of a bundle (H-341.5-1(B) NOTE 5)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,47 @@ def targets_command(path: Path, format: str) -> None:
             Text(format_grouped(line.difference), style="red" if line.difference > 0 else ""),
         )
     _out().print(table)
+
+
+@click.command("budget-summary")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@table_or_csv_option
+@_quiet_when_stdout_closes
+def budget_summary_command(bundle: Path, format: str) -> None:
+    """The Budget Summary Worksheet: the post's budget by object class (SOC) and funding source, position cost
+    pools included, and the local guard program's contract lines one by one (6 FAH-5 H-341.5-1(B) NOTE 5)."""
+    from icass.runs.post import Through, run_post
+    from icass.views.budget_summary import budget_summary, summary_csv
+
+    run = run_post(bundle, through=Through.COUNTS)
+    _report(run)
+    if run.records is None or not run.ok:
+        raise click.exceptions.Exit(INPUT_ERROR)
+    summary = budget_summary(run.records.entered)
+    if format == CSV:
+        sys.stdout.write(summary_csv(summary))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from icass.model import FUNDING_SOURCES
+
+    fundings = [str(f) for f in FUNDING_SOURCES]
+    table = Table(title=Text("Budget Summary Worksheet: the budget by SOC and funding source", style="table.title"))
+    table.add_column(Text("SOC"))
+    for column in (*fundings, "total"):
+        table.add_column(Text(column), justify="right")
+    for line in summary.lines:
+        cells = (format_grouped(line.by_funding.get(f, 0)) for f in fundings)
+        table.add_row(Text(line.soc), *map(Text, cells), Text(format_grouped(line.total)))
+    totals = (format_grouped(summary.total(f)) for f in fundings)
+    table.add_row(Text("total", style="bold"), *map(Text, totals), Text(format_grouped(summary.total())))
+    out = _out()
+    out.print(table)
+    if summary.contracts:
+        contracts = Table(title=Text("Local guard program contracts, line by line", style="table.title"))
+        for column in ("cost center", "SOC", "contract line item", "amount"):
+            contracts.add_column(Text(column), justify="right" if column == "amount" else "left")
+        for c in summary.contracts:
+            contracts.add_row(*map(Text, (c.cost_center, c.soc, c.description, format_grouped(c.amount))))
+        out.print(contracts)

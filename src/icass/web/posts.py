@@ -16,13 +16,14 @@ from markupsafe import Markup
 from icass.api.acknowledgements import acknowledge_warning, acknowledgement_ids, withdraw_acknowledgement
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
 from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes
-from icass.api.posts import dashboard_of, listed_posts, post_key
+from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import Rejected
 from icass.api.versions import record_approval
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES
 from icass.diagnostics import ERROR
+from icass.model import FUNDING_SOURCES
 from icass.views.post_home import row_changes_in_words
 from icass.views.summary import PostSummary
 from icass.views.what_if import Names
@@ -88,6 +89,21 @@ def _figures(summary: PostSummary, post: str, fiscal_year: int) -> Markup:
     )
     with _keeping:
         return _figures_kept.setdefault(summary, made)
+
+
+@router.get("/posts/{post}/{fiscal_year}/budget-summary")
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def budget_summary_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
+    key = post_key(request, post, fiscal_year)
+    run = computed(request, key)
+    return page(
+        request,
+        "budget_summary.html",
+        post={"code": key.code, "fiscal_year": key.fiscal_year},
+        summary=budget_summary_of(run),
+        fundings=[str(f) for f in FUNDING_SOURCES],
+        names=Names(run),
+    )
 
 
 @router.post("/posts/{post}/{fiscal_year}/acknowledgements")
