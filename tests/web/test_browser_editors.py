@@ -120,7 +120,7 @@ def test_the_fmo_adds_a_row_from_the_form_above_and_deletes_it(page):  # noqa: F
     _pick(page, new, "cost_center", "information management", "5458 Information Management Technical")
     new.get_by_role("button", name="Add").click()
     page.locator('#new-problems-funding [data-field="funding"]').wait_for()
-    assert "6 FAH-5 H-423.1-2" in page.inner_text("#new-problems-funding")
+    assert "(rule R01) (6 FAH-5 H-423.1 b; H-423.1-1 b; H-423.1-2 b)" in page.inner_text("#new-problems-funding")
     new.locator('select[name="funding"]').select_option("RB")
     new.get_by_role("button", name="Add").click()
     added = page.locator("#rows tr", has_text="Added in the browser")
