@@ -34,6 +34,7 @@ SHOTS: list[tuple[str, str, str]] = [
     ("fmo-workload", "fmo", f"/posts/KVR/{FY}/workload"),
     ("fmo-budget-editor", "fmo", f"/posts/KVR/{FY}/tables/budget-lines"),
     ("fmo-positions", "fmo", f"/posts/KVR/{FY}/positions"),
+    ("fmo-budget-summary", "fmo", f"/posts/KVR/{FY}/budget-summary"),
     ("fmo-what-if", "fmo", f"/posts/KVR/{FY}/scenarios/{{scenario}}"),
     ("fmo-invoice", "fmo", f"/posts/KVR/{FY}/invoices/1931.0"),
     ("committee-review", "committee", f"/posts/KVR/{FY}/committee"),
