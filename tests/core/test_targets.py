@@ -3,6 +3,9 @@ post over its target, and a world's targets (world/targets.csv)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from icass.checks.targets import target_lines
@@ -12,6 +15,8 @@ from icass.report import TARGETS_HEADER, targets_csv
 from icass.runs.post import run_post
 from tests.bundles import BASE, write_bundle
 from tests.worlds import write_world
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # The base budget with a `central` column, a PSU line and a centrally funded contract (RB), and an OBO lease.
 BUDGET = (
@@ -105,3 +110,24 @@ def test_the_command_reads_a_bundle_and_a_world(tmp_path):
     answer = CliRunner().invoke(app, ["targets", str(world)])
     assert answer.exit_code == 0
     assert "operating allowance" in answer.stdout
+
+
+def test_a_worlds_posts_take_the_iscs_amsal_and_pat_factors(tmp_path):
+    # H-423.1-1 b: AmSal factors are programmed centrally; H-423.1-2 b: "a single cost factor for PAT costs".
+    from icass.runs.world import run_world
+    from tests.worlds import SAMPLES
+
+    kivara = (ROOT / "examples" / SAMPLES["kivara"] / "cost_factors.csv").read_text(encoding="utf-8")
+    same = write_world(tmp_path / "same", cost_factors_csv=kivara)
+    run = run_world(same)
+    assert run.ok, [str(d) for d in run.diagnostics][:3]
+    header, first, *rest = kivara.splitlines()
+    grade, amsal, pat = first.split(",")
+    changed = "\n".join([header, f"{grade},{Decimal(amsal) + 1:.2f},{pat}", *rest]) + "\n"
+    run = run_world(write_world(tmp_path / "changed", cost_factors_csv=changed))
+    said = [str(d) for d in run.diagnostics if d.severity == "error"]
+    assert said
+    assert all("differ from the ISC's" in s and "(6 FAH-5 H-423.1-1 b)" in s for s in said)
+    # Every post budgeting that grade had the old factor: each is told, in its own cost_factors.csv.
+    assert "error: posts/kivara/cost_factors.csv" in {s.split(",")[0] for s in said}
+    assert all(s.startswith("error: posts/") for s in said)

@@ -769,6 +769,21 @@ WORLD_FILES: tuple[File, ...] = (
         section="H-422",
         note="Each post's targets by funding source, initial and final, as the ISC set them (H-422).",
     ),
+    File(
+        "cost_factors.csv",
+        "world_cost_factors",
+        "AmSal and PAT cost factors by grade",
+        WORLD_FOLDER,
+        (
+            _code("grade", "Grade"),
+            Column("amsal", Kind.AMOUNT, "AmSal", section="H-423.1-1 b"),
+            Column("pat", Kind.AMOUNT, "PAT", section="H-423.1-2 b"),
+        ),
+        key="grade",
+        section="H-423.1",
+        note="The ISC's AmSal factor of each grade and its one PAT factor for the fiscal year (H-423.1-1 b, "
+        "H-423.1-2 b): the world's posts take their factors from it.",
+    ),
 )
 
 # world.toml's [world] table (docs/world.md). Money is in dollars, a TOML string or number read as an exact decimal.
@@ -806,13 +821,16 @@ REQUIRED_FILES: tuple[str, ...] = tuple(f.name for f in BUNDLE_FILES if f.requir
 RECORD_FILES: tuple[str, ...] = tuple(f.name for f in BUNDLE_FILES if f.part == SOURCE_RECORDS)
 
 
+SHARED_NAMES = ("cost_factors.csv", "targets.csv")  # a bundle's file and a world's, of one name
+
+
 @cache
 def every_file() -> dict[str, File]:
     """Every CSV file of a bundle and of a world, by name."""
-    # targets.csv is both a bundle's and a world's: this gives the bundle's, and a world's is read by its own
-    # declaration (WORLD_FILE_OF, icass.bundle.world).
+    # targets.csv and cost_factors.csv are both a bundle's and a world's: this gives the bundle's, and a world's
+    # is read by its own declaration (WORLD_FILE_OF, icass.bundle.world).
     found = {**WORLD_FILE_OF, **FILES}
-    assert len(found) == len(FILES) + len(WORLD_FILE_OF) - 1
+    assert len(found) == len(FILES) + len(WORLD_FILE_OF) - len(SHARED_NAMES)
     return found
 
 

@@ -14,7 +14,7 @@ from icass.bundle import tables as t
 from icass.bundle.format import WORLD_FILE_OF
 from icass.bundle.load import one_of, optional_date, read_file, read_targets
 from icass.diagnostics import Diagnostic, error, has_errors
-from icass.model import Source, Target
+from icass.model import CostFactor, Source, Target
 from icass.model.world import (
     FINANCIAL_MANAGEMENT,
     ITEM_SECTION,
@@ -58,6 +58,8 @@ class WorldFiles:
     gfs_workload: tuple[GfsWorkload, ...]
     tdy_folders: tuple[Path, ...] = ()  # prior-year final bundles whose visits the world bills (docs/tdy.md)
     targets: tuple[tuple[str, Target], ...] = ()  # each post's targets (targets.csv), by post code
+    # The ISC's AmSal and PAT factors (cost_factors.csv): the posts take theirs from it; None without the file.
+    cost_factors: tuple[CostFactor, ...] | None = None
 
 
 def _money(value: Any) -> int:
@@ -222,6 +224,11 @@ def read_world_tables(
         problems += more
     targets, more = read_targets(root, WORLD_FILE_OF["targets.csv"])
     problems += more
+    factors: tuple[CostFactor, ...] | None = None
+    if root.has("cost_factors.csv"):
+        read, more = read_file(root, "cost_factors.csv", WORLD_FILE_OF["cost_factors.csv"])
+        problems += more
+        factors = tuple(CostFactor(**r.values, source=r.source) for r in read.rows()) if not more else ()
     if world is None or has_errors(problems):
         return None, problems
     return (
@@ -235,6 +242,7 @@ def read_world_tables(
             tuple(GfsWorkload(**r.values, source=r.source) for r in gfs_rows),
             tdy_folders,
             targets,
+            factors,
         ),
         problems,
     )

@@ -22,6 +22,7 @@ from icass.diagnostics import Diagnostic, error, has_errors
 from icass.distribution.consolidation import Consolidation, PostFigures, consolidate
 from icass.model import Post, PostRecords, Source
 from icass.model.world import BASIS_COST_CENTERS, TdyCharge
+from icass.money import format_grouped
 from icass.runs.post import PostRun, run_read
 from icass.runs.tdy import TdyRun, run_tdy
 
@@ -87,8 +88,34 @@ def world_run(
 ) -> WorldRun:
     """A world whose files and post bundles are read (from its folder, or from the database: icass.store.worlds):
     every post through the pipeline, the world's files checked against them, the TDY invoices billed."""
-    runs = run_read([p.read for p in posts], catalog, rules)
+    runs = run_read([with_world_factors(files, p.read) for p in posts], catalog, rules)
     return world_of_runs(files, problems, [(p.folder, p.post) for p in posts], runs, tdy)
+
+
+def with_world_factors(
+    files: WorldFiles, read: tuple[PostRecords | None, list[Diagnostic]]
+) -> tuple[PostRecords | None, list[Diagnostic]]:
+    """A post of a world with the ISC's AmSal and PAT factors (world/cost_factors.csv), which are programmed
+    centrally (H-423.1-1 b; H-423.1-2 b: "a single cost factor for PAT costs"); a factor of its own that differs
+    is an error. Without the world's file, the post keeps its own."""
+    records, problems = read
+    if files.cost_factors is None or records is None:
+        return read
+    central = {f.grade: f for f in files.cost_factors}
+    differing = [
+        error(
+            own.source,
+            f"grade {own.grade}'s factors (AmSal ${format_grouped(own.amsal)}, PAT ${format_grouped(own.pat)}) "
+            f"differ from the ISC's (AmSal ${format_grouped(central[own.grade].amsal)}, PAT "
+            f"${format_grouped(central[own.grade].pat)}, world/cost_factors.csv): the ISC's are the ones budgeted",
+            field="amsal" if own.amsal != central[own.grade].amsal else "pat",
+            section="H-423.1-1 b",
+        )
+        for own in records.entered.cost_factors
+        if own.grade in central and (own.amsal, own.pat) != (central[own.grade].amsal, central[own.grade].pat)
+    ]
+    entered = dataclasses.replace(records.entered, cost_factors=files.cost_factors)
+    return dataclasses.replace(records, entered=entered), [*problems, *differing]
 
 
 def world_of_runs(

@@ -1,7 +1,7 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation and
 furniture pool; each agency's standing at post; a centrally funded contract line; a dual-function position; and
-the FMO's acknowledgements of warnings (acknowledgements.csv); and each post's targets, a bundle's own and a
-world's (targets.csv, H-422)
+the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
+world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
 
 Revision ID: 0009
 Revises: 0008
@@ -65,6 +65,7 @@ def upgrade() -> None:
     _row_table("targets", "post", TARGET_CELLS, ("amount",))
     _row_table("world_targets", "world", ("post", *TARGET_CELLS), ("amount",))
     _row_table("acknowledgements", "post", ACKNOWLEDGEMENT_CELLS)
+    _row_table("world_cost_factors", "world", ("grade",), ("amsal", "pat"))
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in POST_FACTS:
             batch_op.add_column(sa.Column(name, sa.Text(), nullable=True))
@@ -82,6 +83,7 @@ def downgrade() -> None:
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in reversed(POST_FACTS):
             batch_op.drop_column(name)
+    _drop("world_cost_factors", "world")
     _drop("acknowledgements", "post")
     _drop("world_targets", "world")
     _drop("targets", "post")
