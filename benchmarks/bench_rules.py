@@ -12,22 +12,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import platform
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench_large_post import write_large_post  # benchmarks/ is the script's folder
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.checks import CHECKS, Context, Costs, Needs
 from icass.distribution.columns import columns_of
 from icass.distribution.steps import cost_centers
 from icass.runs.post import run_post
-from timing import process, timed  # benchmarks/ is the script's folder
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_large_post import write_large_post  # noqa: E402
+from timing import process, timed
 
 
 def rule_seconds(folder: Path, repeats: int) -> dict[str, float]:

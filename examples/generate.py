@@ -1250,9 +1250,36 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
     ]
     write_csv(folder / "workload.csv", ["cost_center", "agency", "count", "modification"], rows)
     write_csv(folder / "modifications.csv", MODIFICATIONS_HEADER, sorted(spec.modifications))
+    write_csv(folder / "targets.csv", ["fiscal_year", "funding", "kind", "amount"], targets(spec, fiscal_year))
     for name, header in RECORD_HEADERS.items():
         if spec.records.get(name):
             write_csv(folder / f"{name}.csv", header, spec.records[name])
+
+
+TARGET_FUNDING = ("RB", "OBO", "LGP")  # the three targets a post receives (H-422)
+
+
+def budgeted(spec: PostSpec) -> dict[str, Decimal]:
+    """What the post budgets of each target's funding source: its budget lines and its positions' pool lines."""
+    found = dict.fromkeys(TARGET_FUNDING, D(0))
+    for b in spec.budget:
+        if b.funding in found:
+            found[b.funding] += D(b.amount)
+    for p in spec.positions:
+        for funding, _, amount in pool_lines(p):
+            if funding in found:
+                found[funding] += D(amount)
+    return found
+
+
+def targets(spec: PostSpec, fiscal_year: int) -> list[list[str]]:
+    """The ISC's targets for the sample (H-422): an initial target of each funding source a little above what the
+    post budgets, and a final one closer to it, so that the samples are within their targets."""
+    rows = []
+    for funding, amount in budgeted(spec).items():
+        for kind, step in (("initial", 50_000), ("final", 10_000)):
+            rows.append([str(fiscal_year), funding, kind, money((amount // step + 1) * step)])
+    return rows
 
 
 def summary(run: PostRun) -> str:
@@ -1463,11 +1490,13 @@ def write_world(out: Path) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     profiles = []
+    world_targets = []
     for name, build, (code, title, country, region), (mail, separation, guards, medevac) in WORLD_POSTS:
         spec = build()
         spec.code, spec.name, spec.country, spec.region = code, title, country, region
         spec.guard_force = "psa" if guards else "contract"
         write_bundle(spec, folder / "posts" / name)
+        world_targets += [[code, *row] for row in targets(spec, FISCAL_YEAR)]
         profiles.append([code, mail] + ["yes" if flag else "no" for flag in (separation, guards, medevac)])
     (folder / "world.toml").write_text(WORLD_TOML, encoding="utf-8")
     # The TDY item: Kivara's FY 2026 final budget (the FY 2027 sample with its counts frozen) bills its visits
@@ -1477,6 +1506,7 @@ def write_world(out: Path) -> None:
     write_bundle(kivara, folder / "tdy" / "kivara-fy2026", FISCAL_YEAR - 1, tdy_visits(FISCAL_YEAR))
     frozen_counts(folder / "tdy" / "kivara-fy2026", folder / "posts" / "kivara")
     write_csv(folder / "posts.csv", ["post", "mail", "separation_pay", "psa_guards", "medevac"], profiles)
+    write_csv(folder / "targets.csv", ["post", "fiscal_year", "funding", "kind", "amount"], sorted(world_targets))
     write_csv(folder / "items.csv", ["item", "amount", "post", "funding", "agency", "cost_center", "note"], WORLD_ITEMS)
     write_csv(
         folder / "dependents.csv", ["agency", "dependents"], [[STATE, "148"], [USAID, "64"], [DAO, "21"], [CDC, "18"]]

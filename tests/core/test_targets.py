@@ -131,3 +131,16 @@ def test_a_worlds_posts_take_the_iscs_amsal_and_pat_factors(tmp_path):
     # Every post budgeting that grade had the old factor: each is told, in its own cost_factors.csv.
     assert "error: posts/kivara/cost_factors.csv" in {s.split(",")[0] for s in said}
     assert all(s.startswith("error: posts/") for s in said)
+
+
+def test_the_samples_are_within_their_targets_and_the_world_sums_them_by_bureau():
+    for sample in ("standard-post", "lite-post", "consulate"):
+        answer = CliRunner().invoke(app, ["targets", str(ROOT / "examples" / sample), "--format", "csv"])
+        assert answer.exit_code == 0
+        rows = [row.split(",") for row in answer.stdout.splitlines()[1:]]
+        assert len(rows) == 6  # RB, OBO and LGP, initial and final
+        assert all(Decimal(row[-1]) <= 0 for row in rows)  # none over its target
+    answer = CliRunner().invoke(app, ["targets", str(ROOT / "examples" / "world")])
+    assert answer.exit_code == 0
+    assert "By regional bureau, and worldwide" in answer.stdout
+    assert "all bureaus" in answer.stdout

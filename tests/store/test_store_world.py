@@ -294,7 +294,7 @@ def test_the_world_import_and_export_commands(tmp_path):
     result = runner.invoke(app, ["import", str(EXAMPLE), "--data", str(data)])
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"{EXAMPLE}: stored the world of fiscal year 2027 (6 files, 6 posts, 1 prior-year TDY bundle(s))\n"
+        f"{EXAMPLE}: stored the world of fiscal year 2027 (7 files, 6 posts, 1 prior-year TDY bundle(s))\n"
     )
     again = runner.invoke(app, ["import", str(EXAMPLE), "--data", str(data)])
     assert again.exit_code == 2

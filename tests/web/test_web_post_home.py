@@ -186,3 +186,19 @@ def test_the_budget_summary_worksheet_by_soc_ties_out_to_the_post(app):  # noqa:
     assert {c["cost_center"].split("-")[0] for c in answer["contracts"]} <= {"5821", "5822", "5823", "5826"}
     hq, _ = signed_in(app, "hq")
     assert hq.get(f"{POST}/budget-summary").status_code == 404
+
+
+def test_the_targets_are_set_against_the_budget_on_the_worksheet_and_the_api(app):  # noqa: F811
+    fmo, _ = signed_in(app, "fmo")
+    lines = fmo.get(f"{API}/targets").json()
+    assert {(t["funding"], t["kind"]) for t in lines} == {
+        (f, k) for f in ("RB", "OBO", "LGP") for k in ("initial", "final")
+    }
+    for t in lines:
+        assert Decimal(t["operating_allowance"]) == Decimal(t["target"]) - Decimal(t["central_contracts"]) - Decimal(
+            t["psu"]
+        )
+        assert Decimal(t["difference"]) == Decimal(t["budgeted"]) - Decimal(t["target"])
+    page = fmo.get(f"{POST}/budget-summary").text
+    table = page.split('id="targets"')[1].split("</table>")[0]
+    assert table.count("<tr>") == 1 + len(lines)

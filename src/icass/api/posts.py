@@ -24,8 +24,10 @@ from icass.api.schemas import (
     PostOut,
     Problem,
     Rejection,
+    TargetLineOut,
 )
 from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoice_file
+from icass.checks.targets import TargetLine, target_lines
 from icass.diagnostics import ERROR, Diagnostic
 from icass.distribution.invoice import Invoice
 from icass.money import format_plain
@@ -67,6 +69,12 @@ def post_key(request: Request, post: str, fiscal_year: int) -> PostKey:
 
 def computed(request: Request, key: PostKey) -> PostRun:
     return run_stored(request.app.state.engine, key.id)
+
+
+def targets_of(run: PostRun) -> list[TargetLine]:
+    """The post's budget against each of its targets (its targets.csv), H-422."""
+    records = run.records
+    return [] if records is None else target_lines(records.post.code, records.entered, records.targets)
 
 
 def budget_summary_of(run: PostRun) -> BudgetSummary | None:
@@ -229,6 +237,28 @@ def budget_summary_route(request: Request, post: str, fiscal_year: FiscalYear) -
         ],
         total=format_plain(summary.total()),
     )
+
+
+@router.get(
+    "/api/posts/{post}/{fiscal_year}/targets",
+    responses=SCOPED,
+    summary="The budget against each RB, OBO and LGP target: central contracts, PSU, operating allowance",
+)
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def targets_route(request: Request, post: str, fiscal_year: FiscalYear) -> list[TargetLineOut]:
+    lines = targets_of(computed(request, post_key(request, post, fiscal_year)))
+    return [
+        TargetLineOut(
+            post=line.post,
+            funding=line.funding,
+            kind=line.kind,
+            **{
+                name: format_plain(getattr(line, name))
+                for name in ("target", "budgeted", "central_contracts", "psu", "operating_allowance", "difference")
+            },
+        )
+        for line in lines
+    ]
 
 
 def no_invoice(post: str, fiscal_year: int, agency: str) -> HTTPException:

@@ -92,6 +92,21 @@ class BudgetSummaryOut(BaseModel):
     total: str
 
 
+class TargetLineOut(BaseModel):
+    """One funding source's target and the budget counted against it, in dollars ("1234.50"), as `icass targets`
+    writes them (docs/bundle.md "Targets")."""
+
+    post: str
+    funding: str
+    kind: str
+    target: str
+    budgeted: str
+    central_contracts: str
+    psu: str
+    operating_allowance: str
+    difference: str
+
+
 class AcknowledgementIn(Strict):
     """A warning the post raises now, by its rule, file and row, and why it is left as it is."""
 

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from icass.cli.app import CSV, INPUT_ERROR, _err, _out, _quiet_when_stdout_closes, _report, table_or_csv_option
 from icass.diagnostics import ERROR
 from icass.money import format_grouped
+
+if TYPE_CHECKING:  # rich is imported where a table is printed: not for --format csv
+    from rich.table import Table
+
+    from icass.checks.targets import TargetLine
 
 
 @click.command("targets")
@@ -23,9 +29,10 @@ def targets_command(path: Path, format: str) -> None:
     inside them, the operating allowance, and how far over or under (6 FAH-5 H-422, H-423). PATH is a post
     bundle or a world folder."""
     from icass import report
-    from icass.checks.targets import TargetLine, target_lines
+    from icass.checks.targets import target_lines
 
     lines: list[TargetLine] = []
+    bureaus: dict[str, str] = {}  # a world's post -> its regional bureau
     if (path / "world.toml").is_file():
         from icass.runs.world import run_world
 
@@ -39,6 +46,7 @@ def targets_command(path: Path, format: str) -> None:
         for run in world.posts:
             assert run.records is not None  # ok: no error
             code = run.records.post.code
+            bureaus[code] = str(run.records.post.region)
             lines += target_lines(code, run.records.entered, [t for post, t in targets if post == code])
     else:
         from icass.runs.post import Through, run_post
@@ -65,6 +73,29 @@ def targets_command(path: Path, format: str) -> None:
             Text(format_grouped(line.difference), style="red" if line.difference > 0 else ""),
         )
     _out().print(table)
+    if bureaus:
+        _out().print(_by_bureau(lines, bureaus))
+
+
+def _by_bureau(lines: list[TargetLine], bureaus: dict[str, str]) -> Table:
+    """A world's targets and budgets summed by regional bureau, and in total, per funding source and kind."""
+    from rich.table import Table
+    from rich.text import Text
+
+    sums: dict[tuple[str, str, str], list[int]] = {}
+    for line in lines:
+        for bureau in (bureaus[line.post], "all bureaus"):
+            figures = sums.setdefault((bureau, line.funding, line.kind), [0, 0])
+            figures[0] += line.target
+            figures[1] += line.budgeted
+    table = Table(title=Text("By regional bureau, and worldwide", style="table.title"))
+    for column in ("bureau", "funding", "kind", "target", "budgeted", "over (+) / under (-)"):
+        table.add_column(Text(column), justify="left" if column in ("bureau", "funding", "kind") else "right")
+    for (bureau, funding, kind), (target, budgeted) in sorted(
+        sums.items(), key=lambda item: (item[0][0] == "all bureaus", item[0])
+    ):
+        table.add_row(*map(Text, (bureau, funding, kind, *map(format_grouped, (target, budgeted, budgeted - target)))))
+    return table
 
 
 @click.command("budget-summary")

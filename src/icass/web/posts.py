@@ -16,7 +16,7 @@ from markupsafe import Markup
 from icass.api.acknowledgements import acknowledge_warning, acknowledgement_ids, withdraw_acknowledgement
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
 from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes
-from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key
+from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key, targets_of
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import Rejected
 from icass.api.versions import record_approval
@@ -101,6 +101,7 @@ def budget_summary_page(request: Request, post: str, fiscal_year: FiscalYear) ->
         "budget_summary.html",
         post={"code": key.code, "fiscal_year": key.fiscal_year},
         summary=budget_summary_of(run),
+        targets=targets_of(run),
         fundings=[str(f) for f in FUNDING_SOURCES],
         names=Names(run),
     )
