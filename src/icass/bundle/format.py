@@ -223,6 +223,21 @@ WORKBOOK_LISTS = (
 
 FUNDING_NOTE = "RB, OBO or LGP (H-420)"
 
+# A grade's AmSal and PAT cost factors, in a bundle's cost_factors.csv and in a world's (the ISC's).
+_FACTOR_COLUMNS = (
+    _code("grade", "Grade"),
+    Column("amsal", Kind.AMOUNT, "AmSal", section="H-423.1-1"),
+    Column("pat", Kind.AMOUNT, "PAT", section="H-423.1-2"),
+)
+
+# A target's columns, in a bundle's targets.csv and (after its post) in a world's.
+_TARGET_COLUMNS = (
+    _count("fiscal_year", "Fiscal year", note="a year, e.g. 2027"),
+    Column("funding", Kind.ONE_OF, "Funding", choices=TARGET_FUNDING, section="H-422", note="RB, OBO or LGP"),
+    Column("kind", Kind.ONE_OF, "Kind", choices=STAGE, note="initial or final"),
+    Column("amount", Kind.AMOUNT, "Target"),
+)
+
 # What some budget rules need to know of an agency (icass.checks.facts): name, label, section, what yes means.
 AGENCY_FACTS = (
     ("under_com", "Under COM", "H-341 b", "yes when its people are under chief of mission authority"),
@@ -321,11 +336,7 @@ BUNDLE_FILES: tuple[File, ...] = (
         "cost_factors",
         "AmSal and PAT cost factors by grade",
         BUDGET_SIDE,
-        (
-            _code("grade", "Grade"),
-            Column("amsal", Kind.AMOUNT, "AmSal", section="H-423.1-1"),
-            Column("pat", Kind.AMOUNT, "PAT", section="H-423.1-2"),
-        ),
+        _FACTOR_COLUMNS,
         required=True,
         key="grade",
         section="H-423.1",
@@ -509,12 +520,7 @@ BUNDLE_FILES: tuple[File, ...] = (
         "targets",
         "Targets",
         BUDGET_SIDE,
-        (
-            _count("fiscal_year", "Fiscal year", note="a year, e.g. 2027"),
-            Column("funding", Kind.ONE_OF, "Funding", choices=TARGET_FUNDING, section="H-422", note="RB, OBO or LGP"),
-            Column("kind", Kind.ONE_OF, "Kind", choices=STAGE, note="initial or final"),
-            Column("amount", Kind.AMOUNT, "Target"),
-        ),
+        (*_TARGET_COLUMNS,),
         key="fiscal_year,funding,kind",
         section="H-422",
         note="Optional, for a bundle alone: the post's targets by funding source, as the ISC set them (H-422); in "
@@ -760,10 +766,7 @@ WORLD_FILES: tuple[File, ...] = (
         WORLD_FOLDER,
         (
             Column("post", Kind.POST_CODE, "Post"),
-            _count("fiscal_year", "Fiscal year", note="a year, e.g. 2027"),
-            Column("funding", Kind.ONE_OF, "Funding", choices=TARGET_FUNDING, section="H-422", note="RB, OBO or LGP"),
-            Column("kind", Kind.ONE_OF, "Kind", choices=STAGE, note="initial or final"),
-            Column("amount", Kind.AMOUNT, "Target"),
+            *_TARGET_COLUMNS,
         ),
         key="post,fiscal_year,funding,kind",
         section="H-422",
@@ -774,11 +777,7 @@ WORLD_FILES: tuple[File, ...] = (
         "world_cost_factors",
         "AmSal and PAT cost factors by grade",
         WORLD_FOLDER,
-        (
-            _code("grade", "Grade"),
-            Column("amsal", Kind.AMOUNT, "AmSal", section="H-423.1-1 b"),
-            Column("pat", Kind.AMOUNT, "PAT", section="H-423.1-2 b"),
-        ),
+        _FACTOR_COLUMNS,
         key="grade",
         section="H-423.1",
         note="The ISC's AmSal factor of each grade and its one PAT factor for the fiscal year (H-423.1-1 b, "

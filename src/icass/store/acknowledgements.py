@@ -18,8 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from icass.bundle.codes import text_problem
 from icass.diagnostics import ERROR, error
 from icass.model import Source
-from icass.store import audit
-from icass.store.changes import Rejected
+from icass.store.changes import Rejected, record_change
 from icass.store.compute import keep_state, state_on
 from icass.store.schema import ROW_TABLES
 from icass.store.steps import NotFound, PostKey, fill_header, lock, ordered
@@ -70,7 +69,7 @@ def acknowledge(
         insert(table).returning(table.c.id), {"post_id": post.id, "line": (last or 0) + 1, "extra": {}, **cells}
     ).scalar_one()
     made = StoredAcknowledgement(row_id, rule, file, row, reason, user, on.isoformat())
-    _record(connection, post, user, "acknowledge", row_id, None, made)
+    record_change(connection, post, user, "acknowledge", FILE, row_id, None, made)
     keep_state(connection, post.id, state_on(connection, post.id))
     return made
 
@@ -87,32 +86,11 @@ def withdraw(connection: Connection, post: PostKey, acknowledgement_id: int, use
         raise NotFound(f"{post.code} {post.fiscal_year} has no acknowledgement {acknowledgement_id}")
     lock(connection, post)
     connection.execute(delete(table).where(table.c.id == acknowledgement_id))
-    _record(connection, post, user, "withdraw", acknowledgement_id, _stored(dict(found)), None)
+    record_change(connection, post, user, "withdraw", FILE, acknowledgement_id, _stored(dict(found)), None)
     keep_state(connection, post.id, state_on(connection, post.id))
 
 
 def _stored(cells: Mapping[str, Any]) -> StoredAcknowledgement:
     return StoredAcknowledgement(
         cells["id"], cells["rule"], cells["file"], int(cells["row"]), cells["reason"], cells["by"], cells["on"]
-    )
-
-
-def _record(
-    connection: Connection,
-    post: PostKey,
-    user: str,
-    action: str,
-    row_id: int,
-    before: StoredAcknowledgement | None,
-    after: StoredAcknowledgement | None,
-) -> None:
-    audit.record(
-        connection,
-        user,
-        action,
-        f"{FILE} {row_id}",
-        post=post.code,
-        fiscal_year=post.fiscal_year,
-        before=before,
-        after=after,
     )

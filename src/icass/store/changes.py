@@ -103,6 +103,7 @@ __all__ = [
     "get_row",
     "get_workload",
     "list_rows",
+    "record_change",
     "rejects",
     "row_problems",
     "update_row",
@@ -225,7 +226,7 @@ def create_row(connection: Connection, post: PostKey, file: str, values: Mapping
     state = state_on(connection, post.id)
     _judge(connection, post, file, row_id, state.run)
     after = get_row(connection, post, file, row_id)
-    _record(connection, post, user, "create", file, row_id, None, after)
+    record_change(connection, post, user, "create", file, row_id, None, after)
     keep_state(connection, post.id, state)
     return after
 
@@ -247,7 +248,7 @@ def update_row(
     if problems:
         raise Rejected(problems)
     after = row_after(before, file, found)
-    _record(connection, post, user, "update", file, row_id, before, after)
+    record_change(connection, post, user, "update", file, row_id, before, after)
     keep_state(connection, post.id, state)
     return after
 
@@ -257,7 +258,7 @@ def delete_row(connection: Connection, post: PostKey, file: str, row_id: int, ve
     before = current_row(connection, post, file, row_id, version)
     table = ROW_TABLES[file]
     connection.execute(delete(table).where(table.c.id == row_id))
-    _record(connection, post, user, "delete", file, row_id, before, None)
+    record_change(connection, post, user, "delete", file, row_id, before, None)
 
 
 POSITIONS, TIME_ALLOCATION, POSITION_COSTS = "positions.csv", "time_allocation.csv", "position_costs.csv"
@@ -320,7 +321,7 @@ def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], u
     if problems:
         raise Rejected(problems)
     for file, row_id in made:
-        _record(connection, post, user, "create", file, row_id, None, shown[file, row_id])
+        record_change(connection, post, user, "create", file, row_id, None, shown[file, row_id])
     return [shown[key] for key in made]
 
 
@@ -382,7 +383,7 @@ def delete_position(connection: Connection, post: PostKey, row_id: int, version:
         )
     ).scalar_one()
     connection.execute(delete(positions_table).where(positions_table.c.id == row_id))
-    _record(connection, post, user, "delete", POSITIONS, row_id, before, None)
+    record_change(connection, post, user, "delete", POSITIONS, row_id, before, None)
     if namesakes:
         return
     for file in OF_POSITION:
@@ -390,10 +391,10 @@ def delete_position(connection: Connection, post: PostKey, row_id: int, version:
         for number, row in enumerate(ordered(connection, post, file), start=2):
             if row["position_id"] == position_id:
                 connection.execute(delete(table).where(table.c.id == row["id"]))
-                _record(connection, post, user, "delete", file, row["id"], row_record(file, row, number), None)
+                record_change(connection, post, user, "delete", file, row["id"], row_record(file, row, number), None)
 
 
-def _record(
+def record_change(
     connection: Connection,
     post: PostKey,
     user: str,
