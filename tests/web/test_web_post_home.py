@@ -203,3 +203,15 @@ def test_the_targets_are_set_against_the_budget_on_the_worksheet_and_the_api(app
     page = fmo.get(f"{POST}/budget-summary").text
     table = page.split('id="targets"')[1].split("</table>")[0]
     assert table.count("<tr>") == 1 + len(lines)
+
+
+def test_the_rules_a_post_cannot_be_judged_by_are_said_once(app, tmp_path):  # noqa: F811
+    fmo, _ = signed_in(app, "fmo")
+    assert 'id="not-judged"' not in fmo.get(POST).text  # the samples give every fact their rules need
+    from icass.api.post_home import rules_not_judged
+    from icass.runs.post import run_post
+    from tests.bundles import write_bundle
+
+    said = {(file, fact): rules for file, fact, rules in rules_not_judged(run_post(write_bundle(tmp_path / "b")))}
+    assert "R09" in said[("post.toml", "guard_force")]
+    assert "R39" in said[("post.toml", "furniture_pool")]

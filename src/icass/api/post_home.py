@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from icass.api.guard import account_of
+from icass.checks import unjudged_rules
 from icass.runs.post import PostRun
 from icass.store import audit, changes
 from icass.store.changes import RESOURCES, PostKey
@@ -29,6 +30,18 @@ def problems_placed(request: Request, key: PostKey, run: PostRun) -> tuple[Place
             for file in sorted(files)
         }
     return placed_problems(run, rows, FILE_RESOURCES)
+
+
+def rules_not_judged(run: PostRun) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each fact the post does not give (its file, its name) with the budget rules left unjudged for want of it:
+    said once on the post's home, as `icass validate` says it (icass.checks.unjudged_rules)."""
+    if run.records is None:
+        return []
+    found = []
+    for fact, rules in unjudged_rules(run.records.entered).items():
+        file, _, name = fact.partition(" ")
+        found.append((file, name, rules))
+    return found
 
 
 @dataclass(frozen=True)

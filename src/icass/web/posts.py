@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from icass.api.acknowledgements import acknowledge_warning, acknowledgement_ids, withdraw_acknowledgement
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
-from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes
+from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes, rules_not_judged
 from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key, targets_of
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import Rejected
@@ -62,6 +62,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         acknowledgement_ids=acknowledgement_ids(request, shown.key) if editable else {},
         editable=editable,
         recent=recent_changes(request, shown.key, run, names),
+        not_judged=rules_not_judged(run),
         rows_since=[(f, row_changes_in_words(names, f, FILE_RESOURCES)) for f in since.files] if since else [],
         agency_names=names.agencies,
         file_labels={name: f.label for name, f in FILES.items()},
