@@ -191,7 +191,7 @@ def test_the_budget_summary_worksheet_by_soc_ties_out_to_the_post(app):  # noqa:
 
 def test_the_targets_are_set_against_the_budget_on_the_worksheet_and_the_api(app):  # noqa: F811
     fmo, _ = signed_in(app, "fmo")
-    lines = fmo.get(f"{API}/targets").json()
+    lines = fmo.get(f"{API}/budget-against-targets").json()
     assert {(t["funding"], t["kind"]) for t in lines} == {
         (f, k) for f in ("RB", "OBO", "LGP") for k in ("initial", "final")
     }
@@ -215,3 +215,24 @@ def test_the_rules_a_post_cannot_be_judged_by_are_said_once(app, tmp_path):  # n
     said = {(file, fact): rules for file, fact, rules in rules_not_judged(run_post(write_bundle(tmp_path / "b")))}
     assert "R09" in said[("post.toml", "guard_force")]
     assert "R39" in said[("post.toml", "furniture_pool")]
+
+
+def test_the_isc_records_a_posts_targets_which_its_fmo_reads_but_does_not_change(app):  # noqa: F811
+    fmo, fmo_csrf = signed_in(app, "fmo")
+    rows = fmo.get(f"{API}/targets").json()  # the rows of targets.csv
+    rb_final = next(r for r in rows if (r["funding"], r["kind"]) == ("RB", "final"))
+    assert 'id="new-row"' not in fmo.get(f"{POST}/tables/targets").text  # read only for the FMO
+    change = {"amount": "1.00", "version": rb_final["version"]}
+    refused = fmo.put(f"{API}/targets/{rb_final['id']}", json=change, headers={"X-CSRF-Token": fmo_csrf})
+    assert refused.status_code == 403
+    assert "ICASS Service Center" in refused.json()["detail"]
+    admin, admin_csrf = signed_in(app, "admin")
+    assert 'id="new-row"' in admin.get(f"{POST}/tables/targets").text
+    saved = admin.put(f"{API}/targets/{rb_final['id']}", json=change, headers={"X-CSRF-Token": admin_csrf})
+    assert saved.status_code == 200, saved.text
+    lines = fmo.get(f"{API}/budget-against-targets").json()
+    rb = next(t for t in lines if (t["funding"], t["kind"]) == ("RB", "final"))
+    assert Decimal(rb["target"]) == Decimal("1.00")
+    assert Decimal(rb["difference"]) > 0
+    html = fmo.get(POST).text
+    assert "over its final RB target of $1.00" in html  # the post's warning

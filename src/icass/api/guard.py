@@ -49,6 +49,21 @@ def edits_post(account: Account, path: Mapping[str, Any]) -> bool:
     return account.edits_post(path["post"])
 
 
+# The tables the ISC keeps for a post, which its FMO reads but does not change: its targets (H-422).
+ISC_TABLES = frozenset({"targets"})
+
+
+def is_isc(account: Account, _path: Mapping[str, Any]) -> bool:
+    return account.is_admin
+
+
+def edits_table(account: Account, path: Mapping[str, Any]) -> bool:
+    """Who changes a table of the post: its FMO or the admin, except the ISC's tables, which the admin alone."""
+    if path.get("resource") in ISC_TABLES:
+        return account.is_admin
+    return account.edits_post(path["post"])
+
+
 def sits_on_committee(account: Account, path: Mapping[str, Any]) -> bool:
     return account.committee_agency(path["post"]) is not None
 

@@ -240,7 +240,7 @@ def budget_summary_route(request: Request, post: str, fiscal_year: FiscalYear) -
 
 
 @router.get(
-    "/api/posts/{post}/{fiscal_year}/targets",
+    "/api/posts/{post}/{fiscal_year}/budget-against-targets",
     responses=SCOPED,
     summary="The budget against each RB, OBO and LGP target: central contracts, PSU, operating allowance",
 )

@@ -14,7 +14,16 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
 from icass.api import tables
-from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post, sits_on_committee
+from icass.api.guard import (
+    ISC_TABLES,
+    GuardedRoute,
+    account_of,
+    allow,
+    edits_post,
+    is_isc,
+    reads_post,
+    sits_on_committee,
+)
 from icass.api.posts import SCOPED, Responses, post_key
 from icass.api.schemas import (
     POSITION_MADE,
@@ -38,6 +47,7 @@ from icass.store.changes import RESOURCES, workload_id
 router = APIRouter(route_class=GuardedRoute)
 READ = "read the post (its admin, FMO or budget committee)"
 EDIT = "change the post (its admin or FMO)"
+ISC = "record what the ICASS Service Center sets (an admin)"
 CHANGED: Responses = {**SCOPED, 409: {"model": Message}, 422: {"model": Refused}}
 
 
@@ -100,6 +110,11 @@ def _register(resource: str) -> None:
         ("PUT", base + "/{row_id}", replace, out, edits_post, EDIT, f"Change a row of {file}"),
         ("DELETE", base + "/{row_id}", remove, Message, edits_post, EDIT, f"Delete a row of {file}"),
     ]
+    if resource in ISC_TABLES:  # the ISC's (H-422): its FMO reads them, the admin alone changes them
+        routes = [
+            (m, p, e, model_, rule if m == "GET" else is_isc, why if m == "GET" else ISC, s)
+            for m, p, e, model_, rule, why, s in routes
+        ]
     for method, path, endpoint, model, rule, why, summary in routes:
         endpoint.__name__ = f"{endpoint.__name__}_{resource.replace('-', '_')}"
         allow(rule, why)(endpoint)

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import FormData
 
 from icass.api import tables
-from icass.api.guard import GuardedRoute, account_of, allow, edits_post, reads_post
+from icass.api.guard import GuardedRoute, account_of, allow, edits_table, reads_post
 from icass.api.posts import computed, post_key, post_out
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import RESOURCES
@@ -39,7 +39,7 @@ from icass.workload.fed import lines_fed
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 READ = "read the post (its admin, FMO or budget committee)"
-EDIT = "change the post (its admin or FMO)"
+EDIT = "change the post (its admin or FMO; its targets, the admin)"
 TABLE = "/posts/{post}/{fiscal_year}/tables/{resource}"
 ROW = TABLE + "/{row_id}"
 
@@ -74,6 +74,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     ("Modifications of the counts", (("modifications", "Modifications"),)),
+    ("Targets (the ICASS Service Center's)", (("targets", "Targets"),)),
     ("Visitors (TDY)", (("tdy-visits", "TDY visits"), ("tdy-services", "TDY services"))),
 )
 TITLES = {resource: title for _, entries in GROUPS for resource, title in entries}
@@ -179,7 +180,7 @@ class _Table:
         self.key = post_key(request, post, fiscal_year)
         self.columns = FORMAT[self.file].names
         account = account_of(request)
-        self.editable = account.edits_post(post)
+        self.editable = edits_table(account, {"post": post, "resource": resource})
         self.agency = account.committee_agency(post) if resource == "modifications" else None
         self.url = f"/posts/{post}/{fiscal_year}"
         self.post = post_out(request, self.key)
@@ -410,7 +411,7 @@ def _version(form: FormData) -> int:
 
 
 @router.put(ROW)
-@allow(edits_post, EDIT)
+@allow(edits_table, EDIT)
 def change_row(
     request: Request, table: Table, row_id: RowId, form: Annotated[FormData, Depends(_form)]
 ) -> HTMLResponse:
@@ -448,7 +449,7 @@ def _rows_of_position(form: FormData) -> dict[str, list[dict[str, str]]] | None:
 
 
 @router.post(TABLE)
-@allow(edits_post, EDIT)
+@allow(edits_table, EDIT)
 def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_form)]) -> HTMLResponse:
     values = {c: str(form.get(c, "")) for c in table.columns}
     with_rows = _rows_of_position(form) if table.file == tables.POSITIONS else None
@@ -469,7 +470,7 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
 
 
 @router.delete(ROW)
-@allow(edits_post, EDIT)
+@allow(edits_table, EDIT)
 def delete_row(request: Request, table: Table, row_id: RowId, version: int = Query(ge=1, le=2**31 - 1)) -> HTMLResponse:
     try:
         # A position goes with its time allocation and cost lines, as the API does.
