@@ -28,7 +28,7 @@ from icass.views.post_home import row_changes_in_words
 from icass.views.summary import PostSummary
 from icass.views.what_if import Names
 from icass.web.charts import dashboard_charts
-from icass.web.render import page, templates
+from icass.web.render import error_fragment, page, templates
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 
@@ -124,8 +124,7 @@ def acknowledge(
     try:
         acknowledge_warning(request, post_key(request, post, fiscal_year), rule, file, row, reason)
     except Rejected as refused:
-        said = "; ".join(p.message for p in refused.problems)
-        return HTMLResponse(str(Markup('<span class="usa-error-message" role="alert">{}</span>').format(said)))
+        return error_fragment(request, "; ".join(p.message for p in refused.problems))
     return Response(headers={"HX-Refresh": "true"})
 
 
