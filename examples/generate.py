@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import shutil
 from collections import defaultdict
@@ -73,6 +74,7 @@ class Agency:
     devices: int = 0  # post-serviced devices (5458)
     accounts: int = 0  # post-issued OpenNet accounts (5458)
     bureau: str = ""  # extra column of agencies.csv
+    own_medical_program: bool = False  # its own medical officer beside the health unit: 5624 at 0.3 (R60)
 
 
 @dataclass(frozen=True)
@@ -342,7 +344,7 @@ STANDARD_AGENCIES = [
     Agency(DAO, "Defense - Defense Attache Office", 7, 5, 2, True, 6, 9, "Defense"),
     Agency(FBI, "Justice - FBI Legal Attache Office", 3, 3, 1, True, 2, 4, "Justice"),
     Agency(CDC, "HHS - Centers for Disease Control and Prevention", 6, 4, 12, True, 15, 18, "HHS"),
-    Agency(PC, "Peace Corps", 3, 2, 6, True, 3, 6, "Peace Corps"),
+    Agency(PC, "Peace Corps", 3, 2, 6, True, 3, 6, "Peace Corps", own_medical_program=True),
     Agency(MEDEVAC, "Regional MEDEVAC Center", 0, 0, 0, False, 0, 0, "State"),
 ]
 
@@ -585,12 +587,7 @@ def standard_post() -> PostSpec:
     icass_usdh = sum(1 for p in STANDARD_POSITIONS if p.category == "USDH")
     icass_le = sum(1 for p in STANDARD_POSITIONS if p.category == "LE")
     # ICASS's own staff are counted under 1901.0 (spread through ICASS redistribution).
-    agencies = [
-        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
-        if a.code == ICASS
-        else a
-        for a in agencies
-    ]
+    agencies = [dataclasses.replace(a, usdh=icass_usdh, le=icass_le) if a.code == ICASS else a for a in agencies]
     served = [a for a in agencies if a.code != MEDEVAC]
     spec = PostSpec(
         "KVR",
@@ -748,6 +745,7 @@ def standard_post() -> PostSpec:
     spec.count("5822", {USAID: 3 * HOURS_24_7})  # USAID's stand-alone building, 3 posts
     units = residential_units(housing)
     units[USAID] += 1  # the leased house vacant for 21 days
+    units[STATE] += 1  # the apartment vacant for 179 days, which 5823 counts for 1900.0: X023 counts the same
     spec.count("5823-X023", units)
 
     # Building operations: chancery compound (GO/CL), annex and warehouse (OL)
@@ -781,7 +779,7 @@ LITE_AGENCIES = [
     Agency(PD, "State - Public Diplomacy", 2, 1, 3, False, 12, 5, "State"),
     Agency(USAID, "U.S. Agency for International Development - Mission", 6, 6, 12, True, 6, 12, "USAID"),
     Agency(DAO, "Defense - Defense Attache Office", 4, 4, 1, True, 3, 5, "Defense"),
-    Agency(PC, "Peace Corps", 3, 2, 8, True, 2, 5, "Peace Corps"),
+    Agency(PC, "Peace Corps", 3, 2, 8, True, 2, 5, "Peace Corps", own_medical_program=True),
     Agency(CDC, "HHS - Centers for Disease Control and Prevention", 3, 3, 12, True, 8, 14, "HHS"),
     Agency(FAS, "Agriculture - Foreign Agricultural Service", 1, 1, 2, False, 5, 3, "Agriculture"),
     Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 1, 1, 1, True, 2, 2, "Commerce"),
@@ -924,12 +922,7 @@ LITE_HOUSING = {
 def lite_post() -> PostSpec:
     icass_usdh = sum(1 for p in LITE_POSITIONS if p.category == "USDH")
     icass_le = sum(1 for p in LITE_POSITIONS if p.category == "LE")
-    agencies = [
-        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
-        if a.code == ICASS
-        else a
-        for a in LITE_AGENCIES
-    ]
+    agencies = [dataclasses.replace(a, usdh=icass_usdh, le=icass_le) if a.code == ICASS else a for a in LITE_AGENCIES]
     spec = PostSpec(
         "PSL",
         "U.S. Embassy Port Solace",
@@ -1093,10 +1086,7 @@ def consulate() -> PostSpec:
     icass_usdh = sum(1 for p in CONSULATE_POSITIONS if p.category == "USDH")
     icass_le = sum(1 for p in CONSULATE_POSITIONS if p.category == "LE")
     agencies = [
-        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
-        if a.code == ICASS
-        else a
-        for a in CONSULATE_AGENCIES
+        dataclasses.replace(a, usdh=icass_usdh, le=icass_le) if a.code == ICASS else a for a in CONSULATE_AGENCIES
     ]
     spec = PostSpec(
         "ALD",
@@ -1208,8 +1198,11 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         write_csv(folder / "tdy" / "services.csv", SERVICE_HEADER, tdy.services)
     write_csv(
         folder / "agencies.csv",
-        ["code", "name", "separate_network", "bureau"],
-        ([a.code, a.name, "yes" if a.own_network else "no", a.bureau] for a in spec.agencies),
+        ["code", "name", "separate_network", "own_medical_program", "bureau"],
+        (
+            [a.code, a.name, "yes" if a.own_network else "no", "yes" if a.own_medical_program else "no", a.bureau]
+            for a in spec.agencies
+        ),
     )
     write_csv(
         folder / "cost_factors.csv",

@@ -8,8 +8,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from icass.catalog import CostCenterSpec
+from icass.checks.broken import broken
 from icass.checks.context import Context
-from icass.diagnostics import Diagnostic, error, warning
+from icass.diagnostics import Diagnostic, error
 from icass.model import BASIC_PACKAGE, Origin, PostBundle
 from icass.model.columnar import column, source_of
 
@@ -17,21 +18,13 @@ ONE = Decimal(1)
 
 
 def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
-    """(message, section) when the budget committee could not have approved this modification."""
+    """(message, section) when no cost center could take this modification, or this one allows other values.
+    Whether the cost center may be modified at all (R67) and how low (R59) are budget rules of their own,
+    judged on the counts as modified (unmodifiable, below_the_floor)."""
     if not Decimal(0) < modification <= ONE:
         return f"modification {modification} is outside (0, 1]", spec.modifiable_section
-    if modification == ONE:
+    if modification == ONE or spec.modifiable == "no":
         return None
-    if spec.modifiable == "no":
-        return (
-            f"{spec.code} is not modifiable: the modification must be 1, not {modification}",
-            spec.modifiable_section,
-        )
-    if spec.min_modification is not None and modification < spec.min_modification:
-        return (
-            f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
-            spec.modifiable_section,
-        )
     if spec.allowed_modifications and modification not in spec.allowed_modifications:
         allowed = ", ".join(str(v) for v in spec.allowed_modifications)
         return (
@@ -39,6 +32,48 @@ def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[s
             spec.modifiable_section,
         )
     return None
+
+
+def _modified(bundle: PostBundle, context: Context, rule: str) -> list[Diagnostic]:
+    """The counts, as modified by workload.csv's own column or by modifications.csv, whose modification
+    breaks `rule`: R67, a cost center that is not modifiable; R59, below the floor of HR services."""
+    methodology = str(bundle.post.methodology)
+    workload = bundle.workload
+    specs: dict[str, CostCenterSpec | None] = {}
+    found: list[Diagnostic] = []
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "modification")), strict=True)
+    for k, (code, agency, modification) in enumerate(lines):
+        if modification == ONE or not Decimal(0) < modification < ONE:
+            continue  # outside (0, 1] is workload_lines' (and modify's)
+        if code not in specs:
+            specs[code] = context.catalog.find(code, methodology)
+        spec = specs[code]
+        if spec is None:
+            continue
+        if rule == "R67" and spec.modifiable == "no":
+            found.append(
+                broken(rule, source_of(workload, k), f"{agency} is modified {modification} in {code}", "modification")
+            )
+        elif rule == "R59" and spec.min_modification is not None and modification < spec.min_modification:
+            found.append(
+                broken(
+                    rule,
+                    source_of(workload, k),
+                    f"{agency} is modified {modification} in {code}, below {spec.min_modification}",
+                    "modification",
+                )
+            )
+    return found
+
+
+def unmodifiable(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R67: a modification of a count on a cost center the handbook does not let be modified."""
+    return _modified(bundle, context, "R67")
+
+
+def below_the_floor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R59's floor: a modification below the lowest its cost center allows."""
+    return _modified(bundle, context, "R59")
 
 
 def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -91,11 +126,12 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 
 def mandatory(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """H-341 b: every agency with people under chief-of-mission authority subscribes to the four mandatory
-    cost centers; an agency counted in one of them but not in another is most likely a missing count."""
-    rules = context.rules
+    """R53: every agency with Americans under chief-of-mission authority (those the Basic Package counts)
+    subscribes to the four mandatory cost centers. An agency agencies.csv says is not under chief-of-mission
+    authority, or not physically present, is outside the rule (the exceptions the handbook makes elsewhere)."""
     methodology = str(bundle.post.methodology)
-    mandatory = rules.mandatory_set(methodology)
+    mandatory = context.rules.mandatory_set(methodology)
+    outside = {a.code for a in bundle.agencies if a.under_com is False or a.physically_present is False}
     counts: dict[str, set[str]] = defaultdict(set)
     rows: dict[str, int] = {}
     workload = bundle.workload
@@ -108,13 +144,13 @@ def mandatory(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for agency, k in sorted(rows.items()):
         missing = [cc for cc in mandatory if cc not in counts[agency]]
-        if missing:
+        if missing and agency not in outside:
             found.append(
-                warning(
+                broken(
+                    "R53",
                     source_of(workload, k),
-                    f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}: "
-                    "the four mandatory cost centers go together for agencies under chief of mission authority",
-                    section=rules.mandatory_section(methodology),
+                    f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}",
+                    "agency",
                 )
             )
     return found
