@@ -158,9 +158,7 @@ def language_program_users(bundle: PostBundle, context: Context) -> list[Diagnos
     return [
         broken("R63", source_of(workload, k), f"{agency} is counted in {LANGUAGE}", "agency")
         for k, (code, agency, count) in enumerate(zip(*(column(workload, n) for n in names), strict=True))
-        if code == LANGUAGE
-        and count > 0
-        and (not agency.startswith(STATE_PREFIX) or agency == MARINE_SECURITY_GUARDS)
+        if code == LANGUAGE and count > 0 and (not agency.startswith(STATE_PREFIX) or agency == MARINE_SECURITY_GUARDS)
     ]
 
 
