@@ -326,6 +326,15 @@ def housing_records(
             hours.append([row[1], str(HOURS_24_7)])
 
 
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def present(agency: Agency) -> bool:
+    """People at post (H-341 b(3), rule R58): 9913.0 is the regional MEDEVAC program's code, with nobody."""
+    return agency.usdh + agency.efm + agency.le > 0
+
+
 def office_space(spec: PostSpec, tenure: str, building: str, space: Mapping[str, int]) -> None:
     spec.records["office_space"] += [[building, tenure, agency, str(m2)] for agency, m2 in space.items()]
 
@@ -1196,11 +1205,18 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         (folder / "tdy" / "policy.toml").write_text(tdy.policy, encoding="utf-8")
         write_csv(folder / "tdy" / "visits.csv", VISIT_HEADER, tdy.visits)
         write_csv(folder / "tdy" / "services.csv", SERVICE_HEADER, tdy.services)
+    # Co-located: office space in the embassy's or consulate's own building (H-341 b(1), rule R56).
+    co_located = {row[2] for row in spec.records["office_space"] if row[0] in ("CHANCERY", "CONSULATE")}
     write_csv(
         folder / "agencies.csv",
-        ["code", "name", "separate_network", "own_medical_program", "bureau"],
+        ["code", "name", "separate_network", "physically_present", "co_located", "own_medical_program", "bureau"],
         (
-            [a.code, a.name, "yes" if a.own_network else "no", "yes" if a.own_medical_program else "no", a.bureau]
+            [
+                a.code,
+                a.name,
+                *map(yes_no, (a.own_network, present(a), a.code in co_located, a.own_medical_program)),
+                a.bureau,
+            ]
             for a in spec.agencies
         ),
     )

@@ -312,6 +312,13 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("budget.csv", 0, {"cost_center": "6150-X001"}),
         ("budget.csv", 1, {"cost_center": "6133-X133", "soc": "1100"}),
         ("agencies.csv", 2, {"name": "Employee Recreation Association"}),
+        ("agencies.csv", -1, {"co_located": "yes", "physically_present": "yes"}),
+        ("workload.csv", 18, {"cost_center": "6144-X244", "agency": "1900.0", "factor": ""}),
+    ],
+    # An agency at post outside the local guard program (each sample guards every agency's residences).
+    [
+        ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
+        ("agencies.csv", -1, {"physically_present": "yes"}),
     ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.

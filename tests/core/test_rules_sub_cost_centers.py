@@ -35,6 +35,9 @@ def findings(tmp_path, counts=(), budget=(), **changes):
     return [(d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d) for d in run_post(bundle).diagnostics]
 
 
+# Every agency in the mobile patrol (each agency at post is in some local guard program, R55); 2000.0's line in
+# 5823-X023 is the case's own.
+PATROLLED = ["5823,1900.0,2,", "5823,1901.0,2,", "5823,2000.0,2,", "5823-X023,1900.0,2,", "5823-X023,1901.0,2,"]
 SUPPLIES = ["6133-X133,2000.0,100,", "6133,2000.0,100,"]
 
 # (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
@@ -58,8 +61,10 @@ CASES = [
     ),
     ("R77", ["6144-X144,2000.0,2.5,"], [], {}, [("workload.csv", ADDED, "count")]),
     ("R77", ["6144-X144,2000.0,2,"], [], {}, []),
-    ("R79", ["5823,2000.0,2,", "5823-X023,2000.0,1,"], [], {}, [("workload.csv", ADDED + 1, "")]),
-    ("R79", ["5823,2000.0,2,", "5823-X023,2000.0,2,"], [], {}, []),
+    ("R78", ["6144-X144,2000.0,2,", "6144-X244,2000.0,1,"], [], {}, [("workload.csv", ADDED + 1, "agency")]),
+    ("R78", ["6144-X144,2000.0,2,", "6144-X244,1900.0,1,"], [], {}, []),
+    ("R79", [*PATROLLED, "5823-X023,2000.0,1,"], [], {}, [("workload.csv", ADDED + 5, "")]),
+    ("R79", [*PATROLLED, "5823-X023,2000.0,2,"], [], {}, []),
     ("R80", ["5821-X999,1931.0,10,"], [], {}, [("workload.csv", ADDED, "agency")]),
     ("R80", ["5821-X999,1900.0,10,"], [], {}, []),
     ("R86", ["7820-X822,2000.0,5,"], [], {}, [("workload.csv", ADDED, "cost_center")]),

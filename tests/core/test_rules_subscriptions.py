@@ -22,6 +22,8 @@ WORKLOAD = "".join(f"{line}\n" for line in (f"{HEADER},factor", *(f"{line}," for
 # A third agency with only LE staff, and the base agencies saying which runs its own medical program.
 AGENCIES = BASE["agencies.csv"] + "3000.0,LE-only agency,\n"
 MEDICAL = "code,name,bureau,own_medical_program\n1900.0,State,EUR,no\n1901.0,ICASS,EUR,no\n2000.0,Other agency,,yes\n"
+CO_LOCATED = "code,name,co_located\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,no\n"
+PRESENT = "code,name,physically_present\n1900.0,State,yes\n1901.0,ICASS,yes\n2000.0,Other agency,yes\n"
 MODIFICATIONS = "cost_center,agency,factor,modification,justification,bc_approved_on,med_approved_on\n"
 
 
@@ -45,6 +47,12 @@ CASES = [
         {"drop": "6443,2000.0,5,,", "agencies_csv": "code,name,under_com\n1900.0,S,yes\n1901.0,I,yes\n2000.0,O,no\n"},
         [],
     ),
+    ("R55", ["5821,1900.0,100,,"], {}, [("workload.csv", 9, "agency"), ("workload.csv", 10, "agency")]),
+    ("R55", ["5821,1900.0,100,,", "5821,1901.0,10,,", "5821,2000.0,10,,"], {}, []),
+    ("R56", ["7820,2000.0,100,,"], {"agencies_csv": CO_LOCATED}, [("agencies.csv", 2, "co_located")]),
+    ("R56", ["7820,2000.0,100,,", "7820,1900.0,100,,"], {"agencies_csv": CO_LOCATED}, []),
+    ("R58", [], {"agencies_csv": PRESENT}, [("agencies.csv", 2, "physically_present")]),
+    ("R58", ["6139,1900.0,10,,"], {"agencies_csv": PRESENT}, []),
     ("R54", ["6451,3000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),
     ("R54", ["6451,3000.0,4,,LE_STAFF", "5880,3000.0,4,,LE_STAFF"], {}, []),
     ("R59", ["5880,3000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),

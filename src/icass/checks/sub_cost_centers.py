@@ -4,10 +4,9 @@ each a check (icass.catalog.budget_rules holds its section, severity and advice)
 A sub-cost center's code is PARENT-XXXX; its counts are read as the post distributes by them (derived,
 replaced by typed counts, modified), summed per agency where a rule compares two cost centers.
 
-Not checked: R78 (a position counted in both fenced pools: the counts are per agency, not per position); R81,
-R82, R83, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site, programmatic
-mail, stand-alone buildings, an ICASS-only building, commissioning, a language program or a new building is
-not in the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no
+Not checked: R81, R82, R83, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site,
+programmatic mail, stand-alone buildings, an ICASS-only building, commissioning, a language program or a new
+building is not in the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no
 sub-cost center and gives no distribution factor of its own: the catalog gives each code its name and
 factor); R93 (a bundle is one location's budget).
 """
@@ -35,7 +34,8 @@ MARINE_SECURITY_GUARDS = "1931.0"
 LGP_VEHICLES = "6132-X001"  # H-341.15-3
 ADMIN_SUPPLIES = frozenset({"6133-X133", "6145-X133"})  # H-341.15-5, Standard and Lite
 SUPPLIES_STANDARD = ("6133", "6133-X133")  # H-341.7-2(D) b: the parent's count includes the sub-cost center's
-FENCED_FURNITURE = frozenset({"6144-X144", "6144-X244"})  # H-341.15-6, H-341.15-7
+FENCED_POOLS = ("6144-X144", "6144-X244")  # H-341.15-6, H-341.15-7: furniture and appliances, appliances only
+FENCED_FURNITURE = frozenset(FENCED_POOLS)
 MOBILE_PATROL = ("5823", "5823-X023")  # H-341.15-2(D) a
 GUARD_EVENTS = "5821-X999"  # H-341.15-1
 MAKE_READY = "7850-X799"  # H-341.15-11
@@ -170,6 +170,17 @@ def fenced_furniture_counts(bundle: PostBundle, context: Context) -> list[Diagno
     ]
 
 
+def separate_appliance_pool(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R78: the appliance pool counts no furniture pool subscriber: an agency is in 6144-X144 or 6144-X244,
+    not both (the counts are per agency, so a position counted twice shows as its agency)."""
+    furniture, appliances = _totals(bundle, FENCED_POOLS).values()
+    return [
+        broken("R78", source_of(bundle.workload, k), f"{agency} counts in 6144-X144 and in 6144-X244", "agency")
+        for agency, (count, k) in sorted(appliances.items())
+        if count > 0 and furniture.get(agency, (Decimal(0), 0))[0] > 0
+    ]
+
+
 def mobile_patrol_residences(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R79: the residential mobile patrol sub-cost center counts exactly what 5823 counts, agency by agency."""
     parent, sub = _totals(bundle, MOBILE_PATROL).values()
@@ -262,6 +273,7 @@ CHECKS: tuple[Check, ...] = (
     Check(administrative_supplies, reads=frozenset({"budget"}), budget_rule="R75"),
     Check(supplies_within_parent, reads=_COUNTS, budget_rule="R76"),
     Check(fenced_furniture_counts, reads=_COUNTS, budget_rule="R77"),
+    Check(separate_appliance_pool, reads=_COUNTS, budget_rule="R78"),
     Check(mobile_patrol_residences, reads=_COUNTS, budget_rule="R79"),
     Check(guard_events, reads=_COUNTS, budget_rule="R80"),
     Check(parking_lot_sequence, reads=_EVERY_CODE, budget_rule="R86"),

@@ -7,8 +7,9 @@ what the invoices will. Who has LE staff is read from the same counts: an agency
 LE_STAFF anywhere. R53 is icass.checks.counts.mandatory, R67 and R59's floor on typed counts are judged in
 icass.checks.counts, and on modifications.csv's rows where they are applied (icass.workload.modify).
 
-Not checked: R55, R56, R57, R58 (which local guard, building and housing cost centers an agency needs turns
-on its property, which the counts alone do not tell); R62 (the named level RECEIVING_AND_DELIVERY is 0.3 by
+Not checked: R57 (the furniture pool, leasing and residential guards an agency in government housing needs;
+the samples' USAID and MSG live in government housing without the furniture pool, which needs deciding first);
+R62 (the named level RECEIVING_AND_DELIVERY is 0.3 by
 construction); R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart); R68 (the
 approvals are modifications.csv's, judged where applied, outside the checks); R70 (a modification outside
 (0, 1] is refused as an error where counts are read, icass.checks.counts.workload_lines).
@@ -25,11 +26,19 @@ from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
 
+BASIC_PACKAGE = "6150"
 LE_STAFF = "LE_STAFF"  # the people factor of locally employed staff (counting/rules.toml)
 SECURITY = "5880"  # H-341.6-4 a: counts LE staff as well as Americans
 HEALTH = "5624"
 WAREHOUSE = "6143"
 GENERAL_SERVICES_LITE = "6145"
+# H-341.5 a: the local guard program's cost centers.
+LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
+# H-341 b(1); H-342 c(1): what an agency co-located in the embassy's buildings subscribes to, beside them.
+OFFICE_BUILDINGS = ("7820", "7860")
+CO_LOCATED = {"standard": ("5826", "6195", "6194"), "lite": ("5826", "6196")}
+# H-341 b(3); H-342 c(3): the services "provided to all agencies by virtue of their presence in country".
+ESSENTIAL = {"standard": ("6136", "6139", "6194", "6143"), "lite": ("6145", "6196")}
 # H-341.11-2(D) b; H-342.11-4 b: HR services for LE staff, by methodology.
 HUMAN_RESOURCES = {"standard": "6451", "lite": "6445"}
 # H-341.11-1(D) NOTE 3: State's language program (Standard only: Lite's 6445 is HR services for every agency's
@@ -84,6 +93,85 @@ def _without(bundle: PostBundle, rule: str, code: str) -> list[Diagnostic]:
         for agency, k in sorted(_local_staff(bundle).items())
         if (code, agency) not in counted
     ]
+
+
+def _present(bundle: PostBundle) -> dict[str, int]:
+    """Each agency with Americans at post (the Basic Package's count), with its first row there, unless
+    agencies.csv says it is not under chief-of-mission authority or not physically present."""
+    outside = {a.code for a in bundle.agencies if a.under_com is False or a.physically_present is False}
+    return {
+        agency: k for (code, agency), k in _counted(bundle).items() if code == BASIC_PACKAGE and agency not in outside
+    }
+
+
+def _missing(agency: str, wanted: tuple[str, ...], counted: dict[tuple[str, str], int], run: set[str]) -> list[str]:
+    """The cost centers of `wanted` the post runs (`run`: some agency counts there) in which `agency` has no
+    count."""
+    return [code for code in wanted if code in run and (code, agency) not in counted]
+
+
+def local_guard_program(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R55: an agency with Americans under chief-of-mission authority is in some local guard program cost center
+    (which one turns on its property, so only none at all is found)."""
+    counted = _counted(bundle)
+    guarded = {agency for code, agency in counted if code in LOCAL_GUARD_PROGRAM}
+    if not guarded:
+        return []  # the post runs no local guard program
+    return [
+        broken(
+            "R55", source_of(bundle.workload, k), f"agency {agency} has no count in 5821, 5822, 5823 or 5826", "agency"
+        )
+        for agency, k in sorted(_present(bundle).items())
+        if agency not in guarded
+    ]
+
+
+def co_located_services(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R56: an agency in the embassy's buildings subscribes to their building operations, nonresidential guards
+    and the services of being there (mail and switchboard; Lite: information management), each where the post
+    runs it. 6143 and 6145, needed "in many cases", are not required."""
+    counted = _counted(bundle)
+    run = {code for code, _ in counted}
+    buildings = [code for code in OFFICE_BUILDINGS if code in run]
+    wanted = CO_LOCATED[str(bundle.post.methodology)]
+    found: list[Diagnostic] = []
+    for agency in bundle.agencies:
+        if not agency.co_located:
+            continue
+        missing = _missing(agency.code, wanted, counted, run)
+        if buildings and not any((code, agency.code) in counted for code in buildings):
+            missing.insert(0, " or ".join(buildings))
+        if missing:
+            found.append(
+                broken(
+                    "R56",
+                    agency.source,
+                    f"agency {agency.code} is co-located and has no count in {', '.join(missing)}",
+                    "co_located",
+                )
+            )
+    return found
+
+
+def essential_services(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R58: an agency physically present takes the services it has no other way to get, where the post runs
+    them (HR services for LE staff are R59's)."""
+    counted = _counted(bundle)
+    run = {code for code, _ in counted}
+    wanted = ESSENTIAL[str(bundle.post.methodology)]
+    found: list[Diagnostic] = []
+    for agency in bundle.agencies:
+        missing = _missing(agency.code, wanted, counted, run) if agency.physically_present else []
+        if missing:
+            found.append(
+                broken(
+                    "R58",
+                    agency.source,
+                    f"agency {agency.code} is present and has no count in {', '.join(missing)}",
+                    "physically_present",
+                )
+            )
+    return found
 
 
 def security_for_local_staff(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -197,6 +285,9 @@ def one_general_services_modification(bundle: PostBundle, context: Context) -> l
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
+    Check(local_guard_program, reads=frozenset({"agencies", "workload"}), budget_rule="R55"),
+    Check(co_located_services, reads=frozenset({"post", "agencies", "workload"}), budget_rule="R56"),
+    Check(essential_services, reads=frozenset({"post", "agencies", "workload"}), budget_rule="R58"),
     Check(security_for_local_staff, reads=_COUNTS, budget_rule="R54"),
     Check(human_resources_for_local_staff, reads=_COUNTS, budget_rule="R59"),
     Check(health_unit_first_responder, reads=frozenset({"agencies", "workload"}), budget_rule="R60"),
