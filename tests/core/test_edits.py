@@ -314,6 +314,8 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("agencies.csv", 2, {"name": "Employee Recreation Association"}),
         ("agencies.csv", -1, {"co_located": "yes", "physically_present": "yes"}),
         ("workload.csv", 18, {"cost_center": "6144-X244", "agency": "1900.0", "factor": ""}),
+        ("workload.csv", 19, {"cost_center": "6143", "agency": "1500.0", "factor": "", "modification": "0.6"}),
+        ("workload.csv", 20, {"cost_center": "6194-X001", "agency": "1500.0", "factor": "", "count": "3"}),
     ],
     # An agency at post outside the local guard program (each sample guards every agency's residences).
     [

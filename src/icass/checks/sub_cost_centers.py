@@ -4,11 +4,11 @@ each a check (icass.catalog.budget_rules holds its section, severity and advice)
 A sub-cost center's code is PARENT-XXXX; its counts are read as the post distributes by them (derived,
 replaced by typed counts, modified), summed per agency where a rule compares two cost centers.
 
-Not checked: R81, R82, R83, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site,
-programmatic mail, stand-alone buildings, an ICASS-only building, commissioning, a language program or a new
-building is not in the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no
-sub-cost center and gives no distribution factor of its own: the catalog gives each code its name and
-factor); R93 (a bundle is one location's budget).
+Not checked: R81, R82, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site,
+stand-alone buildings, an ICASS-only building, commissioning, a language program or a new building is not in
+the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no sub-cost center
+and gives no distribution factor of its own: the catalog gives each code its name and factor); R93 (a bundle
+is one location's budget).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ FENCED_POOLS = ("6144-X144", "6144-X244")  # H-341.15-6, H-341.15-7: furniture a
 FENCED_FURNITURE = frozenset(FENCED_POOLS)
 MOBILE_PATROL = ("5823", "5823-X023")  # H-341.15-2(D) a
 GUARD_EVENTS = "5821-X999"  # H-341.15-1
+MAIL = "6194"  # H-341.9-2(D) NOTE 1: its sub-cost centers carry one agency's programmatic mail
 MAKE_READY = "7850-X799"  # H-341.15-11
 RESIDENTIAL_SPACE = ("7810", "7850")
 OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
@@ -235,6 +236,35 @@ def parking_lot_sequence(bundle: PostBundle, context: Context) -> list[Diagnosti
     return found
 
 
+def programmatic_mail(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R83: a 6194 sub-cost center is one agency's programmatic mail: that agency alone, counted one, and still
+    counted in 6194 for its routine mail."""
+    workload = bundle.workload
+    names = ("cost_center", "agency", "count")
+    routine: set[str] = set()
+    subscribers: dict[str, list[tuple[str, Decimal, int]]] = defaultdict(list)
+    for k, (code, agency, count) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if code == MAIL and count > 0:
+            routine.add(agency)
+        elif code.startswith(MAIL + "-") and count > 0:
+            subscribers[code].append((agency, count, k))
+    found: list[Diagnostic] = []
+    for code, lines in sorted(subscribers.items()):
+        if len({agency for agency, _, _ in lines}) > 1:
+            found.append(
+                broken("R83", source_of(workload, lines[1][2]), f"{code} has more than one subscriber", "agency")
+            )
+            continue
+        agency, count, k = lines[0]
+        if count != 1 or len(lines) > 1:
+            found.append(broken("R83", source_of(workload, k), f"{agency} counts {count} in {code}, not 1", "count"))
+        elif agency not in routine:
+            found.append(
+                broken("R83", source_of(workload, k), f"{agency} counts in {code} and not in {MAIL}", "agency")
+            )
+    return found
+
+
 def make_ready_tenants(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R88: make-ready space is counted for an agency that also counts the residential space in 7810 or 7850."""
     make_ready, *residential = _totals(bundle, (MAKE_READY, *RESIDENTIAL_SPACE)).values()
@@ -277,6 +307,7 @@ CHECKS: tuple[Check, ...] = (
     Check(mobile_patrol_residences, reads=_COUNTS, budget_rule="R79"),
     Check(guard_events, reads=_COUNTS, budget_rule="R80"),
     Check(parking_lot_sequence, reads=_EVERY_CODE, budget_rule="R86"),
+    Check(programmatic_mail, reads=_COUNTS, budget_rule="R83"),
     Check(make_ready_tenants, reads=_COUNTS, budget_rule="R88"),
     Check(other_authorized_use, reads=_EVERY_CODE, budget_rule="R95"),
 )

@@ -9,8 +9,7 @@ icass.checks.counts, and on modifications.csv's rows where they are applied (ica
 
 Not checked: R57 (the furniture pool, leasing and residential guards an agency in government housing needs;
 the samples' USAID and MSG live in government housing without the furniture pool, which needs deciding first);
-R62 (the named level RECEIVING_AND_DELIVERY is 0.3 by
-construction); R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart); R68 (the
+R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart); R68 (the
 approvals are modifications.csv's, judged where applied, outside the checks); R70 (a modification outside
 (0, 1] is refused as an error where counts are read, icass.checks.counts.workload_lines).
 """
@@ -239,6 +238,27 @@ def dedicated_storage(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return found
 
 
+def warehouse_levels(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R62: of 6143's named levels, 0.6 goes with dedicated storage (R61); an agency modified to 0.6 without
+    any is more likely one that takes only receiving, pickup/delivery and disposal, at 0.3."""
+    workload = bundle.workload
+    names = ("cost_center", "agency", "count", "modification")
+    storing: set[str] = set()
+    at_storage_level: dict[str, int] = {}
+    for k, (code, agency, count, modification) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if code in DEDICATED_STORAGE and count > 0:
+            storing.add(agency)
+        elif code == WAREHOUSE and modification == DEDICATED_STORAGE_LEVEL:
+            at_storage_level.setdefault(agency, k)
+    return [
+        broken(
+            "R62", source_of(workload, k), f"{agency} is modified 0.6 in 6143 with no dedicated storage", "modification"
+        )
+        for agency, k in sorted(at_storage_level.items())
+        if agency not in storing
+    ]
+
+
 def language_program_users(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R63: the language program's Americans are State's; another agency's count, or MSG's, needs a reason."""
     workload = bundle.workload
@@ -292,6 +312,7 @@ CHECKS: tuple[Check, ...] = (
     Check(human_resources_for_local_staff, reads=_COUNTS, budget_rule="R59"),
     Check(health_unit_first_responder, reads=frozenset({"agencies", "workload"}), budget_rule="R60"),
     Check(dedicated_storage, reads=_COUNTS, budget_rule="R61"),
+    Check(warehouse_levels, reads=frozenset({"workload"}), budget_rule="R62"),
     Check(language_program_users, reads=frozenset({"workload"}), budget_rule="R63"),
     Check(employee_associations, reads=frozenset({"agencies"}), budget_rule="R64"),
     Check(unmodifiable, reads=_COUNTS, budget_rule="R67"),
