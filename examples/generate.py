@@ -295,10 +295,6 @@ class Housing:
     furnished: int = 0  # housing units furnished by the pool (6144)
 
 
-def residential_units(housing: Mapping[str, Housing]) -> dict[str, int]:
-    return {code: h.go_units + h.ol_units for code, h in housing.items()}
-
-
 def housing_records(
     spec: PostSpec,
     housing: Mapping[str, Housing],
@@ -331,7 +327,8 @@ def yes_no(value: bool) -> str:
 
 
 def present(agency: Agency) -> bool:
-    """People at post (H-341 b(3), rule R58): 9913.0 is the regional MEDEVAC program's code, with nobody."""
+    """People at post, under chief-of-mission authority (H-341 b, rules R55, R58): 9913.0 is the regional MEDEVAC
+    program's code, with nobody."""
     return agency.usdh + agency.efm + agency.le > 0
 
 
@@ -752,10 +749,7 @@ def standard_post() -> PostSpec:
     )
     spec.activity("5821-X999", {STATE: 620, PD: 140, ICASS: 48, USAID: 96, DAO: 72, CDC: 40})
     spec.count("5822", {USAID: 3 * HOURS_24_7})  # USAID's stand-alone building, 3 posts
-    units = residential_units(housing)
-    units[USAID] += 1  # the leased house vacant for 21 days
-    units[STATE] += 1  # the apartment vacant for 179 days, which 5823 counts for 1900.0: X023 counts the same
-    spec.count("5823-X023", units)
+    # 5823-X023 counts the housing records as 5823 does (rule R79): nothing to type.
 
     # Building operations: chancery compound (GO/CL), annex and warehouse (OL)
     chancery = {STATE: 3_150, ICASS: 1_650, MSG: 180, DS: 420, PD: 380, FCS: 140, FAS: 120, DAO: 360, FBI: 210}
@@ -1004,7 +998,6 @@ def lite_post() -> PostSpec:
         ],
     )
     spec.activity("5821-X999", {STATE: 310, PD: 64, ICASS: 24, USAID: 40})
-    spec.count("5823-X023", residential_units(housing))
 
     # Building operations
     chancery = {STATE: 1_480, ICASS: 760, MSG: 140, DS: 190, PD: 240, USAID: 820, DAO: 180, CDC: 310}
@@ -1209,12 +1202,21 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
     co_located = {row[2] for row in spec.records["office_space"] if row[0] in ("CHANCERY", "CONSULATE")}
     write_csv(
         folder / "agencies.csv",
-        ["code", "name", "separate_network", "physically_present", "co_located", "own_medical_program", "bureau"],
+        [
+            "code",
+            "name",
+            "separate_network",
+            "under_com",
+            "physically_present",
+            "co_located",
+            "own_medical_program",
+            "bureau",
+        ],
         (
             [
                 a.code,
                 a.name,
-                *map(yes_no, (a.own_network, present(a), a.code in co_located, a.own_medical_program)),
+                *map(yes_no, (a.own_network, present(a), present(a), a.code in co_located, a.own_medical_program)),
                 a.bureau,
             ]
             for a in spec.agencies

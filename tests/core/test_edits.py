@@ -320,7 +320,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     # An agency at post outside the local guard program (each sample guards every agency's residences).
     [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
-        ("agencies.csv", -1, {"physically_present": "yes"}),
+        ("agencies.csv", -1, {"physically_present": "yes", "under_com": "yes"}),
     ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.

@@ -22,6 +22,7 @@ WORKLOAD = "".join(f"{line}\n" for line in (f"{HEADER},factor", *(f"{line}," for
 # A third agency with only LE staff, and the base agencies saying which runs its own medical program.
 AGENCIES = BASE["agencies.csv"] + "3000.0,LE-only agency,\n"
 MEDICAL = "code,name,bureau,own_medical_program\n1900.0,State,EUR,no\n1901.0,ICASS,EUR,no\n2000.0,Other agency,,yes\n"
+UNDER_COM = "code,name,under_com\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,yes\n"
 CO_LOCATED = "code,name,co_located\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,no\n"
 PRESENT = "code,name,physically_present\n1900.0,State,yes\n1901.0,ICASS,yes\n2000.0,Other agency,yes\n"
 MODIFICATIONS = "cost_center,agency,factor,modification,justification,bc_approved_on,med_approved_on\n"
@@ -47,27 +48,30 @@ CASES = [
         {"drop": "6443,2000.0,5,,", "agencies_csv": "code,name,under_com\n1900.0,S,yes\n1901.0,I,yes\n2000.0,O,no\n"},
         [],
     ),
-    ("R55", ["5821,1900.0,100,,"], {}, [("workload.csv", 9, "agency"), ("workload.csv", 10, "agency")]),
-    ("R55", ["5821,1900.0,100,,", "5821,1901.0,10,,", "5821,2000.0,10,,"], {}, []),
+    ("R55", ["5821,1900.0,100,,"], {"agencies_csv": UNDER_COM}, [("workload.csv", 10, "agency")]),
+    ("R55", ["5821,1900.0,100,,", "5821,2000.0,10,,"], {"agencies_csv": UNDER_COM}, []),
     ("R56", ["7820,2000.0,100,,"], {"agencies_csv": CO_LOCATED}, [("agencies.csv", 2, "co_located")]),
     ("R56", ["7820,2000.0,100,,", "7820,1900.0,100,,"], {"agencies_csv": CO_LOCATED}, []),
     ("R58", [], {"agencies_csv": PRESENT}, [("agencies.csv", 2, "physically_present")]),
     ("R58", ["6139,1900.0,10,,"], {"agencies_csv": PRESENT}, []),
     ("R54", ["6451,3000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),
     ("R54", ["6451,3000.0,4,,LE_STAFF", "5880,3000.0,4,,LE_STAFF"], {}, []),
-    ("R59", ["5880,3000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),
+    ("R59", ["5880,3000.0,4,,LE_STAFF", "6451,1900.0,2,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),
+    ("R59", ["5880,3000.0,4,,LE_STAFF"], {}, []),  # a post without HR services
     ("R59", ["5880,3000.0,4,,LE_STAFF", "6451,3000.0,4,0.2,LE_STAFF"], {}, [("workload.csv", 17, "modification")]),
     (
         "R59",
         ["5880,3000.0,4,,LE_STAFF", "6451,3000.0,4,,LE_STAFF"],
         {"modifications_csv": MODIFICATIONS + "6451,3000.0,,0.2,Own HR office,2026-06-18,\n"},
-        [("workload.csv", 17, "modification")],
+        # modifications.csv's row, and the typed count it modifies (the checks see only the count as modified).
+        [("modifications.csv", 2, "modification"), ("workload.csv", 17, "modification")],
     ),
     ("R59", ["5880,3000.0,4,,LE_STAFF", "6451,3000.0,4,0.3,LE_STAFF"], {}, []),
     # A line dropped and one typed instead: the typed one is row 15.
     ("R60", ["5624,2000.0,5,0.2,"], {"drop": "5624,2000.0,5,,", "agencies_csv": MEDICAL}, [_TYPED]),
     ("R60", ["5624,2000.0,5,0.3,"], {"drop": "5624,2000.0,5,,", "agencies_csv": MEDICAL}, []),
-    ("R61", ["7860-X099,2000.0,50,,"], {}, [("workload.csv", 16, "")]),
+    ("R61", ["7860-X099,2000.0,50,,", "6143,1900.0,5,,"], {}, [("workload.csv", 16, "")]),
+    ("R61", ["7860-X099,2000.0,50,,"], {}, []),  # a post without a warehouse
     ("R61", ["7860-X099,2000.0,50,,", "6143,2000.0,5,0.6,"], {}, []),
     ("R62", ["6143,2000.0,5,0.6,"], {}, [("workload.csv", 16, "modification")]),
     ("R62", ["6143,2000.0,5,0.3,"], {}, []),
@@ -85,7 +89,7 @@ CASES = [
         "R67",
         [],
         {"modifications_csv": MODIFICATIONS + "6139,2000.0,,0.6,Own facilities staff,2026-06-18,\n"},
-        [("workload.csv", 15, "modification")],
+        [("modifications.csv", 2, "modification"), ("workload.csv", 15, "modification")],
     ),
     ("R67", [], {"modifications_csv": MODIFICATIONS + "6443,2000.0,,0.6,Own community office,2026-06-18,\n"}, []),
 ]

@@ -228,13 +228,17 @@ def test_hundred_percent_on_non_icass_dual_positions(tmp_path):
 
 def test_modification_on_a_cost_center_that_is_not_modifiable(tmp_path):
     message = only_error(tmp_path, workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,250,0.6"))
-    assert message.startswith("error: workload.csv, row 15, modification: 2000.0 is modified 0.6 in 6139.")
+    assert message.startswith(
+        "error: workload.csv, row 15, modification: 2000.0's count: 6139 is modified 0.6 (H-341.7-6(D) b"
+    )
     assert "(rule R67)" in message
 
 
 def test_modification_below_the_minimum(tmp_path):
     message = only_error(tmp_path, workload_csv=append("workload.csv", "6451,2000.0,12,0.2"))
-    assert message.startswith("error: workload.csv, row 16, modification: 2000.0 is modified 0.2 in 6451, below 0.3.")
+    assert message.startswith(
+        "error: workload.csv, row 16, modification: 2000.0's count: 6451 is modified 0.2, below 0.3."
+    )
     assert "(rule R59) (6 FAH-5 H-341.11-2(D)" in message
 
 

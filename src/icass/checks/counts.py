@@ -13,14 +13,15 @@ from icass.checks.context import Context
 from icass.diagnostics import Diagnostic, error
 from icass.model import BASIC_PACKAGE, Origin, PostBundle
 from icass.model.columnar import column, source_of
+from icass.model.provenance import Source
 
 ONE = Decimal(1)
 
 
 def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
     """(message, section) when no cost center could take this modification, or this one allows other values.
-    Whether the cost center may be modified at all (R67) and how low (R59) are budget rules of their own,
-    judged on the counts as modified (unmodifiable, below_the_floor)."""
+    Whether the cost center may be modified at all and how low are budget rules of their own (R67, R59):
+    rule_problem."""
     if not Decimal(0) < modification <= ONE:
         return f"modification {modification} is outside (0, 1]", spec.modifiable_section
     if modification == ONE or spec.modifiable == "no":
@@ -34,46 +35,60 @@ def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[s
     return None
 
 
-def _modified(bundle: PostBundle, context: Context, rule: str) -> list[Diagnostic]:
-    """The counts, as modified by workload.csv's own column or by modifications.csv, whose modification
-    breaks `rule`: R67, a cost center that is not modifiable; R59, below the floor of HR services."""
+def rule_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
+    """(budget rule, what is wrong) when a modification in (0, 1) breaks one: R67, on a cost center that is not
+    modifiable; R59, below the floor of HR services for LE staff."""
+    if not Decimal(0) < modification < ONE:
+        return None
+    if spec.modifiable == "no":
+        return "R67", f"{spec.code} is modified {modification} ({spec.modifiable_section}: not modifiable)"
+    if spec.min_modification is not None and modification < spec.min_modification:
+        return "R59", f"{spec.code} is modified {modification}, below {spec.min_modification}"
+    return None
+
+
+def modification_rules(spec: CostCenterSpec, modification: Decimal, source: Source) -> list[Diagnostic]:
+    """What a modification given on a row of modifications.csv breaks, as that row's Diagnostics: the rows are
+    judged where they are applied (icass.workload.modify), the counts typed with their own by the checks."""
+    found: list[Diagnostic] = []
+    problem = modification_problem(spec, modification)
+    if problem is not None:
+        found.append(error(source, problem[0], field="modification", section=problem[1]))
+    broke = rule_problem(spec, modification)
+    if broke is not None:
+        found.append(broken(broke[0], source, broke[1], "modification", alone=True))
+    return found
+
+
+def _typed(bundle: PostBundle, context: Context, rule: str) -> list[Diagnostic]:
+    """The counts typed in workload.csv whose own modification breaks `rule` (R67 or R59)."""
     methodology = str(bundle.post.methodology)
     workload = bundle.workload
     specs: dict[str, CostCenterSpec | None] = {}
     found: list[Diagnostic] = []
-    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "modification")), strict=True)
-    for k, (code, agency, modification) in enumerate(lines):
-        if modification == ONE or not Decimal(0) < modification < ONE:
-            continue  # outside (0, 1] is workload_lines' (and modify's)
+    names = ("cost_center", "agency", "modification", "origin")
+    for k, (code, agency, modification, origin) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if modification == ONE or origin != Origin.ENTERED:
+            continue  # a derived count's modification is a row of modifications.csv, judged there
         if code not in specs:
             specs[code] = context.catalog.find(code, methodology)
         spec = specs[code]
-        if spec is None:
-            continue
-        if rule == "R67" and spec.modifiable == "no":
+        broke = None if spec is None else rule_problem(spec, modification)
+        if broke is not None and broke[0] == rule:
             found.append(
-                broken(rule, source_of(workload, k), f"{agency} is modified {modification} in {code}", "modification")
-            )
-        elif rule == "R59" and spec.min_modification is not None and modification < spec.min_modification:
-            found.append(
-                broken(
-                    rule,
-                    source_of(workload, k),
-                    f"{agency} is modified {modification} in {code}, below {spec.min_modification}",
-                    "modification",
-                )
+                broken(rule, source_of(workload, k), f"{agency}'s count: {broke[1]}", "modification", alone=True)
             )
     return found
 
 
 def unmodifiable(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """R67: a modification of a count on a cost center the handbook does not let be modified."""
-    return _modified(bundle, context, "R67")
+    """R67: a count typed with a modification on a cost center the handbook does not let be modified."""
+    return _typed(bundle, context, "R67")
 
 
 def below_the_floor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """R59's floor: a modification below the lowest its cost center allows."""
-    return _modified(bundle, context, "R59")
+    """R59's floor: a count typed with a modification below the lowest its cost center allows."""
+    return _typed(bundle, context, "R59")
 
 
 def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:

@@ -151,6 +151,8 @@ def administrative_supplies(bundle: PostBundle, context: Context) -> list[Diagno
 def supplies_within_parent(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R76: 6133's count of an agency includes the supplies it had through 6133-X133, so it is never less."""
     parent, sub = _totals(bundle, SUPPLIES_STANDARD).values()
+    if not parent:
+        return []  # the post counts no supplies in 6133: nothing to compare with
     return [
         broken(
             "R76", source_of(bundle.workload, k), f"{agency} counts {count} in 6133-X133 and {whole} in 6133", "count"
@@ -183,10 +185,11 @@ def separate_appliance_pool(bundle: PostBundle, context: Context) -> list[Diagno
 
 
 def mobile_patrol_residences(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """R79: the residential mobile patrol sub-cost center counts exactly what 5823 counts, agency by agency."""
+    """R79: the residential mobile patrol sub-cost center counts exactly what 5823 counts, agency by agency (where
+    the post counts in both)."""
     parent, sub = _totals(bundle, MOBILE_PATROL).values()
-    if not sub:
-        return []  # the post does not run it
+    if not sub or not parent:
+        return []  # the post runs one of them without the other: that is the cost center's own problem
     found: list[Diagnostic] = []
     for agency in sorted(parent.keys() | sub.keys()):
         whole, k = parent.get(agency, (Decimal(0), -1))
@@ -268,6 +271,8 @@ def programmatic_mail(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 def make_ready_tenants(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R88: make-ready space is counted for an agency that also counts the residential space in 7810 or 7850."""
     make_ready, *residential = _totals(bundle, (MAKE_READY, *RESIDENTIAL_SPACE)).values()
+    if not any(residential):
+        return []  # the post counts no residential space: nothing to compare with
     return [
         broken(
             "R88", source_of(bundle.workload, k), f"{agency} counts {count} in {MAKE_READY} and none in 7810 or 7850"

@@ -85,8 +85,10 @@ def _local_staff(bundle: PostBundle) -> dict[str, int]:
 
 
 def _without(bundle: PostBundle, rule: str, code: str) -> list[Diagnostic]:
-    """`rule` broken by each agency counted with LE staff and not in `code`."""
+    """`rule` broken by each agency counted with LE staff and not in `code`, at a post that runs `code`."""
     counted = _counted(bundle)
+    if not any(cc == code for cc, _ in counted):
+        return []  # the service is not offered at this post
     return [
         broken(rule, source_of(bundle.workload, k), f"agency {agency} has LE staff and no count in {code}", "agency")
         for agency, k in sorted(_local_staff(bundle).items())
@@ -110,18 +112,19 @@ def _missing(agency: str, wanted: tuple[str, ...], counted: dict[tuple[str, str]
 
 
 def local_guard_program(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """R55: an agency with Americans under chief-of-mission authority is in some local guard program cost center
-    (which one turns on its property, so only none at all is found)."""
+    """R55: an agency under chief-of-mission authority with Americans at post is in some local guard program
+    cost center, where the post runs one (which one turns on its property, so only none at all is found)."""
     counted = _counted(bundle)
     guarded = {agency for code, agency in counted if code in LOCAL_GUARD_PROGRAM}
     if not guarded:
         return []  # the post runs no local guard program
+    under_com = {a.code for a in bundle.agencies if a.under_com}
     return [
         broken(
             "R55", source_of(bundle.workload, k), f"agency {agency} has no count in 5821, 5822, 5823 or 5826", "agency"
         )
         for agency, k in sorted(_present(bundle).items())
-        if agency not in guarded
+        if agency in under_com and agency not in guarded
     ]
 
 
@@ -215,7 +218,7 @@ def health_unit_first_responder(bundle: PostBundle, context: Context) -> list[Di
 
 def dedicated_storage(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R61: an agency with dedicated storage subscribes to warehouse operations at 0.6 (or more: a full
-    subscription covers what 0.6 does). A Lite post is judged only where it has activated 6143."""
+    subscription covers what 0.6 does), where the post runs one."""
     workload = bundle.workload
     names = ("cost_center", "agency", "count", "modification")
     storing: dict[str, int] = {}
@@ -225,8 +228,8 @@ def dedicated_storage(bundle: PostBundle, context: Context) -> list[Diagnostic]:
             storing.setdefault(agency, k)
         elif code == WAREHOUSE and count > 0:
             warehouse[agency] = min(modification, warehouse.get(agency, modification))
-    if bundle.post.methodology == "lite" and not warehouse:
-        return []
+    if not warehouse:
+        return []  # the post runs no warehouse (at a Lite post an optional cost center)
     found: list[Diagnostic] = []
     for agency, k in sorted(storing.items()):
         level = warehouse.get(agency)
