@@ -16,13 +16,14 @@ approvals are modifications.csv's, judged where applied, outside the checks); R7
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context
 from icass.checks.counts import below_the_floor, unmodifiable
 from icass.diagnostics import Diagnostic
-from icass.model import PostBundle
+from icass.model import Agency, PostBundle
 from icass.model.columnar import column, source_of
 
 BASIC_PACKAGE = "6150"
@@ -128,6 +129,18 @@ def local_guard_program(bundle: PostBundle, context: Context) -> list[Diagnostic
     ]
 
 
+def _without_services(
+    rule: str, field: str, what: str, missing: Iterable[tuple[Agency, list[str]]]
+) -> list[Diagnostic]:
+    """`rule` broken on the agencies.csv row of each agency (whose `field` says `what`) with cost centers
+    missing."""
+    return [
+        broken(rule, agency.source, f"agency {agency.code} {what} and has no count in {', '.join(codes)}", field)
+        for agency, codes in missing
+        if codes
+    ]
+
+
 def co_located_services(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R56: an agency in the embassy's buildings subscribes to their building operations, nonresidential guards
     and the services of being there (mail and switchboard; Lite: information management), each where the post
@@ -136,23 +149,17 @@ def co_located_services(bundle: PostBundle, context: Context) -> list[Diagnostic
     run = {code for code, _ in counted}
     buildings = [code for code in OFFICE_BUILDINGS if code in run]
     wanted = CO_LOCATED[str(bundle.post.methodology)]
-    found: list[Diagnostic] = []
-    for agency in bundle.agencies:
-        if not agency.co_located:
-            continue
-        missing = _missing(agency.code, wanted, counted, run)
-        if buildings and not any((code, agency.code) in counted for code in buildings):
-            missing.insert(0, " or ".join(buildings))
-        if missing:
-            found.append(
-                broken(
-                    "R56",
-                    agency.source,
-                    f"agency {agency.code} is co-located and has no count in {', '.join(missing)}",
-                    "co_located",
-                )
-            )
-    return found
+
+    def building(agency: str) -> list[str]:
+        housed = not buildings or any((code, agency) in counted for code in buildings)
+        return [] if housed else [" or ".join(buildings)]
+
+    missing = (
+        (agency, building(agency.code) + _missing(agency.code, wanted, counted, run))
+        for agency in bundle.agencies
+        if agency.co_located
+    )
+    return _without_services("R56", "co_located", "is co-located", missing)
 
 
 def essential_services(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -161,19 +168,10 @@ def essential_services(bundle: PostBundle, context: Context) -> list[Diagnostic]
     counted = _counted(bundle)
     run = {code for code, _ in counted}
     wanted = ESSENTIAL[str(bundle.post.methodology)]
-    found: list[Diagnostic] = []
-    for agency in bundle.agencies:
-        missing = _missing(agency.code, wanted, counted, run) if agency.physically_present else []
-        if missing:
-            found.append(
-                broken(
-                    "R58",
-                    agency.source,
-                    f"agency {agency.code} is present and has no count in {', '.join(missing)}",
-                    "physically_present",
-                )
-            )
-    return found
+    missing = (
+        (agency, _missing(agency.code, wanted, counted, run)) for agency in bundle.agencies if agency.physically_present
+    )
+    return _without_services("R58", "physically_present", "is present", missing)
 
 
 def security_for_local_staff(bundle: PostBundle, context: Context) -> list[Diagnostic]:
