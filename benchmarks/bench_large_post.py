@@ -52,9 +52,11 @@ def write_large_post(folder: Path, copies: int = 62) -> Path:
         _write(folder / name, [header, *repeated])
     header, *rows = _rows(folder / "budget.csv")
     _write(folder / "budget.csv", [header, *(row for _ in range(copies) for row in rows)])
-    with (folder / "agencies.csv").open("a", encoding="utf-8") as agencies:
-        for agency in EXTRA_AGENCIES:
-            agencies.write(f"{agency},Synthetic agency {agency},no,Other\n")
+    header, *rows = _rows(folder / "agencies.csv")
+    # A new agency's network is its own; the facts the budget rules need are left unsaid.
+    cells = {"code": "{}", "name": "Synthetic agency {}", "separate_network": "no", "bureau": "Other"}
+    extra = [[cells.get(column, "").format(agency) for column in header] for agency in EXTRA_AGENCIES]
+    _write(folder / "agencies.csv", [header, *rows, *extra])
     counted = run_post(folder, through=Through.COUNTS)
     assert counted.bundle is not None, [str(d) for d in counted.diagnostics if d.severity == "error"][:5]
     lines = counted.bundle.workload

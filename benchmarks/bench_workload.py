@@ -32,6 +32,9 @@ from timing import process, timed  # benchmarks/ is the script's folder
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "standard-post"
 AGENCIES = ("1900.0", "7200.0", "1300.0", "1200.0", "9700.0", "1500.0", "7500.0", "1100.0", "1967.0")
+# Who holds office space and housing: every agency the sample says is co-located (rule R56) or counts make-ready
+# space for (rule R88), State's own offices among them.
+TENANTS = (*AGENCIES, "1901.0", "1931.0", "1942.0")
 KINDS = ("USDH",) * 5 + ("UNIFORMED", "TCN", "US_CONTRACTOR", "INSTITUTIONAL_CONTRACTOR", "OTHER") + ("LE_STAFF",) * 10
 ROLES = ("",) * 40 + ("RSO", "MSG", "PSA_GUARD", "LGP_SUPPORT", "SD_GUARD", "FACILITY_MANAGER")
 CUMULATIVE = ("6133", "6135", "6136", "6139", "6192", "6211", "6221", "6223", "6224", "6462")
@@ -78,7 +81,7 @@ def write_large_post(folder: Path, people: int = 5000, procurement: int = 3000, 
     ]
     _csv(folder / "procurement.csv", "action_id,date,agency,amount", actions)
     units = [
-        f"U{k},B{k // 8},{rng.choice(('GOCL', 'OL'))},{rng.choice(AGENCIES)},{rng.randint(60, 300)},"
+        f"U{k},B{k // 8},{rng.choice(('GOCL', 'OL'))},{rng.choice(TENANTS)},{rng.randint(60, 300)},"
         + (_day(rng, 2025) if rng.random() < 0.05 else "")
         for k in range(800)
     ]
@@ -86,7 +89,7 @@ def write_large_post(folder: Path, people: int = 5000, procurement: int = 3000, 
     _csv(
         folder / "guard_hours.csv", "building_id,annual_hours", [f"B{b},{rng.randint(1000, 9000)}" for b in range(100)]
     )
-    offices = [f"O{b},{rng.choice(('GOCL', 'OL'))},{a},{rng.randint(10, 900)}" for b in range(10) for a in AGENCIES]
+    offices = [f"O{b},{rng.choice(('GOCL', 'OL'))},{a},{rng.randint(10, 900)}" for b in range(10) for a in TENANTS]
     _csv(folder / "office_space.csv", "building_id,tenure,agency,net_square_meters", offices)
     log = [
         f"{rng.choice(CUMULATIVE)},{rng.choice(AGENCIES)},{_day(rng, rng.choice((2025, 2026)))},{rng.randint(1, 5000)}"

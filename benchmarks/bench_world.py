@@ -33,6 +33,11 @@ REGIONS = ("AF", "EAP", "EUR", "NEA", "SCA", "WHA")
 EXTRA_AGENCIES = tuple(f"{8000 + 10 * j}.0" for j in range(37))
 
 
+def _guest(agency: str) -> dict[str, str]:
+    """A synthetic agency's cells of agencies.csv; the facts the budget rules need are left unsaid."""
+    return {"code": agency, "name": f"Synthetic agency {agency}", "separate_network": "no", "bureau": "Other"}
+
+
 def write_synthetic_world(folder: Path, posts: int = 250, seed: int = 20261123) -> Path:
     rng = random.Random(seed)
     source = ROOT / "examples" / "world"
@@ -55,9 +60,10 @@ def write_synthetic_world(folder: Path, posts: int = 250, seed: int = 20261123) 
         ]  # fmt: skip
         (bundle / "post.toml").write_text("\n".join(toml) + "\n", encoding="utf-8")
         guests = rng.sample(EXTRA_AGENCIES, 5)
+        header = (bundle / "agencies.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
         with (bundle / "agencies.csv").open("a", encoding="utf-8") as agencies:
             for agency in guests:
-                agencies.write(f"{agency},Synthetic agency {agency},no,Other\n")
+                agencies.write(",".join(_guest(agency).get(column, "") for column in header) + "\n")
         with (bundle / "people.csv").open("a", encoding="utf-8") as people:
             for agency in guests:
                 for n in range(rng.randint(1, 3)):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import shutil
 from collections import defaultdict
@@ -73,6 +74,7 @@ class Agency:
     devices: int = 0  # post-serviced devices (5458)
     accounts: int = 0  # post-issued OpenNet accounts (5458)
     bureau: str = ""  # extra column of agencies.csv
+    own_medical_program: bool = False  # its own medical officer beside the health unit: 5624 at 0.3 (R60)
 
 
 @dataclass(frozen=True)
@@ -293,10 +295,6 @@ class Housing:
     furnished: int = 0  # housing units furnished by the pool (6144)
 
 
-def residential_units(housing: Mapping[str, Housing]) -> dict[str, int]:
-    return {code: h.go_units + h.ol_units for code, h in housing.items()}
-
-
 def housing_records(
     spec: PostSpec,
     housing: Mapping[str, Housing],
@@ -324,6 +322,16 @@ def housing_records(
             hours.append([row[1], str(HOURS_24_7)])
 
 
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def present(agency: Agency) -> bool:
+    """People at post, under chief-of-mission authority (H-341 b, rules R55, R58): 9913.0 is the regional MEDEVAC
+    program's code, with nobody."""
+    return agency.usdh + agency.efm + agency.le > 0
+
+
 def office_space(spec: PostSpec, tenure: str, building: str, space: Mapping[str, int]) -> None:
     spec.records["office_space"] += [[building, tenure, agency, str(m2)] for agency, m2 in space.items()]
 
@@ -342,7 +350,7 @@ STANDARD_AGENCIES = [
     Agency(DAO, "Defense - Defense Attache Office", 7, 5, 2, True, 6, 9, "Defense"),
     Agency(FBI, "Justice - FBI Legal Attache Office", 3, 3, 1, True, 2, 4, "Justice"),
     Agency(CDC, "HHS - Centers for Disease Control and Prevention", 6, 4, 12, True, 15, 18, "HHS"),
-    Agency(PC, "Peace Corps", 3, 2, 6, True, 3, 6, "Peace Corps"),
+    Agency(PC, "Peace Corps", 3, 2, 6, True, 3, 6, "Peace Corps", own_medical_program=True),
     Agency(MEDEVAC, "Regional MEDEVAC Center", 0, 0, 0, False, 0, 0, "State"),
 ]
 
@@ -585,12 +593,7 @@ def standard_post() -> PostSpec:
     icass_usdh = sum(1 for p in STANDARD_POSITIONS if p.category == "USDH")
     icass_le = sum(1 for p in STANDARD_POSITIONS if p.category == "LE")
     # ICASS's own staff are counted under 1901.0 (spread through ICASS redistribution).
-    agencies = [
-        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
-        if a.code == ICASS
-        else a
-        for a in agencies
-    ]
+    agencies = [dataclasses.replace(a, usdh=icass_usdh, le=icass_le) if a.code == ICASS else a for a in agencies]
     served = [a for a in agencies if a.code != MEDEVAC]
     spec = PostSpec(
         "KVR",
@@ -746,9 +749,7 @@ def standard_post() -> PostSpec:
     )
     spec.activity("5821-X999", {STATE: 620, PD: 140, ICASS: 48, USAID: 96, DAO: 72, CDC: 40})
     spec.count("5822", {USAID: 3 * HOURS_24_7})  # USAID's stand-alone building, 3 posts
-    units = residential_units(housing)
-    units[USAID] += 1  # the leased house vacant for 21 days
-    spec.count("5823-X023", units)
+    # 5823-X023 counts the housing records as 5823 does (rule R79): nothing to type.
 
     # Building operations: chancery compound (GO/CL), annex and warehouse (OL)
     chancery = {STATE: 3_150, ICASS: 1_650, MSG: 180, DS: 420, PD: 380, FCS: 140, FAS: 120, DAO: 360, FBI: 210}
@@ -781,7 +782,7 @@ LITE_AGENCIES = [
     Agency(PD, "State - Public Diplomacy", 2, 1, 3, False, 12, 5, "State"),
     Agency(USAID, "U.S. Agency for International Development - Mission", 6, 6, 12, True, 6, 12, "USAID"),
     Agency(DAO, "Defense - Defense Attache Office", 4, 4, 1, True, 3, 5, "Defense"),
-    Agency(PC, "Peace Corps", 3, 2, 8, True, 2, 5, "Peace Corps"),
+    Agency(PC, "Peace Corps", 3, 2, 8, True, 2, 5, "Peace Corps", own_medical_program=True),
     Agency(CDC, "HHS - Centers for Disease Control and Prevention", 3, 3, 12, True, 8, 14, "HHS"),
     Agency(FAS, "Agriculture - Foreign Agricultural Service", 1, 1, 2, False, 5, 3, "Agriculture"),
     Agency(FCS, "Commerce - U.S. and Foreign Commercial Service", 1, 1, 1, True, 2, 2, "Commerce"),
@@ -924,12 +925,7 @@ LITE_HOUSING = {
 def lite_post() -> PostSpec:
     icass_usdh = sum(1 for p in LITE_POSITIONS if p.category == "USDH")
     icass_le = sum(1 for p in LITE_POSITIONS if p.category == "LE")
-    agencies = [
-        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
-        if a.code == ICASS
-        else a
-        for a in LITE_AGENCIES
-    ]
+    agencies = [dataclasses.replace(a, usdh=icass_usdh, le=icass_le) if a.code == ICASS else a for a in LITE_AGENCIES]
     spec = PostSpec(
         "PSL",
         "U.S. Embassy Port Solace",
@@ -1002,7 +998,6 @@ def lite_post() -> PostSpec:
         ],
     )
     spec.activity("5821-X999", {STATE: 310, PD: 64, ICASS: 24, USAID: 40})
-    spec.count("5823-X023", residential_units(housing))
 
     # Building operations
     chancery = {STATE: 1_480, ICASS: 760, MSG: 140, DS: 190, PD: 240, USAID: 820, DAO: 180, CDC: 310}
@@ -1093,10 +1088,7 @@ def consulate() -> PostSpec:
     icass_usdh = sum(1 for p in CONSULATE_POSITIONS if p.category == "USDH")
     icass_le = sum(1 for p in CONSULATE_POSITIONS if p.category == "LE")
     agencies = [
-        Agency(a.code, a.name, icass_usdh, a.efm, icass_le, a.own_network, a.devices, a.accounts, a.bureau)
-        if a.code == ICASS
-        else a
-        for a in CONSULATE_AGENCIES
+        dataclasses.replace(a, usdh=icass_usdh, le=icass_le) if a.code == ICASS else a for a in CONSULATE_AGENCIES
     ]
     spec = PostSpec(
         "ALD",
@@ -1206,10 +1198,29 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         (folder / "tdy" / "policy.toml").write_text(tdy.policy, encoding="utf-8")
         write_csv(folder / "tdy" / "visits.csv", VISIT_HEADER, tdy.visits)
         write_csv(folder / "tdy" / "services.csv", SERVICE_HEADER, tdy.services)
+    # Co-located: office space in the embassy's or consulate's own building (H-341 b(1), rule R56).
+    co_located = {row[2] for row in spec.records["office_space"] if row[0] in ("CHANCERY", "CONSULATE")}
     write_csv(
         folder / "agencies.csv",
-        ["code", "name", "separate_network", "bureau"],
-        ([a.code, a.name, "yes" if a.own_network else "no", a.bureau] for a in spec.agencies),
+        [
+            "code",
+            "name",
+            "separate_network",
+            "under_com",
+            "physically_present",
+            "co_located",
+            "own_medical_program",
+            "bureau",
+        ],
+        (
+            [
+                a.code,
+                a.name,
+                *map(yes_no, (a.own_network, present(a), present(a), a.code in co_located, a.own_medical_program)),
+                a.bureau,
+            ]
+            for a in spec.agencies
+        ),
     )
     write_csv(
         folder / "cost_factors.csv",

@@ -40,8 +40,10 @@ def test_validate_reports_errors_with_exit_status_2(tmp_path):
     )
     result = icass("validate", folder)
     assert result.exit_code == 2
-    assert "workload.csv, row 15, modification: 6139 is not modifiable" in result.stderr
-    assert "(6 FAH-5 H-341.7-6(D) b)" in result.stderr
+    assert (
+        "row 15, modification: 2000.0's count: 6139 is modified 0.6 (H-341.7-6(D) b: not modifiable)" in result.stderr
+    )
+    assert "(rule R67)" in result.stderr
     assert "1 error(s): nothing was computed." in result.stderr
 
 

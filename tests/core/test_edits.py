@@ -282,6 +282,46 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("positions.csv", -2, {"title": "Housing Assistant"}),
         ("budget.csv", 0, {"cost_center": "6196-0001", "description": "Cell phone plans"}),
     ],
+    # Subscriptions and sub-cost centers (icass.checks.subscriptions, sub_cost_centers).
+    [
+        *(
+            ("workload.csv", k, cells)
+            for k, cells in enumerate(
+                (
+                    {"cost_center": "6451", "agency": "9913.0", "factor": "LE_STAFF", "count": "3"},
+                    {"cost_center": "5880", "agency": "1931.0", "factor": "LE_STAFF", "count": "2"},
+                    {"cost_center": "5624", "agency": "1100.0", "factor": "", "modification": "0.2"},
+                    {"cost_center": "7820-X099", "agency": "9913.0", "factor": "", "count": "10"},
+                    {"cost_center": "6441", "agency": "7200.0", "factor": "", "count": "3"},
+                    {"cost_center": "6139", "agency": "1900.0", "factor": "", "modification": "0.6"},
+                    {"cost_center": "6145", "agency": "1200.0", "factor": "USDH", "modification": "0.6"},
+                    {"cost_center": "6145", "agency": "1200.0", "factor": "LE_STAFF", "modification": "0.3"},
+                    {"cost_center": "5624-0001", "agency": "1900.0", "factor": ""},
+                    {"cost_center": "5624", "agency": "9913.0", "factor": ""},
+                    {"cost_center": "6132-X001", "agency": "1900.0", "factor": ""},
+                    {"cost_center": "6133-X133", "agency": "1900.0", "factor": "", "count": "99999999"},
+                    {"cost_center": "6144-X144", "agency": "1900.0", "factor": "", "count": "2.5"},
+                    {"cost_center": "5823-X023", "agency": "1900.0", "factor": "", "count": "1"},
+                    {"cost_center": "5821-X999", "agency": "1931.0", "factor": ""},
+                    {"cost_center": "7820-X823", "agency": "1900.0", "factor": ""},
+                    {"cost_center": "7850-X799", "agency": "9913.0", "factor": ""},
+                    {"cost_center": "6139-X001", "agency": "1900.0", "factor": ""},
+                )
+            )
+        ),
+        ("budget.csv", 0, {"cost_center": "6150-X001"}),
+        ("budget.csv", 1, {"cost_center": "6133-X133", "soc": "1100"}),
+        ("agencies.csv", 2, {"name": "Employee Recreation Association"}),
+        ("agencies.csv", -1, {"co_located": "yes", "physically_present": "yes"}),
+        ("workload.csv", 18, {"cost_center": "6144-X244", "agency": "1900.0", "factor": ""}),
+        ("workload.csv", 19, {"cost_center": "6143", "agency": "1500.0", "factor": "", "modification": "0.6"}),
+        ("workload.csv", 20, {"cost_center": "6194-X001", "agency": "1500.0", "factor": "", "count": "3"}),
+    ],
+    # An agency at post outside the local guard program (each sample guards every agency's residences).
+    [
+        ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
+        ("agencies.csv", -1, {"physically_present": "yes", "under_com": "yes"}),
+    ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
 FACTS = {"guard_force": "psa"}

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from icass.catalog.budget_rules import budget_rules
-from icass.diagnostics import ERROR, WARNING
+from icass.diagnostics import ERROR
 from icass.runs.post import run_post
 from tests.bundles import append, replace_line, write_bundle
 
@@ -228,16 +228,18 @@ def test_hundred_percent_on_non_icass_dual_positions(tmp_path):
 
 def test_modification_on_a_cost_center_that_is_not_modifiable(tmp_path):
     message = only_error(tmp_path, workload_csv=replace_line("workload.csv", "6139,2000.0,250,", "6139,2000.0,250,0.6"))
-    assert message == (
-        "error: workload.csv, row 15, modification: 6139 is not modifiable: the modification must be 1, "
-        "not 0.6 (6 FAH-5 H-341.7-6(D) b)"
+    assert message.startswith(
+        "error: workload.csv, row 15, modification: 2000.0's count: 6139 is modified 0.6 (H-341.7-6(D) b"
     )
+    assert "(rule R67)" in message
 
 
 def test_modification_below_the_minimum(tmp_path):
     message = only_error(tmp_path, workload_csv=append("workload.csv", "6451,2000.0,12,0.2"))
-    assert message.startswith("error: workload.csv, row 16, modification: 6451 cannot be modified below 0.3")
-    assert "(6 FAH-5 H-341.11-2(D)" in message
+    assert message.startswith(
+        "error: workload.csv, row 16, modification: 2000.0's count: 6451 is modified 0.2, below 0.3."
+    )
+    assert "(rule R59) (6 FAH-5 H-341.11-2(D)" in message
 
 
 @pytest.mark.parametrize("value", ["0", "1.5"])
@@ -286,15 +288,13 @@ def test_several_errors_are_reported_together(tmp_path):
     assert len([m for m in messages if m.startswith("error")]) == 2
 
 
-def test_missing_mandatory_subscription_is_a_warning(tmp_path):
+def test_missing_mandatory_subscription_is_an_error(tmp_path):
     workload = "\n".join(line for line in append("workload.csv", "").splitlines() if line != "6443,2000.0,5,") + "\n"
     result, messages = diagnostics(tmp_path, workload_csv=workload)
-    assert result.ok
-    assert messages == [
-        "warning: workload.csv, row 10: agency 2000.0 counts in 6150 but not in 6443: the four mandatory cost "
-        "centers go together for agencies under chief of mission authority (6 FAH-5 H-341 b)"
-    ]
-    assert result.diagnostics[0].severity == WARNING
+    assert not result.ok
+    assert len(messages) == 1
+    assert messages[0].startswith("error: workload.csv, row 10, agency: agency 2000.0 counts in 6150 but not in 6443.")
+    assert "(rule R53) (6 FAH-5 H-341 b;" in messages[0]
 
 
 def test_basic_package_above_six_percent_is_a_warning(tmp_path):

@@ -239,7 +239,10 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
     folder = write_bundle(
         tmp_path / "facts",
         post_toml=FACTS_POST,
-        agencies_csv="code,name,under_com,co_located\n1900.0,State,yes,yes\n1901.0,ICASS,yes,\n2000.0,Other,no,no\n",
+        # A MEDEVAC post counts its medevacs in 5624-0001, for 9913.0 (rule R72).
+        agencies_csv="code,name,under_com,co_located\n1900.0,State,yes,yes\n1901.0,ICASS,yes,\n2000.0,Other,no,no\n"
+        "9913.0,Regional MEDEVAC,,\n",
+        workload_csv=BASE["workload.csv"] + "5624-0001,9913.0,2,\n",
         positions_csv="position_id,category,grade,title,dual_function,dual_approved_on\n"
         "P1,USDH,FS-02,Management officer,,\nP2,LE,FSN-9,Driver,yes,2025-10-01\n",
         budget_csv="".join(f"{line},\n" for line in BASE["budget.csv"].splitlines()).replace(
@@ -256,6 +259,7 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         (True, True, None),
         (True, None, None),
         (False, False, None),
+        (None, None, None),
     ]
     assert [(p.dual_function, p.dual_approved_on) for p in bundle.positions] == [
         (False, None),

@@ -72,8 +72,8 @@ CHECKS: tuple[Check, ...] = (
     Check(budget.service_rules, Needs.COSTS, frozenset({"post", "workload", *_FIRST_ROWS})),
     Check(budget.miscellaneous_share, Needs.COSTS, frozenset({"post", *_FIRST_ROWS}), budget_rule="R118"),
     Check(budget.basic_package_share, Needs.COSTS, frozenset({"post", *_FIRST_ROWS}), budget_rule="R117"),
-    # Needs the rows alone, but its warnings have always come after those on costs.
-    Check(counts.mandatory, Needs.COSTS, frozenset({"post", "workload"})),
+    # Needs the rows alone, but what it finds has always come after what the checks on costs find.
+    Check(counts.mandatory, Needs.COSTS, frozenset({"post", "agencies", "workload"}), budget_rule="R53"),
     # The handbook's budget rules (icass.catalog.budget_rules), by group.
     *funding.CHECKS,
     *object_classes.CHECKS,

@@ -8,30 +8,24 @@ from collections import defaultdict
 from decimal import Decimal
 
 from icass.catalog import CostCenterSpec
+from icass.checks.broken import broken
 from icass.checks.context import Context
-from icass.diagnostics import Diagnostic, error, warning
+from icass.diagnostics import Diagnostic, error
 from icass.model import BASIC_PACKAGE, Origin, PostBundle
 from icass.model.columnar import column, source_of
+from icass.model.provenance import Source
 
 ONE = Decimal(1)
 
 
 def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
-    """(message, section) when the budget committee could not have approved this modification."""
+    """(message, section) when no cost center could take this modification, or this one allows other values.
+    Whether the cost center may be modified at all and how low are budget rules of their own (R67, R59):
+    rule_problem."""
     if not Decimal(0) < modification <= ONE:
         return f"modification {modification} is outside (0, 1]", spec.modifiable_section
-    if modification == ONE:
+    if modification == ONE or spec.modifiable == "no":
         return None
-    if spec.modifiable == "no":
-        return (
-            f"{spec.code} is not modifiable: the modification must be 1, not {modification}",
-            spec.modifiable_section,
-        )
-    if spec.min_modification is not None and modification < spec.min_modification:
-        return (
-            f"{spec.code} cannot be modified below {spec.min_modification} (found {modification})",
-            spec.modifiable_section,
-        )
     if spec.allowed_modifications and modification not in spec.allowed_modifications:
         allowed = ", ".join(str(v) for v in spec.allowed_modifications)
         return (
@@ -39,6 +33,62 @@ def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[s
             spec.modifiable_section,
         )
     return None
+
+
+def rule_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
+    """(budget rule, what is wrong) when a modification in (0, 1) breaks one: R67, on a cost center that is not
+    modifiable; R59, below the floor of HR services for LE staff."""
+    if not Decimal(0) < modification < ONE:
+        return None
+    if spec.modifiable == "no":
+        return "R67", f"{spec.code} is modified {modification} ({spec.modifiable_section}: not modifiable)"
+    if spec.min_modification is not None and modification < spec.min_modification:
+        return "R59", f"{spec.code} is modified {modification}, below {spec.min_modification}"
+    return None
+
+
+def modification_rules(spec: CostCenterSpec, modification: Decimal, source: Source) -> list[Diagnostic]:
+    """What a modification given on a row of modifications.csv breaks, as that row's Diagnostics: the rows are
+    judged where they are applied (icass.workload.modify), the counts typed with their own by the checks."""
+    found: list[Diagnostic] = []
+    problem = modification_problem(spec, modification)
+    if problem is not None:
+        found.append(error(source, problem[0], field="modification", section=problem[1]))
+    broke = rule_problem(spec, modification)
+    if broke is not None:
+        found.append(broken(broke[0], source, broke[1], "modification", alone=True))
+    return found
+
+
+def _typed(bundle: PostBundle, context: Context, rule: str) -> list[Diagnostic]:
+    """The counts typed in workload.csv whose own modification breaks `rule` (R67 or R59)."""
+    methodology = str(bundle.post.methodology)
+    workload = bundle.workload
+    specs: dict[str, CostCenterSpec | None] = {}
+    found: list[Diagnostic] = []
+    names = ("cost_center", "agency", "modification", "origin")
+    for k, (code, agency, modification, origin) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if modification == ONE or origin != Origin.ENTERED:
+            continue  # a derived count's modification is a row of modifications.csv, judged there
+        if code not in specs:
+            specs[code] = context.catalog.find(code, methodology)
+        spec = specs[code]
+        broke = None if spec is None else rule_problem(spec, modification)
+        if broke is not None and broke[0] == rule:
+            found.append(
+                broken(rule, source_of(workload, k), f"{agency}'s count: {broke[1]}", "modification", alone=True)
+            )
+    return found
+
+
+def unmodifiable(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R67: a count typed with a modification on a cost center the handbook does not let be modified."""
+    return _typed(bundle, context, "R67")
+
+
+def below_the_floor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R59's floor: a count typed with a modification below the lowest its cost center allows."""
+    return _typed(bundle, context, "R59")
 
 
 def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -91,11 +141,12 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 
 def mandatory(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """H-341 b: every agency with people under chief-of-mission authority subscribes to the four mandatory
-    cost centers; an agency counted in one of them but not in another is most likely a missing count."""
-    rules = context.rules
+    """R53: every agency with Americans under chief-of-mission authority (those the Basic Package counts)
+    subscribes to the four mandatory cost centers. An agency agencies.csv says is not under chief-of-mission
+    authority, or not physically present, is outside the rule (the exceptions the handbook makes elsewhere)."""
     methodology = str(bundle.post.methodology)
-    mandatory = rules.mandatory_set(methodology)
+    mandatory = context.rules.mandatory_set(methodology)
+    outside = {a.code for a in bundle.agencies if a.under_com is False or a.physically_present is False}
     counts: dict[str, set[str]] = defaultdict(set)
     rows: dict[str, int] = {}
     workload = bundle.workload
@@ -108,13 +159,13 @@ def mandatory(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for agency, k in sorted(rows.items()):
         missing = [cc for cc in mandatory if cc not in counts[agency]]
-        if missing:
+        if missing and agency not in outside:
             found.append(
-                warning(
+                broken(
+                    "R53",
                     source_of(workload, k),
-                    f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}: "
-                    "the four mandatory cost centers go together for agencies under chief of mission authority",
-                    section=rules.mandatory_section(methodology),
+                    f"agency {agency} counts in {BASIC_PACKAGE} but not in {', '.join(missing)}",
+                    "agency",
                 )
             )
     return found

@@ -1,8 +1,318 @@
 """The handbook's budget rules on sub-cost centers: which may exist, what they hold, and their counts (group e),
-each a check (icass.catalog.budget_rules holds its section, severity and advice)."""
+each a check (icass.catalog.budget_rules holds its section, severity and advice).
+
+A sub-cost center's code is PARENT-XXXX; its counts are read as the post distributes by them (derived,
+replaced by typed counts, modified), summed per agency where a rule compares two cost centers.
+
+Not checked: R81, R82, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site,
+stand-alone buildings, an ICASS-only building, commissioning, a language program or a new building is not in
+the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no sub-cost center
+and gives no distribution factor of its own: the catalog gives each code its name and factor); R93 (a bundle
+is one location's budget).
+"""
 
 from __future__ import annotations
 
-from icass.checks.context import Check
+import re
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from typing import Any
 
-CHECKS: tuple[Check, ...] = ()
+from icass.checks.broken import broken
+from icass.checks.context import Check, Context
+from icass.diagnostics import Diagnostic
+from icass.model import PostBundle
+from icass.model.columnar import column, source_of
+
+BASIC_PACKAGE = "6150"
+HEALTH = "5624"
+REGIONAL_MEDEVAC = "5624-0001"  # H-341.3-2 NOTE 6
+MEDEVAC_AGENCY = "9913.0"
+ICASS = "1901.0"
+MARINE_SECURITY_GUARDS = "1931.0"
+LGP_VEHICLES = "6132-X001"  # H-341.15-3
+ADMIN_SUPPLIES = frozenset({"6133-X133", "6145-X133"})  # H-341.15-5, Standard and Lite
+SUPPLIES_STANDARD = ("6133", "6133-X133")  # H-341.7-2(D) b: the parent's count includes the sub-cost center's
+FENCED_POOLS = ("6144-X144", "6144-X244")  # H-341.15-6, H-341.15-7: furniture and appliances, appliances only
+FENCED_FURNITURE = frozenset(FENCED_POOLS)
+MOBILE_PATROL = ("5823", "5823-X023")  # H-341.15-2(D) a
+GUARD_EVENTS = "5821-X999"  # H-341.15-1
+MAIL = "6194"  # H-341.9-2(D) NOTE 1: its sub-cost centers carry one agency's programmatic mail
+MAKE_READY = "7850-X799"  # H-341.15-11
+RESIDENTIAL_SPACE = ("7810", "7850")
+OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
+# H-341.15-10: parking lots, GO/CL 7820-X821, X822 ... and OL 7860-X861, X862 ...
+PARKING_LOT = re.compile(r"^(7820-X82|7860-X86)(\d)$")
+# SOCs of personnel compensation and benefits (11xx, 12xx): salaries, which R75 keeps off the supplies pools.
+SALARY_SOC = ("11", "12")
+
+
+def _codes(bundle: PostBundle) -> Iterator[tuple[str, Sequence[Any], int, str]]:
+    """Each cost center a row names, with its table, row and field: budget, time allocation and counts."""
+    for table in (bundle.budget, bundle.time_allocation, bundle.workload):
+        for k, code in enumerate(column(table, "cost_center")):
+            yield code, table, k, "cost_center"
+
+
+def _totals(bundle: PostBundle, codes: tuple[str, ...]) -> dict[str, dict[str, tuple[Decimal, int]]]:
+    """For each of `codes`, each agency's total count and its first row."""
+    totals: dict[str, dict[str, tuple[Decimal, int]]] = {code: {} for code in codes}
+    workload = bundle.workload
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    for k, (code, agency, count) in enumerate(lines):
+        if code in totals:
+            total, first = totals[code].get(agency, (Decimal(0), k))
+            totals[code][agency] = (total + count, first)
+    return totals
+
+
+def basic_package_sub_cost_centers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R71: the Basic Package has no sub-cost centers."""
+    return [
+        broken("R71", source_of(table, k), f"{code} is a sub-cost center of {BASIC_PACKAGE}", field, alone=True)
+        for code, table, k, field in _codes(bundle)
+        if code.startswith(BASIC_PACKAGE + "-")
+    ]
+
+
+def regional_medevac(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R72: the regional MEDEVAC sub-cost center counts medevacs for 9913.0 alone, and a designated MEDEVAC
+    post has it."""
+    workload = bundle.workload
+    codes = column(workload, "cost_center")
+    found = [
+        broken("R72", source_of(workload, k), f"{agency} is counted in {REGIONAL_MEDEVAC}", "agency", alone=True)
+        for k, (code, agency) in enumerate(zip(codes, column(workload, "agency"), strict=True))
+        if code == REGIONAL_MEDEVAC and agency != MEDEVAC_AGENCY
+    ]
+    if bundle.post.medevac_post and REGIONAL_MEDEVAC not in codes:
+        found.append(
+            broken("R72", bundle.post.source, f"the post is a MEDEVAC post with no {REGIONAL_MEDEVAC}", "medevac_post")
+        )
+    return found
+
+
+def medevac_support(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R73: 9913.0 is counted for the support other cost centers give the regional MEDEVAC office, at a post
+    that has one; its medevacs count in 5624-0001, not in Health Services itself."""
+    workload = bundle.workload
+    codes = column(workload, "cost_center")
+    has_office = REGIONAL_MEDEVAC in codes
+    found: list[Diagnostic] = []
+    for k, (code, agency) in enumerate(zip(codes, column(workload, "agency"), strict=True)):
+        if agency != MEDEVAC_AGENCY or code == REGIONAL_MEDEVAC:
+            continue
+        if code == HEALTH:
+            found.append(broken("R73", source_of(workload, k), f"{MEDEVAC_AGENCY} is counted in {HEALTH}", "agency"))
+        elif not has_office:
+            found.append(
+                broken(
+                    "R73",
+                    source_of(workload, k),
+                    f"{MEDEVAC_AGENCY} is counted in {code} at a post without {REGIONAL_MEDEVAC}",
+                    "agency",
+                )
+            )
+            break  # once for the post
+    return found
+
+
+def lgp_vehicle_maintenance(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R74: the DS LGP vehicles' maintenance sub-cost center takes time alone, no budget line, and counts the
+    vehicles for 1901.0 alone."""
+    found = [
+        broken("R74", source_of(bundle.budget, k), f"a budget line on {LGP_VEHICLES}", "cost_center", alone=True)
+        for k, code in enumerate(column(bundle.budget, "cost_center"))
+        if code == LGP_VEHICLES
+    ]
+    workload = bundle.workload
+    found += [
+        broken("R74", source_of(workload, k), f"{agency} is counted in {LGP_VEHICLES}", "agency", alone=True)
+        for k, (code, agency) in enumerate(
+            zip(column(workload, "cost_center"), column(workload, "agency"), strict=True)
+        )
+        if code == LGP_VEHICLES and agency != ICASS
+    ]
+    return found
+
+
+def administrative_supplies(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R75: the administrative supplies sub-cost center holds supplies alone, no salaries (staff time there is
+    R36's)."""
+    budget = bundle.budget
+    return [
+        broken("R75", source_of(budget, k), f"SOC {soc} on {code} is personnel compensation", "soc", alone=True)
+        for k, (code, soc) in enumerate(zip(column(budget, "cost_center"), column(budget, "soc"), strict=True))
+        if code in ADMIN_SUPPLIES and soc.startswith(SALARY_SOC)
+    ]
+
+
+def supplies_within_parent(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R76: 6133's count of an agency includes the supplies it had through 6133-X133, so it is never less."""
+    parent, sub = _totals(bundle, SUPPLIES_STANDARD).values()
+    if not parent:
+        return []  # the post counts no supplies in 6133: nothing to compare with
+    return [
+        broken(
+            "R76", source_of(bundle.workload, k), f"{agency} counts {count} in 6133-X133 and {whole} in 6133", "count"
+        )
+        for agency, (count, k) in sorted(sub.items())
+        if count > (whole := parent.get(agency, (Decimal(0), 0))[0])
+    ]
+
+
+def fenced_furniture_counts(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R77: the fenced furniture pools count whole subscriber positions, never pro-rated (a modification there
+    is R67's)."""
+    workload = bundle.workload
+    return [
+        broken("R77", source_of(workload, k), f"{code} counts {count} positions", "count", alone=True)
+        for k, (code, count) in enumerate(zip(column(workload, "cost_center"), column(workload, "count"), strict=True))
+        if code in FENCED_FURNITURE and count != count.to_integral_value()
+    ]
+
+
+def separate_appliance_pool(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R78: the appliance pool counts no furniture pool subscriber: an agency is in 6144-X144 or 6144-X244,
+    not both (the counts are per agency, so a position counted twice shows as its agency)."""
+    furniture, appliances = _totals(bundle, FENCED_POOLS).values()
+    return [
+        broken("R78", source_of(bundle.workload, k), f"{agency} counts in 6144-X144 and in 6144-X244", "agency")
+        for agency, (count, k) in sorted(appliances.items())
+        if count > 0 and furniture.get(agency, (Decimal(0), 0))[0] > 0
+    ]
+
+
+def mobile_patrol_residences(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R79: the residential mobile patrol sub-cost center counts exactly what 5823 counts, agency by agency (where
+    the post counts in both)."""
+    parent, sub = _totals(bundle, MOBILE_PATROL).values()
+    if not sub or not parent:
+        return []  # the post runs one of them without the other: that is the cost center's own problem
+    found: list[Diagnostic] = []
+    for agency in sorted(parent.keys() | sub.keys()):
+        whole, k = parent.get(agency, (Decimal(0), -1))
+        count, j = sub.get(agency, (Decimal(0), k))
+        if count != whole:
+            found.append(
+                broken(
+                    "R79", source_of(bundle.workload, j), f"{agency} counts {count} in 5823-X023 and {whole} in 5823"
+                )
+            )
+    return found
+
+
+def guard_events(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R80: the additional guard hours of events are charged to their host; the Marine Corps Ball's are funded
+    by WSP and never counted here."""
+    workload = bundle.workload
+    return [
+        broken("R80", source_of(workload, k), f"{agency} is counted in {GUARD_EVENTS}", "agency", alone=True)
+        for k, (code, agency, count) in enumerate(
+            zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+        )
+        if code == GUARD_EVENTS and agency == MARINE_SECURITY_GUARDS and count > 0
+    ]
+
+
+def parking_lot_sequence(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R86: parking lots take the standardized sub-cost centers in their sequence (X821, X822 ...; X861 ...),
+    so a lot's number follows one in use."""
+    used: dict[str, set[int]] = defaultdict(set)
+    first: dict[str, tuple[Sequence[Any], int, str]] = {}
+    for code, table, k, field in _codes(bundle):
+        lot = PARKING_LOT.match(code)
+        if lot:
+            used[lot.group(1)].add(int(lot.group(2)))
+            first.setdefault(code, (table, k, field))
+    found: list[Diagnostic] = []
+    for prefix, numbers in sorted(used.items()):
+        for number in sorted(numbers):
+            if number > 1 and number - 1 not in numbers:
+                table, k, field = first[f"{prefix}{number}"]
+                found.append(
+                    broken(
+                        "R86", source_of(table, k), f"{prefix}{number} is used and {prefix}{number - 1} is not", field
+                    )
+                )
+    return found
+
+
+def programmatic_mail(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R83: a 6194 sub-cost center is one agency's programmatic mail: that agency alone, counted one, and still
+    counted in 6194 for its routine mail."""
+    workload = bundle.workload
+    names = ("cost_center", "agency", "count")
+    routine: set[str] = set()
+    subscribers: dict[str, list[tuple[str, Decimal, int]]] = defaultdict(list)
+    for k, (code, agency, count) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if code == MAIL and count > 0:
+            routine.add(agency)
+        elif code.startswith(MAIL + "-") and count > 0:
+            subscribers[code].append((agency, count, k))
+    found: list[Diagnostic] = []
+    for code, lines in sorted(subscribers.items()):
+        if len({agency for agency, _, _ in lines}) > 1:
+            found.append(
+                broken("R83", source_of(workload, lines[1][2]), f"{code} has more than one subscriber", "agency")
+            )
+            continue
+        agency, count, k = lines[0]
+        if count != 1 or len(lines) > 1:
+            found.append(broken("R83", source_of(workload, k), f"{agency} counts {count} in {code}, not 1", "count"))
+        elif agency not in routine:
+            found.append(
+                broken("R83", source_of(workload, k), f"{agency} counts in {code} and not in {MAIL}", "agency")
+            )
+    return found
+
+
+def make_ready_tenants(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R88: make-ready space is counted for an agency that also counts the residential space in 7810 or 7850."""
+    make_ready, *residential = _totals(bundle, (MAKE_READY, *RESIDENTIAL_SPACE)).values()
+    if not any(residential):
+        return []  # the post counts no residential space: nothing to compare with
+    return [
+        broken(
+            "R88", source_of(bundle.workload, k), f"{agency} counts {count} in {MAKE_READY} and none in 7810 or 7850"
+        )
+        for agency, (count, k) in sorted(make_ready.items())
+        if count > 0 and not any(space.get(agency, (Decimal(0), 0))[0] > 0 for space in residential)
+    ]
+
+
+def other_authorized_use(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R95: a 6139 sub-cost center for other authorized use carries staff time or costs of its own."""
+    funded = set(column(bundle.budget, "cost_center")) | set(column(bundle.time_allocation, "cost_center"))
+    workload = bundle.workload
+    first: dict[str, int] = {}
+    for k, code in enumerate(column(workload, "cost_center")):
+        if code.startswith(OTHER_AUTHORIZED_USE + "-"):
+            first.setdefault(code, k)
+    return [
+        broken("R95", source_of(workload, k), f"{code} has counts and neither time nor a budget line", "cost_center")
+        for code, k in sorted(first.items())
+        if code not in funded
+    ]
+
+
+_COUNTS = frozenset({"workload"})
+_EVERY_CODE = frozenset({"budget", "time_allocation", "workload"})
+
+CHECKS: tuple[Check, ...] = (
+    Check(basic_package_sub_cost_centers, reads=_EVERY_CODE, budget_rule="R71"),
+    Check(regional_medevac, reads=frozenset({"post", "workload"}), budget_rule="R72"),
+    Check(medevac_support, reads=_COUNTS, budget_rule="R73"),
+    Check(lgp_vehicle_maintenance, reads=frozenset({"budget", "workload"}), budget_rule="R74"),
+    Check(administrative_supplies, reads=frozenset({"budget"}), budget_rule="R75"),
+    Check(supplies_within_parent, reads=_COUNTS, budget_rule="R76"),
+    Check(fenced_furniture_counts, reads=_COUNTS, budget_rule="R77"),
+    Check(separate_appliance_pool, reads=_COUNTS, budget_rule="R78"),
+    Check(mobile_patrol_residences, reads=_COUNTS, budget_rule="R79"),
+    Check(guard_events, reads=_COUNTS, budget_rule="R80"),
+    Check(parking_lot_sequence, reads=_EVERY_CODE, budget_rule="R86"),
+    Check(programmatic_mail, reads=_COUNTS, budget_rule="R83"),
+    Check(make_ready_tenants, reads=_COUNTS, budget_rule="R88"),
+    Check(other_authorized_use, reads=_EVERY_CODE, budget_rule="R95"),
+)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from icass.catalog import Catalog, CostCenterSpec
 from icass.catalog.counting import CountingRules
-from icass.checks.counts import modification_problem
+from icass.checks.counts import modification_rules
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
 from icass.model.columnar import RecordColumns, column, source_of
@@ -153,10 +153,7 @@ def _resolve(m: Modification, spec: CostCenterSpec, rules: CountingRules) -> tup
 def _governance(
     m: Modification, spec: CostCenterSpec, value: Decimal, rules: CountingRules, methodology: str
 ) -> list[Diagnostic]:
-    found: list[Diagnostic] = []
-    problem = modification_problem(spec, value)
-    if problem is not None:
-        found.append(error(m.source, problem[0], field="modification", section=problem[1]))
+    found: list[Diagnostic] = modification_rules(spec, value, m.source)
     if not m.justification:
         found.append(
             error(

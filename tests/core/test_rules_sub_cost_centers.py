@@ -1,0 +1,103 @@
+"""The handbook's rules on sub-cost centers (group e, R71-R95): each broken alone on the valid base bundle fires
+alone, on its file, row and field; the same bundle following it is silent."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from icass.catalog import load_catalog
+from icass.catalog.counting import load_counting_rules
+from icass.checks import Context
+from icass.checks.sub_cost_centers import regional_medevac
+from icass.runs.post import run_post
+from tests.bundles import BASE, append, write_bundle
+
+# The base agencies with MSG and the regional MEDEVAC code, which some cases count.
+AGENCIES = BASE["agencies.csv"] + "1931.0,Marine Security Guards,\n9913.0,Regional MEDEVAC,\n"
+# The first count a case adds is row 16, the first budget line row 7, the time allocation's row 6.
+ADDED = 16
+
+
+def findings(tmp_path, counts=(), budget=(), **changes):
+    """(rule, file, row, field) of every diagnostic of the base bundle with these counts and budget lines added,
+    and every other diagnostic as its text (none is expected)."""
+    bundle = write_bundle(
+        tmp_path / "bundle",
+        **{
+            "agencies_csv": AGENCIES,
+            "workload_csv": BASE["workload.csv"] + "".join(line + "\n" for line in counts),
+            "budget_csv": BASE["budget.csv"] + "".join(line + "\n" for line in budget),
+            **changes,
+        },
+    )
+    return [(d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d) for d in run_post(bundle).diagnostics]
+
+
+# Every agency in the mobile patrol (each agency at post is in some local guard program, R55); 2000.0's line in
+# 5823-X023 is the case's own.
+PATROLLED = ["5823,1900.0,2,", "5823,1901.0,2,", "5823,2000.0,2,", "5823-X023,1900.0,2,", "5823-X023,1901.0,2,"]
+SUPPLIES = ["6133-X133,2000.0,100,", "6133,2000.0,100,"]
+
+# (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
+CASES = [
+    ("R71", [], ["6150-X001,RB,2500,100.00,Language classes"], {}, [("budget.csv", 7, "cost_center")]),
+    ("R71", ["6441-X003,2000.0,4,"], ["6441-X003,RB,2500,100.00,Language classes"], {}, []),
+    ("R72", ["5624-0001,2000.0,3,"], [], {}, [("workload.csv", ADDED, "agency")]),
+    ("R72", ["5624-0001,9913.0,3,"], [], {}, []),
+    ("R73", ["6139,9913.0,10,"], [], {}, [("workload.csv", ADDED, "agency")]),
+    ("R73", ["6139,9913.0,10,", "5624-0001,9913.0,3,"], [], {}, []),
+    ("R74", ["6132-X001,2000.0,2,"], [], {}, [("workload.csv", ADDED, "agency")]),
+    ("R74", ["6132-X001,1901.0,2,"], [], {}, []),
+    ("R75", SUPPLIES, ["6133-X133,RB,1100,100.00,Supply clerk"], {}, [("budget.csv", 7, "soc")]),
+    ("R75", SUPPLIES, ["6133-X133,RB,2600,100.00,Supplies issued"], {}, []),
+    (
+        "R76",
+        ["6133-X133,2000.0,100,", "6133,2000.0,50,"],
+        ["6133-X133,RB,2600,100.00,Supplies issued"],
+        {},
+        [("workload.csv", ADDED, "count")],
+    ),
+    ("R77", ["6144-X144,2000.0,2.5,"], [], {}, [("workload.csv", ADDED, "count")]),
+    ("R77", ["6144-X144,2000.0,2,"], [], {}, []),
+    ("R78", ["6144-X144,2000.0,2,", "6144-X244,2000.0,1,"], [], {}, [("workload.csv", ADDED + 1, "agency")]),
+    ("R78", ["6144-X144,2000.0,2,", "6144-X244,1900.0,1,"], [], {}, []),
+    ("R79", [*PATROLLED, "5823-X023,2000.0,1,"], [], {}, [("workload.csv", ADDED + 5, "")]),
+    ("R79", [*PATROLLED, "5823-X023,2000.0,2,"], [], {}, []),
+    ("R80", ["5821-X999,1931.0,10,"], [], {}, [("workload.csv", ADDED, "agency")]),
+    ("R80", ["5821-X999,1900.0,10,"], [], {}, []),
+    ("R83", ["6194-X001,2000.0,1,", "6194-X001,1900.0,1,"], [], {}, [("workload.csv", ADDED, "agency")]),
+    ("R83", ["6194-X001,2000.0,2,", "6194,2000.0,5,"], [], {}, [("workload.csv", ADDED, "count")]),
+    ("R83", ["6194-X001,2000.0,1,"], [], {}, [("workload.csv", ADDED, "agency")]),
+    ("R83", ["6194-X001,2000.0,1,", "6194,2000.0,5,"], [], {}, []),
+    ("R86", ["7820-X822,2000.0,5,"], [], {}, [("workload.csv", ADDED, "cost_center")]),
+    ("R86", ["7820-X821,2000.0,5,", "7820-X822,2000.0,5,"], [], {}, []),
+    ("R88", ["7850-X799,2000.0,50,", "7850,1900.0,100,"], [], {}, [("workload.csv", ADDED, "")]),
+    ("R88", ["7850-X799,2000.0,50,", "7850,2000.0,100,"], [], {}, []),
+    ("R95", ["6139-X001,2000.0,5,"], [], {}, [("workload.csv", ADDED, "cost_center")]),
+    ("R95", ["6139-X001,2000.0,5,"], ["6139-X001,RB,2500,100.00,Staff club use"], {}, []),
+]
+
+
+@pytest.mark.parametrize(("rule", "counts", "budget", "changes", "where"), CASES, ids=[c[0] for c in CASES])
+def test_a_sub_cost_center_rule_fires_alone_where_broken_and_is_silent_where_kept(
+    tmp_path, rule, counts, budget, changes, where
+):
+    assert findings(tmp_path, counts, budget, **changes) == [(rule, *place) for place in where]
+
+
+def test_a_medevac_post_has_the_regional_medevac_sub_cost_center(tmp_path):
+    bundle = run_post(write_bundle(tmp_path / "bundle", agencies_csv=AGENCIES)).bundle
+    assert bundle is not None
+    context = Context(load_catalog(), load_counting_rules())
+    designated = dataclasses.replace(bundle, post=dataclasses.replace(bundle.post, medevac_post=True))
+    assert [(d.rule, d.field) for d in regional_medevac(designated, context)] == [("R72", "medevac_post")]
+    counted = run_post(
+        write_bundle(
+            tmp_path / "counted", agencies_csv=AGENCIES, workload_csv=append("workload.csv", "5624-0001,9913.0,3,")
+        )
+    ).bundle
+    assert counted is not None
+    with_office = dataclasses.replace(counted, post=dataclasses.replace(counted.post, medevac_post=True))
+    assert regional_medevac(with_office, context) == []
