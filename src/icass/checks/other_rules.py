@@ -1,8 +1,217 @@
 """The handbook's budget rules on positions outside ICASS, costs ICASS excludes or misplaces, and TDY (group h),
-each a check (icass.catalog.budget_rules holds its section, severity and advice)."""
+each a check (icass.catalog.budget_rules holds its section, severity and advice).
+
+The bundle marks no position as outside ICASS and no budget line as a cost funded elsewhere: every check here
+guesses from a position's title or a line's description, so each is a warning (the FMO acknowledges the ones
+read wrongly). The keyword lists are data below, one tuple for each, with the section it reads.
+
+Not checked: R123 (how many USDH IM officers the State program has is not in the bundle); R124's regional
+medical staff (which post is a regional employee's home is not in the bundle; its RIMC staff are checked);
+R125, R130, R132-R140 (not yet); R141 (the TDY threshold is the TDY policy's, judged where tdy/policy.toml is
+read, outside the post's budget); R142 (the TDY rates are computed from the prior year's final budget, never
+typed).
+"""
 
 from __future__ import annotations
 
-from icass.checks.context import Check
+import re
+from collections.abc import Callable
 
-CHECKS: tuple[Check, ...] = ()
+from icass.checks.broken import broken
+from icass.checks.context import Check, Context
+from icass.diagnostics import Diagnostic
+from icass.model import PostBundle
+from icass.model.columnar import column, source_of
+from icass.model.records import PositionCategory
+
+# H-341.12 d(1), H-342.12 d(1): OBO pays its facility managers, outside ICASS.
+FACILITY_MANAGER_TITLES = ("facility manager", "facilities manager", "facility management officer")
+# H-341.5 b, H-341.6-2 NOTE 1: the USDH staff of the regional security office.
+REGIONAL_SECURITY_OFFICE_TITLES = ("regional security officer", "rso", "arso", "regional security office")
+# H-341.5 f NOTES 4-5: LE security coordinators and regional security technicians (FE/BR too) are DS's; the
+# residential security coordinators and technicians (RSC, RSET) are ICASS's, so a title naming them is not.
+DS_PROGRAM_SECURITY_TITLES = ("le security coordinator", "regional security technician", "fe/br", "forced entry")
+RESIDENTIAL_SECURITY_TITLES = ("residential security",)
+# H-341.4-2 NOTE 2: the Regional Information Management Centers' staff are not ICASS funded.
+REGIONAL_IM_CENTER_TITLES = ("rimc", "regional information management center")
+# H-341.12-1(B) NOTE 2, H-341.12-3(B) NOTE 2: grounds care of the residences their agencies fund.
+GROUNDS_CARE_DESCRIPTIONS = ("grounds", "gardening", "gardener", "landscaping")
+DEDICATED_RESIDENCE_DESCRIPTIONS = (
+    "chief of mission residence",
+    "cmr",
+    "dcm residence",
+    "deputy chief of mission residence",
+    "principal officer's residence",
+    "principal officer residence",
+    "por",
+    "msgq",
+    "marine house",
+    "marine security guard quarters",
+)
+RESIDENTIAL_BUILDING_OPERATIONS = frozenset({"7810", "7850"})
+# H-341.2-2 NOTE; H-341.3-2 NOTES 1, 3, 4, 7, 8: what FLO, MED and DS/PSP/WMD fund centrally.
+CENTRALLY_FUNDED_CARE_DESCRIPTIONS = (
+    "flo training",
+    "emergency kit",
+    "emergency medical kit",
+    "pandemic",
+    "antidote",
+    "regional medical travel",
+    "continuing medical education",
+    "medevac travel",
+    "medical evacuation travel",
+    "escape mask",
+)
+# H-341.4-2 NOTES 3-4; H-341.9-3(B) NOTE 1: what Washington, IRM and OBO fund for information management.
+# A bare "GITM" is no sign: a post budgets what GITM does not cover.
+CENTRALLY_FUNDED_IM_DESCRIPTIONS = (
+    "gitm replacement",
+    "gitm refresh",
+    "replacement of core network",
+    "pbx replacement",
+    "replacement of the pbx",
+    "pbx upgrade",
+    "telephone system replacement",
+    "im regional travel",
+)
+# H-341.5 j, m; H-341.15-1(D) NOTE 4; H-341.15-2(B) NOTE 2: what DS and OBO fund outside the post's target.
+CENTRALLY_FUNDED_SECURITY_DESCRIPTIONS = (
+    "personal protective equipment",
+    "ppe",
+    "construction site guard",
+    "construction-site guard",
+    "marine corps ball",
+    "marine ball",
+    "cams",
+)
+# H-341.1-2 NOTES 2, 4: no vehicle costs on the Basic Package, and VAT goes where its cost is.
+BASIC_PACKAGE = "6150"
+BASIC_PACKAGE_MISPLACED_DESCRIPTIONS = ("vehicle", "fuel", "gasoline", "diesel", "vat", "value added tax")
+
+
+def _words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", re.IGNORECASE)
+
+
+_FACILITY_MANAGER, _REGIONAL_SECURITY_OFFICE = _words(FACILITY_MANAGER_TITLES), _words(REGIONAL_SECURITY_OFFICE_TITLES)
+_DS_PROGRAM_SECURITY, _RESIDENTIAL_SECURITY = _words(DS_PROGRAM_SECURITY_TITLES), _words(RESIDENTIAL_SECURITY_TITLES)
+_REGIONAL_IM_CENTER = _words(REGIONAL_IM_CENTER_TITLES)
+_GROUNDS_CARE, _DEDICATED_RESIDENCE = _words(GROUNDS_CARE_DESCRIPTIONS), _words(DEDICATED_RESIDENCE_DESCRIPTIONS)
+_CARE, _IM = _words(CENTRALLY_FUNDED_CARE_DESCRIPTIONS), _words(CENTRALLY_FUNDED_IM_DESCRIPTIONS)
+_SECURITY = _words(CENTRALLY_FUNDED_SECURITY_DESCRIPTIONS)
+_BASIC_PACKAGE_MISPLACED = _words(BASIC_PACKAGE_MISPLACED_DESCRIPTIONS)
+
+
+def _positions_titled(
+    bundle: PostBundle, rule: str, titled: Callable[[str], bool], category: PositionCategory | None = None
+) -> list[Diagnostic]:
+    """Each position (of `category`, if given) whose title `titled` says yes to."""
+    positions = bundle.positions
+    lines = zip(*(column(positions, name) for name in ("position_id", "category", "title")), strict=True)
+    return [
+        broken(rule, source_of(positions, k), f"position {position_id} is titled {title!r}", "title")
+        for k, (position_id, of, title) in enumerate(lines)
+        if (category is None or of == category) and titled(title)
+    ]
+
+
+def _lines_described(
+    bundle: PostBundle, rule: str, described: Callable[[str, str], bool], what: str
+) -> list[Diagnostic]:
+    """Each budget line whose cost center and description `described` says yes to, read as `what`."""
+    budget = bundle.budget
+    lines = zip(column(budget, "cost_center"), column(budget, "description"), strict=True)
+    return [
+        broken(rule, source_of(budget, k), f"the line of {code} reads as {what}", "description")
+        for k, (code, description) in enumerate(lines)
+        if described(code, description)
+    ]
+
+
+def _says(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    return lambda text: pattern.search(text) is not None
+
+
+def facility_managers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R120: OBO pays a USDH facility manager, who is no ICASS position."""
+    return _positions_titled(bundle, "R120", _says(_FACILITY_MANAGER), PositionCategory.USDH)
+
+
+def regional_security_office(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R121: the regional security office's USDH staff are not budgeted in ICASS."""
+    return _positions_titled(bundle, "R121", _says(_REGIONAL_SECURITY_OFFICE), PositionCategory.USDH)
+
+
+def ds_program_security(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R122: DS funds LE security coordinators and regional security technicians."""
+
+    def titled(title: str) -> bool:
+        return _DS_PROGRAM_SECURITY.search(title) is not None and _RESIDENTIAL_SECURITY.search(title) is None
+
+    return _positions_titled(bundle, "R122", titled)
+
+
+def regional_im_centers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R124: a Regional Information Management Center's staff are not ICASS funded."""
+    return _positions_titled(bundle, "R124", _says(_REGIONAL_IM_CENTER))
+
+
+def dedicated_grounds_care(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R126: full grounds care of the chief of mission's, DCM's and principal officer's residences and the
+    Marine house is funded outside ICASS."""
+
+    def described(code: str, description: str) -> bool:
+        return (
+            code in RESIDENTIAL_BUILDING_OPERATIONS
+            and _GROUNDS_CARE.search(description) is not None
+            and _DEDICATED_RESIDENCE.search(description) is not None
+        )
+
+    return _lines_described(bundle, "R126", described, "grounds care of a dedicated residence")
+
+
+def centrally_funded_care(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R127: FLO's and MED's centrally funded costs, and medevac travel, are not in the post budget."""
+    return _lines_described(bundle, "R127", lambda code, text: _CARE.search(text) is not None, "a FLO or MED cost")
+
+
+def centrally_funded_information_management(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R128: the IT replacement cycle, IM regional travel and a central telephone system's replacement are not in
+    the post budget."""
+    return _lines_described(
+        bundle, "R128", lambda code, text: _IM.search(text) is not None, "a centrally funded IM cost"
+    )
+
+
+def centrally_funded_security(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R129: DS and OBO fund the guards' protective equipment, construction-site and Marine ball guards, and
+    CAMS, outside the post's target."""
+    return _lines_described(
+        bundle, "R129", lambda code, text: _SECURITY.search(text) is not None, "a centrally funded security cost"
+    )
+
+
+def basic_package_misplaced(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R131: the Basic Package budgets no vehicle costs, and no VAT of its own."""
+    return _lines_described(
+        bundle,
+        "R131",
+        lambda code, text: code == BASIC_PACKAGE and _BASIC_PACKAGE_MISPLACED.search(text) is not None,
+        "a vehicle, fuel or VAT cost",
+    )
+
+
+_POSITIONS = frozenset({"positions"})
+_BUDGET = frozenset({"budget"})
+
+CHECKS: tuple[Check, ...] = (
+    Check(facility_managers, reads=_POSITIONS, budget_rule="R120"),
+    Check(regional_security_office, reads=_POSITIONS, budget_rule="R121"),
+    Check(ds_program_security, reads=_POSITIONS, budget_rule="R122"),
+    Check(regional_im_centers, reads=_POSITIONS, budget_rule="R124"),
+    Check(dedicated_grounds_care, reads=_BUDGET, budget_rule="R126"),
+    Check(centrally_funded_care, reads=_BUDGET, budget_rule="R127"),
+    Check(centrally_funded_information_management, reads=_BUDGET, budget_rule="R128"),
+    Check(centrally_funded_security, reads=_BUDGET, budget_rule="R129"),
+    Check(basic_package_misplaced, reads=_BUDGET, budget_rule="R131"),
+)
