@@ -323,6 +323,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("positions.csv", 1, {"category": "USDH", "title": "Assistant Regional Security Officer"}),
         ("positions.csv", 2, {"title": "LE Security Coordinator"}),
         ("positions.csv", 3, {"title": "RIMC technician"}),
+        ("positions.csv", 4, {"title": "CMR gardener"}),
         *(
             ("budget.csv", k, {"cost_center": code, "description": text})
             for k, (code, text) in enumerate(
@@ -332,6 +333,9 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
                     ("5458", "PBX replacement"),
                     ("5880", "CAMS installation"),
                     ("6150", "Fuel"),
+                    ("6139", "Driver per diem"),
+                    ("7850", "Welcome kits"),
+                    ("6139", "Armored vehicle"),
                 )
             )
         ),

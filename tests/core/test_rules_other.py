@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from icass.catalog import load_catalog
+from icass.catalog.counting import load_counting_rules
+from icass.checks import Context
+from icass.checks.other_rules import ds_program_security
 from icass.runs.post import run_post
 from tests.bundles import BASE, write_bundle
 
@@ -47,6 +51,8 @@ CASES = [
     ("R122", ("LE", "Security assistant"), [], []),
     ("R124", ("LE", "RIMC network technician"), [], AT_POSITION),
     ("R124", ("LE", "Network technician"), [], []),
+    ("R125", ("LE", "CMR gardener"), [], AT_POSITION),
+    ("R125", ("LE", "Gardener"), [], []),
     ("R126", None, ["7850,RB,2500,800.00,Grounds care of the CMR"], AT_LINE),
     ("R126", None, ["7850,RB,2500,800.00,Grounds care of the common areas"], []),
     ("R127", None, ["5624,RB,2100,800.00,Medevac travel"], AT_LINE),
@@ -55,11 +61,32 @@ CASES = [
     ("R128", None, ["5458,RB,3100,800.00,IT equipment not covered by GITM"], []),
     ("R129", None, ["5880,RB,3100,800.00,CAMS installation"], AT_LINE),
     ("R129", None, ["5880,RB,3100,800.00,Camera maintenance"], []),
+    ("R130", None, ["6139,RB,2100,800.00,Driver per diem"], AT_LINE),
+    ("R130", None, ["6139,RB,2600,800.00,Driver uniforms"], []),
     ("R131", None, ["6150,RB,2600,800.00,Fuel"], AT_LINE),
     ("R131", None, ["6139,RB,2600,800.00,Fuel"], []),
+    ("R134", None, ["7850,RB,2600,800.00,Welcome kits"], AT_LINE),
+    ("R134", None, ["6143,RB,2500,800.00,FAP moving contract"], AT_LINE),
+    ("R134", None, ["6144,RB,2600,800.00,Welcome kits"], []),
+    ("R135", None, ["6139,RB,3100,800.00,Armored vehicle"], AT_LINE),
+    ("R135", None, ["6139,RB,3100,800.00,Motor pool sedan"], []),
 ]
 
 
 @pytest.mark.parametrize(("rule", "position", "budget", "where"), CASES, ids=[c[0] for c in CASES])
 def test_an_other_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, rule, position, budget, where):
     assert findings(tmp_path, position, budget) == [(rule, *place) for place in where]
+
+
+def test_residential_security_coordinators_are_icass_staff(tmp_path):
+    """The residential security coordinators and technicians are ICASS's (H-341.5 f NOTE 3), unlike the LE
+    security coordinators DS funds; their time here is R33's to judge."""
+    positions = BASE["positions.csv"] + "P3,LE,FSN-9,Residential Security Coordinator\n"
+    changes = {
+        "positions_csv": positions,
+        "time_allocation_csv": BASE["time_allocation.csv"] + "P3,6139,100\n",
+        "position_costs_csv": BASE["position_costs.csv"] + "P3,RB,1100,20000.00\n",
+    }
+    bundle = run_post(write_bundle(tmp_path / "bundle", **changes)).bundle
+    assert bundle is not None
+    assert ds_program_security(bundle, Context(load_catalog(), load_counting_rules())) == []

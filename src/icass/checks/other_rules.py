@@ -7,7 +7,7 @@ read wrongly). The keyword lists are data below, one tuple for each, with the se
 
 Not checked: R123 (how many USDH IM officers the State program has is not in the bundle); R124's regional
 medical staff (which post is a regional employee's home is not in the bundle; its RIMC staff are checked);
-R125, R130, R132-R140 (not yet); R141 (the TDY threshold is the TDY policy's, judged where tdy/policy.toml is
+R132, R133, R136-R140 (not yet); R141 (the TDY threshold is the TDY policy's, judged where tdy/policy.toml is
 read, outside the post's budget); R142 (the TDY rates are computed from the prior year's final budget, never
 typed).
 """
@@ -34,6 +34,15 @@ DS_PROGRAM_SECURITY_TITLES = ("le security coordinator", "regional security tech
 RESIDENTIAL_SECURITY_TITLES = ("residential security",)
 # H-341.4-2 NOTE 2: the Regional Information Management Centers' staff are not ICASS funded.
 REGIONAL_IM_CENTER_TITLES = ("rimc", "regional information management center")
+# H-341.12-1(C) b, H-342.12-1(C) b: staff assigned to one residence (the COM residence's gardener) are State's.
+DEDICATED_RESIDENCE_TITLES = (
+    "cmr",
+    "com residence",
+    "chief of mission residence",
+    "ambassador's residence",
+    "dcm residence",
+    "principal officer's residence",
+)
 # H-341.12-1(B) NOTE 2, H-341.12-3(B) NOTE 2: grounds care of the residences their agencies fund.
 GROUNDS_CARE_DESCRIPTIONS = ("grounds", "gardening", "gardener", "landscaping")
 DEDICATED_RESIDENCE_DESCRIPTIONS = (
@@ -84,6 +93,28 @@ CENTRALLY_FUNDED_SECURITY_DESCRIPTIONS = (
     "marine ball",
     "cams",
 )
+# H-341.7-5(B) NOTE; H-341.4-1 NOTE 2; H-341.7-7(B) NOTE 1; H-341.7-9(B) NOTE; H-341.7-6(B) NOTE; H-341.1-2 NOTE 1:
+# what each cost center direct-charges to the agency served instead of budgeting it.
+DIRECT_CHARGED_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "6136": ("clearance fee", "clearance fees", "shipping cost", "shipping costs"),
+    "5458": ("mobile device", "mobile devices", "opennet connection"),
+    "6195": ("mobile device", "mobile devices"),
+    "6143": ("non-expendable", "nonexpendable"),
+    "6192": ("special pouch",),
+    "6462": ("transaction fee", "transaction fees"),
+    "6139": ("per diem",),
+    "6150": ("vip overtime", "vip support overtime", "vip lodging"),
+    "6132": ("accident repair", "accident repairs", "major repair", "major repairs"),
+}
+# H-341.12-1(B) NOTE 4, H-341.12-3(B) NOTE 3, H-341.8-2 NOTE 2: welcome kits and the pool's repairs go on the main
+# 6144; H-341.7-7(B) NOTE 2: so do the pool's moving contracts, not the warehouse's 6143.
+FURNITURE_POOL = "6144"
+WELCOME_KIT_DESCRIPTIONS = ("welcome kit", "welcome kits")
+FURNITURE_POOL_DESCRIPTIONS = ("fap", "furniture and appliance pool", "furniture pool")
+FURNITURE_POOL_WORK_DESCRIPTIONS = ("repair", "repairs", "refurbish", "refurbishing", "moving", "move", "moves")
+# H-341.7-6(B)(8), H-342.7-2 NOTE 2: DS funds its armored vehicles, never the motor pool.
+MOTOR_POOLS = frozenset({"6139", "6145"})
+ARMORED_VEHICLE_DESCRIPTIONS = ("armored", "armoured")
 # H-341.1-2 NOTES 2, 4: no vehicle costs on the Basic Package, and VAT goes where its cost is.
 BASIC_PACKAGE = "6150"
 BASIC_PACKAGE_MISPLACED_DESCRIPTIONS = ("vehicle", "fuel", "gasoline", "diesel", "vat", "value added tax")
@@ -100,6 +131,10 @@ _GROUNDS_CARE, _DEDICATED_RESIDENCE = _words(GROUNDS_CARE_DESCRIPTIONS), _words(
 _CARE, _IM = _words(CENTRALLY_FUNDED_CARE_DESCRIPTIONS), _words(CENTRALLY_FUNDED_IM_DESCRIPTIONS)
 _SECURITY = _words(CENTRALLY_FUNDED_SECURITY_DESCRIPTIONS)
 _BASIC_PACKAGE_MISPLACED = _words(BASIC_PACKAGE_MISPLACED_DESCRIPTIONS)
+_DEDICATED_RESIDENCE_STAFF = _words(DEDICATED_RESIDENCE_TITLES)
+_DIRECT_CHARGED = {code: _words(words) for code, words in DIRECT_CHARGED_DESCRIPTIONS.items()}
+_WELCOME_KIT, _FURNITURE_POOL = _words(WELCOME_KIT_DESCRIPTIONS), _words(FURNITURE_POOL_DESCRIPTIONS)
+_FURNITURE_POOL_WORK, _ARMORED = _words(FURNITURE_POOL_WORK_DESCRIPTIONS), _words(ARMORED_VEHICLE_DESCRIPTIONS)
 
 
 def _positions_titled(
@@ -156,6 +191,11 @@ def regional_im_centers(bundle: PostBundle, context: Context) -> list[Diagnostic
     return _positions_titled(bundle, "R124", _says(_REGIONAL_IM_CENTER))
 
 
+def dedicated_residence_staff(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R125: staff assigned to one residence are a State program cost."""
+    return _positions_titled(bundle, "R125", _says(_DEDICATED_RESIDENCE_STAFF))
+
+
 def dedicated_grounds_care(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R126: full grounds care of the chief of mission's, DCM's and principal officer's residences and the
     Marine house is funded outside ICASS."""
@@ -191,6 +231,39 @@ def centrally_funded_security(bundle: PostBundle, context: Context) -> list[Diag
     )
 
 
+def direct_charged(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R130: what a cost center direct-charges to the agency it serves is not budgeted."""
+
+    def described(code: str, description: str) -> bool:
+        pattern = _DIRECT_CHARGED.get(code)
+        return pattern is not None and pattern.search(description) is not None
+
+    return _lines_described(bundle, "R130", described, "a cost direct-charged to the agency served")
+
+
+def furniture_pool_costs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R134: welcome kits and the furniture pool's repairs and moves are budgeted on the main 6144."""
+
+    def described(code: str, description: str) -> bool:
+        if code == FURNITURE_POOL:
+            return False
+        return _WELCOME_KIT.search(description) is not None or (
+            _FURNITURE_POOL.search(description) is not None and _FURNITURE_POOL_WORK.search(description) is not None
+        )
+
+    return _lines_described(bundle, "R134", described, "a welcome kit or work of the furniture pool")
+
+
+def armored_vehicles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R135: the motor pool budgets no armored vehicle, which DS funds."""
+    return _lines_described(
+        bundle,
+        "R135",
+        lambda code, text: code in MOTOR_POOLS and _ARMORED.search(text) is not None,
+        "an armored vehicle",
+    )
+
+
 def basic_package_misplaced(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R131: the Basic Package budgets no vehicle costs, and no VAT of its own."""
     return _lines_described(
@@ -209,9 +282,13 @@ CHECKS: tuple[Check, ...] = (
     Check(regional_security_office, reads=_POSITIONS, budget_rule="R121"),
     Check(ds_program_security, reads=_POSITIONS, budget_rule="R122"),
     Check(regional_im_centers, reads=_POSITIONS, budget_rule="R124"),
+    Check(dedicated_residence_staff, reads=_POSITIONS, budget_rule="R125"),
     Check(dedicated_grounds_care, reads=_BUDGET, budget_rule="R126"),
     Check(centrally_funded_care, reads=_BUDGET, budget_rule="R127"),
     Check(centrally_funded_information_management, reads=_BUDGET, budget_rule="R128"),
     Check(centrally_funded_security, reads=_BUDGET, budget_rule="R129"),
+    Check(direct_charged, reads=_BUDGET, budget_rule="R130"),
+    Check(furniture_pool_costs, reads=_BUDGET, budget_rule="R134"),
+    Check(armored_vehicles, reads=_BUDGET, budget_rule="R135"),
     Check(basic_package_misplaced, reads=_BUDGET, budget_rule="R131"),
 )
