@@ -336,6 +336,8 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
                     ("6139", "Driver per diem"),
                     ("7850", "Welcome kits"),
                     ("6139", "Armored vehicle"),
+                    ("6195", "Cell phone charges of ICASS sections"),
+                    ("6150", "Training of ICASS staff"),
                 )
             )
         ),

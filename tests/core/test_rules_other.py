@@ -19,9 +19,9 @@ POSITION, LINE = 4, 7
 
 def findings(tmp_path, position=None, budget=()):
     """(rule, file, row, field) of every diagnostic of the base bundle with this position (category, title; all
-    its time on 6139) and these budget lines added (each new cost center counted for one agency), and every other
-    diagnostic as its text (none is expected)."""
-    counted = {line.split(",")[0] for line in BASE["workload.csv"].splitlines()}
+    its time on 6139) and these budget lines added (each new cost center but 8790 counted for one agency), and
+    every other diagnostic as its text (none is expected)."""
+    counted = {line.split(",")[0] for line in BASE["workload.csv"].splitlines()} | {"8790"}
     uncounted = {line.split(",")[0] for line in budget} - counted
     changes = {
         "budget_csv": BASE["budget.csv"] + "".join(line + "\n" for line in budget),
@@ -38,6 +38,9 @@ def findings(tmp_path, position=None, budget=()):
     return [(d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d) for d in run_post(bundle).diagnostics]
 
 
+# A guard program line beside the contract, and a contract budgeted in its parts.
+GUARDS = "5826,LGP,3100,100.00,Guard booths"
+CONTRACT = ["5826,LGP,2521,700.00,Guard contract: standard services", "5826,LGP,2521,100.00,Guard contract: VAT"]
 AT_POSITION = [("positions.csv", POSITION, "title")]
 AT_LINE = [("budget.csv", LINE, "description")]
 
@@ -65,11 +68,17 @@ CASES = [
     ("R130", None, ["6139,RB,2600,800.00,Driver uniforms"], []),
     ("R131", None, ["6150,RB,2600,800.00,Fuel"], AT_LINE),
     ("R131", None, ["6139,RB,2600,800.00,Fuel"], []),
+    ("R132", None, ["6195,RB,2330,800.00,Cell phone charges of ICASS sections"], AT_LINE),
+    ("R132", None, ["8790,RB,2330,800.00,Cell phone charges of ICASS sections"], []),
+    ("R133", None, ["6150,RB,2100,800.00,Training travel of ICASS staff"], AT_LINE),
+    ("R133", None, ["8790,RB,2100,800.00,Training travel of ICASS staff"], []),
     ("R134", None, ["7850,RB,2600,800.00,Welcome kits"], AT_LINE),
     ("R134", None, ["6143,RB,2500,800.00,FAP moving contract"], AT_LINE),
     ("R134", None, ["6144,RB,2600,800.00,Welcome kits"], []),
     ("R135", None, ["6139,RB,3100,800.00,Armored vehicle"], AT_LINE),
     ("R135", None, ["6139,RB,3100,800.00,Motor pool sedan"], []),
+    ("R136", None, [GUARDS, "5826,LGP,2521,800.00,Guard services contract"], [("budget.csv", LINE + 1, "description")]),
+    ("R136", None, [GUARDS, *CONTRACT], []),
 ]
 
 

@@ -6,10 +6,11 @@ guesses from a position's title or a line's description, so each is a warning (t
 read wrongly). The keyword lists are data below, one tuple for each, with the section it reads.
 
 Not checked: R123 (how many USDH IM officers the State program has is not in the bundle); R124's regional
-medical staff (which post is a regional employee's home is not in the bundle; its RIMC staff are checked);
-R132, R133, R136-R140 (not yet); R141 (the TDY threshold is the TDY policy's, judged where tdy/policy.toml is
-read, outside the post's budget); R142 (the TDY rates are computed from the prior year's final budget, never
-typed).
+medical staff (which post is a regional employee's home is not in the bundle; its RIMC staff are checked); R137
+(the warehouse cost pool 9664 is no cost center of the catalog); R138 (no record says a residence is vacant);
+R139 (no record of DS and Council approval); R140 (TDY visits are not the post's budget); R141 (the TDY threshold
+is the TDY policy's, judged where tdy/policy.toml is read, outside the post's budget); R142 (the TDY rates are
+computed from the prior year's final budget, never typed).
 """
 
 from __future__ import annotations
@@ -115,6 +116,48 @@ FURNITURE_POOL_WORK_DESCRIPTIONS = ("repair", "repairs", "refurbish", "refurbish
 # H-341.7-6(B)(8), H-342.7-2 NOTE 2: DS funds its armored vehicles, never the motor pool.
 MOTOR_POOLS = frozenset({"6139", "6145"})
 ARMORED_VEHICLE_DESCRIPTIONS = ("armored", "armoured")
+# H-341.9-3(B) NOTE 8, H-342.9-2 NOTE 7, H-341.13-2(14): the ICASS sections' own calls and mobile devices are
+# budgeted on 8790, not on the telephone cost centers that serve the customers.
+TELEPHONES = frozenset({"6195", "6196"})
+PHONE_CHARGE_DESCRIPTIONS = (
+    "call",
+    "calls",
+    "long-distance",
+    "long distance",
+    "mobile",
+    "cell phone",
+    "cell phones",
+    "phone charges",
+    "telephone charges",
+)
+ICASS_STAFF_DESCRIPTIONS = ("icass section", "icass sections", "icass staff", "icass usdh", "icass employees")
+# H-341.13-2 and NOTES 1-3: the ICASS staff's training, travel and awards are budgeted on 8790.
+MISCELLANEOUS = "8790"
+MISCELLANEOUS_COST_DESCRIPTIONS = (
+    "training",
+    "workshop",
+    "workshops",
+    "conference",
+    "conferences",
+    "travel",
+    "award",
+    "awards",
+    "vacancy advertising",
+)
+# H-341.5-1(B) NOTE 5, -2(B) NOTE 6, -3(B) NOTE 5, -4(B) NOTE 6: a guard contract is budgeted in its contract's
+# parts; a cost center whose one contract line names none of them holds it as a lump sum.
+GUARD_CONTRACT_COST_CENTERS = frozenset({"5821", "5822", "5823", "5826"})
+CONTRACT_DESCRIPTIONS = ("contract",)
+CONTRACT_PART_DESCRIPTIONS = (
+    "standard services",
+    "a&e",
+    "additional and emergency",
+    "vat",
+    "value added tax",
+    "dba",
+    "defense base act",
+    "wcf",
+)
 # H-341.1-2 NOTES 2, 4: no vehicle costs on the Basic Package, and VAT goes where its cost is.
 BASIC_PACKAGE = "6150"
 BASIC_PACKAGE_MISPLACED_DESCRIPTIONS = ("vehicle", "fuel", "gasoline", "diesel", "vat", "value added tax")
@@ -131,6 +174,9 @@ _GROUNDS_CARE, _DEDICATED_RESIDENCE = _words(GROUNDS_CARE_DESCRIPTIONS), _words(
 _CARE, _IM = _words(CENTRALLY_FUNDED_CARE_DESCRIPTIONS), _words(CENTRALLY_FUNDED_IM_DESCRIPTIONS)
 _SECURITY = _words(CENTRALLY_FUNDED_SECURITY_DESCRIPTIONS)
 _BASIC_PACKAGE_MISPLACED = _words(BASIC_PACKAGE_MISPLACED_DESCRIPTIONS)
+_PHONE_CHARGE, _ICASS_STAFF = _words(PHONE_CHARGE_DESCRIPTIONS), _words(ICASS_STAFF_DESCRIPTIONS)
+_MISCELLANEOUS_COST = _words(MISCELLANEOUS_COST_DESCRIPTIONS)
+_CONTRACT, _CONTRACT_PART = _words(CONTRACT_DESCRIPTIONS), _words(CONTRACT_PART_DESCRIPTIONS)
 _DEDICATED_RESIDENCE_STAFF = _words(DEDICATED_RESIDENCE_TITLES)
 _DIRECT_CHARGED = {code: _words(words) for code, words in DIRECT_CHARGED_DESCRIPTIONS.items()}
 _WELCOME_KIT, _FURNITURE_POOL = _words(WELCOME_KIT_DESCRIPTIONS), _words(FURNITURE_POOL_DESCRIPTIONS)
@@ -241,6 +287,53 @@ def direct_charged(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return _lines_described(bundle, "R130", described, "a cost direct-charged to the agency served")
 
 
+def icass_section_phones(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R132: the ICASS sections' own phone charges are on 8790, not on the telephone cost centers."""
+
+    def described(code: str, description: str) -> bool:
+        return (
+            code.split("-", 1)[0] in TELEPHONES
+            and _PHONE_CHARGE.search(description) is not None
+            and _ICASS_STAFF.search(description) is not None
+        )
+
+    return _lines_described(bundle, "R132", described, "phone charges of the ICASS sections")
+
+
+def icass_staff_costs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R133: the ICASS staff's training, travel and awards are on 8790."""
+
+    def described(code: str, description: str) -> bool:
+        return (
+            code != MISCELLANEOUS
+            and _MISCELLANEOUS_COST.search(description) is not None
+            and _ICASS_STAFF.search(description) is not None
+        )
+
+    return _lines_described(bundle, "R133", described, "training, travel or awards of the ICASS staff")
+
+
+def guard_contract_parts(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R136: a guard contract is budgeted in its parts, not as one line."""
+    budget = bundle.budget
+    contracts: dict[str, list[int]] = {}
+    parted: set[str] = set()
+    for k, (code, description) in enumerate(
+        zip(column(budget, "cost_center"), column(budget, "description"), strict=True)
+    ):
+        if code not in GUARD_CONTRACT_COST_CENTERS:
+            continue
+        if _CONTRACT_PART.search(description) is not None:
+            parted.add(code)
+        elif _CONTRACT.search(description) is not None:
+            contracts.setdefault(code, []).append(k)
+    return [
+        broken("R136", source_of(budget, lines[0]), f"the guard contract of {code} is one line", "description")
+        for code, lines in contracts.items()
+        if len(lines) == 1 and code not in parted
+    ]
+
+
 def furniture_pool_costs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R134: welcome kits and the furniture pool's repairs and moves are budgeted on the main 6144."""
 
@@ -288,7 +381,10 @@ CHECKS: tuple[Check, ...] = (
     Check(centrally_funded_information_management, reads=_BUDGET, budget_rule="R128"),
     Check(centrally_funded_security, reads=_BUDGET, budget_rule="R129"),
     Check(direct_charged, reads=_BUDGET, budget_rule="R130"),
+    Check(icass_section_phones, reads=_BUDGET, budget_rule="R132"),
+    Check(icass_staff_costs, reads=_BUDGET, budget_rule="R133"),
     Check(furniture_pool_costs, reads=_BUDGET, budget_rule="R134"),
     Check(armored_vehicles, reads=_BUDGET, budget_rule="R135"),
+    Check(guard_contract_parts, reads=_BUDGET, budget_rule="R136"),
     Check(basic_package_misplaced, reads=_BUDGET, budget_rule="R131"),
 )
