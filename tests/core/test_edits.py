@@ -338,6 +338,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
                     ("6139", "Armored vehicle"),
                     ("6195", "Cell phone charges of ICASS sections"),
                     ("6150", "Training of ICASS staff"),
+                    ("5826", "Guard services contract"),
                 )
             )
         ),
