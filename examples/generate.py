@@ -387,7 +387,7 @@ STANDARD_POSITIONS = [
     usdh(
         "G-003",
         "FS-03",
-        "Facility Manager",
+        "Assistant General Services Officer for Facilities",
         {"7810": 30, "7820": 30, "7850": 25, "7860": 10, "7820-X821": 5},
         "OL",
     ),
@@ -484,15 +484,37 @@ STANDARD_BUDGET = [
     BudgetLine("5624", "RB", "3100", 42_000, "Medical equipment"),
     BudgetLine("5624-0001", "RB", "2200", 48_000, "MEDEVAC patient ground transport and airport coordination"),
     BudgetLine("5624-0001", "RB", "2600", 21_500, "MEDEVAC center supplies"),
-    BudgetLine("5821", "LGP", "2521", 3_420_000, "Residential local guard services contract"),
+    BudgetLine("5821", "LGP", "2521", 3_300_000, "Residential local guard services contract: standard services"),
+    BudgetLine(
+        "5821", "LGP", "2521", 120_000, "Residential local guard services contract: additional and emergency services"
+    ),
     BudgetLine("5821", "LGP", "2600", 64_000, "Guard uniforms, radios and equipment (residential)"),
     BudgetLine("5821-X999", "LGP", "2521", 41_000, "Special-event guard hours (A&E contract)"),
-    BudgetLine("5822", "LGP", "2521", 298_000, "Guard services contract, USAID stand-alone building"),
-    BudgetLine("5823", "LGP", "2521", 428_000, "Mobile patrol contract"),
+    BudgetLine(
+        "5822", "LGP", "2521", 288_000, "Guard services contract, USAID stand-alone building: standard services"
+    ),
+    BudgetLine(
+        "5822",
+        "LGP",
+        "2521",
+        10_000,
+        "Guard services contract, USAID stand-alone building: additional and emergency services",
+    ),
+    BudgetLine("5823", "LGP", "2521", 410_000, "Mobile patrol contract: standard services"),
+    BudgetLine("5823", "LGP", "2521", 18_000, "Mobile patrol contract: additional and emergency services"),
     BudgetLine("5823", "LGP", "2600", 51_000, "Mobile patrol vehicle fuel and parts"),
     BudgetLine("5823-X023", "LGP", "2570", 68_000, "Central alarm monitoring system maintenance"),
     BudgetLine("5823-X023", "LGP", "3100", 44_000, "Residential security equipment"),
-    BudgetLine("5826", "LGP", "2521", 2_690_000, "Chancery compound, annex and warehouse guard contract"),
+    BudgetLine(
+        "5826", "LGP", "2521", 2_600_000, "Chancery compound, annex and warehouse guard contract: standard services"
+    ),
+    BudgetLine(
+        "5826",
+        "LGP",
+        "2521",
+        90_000,
+        "Chancery compound, annex and warehouse guard contract: additional and emergency services",
+    ),
     BudgetLine("5826", "LGP", "3100", 57_000, "Guard booths and screening equipment"),
     BudgetLine("5880", "RB", "2520", 46_000, "Background investigations and police checks"),
     BudgetLine("5880", "RB", "3100", 26_000, "Security equipment for ICASS offices"),
@@ -804,7 +826,13 @@ LITE_POSITIONS = [
         {"0000": 35, "5458": 35, "6196": 30},
         "OL",
     ),
-    usdh("F-001", "FS-04", "Facility Manager", {"7820": 40, "7810": 25, "7850": 35}, "OL"),
+    usdh(
+        "F-001",
+        "FS-04",
+        "Assistant General Services Officer for Facilities",
+        {"7820": 40, "7810": 25, "7850": 35},
+        "OL",
+    ),
     usdh(
         "O-001",
         "FS-06",
@@ -848,13 +876,24 @@ LITE_BUDGET = [
     BudgetLine("5458", "RB", "2330", 96_000, "Internet service and dedicated data circuits"),
     BudgetLine("5624", "RB", "2520", 164_000, "Contract physician and laboratory services"),
     BudgetLine("5624", "RB", "2600", 58_000, "Medical supplies and pharmaceuticals"),
-    BudgetLine("5821", "LGP", "2521", 1_460_000, "Residential local guard services contract"),
+    BudgetLine("5821", "LGP", "2521", 1_410_000, "Residential local guard services contract: standard services"),
+    BudgetLine(
+        "5821", "LGP", "2521", 50_000, "Residential local guard services contract: additional and emergency services"
+    ),
     BudgetLine("5821", "LGP", "2600", 28_000, "Guard uniforms, radios and equipment (residential)"),
     BudgetLine("5821-X999", "LGP", "2521", 16_500, "Special-event guard hours (A&E contract)"),
-    BudgetLine("5823", "LGP", "2521", 214_000, "Mobile patrol contract"),
+    BudgetLine("5823", "LGP", "2521", 206_000, "Mobile patrol contract: standard services"),
+    BudgetLine("5823", "LGP", "2521", 8_000, "Mobile patrol contract: additional and emergency services"),
     BudgetLine("5823-X023", "LGP", "2570", 31_000, "Central alarm monitoring system maintenance"),
     BudgetLine("5823-X023", "LGP", "3100", 18_500, "Residential security equipment"),
-    BudgetLine("5826", "LGP", "2521", 1_120_000, "Chancery compound and warehouse guard contract"),
+    BudgetLine("5826", "LGP", "2521", 1_080_000, "Chancery compound and warehouse guard contract: standard services"),
+    BudgetLine(
+        "5826",
+        "LGP",
+        "2521",
+        40_000,
+        "Chancery compound and warehouse guard contract: additional and emergency services",
+    ),
     BudgetLine("5826", "LGP", "3100", 24_000, "Guard booths and screening equipment"),
     BudgetLine("5880", "RB", "2520", 18_500, "Background investigations and police checks"),
     BudgetLine("5880", "RB", "3100", 9_600, "Security equipment for ICASS offices"),
@@ -1052,8 +1091,12 @@ CONSULATE_BUDGET = [
     BudgetLine("5458", "RB", "3100", 38_000, "IT equipment and peripherals"),
     BudgetLine("5458", "RB", "2330", 41_000, "Internet service and data circuits"),
     BudgetLine("5624", "RB", "2520", 36_000, "Contract physician (retainer) and clinic visits"),
-    BudgetLine("5821", "LGP", "2521", 286_000, "Residential local guard services contract"),
-    BudgetLine("5826", "LGP", "2521", 342_000, "Consulate building guard contract"),
+    BudgetLine("5821", "LGP", "2521", 276_000, "Residential local guard services contract: standard services"),
+    BudgetLine(
+        "5821", "LGP", "2521", 10_000, "Residential local guard services contract: additional and emergency services"
+    ),
+    BudgetLine("5826", "LGP", "2521", 330_000, "Consulate building guard contract: standard services"),
+    BudgetLine("5826", "LGP", "2521", 12_000, "Consulate building guard contract: additional and emergency services"),
     BudgetLine("5880", "RB", "2520", 6_400, "Background investigations"),
     BudgetLine("6134", "RB", "2520", 4_800, "Procurement system fees"),
     BudgetLine("6136", "RB", "2200", 18_500, "Freight and customs brokerage"),

@@ -317,6 +317,32 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 19, {"cost_center": "6143", "agency": "1500.0", "factor": "", "modification": "0.6"}),
         ("workload.csv", 20, {"cost_center": "6194-X001", "agency": "1500.0", "factor": "", "count": "3"}),
     ],
+    # Positions outside ICASS and costs funded elsewhere (icass.checks.other_rules).
+    [
+        ("positions.csv", 0, {"category": "USDH", "title": "Facility Manager"}),
+        ("positions.csv", 1, {"category": "USDH", "title": "Assistant Regional Security Officer"}),
+        ("positions.csv", 2, {"title": "LE Security Coordinator"}),
+        ("positions.csv", 3, {"title": "RIMC technician"}),
+        ("positions.csv", 4, {"title": "CMR gardener"}),
+        *(
+            ("budget.csv", k, {"cost_center": code, "description": text})
+            for k, (code, text) in enumerate(
+                (
+                    ("7850", "Grounds care of the CMR"),
+                    ("5624", "Medevac travel"),
+                    ("5458", "PBX replacement"),
+                    ("5880", "CAMS installation"),
+                    ("6150", "Fuel"),
+                    ("6139", "Driver per diem"),
+                    ("7850", "Welcome kits"),
+                    ("6139", "Armored vehicle"),
+                    ("6195", "Cell phone charges of ICASS sections"),
+                    ("6150", "Training of ICASS staff"),
+                    ("5826", "Guard services contract"),
+                )
+            )
+        ),
+    ],
     # An agency at post outside the local guard program (each sample guards every agency's residences).
     [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
