@@ -597,3 +597,19 @@ def test_explain_is_a_table_only(tmp_path):
     result = CliRunner().invoke(app, ["workload", str(folder), "--explain", "6443", "--format", "csv"])
     assert result.exit_code == 2
     assert result.stderr == "error: --explain shows a table: leave out --format csv\n"
+
+
+def test_regional_staff_count_in_the_basic_package_at_their_home_post_only(tmp_path):
+    # H-341.1-4 c: "Regional personnel based abroad are charged to Basic Package Services at their home post
+    # only": a person whose home post is another is not counted in 6150 here, and is in the other cost centers.
+    header = PEOPLE_HEADER.replace(",sma\n", ",sma,home_post\n")
+    people = header + "".join(
+        f"{person},2000.0,USDH,,,,2020-01-01,,,,{home}\n" for person, home in (("A", ""), ("B", "TST"), ("C", "ALD"))
+    )
+    result = ok(tmp_path, people_csv=people)
+    assert by_agency(result, "6150")["2000.0"] == Decimal(2)  # A and B: B's home post is this one
+    assert by_agency(result, "5880")["2000.0"] == Decimal(3)
+    trail = result.derivation.trail
+    left_out = trail.filter((trail["cost_center"] == "6150") & ~trail["counted"])
+    assert left_out["what"].to_list() == ["person C USDH"]
+    assert left_out["note"].to_list() == ["not counted: regional staff, counted at the home post ALD (H-341.1-4 c)"]

@@ -85,6 +85,8 @@ class PeopleRule(NamedTuple):
     exclude_roles: RoleWeight | None = None  # weight unused: these roles are not counted
     role_weight: RoleWeight | None = None
     none_counted: tuple[str, Decimal] | None = None  # (factor, count) for a subscriber with nobody counted
+    # The section that counts regional staff at their home post only (people.csv `home_post`); "": counted here.
+    home_post_only: str = ""
 
     def weight_of(self, kind: PersonKind) -> Decimal | None:
         for term in self.terms:
@@ -266,6 +268,7 @@ def _people(entry: dict[str, Any]) -> PeopleRule:
         sma=bool(entry.get("sma", True)),
         med_eligible=bool(entry.get("med_eligible", False)),
         exclude_roles=_role_weight(entry.get("exclude_roles")),
+        home_post_only=entry.get("home_post_only", ""),
         role_weight=_role_weight(entry.get("role_weight")),
         none_counted=(none["factor"], Decimal(none["count"])) if none else None,
     )

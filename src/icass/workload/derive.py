@@ -54,8 +54,15 @@ class Batch:
                 "count_date": [periods[i].count_date for i in chosen],
                 "first_day": [periods[i].first_day for i in chosen],
                 "last_day": [periods[i].last_day for i in chosen],
+                "post_code": [posts[i].post.code for i in chosen],
             },
-            schema={"post": trail.POST, "count_date": pl.Date, "first_day": pl.Date, "last_day": pl.Date},
+            schema={
+                "post": trail.POST,
+                "count_date": pl.Date,
+                "first_day": pl.Date,
+                "last_day": pl.Date,
+                "post_code": pl.String,
+            },
         )
         self.has: dict[str, set[int]] = {}
         stacked: dict[str, pl.DataFrame | None] = {}
@@ -67,7 +74,8 @@ class Batch:
                 stacked[name] = None
                 continue
             where = np.repeat(np.array([i for i, _ in present], dtype=np.int32), [f.height for _, f in present])
-            frame = pl.concat([f for _, f in present], how="vertical_relaxed")
+            # Diagonal: a post's file may leave out an optional column another's has (a missing one reads as empty).
+            frame = pl.concat([f for _, f in present], how="diagonal_relaxed")
             stacked[name] = frame.with_columns(pl.Series("post", where, dtype=trail.POST)).join(
                 when, on="post", how="left", maintain_order="left"
             )

@@ -46,6 +46,12 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str) -> pl
         "med_eligible",
         "sma",
         "role",
+        # A regional employee based at another post (H-341.1-4 c): its home post, else null.
+        (
+            pl.when(pl.col("home_post") != pl.col("post_code")).then(pl.col("home_post"))
+            if "home_post" in frame.columns and "post_code" in frame.columns
+            else pl.lit(None, dtype=pl.String)
+        ).alias("elsewhere"),
     )
     sponsors = frame.select(
         "post",
@@ -73,6 +79,7 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str) -> pl
         "med_eligible",
         "sma",
         pl.lit(None, dtype=pl.String).alias("role"),
+        pl.lit(None, dtype=pl.String).alias("elsewhere"),
     )
     employed = family.filter(pl.col("employed_by").is_not_null()).select(
         "post",
@@ -87,6 +94,7 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str) -> pl
         "med_eligible",
         pl.lit(False).alias("sma"),
         "role",
+        pl.lit(None, dtype=pl.String).alias("elsewhere"),
     )
     return pl.concat([own, dependents, employed], how="vertical_relaxed")
 
@@ -123,6 +131,19 @@ def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribe
             (
                 pl.col("role").is_in(list(excluded.roles)),
                 pl.concat_str([pl.lit("not counted: role "), pl.col("role"), pl.lit(f" ({excluded.section})")]),
+            )
+        )
+    if rule.home_post_only:
+        reasons.append(
+            (
+                pl.col("elsewhere").is_not_null(),
+                pl.concat_str(
+                    [
+                        pl.lit("not counted: regional staff, counted at the home post "),
+                        pl.col("elsewhere"),
+                        pl.lit(f" ({rule.home_post_only})"),
+                    ]
+                ),
             )
         )
     if not rule.sma:
