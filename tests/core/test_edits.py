@@ -322,6 +322,8 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
         ("agencies.csv", -1, {"physically_present": "yes", "under_com": "yes"}),
     ],
+    # Counts typed against the handbook's counting rules (icass.checks.workload_rules).
+    [("workload.csv", 0, {"cost_center": "6194", "agency": "9913.0", "factor": "OTHER", "count": "0.5"})],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
 FACTS = {"guard_force": "psa"}

@@ -1,0 +1,38 @@
+"""The handbook's rules on workload counts (group f, R96-R116): each broken alone on the valid base bundle fires
+alone, on its file, row and field; the same bundle following it is silent."""
+
+from __future__ import annotations
+
+import pytest
+
+from icass.runs.post import run_post
+from tests.bundles import BASE, write_bundle
+
+# The base counts with a factor column; the first line a case adds is row 16.
+HEADER, *LINES = BASE["workload.csv"].splitlines()
+WORKLOAD = "".join(f"{line}\n" for line in (f"{HEADER},factor", *(f"{line}," for line in LINES)))
+LITE = BASE["post.toml"].replace('"standard"', '"lite"')
+
+
+def findings(tmp_path, counts=(), **changes):
+    """(rule, file, row, field) of every diagnostic of the base bundle with these counts added, and every other
+    diagnostic as its text (none is expected)."""
+    workload = WORKLOAD + "".join(f"{line}\n" for line in counts)
+    bundle = write_bundle(tmp_path / "bundle", **{"workload_csv": workload, **changes})
+    return [(d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d) for d in run_post(bundle).diagnostics]
+
+
+# (rule, counts added, other changes, what the bundle finds): each rule broken, then kept.
+CASES = [
+    ("R111", ["6194,1900.0,3,,USDH", "6194,2000.0,0,,OTHER"], {}, [("workload.csv", 17, "count")]),
+    ("R111", ["6194,1900.0,3,,USDH", "6194,2000.0,0.5,,USDH"], {}, [("workload.csv", 17, "count")]),
+    ("R111", ["6194,1900.0,3,,USDH", "6194,2000.0,1,,OTHER"], {}, []),
+    ("R111", ["6194,2000.0,1,0.5,OTHER"], {}, []),  # modified below 1, counted 1
+    ("R111", ["6196,2000.0,0,,OTHER"], {"post_toml": LITE}, [("workload.csv", 16, "count")]),
+    ("R111", ["6196,2000.0,1,,OTHER"], {"post_toml": LITE}, []),
+]
+
+
+@pytest.mark.parametrize(("rule", "counts", "changes", "where"), CASES, ids=[c[0] for c in CASES])
+def test_a_count_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, rule, counts, changes, where):
+    assert findings(tmp_path, counts, **changes) == [(rule, *place) for place in where]
