@@ -323,7 +323,11 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("agencies.csv", -1, {"physically_present": "yes", "under_com": "yes"}),
     ],
     # Counts typed against the handbook's counting rules (icass.checks.workload_rules).
-    [("workload.csv", 0, {"cost_center": "6194", "agency": "9913.0", "factor": "OTHER", "count": "0.5"})],
+    [
+        ("workload.csv", 0, {"cost_center": "6194", "agency": "9913.0", "factor": "OTHER", "count": "0.5"}),
+        ("workload.csv", 1, {"cost_center": "6150", "agency": "1900.0", "factor": "LE_STAFF"}),
+        ("workload.csv", 2, {"cost_center": "6443", "agency": "1900.0", "factor": "MOH"}),
+    ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
 FACTS = {"guard_force": "psa"}

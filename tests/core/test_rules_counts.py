@@ -24,6 +24,13 @@ def findings(tmp_path, counts=(), **changes):
 
 # (rule, counts added, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
+    ("R97", ["6150,2000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "factor")]),
+    ("R97", ["6443,2000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "factor")]),
+    ("R97", ["5624,2000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "factor")]),
+    ("R97", ["5880,2000.0,4,,LE_STAFF"], {}, []),  # security services count LE staff
+    ("R98", ["6443,2000.0,2,,MOH"], {}, [("workload.csv", 16, "factor")]),
+    ("R98", ["5624,2000.0,2,,MOH"], {}, [("workload.csv", 16, "factor")]),
+    ("R98", ["6443,2000.0,2,,EFM"], {}, []),
     ("R111", ["6194,1900.0,3,,USDH", "6194,2000.0,0,,OTHER"], {}, [("workload.csv", 17, "count")]),
     ("R111", ["6194,1900.0,3,,USDH", "6194,2000.0,0.5,,USDH"], {}, [("workload.csv", 17, "count")]),
     ("R111", ["6194,1900.0,3,,USDH", "6194,2000.0,1,,OTHER"], {}, []),

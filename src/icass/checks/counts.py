@@ -10,6 +10,7 @@ from decimal import Decimal
 from icass.catalog import CostCenterSpec
 from icass.checks.broken import broken
 from icass.checks.context import Context
+from icass.checks.workload_rules import NOT_COUNTED
 from icass.diagnostics import Diagnostic, error
 from icass.model import BASIC_PACKAGE, Origin, PostBundle
 from icass.model.columnar import column, source_of
@@ -127,7 +128,7 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         if problem is not None:
             found.append(error(source_of(workload, k), problem[0], field="modification", section=problem[1]))
         factors = factors_of[code]
-        if factor not in factors:
+        if factor not in factors and (code, factor) not in NOT_COUNTED:  # those are budget rules R97 and R98
             offered = ", ".join(f or "(empty)" for f in sorted(factors))
             found.append(
                 error(

@@ -18,6 +18,18 @@ from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
 
+# The people a cost center never counts, by their factor, and the rule that says so: LE staff are not counted
+# in the Basic Package, Community Services or Health Services (R97: H-341.1-4 b; H-341.2-4 b; H-341.3-4 d), nor
+# are members of household in the family-member counts (R98: H-341.2-4 a NOTE 2; H-341.3-4 a NOTE 2).
+NOT_COUNTED: dict[tuple[str, str], str] = {
+    ("6150", "LE_STAFF"): "R97",
+    ("6443", "LE_STAFF"): "R97",
+    ("5624", "LE_STAFF"): "R97",
+    ("6443", "MOH"): "R98",
+    ("5624", "MOH"): "R98",
+}
+WHO = {"LE_STAFF": "LE staff", "MOH": "members of household"}
+
 # H-341.9-2(D) a; H-342.9-4 a: the radio program, whose every subscriber counts at least 1.
 RADIO_PROGRAM = {"standard": "6194", "lite": "6196"}
 RADIO_PROGRAM_FLOOR = Decimal(1)
@@ -42,6 +54,32 @@ def radio_program_subscribers(bundle: PostBundle, context: Context) -> list[Diag
     ]
 
 
+def _not_counted(bundle: PostBundle, rule: str) -> list[Diagnostic]:
+    """`rule` broken by each count of a factor its cost center never counts (NOT_COUNTED)."""
+    workload = bundle.workload
+    lines = zip(*(column(workload, name) for name in ("cost_center", "factor")), strict=True)
+    return [
+        broken(rule, source_of(workload, k), f"{code} counts {WHO[factor]}", "factor", alone=True)
+        for k, (code, factor) in enumerate(lines)
+        if NOT_COUNTED.get((code, factor)) == rule
+    ]
+
+
+def local_staff_not_counted(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R97: no count of LE staff in 6150, 6443 or 5624."""
+    return _not_counted(bundle, "R97")
+
+
+def household_not_counted(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R98: no count of members of household in 6443 or 5624 (family members on separate maintenance are left
+    out where the counts are derived: a typed count does not say who it holds)."""
+    return _not_counted(bundle, "R98")
+
+
 _COUNTS = frozenset({"post", "workload"})
 
-CHECKS: tuple[Check, ...] = (Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),)
+CHECKS: tuple[Check, ...] = (
+    Check(local_staff_not_counted, reads=frozenset({"workload"}), budget_rule="R97"),
+    Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
+    Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
+)
