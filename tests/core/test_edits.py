@@ -327,6 +327,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 0, {"cost_center": "6194", "agency": "9913.0", "factor": "OTHER", "count": "0.5"}),
         ("workload.csv", 1, {"cost_center": "6150", "agency": "1900.0", "factor": "LE_STAFF"}),
         ("workload.csv", 2, {"cost_center": "6443", "agency": "1900.0", "factor": "MOH"}),
+        ("workload.csv", 3, {"cost_center": "8790", "agency": "1900.0", "factor": ""}),
     ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.

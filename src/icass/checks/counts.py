@@ -112,16 +112,7 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
-            rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
-            found.append(
-                error(
-                    source_of(workload, k),
-                    f"{spec.code} has no distribution factor and takes no workload: it {rule}",
-                    field="cost_center",
-                    section=spec.count_section,
-                )
-            )
-            continue
+            continue  # budget rule R109 (icass.checks.workload_rules)
         if (code, modification) not in judged:
             judged[code, modification] = modification_problem(spec, modification)
         problem = judged[code, modification]

@@ -76,10 +76,30 @@ def household_not_counted(bundle: PostBundle, context: Context) -> list[Diagnost
     return _not_counted(bundle, "R98")
 
 
+def without_a_factor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R109: no count on a cost center without a distribution factor (0000 goes to State, 8790 follows each
+    agency's service costs); each code looked up once."""
+    methodology = str(bundle.post.methodology)
+    workload = bundle.workload
+    codes = column(workload, "cost_center")
+    specs = {code: context.catalog.find(code, methodology) for code in set(codes)}
+    shared = {
+        code: "is charged to 1900.0 State" if spec.distribution == "non_icass" else "follows service costs"
+        for code, spec in specs.items()
+        if spec is not None and spec.distribution != "workload"
+    }
+    return [
+        broken("R109", source_of(workload, k), f"{code} takes no count: it {shared[code]}", "cost_center", alone=True)
+        for k, code in enumerate(codes)
+        if code in shared
+    ]
+
+
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
     Check(local_staff_not_counted, reads=frozenset({"workload"}), budget_rule="R97"),
     Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
+    Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
 )
