@@ -20,19 +20,30 @@ from icass.model.columnar import column, source_of
 
 # The people a cost center never counts, by their factor, and the rule that says so: LE staff are not counted
 # in the Basic Package, Community Services or Health Services (R97: H-341.1-4 b; H-341.2-4 b; H-341.3-4 d), nor
-# are members of household in the family-member counts (R98: H-341.2-4 a NOTE 2; H-341.3-4 a NOTE 2).
+# are members of household in the family-member counts (R98: H-341.2-4 a NOTE 2; H-341.3-4 a NOTE 2), nor
+# institutional contractors in the warehouse and Lite general services counts (R100: H-341.7-7(D) a;
+# H-342.7-4 a).
 NOT_COUNTED: dict[tuple[str, str], str] = {
     ("6150", "LE_STAFF"): "R97",
     ("6443", "LE_STAFF"): "R97",
     ("5624", "LE_STAFF"): "R97",
     ("6443", "MOH"): "R98",
     ("5624", "MOH"): "R98",
+    ("6143", "INSTITUTIONAL_CONTRACTOR"): "R100",
+    ("6145", "INSTITUTIONAL_CONTRACTOR"): "R100",
 }
-WHO = {"LE_STAFF": "LE staff", "MOH": "members of household"}
+WHO = {"LE_STAFF": "LE staff", "MOH": "members of household", "INSTITUTIONAL_CONTRACTOR": "institutional contractors"}
 
 # H-341.9-2(D) a; H-342.9-4 a: the radio program, whose every subscriber counts at least 1.
 RADIO_PROGRAM = {"standard": "6194", "lite": "6196"}
 RADIO_PROGRAM_FLOOR = Decimal(1)
+
+
+def warehouse_americans(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R100, the part a count shows: no institutional contractors in 6143 (Lite 6145). The weights (LE staff
+    0.2, Lite guards 0.06) and the guards left out are applied where the counts are derived; a typed count
+    holds them already."""
+    return _not_counted(bundle, "R100")
 
 
 def radio_program_subscribers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -100,6 +111,7 @@ _COUNTS = frozenset({"post", "workload"})
 CHECKS: tuple[Check, ...] = (
     Check(local_staff_not_counted, reads=frozenset({"workload"}), budget_rule="R97"),
     Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
+    Check(warehouse_americans, reads=frozenset({"workload"}), budget_rule="R100"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
 )
