@@ -34,6 +34,9 @@ NOT_COUNTED: dict[tuple[str, str], str] = {
 }
 WHO = {"LE_STAFF": "LE staff", "MOH": "members of household", "INSTITUTIONAL_CONTRACTOR": "institutional contractors"}
 
+# H-341.13-4; H-341.14-4: the cost centers shared without a count (R109).
+NO_FACTOR = frozenset({"0000", "0009", "8790"})
+
 # H-341.9-2(D) a; H-342.9-4 a: the radio program, whose every subscriber counts at least 1.
 RADIO_PROGRAM = {"standard": "6194", "lite": "6196"}
 RADIO_PROGRAM_FLOOR = Decimal(1)
@@ -106,6 +109,24 @@ def without_a_factor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     ]
 
 
+def subscribers_without_a_count(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R116: an agency with count lines in a cost center (a subscriber) counts more than nothing there. The radio
+    program, which sets its own floor, is R111's; a cost center without a distribution factor, R109's."""
+    radio = RADIO_PROGRAM[str(bundle.post.methodology)]
+    workload = bundle.workload
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    first: dict[tuple[str, str], int] = {}
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    for k, (code, agency, count) in enumerate(lines):
+        totals[code, agency] += count
+        first.setdefault((code, agency), k)
+    return [
+        broken("R116", source_of(workload, first[code, agency]), f"agency {agency} counts 0 in {code}", "count")
+        for (code, agency), total in sorted(totals.items())
+        if total == 0 and code != radio and code not in NO_FACTOR
+    ]
+
+
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
@@ -114,4 +135,5 @@ CHECKS: tuple[Check, ...] = (
     Check(warehouse_americans, reads=frozenset({"workload"}), budget_rule="R100"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
+    Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )
