@@ -329,6 +329,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 2, {"cost_center": "6443", "agency": "1900.0", "factor": "MOH"}),
         ("workload.csv", 3, {"cost_center": "8790", "agency": "1900.0", "factor": ""}),
         ("workload.csv", 4, {"cost_center": "6143", "agency": "1900.0", "factor": "INSTITUTIONAL_CONTRACTOR"}),
+        ("workload.csv", 5, {"cost_center": "5624", "agency": "1900.0", "factor": "OTHER", "count": "999"}),
     ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.

@@ -31,6 +31,13 @@ CASES = [
     ("R98", ["6443,2000.0,2,,MOH"], {}, [("workload.csv", 16, "factor")]),
     ("R98", ["5624,2000.0,2,,MOH"], {}, [("workload.csv", 16, "factor")]),
     ("R98", ["6443,2000.0,2,,EFM"], {}, []),
+    # The base counts of 1900.0 are on rows 2 (5624), 5 (5880), 8 (6150) and 11 (6443); 2000.0's 5624 on row 4.
+    ("R99", ["6150,1900.0,2,,USDH"], {}, [("workload.csv", 11, "count"), ("workload.csv", 5, "count")]),
+    ("R99", ["6150,1900.0,2,,USDH", "6443,1900.0,2,,USDH", "5880,1900.0,2,,USDH"], {}, []),
+    ("R99", ["5624,2000.0,1,,EFM"], {}, [("workload.csv", 4, "count")]),
+    ("R99", ["5624,2000.0,1,,EFM", "6443,2000.0,1,,EFM"], {}, []),
+    ("R99", ["6441,1900.0,12,,"], {}, [("workload.csv", 16, "count")]),
+    ("R99", ["6441,1900.0,3,,"], {}, []),
     ("R100", ["6143,2000.0,2,,INSTITUTIONAL_CONTRACTOR"], {}, [("workload.csv", 16, "factor")]),
     ("R100", ["6145,2000.0,2,,INSTITUTIONAL_CONTRACTOR"], {"post_toml": LITE}, [("workload.csv", 16, "factor")]),
     ("R100", ["6143,2000.0,2,,USDH", "6143,2000.0,0.4,,LE_STAFF"], {}, []),

@@ -34,6 +34,13 @@ NOT_COUNTED: dict[tuple[str, str], str] = {
 }
 WHO = {"LE_STAFF": "LE staff", "MOH": "members of household", "INSTITUTIONAL_CONTRACTOR": "institutional contractors"}
 
+# How an agency's people counts compare, unmodified, each begun from another's people (R99): (cost center,
+# the count it is compared with, whether it is at least that count (else at most)). Community Services adds
+# the family members to the Basic Package (H-341.2-4 a); security, the LE staff (H-341.6-4 a); Health
+# Services counts those of Community Services' people eligible for it (H-341.3-4 a); the language program,
+# some of the Basic Package's Americans (H-341.11-1(D) a).
+COMPARED = (("6443", "6150", True), ("5880", "6150", True), ("5624", "6443", False), ("6441", "6150", False))
+
 # H-341.13-4; H-341.14-4: the cost centers shared without a count (R109).
 NO_FACTOR = frozenset({"0000", "0009", "8790"})
 
@@ -47,6 +54,32 @@ def warehouse_americans(bundle: PostBundle, context: Context) -> list[Diagnostic
     0.2, Lite guards 0.06) and the guards left out are applied where the counts are derived; a typed count
     holds them already."""
     return _not_counted(bundle, "R100")
+
+
+def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R99: an agency counted in both cost centers of a pair of COMPARED counts as the pair says. An agency
+    missing from a mandatory cost center is R53's; a line of people the cost center never counts, R97's or
+    R98's."""
+    workload = bundle.workload
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    first: dict[tuple[str, str], int] = {}
+    wanted = {code for pair in COMPARED for code in pair[:2]}
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count", "factor")), strict=True)
+    for k, (code, agency, count, factor) in enumerate(lines):
+        if code in wanted and (code, factor) not in NOT_COUNTED:  # those lines break R97 or R98 on their own
+            totals[code, agency] += count
+            first.setdefault((code, agency), k)
+    found: list[Diagnostic] = []
+    for code, basis, at_least in COMPARED:
+        for (counted, agency), total in sorted(totals.items()):
+            other = totals.get((basis, agency))
+            if counted != code or other is None or (total >= other if at_least else total <= other):
+                continue
+            what = (
+                f"agency {agency} counts {total} in {code}, {'fewer' if at_least else 'more'} than {other} in {basis}"
+            )
+            found.append(broken("R99", source_of(workload, first[code, agency]), what, "count"))
+    return found
 
 
 def radio_program_subscribers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -132,6 +165,7 @@ _COUNTS = frozenset({"post", "workload"})
 CHECKS: tuple[Check, ...] = (
     Check(local_staff_not_counted, reads=frozenset({"workload"}), budget_rule="R97"),
     Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
+    Check(people_counts_compared, reads=frozenset({"workload"}), budget_rule="R99"),
     Check(warehouse_americans, reads=frozenset({"workload"}), budget_rule="R100"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
