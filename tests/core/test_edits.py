@@ -330,6 +330,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 3, {"cost_center": "8790", "agency": "1900.0", "factor": ""}),
         ("workload.csv", 4, {"cost_center": "6143", "agency": "1900.0", "factor": "INSTITUTIONAL_CONTRACTOR"}),
         ("workload.csv", 5, {"cost_center": "5624", "agency": "1900.0", "factor": "OTHER", "count": "999"}),
+        ("workload.csv", 6, {"cost_center": "6134", "agency": "1900.0", "factor": "", "count": "2.5"}),
     ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.

@@ -41,6 +41,8 @@ CASES = [
     ("R100", ["6143,2000.0,2,,INSTITUTIONAL_CONTRACTOR"], {}, [("workload.csv", 16, "factor")]),
     ("R100", ["6145,2000.0,2,,INSTITUTIONAL_CONTRACTOR"], {"post_toml": LITE}, [("workload.csv", 16, "factor")]),
     ("R100", ["6143,2000.0,2,,USDH", "6143,2000.0,0.4,,LE_STAFF"], {}, []),
+    ("R102", ["6134,2000.0,7.5,,"], {}, [("workload.csv", 16, "count")]),
+    ("R102", ["6134,2000.0,7,,"], {}, []),
     ("R109", ["8790,2000.0,1,,"], {}, [("workload.csv", 16, "cost_center")]),
     ("R109", ["0000,1900.0,1,,"], {}, [("workload.csv", 16, "cost_center")]),
     ("R109", ["6139,1900.0,1,,"], {}, []),

@@ -41,6 +41,10 @@ WHO = {"LE_STAFF": "LE staff", "MOH": "members of household", "INSTITUTIONAL_CON
 # some of the Basic Package's Americans (H-341.11-1(D) a).
 COMPARED = (("6443", "6150", True), ("5880", "6150", True), ("5624", "6443", False), ("6441", "6150", False))
 
+# H-341.7-3(D) c: each procurement action weighs 1, 2 or 3 by the agency's dollars on it (R102), so the
+# procurement count is a whole number.
+PROCUREMENT = "6134"
+
 # H-341.13-4; H-341.14-4: the cost centers shared without a count (R109).
 NO_FACTOR = frozenset({"0000", "0009", "8790"})
 
@@ -80,6 +84,17 @@ def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnos
             )
             found.append(broken("R99", source_of(workload, first[code, agency]), what, "count"))
     return found
+
+
+def procurement_weights(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R102: a procurement count is a sum of the weights 1, 2 and 3, a whole number."""
+    workload = bundle.workload
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    return [
+        broken("R102", source_of(workload, k), f"agency {agency} counts {count} in {code}", "count", alone=True)
+        for k, (code, agency, count) in enumerate(lines)
+        if code == PROCUREMENT and count != count.to_integral_value()
+    ]
 
 
 def radio_program_subscribers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -167,6 +182,7 @@ CHECKS: tuple[Check, ...] = (
     Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
     Check(people_counts_compared, reads=frozenset({"workload"}), budget_rule="R99"),
     Check(warehouse_americans, reads=frozenset({"workload"}), budget_rule="R100"),
+    Check(procurement_weights, reads=frozenset({"workload"}), budget_rule="R102"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
