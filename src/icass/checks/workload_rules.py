@@ -34,6 +34,10 @@ NOT_COUNTED: dict[tuple[str, str], str] = {
 }
 WHO = {"LE_STAFF": "LE staff", "MOH": "members of household", "INSTITUTIONAL_CONTRACTOR": "institutional contractors"}
 
+# The step of a warehouse count of LE staff (or of a count not split by factor): 0.2 a head (H-341.7-7(D) a);
+# in Lite general services 0.2, or 0.06 for a PSA or SD guard (H-342.5 f NOTES 1-2), so steps of 0.02.
+WAREHOUSE_STEP = {"6143": Decimal("0.2"), "6145": Decimal("0.02")}
+
 # How an agency's people counts compare, unmodified, each begun from another's people (R99): (cost center,
 # the count it is compared with, whether it is at least that count (else at most)). Community Services adds
 # the family members to the Basic Package (H-341.2-4 a); security, the LE staff (H-341.6-4 a); Health
@@ -54,10 +58,25 @@ RADIO_PROGRAM_FLOOR = Decimal(1)
 
 
 def warehouse_americans(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    """R100, the part a count shows: no institutional contractors in 6143 (Lite 6145). The weights (LE staff
-    0.2, Lite guards 0.06) and the guards left out are applied where the counts are derived; a typed count
-    holds them already."""
-    return _not_counted(bundle, "R100")
+    """R100, the parts a count shows: no institutional contractors in 6143 (Lite 6145), and a count those
+    weights can give (whole heads, LE staff in steps of WAREHOUSE_STEP). Which guards are left out is decided
+    where the counts are derived."""
+    workload = bundle.workload
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count", "factor")), strict=True)
+    weighed = [
+        broken(
+            "R100",
+            source_of(workload, k),
+            f"agency {agency} counts {f'{count} {factor}'.strip()} in {code}",
+            "count",
+            alone=True,
+        )
+        for k, (code, agency, count, factor) in enumerate(lines)
+        if code in WAREHOUSE_STEP
+        and (code, factor) not in NOT_COUNTED
+        and count % (WAREHOUSE_STEP[code] if factor in ("", "LE_STAFF") else 1) != 0
+    ]
+    return _not_counted(bundle, "R100") + weighed
 
 
 def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnostic]:
