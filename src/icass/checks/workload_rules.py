@@ -5,6 +5,12 @@ The counts judged are those the post distributes by (derived from its records, r
 count the counting rules derive follows the handbook by construction, so what these checks find is a count
 typed in workload.csv. A row of workload.csv is a subscription: the bundle keeps no list of subscribers apart
 from the counts.
+
+Not checked, since a count does not show them: R96 (the count date and window: the derivation applies them),
+R101 (5458's weights: a typed count of devices plus weighted accounts can be any number, and the handbook's
+own example rounds 2.9 to 3), R103-R106 (who is counted under which special agency code: the roles route it
+where counts are derived), R107 and R112 (what the source records leave out), R108 (compounds), R110 (home
+posts), R113 (TDY visitors), R114 (arrival years), R115 (overlapping incumbents).
 """
 
 from __future__ import annotations
@@ -79,19 +85,27 @@ def warehouse_americans(bundle: PostBundle, context: Context) -> list[Diagnostic
     return _not_counted(bundle, "R100") + weighed
 
 
+Counted = dict[tuple[str, str], Decimal]
+
+
+def _totals(bundle: PostBundle, codes: frozenset[str] | None = None) -> tuple[Counted, dict[tuple[str, str], int]]:
+    """Each agency's count in each cost center (of `codes`, or every one), unmodified, added over its factors,
+    with the first row of each; a line of people its cost center never counts is left to NOT_COUNTED's rules."""
+    totals: Counted = defaultdict(Decimal)
+    first: dict[tuple[str, str], int] = {}
+    names = ("cost_center", "agency", "count", "factor")
+    for k, (code, agency, count, factor) in enumerate(zip(*(column(bundle.workload, n) for n in names), strict=True)):
+        if (codes is None or code in codes) and (code, factor) not in NOT_COUNTED:
+            totals[code, agency] += count
+            first.setdefault((code, agency), k)
+    return totals, first
+
+
 def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R99: an agency counted in both cost centers of a pair of COMPARED counts as the pair says. An agency
     missing from a mandatory cost center is R53's; a line of people the cost center never counts, R97's or
     R98's."""
-    workload = bundle.workload
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    first: dict[tuple[str, str], int] = {}
-    wanted = {code for pair in COMPARED for code in pair[:2]}
-    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count", "factor")), strict=True)
-    for k, (code, agency, count, factor) in enumerate(lines):
-        if code in wanted and (code, factor) not in NOT_COUNTED:  # those lines break R97 or R98 on their own
-            totals[code, agency] += count
-            first.setdefault((code, agency), k)
+    totals, first = _totals(bundle, frozenset(code for pair in COMPARED for code in pair[:2]))
     found: list[Diagnostic] = []
     for code, basis, at_least in COMPARED:
         for (counted, agency), total in sorted(totals.items()):
@@ -101,7 +115,7 @@ def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnos
             what = (
                 f"agency {agency} counts {total} in {code}, {'fewer' if at_least else 'more'} than {other} in {basis}"
             )
-            found.append(broken("R99", source_of(workload, first[code, agency]), what, "count"))
+            found.append(broken("R99", source_of(bundle.workload, first[code, agency]), what, "count"))
     return found
 
 
@@ -120,17 +134,10 @@ def radio_program_subscribers(bundle: PostBundle, context: Context) -> list[Diag
     """R111: an agency counted in the radio program (a subscriber) counts at least 1 there, its people added
     over their factors, before any modification."""
     code = RADIO_PROGRAM[str(bundle.post.methodology)]
-    workload = bundle.workload
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    first: dict[str, int] = {}
-    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
-    for k, (cost_center, agency, count) in enumerate(lines):
-        if cost_center == code:
-            totals[agency] += count
-            first.setdefault(agency, k)
+    totals, first = _totals(bundle, frozenset({code}))
     return [
-        broken("R111", source_of(workload, first[agency]), f"agency {agency} counts {total} in {code}", "count")
-        for agency, total in sorted(totals.items())
+        broken("R111", source_of(bundle.workload, first[key]), f"agency {key[1]} counts {total} in {code}", "count")
+        for key, total in sorted(totals.items())
         if total < RADIO_PROGRAM_FLOOR
     ]
 
@@ -180,15 +187,9 @@ def subscribers_without_a_count(bundle: PostBundle, context: Context) -> list[Di
     """R116: an agency with count lines in a cost center (a subscriber) counts more than nothing there. The radio
     program, which sets its own floor, is R111's; a cost center without a distribution factor, R109's."""
     radio = RADIO_PROGRAM[str(bundle.post.methodology)]
-    workload = bundle.workload
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    first: dict[tuple[str, str], int] = {}
-    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
-    for k, (code, agency, count) in enumerate(lines):
-        totals[code, agency] += count
-        first.setdefault((code, agency), k)
+    totals, first = _totals(bundle)
     return [
-        broken("R116", source_of(workload, first[code, agency]), f"agency {agency} counts 0 in {code}", "count")
+        broken("R116", source_of(bundle.workload, first[code, agency]), f"agency {agency} counts 0 in {code}", "count")
         for (code, agency), total in sorted(totals.items())
         if total == 0 and code != radio and code not in NO_FACTOR
     ]
