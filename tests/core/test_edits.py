@@ -348,6 +348,16 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
         ("agencies.csv", -1, {"physically_present": "yes", "under_com": "yes"}),
     ],
+    # Counts typed against the handbook's counting rules (icass.checks.workload_rules).
+    [
+        ("workload.csv", 0, {"cost_center": "6194", "agency": "9913.0", "factor": "OTHER", "count": "0.5"}),
+        ("workload.csv", 1, {"cost_center": "6150", "agency": "1900.0", "factor": "LE_STAFF"}),
+        ("workload.csv", 2, {"cost_center": "6443", "agency": "1900.0", "factor": "MOH"}),
+        ("workload.csv", 3, {"cost_center": "8790", "agency": "1900.0", "factor": ""}),
+        ("workload.csv", 4, {"cost_center": "6143", "agency": "1900.0", "factor": "INSTITUTIONAL_CONTRACTOR"}),
+        ("workload.csv", 5, {"cost_center": "5624", "agency": "1900.0", "factor": "OTHER", "count": "999"}),
+        ("workload.csv", 6, {"cost_center": "6134", "agency": "1900.0", "factor": "", "count": "2.5"}),
+    ],
 ]
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
 FACTS = {"guard_force": "psa"}

@@ -139,7 +139,7 @@ def test_no_position_is_all_on_non_icass_duties(tmp_path, title, dual):
 def _time(*rows: str, workload: tuple[str, ...] = ()) -> dict[str, str]:
     """The base bundle with an LE position P3 (positions.csv row 4) titled as the test says, its time given
     row by row (time_allocation.csv rows 6 on), and counts on the cost centers it serves."""
-    counts = "".join(f"{code},1900.0,100,\n" for code in workload)
+    counts = "".join(f"{code},1900.0,10,\n" for code in workload)
     # A position all in the guard program is paid from the LGP target (R10), any other from the bureau's.
     guarding = all(row.split("-")[0].split(",")[0] in ("5821", "5822", "5823", "5826") for row in rows)
     return {

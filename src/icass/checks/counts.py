@@ -10,6 +10,7 @@ from decimal import Decimal
 from icass.catalog import CostCenterSpec
 from icass.checks.broken import broken
 from icass.checks.context import Context
+from icass.checks.workload_rules import NOT_COUNTED
 from icass.diagnostics import Diagnostic, error
 from icass.model import BASIC_PACKAGE, Origin, PostBundle
 from icass.model.columnar import column, source_of
@@ -111,23 +112,14 @@ def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         if spec is None:
             continue  # reported as an unknown cost center
         if spec.distribution != "workload":
-            rule = "is charged to 1900.0 (State)" if spec.distribution == "non_icass" else "follows service costs"
-            found.append(
-                error(
-                    source_of(workload, k),
-                    f"{spec.code} has no distribution factor and takes no workload: it {rule}",
-                    field="cost_center",
-                    section=spec.count_section,
-                )
-            )
-            continue
+            continue  # budget rule R109 (icass.checks.workload_rules)
         if (code, modification) not in judged:
             judged[code, modification] = modification_problem(spec, modification)
         problem = judged[code, modification]
         if problem is not None:
             found.append(error(source_of(workload, k), problem[0], field="modification", section=problem[1]))
         factors = factors_of[code]
-        if factor not in factors:
+        if factor not in factors and (code, factor) not in NOT_COUNTED:  # those are budget rules R97 and R98
             offered = ", ".join(f or "(empty)" for f in sorted(factors))
             found.append(
                 error(
