@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from icass.catalog import Catalog
 from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic
 from icass.distribution.columns import Columns
 from icass.model import PostBundle
+from icass.model.columnar import column
 
 if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
     import numpy as np
@@ -55,6 +56,27 @@ class Needs(Enum):
 
 Rule = Callable[[PostBundle, Context], list[Diagnostic]]
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def per_table(make: Callable[[T], R]) -> Callable[[T], R]:
+    """`make(table)` kept for the last table it was asked of (by identity): many checks read the same view of a
+    post's table (its lines grouped by description, each position's cost centers), and the checks of one run
+    read the same tables. One pair is kept, replaced whole, so that threads reading two posts at once only
+    make a view again, never take another table's."""
+    kept: list[tuple[T, R]] = []
+
+    def view(table: T) -> R:
+        held = kept[0] if kept else None
+        if held is not None and held[0] is table:
+            return held[1]
+        made = make(table)
+        kept[:] = [(table, made)]
+        return made
+
+    return view
+
 
 # Every field of a PostBundle: what a check reads unless it says less.
 EVERY_FIELD = frozenset(
@@ -72,3 +94,22 @@ class Check:
     needs: Needs = Needs.ROWS
     reads: frozenset[str] = EVERY_FIELD
     budget_rule: str = ""  # the id of the handbook's budget rule it judges (icass.catalog.budget_rules), if one
+
+
+def _grouped(name: str) -> Callable[[Sequence[Any]], dict[Any, list[int]]]:
+    def group(table: Sequence[Any]) -> dict[Any, list[int]]:
+        found: dict[Any, list[int]] = {}
+        for k, value in enumerate(column(table, name)):
+            found.setdefault(value, []).append(k)
+        return found
+
+    return per_table(group)
+
+
+_BY = {name: _grouped(name) for name in ("cost_center", "position_id")}
+
+
+def rows_by(table: Sequence[Any], name: str) -> dict[Any, list[int]]:
+    """A table's rows by the value of one column ("cost_center" or "position_id"), kept for the table: a post's
+    thousands of rows name a few dozen cost centers, and a check asks of each code once."""
+    return _BY[name](table)

@@ -12,12 +12,12 @@ is judged as State's. A fact that marks them would let these checks skip those l
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context
+from icass.checks.context import Check, Context, per_table
 from icass.diagnostics import Diagnostic
 from icass.model import Funding, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
@@ -89,12 +89,15 @@ def says(description: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 
 
-def _lines(bundle: PostBundle) -> Iterator[tuple[int, str, str, str, str, bool]]:
+def _lines(bundle: PostBundle) -> list[tuple[int, str, str, str, str, bool]]:
     """Each budget line's index, cost center, funding, SOC, description and lease mark."""
-    budget = bundle.budget
+    return _budget_lines(bundle.budget)
+
+
+@per_table  # a dozen rules read the budget's lines so
+def _budget_lines(budget: Sequence[Any]) -> list[tuple[int, str, str, str, str, bool]]:
     names = ("cost_center", "funding", "soc", "description", "lease")
-    for k, line in enumerate(zip(*(column(budget, name) for name in names), strict=True)):
-        yield (k, *line)
+    return [(k, *line) for k, line in enumerate(zip(*(column(budget, name) for name in names), strict=True))]
 
 
 def _budget_line(rule: str, bundle: PostBundle, k: int, found: str, field: str = "funding") -> Diagnostic:
@@ -107,11 +110,16 @@ def _pool_line(rule: str, pool: Sequence[Any], k: int, found: str, field: str = 
 
 def _time_of(bundle: PostBundle) -> dict[str, set[str]]:
     """The cost centers (families) each position gives time to."""
+    return _time_families(bundle.time_allocation)
+
+
+@per_table
+def _time_families(allocation: Sequence[Any]) -> dict[str, set[str]]:
+    codes = column(allocation, "cost_center")
+    families = {code: family(code) for code in set(codes)}  # a few dozen codes on thousands of rows
     time: dict[str, set[str]] = {}
-    for position_id, code in zip(
-        column(bundle.time_allocation, "position_id"), column(bundle.time_allocation, "cost_center"), strict=True
-    ):
-        time.setdefault(position_id, set()).add(family(code))
+    for position_id, code in zip(column(allocation, "position_id"), codes, strict=True):
+        time.setdefault(position_id, set()).add(families[code])
     return time
 
 

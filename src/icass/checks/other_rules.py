@@ -15,11 +15,13 @@ computed from the prior year's final budget, never typed).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context
+from icass.checks.context import Check, Context, per_table
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -189,10 +191,11 @@ def _positions_titled(
     """Each position (of `category`, if given) whose title `titled` says yes to."""
     positions = bundle.positions
     lines = zip(*(column(positions, name) for name in ("position_id", "category", "title")), strict=True)
+    said = functools.cache(titled)  # a post's titles repeat (every guard, every driver)
     return [
         broken(rule, source_of(positions, k), f"position {position_id} is titled {title!r}", "title")
         for k, (position_id, of, title) in enumerate(lines)
-        if (category is None or of == category) and titled(title)
+        if (category is None or of == category) and said(title)
     ]
 
 
@@ -201,12 +204,21 @@ def _lines_described(
 ) -> list[Diagnostic]:
     """Each budget line whose cost center and description `described` says yes to, read as `what`."""
     budget = bundle.budget
-    lines = zip(column(budget, "cost_center"), column(budget, "description"), strict=True)
-    return [
-        broken(rule, source_of(budget, k), f"the line of {code} reads as {what}", "description")
-        for k, (code, description) in enumerate(lines)
-        if described(code, description)
-    ]
+    rows = sorted(
+        k for (code, description), at in _described(budget).items() if described(code, description) for k in at
+    )
+    codes = column(budget, "cost_center")
+    return [broken(rule, source_of(budget, k), f"the line of {codes[k]} reads as {what}", "description") for k in rows]
+
+
+@per_table
+def _described(budget: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
+    """The budget's lines by cost center and description: a post repeats its descriptions line after line (every
+    month's utilities, every residence's lease), so each is judged once."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for k, pair in enumerate(zip(column(budget, "cost_center"), column(budget, "description"), strict=True)):
+        found.setdefault(pair, []).append(k)
+    return found
 
 
 def _says(pattern: re.Pattern[str]) -> Callable[[str], bool]:

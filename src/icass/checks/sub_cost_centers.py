@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context
+from icass.checks.context import Check, Context, rows_by
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -48,10 +48,12 @@ PARKING_LOT = re.compile(r"^(7820-X82|7860-X86)(\d)$")
 SALARY_SOC = ("11", "12")
 
 
-def _codes(bundle: PostBundle) -> Iterator[tuple[str, Sequence[Any], int, str]]:
-    """Each cost center a row names, with its table, row and field: budget, time allocation and counts."""
+def _codes(bundle: PostBundle, wanted: Callable[[str], bool]) -> Iterator[tuple[str, Sequence[Any], int, str]]:
+    """Each row that names a cost center `wanted` says yes to, with its table, row and field: budget, time
+    allocation and counts, in that order and each table's; each code is asked of once."""
     for table in (bundle.budget, bundle.time_allocation, bundle.workload):
-        for k, code in enumerate(column(table, "cost_center")):
+        rows = sorted((k, code) for code, at in rows_by(table, "cost_center").items() if wanted(code) for k in at)
+        for k, code in rows:
             yield code, table, k, "cost_center"
 
 
@@ -71,8 +73,7 @@ def basic_package_sub_cost_centers(bundle: PostBundle, context: Context) -> list
     """R71: the Basic Package has no sub-cost centers."""
     return [
         broken("R71", source_of(table, k), f"{code} is a sub-cost center of {BASIC_PACKAGE}", field, alone=True)
-        for code, table, k, field in _codes(bundle)
-        if code.startswith(BASIC_PACKAGE + "-")
+        for code, table, k, field in _codes(bundle, lambda code: code.startswith(BASIC_PACKAGE + "-"))
     ]
 
 
@@ -221,7 +222,7 @@ def parking_lot_sequence(bundle: PostBundle, context: Context) -> list[Diagnosti
     so a lot's number follows one in use."""
     used: dict[str, set[int]] = defaultdict(set)
     first: dict[str, tuple[Sequence[Any], int, str]] = {}
-    for code, table, k, field in _codes(bundle):
+    for code, table, k, field in _codes(bundle, lambda code: PARKING_LOT.match(code) is not None):
         lot = PARKING_LOT.match(code)
         if lot:
             used[lot.group(1)].add(int(lot.group(2)))

@@ -8,13 +8,12 @@ center are written `PARENT-SUFFIX` (5823-X023, 6195-0001), so a code's cost cent
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context
+from icass.checks.context import Check, Context, per_table, rows_by
 from icass.diagnostics import Diagnostic
 from icass.model import BASIC_PACKAGE, MISCELLANEOUS, NON_ICASS, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
@@ -43,11 +42,10 @@ def _time_on(bundle: PostBundle, wanted: Callable[[str], bool]) -> Iterator[tupl
     """Each row of time (percent above zero) on a code `wanted` says yes to: its index, position, code and
     percent."""
     allocation = bundle.time_allocation
-    codes = column(allocation, "cost_center")
-    hits = [k for k, code in enumerate(codes) if wanted(code)]
+    hits = sorted(k for code, at in rows_by(allocation, "cost_center").items() if wanted(code) for k in at)
     if not hits:
         return
-    ids, percents = column(allocation, "position_id"), column(allocation, "percent")
+    ids, codes, percents = (column(allocation, name) for name in ("position_id", "cost_center", "percent"))
     for k in hits:
         if percents[k] > 0:
             yield k, ids[k], codes[k], percents[k]
@@ -260,21 +258,38 @@ def _positions(
     holding = None if on is None else {position_id for _, position_id, _, _ in _time_on(bundle, on)}
     if holding == set():
         return []
-    picked = [
+    judged = _by_category_and_title(bundle.positions).items()
+    picked = sorted(
         k
-        for k, (category, title) in enumerate(zip(categories, titles, strict=True))
-        if (holding is None or ids[k] in holding) and chosen(category, title)
-    ]
+        for (category, title), at in judged
+        if chosen(category, title)
+        for k in at
+        if holding is None or ids[k] in holding
+    )
     if not picked:
         return []
-    wanted = {ids[k] for k in picked}
-    time: dict[str, list[_Time]] = defaultdict(list)
     allocation = bundle.time_allocation
     codes, percents = column(allocation, "cost_center"), column(allocation, "percent")
-    for k, position_id in enumerate(column(allocation, "position_id")):
-        if position_id in wanted and percents[k] > 0:
-            time[position_id].append(_Time(k, codes[k], percents[k]))
-    return [_Position(k, ids[k], categories[k], titles[k], tuple(time[ids[k]])) for k in picked]
+    rows = rows_by(allocation, "position_id")
+    return [
+        _Position(
+            k,
+            ids[k],
+            categories[k],
+            titles[k],
+            tuple(_Time(j, codes[j], percents[j]) for j in rows.get(ids[k], ()) if percents[j] > 0),
+        )
+        for k in picked
+    ]
+
+
+@per_table
+def _by_category_and_title(positions: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
+    """The positions by category and title: a post's titles repeat (every guard, every driver)."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for k, pair in enumerate(zip(column(positions, "category"), column(positions, "title"), strict=True)):
+        found.setdefault(pair, []).append(k)
+    return found
 
 
 def _titled(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
