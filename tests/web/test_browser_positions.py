@@ -184,3 +184,20 @@ def test_the_find_button_stands_level_with_the_search_field(page, width):  # noq
     assert abs(field["y"] - button["y"]) < 1
     assert abs(field["height"] - button["height"]) < 1
     assert button["x"] >= field["x"] + field["width"] - 1  # beside it, not under it
+
+
+@pytest.mark.parametrize("width", [390, 1440])
+def test_a_warning_is_left_as_it_is_from_the_posts_home_with_a_reason(page, width):  # noqa: F811
+    page.set_viewport_size({"width": width, "height": 900})
+    _sign_in(page)
+    csrf = page.request.get("/api/session").json()["csrf_token"]
+    line = {"cost_center": "8790", "funding": "RB", "soc": "2600", "amount": "9000000", "description": "fees"}
+    assert page.request.post(f"/api/posts/{KVR}/{FY}/budget-lines", data=line, headers={"X-CSRF-Token": csrf}).ok
+    page.goto(f"/posts/{KVR}/{FY}")
+    page.locator("details.acknowledge summary").first.click()
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)  # the open form fits a phone
+    page.get_by_label("Why is it right for this post?").first.fill("Bank fees of the move")
+    page.get_by_role("button", name="Acknowledge the warning").first.click()
+    page.locator("#acknowledged").wait_for()
+    assert "Bank fees of the move (fmo, " in page.inner_text("#acknowledged")
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
