@@ -59,7 +59,10 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         errors=sum(d.severity == ERROR for d in summary.problems),
         open_warnings=sum(d.severity != ERROR and d.open for d in summary.problems),
         acknowledged=sum(not d.open for d in summary.problems),
-        acknowledgement_ids=acknowledgement_ids(request, shown.key) if editable else {},
+        # Read only when there is one to withdraw: the dashboard is the page most read.
+        acknowledgement_ids=(
+            acknowledgement_ids(request, shown.key) if editable and not all(d.open for d in summary.problems) else {}
+        ),
         editable=editable,
         recent=recent_changes(request, shown.key, run, names),
         not_judged=rules_not_judged(run),
