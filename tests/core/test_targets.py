@@ -66,12 +66,21 @@ def test_the_csv_has_the_issues_header_and_dollars_to_the_cent(tmp_path):
 
 def test_a_budget_over_its_target_is_a_warning_against_the_final_target_once_set(tmp_path):
     _, run = _run(tmp_path)
-    over = [d for d in run.diagnostics if d.section == "H-422"]
+    over = [d for d in run.diagnostics if d.rule == "R119"]
     assert [(d.severity, str(d.source), d.field) for d in over] == [(WARNING, "targets.csv, row 2", "amount")]
     assert "over its initial RB target of $40,000.00" in over[0].message
     _, run = _run(tmp_path / "final", TARGETS + "2027,RB,final,60000.00\n")
-    assert [d for d in run.diagnostics if d.section == "H-422"] == []
+    assert [d for d in run.diagnostics if d.rule == "R119"] == []
     assert run.ok
+
+
+def test_the_fmo_can_leave_a_budget_over_its_target_with_a_reason(tmp_path):
+    reason = "rule,file,row,reason,by,on\nR119,targets.csv,2,Bureau agreed to fund the overage,fmo,2026-12-01\n"
+    folder = write_bundle(
+        tmp_path / "bundle", budget_csv=BUDGET, targets_csv=TARGETS, workload_csv=WORKLOAD, acknowledgements_csv=reason
+    )
+    over = [d for d in run_post(folder).diagnostics if d.rule == "R119"]
+    assert [(d.acknowledged, d.open) for d in over] == [("Bureau agreed to fund the overage (fmo, 2026-12-01)", False)]
 
 
 def test_a_target_of_amsal_or_of_no_year_is_named(tmp_path):

@@ -128,7 +128,7 @@ def test_the_fmo_leaves_a_warning_as_it_is_with_a_reason_the_committee_reads(app
     fmo, csrf = signed_in(app, "fmo")
     headers = {"X-CSRF-Token": csrf}
     warning = _warn_on_miscellaneous(fmo, csrf)
-    # Also over its RB target (a warning the FMO cannot leave as it is: it is no rule of the table).
+    # Also over its RB target (rule R119), a warning left open here.
     assert "2 warnings to look at" in _headline(fmo.get(POST).text)
     refused = fmo.post(f"{POST}/acknowledgements", data=warning | {"reason": "  "}, headers=headers)
     assert 'role="alert"' in refused.text

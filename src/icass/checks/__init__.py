@@ -26,6 +26,7 @@ from icass.checks import (
     shares,
     sub_cost_centers,
     subscriptions,
+    targets,
     time_rules,
     workload_rules,
 )
@@ -86,9 +87,15 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+# Budget rules judged outside CHECKS, on what a PostBundle does not hold: the targets are the ISC's, read beside
+# the post's rows (a bundle's targets.csv, or a world's), and judged once the run has the post's budget.
+JUDGED_APART = {"R119": targets.over_targets}
+
+
 def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
     """The ids of the budget rules some check judges."""
-    return frozenset(check.budget_rule for check in checks if check.budget_rule)
+    apart = JUDGED_APART if checks is CHECKS else {}
+    return frozenset(check.budget_rule for check in checks if check.budget_rule) | frozenset(apart)
 
 
 def judged_rules(post: PostBundle) -> frozenset[str]:

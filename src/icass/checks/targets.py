@@ -16,13 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from icass.diagnostics import Diagnostic, warning
+from icass.checks.broken import broken
+from icass.diagnostics import Diagnostic
 from icass.model import PostBundle, Target
 from icass.model.columnar import column
 from icass.money import format_grouped
 
 PSU_SOC = "2529"  # H-423.2-2 a: the PSU charge is budgeted to SOC 2529, and only it
-TARGET_SECTION = "H-422"
 CENTRAL_SECTION = "H-423.2-1"
 PSU_SECTION = "H-423.2-2 a"
 KINDS = ("initial", "final")
@@ -110,18 +110,17 @@ def binding(lines: Sequence[TargetLine]) -> list[TargetLine]:
 
 
 def over_targets(bundle: PostBundle, targets: Iterable[Target]) -> list[Diagnostic]:
-    """A warning for each funding source whose budget is over the target it is judged by (`binding`). A warning,
+    """Rule R119 for each funding source whose budget is over the target it is judged by (`binding`). A warning,
     not an error: the handbook sets targets but states no rule that a budget stay within them (BUDGET_RULES
     2.9); a final budget over its final target is for the approvals of the ICASS year to stop."""
     return [
-        warning(
+        broken(
+            "R119",
             line.target_source.source if line.target_source is not None else bundle.post.source,
             f"the post budgets ${format_grouped(line.budgeted)} of {line.funding}, "
             f"${format_grouped(line.difference)} over its {line.kind} {line.funding} target of "
-            f"${format_grouped(line.target)}: bring the {line.funding} lines down, or ask the regional bureau "
-            "for more",
+            f"${format_grouped(line.target)}",
             field="amount",
-            section=TARGET_SECTION,
         )
         for line in binding(target_lines(bundle.post.code, bundle, targets))
         if line.difference > 0
