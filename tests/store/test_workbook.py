@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -85,6 +86,31 @@ def test_a_post_comes_back_through_the_database_and_a_workbook_identical(engine,
     assert (again.code, again.fiscal_year) == (stored.code, stored.fiscal_year)
     export_bundle(engine, stored.code, stored.fiscal_year, tmp_path / "back")
     assert _same_tree(sample, tmp_path / "back") == []
+
+
+def test_an_exported_workbook_holds_the_budget_summary_worksheet_it_never_reads(engine, tmp_path):
+    sample = next(s for s in SAMPLES if s.name == "standard-post")
+    stored, _ = import_bundle(engine, sample)
+    assert stored is not None
+    book = tmp_path / "post.xlsx"
+    export_workbook(engine, stored.code, stored.fiscal_year, book)
+    sheet = openpyxl.load_workbook(book)[wb.SUMMARY_SHEET]
+    rows = [tuple("" if c is None else c for c in row) for row in sheet.iter_rows(values_only=True)]
+    printed = CliRunner().invoke(app, ["budget-summary", str(sample), "--format", "csv"]).output.splitlines()
+    table = rows[: len(printed)]
+    as_text = [",".join(c if isinstance(c, str) else f"{Decimal(str(c)):.2f}" for c in row) for row in table]
+    assert as_text == printed  # the same worksheet as the CLI's, dollars as numbers
+    contracts = rows[len(printed) + 2 :]
+    assert contracts[0] == ("cost_center", "soc", "description", "amount", "", "", "")
+    assert all(code.split("-")[0] in ("5821", "5822", "5823", "5826") for code, *_ in contracts[1:])
+    assert len(contracts) > 1
+    # Edited or not, the sheet is never read back: the budget comes from the budget sheet.
+    edited = openpyxl.load_workbook(book)
+    edited[wb.SUMMARY_SHEET]["B2"] = 1
+    edited.save(book)
+    again, problems = import_workbook(engine, book, replace=True)
+    assert again is not None
+    assert problems == []
 
 
 def test_amounts_and_counts_are_numbers_codes_text_dates_dates(tmp_path):

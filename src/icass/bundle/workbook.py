@@ -81,6 +81,8 @@ POST_SHEET = sheet_of(POST_FILE)  # "post"
 POLICY_SHEET = sheet_of(POLICY_FILE)  # "tdy_policy"
 INSTRUCTIONS_SHEET = "instructions"
 LISTS_SHEET = "lists"  # the values of the validation lists (hidden)
+# The Budget Summary Worksheet, written on export from the post's rows for the reader and never read back.
+SUMMARY_SHEET = "budget_summary"
 FILE_OF_SHEET = {sheet_of(name): name for name in (POST_FILE, *COLUMNS, POLICY_FILE)}
 
 # Limits checked before any of the workbook is unpacked. A real post's workbook is a few hundred kilobytes
@@ -350,7 +352,7 @@ def _read_sheets(workbook: Any, book: Book) -> WorkbookRead:
     found_post = False
     for sheet in workbook.sheetnames:
         name = FILE_OF_SHEET.get(sheet)
-        if sheet in (INSTRUCTIONS_SHEET, LISTS_SHEET):
+        if sheet in (INSTRUCTIONS_SHEET, LISTS_SHEET, SUMMARY_SHEET):
             continue
         if name is None:
             message = "is not a sheet of the format (docs/workbook.md); ignored"

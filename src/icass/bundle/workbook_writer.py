@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from icass.bundle.workbook import (
     POST_FILE,
     POST_KEYS,
     POST_SHEET,
+    SUMMARY_SHEET,
     TEXT,
     YES_NO,
     Contents,
@@ -84,12 +86,18 @@ GENERAL_RULES = (
     "decimals. Numbers are read exactly as typed.",
     "Every problem of an import is reported at once, with sheet, row and column; an import with any error stores "
     "nothing. This sheet and the hidden lists sheet are not read.",
+    "A workbook exported from a post also has the sheet budget_summary, the Budget Summary Worksheet (H-341.5-1(B) "
+    "NOTE 5): the budget by object class and funding source, worked out from the other sheets when the workbook "
+    "was written. It is not read: change the budget on the budget and position_costs sheets.",
 )
 
 
-def write_workbook(contents: Contents, path: Path, methodology: str | None = None) -> None:
+def write_workbook(
+    contents: Contents, path: Path, methodology: str | None = None, summary: Sequence[Sequence[object]] = ()
+) -> None:
     """The contents as a workbook at `path` (written beside it and renamed into place). `methodology` picks the
-    catalog's cost centers for the drop-down lists (default: the post's)."""
+    catalog's cost centers for the drop-down lists (default: the post's). `summary`: the rows of the Budget
+    Summary Worksheet (text, and Decimal dollars), written to a sheet of its own when given."""
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -104,6 +112,8 @@ def write_workbook(contents: Contents, path: Path, methodology: str | None = Non
             _table_sheet(book.create_sheet(sheet_of(name)), name, cells)
     if POLICY_FILE in contents.documents:
         _policy_sheet(book.create_sheet(POLICY_SHEET), contents.documents[POLICY_FILE])
+    if summary:
+        _summary_sheet(book.create_sheet(SUMMARY_SHEET), summary)
     ranges = _lists_sheet(book.create_sheet(LISTS_SHEET), lists)
     _validations(book, contents, ranges)
     text_is_never_a_formula(book)
@@ -186,6 +196,16 @@ def _value(text: str, kind: str) -> tuple[Any, str] | None:
             return None
         return (day, DATE_FORMAT) if day.year >= 1900 else None
     return None
+
+
+def _summary_sheet(sheet: Any, rows: Sequence[Sequence[object]]) -> None:
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            if isinstance(value, Decimal):
+                sheet.cell(i, j, value).number_format = AMOUNT_FORMAT
+            elif value != "":
+                _text_cell(sheet, i, j, str(value))
+    _bold_header(sheet, [12, 16, 16, 16, 16, 16, 18])
 
 
 def _table_sheet(sheet: Any, name: str, cells: Cells) -> None:

@@ -73,6 +73,8 @@ def stored_contents(connection: Connection, post_id: int) -> Contents:
 def export_workbook(engine: Engine, code: str, fiscal_year: int, target: Path) -> None:
     """Write the post as a workbook at `target`, a new file (written beside it and renamed into place)."""
     from icass.bundle.workbook_writer import write_workbook
+    from icass.store.compute import read_stored
+    from icass.views.budget_summary import budget_summary, summary_rows
 
     if target.exists() or target.is_symlink():
         raise NotStored(f"{target}: exists already")
@@ -83,4 +85,7 @@ def export_workbook(engine: Engine, code: str, fiscal_year: int, target: Path) -
         if post_id is None:
             raise NotStored(f"post {code}, fiscal year {fiscal_year}, is not in the database")
         contents = stored_contents(connection, post_id)
-    write_workbook(contents, target)
+        records, _ = read_stored(connection, post_id)
+    # The worksheet is worked out only from rows that read without an error, as every figure is.
+    summary = () if records is None else summary_rows(budget_summary(records.entered))
+    write_workbook(contents, target, summary=summary)

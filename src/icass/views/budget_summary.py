@@ -9,6 +9,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from icass.model import FUNDING_SOURCES, PositionCategory, PostBundle
 from icass.model.columnar import column
@@ -86,3 +87,26 @@ def summary_csv(summary: BudgetSummary) -> str:
         )
     writer.writerow(("total", *(format_plain(summary.total(f)) for f in fundings), format_plain(summary.total())))
     return out.getvalue()
+
+
+CONTRACTS_HEADER = ("cost_center", "soc", "description", "amount")
+
+
+def summary_rows(summary: BudgetSummary) -> list[tuple[str | Decimal, ...]]:
+    """The worksheet as the rows of a workbook's sheet: the table of `summary_csv` in Decimal dollars, then,
+    after a blank row, the local guard program's contract lines, each as budgeted."""
+    fundings = [str(f) for f in FUNDING_SOURCES]
+
+    def dollars(cents: int) -> Decimal:
+        return Decimal(cents).scaleb(-2)
+
+    rows: list[tuple[str | Decimal, ...]] = [HEADER]
+    rows += [
+        (line.soc, *(dollars(line.by_funding.get(f, 0)) for f in fundings), dollars(line.total))
+        for line in summary.lines
+    ]
+    rows.append(("total", *(dollars(summary.total(f)) for f in fundings), dollars(summary.total())))
+    if summary.contracts:
+        rows += [(), (f"Local guard program contract lines ({SECTION})",), CONTRACTS_HEADER]
+        rows += [(c.cost_center, c.soc, c.description, dollars(c.amount)) for c in summary.contracts]
+    return rows
