@@ -30,7 +30,7 @@ from icass.checks import (
     time_rules,
     workload_rules,
 )
-from icass.checks.context import Check, Context, Costs, Needs
+from icass.checks.context import Check, Context, Costs, Needs, each_kind_of_line
 from icass.checks.facts import fact_given
 from icass.diagnostics import Diagnostic, has_errors
 from icass.model import PostBundle
@@ -59,9 +59,11 @@ CHECKS: tuple[Check, ...] = (
     Check(references.duplicate_counts, reads=frozenset({"workload"})),
     Check(references.grade_references, reads=frozenset({"positions", "cost_factors"}), budget_rule="R21"),
     Check(references.pool_references, reads=frozenset({"positions", "position_costs"})),
-    Check(references.centrally_funded, reads=frozenset({"position_costs", "budget"}), budget_rule="R01"),
+    Check(
+        references.centrally_funded, reads=frozenset({"position_costs", "budget"}), budget_rule="R01", line_by_line=True
+    ),
     Check(references.allocation_references, reads=frozenset({"post", "positions", "time_allocation"})),
-    Check(references.budget_references, reads=frozenset({"post", "budget"})),
+    Check(references.budget_references, reads=frozenset({"post", "budget"}), line_by_line=True),
     Check(references.count_references, reads=frozenset({"post", "agencies", "workload"})),
     Check(positions.time_sums, reads=frozenset({"positions", "time_allocation"}), budget_rule="R52"),
     Check(positions.time_not_all_non_icass, reads=frozenset({"positions", "time_allocation"}), budget_rule="R41"),
@@ -148,5 +150,8 @@ def run_each(
         if check.needs is Needs.SOUND_ROWS and any(map(has_errors, found.values())):
             continue
         known = None if kept is None else kept.get(check)
-        found[check] = check.rule(post, context) if known is None else known
+        if known is not None:
+            found[check] = known
+        else:
+            found[check] = each_kind_of_line(check, post, context) if check.line_by_line else check.rule(post, context)
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -12,7 +13,8 @@ from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic
 from icass.distribution.columns import Columns
 from icass.model import PostBundle
-from icass.model.columnar import column
+from icass.model.columnar import RecordColumns, column
+from icass.model.provenance import Source
 
 if TYPE_CHECKING:  # numpy.typing costs an import at run time, where annotations are never evaluated
     import numpy as np
@@ -61,21 +63,26 @@ R = TypeVar("R")
 
 
 def per_table(make: Callable[[T], R]) -> Callable[[T], R]:
-    """`make(table)` kept for the last table it was asked of (by identity): many checks read the same view of a
-    post's table (its lines grouped by description, each position's cost centers), and the checks of one run
-    read the same tables. One pair is kept, replaced whole, so that threads reading two posts at once only
+    """`make(table)` kept for the last few tables it was asked of (by identity): many checks read the same view
+    of a post's table (its lines grouped by description, each position's cost centers), and the checks of one
+    run read the same tables. The pairs kept are replaced whole, so that threads reading two posts at once only
     make a view again, never take another table's."""
-    kept: list[tuple[T, R]] = []
+    kept: list[tuple[tuple[T, R], ...]] = [()]
 
     def view(table: T) -> R:
-        held = kept[0] if kept else None
-        if held is not None and held[0] is table:
-            return held[1]
+        held = kept[0]
+        for seen, made in held:
+            if seen is table:
+                return made
         made = make(table)
-        kept[:] = [(table, made)]
+        kept[0] = ((table, made), *held[: KEPT_VIEWS - 1])
         return made
 
     return view
+
+
+# A view is asked of each of a post's tables (rows_by: the budget, the time allocation, the counts, the pools).
+KEPT_VIEWS = 4
 
 
 # Every field of a PostBundle: what a check reads unless it says less.
@@ -94,6 +101,9 @@ class Check:
     needs: Needs = Needs.ROWS
     reads: frozenset[str] = EVERY_FIELD
     budget_rule: str = ""  # the id of the handbook's budget rule it judges (icass.catalog.budget_rules), if one
+    # It judges each budget line by the line's own cells, its amount aside: it is then run once on each kind of
+    # line (`each_kind_of_line`), since a post's thousands of lines repeat a few hundred kinds.
+    line_by_line: bool = False
 
 
 def _grouped(name: str) -> Callable[[Sequence[Any]], dict[Any, list[int]]]:
@@ -113,3 +123,47 @@ def rows_by(table: Sequence[Any], name: str) -> dict[Any, list[int]]:
     """A table's rows by the value of one column ("cost_center" or "position_id"), kept for the table: a post's
     thousands of rows name a few dozen cost centers, and a check asks of each code once."""
     return _BY[name](table)
+
+
+@per_table
+def _kinds_of_line(budget: Sequence[Any]) -> tuple[RecordColumns[Any], dict[int, list[int]]] | None:
+    """The budget with one line of each kind (the same cells but the amount), and each kept line's row number
+    with the rows of its kind; None for a table that is not one file's columns (a check is then run on it
+    whole)."""
+    if not isinstance(budget, RecordColumns) or budget.sources is not None:
+        return None
+    names = [name for name in budget.columns if name != "amount"]
+    first: dict[tuple[Any, ...], int] = {}
+    rows: dict[int, list[int]] = {}
+    numbers = budget.numbers
+    for k, cells in enumerate(zip(*(budget.columns[name] for name in names), strict=True)):
+        kept = first.setdefault(cells, k)
+        rows.setdefault(numbers[kept], []).append(numbers[k])
+    if len(first) == len(numbers):
+        return None
+    kept_rows = list(first.values())
+    columns = {name: [values[k] for k in kept_rows] for name, values in budget.columns.items()}
+    return RecordColumns(budget.record, budget.file, [numbers[k] for k in kept_rows], columns), rows
+
+
+def each_kind_of_line(check: Check, post: PostBundle, context: Context) -> list[Diagnostic]:
+    """What a `line_by_line` check finds, judging each kind of budget line once: what it says of a line is said
+    of every line of its kind, at its own row, in the order of the rows."""
+    kinds = _kinds_of_line(post.budget)
+    if kinds is None:
+        return check.rule(post, context)
+    lines, rows = kinds
+    found: list[Diagnostic] = []
+    said: list[tuple[int, Diagnostic]] = []
+    at = -1  # where the budget's lines go among the rest
+    file = lines.file
+    for problem in check.rule(dataclasses.replace(post, budget=lines), context):
+        source = problem.source
+        if source.file == file and source.row in rows:
+            at = len(found) if at < 0 else at
+            said += [(row, dataclasses.replace(problem, source=Source(file, row))) for row in rows[source.row]]
+        else:
+            found.append(problem)
+    said.sort(key=lambda pair: pair[0])
+    found[at:at] = [problem for _, problem in said]
+    return found

@@ -129,11 +129,11 @@ _BUDGET = frozenset({"budget"})
 _TYPED = frozenset({"budget", "position_costs"})
 
 CHECKS: tuple[Check, ...] = (
-    Check(amsal_object_class, reads=_TYPED, budget_rule="R19"),
-    Check(pat_object_class, reads=_TYPED, budget_rule="R20"),
+    Check(amsal_object_class, reads=_TYPED, budget_rule="R19", line_by_line=True),
+    Check(pat_object_class, reads=_TYPED, budget_rule="R20", line_by_line=True),
     Check(single_pat_factor, reads=frozenset({"cost_factors"}), budget_rule="R22"),
-    Check(post_support_unit, reads=frozenset({"post", "budget"}), budget_rule="R23"),
-    Check(make_ready_contracts, reads=_BUDGET, budget_rule="R24"),
-    Check(fenced_furniture_socs, reads=_BUDGET, budget_rule="R25"),
-    Check(fenced_socs_elsewhere, reads=_BUDGET, budget_rule="R26"),
+    Check(post_support_unit, reads=frozenset({"post", "budget"}), budget_rule="R23", line_by_line=True),
+    Check(make_ready_contracts, reads=_BUDGET, budget_rule="R24", line_by_line=True),
+    Check(fenced_furniture_socs, reads=_BUDGET, budget_rule="R25", line_by_line=True),
+    Check(fenced_socs_elsewhere, reads=_BUDGET, budget_rule="R26", line_by_line=True),
 )
