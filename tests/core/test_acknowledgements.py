@@ -32,6 +32,16 @@ def test_an_acknowledged_warning_carries_its_reason_and_is_no_longer_open():
     assert len(found) == 2
 
 
+def test_a_derived_count_s_warning_is_acknowledged_by_its_key_alone():
+    """Counts derived from the records have no row: each is named by its key, so that leaving one count's warning
+    as it is leaves the next one's open."""
+    state = broken(WARNING_RULE, Source("workload", 0, "6150/1900.0"), "a count")
+    other = broken(WARNING_RULE, Source("workload", 0, "6150/2000.0"), "another count")
+    found = acknowledge([state, other], [_ack(file="workload [6150/1900.0]", row=0)])
+    assert [d.open for d in found] == [False, True]
+    assert len(found) == 2
+
+
 def test_an_acknowledgement_of_a_warning_no_longer_raised_is_a_warning_itself():
     found = acknowledge([], [_ack(row=9)])
     assert [(d.severity, d.source, d.field) for d in found] == [(WARNING, Source("acknowledgements.csv", 2), "row")]

@@ -111,7 +111,10 @@ class AcknowledgementIn(Strict):
     """A warning the post raises now, by its rule, file and row, and why it is left as it is."""
 
     rule: Annotated[str, Field(pattern=r"^R\d{2,3}$")]
-    file: Annotated[str, Field(max_length=64, pattern=r"^[a-z_/]+\.csv$")]
+    # A file, or a count derived from the records named by its key (icass.model.provenance.Source.place).
+    file: Annotated[
+        str, Field(max_length=64, pattern=r"^(?:[a-z_/]+\.(?:csv|toml)|workload \[[0-9A-Za-z./-]{1,40}\])$")
+    ]
     row: Annotated[int, Field(ge=0, le=2**31 - 1)]
     reason: TextCell
 

@@ -505,7 +505,13 @@ BUNDLE_FILES: tuple[File, ...] = (
         BUDGET_SIDE,
         (
             _code("rule", "Rule", note="the id of a budget rule whose severity is warning (icass rules)"),
-            Column("file", Kind.TEXT, "File", note="the file of the row the warning is on, e.g. budget.csv"),
+            Column(
+                "file",
+                Kind.TEXT,
+                "File",
+                note="the file of the row the warning is on, e.g. budget.csv; for a count derived from the "
+                "records, workload and its key, e.g. workload [6150/1900.0], with row 0",
+            ),
             _count("row", "Row", note="the row the warning names; 0 for a warning on the file as a whole"),
             Column("reason", Kind.TEXT, "Reason"),
             Column("by", Kind.TEXT, "By", note="who acknowledged it"),

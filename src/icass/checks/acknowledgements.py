@@ -22,7 +22,7 @@ def acknowledge(
     used: set[tuple[str, str, int]] = set()
     found: list[Diagnostic] = []
     for d in diagnostics:
-        place = (d.rule, d.source.file, d.source.row)
+        place = (d.rule, d.source.place, d.source.row)
         known = by_place.get(place) if d.rule and d.severity != ERROR else None
         if known is None:
             found.append(d)

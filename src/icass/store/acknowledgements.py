@@ -55,7 +55,7 @@ def acknowledge(
     raised = [
         d
         for d in state_on(connection, post.id).run.diagnostics
-        if d.rule == rule and d.source.file == file and d.source.row == row
+        if d.rule == rule and d.source.place == file and d.source.row == row
     ]
     if not any(d.severity != ERROR and not d.acknowledged for d in raised):
         said = f"{file}, row {row}" if row else file

@@ -107,7 +107,9 @@ def _placed(
     else:
         where = "The post"
     sentence = f"{where}{field}: {unfiled(d.message)}{cite}"
-    return PlacedProblem(d.severity, sentence, resource, anchor, number, d.field, query, d.rule, file, d.acknowledged)
+    return PlacedProblem(
+        d.severity, sentence, resource, anchor, number, d.field, query, d.rule, d.source.place, d.acknowledged
+    )
 
 
 def unfiled(message: str) -> str:
