@@ -15,9 +15,20 @@ from icass.catalog.budget_rules import BudgetRule
 from icass.checks.targets import TargetLine
 from icass.distribution import Distribution
 from icass.distribution.steps import DistributionLine
+from icass.distribution.variance import VarianceLine
 from icass.model import PostBundle, Workload
 from icass.money import format_plain
 
+VARIANCE_HEADER = (
+    "agency",
+    "cost_center",
+    "funding",
+    "old",
+    "new",
+    "cost_effect",
+    "count_effect",
+    "modification_effect",
+)
 DISTRIBUTION_HEADER = ("agency", "cost_center", "funding", "share", "redistribution", "total")
 WORKLOAD_HEADER = ("cost_center", "agency", "factor", "count", "modification", "origin")
 CATALOG_HEADER = ("code", "name", "mandatory", "count_basis", "modifiable", "section")
@@ -187,3 +198,18 @@ def catalog_csv(entries: Iterable[CostCenterSpec]) -> str:
             for e in sorted(entries, key=lambda e: e.code)
         ),
     )
+
+
+def variance_csv(lines: Iterable[VarianceLine]) -> str:
+    """`icass variance --format csv`: the lines as variance() sorts them, dollars to the cent."""
+    return _csv(VARIANCE_HEADER, ((a, c, f, *map(format_plain, amounts)) for a, c, f, *amounts in lines))
+
+
+def variance_json(lines: Iterable[VarianceLine], told: Sequence[str]) -> str:
+    """The lines as VARIANCE_HEADER's objects, dollars as strings to the cent, and the largest changes in words."""
+    import json  # here, as in distribution_json: only JSON output needs it
+
+    rows = [
+        dict(zip(VARIANCE_HEADER, (a, c, f, *map(format_plain, amounts)), strict=True)) for a, c, f, *amounts in lines
+    ]
+    return json.dumps({"lines": rows, "largest_changes": list(told)}, indent=2) + "\n"

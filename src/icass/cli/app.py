@@ -95,6 +95,7 @@ class _LazyGroup(_Group):
         "world": "icass.cli.world:world_command",
         "targets": "icass.cli.targets:targets_command",
         "budget-summary": "icass.cli.targets:budget_summary_command",
+        "variance": "icass.cli.variance:variance_command",
         "tdy": "icass.cli.tdy:tdy",
         "import": "icass.cli.store:import_command",
         "export": "icass.cli.store:export_command",
