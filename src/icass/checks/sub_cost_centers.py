@@ -57,6 +57,9 @@ SALARY_SOC = ("11", "12")
 # H-341.5-2(A) NOTE, H-342.5-2(A) NOTE: the guards of single-agency stand-alone buildings, one sub-cost center a
 # property; H-341.5-2(B) NOTE 7: an ICASS-only building's guards go on a 5826 sub-cost center instead.
 SINGLE_AGENCY_BUILDINGS = "5822"
+# Parents whose sub-cost centers each hold one property's guards, apart from the parent's (H-341.5-2(A) NOTE,
+# (B) NOTE 7; H-341.15-10(A) NOTE): an agency's count there is no part of its count in the parent.
+PER_PROPERTY_PARENTS = frozenset({SINGLE_AGENCY_BUILDINGS, "5826"})
 # H-341.15-8: the post language programs, host language X001 (6441, Lite 6445) and English X002 (6451, Lite
 # 6445), further programs X003, X004 ... in one sequence.
 LANGUAGE_PROGRAM = re.compile(r"^(6441|6451|6445)-X(\d{3})$")
@@ -73,8 +76,6 @@ WAREHOUSE_DESCRIPTIONS = (" warehouse", " warehouses")
 WAREHOUSE_COST_DESCRIPTIONS = (
     " rent",
     " lease",
-    " leased",
-    " leases",
     " utilities",
     " utility",
     " electricity",
@@ -89,13 +90,13 @@ WAREHOUSE_SERVICES = ("6143", "6144", "6145", "7820-X099", "7860-X099")
 # H-341.15 a: the services of the standardized sub-cost centers (Standard code, Lite code), as a line names them.
 STANDARDIZED_SERVICES: tuple[tuple[tuple[str, ...], str, str], ...] = (
     ((" special event", " special events", " representational event"), "5821-X999", "5821-X999"),
-    ((" rsc ", " rset ", "residential security coordinator", "central alarm monitoring"), "5823-X023", "5823-X023"),
+    ((" rsc", " rset", "residential security coordinator", "central alarm monitoring"), "5823-X023", "5823-X023"),
     ((" lgp vehicle", " guard vehicle maintenance"), "6132-X001", "6132-X001"),
     ((" drivecam", " drive camera"), "6132-X132", "6145-X132"),
     ((" supplies issued",), "6133-X133", "6145-X133"),
     ((" fap assessment", " fap annual assessment", " furniture pool assessment"), "6144-X144", "6144-X144"),
     ((" appliance pool",), "6144-X244", "6144-X244"),
-    ((" plp ", " language program", " language class", " language training"), "6441-X001", "6445-X001"),
+    ((" plp", " language program", " language class", " language training"), "6441-X001", "6445-X001"),
     (DEDICATED_STORAGE_DESCRIPTIONS, "7820-X099", "7820-X099"),
     ((" parking lot", " parking space"), "7820-X821", "7820-X821"),
     ((" make-ready", " make ready"), "7850-X799", "7850-X799"),
@@ -422,12 +423,20 @@ def language_programs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return found
 
 
-def _described(bundle: PostBundle, rule: str, wanted: Callable[[str, str], bool], what: str) -> list[Diagnostic]:
-    """Each budget line whose cost center and description `wanted` says yes to, read as `what`; each cost
-    center's lines are taken together, a post repeating its descriptions line after line."""
+def _described(
+    bundle: PostBundle, rule: str, code_wanted: Callable[[str], bool], words: tuple[str, ...], what: str
+) -> list[Diagnostic]:
+    """Each budget line on a cost center `code_wanted` says yes to whose description says one of `words`, read
+    as `what`; each cost center is asked of once."""
     budget = bundle.budget
     descriptions = column(budget, "description")
-    rows = sorted(k for code, at in rows_by(budget, "cost_center").items() for k in at if wanted(code, descriptions[k]))
+    rows = sorted(
+        k
+        for code, at in rows_by(budget, "cost_center").items()
+        if code_wanted(code)
+        for k in at
+        if says(descriptions[k], words)
+    )
     codes = column(budget, "cost_center")
     return [broken(rule, source_of(budget, k), f"the line of {codes[k]} reads as {what}", "description") for k in rows]
 
@@ -451,9 +460,8 @@ def dedicated_storage(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return _described(
         bundle,
         "R87",
-        lambda code, text: (
-            code not in DEDICATED_STORAGE and not made(code) and says(text, DEDICATED_STORAGE_DESCRIPTIONS)
-        ),
+        lambda code: code not in DEDICATED_STORAGE and not made(code),
+        DEDICATED_STORAGE_DESCRIPTIONS,
         "dedicated storage",
     )
 
@@ -465,7 +473,8 @@ def commissioning(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return _described(
         bundle,
         "R89",
-        lambda code, text: code != COMMISSIONING and not made(code) and says(text, COMMISSIONING_DESCRIPTIONS),
+        lambda code: code != COMMISSIONING and not made(code),
+        COMMISSIONING_DESCRIPTIONS,
         "commissioning or decommissioning",
     )
 
@@ -495,13 +504,13 @@ def standardized_services(bundle: PostBundle, context: Context) -> list[Diagnost
 
 def post_created_factors(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R92: a sub-cost center the post created counts by its parent's factor, so an agency counts no more in
-    it than in the parent (save the named exceptions, OWN_FACTOR_PARENTS)."""
+    it than in the parent (save the named exceptions, OWN_FACTOR_PARENTS, and one property's guards)."""
     made = _home_made(context, str(bundle.post.methodology))
     subs = sorted(
         {
             code
             for code in rows_by(bundle.workload, "cost_center")
-            if family(code) not in OWN_FACTOR_PARENTS and made(code)
+            if family(code) not in OWN_FACTOR_PARENTS | PER_PROPERTY_PARENTS and made(code)
         }
     )
     if not subs:
