@@ -4,13 +4,15 @@ alone, on its file, row and field; the same bundle following it is silent."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.checks import Context
-from icass.checks.sub_cost_centers import regional_medevac
+from icass.checks.sub_cost_centers import language_programs, regional_medevac, standardized_services
+from icass.model import BudgetLine, Funding, Methodology, Workload
 from icass.runs.post import run_post
 from tests.bundles import BASE, append, write_bundle
 
@@ -156,3 +158,31 @@ def test_a_medevac_post_has_the_regional_medevac_sub_cost_center(tmp_path):
     assert counted is not None
     with_office = dataclasses.replace(counted, post=dataclasses.replace(counted.post, medevac_post=True))
     assert regional_medevac(with_office, context) == []
+
+
+def test_a_lite_post_numbers_its_language_programs_under_6445(tmp_path):
+    bundle = run_post(write_bundle(tmp_path / "bundle")).bundle
+    assert bundle is not None
+    lite = dataclasses.replace(bundle.post, methodology=Methodology.LITE)
+    context = Context(load_catalog(), load_counting_rules())
+
+    def at_lite(*counts: tuple[str, str]) -> list[tuple[str | None, str]]:
+        lines = tuple(Workload(code, "2000.0", Decimal(count)) for code, count in counts)
+        post = dataclasses.replace(bundle, post=lite, workload=lines)
+        return [(d.rule, d.field) for d in language_programs(post, context)]
+
+    assert at_lite(("6445-X001", "4"), ("6445-X002", "3"), ("6445-X003", "2")) == []
+    assert at_lite(("6445-X001", "4"), ("6445-X004", "2")) == [("R90", "cost_center")]
+    assert at_lite(("6445-X002", "2.5")) == [("R90", "count")]
+
+
+def test_a_lite_post_is_told_its_own_standardized_code(tmp_path):
+    bundle = run_post(write_bundle(tmp_path / "bundle")).bundle
+    assert bundle is not None
+    lite = dataclasses.replace(bundle, post=dataclasses.replace(bundle.post, methodology=Methodology.LITE))
+    line = BudgetLine("6145-X005", Funding.RB, "2500", 10000, "Drive cameras for the motor pool")
+    found = standardized_services(
+        dataclasses.replace(lite, budget=(line,)), Context(load_catalog(), load_counting_rules())
+    )
+    assert [(d.rule, d.field) for d in found] == [("R91", "description")]
+    assert "(6145-X132)" in found[0].message
