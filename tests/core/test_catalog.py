@@ -277,3 +277,21 @@ def test_further_parking_lots_take_the_next_numbers_and_count_spaces(methodology
     other = CATALOG.find("7820-X001", methodology)
     assert other is not None
     assert other.unit == CATALOG.find("7820", methodology).unit  # any other sub-cost center keeps its parent's
+
+
+@pytest.mark.parametrize(
+    ("methodology", "codes"),
+    [("standard", ("6441-X003", "6451-X004")), ("lite", ("6445-X003", "6445-X005"))],
+)
+def test_further_language_programs_take_the_next_numbers_and_count_registrations(methodology, codes):
+    # H-341.15-8: "If there are additional language programs, assign the next number in the sequence (i.e., X003,
+    # X004, etc.)"; (D) b: registrations, an exception to the parent's factor.
+    for code in codes:
+        further = CATALOG.find(code, methodology)
+        assert further is not None
+        assert (further.parent, further.unit, further.count_basis, further.standardized) == (
+            code[:4],
+            "registrations",
+            "cumulative",
+            True,
+        )

@@ -317,6 +317,18 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 19, {"cost_center": "6143", "agency": "1500.0", "factor": "", "modification": "0.6"}),
         ("workload.csv", 20, {"cost_center": "6194-X001", "agency": "1500.0", "factor": "", "count": "3"}),
     ],
+    # Guard, language, storage and warehouse sub-cost centers (icass.checks.sub_cost_centers, R84-R92, R137).
+    [
+        ("workload.csv", 0, {"cost_center": "5822", "agency": "1901.0", "factor": "", "count": "10"}),
+        ("workload.csv", 1, {"cost_center": "5822-X001", "agency": "1900.0", "factor": "", "count": "10"}),
+        ("workload.csv", 2, {"cost_center": "5822-X001", "agency": "7200.0", "factor": "", "count": "10"}),
+        ("workload.csv", 3, {"cost_center": "6451-X001", "agency": "1900.0", "factor": "", "count": "2"}),
+        ("workload.csv", 4, {"cost_center": "6443-X001", "agency": "1900.0", "factor": "", "count": "99999"}),
+        ("budget.csv", 0, {"cost_center": "7820", "description": "Dedicated storage"}),
+        ("budget.csv", 1, {"cost_center": "7850", "description": "Commissioning"}),
+        ("budget.csv", 2, {"cost_center": "6139-X005", "description": "Drive cameras"}),
+        ("budget.csv", 81, {"description": "Dedicated agency storage"}),
+    ],
     # Positions outside ICASS and costs funded elsewhere (icass.checks.other_rules).
     [
         ("positions.csv", 0, {"category": "USDH", "title": "Facility Manager"}),

@@ -4,13 +4,15 @@ alone, on its file, row and field; the same bundle following it is silent."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 import pytest
 
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
 from icass.checks import Context
-from icass.checks.sub_cost_centers import regional_medevac
+from icass.checks.sub_cost_centers import language_programs, regional_medevac, standardized_services
+from icass.model import BudgetLine, Funding, Methodology, Workload
 from icass.runs.post import run_post
 from tests.bundles import BASE, append, write_bundle
 
@@ -39,6 +41,11 @@ def findings(tmp_path, counts=(), budget=(), **changes):
 # 5823-X023 is the case's own.
 PATROLLED = ["5823,1900.0,2,", "5823,1901.0,2,", "5823,2000.0,2,", "5823-X023,1900.0,2,", "5823-X023,1901.0,2,"]
 SUPPLIES = ["6133-X133,2000.0,100,", "6133,2000.0,100,"]
+# Every agency in a local guard program (R55); a case's own guard lines come after these.
+GUARDED = ["5826,1900.0,10,", "5826,2000.0,10,"]
+STORED = ["7820-X099,2000.0,50,"]
+# A warehouse that serves warehouse operations and dedicated storage.
+WAREHOUSE = ["6143,2000.0,5,", "7860-X099,2000.0,50,", "7860,2000.0,100,"]
 
 # (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
@@ -77,6 +84,56 @@ CASES = [
     ("R88", ["7850-X799,2000.0,50,", "7850,2000.0,100,"], [], {}, []),
     ("R95", ["6139-X001,2000.0,5,"], [], {}, [("workload.csv", ADDED, "cost_center")]),
     ("R95", ["6139-X001,2000.0,5,"], ["6139-X001,RB,2500,100.00,Staff club use"], {}, []),
+    ("R84", [*GUARDED, "5822,2000.0,100,", "5822,1900.0,200,"], [], {}, [("workload.csv", ADDED + 2, "agency")]),
+    ("R84", [*GUARDED, "5822-X001,2000.0,100,", "5822-X002,1900.0,200,"], [], {}, []),
+    ("R85", [*GUARDED, "5822,1901.0,100,"], [], {}, [("workload.csv", ADDED + 2, "agency")]),
+    ("R85", [*GUARDED, "5826-X001,1901.0,100,"], [], {}, []),
+    (
+        "R87",
+        ["7820,2000.0,50,"],
+        ["7820,RB,2540,100.00,Dedicated storage shelving"],
+        {},
+        [("budget.csv", 7, "description")],
+    ),
+    ("R87", STORED, ["7820-X099,RB,2540,100.00,Dedicated storage shelving"], {}, []),
+    (
+        "R89",
+        ["7850,2000.0,100,"],
+        ["7850,RB,2520,100.00,Commissioning of leased residences"],
+        {},
+        [("budget.csv", 7, "description")],
+    ),
+    ("R89", ["7850-X899,2000.0,2,"], ["7850-X899,RB,2520,100.00,Commissioning of leased residences"], {}, []),
+    ("R90", ["6451-X001,2000.0,4,"], [], {}, [("workload.csv", ADDED, "cost_center")]),
+    ("R90", ["6441-X001,2000.0,4,", "6441-X004,2000.0,2,"], [], {}, [("workload.csv", ADDED + 1, "cost_center")]),
+    ("R90", ["6441-X001,2000.0,4.5,"], [], {}, [("workload.csv", ADDED, "count")]),
+    ("R90", ["6441-X001,2000.0,4,", "6451-X003,2000.0,2,"], [], {}, []),
+    (
+        "R91",
+        ["6139-X005,2000.0,10,"],
+        ["6139-X005,RB,2500,100.00,Drive cameras"],
+        {},
+        [("budget.csv", 7, "description")],
+    ),
+    ("R91", ["6132-X132,2000.0,2,"], ["6132-X132,RB,2500,100.00,Drive cameras"], {}, []),
+    ("R92", ["6443-X001,2000.0,9,"], [], {}, [("workload.csv", ADDED, "count")]),
+    ("R92", ["6443-X001,2000.0,5,"], [], {}, []),
+    ("R92", [*GUARDED, "5822,2000.0,10,", "5822-X001,2000.0,100,"], [], {}, []),
+    (
+        "R84",
+        [*GUARDED, "5822-X001,2000.0,100,", "5822-X001,1900.0,200,"],
+        [],
+        {},
+        [("workload.csv", ADDED + 2, "agency")],
+    ),
+    ("R137", WAREHOUSE, ["7860,RB,2340,100.00,Warehouse utilities"], {}, [("budget.csv", 7, "cost_center")]),
+    (
+        "R137",
+        WAREHOUSE,
+        ["7860,RB,2340,100.00,Warehouse utilities", "7860-X099,RB,2340,50.00,Warehouse utilities"],
+        {},
+        [],
+    ),
 ]
 
 
@@ -101,3 +158,31 @@ def test_a_medevac_post_has_the_regional_medevac_sub_cost_center(tmp_path):
     assert counted is not None
     with_office = dataclasses.replace(counted, post=dataclasses.replace(counted.post, medevac_post=True))
     assert regional_medevac(with_office, context) == []
+
+
+def test_a_lite_post_numbers_its_language_programs_under_6445(tmp_path):
+    bundle = run_post(write_bundle(tmp_path / "bundle")).bundle
+    assert bundle is not None
+    lite = dataclasses.replace(bundle.post, methodology=Methodology.LITE)
+    context = Context(load_catalog(), load_counting_rules())
+
+    def at_lite(*counts: tuple[str, str]) -> list[tuple[str | None, str]]:
+        lines = tuple(Workload(code, "2000.0", Decimal(count)) for code, count in counts)
+        post = dataclasses.replace(bundle, post=lite, workload=lines)
+        return [(d.rule, d.field) for d in language_programs(post, context)]
+
+    assert at_lite(("6445-X001", "4"), ("6445-X002", "3"), ("6445-X003", "2")) == []
+    assert at_lite(("6445-X001", "4"), ("6445-X004", "2")) == [("R90", "cost_center")]
+    assert at_lite(("6445-X002", "2.5")) == [("R90", "count")]
+
+
+def test_a_lite_post_is_told_its_own_standardized_code(tmp_path):
+    bundle = run_post(write_bundle(tmp_path / "bundle")).bundle
+    assert bundle is not None
+    lite = dataclasses.replace(bundle, post=dataclasses.replace(bundle.post, methodology=Methodology.LITE))
+    line = BudgetLine("6145-X005", Funding.RB, "2500", 10000, "Drive cameras for the motor pool")
+    found = standardized_services(
+        dataclasses.replace(lite, budget=(line,)), Context(load_catalog(), load_counting_rules())
+    )
+    assert [(d.rule, d.field) for d in found] == [("R91", "description")]
+    assert "(6145-X132)" in found[0].message

@@ -7,7 +7,7 @@ read wrongly). The keyword lists are data below, one tuple for each, with the se
 
 Not checked: R123 (how many USDH IM officers the State program has is not in the bundle); R124's regional
 medical staff (which post is a regional employee's home is not in the bundle; its RIMC staff are checked); R137
-(the warehouse cost pool 9664 is no cost center of the catalog); R138 (no record says a residence is vacant);
+is judged with the warehouse lines in icass.checks.sub_cost_centers; R138 (no record says a residence is vacant);
 R139 (no record of DS and Council approval); R140 (TDY visits are not the post's budget); R141 (the TDY threshold
 is the TDY policy's, judged where tdy/policy.toml is read, outside the post's budget); R142 (the TDY rates are
 computed from the prior year's final budget, never typed).

@@ -1,14 +1,15 @@
 """The handbook's budget rules on sub-cost centers: which may exist, what they hold, and their counts (group e),
-each a check (icass.catalog.budget_rules holds its section, severity and advice).
+each a check (icass.catalog.budget_rules holds its section, severity and advice); and R137, the warehouse cost
+pool, judged with R87's warehouse lines.
 
 A sub-cost center's code is PARENT-XXXX; its counts are read as the post distributes by them (derived,
-replaced by typed counts, modified), summed per agency where a rule compares two cost centers.
+replaced by typed counts, modified), summed per agency where a rule compares two cost centers. The bundle names
+no sub-cost center and marks no line as a warehouse's or a service's: R87, R89, R91 and R137 guess from a
+line's description, so each is a warning; their keyword lists are data below, one tuple each, with the section
+it reads.
 
-Not checked: R81, R82, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site,
-stand-alone buildings, an ICASS-only building, commissioning, a language program or a new building is not in
-the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no sub-cost center
-and gives no distribution factor of its own: the catalog gives each code its name and factor); R93 (a bundle
-is one location's budget).
+Not checked: R81, R82, R94 (whether the post has a cell-phone program, a repeater site or a new building is not
+in the bundle); R93 (a bundle is one location's budget).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context, rows_by
+from icass.checks.funding import family, says
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -39,6 +41,10 @@ FENCED_FURNITURE = frozenset(FENCED_POOLS)
 MOBILE_PATROL = ("5823", "5823-X023")  # H-341.15-2(D) a
 GUARD_EVENTS = "5821-X999"  # H-341.15-1
 MAIL = "6194"  # H-341.9-2(D) NOTE 1: its sub-cost centers carry one agency's programmatic mail
+# Parents whose post-made sub-cost centers count by a factor of their own (R92's exceptions): programmatic mail,
+# one (H-341.9-2(D) NOTE 1); the cell phone program, phones serviced, and the radio repeater, ICASS alone
+# (H-341.9-3(B) NOTE 6, (D) NOTE 2; Lite 6196, H-342.9-1 NOTE 2, H-342.9-2 NOTE 9).
+OWN_FACTOR_PARENTS = frozenset({MAIL, "6195", "6196"})
 MAKE_READY = "7850-X799"  # H-341.15-11
 RESIDENTIAL_SPACE = ("7810", "7850")
 OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
@@ -46,6 +52,56 @@ OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
 PARKING_LOT = re.compile(r"^(7820-X82|7860-X86)(\d)$")
 # SOCs of personnel compensation and benefits (11xx, 12xx): salaries, which R75 keeps off the supplies pools.
 SALARY_SOC = ("11", "12")
+
+
+# H-341.5-2(A) NOTE, H-342.5-2(A) NOTE: the guards of single-agency stand-alone buildings, one sub-cost center a
+# property; H-341.5-2(B) NOTE 7: an ICASS-only building's guards go on a 5826 sub-cost center instead.
+SINGLE_AGENCY_BUILDINGS = "5822"
+# Parents whose sub-cost centers each hold one property's guards, apart from the parent's (H-341.5-2(A) NOTE,
+# (B) NOTE 7; H-341.15-10(A) NOTE): an agency's count there is no part of its count in the parent.
+PER_PROPERTY_PARENTS = frozenset({SINGLE_AGENCY_BUILDINGS, "5826"})
+# H-341.15-8: the post language programs, host language X001 (6441, Lite 6445) and English X002 (6451, Lite
+# 6445), further programs X003, X004 ... in one sequence.
+LANGUAGE_PROGRAM = re.compile(r"^(6441|6451|6445)-X(\d{3})$")
+HOST_LANGUAGE, ENGLISH = "6441", "6451"
+# H-341.15-9(B) NOTE, H-341.12-2(A) NOTE 3: dedicated storage goes on its standardized sub-cost center.
+DEDICATED_STORAGE = frozenset({"7820-X099", "7860-X099"})
+DEDICATED_STORAGE_DESCRIPTIONS = ("dedicated storage", "agency storage")
+# H-341.15-12 intro, (A) NOTE 3: ICASS-budgeted residential commissioning and decommissioning.
+COMMISSIONING = "7850-X899"
+COMMISSIONING_DESCRIPTIONS = (" commissioning", "decommissioning")
+# H-341.12-2(B) NOTE 4, H-341.12-4(B) NOTE 5, H-341.15-9(B) NOTE: a warehouse's rent and building operating
+# costs, and the cost centers a warehouse serves (dedicated storage, FAP storage, warehouse services).
+WAREHOUSE_DESCRIPTIONS = (" warehouse", " warehouses")
+WAREHOUSE_COST_DESCRIPTIONS = (
+    " rent",
+    " lease",
+    " utilities",
+    " utility",
+    " electricity",
+    " water",
+    " custodial",
+    " janitorial",
+    " cleaning",
+    " trash",
+    " grounds",
+)
+WAREHOUSE_SERVICES = ("6143", "6144", "6145", "7820-X099", "7860-X099")
+# H-341.15 a: the services of the standardized sub-cost centers (Standard code, Lite code), as a line names them.
+STANDARDIZED_SERVICES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    ((" special event", " special events", " representational event"), "5821-X999", "5821-X999"),
+    ((" rsc", " rset", "residential security coordinator", "central alarm monitoring"), "5823-X023", "5823-X023"),
+    ((" lgp vehicle", " guard vehicle maintenance"), "6132-X001", "6132-X001"),
+    ((" drivecam", " drive camera"), "6132-X132", "6145-X132"),
+    ((" supplies issued",), "6133-X133", "6145-X133"),
+    ((" fap assessment", " fap annual assessment", " furniture pool assessment"), "6144-X144", "6144-X144"),
+    ((" appliance pool",), "6144-X244", "6144-X244"),
+    ((" plp", " language program", " language class", " language training"), "6441-X001", "6445-X001"),
+    (DEDICATED_STORAGE_DESCRIPTIONS, "7820-X099", "7820-X099"),
+    ((" parking lot", " parking space"), "7820-X821", "7820-X821"),
+    ((" make-ready", " make ready"), "7850-X799", "7850-X799"),
+    (COMMISSIONING_DESCRIPTIONS, COMMISSIONING, COMMISSIONING),
+)
 
 
 def _codes(bundle: PostBundle, wanted: Callable[[str], bool]) -> Iterator[tuple[str, Sequence[Any], int, str]]:
@@ -298,8 +354,212 @@ def other_authorized_use(bundle: PostBundle, context: Context) -> list[Diagnosti
     ]
 
 
+def _counted(workload: Sequence[Any]) -> Iterator[tuple[int, str, str, Decimal]]:
+    """Each count line's row, cost center, agency and count."""
+    names = ("cost_center", "agency", "count")
+    for k, line in enumerate(zip(*(column(workload, name) for name in names), strict=True)):
+        yield (k, *line)
+
+
+def _in_family(code: str, parent: str) -> bool:
+    return code == parent or code.startswith(parent + "-")
+
+
+def single_agency_buildings(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R84: each single-agency stand-alone building has its own 5822 sub-cost center once there is more than one,
+    so 5822, and each of its sub-cost centers, counts one agency (ICASS's building is R85's)."""
+    agencies: dict[str, dict[str, int]] = defaultdict(dict)
+    for k, code, agency, count in _counted(bundle.workload):
+        if _in_family(code, SINGLE_AGENCY_BUILDINGS) and agency != ICASS and count > 0:
+            agencies[code].setdefault(agency, k)
+    found: list[Diagnostic] = []
+    for code, rows in sorted(agencies.items()):
+        if len(rows) > 1:
+            first, second = sorted(rows, key=rows.__getitem__)[:2]
+            found.append(
+                broken("R84", source_of(bundle.workload, rows[second]), f"{code} counts {first} and {second}", "agency")
+            )
+    return found
+
+
+def icass_building_guards(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R85: the guards of a stand-alone building ICASS alone occupies go on a 5826 sub-cost center, never on the
+    single-agency building cost center 5822."""
+    workload = bundle.workload
+    return [
+        broken("R85", source_of(workload, k), f"{ICASS} is counted in {code}", "agency", alone=True)
+        for k, code, agency, count in _counted(workload)
+        if agency == ICASS and count > 0 and _in_family(code, SINGLE_AGENCY_BUILDINGS)
+    ]
+
+
+def language_programs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R90: the language programs take host language 6441-X001 and English 6451-X002 (Lite 6445-X001, X002),
+    further programs X003, X004 ... in sequence, and count whole registrations."""
+    standard = bundle.post.methodology == "standard"
+    found: list[Diagnostic] = []
+    numbers: set[int] = set()
+    first: dict[int, tuple[Sequence[Any], int, str, str]] = {}
+    for code, table, k, field in _codes(bundle, lambda code: LANGUAGE_PROGRAM.match(code) is not None):
+        program = LANGUAGE_PROGRAM.match(code)
+        assert program is not None
+        parent, number = program.group(1), int(program.group(2))
+        if standard and (parent, number) in ((HOST_LANGUAGE, 2), (ENGLISH, 1)):
+            right = f"{HOST_LANGUAGE}-X001" if number == 1 else f"{ENGLISH}-X002"
+            found.append(broken("R90", source_of(table, k), f"{code} is used where the program is {right}", field))
+        elif number > 2:
+            numbers.add(number)
+            first.setdefault(number, (table, k, field, code))
+    for number in sorted(numbers):
+        if number > 3 and number - 1 not in numbers:
+            table, k, field, code = first[number]
+            found.append(broken("R90", source_of(table, k), f"{code} is used and X{number - 1:03d} is not", field))
+    workload = bundle.workload
+    found += [
+        broken("R90", source_of(workload, k), f"{code} counts {count} registrations", "count", alone=True)
+        for k, code, _, count in _counted(workload)
+        if LANGUAGE_PROGRAM.match(code) and count != count.to_integral_value()
+    ]
+    return found
+
+
+def _described(
+    bundle: PostBundle, rule: str, code_wanted: Callable[[str], bool], words: tuple[str, ...], what: str
+) -> list[Diagnostic]:
+    """Each budget line on a cost center `code_wanted` says yes to whose description says one of `words`, read
+    as `what`; each cost center is asked of once."""
+    budget = bundle.budget
+    descriptions = column(budget, "description")
+    rows = sorted(
+        k
+        for code, at in rows_by(budget, "cost_center").items()
+        if code_wanted(code)
+        for k in at
+        if says(descriptions[k], words)
+    )
+    codes = column(budget, "cost_center")
+    return [broken(rule, source_of(budget, k), f"the line of {codes[k]} reads as {what}", "description") for k in rows]
+
+
+def _home_made(context: Context, methodology: str) -> Callable[[str], bool]:
+    """Whether a code is a sub-cost center the post created (not standardized); what it holds is R91's. The Basic
+    Package's are R71's, which refuses them."""
+
+    def made(code: str) -> bool:
+        if family(code) == BASIC_PACKAGE:
+            return False
+        spec = context.catalog.find(code, methodology)
+        return spec is not None and spec.is_sub_cost_center and not spec.standardized
+
+    return made
+
+
+def dedicated_storage(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R87: dedicated storage assigned to agencies is budgeted on 7820-X099 or 7860-X099."""
+    made = _home_made(context, str(bundle.post.methodology))
+    return _described(
+        bundle,
+        "R87",
+        lambda code: code not in DEDICATED_STORAGE and not made(code),
+        DEDICATED_STORAGE_DESCRIPTIONS,
+        "dedicated storage",
+    )
+
+
+def commissioning(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R89: ICASS-budgeted residential commissioning and decommissioning go on 7850-X899 alone (OBO funds them
+    for GO/CL properties)."""
+    made = _home_made(context, str(bundle.post.methodology))
+    return _described(
+        bundle,
+        "R89",
+        lambda code: code != COMMISSIONING and not made(code),
+        COMMISSIONING_DESCRIPTIONS,
+        "commissioning or decommissioning",
+    )
+
+
+def standardized_services(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R91: a service that has a standardized sub-cost center is budgeted there, not on one the post made."""
+    methodology = str(bundle.post.methodology)
+    made = _home_made(context, methodology)
+    standard = methodology == "standard"
+    found: list[Diagnostic] = []
+    budget = bundle.budget
+    descriptions = column(budget, "description")
+    for code, at in sorted(rows_by(budget, "cost_center").items()):
+        if not made(code):
+            continue
+        for k in at:
+            service = next((s for s in STANDARDIZED_SERVICES if says(descriptions[k], s[0])), None)
+            if service is not None:
+                right = service[1] if standard else service[2]
+                spec = context.catalog.find(right, methodology)
+                name = spec.name if spec is not None else right
+                found.append(
+                    broken("R91", source_of(budget, k), f"the line of {code} reads as {name} ({right})", "description")
+                )
+    return sorted(found, key=lambda d: d.source.row or 0)
+
+
+def post_created_factors(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R92: a sub-cost center the post created counts by its parent's factor, so an agency counts no more in
+    it than in the parent (save the named exceptions, OWN_FACTOR_PARENTS, and one property's guards)."""
+    made = _home_made(context, str(bundle.post.methodology))
+    subs = sorted(
+        {
+            code
+            for code in rows_by(bundle.workload, "cost_center")
+            if family(code) not in OWN_FACTOR_PARENTS | PER_PROPERTY_PARENTS and made(code)
+        }
+    )
+    if not subs:
+        return []
+    totals = _totals(bundle, tuple(sorted({family(code) for code in subs} | set(subs))))
+    found: list[Diagnostic] = []
+    for code in subs:
+        parent = totals[family(code)]
+        for agency, (count, k) in sorted(totals[code].items()):
+            if agency in parent and count > parent[agency][0]:
+                found.append(
+                    broken(
+                        "R92",
+                        source_of(bundle.workload, k),
+                        f"{agency} counts {count} in {code} and {parent[agency][0]} in {family(code)}",
+                        "count",
+                    )
+                )
+    return sorted(found, key=lambda d: d.source.row or 0)
+
+
+def warehouse_cost_pool(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R137: the rent and building operating costs of a warehouse that serves several cost centers are shared
+    among them (the warehouse cost pool 9664), not budgeted on one cost center."""
+    served = {code for code in WAREHOUSE_SERVICES if code in rows_by(bundle.workload, "cost_center")}
+    if len(served) < 2:
+        return []
+
+    def warehouse_cost(text: str) -> bool:
+        return says(text, WAREHOUSE_DESCRIPTIONS) and says(text, WAREHOUSE_COST_DESCRIPTIONS)
+
+    budget = bundle.budget
+    descriptions = column(budget, "description")
+    lines = {
+        code: [k for k in at if warehouse_cost(descriptions[k])] for code, at in rows_by(budget, "cost_center").items()
+    }
+    held = {code: rows for code, rows in lines.items() if rows}
+    if len(held) != 1:
+        return []  # no warehouse cost, or already shared among cost centers
+    ((code, rows),) = held.items()
+    return [
+        broken("R137", source_of(budget, k), f"the warehouse's cost is budgeted on {code} alone", "cost_center")
+        for k in rows
+    ]
+
+
 _COUNTS = frozenset({"workload"})
 _EVERY_CODE = frozenset({"budget", "time_allocation", "workload"})
+_POST_BUDGET = frozenset({"post", "budget"})
 
 CHECKS: tuple[Check, ...] = (
     Check(basic_package_sub_cost_centers, reads=_EVERY_CODE, budget_rule="R71"),
@@ -316,4 +576,12 @@ CHECKS: tuple[Check, ...] = (
     Check(programmatic_mail, reads=_COUNTS, budget_rule="R83"),
     Check(make_ready_tenants, reads=_COUNTS, budget_rule="R88"),
     Check(other_authorized_use, reads=_EVERY_CODE, budget_rule="R95"),
+    Check(single_agency_buildings, reads=_COUNTS, budget_rule="R84"),
+    Check(icass_building_guards, reads=_COUNTS, budget_rule="R85"),
+    Check(dedicated_storage, reads=_POST_BUDGET, budget_rule="R87"),
+    Check(commissioning, reads=_POST_BUDGET, budget_rule="R89"),
+    Check(language_programs, reads=frozenset({"post", *_EVERY_CODE}), budget_rule="R90"),
+    Check(standardized_services, reads=_POST_BUDGET, budget_rule="R91"),
+    Check(post_created_factors, reads=frozenset({"post", "workload"}), budget_rule="R92"),
+    Check(warehouse_cost_pool, reads=frozenset({"budget", "workload"}), budget_rule="R137"),
 )
