@@ -24,6 +24,7 @@ from icass.model.special import MEDEVAC_AGENCY
 from icass.runs.post import run_post
 
 ROOT = Path(__file__).resolve().parents[2]
+SINGLE_AGENCY = ("5822",)  # H-341.5-2(A) NOTE
 SAMPLES = {name: run_post(ROOT / "examples" / name) for name in ("standard-post", "lite-post", "consulate")}
 
 
@@ -79,7 +80,12 @@ def grown_posts(draw, sample: str) -> PostBundle:
     for n, agency in enumerate(draw(st.lists(st.sampled_from(others), max_size=3)) if others else []):
         code = f"{9100 + n}.0"
         agencies.append(dataclasses.replace(agency, code=code, name=f"{agency.name} (second office)"))
-        workload += [dataclasses.replace(count, agency=code) for count in workload if count.agency == agency.code]
+        # A building one agency occupies alone (5822) is that agency's: the copy has none of its own.
+        workload += [
+            dataclasses.replace(count, agency=code)
+            for count in workload
+            if count.agency == agency.code and count.cost_center.split("-")[0] not in SINGLE_AGENCY
+        ]
     positions, allocation, pool = _rows(bundle.positions), _rows(bundle.time_allocation), _rows(bundle.position_costs)
     local = [position for position in positions if position.category == PositionCategory.LE]
     for n, position in enumerate(draw(st.lists(st.sampled_from(local), max_size=6)) if local else []):
