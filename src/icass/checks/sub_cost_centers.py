@@ -578,10 +578,10 @@ CHECKS: tuple[Check, ...] = (
     Check(other_authorized_use, reads=_EVERY_CODE, budget_rule="R95"),
     Check(single_agency_buildings, reads=_COUNTS, budget_rule="R84"),
     Check(icass_building_guards, reads=_COUNTS, budget_rule="R85"),
-    Check(dedicated_storage, reads=_POST_BUDGET, budget_rule="R87"),
-    Check(commissioning, reads=_POST_BUDGET, budget_rule="R89"),
+    Check(dedicated_storage, reads=_POST_BUDGET, budget_rule="R87", line_by_line=True),
+    Check(commissioning, reads=_POST_BUDGET, budget_rule="R89", line_by_line=True),
     Check(language_programs, reads=frozenset({"post", *_EVERY_CODE}), budget_rule="R90"),
-    Check(standardized_services, reads=_POST_BUDGET, budget_rule="R91"),
+    Check(standardized_services, reads=_POST_BUDGET, budget_rule="R91", line_by_line=True),
     Check(post_created_factors, reads=frozenset({"post", "workload"}), budget_rule="R92"),
     Check(warehouse_cost_pool, reads=frozenset({"budget", "workload"}), budget_rule="R137"),
 )
