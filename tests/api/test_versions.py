@@ -56,4 +56,9 @@ def test_changes_since_the_approved_version(people):
         assert Decimal(change["now"]) == _invoice_total(fmo, agency)
     # The post's total is shared differently, not changed: the differences cancel exactly.
     assert sum(Decimal(a["difference"]) for a in since["agencies"]) == 0
+    # A count changed, nothing else: the whole difference is a count effect (icass variance).
+    for change in moved.values():
+        assert Decimal(change["count_effect"]) == Decimal(change["difference"])
+        assert Decimal(change["cost_effect"]) == Decimal(change["modification_effect"]) == 0
+    assert any(f"because {AGENCY}" in told or "count rose" in told for told in since["largest_changes"])
     assert since["then_total"] == since["now_total"]

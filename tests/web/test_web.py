@@ -276,8 +276,12 @@ def test_the_dashboard_says_what_changed_since_the_approved_version(app):
     assert "workload.csv" not in html.split('id="since-approved"')[1].split('id="moved"')[0]
     moved = re.search(rf'<tr data-agency="{re.escape(AGENCY)}">(.*?)</tr>', html.split('id="moved"')[1], re.S)
     assert moved is not None
-    then, now, difference = (Decimal(x.replace(",", "")) for x in re.findall(r">([-0-9,.]+)<", moved.group(1)))
+    cells = [Decimal(x.replace(",", "")) for x in re.findall(r">([-0-9,.]+)<", moved.group(1))]
+    then, now, difference, costs, counts, modifications = cells
     assert now - then == difference > 0
+    assert costs + counts + modifications == difference  # what made it: the MSG's new count, and the 6150 line
+    assert counts != 0
+    assert 'id="largest-changes"' in html
 
 
 def test_the_world_and_tdy_pages(app):

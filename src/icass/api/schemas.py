@@ -428,6 +428,10 @@ class AgencyChangeOut(BaseModel):
     then: str | None
     now: str | None
     difference: str
+    # What made the difference (`icass variance`): null while a side cannot be distributed.
+    cost_effect: str | None = None
+    count_effect: str | None = None
+    modification_effect: str | None = None
 
 
 class ChangesOut(BaseModel):
@@ -436,6 +440,7 @@ class ChangesOut(BaseModel):
     agencies: list[AgencyChangeOut]
     then_total: str | None
     now_total: str | None
+    largest_changes: list[str] = []
 
 
 class WorldPostLineOut(BaseModel):

@@ -72,11 +72,15 @@ def changes(request: Request, post: str, fiscal_year: FiscalYear, number: Number
                 then=_money(a.then),
                 now=_money(a.now),
                 difference=format_plain(a.difference),
+                cost_effect=_money(a.cost_effect),
+                count_effect=_money(a.count_effect),
+                modification_effect=_money(a.modification_effect),
             )
             for a in found.agencies
         ],
         then_total=_money(found.then_total),
         now_total=_money(found.now_total),
+        largest_changes=list(found.told),
     )
 
 

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from icass.bundle.tables import Cells
+from icass.distribution.variance import Variance, totals_by, variance
 from icass.runs.post import PostRun
 from icass.views.totals import agency_bills
+from icass.views.variance import drivers, in_words
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,11 @@ class AgencyChange:
     agency: str
     then: int | None  # cents; None: the agency had no invoice (or that side could not be distributed)
     now: int | None
+    # The change split by what made it (icass.distribution.variance), in cents; None while a side cannot be
+    # distributed.
+    cost_effect: int | None = None
+    count_effect: int | None = None
+    modification_effect: int | None = None
 
     @property
     def difference(self) -> int:
@@ -48,6 +55,7 @@ class Changes:
     agencies: tuple[AgencyChange, ...]  # those whose totals moved
     then_total: int | None
     now_total: int | None
+    told: tuple[str, ...] = ()  # the largest changes in words (icass.views.variance)
 
 
 @dataclass(frozen=True)
@@ -68,11 +76,18 @@ def changes_between(
 ) -> Changes:
     """The changes from `version` (its files and their run `then`) to the post now (its files and run `now`)."""
     then_totals, now_totals = _totals(then, post), _totals(now, post)
+    explained = _explained(then, now)
+    effects = {} if explained is None else totals_by(explained.lines, "agency")
     moved = tuple(
-        AgencyChange(agency, then_totals.get(agency), now_totals.get(agency))
+        AgencyChange(agency, then_totals.get(agency), now_totals.get(agency), *_effects(effects, explained, agency))
         for agency in sorted(set(then_totals) | set(now_totals))
         if then_totals.get(agency) != now_totals.get(agency)
     )
+    told: tuple[str, ...] = ()
+    if explained is not None and then.bundle is not None and now.bundle is not None:
+        names = {a.code: a.name for a in (*then.bundle.agencies, *now.bundle.agencies)}
+        names |= {spec.code: spec.name for spec in now.catalog.methodology(str(now.bundle.post.methodology))}
+        told = tuple(in_words(d, explained, then.bundle, now.bundle, names) for d in drivers(explained))
     return Changes(
         version,
         tuple(
@@ -81,7 +96,28 @@ def changes_between(
         moved,
         sum(then_totals.values()) if then.distribution is not None else None,
         sum(now_totals.values()) if now.distribution is not None else None,
+        told,
     )
+
+
+def _explained(then: PostRun, now: PostRun) -> Variance | None:
+    """The change from the version to now by what made it, when both sides were distributed (of one
+    methodology: a post keeps its own)."""
+    if then.distribution is None or now.distribution is None or then.bundle is None or now.bundle is None:
+        return None
+    methodology = str(now.bundle.post.methodology)
+    if str(then.bundle.post.methodology) != methodology:
+        return None
+    return variance(then.bundle, now.bundle, now.catalog.kind_of(methodology))
+
+
+def _effects(
+    effects: Mapping[str, tuple[int, int, int, int, int]], explained: Variance | None, agency: str
+) -> tuple[int | None, int | None, int | None]:
+    if explained is None:
+        return None, None, None
+    _, _, cost, count, modification = effects.get(agency, (0, 0, 0, 0, 0))
+    return cost, count, modification
 
 
 def _file_changes(name: str, then: Mapping[str, Cells], now: Mapping[str, Cells]) -> FileChanges | None:
