@@ -16,11 +16,12 @@ approvals are modifications.csv's, judged where applied, outside the checks); R7
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context
+from icass.checks.context import Check, Context, per_table
 from icass.checks.counts import below_the_floor, unmodifiable
 from icass.diagnostics import Diagnostic
 from icass.model import Agency, PostBundle
@@ -65,8 +66,12 @@ EMPLOYEE_ASSOCIATION = (
 
 def _counted(bundle: PostBundle) -> dict[tuple[str, str], int]:
     """The first row of each (cost center, agency) counted above zero."""
+    return _counted_rows(bundle.workload)
+
+
+@per_table  # half the subscription rules ask it of the same counts
+def _counted_rows(workload: Sequence[Any]) -> dict[tuple[str, str], int]:
     first: dict[tuple[str, str], int] = {}
-    workload = bundle.workload
     lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
     for k, (code, agency, count) in enumerate(lines):
         if count > 0:
@@ -76,8 +81,12 @@ def _counted(bundle: PostBundle) -> dict[tuple[str, str], int]:
 
 def _local_staff(bundle: PostBundle) -> dict[str, int]:
     """Each agency counted with LE staff, with the first row that counts them."""
+    return _local_staff_rows(bundle.workload)
+
+
+@per_table
+def _local_staff_rows(workload: Sequence[Any]) -> dict[str, int]:
     first: dict[str, int] = {}
-    workload = bundle.workload
     lines = zip(*(column(workload, name) for name in ("agency", "factor", "count")), strict=True)
     for k, (agency, factor, count) in enumerate(lines):
         if factor == LE_STAFF and count > 0:

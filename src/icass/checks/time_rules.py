@@ -456,11 +456,15 @@ def time_on_miscellaneous(bundle: PostBundle, context: Context) -> list[Diagnost
 
 def cell_phone_time(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """A cell phone program's sub-cost center of 6195 (6196 at a Lite post) has someone's time (R49)."""
-    codes, descriptions = column(bundle.budget, "cost_center"), column(bundle.budget, "description")
-    programs: dict[str, int] = {}
-    for k, (code, description) in enumerate(zip(codes, descriptions, strict=True)):
-        if code != _cost_center(code) and _cost_center(code) in TELEPHONES and _CELL_PHONE.search(description):
-            programs.setdefault(code, k)
+    descriptions = column(bundle.budget, "description")
+    found: list[tuple[int, str]] = []
+    for code, at in rows_by(bundle.budget, "cost_center").items():
+        family = _cost_center(code)
+        if code != family and family in TELEPHONES:
+            k = next((k for k in at if _CELL_PHONE.search(descriptions[k])), None)
+            if k is not None:
+                found.append((k, code))
+    programs = {code: k for k, code in sorted(found)}
     if not programs:
         return []
     staffed = {code for _, _, code, _ in _time_on(bundle, programs.__contains__)}
