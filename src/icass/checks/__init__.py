@@ -26,6 +26,7 @@ from icass.checks import (
     shares,
     sub_cost_centers,
     subscriptions,
+    tdy_rules,
     time_rules,
     workload_rules,
 )
@@ -87,8 +88,9 @@ CHECKS: tuple[Check, ...] = (
 
 
 def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
-    """The ids of the budget rules some check judges."""
-    return frozenset(check.budget_rule for check in checks if check.budget_rule)
+    """The ids of the budget rules some check judges, with the TDY rules judged where the tdy/ folder is read
+    (icass.checks.tdy_rules)."""
+    return frozenset(check.budget_rule for check in checks if check.budget_rule) | tdy_rules.RULES
 
 
 def judged_rules(post: PostBundle) -> frozenset[str]:

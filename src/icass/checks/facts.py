@@ -1,7 +1,8 @@
 """The optional facts some budget rules need (docs/bundle.md): a post's guard force, its MEDEVAC designation and
-furniture pool (post.toml), and its agencies' standing (agencies.csv). A rule that needs a fact the bundle does
-not give is not judged (icass.checks.unjudged_rules says so once); a fact is given when post.toml has the key,
-or when at least one agency's cell says yes or no."""
+furniture pool (post.toml), its agencies' standing (agencies.csv) and its dual-function positions (positions.csv).
+A rule that needs a fact the bundle does not give is not judged (icass.checks.unjudged_rules says so once); a
+fact is given when post.toml has the key, when at least one agency's cell says yes or no, or when at least one
+position is designated dual-function."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ FACTS: dict[str, Callable[[PostBundle], bool]] = {
     "post.toml guard_force": lambda post: post.post.guard_force is not None,
     "post.toml medevac_post": lambda post: post.post.medevac_post is not None,
     "post.toml furniture_pool": lambda post: post.post.furniture_pool is not None,
+    "post.toml state_program_im": lambda post: post.post.state_program_im is not None,
+    # Given when the post designates some position: a post that designates none has not said (R43).
+    "positions.csv dual_function": lambda post: any(position.dual_function for position in post.positions),
     **{f"agencies.csv {name}": _agencies_say(name) for name in AGENCY_FACTS},
 }
 

@@ -30,7 +30,7 @@ SUPPLIES_ISSUED = frozenset({"6133-X133", "6145-X133"})  # H-341.7-2(C) b; H-341
 POOL_ASSESSMENTS = frozenset({"6144-X144", "6144-X244"})  # H-341.15-6(C); H-341.15-7(C)
 FURNITURE_POOL = "6144"  # H-341.7-7(C) b: at a pool post, employees allocate time to it
 CONTRACT_GUARDS = "contract"  # post.toml guard_force
-LE_ONLY = (PositionCategory.LE,)
+LE_ONLY = (PositionCategory.LE, PositionCategory.EFM)
 NOT_USDH = tuple(category for category in PositionCategory if category != PositionCategory.USDH)
 
 
@@ -500,6 +500,29 @@ def radio_technician_on_non_icass(bundle: PostBundle, context: Context) -> list[
     ]
 
 
+def dual_function_designation(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A position with time on 0000 is designated dual-function (positions.csv `dual_function`), an LE one with
+    the date the budget committee concurred (`dual_approved_on`) (R43); told once, on the position's row."""
+    positions = bundle.positions
+    on_non_icass = {position_id for _, position_id, _, _ in _time_on(bundle, NON_ICASS.__eq__)}
+    if not on_non_icass:
+        return []
+    names = ("position_id", "category", "dual_function", "dual_approved_on")
+    found: list[Diagnostic] = []
+    for k, (position_id, category, dual, approved) in enumerate(
+        zip(*(column(positions, name) for name in names), strict=True)
+    ):
+        if position_id not in on_non_icass:
+            continue
+        if not dual:
+            what = f"position {position_id} has time on {NON_ICASS} and is not designated dual-function"
+            found.append(broken("R43", source_of(positions, k), what, "dual_function"))
+        elif category != PositionCategory.USDH and approved is None:
+            what = f"{category} position {position_id} is dual-function with no date of the committee's concurrence"
+            found.append(broken("R43", source_of(positions, k), what, "dual_approved_on"))
+    return found
+
+
 _TIME = frozenset({"positions", "time_allocation"})
 
 CHECKS: tuple[Check, ...] = (
@@ -531,4 +554,5 @@ CHECKS: tuple[Check, ...] = (
     Check(cell_phone_time, reads=frozenset({"budget", "time_allocation"}), budget_rule="R49"),
     Check(language_program_time, reads=_TIME, budget_rule="R50"),
     Check(radio_technician_on_non_icass, reads=_TIME, budget_rule="R51"),
+    Check(dual_function_designation, reads=_TIME, budget_rule="R43"),
 )
