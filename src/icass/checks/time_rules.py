@@ -30,7 +30,7 @@ SUPPLIES_ISSUED = frozenset({"6133-X133", "6145-X133"})  # H-341.7-2(C) b; H-341
 POOL_ASSESSMENTS = frozenset({"6144-X144", "6144-X244"})  # H-341.15-6(C); H-341.15-7(C)
 FURNITURE_POOL = "6144"  # H-341.7-7(C) b: at a pool post, employees allocate time to it
 CONTRACT_GUARDS = "contract"  # post.toml guard_force
-LE_ONLY = (PositionCategory.LE, PositionCategory.EFM)
+LE_ONLY = (PositionCategory.LE, PositionCategory.EFM)  # H-341.4-3: "LE staff, including EFMs"
 NOT_USDH = tuple(category for category in PositionCategory if category != PositionCategory.USDH)
 
 
@@ -296,8 +296,8 @@ def _titled(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
     return lambda category, title: pattern.search(title) is not None
 
 
-def _of(category: PositionCategory) -> Callable[[str, str], bool]:
-    return lambda of, title: of == category
+def _of(*categories: PositionCategory) -> Callable[[str, str], bool]:
+    return lambda of, title: of in categories
 
 
 def _titled_time_on(
@@ -351,7 +351,7 @@ def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list
 def le_staff_on_basic_package(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Most LE staff with time on 6150 put a small part of it there (R28): told once for the post, when most of
     them put more than half, quality coordinators and customer service staff left out."""
-    on_basic_package = _positions(bundle, _of(PositionCategory.LE), BASIC_PACKAGE.__eq__)
+    on_basic_package = _positions(bundle, _of(*LE_ONLY), BASIC_PACKAGE.__eq__)
     most = [
         position
         for position in on_basic_package
@@ -392,7 +392,7 @@ def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         return _cost_center(code) in LOCAL_GUARD_PROGRAM and code != RESIDENTIAL_SECURITY
 
     found: list[Diagnostic] = []
-    for position in _positions(bundle, _of(PositionCategory.LE), is_local_guard):
+    for position in _positions(bundle, _of(*LE_ONLY), is_local_guard):
         if _LOCAL_GUARD.search(position.title):
             continue
         residential = _RESIDENTIAL_SECURITY.search(position.title) is not None
