@@ -89,6 +89,21 @@ class Position:
     overtime: int = 0  # LE: annual overtime in dollars
 
 
+# H-341.14-1 b: an LE dual-function position has the budget committee's concurrence; H-341.5-1(C) NOTE 1: a local
+# guard coordinator or clerk position has DS's prior approval and the ICASS Council's.
+DUAL_APPROVED_ON = "2025-11-18"
+GUARD_COORDINATOR_APPROVED = ("2024-02-06", "2024-03-12")  # DS, then the Council
+
+
+def position_facts(p: Position) -> list[str]:
+    """positions.csv's facts of a position: dual_function, dual_approved_on, ds_approved_on, council_approved_on."""
+    dual = "0000" in p.allocation
+    approved = DUAL_APPROVED_ON if dual and p.category != "USDH" else ""
+    coordinator = "guard coordinator" in p.title.lower() or "guard clerk" in p.title.lower()
+    ds, council = GUARD_COORDINATOR_APPROVED if coordinator else ("", "")
+    return ["yes" if dual else "no", approved, ds, council]
+
+
 @dataclass(frozen=True)
 class BudgetLine:
     cost_center: str
@@ -1233,7 +1248,9 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         f"fiscal_year = {fiscal_year}\n"
         + ('stage = "final"\n' if tdy is not None else "")
         + f'guard_force = "{spec.guard_force}"\n'
-        + f'furniture_pool = "{"yes" if spec.furniture_pool else "no"}"\n',
+        + f'furniture_pool = "{"yes" if spec.furniture_pool else "no"}"\n'
+        # H-341.4-3 NOTES 1-2: the State Program's IM officer, where there is one, is a dual position on the list.
+        + 'state_program_im = "no"\n',
         encoding="utf-8",
     )
     if tdy is not None:
@@ -1272,8 +1289,17 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
     )
     write_csv(
         folder / "positions.csv",
-        ["position_id", "category", "grade", "title"],
-        ([p.position_id, p.category, p.grade, p.title] for p in spec.positions),
+        [
+            "position_id",
+            "category",
+            "grade",
+            "title",
+            "dual_function",
+            "dual_approved_on",
+            "ds_approved_on",
+            "council_approved_on",
+        ],
+        ([p.position_id, p.category, p.grade, p.title, *position_facts(p)] for p in spec.positions),
     )
     write_csv(
         folder / "position_costs.csv",

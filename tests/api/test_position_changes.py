@@ -121,7 +121,13 @@ def test_a_section_is_shown_with_a_problem_that_spans_rows(people):
     made = fmo.change(
         "POST",
         f"{BASE}/positions",
-        json={**POSITION, "time_allocation": [{"cost_center": "0000", "percent": "100"}], "costs": COSTS},
+        json={
+            **POSITION,
+            "dual_function": "yes",
+            "dual_approved_on": "2026-02-03",
+            "time_allocation": [{"cost_center": "0000", "percent": "100"}],
+            "costs": COSTS,
+        },
     )
     assert made.status_code == 200, made.text
     errors = [p for p in fmo.get(f"{BASE}").json()["problems"] if p["severity"] == "error"]

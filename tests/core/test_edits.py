@@ -360,6 +360,16 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "9913.0", "factor": "", "count": "2"}),
         ("agencies.csv", -1, {"physically_present": "yes", "under_com": "yes"}),
     ],
+    # An EFM guard paid a salary, an alternate service provider's line, 0000 time of a position not designated
+    # dual-function, and a sole USDH IM officer who is ICASS's at a post without one (the consulate).
+    [
+        ("positions.csv", 0, {"position_id": "EFMG", "category": "EFM"}),
+        ("time_allocation.csv", 0, {"position_id": "EFMG", "cost_center": "5821"}),
+        ("position_costs.csv", 0, {"position_id": "EFMG", "soc": "1100"}),
+        ("budget.csv", 0, {"provider": "1100.0"}),
+    ],
+    [("time_allocation.csv", 1, {"cost_center": "5458"})],
+    [("time_allocation.csv", 2, {"cost_center": "0000"})],
     # Counts typed against the handbook's counting rules (icass.checks.workload_rules).
     [
         ("workload.csv", 0, {"cost_center": "6194", "agency": "9913.0", "factor": "OTHER", "count": "0.5"}),

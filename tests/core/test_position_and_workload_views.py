@@ -84,7 +84,7 @@ def test_the_form_offers_codes_with_their_names(run):
         ("LGP", "Local guard program"),
     ]
     assert ("6150", "Basic Package Services") in [(c.code, c.name) for c in choices.cost_centers]
-    assert [c.code for c in choices.categories] == ["USDH", "LE"]
+    assert [c.code for c in choices.categories] == ["USDH", "LE", "EFM"]
     assert choices.grades[0].name.startswith("AmSal $")
     assert funding_name("AMSAL") == "American salaries"
     assert funding_name("XYZ") == "XYZ"

@@ -18,6 +18,7 @@ class Line:
     description: str
     lease: str
     central: str = ""
+    provider: str = ""
 
 
 LINES = [

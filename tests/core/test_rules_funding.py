@@ -94,7 +94,7 @@ def test_a_funding_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_pa
 
 def test_local_guard_salaries_are_funded_lgp(tmp_path):
     guard = {
-        "positions_csv": BASE["positions.csv"] + "P3,LE,FSN-5,Local guard coordinator\n",
+        "positions_csv": BASE["positions.csv"] + "P3,LE,FSN-5,Local guard supervisor\n",
         "time_allocation_csv": BASE["time_allocation.csv"] + "P3,5821,100\n",
     }
     assert findings(tmp_path / "rb", [], ["P3,RB,1100,100.00"], **guard) == [

@@ -233,8 +233,9 @@ WARNINGS = [
 def test_a_role_guessed_from_the_title_puts_its_time_where_the_handbook_says(
     tmp_path, rule, following, breaking, where
 ):
-    assert found(tmp_path / "following", **_titled(*following)) == []
-    assert found(tmp_path / "breaking", **_titled(*breaking)) == [(rule, *where)]
+    # A local guard coordinator's missing DS and Council approvals are R139's (an info), not this rule's.
+    assert [f for f in found(tmp_path / "following", **_titled(*following)) if f[0] != "R139"] == []
+    assert [f for f in found(tmp_path / "breaking", **_titled(*breaking)) if f[0] != "R139"] == [(rule, *where)]
 
 
 def test_a_usdh_position_does_not_spend_most_of_its_time_on_the_basic_package(tmp_path):

@@ -639,12 +639,12 @@ def test_status_is_the_first_that_applies(tmp_path, days, as_of, ecc, status):
         ({"ecc": ""}, [], "no eCC number or travel order"),
         ({"approved_on": ""}, [], "no agency approval"),
         ({"approved_on": "2028-02-01"}, [], "approved on 2028-02-01, after 2028-01-31"),
-        ({}, [service("V1", "5624", "", "0.5")], "modification 0.5 on mandatory 5624 without an explanation"),
     ],
 )
 def test_held_for_what_is_missing(tmp_path, change, service_rows, reason):
-    # H-363.1-6 a(2): the traveler, the eCC or travel order, the agency's approval (dated no later than the
-    # day the invoice is judged), and an explanation of a modification below 1 on a mandatory cost center.
+    # H-363.1-6 a(2): the traveler, the eCC or travel order, and the agency's approval (dated no later than the
+    # day the invoice is judged). A modification below 1 on a mandatory cost center with no explanation is an
+    # error of the folder (R66, test_rules_facts_and_tdy.py); its hold is the billing's own guard (the properties).
     run = small_tdy(tmp_path, [visit("V1", depart="2027-11-30", **change)], service_rows)
     invoice = only(run)
     assert invoice.total >= THRESHOLD
@@ -926,7 +926,7 @@ HOSTILE = {
         [visit("V1")],
         [],
         '[policy]\nthreshold = 499.99\ninvoices = "yes"\n',
-        ["tdy/policy.toml, policy.threshold:", "(6 FAH-5 H-363.1-3 c(1))"],
+        ["tdy/policy.toml, policy.threshold:", "(rule R141)"],
     ),
     "category": ([visit("V1"), visit("V2", category="TOURIST")], [], POLICY, ["tdy/visits.csv, row 3, category:"]),
     "dates": ([visit("V1", arrive="2027-11-10", depart="2027-11-01")], [], POLICY, ["tdy/visits.csv, row 2, depart:"]),

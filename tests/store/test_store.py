@@ -232,7 +232,9 @@ def test_a_stored_amount_out_of_bounds_is_named_as_its_written_form_would_be(eng
     assert "error: cost_factors.csv, row 2, amsal: '1000000000000.01' is larger than 1,000,000,000,000.00" in messages
 
 
-FACTS_POST = BASE["post.toml"] + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\n'
+FACTS_POST = (
+    BASE["post.toml"] + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\nstate_program_im = "no"\n'
+)
 
 
 def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine, tmp_path):
@@ -243,18 +245,20 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         agencies_csv="code,name,under_com,co_located\n1900.0,State,yes,yes\n1901.0,ICASS,yes,\n2000.0,Other,no,no\n"
         "9913.0,Regional MEDEVAC,,\n",
         workload_csv=BASE["workload.csv"] + "5624-0001,9913.0,2,\n",
-        positions_csv="position_id,category,grade,title,dual_function,dual_approved_on\n"
-        "P1,USDH,FS-02,Management officer,,\nP2,LE,FSN-9,Driver,yes,2025-10-01\n",
-        budget_csv="".join(f"{line},\n" for line in BASE["budget.csv"].splitlines()).replace(
-            "description,", "description,central", 1
+        positions_csv="position_id,category,grade,title,dual_function,dual_approved_on,ds_approved_on,"
+        "council_approved_on\nP1,USDH,FS-02,Management officer,yes,,,\n"
+        "P2,LE,FSN-9,Driver,yes,2025-10-01,2025-01-06,2025-02-11\n",
+        budget_csv="".join(f"{line},,\n" for line in BASE["budget.csv"].splitlines()).replace(
+            "description,,", "description,central,provider", 1
         )
-        + "6150,RB,2500,200.00,courier contract,yes\n",
+        + "6150,RB,2500,200.00,courier contract,yes,\n6139,RB,2500,100.00,USAID motor pool,,2000.0\n",
         targets_csv="fiscal_year,funding,kind,amount\n2027,RB,initial,90000.00\n2027,LGP,final,0.00\n",
         acknowledgements_csv="rule,file,row,reason,by,on\nR118,budget.csv,6,bank fees of the move,fmo,2026-05-20\n",
     )
     bundle = run_post(folder).bundle
-    assert bundle is not None
+    assert bundle is not None, [str(d) for d in run_post(folder).diagnostics]
     assert (bundle.post.guard_force, bundle.post.medevac_post, bundle.post.furniture_pool) == ("psa", True, False)
+    assert bundle.post.state_program_im is False
     assert [(a.under_com, a.co_located, a.own_medical_program) for a in bundle.agencies] == [
         (True, True, None),
         (True, None, None),
@@ -262,10 +266,15 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         (None, None, None),
     ]
     assert [(p.dual_function, p.dual_approved_on) for p in bundle.positions] == [
-        (False, None),
+        (True, None),
         (True, dt.date(2025, 10, 1)),
     ]
-    assert [line.central for line in bundle.budget] == [False] * 5 + [True]
+    assert [(p.ds_approved_on, p.council_approved_on) for p in bundle.positions][1] == (
+        dt.date(2025, 1, 6),
+        dt.date(2025, 2, 11),
+    )
+    assert [line.central for line in bundle.budget] == [False] * 5 + [True, False]
+    assert [line.provider for line in bundle.budget] == [""] * 6 + ["2000.0"]
     records = run_post(folder).records
     assert records is not None
     assert [(t.funding, t.kind, t.amount) for t in records.targets] == [

@@ -299,6 +299,15 @@ POST = Document(
             section="H-341.15-6",
             note="optional: yes when the post runs a furniture and appliance pool; some budget rules need it",
         ),
+        _yes_no(
+            "state_program_im",
+            "State Program IM officer",
+            None,
+            in_header=False,
+            section="H-341.4-3",
+            note="optional: yes when a USDH IM officer of the State Program, not on the positions sheet, serves the "
+            "post; some budget rules need it",
+        ),
     ),
     note="The post and the fiscal year: one key a row (column A), its value in column B.",
 )
@@ -349,7 +358,13 @@ BUNDLE_FILES: tuple[File, ...] = (
         BUDGET_SIDE,
         (
             _code("position_id", "Position"),
-            Column("category", Kind.ONE_OF, "Category", choices=POSITION_CATEGORY, note="USDH or LE"),
+            Column(
+                "category",
+                Kind.ONE_OF,
+                "Category",
+                choices=POSITION_CATEGORY,
+                note="USDH, LE, or EFM (an eligible family member's position, H-422.3(1) NOTE)",
+            ),
             _code("grade", "Grade"),
             Column("title", Kind.TEXT, "Title", required=False),
             _yes_no(
@@ -366,6 +381,20 @@ BUNDLE_FILES: tuple[File, ...] = (
                 in_header=False,
                 section="H-341.14-1 b",
                 note="when a dual-function LE position was approved (H-341.14-1 b)",
+            ),
+            _date(
+                "ds_approved_on",
+                "DS approved",
+                in_header=False,
+                section="H-341.5-1(C)",
+                note="DS's prior approval of a local guard coordinator or clerk position (H-341.5-1(C) NOTE 1)",
+            ),
+            _date(
+                "council_approved_on",
+                "Council approved",
+                in_header=False,
+                section="H-341.5-1(C)",
+                note="the ICASS Council's approval of such a position (H-341.5-1(C) NOTE 1)",
             ),
         ),
         required=True,
@@ -425,6 +454,15 @@ BUNDLE_FILES: tuple[File, ...] = (
                 in_header=False,
                 section="H-423.2-1",
                 note="yes on a centrally funded RB or DS contract, counted inside the target (H-423.2-1)",
+            ),
+            _code(
+                "provider",
+                "Provider",
+                required=False,
+                in_header=False,
+                suggested="agency",
+                section="H-421",
+                note="the agency code of an alternate service provider whose line it is; empty: State's (H-421 NOTE)",
             ),
         ),
         required=True,

@@ -14,6 +14,7 @@ from icass.bundle.load import read_file
 from icass.catalog import Catalog
 from icass.catalog.cost_centers import CountBasis
 from icass.catalog.tdy import TdyRules
+from icass.checks.broken import broken
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.model import Methodology, Source
 from icass.model.tdy import Basket, Policy, Service, TdyRecords, Visit
@@ -136,11 +137,7 @@ def _threshold(value: Any, source: Source, rules: TdyRules, problems: list[Diagn
         return None
     if cents < rules.minimum_threshold:
         floor = format_grouped(rules.minimum_threshold)
-        problems.append(
-            error(
-                source, f"{value} dollars is below the ${floor} a post may not go under", where, rules.threshold_section
-            )
-        )
+        problems.append(broken("R141", source, f"the threshold is {value} dollars, below ${floor}", where))
         return None
     return cents
 

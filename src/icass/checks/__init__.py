@@ -27,6 +27,7 @@ from icass.checks import (
     sub_cost_centers,
     subscriptions,
     targets,
+    tdy_rules,
     time_rules,
     workload_rules,
 )
@@ -95,9 +96,10 @@ JUDGED_APART = {"R119": targets.over_targets}
 
 
 def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
-    """The ids of the budget rules some check judges."""
-    apart = JUDGED_APART if checks is CHECKS else {}
-    return frozenset(check.budget_rule for check in checks if check.budget_rule) | frozenset(apart)
+    """The ids of the budget rules some check judges, with those judged apart: the targets beside the rows
+    (JUDGED_APART), and the TDY rules where the tdy/ folder is read (icass.checks.tdy_rules)."""
+    apart = frozenset(JUDGED_APART) | tdy_rules.RULES
+    return frozenset(check.budget_rule for check in checks if check.budget_rule) | apart
 
 
 def judged_rules(post: PostBundle) -> frozenset[str]:

@@ -5,9 +5,9 @@ A rule on a cost center holds for its sub-cost centers too (PARENT-XXXX): a sub-
 its parent's service (H-341.15), so the parent's funding follows it. AmSal and PAT are never typed: a typed
 line of them is R01's (icass.checks.references.centrally_funded), and the rules here leave such lines to it.
 
-R18 (an alternate service provider follows its own agency's funding, H-421 NOTE) has no check: a bundle is the
-budget of State's ICASS service provider and no field marks a line as an alternate provider's, so every line
-is judged as State's. A fact that marks them would let these checks skip those lines.
+R18: an alternate service provider follows its own agency's funding (H-421 NOTE), so the funding checks R03 to
+R15 leave out the budget lines budget.csv's `provider` gives to one (R02's and R10's cost pools are State's
+positions'), and R18 says so once. R16 and R17 are about what OBO funds outside the budget, whoever provides.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ SPECIALIZED_SECURITY_EQUIPMENT = "5826"  # H-341.5-4(B) NOTE 2: its routine main
 SPECIAL_LEASED_PROPERTY = (
     NONRESIDENTIAL_LEASE  # H-341.5 o: the guards' leased rest and shift-change space, leased by LGP
 )
+
+# H-422.3(1) NOTE: object classes 11 (personnel compensation) and 12 (benefits, base allowances included).
+COMPENSATION_AND_BENEFITS = ("11", "12")
 
 # Words of a line's description, lowercase, that the warnings below guess by (a description is free text).
 # H-341.5-4(B) NOTE 2: RB pays the daily routine maintenance of 5826's specialized security equipment.
@@ -100,6 +103,20 @@ def _budget_lines(budget: Sequence[Any]) -> list[tuple[int, str, str, str, str, 
     return [(k, *line) for k, line in enumerate(zip(*(column(budget, name) for name in names), strict=True))]
 
 
+def _state_lines(bundle: PostBundle) -> list[tuple[int, str, str, str, str, bool]]:
+    """_lines without an alternate service provider's, which follow their own agency's funding (R18)."""
+    return _lines_of_state(bundle.budget)
+
+
+@per_table
+def _lines_of_state(budget: Sequence[Any]) -> list[tuple[int, str, str, str, str, bool]]:
+    lines = _budget_lines(budget)
+    providers = column(budget, "provider")
+    if not any(providers):
+        return lines
+    return [line for line in lines if not providers[line[0]]]
+
+
 def _budget_line(rule: str, bundle: PostBundle, k: int, found: str, field: str = "funding") -> Diagnostic:
     return broken(rule, source_of(bundle.budget, k), found, field)
 
@@ -145,7 +162,7 @@ def regional_bureau_target(bundle: PostBundle, context: Context) -> list[Diagnos
     central = {"0006": "AmSal", "0005": "PAT"}
     found = [
         _budget_line("R03", bundle, k, f"SOC {soc} ({central[soc]}) is funded RB", "soc")
-        for k, _, funding, soc, _, _ in _lines(bundle)
+        for k, _, funding, soc, _, _ in _state_lines(bundle)
         if funding == Funding.RB and soc in central
     ]
     pool = bundle.position_costs
@@ -162,7 +179,7 @@ def operating_lease_money(bundle: PostBundle, context: Context) -> list[Diagnost
     is not one (the cost centers whose funding another rule names are that rule's: R05, R07, R14, R15, R16)."""
     return [
         _budget_line("R04", bundle, k, f"{code} is funded OBO")
-        for k, code, funding, _, _, _ in _lines(bundle)
+        for k, code, funding, _, _, _ in _state_lines(bundle)
         if funding == Funding.OBO and family(code) not in _FUNDING_NAMED and code not in _FUNDING_NAMED
     ]
 
@@ -172,7 +189,7 @@ def building_operating_expenses(bundle: PostBundle, context: Context) -> list[Di
     expense (or OBO's own maintenance, funded outside the ICASS budget)."""
     return [
         _budget_line("R05", bundle, k, f"a line of {code} that is not a lease is funded OBO")
-        for k, code, funding, _, _, lease in _lines(bundle)
+        for k, code, funding, _, _, lease in _state_lines(bundle)
         if funding == Funding.OBO and family(code) in BUILDING_OPERATIONS and not lease
     ]
 
@@ -183,7 +200,7 @@ def local_guard_money(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     the nonresidential operating lease cost center whose counts it charges to 1901.0 (H-341.5 o)."""
     found = [
         _budget_line("R06", bundle, k, f"{code} is funded LGP")
-        for k, code, funding, _, _, lease in _lines(bundle)
+        for k, code, funding, _, _, lease in _state_lines(bundle)
         if funding == Funding.LGP
         and family(code) not in LOCAL_GUARD_PROGRAM
         and not (lease and family(code) == SPECIAL_LEASED_PROPERTY)
@@ -208,7 +225,7 @@ def local_guard_funding(bundle: PostBundle, context: Context) -> list[Diagnostic
     """R07: the local guard program's cost centers are LGP-funded; RB pays there only the routine maintenance
     of 5826's security equipment and the building operating costs of LGP special leased property."""
     found: list[Diagnostic] = []
-    for k, code, funding, _, description, _ in _lines(bundle):
+    for k, code, funding, _, description, _ in _state_lines(bundle):
         if family(code) not in LOCAL_GUARD_PROGRAM or funding in (Funding.LGP, Funding.AMSAL, Funding.PAT):
             continue
         if funding == Funding.RB and (
@@ -226,7 +243,7 @@ def guard_vehicles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         return []
     return [
         _budget_line("R09", bundle, k, f"the LGP line of {code} reads as a vehicle purchase", "description")
-        for k, code, funding, _, description, _ in _lines(bundle)
+        for k, code, funding, _, description, _ in _state_lines(bundle)
         if funding == Funding.LGP and says(description, VEHICLES) and says(description, ACQUISITION)
     ]
 
@@ -260,7 +277,7 @@ def minor_construction(bundle: PostBundle, context: Context) -> list[Diagnostic]
     """R11: ICASS funds no MCI project (a guess from the description)."""
     return [
         _budget_line("R11", bundle, k, f"the line of {code} reads as an MCI project", "description")
-        for k, code, _, _, description, _ in _lines(bundle)
+        for k, code, _, _, description, _ in _state_lines(bundle)
         if says(description, MINOR_CONSTRUCTION)
         or (family(code) in BUILDING_OPERATIONS and says(description, PROPERTY_WORKS))
     ]
@@ -271,7 +288,7 @@ def emergency_radios(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     repeater site is R13's."""
     return [
         _budget_line("R12", bundle, k, f"the line of {code} reads as E&E radios or network", "description")
-        for k, code, _, _, description, lease in _lines(bundle)
+        for k, code, _, _, description, lease in _state_lines(bundle)
         if says(description, EMERGENCY_RADIO) and not (lease and says(description, REPEATER))
     ]
 
@@ -280,7 +297,7 @@ def emergency_repeater_leases(bundle: PostBundle, context: Context) -> list[Diag
     """R13: the lease of an E&E repeater site is OBO's, outside ICASS (a guess from the description)."""
     return [
         _budget_line("R13", bundle, k, f"the lease line of {code} reads as an E&E repeater site", "description")
-        for k, code, _, _, description, lease in _lines(bundle)
+        for k, code, _, _, description, lease in _state_lines(bundle)
         if lease and says(description, EMERGENCY_RADIO) and says(description, REPEATER)
     ]
 
@@ -289,7 +306,7 @@ def fenced_furniture_funding(bundle: PostBundle, context: Context) -> list[Diagn
     """R14: the fenced furniture pool sub-cost centers hold the regional bureau's fenced money only."""
     return [
         _budget_line("R14", bundle, k, f"{code} is funded {funding}")
-        for k, code, funding, _, _, _ in _lines(bundle)
+        for k, code, funding, _, _, _ in _state_lines(bundle)
         if code in FENCED_FURNITURE and funding not in (Funding.RB, Funding.AMSAL, Funding.PAT)
     ]
 
@@ -298,7 +315,7 @@ def vehicle_safety(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R15: the vehicle safety sub-cost center's operating costs are RB; SHEM buys and installs the recorders
     (a guess from the description)."""
     found: list[Diagnostic] = []
-    for k, code, funding, _, description, _ in _lines(bundle):
+    for k, code, funding, _, description, _ in _state_lines(bundle):
         if code not in VEHICLE_SAFETY:
             continue
         if funding not in (Funding.RB, Funding.AMSAL, Funding.PAT):
@@ -310,6 +327,34 @@ def vehicle_safety(bundle: PostBundle, context: Context) -> list[Diagnostic]:
                 )
             )
     return found
+
+
+def alternate_service_providers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R18: the lines of an alternate service provider are left out of the funding checks, said once."""
+    providers = column(bundle.budget, "provider")
+    given = [k for k, provider in enumerate(providers) if provider]
+    if not given:
+        return []
+    named = ", ".join(sorted({providers[k] for k in given}))
+    found = f"{len(given)} budget line(s) are of the alternate service provider(s) {named}"
+    return [broken("R18", source_of(bundle.budget, given[0]), found, "provider")]
+
+
+def efm_salaries(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R08: Washington funds the salary, benefits and base allowances of an eligible family member's position in
+    the local guard program, outside the post's budget: its pool holds no SOC of object class 11 or 12."""
+    categories = _categories(bundle)
+    efm = {position_id for position_id, category in categories.items() if category == PositionCategory.EFM}
+    if not efm:
+        return []
+    time = _time_of(bundle)
+    guarding = {p for p in efm if time.get(p, set()) & LOCAL_GUARD_PROGRAM}
+    pool = bundle.position_costs
+    return [
+        _pool_line("R08", pool, k, f"position {position_id} is an EFM's in the local guard program, SOC {soc}", "soc")
+        for k, (position_id, soc) in enumerate(zip(column(pool, "position_id"), column(pool, "soc"), strict=True))
+        if position_id in guarding and soc.startswith(COMPENSATION_AND_BENEFITS)
+    ]
 
 
 def government_owned_leases(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -352,6 +397,8 @@ _POOLS_AND_TIME = frozenset({"positions", "position_costs", "time_allocation"})
 
 CHECKS: tuple[Check, ...] = (
     Check(residential_lease_pools, reads=_POOLS, budget_rule="R02"),
+    Check(efm_salaries, reads=_POOLS_AND_TIME, budget_rule="R08"),
+    Check(alternate_service_providers, reads=_BUDGET, budget_rule="R18"),
     Check(regional_bureau_target, reads=frozenset({"budget", "position_costs"}), budget_rule="R03", line_by_line=True),
     Check(operating_lease_money, reads=_BUDGET, budget_rule="R04", line_by_line=True),
     Check(building_operating_expenses, reads=_BUDGET, budget_rule="R05", line_by_line=True),

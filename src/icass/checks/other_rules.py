@@ -5,12 +5,15 @@ The bundle marks no position as outside ICASS and no budget line as a cost funde
 guesses from a position's title or a line's description, so each is a warning (the FMO acknowledges the ones
 read wrongly). The keyword lists are data below, one tuple for each, with the section it reads.
 
-Not checked: R123 (how many USDH IM officers the State program has is not in the bundle); R124's regional
-medical staff (which post is a regional employee's home is not in the bundle; its RIMC staff are checked); R137
-is judged with the warehouse lines in icass.checks.sub_cost_centers; R138 (no record says a residence is vacant);
-R139 (no record of DS and Council approval); R140 (TDY visits are not the post's budget); R141 (the TDY threshold
-is the TDY policy's, judged where tdy/policy.toml is read, outside the post's budget); R142 (the TDY rates are
-computed from the prior year's final budget, never typed).
+R123 reads the USDH positions with time on Information Management Technical Support Services (5458) as the
+post's IM officers: one with time on 0000 is the State Program's, its cost shared through the non-ICASS dual
+feature (H-341.4-3 NOTE 1); post.toml's `state_program_im` says whether another, outside the positions, serves
+the post. R139 reads the approvals from positions.csv's `ds_approved_on` and `council_approved_on`.
+
+Not checked: R124's regional medical staff (which post is a regional employee's home is not in the bundle; its
+RIMC staff are checked); R137 is judged with the warehouse lines in icass.checks.sub_cost_centers; R138 (no
+record says a residence is vacant). The TDY rules R66, R140, R141 and R142 are judged on the tdy/ folder
+(icass.checks.tdy_rules).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, per_table
+from icass.checks.context import Check, Context, per_table, rows_by
+from icass.checks.time_rules import LOCAL_GUARD_COORDINATOR_TITLES
 from icass.diagnostics import Diagnostic
-from icass.model import PostBundle
+from icass.model import NON_ICASS, PostBundle
 from icass.model.columnar import column, source_of
 from icass.model.records import PositionCategory
 
@@ -165,6 +169,10 @@ BASIC_PACKAGE = "6150"
 BASIC_PACKAGE_MISPLACED_DESCRIPTIONS = ("vehicle", "fuel", "gasoline", "diesel", "vat", "value added tax")
 
 
+# H-341.4-3: the IM officers are the USDH staff of Information Management Technical Support Services.
+INFORMATION_MANAGEMENT = "5458"
+
+
 def _words(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)", re.IGNORECASE)
 
@@ -183,6 +191,7 @@ _DEDICATED_RESIDENCE_STAFF = _words(DEDICATED_RESIDENCE_TITLES)
 _DIRECT_CHARGED = {code: _words(words) for code, words in DIRECT_CHARGED_DESCRIPTIONS.items()}
 _WELCOME_KIT, _FURNITURE_POOL = _words(WELCOME_KIT_DESCRIPTIONS), _words(FURNITURE_POOL_DESCRIPTIONS)
 _FURNITURE_POOL_WORK, _ARMORED = _words(FURNITURE_POOL_WORK_DESCRIPTIONS), _words(ARMORED_VEHICLE_DESCRIPTIONS)
+_LOCAL_GUARD_COORDINATOR = _words(LOCAL_GUARD_COORDINATOR_TITLES)
 
 
 def _positions_titled(
@@ -379,6 +388,55 @@ def basic_package_misplaced(bundle: PostBundle, context: Context) -> list[Diagno
     )
 
 
+def information_management_officers(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R123: a sole USDH IM officer is the State Program's (shared with ICASS, if at all, through 0000); of two,
+    exactly one is ICASS's. More than two are the post's mix to settle, not judged."""
+    allocation = bundle.time_allocation
+    ids = column(allocation, "position_id")
+    by_code = rows_by(allocation, "cost_center")
+    on_im = {ids[k] for k in by_code.get(INFORMATION_MANAGEMENT, ())}
+    shared = {ids[k] for k in by_code.get(NON_ICASS, ())}
+    positions = bundle.positions
+    officers = [
+        (k, position_id)
+        for k, (position_id, category) in enumerate(
+            zip(column(positions, "position_id"), column(positions, "category"), strict=True)
+        )
+        if category == PositionCategory.USDH and position_id in on_im
+    ]
+    icass = [(k, position_id) for k, position_id in officers if position_id not in shared]
+    count = len(officers) + (1 if bundle.post.state_program_im else 0)
+    if count == 1 and icass:
+        k, position_id = icass[0]
+        found = f"position {position_id} is the post's sole USDH IM officer and has no time on {NON_ICASS}"
+        return [broken("R123", source_of(positions, k), found, "title")]
+    if count == 2 and len(icass) != 1:
+        if icass:
+            k, position_id = icass[-1]
+            found = f"positions {' and '.join(p for _, p in icass)} are the post's two USDH IM officers, both ICASS"
+            return [broken("R123", source_of(positions, k), found, "title")]
+        k, position_id = officers[-1]
+        found = f"the post's two USDH IM officers are both the State Program's, position {position_id} on {NON_ICASS}"
+        return [broken("R123", source_of(positions, k), found, "title")]
+    return []
+
+
+def guard_coordinator_approvals(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R139: a local guard coordinator or clerk position needs DS's prior approval and the ICASS Council's."""
+    positions = bundle.positions
+    names = ("position_id", "title", "ds_approved_on", "council_approved_on")
+    found: list[Diagnostic] = []
+    for k, (position_id, title, ds, council) in enumerate(zip(*(column(positions, n) for n in names), strict=True)):
+        if _LOCAL_GUARD_COORDINATOR.search(title) is None or (ds is not None and council is not None):
+            continue
+        missing = " and ".join(who for who, given in (("DS's", ds), ("the Council's", council)) if given is None)
+        field = "ds_approved_on" if ds is None else "council_approved_on"
+        found.append(
+            broken("R139", source_of(positions, k), f"position {position_id} has no date of {missing} approval", field)
+        )
+    return found
+
+
 _POSITIONS = frozenset({"positions"})
 _BUDGET = frozenset({"budget"})
 
@@ -399,4 +457,10 @@ CHECKS: tuple[Check, ...] = (
     Check(armored_vehicles, reads=_BUDGET, budget_rule="R135", line_by_line=True),
     Check(guard_contract_parts, reads=_BUDGET, budget_rule="R136"),
     Check(basic_package_misplaced, reads=_BUDGET, budget_rule="R131", line_by_line=True),
+    Check(
+        information_management_officers,
+        reads=frozenset({"post", "positions", "time_allocation"}),
+        budget_rule="R123",
+    ),
+    Check(guard_coordinator_approvals, reads=_POSITIONS, budget_rule="R139"),
 )

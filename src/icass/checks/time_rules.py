@@ -30,7 +30,7 @@ SUPPLIES_ISSUED = frozenset({"6133-X133", "6145-X133"})  # H-341.7-2(C) b; H-341
 POOL_ASSESSMENTS = frozenset({"6144-X144", "6144-X244"})  # H-341.15-6(C); H-341.15-7(C)
 FURNITURE_POOL = "6144"  # H-341.7-7(C) b: at a pool post, employees allocate time to it
 CONTRACT_GUARDS = "contract"  # post.toml guard_force
-LE_ONLY = (PositionCategory.LE,)
+LE_ONLY = (PositionCategory.LE, PositionCategory.EFM)  # H-341.4-3: "LE staff, including EFMs"
 NOT_USDH = tuple(category for category in PositionCategory if category != PositionCategory.USDH)
 
 
@@ -296,8 +296,8 @@ def _titled(pattern: re.Pattern[str]) -> Callable[[str, str], bool]:
     return lambda category, title: pattern.search(title) is not None
 
 
-def _of(category: PositionCategory) -> Callable[[str, str], bool]:
-    return lambda of, title: of == category
+def _of(*categories: PositionCategory) -> Callable[[str, str], bool]:
+    return lambda of, title: of in categories
 
 
 def _titled_time_on(
@@ -351,7 +351,7 @@ def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list
 def le_staff_on_basic_package(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Most LE staff with time on 6150 put a small part of it there (R28): told once for the post, when most of
     them put more than half, quality coordinators and customer service staff left out."""
-    on_basic_package = _positions(bundle, _of(PositionCategory.LE), BASIC_PACKAGE.__eq__)
+    on_basic_package = _positions(bundle, _of(*LE_ONLY), BASIC_PACKAGE.__eq__)
     most = [
         position
         for position in on_basic_package
@@ -392,7 +392,7 @@ def local_guard_roles(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         return _cost_center(code) in LOCAL_GUARD_PROGRAM and code != RESIDENTIAL_SECURITY
 
     found: list[Diagnostic] = []
-    for position in _positions(bundle, _of(PositionCategory.LE), is_local_guard):
+    for position in _positions(bundle, _of(*LE_ONLY), is_local_guard):
         if _LOCAL_GUARD.search(position.title):
             continue
         residential = _RESIDENTIAL_SECURITY.search(position.title) is not None
@@ -504,6 +504,29 @@ def radio_technician_on_non_icass(bundle: PostBundle, context: Context) -> list[
     ]
 
 
+def dual_function_designation(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """A position with time on 0000 is designated dual-function (positions.csv `dual_function`), an LE one with
+    the date the budget committee concurred (`dual_approved_on`) (R43); told once, on the position's row."""
+    positions = bundle.positions
+    on_non_icass = {position_id for _, position_id, _, _ in _time_on(bundle, NON_ICASS.__eq__)}
+    if not on_non_icass:
+        return []
+    names = ("position_id", "category", "dual_function", "dual_approved_on")
+    found: list[Diagnostic] = []
+    for k, (position_id, category, dual, approved) in enumerate(
+        zip(*(column(positions, name) for name in names), strict=True)
+    ):
+        if position_id not in on_non_icass:
+            continue
+        if not dual:
+            what = f"position {position_id} has time on {NON_ICASS} and is not designated dual-function"
+            found.append(broken("R43", source_of(positions, k), what, "dual_function"))
+        elif category != PositionCategory.USDH and approved is None:
+            what = f"{category} position {position_id} is dual-function with no date of the committee's concurrence"
+            found.append(broken("R43", source_of(positions, k), what, "dual_approved_on"))
+    return found
+
+
 _TIME = frozenset({"positions", "time_allocation"})
 
 CHECKS: tuple[Check, ...] = (
@@ -535,4 +558,5 @@ CHECKS: tuple[Check, ...] = (
     Check(cell_phone_time, reads=frozenset({"budget", "time_allocation"}), budget_rule="R49"),
     Check(language_program_time, reads=_TIME, budget_rule="R50"),
     Check(radio_technician_on_non_icass, reads=_TIME, budget_rule="R51"),
+    Check(dual_function_designation, reads=_TIME, budget_rule="R43"),
 )

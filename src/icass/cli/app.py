@@ -284,6 +284,17 @@ def validate(bundle: Path) -> None:
     for fact, rules in unjudged_rules(post).items():
         file, _, name = fact.partition(" ")
         err.print(f"note: {file} does not give {name}: rule(s) {', '.join(rules)} not judged", markup=False)
+    if (bundle / "tdy").is_dir():  # the TDY module's folder, read apart from the budget, judged by its rules too
+        from icass.catalog import load_catalog
+        from icass.catalog.tdy import load_tdy_rules
+        from icass.diagnostics import ERROR, has_errors
+        from icass.runs.tdy import read_judged
+
+        _, problems = read_judged(post.post, bundle, load_catalog(), load_tdy_rules())
+        for d in problems:
+            err.print(str(d), style="red" if d.severity == ERROR else "yellow", markup=False)
+        if has_errors(problems):
+            raise click.exceptions.Exit(INPUT_ERROR)
     err.print(
         f"{bundle}: valid ({post.post.code} {post.post.name}, {post.post.methodology}, FY {post.post.fiscal_year})",
         markup=False,

@@ -48,6 +48,9 @@ class GuardForce(StrEnum):
 class PositionCategory(StrEnum):
     USDH = "USDH"
     LE = "LE"
+    # An eligible family member's position: a position cost as LE staff's, its salary, benefits and base
+    # allowances funded in Washington, outside the post's budget (H-422.3(1) NOTE).
+    EFM = "EFM"
 
 
 class Origin(StrEnum):
@@ -82,6 +85,7 @@ class Post:
     guard_force: GuardForce | None = None  # personal services agreement guards or a contract force (H-341.5 g)
     medevac_post: bool | None = None  # a designated regional MEDEVAC post (H-341.3-4 e)
     furniture_pool: bool | None = None  # the post runs a furniture and appliance pool (H-341.15-6)
+    state_program_im: bool | None = None  # a State Program USDH IM officer outside positions.csv (H-341.4-3 NOTE 1)
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -122,6 +126,8 @@ class Position:
     title: str
     dual_function: bool = False  # one incumbent serves ICASS and a program (H-341.14-1 b)
     dual_approved_on: dt.date | None = None  # when such an LE position was approved (H-341.14-1 b)
+    ds_approved_on: dt.date | None = None  # DS's prior approval of a local guard coordinator or clerk (H-341.5-1(C))
+    council_approved_on: dt.date | None = None  # the ICASS Council's approval of the same (H-341.5-1(C))
     source: Source = field(default=NOWHERE, compare=False)
 
 
@@ -157,6 +163,7 @@ class BudgetLine:
     description: str = ""
     lease: bool = False  # a residential or nonresidential lease line, left out of TDY rates (H-363.1-3 a(4))
     central: bool = False  # a centrally funded RB or DS contract, inside the target (H-423.2-1)
+    provider: str = ""  # the agency of an alternate service provider whose line it is; "": State's (H-421 NOTE)
     source: Source = field(default=NOWHERE, compare=False)
 
 

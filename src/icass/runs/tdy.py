@@ -10,9 +10,10 @@ from pathlib import Path
 from icass.bundle.tables import CellSource
 from icass.bundle.tdy import read_tdy
 from icass.catalog import Catalog, load_catalog
-from icass.catalog.tdy import load_tdy_rules
-from icass.diagnostics import Diagnostic, has_errors, warning
-from icass.model import Source
+from icass.catalog.tdy import TdyRules, load_tdy_rules
+from icass.checks import tdy_rules
+from icass.diagnostics import Diagnostic, has_errors
+from icass.model import Post
 from icass.model.tdy import TdyRecords
 from icass.runs.post import PostRun, _bundle, run_post
 from icass.tdy.invoices import TdyBilling, bill_visits
@@ -42,6 +43,19 @@ def run_tdy(folder: str | Path, as_of: dt.date, catalog: Catalog | None = None, 
     return tdy_of(run, Path(folder), as_of, catalog)
 
 
+def read_judged(
+    post: Post, root: Path | CellSource, catalog: Catalog, rules: TdyRules, policy_text: str | None = None
+) -> tuple[TdyRecords | None, list[Diagnostic]]:
+    """The tdy/ folder read (icass.bundle.tdy) and judged by the TDY rules of the handbook's budget rules (R66,
+    R140, R142; R141 where the threshold is read), or None with the reasons when any is an error."""
+    records, problems = read_tdy(root, post.methodology, catalog, rules, policy_text)
+    problems = [*tdy_rules.prior_year_budget(post), *problems]
+    if records is None:
+        return None, problems
+    problems += tdy_rules.judged(records, rules)
+    return (None, problems) if has_errors(problems) else (records, problems)
+
+
 def tdy_of(
     run: PostRun, root: Path | CellSource, as_of: dt.date, catalog: Catalog, policy_text: str | None = None
 ) -> TdyRun:
@@ -53,12 +67,8 @@ def tdy_of(
     assert distribution is not None  # ok: distributed
     rules = load_tdy_rules()
     diagnostics = list(run.diagnostics)
-    if bundle.post.stage != "final":
-        stage = f"stage {bundle.post.stage!r}" if bundle.post.stage else "no stage"
-        message = f'says {stage}: TDY rates come from the prior year\'s final budget (stage = "final")'
-        diagnostics.append(warning(Source("post.toml"), message, "post.stage", rules.prior_year_section))
     rates = tdy_rates(bundle, distribution, catalog, rules)
-    records, problems = read_tdy(root, bundle.post.methodology, catalog, rules, policy_text)
+    records, problems = read_judged(bundle.post, root, catalog, rules, policy_text)
     diagnostics += problems
     if records is None:
         return TdyRun(run, tuple(diagnostics), None, rates)

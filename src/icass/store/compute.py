@@ -46,6 +46,7 @@ def _post(connection: Connection, post_id: int) -> Post:
         guard_force=None if row["guard_force"] is None else GuardForce(row["guard_force"]),
         medevac_post=None if row["medevac_post"] is None else row["medevac_post"] == "yes",
         furniture_pool=None if row["furniture_pool"] is None else row["furniture_pool"] == "yes",
+        state_program_im=None if row["state_program_im"] is None else row["state_program_im"] == "yes",
         source=Source("post.toml"),
     )
 

@@ -72,6 +72,7 @@ posts = Table(
     Column("guard_force", Text),
     Column("medevac_post", Text),  # yes or no
     Column("furniture_pool", Text),  # yes or no
+    Column("state_program_im", Text),  # yes or no
     Column("version", Integer, nullable=False, default=1),
     # A new random token whenever anything of the post changes: what a computed run is kept by (a row id
     # can come back after a delete, a token does not).

@@ -20,7 +20,11 @@ from icass.runs.post import PostRun
 
 # The funding sources a person types on a cost line: AmSal and PAT come from the grade (H-423.1).
 TYPED_FUNDING = (Funding.RB, Funding.OBO, Funding.LGP)
-CATEGORY_NAMES = {PositionCategory.USDH: "U.S. direct hire", PositionCategory.LE: "Locally employed staff"}
+CATEGORY_NAMES = {
+    PositionCategory.USDH: "U.S. direct hire",
+    PositionCategory.LE: "Locally employed staff",
+    PositionCategory.EFM: "Eligible family member",
+}
 
 
 @dataclass(frozen=True)
