@@ -37,6 +37,7 @@ def findings(tmp_path, counts=(), *, drop="", **changes):
 
 
 _TYPED = ("workload.csv", 15, "modification")
+_APPROVAL = ("modifications.csv", 2, "bc_approved_on")
 
 # (rule, counts added, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
@@ -92,6 +93,24 @@ CASES = [
         [("modifications.csv", 2, "modification"), ("workload.csv", 15, "modification")],
     ),
     ("R67", [], {"modifications_csv": MODIFICATIONS + "6443,2000.0,,0.6,Own community office,2026-06-18,\n"}, []),
+    ("R68", [], {"modifications_csv": MODIFICATIONS + "6443,2000.0,,0.6,Own community office,,\n"}, [_APPROVAL]),
+    (
+        "R68",
+        [],
+        {"modifications_csv": MODIFICATIONS + "5624,2000.0,,0.3,Own health unit nearby,2026-06-18,\n"},
+        [("modifications.csv", 2, "med_approved_on")],
+    ),
+    ("R68", [], {"modifications_csv": MODIFICATIONS + "5624,2000.0,,0.3,Own health unit,2026-06-18,2026-06-11\n"}, []),
+    ("R70", ["6443,2000.0,5,1.5,"], {"drop": "6443,2000.0,5,,"}, [_TYPED]),
+    ("R70", ["6443,2000.0,5,0,"], {"drop": "6443,2000.0,5,,"}, [_TYPED]),
+    ("R70", ["6443,2000.0,5,1,"], {"drop": "6443,2000.0,5,,"}, []),
+    (
+        "R70",
+        [],
+        {"modifications_csv": MODIFICATIONS + "6443,2000.0,,1.5,Own community office,2026-06-18,\n"},
+        # modifications.csv's row, and the typed count it modifies.
+        [("modifications.csv", 2, "modification"), ("workload.csv", 13, "modification")],
+    ),
 ]
 
 

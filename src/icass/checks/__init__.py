@@ -87,8 +87,9 @@ CHECKS: tuple[Check, ...] = (
 
 
 def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
-    """The ids of the budget rules some check judges."""
-    return frozenset(check.budget_rule for check in checks if check.budget_rule)
+    """The ids of the budget rules some check judges, or that are judged on modifications.csv's rows where
+    they are applied."""
+    return frozenset(check.budget_rule for check in checks if check.budget_rule) | counts.JUDGED_WHERE_APPLIED
 
 
 def judged_rules(post: PostBundle) -> frozenset[str]:

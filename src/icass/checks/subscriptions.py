@@ -7,11 +7,13 @@ what the invoices will. Who has LE staff is read from the same counts: an agency
 LE_STAFF anywhere. R53 is icass.checks.counts.mandatory, R67 and R59's floor on typed counts are judged in
 icass.checks.counts, and on modifications.csv's rows where they are applied (icass.workload.modify).
 
+R68 (the approvals a modification needs) is judged on modifications.csv's rows where they are applied, which
+no check sees (icass.checks.counts.JUDGED_WHERE_APPLIED); R70 (a modification in (0, 1]) there and on typed
+counts (icass.checks.counts.beyond_full_service).
+
 Not checked: R57 (the furniture pool, leasing and residential guards an agency in government housing needs;
 the samples' USAID and MSG live in government housing without the furniture pool, which needs deciding first);
-R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart); R68 (the
-approvals are modifications.csv's, judged where applied, outside the checks); R70 (a modification outside
-(0, 1] is refused as an error where counts are read, icass.checks.counts.workload_lines).
+R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from decimal import Decimal
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context
-from icass.checks.counts import below_the_floor, unmodifiable
+from icass.checks.counts import below_the_floor, beyond_full_service, unmodifiable
 from icass.diagnostics import Diagnostic
 from icass.model import Agency, PostBundle
 from icass.model.columnar import column, source_of
@@ -318,4 +320,5 @@ CHECKS: tuple[Check, ...] = (
     Check(employee_associations, reads=frozenset({"agencies"}), budget_rule="R64"),
     Check(unmodifiable, reads=_COUNTS, budget_rule="R67"),
     Check(one_general_services_modification, reads=_COUNTS, budget_rule="R69"),
+    Check(beyond_full_service, reads=frozenset({"workload"}), budget_rule="R70"),
 )
