@@ -596,10 +596,12 @@ STANDARD_HOUSING = {
     # 12 units of 165 m2 (State 8, ICASS 4); the rest are operating leases.
     STATE: Housing(go_units=10, ol_units=24, ol_m2=225, furnished=33),
     ICASS: Housing(go_units=4, ol_units=7, ol_m2=215, furnished=11),
-    MSG: Housing(go_units=1),  # Marine security guard quarters
+    # Marine security guard quarters, and USAID's leases: furnished by the post's pool, as government housing
+    # needs (H-341 b(2), rule R57).
+    MSG: Housing(go_units=1, furnished=1),
     DS: Housing(ol_units=4, ol_m2=230, furnished=4),
     PD: Housing(ol_units=3, ol_m2=220, furnished=3),
-    USAID: Housing(ol_units=17, ol_m2=235),  # USAID runs its own furniture pool
+    USAID: Housing(ol_units=17, ol_m2=235, furnished=17),
     FCS: Housing(ol_units=2, ol_m2=220, furnished=2),
     FAS: Housing(ol_units=2, ol_m2=220, furnished=2),
     DAO: Housing(ol_units=7, ol_m2=240, furnished=7),
@@ -949,7 +951,7 @@ LITE_HOUSING = {
     # COM residence (880 m2) is government-owned, and a GO compound of 6 houses of 210 m2 (State 4, ICASS 2).
     STATE: Housing(go_units=5, ol_units=9, ol_m2=230, furnished=13),
     ICASS: Housing(go_units=2, ol_units=3, ol_m2=220, furnished=5),
-    MSG: Housing(go_units=1),
+    MSG: Housing(go_units=1, furnished=1),
     DS: Housing(ol_units=2, ol_m2=230, furnished=2),
     PD: Housing(ol_units=2, ol_m2=220, furnished=2),
     USAID: Housing(ol_units=6, ol_m2=235, furnished=6),
@@ -1243,6 +1245,9 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         write_csv(folder / "tdy" / "services.csv", SERVICE_HEADER, tdy.services)
     # Co-located: office space in the embassy's or consulate's own building (H-341 b(1), rule R56).
     co_located = {row[2] for row in spec.records["office_space"] if row[0] in ("CHANCERY", "CONSULATE")}
+    # Government housing: a unit the post provides, leased or government-owned, occupied (H-341 b(2), rule R57);
+    # LQA/OHA housing is the employee's own lease.
+    housed = {row[3] for row in spec.records["housing"] if not row[5]}
     write_csv(
         folder / "agencies.csv",
         [
@@ -1252,6 +1257,7 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
             "under_com",
             "physically_present",
             "co_located",
+            "government_housing",
             "own_medical_program",
             "bureau",
         ],
@@ -1259,7 +1265,8 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
             [
                 a.code,
                 a.name,
-                *map(yes_no, (a.own_network, present(a), present(a), a.code in co_located, a.own_medical_program)),
+                *map(yes_no, (a.own_network, present(a), present(a), a.code in co_located)),
+                *map(yes_no, (a.code in housed, a.own_medical_program)),
                 a.bureau,
             ]
             for a in spec.agencies

@@ -25,6 +25,8 @@ MEDICAL = "code,name,bureau,own_medical_program\n1900.0,State,EUR,no\n1901.0,ICA
 UNDER_COM = "code,name,under_com\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,yes\n"
 CO_LOCATED = "code,name,co_located\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,no\n"
 PRESENT = "code,name,physically_present\n1900.0,State,yes\n1901.0,ICASS,yes\n2000.0,Other agency,yes\n"
+HOUSED = "code,name,government_housing\n1900.0,State,no\n1901.0,ICASS,no\n2000.0,Other agency,yes\n"
+_HOUSED = ("agencies.csv", 4, "government_housing")
 MODIFICATIONS = "cost_center,agency,factor,modification,justification,bc_approved_on,med_approved_on\n"
 
 
@@ -53,6 +55,17 @@ CASES = [
     ("R55", ["5821,1900.0,100,,", "5821,2000.0,10,,"], {"agencies_csv": UNDER_COM}, []),
     ("R56", ["7820,2000.0,100,,"], {"agencies_csv": CO_LOCATED}, [("agencies.csv", 2, "co_located")]),
     ("R56", ["7820,2000.0,100,,", "7820,1900.0,100,,"], {"agencies_csv": CO_LOCATED}, []),
+    ("R57", ["7850,1900.0,200,,", "6148,1900.0,1,,"], {"agencies_csv": HOUSED}, [_HOUSED]),
+    ("R57", ["7850,2000.0,200,,", "6148,1900.0,1,,"], {"agencies_csv": HOUSED}, [_HOUSED]),
+    ("R57", ["7850,2000.0,200,,", "6148,2000.0,1,,"], {"agencies_csv": HOUSED}, []),
+    ("R57", ["7810,2000.0,200,,", "6148,1900.0,1,,", "6144,1900.0,1,,"], {"agencies_csv": HOUSED}, [_HOUSED]),
+    ("R57", ["7810,2000.0,200,,", "6148,1900.0,1,,", "6144,2000.0,1,,"], {"agencies_csv": HOUSED}, []),
+    (
+        "R57",
+        ["7810,2000.0,200,,", "6144,1900.0,1,,"],
+        {"agencies_csv": HOUSED, "post_toml": BASE["post.toml"] + 'furniture_pool = "no"\n'},
+        [],
+    ),
     ("R58", [], {"agencies_csv": PRESENT}, [("agencies.csv", 2, "physically_present")]),
     ("R58", ["6139,1900.0,10,,"], {"agencies_csv": PRESENT}, []),
     ("R54", ["6451,3000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),
