@@ -113,6 +113,9 @@ class PostSpec:
     records: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
     guard_force: str = "psa"  # post.toml's guard_force, which budget rules R09 and R44 need (H-341.5 g)
     furniture_pool: bool = True  # post.toml's furniture_pool, which budget rule R39 needs (H-341.15-6)
+    # post.toml's cell_phone_program and radio_repeater_site, which budget rules R81 and R82 need (H-341.9-3)
+    cell_phone_program: bool = False
+    radio_repeater_site: bool = False
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
         """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
@@ -628,6 +631,7 @@ def standard_post() -> PostSpec:
         agencies,
         STANDARD_POSITIONS,
         STANDARD_BUDGET,
+        cell_phone_program=True,  # 6195-0001 counts the agencies' cell phones serviced
     )
     housing = STANDARD_HOUSING
 
@@ -1235,7 +1239,9 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         f"fiscal_year = {fiscal_year}\n"
         + ('stage = "final"\n' if tdy is not None else "")
         + f'guard_force = "{spec.guard_force}"\n'
-        + f'furniture_pool = "{"yes" if spec.furniture_pool else "no"}"\n',
+        + f'furniture_pool = "{yes_no(spec.furniture_pool)}"\n'
+        + f'cell_phone_program = "{yes_no(spec.cell_phone_program)}"\n'
+        + f'radio_repeater_site = "{yes_no(spec.radio_repeater_site)}"\n',
         encoding="utf-8",
     )
     if tdy is not None:

@@ -39,6 +39,12 @@ def findings(tmp_path, counts=(), budget=(), **changes):
 # 5823-X023 is the case's own.
 PATROLLED = ["5823,1900.0,2,", "5823,1901.0,2,", "5823,2000.0,2,", "5823-X023,1900.0,2,", "5823-X023,1901.0,2,"]
 SUPPLIES = ["6133-X133,2000.0,100,", "6133,2000.0,100,"]
+# The post's facts R81 and R82 need, and the one place they break.
+PHONES = {"post_toml": BASE["post.toml"] + 'cell_phone_program = "yes"\n'}
+NO_PHONES = {"post_toml": BASE["post.toml"] + 'cell_phone_program = "no"\n'}
+PHONE_TIME = {"time_allocation_csv": BASE["time_allocation.csv"].replace("P1,0000,20", "P1,6195-0001,20")}
+REPEATER = {"post_toml": BASE["post.toml"] + 'radio_repeater_site = "yes"\n'}
+REPEATER_LEASE = ["7860-0001,RB,2320,1200.00,Radio repeater site lease"]
 
 # (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
@@ -77,6 +83,21 @@ CASES = [
     ("R88", ["7850-X799,2000.0,50,", "7850,2000.0,100,"], [], {}, []),
     ("R95", ["6139-X001,2000.0,5,"], [], {}, [("workload.csv", ADDED, "cost_center")]),
     ("R95", ["6139-X001,2000.0,5,"], ["6139-X001,RB,2500,100.00,Staff club use"], {}, []),
+    ("R81", [], [], PHONES, [("post.toml", 0, "cell_phone_program")]),
+    ("R81", ["6195-0001,2000.0,5,"], [], PHONES, [("post.toml", 0, "cell_phone_program")]),
+    ("R81", ["6195-0001,2000.0,5,"], [], PHONES | PHONE_TIME, []),
+    ("R81", [], [], NO_PHONES, []),
+    ("R82", [], [], REPEATER, [("post.toml", 0, "radio_repeater_site")]),
+    (
+        "R82",
+        ["7860-0001,1901.0,1,", "7860-0001,2000.0,1,"],
+        REPEATER_LEASE,
+        REPEATER,
+        [("post.toml", 0, "radio_repeater_site")],
+    ),
+    ("R82", ["7860-0001,1901.0,2,"], REPEATER_LEASE, REPEATER, [("post.toml", 0, "radio_repeater_site")]),
+    ("R82", ["7860-0001,1901.0,1,"], [], REPEATER, [("post.toml", 0, "radio_repeater_site")]),
+    ("R82", ["7860-0001,1901.0,1,"], REPEATER_LEASE, REPEATER, []),
 ]
 
 

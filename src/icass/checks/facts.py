@@ -1,7 +1,7 @@
-"""The optional facts some budget rules need (docs/bundle.md): a post's guard force, its MEDEVAC designation and
-furniture pool (post.toml), and its agencies' standing (agencies.csv). A rule that needs a fact the bundle does
-not give is not judged (icass.checks.unjudged_rules says so once); a fact is given when post.toml has the key,
-or when at least one agency's cell says yes or no."""
+"""The optional facts some budget rules need (docs/bundle.md): a post's guard force, its MEDEVAC designation,
+furniture pool, cell phone program and radio repeater site (post.toml), and its agencies' standing
+(agencies.csv). A rule that needs a fact the bundle does not give is not judged (icass.checks.unjudged_rules says
+so once); a fact is given when post.toml has the key, or when at least one agency's cell says yes or no."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ FACTS: dict[str, Callable[[PostBundle], bool]] = {
     "post.toml guard_force": lambda post: post.post.guard_force is not None,
     "post.toml medevac_post": lambda post: post.post.medevac_post is not None,
     "post.toml furniture_pool": lambda post: post.post.furniture_pool is not None,
+    "post.toml cell_phone_program": lambda post: post.post.cell_phone_program is not None,
+    "post.toml radio_repeater_site": lambda post: post.post.radio_repeater_site is not None,
     **{f"agencies.csv {name}": _agencies_say(name) for name in AGENCY_FACTS},
 }
 

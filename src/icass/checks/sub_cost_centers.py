@@ -4,11 +4,13 @@ each a check (icass.catalog.budget_rules holds its section, severity and advice)
 A sub-cost center's code is PARENT-XXXX; its counts are read as the post distributes by them (derived,
 replaced by typed counts, modified), summed per agency where a rule compares two cost centers.
 
-Not checked: R81, R82, R84, R85, R89, R90, R94 (whether the post has a cell-phone program, a repeater site,
-stand-alone buildings, an ICASS-only building, commissioning, a language program or a new building is not in
-the bundle); R87 (no record says a warehouse is multi-function); R91, R92 (the bundle names no sub-cost center
-and gives no distribution factor of its own: the catalog gives each code its name and factor); R93 (a bundle
-is one location's budget).
+R81 and R82 read post.toml's cell_phone_program and radio_repeater_site: whether ICASS manages the official cell
+phone program, and leases a site for its radio repeaters.
+
+Not checked: R84, R85, R89, R90, R94 (whether the post has stand-alone buildings, an ICASS-only building,
+commissioning, a language program or a new building is not in the bundle); R87 (no record says a warehouse is
+multi-function); R91, R92 (the bundle names no sub-cost center and gives no distribution factor of its own: the
+catalog gives each code its name and factor); R93 (a bundle is one location's budget).
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ RESIDENTIAL_SPACE = ("7810", "7850")
 OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
 # H-341.15-10: parking lots, GO/CL 7820-X821, X822 ... and OL 7860-X861, X862 ...
 PARKING_LOT = re.compile(r"^(7820-X82|7860-X86)(\d)$")
+TELECOMMUNICATIONS = "6195"  # H-341.9-3(A) NOTE 2: the cell phone program's sub-cost center is one of its
+OFFICE_LEASES = "7860"  # H-341.9-3(B) NOTE 6: "7860-XXXX BO Radio Repeater"
+# The standardized 7860 sub-cost centers, none of which can be the repeater site's: dedicated storage
+# (H-341.15-9) and parking lots (H-341.15-10).
+STANDARDIZED_OFFICE_LEASES = re.compile(r"^7860-X(099|86\d)$")
 # SOCs of personnel compensation and benefits (11xx, 12xx): salaries, which R75 keeps off the supplies pools.
 SALARY_SOC = ("11", "12")
 
@@ -298,6 +305,45 @@ def other_authorized_use(bundle: PostBundle, context: Context) -> list[Diagnosti
     ]
 
 
+def cell_phone_program(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R81: at a Standard post whose official cell phone program ICASS manages, a 6195 sub-cost center counts the
+    phones serviced and takes the staff time of the program."""
+    if not bundle.post.cell_phone_program:
+        return []
+    prefix = TELECOMMUNICATIONS + "-"
+    workload = bundle.workload
+    counted = {
+        code
+        for code, count in zip(column(workload, "cost_center"), column(workload, "count"), strict=True)
+        if code.startswith(prefix) and count > 0
+    }
+    timed = {code for code in rows_by(bundle.time_allocation, "cost_center") if code.startswith(prefix)}
+    if counted & timed:
+        return []
+    found = f"ICASS manages the cell phone program and no {TELECOMMUNICATIONS} sub-cost center has counts and time"
+    return [broken("R81", bundle.post.source, found, "cell_phone_program")]
+
+
+def radio_repeater_site(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R82: the lease of the ICASS radio network's repeater site is on a 7860 sub-cost center whose only
+    subscriber is 1901.0, counted 1: at a post that leases one, some 7860 sub-cost center (not a standardized
+    one) is so counted and budgeted."""
+    if not bundle.post.radio_repeater_site:
+        return []
+    prefix = OFFICE_LEASES + "-"
+    workload = bundle.workload
+    subscribers: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    for code, agency, count in lines:
+        if code.startswith(prefix) and not STANDARDIZED_OFFICE_LEASES.match(code) and count > 0:
+            subscribers[code][agency] = subscribers[code].get(agency, Decimal(0)) + count
+    budgeted = rows_by(bundle.budget, "cost_center")
+    if any(counts == {ICASS: 1} and code in budgeted for code, counts in subscribers.items()):
+        return []
+    found = f"the post leases a radio repeater site and no {OFFICE_LEASES} sub-cost center with a budget counts {ICASS}"
+    return [broken("R82", bundle.post.source, found + " alone, at 1", "radio_repeater_site")]
+
+
 _COUNTS = frozenset({"workload"})
 _EVERY_CODE = frozenset({"budget", "time_allocation", "workload"})
 
@@ -316,4 +362,6 @@ CHECKS: tuple[Check, ...] = (
     Check(programmatic_mail, reads=_COUNTS, budget_rule="R83"),
     Check(make_ready_tenants, reads=_COUNTS, budget_rule="R88"),
     Check(other_authorized_use, reads=_EVERY_CODE, budget_rule="R95"),
+    Check(cell_phone_program, reads=frozenset({"post", "time_allocation", "workload"}), budget_rule="R81"),
+    Check(radio_repeater_site, reads=frozenset({"post", "budget", "workload"}), budget_rule="R82"),
 )

@@ -82,6 +82,8 @@ class Post:
     guard_force: GuardForce | None = None  # personal services agreement guards or a contract force (H-341.5 g)
     medevac_post: bool | None = None  # a designated regional MEDEVAC post (H-341.3-4 e)
     furniture_pool: bool | None = None  # the post runs a furniture and appliance pool (H-341.15-6)
+    cell_phone_program: bool | None = None  # ICASS manages the official cell phone program (H-341.9-3(A) NOTE 2)
+    radio_repeater_site: bool | None = None  # ICASS leases a site for its radio repeaters (H-341.9-3(B) NOTE 6)
     source: Source = field(default=NOWHERE, compare=False)
 
 

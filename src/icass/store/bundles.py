@@ -200,6 +200,8 @@ def _insert_post(connection: Connection, post: Post) -> int:
         "guard_force": None if post.guard_force is None else str(post.guard_force),
         "medevac_post": yes_or_no(post.medevac_post),
         "furniture_pool": yes_or_no(post.furniture_pool),
+        "cell_phone_program": yes_or_no(post.cell_phone_program),
+        "radio_repeater_site": yes_or_no(post.radio_repeater_site),
         "revision": new_revision(),
     }
     inserted = connection.execute(posts.insert().returning(posts.c.id), values).scalar_one()
@@ -288,7 +290,7 @@ def _post_toml(connection: Connection, post_id: int) -> str:
         lines.append(f"count_date = {post['count_date']}")
     if post["stage"] is not None:
         lines.append(f"stage = {json.dumps(post['stage'], ensure_ascii=False)}")
-    for fact in ("guard_force", "medevac_post", "furniture_pool"):
+    for fact in ("guard_force", "medevac_post", "furniture_pool", "cell_phone_program", "radio_repeater_site"):
         if post[fact] is not None:
             lines.append(f"{fact} = {json.dumps(post[fact])}")
     return "\n".join(lines) + "\n"

@@ -46,6 +46,8 @@ def _post(connection: Connection, post_id: int) -> Post:
         guard_force=None if row["guard_force"] is None else GuardForce(row["guard_force"]),
         medevac_post=None if row["medevac_post"] is None else row["medevac_post"] == "yes",
         furniture_pool=None if row["furniture_pool"] is None else row["furniture_pool"] == "yes",
+        cell_phone_program=None if row["cell_phone_program"] is None else row["cell_phone_program"] == "yes",
+        radio_repeater_site=None if row["radio_repeater_site"] is None else row["radio_repeater_site"] == "yes",
         source=Source("post.toml"),
     )
 
