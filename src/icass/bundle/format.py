@@ -313,8 +313,7 @@ POST = Document(
             None,
             in_header=False,
             section="H-341.9-3(B)",
-            note="optional: yes when ICASS leases a site for its radio network's repeaters; some budget rules "
-            "need it",
+            note="optional: yes when ICASS leases a site for its radio network's repeaters; some budget rules need it",
         ),
     ),
     note="The post and the fiscal year: one key a row (column A), its value in column B.",
