@@ -116,6 +116,7 @@ class PostSpec:
     # post.toml's cell_phone_program and radio_repeater_site, which budget rules R81 and R82 need (H-341.9-3)
     cell_phone_program: bool = False
     radio_repeater_site: bool = False
+    new_facilities: bool = False  # post.toml's new_facilities, which budget rule R94 needs (H-341.12-1(D) NOTE 2)
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
         """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
@@ -1241,7 +1242,8 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         + f'guard_force = "{spec.guard_force}"\n'
         + f'furniture_pool = "{yes_no(spec.furniture_pool)}"\n'
         + f'cell_phone_program = "{yes_no(spec.cell_phone_program)}"\n'
-        + f'radio_repeater_site = "{yes_no(spec.radio_repeater_site)}"\n',
+        + f'radio_repeater_site = "{yes_no(spec.radio_repeater_site)}"\n'
+        + f'new_facilities = "{yes_no(spec.new_facilities)}"\n',
         encoding="utf-8",
     )
     if tdy is not None:

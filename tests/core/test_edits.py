@@ -320,7 +320,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 18, {"cost_center": "6144-X244", "agency": "1900.0", "factor": ""}),
         ("workload.csv", 19, {"cost_center": "6143", "agency": "1500.0", "factor": "", "modification": "0.6"}),
         ("workload.csv", 20, {"cost_center": "6194-X001", "agency": "1500.0", "factor": "", "count": "3"}),
-        ("post.toml", 0, {"cell_phone_program": True, "radio_repeater_site": True}),
+        ("post.toml", 0, {"cell_phone_program": True, "radio_repeater_site": True, "new_facilities": True}),
     ],
     # Positions outside ICASS and costs funded elsewhere (icass.checks.other_rules).
     [

@@ -45,6 +45,7 @@ NO_PHONES = {"post_toml": BASE["post.toml"] + 'cell_phone_program = "no"\n'}
 PHONE_TIME = {"time_allocation_csv": BASE["time_allocation.csv"].replace("P1,0000,20", "P1,6195-0001,20")}
 REPEATER = {"post_toml": BASE["post.toml"] + 'radio_repeater_site = "yes"\n'}
 REPEATER_LEASE = ["7860-0001,RB,2320,1200.00,Radio repeater site lease"]
+MOVING = {"post_toml": BASE["post.toml"] + 'new_facilities = "yes"\n'}
 
 # (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
@@ -98,6 +99,23 @@ CASES = [
     ("R82", ["7860-0001,1901.0,2,"], REPEATER_LEASE, REPEATER, [("post.toml", 0, "radio_repeater_site")]),
     ("R82", ["7860-0001,1901.0,1,"], [], REPEATER, [("post.toml", 0, "radio_repeater_site")]),
     ("R82", ["7860-0001,1901.0,1,"], REPEATER_LEASE, REPEATER, []),
+    (
+        "R82",
+        ["7860-X099,1901.0,1,"],
+        ["7860-X099,RB,2320,1200.00,Lease"],
+        REPEATER,
+        [("post.toml", 0, "radio_repeater_site")],
+    ),
+    ("R94", [], [], MOVING, [("post.toml", 0, "new_facilities")]),
+    (
+        "R94",
+        ["7820-X821,1901.0,10,"],
+        ["7820-X821,RB,2540,500.00,Parking lot"],
+        MOVING,
+        [("post.toml", 0, "new_facilities")],
+    ),
+    ("R94", ["7820-0001,1901.0,100,"], ["7820-0001,RB,2540,500.00,New annex: utilities"], MOVING, []),
+    ("R94", [], [], {"post_toml": BASE["post.toml"] + 'new_facilities = "no"\n'}, []),
 ]
 
 

@@ -232,7 +232,11 @@ def test_a_stored_amount_out_of_bounds_is_named_as_its_written_form_would_be(eng
     assert "error: cost_factors.csv, row 2, amsal: '1000000000000.01' is larger than 1,000,000,000,000.00" in messages
 
 
-FACTS_POST = BASE["post.toml"] + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\n'
+FACTS_POST = (
+    BASE["post.toml"]
+    + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\n'
+    + 'cell_phone_program = "no"\nradio_repeater_site = "no"\nnew_facilities = "yes"\n'
+)
 
 
 def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine, tmp_path):
@@ -255,6 +259,8 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
     bundle = run_post(folder).bundle
     assert bundle is not None
     assert (bundle.post.guard_force, bundle.post.medevac_post, bundle.post.furniture_pool) == ("psa", True, False)
+    post = bundle.post
+    assert (post.cell_phone_program, post.radio_repeater_site, post.new_facilities) == (False, False, True)
     assert [(a.under_com, a.co_located, a.own_medical_program) for a in bundle.agencies] == [
         (True, True, None),
         (True, None, None),

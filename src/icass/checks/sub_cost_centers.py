@@ -4,11 +4,13 @@ each a check (icass.catalog.budget_rules holds its section, severity and advice)
 A sub-cost center's code is PARENT-XXXX; its counts are read as the post distributes by them (derived,
 replaced by typed counts, modified), summed per agency where a rule compares two cost centers.
 
-R81 and R82 read post.toml's cell_phone_program and radio_repeater_site: whether ICASS manages the official cell
-phone program, and leases a site for its radio repeaters.
+R81, R82 and R94 read post.toml's cell_phone_program, radio_repeater_site and new_facilities: whether ICASS
+manages the official cell phone program, leases a site for its radio repeaters, and whether the post moves into
+new facilities next year. A repeater site's or new building's sub-cost center is a post-defined one (the
+catalog's standardized sub-cost centers have other purposes).
 
-Not checked: R84, R85, R89, R90, R94 (whether the post has stand-alone buildings, an ICASS-only building,
-commissioning, a language program or a new building is not in the bundle); R87 (no record says a warehouse is
+Not checked: R84, R85, R89, R90 (whether the post has stand-alone buildings, an ICASS-only building,
+commissioning or a language program is not in the bundle); R87 (no record says a warehouse is
 multi-function); R91, R92 (the bundle names no sub-cost center and gives no distribution factor of its own: the
 catalog gives each code its name and factor); R93 (a bundle is one location's budget).
 """
@@ -47,10 +49,10 @@ OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
 # H-341.15-10: parking lots, GO/CL 7820-X821, X822 ... and OL 7860-X861, X862 ...
 PARKING_LOT = re.compile(r"^(7820-X82|7860-X86)(\d)$")
 TELECOMMUNICATIONS = "6195"  # H-341.9-3(A) NOTE 2: the cell phone program's sub-cost center is one of its
-OFFICE_LEASES = "7860"  # H-341.9-3(B) NOTE 6: "7860-XXXX BO Radio Repeater"
-# The standardized 7860 sub-cost centers, none of which can be the repeater site's: dedicated storage
-# (H-341.15-9) and parking lots (H-341.15-10).
-STANDARDIZED_OFFICE_LEASES = re.compile(r"^7860-X(099|86\d)$")
+OFFICE_LEASES = "7860"  # H-341.9-3(B) NOTE 6: "7860-XXXX BO Radio Repeater", a post-defined sub-cost center
+# H-341.12-1 - H-341.12-4: building operations, whose NOTE 2 asks a post-defined sub-cost center of the new
+# facilities in the transition year.
+BUILDING_OPERATIONS = ("7810", "7820", "7850", "7860")
 # SOCs of personnel compensation and benefits (11xx, 12xx): salaries, which R75 keeps off the supplies pools.
 SALARY_SOC = ("11", "12")
 
@@ -305,6 +307,14 @@ def other_authorized_use(bundle: PostBundle, context: Context) -> list[Diagnosti
     ]
 
 
+def _post_defined(bundle: PostBundle, context: Context, table: Sequence[Any], parents: tuple[str, ...]) -> set[str]:
+    """The post-defined sub-cost centers of `parents` that `table` names (the standardized ones, such as
+    dedicated storage or parking lots, have their own purposes)."""
+    methodology = str(bundle.post.methodology)
+    codes = (code for code in rows_by(table, "cost_center") if code.partition("-")[0] in parents and "-" in code)
+    return {code for code in codes if (spec := context.catalog.find(code, methodology)) and not spec.standardized}
+
+
 def cell_phone_program(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R81: at a Standard post whose official cell phone program ICASS manages, a 6195 sub-cost center counts the
     phones serviced and takes the staff time of the program."""
@@ -326,22 +336,32 @@ def cell_phone_program(bundle: PostBundle, context: Context) -> list[Diagnostic]
 
 def radio_repeater_site(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R82: the lease of the ICASS radio network's repeater site is on a 7860 sub-cost center whose only
-    subscriber is 1901.0, counted 1: at a post that leases one, some 7860 sub-cost center (not a standardized
-    one) is so counted and budgeted."""
+    subscriber is 1901.0, counted 1: at a post that leases one, some post-defined 7860 sub-cost center with a
+    budget is so counted."""
     if not bundle.post.radio_repeater_site:
         return []
-    prefix = OFFICE_LEASES + "-"
+    budgeted = _post_defined(bundle, context, bundle.budget, (OFFICE_LEASES,))
     workload = bundle.workload
     subscribers: dict[str, dict[str, Decimal]] = defaultdict(dict)
     lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
     for code, agency, count in lines:
-        if code.startswith(prefix) and not STANDARDIZED_OFFICE_LEASES.match(code) and count > 0:
+        if code in budgeted and count > 0:
             subscribers[code][agency] = subscribers[code].get(agency, Decimal(0)) + count
-    budgeted = rows_by(bundle.budget, "cost_center")
-    if any(counts == {ICASS: 1} and code in budgeted for code, counts in subscribers.items()):
+    if any(counts == {ICASS: 1} for counts in subscribers.values()):
         return []
     found = f"the post leases a radio repeater site and no {OFFICE_LEASES} sub-cost center with a budget counts {ICASS}"
     return [broken("R82", bundle.post.source, found + " alone, at 1", "radio_repeater_site")]
+
+
+def transition_sub_cost_center(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R94: a post moving into new facilities in the next fiscal year budgets their costs, in this transition
+    year, on a post-defined sub-cost center of building operations (charged to 1901.0 until the space is
+    assigned, then to its tenants: which of the two the counts say is the post's stage, not judged)."""
+    if not bundle.post.new_facilities or _post_defined(bundle, context, bundle.budget, BUILDING_OPERATIONS):
+        return []
+    found = "the post moves into new facilities next year and no building operations sub-cost center of its own"
+    found += " has a budget"
+    return [broken("R94", bundle.post.source, found, "new_facilities")]
 
 
 _COUNTS = frozenset({"workload"})
@@ -364,4 +384,5 @@ CHECKS: tuple[Check, ...] = (
     Check(other_authorized_use, reads=_EVERY_CODE, budget_rule="R95"),
     Check(cell_phone_program, reads=frozenset({"post", "time_allocation", "workload"}), budget_rule="R81"),
     Check(radio_repeater_site, reads=frozenset({"post", "budget", "workload"}), budget_rule="R82"),
+    Check(transition_sub_cost_center, reads=frozenset({"post", "budget"}), budget_rule="R94"),
 )

@@ -48,6 +48,7 @@ def _post(connection: Connection, post_id: int) -> Post:
         furniture_pool=None if row["furniture_pool"] is None else row["furniture_pool"] == "yes",
         cell_phone_program=None if row["cell_phone_program"] is None else row["cell_phone_program"] == "yes",
         radio_repeater_site=None if row["radio_repeater_site"] is None else row["radio_repeater_site"] == "yes",
+        new_facilities=None if row["new_facilities"] is None else row["new_facilities"] == "yes",
         source=Source("post.toml"),
     )
 

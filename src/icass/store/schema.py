@@ -74,6 +74,7 @@ posts = Table(
     Column("furniture_pool", Text),  # yes or no
     Column("cell_phone_program", Text),  # yes or no
     Column("radio_repeater_site", Text),  # yes or no
+    Column("new_facilities", Text),  # yes or no
     Column("version", Integer, nullable=False, default=1),
     # A new random token whenever anything of the post changes: what a computed run is kept by (a row id
     # can come back after a delete, a token does not).

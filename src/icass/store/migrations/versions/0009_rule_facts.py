@@ -1,5 +1,5 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation,
-furniture pool, cell phone program and radio repeater site; each agency's standing at post; a regional
+furniture pool, cell phone program, radio repeater site and new facilities; each agency's standing at post; a regional
 employee's home post; a centrally funded contract line; a dual-function position; and
 the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
 world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
@@ -23,7 +23,14 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-POST_FACTS = ("guard_force", "medevac_post", "furniture_pool", "cell_phone_program", "radio_repeater_site")
+POST_FACTS = (
+    "guard_force",
+    "medevac_post",
+    "furniture_pool",
+    "cell_phone_program",
+    "radio_repeater_site",
+    "new_facilities",
+)
 CELLS = {
     "agencies": ("under_com", "physically_present", "co_located", "government_housing", "own_medical_program"),
     "positions": ("dual_function", "dual_approved_on"),
