@@ -86,6 +86,11 @@ def write_large_post(folder: Path, people: int = 5000, procurement: int = 3000, 
         for k in range(800)
     ]
     _csv(folder / "housing.csv", "unit_id,building_id,tenure,agency,net_square_meters,vacant_since", units)
+    # Who lives where is synthetic now: the sample's government_housing facts no longer hold, so they go unsaid.
+    header, *agencies = (folder / "agencies.csv").read_text(encoding="utf-8").splitlines()
+    at = header.split(",").index("government_housing")
+    unsaid = [",".join("" if k == at else cell for k, cell in enumerate(line.split(","))) for line in agencies]
+    _csv(folder / "agencies.csv", header, unsaid)
     _csv(
         folder / "guard_hours.csv", "building_id,annual_hours", [f"B{b},{rng.randint(1000, 9000)}" for b in range(100)]
     )

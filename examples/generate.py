@@ -128,6 +128,10 @@ class PostSpec:
     records: dict[str, list[list[str]]] = field(default_factory=lambda: defaultdict(list))
     guard_force: str = "psa"  # post.toml's guard_force, which budget rules R09 and R44 need (H-341.5 g)
     furniture_pool: bool = True  # post.toml's furniture_pool, which budget rule R39 needs (H-341.15-6)
+    # post.toml's cell_phone_program and radio_repeater_site, which budget rules R81 and R82 need (H-341.9-3)
+    cell_phone_program: bool = False
+    radio_repeater_site: bool = False
+    new_facilities: bool = False  # post.toml's new_facilities, which budget rule R94 needs (H-341.12-1(D) NOTE 2)
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
         """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
@@ -611,10 +615,12 @@ STANDARD_HOUSING = {
     # 12 units of 165 m2 (State 8, ICASS 4); the rest are operating leases.
     STATE: Housing(go_units=10, ol_units=24, ol_m2=225, furnished=33),
     ICASS: Housing(go_units=4, ol_units=7, ol_m2=215, furnished=11),
-    MSG: Housing(go_units=1),  # Marine security guard quarters
+    # Marine security guard quarters, and USAID's leases: furnished by the post's pool, as government housing
+    # needs (H-341 b(2), rule R57).
+    MSG: Housing(go_units=1, furnished=1),
     DS: Housing(ol_units=4, ol_m2=230, furnished=4),
     PD: Housing(ol_units=3, ol_m2=220, furnished=3),
-    USAID: Housing(ol_units=17, ol_m2=235),  # USAID runs its own furniture pool
+    USAID: Housing(ol_units=17, ol_m2=235, furnished=17),
     FCS: Housing(ol_units=2, ol_m2=220, furnished=2),
     FAS: Housing(ol_units=2, ol_m2=220, furnished=2),
     DAO: Housing(ol_units=7, ol_m2=240, furnished=7),
@@ -641,6 +647,7 @@ def standard_post() -> PostSpec:
         agencies,
         STANDARD_POSITIONS,
         STANDARD_BUDGET,
+        cell_phone_program=True,  # 6195-0001 counts the agencies' cell phones serviced
     )
     housing = STANDARD_HOUSING
 
@@ -964,7 +971,7 @@ LITE_HOUSING = {
     # COM residence (880 m2) is government-owned, and a GO compound of 6 houses of 210 m2 (State 4, ICASS 2).
     STATE: Housing(go_units=5, ol_units=9, ol_m2=230, furnished=13),
     ICASS: Housing(go_units=2, ol_units=3, ol_m2=220, furnished=5),
-    MSG: Housing(go_units=1),
+    MSG: Housing(go_units=1, furnished=1),
     DS: Housing(ol_units=2, ol_m2=230, furnished=2),
     PD: Housing(ol_units=2, ol_m2=220, furnished=2),
     USAID: Housing(ol_units=6, ol_m2=235, furnished=6),
@@ -1248,7 +1255,10 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         f"fiscal_year = {fiscal_year}\n"
         + ('stage = "final"\n' if tdy is not None else "")
         + f'guard_force = "{spec.guard_force}"\n'
-        + f'furniture_pool = "{"yes" if spec.furniture_pool else "no"}"\n'
+        + f'furniture_pool = "{yes_no(spec.furniture_pool)}"\n'
+        + f'cell_phone_program = "{yes_no(spec.cell_phone_program)}"\n'
+        + f'radio_repeater_site = "{yes_no(spec.radio_repeater_site)}"\n'
+        + f'new_facilities = "{yes_no(spec.new_facilities)}"\n'
         # H-341.4-3 NOTES 1-2: the State Program's IM officer, where there is one, is a dual position on the list.
         + 'state_program_im = "no"\n',
         encoding="utf-8",
@@ -1260,6 +1270,9 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         write_csv(folder / "tdy" / "services.csv", SERVICE_HEADER, tdy.services)
     # Co-located: office space in the embassy's or consulate's own building (H-341 b(1), rule R56).
     co_located = {row[2] for row in spec.records["office_space"] if row[0] in ("CHANCERY", "CONSULATE")}
+    # Government housing: a unit the post provides, leased or government-owned, occupied (H-341 b(2), rule R57);
+    # LQA/OHA housing is the employee's own lease.
+    housed = {row[3] for row in spec.records["housing"] if not row[5]}
     write_csv(
         folder / "agencies.csv",
         [
@@ -1269,6 +1282,7 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
             "under_com",
             "physically_present",
             "co_located",
+            "government_housing",
             "own_medical_program",
             "bureau",
         ],
@@ -1276,7 +1290,8 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
             [
                 a.code,
                 a.name,
-                *map(yes_no, (a.own_network, present(a), present(a), a.code in co_located, a.own_medical_program)),
+                *map(yes_no, (a.own_network, present(a), present(a), a.code in co_located)),
+                *map(yes_no, (a.code in housed, a.own_medical_program)),
                 a.bureau,
             ]
             for a in spec.agencies

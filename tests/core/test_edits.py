@@ -204,7 +204,11 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     [("time_allocation.csv", 0, {"cost_center": "9999", "position_id": "NOBODY"})],
     [("time_allocation.csv", 1, {"cost_center": "6150", "percent": "60"}), ("positions.csv", 1, {"grade": "FS-09"})],
     [("position_costs.csv", 0, {"position_id": "NOBODY", "funding": "PAT"})],
-    [("workload.csv", 0, {"cost_center": "9999", "agency": "9999.0"}), ("workload.csv", 1, {"modification": "2"})],
+    [
+        ("workload.csv", 0, {"cost_center": "9999", "agency": "9999.0"}),
+        ("workload.csv", 1, {"modification": "2"}),
+        ("workload.csv", 2, {"factor": "NO_SUCH_FACTOR"}),
+    ],
     [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "1100.0", "factor": ""}),
         ("agencies.csv", 1, {"code": "1900.0"}),
@@ -312,10 +316,11 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("budget.csv", 0, {"cost_center": "6150-X001"}),
         ("budget.csv", 1, {"cost_center": "6133-X133", "soc": "1100"}),
         ("agencies.csv", 2, {"name": "Employee Recreation Association"}),
-        ("agencies.csv", -1, {"co_located": "yes", "physically_present": "yes"}),
+        ("agencies.csv", -1, {"co_located": "yes", "physically_present": "yes", "government_housing": "yes"}),
         ("workload.csv", 18, {"cost_center": "6144-X244", "agency": "1900.0", "factor": ""}),
         ("workload.csv", 19, {"cost_center": "6143", "agency": "1500.0", "factor": "", "modification": "0.6"}),
         ("workload.csv", 20, {"cost_center": "6194-X001", "agency": "1500.0", "factor": "", "count": "3"}),
+        ("post.toml", 0, {"cell_phone_program": True, "radio_repeater_site": True, "new_facilities": True}),
     ],
     # Guard, language, storage and warehouse sub-cost centers (icass.checks.sub_cost_centers, R84-R92, R137).
     [

@@ -46,6 +46,13 @@ GUARDED = ["5826,1900.0,10,", "5826,2000.0,10,"]
 STORED = ["7820-X099,2000.0,50,"]
 # A warehouse that serves warehouse operations and dedicated storage.
 WAREHOUSE = ["6143,2000.0,5,", "7860-X099,2000.0,50,", "7860,2000.0,100,"]
+# The post's facts R81 and R82 need, and the one place they break.
+PHONES = {"post_toml": BASE["post.toml"] + 'cell_phone_program = "yes"\n'}
+NO_PHONES = {"post_toml": BASE["post.toml"] + 'cell_phone_program = "no"\n'}
+PHONE_TIME = {"time_allocation_csv": BASE["time_allocation.csv"].replace("P1,0000,20", "P1,6195-0001,20")}
+REPEATER = {"post_toml": BASE["post.toml"] + 'radio_repeater_site = "yes"\n'}
+REPEATER_LEASE = ["7860-0001,RB,2320,1200.00,Radio repeater site lease"]
+MOVING = {"post_toml": BASE["post.toml"] + 'new_facilities = "yes"\n'}
 
 # (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
@@ -134,6 +141,38 @@ CASES = [
         {},
         [],
     ),
+    ("R81", [], [], PHONES, [("post.toml", 0, "cell_phone_program")]),
+    ("R81", ["6195-0001,2000.0,5,"], [], PHONES, [("post.toml", 0, "cell_phone_program")]),
+    ("R81", ["6195-0001,2000.0,5,"], [], PHONES | PHONE_TIME, []),
+    ("R81", [], [], NO_PHONES, []),
+    ("R82", [], [], REPEATER, [("post.toml", 0, "radio_repeater_site")]),
+    (
+        "R82",
+        ["7860-0001,1901.0,1,", "7860-0001,2000.0,1,"],
+        REPEATER_LEASE,
+        REPEATER,
+        [("post.toml", 0, "radio_repeater_site")],
+    ),
+    ("R82", ["7860-0001,1901.0,2,"], REPEATER_LEASE, REPEATER, [("post.toml", 0, "radio_repeater_site")]),
+    ("R82", ["7860-0001,1901.0,1,"], [], REPEATER, [("post.toml", 0, "radio_repeater_site")]),
+    ("R82", ["7860-0001,1901.0,1,"], REPEATER_LEASE, REPEATER, []),
+    (
+        "R82",
+        ["7860-X099,1901.0,1,"],
+        ["7860-X099,RB,2320,1200.00,Lease"],
+        REPEATER,
+        [("post.toml", 0, "radio_repeater_site")],
+    ),
+    ("R94", [], [], MOVING, [("post.toml", 0, "new_facilities")]),
+    (
+        "R94",
+        ["7820-X821,1901.0,10,"],
+        ["7820-X821,RB,2540,500.00,Parking lot"],
+        MOVING,
+        [("post.toml", 0, "new_facilities")],
+    ),
+    ("R94", ["7820-0001,1901.0,100,"], ["7820-0001,RB,2540,500.00,New annex: utilities"], MOVING, []),
+    ("R94", [], [], {"post_toml": BASE["post.toml"] + 'new_facilities = "no"\n'}, []),
 ]
 
 

@@ -25,6 +25,8 @@ MEDICAL = "code,name,bureau,own_medical_program\n1900.0,State,EUR,no\n1901.0,ICA
 UNDER_COM = "code,name,under_com\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,yes\n"
 CO_LOCATED = "code,name,co_located\n1900.0,State,yes\n1901.0,ICASS,no\n2000.0,Other agency,no\n"
 PRESENT = "code,name,physically_present\n1900.0,State,yes\n1901.0,ICASS,yes\n2000.0,Other agency,yes\n"
+HOUSED = "code,name,government_housing\n1900.0,State,no\n1901.0,ICASS,no\n2000.0,Other agency,yes\n"
+_HOUSED = ("agencies.csv", 4, "government_housing")
 MODIFICATIONS = "cost_center,agency,factor,modification,justification,bc_approved_on,med_approved_on\n"
 
 
@@ -37,6 +39,7 @@ def findings(tmp_path, counts=(), *, drop="", **changes):
 
 
 _TYPED = ("workload.csv", 15, "modification")
+_APPROVAL = ("modifications.csv", 2, "bc_approved_on")
 
 # (rule, counts added, other changes, what the bundle finds): each rule broken, then kept.
 CASES = [
@@ -52,6 +55,17 @@ CASES = [
     ("R55", ["5821,1900.0,100,,", "5821,2000.0,10,,"], {"agencies_csv": UNDER_COM}, []),
     ("R56", ["7820,2000.0,100,,"], {"agencies_csv": CO_LOCATED}, [("agencies.csv", 2, "co_located")]),
     ("R56", ["7820,2000.0,100,,", "7820,1900.0,100,,"], {"agencies_csv": CO_LOCATED}, []),
+    ("R57", ["7850,1900.0,200,,", "6148,1900.0,1,,"], {"agencies_csv": HOUSED}, [_HOUSED]),
+    ("R57", ["7850,2000.0,200,,", "6148,1900.0,1,,"], {"agencies_csv": HOUSED}, [_HOUSED]),
+    ("R57", ["7850,2000.0,200,,", "6148,2000.0,1,,"], {"agencies_csv": HOUSED}, []),
+    ("R57", ["7810,2000.0,200,,", "6148,1900.0,1,,", "6144,1900.0,1,,"], {"agencies_csv": HOUSED}, [_HOUSED]),
+    ("R57", ["7810,2000.0,200,,", "6148,1900.0,1,,", "6144,2000.0,1,,"], {"agencies_csv": HOUSED}, []),
+    (
+        "R57",
+        ["7810,2000.0,200,,", "6144,1900.0,1,,"],
+        {"agencies_csv": HOUSED, "post_toml": BASE["post.toml"] + 'furniture_pool = "no"\n'},
+        [],
+    ),
     ("R58", [], {"agencies_csv": PRESENT}, [("agencies.csv", 2, "physically_present")]),
     ("R58", ["6139,1900.0,10,,"], {"agencies_csv": PRESENT}, []),
     ("R54", ["6451,3000.0,4,,LE_STAFF"], {}, [("workload.csv", 16, "agency")]),
@@ -92,6 +106,24 @@ CASES = [
         [("modifications.csv", 2, "modification"), ("workload.csv", 15, "modification")],
     ),
     ("R67", [], {"modifications_csv": MODIFICATIONS + "6443,2000.0,,0.6,Own community office,2026-06-18,\n"}, []),
+    ("R68", [], {"modifications_csv": MODIFICATIONS + "6443,2000.0,,0.6,Own community office,,\n"}, [_APPROVAL]),
+    (
+        "R68",
+        [],
+        {"modifications_csv": MODIFICATIONS + "5624,2000.0,,0.3,Own health unit nearby,2026-06-18,\n"},
+        [("modifications.csv", 2, "med_approved_on")],
+    ),
+    ("R68", [], {"modifications_csv": MODIFICATIONS + "5624,2000.0,,0.3,Own health unit,2026-06-18,2026-06-11\n"}, []),
+    ("R70", ["6443,2000.0,5,1.5,"], {"drop": "6443,2000.0,5,,"}, [_TYPED]),
+    ("R70", ["6443,2000.0,5,0,"], {"drop": "6443,2000.0,5,,"}, [_TYPED]),
+    ("R70", ["6443,2000.0,5,1,"], {"drop": "6443,2000.0,5,,"}, []),
+    (
+        "R70",
+        [],
+        {"modifications_csv": MODIFICATIONS + "6443,2000.0,,1.5,Own community office,2026-06-18,\n"},
+        # modifications.csv's row, and the typed count it modifies.
+        [("modifications.csv", 2, "modification"), ("workload.csv", 13, "modification")],
+    ),
 ]
 
 

@@ -375,19 +375,18 @@ def test_6143_receiving_and_delivery_is_a_named_level(tmp_path):
             "5458,2000.0,,0.5,x,2026-06-01,",
             "modification: 5458 is modified 0.5 (H-341.4-4 c: not modifiable). Remove the modification",
         ),
-        ("6150,2000.0,,1.5,x,2026-06-01,", "modification: modification 1.5 is outside (0, 1] (6 FAH-5 H-341.1-4 d)"),
+        ("6150,2000.0,,1.5,x,2026-06-01,", "modification: modification 1.5 is outside (0, 1]. Give a modification"),
         (
             "6150,2000.0,,0.5,,2026-06-01,",
             "justification: a modification needs its justification (6 FAH-5 H-341.1-4 d)",
         ),
         (
             "6150,2000.0,,0.5,x,,",
-            "bc_approved_on: a modification needs the date the budget committee approved it (6 FAH-5 H-341.1-4 d)",
+            "bc_approved_on: no date of the budget committee's approval. Record the date",
         ),
         (
             "5624,2000.0,,0.3,x,2026-06-01,",
-            "med_approved_on: a 5624 modification also needs the approval of the post medical officer "
-            "(6 FAH-5 H-341.3-4 b)",
+            "med_approved_on: a 5624 modification without the approval of the post medical officer. Record",
         ),
         (
             "6150,2000.0,,HALF,x,2026-06-01,",

@@ -233,7 +233,9 @@ def test_a_stored_amount_out_of_bounds_is_named_as_its_written_form_would_be(eng
 
 
 FACTS_POST = (
-    BASE["post.toml"] + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\nstate_program_im = "no"\n'
+    BASE["post.toml"]
+    + 'guard_force = "psa"\nmedevac_post = "yes"\nfurniture_pool = "no"\nstate_program_im = "no"\n'
+    + 'cell_phone_program = "no"\nradio_repeater_site = "no"\nnew_facilities = "yes"\n'
 )
 
 
@@ -258,7 +260,9 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
     bundle = run_post(folder).bundle
     assert bundle is not None, [str(d) for d in run_post(folder).diagnostics]
     assert (bundle.post.guard_force, bundle.post.medevac_post, bundle.post.furniture_pool) == ("psa", True, False)
-    assert bundle.post.state_program_im is False
+    post = bundle.post
+    assert post.state_program_im is False
+    assert (post.cell_phone_program, post.radio_repeater_site, post.new_facilities) == (False, False, True)
     assert [(a.under_com, a.co_located, a.own_medical_program) for a in bundle.agencies] == [
         (True, True, None),
         (True, None, None),

@@ -308,6 +308,31 @@ POST = Document(
             note="optional: yes when a USDH IM officer of the State Program, not on the positions sheet, serves the "
             "post; some budget rules need it",
         ),
+        _yes_no(
+            "cell_phone_program",
+            "Cell phone program",
+            None,
+            in_header=False,
+            section="H-341.9-3(A)",
+            note="optional: yes when ICASS manages the official cell phone program; some budget rules need it",
+        ),
+        _yes_no(
+            "radio_repeater_site",
+            "Radio repeater site",
+            None,
+            in_header=False,
+            section="H-341.9-3(B)",
+            note="optional: yes when ICASS leases a site for its radio network's repeaters; some budget rules need it",
+        ),
+        _yes_no(
+            "new_facilities",
+            "New facilities",
+            None,
+            in_header=False,
+            section="H-341.12-1(D)",
+            note="optional: yes when the post moves into new facilities in the next fiscal year; some budget rules "
+            "need it",
+        ),
     ),
     note="The post and the fiscal year: one key a row (column A), its value in column B.",
 )

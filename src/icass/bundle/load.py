@@ -216,7 +216,14 @@ def read_post(folder: Path) -> tuple[Post | None, list[Diagnostic]]:
         values["stage"] = field("stage", string)
     if "guard_force" in table:
         values["guard_force"] = field("guard_force", lambda v: GUARD_FORCE(string(v)))
-    for fact in ("medevac_post", "furniture_pool", "state_program_im"):
+    for fact in (
+        "medevac_post",
+        "furniture_pool",
+        "state_program_im",
+        "cell_phone_program",
+        "radio_repeater_site",
+        "new_facilities",
+    ):
         if fact in table:
             values[fact] = field(fact, yes_or_no)
     if problems:

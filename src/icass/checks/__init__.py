@@ -97,8 +97,9 @@ JUDGED_APART = {"R119": targets.over_targets}
 
 def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
     """The ids of the budget rules some check judges, with those judged apart: the targets beside the rows
-    (JUDGED_APART), and the TDY rules where the tdy/ folder is read (icass.checks.tdy_rules)."""
-    apart = frozenset(JUDGED_APART) | tdy_rules.RULES
+    (JUDGED_APART), the TDY rules where the tdy/ folder is read (icass.checks.tdy_rules), and the rules judged
+    on modifications.csv's rows where they are applied (icass.checks.counts)."""
+    apart = frozenset(JUDGED_APART) | tdy_rules.RULES | counts.JUDGED_WHERE_APPLIED
     return frozenset(check.budget_rule for check in checks if check.budget_rule) | apart
 
 

@@ -17,15 +17,21 @@ from icass.model.columnar import column, source_of
 from icass.model.provenance import Source
 
 ONE = Decimal(1)
+# Budget rules judged on modifications.csv's rows alone, where they are applied (icass.workload.modify): no check
+# sees those rows, and a count typed with its own modification records no approval to judge.
+JUDGED_WHERE_APPLIED = frozenset({"R68"})
+
+
+def outside_full_service(modification: Decimal) -> bool:
+    """R70: a modification reduces a full-service count (1) to a part of it, so it lies in (0, 1]."""
+    return not Decimal(0) < modification <= ONE
 
 
 def modification_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str] | None:
-    """(message, section) when no cost center could take this modification, or this one allows other values.
-    Whether the cost center may be modified at all and how low are budget rules of their own (R67, R59):
-    rule_problem."""
-    if not Decimal(0) < modification <= ONE:
-        return f"modification {modification} is outside (0, 1]", spec.modifiable_section
-    if modification == ONE or spec.modifiable == "no":
+    """(message, section) when this cost center allows other values than this modification. Whether it lies in
+    (0, 1], whether the cost center may be modified at all and how low are budget rules of their own (R70, R67,
+    R59): outside_full_service, rule_problem."""
+    if modification == ONE or spec.modifiable == "no" or outside_full_service(modification):
         return None
     if spec.allowed_modifications and modification not in spec.allowed_modifications:
         allowed = ", ".join(str(v) for v in spec.allowed_modifications)
@@ -51,6 +57,8 @@ def rule_problem(spec: CostCenterSpec, modification: Decimal) -> tuple[str, str]
 def modification_rules(spec: CostCenterSpec, modification: Decimal, source: Source) -> list[Diagnostic]:
     """What a modification given on a row of modifications.csv breaks, as that row's Diagnostics: the rows are
     judged where they are applied (icass.workload.modify), the counts typed with their own by the checks."""
+    if outside_full_service(modification):
+        return [broken("R70", source, f"modification {modification} is outside (0, 1]", "modification", alone=True)]
     found: list[Diagnostic] = []
     problem = modification_problem(spec, modification)
     if problem is not None:
@@ -82,6 +90,23 @@ def _typed(bundle: PostBundle, context: Context, rule: str) -> list[Diagnostic]:
     return found
 
 
+def beyond_full_service(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R70: a count typed with a modification outside (0, 1] (modifications.csv's are judged where applied)."""
+    workload = bundle.workload
+    names = ("agency", "modification", "origin")
+    return [
+        broken(
+            "R70",
+            source_of(workload, k),
+            f"{agency}'s count: modification {modification} is outside (0, 1]",
+            "modification",
+            alone=True,
+        )
+        for k, (agency, modification, origin) in enumerate(zip(*(column(workload, n) for n in names), strict=True))
+        if origin == Origin.ENTERED and outside_full_service(modification)
+    ]
+
+
 def unmodifiable(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R67: a count typed with a modification on a cost center the handbook does not let be modified."""
     return _typed(bundle, context, "R67")
@@ -94,7 +119,7 @@ def below_the_floor(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 def workload_lines(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """Each count entered by hand is in a cost center that takes workload, under one of its distribution
-    factors, with a modification the budget committee could approve."""
+    factors, with a modification its cost center allows (one outside (0, 1] is R70's: beyond_full_service)."""
     catalog, rules = context.catalog, context.rules
     found: list[Diagnostic] = []
     methodology = str(bundle.post.methodology)

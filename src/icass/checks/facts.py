@@ -1,8 +1,9 @@
-"""The optional facts some budget rules need (docs/bundle.md): a post's guard force, its MEDEVAC designation and
-furniture pool (post.toml), its agencies' standing (agencies.csv) and its dual-function positions (positions.csv).
-A rule that needs a fact the bundle does not give is not judged (icass.checks.unjudged_rules says so once); a
-fact is given when post.toml has the key, when at least one agency's cell says yes or no, or when at least one
-position is designated dual-function (or none needs to be)."""
+"""The optional facts some budget rules need (docs/bundle.md): a post's guard force, its MEDEVAC designation,
+furniture pool, State Program IM officer, cell phone program, radio repeater site and new facilities (post.toml),
+its agencies' standing (agencies.csv) and its dual-function positions (positions.csv). A rule that needs a fact
+the bundle does not give is not judged (icass.checks.unjudged_rules says so once); a fact is given when
+post.toml has the key, when at least one agency's cell says yes or no, or when at least one position is
+designated dual-function (or none needs to be)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,9 @@ FACTS: dict[str, Callable[[PostBundle], bool]] = {
     "post.toml furniture_pool": lambda post: post.post.furniture_pool is not None,
     "post.toml state_program_im": lambda post: post.post.state_program_im is not None,
     "positions.csv dual_function": _designates,
+    "post.toml cell_phone_program": lambda post: post.post.cell_phone_program is not None,
+    "post.toml radio_repeater_site": lambda post: post.post.radio_repeater_site is not None,
+    "post.toml new_facilities": lambda post: post.post.new_facilities is not None,
     **{f"agencies.csv {name}": _agencies_say(name) for name in AGENCY_FACTS},
 }
 

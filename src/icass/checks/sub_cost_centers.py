@@ -8,8 +8,12 @@ no sub-cost center and marks no line as a warehouse's or a service's: R87, R89, 
 line's description, so each is a warning; their keyword lists are data below, one tuple each, with the section
 it reads.
 
-Not checked: R81, R82, R94 (whether the post has a cell-phone program, a repeater site or a new building is not
-in the bundle); R93 (a bundle is one location's budget).
+R81, R82 and R94 read post.toml's cell_phone_program, radio_repeater_site and new_facilities: whether ICASS
+manages the official cell phone program, leases a site for its radio repeaters, and whether the post moves into
+new facilities next year. A repeater site's or new building's sub-cost center is a post-defined one (the
+catalog's standardized sub-cost centers have other purposes).
+
+Not checked: R93 (a bundle is one location's budget).
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ RESIDENTIAL_SPACE = ("7810", "7850")
 OTHER_AUTHORIZED_USE = "6139"  # H-341.7-6(D) NOTE 4: its sub-cost centers
 # H-341.15-10: parking lots, GO/CL 7820-X821, X822 ... and OL 7860-X861, X862 ...
 PARKING_LOT = re.compile(r"^(7820-X82|7860-X86)(\d)$")
+TELECOMMUNICATIONS = "6195"  # H-341.9-3(A) NOTE 2: the cell phone program's sub-cost center is one of its
+OFFICE_LEASES = "7860"  # H-341.9-3(B) NOTE 6: "7860-XXXX BO Radio Repeater", a post-defined sub-cost center
+# H-341.12-1 - H-341.12-4: building operations, whose NOTE 2 asks a post-defined sub-cost center of the new
+# facilities in the transition year.
+BUILDING_OPERATIONS = ("7810", "7820", "7850", "7860")
 # SOCs of personnel compensation and benefits (11xx, 12xx): salaries, which R75 keeps off the supplies pools.
 SALARY_SOC = ("11", "12")
 
@@ -557,6 +566,63 @@ def warehouse_cost_pool(bundle: PostBundle, context: Context) -> list[Diagnostic
     ]
 
 
+def _post_defined(bundle: PostBundle, context: Context, table: Sequence[Any], parents: tuple[str, ...]) -> set[str]:
+    """The post-defined sub-cost centers of `parents` that `table` names (the standardized ones, such as
+    dedicated storage or parking lots, have their own purposes)."""
+    methodology = str(bundle.post.methodology)
+    codes = (code for code in rows_by(table, "cost_center") if code.partition("-")[0] in parents and "-" in code)
+    return {code for code in codes if (spec := context.catalog.find(code, methodology)) and not spec.standardized}
+
+
+def cell_phone_program(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R81: at a Standard post whose official cell phone program ICASS manages, a 6195 sub-cost center counts the
+    phones serviced and takes the staff time of the program."""
+    if not bundle.post.cell_phone_program:
+        return []
+    prefix = TELECOMMUNICATIONS + "-"
+    workload = bundle.workload
+    counted = {
+        code
+        for code, count in zip(column(workload, "cost_center"), column(workload, "count"), strict=True)
+        if code.startswith(prefix) and count > 0
+    }
+    timed = {code for code in rows_by(bundle.time_allocation, "cost_center") if code.startswith(prefix)}
+    if counted & timed:
+        return []
+    found = f"ICASS manages the cell phone program and no {TELECOMMUNICATIONS} sub-cost center has counts and time"
+    return [broken("R81", bundle.post.source, found, "cell_phone_program")]
+
+
+def radio_repeater_site(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R82: the lease of the ICASS radio network's repeater site is on a 7860 sub-cost center whose only
+    subscriber is 1901.0, counted 1: at a post that leases one, some post-defined 7860 sub-cost center with a
+    budget is so counted."""
+    if not bundle.post.radio_repeater_site:
+        return []
+    budgeted = _post_defined(bundle, context, bundle.budget, (OFFICE_LEASES,))
+    workload = bundle.workload
+    subscribers: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    lines = zip(*(column(workload, name) for name in ("cost_center", "agency", "count")), strict=True)
+    for code, agency, count in lines:
+        if code in budgeted and count > 0:
+            subscribers[code][agency] = subscribers[code].get(agency, Decimal(0)) + count
+    if any(counts == {ICASS: 1} for counts in subscribers.values()):
+        return []
+    found = f"the post leases a radio repeater site and no {OFFICE_LEASES} sub-cost center with a budget counts {ICASS}"
+    return [broken("R82", bundle.post.source, found + " alone, at 1", "radio_repeater_site")]
+
+
+def transition_sub_cost_center(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R94: a post moving into new facilities in the next fiscal year budgets their costs, in this transition
+    year, on a post-defined sub-cost center of building operations (charged to 1901.0 until the space is
+    assigned, then to its tenants: which of the two the counts say is the post's stage, not judged)."""
+    if not bundle.post.new_facilities or _post_defined(bundle, context, bundle.budget, BUILDING_OPERATIONS):
+        return []
+    found = "the post moves into new facilities next year and no building operations sub-cost center of its own"
+    found += " has a budget"
+    return [broken("R94", bundle.post.source, found, "new_facilities")]
+
+
 _COUNTS = frozenset({"workload"})
 _EVERY_CODE = frozenset({"budget", "time_allocation", "workload"})
 _POST_BUDGET = frozenset({"post", "budget"})
@@ -584,4 +650,7 @@ CHECKS: tuple[Check, ...] = (
     Check(standardized_services, reads=_POST_BUDGET, budget_rule="R91", line_by_line=True),
     Check(post_created_factors, reads=frozenset({"post", "workload"}), budget_rule="R92"),
     Check(warehouse_cost_pool, reads=frozenset({"budget", "workload"}), budget_rule="R137"),
+    Check(cell_phone_program, reads=frozenset({"post", "time_allocation", "workload"}), budget_rule="R81"),
+    Check(radio_repeater_site, reads=frozenset({"post", "budget", "workload"}), budget_rule="R82"),
+    Check(transition_sub_cost_center, reads=frozenset({"post", "budget"}), budget_rule="R94"),
 )

@@ -7,11 +7,15 @@ what the invoices will. Who has LE staff is read from the same counts: an agency
 LE_STAFF anywhere. R53 is icass.checks.counts.mandatory, R67 and R59's floor on typed counts are judged in
 icass.checks.counts, and on modifications.csv's rows where they are applied (icass.workload.modify).
 
-Not checked: R57 (the furniture pool, leasing and residential guards an agency in government housing needs;
-the samples' USAID and MSG live in government housing without the furniture pool, which needs deciding first);
-R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart); R68 (the
-approvals are modifications.csv's, judged where applied, outside the checks); R70 (a modification outside
-(0, 1] is refused as an error where counts are read, icass.checks.counts.workload_lines).
+R68 (the approvals a modification needs) is judged on modifications.csv's rows where they are applied, which
+no check sees (icass.checks.counts.JUDGED_WHERE_APPLIED); R70 (a modification in (0, 1]) there and on typed
+counts (icass.checks.counts.beyond_full_service).
+
+R57 reads government-provided housing as housing the post provides (a leased or government-owned unit), not
+LQA/OHA, and the handbook's "must also subscribe to the furniture pool" as binding every such agency where the
+post runs a pool, the cost center's "voluntary" participation being the agency's choice to live there.
+
+Not checked: R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context, per_table
-from icass.checks.counts import below_the_floor, unmodifiable
+from icass.checks.counts import below_the_floor, beyond_full_service, unmodifiable
 from icass.diagnostics import Diagnostic
 from icass.model import Agency, PostBundle
 from icass.model.columnar import column, source_of
@@ -38,6 +42,13 @@ LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
 # H-341 b(1); H-342 c(1): what an agency co-located in the embassy's buildings subscribes to, beside them.
 OFFICE_BUILDINGS = ("7820", "7860")
 CO_LOCATED = {"standard": ("5826", "6195", "6194"), "lite": ("5826", "6196")}
+# H-341 b(2); H-342 c(2): furnished housing. Residential building operations, GO/CL and OL (78XX).
+RESIDENTIAL_BUILDINGS = ("7810", "7850")
+FURNITURE_POOL = "6144"
+LEASED_RESIDENCES = "7850"
+# Leasing services, by methodology: Standard 6148, whose count is the leases maintained (H-341.7-8(D) a), so
+# an agency housed in government-owned units alone has none; Lite's leasing services are part of 6145.
+LEASING = {"standard": "6148", "lite": GENERAL_SERVICES_LITE}
 # H-341 b(3); H-342 c(3): the services "provided to all agencies by virtue of their presence in country".
 ESSENTIAL = {"standard": ("6136", "6139", "6194", "6143"), "lite": ("6145", "6196")}
 # H-341.11-2(D) b; H-342.11-4 b: HR services for LE staff, by methodology.
@@ -169,6 +180,34 @@ def co_located_services(bundle: PostBundle, context: Context) -> list[Diagnostic
         if agency.co_located
     )
     return _without_services("R56", "co_located", "is co-located", missing)
+
+
+def furnished_housing(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R57: an agency whose people live in government-provided housing subscribes to residential building
+    operations, to the furniture pool where the post runs one, and to leasing services (Standard: for its leased
+    units; Lite: 6145), each where the post runs it. Residential guards and mobile patrol, "where applicable",
+    turn on which residences are guarded, which the counts do not say."""
+    counted = _counted(bundle)
+    run = {code for code, _ in counted}
+    buildings = [code for code in RESIDENTIAL_BUILDINGS if code in run]
+    pool = bundle.post.furniture_pool
+    if pool is None:
+        pool = FURNITURE_POOL in run
+    methodology = str(bundle.post.methodology)
+    leasing = LEASING[methodology]
+
+    def missing(agency: str) -> list[str]:
+        housed = not buildings or any((code, agency) in counted for code in buildings)
+        leased = methodology == "lite" or (LEASED_RESIDENCES, agency) in counted
+        wanted = ((FURNITURE_POOL,) if pool else ()) + ((leasing,) if leased else ())
+        return ([] if housed else [" or ".join(buildings)]) + _missing(agency, wanted, counted, run)
+
+    return _without_services(
+        "R57",
+        "government_housing",
+        "lives in government housing",
+        ((agency, missing(agency.code)) for agency in bundle.agencies if agency.government_housing),
+    )
 
 
 def essential_services(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -317,6 +356,7 @@ _COUNTS = frozenset({"post", "workload"})
 CHECKS: tuple[Check, ...] = (
     Check(local_guard_program, reads=frozenset({"agencies", "workload"}), budget_rule="R55"),
     Check(co_located_services, reads=frozenset({"post", "agencies", "workload"}), budget_rule="R56"),
+    Check(furnished_housing, reads=frozenset({"post", "agencies", "workload"}), budget_rule="R57"),
     Check(essential_services, reads=frozenset({"post", "agencies", "workload"}), budget_rule="R58"),
     Check(security_for_local_staff, reads=_COUNTS, budget_rule="R54"),
     Check(human_resources_for_local_staff, reads=_COUNTS, budget_rule="R59"),
@@ -327,4 +367,5 @@ CHECKS: tuple[Check, ...] = (
     Check(employee_associations, reads=frozenset({"agencies"}), budget_rule="R64"),
     Check(unmodifiable, reads=_COUNTS, budget_rule="R67"),
     Check(one_general_services_modification, reads=_COUNTS, budget_rule="R69"),
+    Check(beyond_full_service, reads=frozenset({"workload"}), budget_rule="R70"),
 )

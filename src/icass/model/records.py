@@ -86,6 +86,9 @@ class Post:
     medevac_post: bool | None = None  # a designated regional MEDEVAC post (H-341.3-4 e)
     furniture_pool: bool | None = None  # the post runs a furniture and appliance pool (H-341.15-6)
     state_program_im: bool | None = None  # a State Program USDH IM officer outside positions.csv (H-341.4-3 NOTE 1)
+    cell_phone_program: bool | None = None  # ICASS manages the official cell phone program (H-341.9-3(A) NOTE 2)
+    radio_repeater_site: bool | None = None  # ICASS leases a site for its radio repeaters (H-341.9-3(B) NOTE 6)
+    new_facilities: bool | None = None  # the post moves into new facilities next fiscal year (H-341.12-1(D) NOTE 2)
     source: Source = field(default=NOWHERE, compare=False)
 
 

@@ -201,6 +201,9 @@ def _insert_post(connection: Connection, post: Post) -> int:
         "medevac_post": yes_or_no(post.medevac_post),
         "furniture_pool": yes_or_no(post.furniture_pool),
         "state_program_im": yes_or_no(post.state_program_im),
+        "cell_phone_program": yes_or_no(post.cell_phone_program),
+        "radio_repeater_site": yes_or_no(post.radio_repeater_site),
+        "new_facilities": yes_or_no(post.new_facilities),
         "revision": new_revision(),
     }
     inserted = connection.execute(posts.insert().returning(posts.c.id), values).scalar_one()
@@ -289,7 +292,8 @@ def _post_toml(connection: Connection, post_id: int) -> str:
         lines.append(f"count_date = {post['count_date']}")
     if post["stage"] is not None:
         lines.append(f"stage = {json.dumps(post['stage'], ensure_ascii=False)}")
-    for fact in ("guard_force", "medevac_post", "furniture_pool", "state_program_im"):
+    facts = ("guard_force", "medevac_post", "furniture_pool", "state_program_im", "cell_phone_program")
+    for fact in (*facts, "radio_repeater_site", "new_facilities"):
         if post[fact] is not None:
             lines.append(f"{fact} = {json.dumps(post[fact])}")
     return "\n".join(lines) + "\n"

@@ -47,6 +47,9 @@ def _post(connection: Connection, post_id: int) -> Post:
         medevac_post=None if row["medevac_post"] is None else row["medevac_post"] == "yes",
         furniture_pool=None if row["furniture_pool"] is None else row["furniture_pool"] == "yes",
         state_program_im=None if row["state_program_im"] is None else row["state_program_im"] == "yes",
+        cell_phone_program=None if row["cell_phone_program"] is None else row["cell_phone_program"] == "yes",
+        radio_repeater_site=None if row["radio_repeater_site"] is None else row["radio_repeater_site"] == "yes",
+        new_facilities=None if row["new_facilities"] is None else row["new_facilities"] == "yes",
         source=Source("post.toml"),
     )
 

@@ -73,6 +73,9 @@ posts = Table(
     Column("medevac_post", Text),  # yes or no
     Column("furniture_pool", Text),  # yes or no
     Column("state_program_im", Text),  # yes or no
+    Column("cell_phone_program", Text),  # yes or no
+    Column("radio_repeater_site", Text),  # yes or no
+    Column("new_facilities", Text),  # yes or no
     Column("version", Integer, nullable=False, default=1),
     # A new random token whenever anything of the post changes: what a computed run is kept by (a row id
     # can come back after a delete, a token does not).

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from icass.catalog import Catalog, CostCenterSpec
 from icass.catalog.counting import CountingRules
+from icass.checks.broken import broken
 from icass.checks.counts import modification_rules
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
@@ -150,9 +151,7 @@ def _resolve(m: Modification, spec: CostCenterSpec, rules: CountingRules) -> tup
     return level.modification, []
 
 
-def _governance(
-    m: Modification, spec: CostCenterSpec, value: Decimal, rules: CountingRules, methodology: str
-) -> list[Diagnostic]:
+def _governance(m: Modification, spec: CostCenterSpec, value: Decimal, rules: CountingRules) -> list[Diagnostic]:
     found: list[Diagnostic] = modification_rules(spec, value, m.source)
     if not m.justification:
         found.append(
@@ -163,23 +162,18 @@ def _governance(
                 section=spec.modifiable_section,
             )
         )
+    # R68: the approvals the bundle records (the written policy 6144 needs is the budget committee's).
     if m.bc_approved_on is None:
-        found.append(
-            error(
-                m.source,
-                "a modification needs the date the budget committee approved it",
-                field="bc_approved_on",
-                section=spec.modifiable_section,
-            )
-        )
+        found.append(broken("R68", m.source, "no date of the budget committee's approval", "bc_approved_on", True))
     for approval in rules.approvals:
         if approval.cost_center == spec.code.split("-")[0] and getattr(m, approval.column) is None:
             found.append(
-                error(
+                broken(
+                    "R68",
                     m.source,
-                    f"a {approval.cost_center} modification also needs the approval of {approval.who}",
-                    field=approval.column,
-                    section=approval.section.at(methodology),
+                    f"a {approval.cost_center} modification without the approval of {approval.who}",
+                    approval.column,
+                    alone=True,
                 )
             )
     return found
@@ -209,7 +203,7 @@ def _apply(
         problems += more
         if value is None:
             continue
-        problems += _governance(m, spec, value, rules, methodology)
+        problems += _governance(m, spec, value, rules)
         factors = rules.factors(m.cost_center, methodology)
         if m.factor not in factors:
             offered = ", ".join(f or "(empty: all)" for f in sorted(factors))

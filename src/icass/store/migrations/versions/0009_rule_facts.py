@@ -1,7 +1,7 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation,
-furniture pool and State Program IM officer; each agency's standing at post; a regional employee's home post; a
-centrally funded contract line and an alternate service provider's; a dual-function position and the approvals
-of a local guard coordinator's; and
+furniture pool, State Program IM officer, cell phone program, radio repeater site and new facilities; each agency's
+standing at post; a regional employee's home post; a centrally funded contract line and an alternate service
+provider's; a dual-function position and the approvals of a local guard coordinator's; and
 the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
 world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
 
@@ -24,7 +24,15 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-POST_FACTS = ("guard_force", "medevac_post", "furniture_pool", "state_program_im")
+POST_FACTS = (
+    "guard_force",
+    "medevac_post",
+    "furniture_pool",
+    "state_program_im",
+    "cell_phone_program",
+    "radio_repeater_site",
+    "new_facilities",
+)
 CELLS = {
     "agencies": ("under_com", "physically_present", "co_located", "government_housing", "own_medical_program"),
     "positions": ("dual_function", "dual_approved_on", "ds_approved_on", "council_approved_on"),
