@@ -1256,11 +1256,11 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
         + ('stage = "final"\n' if tdy is not None else "")
         + f'guard_force = "{spec.guard_force}"\n'
         + f'furniture_pool = "{yes_no(spec.furniture_pool)}"\n'
+        # H-341.4-3 NOTES 1-2: the State Program's IM officer, where there is one, is a dual position on the list.
+        + 'state_program_im = "no"\n'
         + f'cell_phone_program = "{yes_no(spec.cell_phone_program)}"\n'
         + f'radio_repeater_site = "{yes_no(spec.radio_repeater_site)}"\n'
-        + f'new_facilities = "{yes_no(spec.new_facilities)}"\n'
-        # H-341.4-3 NOTES 1-2: the State Program's IM officer, where there is one, is a dual position on the list.
-        + 'state_program_im = "no"\n',
+        + f'new_facilities = "{yes_no(spec.new_facilities)}"\n',
         encoding="utf-8",
     )
     if tdy is not None:
