@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from icass.model import Funding
-from icass.store import central_factors as central
+from icass.store import central_changes as central
+from icass.store.central_factors import central_of
 from icass.store.changes import Rejected, find_post, update_row
 from icass.store.compute import run_stored
 from icass.store.schema import ROW_TABLES, audit_log
@@ -55,7 +56,7 @@ def test_the_table_comes_back_byte_for_byte_with_its_world(engine, tmp_path):
     _import(engine, folder)
     with engine.connect() as connection:
         listed = central.list_factors(connection, FY)
-        assert central.central_of(connection, [FY, FY - 1]).keys() == {FY}
+        assert central_of(connection, [FY, FY - 1]).keys() == {FY}
     assert [(f.grade, f.amsal, f.pat) for f in listed][:2] == [
         ("FE-MC", "249800.00", "45000.00"),
         ("FE-OC", "231400.00", "45000.00"),
@@ -67,7 +68,7 @@ def test_the_table_comes_back_byte_for_byte_with_its_world(engine, tmp_path):
 def test_a_world_without_the_table_leaves_the_posts_their_own(engine, tmp_path):
     _import(engine, write_world(tmp_path / "world"))
     with engine.connect() as connection:
-        assert central.central_of(connection, [FY]) == {}
+        assert central_of(connection, [FY]) == {}
         assert central.list_factors(connection, FY) == []
         with pytest.raises(NotFound, match="no world of fiscal year 2031"):
             central.list_factors(connection, 2031)
@@ -128,7 +129,7 @@ def test_a_table_is_made_with_its_first_row_and_rows_are_checked(engine, tmp_pat
         made = central.create_factor(connection, FY, {"grade": "FS-01", "amsal": "1.00", "pat": "2.00"}, "admin")
     assert (made.grade, made.version) == ("FS-01", 1)
     with engine.connect() as connection:
-        assert central.central_of(connection, [FY])[FY][0].amsal == 100
+        assert central_of(connection, [FY])[FY][0].amsal == 100
     with pytest.raises(Rejected, match="pat is required"), engine.begin() as connection:
         central.create_factor(connection, FY, {"grade": "FS-02", "amsal": "1.00"}, "admin")
     with pytest.raises(Rejected), engine.begin() as connection:  # a grade twice: the world's reader refuses it

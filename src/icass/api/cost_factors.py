@@ -1,4 +1,4 @@
-"""The ISC's AmSal and PAT cost factors of a fiscal year (H-423.1-1 b, H-423.1-2 b; icass.store.central_factors):
+"""The ISC's AmSal and PAT cost factors of a fiscal year (H-423.1-1 b, H-423.1-2 b; icass.store.central_changes):
 read by everyone signed in, since every post of the year is computed with them; changed by the admin alone, a
 row at a time with the version it was read at, each change in the audit log."""
 
@@ -12,8 +12,10 @@ from icass.api.guard import GuardedRoute, account_of, allow, is_isc, signed_in
 from icass.api.posts import SCOPED, Responses
 from icass.api.schemas import ROW_MODELS, CentralFactorOut, FiscalYear, Message, Refused, RowId
 from icass.api.tables import typed_cells
-from icass.store import central_factors
-from icass.store.central_factors import FILE, CentralFactor
+from icass.store import central_changes
+from icass.store.central_changes import CentralFactor
+from icass.store.central_factors import COLUMNS as COLUMNS  # the pages name the columns by it
+from icass.store.central_factors import FILE as FILE
 
 router = APIRouter(route_class=GuardedRoute, tags=["cost factors"])
 PATH = "/api/world/{fiscal_year}/cost-factors"
@@ -25,18 +27,18 @@ _, New, Change = ROW_MODELS["cost-factors"]
 
 def _given(body: Any) -> dict[str, str]:
     """The cells a body gives, as a page's typed cells are taken (an amount "$12,000" is "12000.00")."""
-    given = {k: str(v) for k, v in body.model_dump().items() if v is not None and k != "version"}
+    given = {k: str(v) for k, v in body.model_dump().items() if v is not None and k in COLUMNS}
     return typed_cells(FILE, given)
 
 
 def factors_of(request: Request, fiscal_year: int) -> list[CentralFactor]:
     with request.app.state.engine.connect() as connection:
-        return central_factors.list_factors(connection, fiscal_year)
+        return central_changes.list_factors(connection, fiscal_year)
 
 
 def add_factor(request: Request, fiscal_year: int, values: dict[str, str]) -> CentralFactor:
     with request.app.state.engine.begin() as connection:
-        return central_factors.create_factor(connection, fiscal_year, values, account_of(request).username)
+        return central_changes.create_factor(connection, fiscal_year, values, account_of(request).username)
 
 
 def change_factor(
@@ -44,12 +46,12 @@ def change_factor(
 ) -> CentralFactor:
     user = account_of(request).username
     with request.app.state.engine.begin() as connection:
-        return central_factors.update_factor(connection, fiscal_year, row_id, values, version, user)
+        return central_changes.update_factor(connection, fiscal_year, row_id, values, version, user)
 
 
 def remove_factor(request: Request, fiscal_year: int, row_id: int, version: int) -> None:
     with request.app.state.engine.begin() as connection:
-        central_factors.delete_factor(connection, fiscal_year, row_id, version, account_of(request).username)
+        central_changes.delete_factor(connection, fiscal_year, row_id, version, account_of(request).username)
 
 
 @router.get(PATH, responses=SCOPED, summary="The ISC's AmSal and PAT factors of the year, grade by grade")
@@ -62,7 +64,7 @@ def listing(request: Request, fiscal_year: FiscalYear) -> list[CentralFactorOut]
 @allow(signed_in, READ)
 def one(request: Request, fiscal_year: FiscalYear, row_id: RowId) -> CentralFactorOut:
     with request.app.state.engine.connect() as connection:
-        found = central_factors.get_factor(connection, fiscal_year, row_id)
+        found = central_changes.get_factor(connection, fiscal_year, row_id)
     return CentralFactorOut.model_validate(found, from_attributes=True)
 
 

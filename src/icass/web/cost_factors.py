@@ -9,13 +9,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from icass.api.cost_factors import ISC, READ, add_factor, change_factor, factors_of, remove_factor
+from icass.api import tables
+from icass.api.cost_factors import COLUMNS, FILE, ISC, READ, add_factor, change_factor, factors_of, remove_factor
 from icass.api.guard import GuardedRoute, account_of, allow, is_isc, signed_in
 from icass.api.schemas import FiscalYear, RowId
-from icass.api.tables import typed_cells
-from icass.store.central_factors import COLUMNS, FILE
-from icass.store.changes import Rejected
-from icass.store.steps import Conflict, NotFound
 from icass.web.editors import said
 from icass.web.render import page
 
@@ -26,7 +23,7 @@ PAGE = "/world/{fiscal_year}/cost-factors"
 def _table(request: Request, fiscal_year: int, template: str, problems: list[str] | None = None) -> HTMLResponse:
     try:
         factors = factors_of(request, fiscal_year)
-    except NotFound as e:
+    except tables.NotFound as e:
         raise HTTPException(404, str(e)) from None
     editable = account_of(request).is_admin
     return page(request, template, fiscal_year=fiscal_year, factors=factors, editable=editable, problems=problems or [])
@@ -41,11 +38,11 @@ def _changed(request: Request, fiscal_year: int, change: Any) -> HTMLResponse:
     """The table after a change, or as it is with what refused the change."""
     try:
         change()
-    except Rejected as e:
+    except tables.Rejected as e:
         return _table(request, fiscal_year, "cost_factors_table.html", [said(p) for p in e.problems])
-    except Conflict as e:
+    except tables.Conflict as e:
         return _table(request, fiscal_year, "cost_factors_table.html", [f"{e}; the table is shown as it is now"])
-    except NotFound as e:
+    except tables.NotFound as e:
         return _table(request, fiscal_year, "cost_factors_table.html", [str(e)])
     return _table(request, fiscal_year, "cost_factors_table.html")
 
@@ -60,7 +57,7 @@ def cost_factors_page(request: Request, fiscal_year: FiscalYear) -> HTMLResponse
 @allow(is_isc, ISC)
 async def add(request: Request, fiscal_year: FiscalYear) -> HTMLResponse:
     cells = await _cells(request)
-    return _changed(request, fiscal_year, lambda: add_factor(request, fiscal_year, typed_cells(FILE, cells)))
+    return _changed(request, fiscal_year, lambda: add_factor(request, fiscal_year, tables.typed_cells(FILE, cells)))
 
 
 @router.put(PAGE + "/{row_id}")
@@ -70,7 +67,7 @@ async def change(request: Request, fiscal_year: FiscalYear, row_id: RowId) -> HT
     version = _version((await request.form()).get("version"))
 
     def changed() -> object:
-        return change_factor(request, fiscal_year, row_id, typed_cells(FILE, cells), version)
+        return change_factor(request, fiscal_year, row_id, tables.typed_cells(FILE, cells), version)
 
     return _changed(request, fiscal_year, changed)
 
