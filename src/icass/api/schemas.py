@@ -519,3 +519,13 @@ class TdyInvoicesOut(BaseModel):
     fiscal_year: int
     as_of: str
     invoices: list[TdyInvoiceOut]
+
+
+# The ISC's cost factors of a fiscal year (icass.api.cost_factors): a row as read; a new or changed row takes the
+# cells of a post's cost_factors.csv (ROW_MODELS["cost-factors"]), a change with the version it was read at.
+class CentralFactorOut(BaseModel):
+    id: int
+    version: int
+    grade: str
+    amsal: Decimal
+    pat: Decimal

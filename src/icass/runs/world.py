@@ -20,7 +20,7 @@ from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.catalog.tdy import load_tdy_rules
 from icass.diagnostics import Diagnostic, error, has_errors
 from icass.distribution.consolidation import Consolidation, PostFigures, consolidate
-from icass.model import Post, PostRecords, Source
+from icass.model import CostFactor, Post, PostRecords, Source
 from icass.model.world import BASIS_COST_CENTERS, TdyCharge
 from icass.money import format_grouped
 from icass.runs.post import PostRun, run_read
@@ -98,23 +98,32 @@ def with_world_factors(
     """A post of a world with the ISC's AmSal and PAT factors (world/cost_factors.csv), which are programmed
     centrally (H-423.1-1 b; H-423.1-2 b: "a single cost factor for PAT costs"); a factor of its own that differs
     is an error. Without the world's file, the post keeps its own."""
+    return with_central_factors(files.cost_factors, "world/cost_factors.csv", read)
+
+
+def with_central_factors(
+    central: tuple[CostFactor, ...] | None, where: str, read: tuple[PostRecords | None, list[Diagnostic]]
+) -> tuple[PostRecords | None, list[Diagnostic]]:
+    """A post with the ISC's table of the fiscal year's factors (`central`, named `where` in a message: a world's
+    file, or the workspace's table) in place of its own; a grade whose own factors differ is an error naming
+    both. Without a table (None), the post keeps its own."""
     records, problems = read
-    if files.cost_factors is None or records is None:
+    if central is None or records is None:
         return read
-    central = {f.grade: f for f in files.cost_factors}
+    by_grade = {f.grade: f for f in central}
     differing = [
         error(
             own.source,
             f"grade {own.grade}'s factors (AmSal ${format_grouped(own.amsal)}, PAT ${format_grouped(own.pat)}) "
-            f"differ from the ISC's (AmSal ${format_grouped(central[own.grade].amsal)}, PAT "
-            f"${format_grouped(central[own.grade].pat)}, world/cost_factors.csv): the ISC's are the ones budgeted",
-            field="amsal" if own.amsal != central[own.grade].amsal else "pat",
+            f"differ from the ISC's (AmSal ${format_grouped(by_grade[own.grade].amsal)}, PAT "
+            f"${format_grouped(by_grade[own.grade].pat)}, {where}): the ISC's are the ones budgeted",
+            field="amsal" if own.amsal != by_grade[own.grade].amsal else "pat",
             section="H-423.1-1 b",
         )
         for own in records.entered.cost_factors
-        if own.grade in central and (own.amsal, own.pat) != (central[own.grade].amsal, central[own.grade].pat)
+        if own.grade in by_grade and (own.amsal, own.pat) != (by_grade[own.grade].amsal, by_grade[own.grade].pat)
     ]
-    entered = dataclasses.replace(records.entered, cost_factors=files.cost_factors)
+    entered = dataclasses.replace(records.entered, cost_factors=central)
     return dataclasses.replace(records, entered=entered), [*problems, *differing]
 
 

@@ -24,7 +24,10 @@ from icass.model import GuardForce, Methodology, Post, PostRecords, Region, Sour
 from icass.model.sources import FILE_OF
 from icass.runs.post import PostRun, run_derived, run_records
 from icass.runs.tdy import TdyRun, tdy_of
+from icass.runs.world import with_central_factors
 from icass.store.cells import StoredCells, stored_cells, stored_cells_of
+from icass.store.central_factors import FILE as CENTRAL_FILE
+from icass.store.central_factors import central_of, table_name
 from icass.store.schema import documents, posts
 from icass.store.states import Shelf, database_of
 from icass.views.invoice import InvoiceView, agency_invoice, invoice_view
@@ -173,6 +176,7 @@ def state_after_edit(
         or before.entered_problems is None
         or before.run.records is None
         or not edit.covers(file, new=index is None)
+        or file == CENTRAL_FILE  # the post's own factors give way to the ISC's table, which a whole read applies
     ):
         return state_on(connection, post_id)
     records = before.run.records
@@ -213,6 +217,7 @@ def read_stored_parts(
     acknowledged = [read_acknowledgements(cells[post_id]) for post_id in post_ids]
     targeted = [read_targets(cells[post_id]) for post_id in post_ids]
     sources = _sources_of([cells[post_id] for post_id in post_ids])
+    central = central_of(connection, {entered.post.fiscal_year for entered, _, _ in sides if entered is not None})
     found: list[tuple[PostRecords | None, list[Diagnostic], list[Diagnostic]]] = []
     for (entered, modifications, problems), (acknowledgements, unread), (targets, untargeted), (records, more) in zip(
         sides, acknowledged, targeted, sources, strict=True
@@ -222,7 +227,11 @@ def read_stored_parts(
             found.append((None, problems, more))
         else:
             own = tuple(target for _, target in targets)
-            found.append((PostRecords(entered, modifications, records, acknowledgements, own), problems, more))
+            read = PostRecords(entered, modifications, records, acknowledgements, own)
+            # The ISC's factors of the year, where it keeps them, in place of the post's own (H-423.1-1 b).
+            year = entered.post.fiscal_year
+            with_isc, problems = with_central_factors(central.get(year), table_name(year), (read, problems))
+            found.append((with_isc, problems, more))
     return found
 
 

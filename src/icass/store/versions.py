@@ -17,6 +17,7 @@ from icass.diagnostics import ERROR
 from icass.runs.post import PostRun
 from icass.store import audit
 from icass.store.cells import StoredCells, stored_cells
+from icass.store.central_factors import central_of
 from icass.store.changes import NotFound, PostKey, Rejected
 from icass.store.compute import run_on, state_kept
 from icass.store.schema import post_versions, posts
@@ -162,16 +163,20 @@ def _files_of(kept: Any) -> dict[str, Cells]:
 
 
 # A version never changes, so its run is kept for the process, keyed by the database and the version's row
-# and time (a row id alone could come back after a post is imported again).
+# and time (a row id alone could come back after a post is imported again), under the ISC's cost factors of
+# its year (the one input of its run that is not the version's own).
 VERSIONS: Shelf[PostRun] = Shelf("version")
 # (post id, version number) -> what changed since, kept under the post's revision and the version's row.
 SINCE: Shelf[Changes] = Shelf("changes since")
 
 
 def _run_of(connection: Connection, post: PostKey, version_id: tuple[int, str], cells: StoredCells) -> PostRun:
+    """The version's run, with the ISC's cost factors of the year as they are now (icass.store.central_factors):
+    kept until the table changes, so that every process computes a version with the same table."""
     database = database_of(connection)
-    kept = VERSIONS.get(database, version_id, ())
+    stamp = central_of(connection, [post.fiscal_year]).get(post.fiscal_year, ())
+    kept = VERSIONS.get(database, version_id, stamp)
     if kept is None:
         kept = run_on(connection, post.id, cells)
-        VERSIONS.put(database, version_id, (), kept)
+        VERSIONS.put(database, version_id, stamp, kept)
     return kept

@@ -53,6 +53,7 @@ from icass.store.bundles import (
     store_post,
     write_csv,
 )
+from icass.store.central_factors import stale_posts
 from icass.store.schema import (
     FILES,
     WORLD_FILES,
@@ -144,6 +145,9 @@ def import_world(
             connection.execute(
                 world_posts.insert(), {"world_id": world_id, "fiscal_year": bundle.post.fiscal_year, **member}
             )
+        # The year's posts are computed with the world's cost factors (icass.store.central_factors), or again
+        # with their own when it has none: a post kept as it was stored, or stored alone, is stale too.
+        stale_posts(connection, world["fiscal_year"])
         if user is not None:
             posts_of_world = sum(1 for b in bundles if b.kind == POSTS)
             record_import(

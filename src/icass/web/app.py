@@ -21,6 +21,7 @@ from icass.api.guard import PUBLIC, GuardedRoute, allow
 from icass.web import (
     audit_pages,
     committee,
+    cost_factors,
     editors,
     help_pages,
     invoice,
@@ -55,6 +56,7 @@ PAGES = (
     invoice.router,
     audit_pages.router,
     editors.router,
+    cost_factors.router,
     committee.router,
     jobs.router,
     scenarios.router,
