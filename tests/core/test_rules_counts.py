@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from icass.diagnostics import ERROR
 from icass.runs.post import run_post
 from tests.bundles import BASE, write_bundle
+from tests.sources import AGENCIES, PEOPLE, write_sources
+from tests.sources import WORKLOAD as RECORDS_WORKLOAD
 
 # The base counts with a factor column; the first line a case adds is row 16.
 HEADER, *LINES = BASE["workload.csv"].splitlines()
@@ -67,3 +70,59 @@ CASES = [
 @pytest.mark.parametrize(("rule", "counts", "changes", "where"), CASES, ids=[c[0] for c in CASES])
 def test_a_count_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, rule, counts, changes, where):
     assert findings(tmp_path, counts, **changes) == [(rule, *place) for place in where]
+
+
+# The rules judged on the source records (tests/sources.py's bundle): a record that contradicts the rule, or a
+# typed count a record shows wrong. Its workload.csv types 6139 on rows 2-3: a count a case adds is row 4.
+INVENTORY = "agency,devices,opennet_accounts\n1900.0,5,3\n2000.0,2,3\n"  # 2000.0 keeps its own network
+SPECIAL = AGENCIES + "1920.2,OBO regional facility managers,\n"
+REGIONAL = "".join(f"{line},home_post\n" if k == 0 else f"{line},\n" for k, line in enumerate(PEOPLE.splitlines()))
+REGIONAL += "R1,2000.0,USDH,,,,2024-01-01,,,,ABC\n"  # based at post ABC
+NO_COUNTS = "cost_center,agency,count,modification\n"
+ACTIVITY = "cost_center,agency,date,quantity\n"
+
+
+def record_findings(tmp_path, counts=(), **files):
+    """(rule, file, row, field) of every rule the bundle with source records breaks, and every other error as
+    its text (none is expected); the warnings that a typed count replaces a derived one are no rule's."""
+    workload = files.pop("workload_csv", RECORDS_WORKLOAD) + "".join(f"{line}\n" for line in counts)
+    run = run_post(write_sources(tmp_path / "bundle", workload_csv=workload, **files))
+    return [
+        (d.rule, d.source.file, d.source.row, d.field) if d.rule else str(d)
+        for d in run.diagnostics
+        if d.rule or d.severity == ERROR
+    ]
+
+
+RECORD_CASES = [
+    ("R96", [], {"activity_csv": ACTIVITY + "6150,2000.0,2026-01-10,1\n"}, [("activity.csv", 2, "cost_center")]),
+    ("R96", [], {"activity_csv": ACTIVITY + "6139,2000.0,2026-01-10,1\n", "workload_csv": NO_COUNTS}, []),
+    ("R101", ["5458,2000.0,5,"], {"it_inventory_csv": INVENTORY}, [("workload.csv", 4, "count")]),
+    ("R101", ["5458,1900.0,6.8,"], {"it_inventory_csv": INVENTORY}, [("workload.csv", 4, "count")]),
+    ("R101", ["5458,2000.0,2.9,", "5458,1900.0,8,"], {"it_inventory_csv": INVENTORY}, []),
+    ("R101", ["5458,2000.0,3,"], {"it_inventory_csv": INVENTORY}, []),  # the handbook's example prints 2.9 as 3
+    # An SD guard recorded under the MSG code; under its employer State, or under DS, where its role routes it.
+    (
+        "R103",
+        [],
+        {"people_csv": PEOPLE + "D1,1931.0,LE_STAFF,,,SD_GUARD,2020-01-01,,,\n"},
+        [("people.csv", 14, "agency")],
+    ),
+    ("R103", [], {"people_csv": PEOPLE + "D1,1900.0,LE_STAFF,,,SD_GUARD,2020-01-01,,,\n"}, []),
+    ("R103", [], {"people_csv": PEOPLE + "D1,1942.0,LE_STAFF,,,SD_GUARD,2020-01-01,,,\n"}, []),
+    (
+        "R104",
+        [],
+        {"people_csv": PEOPLE + "FM1,1920.2,USDH,,,FACILITY_MANAGER,2020-01-01,,,\n", "agencies_csv": SPECIAL},
+        [("people.csv", 14, "agency")],
+    ),
+    ("R104", [], {"people_csv": PEOPLE + "FM1,1920.2,USDH,,,,2020-01-01,,,\n", "agencies_csv": SPECIAL}, []),
+    ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),
+    ("R110", ["6150,2000.0,1,"], {"people_csv": REGIONAL}, []),
+    ("R110", ["6150,2000.0,2,"], {}, []),  # no regional staff left out: the typed count mends something else
+]
+
+
+@pytest.mark.parametrize(("rule", "counts", "files", "where"), RECORD_CASES, ids=[c[0] for c in RECORD_CASES])
+def test_a_records_rule_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, rule, counts, files, where):
+    assert record_findings(tmp_path, counts, **files) == [(rule, *place) for place in where]

@@ -6,22 +6,29 @@ count the counting rules derive follows the handbook by construction, so what th
 typed in workload.csv. A row of workload.csv is a subscription: the bundle keeps no list of subscribers apart
 from the counts.
 
-Not checked, since a count does not show them: R96 (the count date and window: the derivation applies them),
-R101 (5458's weights: a typed count of devices plus weighted accounts can be any number, and the handbook's
-own example rounds 2.9 to 3), R103-R106 (who is counted under which special agency code: the roles route it
-where counts are derived), R107 and R112 (what the source records leave out), R108 (compounds), R110 (home
-posts), R113 (TDY visitors), R114 (arrival years), R115 (overlapping incumbents).
+Where counts are derived from the source records, the derivation applies the rules on who is counted where by
+construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
+rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
+derivation rightly leaves out (R96, R101, R103, R104, R110).
+
+Not checked: R105 and R112 (the records do not say who asked for an activity or what kind a device or vehicle
+is), R106 (a vacancy the derivation routes; office space records no vacancy), R107 and R108 (which space is
+common, which buildings form a compound), R113 (TDY visitors' transactions are not in the post's records),
+R114 (arrival years), R115 (people records name no position).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
+from collections import Counter, defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
+import polars as pl
+
+from icass.catalog.counting import BASIC_PACKAGE_KINDS
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context
 from icass.diagnostics import Diagnostic
-from icass.model import PostBundle
+from icass.model import QUANTITY_SCALE, Origin, PostBundle, Source
 from icass.model.columnar import column, source_of
 
 # The people a cost center never counts, by their factor, and the rule that says so: LE staff are not counted
@@ -195,15 +202,169 @@ def subscribers_without_a_count(bundle: PostBundle, context: Context) -> list[Di
     ]
 
 
+def static_counts_from_transactions(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R96: activity.csv holds the dated transactions of cumulative counts; a row for a cost center whose
+    count is static (as of the count date) feeds a count of the wrong type, so the derivation counts it
+    nowhere. Each code looked up once."""
+    activity = context.records.activity
+    if activity is None:
+        return []
+    methodology = str(bundle.post.methodology)
+    static = [
+        code
+        for code in activity.get_column("cost_center").drop_nulls().unique().to_list()
+        if (spec := context.catalog.find(code, methodology)) is not None and spec.count_basis != "cumulative"
+    ]
+    rows = activity.filter(pl.col("cost_center").is_in(static)).select("row", "cost_center", "agency", "date")
+    return [
+        broken(
+            "R96",
+            Source("activity.csv", row),
+            f"{code} is a static count, yet agency {agency} has a transaction dated {date} for it",
+            "cost_center",
+            alone=True,
+        )
+        for row, code, agency, date in rows.sort("row").iter_rows()
+    ]
+
+
+# H-341.4-4 a; H-342.4-4 a: the information technology count, from it_inventory.csv.
+INFORMATION_TECHNOLOGY = "5458"
+
+
+def _entered(bundle: PostBundle, code: str) -> tuple[Counted, dict[str, int]]:
+    """Each agency's typed count in `code` (its factors summed) and the row of its first line."""
+    workload = bundle.workload
+    names = ("cost_center", "agency", "count", "origin")
+    totals: Counted = defaultdict(Decimal)
+    first: dict[str, int] = {}
+    for k, (cost_center, agency, count, origin) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if cost_center == code and origin == Origin.ENTERED:
+            totals[cost_center, agency] += count
+            first.setdefault(agency, k)
+    return totals, first
+
+
+def it_counts_from_inventory(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R101: an agency's typed 5458 count is its devices plus its OpenNet accounts, weighted 0.3 where it keeps
+    a separate IT network, as its rows of the IT inventory give them; the handbook's own example prints 2.9 as
+    3, so the whole number nearest is kept too."""
+    inventory = context.records.it_inventory
+    rule = next((r for r in context.rules.it if r.cost_center == INFORMATION_TECHNOLOGY), None)
+    if inventory is None or rule is None:
+        return []
+    typed, first = _entered(bundle, INFORMATION_TECHNOLOGY)
+    if not typed:
+        return []
+    separate = {agency.code for agency in bundle.agencies if agency.separate_network}
+    held = inventory.group_by("agency").agg(pl.col("devices").sum(), pl.col("opennet_accounts").sum())
+    found: list[Diagnostic] = []
+    for agency, devices_units, accounts_units in held.sort("agency").iter_rows():
+        count = typed.get((INFORMATION_TECHNOLOGY, agency))
+        if count is None:
+            continue
+        devices = Decimal(devices_units) / QUANTITY_SCALE
+        accounts = Decimal(accounts_units) / QUANTITY_SCALE
+        weight = rule.separate_network_account_weight if agency in separate else rule.account_weight
+        given = devices * rule.device_weight + accounts * weight
+        if count in (given, given.quantize(Decimal(1), ROUND_HALF_UP)):
+            continue
+        what = (
+            f"agency {agency} counts {count} in {INFORMATION_TECHNOLOGY}, while its IT inventory gives {devices} "
+            f"devices and {accounts} OpenNet accounts weighted {weight}: {given.normalize():f}"
+        )
+        found.append(broken("R101", source_of(bundle.workload, first[agency]), what, "count"))
+    return found
+
+
+# H-341.5 b, d, f, m-o; H-341.12 d(1), H-341.14-4: the special agency codes counts are routed to (beside
+# 1900.0 State, which employs most people in the routed roles): ICASS, DS, MSG support, OBO construction, OBO
+# regional facility managers. A person recorded under one of them whose role routes it to another contradicts
+# the routing rules (R103; R104 for facility managers).
+SPECIAL_AGENCIES = frozenset({"1901.0", "1942.0", "1931.0", "1920.0", "1920.2"})
+FACILITY_MANAGERS = "1900.0"
+
+
+def _routed_elsewhere(context: Context, rule: str) -> list[Diagnostic]:
+    people = context.records.people
+    if people is None:
+        return []
+    routes = {role: r.agency for role, r in context.rules.roles.items()}
+    wanted = [role for role, agency in routes.items() if (agency == FACILITY_MANAGERS) == (rule == "R104")]
+    frame = people.filter(pl.col("role").is_in(wanted) & pl.col("agency").is_in(sorted(SPECIAL_AGENCIES)))
+    return [
+        broken(
+            rule,
+            Source("people.csv", row),
+            f"person {person} is recorded under {agency}, while the role {role} routes its workload to {routes[role]}",
+            "agency",
+            alone=True,
+        )
+        for row, person, agency, role in frame.select("row", "person_id", "agency", "role").sort("row").iter_rows()
+        if agency != routes[role]
+    ]
+
+
+def roles_routed(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R103: a person in a routed role (guards, security staff, MSG) is not recorded under another special
+    agency code than the one its role routes to."""
+    return _routed_elsewhere(context, "R103")
+
+
+def facility_managers_routed(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R104: a facility manager (routed to 1900.0) is not recorded under a special agency code: an OBO regional
+    facility manager, charged to 1920.2, takes no facility manager role."""
+    return _routed_elsewhere(context, "R104")
+
+
+BASIC_PACKAGE = "6150"
+
+
+def regional_staff_at_home_post(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R110: where people.csv leaves regional staff based at other posts out of an agency's 6150 count, a typed
+    count above the derived one likely counts them here (a guess: the typed count may mend the records)."""
+    people = context.records.people
+    day = context.count_date
+    if people is None or "home_post" not in people.columns or day is None or BASIC_PACKAGE not in context.derived:
+        return []
+    typed, first = _entered(bundle, BASIC_PACKAGE)
+    routes = {role: r.agency for role, r in context.rules.roles.items()}
+    at_post = (pl.col("start_date") <= day) & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
+    elsewhere = people.filter(
+        pl.col("home_post").is_not_null()
+        & (pl.col("home_post") != bundle.post.code)
+        & pl.col("category").is_in([str(kind) for kind in BASIC_PACKAGE_KINDS])
+        & at_post
+    )
+    regional = Counter(
+        routes.get(role, agency) if role else agency for agency, role in elsewhere.select("agency", "role").iter_rows()
+    )
+    found: list[Diagnostic] = []
+    for (_, agency), count in sorted(typed.items()):
+        derived = context.derived_totals.get((BASIC_PACKAGE, agency), Decimal(0))
+        if regional[agency] and count > derived:
+            what = (
+                f"agency {agency} counts {count} in {BASIC_PACKAGE} where its people records give {derived}, "
+                f"leaving out {regional[agency]} regional staff based at other posts"
+            )
+            found.append(broken("R110", source_of(bundle.workload, first[agency]), what, "count"))
+    return found
+
+
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
+    Check(static_counts_from_transactions, reads=frozenset({"post"}), budget_rule="R96"),
     Check(local_staff_not_counted, reads=frozenset({"workload"}), budget_rule="R97"),
     Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
     Check(people_counts_compared, reads=frozenset({"workload"}), budget_rule="R99"),
     Check(warehouse_americans, reads=frozenset({"workload"}), budget_rule="R100"),
+    Check(it_counts_from_inventory, reads=frozenset({"agencies", "workload"}), budget_rule="R101"),
     Check(procurement_weights, reads=frozenset({"workload"}), budget_rule="R102"),
+    Check(roles_routed, reads=frozenset(), budget_rule="R103"),
+    Check(facility_managers_routed, reads=frozenset(), budget_rule="R104"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
+    Check(regional_staff_at_home_post, reads=_COUNTS, budget_rule="R110"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )
