@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -367,6 +368,8 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("people.csv", 1, {"agency": "1931.0", "role": "SD_GUARD"}),
         ("people.csv", 2, {"agency": "1942.0", "role": "FACILITY_MANAGER"}),
         ("people.csv", 0, {"home_post": "ZZZ"}),
+        ("people.csv", 3, {"position_id": "P-X", "start_date": dt.date(2020, 1, 1), "end_date": dt.date(2026, 6, 1)}),
+        ("people.csv", 4, {"position_id": "P-X", "start_date": dt.date(2026, 4, 1), "end_date": None}),
         ("workload.csv", 0, {"cost_center": "6150", "agency": "1900.0", "factor": "", "count": "9999"}),
         ("workload.csv", 1, {"cost_center": "5458", "agency": "1900.0", "factor": "", "count": "1"}),
     ],

@@ -78,6 +78,9 @@ INVENTORY = "agency,devices,opennet_accounts\n1900.0,5,3\n2000.0,2,3\n"  # 2000.
 SPECIAL = AGENCIES + "1920.2,OBO regional facility managers,\n"
 REGIONAL = "".join(f"{line},home_post\n" if k == 0 else f"{line},\n" for k, line in enumerate(PEOPLE.splitlines()))
 REGIONAL += "R1,2000.0,USDH,,,,2024-01-01,,,,ABC\n"  # based at post ABC
+# Two incumbents of position P9 at post on the count date, 2026-05-01; the first leaving on the date given.
+POSITIONS = "".join(f"{line},position_id\n" if k == 0 else f"{line},\n" for k, line in enumerate(PEOPLE.splitlines()))
+POSITIONS += "A1,2000.0,USDH,,,,2024-08-01,{},,,P9\nA2,2000.0,USDH,,,,2026-04-01,,,,P9\n"
 NO_COUNTS = "cost_center,agency,count,modification\n"
 ACTIVITY = "cost_center,agency,date,quantity\n"
 
@@ -119,7 +122,15 @@ RECORD_CASES = [
     ("R104", [], {"people_csv": PEOPLE + "FM1,1920.2,USDH,,,,2020-01-01,,,\n", "agencies_csv": SPECIAL}, []),
     ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),
     ("R110", ["6150,2000.0,1,"], {"people_csv": REGIONAL}, []),
-    ("R110", ["6150,2000.0,2,"], {}, []),  # no regional staff left out: the typed count mends something else
+    ("R110", ["6150,2000.0,2,"], {}, []),
+    ("R115", [], {"people_csv": POSITIONS.format("2026-06-30")}, [("people.csv", 14, "position_id")]),
+    ("R115", [], {"people_csv": POSITIONS.format("2026-07-15")}, []),  # four and a half months: H-333.2
+    (
+        "R115",
+        [],
+        {"people_csv": POSITIONS.format("2026-04-20")},
+        [],
+    ),  # gone before the count date  # no regional staff left out: the typed count mends something else
 ]
 
 

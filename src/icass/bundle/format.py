@@ -580,6 +580,15 @@ BUNDLE_FILES: tuple[File, ...] = (
                 section="H-341.1-4 c",
                 note="a regional employee's home post, when it is another post: counted in 6150 there only",
             ),
+            _code(
+                "position_id",
+                "Position",
+                required=False,
+                in_header=False,
+                section="H-341.15-2(D) NOTE 2",
+                note="the position the person encumbers: of two incumbents overlapping three months or less, "
+                "only the incoming one is counted",
+            ),
         ),
         key="person_id",
         section="H-352",

@@ -9,12 +9,12 @@ from the counts.
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103, R104, R110).
+derivation rightly leaves out (R96, R101, R103, R104, R110, R115).
 
 Not checked: R105 and R112 (the records do not say who asked for an activity or what kind a device or vehicle
 is), R106 (a vacancy the derivation routes; office space records no vacancy), R107 and R108 (which space is
 common, which buildings form a compound), R113 (TDY visitors' transactions are not in the post's records),
-R114 (arrival years), R115 (people records name no position).
+R114 (arrival years).
 """
 
 from __future__ import annotations
@@ -351,6 +351,41 @@ def regional_staff_at_home_post(bundle: PostBundle, context: Context) -> list[Di
     return found
 
 
+# H-341.15-2(D) NOTE 2: "overlaps of three months or less" between a departing and an incoming incumbent.
+SHORT_OVERLAP = "3mo"
+
+
+def overlapping_incumbents(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R115: two people of one position (people.csv `position_id`) both at post on the count date, the first
+    leaving three months or less after the second arrived: the records count both, the handbook only the
+    incoming one. Longer overlaps follow H-333.2 and are not judged."""
+    people = context.records.people
+    day = context.count_date
+    if people is None or "position_id" not in people.columns or day is None:
+        return []
+    at_post = (pl.col("start_date") <= day) & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
+    incumbents = people.filter(pl.col("position_id").is_not_null() & at_post).select(
+        "row", "person_id", "position_id", "start_date", "end_date"
+    )
+    pairs = incumbents.join(incumbents, on="position_id", suffix="_in").filter(
+        (pl.col("start_date") < pl.col("start_date_in"))
+        & pl.col("end_date").is_not_null()
+        & (pl.col("end_date") <= pl.col("start_date_in").dt.offset_by(SHORT_OVERLAP))
+    )
+    found: list[Diagnostic] = []
+    for row, person, position, end, incoming in (
+        pairs.select("row", "person_id", "position_id", "end_date", "person_id_in")
+        .sort("row", "person_id_in")
+        .iter_rows()
+    ):
+        what = (
+            f"person {person} leaves position {position} on {end}, overlapping the incoming {incoming} on the count "
+            "date by three months or less"
+        )
+        found.append(broken("R115", Source("people.csv", row), what, "position_id"))
+    return found
+
+
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
@@ -366,5 +401,6 @@ CHECKS: tuple[Check, ...] = (
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(regional_staff_at_home_post, reads=_COUNTS, budget_rule="R110"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
+    Check(overlapping_incumbents, reads=frozenset(), budget_rule="R115"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )

@@ -1,5 +1,6 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation and
-furniture pool; each agency's standing at post; a regional employee's home post; a centrally funded contract
+furniture pool; each agency's standing at post; a regional employee's home post and the position a person
+encumbers; a centrally funded contract
 line; a dual-function position; and
 the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
 world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
@@ -28,7 +29,7 @@ CELLS = {
     "agencies": ("under_com", "physically_present", "co_located", "government_housing", "own_medical_program"),
     "positions": ("dual_function", "dual_approved_on"),
     "budget_lines": ("central",),
-    "people": ("home_post",),
+    "people": ("home_post", "position_id"),
 }
 
 
