@@ -365,6 +365,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     # record file leaves its row out).
     [
         ("activity.csv", 0, {"cost_center": "6150"}),
+        ("office_space.csv", 0, {"common": True}),
         ("people.csv", 1, {"agency": "1931.0", "role": "SD_GUARD"}),
         ("people.csv", 2, {"agency": "1942.0", "role": "FACILITY_MANAGER"}),
         ("people.csv", 0, {"home_post": "ZZZ"}),

@@ -81,6 +81,7 @@ REGIONAL += "R1,2000.0,USDH,,,,2024-01-01,,,,ABC\n"  # based at post ABC
 # Two incumbents of position P9 at post on the count date, 2026-05-01; the first leaving on the date given.
 POSITIONS = "".join(f"{line},position_id\n" if k == 0 else f"{line},\n" for k, line in enumerate(PEOPLE.splitlines()))
 POSITIONS += "A1,2000.0,USDH,,,,2024-08-01,{},,,P9\nA2,2000.0,USDH,,,,2026-04-01,,,,P9\n"
+OFFICE = "building_id,tenure,agency,net_square_meters,common\nB1,GOCL,1900.0,300,\nB1,GOCL,2000.0,40,{}\n"
 NO_COUNTS = "cost_center,agency,count,modification\n"
 ACTIVITY = "cost_center,agency,date,quantity\n"
 
@@ -120,6 +121,8 @@ RECORD_CASES = [
         [("people.csv", 14, "agency")],
     ),
     ("R104", [], {"people_csv": PEOPLE + "FM1,1920.2,USDH,,,,2020-01-01,,,\n", "agencies_csv": SPECIAL}, []),
+    ("R107", [], {"office_space_csv": OFFICE.format("yes")}, [("office_space.csv", 3, "common")]),
+    ("R107", [], {"office_space_csv": OFFICE.format("no")}, []),
     ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),
     ("R110", ["6150,2000.0,1,"], {"people_csv": REGIONAL}, []),
     ("R110", ["6150,2000.0,2,"], {}, []),

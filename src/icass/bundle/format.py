@@ -653,6 +653,15 @@ BUNDLE_FILES: tuple[File, ...] = (
             Column("tenure", Kind.ONE_OF, "Tenure", choices=TENURE, note="GOCL or OL"),
             _agency(),
             _count("net_square_meters", "Net square meters"),
+            _yes_no(
+                "common",
+                "Common area",
+                False,
+                in_header=False,
+                section="H-341.12-2(D) e",
+                note="default no; yes: a common area of the building (foyer, hallways, rest rooms, shared conference "
+                "rooms, ...), which is not counted",
+            ),
         ),
         note="Source records: nonresidential footprint per agency (7820, 7860).",
     ),

@@ -9,11 +9,11 @@ from the counts.
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103, R104, R110, R115).
+derivation rightly leaves out (R96, R101, R103, R104, R107, R110, R115).
 
 Not checked: R105 and R112 (the records do not say who asked for an activity or what kind a device or vehicle
-is), R106 (a vacancy the derivation routes; office space records no vacancy), R107 and R108 (which space is
-common, which buildings form a compound), R113 (TDY visitors' transactions are not in the post's records),
+is), R106 (a vacancy the derivation routes; office space records no vacancy), R108 (which buildings form a
+compound), R113 (TDY visitors' transactions are not in the post's records),
 R114 (arrival years).
 """
 
@@ -351,6 +351,25 @@ def regional_staff_at_home_post(bundle: PostBundle, context: Context) -> list[Di
     return found
 
 
+def common_areas_not_counted(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R107: an office space record marked a common area of its building (office_space.csv `common`) is not
+    counted, yet every office space record is some agency's footprint: the row contradicts the rule."""
+    space = context.records.office_space
+    if space is None or "common" not in space.columns:
+        return []
+    common = space.filter(pl.col("common")).select("row", "building_id", "agency").sort("row")
+    return [
+        broken(
+            "R107",
+            Source("office_space.csv", row),
+            f"building {building}'s common area is counted for {agency}",
+            "common",
+            alone=True,
+        )
+        for row, building, agency in common.iter_rows()
+    ]
+
+
 # H-341.15-2(D) NOTE 2: "overlaps of three months or less" between a departing and an incoming incumbent.
 SHORT_OVERLAP = "3mo"
 
@@ -401,6 +420,7 @@ CHECKS: tuple[Check, ...] = (
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(regional_staff_at_home_post, reads=_COUNTS, budget_rule="R110"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
+    Check(common_areas_not_counted, reads=frozenset(), budget_rule="R107"),
     Check(overlapping_incumbents, reads=frozenset(), budget_rule="R115"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )
