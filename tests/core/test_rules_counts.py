@@ -82,8 +82,9 @@ REGIONAL += "R1,2000.0,USDH,,,,2024-01-01,,,,ABC\n"  # based at post ABC
 POSITIONS = "".join(f"{line},position_id\n" if k == 0 else f"{line},\n" for k, line in enumerate(PEOPLE.splitlines()))
 POSITIONS += "A1,2000.0,USDH,,,,2024-08-01,{},,,P9\nA2,2000.0,USDH,,,,2026-04-01,,,,P9\n"
 OFFICE = "building_id,tenure,agency,net_square_meters,common\nB1,GOCL,1900.0,300,\nB1,GOCL,2000.0,40,{}\n"
-NO_COUNTS = "cost_center,agency,count,modification\n"
 ACTIVITY = "cost_center,agency,date,quantity\n"
+DESCRIBED = ACTIVITY.replace("quantity", "quantity,description") + "6139,{},2026-01-10,40,{}\n"
+NO_COUNTS = "cost_center,agency,count,modification\n"
 
 
 def record_findings(tmp_path, counts=(), **files):
@@ -121,11 +122,32 @@ RECORD_CASES = [
         [("people.csv", 14, "agency")],
     ),
     ("R104", [], {"people_csv": PEOPLE + "FM1,1920.2,USDH,,,,2020-01-01,,,\n", "agencies_csv": SPECIAL}, []),
+    (
+        "R105",
+        [],
+        {"activity_csv": DESCRIBED.format("2000.0", "CODEL airport run"), "workload_csv": NO_COUNTS},
+        [("activity.csv", 2, "agency")],
+    ),
+    (
+        "R105",
+        [],
+        {"activity_csv": DESCRIBED.format("2000.0", "ICASS section errands"), "workload_csv": NO_COUNTS},
+        [("activity.csv", 2, "agency")],
+    ),
+    ("R105", [], {"activity_csv": DESCRIBED.format("1901.0", "CODEL airport run"), "workload_csv": NO_COUNTS}, []),
+    ("R105", [], {"activity_csv": DESCRIBED.format("2000.0", "Airport run"), "workload_csv": NO_COUNTS}, []),
     ("R107", [], {"office_space_csv": OFFICE.format("yes")}, [("office_space.csv", 3, "common")]),
     ("R107", [], {"office_space_csv": OFFICE.format("no")}, []),
     ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),
     ("R110", ["6150,2000.0,1,"], {"people_csv": REGIONAL}, []),
     ("R110", ["6150,2000.0,2,"], {}, []),
+    (
+        "R112",
+        [],
+        {"activity_csv": DESCRIBED.format("2000.0", "Utility vehicle for grounds"), "workload_csv": NO_COUNTS},
+        [("activity.csv", 2, "description")],
+    ),
+    ("R112", [], {"activity_csv": DESCRIBED.format("2000.0", "Shuttle"), "workload_csv": NO_COUNTS}, []),
     ("R115", [], {"people_csv": POSITIONS.format("2026-06-30")}, [("people.csv", 14, "position_id")]),
     ("R115", [], {"people_csv": POSITIONS.format("2026-07-15")}, []),  # four and a half months: H-333.2
     (

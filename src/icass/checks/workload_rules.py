@@ -1,24 +1,23 @@
 """The handbook's budget rules on workload counts: who is counted where, and with what weight (group f),
 each a check (icass.catalog.budget_rules holds its section, severity and advice).
 
-The counts judged are those the post distributes by (derived from its records, replaced by typed counts): a
-count the counting rules derive follows the handbook by construction, so what these checks find is a count
-typed in workload.csv. A row of workload.csv is a subscription: the bundle keeps no list of subscribers apart
-from the counts.
+The counts judged are those the post distributes by (derived from its records, replaced by typed counts). A
+row of workload.csv is a subscription: the bundle keeps no list of subscribers apart from the counts.
 
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103, R104, R107, R110, R115).
+derivation rightly leaves out (R96, R101, R103-R105, R107, R110, R112, R115). R105 and R112 read what a
+transaction's description says, so they are warnings.
 
-Not checked: R105 and R112 (the records do not say who asked for an activity or what kind a device or vehicle
-is), R106 (a vacancy the derivation routes; office space records no vacancy), R108 (which buildings form a
-compound), R113 (TDY visitors' transactions are not in the post's records),
-R114 (arrival years).
+Not checked: R106 (the derivation routes vacant housing; office space records no vacancy), R108 (which
+buildings form a compound), R113 (TDY visitors' transactions are not among the post's records), R114 (arrival
+years).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -370,6 +369,56 @@ def common_areas_not_counted(bundle: PostBundle, context: Context) -> list[Diagn
     ]
 
 
+# The motor pool's kilometers (H-341.7-6(D); Lite H-342.7-6(D)).
+MOTOR_POOL = "6139"
+ICASS = "1901.0"
+# What an activity.csv row's description may tell, as words matched whole and in any case. H-341.7-6(D) NOTE 3:
+# the kilometers driven for these visitors are 1901.0's.
+ICASS_VISITORS = ("potus", "flotus", "vpotus", "codel", "codels", "staffdel", "staffdels")
+# H-341.7-2(D) d, H-341.7-3(D) NOTE 4, H-341.7-4(D) c, H-341.7-5(D) b, H-341.10-1(D) b: what ICASS sections ask for
+# (supplies, procurement, shipments, copies, budget preparation) is counted for 1901.0.
+ICASS_REQUESTERS = ("icass section", "icass sections", "icass office", "icass offices", "icass budget")
+# H-341.7-6(D) NOTE 2: kilometers of vehicles used only as utility vehicles are not counted.
+UTILITY_VEHICLES = ("utility vehicle", "utility vehicles")
+
+
+def _pattern(words: tuple[str, ...]) -> str:
+    return r"(?i)\b(?:" + "|".join(re.escape(word) for word in words) + r")\b"
+
+
+def _activity_described(context: Context, words: tuple[str, ...], where: pl.Expr) -> list[tuple[int, str, str, str]]:
+    """(row, cost center, agency, description) of the activity rows `where` holds whose description names one of
+    `words`; none without descriptions."""
+    activity = context.records.activity
+    if activity is None or "description" not in activity.columns:
+        return []
+    named = activity.filter(pl.col("description").str.contains(_pattern(words)) & where)
+    return list(named.select("row", "cost_center", "agency", "description").sort("row").iter_rows())
+
+
+def icass_activity(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R105, as far as a transaction's description tells (a guess, so a warning): the motor pool's kilometers
+    for POTUS, FLOTUS, VPOTUS and CODELs, and what ICASS sections ask for, are counted for 1901.0."""
+    not_icass = pl.col("agency") != ICASS
+    visitors = _activity_described(context, ICASS_VISITORS, (pl.col("cost_center") == MOTOR_POOL) & not_icass)
+    requested = _activity_described(context, ICASS_REQUESTERS, not_icass)
+    return [
+        broken("R105", Source("activity.csv", row), f"{code} counts '{what}' for {agency}", "agency")
+        for row, code, agency, what in sorted(set(visitors) | set(requested))
+    ]
+
+
+def utility_vehicles_not_counted(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R112, the part a transaction's description tells (a guess, so a warning): no motor pool kilometers of
+    utility vehicles. Radio sets in 6195, UPS units in 5458 and DS guard program vehicles in 6132 are counted
+    in counts no record itemizes."""
+    found = _activity_described(context, UTILITY_VEHICLES, pl.col("cost_center") == MOTOR_POOL)
+    return [
+        broken("R112", Source("activity.csv", row), f"{code} counts '{what}' for {agency}", "description")
+        for row, code, agency, what in found
+    ]
+
+
 # H-341.15-2(D) NOTE 2: "overlaps of three months or less" between a departing and an incoming incumbent.
 SHORT_OVERLAP = "3mo"
 
@@ -417,8 +466,10 @@ CHECKS: tuple[Check, ...] = (
     Check(procurement_weights, reads=frozenset({"workload"}), budget_rule="R102"),
     Check(roles_routed, reads=frozenset(), budget_rule="R103"),
     Check(facility_managers_routed, reads=frozenset(), budget_rule="R104"),
+    Check(icass_activity, reads=frozenset(), budget_rule="R105"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(regional_staff_at_home_post, reads=_COUNTS, budget_rule="R110"),
+    Check(utility_vehicles_not_counted, reads=frozenset(), budget_rule="R112"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
     Check(common_areas_not_counted, reads=frozenset(), budget_rule="R107"),
     Check(overlapping_incumbents, reads=frozenset(), budget_rule="R115"),
