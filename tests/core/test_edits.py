@@ -367,6 +367,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("activity.csv", 0, {"cost_center": "6150"}),
         ("activity.csv", 1, {"cost_center": "6139", "agency": "1900.0", "description": "CODEL utility vehicle"}),
         ("office_space.csv", 0, {"common": True}),
+        ("office_space.csv", 1, {"vacant_since": dt.date(2020, 1, 1)}),
         ("people.csv", 1, {"agency": "1931.0", "role": "SD_GUARD"}),
         ("people.csv", 2, {"agency": "1942.0", "role": "FACILITY_MANAGER"}),
         ("people.csv", 0, {"home_post": "ZZZ"}),

@@ -84,6 +84,7 @@ POSITIONS += "A1,2000.0,USDH,,,,2024-08-01,{},,,P9\nA2,2000.0,USDH,,,,2026-04-01
 OFFICE = "building_id,tenure,agency,net_square_meters,common\nB1,GOCL,1900.0,300,\nB1,GOCL,2000.0,40,{}\n"
 ACTIVITY = "cost_center,agency,date,quantity\n"
 DESCRIBED = ACTIVITY.replace("quantity", "quantity,description") + "6139,{},2026-01-10,40,{}\n"
+VACANT = "building_id,tenure,agency,net_square_meters,vacant_since\nB1,GOCL,1900.0,300,\nB2,{},{},40,{}\n"
 NO_COUNTS = "cost_center,agency,count,modification\n"
 
 
@@ -136,6 +137,22 @@ RECORD_CASES = [
     ),
     ("R105", [], {"activity_csv": DESCRIBED.format("1901.0", "CODEL airport run"), "workload_csv": NO_COUNTS}, []),
     ("R105", [], {"activity_csv": DESCRIBED.format("2000.0", "Airport run"), "workload_csv": NO_COUNTS}, []),
+    # The count date is 2026-05-01.
+    (
+        "R106",
+        [],
+        {"office_space_csv": VACANT.format("GOCL", "2000.0", "2026-03-01")},
+        [("office_space.csv", 3, "agency")],
+    ),
+    ("R106", [], {"office_space_csv": VACANT.format("GOCL", "1900.0", "2026-03-01")}, []),
+    ("R106", [], {"office_space_csv": VACANT.format("GOCL", "2000.0", "2026-06-01")}, []),
+    (
+        "R106",
+        [],
+        {"office_space_csv": VACANT.format("OL", "2000.0", "2025-09-01")},
+        [("office_space.csv", 3, "agency")],
+    ),
+    ("R106", [], {"office_space_csv": VACANT.format("OL", "2000.0", "2026-01-01")}, []),  # six months of notice
     ("R107", [], {"office_space_csv": OFFICE.format("yes")}, [("office_space.csv", 3, "common")]),
     ("R107", [], {"office_space_csv": OFFICE.format("no")}, []),
     ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),

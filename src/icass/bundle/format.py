@@ -662,6 +662,14 @@ BUNDLE_FILES: tuple[File, ...] = (
                 note="default no; yes: a common area of the building (foyer, hallways, rest rooms, shared conference "
                 "rooms, ...), which is not counted",
             ),
+            _date(
+                "vacant_since",
+                "Vacant since",
+                in_header=False,
+                section="H-341.12-2(D) c",
+                note="empty if occupied; vacant GO/CL space is 1900.0's, vacated OL space its tenant's for the six "
+                "months of notice only",
+            ),
         ),
         note="Source records: nonresidential footprint per agency (7820, 7860).",
     ),

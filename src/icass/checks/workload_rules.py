@@ -7,12 +7,11 @@ row of workload.csv is a subscription: the bundle keeps no list of subscribers a
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103-R105, R107, R110, R112, R115). R105 and R112 read what a
+derivation rightly leaves out (R96, R101, R103-R107, R110, R112, R115). R105 and R112 read what a
 transaction's description says, so they are warnings.
 
-Not checked: R106 (the derivation routes vacant housing; office space records no vacancy), R108 (which
-buildings form a compound), R113 (TDY visitors' transactions are not among the post's records), R114 (arrival
-years).
+Not checked: R108 (which buildings form a compound), R113 (TDY visitors' transactions are not among the post's
+records), R114 (arrival years).
 """
 
 from __future__ import annotations
@@ -419,6 +418,38 @@ def utility_vehicles_not_counted(bundle: PostBundle, context: Context) -> list[D
     ]
 
 
+# H-341.12-2(D) c: "Unassigned or vacant nonresidential space is charged to 1900.0-State-DP"; H-341.12-4(D) c:
+# vacated OL space stays its tenant's for the six months of notice, then is counted for nobody.
+SINGLE_REAL_PROPERTY_MANAGER = "1900.0"
+NOTICE = "6mo"
+
+
+def vacant_office_space(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R106 for office space (the derivation routes vacant housing itself): a GO/CL space vacant on the count
+    date counted for an agency other than 1900.0, or an OL space counted for its tenant more than six months
+    after it was vacated (the notice may have begun earlier: this reading never alarms too soon)."""
+    space = context.records.office_space
+    day = context.count_date
+    if space is None or "vacant_since" not in space.columns or day is None:
+        return []
+    vacant = pl.col("vacant_since").is_not_null() & (pl.col("vacant_since") <= day)
+    government = (pl.col("tenure") == "GOCL") & (pl.col("agency") != SINGLE_REAL_PROPERTY_MANAGER)
+    leased = (pl.col("tenure") == "OL") & (pl.col("vacant_since").dt.offset_by(NOTICE) < day)
+    found = space.filter(vacant & (government | leased)).select(
+        "row", "building_id", "tenure", "agency", "vacant_since"
+    )
+    return [
+        broken(
+            "R106",
+            Source("office_space.csv", row),
+            f"{tenure} space of building {building} vacant since {since} is counted for {agency}",
+            "agency",
+            alone=True,
+        )
+        for row, building, tenure, agency, since in found.sort("row").iter_rows()
+    ]
+
+
 # H-341.15-2(D) NOTE 2: "overlaps of three months or less" between a departing and an incoming incumbent.
 SHORT_OVERLAP = "3mo"
 
@@ -471,6 +502,7 @@ CHECKS: tuple[Check, ...] = (
     Check(regional_staff_at_home_post, reads=_COUNTS, budget_rule="R110"),
     Check(utility_vehicles_not_counted, reads=frozenset(), budget_rule="R112"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
+    Check(vacant_office_space, reads=frozenset(), budget_rule="R106"),
     Check(common_areas_not_counted, reads=frozenset(), budget_rule="R107"),
     Check(overlapping_incumbents, reads=frozenset(), budget_rule="R115"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
