@@ -85,6 +85,9 @@ OFFICE = "building_id,tenure,agency,net_square_meters,common\nB1,GOCL,1900.0,300
 ACTIVITY = "cost_center,agency,date,quantity\n"
 DESCRIBED = ACTIVITY.replace("quantity", "quantity,description") + "6139,{},2026-01-10,40,{}\n"
 VACANT = "building_id,tenure,agency,net_square_meters,vacant_since\nB1,GOCL,1900.0,300,\nB2,{},{},40,{}\n"
+# A residence and an office of agency 2000.0, 150 and 40 square meters, on compound C1 (when given).
+HOUSING = "unit_id,building_id,tenure,agency,net_square_meters,vacant_since,compound\nU1,R1,GOCL,2000.0,150,,{}\n"
+COMPOUND = "building_id,tenure,agency,net_square_meters,compound\nB1,GOCL,2000.0,40,C1\n"
 NO_COUNTS = "cost_center,agency,count,modification\n"
 
 
@@ -153,6 +156,14 @@ RECORD_CASES = [
         [("office_space.csv", 3, "agency")],
     ),
     ("R106", [], {"office_space_csv": VACANT.format("OL", "2000.0", "2026-01-01")}, []),  # six months of notice
+    (
+        "R108",
+        ["5826,2000.0,100,"],
+        {"housing_csv": HOUSING.format("C1"), "office_space_csv": COMPOUND},
+        [("workload.csv", 4, "count")],
+    ),
+    ("R108", ["5826,2000.0,190,"], {"housing_csv": HOUSING.format("C1"), "office_space_csv": COMPOUND}, []),
+    ("R108", ["5826,2000.0,100,"], {"housing_csv": HOUSING.format(""), "office_space_csv": COMPOUND}, []),
     ("R107", [], {"office_space_csv": OFFICE.format("yes")}, [("office_space.csv", 3, "common")]),
     ("R107", [], {"office_space_csv": OFFICE.format("no")}, []),
     ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),

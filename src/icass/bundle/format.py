@@ -639,6 +639,15 @@ BUNDLE_FILES: tuple[File, ...] = (
             _agency(),
             _count("net_square_meters", "Net square meters"),
             _date("vacant_since", "Vacant since", note="empty if occupied"),
+            _code(
+                "compound",
+                "Compound",
+                required=False,
+                in_header=False,
+                section="H-341.5-4(D) c",
+                note="the compound the building is on: an agency's 5826 count there adds its residential and "
+                "nonresidential square meters",
+            ),
         ),
         section="H-341.12-1(D) c",
         note="Source records: residential units (H-341.12-1(D) c, H-341.12-3(D) c).",
@@ -669,6 +678,15 @@ BUNDLE_FILES: tuple[File, ...] = (
                 section="H-341.12-2(D) c",
                 note="empty if occupied; vacant GO/CL space is 1900.0's, vacated OL space its tenant's for the six "
                 "months of notice only",
+            ),
+            _code(
+                "compound",
+                "Compound",
+                required=False,
+                in_header=False,
+                section="H-341.5-4(D) c",
+                note="the compound the building is on: an agency's 5826 count there adds its residential and "
+                "nonresidential square meters",
             ),
         ),
         note="Source records: nonresidential footprint per agency (7820, 7860).",

@@ -7,10 +7,10 @@ row of workload.csv is a subscription: the bundle keeps no list of subscribers a
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103-R107, R110, R112, R115). R105 and R112 read what a
+derivation rightly leaves out (R96, R101, R103-R108, R110, R112, R115). R105 and R112 read what a
 transaction's description says, so they are warnings.
 
-Not checked: R108 (which buildings form a compound), R113 (TDY visitors' transactions are not among the post's
+Not checked: R113 (TDY visitors' transactions are not among the post's
 records), R114 (arrival years).
 """
 
@@ -450,6 +450,41 @@ def vacant_office_space(bundle: PostBundle, context: Context) -> list[Diagnostic
     ]
 
 
+# H-341.5-4(D) c: the nonresidential local guard program, whose count on a compound with residences adds each
+# agency's residential and nonresidential square meters there.
+NONRESIDENTIAL_GUARDS = "5826"
+
+
+def _on_compounds(frame: pl.DataFrame, compounds: list[str], counted: pl.Expr) -> dict[str, int]:
+    on = frame.filter(pl.col("compound").is_in(compounds) & pl.col("vacant_since").is_null() & counted)
+    return dict(on.group_by("agency").agg(pl.col("net_square_meters").sum()).iter_rows())
+
+
+def compound_square_meters(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R108: on a compound with both residential and nonresidential buildings (housing.csv and office_space.csv
+    `compound`), an agency's 5826 count is at least its occupied square meters there, residential and
+    nonresidential (common areas left out); vacant space, which the rules route elsewhere, is left out too."""
+    housing, space = context.records.housing, context.records.office_space
+    if housing is None or space is None or "compound" not in housing.columns or "compound" not in space.columns:
+        return []
+    compounds = sorted(
+        set(housing.get_column("compound").drop_nulls()) & set(space.get_column("compound").drop_nulls())
+    )
+    if not compounds:
+        return []
+    residential = _on_compounds(housing, compounds, pl.lit(True))
+    nonresidential = _on_compounds(space, compounds, ~pl.col("common"))
+    totals, first = _totals(bundle, frozenset({NONRESIDENTIAL_GUARDS}))
+    found: list[Diagnostic] = []
+    for (code, agency), count in sorted(totals.items()):
+        units = residential.get(agency, 0) + nonresidential.get(agency, 0)
+        meters = Decimal(units) / QUANTITY_SCALE
+        if count < meters:
+            what = f"agency {agency} counts {count} in {code}, less than its {meters.normalize():f} m2 on compounds"
+            found.append(broken("R108", source_of(bundle.workload, first[code, agency]), what, "count"))
+    return found
+
+
 # H-341.15-2(D) NOTE 2: "overlaps of three months or less" between a departing and an incoming incumbent.
 SHORT_OVERLAP = "3mo"
 
@@ -504,6 +539,7 @@ CHECKS: tuple[Check, ...] = (
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
     Check(vacant_office_space, reads=frozenset(), budget_rule="R106"),
     Check(common_areas_not_counted, reads=frozenset(), budget_rule="R107"),
+    Check(compound_square_meters, reads=frozenset({"workload"}), budget_rule="R108"),
     Check(overlapping_incumbents, reads=frozenset(), budget_rule="R115"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )

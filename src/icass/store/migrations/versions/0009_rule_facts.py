@@ -1,9 +1,9 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation and
 furniture pool; each agency's standing at post; a regional employee's home post and the position a person
-encumbers; office space that is a common area or vacant; what a transaction was; a centrally funded contract
-line; a dual-function position; and
-the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
-world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
+encumbers; office space that is a common area or vacant; the compound a building is on; what a transaction
+was; a centrally funded contract line; a dual-function position; and the FMO's acknowledgements of warnings
+(acknowledgements.csv); each post's targets, a bundle's own and a world's (targets.csv, H-422); and a world's
+central AmSal and PAT factors (cost_factors.csv, H-423.1)
 
 Revision ID: 0009
 Revises: 0008
@@ -30,7 +30,8 @@ CELLS = {
     "positions": ("dual_function", "dual_approved_on"),
     "budget_lines": ("central",),
     "people": ("home_post", "position_id"),
-    "office_space": ("common", "vacant_since"),
+    "office_space": ("common", "vacant_since", "compound"),
+    "housing": ("compound",),
     "activity": ("description",),
 }
 
