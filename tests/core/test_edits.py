@@ -366,6 +366,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     [
         ("activity.csv", 0, {"cost_center": "6150"}),
         ("activity.csv", 1, {"cost_center": "6139", "agency": "1900.0", "description": "CODEL utility vehicle"}),
+        ("activity.csv", 2, {"agency": "1901.0", "description": "TDY visitor"}),
         ("office_space.csv", 0, {"common": True}),
         ("office_space.csv", 1, {"vacant_since": dt.date(2020, 1, 1)}),
         ("office_space.csv", 0, {"compound": "C-X"}),

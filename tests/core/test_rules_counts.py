@@ -176,6 +176,26 @@ RECORD_CASES = [
         [("activity.csv", 2, "description")],
     ),
     ("R112", [], {"activity_csv": DESCRIBED.format("2000.0", "Shuttle"), "workload_csv": NO_COUNTS}, []),
+    (
+        "R113",
+        [],
+        {"activity_csv": DESCRIBED.format("1901.0", "TDY visitor airport run"), "workload_csv": NO_COUNTS},
+        [("activity.csv", 2, "agency")],
+    ),
+    (
+        "R113",
+        [],
+        {"activity_csv": DESCRIBED.format("2000.0", "SecState motorcade"), "workload_csv": NO_COUNTS},
+        [("activity.csv", 2, "agency")],
+    ),
+    ("R113", [], {"activity_csv": DESCRIBED.format("1900.0", "SecState motorcade"), "workload_csv": NO_COUNTS}, []),
+    ("R113", [], {"activity_csv": DESCRIBED.format("1901.0", "CODEL TDY runs"), "workload_csv": NO_COUNTS}, []),
+    (
+        "R113",
+        [],
+        {"activity_csv": DESCRIBED.format("2000.0", "TDY visitor airport run"), "workload_csv": NO_COUNTS},
+        [],
+    ),
     ("R115", [], {"people_csv": POSITIONS.format("2026-06-30")}, [("people.csv", 14, "position_id")]),
     ("R115", [], {"people_csv": POSITIONS.format("2026-07-15")}, []),  # four and a half months: H-333.2
     (

@@ -7,11 +7,10 @@ row of workload.csv is a subscription: the bundle keeps no list of subscribers a
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103-R108, R110, R112, R115). R105 and R112 read what a
-transaction's description says, so they are warnings.
+derivation rightly leaves out (R96, R101, R103-R108, R110, R112, R113, R115). R105, R112 and R113 read what
+a transaction's description says, so they are warnings.
 
-Not checked: R113 (TDY visitors' transactions are not among the post's
-records), R114 (arrival years).
+Not checked: R114 (no record gives an agency's or a position's arrival date).
 """
 
 from __future__ import annotations
@@ -418,6 +417,29 @@ def utility_vehicles_not_counted(bundle: PostBundle, context: Context) -> list[D
     ]
 
 
+# H-363.2 b, c; H-364 d: a TDY visitor's transactions count for its sponsor at post, or for nobody, never for
+# 1901.0 unless the visitor is one of ICASS_VISITORS; the Secretary's and OIG's visits count for 1900.0.
+TDY_VISITORS = ("tdy", "tdy visitor", "tdy visitors")
+STATE_VISITORS = ("secstate", "secretary of state", "oig", "inspector general")
+STATE = "1900.0"
+
+
+def tdy_visitors_activity(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R113, as far as a transaction's description tells (a guess, so a warning): a TDY visitor's transactions
+    under 1901.0 when no POTUS, FLOTUS, VPOTUS or CODEL is named, and the Secretary's or OIG's under another
+    agency than 1900.0."""
+    activity = context.records.activity
+    if activity is None or "description" not in activity.columns:
+        return []
+    icass_visitor = pl.col("description").str.contains(_pattern(ICASS_VISITORS))
+    routine = _activity_described(context, TDY_VISITORS, (pl.col("agency") == ICASS) & ~icass_visitor)
+    state = _activity_described(context, STATE_VISITORS, pl.col("agency") != STATE)
+    return [
+        broken("R113", Source("activity.csv", row), f"{code} counts '{what}' for {agency}", "agency")
+        for row, code, agency, what in sorted(set(routine) | set(state))
+    ]
+
+
 # H-341.12-2(D) c: "Unassigned or vacant nonresidential space is charged to 1900.0-State-DP"; H-341.12-4(D) c:
 # vacated OL space stays its tenant's for the six months of notice, then is counted for nobody.
 SINGLE_REAL_PROPERTY_MANAGER = "1900.0"
@@ -536,6 +558,7 @@ CHECKS: tuple[Check, ...] = (
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
     Check(regional_staff_at_home_post, reads=_COUNTS, budget_rule="R110"),
     Check(utility_vehicles_not_counted, reads=frozenset(), budget_rule="R112"),
+    Check(tdy_visitors_activity, reads=frozenset(), budget_rule="R113"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
     Check(vacant_office_space, reads=frozenset(), budget_rule="R106"),
     Check(common_areas_not_counted, reads=frozenset(), budget_rule="R107"),
