@@ -91,6 +91,11 @@ COMPOUND = "building_id,tenure,agency,net_square_meters,compound\nB1,GOCL,2000.0
 NO_COUNTS = "cost_center,agency,count,modification\n"
 
 
+def described(agency, description):
+    """One 6139 transaction of `agency` with a description, 6139 derived from it."""
+    return {"activity_csv": DESCRIBED.format(agency, description), "workload_csv": NO_COUNTS}
+
+
 def record_findings(tmp_path, counts=(), **files):
     """(rule, file, row, field) of every rule the bundle with source records breaks, and every other error as
     its text (none is expected); the warnings that a typed count replaces a derived one are no rule's."""
@@ -126,20 +131,10 @@ RECORD_CASES = [
         [("people.csv", 14, "agency")],
     ),
     ("R104", [], {"people_csv": PEOPLE + "FM1,1920.2,USDH,,,,2020-01-01,,,\n", "agencies_csv": SPECIAL}, []),
-    (
-        "R105",
-        [],
-        {"activity_csv": DESCRIBED.format("2000.0", "CODEL airport run"), "workload_csv": NO_COUNTS},
-        [("activity.csv", 2, "agency")],
-    ),
-    (
-        "R105",
-        [],
-        {"activity_csv": DESCRIBED.format("2000.0", "ICASS section errands"), "workload_csv": NO_COUNTS},
-        [("activity.csv", 2, "agency")],
-    ),
-    ("R105", [], {"activity_csv": DESCRIBED.format("1901.0", "CODEL airport run"), "workload_csv": NO_COUNTS}, []),
-    ("R105", [], {"activity_csv": DESCRIBED.format("2000.0", "Airport run"), "workload_csv": NO_COUNTS}, []),
+    ("R105", [], described("2000.0", "CODEL airport run"), [("activity.csv", 2, "agency")]),
+    ("R105", [], described("2000.0", "ICASS section errands"), [("activity.csv", 2, "agency")]),
+    ("R105", [], described("1901.0", "CODEL airport run"), []),
+    ("R105", [], described("2000.0", "Airport run"), []),
     # The count date is 2026-05-01.
     (
         "R106",
@@ -169,33 +164,13 @@ RECORD_CASES = [
     ("R110", ["6150,2000.0,2,"], {"people_csv": REGIONAL}, [("workload.csv", 4, "count")]),
     ("R110", ["6150,2000.0,1,"], {"people_csv": REGIONAL}, []),
     ("R110", ["6150,2000.0,2,"], {}, []),
-    (
-        "R112",
-        [],
-        {"activity_csv": DESCRIBED.format("2000.0", "Utility vehicle for grounds"), "workload_csv": NO_COUNTS},
-        [("activity.csv", 2, "description")],
-    ),
-    ("R112", [], {"activity_csv": DESCRIBED.format("2000.0", "Shuttle"), "workload_csv": NO_COUNTS}, []),
-    (
-        "R113",
-        [],
-        {"activity_csv": DESCRIBED.format("1901.0", "TDY visitor airport run"), "workload_csv": NO_COUNTS},
-        [("activity.csv", 2, "agency")],
-    ),
-    (
-        "R113",
-        [],
-        {"activity_csv": DESCRIBED.format("2000.0", "SecState motorcade"), "workload_csv": NO_COUNTS},
-        [("activity.csv", 2, "agency")],
-    ),
-    ("R113", [], {"activity_csv": DESCRIBED.format("1900.0", "SecState motorcade"), "workload_csv": NO_COUNTS}, []),
-    ("R113", [], {"activity_csv": DESCRIBED.format("1901.0", "CODEL TDY runs"), "workload_csv": NO_COUNTS}, []),
-    (
-        "R113",
-        [],
-        {"activity_csv": DESCRIBED.format("2000.0", "TDY visitor airport run"), "workload_csv": NO_COUNTS},
-        [],
-    ),
+    ("R112", [], described("2000.0", "Utility vehicle for grounds"), [("activity.csv", 2, "description")]),
+    ("R112", [], described("2000.0", "Shuttle"), []),
+    ("R113", [], described("1901.0", "TDY visitor airport run"), [("activity.csv", 2, "agency")]),
+    ("R113", [], described("2000.0", "SecState motorcade"), [("activity.csv", 2, "agency")]),
+    ("R113", [], described("1900.0", "SecState motorcade"), []),
+    ("R113", [], described("1901.0", "CODEL TDY runs"), []),
+    ("R113", [], described("2000.0", "TDY visitor airport run"), []),
     ("R115", [], {"people_csv": POSITIONS.format("2026-06-30")}, [("people.csv", 14, "position_id")]),
     ("R115", [], {"people_csv": POSITIONS.format("2026-07-15")}, []),  # four and a half months: H-333.2
     (

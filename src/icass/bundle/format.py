@@ -191,6 +191,19 @@ def _agency(label: str = "Agency", required: bool = True, note: str = "", sectio
     return Column("agency", Kind.CODE, label, required=required, suggested="agency", note=note, section=section)
 
 
+def _compound() -> Column:
+    """The compound a building is on (housing.csv, office_space.csv)."""
+    return _code(
+        "compound",
+        "Compound",
+        required=False,
+        in_header=False,
+        section="H-341.5-4(D) c",
+        note="the compound the building is on: an agency's 5826 count there adds its residential and "
+        "nonresidential square meters",
+    )
+
+
 def _yes_no(name: str, label: str, default: bool | None, **more: Any) -> Column:
     """A yes/no cell; an empty one reads as `default` (None: not said, for a fact a rule needs)."""
     return Column(name, Kind.YES_NO, label, required=False, default=default, **more)
@@ -639,15 +652,7 @@ BUNDLE_FILES: tuple[File, ...] = (
             _agency(),
             _count("net_square_meters", "Net square meters"),
             _date("vacant_since", "Vacant since", note="empty if occupied"),
-            _code(
-                "compound",
-                "Compound",
-                required=False,
-                in_header=False,
-                section="H-341.5-4(D) c",
-                note="the compound the building is on: an agency's 5826 count there adds its residential and "
-                "nonresidential square meters",
-            ),
+            _compound(),
         ),
         section="H-341.12-1(D) c",
         note="Source records: residential units (H-341.12-1(D) c, H-341.12-3(D) c).",
@@ -679,15 +684,7 @@ BUNDLE_FILES: tuple[File, ...] = (
                 note="empty if occupied; vacant GO/CL space is 1900.0's, vacated OL space its tenant's for the six "
                 "months of notice only",
             ),
-            _code(
-                "compound",
-                "Compound",
-                required=False,
-                in_header=False,
-                section="H-341.5-4(D) c",
-                note="the compound the building is on: an agency's 5826 count there adds its residential and "
-                "nonresidential square meters",
-            ),
+            _compound(),
         ),
         note="Source records: nonresidential footprint per agency (7820, 7860).",
     ),
