@@ -15,7 +15,6 @@ import polars as pl
 from icass.catalog.counting import BASIC_PACKAGE_KINDS
 from icass.checks.broken import broken
 from icass.checks.context import Context
-from icass.checks.workload_rules import Counted, _totals
 from icass.diagnostics import Diagnostic
 from icass.model import QUANTITY_SCALE, Origin, PostBundle, Source
 from icass.model.columnar import column, source_of
@@ -51,15 +50,16 @@ def static_counts_from_transactions(bundle: PostBundle, context: Context) -> lis
 INFORMATION_TECHNOLOGY = "5458"
 
 
-def _entered(bundle: PostBundle, code: str) -> tuple[Counted, dict[str, int]]:
-    """Each agency's typed count in `code` (its factors summed) and the row of its first line."""
+def _by_agency(bundle: PostBundle, code: str, typed: bool = True) -> tuple[dict[str, Decimal], dict[str, int]]:
+    """Each agency's count in `code` (its factors summed; typed lines only, or every line) and the row of its
+    first line."""
     workload = bundle.workload
     names = ("cost_center", "agency", "count", "origin")
-    totals: Counted = defaultdict(Decimal)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
     first: dict[str, int] = {}
     for k, (cost_center, agency, count, origin) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
-        if cost_center == code and origin == Origin.ENTERED:
-            totals[cost_center, agency] += count
+        if cost_center == code and (origin == Origin.ENTERED or not typed):
+            totals[agency] += count
             first.setdefault(agency, k)
     return totals, first
 
@@ -72,14 +72,14 @@ def it_counts_from_inventory(bundle: PostBundle, context: Context) -> list[Diagn
     rule = next((r for r in context.rules.it if r.cost_center == INFORMATION_TECHNOLOGY), None)
     if inventory is None or rule is None:
         return []
-    typed, first = _entered(bundle, INFORMATION_TECHNOLOGY)
+    typed, first = _by_agency(bundle, INFORMATION_TECHNOLOGY)
     if not typed:
         return []
     separate = {agency.code for agency in bundle.agencies if agency.separate_network}
     held = inventory.group_by("agency").agg(pl.col("devices").sum(), pl.col("opennet_accounts").sum())
     found: list[Diagnostic] = []
     for agency, devices_units, accounts_units in held.sort("agency").iter_rows():
-        count = typed.get((INFORMATION_TECHNOLOGY, agency))
+        count = typed.get(agency)
         if count is None:
             continue
         devices = Decimal(devices_units) / QUANTITY_SCALE
@@ -146,7 +146,7 @@ def regional_staff_at_home_post(bundle: PostBundle, context: Context) -> list[Di
     day = context.count_date
     if people is None or "home_post" not in people.columns or day is None or BASIC_PACKAGE not in context.derived:
         return []
-    typed, first = _entered(bundle, BASIC_PACKAGE)
+    typed, first = _by_agency(bundle, BASIC_PACKAGE)
     routes = {role: r.agency for role, r in context.rules.roles.items()}
     at_post = (pl.col("start_date") <= day) & (pl.col("end_date").is_null() | (pl.col("end_date") >= day))
     elsewhere = people.filter(
@@ -159,7 +159,7 @@ def regional_staff_at_home_post(bundle: PostBundle, context: Context) -> list[Di
         routes.get(role, agency) if role else agency for agency, role in elsewhere.select("agency", "role").iter_rows()
     )
     found: list[Diagnostic] = []
-    for (_, agency), count in sorted(typed.items()):
+    for agency, count in sorted(typed.items()):
         derived = context.derived_totals.get((BASIC_PACKAGE, agency), Decimal(0))
         if regional[agency] and count > derived:
             what = (
@@ -318,14 +318,15 @@ def compound_square_meters(bundle: PostBundle, context: Context) -> list[Diagnos
         return []
     residential = _on_compounds(housing, compounds, pl.lit(True))
     nonresidential = _on_compounds(space, compounds, ~pl.col("common"))
-    totals, first = _totals(bundle, frozenset({NONRESIDENTIAL_GUARDS}))
+    totals, first = _by_agency(bundle, NONRESIDENTIAL_GUARDS, typed=False)
+    code = NONRESIDENTIAL_GUARDS
     found: list[Diagnostic] = []
-    for (code, agency), count in sorted(totals.items()):
+    for agency, count in sorted(totals.items()):
         units = residential.get(agency, 0) + nonresidential.get(agency, 0)
         meters = Decimal(units) / QUANTITY_SCALE
         if count < meters:
             what = f"agency {agency} counts {count} in {code}, less than its {meters.normalize():f} m2 on compounds"
-            found.append(broken("R108", source_of(bundle.workload, first[code, agency]), what, "count"))
+            found.append(broken("R108", source_of(bundle.workload, first[agency]), what, "count"))
     return found
 
 
