@@ -372,6 +372,8 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("office_space.csv", 0, {"compound": "C-X"}),
         ("housing.csv", 0, {"compound": "C-X"}),
         ("workload.csv", 2, {"cost_center": "5826", "agency": "1900.0", "factor": "", "count": "1"}),
+        ("people.csv", 5, {"agency": "9913.0", "start_date": dt.date(2026, 11, 1)}),
+        ("workload.csv", 3, {"cost_center": "5826", "agency": "9913.0", "factor": "", "count": "10"}),
         ("people.csv", 1, {"agency": "1931.0", "role": "SD_GUARD"}),
         ("people.csv", 2, {"agency": "1942.0", "role": "FACILITY_MANAGER"}),
         ("people.csv", 0, {"home_post": "ZZZ"}),

@@ -89,6 +89,8 @@ VACANT = "building_id,tenure,agency,net_square_meters,vacant_since\nB1,GOCL,1900
 HOUSING = "unit_id,building_id,tenure,agency,net_square_meters,vacant_since,compound\nU1,R1,GOCL,2000.0,150,,{}\n"
 COMPOUND = "building_id,tenure,agency,net_square_meters,compound\nB1,GOCL,2000.0,40,C1\n"
 NO_COUNTS = "cost_center,agency,count,modification\n"
+# An agency whose only person arrives on the date given; fiscal year 2027 begins on 2026-10-01.
+ARRIVING = {"agencies_csv": AGENCIES + "4000.0,New agency,\n", "people_csv": PEOPLE + "N1,4000.0,USDH,,,,{},,,\n"}
 
 
 def described(agency, description):
@@ -171,6 +173,13 @@ RECORD_CASES = [
     ("R113", [], described("1900.0", "SecState motorcade"), []),
     ("R113", [], described("1901.0", "CODEL TDY runs"), []),
     ("R113", [], described("2000.0", "TDY visitor airport run"), []),
+    (
+        "R114",
+        ["5826,4000.0,50,"],
+        {**ARRIVING, "people_csv": ARRIVING["people_csv"].format("2026-10-15")},
+        [("workload.csv", 4, "count")],
+    ),
+    ("R114", ["5826,4000.0,50,"], {**ARRIVING, "people_csv": ARRIVING["people_csv"].format("2026-09-15")}, []),
     ("R115", [], {"people_csv": POSITIONS.format("2026-06-30")}, [("people.csv", 14, "position_id")]),
     ("R115", [], {"people_csv": POSITIONS.format("2026-07-15")}, []),  # four and a half months: H-333.2
     (

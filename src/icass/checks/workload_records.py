@@ -6,6 +6,7 @@ contradicts a rule, or a typed count a record shows wrong. They read the records
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -362,4 +363,34 @@ def overlapping_incumbents(bundle: PostBundle, context: Context) -> list[Diagnos
             "date by three months or less"
         )
         found.append(broken("R115", Source("people.csv", row), what, "position_id"))
+    return found
+
+
+# H-341.5-3(D) NOTE 1; H-341.5-4(D) NOTE 1: the guard services a new agency is not charged for in its arrival
+# year, whose counts come into the next fiscal year's budget. The fiscal year begins on October 1.
+ARRIVAL_YEAR_COUNTS = ("5823", "5826")
+FISCAL_YEAR_BEGINS = (10, 1)
+
+
+def arrival_year_counts(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R114: an agency whose people (people.csv, family members aside) all arrive in the budget's fiscal year or
+    later is new in that year, so it has no 5823 or 5826 count in this budget. Its first arrival is read from
+    its own records; routed workload lands on special codes that arrive with no one."""
+    people = context.records.people
+    if people is None:
+        return []
+    year = bundle.post.fiscal_year
+    begins = dt.date(year - 1, *FISCAL_YEAR_BEGINS)
+    staff = people.filter(~pl.col("category").is_in(["EFM", "MOH"]) & pl.col("agency").is_not_null())
+    first = staff.group_by("agency").agg(pl.col("start_date").min())
+    arrived = {agency: start for agency, start in first.iter_rows() if start >= begins}
+    found: list[Diagnostic] = []
+    for code in ARRIVAL_YEAR_COUNTS if arrived else ():
+        totals, rows = _by_agency(bundle, code, typed=False)
+        for agency in sorted(a for a in set(totals) & set(arrived) if totals[a] > 0):
+            what = (
+                f"agency {agency}, whose first person arrives on {arrived[agency]} in fiscal year {year}, counts "
+                f"{totals[agency]} in {code}"
+            )
+            found.append(broken("R114", source_of(bundle.workload, rows[agency]), what, "count"))
     return found

@@ -7,10 +7,8 @@ row of workload.csv is a subscription: the bundle keeps no list of subscribers a
 Where counts are derived from the source records, the derivation applies the rules on who is counted where by
 construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
 rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
-derivation rightly leaves out (R96, R101, R103-R108, R110, R112, R113, R115). R105, R112 and R113 read what
+derivation rightly leaves out (R96, R101, R103-R108, R110, R112-R115). R105, R112 and R113 read what
 a transaction's description says, so they are warnings. Those checks are in icass.checks.workload_records.
-
-Not checked: R114 (no record gives an agency's or a position's arrival date).
 """
 
 from __future__ import annotations
@@ -228,6 +226,7 @@ CHECKS: tuple[Check, ...] = (
     Check(_on_records("regional_staff_at_home_post"), reads=_COUNTS, budget_rule="R110"),
     Check(_on_records("utility_vehicles_not_counted"), reads=frozenset(), budget_rule="R112"),
     Check(_on_records("tdy_visitors_activity"), reads=frozenset(), budget_rule="R113"),
+    Check(_on_records("arrival_year_counts"), reads=frozenset({"post", "workload"}), budget_rule="R114"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
     Check(_on_records("vacant_office_space"), reads=frozenset(), budget_rule="R106"),
     Check(_on_records("common_areas_not_counted"), reads=frozenset(), budget_rule="R107"),
