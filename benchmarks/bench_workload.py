@@ -97,12 +97,12 @@ def write_large_post(folder: Path, people: int = 5000, procurement: int = 3000, 
     offices = [f"O{b},{rng.choice(('GOCL', 'OL'))},{a},{rng.randint(10, 900)}" for b in range(10) for a in TENANTS]
     _csv(folder / "office_space.csv", "building_id,tenure,agency,net_square_meters", offices)
     log = [
-        f"{rng.choice(CUMULATIVE)},{rng.choice(AGENCIES)},{_day(rng, rng.choice((2025, 2026)))},{rng.randint(1, 5000)}"
+        f"{rng.choice(CUMULATIVE)},{rng.choice(AGENCIES)},{_day(rng, rng.choice((2025, 2026)))},{rng.randint(1, 5000)},"
         for _ in range(activity)
     ]
     # The sample's own transactions stay (its sub-cost centers count from them); the synthetic ones add up.
     kept_log = (folder / "activity.csv").read_text(encoding="utf-8").splitlines()[1:]
-    _csv(folder / "activity.csv", "cost_center,agency,date,quantity", kept_log + log)
+    _csv(folder / "activity.csv", "cost_center,agency,date,quantity,description", kept_log + log)
     # The counts of what the records now derive go; the rest of workload.csv stays.
     derived = {"5458", "5624", "5821", "5823", "5880", "6134", "6143", "6150", "6194", "6222", "6441", "6443", "6451"}
     derived |= {"7810", "7820", "7850", "7860", *CUMULATIVE}

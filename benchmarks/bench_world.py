@@ -67,7 +67,7 @@ def write_synthetic_world(folder: Path, posts: int = 250, seed: int = 20261123) 
         with (bundle / "people.csv").open("a", encoding="utf-8") as people:
             for agency in guests:
                 for n in range(rng.randint(1, 3)):
-                    people.write(f"{agency[:4]}-S{n},{agency},USDH,,,,2024-09-01,,,\n")
+                    people.write(f"{agency[:4]}-S{n},{agency},USDH,,,,2024-09-01,,,,\n")
         mail = rng.choice(("APO", "APO", "POUCH", "BORDER"))
         flags = ["yes" if rng.random() < share else "no" for share in (0.6, 0.7, 0.1)]
         if i < 2:  # every basis has someone: an APO post with every program, and a pouch post

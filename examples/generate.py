@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 import shutil
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +56,7 @@ MED_APPROVED = "2026-06-11"  # the post medical officer's concurrence (5624, H-3
 # day outside it whose rows must not count.
 WINDOW_DAYS = ("2025-05-01", "2025-08-14", "2025-11-20", "2026-02-09", "2026-04-30")
 OUTSIDE_WINDOW = "2025-04-28"
+VACANT_OFFICE_SINCE = "2025-11-01"  # vacant on the count date
 
 
 # --------------------------------------------------------------------------------------------- records
@@ -158,8 +159,9 @@ class PostSpec:
             for i, day in enumerate(WINDOW_DAYS):
                 quantity = share + (rest if i == 0 else 0)
                 if quantity:
-                    self.records["activity"].append([cost_center, agency, day, str(quantity)])
-            self.records["activity"].append([cost_center, agency, OUTSIDE_WINDOW, str(max(1, total // 10))])
+                    self.records["activity"].append([cost_center, agency, day, str(quantity), ""])
+            late = [cost_center, agency, OUTSIDE_WINDOW, str(max(1, total // 10)), "logged before the count window"]
+            self.records["activity"].append(late)
 
 
 # ---------------------------------------------------------------------------------------- cost tables
@@ -352,7 +354,15 @@ def present(agency: Agency) -> bool:
 
 
 def office_space(spec: PostSpec, tenure: str, building: str, space: Mapping[str, int]) -> None:
-    spec.records["office_space"] += [[building, tenure, agency, str(m2)] for agency, m2 in space.items()]
+    """Each agency's office space in a building, the building its own compound (no residences on it)."""
+    spec.records["office_space"] += [
+        [building, tenure, agency, str(m2), "", "", building] for agency, m2 in space.items()
+    ]
+
+
+def vacant_office_space(spec: PostSpec, building: str, m2: int) -> None:
+    """Unassigned GO/CL office space, counted for 1900.0 as Single Real Property Manager (H-341.12-2(D) c)."""
+    spec.records["office_space"].append([building, "GOCL", STATE, str(m2), "", VACANT_OFFICE_SINCE, building])
 
 
 # ------------------------------------------------------------------------------------ Standard post
@@ -798,7 +808,8 @@ def standard_post() -> PostSpec:
     # Building operations: chancery compound (GO/CL), annex and warehouse (OL)
     chancery = {STATE: 3_150, ICASS: 1_650, MSG: 180, DS: 420, PD: 380, FCS: 140, FAS: 120, DAO: 360, FBI: 210}
     vacant_chancery = 260  # unassigned GO/CL office space: 1900.0 as Single Real Property Manager
-    office_space(spec, "GOCL", "CHANCERY", chancery | {STATE: chancery[STATE] + vacant_chancery})
+    office_space(spec, "GOCL", "CHANCERY", chancery)
+    vacant_office_space(spec, "CHANCERY", vacant_chancery)
     spec.count("7820-X821", {STATE: 40, ICASS: 25, DS: 8, PD: 5, FCS: 2, FAS: 2, DAO: 6, FBI: 3, MSG: 2})
     office_space(spec, "OL", "ANNEX", {CDC: 950, PD: 260})  # annex: CDC and the American Space
     office_space(spec, "OL", "WAREHOUSE", {ICASS: 1_150})
@@ -1064,7 +1075,8 @@ def lite_post() -> PostSpec:
     chancery = {STATE: 1_480, ICASS: 760, MSG: 140, DS: 190, PD: 240, USAID: 820, DAO: 180, CDC: 310}
     chancery |= {FAS: 70, FCS: 60}
     vacant_chancery = 120
-    office_space(spec, "GOCL", "CHANCERY", chancery | {STATE: chancery[STATE] + vacant_chancery})
+    office_space(spec, "GOCL", "CHANCERY", chancery)
+    vacant_office_space(spec, "CHANCERY", vacant_chancery)
     spec.count("7820-X821", {STATE: 18, ICASS: 10, DS: 3, PD: 3, USAID: 9, DAO: 4, CDC: 4, MSG: 1})
     office_space(spec, "OL", "WAREHOUSE", {ICASS: 640})
     storage = {USAID: 110, CDC: 90}
@@ -1221,15 +1233,31 @@ RECORD_HEADERS = {
         "end_date",
         "med_eligible",
         "sma",
+        "position_id",
     ],
     "subscriptions": ["cost_center", "agency"],
     "it_inventory": ["agency", "devices", "opennet_accounts"],
     "procurement": ["action_id", "date", "agency", "amount"],
-    "housing": ["unit_id", "building_id", "tenure", "agency", "net_square_meters", "vacant_since"],
+    "housing": ["unit_id", "building_id", "tenure", "agency", "net_square_meters", "vacant_since", "compound"],
     "guard_hours": ["building_id", "annual_hours"],
-    "office_space": ["building_id", "tenure", "agency", "net_square_meters"],
-    "activity": ["cost_center", "agency", "date", "quantity"],
+    "office_space": ["building_id", "tenure", "agency", "net_square_meters", "common", "vacant_since", "compound"],
+    "activity": ["cost_center", "agency", "date", "quantity", "description"],
 }
+
+
+def completed(name: str) -> Callable[[list[str]], list[str]]:
+    """A record of file `name` with the optional columns some budget rules read, where its builder above left
+    them out: each employee holds a position of its own (no two incumbents overlap, H-341.15-2(D) NOTE 2) and
+    each residential building is its own compound (none holds offices, H-341.5-4(D) c)."""
+
+    def complete(row: list[str]) -> list[str]:
+        if name == "people" and len(row) < len(RECORD_HEADERS[name]):
+            return [*row, "" if row[2] in ("EFM", "MOH") else f"POS-{row[0]}"]
+        if name == "housing" and len(row) < len(RECORD_HEADERS[name]):
+            return [*row, row[1]]
+        return row
+
+    return complete
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[str]]) -> None:
@@ -1348,7 +1376,7 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
     write_csv(folder / "targets.csv", ["fiscal_year", "funding", "kind", "amount"], targets(spec, fiscal_year))
     for name, header in RECORD_HEADERS.items():
         if spec.records.get(name):
-            write_csv(folder / f"{name}.csv", header, spec.records[name])
+            write_csv(folder / f"{name}.csv", header, map(completed(name), spec.records[name]))
 
 
 TARGET_FUNDING = ("RB", "OBO", "LGP")  # the three targets a post receives (H-422)

@@ -67,6 +67,7 @@ def test_citations_outside_the_catalog_name_headings():
         subscriptions,
         tdy_rules,
         time_rules,
+        workload_records,
         workload_rules,
     )
     from icass.distribution import invoice, steps
@@ -74,7 +75,7 @@ def test_citations_outside_the_catalog_name_headings():
     from icass.workload import weighted
 
     checks = (budget, context, counts, funding, object_classes, positions, records, references, shares, time_rules)
-    checks += (subscriptions, sub_cost_centers, other_rules, workload_rules, tdy_rules)
+    checks += (subscriptions, sub_cost_centers, other_rules, workload_rules, workload_records, tdy_rules)
     for module in (*checks, steps, invoice, weighted, tdy, invoices, rates, policy_text):
         source = resources.files("icass").joinpath(*module.__name__.split(".")[1:]).with_suffix(".py")
         for cited in re.findall(r"\bH-\d{3}(?:\.\d+)*(?:-\d+)?(?:\([A-Z]\))?", source.read_text(encoding="utf-8")):

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,8 +23,9 @@ from icass.checks import CHECKS, Context, Costs, Needs, run_checks
 from icass.checks.context import EVERY_FIELD
 from icass.distribution.columns import columns_of
 from icass.distribution.steps import cost_centers
-from icass.model import PostBundle, PostRecords
+from icass.model import PostBundle, PostRecords, SourceRecords
 from icass.model.columnar import RecordColumns, source_of
+from icass.model.sources import FILE_OF
 from icass.money import format_plain
 from icass.runs.post import PostRun, run_derived, run_records
 from icass.workload.derivation import budget_side_read
@@ -385,7 +388,30 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 5, {"cost_center": "5624", "agency": "1900.0", "factor": "OTHER", "count": "999"}),
         ("workload.csv", 6, {"cost_center": "6134", "agency": "1900.0", "factor": "", "count": "2.5"}),
     ],
+    # Source records that contradict the counting rules, and typed counts they show wrong (a sample without the
+    # record file leaves its row out).
+    [
+        ("activity.csv", 0, {"cost_center": "6150"}),
+        ("activity.csv", 1, {"cost_center": "6139", "agency": "1900.0", "description": "CODEL utility vehicle"}),
+        ("activity.csv", 2, {"agency": "1901.0", "description": "TDY visitor"}),
+        ("office_space.csv", 0, {"common": True}),
+        ("office_space.csv", 1, {"vacant_since": dt.date(2020, 1, 1)}),
+        ("office_space.csv", 0, {"compound": "C-X"}),
+        ("housing.csv", 0, {"compound": "C-X"}),
+        ("workload.csv", 2, {"cost_center": "5826", "agency": "1900.0", "factor": "", "count": "1"}),
+        ("people.csv", 5, {"agency": "9913.0", "start_date": dt.date(2026, 11, 1)}),
+        ("workload.csv", 3, {"cost_center": "5826", "agency": "9913.0", "factor": "", "count": "10"}),
+        ("people.csv", 1, {"agency": "1931.0", "role": "SD_GUARD"}),
+        ("people.csv", 2, {"agency": "1942.0", "role": "FACILITY_MANAGER"}),
+        ("people.csv", 0, {"home_post": "ZZZ"}),
+        ("people.csv", 3, {"position_id": "P-X", "start_date": dt.date(2020, 1, 1), "end_date": dt.date(2026, 6, 1)}),
+        ("people.csv", 4, {"position_id": "P-X", "start_date": dt.date(2026, 4, 1), "end_date": None}),
+        ("workload.csv", 0, {"cost_center": "6150", "agency": "1900.0", "factor": "", "count": "9999"}),
+        ("workload.csv", 1, {"cost_center": "5458", "agency": "1900.0", "factor": "", "count": "1"}),
+    ],
 ]
+# The source record files a BROKEN entry may change a cell of (icass.model.SourceRecords' fields).
+SOURCE_FILES = {file: name for name, file in FILE_OF.items()}
 # The facts some rules need (icass.checks.facts), given to the samples so that those rules' checks run too.
 FACTS = {"guard_force": "psa"}
 
@@ -400,19 +426,31 @@ def test_each_check_reads_only_the_fields_it_declares():
         assert records is not None
         for broken in BROKEN:
             entered = dataclasses.replace(records.entered, post=dataclasses.replace(records.entered.post, **FACTS))
+            sources = records.sources
             for file, at, cells in broken:
                 if file == "post.toml":
                     entered = dataclasses.replace(entered, post=dataclasses.replace(entered.post, **cells))
+                    continue
+                if file in SOURCE_FILES:
+                    sources = _with_cells(sources, SOURCE_FILES[file], at, cells)
                     continue
                 table = getattr(entered, edit.READERS[file][0])
                 changed = edit.edited(entered, file, at % len(table), cells)
                 assert changed is not None
                 entered = changed
-            changed_records = PostRecords(entered, records.modifications, records.sources)
+            changed_records = PostRecords(entered, records.modifications, sources)
             run = run_records(changed_records, catalog, rules, problems)
             assert run.derivation is not None
             bundle = dataclasses.replace(entered, workload=combine(changed_records, run.derivation, catalog, rules)[0])
-            context = Context(catalog, rules, run.derivation.derived)
+            derivation = run.derivation
+            context = Context(
+                catalog,
+                rules,
+                derivation.derived,
+                records=sources,
+                count_date=derivation.period.count_date,
+                derived_totals=derivation.totals,
+            )
             sound = not any(d.severity == "error" for d in run_checks(bundle, context))
             columns = columns_of([bundle], catalog.kind_of(bundle.post.methodology)) if sound else None
             for check in CHECKS:
@@ -427,6 +465,16 @@ def test_each_check_reads_only_the_fields_it_declares():
                 assert watched.read <= check.reads, (sample, broken, check.rule.__name__)
     # service_rules reports a post with no customer agency to share with, which none of the samples comes near.
     assert reported == {check.rule.__name__ for check in CHECKS} - {"service_rules"}
+
+
+def _with_cells(sources: SourceRecords, name: str, at: int, cells: dict[str, Any]) -> SourceRecords:
+    """`sources` with the row at `at` (from the end if negative) of one record file given `cells`."""
+    frame: pl.DataFrame | None = getattr(sources, name)
+    if frame is None:
+        return sources
+    hit = pl.int_range(pl.len()) == at % frame.height
+    changed = frame.with_columns(pl.when(hit).then(pl.lit(v)).otherwise(pl.col(c)).alias(c) for c, v in cells.items())
+    return dataclasses.replace(sources, **{name: changed})
 
 
 def _combined_after(records: PostRecords, at: int, cells: dict[str, Any]) -> tuple[PostRecords, Any, Any]:

@@ -253,7 +253,7 @@ def test_an_entered_count_replaces_every_derived_factor_line_and_says_so(tmp_pat
 def test_activity_of_a_static_cost_center_is_an_error(tmp_path):
     found = messages(tmp_path, activity_csv=ACTIVITY + "6150,2000.0,2025-06-01,1\n")
     assert any(
-        m.startswith("error: activity.csv, row 2, cost_center: 6150 is not counted from dated transactions")
+        m.startswith("error: activity.csv, row 2, cost_center: 6150 is a static count") and "(rule R96)" in m
         for m in found
     )
 

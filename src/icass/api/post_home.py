@@ -38,7 +38,7 @@ def rules_not_judged(run: PostRun) -> list[tuple[str, str, tuple[str, ...]]]:
     if run.records is None:
         return []
     found = []
-    for fact, rules in unjudged_rules(run.records.entered).items():
+    for fact, rules in unjudged_rules(run.records.entered, run.records.sources).items():
         file, _, name = fact.partition(" ")
         found.append((file, name, rules))
     return found

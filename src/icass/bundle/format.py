@@ -191,6 +191,19 @@ def _agency(label: str = "Agency", required: bool = True, note: str = "", sectio
     return Column("agency", Kind.CODE, label, required=required, suggested="agency", note=note, section=section)
 
 
+def _compound() -> Column:
+    """The compound a building is on (housing.csv, office_space.csv)."""
+    return _code(
+        "compound",
+        "Compound",
+        required=False,
+        in_header=False,
+        section="H-341.5-4(D) c",
+        note="the compound the building is on: an agency's 5826 count there adds its residential and "
+        "nonresidential square meters",
+    )
+
+
 def _yes_no(name: str, label: str, default: bool | None, **more: Any) -> Column:
     """A yes/no cell; an empty one reads as `default` (None: not said, for a fact a rule needs)."""
     return Column(name, Kind.YES_NO, label, required=False, default=default, **more)
@@ -649,6 +662,15 @@ BUNDLE_FILES: tuple[File, ...] = (
                 section="H-341.1-4 c",
                 note="a regional employee's home post, when it is another post: counted in 6150 there only",
             ),
+            _code(
+                "position_id",
+                "Position",
+                required=False,
+                in_header=False,
+                section="H-341.15-2(D) NOTE 2",
+                note="the position the person encumbers: of two incumbents overlapping three months or less, "
+                "only the incoming one is counted",
+            ),
         ),
         key="person_id",
         section="H-352",
@@ -699,6 +721,7 @@ BUNDLE_FILES: tuple[File, ...] = (
             _agency(),
             _count("net_square_meters", "Net square meters"),
             _date("vacant_since", "Vacant since", note="empty if occupied"),
+            _compound(),
         ),
         section="H-341.12-1(D) c",
         note="Source records: residential units (H-341.12-1(D) c, H-341.12-3(D) c).",
@@ -713,6 +736,24 @@ BUNDLE_FILES: tuple[File, ...] = (
             Column("tenure", Kind.ONE_OF, "Tenure", choices=TENURE, note="GOCL or OL"),
             _agency(),
             _count("net_square_meters", "Net square meters"),
+            _yes_no(
+                "common",
+                "Common area",
+                False,
+                in_header=False,
+                section="H-341.12-2(D) e",
+                note="default no; yes: a common area of the building (foyer, hallways, rest rooms, shared conference "
+                "rooms, ...), which is not counted",
+            ),
+            _date(
+                "vacant_since",
+                "Vacant since",
+                in_header=False,
+                section="H-341.12-2(D) c",
+                note="empty if occupied; vacant GO/CL space is 1900.0's, vacated OL space its tenant's for the six "
+                "months of notice only",
+            ),
+            _compound(),
         ),
         note="Source records: nonresidential footprint per agency (7820, 7860).",
     ),
@@ -729,7 +770,20 @@ BUNDLE_FILES: tuple[File, ...] = (
         "activity",
         "Activity (transactions)",
         SOURCE_RECORDS,
-        (_cost_center(), _agency(), _date("date", "Date", required=True), _count("quantity", "Quantity")),
+        (
+            _cost_center(),
+            _agency(),
+            _date("date", "Date", required=True),
+            _count("quantity", "Quantity"),
+            Column(
+                "description",
+                Kind.TEXT,
+                "Description",
+                required=False,
+                in_header=False,
+                note="what the transaction was, e.g. a CODEL's motor pool trip (some budget rules read it)",
+            ),
+        ),
         section="H-341.1-4 a",
         note="Source records: dated transactions of the cumulative cost centers (H-341.1-4 a).",
     ),

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from icass.bundle import tables
-from icass.bundle.codes import CODE_RULE, CODE_SHAPE
+from icass.bundle.codes import CODE_RULE, CODE_SHAPE, MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
 from icass.bundle.format import Column
 from icass.bundle.format import Kind as CellKind
@@ -74,6 +74,14 @@ def _code(value: pl.Expr) -> pl.Expr:
 
 CODE = Kind(_code, f"is not a code: {CODE_RULE}")
 OPTIONAL_CODE = Kind(_code, f"is not a code: {CODE_RULE}", required=False)
+
+
+def _text(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.str.len_chars() <= MAX_TEXT_CHARS).then(value)
+
+
+TEXT = Kind(_text, f"is longer than {MAX_TEXT_CHARS} characters")
+OPTIONAL_TEXT = Kind(_text, f"is longer than {MAX_TEXT_CHARS} characters", required=False)
 DATE = Kind(_date, "is not a date YYYY-MM-DD")
 OPTIONAL_DATE = Kind(_date, "is not a date YYYY-MM-DD", required=False)
 QUANTITY = Kind(
@@ -107,6 +115,7 @@ def kind_of(column: Column) -> Kind:
         CellKind.DATE: (DATE, OPTIONAL_DATE),
         CellKind.COUNT: (QUANTITY, QUANTITY),
         CellKind.AMOUNT: (AMOUNT, AMOUNT),
+        CellKind.TEXT: (TEXT, OPTIONAL_TEXT),
     }
     return by_kind[column.kind][0 if column.required else 1]
 

@@ -34,7 +34,7 @@ from icass.checks import (
 from icass.checks.context import Check, Context, Costs, Needs, each_kind_of_line
 from icass.checks.facts import fact_given
 from icass.diagnostics import Diagnostic, has_errors
-from icass.model import PostBundle
+from icass.model import PostBundle, SourceRecords
 
 __all__ = [
     "CHECKS",
@@ -103,17 +103,18 @@ def checked_rules(checks: tuple[Check, ...] = CHECKS) -> frozenset[str]:
     return frozenset(check.budget_rule for check in checks if check.budget_rule) | apart
 
 
-def judged_rules(post: PostBundle) -> frozenset[str]:
-    """The ids of the budget rules judged on this post: those of its methodology whose facts it gives."""
+def judged_rules(post: PostBundle, records: SourceRecords | None = None) -> frozenset[str]:
+    """The ids of the budget rules judged on this post: those of its methodology whose facts it gives (in its
+    source `records` for a fact of theirs)."""
     methodology = str(post.post.methodology)
     return frozenset(
         rule.id
         for rule in budget_rules().values()
-        if rule.judges(methodology) and all(fact_given(post, fact) for fact in rule.facts)
+        if rule.judges(methodology) and all(fact_given(post, fact, records) for fact in rule.facts)
     )
 
 
-def unjudged_rules(post: PostBundle) -> dict[str, tuple[str, ...]]:
+def unjudged_rules(post: PostBundle, records: SourceRecords | None = None) -> dict[str, tuple[str, ...]]:
     """Each fact this post does not give, with the rules of its methodology left unjudged for want of it:
     said once for the post, not on every row the rule would have judged."""
     methodology = str(post.post.methodology)
@@ -121,7 +122,7 @@ def unjudged_rules(post: PostBundle) -> dict[str, tuple[str, ...]]:
     for rule in budget_rules().values():
         if rule.judges(methodology):
             for fact in rule.facts:
-                if not fact_given(post, fact):
+                if not fact_given(post, fact, records):
                     missing.setdefault(fact, []).append(rule.id)
     return {fact: tuple(ids) for fact, ids in missing.items()}
 
@@ -144,7 +145,7 @@ def run_each(
     (the run after an edit that left those fields alone, icass.runs.post)."""
     on_costs = context.costs is not None
     found: dict[Check, list[Diagnostic]] = {}
-    judged = judged_rules(post)
+    judged = judged_rules(post, context.records)
     for check in checks:
         if (check.needs is Needs.COSTS) != on_costs:
             continue

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -12,7 +14,7 @@ from icass.catalog import Catalog
 from icass.catalog.counting import CountingRules
 from icass.diagnostics import Diagnostic
 from icass.distribution.columns import Columns
-from icass.model import PostBundle
+from icass.model import PostBundle, SourceRecords
 from icass.model.columnar import RecordColumns, column
 from icass.model.provenance import Source
 
@@ -35,11 +37,18 @@ class Context:
     """The catalog and counting rules a post is judged by; the fiscal year is the post's own (`post.post`).
     `derived`: the cost centers whose counts come from the post's source records. `prior`: the same post's
     bundle of the fiscal year before, when known, for rules that compare two years. `costs`: given once the
-    checks on rows have passed and the cost is computed (see `Needs`)."""
+    checks on rows have passed and the cost is computed (see `Needs`). `records`: the post's source records,
+    `count_date` the day its static counts are taken, and `derived_totals` each (cost center, agency)'s count
+    derived from them, factors summed, before a typed count replaces it: what a check of the records reads (a
+    run after an edit reuses a check's findings only while the derivation is the same, so these never go
+    stale under `Check.reads`)."""
 
     catalog: Catalog
     rules: CountingRules
     derived: frozenset[str] = frozenset()
+    records: SourceRecords = field(default_factory=SourceRecords)
+    count_date: dt.date | None = None
+    derived_totals: Mapping[tuple[str, str], Decimal] = field(default_factory=dict)
     prior: PostBundle | None = None
     costs: Costs | None = None
 

@@ -3,13 +3,14 @@ furniture pool, State Program IM officer, cell phone program, radio repeater sit
 its agencies' standing (agencies.csv) and its dual-function positions (positions.csv). A rule that needs a fact
 the bundle does not give is not judged (icass.checks.unjudged_rules says so once); a fact is given when
 post.toml has the key, when at least one agency's cell says yes or no, or when at least one position is
-designated dual-function (or none needs to be)."""
+designated dual-function (or none needs to be); a fact of the source records (an optional column of theirs) is
+given when at least one of its cells holds something."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from icass.model import NON_ICASS, PostBundle
+from icass.model import NON_ICASS, PostBundle, SourceRecords
 from icass.model.columnar import column
 
 AGENCY_FACTS = ("under_com", "physically_present", "co_located", "government_housing", "own_medical_program")
@@ -40,5 +41,27 @@ FACTS: dict[str, Callable[[PostBundle], bool]] = {
 }
 
 
-def fact_given(post: PostBundle, fact: str) -> bool:
+def _records_say(name: str, column: str) -> Callable[[SourceRecords], bool]:
+    def say(records: SourceRecords) -> bool:
+        frame = getattr(records, name)
+        return frame is not None and column in frame.columns and frame.get_column(column).null_count() < frame.height
+
+    return say
+
+
+# The optional columns of the source records some rules need (docs/bundle.md): what a transaction was, the
+# compound a building is on, the position a person encumbers. (An empty vacant_since says the space is
+# occupied, and an unmarked office space is no common area: those are judged on every post.)
+RECORD_FACTS: dict[str, Callable[[SourceRecords], bool]] = {
+    "activity.csv description": _records_say("activity", "description"),
+    "office_space.csv compound": _records_say("office_space", "compound"),
+    "housing.csv compound": _records_say("housing", "compound"),
+    "people.csv position_id": _records_say("people", "position_id"),
+}
+
+
+def fact_given(post: PostBundle, fact: str, records: SourceRecords | None = None) -> bool:
+    """Whether the post gives `fact`; a fact of the source records, in `records` (none: not given)."""
+    if fact in RECORD_FACTS:
+        return records is not None and RECORD_FACTS[fact](records)
     return FACTS[fact](post)

@@ -1,16 +1,14 @@
 """The handbook's budget rules on workload counts: who is counted where, and with what weight (group f),
 each a check (icass.catalog.budget_rules holds its section, severity and advice).
 
-The counts judged are those the post distributes by (derived from its records, replaced by typed counts): a
-count the counting rules derive follows the handbook by construction, so what these checks find is a count
-typed in workload.csv. A row of workload.csv is a subscription: the bundle keeps no list of subscribers apart
-from the counts.
+The counts judged are those the post distributes by (derived from its records, replaced by typed counts). A
+row of workload.csv is a subscription: the bundle keeps no list of subscribers apart from the counts.
 
-Not checked, since a count does not show them: R96 (the count date and window: the derivation applies them),
-R101 (5458's weights: a typed count of devices plus weighted accounts can be any number, and the handbook's
-own example rounds 2.9 to 3), R103-R106 (who is counted under which special agency code: the roles route it
-where counts are derived), R107 and R112 (what the source records leave out), R108 (compounds), R110 (home
-posts), R113 (TDY visitors), R114 (arrival years), R115 (overlapping incumbents).
+Where counts are derived from the source records, the derivation applies the rules on who is counted where by
+construction (the count date and window, role routing, regional staff, vacancies): what the checks of those
+rules find is a record that contradicts the rule, or a typed count a record shows wrong, never a count the
+derivation rightly leaves out (R96, R101, R103-R108, R110, R112-R115). R105, R112 and R113 read what
+a transaction's description says, so they are warnings. Those checks are in icass.checks.workload_records.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context
+from icass.checks.context import Check, Context, Rule
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -195,15 +193,44 @@ def subscribers_without_a_count(bundle: PostBundle, context: Context) -> list[Di
     ]
 
 
+def _on_records(name: str) -> Rule:
+    """The check `name` of icass.checks.workload_records, loaded (with polars) only for a post with source
+    records: a post without them breaks none of those rules."""
+
+    def rule(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+        if not context.records.present():
+            return []
+        from icass.checks import workload_records  # with polars, which read the records
+
+        found: list[Diagnostic] = getattr(workload_records, name)(bundle, context)
+        return found
+
+    rule.__name__ = name
+    return rule
+
+
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
+    Check(_on_records("static_counts_from_transactions"), reads=frozenset({"post"}), budget_rule="R96"),
     Check(local_staff_not_counted, reads=frozenset({"workload"}), budget_rule="R97"),
     Check(household_not_counted, reads=frozenset({"workload"}), budget_rule="R98"),
     Check(people_counts_compared, reads=frozenset({"workload"}), budget_rule="R99"),
     Check(warehouse_americans, reads=frozenset({"workload"}), budget_rule="R100"),
+    Check(_on_records("it_counts_from_inventory"), reads=frozenset({"agencies", "workload"}), budget_rule="R101"),
     Check(procurement_weights, reads=frozenset({"workload"}), budget_rule="R102"),
+    Check(_on_records("roles_routed"), reads=frozenset(), budget_rule="R103"),
+    Check(_on_records("facility_managers_routed"), reads=frozenset(), budget_rule="R104"),
+    Check(_on_records("icass_activity"), reads=frozenset(), budget_rule="R105"),
     Check(without_a_factor, reads=_COUNTS, budget_rule="R109"),
+    Check(_on_records("regional_staff_at_home_post"), reads=_COUNTS, budget_rule="R110"),
+    Check(_on_records("utility_vehicles_not_counted"), reads=frozenset(), budget_rule="R112"),
+    Check(_on_records("tdy_visitors_activity"), reads=frozenset(), budget_rule="R113"),
+    Check(_on_records("arrival_year_counts"), reads=frozenset({"post", "workload"}), budget_rule="R114"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
+    Check(_on_records("vacant_office_space"), reads=frozenset(), budget_rule="R106"),
+    Check(_on_records("common_areas_not_counted"), reads=frozenset(), budget_rule="R107"),
+    Check(_on_records("compound_square_meters"), reads=frozenset({"workload"}), budget_rule="R108"),
+    Check(_on_records("overlapping_incumbents"), reads=frozenset(), budget_rule="R115"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )

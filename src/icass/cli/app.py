@@ -279,9 +279,12 @@ def validate(bundle: Path) -> None:
     """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""
     from icass.checks import unjudged_rules
 
-    post, _ = _load(bundle)
+    result = _run(bundle)
+    assert result.bundle is not None  # ok: _run exits otherwise
+    assert result.records is not None
+    post = result.bundle
     err = _err()
-    for fact, rules in unjudged_rules(post).items():
+    for fact, rules in unjudged_rules(post, result.records.sources).items():
         file, _, name = fact.partition(" ")
         err.print(f"note: {file} does not give {name}: rule(s) {', '.join(rules)} not judged", markup=False)
     if (bundle / "tdy").is_dir():  # the TDY module's folder, read apart from the budget, judged by its rules too

@@ -297,7 +297,15 @@ def _after_derivation(
     if before is not None:
         unchanged = _unchanged(bundle, before.checked)
         kept = {check: known for check, known in before.found.items() if check.reads <= unchanged}
-    checked = run_each(bundle, Context(catalog, rules, derivation.derived), kept=kept)
+    context = Context(
+        catalog,
+        rules,
+        derivation.derived,
+        records=records.sources,
+        count_date=derivation.period.count_date,
+        derived_totals=derivation.totals,
+    )
+    checked = run_each(bundle, context, kept=kept)
     steps = Steps(records, derivation, catalog, rules, combined, bundle, checked)
     if before is not None:  # the last columns made, for the next run to reuse should this one stop here
         steps = dataclasses.replace(steps, distributed=before.distributed, columns=before.columns, cost=before.cost)

@@ -271,8 +271,8 @@ def _transactions(
     methodology: str,
 ) -> list[tuple[int, list[str], list[Diagnostic]]]:
     """For each post with activity.csv: the activated cumulative cost centers it counts, and the problems of
-    its rows for any other cost center, an error (not a transaction cost center) or a warning (not
-    activated)."""
+    its rows for any other cumulative cost center, an error (another rule counts it) or a warning (not
+    activated); rows of a static cost center are not counted, and rule R96 judges them."""
     first_rows: dict[int, list[tuple[str, int]]] = {i: [] for i in among}
     grouped = activity.group_by("post", "cost_center").agg(pl.col("row").min()).sort("post", "cost_center")
     for post, code, row in grouped.iter_rows():
@@ -285,12 +285,14 @@ def _transactions(
             spec = catalog.find(code, methodology)
             if spec is None:
                 continue  # reported by the record checks
-            if spec.count_basis != "cumulative" or code in by_code:
+            if spec.count_basis != "cumulative":
+                continue  # a static count taken from transactions: rule R96 (icass.checks.workload_rules)
+            if code in by_code:
                 problems.append(
                     error(
                         Source("activity.csv", row),
-                        f"{code} is not counted from dated transactions ({spec.count_basis} count, "
-                        f"{spec.count_section}); activity.csv holds cumulative cost centers only",
+                        f"{code} is counted from its own records ({spec.count_section}), not from dated "
+                        "transactions in activity.csv",
                         field="cost_center",
                         section=spec.count_section,
                     )

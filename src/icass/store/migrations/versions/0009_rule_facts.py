@@ -1,7 +1,8 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation,
 furniture pool, State Program IM officer, cell phone program, radio repeater site and new facilities; each agency's
-standing at post; a regional employee's home post; a centrally funded contract line and an alternate service
-provider's; a dual-function position and the approvals of a local guard coordinator's; and
+standing at post; a regional employee's home post and the position a person encumbers; office space that is a
+common area or vacant; the compound a building is on; what a transaction was; a centrally funded contract line
+and an alternate service provider's; a dual-function position and the approvals of a local guard coordinator's;
 the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
 world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
 
@@ -37,7 +38,10 @@ CELLS = {
     "agencies": ("under_com", "physically_present", "co_located", "government_housing", "own_medical_program"),
     "positions": ("dual_function", "dual_approved_on", "ds_approved_on", "council_approved_on"),
     "budget_lines": ("central", "provider"),
-    "people": ("home_post",),
+    "people": ("home_post", "position_id"),
+    "office_space": ("common", "vacant_since", "compound"),
+    "housing": ("compound",),
+    "activity": ("description",),
 }
 
 
