@@ -1238,23 +1238,38 @@ RECORD_HEADERS = {
     "subscriptions": ["cost_center", "agency"],
     "it_inventory": ["agency", "devices", "opennet_accounts"],
     "procurement": ["action_id", "date", "agency", "amount"],
-    "housing": ["unit_id", "building_id", "tenure", "agency", "net_square_meters", "vacant_since", "compound"],
+    "housing": [
+        "unit_id",
+        "building_id",
+        "tenure",
+        "agency",
+        "net_square_meters",
+        "vacant_since",
+        "compound",
+        "official_residence",
+    ],
     "guard_hours": ["building_id", "annual_hours"],
     "office_space": ["building_id", "tenure", "agency", "net_square_meters", "common", "vacant_since", "compound"],
     "activity": ["cost_center", "agency", "date", "quantity", "description"],
 }
 
 
+# The chief of mission's and the principal officer's residences, whose guards stay when they are vacant
+# (H-341.5-1(B) NOTE 6): the embassies' CMR, the consulate general's residence.
+OFFICIAL_RESIDENCES = ("CMR", "CGR")
+
+
 def completed(name: str) -> Callable[[list[str]], list[str]]:
     """A record of file `name` with the optional columns some budget rules read, where its builder above left
-    them out: each employee holds a position of its own (no two incumbents overlap, H-341.15-2(D) NOTE 2) and
-    each residential building is its own compound (none holds offices, H-341.5-4(D) c)."""
+    them out: each employee holds a position of its own (no two incumbents overlap, H-341.15-2(D) NOTE 2),
+    each residential building is its own compound (none holds offices, H-341.5-4(D) c), and the official
+    residences are marked."""
 
     def complete(row: list[str]) -> list[str]:
         if name == "people" and len(row) < len(RECORD_HEADERS[name]):
             return [*row, "" if row[2] in ("EFM", "MOH") else f"POS-{row[0]}"]
         if name == "housing" and len(row) < len(RECORD_HEADERS[name]):
-            return [*row, row[1]]
+            return [*row, row[1], yes_no(row[1] in OFFICIAL_RESIDENCES)]
         return row
 
     return complete

@@ -398,6 +398,7 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("office_space.csv", 1, {"vacant_since": dt.date(2020, 1, 1)}),
         ("office_space.csv", 0, {"compound": "C-X"}),
         ("housing.csv", 0, {"compound": "C-X"}),
+        ("housing.csv", 1, {"vacant_since": dt.date(2020, 1, 1)}),  # the DCM's residence, guarded
         ("workload.csv", 2, {"cost_center": "5826", "agency": "1900.0", "factor": "", "count": "1"}),
         ("people.csv", 5, {"agency": "9913.0", "start_date": dt.date(2026, 11, 1)}),
         ("workload.csv", 3, {"cost_center": "5826", "agency": "9913.0", "factor": "", "count": "10"}),
@@ -408,6 +409,11 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("people.csv", 4, {"position_id": "P-X", "start_date": dt.date(2026, 4, 1), "end_date": None}),
         ("workload.csv", 0, {"cost_center": "6150", "agency": "1900.0", "factor": "", "count": "9999"}),
         ("workload.csv", 1, {"cost_center": "5458", "agency": "1900.0", "factor": "", "count": "1"}),
+    ],
+    # The consulate's four guard contract lines moved off the guard program: a guarded location without it (R93).
+    [
+        *(("budget.csv", k, {"cost_center": "6139"}) for k in (3, 4, 5, 6)),
+        ("time_allocation.csv", 28, {"cost_center": "6139"}),
     ],
 ]
 # The source record files a BROKEN entry may change a cell of (icass.model.SourceRecords' fields).

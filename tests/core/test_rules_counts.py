@@ -89,6 +89,21 @@ VACANT = "building_id,tenure,agency,net_square_meters,vacant_since\nB1,GOCL,1900
 HOUSING = "unit_id,building_id,tenure,agency,net_square_meters,vacant_since,compound\nU1,R1,GOCL,2000.0,150,,{}\n"
 COMPOUND = "building_id,tenure,agency,net_square_meters,compound\nB1,GOCL,2000.0,40,C1\n"
 NO_COUNTS = "cost_center,agency,count,modification\n"
+# A residence vacant since the date given, and the official residence (R138); the count date is 2026-05-01.
+RESIDENCES = (
+    "unit_id,building_id,tenure,agency,net_square_meters,vacant_since,official_residence\n"
+    "U1,R1,GOCL,2000.0,150,{},no\nCMR-1,CMR,GOCL,1900.0,900,{},yes\n"
+)
+GUARDED_RESIDENCES = "building_id,annual_hours\nR1,8760\nCMR,8760\n"
+
+
+def residences(vacant: str, official_vacant: str = "") -> dict[str, str]:
+    return {
+        "housing_csv": RESIDENCES.format(vacant, official_vacant),
+        "guard_hours_csv": GUARDED_RESIDENCES,
+    }
+
+
 # An agency whose only person arrives on the date given; fiscal year 2027 begins on 2026-10-01.
 ARRIVING = {"agencies_csv": AGENCIES + "4000.0,New agency,\n", "people_csv": PEOPLE + "N1,4000.0,USDH,,,,{},,,\n"}
 
@@ -182,6 +197,9 @@ RECORD_CASES = [
     ("R114", ["5826,4000.0,50,"], {**ARRIVING, "people_csv": ARRIVING["people_csv"].format("2026-09-15")}, []),
     ("R115", [], {"people_csv": POSITIONS.format("2026-06-30")}, [("people.csv", 14, "position_id")]),
     ("R115", [], {"people_csv": POSITIONS.format("2026-07-15")}, []),  # four and a half months: H-333.2
+    ("R138", [], residences("2026-03-01"), [("guard_hours.csv", 2, "annual_hours")]),
+    ("R138", [], residences("2026-04-15"), []),  # vacant for 16 days on the count date
+    ("R138", [], residences("", "2026-01-01"), []),  # the CMR keeps its guards
     (
         "R115",
         [],

@@ -55,7 +55,13 @@ REPEATER_LEASE = ["7860-0001,RB,2320,1200.00,Radio repeater site lease"]
 MOVING = {"post_toml": BASE["post.toml"] + 'new_facilities = "yes"\n'}
 
 # (rule, counts, budget lines, other changes, what the bundle finds): each rule broken, then kept.
+# A location with guards (R93): its guard contract, counted for every agency (R55).
+GUARDS = {"post_toml": BASE["post.toml"] + 'guard_force = "contract"\n'}
+GUARD_CONTRACT = ["5826,LGP,2521,1000.00,Guard contract: standard services"]
+
 CASES = [
+    ("R93", [], [], GUARDS, [("post.toml", 0, "guard_force")]),
+    ("R93", ["5826,1900.0,10,", "5826,2000.0,10,", "5826,1901.0,1,"], GUARD_CONTRACT, GUARDS, []),
     ("R71", [], ["6150-X001,RB,2500,100.00,Language classes"], {}, [("budget.csv", 7, "cost_center")]),
     ("R71", ["6441-X003,2000.0,4,"], ["6441-X003,RB,2500,100.00,Language classes"], {}, []),
     ("R72", ["5624-0001,2000.0,3,"], [], {}, [("workload.csv", ADDED, "agency")]),

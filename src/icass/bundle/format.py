@@ -722,6 +722,15 @@ BUNDLE_FILES: tuple[File, ...] = (
             _count("net_square_meters", "Net square meters"),
             _date("vacant_since", "Vacant since", note="empty if occupied"),
             _compound(),
+            _yes_no(
+                "official_residence",
+                "Official residence",
+                False,
+                in_header=False,
+                section="H-341.5-1(B) NOTE 6",
+                note="default no; yes: the Chief of Mission's or the Principal Officer's residence, whose guards "
+                "stay when it is vacant",
+            ),
         ),
         section="H-341.12-1(D) c",
         note="Source records: residential units (H-341.12-1(D) c, H-341.12-3(D) c).",

@@ -57,6 +57,12 @@ RECORD_FACTS: dict[str, Callable[[SourceRecords], bool]] = {
     "office_space.csv compound": _records_say("office_space", "compound"),
     "housing.csv compound": _records_say("housing", "compound"),
     "people.csv position_id": _records_say("people", "position_id"),
+    # Given when the post marks its official residences (a post with guards has one, embassy or consulate).
+    "housing.csv official_residence": lambda records: (
+        records.housing is not None
+        and "official_residence" in records.housing.columns
+        and bool(records.housing.get_column("official_residence").any())
+    ),
 }
 
 

@@ -13,7 +13,8 @@ manages the official cell phone program, leases a site for its radio repeaters, 
 new facilities next year. A repeater site's or new building's sub-cost center is a post-defined one (the
 catalog's standardized sub-cost centers have other purposes).
 
-Not checked: R93 (a bundle is one location's budget).
+R93 reads each bundle as one location's budget: a location with a guard force has its own guard program cost
+centers.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context, rows_by
-from icass.checks.funding import family, says
+from icass.checks.funding import LOCAL_GUARD_PROGRAM, family, says
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -574,6 +575,19 @@ def _post_defined(bundle: PostBundle, context: Context, table: Sequence[Any], pa
     return {code for code in codes if (spec := context.catalog.find(code, methodology)) and not spec.standardized}
 
 
+def location_guard_budget(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R93: a bundle is one location's budget, a constituent post's apart from its mission's; a location with a
+    guard force (post.toml `guard_force`) activates its own local guard program cost centers, budgeting or
+    allocating staff time to at least one of 5821, 5822, 5823 and 5826 (or their sub-cost centers)."""
+    if bundle.post.guard_force is None:
+        return []
+    active = (rows_by(bundle.budget, "cost_center"), rows_by(bundle.time_allocation, "cost_center"))
+    if any(family(code) in LOCAL_GUARD_PROGRAM for codes in active for code in codes):
+        return []
+    found = f"the post has a {bundle.post.guard_force} guard force and no local guard program cost center"
+    return [broken("R93", bundle.post.source, found, "guard_force")]
+
+
 def cell_phone_program(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R81: at a Standard post whose official cell phone program ICASS manages, a 6195 sub-cost center counts the
     phones serviced and takes the staff time of the program."""
@@ -650,6 +664,7 @@ CHECKS: tuple[Check, ...] = (
     Check(standardized_services, reads=_POST_BUDGET, budget_rule="R91", line_by_line=True),
     Check(post_created_factors, reads=frozenset({"post", "workload"}), budget_rule="R92"),
     Check(warehouse_cost_pool, reads=frozenset({"budget", "workload"}), budget_rule="R137"),
+    Check(location_guard_budget, reads=frozenset({"post", "budget", "time_allocation"}), budget_rule="R93"),
     Check(cell_phone_program, reads=frozenset({"post", "time_allocation", "workload"}), budget_rule="R81"),
     Check(radio_repeater_site, reads=frozenset({"post", "budget", "workload"}), budget_rule="R82"),
     Check(transition_sub_cost_center, reads=frozenset({"post", "budget"}), budget_rule="R94"),

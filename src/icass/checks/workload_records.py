@@ -394,3 +394,34 @@ def arrival_year_counts(bundle: PostBundle, context: Context) -> list[Diagnostic
             )
             found.append(broken("R114", source_of(bundle.workload, rows[agency]), what, "count"))
     return found
+
+
+# H-341.5-1(B) NOTE 6: guards leave a residence vacant with no assigned occupant after 30 days.
+VACANT_GUARDED_DAYS = 30
+
+
+def guards_at_vacant_residences(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R138: a residential building whose every unit has been vacant more than 30 days on the count date, other
+    than the Chief of Mission's or the Principal Officer's residence, has no guard hours (guard_hours.csv)."""
+    housing, hours, day = context.records.housing, context.records.guard_hours, context.count_date
+    if housing is None or hours is None or day is None or "official_residence" not in housing.columns:
+        return []
+    since = day - dt.timedelta(days=VACANT_GUARDED_DAYS)
+    buildings = housing.group_by("building_id").agg(
+        pl.col("vacant_since").max().alias("since"),
+        (pl.col("vacant_since").is_null() | (pl.col("vacant_since") >= since)).any().alias("occupied"),
+        pl.col("official_residence").any().alias("official"),
+    )
+    empty = buildings.filter(~pl.col("occupied") & ~pl.col("official"))
+    guarded = hours.join(empty, on="building_id").filter(pl.col("annual_hours") > 0)
+    return [
+        broken(
+            "R138",
+            Source("guard_hours.csv", row),
+            f"building {building} has {hours_held} guard hours and its residences are vacant since {vacant}",
+            "annual_hours",
+        )
+        for row, building, hours_held, vacant in guarded.select("row", "building_id", "annual_hours", "since")
+        .sort("row")
+        .iter_rows()
+    ]

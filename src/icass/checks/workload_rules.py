@@ -232,5 +232,7 @@ CHECKS: tuple[Check, ...] = (
     Check(_on_records("common_areas_not_counted"), reads=frozenset(), budget_rule="R107"),
     Check(_on_records("compound_square_meters"), reads=frozenset({"workload"}), budget_rule="R108"),
     Check(_on_records("overlapping_incumbents"), reads=frozenset(), budget_rule="R115"),
+    # Group h's, judged on the same records.
+    Check(_on_records("guards_at_vacant_residences"), reads=frozenset(), budget_rule="R138"),
     Check(subscribers_without_a_count, reads=_COUNTS, budget_rule="R116"),
 )

@@ -1,10 +1,10 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation,
 furniture pool, State Program IM officer, cell phone program, radio repeater site and new facilities; each agency's
-standing at post; a regional employee's home post and the position a person encumbers; office space that is a
-common area or vacant; the compound a building is on; what a transaction was; a centrally funded contract line
-and an alternate service provider's; a dual-function position and the approvals of a local guard coordinator's;
-the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's own and a
-world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
+standing at post; a regional employee's home post and the position a person encumbers; office space that is a common
+area or vacant; the compound a building is on and the official residences; what a transaction was; a centrally
+funded contract line and an alternate service provider's; a dual-function position and the approvals of a local
+guard coordinator's; the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's
+own and a world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
 
 Revision ID: 0009
 Revises: 0008
@@ -40,7 +40,7 @@ CELLS = {
     "budget_lines": ("central", "provider"),
     "people": ("home_post", "position_id"),
     "office_space": ("common", "vacant_since", "compound"),
-    "housing": ("compound",),
+    "housing": ("compound", "official_residence"),
     "activity": ("description",),
 }
 
