@@ -246,14 +246,16 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         # A MEDEVAC post counts its medevacs in 5624-0001, for 9913.0 (rule R72).
         agencies_csv="code,name,under_com,co_located\n1900.0,State,yes,yes\n1901.0,ICASS,yes,\n2000.0,Other,no,no\n"
         "9913.0,Regional MEDEVAC,,\n",
-        workload_csv=BASE["workload.csv"] + "5624-0001,9913.0,2,\n",
+        # A guarded location budgets its guard program (rule R93).
+        workload_csv=BASE["workload.csv"] + "5624-0001,9913.0,2,\n5826,1900.0,10,\n5826,1901.0,1,\n5826,2000.0,10,\n",
         positions_csv="position_id,category,grade,title,dual_function,dual_approved_on,ds_approved_on,"
         "council_approved_on\nP1,USDH,FS-02,Management officer,yes,,,\n"
         "P2,LE,FSN-9,Driver,yes,2025-10-01,2025-01-06,2025-02-11\n",
         budget_csv="".join(f"{line},,\n" for line in BASE["budget.csv"].splitlines()).replace(
             "description,,", "description,central,provider", 1
         )
-        + "6150,RB,2500,200.00,courier contract,yes,\n6139,RB,2500,100.00,USAID motor pool,,2000.0\n",
+        + "6150,RB,2500,200.00,courier contract,yes,\n6139,RB,2500,100.00,USAID motor pool,,2000.0\n"
+        + "5826,LGP,2521,100.00,Guard contract: standard services,,\n",
         targets_csv="fiscal_year,funding,kind,amount\n2027,RB,initial,90000.00\n2027,LGP,final,0.00\n",
         acknowledgements_csv="rule,file,row,reason,by,on\nR118,budget.csv,6,bank fees of the move,fmo,2026-05-20\n",
     )
@@ -277,8 +279,8 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         dt.date(2025, 1, 6),
         dt.date(2025, 2, 11),
     )
-    assert [line.central for line in bundle.budget] == [False] * 5 + [True, False]
-    assert [line.provider for line in bundle.budget] == [""] * 6 + ["2000.0"]
+    assert [line.central for line in bundle.budget] == [False] * 5 + [True, False, False]
+    assert [line.provider for line in bundle.budget] == [""] * 6 + ["2000.0", ""]
     records = run_post(folder).records
     assert records is not None
     assert [(t.funding, t.kind, t.amount) for t in records.targets] == [
