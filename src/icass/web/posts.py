@@ -5,11 +5,12 @@ and each agency's share."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import weakref
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -19,7 +20,7 @@ from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes,
 from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key, targets_of
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import Rejected
-from icass.api.versions import record_approval
+from icass.api.versions import awaiting_council, step_taken, versions_of
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES
 from icass.diagnostics import ERROR
@@ -69,8 +70,8 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         rows_since=[(f, row_changes_in_words(names, f, FILE_RESOURCES)) for f in since.files] if since else [],
         agency_names=names.agencies,
         file_labels={name: f.label for name, f in FILES.items()},
-        may_approve=editable and summary.ok,
-        approval_blocked=editable and not summary.ok,
+        versions=versions_of(request, shown.key),
+        awaiting=awaiting_council(request, shown.key) if editable else None,
     )
 
 
@@ -139,9 +140,19 @@ def withdraw(request: Request, post: str, fiscal_year: FiscalYear, acknowledgeme
 
 
 @router.post("/posts/{post}/{fiscal_year}/versions")
-@allow(edits_post, "change the post (its admin or FMO)")
+@allow(edits_post, "record the Council's approval (the post's admin or FMO)")
 def approve_version(
-    request: Request, post: str, fiscal_year: FiscalYear, note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = ""
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    date: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
-    record_approval(request, post_key(request, post, fiscal_year), note)
+    """The record_council_approval step of the version awaiting it (the newest recommended one): `note` is the
+    minutes reference, `date` the Council's (today when not given)."""
+    key = post_key(request, post, fiscal_year)
+    waiting = awaiting_council(request, key)
+    if waiting is None:
+        raise HTTPException(409, "no version is recommended by the Budget Committee: none awaits the Council")
+    step_taken(request, key, waiting, "record_council_approval", note, date=date or dt.date.today(), minutes=note)
     return RedirectResponse(f"/posts/{post}/{fiscal_year}", status_code=303)
