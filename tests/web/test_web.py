@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from icass.store.database import open_database
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
+from tests.versions import recommended
 
 KVR, FY, AGENCY = "KVR", 2027, "1931.0"
 
@@ -246,9 +247,16 @@ def test_the_dashboard_says_what_changed_since_the_approved_version(app):
         f"/posts/{KVR}/{FY}/versions", data={"note": "x"}, headers={"X-CSRF-Token": committee_csrf}
     )
     assert refused.status_code == 403
+    none_awaits = client.post(f"/posts/{KVR}/{FY}/versions", data={"note": "x"}, headers={"X-CSRF-Token": csrf})
+    assert none_awaits.status_code == 409
+    assert 'id="approve-version"' not in client.get(f"/posts/{KVR}/{FY}").text
+    recommended(app.state.engine, KVR, FY)
     assert 'id="approve-version"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    assert 'id="approve-version"' in client.get(f"/posts/{KVR}/{FY}").text
     recorded = client.post(
-        f"/posts/{KVR}/{FY}/versions", data={"note": "Council, 20 November"}, headers={"X-CSRF-Token": csrf}
+        f"/posts/{KVR}/{FY}/versions",
+        data={"note": "Council, 20 November", "date": "2026-11-20"},
+        headers={"X-CSRF-Token": csrf},
     )
     assert recorded.status_code == 200  # followed the redirect to the dashboard
     assert "Since the approved version 1" in recorded.text
