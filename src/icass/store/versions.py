@@ -174,6 +174,13 @@ def take_step(
     """Take (or refuse) `step` on version `number` as `account`: icass.model.approval decides (its exceptions:
     OutOfOrder, NotYours, Incomplete), this records the step, the version's new state and the record's entry. A
     returned version's next revision is made, in draft, with the same content."""
+    # Touching the version's row first takes the lock that orders steps (PostgreSQL: the row's; SQLite: the
+    # database's write lock), so two members recommending at once each see the other's recommendation.
+    connection.execute(
+        update(post_versions)
+        .where(post_versions.c.post_id == post.id, post_versions.c.number == number)
+        .values(state=post_versions.c.state)
+    )
     row = _row(connection, post, number)
     held, agency = capacities(account, post.code)
     outcome = approval.take(
