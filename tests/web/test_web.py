@@ -312,3 +312,33 @@ def test_the_world_and_tdy_pages(app):
     assert "Issued" in tdy.text  # issue 18: a status in words, never the code (below_threshold)
     assert "below_threshold" not in tdy.text
     assert "Not billed: below the threshold" in tdy.text
+
+
+def test_the_dashboard_takes_a_version_along_its_path(app):
+    fmo, csrf = signed_in(app, "fmo")
+    committee, committee_csrf = signed_in(app, "committee")
+    base = f"/posts/{KVR}/{FY}/versions"
+    assert 'id="make-version"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    made = fmo.post(f"{base}/new", data={"kind": "initial", "comment": "for November"}, headers={"X-CSRF-Token": csrf})
+    assert made.headers.get("HX-Refresh") == "true", made.text
+    page = fmo.get(f"/posts/{KVR}/{FY}").text
+    assert 'data-version="1" data-state="draft"' in page
+    assert 'id="version-1-submit_to_committee"' in page
+    assert 'id="version-1-submit_to_committee"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    out_of_order = fmo.post(f"{base}/1/steps", data={"step": "submit_to_isc"}, headers={"X-CSRF-Token": csrf})
+    assert "the version is draft" in out_of_order.text  # said in the form
+    sent = fmo.post(f"{base}/1/steps", data={"step": "submit_to_committee"}, headers={"X-CSRF-Token": csrf})
+    assert sent.headers.get("HX-Refresh") == "true", sent.text
+    page = committee.get(f"/posts/{KVR}/{FY}").text
+    assert f"waiting for {AGENCY}" in page
+    assert 'id="version-1-recommend"' in page
+    headers = {"X-CSRF-Token": committee_csrf}
+    unsaid = committee.post(f"{base}/1/steps", data={"step": "recommend", "refused": "true"}, headers=headers)
+    assert "a refusal needs a comment" in unsaid.text
+    not_theirs = committee.post(f"{base}/1/steps", data={"step": "submit_to_isc"}, headers=headers)
+    assert "may not do this" in not_theirs.text
+    assert committee.post(f"{base}/1/steps", data={"step": "recommend"}, headers=headers).headers["HX-Refresh"]
+    page = fmo.get(f"/posts/{KVR}/{FY}").text
+    assert 'data-version="1" data-state="recommended"' in page
+    assert 'id="approve-version"' in page
+    assert 'id="version-1-recommend"' not in committee.get(f"/posts/{KVR}/{FY}").text

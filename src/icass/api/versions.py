@@ -34,7 +34,7 @@ from icass.api.schemas import (
     VersionInvoiceOut,
     VersionOut,
 )
-from icass.model.approval import Incomplete, Kind, NotYours, OutOfOrder, State
+from icass.model.approval import ADMIN, Incomplete, Kind, NotYours, OutOfOrder, State, open_to
 from icass.money import format_plain
 from icass.store import versions
 from icass.store.changes import PostKey
@@ -71,10 +71,14 @@ def list_versions(request: Request, post: str, fiscal_year: FiscalYear) -> list[
 @router.post(PATH, status_code=201, responses=SCOPED, summary="Make a version of the post as it is now, in draft")
 @allow(edits_post, "make a version of the post (its admin or FMO)")
 def create(request: Request, post: str, fiscal_year: FiscalYear, body: VersionIn) -> BudgetVersionOut:
-    key = post_key(request, post, fiscal_year)
+    return version_out(version_made(request, post_key(request, post, fiscal_year), Kind(body.kind), body.comment))
+
+
+def version_made(request: Request, key: PostKey, kind: Kind, comment: str) -> VersionRecord:
+    """A version of the post as it is now, made by the signed-in person (a page's form too); Rejected while the
+    post has errors."""
     with request.app.state.engine.begin() as connection:
-        found = versions.create(connection, key, account_of(request).username, Kind(body.kind), body.comment)
-    return version_out(found)
+        return versions.create(connection, key, account_of(request).username, kind, comment)
 
 
 @router.get(f"{PATH}/{{number}}", responses=SCOPED, summary="One version with the steps taken on it")
@@ -184,6 +188,29 @@ def versions_of(request: Request, key: PostKey) -> list[VersionRecord]:
     """The post's versions, newest first (a page's list; the guard is the caller's)."""
     with request.app.state.engine.connect() as connection:
         return versions.versions(connection, key)
+
+
+# The steps a page offers as buttons: the Council's approval has its own form (its date and minutes).
+BUTTON_STEPS = {
+    "submit_to_committee": "Send to the Budget Committee",
+    "recommend": "Recommend",
+    "submit_to_isc": "Submit to the ISC",
+    "accept": "Accept",
+    "return": "Return to the post",
+}
+
+
+def open_steps(request: Request, post: str, listed: list[VersionRecord]) -> dict[int, list[tuple[str, str]]]:
+    """For each version, the steps (name, button label) the signed-in person may take on it now."""
+    held, agency = versions.capacities(account_of(request), post)
+    found = {}
+    for v in listed:
+        steps = [s for s in open_to(State(v.state), held) if s in BUTTON_STEPS]
+        if "recommend" in steps and ADMIN not in held and agency not in v.waiting_for:
+            steps.remove("recommend")  # the member's agency has recommended it already
+        if steps:
+            found[v.number] = [(s, BUTTON_STEPS[s]) for s in steps]
+    return found
 
 
 def awaiting_council(request: Request, key: PostKey) -> int | None:

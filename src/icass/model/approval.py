@@ -149,6 +149,11 @@ def _recommend(
     return Outcome(State.RECOMMENDED, None, False)
 
 
+def open_to(state: State, capacities: Collection[str]) -> list[str]:
+    """The steps due in `state` that a person with `capacities` may take (or refuse), in the path's order."""
+    return [s.name for s in STEPS.values() if s.due_in == state and s.by & set(capacities)]
+
+
 def recommended_by(taken: Sequence[Taken]) -> set[str]:
     """The agencies that recommended the version since it last went to the committee."""
     done: set[str] = set()
