@@ -213,9 +213,9 @@ def open_steps(request: Request, post: str, listed: list[VersionRecord]) -> dict
     return found
 
 
-def awaiting_council(request: Request, key: PostKey) -> int | None:
-    """The number of the newest version awaiting the Council's approval (recommended), if any."""
-    return next((v.number for v in versions_of(request, key) if v.state == State.RECOMMENDED), None)
+def awaiting_council(listed: list[VersionRecord]) -> int | None:
+    """The number of the newest of the versions awaiting the Council's approval (recommended), if any."""
+    return next((v.number for v in listed if v.state == State.RECOMMENDED), None)
 
 
 def approval_of(request: Request, key: PostKey) -> tuple[Version | None, bool]:

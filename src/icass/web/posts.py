@@ -73,7 +73,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         agency_names=names.agencies,
         file_labels={name: f.label for name, f in FILES.items()},
         versions=listed,
-        awaiting=awaiting_council(request, shown.key) if editable else None,
+        awaiting=awaiting_council(listed) if editable else None,
         open_steps=open_steps(request, post, listed),
         may_make_version=editable and summary.ok,
     )
@@ -192,7 +192,7 @@ def approve_version(
     """The record_council_approval step of the version awaiting it (the newest recommended one): `note` is the
     minutes reference, `date` the Council's (today when not given)."""
     key = post_key(request, post, fiscal_year)
-    waiting = awaiting_council(request, key)
+    waiting = awaiting_council(versions_of(request, key))
     if waiting is None:
         raise HTTPException(409, "no version is recommended by the Budget Committee: none awaits the Council")
     step_taken(request, key, waiting, "record_council_approval", note, date=date or dt.date.today(), minutes=note)
