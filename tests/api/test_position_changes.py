@@ -98,21 +98,21 @@ def test_a_time_allocation_that_does_not_sum_to_100_is_the_posts_problem(people)
     ]
     assert errors[0]["field"] == "position_id"
     assert errors[0]["where"] == f"positions.csv, row {made.json()['row']}"
-    # It blocks the invoices (422 with the error, never a 500), and recording an approved version.
+    # It blocks the invoices (422 with the error, never a 500), and making a version of the budget.
     for url in (f"{BASE}/distribution", f"{BASE}/invoices/{AGENCY}", f"{BASE}/invoices/{AGENCY}?format=pdf"):
         refused = fmo.get(url)
         assert refused.status_code == 422, (url, refused.text)
         assert [p["message"] for p in refused.json()["problems"]] == [errors[0]["message"]]
     versions = fmo.get(f"{BASE}/versions").json()
-    approval = fmo.change("POST", f"{BASE}/versions", json={"note": "approved by the Council"})
+    approval = fmo.change("POST", f"{BASE}/versions", json={"kind": "initial", "comment": "for the committee"})
     assert approval.status_code == 422, approval.text
     assert [p["message"] for p in approval.json()["problems"]] == [errors[0]["message"]]
     assert fmo.get(f"{BASE}/versions").json() == versions
-    # Fixed by adding the rest of the allocation, row by row: then the post is whole again and may be approved.
+    # Fixed by adding the rest of the allocation, row by row: then the post is whole again and may be made a version.
     rest = fmo.change("POST", f"{BASE}/time-allocation", json={"position_id": "L-900", **ALLOCATION[1]})
     assert rest.status_code == 200, rest.text
     assert fmo.get(f"{BASE}").json()["ok"]
-    assert fmo.change("POST", f"{BASE}/versions", json={"note": "approved"}).status_code == 200
+    assert fmo.change("POST", f"{BASE}/versions", json={"kind": "initial"}).status_code == 201
 
 
 def test_a_section_is_shown_with_a_problem_that_spans_rows(people):

@@ -141,8 +141,11 @@ def test_a_table_is_made_with_its_first_row_and_rows_are_checked(engine, tmp_pat
         assert central.list_factors(connection, FY) == []
 
 
-def test_an_approved_version_is_run_with_the_table_as_it_is(engine, tmp_path):
-    from icass.store.versions import approve, version_run
+def test_a_version_keeps_the_table_it_was_made_with(engine, tmp_path):
+    """A version is frozen with the factors its post was computed with, the ISC's table's then: the table's later
+    changes move the live post, never the version (issue 20: a version's invoices never change)."""
+    from icass.model.approval import Kind
+    from icass.store.versions import create, version_run
 
     _import(engine, write_world(tmp_path / "world", cost_factors_csv=FACTORS))
     kvr = _kvr(engine)
@@ -150,13 +153,13 @@ def test_an_approved_version_is_run_with_the_table_as_it_is(engine, tmp_path):
     with engine.begin() as connection:  # KVR takes FS-02's factors from the ISC's table
         connection.execute(own.delete().where(own.c.post_id == kvr.id, own.c.grade == "FS-02"))
     with engine.begin() as connection:
-        approve(connection, kvr, "fmo", "as the committee recommended")
+        number = create(connection, kvr, "fmo", Kind.INITIAL, "as the committee will see it").number
     with engine.connect() as connection:
-        _, first = version_run(connection, kvr, 1)
+        _, first = version_run(connection, kvr, number)
     assert _amsal(first, "F-001") == 17_890_000
     fs02 = _row(engine, "FS-02")
     with engine.begin() as connection:
         central.update_factor(connection, FY, fs02.id, {"amsal": "181000.00"}, fs02.version, "admin")
     with engine.connect() as connection:
-        _, again = version_run(connection, kvr, 1)
-    assert _amsal(again, "F-001") == 18_100_000
+        _, again = version_run(connection, kvr, number)
+    assert _amsal(again, "F-001") == 17_890_000

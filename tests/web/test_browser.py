@@ -16,6 +16,7 @@ from icass.store.database import open_database
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
 from tests.servers import serving
+from tests.versions import recommended
 
 # STACK.md section 6: the flags that keep Debian's Chromium quiet and sandbox-free in a container.
 CHROMIUM_ARGS = [
@@ -149,10 +150,16 @@ def test_the_dashboards_charts_are_drawn(page, tmp_path):
     page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
 
 
-def test_recording_an_approval_reloads_the_dashboard(page):
+def test_recording_an_approval_reloads_the_dashboard(page, seeded_url):
     """The form's data-after-request="reload" (no inline hx-on handler) shows the version just recorded."""
+    engine = open_database(seeded_url)
+    try:
+        recommended(engine, KVR, FY)
+    finally:
+        engine.dispose()
     sign_in(page, "fmo")
     page.goto(f"/posts/{KVR}/{FY}")
+    page.fill("#council-date", "2026-11-20")
     page.fill("#version-note", "Council meeting in the browser")
     with page.expect_navigation():
         page.click("#approve-version")

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from icass.store.database import open_database
 from icass.web.app import create_app
 from tests.conftest import DEMO_PASSWORD
+from tests.versions import recommended
 
 KVR, FY, AGENCY = "KVR", 2027, "1931.0"
 
@@ -246,9 +247,16 @@ def test_the_dashboard_says_what_changed_since_the_approved_version(app):
         f"/posts/{KVR}/{FY}/versions", data={"note": "x"}, headers={"X-CSRF-Token": committee_csrf}
     )
     assert refused.status_code == 403
+    none_awaits = client.post(f"/posts/{KVR}/{FY}/versions", data={"note": "x"}, headers={"X-CSRF-Token": csrf})
+    assert none_awaits.status_code == 409
+    assert 'id="approve-version"' not in client.get(f"/posts/{KVR}/{FY}").text
+    recommended(app.state.engine, KVR, FY)
     assert 'id="approve-version"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    assert 'id="approve-version"' in client.get(f"/posts/{KVR}/{FY}").text
     recorded = client.post(
-        f"/posts/{KVR}/{FY}/versions", data={"note": "Council, 20 November"}, headers={"X-CSRF-Token": csrf}
+        f"/posts/{KVR}/{FY}/versions",
+        data={"note": "Council, 20 November", "date": "2026-11-20"},
+        headers={"X-CSRF-Token": csrf},
     )
     assert recorded.status_code == 200  # followed the redirect to the dashboard
     assert "Since the approved version 1" in recorded.text
@@ -308,3 +316,33 @@ def test_the_world_and_tdy_pages(app):
     assert "Issued" in tdy.text  # issue 18: a status in words, never the code (below_threshold)
     assert "below_threshold" not in tdy.text
     assert "Not billed: below the threshold" in tdy.text
+
+
+def test_the_dashboard_takes_a_version_along_its_path(app):
+    fmo, csrf = signed_in(app, "fmo")
+    committee, committee_csrf = signed_in(app, "committee")
+    base = f"/posts/{KVR}/{FY}/versions"
+    assert 'id="make-version"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    made = fmo.post(f"{base}/new", data={"kind": "initial", "comment": "for November"}, headers={"X-CSRF-Token": csrf})
+    assert made.headers.get("HX-Refresh") == "true", made.text
+    page = fmo.get(f"/posts/{KVR}/{FY}").text
+    assert 'data-version="1" data-state="draft"' in page
+    assert 'id="version-1-submit_to_committee"' in page
+    assert 'id="version-1-submit_to_committee"' not in committee.get(f"/posts/{KVR}/{FY}").text
+    out_of_order = fmo.post(f"{base}/1/steps", data={"step": "submit_to_isc"}, headers={"X-CSRF-Token": csrf})
+    assert "the version is draft" in out_of_order.text  # said in the form
+    sent = fmo.post(f"{base}/1/steps", data={"step": "submit_to_committee"}, headers={"X-CSRF-Token": csrf})
+    assert sent.headers.get("HX-Refresh") == "true", sent.text
+    page = committee.get(f"/posts/{KVR}/{FY}").text
+    assert f"waiting for {AGENCY}" in page
+    assert 'id="version-1-recommend"' in page
+    headers = {"X-CSRF-Token": committee_csrf}
+    unsaid = committee.post(f"{base}/1/steps", data={"step": "recommend", "refused": "true"}, headers=headers)
+    assert "a refusal needs a comment" in unsaid.text
+    not_theirs = committee.post(f"{base}/1/steps", data={"step": "submit_to_isc"}, headers=headers)
+    assert "may not do this" in not_theirs.text
+    assert committee.post(f"{base}/1/steps", data={"step": "recommend"}, headers=headers).headers["HX-Refresh"]
+    page = fmo.get(f"/posts/{KVR}/{FY}").text
+    assert 'data-version="1" data-state="recommended"' in page
+    assert 'id="approve-version"' in page
+    assert 'id="version-1-recommend"' not in committee.get(f"/posts/{KVR}/{FY}").text

@@ -19,6 +19,7 @@ from icass.store import jobs
 from icass.store.jobs import Outcome
 from tests.api.test_invoice_files import pdf_text
 from tests.conftest import DEMO_PASSWORD
+from tests.versions import recommended
 from tests.web.test_web import AGENCY, FY, KVR, app, signed_in  # noqa: F401 (fixture)
 
 WORLD_INVOICE = f"/api/world/{FY}/invoices/{AGENCY}"
@@ -145,6 +146,7 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     assert "still change" in live
     assert "No version of the budget has been approved yet" in live
     assert "final" not in _words(live).lower()
+    recommended(app.state.engine, KVR, FY)
     fmo.post(f"/posts/{KVR}/{FY}/versions", data={"note": "Council"}, headers={"X-CSRF-Token": csrf})
     hq, _ = signed_in(app, "hq")
     approved_link = f'href="{INVOICE_PAGE}?version=1"'
@@ -158,7 +160,8 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     assert "final" not in _words(now).lower()
     then = _main(hq.get(INVOICE_PAGE, params={"version": 1}).text)
     assert 'data-state="approved"' in then
-    assert "final figures" in then
+    sha256 = _api(app, "fmo").get(f"/api/posts/{KVR}/{FY}/versions/1").json()["sha256"]
+    assert f'<code id="version-sha256">{sha256}</code>' in then  # the version and its hash
     total = re.compile(r'id="invoice-total">([^<]+)<')
     then_total, now_total = total.search(then), total.search(now)
     assert then_total is not None
@@ -172,14 +175,15 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     pdf = api.get(files, params={"format": "pdf", "version": 1})
     assert 'filename="KVR-2027-1931.0-version-1.pdf"' in pdf.headers["content-disposition"]
     text = pdf_text(pdf.content)
-    assert "approved version 1" in text
+    assert "version 1 (initial, revision 0, council approved), SHA-256" in text
+    assert sha256 in "".join(text.split())
     # "final" only here, beside an approved version's figures; every page says whose they are.
     assert "final budget: payable" in text
-    assert text.count("Figures: approved version 1") == len(re.findall(r"Page \d+ of \d+", text))
+    assert text.count("Figures: version 1 (initial") == len(re.findall(r"Page \d+ of \d+", text))
     sheet = load_workbook(io.BytesIO(api.get(files, params={"format": "xlsx", "version": 1}).content)).active
     heading = {row[0].value: row[1].value for row in sheet.iter_rows(max_row=8) if row[0].value}
     assert heading["Budget stage"] == "final budget: payable"
-    assert str(heading["Figures"]).startswith("approved version 1")
+    assert str(heading["Figures"]).startswith("version 1 (initial, revision 0, council approved), SHA-256 " + sha256)
     assert then_total.group(1) in text
     assert now_total.group(1) not in text
     assert "live: they still change" in pdf_text(api.get(files, params={"format": "pdf"}).content)
@@ -216,6 +220,7 @@ def test_a_lines_derivation_gives_the_cost_centers_dollars(app):  # noqa: F811
 
 def test_the_isc_world_page_lists_agencies_and_posts_by_bureau(app):  # noqa: F811
     admin, csrf = signed_in(app, "admin")
+    recommended(app.state.engine, KVR, FY)
     admin.post(f"/posts/{KVR}/{FY}/versions", data={"note": "Council"}, headers={"X-CSRF-Token": csrf})
     page = _main(admin.get(f"/world/{FY}").text)
     assert "1931.0 State - Marine Security Guard Support</a>" in page

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from tests.versions import recommended
 from tests.web.test_web import AGENCY, FY, KVR, _total, app, signed_in  # noqa: F401 (app is a fixture)
 
 POST = f"/posts/{KVR}/{FY}"
@@ -26,6 +27,7 @@ def test_the_headline_says_the_total_the_approval_and_the_problems(app):  # noqa
     assert f"${total:,.2f}" in headline
     assert "No version of this budget has been approved yet" in headline
     assert "<strong>not approved</strong>" in headline
+    recommended(app.state.engine, KVR, FY)
     fmo.post(f"{POST}/versions", data={"note": "Council"}, headers={"X-CSRF-Token": csrf})
     line = next(b for b in fmo.get(f"{API}/budget-lines").json() if b["cost_center"] == "6150")
     fmo.put(

@@ -30,14 +30,15 @@ from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoic
 from icass.checks.targets import TargetLine, target_lines
 from icass.diagnostics import ERROR, Diagnostic
 from icass.distribution.invoice import Invoice
+from icass.model.approval import APPROVED
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.store.changes import NotFound, PostKey, find_post
 from icass.store.compute import PostState, run_stored, state_kept, state_stored
 from icass.store.posts import StoredPost, agencies_billed, bills, find_stored, stored_post, stored_posts
-from icass.store.versions import since_newest, version_run
+from icass.store.versions import VersionRecord, since_newest, version_run
 from icass.views.budget_summary import BudgetSummary, budget_summary
-from icass.views.changes import SinceApproved, Version
+from icass.views.changes import SinceApproved
 from icass.views.invoice import InvoiceView, agency_invoice
 from icass.views.summary import PostSummary
 
@@ -388,16 +389,16 @@ def get_invoice(
     key = invoice_key(request, post, fiscal_year, agency)
     if version is None:
         run, bill = bill_of(request, key, agency)
-        figures, suffix = LIVE_FIGURES, ""
+        figures, suffix, council_approved = LIVE_FIGURES, "", False
     else:
         approved, run, bill = approved_bill(request, key, agency, version)
-        figures = f"approved version {approved.number}, recorded on {approved.approved_at[:10]}: final figures"
-        suffix = f"-version-{approved.number}"
+        figures, suffix = version_figures(approved), f"-version-{approved.number}"
+        council_approved = approved.state in APPROVED
     if format == JSON:
         return invoice_out(bill)
     assert run.bundle is not None
     return Response(
-        invoice_file(bill, run.bundle.post, format, figures, approved=version is not None),
+        invoice_file(bill, run.bundle.post, format, figures, approved=council_approved),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": attachment(file_name(bill, format, suffix))},
     )
@@ -407,16 +408,24 @@ def get_invoice(
 LIVE_FIGURES = "live: they still change with every edit of the post's budget"
 
 
-def approved_bill(request: Request, key: PostKey, agency: str, number: int) -> tuple[Version, PostRun, Invoice]:
-    """Approved version `number` of the post, its run and the invoice of `agency` it gave: 404 when the post has
-    no such version or the agency no invoice in it."""
+def version_figures(version: VersionRecord) -> str:
+    """What an invoice's files say of a version's figures: which version, where it stands, and its hash."""
+    return (
+        f"version {version.number} ({version.kind}, revision {version.revision}, {version.state.replace('_', ' ')}),"
+        f" SHA-256 {version.sha256}: they never change"
+    )
+
+
+def approved_bill(request: Request, key: PostKey, agency: str, number: int) -> tuple[VersionRecord, PostRun, Invoice]:
+    """Version `number` of the post, its run and the invoice of `agency` it gave: 404 when the post has no such
+    version or the agency no invoice in it."""
     with request.app.state.engine.connect() as connection:
         try:
             approved, run = version_run(connection, key, number)
         except NotFound as e:
             raise HTTPException(404, str(e)) from None
     if run.distribution is None or run.bundle is None:
-        # approve() refuses a post with errors, so a version always distributes; kept as an answer, not a crash.
+        # create() refuses a post with errors, so a version always distributes; kept as an answer, not a crash.
         raise HTTPException(404, f"version {number} of post {key.code} {key.fiscal_year} has no invoices")
     try:
         return approved, run, agency_invoice(run, agency)

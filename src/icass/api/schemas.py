@@ -3,7 +3,8 @@ decimal strings, never JSON numbers: a float cannot hold them exactly."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -196,6 +197,16 @@ class InvoiceOut(BaseModel):
     subtotals: dict[str, Decimal]
     redistribution: Decimal
     total: Decimal
+
+
+class VersionInvoiceOut(InvoiceOut):
+    """An agency's invoice as a version of the post gave it: the version and its bundle's hash with it."""
+
+    version: int
+    kind: str
+    revision: int
+    state: str
+    sha256: str
 
 
 class WorkloadOut(BaseModel):
@@ -404,9 +415,46 @@ class ScenarioSummaryOut(ScenarioHead):
 
 
 class VersionIn(BaseModel):
-    note: str = Field(
-        default="", max_length=MAX_TEXT_CHARS, pattern=TEXT, description="e.g. the Council meeting that approved it"
+    kind: Literal["initial", "final"] = Field(description="the budget the version is of: initial or final")
+    comment: str = Field(default="", max_length=MAX_TEXT_CHARS, pattern=TEXT)
+
+
+STEP_NAMES = Literal["submit_to_committee", "recommend", "record_council_approval", "submit_to_isc", "accept", "return"]
+
+
+class StepIn(BaseModel):
+    step: STEP_NAMES
+    comment: str = Field(default="", max_length=MAX_TEXT_CHARS, pattern=TEXT)
+    refused: bool = Field(default=False, description="the step is refused (a comment says why): back to draft")
+    date: dt.date | None = Field(default=None, description="record_council_approval: the Council's decision's date")
+    minutes: str | None = Field(
+        default=None, max_length=MAX_TEXT_CHARS, pattern=TEXT, description="record_council_approval: its minutes"
     )
+
+
+class StepOut(BaseModel):
+    step: str
+    user: str
+    at: str
+    comment: str
+    agency: str | None  # a committee member's recommendation: the agency it was made for
+    refused: bool
+    state: str  # the version's state after it
+
+
+class BudgetVersionOut(BaseModel):
+    number: int
+    kind: str
+    revision: int  # 0: the kind's first version; n: its n-th revision
+    state: str
+    sha256: str  # of the version's bundle (docs/workspace.md "Versions and their path")
+    created_at: str
+    created_by: str
+    comment: str
+    council_date: str | None
+    council_minutes: str | None
+    steps: list[StepOut]
+    waiting_for: list[str]  # with the committee: the seated agencies yet to recommend it
 
 
 class VersionOut(BaseModel):

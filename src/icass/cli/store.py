@@ -64,16 +64,26 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
     is_flag=True,
     help="Export the world of the fiscal year: icass export --world --fiscal-year N DIR.",
 )
+@click.option(
+    "--version",
+    "version",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Export version V of the post (its frozen files, byte for byte) instead of the post as it is now.",
+)
 @data_option
-def export_command(post: str | None, fiscal_year: int, target: Path | None, world: bool, data: Path | None) -> None:
+def export_command(
+    post: str | None, fiscal_year: int, target: Path | None, world: bool, version: int | None, data: Path | None
+) -> None:
     """Write a post's bundle from the database into DIR, a new (or empty) folder, file by file as it was
-    imported, or, when the target ends in .xlsx, as a new Excel workbook (docs/workbook.md); with --world, the
-    world of the fiscal year (world.toml, its CSV files, every bundle of posts/ and tdy/)."""
+    imported, or, when the target ends in .xlsx, as a new Excel workbook (docs/workbook.md); with --version V,
+    the files of version V of the post as they were frozen (docs/workspace.md "Versions and their path"); with
+    --world, the world of the fiscal year (world.toml, its CSV files, every bundle of posts/ and tdy/)."""
     from icass.store.bundles import NotStored, export_bundle
     from icass.store.database import database_url, open_database
 
     if world:
-        if post is None or target is not None:
+        if post is None or target is not None or version is not None:
             raise click.UsageError("--world takes DIR only: icass export --world --fiscal-year N DIR")
         from icass.cli.worlds import export_world_folder
 
@@ -83,6 +93,15 @@ def export_command(post: str | None, fiscal_year: int, target: Path | None, worl
         raise click.UsageError("Missing argument 'DIR': icass export POST --fiscal-year N DIR")
     engine = open_database(database_url(data))
     try:
+        if version is not None:
+            if target.suffix.lower() == ".xlsx":
+                raise click.UsageError("--version writes a folder: icass export POST --fiscal-year N --version V DIR")
+            from icass.store.versions import export_version
+
+            written, sha256 = export_version(engine, post, fiscal_year, version, target)
+            done = f"{target}: wrote version {version} of post {post}, fiscal year {fiscal_year} ({len(written)} files)"
+            _err().print(f"{done}, SHA-256 {sha256}", markup=False)
+            return
         if target.suffix.lower() == ".xlsx":
             from icass.store.workbooks import export_workbook
 

@@ -230,21 +230,33 @@ def export_bundle(engine: Engine, code: str, fiscal_year: int, target: Path) -> 
         post_id = _post_id(connection, code, fiscal_year)
         if post_id is None:
             raise NotStored(f"post {code}, fiscal year {fiscal_year}, is not in the database")
-        files = stored_cells(connection, post_id).files
-        with into_place(target) as partial:
-            written = [POST_FILE]
-            (partial / POST_FILE).write_text(_post_toml(connection, post_id), encoding="utf-8")
-            for name, cells in files.items():
-                write_csv(partial / name, list(cells.header), cells.records)
-                written.append(name)
-            for name, text in connection.execute(
-                select(documents.c.name, documents.c.text).where(documents.c.post_id == post_id)
-            ):
-                (partial / name).parent.mkdir(parents=True, exist_ok=True)
-                with (partial / name).open("w", encoding="utf-8", newline="") as handle:
-                    handle.write(text)
-                written.append(name)
-    return tuple(written)
+        texts = bundle_texts(connection, post_id)
+    return write_texts(target, texts)
+
+
+def bundle_texts(connection: Connection, post_id: int) -> dict[str, str]:
+    """The post's bundle as `export_bundle` writes it, each file's text by its path in the bundle (post.toml
+    first, then the files in the store's order, then the documents): what a version freezes."""
+    texts = {POST_FILE: _post_toml(connection, post_id)}
+    for name, cells in stored_cells(connection, post_id).files.items():
+        texts[name] = csv_text(list(cells.header), cells.records)
+    for name, text in connection.execute(
+        select(documents.c.name, documents.c.text).where(documents.c.post_id == post_id)
+    ):
+        texts[name] = text
+    return texts
+
+
+def write_texts(target: Path, texts: Mapping[str, str]) -> tuple[str, ...]:
+    """Write each text to its path under `target` (free_folder's rules), byte for byte: UTF-8, line ends as
+    they are. Returns the paths written."""
+    free_folder(target)
+    with into_place(target) as partial:
+        for name, text in texts.items():
+            (partial / name).parent.mkdir(parents=True, exist_ok=True)
+            with (partial / name).open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+    return tuple(texts)
 
 
 def free_folder(target: Path) -> None:
@@ -271,13 +283,21 @@ def into_place(target: Path) -> Iterator[Path]:
 
 
 def write_csv(path: Path, header: list[str], rows: Iterable[list[str]]) -> None:
-    import csv
-
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        handle.write(csv_text(header, rows))
+
+
+def csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
+    """A CSV file's text as the store writes it: the header, then the rows, each line ended by a line feed."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 def _post_toml(connection: Connection, post_id: int) -> str:

@@ -338,20 +338,46 @@ scenario_changes = Table(
     Column("base_version", Integer, nullable=False),
 )
 
-# Approved versions (docs/workspace.md "Approved versions"): the post's files as they were when its ICASS
-# budget was approved (by the Council, on the Budget Committee's recommendation; recorded by the post's FMO or
-# the ISC), each file's header and rows as text, so the dashboard can say what changed since and run that
-# version through the pipeline to compare its invoices.
+# Versions of a post's budget (docs/workspace.md "Versions and their path", issue 20 §1): each made from the post's
+# rows as they were then and never changed after. `bundle` is the canonical bundle `icass export` wrote then (each
+# file's text by its path) and `sha256` its hash (icass.bundle.digest); `files` the same rows as cells, which
+# what changed since reads. A version is of a kind (initial or final) and its `kind_revision` (0: the kind's first,
+# n: its n-th revision, "the next available budget"); `state` is where it stands on its path
+# (icass.model.approval), each step taken kept in version_steps. `revision` is the post's revision token then.
+# Migration 0010 made the approvals recorded before it council-approved initial versions.
 post_versions = Table(
     "post_versions",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("number", Integer, nullable=False),  # 1, 2, ... at each post
-    Column("approved_at", String(32), nullable=False),
-    Column("approved_by", String(64), nullable=False),  # who recorded the committee's approval
-    Column("note", Text, nullable=False),
+    Column("number", Integer, nullable=False),  # 1, 2, ... at each post and fiscal year
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("comment", Text, nullable=False),
     Column("revision", String(32), nullable=False),  # the post's revision then
     Column("files", JSON, nullable=False),  # {file: {"header": [...], "rows": [[cell, ...], ...]}}
+    Column("kind", String(8), nullable=False),  # initial | final
+    Column("kind_revision", Integer, nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("bundle", JSON, nullable=False),  # {path: text}
+    Column("council_date", String(10)),  # the Council's approval: its date (YYYY-MM-DD) and minutes reference
+    Column("council_minutes", Text),
     UniqueConstraint("post_id", "number"),
+)
+
+# Each step taken on a version, in order: who, when, in which capacity (the agency of a committee member's
+# recommendation), refused or taken, the comment, and the state it left the version in.
+version_steps = Table(
+    "version_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", ForeignKey("post_versions.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("agency", String(16)),
+    Column("refused", Boolean, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("state", String(24), nullable=False),
 )

@@ -5,11 +5,12 @@ and each agency's share."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import weakref
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -19,11 +20,12 @@ from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes,
 from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key, targets_of
 from icass.api.schemas import FiscalYear, RowId
 from icass.api.tables import Rejected
-from icass.api.versions import record_approval
+from icass.api.versions import awaiting_council, open_steps, step_taken, version_made, versions_of
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.bundle.format import FILES
 from icass.diagnostics import ERROR
 from icass.model import FUNDING_SOURCES
+from icass.model.approval import Kind
 from icass.views.post_home import row_changes_in_words
 from icass.views.summary import PostSummary
 from icass.views.what_if import Names
@@ -48,6 +50,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
     run = shown.run
     names = Names(run)
     since = shown.since.since
+    listed = versions_of(request, shown.key)
     return page(
         request,
         "post.html",
@@ -69,8 +72,10 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         rows_since=[(f, row_changes_in_words(names, f, FILE_RESOURCES)) for f in since.files] if since else [],
         agency_names=names.agencies,
         file_labels={name: f.label for name, f in FILES.items()},
-        may_approve=editable and summary.ok,
-        approval_blocked=editable and not summary.ok,
+        versions=listed,
+        awaiting=awaiting_council(listed) if editable else None,
+        open_steps=open_steps(request, post, listed),
+        may_make_version=editable and summary.ok,
     )
 
 
@@ -138,10 +143,57 @@ def withdraw(request: Request, post: str, fiscal_year: FiscalYear, acknowledgeme
     return Response(headers={"HX-Refresh": "true"})
 
 
-@router.post("/posts/{post}/{fiscal_year}/versions")
-@allow(edits_post, "change the post (its admin or FMO)")
-def approve_version(
-    request: Request, post: str, fiscal_year: FiscalYear, note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = ""
+@router.post("/posts/{post}/{fiscal_year}/versions/new")
+@allow(edits_post, "make a version of the post (its admin or FMO)")
+def make_version(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    kind: Annotated[Kind, Form()],
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
 ) -> Response:
-    record_approval(request, post_key(request, post, fiscal_year), note)
+    """htmx posts it: the page is reloaded once the version is made; a post with errors is said in the form."""
+    try:
+        version_made(request, post_key(request, post, fiscal_year), kind, comment)
+    except Rejected as refused:
+        return error_fragment(request, "; ".join(p.message for p in refused.problems))
+    return Response(headers={"HX-Refresh": "true"})
+
+
+@router.post("/posts/{post}/{fiscal_year}/versions/{number}/steps")
+@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+def take_version_step(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    number: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    step: Annotated[str, Form(max_length=32)],
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    refused: Annotated[bool, Form()] = False,
+) -> Response:
+    """htmx posts it (the button pressed names the step): the page is reloaded once it is taken; a step out of
+    order, not the person's, or without its reason is said in the form."""
+    try:
+        step_taken(request, post_key(request, post, fiscal_year), number, step, comment, refused)
+    except HTTPException as e:
+        return error_fragment(request, str(e.detail))
+    return Response(headers={"HX-Refresh": "true"})
+
+
+@router.post("/posts/{post}/{fiscal_year}/versions")
+@allow(edits_post, "record the Council's approval (the post's admin or FMO)")
+def approve_version(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    date: Annotated[dt.date | None, Form()] = None,
+) -> Response:
+    """The record_council_approval step of the version awaiting it (the newest recommended one): `note` is the
+    minutes reference, `date` the Council's (today when not given)."""
+    key = post_key(request, post, fiscal_year)
+    waiting = awaiting_council(versions_of(request, key))
+    if waiting is None:
+        raise HTTPException(409, "no version is recommended by the Budget Committee: none awaits the Council")
+    step_taken(request, key, waiting, "record_council_approval", note, date=date or dt.date.today(), minutes=note)
     return RedirectResponse(f"/posts/{post}/{fiscal_year}", status_code=303)
