@@ -85,7 +85,11 @@ def in_words(
             else "other agencies' modifications changed"
         )
         parts.append(f"{_signed(driver.modification_effect)} because {why}")
-    told = f"{where}: {_signed(driver.change)} for {agency}"
+    told = (
+        f"{where}: {_signed(driver.change)} for {who} ({agency})"
+        if who != agency
+        else f"{where}: {_signed(driver.change)} for {agency}"
+    )
     if not parts:
         return told
     return f"{told}, of which " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
