@@ -357,8 +357,8 @@ def one_general_services_modification(bundle: PostBundle, context: Context) -> l
     return found
 
 
-# H-341.12-4(D) c, citing H-016.5: notice is given on or before April 1 or October 1, six months before the
-# service ends; the days a notice may run out on (month, day).
+# H-341.12-4(D) c: notice is given on or before April 1 or October 1, six months before the service ends; the
+# days a notice may run out on (month, day).
 NOTICE_ENDS = ((4, 1), (10, 1))
 NOTICE_MONTHS = 6
 LEASED_OFFICE_SPACE = "7860"  # H-341.12-4: where the vacating tenant keeps its square meters
