@@ -29,15 +29,17 @@ CASES = [
     (HEADER + "2000.0,6443,2026-04-01,2026-10-01\n", []),
     (HEADER + "2000.0,6443,2025-09-30,2026-04-01\n", []),
     (HEADER + "2000.0,6443,2026-04-02,2027-04-01\n", []),
-    # Until the notice runs out the agency keeps its count: 2000.0 is counted in 6443, not in 7860.
-    (HEADER + "2000.0,7860,2026-09-01,2027-04-01\n", [_AGENCY]),
-    (HEADER + "2000.0,6443,2026-09-01,2027-04-01\n", []),
+    # Until the notice runs out the agency keeps its count: 6139 counts 1901.0 and 2000.0, not 1900.0.
+    (HEADER + "1900.0,6139,2026-09-01,2027-04-01\n", [_AGENCY]),
+    (HEADER + "2000.0,6139,2026-09-01,2027-04-01\n", []),
+    # A service the post no longer offers (nobody is counted in 7860) keeps no count.
+    (HEADER + "2000.0,7860,2026-09-01,2027-04-01\n", []),
     # A notice that ran out when the fiscal year began says nothing of its counts.
-    (HEADER + "2000.0,7860,2026-03-01,2026-10-01\n", []),
+    (HEADER + "1900.0,6139,2026-03-01,2026-10-01\n", []),
     # Another tenant assigned the vacated space before the fiscal year: the tenant no longer bears its cost.
-    (REASSIGNED + "2000.0,7860,2026-09-01,2027-04-01,2026-09-15\n", []),
-    (REASSIGNED + "2000.0,7860,2026-09-01,2027-04-01,2026-12-01\n", [_AGENCY]),
-    (REASSIGNED + "2000.0,6443,2026-09-01,2027-04-01,\n", []),
+    (REASSIGNED + "1900.0,6139,2026-09-01,2027-04-01,2026-09-15\n", []),
+    (REASSIGNED + "1900.0,6139,2026-09-01,2027-04-01,2026-12-01\n", [_AGENCY]),
+    (REASSIGNED + "2000.0,6139,2026-09-01,2027-04-01,\n", []),
     # A file with its header alone: the post gave no notice.
     (HEADER, []),
 ]
@@ -57,8 +59,10 @@ def test_a_notice_fires_alone_where_broken_and_is_silent_where_kept(tmp_path, te
     assert others == []
 
 
-def test_a_broken_notice_is_said_in_plain_words(tmp_path):
-    bundle = write_bundle(tmp_path / "bundle", terminations_csv=HEADER + "2000.0,7860,2026-09-01,2027-04-01\n")
+def test_a_vacating_tenant_keeps_its_square_meters_until_the_notice_runs_out(tmp_path):
+    leased = BASE["workload.csv"] + "7860,1900.0,300,\n"
+    notice = HEADER + "2000.0,7860,2026-09-01,2027-04-01\n"
+    bundle = write_bundle(tmp_path / "bundle", workload_csv=leased, terminations_csv=notice)
     (problem,) = [d for d in run_post(bundle).diagnostics if d.rule == "R65"]
     assert problem.severity == "error"
     assert "agency 2000.0 keeps 7860 until 2027-04-01, after 2026-10-01, yet its square meters are not counted" in (

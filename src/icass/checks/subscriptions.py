@@ -372,23 +372,39 @@ def _months_after(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+def fiscal_year_begins(bundle: PostBundle) -> dt.date:
+    return dt.date(bundle.post.fiscal_year - 1, 10, 1)
+
+
+def on_notice(bundle: PostBundle, cost_center: str) -> frozenset[str]:
+    """The agencies whose notice of terminating `cost_center` has not run out when the fiscal year begins: they
+    bear its cost still (H-341.12-4(D) c)."""
+    begins = fiscal_year_begins(bundle)
+    return frozenset(
+        notice.agency
+        for notice in bundle.terminations or ()
+        if notice.cost_center == cost_center and notice.counted_until > begins
+    )
+
+
 def termination_notices(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R65: a notice runs out on an April 1 or October 1 six months or more after it was given; and an agency
     whose notice runs out after the fiscal year begins (October 1 of the year before) keeps its count in the
     cost center until then, in 7860 its square meters (unless another tenant was assigned the space before),
-    so the budget still counts it there."""
+    so the budget still counts it there where the post still offers the service."""
     notices = bundle.terminations
     if not notices:
         return []
-    begins = dt.date(bundle.post.fiscal_year - 1, 10, 1)
+    begins = fiscal_year_begins(bundle)
     counted = _counted(bundle)
+    offered = {code for code, _ in counted}  # a service nobody is counted in is not offered: no count is kept
     found: list[Diagnostic] = []
     for notice in notices:
         agency, code, given, ends = notice.agency, notice.cost_center, notice.notice_on, notice.ends_on
         if (ends.month, ends.day) not in NOTICE_ENDS or ends < _months_after(given, NOTICE_MONTHS):
             said = f"agency {agency}'s notice for {code} given on {given} runs out on {ends}"
             found.append(broken("R65", notice.source, said, "ends_on", alone=True))
-        elif (until := notice.counted_until) > begins and (code, agency) not in counted:
+        elif (until := notice.counted_until) > begins and code in offered and (code, agency) not in counted:
             kept = "its square meters are" if code == LEASED_OFFICE_SPACE else "it is"
             said = f"agency {agency} keeps {code} until {until}, after {begins}, yet {kept} not counted there"
             found.append(broken("R65", notice.source, said, "agency"))

@@ -16,6 +16,7 @@ import polars as pl
 from icass.catalog.counting import BASIC_PACKAGE_KINDS
 from icass.checks.broken import broken
 from icass.checks.context import Context
+from icass.checks.subscriptions import LEASED_OFFICE_SPACE, on_notice
 from icass.diagnostics import Diagnostic
 from icass.model import QUANTITY_SCALE, Origin, PostBundle, Source
 from icass.model.columnar import column, source_of
@@ -272,14 +273,20 @@ NOTICE = "6mo"
 def vacant_office_space(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R106 for office space (the derivation routes vacant housing itself): a GO/CL space vacant on the count
     date counted for an agency other than 1900.0, or an OL space counted for its tenant more than six months
-    after it was vacated (the notice may have begun earlier: this reading never alarms too soon)."""
+    after it was vacated (the notice may have begun earlier: this reading never alarms too soon), unless the
+    tenant's 7860 notice in terminations.csv runs on into the fiscal year (it then bears the cost, R65)."""
     space = context.records.office_space
     day = context.count_date
     if space is None or "vacant_since" not in space.columns or day is None:
         return []
     vacant = pl.col("vacant_since").is_not_null() & (pl.col("vacant_since") <= day)
     government = (pl.col("tenure") == "GOCL") & (pl.col("agency") != SINGLE_REAL_PROPERTY_MANAGER)
-    leased = (pl.col("tenure") == "OL") & (pl.col("vacant_since").dt.offset_by(NOTICE) < day)
+    noticed = sorted(on_notice(bundle, LEASED_OFFICE_SPACE))
+    leased = (
+        (pl.col("tenure") == "OL")
+        & (pl.col("vacant_since").dt.offset_by(NOTICE) < day)
+        & ~pl.col("agency").is_in(noticed)
+    )
     found = space.filter(vacant & (government | leased)).select(
         "row", "building_id", "tenure", "agency", "vacant_since"
     )
