@@ -788,7 +788,7 @@ BUNDLE_FILES: tuple[File, ...] = (
                 in_header=False,
                 section="H-341.12-2(D) c",
                 note="empty if occupied; vacant GO/CL space is 1900.0's, vacated OL space its tenant's for the six "
-                "months of notice only",
+                "months of notice only (or until its notice in terminations.csv runs out)",
             ),
             _compound(),
         ),
