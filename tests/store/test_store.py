@@ -143,7 +143,7 @@ def test_the_import_and_export_commands(tmp_path):
     sample = ROOT / "examples" / "consulate"
     result = runner.invoke(app, ["import", str(sample), "--data", str(data)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{sample}: stored post ALD, fiscal year 2027 (18 files)\n"
+    assert result.stderr == f"{sample}: stored post ALD, fiscal year 2027 (19 files)\n"
     again = runner.invoke(app, ["import", str(sample), "--data", str(data)])
     assert again.exit_code == 2
     assert "is already in the database (--replace)" in again.stderr

@@ -372,21 +372,6 @@ def _months_after(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def fiscal_year_begins(bundle: PostBundle) -> dt.date:
-    return dt.date(bundle.post.fiscal_year - 1, 10, 1)
-
-
-def on_notice(bundle: PostBundle, cost_center: str) -> frozenset[str]:
-    """The agencies whose notice of terminating `cost_center` has not run out when the fiscal year begins: they
-    bear its cost still (H-341.12-4(D) c)."""
-    begins = fiscal_year_begins(bundle)
-    return frozenset(
-        notice.agency
-        for notice in bundle.terminations or ()
-        if notice.cost_center == cost_center and notice.counted_until > begins
-    )
-
-
 def termination_notices(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R65: a notice runs out on an April 1 or October 1 six months or more after it was given; and an agency
     whose notice runs out after the fiscal year begins (October 1 of the year before) keeps its count in the
@@ -395,7 +380,7 @@ def termination_notices(bundle: PostBundle, context: Context) -> list[Diagnostic
     notices = bundle.terminations
     if not notices:
         return []
-    begins = fiscal_year_begins(bundle)
+    begins = dt.date(bundle.post.fiscal_year - 1, 10, 1)
     counted = _counted(bundle)
     offered = {code for code, _ in counted}  # a service nobody is counted in is not offered: no count is kept
     found: list[Diagnostic] = []

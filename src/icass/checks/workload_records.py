@@ -16,7 +16,6 @@ import polars as pl
 from icass.catalog.counting import BASIC_PACKAGE_KINDS
 from icass.checks.broken import broken
 from icass.checks.context import Context
-from icass.checks.subscriptions import LEASED_OFFICE_SPACE, on_notice
 from icass.diagnostics import Diagnostic
 from icass.model import QUANTITY_SCALE, Origin, PostBundle, Source
 from icass.model.columnar import column, source_of
@@ -268,6 +267,7 @@ def tdy_visitors_activity(bundle: PostBundle, context: Context) -> list[Diagnost
 # vacated OL space stays its tenant's for the six months of notice, then is counted for nobody.
 SINGLE_REAL_PROPERTY_MANAGER = "1900.0"
 NOTICE = "6mo"
+LEASED_OFFICE_SPACE = "7860"  # H-341.12-4: whose tenant's notice keeps vacated space its own until it runs out
 
 
 def vacant_office_space(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -281,7 +281,7 @@ def vacant_office_space(bundle: PostBundle, context: Context) -> list[Diagnostic
         return []
     vacant = pl.col("vacant_since").is_not_null() & (pl.col("vacant_since") <= day)
     government = (pl.col("tenure") == "GOCL") & (pl.col("agency") != SINGLE_REAL_PROPERTY_MANAGER)
-    noticed = sorted(on_notice(bundle, LEASED_OFFICE_SPACE))
+    noticed = sorted(bundle.on_notice(LEASED_OFFICE_SPACE))
     leased = (
         (pl.col("tenure") == "OL")
         & (pl.col("vacant_since").dt.offset_by(NOTICE) < day)

@@ -268,6 +268,13 @@ class PostBundle:
     # terminations.csv's notices; None when the bundle has no such file (the rule on notices is then not judged).
     terminations: tuple[Termination, ...] | None = None
 
+    def on_notice(self, cost_center: str) -> frozenset[str]:
+        """The agencies whose notice of terminating `cost_center` has not run out when the fiscal year begins
+        (October 1 of the year before): they bear its cost still (H-341.12-4(D) c)."""
+        begins = dt.date(self.post.fiscal_year - 1, 10, 1)
+        notices = self.terminations or ()
+        return frozenset(n.agency for n in notices if n.cost_center == cost_center and n.counted_until > begins)
+
     def cost_pool(self) -> tuple[PoolLine, ...]:
         """Every pool line: each USDH position's AmSal and PAT from its grade (H-423.1), then the rest."""
         factors = {f.grade: f for f in self.cost_factors}
