@@ -133,6 +133,9 @@ class PostSpec:
     cell_phone_program: bool = False
     radio_repeater_site: bool = False
     new_facilities: bool = False  # post.toml's new_facilities, which budget rule R94 needs (H-341.12-1(D) NOTE 2)
+    # terminations.csv: customer agencies' notices of terminating a service, which budget rule R65 judges (the
+    # file is written for every post, with its header alone where no agency gave notice)
+    terminations: list[list[str]] = field(default_factory=list)
 
     def count(self, cost_center: str, counts: Mapping[str, int | Decimal | str]) -> None:
         """Counts typed in workload.csv, for the cost centers that no counting rule covers; counts for the same
@@ -812,6 +815,9 @@ def standard_post() -> PostSpec:
     vacant_office_space(spec, "CHANCERY", vacant_chancery)
     spec.count("7820-X821", {STATE: 40, ICASS: 25, DS: 8, PD: 5, FCS: 2, FAS: 2, DAO: 6, FBI: 3, MSG: 2})
     office_space(spec, "OL", "ANNEX", {CDC: 950, PD: 260})  # annex: CDC and the American Space
+    # CDC leaves the annex for space of its own: its notice, given after April 1, runs out on the next April 1,
+    # and until then it bears the cost of its 950 m2 (H-341.12-4(D) c, rule R65).
+    spec.terminations.append([CDC, "7860", "2026-06-15", "2027-04-01"])
     office_space(spec, "OL", "WAREHOUSE", {ICASS: 1_150})
     storage = {STATE: 140, USAID: 220, CDC: 180, DAO: 60}
     spec.count("7860-X099", storage)
@@ -1389,6 +1395,7 @@ def write_bundle(spec: PostSpec, folder: Path, fiscal_year: int = FISCAL_YEAR, t
     write_csv(folder / "workload.csv", ["cost_center", "agency", "count", "modification"], rows)
     write_csv(folder / "modifications.csv", MODIFICATIONS_HEADER, sorted(spec.modifications))
     write_csv(folder / "targets.csv", ["fiscal_year", "funding", "kind", "amount"], targets(spec, fiscal_year))
+    write_csv(folder / "terminations.csv", ["agency", "cost_center", "notice_on", "ends_on"], spec.terminations)
     for name, header in RECORD_HEADERS.items():
         if spec.records.get(name):
             write_csv(folder / f"{name}.csv", header, map(completed(name), spec.records[name]))

@@ -23,7 +23,7 @@ from icass.checks import CHECKS, Context, Costs, Needs, run_checks
 from icass.checks.context import EVERY_FIELD
 from icass.distribution.columns import columns_of
 from icass.distribution.steps import cost_centers
-from icass.model import PostBundle, PostRecords, SourceRecords
+from icass.model import PostBundle, PostRecords, SourceRecords, Termination
 from icass.model.columnar import RecordColumns, source_of
 from icass.model.sources import FILE_OF
 from icass.money import format_plain
@@ -200,6 +200,7 @@ def _reading(bundle: PostBundle) -> _Reading:
     return watched
 
 
+_MAY, _OCTOBER, _APRIL = dt.date(2026, 5, 1), dt.date(2026, 10, 1), dt.date(2027, 4, 1)
 # Rows that break the checks, so that each check goes through its tables row by row and writes its messages.
 BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
     [],
@@ -415,6 +416,12 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         *(("budget.csv", k, {"cost_center": "6139"}) for k in (3, 4, 5, 6)),
         ("time_allocation.csv", 28, {"cost_center": "6139"}),
     ],
+    # A customer agency's notices of terminating a service (R65): one that ends too soon, one still running whose
+    # agency is counted nowhere in its cost center (a notice is added whole: terminations.csv is no edited table).
+    [
+        ("terminations.csv", 0, {"agency": "1900.0", "cost_center": "6443", "notice_on": _MAY, "ends_on": _OCTOBER}),
+        ("terminations.csv", 0, {"agency": "NONE.0", "cost_center": "7860", "notice_on": _MAY, "ends_on": _APRIL}),
+    ],
 ]
 # The source record files a BROKEN entry may change a cell of (icass.model.SourceRecords' fields).
 SOURCE_FILES = {file: name for name, file in FILE_OF.items()}
@@ -436,6 +443,10 @@ def test_each_check_reads_only_the_fields_it_declares():
             for file, at, cells in broken:
                 if file == "post.toml":
                     entered = dataclasses.replace(entered, post=dataclasses.replace(entered.post, **cells))
+                    continue
+                if file == "terminations.csv":
+                    notice = Termination(**cells)
+                    entered = dataclasses.replace(entered, terminations=(*(entered.terminations or ()), notice))
                     continue
                 if file in SOURCE_FILES:
                     sources = _with_cells(sources, SOURCE_FILES[file], at, cells)

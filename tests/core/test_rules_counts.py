@@ -84,6 +84,8 @@ POSITIONS += "A1,2000.0,USDH,,,,2024-08-01,{},,,P9\nA2,2000.0,USDH,,,,2026-04-01
 OFFICE = "building_id,tenure,agency,net_square_meters,common\nB1,GOCL,1900.0,300,\nB1,GOCL,2000.0,40,{}\n"
 ACTIVITY = "cost_center,agency,date,quantity\n"
 DESCRIBED = ACTIVITY.replace("quantity", "quantity,description") + "6139,{},2026-01-10,40,{}\n"
+# 2000.0's notice of leaving its leased office space, running out after the fiscal year begins (2026-10-01).
+NOTICE = "agency,cost_center,notice_on,ends_on\n2000.0,7860,2026-09-01,2027-04-01\n"
 VACANT = "building_id,tenure,agency,net_square_meters,vacant_since\nB1,GOCL,1900.0,300,\nB2,{},{},40,{}\n"
 # A residence and an office of agency 2000.0, 150 and 40 square meters, on compound C1 (when given).
 HOUSING = "unit_id,building_id,tenure,agency,net_square_meters,vacant_since,compound\nU1,R1,GOCL,2000.0,150,,{}\n"
@@ -168,6 +170,13 @@ RECORD_CASES = [
         [("office_space.csv", 3, "agency")],
     ),
     ("R106", [], {"office_space_csv": VACANT.format("OL", "2000.0", "2026-01-01")}, []),  # six months of notice
+    # Vacated long ago, but the tenant's notice runs on into the fiscal year: it bears the cost until then (R65).
+    (
+        "R106",
+        [],
+        {"office_space_csv": VACANT.format("OL", "2000.0", "2025-09-01"), "terminations_csv": NOTICE},
+        [],
+    ),
     (
         "R108",
         ["5826,2000.0,100,"],

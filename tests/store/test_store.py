@@ -143,7 +143,7 @@ def test_the_import_and_export_commands(tmp_path):
     sample = ROOT / "examples" / "consulate"
     result = runner.invoke(app, ["import", str(sample), "--data", str(data)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"{sample}: stored post ALD, fiscal year 2027 (18 files)\n"
+    assert result.stderr == f"{sample}: stored post ALD, fiscal year 2027 (19 files)\n"
     again = runner.invoke(app, ["import", str(sample), "--data", str(data)])
     assert again.exit_code == 2
     assert "is already in the database (--replace)" in again.stderr
@@ -258,6 +258,9 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         + "5826,LGP,2521,100.00,Guard contract: standard services,,\n",
         targets_csv="fiscal_year,funding,kind,amount\n2027,RB,initial,90000.00\n2027,LGP,final,0.00\n",
         acknowledgements_csv="rule,file,row,reason,by,on\nR118,budget.csv,6,bank fees of the move,fmo,2026-05-20\n",
+        # A notice that ran out when the fiscal year began, and one whose space was reassigned (R65).
+        terminations_csv="agency,cost_center,notice_on,ends_on,reassigned_on\n2000.0,7860,2026-03-01,2026-10-01,\n"
+        "2000.0,5880,2026-09-01,2027-04-01,2026-09-20\n",
     )
     bundle = run_post(folder).bundle
     assert bundle is not None, [str(d) for d in run_post(folder).diagnostics]
@@ -288,6 +291,10 @@ def test_the_facts_the_budget_rules_need_are_read_stored_and_written_back(engine
         ("LGP", "final", 0),
     ]
     assert [(a.rule, a.row, a.by) for a in records.acknowledgements] == [("R118", 6, "fmo")]
+    assert [(n.cost_center, n.ends_on, n.counted_until) for n in bundle.terminations or ()] == [
+        ("7860", dt.date(2026, 10, 1), dt.date(2026, 10, 1)),
+        ("5880", dt.date(2027, 4, 1), dt.date(2026, 9, 20)),
+    ]
     stored, problems = import_bundle(engine, folder)
     assert stored is not None, [str(d) for d in problems]
     export_bundle(engine, stored.code, stored.fiscal_year, tmp_path / "out")

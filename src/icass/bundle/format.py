@@ -609,6 +609,43 @@ BUNDLE_FILES: tuple[File, ...] = (
         "a world, world/targets.csv holds them.",
     ),
     File(
+        "terminations.csv",
+        "terminations",
+        "Termination notices",
+        BUDGET_SIDE,
+        (
+            _agency(note="the customer agency terminating the service"),
+            _cost_center(),
+            _date(
+                "notice_on",
+                "Notice given",
+                required=True,
+                section="H-341.12-4(D) c",
+                note="the day the agency gave its notice (on or before April 1 or October 1)",
+            ),
+            _date(
+                "ends_on",
+                "Service ends",
+                required=True,
+                section="H-341.12-4(D) c",
+                note="the April 1 or October 1 the service ends on, six months or more after the notice",
+            ),
+            _date(
+                "reassigned_on",
+                "Space reassigned",
+                in_header=False,
+                section="H-341.12-4(D) c",
+                note="optional: the day another tenant was assigned the vacated space, when before the notice ran "
+                "out; the vacating tenant bears its cost until then only",
+            ),
+        ),
+        key="agency,cost_center",
+        section="H-341.12-4(D) c",
+        note="Optional: each customer agency's notice of terminating a service (H-016.5). Until the notice runs out "
+        "the agency keeps its count in the cost center, and a vacating tenant its square meters of leased office "
+        "space (H-341.12-4(D) c).",
+    ),
+    File(
         "people.csv",
         "people",
         "People",
@@ -760,7 +797,7 @@ BUNDLE_FILES: tuple[File, ...] = (
                 in_header=False,
                 section="H-341.12-2(D) c",
                 note="empty if occupied; vacant GO/CL space is 1900.0's, vacated OL space its tenant's for the six "
-                "months of notice only",
+                "months of notice only (or until its notice in terminations.csv runs out)",
             ),
             _compound(),
         ),

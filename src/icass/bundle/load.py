@@ -31,6 +31,7 @@ from icass.model import (
     Source,
     SourceRecords,
     Target,
+    Termination,
     TimeAllocation,
     Workload,
 )
@@ -358,7 +359,8 @@ def read_entered(
         read, p8 = read_file(root, "modifications.csv")
         modifications = read.rows()
         problems += p8
-    problems += p1 + p2 + p3 + p4 + p5 + p6 + p7
+    terminations, p9 = read_terminations(root)
+    problems += p1 + p2 + p3 + p4 + p5 + p6 + p7 + p9
     if has_errors(problems) or post is None:
         return None, (), problems
     # Records are made column by column (positional arguments in the order of each record's fields): a large
@@ -378,8 +380,33 @@ def read_entered(
         time_allocation=_columns(TimeAllocation, allocation),
         budget=_columns(BudgetLine, budget),
         workload=_columns(Workload, workload),
+        terminations=terminations,
     )
     return entered, tuple(_modification(r) for r in modifications), problems
+
+
+def read_terminations(root: t.CellSource) -> tuple[tuple[Termination, ...] | None, list[Diagnostic]]:
+    """terminations.csv, when the bundle has it (None when not: the rule on notices is then not judged). An
+    agency gives one notice for a service: a second names the first."""
+    if not root.has("terminations.csv"):
+        return None, []
+    read, problems = read_file(root, "terminations.csv")
+    if has_errors(problems):
+        return None, problems
+    found: list[Termination] = []
+    seen: dict[tuple[str, str], Source] = {}
+    for row in read.rows():
+        v = row.values
+        key = (v["agency"], v["cost_center"])
+        if key in seen:
+            said = f"agency {key[0]} gave notice for {key[1]} in {seen[key]} already"
+            problems.append(error(row.source, said, field="cost_center"))
+            continue
+        seen[key] = row.source
+        found.append(
+            Termination(v["agency"], v["cost_center"], v["notice_on"], v["ends_on"], v["reassigned_on"], row.source)
+        )
+    return tuple(found), problems
 
 
 R = TypeVar("R")

@@ -96,7 +96,17 @@ KEPT_VIEWS = 4
 
 # Every field of a PostBundle: what a check reads unless it says less.
 EVERY_FIELD = frozenset(
-    ("post", "agencies", "cost_factors", "positions", "position_costs", "time_allocation", "budget", "workload")
+    (
+        "post",
+        "agencies",
+        "cost_factors",
+        "positions",
+        "position_costs",
+        "time_allocation",
+        "budget",
+        "workload",
+        "terminations",
+    )
 )
 
 

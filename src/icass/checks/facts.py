@@ -1,6 +1,7 @@
 """The optional facts some budget rules need (docs/bundle.md): a post's guard force, its MEDEVAC designation,
 furniture pool, State Program IM officer, cell phone program, radio repeater site and new facilities (post.toml),
-its agencies' standing (agencies.csv) and its dual-function positions (positions.csv). A rule that needs a fact
+its agencies' standing (agencies.csv), its dual-function positions (positions.csv) and its termination
+notices (terminations.csv). A rule that needs a fact
 the bundle does not give is not judged (icass.checks.unjudged_rules says so once); a fact is given when
 post.toml has the key, when at least one agency's cell says yes or no, or when at least one position is
 designated dual-function (or none needs to be); a fact of the source records (an optional column of theirs) is
@@ -38,6 +39,8 @@ FACTS: dict[str, Callable[[PostBundle], bool]] = {
     "post.toml radio_repeater_site": lambda post: post.post.radio_repeater_site is not None,
     "post.toml new_facilities": lambda post: post.post.new_facilities is not None,
     **{f"agencies.csv {name}": _agencies_say(name) for name in AGENCY_FACTS},
+    # The file itself: a post without it has said nothing of notices (one with a header alone has none).
+    "terminations.csv notices": lambda post: post.terminations is not None,
 }
 
 

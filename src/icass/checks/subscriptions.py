@@ -15,11 +15,17 @@ R57 reads government-provided housing as housing the post provides (a leased or 
 LQA/OHA, and the handbook's "must also subscribe to the furniture pool" as binding every such agency where the
 post runs a pool, the cost center's "voluntary" participation being the agency's choice to live there.
 
-Not checked: R65 (no termination notices in the bundle); R66 (TDY invoices are judged apart).
+R65 reads terminations.csv (judged only where the post gives it): a notice runs out on the first April 1 or
+October 1 six months or more after it is given, or on a later one, and an agency whose notice has not run out
+when the fiscal year begins keeps its count there (in 7860, its square meters). A notice that ran out before
+the fiscal year is no alarm either way: the agency may still subscribe.
+
+Not checked: R66 (TDY invoices are judged apart).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -351,6 +357,45 @@ def one_general_services_modification(bundle: PostBundle, context: Context) -> l
     return found
 
 
+# H-341.12-4(D) c: notice is given on or before April 1 or October 1, six months before the service ends; the
+# days a notice may run out on (month, day).
+NOTICE_ENDS = ((4, 1), (10, 1))
+NOTICE_MONTHS = 6
+LEASED_OFFICE_SPACE = "7860"  # H-341.12-4: where the vacating tenant keeps its square meters
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day where it has none (August 31 -> February 28)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def termination_notices(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """R65: a notice runs out on an April 1 or October 1 six months or more after it was given; and an agency
+    whose notice runs out after the fiscal year begins (October 1 of the year before) keeps its count in the
+    cost center until then, in 7860 its square meters (unless another tenant was assigned the space before),
+    so the budget still counts it there where the post still offers the service."""
+    notices = bundle.terminations
+    if not notices:
+        return []
+    begins = dt.date(bundle.post.fiscal_year - 1, 10, 1)
+    counted = _counted(bundle)
+    offered = {code for code, _ in counted}  # a service nobody is counted in is not offered: no count is kept
+    found: list[Diagnostic] = []
+    for notice in notices:
+        agency, code, given, ends = notice.agency, notice.cost_center, notice.notice_on, notice.ends_on
+        if (ends.month, ends.day) not in NOTICE_ENDS or ends < _months_after(given, NOTICE_MONTHS):
+            said = f"agency {agency}'s notice for {code} given on {given} runs out on {ends}"
+            found.append(broken("R65", notice.source, said, "ends_on", alone=True))
+        elif (until := notice.counted_until) > begins and code in offered and (code, agency) not in counted:
+            kept = "its square meters are" if code == LEASED_OFFICE_SPACE else "it is"
+            said = f"agency {agency} keeps {code} until {until}, after {begins}, yet {kept} not counted there"
+            found.append(broken("R65", notice.source, said, "agency"))
+    return found
+
+
 _COUNTS = frozenset({"post", "workload"})
 
 CHECKS: tuple[Check, ...] = (
@@ -368,4 +413,5 @@ CHECKS: tuple[Check, ...] = (
     Check(unmodifiable, reads=_COUNTS, budget_rule="R67"),
     Check(one_general_services_modification, reads=_COUNTS, budget_rule="R69"),
     Check(beyond_full_service, reads=frozenset({"workload"}), budget_rule="R70"),
+    Check(termination_notices, reads=frozenset({"post", "workload", "terminations"}), budget_rule="R65"),
 )

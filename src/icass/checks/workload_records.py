@@ -267,19 +267,26 @@ def tdy_visitors_activity(bundle: PostBundle, context: Context) -> list[Diagnost
 # vacated OL space stays its tenant's for the six months of notice, then is counted for nobody.
 SINGLE_REAL_PROPERTY_MANAGER = "1900.0"
 NOTICE = "6mo"
+LEASED_OFFICE_SPACE = "7860"  # H-341.12-4: whose tenant's notice keeps vacated space its own until it runs out
 
 
 def vacant_office_space(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R106 for office space (the derivation routes vacant housing itself): a GO/CL space vacant on the count
     date counted for an agency other than 1900.0, or an OL space counted for its tenant more than six months
-    after it was vacated (the notice may have begun earlier: this reading never alarms too soon)."""
+    after it was vacated (the notice may have begun earlier: this reading never alarms too soon), unless the
+    tenant's 7860 notice in terminations.csv runs on into the fiscal year (it then bears the cost, R65)."""
     space = context.records.office_space
     day = context.count_date
     if space is None or "vacant_since" not in space.columns or day is None:
         return []
     vacant = pl.col("vacant_since").is_not_null() & (pl.col("vacant_since") <= day)
     government = (pl.col("tenure") == "GOCL") & (pl.col("agency") != SINGLE_REAL_PROPERTY_MANAGER)
-    leased = (pl.col("tenure") == "OL") & (pl.col("vacant_since").dt.offset_by(NOTICE) < day)
+    noticed = sorted(bundle.on_notice(LEASED_OFFICE_SPACE))
+    leased = (
+        (pl.col("tenure") == "OL")
+        & (pl.col("vacant_since").dt.offset_by(NOTICE) < day)
+        & ~pl.col("agency").is_in(noticed)
+    )
     found = space.filter(vacant & (government | leased)).select(
         "row", "building_id", "tenure", "agency", "vacant_since"
     )

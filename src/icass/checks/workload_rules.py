@@ -228,7 +228,7 @@ CHECKS: tuple[Check, ...] = (
     Check(_on_records("tdy_visitors_activity"), reads=frozenset(), budget_rule="R113"),
     Check(_on_records("arrival_year_counts"), reads=frozenset({"post", "workload"}), budget_rule="R114"),
     Check(radio_program_subscribers, reads=_COUNTS, budget_rule="R111"),
-    Check(_on_records("vacant_office_space"), reads=frozenset(), budget_rule="R106"),
+    Check(_on_records("vacant_office_space"), reads=frozenset({"post", "terminations"}), budget_rule="R106"),
     Check(_on_records("common_areas_not_counted"), reads=frozenset(), budget_rule="R107"),
     Check(_on_records("compound_square_meters"), reads=frozenset({"workload"}), budget_rule="R108"),
     Check(_on_records("overlapping_incumbents"), reads=frozenset(), budget_rule="R115"),

@@ -23,6 +23,7 @@ from icass.model.records import (
     PostRecords,
     Region,
     Target,
+    Termination,
     TimeAllocation,
     Workload,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "Source",
     "SourceRecords",
     "Target",
+    "Termination",
     "TimeAllocation",
     "Workload",
 ]

@@ -232,6 +232,26 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
+class Termination:
+    """A customer agency's notice of terminating a service (terminations.csv): given on `notice_on`, it runs
+    out on `ends_on`, an April 1 or October 1 six months or more later; until then the agency keeps its count
+    in the cost center, and a vacating tenant bears the cost of its space (H-341.12-4(D) c)."""
+
+    agency: str
+    cost_center: str
+    notice_on: dt.date
+    ends_on: dt.date
+    reassigned_on: dt.date | None = None  # another tenant took the vacated space: the count is kept until then
+    source: Source = field(default=NOWHERE, compare=False)
+
+    @property
+    def counted_until(self) -> dt.date:
+        """The day the agency stops bearing the cost: the notice's end, or the space's reassignment before it."""
+        reassigned = self.reassigned_on
+        return self.ends_on if reassigned is None or reassigned > self.ends_on else reassigned
+
+
+@dataclass(frozen=True, slots=True)
 class PostBundle:
     """Everything one post's distribution is computed from."""
 
@@ -245,6 +265,15 @@ class PostBundle:
     time_allocation: Sequence[TimeAllocation]
     budget: Sequence[BudgetLine]
     workload: Sequence[Workload]
+    # terminations.csv's notices; None when the bundle has no such file (the rule on notices is then not judged).
+    terminations: tuple[Termination, ...] | None = None
+
+    def on_notice(self, cost_center: str) -> frozenset[str]:
+        """The agencies whose notice of terminating `cost_center` has not run out when the fiscal year begins
+        (October 1 of the year before): they bear its cost still (H-341.12-4(D) c)."""
+        begins = dt.date(self.post.fiscal_year - 1, 10, 1)
+        notices = self.terminations or ()
+        return frozenset(n.agency for n in notices if n.cost_center == cost_center and n.counted_until > begins)
 
     def cost_pool(self) -> tuple[PoolLine, ...]:
         """Every pool line: each USDH position's AmSal and PAT from its grade (H-423.1), then the rest."""

@@ -121,6 +121,7 @@ RESOURCES: dict[str, str] = {
     "time-allocation": "time_allocation.csv",
     "budget-lines": "budget.csv",
     "modifications": "modifications.csv",
+    "terminations": "terminations.csv",
     "targets": "targets.csv",
     "people": "people.csv",
     "subscriptions": "subscriptions.csv",

@@ -59,7 +59,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("time-allocation", "Time allocation"),
         ),
     ),
-    ("Agencies", (("agencies", "Agencies"),)),
+    ("Agencies", (("agencies", "Agencies"), ("terminations", "Termination notices"))),
     (
         "Source records (the counts are derived from them)",
         (

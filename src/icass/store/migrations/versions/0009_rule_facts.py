@@ -1,10 +1,12 @@
 """the facts some of the handbook's budget rules need (issue 19): the post's guard force, MEDEVAC designation,
 furniture pool, State Program IM officer, cell phone program, radio repeater site and new facilities; each agency's
-standing at post; a regional employee's home post and the position a person encumbers; office space that is a common
-area or vacant; the compound a building is on and the official residences; what a transaction was; a centrally
-funded contract line and an alternate service provider's; a dual-function position and the approvals of a local
-guard coordinator's; the FMO's acknowledgements of warnings (acknowledgements.csv); each post's targets, a bundle's
-own and a world's (targets.csv, H-422); and a world's central AmSal and PAT factors (cost_factors.csv, H-423.1)
+standing at post; a regional employee's home post and the position a person encumbers; office space that is a
+common area or vacant; the compound a building is on and the official residences; what a transaction was; a
+centrally funded contract line and an alternate service provider's; a dual-function position and the approvals
+of a local guard coordinator's; the FMO's acknowledgements of warnings (acknowledgements.csv); each post's
+targets, a bundle's own and a world's (targets.csv, H-422); a world's central AmSal and PAT factors
+(cost_factors.csv, H-423.1); and the customer agencies' notices of terminating a service (terminations.csv,
+H-341.12-4(D) c)
 
 Revision ID: 0009
 Revises: 0008
@@ -49,6 +51,7 @@ ACKNOWLEDGEMENT_CELLS = ("rule", "file", "row", "reason", "by", "on")
 
 
 TARGET_CELLS = ("fiscal_year", "funding", "kind")
+TERMINATION_CELLS = ("agency", "cost_center", "notice_on", "ends_on", "reassigned_on")
 
 
 def _row_table(name: str, owner: str, cells: tuple[str, ...], amounts: tuple[str, ...] = ()) -> None:
@@ -81,6 +84,7 @@ def upgrade() -> None:
     _row_table("world_targets", "world", ("post", *TARGET_CELLS), ("amount",))
     _row_table("acknowledgements", "post", ACKNOWLEDGEMENT_CELLS)
     _row_table("world_cost_factors", "world", ("grade",), ("amsal", "pat"))
+    _row_table("terminations", "post", TERMINATION_CELLS)
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in POST_FACTS:
             batch_op.add_column(sa.Column(name, sa.Text(), nullable=True))
@@ -98,6 +102,7 @@ def downgrade() -> None:
     with op.batch_alter_table("posts", schema=None) as batch_op:
         for name in reversed(POST_FACTS):
             batch_op.drop_column(name)
+    _drop("terminations", "post")
     _drop("world_cost_factors", "world")
     _drop("acknowledgements", "post")
     _drop("world_targets", "world")
