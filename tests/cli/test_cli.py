@@ -339,3 +339,10 @@ def test_distribute_csv_imports_only_what_it_uses(bundle):
     assert sorted(m for m in modules if m.split(".")[0] in unwanted or m in unwanted) == []
     # Nor what only other outputs or annotations use: json (--format json), numpy.typing (type checking only).
     assert sorted(modules & {"json", "numpy.typing"}) == []
+
+
+def test_validate_sends_a_world_folder_to_icass_world():
+    world = Path(__file__).resolve().parents[2] / "examples" / "world"
+    answer = CliRunner().invoke(app, ["validate", str(world)])
+    assert answer.exit_code == 2
+    assert "is a world folder (it has world.toml): check it with `icass world" in answer.output

@@ -279,6 +279,8 @@ def validate(bundle: Path) -> None:
     """Check a post bundle against the format and the handbook's rules; exit 2 on any error."""
     from icass.checks import unjudged_rules
 
+    if (bundle / "world.toml").is_file():
+        _fail(f"{bundle} is a world folder (it has world.toml): check it with `icass world {bundle}`")
     result = _run(bundle)
     assert result.bundle is not None  # ok: _run exits otherwise
     assert result.records is not None
