@@ -16,7 +16,19 @@ from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import icass
-from icass.api import acknowledgements, audit, cost_factors, jobs, posts, rows, scenarios, session, versions, world
+from icass.api import (
+    acknowledgements,
+    audit,
+    cost_factors,
+    jobs,
+    posts,
+    rows,
+    scenarios,
+    session,
+    variance,
+    versions,
+    world,
+)
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
 from icass.api.origin import SameOrigin
 from icass.api.posts import RejectedPost, problem
@@ -44,6 +56,7 @@ ROUTERS = (
     jobs.router,
     scenarios.router,
     versions.router,
+    variance.router,
     world.router,
     cost_factors.router,
 )

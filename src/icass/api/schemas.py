@@ -577,3 +577,40 @@ class CentralFactorOut(BaseModel):
     grade: str
     amsal: Decimal
     pat: Decimal
+
+
+class VarianceLineOut(BaseModel):
+    """One line of `icass variance`'s CSV: dollars to the cent."""
+
+    agency: str
+    cost_center: str
+    funding: str
+    old: str
+    new: str
+    cost_effect: str
+    count_effect: str
+    modification_effect: str
+
+
+class VarianceSumOut(BaseModel):
+    """The lines of one agency or one cost center summed."""
+
+    code: str
+    name: str
+    old: str
+    new: str
+    change: str
+    cost_effect: str
+    count_effect: str
+    modification_effect: str
+
+
+class VarianceOut(BaseModel):
+    """The change from OLD to NEW (each named: its fiscal year, live or its version and hash) and what made it."""
+
+    old: str
+    new: str
+    lines: list[VarianceLineOut]
+    by_agency: list[VarianceSumOut]
+    by_cost_center: list[VarianceSumOut]
+    largest_changes: list[str]

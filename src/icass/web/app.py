@@ -30,6 +30,7 @@ from icass.web import (
     posts,
     scenarios,
     signin,
+    variance,
     workload,
     world,
 )
@@ -57,6 +58,7 @@ PAGES = (
     audit_pages.router,
     editors.router,
     cost_factors.router,
+    variance.router,
     committee.router,
     jobs.router,
     scenarios.router,
