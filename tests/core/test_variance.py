@@ -158,3 +158,44 @@ def test_a_service_new_in_new_changes_by_its_counts_where_old_had_none_to_follow
     assert [line.count_effect for line in travel] == [line.new for line in travel]
     assert found.new_cost["6462"] == 3000_00
     assert "6462" not in found.old_cost
+
+
+def test_a_stored_post_or_version_is_compared_as_a_bundle_is(tmp_path):
+    """OLD or NEW may name a stored post (POST/FY, its live rows) or one of its versions (POST/FY/vN)."""
+    import shutil
+
+    from icass.model.approval import Kind
+    from icass.store.bundles import import_bundle
+    from icass.store.changes import find_post
+    from icass.store.database import database_url, open_database
+    from icass.store.versions import create
+
+    data = tmp_path / "data"
+    engine = open_database(database_url(data))
+    stored, problems = import_bundle(engine, ROOT / "examples" / "standard-post")
+    assert stored is not None, problems
+    with engine.begin() as connection:
+        number = create(connection, find_post(connection, "KVR", 2027), "fmo", Kind.INITIAL, "").number
+    engine.dispose()
+    edited = tmp_path / "edited"
+    shutil.copytree(ROOT / "examples" / "standard-post", edited)
+    budget = edited / "budget.csv"
+    budget.write_text(
+        budget.read_text(encoding="utf-8") + "5624,RB,2600,40000.00,medical supplies,\n", encoding="utf-8"
+    )
+
+    def printed(*args: str) -> list[str]:
+        answer = CliRunner().invoke(app, ["variance", *args, "--data", str(data), "--format", "csv"])
+        assert answer.exit_code == 0, answer.output
+        return answer.stdout.splitlines()
+
+    same = list(csv.DictReader(io.StringIO("\n".join(printed(f"KVR/2027/v{number}", "KVR/2027")))))
+    assert same  # every charge, each unchanged: nothing changed since the version
+    assert all(r["old"] == r["new"] and r["cost_effect"] == r["count_effect"] == "0.00" for r in same)
+    lines = list(csv.DictReader(io.StringIO("\n".join(printed(f"KVR/2027/v{number}", str(edited))))))
+    assert lines
+    assert all(Decimal(r["count_effect"]) == Decimal(r["modification_effect"]) == 0 for r in lines)
+    assert sum(Decimal(r["cost_effect"]) for r in lines) == Decimal("40000.00")
+    missing = CliRunner().invoke(app, ["variance", "KVR/2027/v99", "KVR/2027", "--data", str(data)])
+    assert missing.exit_code == 2
+    assert "KVR/2027/v99" in missing.output

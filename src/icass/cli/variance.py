@@ -4,6 +4,7 @@ words."""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,28 +13,35 @@ import click
 
 if TYPE_CHECKING:
     from icass.distribution.variance import VarianceLine
+    from icass.runs.post import PostRun
 
-from icass.cli.app import CSV, INPUT_ERROR, JSON, TABLE, TABLE_CSV_OR_JSON, _out, _quiet_when_stdout_closes, _run
+from icass.cli.app import CSV, INPUT_ERROR, JSON, TABLE, TABLE_CSV_OR_JSON, _fail, _out, _quiet_when_stdout_closes, _run
+from icass.cli.store import data_option
+
+# A budget of a stored post: POST/FY its live rows, POST/FY/vN its version N (docs/variance.md).
+STORED = re.compile(r"(?P<post>[A-Z0-9]{2,8})/(?P<year>[0-9]{4})(?:/v(?P<version>[1-9][0-9]{0,8}))?")
 
 
 @click.command("variance")
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("old")
+@click.argument("new")
 @click.option("--agency", metavar="CODE", help="Only this agency's lines, e.g. 1900.0.")
 @click.option("--format", type=TABLE_CSV_OR_JSON, default=TABLE, show_default=True, help="table, csv or json.")
+@data_option
 @_quiet_when_stdout_closes
-def variance_command(old: Path, new: Path, agency: str | None, format: str) -> None:
-    """Explain the change of each agency's charge from OLD to NEW (two bundles of one post): per agency, cost
+def variance_command(old: str, new: str, agency: str | None, format: str, data: Path | None) -> None:
+    """Explain the change of each agency's charge from OLD to NEW, two budgets of one post: per agency, cost
     center and funding source, the change split into the cost effect (NEW's costs with OLD's counts), the count
     effect (NEW's counts with OLD's modifications) and the modification effect, each a whole distribution, to
-    the cent."""
+    the cent. Each of OLD and NEW is a bundle folder, or a stored post: POST/FY (its live rows) or POST/FY/vN
+    (its version N), e.g. KVR/2026/v4 KVR/2027/v2."""
     from icass import report
     from icass.catalog import load_catalog
     from icass.distribution.variance import variance
     from icass.views.variance import drivers, in_words
 
-    before, after = _run(old), _run(new)
-    assert before.bundle is not None  # ok: _run exits otherwise
+    before, after = _budget(old, data), _budget(new, data)
+    assert before.bundle is not None  # ok: _budget exits otherwise
     assert after.bundle is not None
     if before.bundle.post.methodology != after.bundle.post.methodology:
         click.echo(
@@ -55,6 +63,33 @@ def variance_command(old: Path, new: Path, agency: str | None, format: str) -> N
         sys.stdout.write(report.variance_json(lines, told))
         return
     _print_tables(lines, told, names)
+
+
+def _budget(spec: str, data: Path | None) -> PostRun:
+    """A bundle folder's run, or a stored post's (its live rows, or one of its versions)."""
+    found = STORED.fullmatch(spec)
+    if found is None or Path(spec).exists():
+        return _run(Path(spec))
+    from icass.store.changes import NotFound, find_post
+    from icass.store.compute import run_stored
+    from icass.store.database import database_url, open_database
+    from icass.store.versions import version_run
+
+    engine = open_database(database_url(data))
+    try:
+        with engine.connect() as connection:
+            key = find_post(connection, found["post"], int(found["year"]))
+            if found["version"] is None:
+                run = run_stored(engine, key.id)
+            else:
+                _, run = version_run(connection, key, int(found["version"]))
+    except NotFound as e:
+        _fail(f"{spec}: {e}")
+    finally:
+        engine.dispose()
+    if run.bundle is None or run.distribution is None:
+        _fail(f"{spec}: the post has errors and cannot be distributed (icass export it, then icass validate it)")
+    return run
 
 
 def _print_tables(lines: list[VarianceLine], told: list[str], names: dict[str, str]) -> None:
