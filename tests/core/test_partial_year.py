@@ -43,7 +43,9 @@ def test_no_local_guard_program_line():
     assert part is not None
     assert [line.cost_center for line in part.lines] == ["5624", "6139", "58210"]
     assert part.subtotal("LGP") == 0
-    assert local_guard_program("5823") and local_guard_program("5822-X100") and not local_guard_program("5880")
+    assert local_guard_program("5823")
+    assert local_guard_program("5822-X100")
+    assert not local_guard_program("5880")
 
 
 def test_an_arrival_after_september_30_pays_nothing():
@@ -77,7 +79,8 @@ def test_each_line_is_rounded_once_half_up():
     # 73,001 x 183 / 365 = 36,600.5013...: up; a line's half cent rounds up, not to even.
     assert by_code["6139"] == {"RB": 36_601}
     half = partial_year(_bill(("6139", {"RB": 1})), dt.date(2027, 4, 1), dt.date(2027, 4, 1))  # 1/365 of a cent
-    assert half is not None and half.total == 0
+    assert half is not None
+    assert half.total == 0
     assert partial_year(_bill(("6139", {"RB": 730})), dt.date(2027, 9, 30), None).total == 2  # type: ignore[union-attr]
 
 
@@ -101,7 +104,9 @@ def test_each_line_is_the_full_years_times_the_fraction(amounts, arrives):
 
 def test_the_invoice_of_an_arriving_agency_read_from_a_bundle(tmp_path: Path):
     agencies = BASE["agencies.csv"].replace("code,name,bureau", "code,name,bureau,arrives_on,leaves_on")
-    agencies = agencies.replace("1900.0,State,EUR", "1900.0,State,EUR,,").replace("1901.0,ICASS,EUR", "1901.0,ICASS,EUR,,")
+    agencies = agencies.replace("1900.0,State,EUR", "1900.0,State,EUR,,").replace(
+        "1901.0,ICASS,EUR", "1901.0,ICASS,EUR,,"
+    )
     agencies = agencies.replace("2000.0,Other agency,", "2000.0,Other agency,,2027-04-01,")
     post = run_post(write_bundle(tmp_path / "post", agencies_csv=agencies)).bundle
     assert post is not None
@@ -109,6 +114,7 @@ def test_the_invoice_of_an_arriving_agency_read_from_a_bundle(tmp_path: Path):
     result = distribute(post, kind_of)
     bill = invoice(post, result, "2000.0", kind_of)
     part = of_agency(post, bill)
-    assert part is not None and (part.first_day, part.days) == (dt.date(2027, 4, 1), 183)
+    assert part is not None
+    assert (part.first_day, part.days) == (dt.date(2027, 4, 1), 183)
     assert 0 < part.total < bill.total
     assert of_agency(post, invoice(post, result, "1900.0", kind_of)) is None
