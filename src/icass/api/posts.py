@@ -32,7 +32,7 @@ from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoic
 from icass.checks.targets import TargetLine, target_lines
 from icass.diagnostics import ERROR, Diagnostic
 from icass.distribution.invoice import Invoice
-from icass.distribution.partial_year import PartialYear, of_agency
+from icass.distribution.partial_year import PartialYear, PartialYearLine, of_agency
 from icass.model import PostBundle
 from icass.model.approval import APPROVED
 from icass.money import format_plain
@@ -308,6 +308,11 @@ def invoice_view_of(request: Request, key: PostKey, agency: str) -> InvoiceView:
     return state.invoice_view(agency)
 
 
+def _partial_line(line: PartialYearLine) -> PartialYearLineOut:
+    amounts = {f: format_plain(v) for f, v in line.amounts.items()}
+    return PartialYearLineOut(cost_center=line.cost_center, amounts=amounts, total=format_plain(line.total))
+
+
 def partial_year_out(part: PartialYear | None) -> PartialYearOut | None:
     if part is None:
         return None
@@ -318,14 +323,7 @@ def partial_year_out(part: PartialYear | None) -> PartialYearOut | None:
         days=part.days,
         year_days=part.year_days,
         fraction=f"{part.days}/{part.year_days}",
-        lines=[
-            PartialYearLineOut(
-                cost_center=line.cost_center,
-                amounts={f: format_plain(v) for f, v in line.amounts.items()},
-                total=format_plain(line.total),
-            )
-            for line in part.lines
-        ],
+        lines=[_partial_line(line) for line in part.lines],
         subtotals={f: format_plain(part.subtotal(f)) for f in fundings},
         total=format_plain(part.total),
     )
