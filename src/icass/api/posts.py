@@ -20,6 +20,8 @@ from icass.api.schemas import (
     InvoiceLineOut,
     InvoiceOut,
     Message,
+    PartialYearLineOut,
+    PartialYearOut,
     PostDetail,
     PostOut,
     Problem,
@@ -30,6 +32,8 @@ from icass.bundle.invoice_files import MEDIA_TYPES, PDF, XLSX, file_name, invoic
 from icass.checks.targets import TargetLine, target_lines
 from icass.diagnostics import ERROR, Diagnostic
 from icass.distribution.invoice import Invoice
+from icass.distribution.partial_year import PartialYear, PartialYearLine, of_agency
+from icass.model import PostBundle
 from icass.model.approval import APPROVED
 from icass.money import format_plain
 from icass.runs.post import PostRun
@@ -304,9 +308,33 @@ def invoice_view_of(request: Request, key: PostKey, agency: str) -> InvoiceView:
     return state.invoice_view(agency)
 
 
-def invoice_out(bill: Invoice) -> InvoiceOut:
+def _partial_line(line: PartialYearLine) -> PartialYearLineOut:
+    amounts = {f: format_plain(v) for f, v in line.amounts.items()}
+    return PartialYearLineOut(cost_center=line.cost_center, amounts=amounts, total=format_plain(line.total))
+
+
+def partial_year_out(part: PartialYear | None) -> PartialYearOut | None:
+    if part is None:
+        return None
+    fundings = sorted({f for line in part.lines for f in line.amounts})
+    return PartialYearOut(
+        first_day=part.first_day,
+        last_day=part.last_day,
+        days=part.days,
+        year_days=part.year_days,
+        fraction=f"{part.days}/{part.year_days}",
+        lines=[_partial_line(line) for line in part.lines],
+        subtotals={f: format_plain(part.subtotal(f)) for f in fundings},
+        total=format_plain(part.total),
+    )
+
+
+def invoice_out(bill: Invoice, bundle: PostBundle | None) -> InvoiceOut:
+    """The invoice as JSON, with its partial-year invoice when `bundle`'s agencies.csv says the agency arrives
+    or leaves during the fiscal year."""
     fundings = sorted({f for line in bill.lines for f in line.amounts})
     return InvoiceOut(
+        partial_year=None if bundle is None else partial_year_out(of_agency(bundle, bill)),
         post=bill.post,
         fiscal_year=bill.fiscal_year,
         agency=bill.agency,
@@ -330,7 +358,8 @@ def invoice_out(bill: Invoice) -> InvoiceOut:
 
 
 def invoice_of(request: Request, key: PostKey, agency: str) -> InvoiceOut:
-    return invoice_out(bill_of(request, key, agency)[1])
+    run, bill = bill_of(request, key, agency)
+    return invoice_out(bill, run.bundle)
 
 
 JSON = "json"
@@ -395,7 +424,7 @@ def get_invoice(
         figures, suffix = version_figures(approved), f"-version-{approved.number}"
         council_approved = approved.state in APPROVED
     if format == JSON:
-        return invoice_out(bill)
+        return invoice_out(bill, run.bundle)
     assert run.bundle is not None
     return Response(
         invoice_file(bill, run.bundle.post, format, figures, approved=council_approved),

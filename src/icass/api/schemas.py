@@ -188,6 +188,26 @@ class InvoiceLineOut(BaseModel):
     total: Decimal
 
 
+class PartialYearLineOut(BaseModel):
+    cost_center: str
+    amounts: dict[str, Decimal]
+    total: Decimal
+
+
+class PartialYearOut(BaseModel):
+    """The partial-year invoice of an agency arriving or leaving during the fiscal year: its days at post of
+    the year's, and each line of the full-year invoice times that fraction, the local guard program left out."""
+
+    first_day: dt.date
+    last_day: dt.date
+    days: int
+    year_days: int
+    fraction: str  # days/year_days, e.g. "183/365"
+    lines: list[PartialYearLineOut]
+    subtotals: dict[str, Decimal]
+    total: Decimal
+
+
 class InvoiceOut(BaseModel):
     post: str
     fiscal_year: int
@@ -197,6 +217,9 @@ class InvoiceOut(BaseModel):
     subtotals: dict[str, Decimal]
     redistribution: Decimal
     total: Decimal
+    # What the agency pays when it arrives or leaves during the fiscal year (docs/distribution.md); null when it
+    # is at post all year.
+    partial_year: PartialYearOut | None = None
 
 
 class VersionInvoiceOut(InvoiceOut):

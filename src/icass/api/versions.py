@@ -138,9 +138,9 @@ def version_invoice(
     if format != JSON:
         return get_invoice(request, post, fiscal_year, agency, format, number)
     key = invoice_key(request, post, fiscal_year, agency)
-    found, _, bill = approved_bill(request, key, agency, number)
+    found, run, bill = approved_bill(request, key, agency, number)
     return VersionInvoiceOut(
-        **invoice_out(bill).model_dump(),
+        **invoice_out(bill, run.bundle).model_dump(),
         version=found.number,
         kind=found.kind,
         revision=found.revision,

@@ -371,6 +371,22 @@ BUNDLE_FILES: tuple[File, ...] = (
                 _yes_no(name, label, None, in_header=False, section=section, note=f"optional: {note}")
                 for name, label, section, note in AGENCY_FACTS
             ),
+            _date(
+                "arrives_on",
+                "Arrives",
+                in_header=False,
+                section="H-341.5-3(D)",
+                note="optional: the day an agency new at post arrives; arriving during the fiscal year, it gets a "
+                "partial-year invoice (docs/distribution.md)",
+            ),
+            _date(
+                "leaves_on",
+                "Leaves",
+                in_header=False,
+                section="H-016.5",
+                note="optional: the last day an agency leaving post is served, once its notice has run out; leaving "
+                "during the fiscal year, it gets a partial-year invoice (docs/distribution.md)",
+            ),
         ),
         required=True,
         keep_extra=True,

@@ -372,7 +372,17 @@ def read_entered(
     entered = PostBundle(
         post=post,
         agencies=tuple(
-            map(Agency, a["code"], a["name"], agencies.extra, a["separate_network"], *facts, agencies.sources())
+            map(
+                Agency,
+                a["code"],
+                a["name"],
+                agencies.extra,
+                a["separate_network"],
+                *facts,
+                a["arrives_on"],
+                a["leaves_on"],
+                agencies.sources(),
+            )
         ),
         cost_factors=_records(CostFactor, factors),
         positions=_columns(Position, positions),

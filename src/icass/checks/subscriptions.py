@@ -18,7 +18,8 @@ post runs a pool, the cost center's "voluntary" participation being the agency's
 R65 reads terminations.csv (judged only where the post gives it): a notice runs out on the first April 1 or
 October 1 six months or more after it is given, or on a later one, and an agency whose notice has not run out
 when the fiscal year begins keeps its count there (in 7860, its square meters). A notice that ran out before
-the fiscal year is no alarm either way: the agency may still subscribe.
+the fiscal year is no alarm either way: the agency may still subscribe. Derived counts keep such an agency by
+themselves (icass.workload.people counts it as a subscriber still), so R65 fires on typed counts in practice.
 
 Not checked: R66 (TDY invoices are judged apart).
 """

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from icass.distribution import Distribution
     from icass.distribution.explain import Explanation
     from icass.distribution.invoice import Invoice
+    from icass.distribution.partial_year import PartialYear
     from icass.model import PostBundle
     from icass.runs.post import PostRun, Through
 
@@ -390,6 +391,7 @@ def _distribution_table(post: PostBundle, result: Distribution) -> Table:
 def invoice_command(bundle: Path, agency: str | None) -> None:
     """Print an agency's invoice: per cost center its workload, share and amount per funding source."""
     from icass.distribution.invoice import invoice
+    from icass.distribution.partial_year import of_agency
 
     post, result = _load(bundle)
     codes = [a.code for a in post.agencies]
@@ -398,7 +400,39 @@ def invoice_command(bundle: Path, agency: str | None) -> None:
     kind_of = _kind_of(post)
     console = _out()
     for code in [agency] if agency is not None else codes:
-        console.print(_invoice_table(invoice(post, result, code, kind_of), post))
+        bill = invoice(post, result, code, kind_of)
+        console.print(_invoice_table(bill, post))
+        part = of_agency(post, bill)
+        if part is not None:
+            console.print(_partial_year_table(bill, part))
+
+
+def _partial_year_table(bill: Invoice, part: PartialYear) -> Table:
+    from icass.cli.tables import CODE, NUMBER, grid
+    from icass.model import FUNDING_SOURCES
+    from icass.money import format_grouped
+
+    funding = [f for f in FUNDING_SOURCES if any(f in line.amounts for line in part.lines)]
+    body = [
+        [line.cost_center, *(format_grouped(line.amounts.get(f, 0)) for f in funding), format_grouped(line.total)]
+        for line in part.lines
+    ]
+    footer = [
+        [
+            f"partial year, {part.days}/{part.year_days}",
+            *(format_grouped(part.subtotal(f)) for f in funding),
+            format_grouped(part.total),
+        ]
+    ]
+    return grid(
+        f"Partial-year invoice FY {bill.fiscal_year}, post {bill.post}: {bill.agency}, at post {part.first_day} "
+        f"through {part.last_day}, {part.days} of {part.year_days} days",
+        [("cost center", CODE), *((f, NUMBER) for f in funding), ("total", NUMBER)],
+        body,
+        footer,
+        caption="Each line of the invoice times the days at post over the days of the fiscal year, rounded half up; "
+        "no local guard program line (5821, 5822, 5823, 5826).",
+    )
 
 
 def _invoice_table(bill: Invoice, post: PostBundle) -> Table:

@@ -106,6 +106,9 @@ class Agency:
     co_located: bool | None = None  # it sits in the embassy's buildings (H-341 b(1))
     government_housing: bool | None = None  # its people live in government-provided housing (H-341 b(2))
     own_medical_program: bool | None = None  # it runs its own medical program (H-341.3)
+    # Its first and last day at post, when it arrives or leaves (icass.distribution.partial_year); None: not said.
+    arrives_on: dt.date | None = None
+    leaves_on: dt.date | None = None
     source: Source = field(default=NOWHERE, compare=False)
 
 

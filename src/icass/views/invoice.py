@@ -14,6 +14,7 @@ from icass.bundle.invoice_files import fundings_of
 from icass.catalog import CostCenterSpec
 from icass.distribution.invoice import Invoice, InvoiceLine, invoice
 from icass.distribution.modified_workload import modified_workload, one_modification
+from icass.distribution.partial_year import PartialYear, of_agency
 from icass.model import FUNDING_SOURCES, Workload
 from icass.runs.post import PostRun
 from icass.workload.explain import CountExplanation, explain_agency
@@ -62,6 +63,7 @@ class InvoiceView:
     invoice: Invoice
     lines: tuple[LineDerivation, ...]
     subtotals: tuple[tuple[str, int], ...]  # (funding source, cents), the funding sources the invoice bills
+    partial: PartialYear | None = None  # what the agency pays arriving or leaving during the fiscal year
 
     @property
     def fundings(self) -> tuple[str, ...]:
@@ -76,7 +78,9 @@ def agency_invoice(run: PostRun, agency: str) -> Invoice:
 
 
 def invoice_view(run: PostRun, bill: Invoice) -> InvoiceView:
-    return InvoiceView(bill, invoice_derivation(run, bill), tuple((f, bill.subtotal(f)) for f in fundings_of(bill)))
+    assert run.bundle is not None  # a distributed run
+    subtotals = tuple((f, bill.subtotal(f)) for f in fundings_of(bill))
+    return InvoiceView(bill, invoice_derivation(run, bill), subtotals, of_agency(run.bundle, bill))
 
 
 def invoice_derivation(run: PostRun, bill: Invoice) -> tuple[LineDerivation, ...]:

@@ -47,6 +47,7 @@ def invoice_page(
         derivation=view.lines,
         fundings=view.fundings,
         subtotals=dict(view.subtotals),
+        partial=view.partial,
         money=format_grouped,
         redistribution_note=REDISTRIBUTION_NOTE,
         without_factor=WITHOUT_FACTOR,

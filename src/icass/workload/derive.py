@@ -12,6 +12,7 @@ alone is a batch of one. Each post gets its own Derivation back.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import fields
 from decimal import Decimal
@@ -196,6 +197,23 @@ def _derive_group(
             )
         return found
 
+    def noticed(among: list[int]) -> pl.DataFrame:
+        """Each notice of terminating a service that has not run out when its post's fiscal year begins."""
+        rows = []
+        for i in among:
+            entered = posts[i].entered
+            begins = dt.date(entered.post.fiscal_year - 1, 10, 1)
+            rows += [
+                (i, n.cost_center, n.agency, n.counted_until)
+                for n in entered.terminations or ()
+                if n.counted_until > begins
+            ]
+        return pl.DataFrame(
+            rows,
+            schema={"post": trail.POST, "cost_center": pl.String, "agency": pl.String, "until": pl.Date},
+            orient="row",
+        )
+
     everyone = batch.only("people", group)
     if everyone is not None:
         persons = people.personas(everyone, rules, methodology)
@@ -207,7 +225,7 @@ def _derive_group(
             if not isinstance(rule, PeopleRule) or not among:
                 continue
             theirs = persons if len(among) == len(group) else persons.filter(pl.col("post").is_in(among))
-            counted = people.counted(theirs, rule, methodology, subscribers(among))
+            counted = people.counted(theirs, rule, methodology, subscribers(among), noticed(among))
             parts += [counted, people.none_counted(rule, methodology, counted, subscribers(among))]
             for i in among:
                 derived[i].add(code)

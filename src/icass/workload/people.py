@@ -99,9 +99,17 @@ def personas(people: pl.DataFrame, rules: CountingRules, methodology: str) -> pl
     return pl.concat([own, dependents, employed], how="vertical_relaxed")
 
 
-def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribers: pl.DataFrame) -> pl.DataFrame:
+def counted(
+    persons: pl.DataFrame,
+    rule: PeopleRule,
+    methodology: str,
+    subscribers: pl.DataFrame,
+    noticed: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The trail of one people rule: every persona of a kind it counts, counted or with the reason it is not.
-    `subscribers` holds the (row, cost_center, agency) rows of subscriptions.csv (empty without the file)."""
+    `subscribers` holds the (row, cost_center, agency) rows of subscriptions.csv (empty without the file);
+    `noticed` the (post, cost_center, agency, until) of each notice of terminating a service that has not run
+    out when the fiscal year begins (terminations.csv): such an agency is counted as a subscriber still."""
     section = rule.section.at(methodology)
     weights = pl.DataFrame(
         {
@@ -157,12 +165,22 @@ def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribe
             .unique()
         )
         frame = frame.join(subscribed, on=["post", "agency"], how="left")
+        kept = (
+            _kept(noticed, rule.cost_center)
+            if noticed is not None
+            else pl.DataFrame(schema={"post": frame.schema["post"], "agency": pl.String, "kept": pl.String})
+        )
+        frame = frame.join(kept, on=["post", "agency"], how="left")
+        unsubscribed = ~pl.col("routed") & pl.col("subscribed").is_null()
         reasons.append(
             (
-                ~pl.col("routed") & pl.col("subscribed").is_null(),
+                unsubscribed & pl.col("kept").is_null(),
                 pl.lit(f"not counted: the agency does not subscribe to {rule.cost_center} (subscriptions.csv)"),
             )
         )
+        kept_note: pl.Expr = pl.when(unsubscribed).then(pl.col("kept"))
+    else:
+        kept_note = pl.lit(None, dtype=pl.String)
     reason = pl.coalesce([pl.when(condition).then(text) for condition, text in reasons])
     weight_units: pl.Expr = pl.col("weight_units")
     weight: pl.Expr = pl.col("weight")
@@ -186,8 +204,32 @@ def counted(persons: pl.DataFrame, rule: PeopleRule, methodology: str, subscribe
             (pl.lit(QUANTITY_SCALE, dtype=pl.Int128) * weight_units).alias("units"),
             pl.lit(1).alias("denominator"),
             pl.col("reason").is_null().alias("counted"),
-            pl.coalesce("reason", "route").alias("note"),
+            pl.coalesce("reason", kept_note, "route").alias("note"),
             pl.lit(section).alias("section"),
+        )
+    )
+
+
+# H-341.12-4(D) c: during the notice period the agency "continues to bear the cost".
+NOTICE_SECTION = "H-341.12-4(D) c"
+
+
+def _kept(noticed: pl.DataFrame, cost_center: str) -> pl.DataFrame:
+    """The (post, agency) whose notice of terminating `cost_center` keeps them counted, with the note saying so."""
+    return (
+        noticed.filter(pl.col("cost_center") == cost_center)
+        .group_by("post", "agency")
+        .agg(pl.col("until").max())
+        .select(
+            "post",
+            "agency",
+            pl.concat_str(
+                [
+                    pl.lit("counted: its notice of terminating the service runs out on "),
+                    pl.col("until").cast(pl.String),
+                    pl.lit(f" (terminations.csv, {NOTICE_SECTION})"),
+                ]
+            ).alias("kept"),
         )
     )
 

@@ -1,5 +1,6 @@
 """versions and their path (issue 20 §1): a version's kind, revision and state, its canonical bundle and hash, the
-Council's date and minutes, and each step taken on it (version_steps)
+Council's date and minutes, and each step taken on it (version_steps); and (issue 20 §4) the day an agency arrives
+at post and the day it leaves (agencies.csv's optional arrives_on and leaves_on, empty on the rows stored before)
 
 Revision ID: 0010
 Revises: 0009
@@ -35,6 +36,7 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+AGENCY_DATES = ("arrives_on", "leaves_on")
 RENAMED = (("approved_at", "created_at"), ("approved_by", "created_by"), ("note", "comment"))
 ADDED = (
     ("kind", sa.String(length=8), False),
@@ -77,6 +79,9 @@ def _sha256(texts: dict[str, str]) -> str:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("agencies", schema=None) as batch_op:
+        for name in AGENCY_DATES:
+            batch_op.add_column(sa.Column(name, sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("post_versions", schema=None) as batch_op:
         for old, new in RENAMED:
             batch_op.alter_column(old, new_column_name=new)
@@ -164,3 +169,6 @@ def downgrade() -> None:
             batch_op.drop_column(name)
         for old, new in RENAMED:
             batch_op.alter_column(new, new_column_name=old)
+    with op.batch_alter_table("agencies", schema=None) as batch_op:
+        for name in reversed(AGENCY_DATES):
+            batch_op.drop_column(name)
