@@ -69,6 +69,7 @@ Rule = Callable[[PostBundle, Context], list[Diagnostic]]
 
 T = TypeVar("T")
 R = TypeVar("R")
+U = TypeVar("U")
 
 
 def per_table(make: Callable[[T], R]) -> Callable[[T], R]:
@@ -85,6 +86,22 @@ def per_table(make: Callable[[T], R]) -> Callable[[T], R]:
                 return made
         made = make(table)
         kept[0] = ((table, made), *held[: KEPT_VIEWS - 1])
+        return made
+
+    return view
+
+
+def per_tables(make: Callable[[T, U], R]) -> Callable[[T, U], R]:
+    """per_table for a view of two tables (each position's time with its positions): kept by both identities."""
+    kept: list[tuple[tuple[T, U, R], ...]] = [()]
+
+    def view(first: T, second: U) -> R:
+        held = kept[0]
+        for one, two, made in held:
+            if one is first and two is second:
+                return made
+        made = make(first, second)
+        kept[0] = ((first, second, made), *held[: KEPT_VIEWS - 1])
         return made
 
     return view

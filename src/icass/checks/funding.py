@@ -252,15 +252,18 @@ def local_guard_salaries(bundle: PostBundle, context: Context) -> list[Diagnosti
     """R10: an LE position whose time is all in the local guard program is paid LGP; one whose time is partly
     there is paid from both targets, which a single pool line cannot be (R06 judges its LGP lines)."""
     categories = _categories(bundle)
-    time = _time_of(bundle)
+    # The LE positions with time in the guard program, and whether all of it is there: a few among thousands.
+    guarding = {
+        position_id: "all" if cost_centers <= LOCAL_GUARD_PROGRAM else "part"
+        for position_id, cost_centers in _time_of(bundle).items()
+        if not cost_centers.isdisjoint(LOCAL_GUARD_PROGRAM) and categories.get(position_id) == PositionCategory.LE
+    }
     pool = bundle.position_costs
     found: list[Diagnostic] = []
     for k, (position_id, funding) in enumerate(zip(column(pool, "position_id"), column(pool, "funding"), strict=True)):
-        cost_centers = time.get(position_id, set())
-        guarding = cost_centers & LOCAL_GUARD_PROGRAM
-        if categories.get(position_id) != PositionCategory.LE or not guarding or funding == Funding.LGP:
+        where = guarding.get(position_id)
+        if where is None or funding == Funding.LGP:
             continue
-        where = "all" if guarding == cost_centers else "part"
         found.append(
             _pool_line(
                 "R10",

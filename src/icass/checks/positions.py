@@ -7,12 +7,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from icass.checks.broken import broken
-from icass.checks.context import Context
+from icass.checks.context import Context, per_tables
 from icass.diagnostics import Diagnostic, error
 from icass.model import NON_ICASS, PostBundle, Source
 from icass.model.columnar import column, source_of
@@ -66,11 +66,17 @@ def time_not_all_non_icass(bundle: PostBundle, context: Context) -> list[Diagnos
 
 
 def _allocated(bundle: PostBundle) -> list[_Allocated]:
+    """The positions whose time allocation does not sum to 100 or is all on non-ICASS duties (R52, R41 read the
+    same, made once for the tables)."""
+    return _allocated_in(bundle.positions, bundle.time_allocation)
+
+
+@per_tables
+def _allocated_in(position_table: Sequence[Any], allocation: Sequence[Any]) -> list[_Allocated]:
     """The positions whose time allocation does not sum to 100 or is all on non-ICASS duties, with their sums,
     in the order of positions.csv; found in int64 arrays first, since most posts have none."""
-    allocation = bundle.time_allocation
     ids, codes, percents = (column(allocation, name) for name in ("position_id", "cost_center", "percent"))
-    positions = column(bundle.positions, "position_id")
+    positions = column(position_table, "position_id")
     suspects = _allocation_suspects(positions, ids, codes, percents)
     if suspects == set():
         return []
