@@ -14,10 +14,12 @@ a transaction's description says, so they are warnings. Those checks are in icas
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, Rule
+from icass.checks.context import Check, Context, Rule, per_table
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -89,14 +91,22 @@ Counted = dict[tuple[str, str], Decimal]
 def _totals(bundle: PostBundle, codes: frozenset[str] | None = None) -> tuple[Counted, dict[tuple[str, str], int]]:
     """Each agency's count in each cost center (of `codes`, or every one), unmodified, added over its factors,
     with the first row of each; a line of people its cost center never counts is left to NOT_COUNTED's rules."""
+    totals, first = _every_total(bundle.workload)
+    if codes is None:
+        return totals, first
+    return {key: total for key, total in totals.items() if key[0] in codes}, first
+
+
+@per_table  # three rules read the counts so, each of some cost centers
+def _every_total(workload: Sequence[Any]) -> tuple[Counted, dict[tuple[str, str], int]]:
     totals: Counted = defaultdict(Decimal)
     first: dict[tuple[str, str], int] = {}
     names = ("cost_center", "agency", "count", "factor")
-    for k, (code, agency, count, factor) in enumerate(zip(*(column(bundle.workload, n) for n in names), strict=True)):
-        if (codes is None or code in codes) and (code, factor) not in NOT_COUNTED:
+    for k, (code, agency, count, factor) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+        if (code, factor) not in NOT_COUNTED:
             totals[code, agency] += count
             first.setdefault((code, agency), k)
-    return totals, first
+    return dict(totals), first
 
 
 def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnostic]:
