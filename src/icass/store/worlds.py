@@ -50,7 +50,7 @@ from icass.store.bundles import (
     new_revision,
     no_progress,
     record_import,
-    store_post,
+    replace_post,
     write_csv,
 )
 from icass.store.central_factors import stale_posts
@@ -277,8 +277,10 @@ def _taken(connection: Connection, fiscal_year: int, bundles: list[_Bundle]) -> 
 def _store_bundle(connection: Connection, bundle: _Bundle) -> int:
     """The bundle as a stored post, replacing the post's year if the database holds it (as import_bundle)."""
     post = bundle.post
-    connection.execute(delete(posts).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year))
-    return store_post(connection, post, bundle.rows, bundle.kept)
+    existing = connection.execute(
+        select(posts.c.id).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year)
+    ).scalar_one_or_none()
+    return replace_post(connection, existing, post, bundle.rows, bundle.kept)
 
 
 def _world_row(connection: Connection, fiscal_year: int) -> Any:
