@@ -10,9 +10,12 @@ folders as they were."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import tempfile
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -20,20 +23,23 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, select
 
 from icass.bundle import tables as t
-from icass.bundle.load import read_post, signed_cents
-from icass.bundle.world import read_world_tables, world_settings
+from icass.bundle.load import read_bundles, read_post, signed_cents
+from icass.bundle.world import WorldFiles, read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.distribution.consolidation import Consolidation
 from icass.model import Post, Source
+from icass.model.world import Stage
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.runs.world import (
+    WorldPost,
     WorldRun,
     WorldTdy,
     _in_folder,
     consolidate_world,
     run_world,
     world_of_runs,
+    world_run,
 )
 from icass.store.bundles import (
     POST_FILE,
@@ -52,6 +58,7 @@ from icass.store.bundles import (
     record_import,
     replace_post,
     write_csv,
+    write_texts,
 )
 from icass.store.central_factors import stale_posts
 from icass.store.schema import (
@@ -404,6 +411,44 @@ def _stored_world_cells(connection: Connection, world_id: int) -> StoredWorldCel
     return StoredWorldCells(files)
 
 
+class Basis(StrEnum):
+    """What a stored world's invoices are computed from (issue 20 §1): the posts' rows as they stand, or a
+    version of each post: its initial budget (informational) or its final one accepted by the ISC (payable)."""
+
+    LIVE = "live"
+    INITIAL = "initial"
+    FINAL = "final"
+
+
+@dataclass(frozen=True)
+class BasisVersion:
+    """The version of a post a world is computed from."""
+
+    post: str
+    number: int
+    kind: str
+    revision: int  # of its kind: 0 for the first, 1 after a return, ...
+    state: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class WorldBasis:
+    """The basis of a world's invoices, each post's version it is computed from, and the world's posts left out
+    for want of one: with no version of the kind (initial), or whose final version the ISC has not accepted."""
+
+    basis: Basis
+    versions: tuple[BasisVersion, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+    @property
+    def payable(self) -> bool:
+        return self.basis == Basis.FINAL
+
+
+LIVE = WorldBasis(Basis.LIVE)
+
+
 @dataclass(frozen=True)
 class StoredWorldRun:
     """A stored world's run and its consolidation (None when it has errors), with the consolidation's problems."""
@@ -411,6 +456,7 @@ class StoredWorldRun:
     run: WorldRun
     consolidation: Consolidation | None
     problems: list[Diagnostic]
+    basis: WorldBasis = LIVE
 
     @cached_property
     def invoices(self) -> dict[str, WorldInvoice | None]:
@@ -423,6 +469,8 @@ class StoredWorldRun:
 
 
 WORLDS: Shelf[StoredWorldRun] = Shelf("world")  # fiscal year -> its run, under the revisions of it and its posts
+# (fiscal year, basis) -> the world computed from the posts' versions, under the versions chosen.
+VERSIONED_WORLDS: Shelf[StoredWorldRun] = Shelf("world of versions")
 
 
 def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
@@ -431,11 +479,15 @@ def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
     return consolidated_stored_world(engine, fiscal_year).run
 
 
-def consolidated_stored_world(engine: Engine, fiscal_year: int) -> StoredWorldRun:
+def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = Basis.LIVE) -> StoredWorldRun:
     """The stored world's run and consolidation, kept until the world's revision or any of its posts' changes.
     Its posts' runs are their kept states (icass.store.compute.state_kept): after an edit to one post, only that
-    post is run again, then the consolidation."""
+    post is run again, then the consolidation. Another `basis` than live computes it from each post's version
+    of that kind (versioned_world)."""
     from icass.store.compute import run_stored_tdy
+
+    if basis != Basis.LIVE:
+        return versioned_world(engine, fiscal_year, basis)
 
     database = database_of(engine)
     with engine.connect() as connection:
@@ -506,3 +558,103 @@ def stored_world_years(engine: Engine) -> list[int]:
     """The fiscal years of the worlds the database holds."""
     with engine.connect() as connection:
         return list(connection.execute(select(worlds.c.fiscal_year).order_by(worlds.c.fiscal_year)).scalars())
+
+
+def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWorldRun:
+    """The stored world computed from its posts' versions (issue 20 §1), not their rows: `initial` from each
+    post's newest initial version the ISC accepted, else its newest initial version (informational); `final` from
+    each post's newest accepted final version (payable). A post with no such version is left out of the world,
+    with the lines of the world's files that name it, and listed. Each version's frozen bundle is read and run as
+    `icass world` reads and runs the bundles of its posts/ folder, so that the world of versions is the world of
+    their exported folders. Kept until the world, its prior-year posts or the versions chosen change."""
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.store.compute import run_stored_tdy
+
+    database = database_of(engine)
+    with engine.connect() as connection:
+        world = _world_row(connection, fiscal_year)
+        members = _members(connection, world["id"])
+        own = [m for m in members if m.kind == POSTS and m.id is not None]
+        chosen = {m.folder: _chosen_version(connection, m.id, basis) for m in own}
+        kept_out = {m.code for m in own if chosen[m.folder] is None}
+        tdy_members = [m for m in members if m.kind == TDY and m.id is not None and m.code not in kept_out]
+        stamp = (
+            world["revision"],
+            *((m.folder, m.id, *(chosen[m.folder] or ((),))[:2]) for m in own),
+            *((m.folder, m.id, m.revision) for m in tdy_members),
+        )
+        held = VERSIONED_WORLDS.get(database, (fiscal_year, basis.value), stamp)
+        if held is not None:
+            return held
+        settings, problems = world_settings(_settings(world))
+        for m in members:
+            if m.id is None:
+                message = f"post {m.code}, fiscal year {m.fiscal_year}, is no longer in the database"
+                problems.append(error(Source(f"{m.kind}/{m.folder}"), message))
+        taken = [m for m in own if chosen[m.folder] is not None]
+        files, problems = read_world_tables(
+            _stored_world_cells(connection, world["id"]),
+            settings,
+            problems,
+            tuple(Path(POSTS, m.folder) for m in taken),
+            tuple(Path(TDY, m.folder) for m in tdy_members),
+        )
+    if files is None:
+        return StoredWorldRun(WorldRun(tuple(problems)), None, [], WorldBasis(basis, (), tuple(sorted(kept_out))))
+    files = _without_posts(files, kept_out)
+    if basis in (Basis.INITIAL, Basis.FINAL):
+        files = dataclasses.replace(files, world=dataclasses.replace(files.world, stage=Stage(basis.value)))
+    versions = []
+    with tempfile.TemporaryDirectory(prefix="icass-world-") as folder:
+        read_posts = []
+        folders = []
+        for m in taken:
+            version = chosen[m.folder]
+            assert version is not None
+            target = Path(folder) / m.folder
+            write_texts(target, version[2])
+            folders.append(target)
+            versions.append(BasisVersion(m.code, version[3], version[4], version[5], version[6], version[7]))
+        for target, read in zip(folders, read_bundles(folders), strict=True):
+            read_posts.append(
+                WorldPost(target.name, read, read[0].post if read[0] is not None else read_post(target)[0])
+            )
+        tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in tdy_members]
+        run = world_run(files, problems, read_posts, tdy, load_catalog(), load_counting_rules())
+    consolidation, more = consolidate_world(run)
+    result = StoredWorldRun(run, consolidation, more, WorldBasis(basis, tuple(versions), tuple(sorted(kept_out))))
+    VERSIONED_WORLDS.put(database, (fiscal_year, basis.value), stamp, result)
+    return result
+
+
+def _chosen_version(connection: Connection, post_id: int, basis: Basis) -> tuple[Any, ...] | None:
+    """The post's version a world of `basis` is computed from: (row id, its making, bundle, number, kind,
+    revision of its kind, state, SHA-256), or None."""
+    from icass.model.approval import State
+    from icass.store.schema import post_versions as v
+
+    query = (
+        select(v.c.id, v.c.created_at, v.c.bundle, v.c.number, v.c.kind, v.c.kind_revision, v.c.state, v.c.sha256)
+        .where(v.c.post_id == post_id, v.c.kind == basis.value)
+        .order_by(v.c.number.desc())
+    )
+    found = connection.execute(query).all()
+    accepted = [r for r in found if r.state == State.ACCEPTED]
+    if accepted:
+        return tuple(accepted[0])
+    if basis == Basis.INITIAL and found:
+        return tuple(found[0])
+    return None
+
+
+def _without_posts(files: WorldFiles, left_out: set[str]) -> WorldFiles:
+    """The world's files without the lines that name a post left out of it."""
+    if not left_out:
+        return files
+    return dataclasses.replace(
+        files,
+        profiles=tuple(p for p in files.profiles if p.post not in left_out),
+        items=tuple(i for i in files.items if i.post not in left_out),
+        targets=tuple((post, target) for post, target in files.targets if post not in left_out),
+    )
