@@ -507,7 +507,31 @@ class WorldItemLineOut(BaseModel):
     bases: list[str] = Field(default_factory=list, description="the basis of each share, without the item's code")
 
 
-class WorldInvoiceOut(BaseModel):
+class WorldVersionOut(BaseModel):
+    """A post's version a world is computed from."""
+
+    post: str
+    number: int
+    kind: str
+    revision: int
+    state: str
+    sha256: str
+
+
+class WorldBasisOut(BaseModel):
+    """What a world's figures are computed from (issue 20 §1)."""
+
+    basis: str = Field("live", description="live (the posts' rows as they stand), initial or final (versions)")
+    payable: bool = Field(False, description="true only for final: the ISC accepted every version it counts")
+    figures: str = Field("", description="the figures' basis in words, as the invoice's files say it")
+    versions: list[WorldVersionOut] = Field(default_factory=list, description="each post's version counted")
+    posts_left_out: list[str] = Field(
+        default_factory=list,
+        description="the world's posts not counted: final not yet accepted (final), no initial version (initial)",
+    )
+
+
+class WorldInvoiceOut(WorldBasisOut):
     agency: str
     agency_name: str = ""
     fiscal_year: int

@@ -465,7 +465,10 @@ class StoredWorldRun:
         if self.consolidation is None or self.run.files is None:
             return {}
         world = self.run.files.world
-        return {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
+        found = {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
+        if self.basis.left_out:  # nothing below the line until every post is in (_without_posts)
+            found = {a: dataclasses.replace(b, items=()) if b else None for a, b in found.items()}
+        return found
 
 
 WORLDS: Shelf[StoredWorldRun] = Shelf("world")  # fiscal year -> its run, under the revisions of it and its posts
@@ -562,11 +565,12 @@ def stored_world_years(engine: Engine) -> list[int]:
 
 def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWorldRun:
     """The stored world computed from its posts' versions (issue 20 §1), not their rows: `initial` from each
-    post's newest initial version the ISC accepted, else its newest initial version (informational); `final` from
-    each post's newest accepted final version (payable). A post with no such version is left out of the world,
-    with the lines of the world's files that name it, and listed. Each version's frozen bundle is read and run as
-    `icass world` reads and runs the bundles of its posts/ folder, so that the world of versions is the world of
-    their exported folders. Kept until the world, its prior-year posts or the versions chosen change."""
+    post's newest initial version the ISC accepted, else its newest initial version (informational); `final`
+    from each post's newest accepted final version (payable). A post with no such version is left out of the
+    world and listed; while one is, nothing is billed below the line (_without_posts). Each version's frozen
+    bundle is read and run as `icass world` reads and runs the bundles of its posts/ folder, so that the world
+    of versions is the world of their exported folders. Kept until the world, its prior-year posts or the
+    versions chosen change."""
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
     from icass.store.compute import run_stored_tdy
@@ -649,12 +653,18 @@ def _chosen_version(connection: Connection, post_id: int, basis: Basis) -> tuple
 
 
 def _without_posts(files: WorldFiles, left_out: set[str]) -> WorldFiles:
-    """The world's files without the lines that name a post left out of it."""
+    """The world's files without the posts left out: their lines of posts.csv and targets, and the files of the
+    costs below the line. Those are shared on counts of every post of the world (H-424 b): shared among some
+    posts only, an agency's part would change when the others come in, so none is billed until every post is in
+    (StoredWorldRun.invoices leaves out the adjustments the consolidation still makes)."""
     if not left_out:
         return files
     return dataclasses.replace(
         files,
         profiles=tuple(p for p in files.profiles if p.post not in left_out),
-        items=tuple(i for i in files.items if i.post not in left_out),
+        items=(),
+        dependents=(),
+        tokens=(),
+        gfs_workload=(),
         targets=tuple((post, target) for post, target in files.targets if post not in left_out),
     )
