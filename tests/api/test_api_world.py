@@ -22,7 +22,7 @@ from icass.money import format_grouped, format_plain, parse_cents
 from icass.runs.world import consolidate_world, run_world
 from icass.store.accounts import Grant, create_account
 from icass.store.database import open_database
-from icass.store.schema import post_versions, version_steps
+from icass.store.schema import ROW_TABLES, post_versions, posts, version_steps
 from icass.views.world_invoice import world_invoice
 from icass.web.app import create_app
 from tests.api import test_api
@@ -237,3 +237,35 @@ def test_the_invoice_on_each_basis_of_versions(site, seeded_url):
     world = admin.get(f"/world/{FY}", params={"basis": "initial"})
     assert "Informational:" in world.text
     assert f'href="/world/{FY}/invoices/{OTHER}?basis=initial"' in world.text
+
+
+def test_tdy_rates_read_the_accepted_final_version_and_say_which(site, seeded_url):
+    """TDY rates are the post's accepted final version's, whatever its rows become after; without one, the
+    post's live figures, said so (issue 20 §1)."""
+    fmo = sign_in(site, "fmo")
+    params = {"as_of": "2028-01-31"}
+    live = fmo.get(f"{BASE}/tdy/invoices", params=params).json()
+    assert live["rates_from"]["basis"] == "live"
+    assert "no final version" in live["rates_from"]["said"]
+    made = sign_in(site, "admin").change("POST", f"{BASE}/versions", json={"kind": "final", "comment": ""}).json()
+    engine = open_database(seeded_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(post_versions).values(state="accepted"))
+            # The post's budget changes after: the rates do not.
+            budget = ROW_TABLES["budget.csv"]
+            connection.execute(update(budget).values(amount=budget.c.amount + 100_000))
+            connection.execute(update(posts).values(revision="changed"))
+    finally:
+        engine.dispose()
+    billed = fmo.get(f"{BASE}/tdy/invoices", params=params).json()
+    assert billed["rates_from"] == {
+        "basis": "final",
+        "version": made["number"],
+        "revision": 0,
+        "sha256": made["sha256"],
+        "said": f"the accepted final version {made['number']} (SHA-256 {made['sha256']})",
+    }
+    assert billed["invoices"] == live["invoices"]
+    page = fmo.get(f"/posts/{KVR}/{FY}/tdy", params=params)
+    assert f"The rates are from the accepted final version {made['number']} (SHA-256 {made['sha256']})." in page.text

@@ -586,11 +586,22 @@ class TdyInvoiceOut(BaseModel):
     total: str
 
 
+class TdyRatesOut(BaseModel):
+    """Whose figures a post's TDY rates are: its accepted final version, or its live rows."""
+
+    basis: str = Field(description="final (the post's newest final version the ISC accepted) or live")
+    version: int | None = None
+    revision: int | None = Field(default=None, description="of the final kind: 0, then 1 after a return, ...")
+    sha256: str | None = None
+    said: str = Field("", description="the same in words")
+
+
 class TdyInvoicesOut(BaseModel):
     post: str
     fiscal_year: int
     as_of: str
     invoices: list[TdyInvoiceOut]
+    rates_from: TdyRatesOut | None = None
 
 
 # The ISC's cost factors of a fiscal year (icass.api.cost_factors): a row as read; a new or changed row takes the

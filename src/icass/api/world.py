@@ -27,6 +27,7 @@ from icass.api.schemas import (
     TdyInvoiceOut,
     TdyInvoicesOut,
     TdyLineOut,
+    TdyRatesOut,
     WorldBasisOut,
     WorldBureauOut,
     WorldInvoiceOut,
@@ -44,7 +45,7 @@ from icass.money import format_plain
 from icass.store.accounts import Account
 from icass.store.bundles import NotStored
 from icass.store.changes import PostKey, find_post
-from icass.store.compute import run_stored_tdy, state_stored
+from icass.store.compute import RatesFrom, state_stored, stored_tdy
 from icass.store.versions import approval_state
 from icass.store.worlds import LIVE, Basis, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
@@ -315,7 +316,7 @@ def tdy_invoices(
 ) -> TdyInvoicesOut:
     key = post_key(request, post, fiscal_year)
     when = as_of or dt.date.today()
-    run = run_stored_tdy(request.app.state.engine, key.id, when)
+    run, version = stored_tdy(request.app.state.engine, key.id, when)
     errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
     if run.billing is None or errors:
         raise RejectedPost(f"post {post} {fiscal_year} has {len(errors)} error(s): no TDY invoices", errors)
@@ -344,4 +345,22 @@ def tdy_invoices(
             )
             for i in run.billing.invoices
         ],
+        rates_from=rates_out(version),
+    )
+
+
+def rates_out(version: RatesFrom | None) -> TdyRatesOut:
+    """Whose figures the TDY rates are (issue 20 §1: the prior year's accepted final version), said."""
+    if version is None:
+        return TdyRatesOut(
+            basis="live",
+            said="the post's live figures: the ICASS Service Center has accepted no final version of this budget",
+        )
+    revision = f", revision {version.revision}" if version.revision else ""
+    return TdyRatesOut(
+        basis="final",
+        version=version.number,
+        revision=version.revision,
+        sha256=version.sha256,
+        said=f"the accepted final version {version.number}{revision} (SHA-256 {version.sha256})",
     )

@@ -428,3 +428,22 @@ def _run_of(connection: Connection, version_id: tuple[int, str], bundle: dict[st
             kept = run_post(target)
         VERSIONS.put(database, version_id, (), kept)
     return kept
+
+
+def accepted_final(connection: Connection, post_id: int) -> Any:
+    """The post's newest final version the ISC accepted (its row), None when there is none."""
+    return connection.execute(
+        select(post_versions)
+        .where(
+            post_versions.c.post_id == post_id,
+            post_versions.c.kind == Kind.FINAL.value,
+            post_versions.c.state == State.ACCEPTED.value,
+        )
+        .order_by(post_versions.c.number.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def frozen_run(connection: Connection, row: Any) -> PostRun:
+    """The run of a version's row: its frozen bundle run as `icass distribute` runs its export (kept)."""
+    return _run_of(connection, (row.id, row.created_at), row.bundle)

@@ -497,6 +497,7 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = B
         world = _world_row(connection, fiscal_year)
         members = _members(connection, world["id"])
         stamp = (world["revision"], *((m.kind, m.folder, m.id, m.revision) for m in members))
+        stamp += _rates_versions(connection, [m for m in members if m.kind == TDY])
         kept = WORLDS.get(database, fiscal_year, stamp)
         if kept is not None:
             return kept
@@ -587,6 +588,7 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
             world["revision"],
             *((m.folder, m.id, *(chosen[m.folder] or ((),))[:2]) for m in own),
             *((m.folder, m.id, m.revision) for m in tdy_members),
+            *_rates_versions(connection, tdy_members),
         )
         held = VERSIONED_WORLDS.get(database, (fiscal_year, basis.value), stamp)
         if held is not None:
@@ -630,6 +632,15 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
     result = StoredWorldRun(run, consolidation, more, WorldBasis(basis, tuple(versions), tuple(sorted(kept_out))))
     VERSIONED_WORLDS.put(database, (fiscal_year, basis.value), stamp, result)
     return result
+
+
+def _rates_versions(connection: Connection, members: list[Any]) -> tuple[Any, ...]:
+    """The accepted final version each prior-year post's TDY rates are read from (icass.store.compute.stored_tdy),
+    for the stamp a world is kept under: accepting one bills the visits again."""
+    from icass.store.versions import accepted_final
+
+    found = (accepted_final(connection, m.id) if m.id is not None else None for m in members)
+    return tuple((v.id, v.created_at) if v is not None else None for v in found)
 
 
 def _chosen_version(connection: Connection, post_id: int, basis: Basis) -> tuple[Any, ...] | None:
