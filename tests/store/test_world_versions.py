@@ -9,12 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from icass.model.approval import Kind
+from icass.model.approval import Basis, Kind
 from icass.runs.world import consolidate_world, run_world
 from icass.store.changes import find_post
 from icass.store.schema import post_versions
 from icass.store.versions import create, export_version
-from icass.store.worlds import Basis, consolidated_stored_world, export_world, import_world
+from icass.store.worlds import consolidated_stored_world, export_world, import_world
 from icass.views.world_invoice import agencies, world_invoice
 from tests.store.test_store_world import _errors, _world
 

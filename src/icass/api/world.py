@@ -40,14 +40,15 @@ from icass.api.schemas import (
 from icass.bundle.invoice_files import MEDIA_TYPES, WORLD_FIGURES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation
+from icass.model.approval import Basis
 from icass.model.world import World
 from icass.money import format_plain
 from icass.store.accounts import Account
 from icass.store.bundles import NotStored
 from icass.store.changes import PostKey, find_post
-from icass.store.compute import RatesFrom, state_stored, stored_tdy
-from icass.store.versions import approval_state
-from icass.store.worlds import LIVE, Basis, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
+from icass.store.compute import state_stored
+from icass.store.versions import RatesFrom, approval_state, stored_tdy
+from icass.store.worlds import LIVE, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
     WorldInvoice,
     WorldNames,

@@ -242,37 +242,18 @@ BUDGET_SIDE = frozenset(edit.READERS)
 
 def run_stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:
     """The TDY module on a stored post (a prior-year final budget with its visits), as `run_tdy` on its bundle:
-    rates from the post's accepted final version, else its run (run_stored), then its stored visits, services
-    and policy billed on `as_of` (stored_tdy)."""
-    return stored_tdy(engine, post_id, as_of)[0]
-
-
-@dataclass(frozen=True)
-class RatesFrom:
-    """The version of a prior-year post whose figures a TDY run's rates come from (issue 20 §1: "TDY rates read
-    the prior year's accepted final version")."""
-
-    number: int
-    revision: int  # of the final kind: 0, then 1 after a return, ...
-    sha256: str
-
-
-def stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> tuple[TdyRun, RatesFrom | None]:
-    """run_stored_tdy and the version its rates come from: the post's newest final version the ISC accepted
-    (H-363.1-6 a(1): the rates of the prior year's final budget), None when it has none and they are the post's
-    live figures. The visits, services and policy are the post's rows as they stand: they are recorded after."""
-    from icass.store.versions import accepted_final, frozen_run
-
+    rates from its run (run_stored), then its stored visits, services and policy billed on `as_of`. (With the
+    rates of its accepted final version: icass.store.versions.stored_tdy.)"""
+    run = run_stored(engine, post_id)
     with engine.connect() as connection:
-        version = accepted_final(connection, post_id)
-        run = frozen_run(connection, version) if version is not None else None
-        cells = stored_cells(connection, post_id)
-        query = select(documents.c.text).where(documents.c.post_id == post_id, documents.c.name == POLICY)
-        policy = connection.execute(query).scalar_one_or_none()
-    if run is None:
-        run = run_stored(engine, post_id)
-    said = RatesFrom(version.number, version.kind_revision, version.sha256) if version is not None else None
-    return tdy_of(run, cells, as_of, run.catalog, policy), said
+        cells, policy = tdy_rows(connection, post_id)
+    return tdy_of(run, cells, as_of, run.catalog, policy)
+
+
+def tdy_rows(connection: Connection, post_id: int) -> tuple[StoredCells, str | None]:
+    """A stored post's rows the TDY module reads besides its run: its cells (tdy/ files) and policy.toml's text."""
+    query = select(documents.c.text).where(documents.c.post_id == post_id, documents.c.name == POLICY)
+    return stored_cells(connection, post_id), connection.execute(query).scalar_one_or_none()
 
 
 def _sources_of(cells: Sequence[StoredCells]) -> list[tuple[SourceRecords, list[Diagnostic]]]:

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import tempfile
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from icass.bundle.world import WorldFiles, read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.distribution.consolidation import Consolidation
 from icass.model import Post, Source
+from icass.model.approval import Basis
 from icass.model.world import Stage
 from icass.money import format_plain
 from icass.runs.post import PostRun
@@ -411,15 +411,6 @@ def _stored_world_cells(connection: Connection, world_id: int) -> StoredWorldCel
     return StoredWorldCells(files)
 
 
-class Basis(StrEnum):
-    """What a stored world's invoices are computed from (issue 20 §1): the posts' rows as they stand, or a
-    version of each post: its initial budget (informational) or its final one accepted by the ISC (payable)."""
-
-    LIVE = "live"
-    INITIAL = "initial"
-    FINAL = "final"
-
-
 @dataclass(frozen=True)
 class BasisVersion:
     """The version of a post a world is computed from."""
@@ -487,7 +478,7 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = B
     Its posts' runs are their kept states (icass.store.compute.state_kept): after an edit to one post, only that
     post is run again, then the consolidation. Another `basis` than live computes it from each post's version
     of that kind (versioned_world)."""
-    from icass.store.compute import run_stored_tdy
+    from icass.store.versions import tdy_run
 
     if basis != Basis.LIVE:
         return versioned_world(engine, fiscal_year, basis)
@@ -519,7 +510,7 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = B
         own = [m for m in found if m.kind == POSTS]
         runs = _post_runs(connection, [(m.id, m.revision) for m in own])
         read = [(m.folder, _post_of(connection, m.id, run)) for m, run in zip(own, runs, strict=True)]
-    tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in found if m.kind == TDY]
+    tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in found if m.kind == TDY]
     run = world_of_runs(files, problems, read, runs, tdy)
     consolidation, more = consolidate_world(run)
     result = StoredWorldRun(run, consolidation, more)
@@ -574,7 +565,7 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
     versions chosen change."""
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
-    from icass.store.compute import run_stored_tdy
+    from icass.store.versions import tdy_run
 
     database = database_of(engine)
     with engine.connect() as connection:
@@ -626,7 +617,7 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
             read_posts.append(
                 WorldPost(target.name, read, read[0].post if read[0] is not None else read_post(target)[0])
             )
-        tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in tdy_members]
+        tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in tdy_members]
         run = world_run(files, problems, read_posts, tdy, load_catalog(), load_counting_rules())
     consolidation, more = consolidate_world(run)
     result = StoredWorldRun(run, consolidation, more, WorldBasis(basis, tuple(versions), tuple(sorted(kept_out))))
@@ -635,7 +626,7 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
 
 
 def _rates_versions(connection: Connection, members: list[Any]) -> tuple[Any, ...]:
-    """The accepted final version each prior-year post's TDY rates are read from (icass.store.compute.stored_tdy),
+    """The accepted final version each prior-year post's TDY rates are read from (icass.store.versions.stored_tdy),
     for the stamp a world is kept under: accepting one bills the visits again."""
     from icass.store.versions import accepted_final
 

@@ -15,7 +15,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_w
 from icass.api.posts import JSON, RejectedPost, listed_posts, post_key, post_out
 from icass.api.schemas import FiscalYear, WorldInvoiceOut
 from icass.model import FUNDING_SOURCES
-from icass.store.worlds import Basis
+from icass.model.approval import Basis
 from icass.tdy.invoices import STATUS_IN_WORDS
 from icass.web import posts
 from icass.web.render import page
@@ -25,7 +25,7 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 BASES = (
     (Basis.LIVE.value, "Live figures"),
     (Basis.INITIAL.value, "Initial versions (informational)"),
-    (Basis.FINAL.value, "Accepted final versions (payable)"),
+    (Basis.FINAL.value, "Payable: the versions accepted"),
 )
 
 
