@@ -458,7 +458,7 @@ class StoredWorldRun:
         world = self.run.files.world
         found = {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
         if self.basis.left_out:  # nothing below the line until every post is in (_without_posts)
-            found = {a: dataclasses.replace(b, items=()) if b else None for a, b in found.items()}
+            found = {a: dataclasses.replace(b, items=()) if b and b.posts else None for a, b in found.items()}
         return found
 
 
