@@ -113,3 +113,12 @@ def test_the_final_world_is_of_accepted_versions_and_names_the_others(engine, tm
     _accept(engine, "ALD", made["ALD"])
     again = consolidated_stored_world(engine, 2027, Basis.FINAL)
     assert again.basis.left_out == ("PSL",)
+
+
+def test_a_final_world_without_an_accepted_version_bills_nothing(engine, tmp_path):
+    _stored(engine, tmp_path)
+    _versions(engine, Kind.FINAL)
+    found = consolidated_stored_world(engine, 2027, Basis.FINAL)
+    assert found.consolidation is not None, _errors([*found.run.diagnostics, *found.problems])
+    assert found.basis.left_out == ("ALD", "KVR", "PSL")
+    assert found.invoices == {}

@@ -37,6 +37,7 @@ from icass.runs.world import (
     WorldTdy,
     _in_folder,
     consolidate_world,
+    post_figures,
     run_world,
     world_of_runs,
     world_run,
@@ -619,6 +620,8 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
             )
         tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in tdy_members]
         run = world_run(files, problems, read_posts, tdy, load_catalog(), load_counting_rules())
+    if kept_out and run.ok:
+        run = _without_adjustments(run)
     consolidation, more = consolidate_world(run)
     result = StoredWorldRun(run, consolidation, more, WorldBasis(basis, tuple(versions), tuple(sorted(kept_out))))
     VERSIONED_WORLDS.put(database, (fiscal_year, basis.value), stamp, result)
@@ -632,6 +635,19 @@ def _rates_versions(connection: Connection, members: list[Any]) -> tuple[Any, ..
 
     found = (accepted_final(connection, m.id) if m.id is not None else None for m in members)
     return tuple((v.id, v.created_at) if v is not None else None for v in found)
+
+
+def _without_adjustments(run: WorldRun) -> WorldRun:
+    """A world left partial with the AmSal and PAT targets at what its posts budgeted: the targets are the whole
+    world's (H-424 b(1), b(2)), so their adjustment is made only once every post is in (_without_posts)."""
+    assert run.files is not None
+    figures = [post_figures(p) for p in run.posts]
+    world = dataclasses.replace(
+        run.files.world,
+        amsal_target=sum(f.funding.get("AMSAL", 0) for f in figures),
+        pat_target=sum(f.funding.get("PAT", 0) for f in figures),
+    )
+    return dataclasses.replace(run, files=dataclasses.replace(run.files, world=world))
 
 
 def _chosen_version(connection: Connection, post_id: int, basis: Basis) -> tuple[Any, ...] | None:
