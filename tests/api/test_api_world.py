@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from sqlalchemy import insert, select, update
 
 from icass.cli import app as cli
@@ -229,6 +230,11 @@ def test_the_invoice_on_each_basis_of_versions(site, seeded_url):
     assert admin.get(f"{WORLD}/{OTHER}", params={"basis": "other"}).status_code == 422
     pdf = admin.get(f"{WORLD}/{OTHER}", params={"basis": "final", "format": "pdf"})
     assert pdf.status_code == 200
+    book = admin.get(f"{WORLD}/{OTHER}", params={"basis": "final", "format": "xlsx"})
+    heading = {r[0].value: r[1].value for r in load_workbook(io.BytesIO(book.content)).active.iter_rows(max_row=6)}
+    assert heading["Budget stage"] == "final budget: payable"
+    assert heading["Figures"] == final["figures"]
+    assert final["versions"][0]["sha256"] in final["figures"]
     page = admin.get(f"/world/{FY}/invoices/{OTHER}", params={"basis": "final"})
     assert 'data-state="final"' in page.text
     assert "Payable:" in page.text
