@@ -15,12 +15,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import insert, select, update
 
 from icass.cli import app as cli
 from icass.money import format_grouped, format_plain, parse_cents
 from icass.runs.world import consolidate_world, run_world
 from icass.store.accounts import Grant, create_account
 from icass.store.database import open_database
+from icass.store.schema import ROW_TABLES, post_versions, posts, version_steps
 from icass.views.world_invoice import world_invoice
 from icass.web.app import create_app
 from tests.api import test_api
@@ -188,3 +191,87 @@ def test_without_a_stored_world_there_is_none_to_read(engine):
     assert admin.get("/world", follow_redirects=False).status_code == 404
     assert admin.get(WORLD).status_code == 404
     assert admin.get(f"{WORLD}/{AGENCY}").status_code == 404
+
+
+def test_the_invoice_on_each_basis_of_versions(site, seeded_url):
+    """basis=initial is informational, from each post's version; basis=final is payable, from the accepted
+    final versions, and names the posts whose final is not yet accepted (issue 20 §1)."""
+    admin = sign_in(site, "admin")
+    everyone = {p["post"] for b in admin.get(f"/api/world/{FY}/posts").json() for p in b["posts"]}
+    assert len(everyone) == 6
+    for kind in ("initial", "final"):
+        made = admin.change("POST", f"{BASE}/versions", json={"kind": kind, "comment": ""})
+        assert made.status_code == 201, made.text
+    engine = open_database(seeded_url)
+    try:
+        with engine.begin() as connection:
+            # Accepted by the ISC after the Council's approval (its path is tests/api/test_versions.py's).
+            final = connection.execute(select(post_versions.c.id).where(post_versions.c.kind == "final")).scalar_one()
+            connection.execute(update(post_versions).where(post_versions.c.id == final).values(state="accepted"))
+            step = {"version_id": final, "at": "2027-06-01T00:00:00Z", "username": "fmo", "agency": None}
+            for name, state in (("record_council_approval", "council_approved"), ("accept", "accepted")):
+                connection.execute(
+                    insert(version_steps), {**step, "step": name, "refused": False, "comment": "", "state": state}
+                )
+    finally:
+        engine.dispose()
+    live = admin.get(f"{WORLD}/{OTHER}").json()
+    assert (live["basis"], live["payable"], live["versions"], live["posts_left_out"]) == ("live", False, [], [])
+    final = admin.get(f"{WORLD}/{OTHER}", params={"basis": "final"}).json()
+    assert (final["basis"], final["stage"], final["payable"]) == ("final", "final", True)
+    assert [(v["post"], v["kind"], v["state"]) for v in final["versions"]] == [(KVR, "final", "accepted")]
+    assert set(final["posts_left_out"]) == everyone - {KVR}
+    assert {p["post"] for p in final["posts"]} == {KVR}
+    assert final["items"] == []  # shared on every post's counts: not billed until every post is in
+    assert "final not yet accepted" in final["figures"]
+    initial = admin.get(f"{WORLD}/{OTHER}", params={"basis": "initial"}).json()
+    assert (initial["stage"], initial["payable"]) == ("initial", False)
+    assert [(v["post"], v["number"], v["state"]) for v in initial["versions"]] == [(KVR, 1, "draft")]
+    assert admin.get(f"{WORLD}/{OTHER}", params={"basis": "other"}).status_code == 422
+    pdf = admin.get(f"{WORLD}/{OTHER}", params={"basis": "final", "format": "pdf"})
+    assert pdf.status_code == 200
+    book = admin.get(f"{WORLD}/{OTHER}", params={"basis": "final", "format": "xlsx"})
+    heading = {r[0].value: r[1].value for r in load_workbook(io.BytesIO(book.content)).active.iter_rows(max_row=6)}
+    assert heading["Budget stage"] == "final budget: payable"
+    assert heading["Figures"] == final["figures"]
+    assert final["versions"][0]["sha256"] in final["figures"]
+    page = admin.get(f"/world/{FY}/invoices/{OTHER}", params={"basis": "final"})
+    assert 'data-state="final"' in page.text
+    assert "Payable:" in page.text
+    assert ", ".join(sorted(everyone - {KVR})) in page.text
+    assert final["versions"][0]["sha256"] in page.text
+    world = admin.get(f"/world/{FY}", params={"basis": "initial"})
+    assert "Informational:" in world.text
+    assert f'href="/world/{FY}/invoices/{OTHER}?basis=initial"' in world.text
+
+
+def test_tdy_rates_read_the_accepted_final_version_and_say_which(site, seeded_url):
+    """TDY rates are the post's accepted final version's, whatever its rows become after; without one, the
+    post's live figures, said so (issue 20 §1)."""
+    fmo = sign_in(site, "fmo")
+    params = {"as_of": "2028-01-31"}
+    live = fmo.get(f"{BASE}/tdy/invoices", params=params).json()
+    assert live["rates_from"]["basis"] == "live"
+    assert "no final version" in live["rates_from"]["said"]
+    made = sign_in(site, "admin").change("POST", f"{BASE}/versions", json={"kind": "final", "comment": ""}).json()
+    engine = open_database(seeded_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(post_versions).values(state="accepted"))
+            # The post's budget changes after: the rates do not.
+            budget = ROW_TABLES["budget.csv"]
+            connection.execute(update(budget).values(amount=budget.c.amount + 100_000))
+            connection.execute(update(posts).values(revision="changed"))
+    finally:
+        engine.dispose()
+    billed = fmo.get(f"{BASE}/tdy/invoices", params=params).json()
+    assert billed["rates_from"] == {
+        "basis": "final",
+        "version": made["number"],
+        "revision": 0,
+        "sha256": made["sha256"],
+        "said": f"the accepted final version {made['number']} (SHA-256 {made['sha256']})",
+    }
+    assert billed["invoices"] == live["invoices"]
+    page = fmo.get(f"/posts/{KVR}/{FY}/tdy", params=params)
+    assert f"The rates are from the accepted final version {made['number']} (SHA-256 {made['sha256']})." in page.text

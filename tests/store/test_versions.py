@@ -16,8 +16,8 @@ from icass.model.approval import Kind
 from icass.runs.post import run_post
 from icass.store.bundles import import_bundle
 from icass.store.changes import find_post
-from icass.store.schema import ROW_TABLES, posts
-from icass.store.versions import create, export_version, version_run
+from icass.store.schema import ROW_TABLES, post_versions, posts, version_steps
+from icass.store.versions import create, export_version, find, version_run
 from icass.views.invoice import agency_invoice
 from icass.views.totals import agency_bills
 from tests.store.test_store import ROOT, _same_tree
@@ -172,3 +172,19 @@ def test_the_migration_makes_recorded_approvals_versions_and_back(tmp_path):
     assert columns == ["id", "post_id", "number", "approved_at", "approved_by", "note", "revision", "files"]
     assert [tuple(r) for r in kept] == [(1, "2026-11-20T10:00:00.000000Z", "fmo", "Council, 20 November")]
     engine.dispose()
+
+
+def test_a_replace_of_the_post_keeps_its_versions(engine, tmp_path):
+    key, version = _version(engine)
+    with engine.begin() as connection:
+        row = connection.execute(select(post_versions.c.id).where(post_versions.c.post_id == key.id)).scalar_one()
+        step = {"version_id": row, "at": "2026-12-07T00:00:00Z", "username": "fmo", "step": "submit_to_committee"}
+        connection.execute(insert(version_steps), {**step, "refused": False, "comment": "", "state": "with_committee"})
+    stored, problems = import_bundle(engine, SAMPLE, replace=True)
+    assert stored is not None, [str(p) for p in problems]
+    with engine.connect() as connection:
+        again = find_post(connection, key.code, key.fiscal_year)
+        kept = find(connection, again, 1)
+    assert (kept.sha256, kept.kind, kept.created_by) == (version.sha256, "initial", "fmo")
+    assert [(s.step, s.state) for s in kept.steps] == [("submit_to_committee", "with_committee")]
+    assert export_version(engine, key.code, key.fiscal_year, 1, tmp_path / "v1")[1] == version.sha256

@@ -530,7 +530,31 @@ class WorldItemLineOut(BaseModel):
     bases: list[str] = Field(default_factory=list, description="the basis of each share, without the item's code")
 
 
-class WorldInvoiceOut(BaseModel):
+class WorldVersionOut(BaseModel):
+    """A post's version a world is computed from."""
+
+    post: str
+    number: int
+    kind: str
+    revision: int
+    state: str
+    sha256: str
+
+
+class WorldBasisOut(BaseModel):
+    """What a world's figures are computed from (issue 20 §1)."""
+
+    basis: str = Field("live", description="live (the posts' rows as they stand), initial or final (versions)")
+    payable: bool = Field(False, description="true only for final: the ISC accepted every version it counts")
+    figures: str = Field("", description="the figures' basis in words, as the invoice's files say it")
+    versions: list[WorldVersionOut] = Field(default_factory=list, description="each post's version counted")
+    posts_left_out: list[str] = Field(
+        default_factory=list,
+        description="the world's posts not counted: final not yet accepted (final), no initial version (initial)",
+    )
+
+
+class WorldInvoiceOut(WorldBasisOut):
     agency: str
     agency_name: str = ""
     fiscal_year: int
@@ -585,11 +609,22 @@ class TdyInvoiceOut(BaseModel):
     total: str
 
 
+class TdyRatesOut(BaseModel):
+    """Whose figures a post's TDY rates are: its accepted final version, or its live rows."""
+
+    basis: str = Field(description="final (the post's newest final version the ISC accepted) or live")
+    version: int | None = None
+    revision: int | None = Field(default=None, description="of the final kind: 0, then 1 after a return, ...")
+    sha256: str | None = None
+    said: str = Field("", description="the same in words")
+
+
 class TdyInvoicesOut(BaseModel):
     post: str
     fiscal_year: int
     as_of: str
     invoices: list[TdyInvoiceOut]
+    rates_from: TdyRatesOut | None = None
 
 
 # The ISC's cost factors of a fiscal year (icass.api.cost_factors): a row as read; a new or changed row takes the

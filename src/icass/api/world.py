@@ -27,24 +27,28 @@ from icass.api.schemas import (
     TdyInvoiceOut,
     TdyInvoicesOut,
     TdyLineOut,
+    TdyRatesOut,
+    WorldBasisOut,
     WorldBureauOut,
     WorldInvoiceOut,
     WorldItemLineOut,
     WorldPostLineOut,
     WorldPostOut,
     WorldTotalOut,
+    WorldVersionOut,
 )
-from icass.bundle.invoice_files import MEDIA_TYPES, world_file_name, world_invoice_file
+from icass.bundle.invoice_files import MEDIA_TYPES, WORLD_FIGURES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation
+from icass.model.approval import Basis
 from icass.model.world import World
 from icass.money import format_plain
 from icass.store.accounts import Account
 from icass.store.bundles import NotStored
 from icass.store.changes import PostKey, find_post
-from icass.store.compute import run_stored_tdy, state_stored
-from icass.store.versions import approval_state
-from icass.store.worlds import StoredWorldRun, consolidated_stored_world, stored_world_years
+from icass.store.compute import state_stored
+from icass.store.versions import RatesFrom, approval_state, stored_tdy
+from icass.store.worlds import LIVE, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
     WorldInvoice,
     WorldNames,
@@ -56,6 +60,13 @@ from icass.views.world_invoice import (
 
 router = APIRouter(route_class=GuardedRoute, tags=["world"])
 WORLD_ERRORS = {**SCOPED, 422: {"model": Rejection}}
+BasisQuery = Annotated[
+    Basis,
+    Query(
+        description="live: the posts' rows as they stand; initial: each post's newest accepted (else newest) "
+        "initial version, informational; final: the final versions the ISC accepted, payable"
+    ),
+]
 
 
 def consolidated(stored: StoredWorldRun) -> tuple[World, Consolidation]:
@@ -65,11 +76,11 @@ def consolidated(stored: StoredWorldRun) -> tuple[World, Consolidation]:
     return stored.run.files.world, stored.consolidation
 
 
-def _stored(request: Request, fiscal_year: int) -> StoredWorldRun:
-    """The stored world of `fiscal_year`, consolidated, as the store keeps it (its invoices made once): 404 when
-    none is stored, 422 with its errors."""
+def _stored(request: Request, fiscal_year: int, basis: Basis = Basis.LIVE) -> StoredWorldRun:
+    """The stored world of `fiscal_year`, consolidated, as the store keeps it (its invoices made once), on
+    `basis`: 404 when none is stored, 422 with its errors."""
     try:
-        stored = consolidated_stored_world(request.app.state.engine, fiscal_year)
+        stored = consolidated_stored_world(request.app.state.engine, fiscal_year, basis)
     except NotStored:
         raise HTTPException(404, f"no world of fiscal year {fiscal_year} is stored") from None
     run, consolidation, more = stored.run, stored.consolidation, stored.problems
@@ -98,7 +109,53 @@ def _names(stored: StoredWorldRun) -> WorldNames:
     return names_of(stored.run.posts)
 
 
-def invoice_out(bill: WorldInvoice, names: WorldNames | None = None) -> WorldInvoiceOut:
+def figures_said(basis: WorldBasis) -> str:
+    """The basis of a world's figures in words, as its pages and files say it: whose figures they are, each
+    post's version with its hash, and the posts left out."""
+    if basis.basis == Basis.LIVE:
+        return WORLD_FIGURES
+    versions = "; ".join(
+        f"{v.post} version {v.number} ({v.kind} revision {v.revision}, {v.state}, SHA-256 {v.sha256})"
+        for v in basis.versions
+    )
+    if basis.basis == Basis.FINAL:
+        said = f"the final versions the ICASS Service Center accepted, payable: {versions or 'none yet'}"
+        missing = "final not yet accepted, not in these figures"
+    else:
+        said = f"each post's newest accepted initial version, else its newest, for information: {versions or 'none'}"
+        missing = "no initial version yet, not in these figures"
+    if basis.left_out:
+        said += f". {missing}: {', '.join(basis.left_out)}; the costs below the line wait for every post"
+    return said
+
+
+def basis_out(basis: WorldBasis) -> WorldBasisOut:
+    return WorldBasisOut(**_basis_fields(basis))
+
+
+def _basis_fields(basis: WorldBasis) -> dict[str, Any]:
+    return {
+        "basis": basis.basis.value,
+        "payable": basis.payable,
+        "figures": figures_said(basis),
+        "versions": [
+            WorldVersionOut(
+                post=v.post, number=v.number, kind=v.kind, revision=v.revision, state=v.state, sha256=v.sha256
+            )
+            for v in basis.versions
+        ],
+        "posts_left_out": list(basis.left_out),
+    }
+
+
+def world_basis(request: Request, fiscal_year: int, basis: Basis) -> WorldBasisOut:
+    """What the stored world's figures on `basis` are computed from (for the world's page)."""
+    return basis_out(_stored(request, fiscal_year, basis).basis)
+
+
+def invoice_out(
+    bill: WorldInvoice, names: WorldNames | None = None, basis: WorldBasis | None = None
+) -> WorldInvoiceOut:
     bureaus: dict[str, dict[str, str]] = {}
     for (region, funding), cents in sorted(bill.bureau_totals().items()):
         bureaus.setdefault(region, {})[funding] = format_plain(cents)
@@ -132,6 +189,7 @@ def invoice_out(bill: WorldInvoice, names: WorldNames | None = None) -> WorldInv
         post_total=format_plain(bill.post_total),
         item_total=format_plain(bill.item_total),
         total=format_plain(bill.total),
+        **_basis_fields(basis or LIVE),
     )
 
 
@@ -141,11 +199,13 @@ def invoice_out(bill: WorldInvoice, names: WorldNames | None = None) -> WorldInv
     summary="Every agency's worldwide total (hq: its own agency's)",
 )
 @allow(signed_in)
-def list_world_invoices(request: Request, fiscal_year: FiscalYear) -> list[WorldTotalOut]:
+def list_world_invoices(
+    request: Request, fiscal_year: FiscalYear, basis: BasisQuery = Basis.LIVE
+) -> list[WorldTotalOut]:
     account = account_of(request)
     if not account.is_admin and not account.hq_agencies:
         raise HTTPException(403, "only the ICASS Service Center and agency headquarters read worldwide invoices")
-    stored = _stored(request, fiscal_year)
+    stored = _stored(request, fiscal_year, basis)
     names = _names(stored)
     bills = [bill for a, bill in stored.invoices.items() if account.reads_world_invoice(a)]
     return [
@@ -186,8 +246,8 @@ def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBur
 
 
 def _world_bill(stored: StoredWorldRun, fiscal_year: int, agency: str) -> WorldInvoice:
-    if agency in stored.invoices:
-        bill = stored.invoices[agency]
+    if agency in stored.invoices or stored.basis.left_out:
+        bill = stored.invoices.get(agency)
     else:
         world, consolidation = consolidated(stored)
         bill = world_invoice(consolidation, world, agency)
@@ -207,14 +267,18 @@ def _world_bill(stored: StoredWorldRun, fiscal_year: int, agency: str) -> WorldI
 )
 @allow(reads_world_invoice, "read this agency's worldwide invoice (the ICASS Service Center, or the agency's hq)")
 def get_world_invoice(
-    request: Request, fiscal_year: FiscalYear, agency: str, format: InvoiceFormat = JSON
+    request: Request,
+    fiscal_year: FiscalYear,
+    agency: str,
+    format: InvoiceFormat = JSON,
+    basis: BasisQuery = Basis.LIVE,
 ) -> WorldInvoiceOut | Response:
     refuse_unknown_format(format)
-    stored = _stored(request, fiscal_year)
+    stored = _stored(request, fiscal_year, basis)
     bill = _world_bill(stored, fiscal_year, agency)
     if format == JSON:
-        return invoice_out(bill, _names(stored))
-    made = invoice_file_of(bill, _names(stored))
+        return invoice_out(bill, _names(stored), stored.basis)
+    made = invoice_file_of(bill, _names(stored), figures_said(stored.basis), stored.basis.payable)
     return Response(
         world_invoice_file(made, format),
         media_type=MEDIA_TYPES[format],
@@ -253,7 +317,7 @@ def tdy_invoices(
 ) -> TdyInvoicesOut:
     key = post_key(request, post, fiscal_year)
     when = as_of or dt.date.today()
-    run = run_stored_tdy(request.app.state.engine, key.id, when)
+    run, version = stored_tdy(request.app.state.engine, key.id, when)
     errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
     if run.billing is None or errors:
         raise RejectedPost(f"post {post} {fiscal_year} has {len(errors)} error(s): no TDY invoices", errors)
@@ -282,4 +346,22 @@ def tdy_invoices(
             )
             for i in run.billing.invoices
         ],
+        rates_from=rates_out(version),
+    )
+
+
+def rates_out(version: RatesFrom | None) -> TdyRatesOut:
+    """Whose figures the TDY rates are (issue 20 §1: the prior year's accepted final version), said."""
+    if version is None:
+        return TdyRatesOut(
+            basis="live",
+            said="the post's live figures: the ICASS Service Center has accepted no final version of this budget",
+        )
+    revision = f", revision {version.revision}" if version.revision else ""
+    return TdyRatesOut(
+        basis="final",
+        version=version.number,
+        revision=version.revision,
+        sha256=version.sha256,
+        said=f"the accepted final version {version.number}{revision} (SHA-256 {version.sha256})",
     )

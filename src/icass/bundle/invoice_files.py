@@ -325,6 +325,8 @@ class WorldInvoiceFile:
     post_total: int
     item_total: int
     total: int
+    figures: str = WORLD_FIGURES  # whose figures: live, or the posts' versions (issue 20 §1)
+    approved: bool = False  # the final versions the ISC accepted: payable
 
 
 def world_file_name(bill: WorldInvoiceFile, kind: str) -> str:
@@ -333,10 +335,10 @@ def world_file_name(bill: WorldInvoiceFile, kind: str) -> str:
 
 
 def world_invoice_html(bill: WorldInvoiceFile) -> str:
-    # Its figures are always live: the world has no approved version of its own.
-    stage = stage_said(bill.stage, approved=False)
+    # Its figures are live, or the posts' versions: payable only from the final versions the ISC accepted.
+    stage = stage_said(bill.stage, approved=bill.approved)
     return _templates.get_template("world_invoice_pdf.html").render(
-        bill=bill, money=format_grouped, figures=WORLD_FIGURES, stage=stage
+        bill=bill, money=format_grouped, figures=bill.figures, stage=stage
     )
 
 
@@ -351,8 +353,8 @@ def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
         [
             ("Agency", f"{bill.agency} {bill.agency_name}".strip()),
             ("Fiscal year", bill.fiscal_year),
-            ("Budget stage", stage_said(bill.stage, approved=False)),
-            ("Figures", WORLD_FIGURES),
+            ("Budget stage", stage_said(bill.stage, approved=bill.approved)),
+            ("Figures", bill.figures),
         ],
     )
     columns = [

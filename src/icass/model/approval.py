@@ -28,6 +28,15 @@ class Kind(StrEnum):
     FINAL = "final"
 
 
+class Basis(StrEnum):
+    """What a stored world's invoices are computed from: the posts' rows as they stand, or a version of each
+    post: its initial budget (informational) or its final one accepted by the ISC (payable)."""
+
+    LIVE = "live"
+    INITIAL = "initial"
+    FINAL = "final"
+
+
 FMO, COMMITTEE, ADMIN = "fmo", "committee", "admin"
 
 

@@ -24,7 +24,17 @@ from icass.model import Post, Source
 from icass.runs.post import run_post
 from icass.store import audit
 from icass.store.cells import stored_cells
-from icass.store.schema import DOCUMENTS, FILES, ROW_TABLES, Cell, bundle_files, documents, posts
+from icass.store.schema import (
+    DOCUMENTS,
+    FILES,
+    ROW_TABLES,
+    Cell,
+    bundle_files,
+    documents,
+    post_versions,
+    posts,
+    version_steps,
+)
 
 POST_FILE = "post.toml"
 
@@ -88,12 +98,10 @@ def import_bundle(
     report(2, 3, f"storing {post.code} {post.fiscal_year}")
     with engine.begin() as connection:
         existing = _post_id(connection, post.code, post.fiscal_year)
-        if existing is not None:
-            if not replace:
-                message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
-                return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
-            connection.execute(delete(posts).where(posts.c.id == existing))
-        store_post(connection, post, rows, kept)
+        if existing is not None and not replace:
+            message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
+            return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
+        replace_post(connection, existing, post, rows, kept)
         if user is not None:
             record_import(connection, user, post_entity(post.code, post.fiscal_year), post.code, post.fiscal_year)
     report(3, 3, f"stored {post.code} {post.fiscal_year}")
@@ -110,6 +118,29 @@ def store_post(connection: Connection, post: Post, rows: Rows, kept: Mapping[str
             connection.execute(ROW_TABLES[name].insert().values(post_id=post_id), found)
     for name, text in kept.items():
         connection.execute(documents.insert(), {"post_id": post_id, "name": name, "text": text})
+    return post_id
+
+
+def replace_post(connection: Connection, existing: int | None, post: Post, rows: Rows, kept: Mapping[str, str]) -> int:
+    """Store the bundle as the post, in place of the stored post `existing` (None: there is none). The post's
+    versions outlive its live rows: a version is immutable (issue 20 §1), so they, with their steps, stay
+    attached to the post of that code and year, under the same row ids (what a kept run of a version is keyed
+    by), rather than follow the replaced rows into the cascade."""
+    if existing is None:
+        return store_post(connection, post, rows, kept)
+    held = connection.execute(select(post_versions).where(post_versions.c.post_id == existing)).mappings().all()
+    ids = [v["id"] for v in held]
+    steps = (
+        connection.execute(select(version_steps).where(version_steps.c.version_id.in_(ids))).mappings().all()
+        if ids
+        else []
+    )
+    connection.execute(delete(posts).where(posts.c.id == existing))
+    post_id = store_post(connection, post, rows, kept)
+    if held:
+        connection.execute(post_versions.insert(), [{**v, "post_id": post_id} for v in held])
+    if steps:
+        connection.execute(version_steps.insert(), [dict(s) for s in steps])
     return post_id
 
 

@@ -242,13 +242,18 @@ BUDGET_SIDE = frozenset(edit.READERS)
 
 def run_stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:
     """The TDY module on a stored post (a prior-year final budget with its visits), as `run_tdy` on its bundle:
-    rates from its run (run_stored), then its stored visits, services and policy billed on `as_of`."""
+    rates from its run (run_stored), then its stored visits, services and policy billed on `as_of`. (With the
+    rates of its accepted final version: icass.store.versions.stored_tdy.)"""
     run = run_stored(engine, post_id)
     with engine.connect() as connection:
-        cells = stored_cells(connection, post_id)
-        query = select(documents.c.text).where(documents.c.post_id == post_id, documents.c.name == POLICY)
-        policy = connection.execute(query).scalar_one_or_none()
+        cells, policy = tdy_rows(connection, post_id)
     return tdy_of(run, cells, as_of, run.catalog, policy)
+
+
+def tdy_rows(connection: Connection, post_id: int) -> tuple[StoredCells, str | None]:
+    """A stored post's rows the TDY module reads besides its run: its cells (tdy/ files) and policy.toml's text."""
+    query = select(documents.c.text).where(documents.c.post_id == post_id, documents.c.name == POLICY)
+    return stored_cells(connection, post_id), connection.execute(query).scalar_one_or_none()
 
 
 def _sources_of(cells: Sequence[StoredCells]) -> list[tuple[SourceRecords, list[Diagnostic]]]:

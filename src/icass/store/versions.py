@@ -11,6 +11,7 @@ read the post's rows again."""
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +26,14 @@ from icass.model import approval
 from icass.model.approval import APPROVED, Kind, State, Taken
 from icass.money import format_plain
 from icass.runs.post import PostRun, run_post
+from icass.runs.tdy import TdyRun, tdy_of
 from icass.store import audit
 from icass.store.accounts import Account
 from icass.store.bundles import NotStored, bundle_texts, csv_text, free_folder, write_texts
 from icass.store.cells import stored_cells
 from icass.store.central_factors import central_of
 from icass.store.changes import NotFound, PostKey, Rejected
-from icass.store.compute import run_on, state_kept
+from icass.store.compute import run_on, run_stored_tdy, state_kept, tdy_rows
 from icass.store.schema import accounts, post_versions, posts, roles, version_steps
 from icass.store.states import Shelf, database_of
 from icass.views.changes import AgencyChange, Changes, FileChanges, SinceApproved, Version, changes_between
@@ -428,3 +430,50 @@ def _run_of(connection: Connection, version_id: tuple[int, str], bundle: dict[st
             kept = run_post(target)
         VERSIONS.put(database, version_id, (), kept)
     return kept
+
+
+def accepted_final(connection: Connection, post_id: int) -> Any:
+    """The post's newest final version the ISC accepted (its row), None when there is none."""
+    return connection.execute(
+        select(post_versions)
+        .where(
+            post_versions.c.post_id == post_id,
+            post_versions.c.kind == Kind.FINAL.value,
+            post_versions.c.state == State.ACCEPTED.value,
+        )
+        .order_by(post_versions.c.number.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+@dataclass(frozen=True)
+class RatesFrom:
+    """The version of a prior-year post whose figures a TDY run's rates come from (issue 20 §1: "TDY rates read
+    the prior year's accepted final version")."""
+
+    number: int
+    revision: int  # of the final kind: 0, then 1 after a return, ...
+    sha256: str
+
+
+def stored_tdy(engine: Engine, post_id: int, as_of: dt.date) -> tuple[TdyRun, RatesFrom | None]:
+    """The TDY module on a stored prior-year post with the rates of its newest final version the ISC accepted
+    (H-363.1-6 a(1): the rates of the prior year's final budget), run from its frozen bundle, and that version;
+    without one, run_stored_tdy (the post's live figures) and None. The visits, services and policy are the
+    post's rows as they stand: they are recorded after the budget."""
+    with engine.connect() as connection:
+        version = accepted_final(connection, post_id)
+        if version is None:
+            run = None
+        else:
+            run = _run_of(connection, (version.id, version.created_at), version.bundle)
+            cells, policy = tdy_rows(connection, post_id)
+    if run is None:
+        return run_stored_tdy(engine, post_id, as_of), None
+    said = RatesFrom(version.number, version.kind_revision, version.sha256)
+    return tdy_of(run, cells, as_of, run.catalog, policy), said
+
+
+def tdy_run(engine: Engine, post_id: int, as_of: dt.date) -> TdyRun:
+    """stored_tdy's run (a world's TDY item bills its visits)."""
+    return stored_tdy(engine, post_id, as_of)[0]

@@ -10,8 +10,10 @@ folders as they were."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
@@ -20,20 +22,25 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, select
 
 from icass.bundle import tables as t
-from icass.bundle.load import read_post, signed_cents
-from icass.bundle.world import read_world_tables, world_settings
+from icass.bundle.load import read_bundles, read_post, signed_cents
+from icass.bundle.world import WorldFiles, read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
 from icass.distribution.consolidation import Consolidation
 from icass.model import Post, Source
+from icass.model.approval import Basis
+from icass.model.world import Stage
 from icass.money import format_plain
 from icass.runs.post import PostRun
 from icass.runs.world import (
+    WorldPost,
     WorldRun,
     WorldTdy,
     _in_folder,
     consolidate_world,
+    post_figures,
     run_world,
     world_of_runs,
+    world_run,
 )
 from icass.store.bundles import (
     POST_FILE,
@@ -50,8 +57,9 @@ from icass.store.bundles import (
     new_revision,
     no_progress,
     record_import,
-    store_post,
+    replace_post,
     write_csv,
+    write_texts,
 )
 from icass.store.central_factors import stale_posts
 from icass.store.schema import (
@@ -277,8 +285,10 @@ def _taken(connection: Connection, fiscal_year: int, bundles: list[_Bundle]) -> 
 def _store_bundle(connection: Connection, bundle: _Bundle) -> int:
     """The bundle as a stored post, replacing the post's year if the database holds it (as import_bundle)."""
     post = bundle.post
-    connection.execute(delete(posts).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year))
-    return store_post(connection, post, bundle.rows, bundle.kept)
+    existing = connection.execute(
+        select(posts.c.id).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year)
+    ).scalar_one_or_none()
+    return replace_post(connection, existing, post, bundle.rows, bundle.kept)
 
 
 def _world_row(connection: Connection, fiscal_year: int) -> Any:
@@ -403,12 +413,42 @@ def _stored_world_cells(connection: Connection, world_id: int) -> StoredWorldCel
 
 
 @dataclass(frozen=True)
+class BasisVersion:
+    """The version of a post a world is computed from."""
+
+    post: str
+    number: int
+    kind: str
+    revision: int  # of its kind: 0 for the first, 1 after a return, ...
+    state: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class WorldBasis:
+    """The basis of a world's invoices, each post's version it is computed from, and the world's posts left out
+    for want of one: with no version of the kind (initial), or whose final version the ISC has not accepted."""
+
+    basis: Basis
+    versions: tuple[BasisVersion, ...] = ()
+    left_out: tuple[str, ...] = ()
+
+    @property
+    def payable(self) -> bool:
+        return self.basis == Basis.FINAL
+
+
+LIVE = WorldBasis(Basis.LIVE)
+
+
+@dataclass(frozen=True)
 class StoredWorldRun:
     """A stored world's run and its consolidation (None when it has errors), with the consolidation's problems."""
 
     run: WorldRun
     consolidation: Consolidation | None
     problems: list[Diagnostic]
+    basis: WorldBasis = LIVE
 
     @cached_property
     def invoices(self) -> dict[str, WorldInvoice | None]:
@@ -417,10 +457,15 @@ class StoredWorldRun:
         if self.consolidation is None or self.run.files is None:
             return {}
         world = self.run.files.world
-        return {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
+        found = {a: world_invoice(self.consolidation, world, a) for a in agencies(self.consolidation)}
+        if self.basis.left_out:  # nothing below the line until every post is in (_without_posts)
+            found = {a: dataclasses.replace(b, items=()) if b and b.posts else None for a, b in found.items()}
+        return found
 
 
 WORLDS: Shelf[StoredWorldRun] = Shelf("world")  # fiscal year -> its run, under the revisions of it and its posts
+# (fiscal year, basis) -> the world computed from the posts' versions, under the versions chosen.
+VERSIONED_WORLDS: Shelf[StoredWorldRun] = Shelf("world of versions")
 
 
 def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
@@ -429,17 +474,22 @@ def run_stored_world(engine: Engine, fiscal_year: int) -> WorldRun:
     return consolidated_stored_world(engine, fiscal_year).run
 
 
-def consolidated_stored_world(engine: Engine, fiscal_year: int) -> StoredWorldRun:
+def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = Basis.LIVE) -> StoredWorldRun:
     """The stored world's run and consolidation, kept until the world's revision or any of its posts' changes.
     Its posts' runs are their kept states (icass.store.compute.state_kept): after an edit to one post, only that
-    post is run again, then the consolidation."""
-    from icass.store.compute import run_stored_tdy
+    post is run again, then the consolidation. Another `basis` than live computes it from each post's version
+    of that kind (versioned_world)."""
+    from icass.store.versions import tdy_run
+
+    if basis != Basis.LIVE:
+        return versioned_world(engine, fiscal_year, basis)
 
     database = database_of(engine)
     with engine.connect() as connection:
         world = _world_row(connection, fiscal_year)
         members = _members(connection, world["id"])
         stamp = (world["revision"], *((m.kind, m.folder, m.id, m.revision) for m in members))
+        stamp += _rates_versions(connection, [m for m in members if m.kind == TDY])
         kept = WORLDS.get(database, fiscal_year, stamp)
         if kept is not None:
             return kept
@@ -461,7 +511,7 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int) -> StoredWorldRu
         own = [m for m in found if m.kind == POSTS]
         runs = _post_runs(connection, [(m.id, m.revision) for m in own])
         read = [(m.folder, _post_of(connection, m.id, run)) for m, run in zip(own, runs, strict=True)]
-    tdy: list[WorldTdy] = [(m.folder, partial(run_stored_tdy, engine, m.id)) for m in found if m.kind == TDY]
+    tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in found if m.kind == TDY]
     run = world_of_runs(files, problems, read, runs, tdy)
     consolidation, more = consolidate_world(run)
     result = StoredWorldRun(run, consolidation, more)
@@ -504,3 +554,135 @@ def stored_world_years(engine: Engine) -> list[int]:
     """The fiscal years of the worlds the database holds."""
     with engine.connect() as connection:
         return list(connection.execute(select(worlds.c.fiscal_year).order_by(worlds.c.fiscal_year)).scalars())
+
+
+def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWorldRun:
+    """The stored world computed from its posts' versions (issue 20 §1), not their rows: `initial` from each
+    post's newest initial version the ISC accepted, else its newest initial version (informational); `final`
+    from each post's newest accepted final version (payable). A post with no such version is left out of the
+    world and listed; while one is, nothing is billed below the line (_without_posts). Each version's frozen
+    bundle is read and run as `icass world` reads and runs the bundles of its posts/ folder, so that the world
+    of versions is the world of their exported folders. Kept until the world, its prior-year posts or the
+    versions chosen change."""
+    from icass.catalog import load_catalog
+    from icass.catalog.counting import load_counting_rules
+    from icass.store.versions import tdy_run
+
+    database = database_of(engine)
+    with engine.connect() as connection:
+        world = _world_row(connection, fiscal_year)
+        members = _members(connection, world["id"])
+        own = [m for m in members if m.kind == POSTS and m.id is not None]
+        chosen = {m.folder: _chosen_version(connection, m.id, basis) for m in own}
+        kept_out = {m.code for m in own if chosen[m.folder] is None}
+        tdy_members = [m for m in members if m.kind == TDY and m.id is not None and m.code not in kept_out]
+        stamp = (
+            world["revision"],
+            *((m.folder, m.id, *(chosen[m.folder] or ((),))[:2]) for m in own),
+            *((m.folder, m.id, m.revision) for m in tdy_members),
+            *_rates_versions(connection, tdy_members),
+        )
+        held = VERSIONED_WORLDS.get(database, (fiscal_year, basis.value), stamp)
+        if held is not None:
+            return held
+        settings, problems = world_settings(_settings(world))
+        for m in members:
+            if m.id is None:
+                message = f"post {m.code}, fiscal year {m.fiscal_year}, is no longer in the database"
+                problems.append(error(Source(f"{m.kind}/{m.folder}"), message))
+        taken = [m for m in own if chosen[m.folder] is not None]
+        files, problems = read_world_tables(
+            _stored_world_cells(connection, world["id"]),
+            settings,
+            problems,
+            tuple(Path(POSTS, m.folder) for m in taken),
+            tuple(Path(TDY, m.folder) for m in tdy_members),
+        )
+    if files is None:
+        return StoredWorldRun(WorldRun(tuple(problems)), None, [], WorldBasis(basis, (), tuple(sorted(kept_out))))
+    files = _without_posts(files, kept_out)
+    if basis in (Basis.INITIAL, Basis.FINAL):
+        files = dataclasses.replace(files, world=dataclasses.replace(files.world, stage=Stage(basis.value)))
+    versions = []
+    with tempfile.TemporaryDirectory(prefix="icass-world-") as folder:
+        read_posts = []
+        folders = []
+        for m in taken:
+            version = chosen[m.folder]
+            assert version is not None
+            target = Path(folder) / m.folder
+            write_texts(target, version[2])
+            folders.append(target)
+            versions.append(BasisVersion(m.code, version[3], version[4], version[5], version[6], version[7]))
+        for target, read in zip(folders, read_bundles(folders), strict=True):
+            read_posts.append(
+                WorldPost(target.name, read, read[0].post if read[0] is not None else read_post(target)[0])
+            )
+        tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in tdy_members]
+        run = world_run(files, problems, read_posts, tdy, load_catalog(), load_counting_rules())
+    if kept_out and run.ok:
+        run = _without_adjustments(run)
+    consolidation, more = consolidate_world(run)
+    result = StoredWorldRun(run, consolidation, more, WorldBasis(basis, tuple(versions), tuple(sorted(kept_out))))
+    VERSIONED_WORLDS.put(database, (fiscal_year, basis.value), stamp, result)
+    return result
+
+
+def _rates_versions(connection: Connection, members: list[Any]) -> tuple[Any, ...]:
+    """The accepted final version each prior-year post's TDY rates are read from (icass.store.versions.stored_tdy),
+    for the stamp a world is kept under: accepting one bills the visits again."""
+    from icass.store.versions import accepted_final
+
+    found = (accepted_final(connection, m.id) if m.id is not None else None for m in members)
+    return tuple((v.id, v.created_at) if v is not None else None for v in found)
+
+
+def _without_adjustments(run: WorldRun) -> WorldRun:
+    """A world left partial with the AmSal and PAT targets at what its posts budgeted: the targets are the whole
+    world's (H-424 b(1), b(2)), so their adjustment is made only once every post is in (_without_posts)."""
+    assert run.files is not None
+    figures = [post_figures(p) for p in run.posts]
+    world = dataclasses.replace(
+        run.files.world,
+        amsal_target=sum(f.funding.get("AMSAL", 0) for f in figures),
+        pat_target=sum(f.funding.get("PAT", 0) for f in figures),
+    )
+    return dataclasses.replace(run, files=dataclasses.replace(run.files, world=world))
+
+
+def _chosen_version(connection: Connection, post_id: int, basis: Basis) -> tuple[Any, ...] | None:
+    """The post's version a world of `basis` is computed from: (row id, its making, bundle, number, kind,
+    revision of its kind, state, SHA-256), or None."""
+    from icass.model.approval import State
+    from icass.store.schema import post_versions as v
+
+    query = (
+        select(v.c.id, v.c.created_at, v.c.bundle, v.c.number, v.c.kind, v.c.kind_revision, v.c.state, v.c.sha256)
+        .where(v.c.post_id == post_id, v.c.kind == basis.value)
+        .order_by(v.c.number.desc())
+    )
+    found = connection.execute(query).all()
+    accepted = [r for r in found if r.state == State.ACCEPTED]
+    if accepted:
+        return tuple(accepted[0])
+    if basis == Basis.INITIAL and found:
+        return tuple(found[0])
+    return None
+
+
+def _without_posts(files: WorldFiles, left_out: set[str]) -> WorldFiles:
+    """The world's files without the posts left out: their lines of posts.csv and targets, and the files of the
+    costs below the line. Those are shared on counts of every post of the world (H-424 b): shared among some
+    posts only, an agency's part would change when the others come in, so none is billed until every post is in
+    (StoredWorldRun.invoices leaves out the adjustments the consolidation still makes)."""
+    if not left_out:
+        return files
+    return dataclasses.replace(
+        files,
+        profiles=tuple(p for p in files.profiles if p.post not in left_out),
+        items=(),
+        dependents=(),
+        tokens=(),
+        gfs_workload=(),
+        targets=tuple((post, target) for post, target in files.targets if post not in left_out),
+    )

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from icass.bundle.invoice_files import WorldBureauFileLines, WorldInvoiceFile, WorldItemFileLine, WorldPostFileLine
+from icass.bundle.invoice_files import (
+    WORLD_FIGURES,
+    WorldBureauFileLines,
+    WorldInvoiceFile,
+    WorldItemFileLine,
+    WorldPostFileLine,
+)
 from icass.distribution.consolidation import Consolidation, ItemShare
 from icass.model import FUNDING_SOURCES
 from icass.model.world import ITEM_NAME, ITEM_SECTION, Item, World
@@ -212,9 +218,11 @@ def world_bureaus(consolidation: Consolidation) -> tuple[BureauPosts, ...]:
     return tuple(BureauPosts(region, tuple(by_region[region])) for region in sorted(by_region))
 
 
-def invoice_file_of(bill: WorldInvoice, names: WorldNames) -> WorldInvoiceFile:
+def invoice_file_of(
+    bill: WorldInvoice, names: WorldNames, figures: str = WORLD_FIGURES, approved: bool = False
+) -> WorldInvoiceFile:
     """The headquarters invoice as its PDF and workbook show it: each bureau's posts and subtotal, each item in
-    words."""
+    words; `figures`: whose figures they are, in words; `approved`: the accepted final versions' (payable)."""
     fundings = tuple(str(f) for f in FUNDING_SOURCES if any(f in line.amounts for line in bill.posts))
     by_bureau = bill.bureau_totals()
     bureaus = tuple(
@@ -242,4 +250,6 @@ def invoice_file_of(bill: WorldInvoice, names: WorldNames) -> WorldInvoiceFile:
         bill.post_total,
         bill.item_total,
         bill.total,
+        figures,
+        approved,
     )

@@ -12,14 +12,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from icass.api import world
 from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_world_invoice, signed_in
-from icass.api.posts import RejectedPost, listed_posts, post_key, post_out
+from icass.api.posts import JSON, RejectedPost, listed_posts, post_key, post_out
 from icass.api.schemas import FiscalYear, WorldInvoiceOut
 from icass.model import FUNDING_SOURCES
+from icass.model.approval import Basis
 from icass.tdy.invoices import STATUS_IN_WORDS
 from icass.web import posts
 from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
+# The bases a world's figures are shown on (issue 20 §1), in the words of the pages' switch.
+BASES = (
+    (Basis.LIVE.value, "Live figures"),
+    (Basis.INITIAL.value, "Initial versions (informational)"),
+    (Basis.FINAL.value, "Payable: the versions accepted"),
+)
 
 
 @router.get("/")
@@ -55,22 +62,26 @@ def newest_world(request: Request) -> RedirectResponse:
 
 @router.get("/world/{fiscal_year}")
 @allow(signed_in)
-def world_page(request: Request, fiscal_year: FiscalYear) -> HTMLResponse:
-    totals = world.list_world_invoices(request, fiscal_year)
+def world_page(request: Request, fiscal_year: FiscalYear, basis: world.BasisQuery = Basis.LIVE) -> HTMLResponse:
+    totals = world.list_world_invoices(request, fiscal_year, basis)
     account = account_of(request)
     return page(
         request,
         "world.html",
         fiscal_year=fiscal_year,
         totals=totals,
+        basis=world.world_basis(request, fiscal_year, basis),
+        bases=BASES,
         posts=world.list_world_posts(request, fiscal_year) if account.is_admin else None,
     )
 
 
 @router.get("/world/{fiscal_year}/invoices/{agency}")
 @allow(reads_world_invoice, "read this agency's worldwide invoice (the ICASS Service Center, or the agency's hq)")
-def world_invoice_page(request: Request, fiscal_year: FiscalYear, agency: str) -> HTMLResponse:
-    bill = world.get_world_invoice(request, fiscal_year, agency)
+def world_invoice_page(
+    request: Request, fiscal_year: FiscalYear, agency: str, basis: world.BasisQuery = Basis.LIVE
+) -> HTMLResponse:
+    bill = world.get_world_invoice(request, fiscal_year, agency, JSON, basis)
     assert isinstance(bill, WorldInvoiceOut)  # the JSON format's answer
     return _invoice_page(request, bill, home=False, others=[])
 
@@ -83,7 +94,9 @@ def _invoice_page(request: Request, bill: WorldInvoiceOut, home: bool, others: l
         invoice=bill,
         names=world.world_names(request, bill.fiscal_year),
         fundings=[str(f) for f in FUNDING_SOURCES if f in charged],
-        files=f"/api/world/{bill.fiscal_year}/invoices/{bill.agency}",
+        files=f"/api/world/{bill.fiscal_year}/invoices/{bill.agency}?"
+        + ("" if bill.basis == "live" else f"basis={bill.basis}&"),
+        bases=BASES,
         home=home,
         others=others,
         listed=listed_posts(request) if home else [],
