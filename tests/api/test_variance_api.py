@@ -52,7 +52,7 @@ def test_the_change_since_a_version_by_what_made_it(people):
 
 def test_same_budget_unknown_version_and_other_people(people):
     fmo = people["fmo"]
-    assert fmo.get(VARIANCE).status_code == 422  # OLD would be NEW
+    assert fmo.get(VARIANCE).status_code == 409  # OLD would be NEW
     assert fmo.get(VARIANCE, params={"old_version": 999}).status_code == 404
     assert fmo.get(VARIANCE, params={"old_fiscal_year": FY - 5}).status_code == 404
     assert people["hq"].get(VARIANCE, params={"old_version": 1}).status_code == 404  # not its post to see

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from icass.api.guard import GuardedRoute, allow, reads_post
 from icass.api.posts import SCOPED, distributed, post_key
-from icass.api.schemas import FiscalYear, VarianceLineOut, VarianceOut, VarianceSumOut
+from icass.api.schemas import FiscalYear, Message, VarianceLineOut, VarianceOut, VarianceSumOut
 from icass.distribution.variance import Variance, VarianceLine, totals_by, variance
 from icass.model import PostBundle
 from icass.money import format_plain
@@ -71,7 +71,7 @@ def side(request: Request, post: str, fiscal_year: int, number: int | None) -> S
 def explained(request: Request, old: Side, new: Side, agency: str | None = None) -> Explained:
     methodology = str(new.bundle.post.methodology)
     if str(old.bundle.post.methodology) != methodology:
-        raise HTTPException(422, f"{old.label} is a {old.bundle.post.methodology} post and {new.label} {methodology}")
+        raise HTTPException(409, f"{old.label} is a {old.bundle.post.methodology} post and {new.label} {methodology}")
     catalog = new.run.catalog
     found = variance(old.bundle, new.bundle, catalog.kind_of(methodology))
     names = {a.code: a.name for a in (*old.bundle.agencies, *new.bundle.agencies)}
@@ -100,7 +100,11 @@ def sums(found: Explained, field: str, agency: str | None = None) -> list[Varian
 @router.get(
     "/api/posts/{post}/{fiscal_year}/variance",
     response_model=VarianceOut,
-    responses={**SCOPED, 200: {"content": {"text/csv": {}}, "description": "as JSON, or as icass variance's CSV"}},
+    responses={
+        **SCOPED,
+        200: {"content": {"text/csv": {}}, "description": "as JSON, or as icass variance's CSV"},
+        409: {"model": Message, "description": "OLD and NEW are the same budget, or of two methodologies"},
+    },
     summary="The change of each charge from OLD to NEW, split into the cost, count and modification effects",
 )
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
@@ -115,13 +119,13 @@ def get_variance(
     format: Literal["json", "csv"] = "json",
 ) -> VarianceOut | Response:
     """NEW is the post of `fiscal_year`, its live rows or its `version`; OLD the post of `old_fiscal_year` (this
-    year when none), its live rows or its `old_version`. OLD and NEW may not be the same budget."""
+    year when none), its live rows or its `old_version`. OLD and NEW may not be the same budget (409)."""
     old_year = fiscal_year if old_fiscal_year is None else old_fiscal_year
+    new_side = side(request, post, fiscal_year, version)  # 404 first: a post or version that is not there
+    old_side = side(request, post, old_year, old_version)
     if (old_year, old_version) == (fiscal_year, version):
-        raise HTTPException(422, "OLD and NEW are the same budget: name another version or fiscal year for OLD")
-    found = explained(
-        request, side(request, post, old_year, old_version), side(request, post, fiscal_year, version), agency
-    )
+        raise HTTPException(409, "OLD and NEW are the same budget: name another version or fiscal year for OLD")
+    found = explained(request, old_side, new_side, agency)
     if format == "csv":
         return Response(variance_csv(found.lines(agency)), media_type="text/csv")
     return VarianceOut(
