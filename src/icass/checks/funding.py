@@ -19,11 +19,9 @@ from typing import Any
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context, per_table
 from icass.diagnostics import Diagnostic
-from icass.model import Funding, PositionCategory, PostBundle
+from icass.model import LOCAL_GUARD_PROGRAM, Funding, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
 
-# H-341.5 a: "The four cost centers in this section cover all ICASS-funded local guard program (LGP) services".
-LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
 # H-341.12 a: the four building operations cost centers: GO/CL residential and nonresidential, then OL.
 BUILDING_OPERATIONS = frozenset({"7810", "7820", "7850", "7860"})
 GOVERNMENT_OWNED = frozenset({"7810", "7820"})

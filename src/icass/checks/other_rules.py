@@ -27,7 +27,7 @@ from icass.checks.broken import broken
 from icass.checks.context import Check, Context, per_table, rows_by
 from icass.checks.time_rules import LOCAL_GUARD_COORDINATOR_TITLES
 from icass.diagnostics import Diagnostic
-from icass.model import NON_ICASS, PostBundle
+from icass.model import LOCAL_GUARD_PROGRAM, NON_ICASS, PostBundle
 from icass.model.columnar import column, source_of
 from icass.model.records import PositionCategory
 
@@ -152,7 +152,7 @@ MISCELLANEOUS_COST_DESCRIPTIONS = (
 )
 # H-341.5-1(B) NOTE 5, -2(B) NOTE 6, -3(B) NOTE 5, -4(B) NOTE 6: a guard contract is budgeted in its contract's
 # parts; a cost center whose one contract line names none of them holds it as a lump sum.
-GUARD_CONTRACT_COST_CENTERS = frozenset({"5821", "5822", "5823", "5826"})
+GUARD_CONTRACT_COST_CENTERS = LOCAL_GUARD_PROGRAM
 CONTRACT_DESCRIPTIONS = ("contract",)
 CONTRACT_PART_DESCRIPTIONS = (
     "standard services",

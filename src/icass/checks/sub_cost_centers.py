@@ -27,9 +27,9 @@ from typing import Any
 
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context, rows_by
-from icass.checks.funding import LOCAL_GUARD_PROGRAM, family, says
+from icass.checks.funding import family, says
 from icass.diagnostics import Diagnostic
-from icass.model import PostBundle
+from icass.model import LOCAL_GUARD_PROGRAM, PostBundle
 from icass.model.columnar import column, source_of
 
 BASIC_PACKAGE = "6150"

@@ -35,7 +35,7 @@ from icass.checks.broken import broken
 from icass.checks.context import Check, Context, per_table
 from icass.checks.counts import below_the_floor, beyond_full_service, unmodifiable
 from icass.diagnostics import Diagnostic
-from icass.model import Agency, PostBundle
+from icass.model import LOCAL_GUARD_PROGRAM, Agency, PostBundle
 from icass.model.columnar import column, source_of
 
 BASIC_PACKAGE = "6150"
@@ -44,8 +44,6 @@ SECURITY = "5880"  # H-341.6-4 a: counts LE staff as well as Americans
 HEALTH = "5624"
 WAREHOUSE = "6143"
 GENERAL_SERVICES_LITE = "6145"
-# H-341.5 a: the local guard program's cost centers.
-LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
 # H-341 b(1); H-342 c(1): what an agency co-located in the embassy's buildings subscribes to, beside them.
 OFFICE_BUILDINGS = ("7820", "7860")
 CO_LOCATED = {"standard": ("5826", "6195", "6194"), "lite": ("5826", "6196")}

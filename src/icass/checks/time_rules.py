@@ -15,11 +15,9 @@ from typing import Any, NamedTuple
 from icass.checks.broken import broken
 from icass.checks.context import Check, Context, per_table, rows_by
 from icass.diagnostics import Diagnostic
-from icass.model import BASIC_PACKAGE, MISCELLANEOUS, NON_ICASS, PositionCategory, PostBundle
+from icass.model import BASIC_PACKAGE, LOCAL_GUARD_PROGRAM, MISCELLANEOUS, NON_ICASS, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
 
-# The cost centers of the Local Guard Program, where no USDH time is allocated (H-341.5-1(C) to -4(C); H-342.5).
-LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
 # Sub-cost centers with their own rule on who may allocate time to them: LE staff only (EFMs are LE staff).
 RESIDENTIAL_SECURITY = "5823-X023"  # H-341.15-2(C)
 MAKE_READY = "7850-X799"  # H-341.15-11(C)

@@ -23,10 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from icass.distribution.invoice import Invoice
-from icass.model import PostBundle
-
-# H-341.5 a: the local guard program's cost centers; a sub-cost center is its parent's code and a suffix.
-LOCAL_GUARD_PROGRAM = frozenset({"5821", "5822", "5823", "5826"})
+from icass.model import LOCAL_GUARD_PROGRAM, PostBundle
 
 
 def local_guard_program(cost_center: str) -> bool:

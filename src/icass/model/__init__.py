@@ -28,12 +28,21 @@ from icass.model.records import (
     Workload,
 )
 from icass.model.sources import QUANTITY_SCALE, SourceRecords
-from icass.model.special import BASIC_PACKAGE, ICASS_AGENCY, MEDEVAC_AGENCY, MISCELLANEOUS, NON_ICASS, STATE_AGENCY
+from icass.model.special import (
+    BASIC_PACKAGE,
+    ICASS_AGENCY,
+    LOCAL_GUARD_PROGRAM,
+    MEDEVAC_AGENCY,
+    MISCELLANEOUS,
+    NON_ICASS,
+    STATE_AGENCY,
+)
 
 __all__ = [
     "BASIC_PACKAGE",
     "FUNDING_SOURCES",
     "ICASS_AGENCY",
+    "LOCAL_GUARD_PROGRAM",
     "MEDEVAC_AGENCY",
     "METHODOLOGIES",
     "MISCELLANEOUS",

@@ -11,14 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from icass.model import FUNDING_SOURCES, PositionCategory, PostBundle
+from icass.model import FUNDING_SOURCES, LOCAL_GUARD_PROGRAM, PositionCategory, PostBundle
 from icass.model.columnar import column
 from icass.model.records import AMSAL_SOC, PAT_SOC
 from icass.money import format_plain
 
 SECTION = "H-341.5-1(B) NOTE 5"
-# The local guard program's cost centers (H-341.5 a), whose contracts are told line item by line item.
-GUARD_PROGRAM = ("5821", "5822", "5823", "5826")
 CONTRACTS = "25"  # object class 25, contractual services: a SOC 25xx line is a contract's
 
 
@@ -56,7 +54,7 @@ def budget_summary(bundle: PostBundle) -> BudgetSummary:
     budget = zip(*(column(bundle.budget, name) for name in names), strict=True)
     for code, funding, soc, amount, description in budget:
         by_soc[soc][str(funding)] += amount
-        if code.split("-")[0] in GUARD_PROGRAM and soc.startswith(CONTRACTS):
+        if code.split("-")[0] in LOCAL_GUARD_PROGRAM and soc.startswith(CONTRACTS):
             contracts.append(ContractLine(code, soc, description, amount))
     factors = {f.grade: f for f in bundle.cost_factors}
     for category, grade in zip(column(bundle.positions, "category"), column(bundle.positions, "grade"), strict=True):
