@@ -38,7 +38,7 @@ from icass.model.approval import ADMIN, Incomplete, Kind, NotYours, OutOfOrder, 
 from icass.money import format_plain
 from icass.store import versions
 from icass.store.changes import PostKey
-from icass.store.versions import VersionRecord
+from icass.store.versions import VersionRecord as VersionRecord  # the pages name it: re-exported
 from icass.views.changes import Version
 from icass.views.invoice import InvoiceView, invoice_view
 

@@ -14,7 +14,7 @@ from icass.api.guard import GuardedRoute, allow, reads_post
 from icass.api.posts import post_key
 from icass.api.schemas import FiscalYear
 from icass.api.variance import explained, side, sums
-from icass.api.versions import versions_of
+from icass.api.versions import VersionRecord, versions_of
 from icass.model.approval import APPROVED, State
 from icass.web.render import page
 
@@ -29,34 +29,38 @@ class Choice:
     label: str
 
 
-def _choices(request: Request, post: str, fiscal_year: int) -> list[Choice]:
-    """The post's live rows and versions, this year's and the year before's (when stored), newest first."""
-    found: list[Choice] = []
+def _budgets(request: Request, post: str, fiscal_year: int) -> dict[int, list[VersionRecord]]:
+    """The post's versions of this year and of the year before (when stored), newest first, by year."""
+    found: dict[int, list[VersionRecord]] = {}
     for year in (fiscal_year, fiscal_year - 1):
         try:
             key = post_key(request, post, year)
         except HTTPException:
             continue
+        found[year] = versions_of(request, key)
+    return found
+
+
+def _choices(budgets: dict[int, list[VersionRecord]]) -> list[Choice]:
+    """Each year's live rows, then its versions."""
+    found: list[Choice] = []
+    for year, versions in budgets.items():
         found.append(Choice(f"{year}:{LIVE}", f"FY {year}, live"))
-        for v in versions_of(request, key):
+        for v in versions:
             revision = f", revision {v.revision}" if v.revision else ""
             state = v.state.replace("_", " ")
             found.append(Choice(f"{year}:{v.number}", f"FY {year}, version {v.number} ({v.kind}{revision}, {state})"))
     return found
 
 
-def _default_old(request: Request, post: str, fiscal_year: int) -> str | None:
+def _default_old(budgets: dict[int, list[VersionRecord]], fiscal_year: int) -> str | None:
     """What the budget is compared with unless asked: this year's newest approved version, else the year
     before's newest accepted final, else none."""
-    key = post_key(request, post, fiscal_year)
-    approved = [v for v in versions_of(request, key) if State(v.state) in APPROVED]
+    approved = [v for v in budgets.get(fiscal_year, []) if State(v.state) in APPROVED]
     if approved:
         return f"{fiscal_year}:{approved[0].number}"
-    try:
-        before = post_key(request, post, fiscal_year - 1)
-    except HTTPException:
-        return None
-    final = [v for v in versions_of(request, before) if v.kind == "final" and v.state == State.ACCEPTED]
+    before = budgets.get(fiscal_year - 1, [])
+    final = [v for v in before if v.kind == "final" and v.state == State.ACCEPTED]
     return f"{fiscal_year - 1}:{final[0].number}" if final else None
 
 
@@ -73,9 +77,10 @@ def variance_page(
     request: Request, post: str, fiscal_year: FiscalYear, old: str | None = None, new: str | None = None
 ) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
-    known = _choices(request, key.code, fiscal_year)
+    budgets = _budgets(request, key.code, fiscal_year)
+    known = _choices(budgets)
     new = new or f"{fiscal_year}:{LIVE}"
-    old = old or _default_old(request, key.code, fiscal_year)
+    old = old or _default_old(budgets, fiscal_year)
     context: dict[str, Any] = {"post": {"code": key.code, "fiscal_year": fiscal_year}, "choices": known}
     context |= {"old": old, "new": new, "found": None}
     if old is not None and old != new:
