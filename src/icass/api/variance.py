@@ -71,7 +71,11 @@ def side(request: Request, post: str, fiscal_year: int, number: int | None) -> S
 def explained(request: Request, old: Side, new: Side, agency: str | None = None) -> Explained:
     methodology = str(new.bundle.post.methodology)
     if str(old.bundle.post.methodology) != methodology:
-        raise HTTPException(409, f"{old.label} is a {old.bundle.post.methodology} post and {new.label} {methodology}")
+        raise HTTPException(
+            409,
+            f"{old.label} is a {old.bundle.post.methodology} post and {new.label} {methodology}: compare two budgets "
+            "of one methodology",
+        )
     catalog = new.run.catalog
     found = variance(old.bundle, new.bundle, catalog.kind_of(methodology))
     names = {a.code: a.name for a in (*old.bundle.agencies, *new.bundle.agencies)}

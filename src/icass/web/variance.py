@@ -66,7 +66,7 @@ def _default_old(budgets: dict[int, list[VersionRecord]], fiscal_year: int) -> s
 
 def _parsed(value: str, known: list[Choice]) -> tuple[int, int | None]:
     if value not in {c.value for c in known}:
-        raise HTTPException(422, f"{value!r} is none of this post's budgets")
+        raise HTTPException(422, f"{value!r} is none of this post's budgets: choose one in the page's lists")
     year, _, number = value.partition(":")
     return int(year), None if number == LIVE else int(number)
 
