@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -107,6 +108,38 @@ def per_tables(make: Callable[[T, U], R]) -> Callable[[T, U], R]:
     return view
 
 
+def per_columns(*names: str) -> Callable[[Callable[[T], R]], Callable[[T], R]]:
+    """per_table for a view that reads only the columns `names` of its table, and where its rows are: kept by
+    the identities of those columns (and of the rows' numbers or sources), not of the table. An edit of a row
+    copies only the columns it changes and shares the others (icass.bundle.edit), so the views of columns an
+    edit left alone are not made again: a position's percent changed leaves the time allocation's rows by
+    position as they were. A table that is not one file's columns is kept by its identity, as per_table."""
+
+    def decorate(make: Callable[[T], R]) -> Callable[[T], R]:
+        kept: list[tuple[tuple[tuple[Any, ...], R], ...]] = [()]
+
+        def view(table: T) -> R:
+            key = _columns_key(table, names)
+            held = kept[0]
+            for seen, made in held:
+                if len(seen) == len(key) and all(a is b for a, b in zip(seen, key, strict=True)):
+                    return made
+            made = make(table)
+            kept[0] = ((key, made), *held[: KEPT_VIEWS - 1])
+            return made
+
+        return view
+
+    return decorate
+
+
+def _columns_key(table: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    if not isinstance(table, RecordColumns):
+        return (table,)
+    where = table.numbers if table.sources is None else table.sources
+    return (table.record, sys.intern(table.file), where, *(table.columns[name] for name in names))
+
+
 # A view is asked of each of a post's tables (rows_by: the budget, the time allocation, the counts, the pools).
 KEPT_VIEWS = 4
 
@@ -149,7 +182,7 @@ def _grouped(name: str) -> Callable[[Sequence[Any]], dict[Any, list[int]]]:
             found.setdefault(value, []).append(k)
         return found
 
-    return per_table(group)
+    return per_columns(name)(group)
 
 
 _BY = {name: _grouped(name) for name in ("cost_center", "position_id")}

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, per_table
+from icass.checks.context import Check, Context, per_columns, per_table
 from icass.diagnostics import Diagnostic
 from icass.model import LOCAL_GUARD_PROGRAM, Funding, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
@@ -128,7 +128,7 @@ def _time_of(bundle: PostBundle) -> dict[str, set[str]]:
     return _time_families(bundle.time_allocation)
 
 
-@per_table
+@per_columns("position_id", "cost_center")
 def _time_families(allocation: Sequence[Any]) -> dict[str, set[str]]:
     codes = column(allocation, "cost_center")
     families = {code: family(code) for code in set(codes)}  # a few dozen codes on thousands of rows

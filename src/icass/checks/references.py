@@ -8,7 +8,7 @@ from typing import Any
 
 from icass.catalog import Catalog
 from icass.checks.broken import broken
-from icass.checks.context import Context
+from icass.checks.context import Context, per_columns
 from icass.diagnostics import Diagnostic, error
 from icass.model import Origin, PostBundle, Source
 from icass.model.columnar import column, source_of
@@ -63,7 +63,12 @@ def duplicate_positions(bundle: PostBundle, context: Context) -> list[Diagnostic
 
 
 def duplicate_allocations(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    return _duplicates(bundle.time_allocation, ("position_id", "cost_center"), "(position_id, cost_center)")
+    return _duplicate_allocations(bundle.time_allocation)
+
+
+@per_columns("position_id", "cost_center")  # a percent changed leaves the keys as they were
+def _duplicate_allocations(allocation: Sequence[Any]) -> list[Diagnostic]:
+    return _duplicates(allocation, ("position_id", "cost_center"), "(position_id, cost_center)")
 
 
 def duplicate_counts(bundle: PostBundle, context: Context) -> list[Diagnostic]:

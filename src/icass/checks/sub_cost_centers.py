@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, rows_by
+from icass.checks.context import Check, Context, per_columns, rows_by
 from icass.checks.funding import family, says
 from icass.diagnostics import Diagnostic
 from icass.model import LOCAL_GUARD_PROGRAM, PostBundle
@@ -549,15 +549,8 @@ def warehouse_cost_pool(bundle: PostBundle, context: Context) -> list[Diagnostic
     if len(served) < 2:
         return []
 
-    def warehouse_cost(text: str) -> bool:
-        return says(text, WAREHOUSE_DESCRIPTIONS) and says(text, WAREHOUSE_COST_DESCRIPTIONS)
-
     budget = bundle.budget
-    descriptions = column(budget, "description")
-    lines = {
-        code: [k for k in at if warehouse_cost(descriptions[k])] for code, at in rows_by(budget, "cost_center").items()
-    }
-    held = {code: rows for code, rows in lines.items() if rows}
+    held = _warehouse_cost_lines(budget)
     if len(held) != 1:
         return []  # no warehouse cost, or already shared among cost centers
     ((code, rows),) = held.items()
@@ -565,6 +558,21 @@ def warehouse_cost_pool(bundle: PostBundle, context: Context) -> list[Diagnostic
         broken("R137", source_of(budget, k), f"the warehouse's cost is budgeted on {code} alone", "cost_center")
         for k in rows
     ]
+
+
+@per_columns("cost_center", "description")  # an edit of the counts leaves the budget's lines as they were
+def _warehouse_cost_lines(budget: Sequence[Any]) -> dict[str, list[int]]:
+    """The budget's lines of a warehouse's rent or operating costs, by cost center."""
+    descriptions = column(budget, "description")
+    lines = {
+        code: [k for k in at if says(descriptions[k], WAREHOUSE_DESCRIPTIONS)]
+        for code, at in rows_by(budget, "cost_center").items()
+    }
+    return {
+        code: found
+        for code, rows in lines.items()
+        if (found := [k for k in rows if says(descriptions[k], WAREHOUSE_COST_DESCRIPTIONS)])
+    }
 
 
 def _post_defined(bundle: PostBundle, context: Context, table: Sequence[Any], parents: tuple[str, ...]) -> set[str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, per_table, rows_by
+from icass.checks.context import Check, Context, per_columns, rows_by
 from icass.diagnostics import Diagnostic
 from icass.model import BASIC_PACKAGE, LOCAL_GUARD_PROGRAM, MISCELLANEOUS, NON_ICASS, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
@@ -281,7 +281,7 @@ def _positions(
     ]
 
 
-@per_table
+@per_columns("category", "title")
 def _by_category_and_title(positions: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
     """The positions by category and title: a post's titles repeat (every guard, every driver)."""
     found: dict[tuple[str, str], list[int]] = {}

@@ -13,13 +13,12 @@ a transaction's description says, so they are warnings. Those checks are in icas
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, Rule, per_table
+from icass.checks.context import Check, Context, Rule, per_columns, per_table
 from icass.diagnostics import Diagnostic
 from icass.model import PostBundle
 from icass.model.columnar import column, source_of
@@ -99,14 +98,21 @@ def _totals(bundle: PostBundle, codes: frozenset[str] | None = None) -> tuple[Co
 
 @per_table  # three rules read the counts so, each of some cost centers
 def _every_total(workload: Sequence[Any]) -> tuple[Counted, dict[tuple[str, str], int]]:
-    totals: Counted = defaultdict(Decimal)
-    first: dict[tuple[str, str], int] = {}
-    names = ("cost_center", "agency", "count", "factor")
-    for k, (code, agency, count, factor) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
+    counts = column(workload, "count")
+    rows = _counted_rows(workload)
+    totals = {key: sum(map(counts.__getitem__, at), Decimal(0)) for key, at in rows.items()}
+    return totals, {key: at[0] for key, at in rows.items()}
+
+
+@per_columns("cost_center", "agency", "factor")  # a count entered leaves which rows are counted where
+def _counted_rows(workload: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
+    """The rows of each (cost center, agency), but those of people their cost center never counts."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    names = ("cost_center", "agency", "factor")
+    for k, (code, agency, factor) in enumerate(zip(*(column(workload, n) for n in names), strict=True)):
         if (code, factor) not in NOT_COUNTED:
-            totals[code, agency] += count
-            first.setdefault((code, agency), k)
-    return dict(totals), first
+            rows.setdefault((code, agency), []).append(k)
+    return rows
 
 
 def people_counts_compared(bundle: PostBundle, context: Context) -> list[Diagnostic]:

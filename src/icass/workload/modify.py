@@ -10,10 +10,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from icass.catalog import Catalog, CostCenterSpec
 from icass.catalog.counting import CountingRules
 from icass.checks.broken import broken
+from icass.checks.context import per_columns
 from icass.checks.counts import modification_rules
 from icass.diagnostics import Diagnostic, error, warning
 from icass.model import Modification, PostRecords, Workload
@@ -123,13 +125,38 @@ def _as_columns(lines: list[Workload]) -> RecordColumns[Workload]:
 
 def _sorted_columns(entered: RecordColumns[Workload]) -> RecordColumns[Workload]:
     """The entered lines sorted as combine sorts lines, still as columns (icass.model.columnar): a large post
-    types thousands of counts, and a record and a Source each are made only when asked for."""
-    keys = list(zip(*(column(entered, name) for name in ("cost_center", "agency", "factor")), strict=True))
-    order = sorted(range(len(keys)), key=keys.__getitem__)  # stable, as sorting the records is
-    if order == list(range(len(keys))):
+    types thousands of counts, and a record and a Source each are made only when asked for. A column an edit
+    left alone comes out as the same list as before, so that the checks' views of it are kept (per_columns)."""
+    order = _order(entered)
+    if order is None:
         return entered
-    columns = {name: list(map(cells.__getitem__, order)) for name, cells in entered.columns.items()}
-    return RecordColumns(entered.record, entered.file, list(map(entered.numbers.__getitem__, order)), columns)
+    columns = {name: _in_order(cells, order) for name, cells in entered.columns.items()}
+    return RecordColumns(entered.record, entered.file, _in_order(entered.numbers, order), columns)
+
+
+@per_columns("cost_center", "agency", "factor")
+def _order(entered: RecordColumns[Workload]) -> list[int] | None:
+    """The lines' order by (cost center, agency, factor), stable as sorting the records is; None when sorted."""
+    keys = list(zip(*(column(entered, name) for name in ("cost_center", "agency", "factor")), strict=True))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return None if order == list(range(len(keys))) else order
+
+
+# The last columns put in order, each with the column and the order it was made from: entering a count copies
+# only the count's column, and the others must come out as the lists they were (see _sorted_columns). Replaced
+# whole, as icass.checks.context's views are, so that two threads only ever make a column again.
+_IN_ORDER: list[tuple[tuple[list[Any], list[int], list[Any]], ...]] = [()]
+_KEPT_COLUMNS = 16
+
+
+def _in_order(cells: list[Any], order: list[int]) -> list[Any]:
+    held = _IN_ORDER[0]
+    for seen, by, made in held:
+        if seen is cells and by is order:
+            return made
+    made = list(map(cells.__getitem__, order))
+    _IN_ORDER[0] = ((cells, order, made), *held[: _KEPT_COLUMNS - 1])
+    return made
 
 
 def _resolve(m: Modification, spec: CostCenterSpec, rules: CountingRules) -> tuple[Decimal | None, list[Diagnostic]]:
