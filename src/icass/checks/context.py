@@ -108,18 +108,19 @@ def per_tables(make: Callable[[T, U], R]) -> Callable[[T, U], R]:
     return view
 
 
-def per_columns(*names: str) -> Callable[[Callable[[T], R]], Callable[[T], R]]:
+def per_columns(*names: str, but: str = "") -> Callable[[Callable[[T], R]], Callable[[T], R]]:
     """per_table for a view that reads only the columns `names` of its table, and where its rows are: kept by
     the identities of those columns (and of the rows' numbers or sources), not of the table. An edit of a row
     copies only the columns it changes and shares the others (icass.bundle.edit), so the views of columns an
     edit left alone are not made again: a position's percent changed leaves the time allocation's rows by
-    position as they were. A table that is not one file's columns is kept by its identity, as per_table."""
+    position as they were. Without `names`, the view reads every column but `but`. A table that is not one
+    file's columns is kept by its identity, as per_table."""
 
     def decorate(make: Callable[[T], R]) -> Callable[[T], R]:
         kept: list[tuple[tuple[tuple[Any, ...], R], ...]] = [()]
 
         def view(table: T) -> R:
-            key = _columns_key(table, names)
+            key = _columns_key(table, names, but)
             held = kept[0]
             for seen, made in held:
                 if len(seen) == len(key) and all(a is b for a, b in zip(seen, key, strict=True)):
@@ -133,11 +134,12 @@ def per_columns(*names: str) -> Callable[[Callable[[T], R]], Callable[[T], R]]:
     return decorate
 
 
-def _columns_key(table: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+def _columns_key(table: Any, names: tuple[str, ...], but: str) -> tuple[Any, ...]:
     if not isinstance(table, RecordColumns):
         return (table,)
     where = table.numbers if table.sources is None else table.sources
-    return (table.record, sys.intern(table.file), where, *(table.columns[name] for name in names))
+    read = names or [name for name in table.columns if name != but]
+    return (table.record, sys.intern(table.file), where, *(table.columns[name] for name in read))
 
 
 # A view is asked of each of a post's tables (rows_by: the budget, the time allocation, the counts, the pools).
@@ -199,6 +201,21 @@ def _kinds_of_line(budget: Sequence[Any]) -> tuple[RecordColumns[Any], dict[int,
     """The budget with one line of each kind (the same cells but the amount), and each kept line's row number
     with the rows of its kind; None for a table that is not one file's columns (a check is then run on it
     whole)."""
+    kinds = _kinds(budget)
+    if kinds is None:
+        return None
+    assert isinstance(budget, RecordColumns)
+    kept_rows, numbers, columns, rows = kinds
+    amounts = [budget.columns["amount"][k] for k in kept_rows]
+    columns = {name: amounts if name == "amount" else columns[name] for name in budget.columns}  # records' order
+    return RecordColumns(budget.record, budget.file, numbers, columns), rows
+
+
+@per_columns(but="amount")  # a changed amount leaves the kinds of line as they were
+def _kinds(
+    budget: Sequence[Any],
+) -> tuple[list[int], list[int], dict[str, list[Any]], dict[int, list[int]]] | None:
+    """Where each kind of line is first and the rows of each (_kinds_of_line), its cells but the amount."""
     if not isinstance(budget, RecordColumns) or budget.sources is not None:
         return None
     names = [name for name in budget.columns if name != "amount"]
@@ -211,8 +228,8 @@ def _kinds_of_line(budget: Sequence[Any]) -> tuple[RecordColumns[Any], dict[int,
     if len(first) == len(numbers):
         return None
     kept_rows = list(first.values())
-    columns = {name: [values[k] for k in kept_rows] for name, values in budget.columns.items()}
-    return RecordColumns(budget.record, budget.file, [numbers[k] for k in kept_rows], columns), rows
+    columns = {name: [budget.columns[name][k] for k in kept_rows] for name in names}
+    return kept_rows, [numbers[k] for k in kept_rows], columns, rows
 
 
 def each_kind_of_line(check: Check, post: PostBundle, context: Context) -> list[Diagnostic]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, per_columns, per_table
+from icass.checks.context import Check, Context, per_columns, per_table, per_tables
 from icass.diagnostics import Diagnostic
 from icass.model import LOCAL_GUARD_PROGRAM, Funding, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
@@ -157,19 +157,24 @@ def residential_lease_pools(bundle: PostBundle, context: Context) -> list[Diagno
 
 def regional_bureau_target(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R03: RB never pays AmSal (SOC 0006) or PAT (SOC 0005); those are funded centrally, by grade."""
-    central = {"0006": "AmSal", "0005": "PAT"}
     found = [
-        _budget_line("R03", bundle, k, f"SOC {soc} ({central[soc]}) is funded RB", "soc")
+        _budget_line("R03", bundle, k, f"SOC {soc} ({CENTRALLY_FUNDED[soc]}) is funded RB", "soc")
         for k, _, funding, soc, _, _ in _state_lines(bundle)
-        if funding == Funding.RB and soc in central
+        if funding == Funding.RB and soc in CENTRALLY_FUNDED
     ]
-    pool = bundle.position_costs
-    found += [
-        _pool_line("R03", pool, k, f"SOC {soc} ({central[soc]}) is funded RB", "soc")
+    return found + _centrally_funded_in_pools(bundle.position_costs)
+
+
+CENTRALLY_FUNDED = {"0006": "AmSal", "0005": "PAT"}  # SOC -> what it pays
+
+
+@per_columns("funding", "soc")  # a budget line changed leaves the cost pools' findings as they were
+def _centrally_funded_in_pools(pool: Sequence[Any]) -> list[Diagnostic]:
+    return [
+        _pool_line("R03", pool, k, f"SOC {soc} ({CENTRALLY_FUNDED[soc]}) is funded RB", "soc")
         for k, (funding, soc) in enumerate(zip(column(pool, "funding"), column(pool, "soc"), strict=True))
-        if funding == Funding.RB and soc in central
+        if funding == Funding.RB and soc in CENTRALLY_FUNDED
     ]
-    return found
 
 
 def operating_lease_money(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -203,11 +208,16 @@ def local_guard_money(bundle: PostBundle, context: Context) -> list[Diagnostic]:
         and family(code) not in LOCAL_GUARD_PROGRAM
         and not (lease and family(code) == SPECIAL_LEASED_PROPERTY)
     ]
-    pool = bundle.position_costs
+    return found + _local_guard_money_in_pools(bundle.position_costs, bundle.time_allocation)
+
+
+@per_tables  # a budget line changed leaves the cost pools and the time as they were
+def _local_guard_money_in_pools(pool: Sequence[Any], allocation: Sequence[Any]) -> list[Diagnostic]:
     pool_funding = column(pool, "funding")
     if Funding.LGP not in pool_funding:
-        return found
-    time = _time_of(bundle)
+        return []
+    time = _time_families(allocation)
+    found = []
     for k, (position_id, funding) in enumerate(zip(column(pool, "position_id"), pool_funding, strict=True)):
         if funding != Funding.LGP:
             continue

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, per_table, rows_by
+from icass.checks.context import Check, Context, per_columns, per_table, rows_by
 from icass.checks.time_rules import LOCAL_GUARD_COORDINATOR_TITLES
 from icass.diagnostics import Diagnostic
 from icass.model import LOCAL_GUARD_PROGRAM, NON_ICASS, PostBundle
@@ -336,7 +336,11 @@ def icass_staff_costs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 def guard_contract_parts(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R136: a guard contract is budgeted in its parts, not as one line."""
-    budget = bundle.budget
+    return list(_guard_contracts_in_one_line(bundle.budget))
+
+
+@per_columns("cost_center", "description")  # an amount changed leaves the lines' words as they were
+def _guard_contracts_in_one_line(budget: Sequence[Any]) -> list[Diagnostic]:
     contracts: dict[str, list[int]] = {}
     parted: set[str] = set()
     for k, (code, description) in enumerate(

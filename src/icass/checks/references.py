@@ -63,7 +63,7 @@ def duplicate_positions(bundle: PostBundle, context: Context) -> list[Diagnostic
 
 
 def duplicate_allocations(bundle: PostBundle, context: Context) -> list[Diagnostic]:
-    return _duplicate_allocations(bundle.time_allocation)
+    return list(_duplicate_allocations(bundle.time_allocation))
 
 
 @per_columns("position_id", "cost_center")  # a percent changed leaves the keys as they were

@@ -351,12 +351,13 @@ def make_ready_tenants(bundle: PostBundle, context: Context) -> list[Diagnostic]
 
 def other_authorized_use(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """R95: a 6139 sub-cost center for other authorized use carries staff time or costs of its own."""
-    funded = set(column(bundle.budget, "cost_center")) | set(column(bundle.time_allocation, "cost_center"))
+    funded = rows_by(bundle.budget, "cost_center").keys() | rows_by(bundle.time_allocation, "cost_center").keys()
     workload = bundle.workload
-    first: dict[str, int] = {}
-    for k, code in enumerate(column(workload, "cost_center")):
-        if code.startswith(OTHER_AUTHORIZED_USE + "-"):
-            first.setdefault(code, k)
+    first = {
+        code: at[0]
+        for code, at in rows_by(workload, "cost_center").items()
+        if code.startswith(OTHER_AUTHORIZED_USE + "-")
+    }
     return [
         broken("R95", source_of(workload, k), f"{code} has counts and neither time nor a budget line", "cost_center")
         for code, k in sorted(first.items())
@@ -425,10 +426,12 @@ def language_programs(bundle: PostBundle, context: Context) -> list[Diagnostic]:
             table, k, field, code = first[number]
             found.append(broken("R90", source_of(table, k), f"{code} is used and X{number - 1:03d} is not", field))
     workload = bundle.workload
+    codes, counts = column(workload, "cost_center"), column(workload, "count")
+    programs = (at for code, at in rows_by(workload, "cost_center").items() if LANGUAGE_PROGRAM.match(code))
     found += [
-        broken("R90", source_of(workload, k), f"{code} counts {count} registrations", "count", alone=True)
-        for k, code, _, count in _counted(workload)
-        if LANGUAGE_PROGRAM.match(code) and count != count.to_integral_value()
+        broken("R90", source_of(workload, k), f"{codes[k]} counts {counts[k]} registrations", "count", alone=True)
+        for k in sorted(k for at in programs for k in at)
+        if counts[k] != counts[k].to_integral_value()
     ]
     return found
 
