@@ -11,7 +11,7 @@ from icass.bundle import edit
 from icass.bundle.load import read_bundle
 from icass.catalog import load_catalog
 from icass.catalog.counting import load_counting_rules
-from icass.checks.context import per_columns, rows_by
+from icass.checks.context import _kinds_of_line, per_columns, rows_by
 from icass.model import PostRecords
 from icass.model.columnar import RecordColumns, column
 from icass.runs.post import run_derived, run_records
@@ -86,3 +86,20 @@ def test_a_count_entered_on_unsorted_lines_shares_their_other_columns(tmp_path):
     assert new.columns["count"] is not old.columns["count"]
     assert [w.count for w in new if w.cost_center == "6139" and w.agency == "2000.0"] == [251]
     assert combined_counts(changed, run.derivation, catalog, rules).lines == new
+
+
+def test_the_kinds_of_line_are_kept_across_an_amount_and_carry_the_amount_as_it_is(tmp_path):
+    budget_csv = BASE["budget.csv"] + "5880,RB,2500,20000.00,\n"  # a second line of 5880's kind
+    budget = _entered(tmp_path, budget_csv=budget_csv).entered.budget
+    kinds = _kinds_of_line(budget)
+    assert kinds is not None
+    lines, rows = kinds
+    assert rows[3] == [3, 7]  # the two 5880 lines: one kind, kept at its first row
+    raised = edit._with_row(budget, 1, {"amount": 1234500})
+    again = _kinds_of_line(raised)
+    assert again is not None
+    assert again[1] is rows  # kept: only the amount changed
+    assert [line.amount for line in again[0] if line.cost_center == "5880"] == [1234500]
+    assert [line.amount for line in lines if line.cost_center == "5880"] == [1000000]
+    described = edit._with_row(budget, 1, {"description": "generator fuel"})
+    assert _kinds_of_line(described) is None  # every line of its own kind now
