@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from icass.checks.broken import broken
-from icass.checks.context import Check, Context, per_columns, per_table, per_tables
+from icass.checks.context import Check, Context, per_columns, per_table, per_tables, rows_by
 from icass.diagnostics import Diagnostic
 from icass.model import LOCAL_GUARD_PROGRAM, Funding, PositionCategory, PostBundle
 from icass.model.columnar import column, source_of
@@ -138,8 +138,22 @@ def _time_families(allocation: Sequence[Any]) -> dict[str, set[str]]:
     return time
 
 
+@per_columns("funding")
+def _lines_funded(pool: Sequence[Any]) -> dict[str, list[int]]:
+    """The cost pools' lines by funding source."""
+    found: dict[str, list[int]] = {}
+    for k, funding in enumerate(column(pool, "funding")):
+        found.setdefault(funding, []).append(k)
+    return found
+
+
 def _categories(bundle: PostBundle) -> dict[str, PositionCategory]:
-    return dict(zip(column(bundle.positions, "position_id"), column(bundle.positions, "category"), strict=True))
+    return _category_of(bundle.positions)
+
+
+@per_columns("position_id", "category")
+def _category_of(positions: Sequence[Any]) -> dict[str, PositionCategory]:
+    return dict(zip(column(positions, "position_id"), column(positions, "category"), strict=True))
 
 
 def residential_lease_pools(bundle: PostBundle, context: Context) -> list[Diagnostic]:
@@ -213,14 +227,14 @@ def local_guard_money(bundle: PostBundle, context: Context) -> list[Diagnostic]:
 
 @per_tables  # a budget line changed leaves the cost pools and the time as they were
 def _local_guard_money_in_pools(pool: Sequence[Any], allocation: Sequence[Any]) -> list[Diagnostic]:
-    pool_funding = column(pool, "funding")
-    if Funding.LGP not in pool_funding:
+    lines = _lines_funded(pool).get(Funding.LGP, ())
+    if not lines:
         return []
     time = _time_families(allocation)
     found = []
-    for k, (position_id, funding) in enumerate(zip(column(pool, "position_id"), pool_funding, strict=True)):
-        if funding != Funding.LGP:
-            continue
+    positions = column(pool, "position_id")
+    for k in lines:
+        position_id = positions[k]
         outside = sorted(time.get(position_id, set()) - LOCAL_GUARD_PROGRAM)
         if outside:
             found.append(
@@ -260,17 +274,28 @@ def local_guard_salaries(bundle: PostBundle, context: Context) -> list[Diagnosti
     """R10: an LE position whose time is all in the local guard program is paid LGP; one whose time is partly
     there is paid from both targets, which a single pool line cannot be (R06 judges its LGP lines)."""
     categories = _categories(bundle)
+    allocation = bundle.time_allocation
+    ids = column(allocation, "position_id")
     # The LE positions with time in the guard program, and whether all of it is there: a few among thousands.
+    in_program = {
+        ids[k]
+        for code, at in rows_by(allocation, "cost_center").items()
+        if family(code) in LOCAL_GUARD_PROGRAM
+        for k in at
+    }
+    time = _time_of(bundle)
     guarding = {
-        position_id: "all" if cost_centers <= LOCAL_GUARD_PROGRAM else "part"
-        for position_id, cost_centers in _time_of(bundle).items()
-        if not cost_centers.isdisjoint(LOCAL_GUARD_PROGRAM) and categories.get(position_id) == PositionCategory.LE
+        position_id: "all" if time[position_id] <= LOCAL_GUARD_PROGRAM else "part"
+        for position_id in in_program
+        if categories.get(position_id) == PositionCategory.LE
     }
     pool = bundle.position_costs
     found: list[Diagnostic] = []
-    for k, (position_id, funding) in enumerate(zip(column(pool, "position_id"), column(pool, "funding"), strict=True)):
-        where = guarding.get(position_id)
-        if where is None or funding == Funding.LGP:
+    positions, fundings, lines = column(pool, "position_id"), column(pool, "funding"), rows_by(pool, "position_id")
+    for k in sorted(k for position_id in guarding for k in lines.get(position_id, ())):
+        position_id, funding = positions[k], fundings[k]
+        where = guarding[position_id]
+        if funding == Funding.LGP:
             continue
         found.append(
             _pool_line(

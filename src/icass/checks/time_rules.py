@@ -247,13 +247,18 @@ class _Position(NamedTuple):
 
 
 def _positions(
-    bundle: PostBundle, chosen: Callable[[str, str], bool], on: Callable[[str], bool] | None = None
+    bundle: PostBundle,
+    chosen: Callable[[str, str], bool],
+    on: Callable[[str], bool] | None = None,
+    among: Collection[str] | None = None,
 ) -> list[_Position]:
     """The positions `chosen(category, title)` says yes to, each with its rows of time; given `on`, only those
-    with time on a code it says yes to. The titles and codes are read first, so that a post with none of them
-    costs a pass over its positions."""
+    with time on a code it says yes to; given `among`, only those it names. The titles and codes are read
+    first, so that a post with none of them costs a pass over its positions."""
     ids, categories, titles = (column(bundle.positions, name) for name in ("position_id", "category", "title"))
     holding = None if on is None else {position_id for _, position_id, _, _ in _time_on(bundle, on)}
+    if among is not None:
+        holding = set(among) if holding is None else holding & set(among)
     if holding == set():
         return []
     judged = _by_category_and_title(bundle.positions).items()
@@ -337,10 +342,13 @@ def _on_position(bundle: PostBundle, rule: str, position: _Position, found: str)
 
 def usdh_majority_on_basic_package(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     """No USDH position puts the majority of its time on 6150 (R27)."""
+    on_basic_package: dict[str, Decimal] = {}
+    for _, position_id, _, percent in _time_on(bundle, BASIC_PACKAGE.__eq__):
+        on_basic_package[position_id] = on_basic_package.get(position_id, Decimal(0)) + percent
+    majority = [position_id for position_id, percent in on_basic_package.items() if percent > HALF]
     return [
         _on_row(bundle, "R27", position, time)
-        for position in _positions(bundle, _of(PositionCategory.USDH), BASIC_PACKAGE.__eq__)
-        if position.on((BASIC_PACKAGE,)) > HALF
+        for position in _positions(bundle, _of(PositionCategory.USDH), among=majority)
         for time in position.time
         if time.code == BASIC_PACKAGE
     ]
