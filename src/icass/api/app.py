@@ -20,6 +20,7 @@ from icass.api import (
     acknowledgements,
     audit,
     cost_factors,
+    inbox,
     jobs,
     posts,
     rows,
@@ -59,6 +60,7 @@ ROUTERS = (
     variance.router,
     world.router,
     cost_factors.router,
+    inbox.router,
 )
 
 

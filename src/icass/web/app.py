@@ -24,6 +24,7 @@ from icass.web import (
     cost_factors,
     editors,
     help_pages,
+    inbox,
     invoice,
     jobs,
     positions,
@@ -63,6 +64,7 @@ PAGES = (
     jobs.router,
     scenarios.router,
     help_pages.router,
+    inbox.router,
     _favicon,
 )
 

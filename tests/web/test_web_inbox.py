@@ -1,0 +1,72 @@
+"""The inbox's pages (issue 20 §2): the navigation's count of what waits for the person, read from the stored
+states only; the inbox page; the post home's "Awaiting action" section with the people named."""
+
+from __future__ import annotations
+
+import re
+
+from icass.model.approval import Kind
+from icass.store.accounts import Account, Grant, create_account
+from icass.store.changes import find_post
+from icass.store.versions import create, take_step
+from tests.conftest import DEMO_PASSWORD
+from tests.versions import recommended
+from tests.web import test_web
+from tests.web.test_web import FY, KVR, signed_in
+
+app = test_web.app
+
+
+def _count(html: str) -> int | None:
+    found = re.search(r'<span class="usa-tag bg-secondary-dark" id="inbox-count">(\d+)</span>', html)
+    return None if found is None else int(found.group(1))
+
+
+def test_the_navigation_counts_what_waits_for_the_person(app):
+    fmo, _ = signed_in(app, "fmo")
+    admin, _ = signed_in(app, "admin")
+    page = fmo.get("/")
+    assert 'href="/inbox"' in page.text
+    assert _count(page.text) is None  # nothing waits: no count shown
+    number = recommended(app.state.engine, KVR, FY)
+    for path in ("/", f"/posts/{KVR}/{FY}", "/inbox"):
+        shown = fmo.get(path)
+        assert _count(shown.text) == 1, path  # the Council's approval to record
+        assert 'aria-label="Inbox: 1 action waiting for you"' in shown.text
+    assert _count(admin.get("/").text) is None
+    with app.state.engine.begin() as connection:
+        key = find_post(connection, KVR, FY)
+        me = Account(0, "fmo", (Grant("fmo", post=KVR),))
+        take_step(connection, key, number, me, "record_council_approval", "", council=("2026-11-20", "item 3"))
+        take_step(connection, key, number, me, "submit_to_isc", "")
+    assert _count(fmo.get("/").text) is None
+    assert _count(admin.get("/").text) == 1
+    assert _count(admin.get("/inbox").text) == 1
+
+
+def test_the_inbox_page_lists_yours_and_others(app):
+    engine = app.state.engine
+    with engine.begin() as connection:
+        create_account(connection, "committee2", DEMO_PASSWORD, [Grant("committee", post=KVR, agency="1900.0")])
+        key = find_post(connection, KVR, FY)
+        me = Account(0, "fmo", (Grant("fmo", post=KVR),))
+        number = create(connection, key, "fmo", Kind.INITIAL, "").number
+        take_step(connection, key, number, me, "submit_to_committee", "")
+    committee, _ = signed_in(app, "committee")
+    shown = committee.get("/inbox")
+    assert shown.status_code == 200
+    assert 'id="inbox-yours"' in shown.text
+    assert f"Recommend version {number} (initial) to the Council, for 1931.0" in shown.text
+    assert f'href="/posts/{KVR}/{FY}#version-{number}-step"' in shown.text
+    assert 'id="inbox-others"' not in shown.text  # 1900.0's recommendation is not its agency's
+    fmo, _ = signed_in(app, "fmo")
+    shown = fmo.get("/inbox")
+    assert 'id="nothing-yours"' in shown.text
+    assert 'id="inbox-others"' in shown.text
+    assert shown.text.count('data-what="recommend"') == 2
+    dashboard = fmo.get(f"/posts/{KVR}/{FY}")
+    section = dashboard.text.split('id="awaited"', 1)[1].split("</section>", 1)[0]
+    assert "Awaiting action" in section
+    assert "1900.0&#39;s member of the Budget Committee: committee2" in section
+    assert "1931.0&#39;s member of the Budget Committee: committee" in section
+    assert 'data-label="Due"' in section
