@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -380,4 +381,44 @@ version_steps = Table(
     Column("refused", Boolean, nullable=False),
     Column("comment", Text, nullable=False),
     Column("state", String(24), nullable=False),
+)
+
+# A fiscal year's data call (issue 20 §2, icass.model.data_call): the ISC opens it once a year and may change it;
+# each date is YYYY-MM-DD text, `opened_by` and `opened_at` who set it as it stands (every change is in the record).
+data_calls = Table(
+    "data_calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fiscal_year", Integer, nullable=False, unique=True),
+    Column("count_date", String(10), nullable=False),
+    Column("window_start", String(10), nullable=False),
+    Column("window_end", String(10), nullable=False),
+    Column("counts_to_agencies_by", String(10), nullable=False),
+    Column("counts_agreed_by", String(10), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("opened_at", String(32), nullable=False),
+)
+
+# Each agency's certification of its staffing data at a post (issue 20 §2, icass.store.certifications): who, when,
+# the comment, the count date it was as of, how many rows and their SHA-256 (icass.views.staffing). A post is named
+# by code and fiscal year, as in the audit log, so that a certification outlives a post replaced by an import (and
+# is then judged against the rows imported). `cleared_at` and `cleared_by`: the change that cleared it, when the
+# change was made through a path that says so; a certification whose rows' hash no longer matches is cleared
+# whether or not that was recorded.
+certifications = Table(
+    "certifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post", String(16), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("agency", String(16), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("count_date", String(10), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("cleared_at", String(32)),
+    Column("cleared_by", String(64)),
+    Index("ix_certifications_post_fiscal_year", "post", "fiscal_year"),
 )
