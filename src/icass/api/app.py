@@ -25,6 +25,7 @@ from icass.api import (
     rows,
     scenarios,
     session,
+    tdy,
     variance,
     versions,
     world,
@@ -58,6 +59,7 @@ ROUTERS = (
     versions.router,
     variance.router,
     world.router,
+    tdy.router,
     cost_factors.router,
 )
 
