@@ -26,6 +26,7 @@ from icass.api import (
     rows,
     scenarios,
     session,
+    tdy,
     variance,
     versions,
     world,
@@ -59,6 +60,7 @@ ROUTERS = (
     versions.router,
     variance.router,
     world.router,
+    tdy.router,
     cost_factors.router,
     inbox.router,
 )

@@ -460,3 +460,46 @@ workload_approval_steps = Table(
     Column("disputes", JSON, nullable=False),
     Column("sha256", String(64), nullable=False),
 )
+
+# The path of each TDY invoice of a stored post (docs/workspace.md "TDY invoices through their own path", issue 20
+# §5): an invoice is named by the first of its visits; a row exists once a step was taken on it (before, it is
+# `prepared`). `submitted_on` is the day of its latest submission, the day it is judged on, and `submitted_total`
+# its total then (cents), which its approval checks against. Each step is kept in tdy_invoice_steps.
+tdy_invoices = Table(
+    "tdy_invoices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("invoice", String(64), nullable=False),
+    Column("agency", String(16), nullable=False),  # the sponsoring agency's code: whose headquarters approves it
+    Column("state", String(24), nullable=False),
+    Column("submitted_on", String(10)),  # YYYY-MM-DD
+    Column("submitted_total", BigInteger),
+    UniqueConstraint("post_id", "invoice"),
+)
+
+# Each step taken on a TDY invoice, in order: who, when, the comment (a rejection's reason), the state it left the
+# invoice in, and the invoice's total then (cents).
+tdy_invoice_steps = Table(
+    "tdy_invoice_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("invoice_id", ForeignKey("tdy_invoices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("total", BigInteger, nullable=False),
+)
+
+# The day the ISC issued a fiscal year's final headquarters invoices, as it records it: a TDY invoice submitted
+# after it is billed in the next fiscal year (H-363.1-6 c(7)).
+final_hq_invoices = Table(
+    "final_hq_invoices",
+    metadata,
+    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("issued_on", String(10), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+)
