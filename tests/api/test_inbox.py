@@ -4,9 +4,17 @@ agency's headquarters its agency's everywhere, the FMO its post's, the ISC all),
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
 
-from icass.store.accounts import Grant, create_account
+import pytest
+from sqlalchemy import insert
+
+from icass.api import inbox as inbox_api
+from icass.model.workload_approval import Dispute
+from icass.store import certifications, data_call, workload_approvals
+from icass.store.accounts import Account, Grant, create_account
+from icass.store.changes import find_post
+from icass.store.schema import tdy_invoices
 from tests.api import test_api
 from tests.api.test_api import AGENCY, BASE, FY, KVR, sign_in
 from tests.conftest import DEMO_PASSWORD
@@ -105,6 +113,7 @@ def test_an_actions_item_says_whose_what_and_where(everyone):
         "late": False,
         "link": f"/posts/{KVR}/{FY}#version-{number}-step",
         "version": number,
+        "invoice": None,
         "people": None,
     }
 
@@ -152,3 +161,127 @@ def test_the_inbox_needs_a_session(app):
 
     assert TestClient(app).get("/api/inbox").status_code == 401
     assert TestClient(app).get(f"{BASE}/awaited").status_code == 401
+
+
+TODAY = dt.date(2026, 6, 15)  # after the default data call's day for the counts to go to the agencies (June 1)
+
+
+@pytest.fixture
+def data_call_open(app, monkeypatch):
+    """Fiscal year FY's data call opened with its default dates, and today between its two dates."""
+    monkeypatch.setattr(inbox_api, "today", lambda: TODAY)
+    with app.state.engine.begin() as connection:
+        return data_call.open_or_change(connection, FY, "admin")
+
+
+def _certify(app, post: str, agency: str, username: str = "committee") -> None:
+    with app.state.engine.begin() as connection:
+        key = find_post(connection, post, FY)
+        certifications.certify(connection, key, Account(0, username, (Grant("hq", agency=agency),)), agency, "")
+
+
+def test_each_agency_certifies_its_staffing_data_by_the_data_calls_date(everyone, app, data_call_open):
+    call = data_call_open
+    assert call.counts_to_agencies_by < TODAY < call.counts_agreed_by
+    mine = [("certify_staffing", KVR, AGENCY, None), ("approve_counts", KVR, AGENCY, None)]
+    assert _inbox(everyone["committee"]) == (2, mine, [])
+    certify, approve = everyone["committee"].get("/api/inbox").json()["yours"]
+    assert (certify["due"], certify["late"]) == (call.counts_to_agencies_by.isoformat(), True)
+    assert (approve["due"], approve["late"]) == (call.counts_agreed_by.isoformat(), False)
+    assert certify["by"] == approve["by"] == ["committee", "hq"]
+    hqs = _inbox(everyone["hq"])[1]
+    assert {(what, agency) for what, _, agency, _ in hqs} == {("certify_staffing", AGENCY), ("approve_counts", AGENCY)}
+    assert {KVR, PSL} <= {post for _, post, _, _ in hqs}  # its agency at every post where it is an agency
+    count, yours, others = _inbox(everyone["fmo"])
+    assert (count, yours) == (0, [])
+    assert {(what, post) for what, post, _, _ in others} == {("certify_staffing", KVR), ("approve_counts", KVR)}
+    assert {agency for _, _, agency, _ in others} >= {"1900.0", AGENCY}
+    _certify(app, KVR, AGENCY)
+    assert _inbox(everyone["committee"]) == (1, mine[1:], [])
+    assert ("certify_staffing", KVR, AGENCY, None) not in _inbox(everyone["hq"])[1]
+    shown = everyone["fmo"].get(f"{BASE}/awaited").json()
+    assert ("certify_staffing", AGENCY) not in {(a["what"], a["agency"]) for a in shown}
+    people = {(a["what"], a["agency"]): a["people"] for a in shown}
+    assert people[("certify_staffing", "1900.0")] == [
+        {"capacity": "committee", "agency": "1900.0", "usernames": ["committee2"]},
+        {"capacity": "hq", "agency": "1900.0", "usernames": []},
+    ]
+
+
+def _approval(app, agency: str, step: str, username: str, lines=()) -> None:
+    with app.state.engine.begin() as connection:
+        key = find_post(connection, KVR, FY)
+        grant = Grant("fmo", post=KVR) if step == "reopen" else Grant("committee", post=KVR, agency=agency)
+        workload_approvals.take(connection, key, agency, Account(0, username, (grant,)), step, "why", lines)
+
+
+def test_an_approval_ends_the_wait_a_dispute_waits_for_the_fmo_a_reopening_for_the_agency(
+    everyone, app, data_call_open
+):
+    approve_mine = ("approve_counts", KVR, AGENCY, None)
+    assert approve_mine in _inbox(everyone["committee"])[1]
+    _approval(app, AGENCY, "approve", "committee")
+    assert approve_mine not in _inbox(everyone["committee"])[1]
+    assert approve_mine not in _inbox(everyone["fmo"])[2]
+    line = next(x for x in everyone["fmo"].get(f"{BASE}/workload").json() if x["agency"] == OTHER)
+    _approval(app, OTHER, "dispute", "committee2", [Dispute(line["cost_center"], "we have 3 fewer")])
+    dispute = ("resolve_dispute", KVR, OTHER, None)
+    assert _inbox(everyone["fmo"])[:2] == (1, [dispute])
+    assert ("approve_counts", KVR, OTHER, None) not in _inbox(everyone["committee2"])[1]
+    assert dispute in _inbox(everyone["committee2"])[2]  # its agency's dispute: it follows it
+    _approval(app, AGENCY, "reopen", "fmo")
+    (item,) = [a for a in everyone["committee"].get("/api/inbox").json()["yours"] if a["what"] == "approve_counts"]
+    assert item["words"] == f"Approve or dispute {AGENCY}'s workload counts again (the FMO reopened them)"
+    assert item["link"] == f"/posts/{KVR}/{FY}/workload#approvals"
+
+
+def test_the_iscs_status_of_the_data_call(everyone, app, data_call_open):
+    status = f"/api/world/{FY}/data-call/status"
+    for person in ("fmo", "committee", "hq"):
+        assert everyone[person].get(status).status_code == 403
+    _certify(app, KVR, AGENCY)
+    shown = everyone["admin"].get(status).json()
+    assert shown["data_call"]["counts_to_agencies_by"] == data_call_open.counts_to_agencies_by.isoformat()
+    posts = {p["post"]: p for p in shown["posts"]}
+    assert {KVR, PSL} <= set(posts)
+    kvr = {a["agency"]: a for a in posts[KVR]["agencies"]}
+    assert (kvr[AGENCY]["certified"], kvr[AGENCY]["certified_by"], kvr[AGENCY]["late"]) == (
+        "certified",
+        "committee",
+        [],
+    )
+    assert kvr["1900.0"]["certified"] == "not_certified"
+    assert kvr["1900.0"]["late"] == ["Certify 1900.0's staffing data as of the count date"]
+    assert posts[KVR]["late"] == len(kvr) - 1
+    assert shown["late"] == sum(p["late"] for p in shown["posts"])
+    empty = everyone["admin"].get(f"/api/world/{FY + 5}/data-call/status").json()
+    assert empty == {"fiscal_year": FY + 5, "data_call": None, "posts": [], "late": 0}
+
+
+def test_without_a_data_call_nothing_is_awaited_of_the_agencies(everyone):
+    shown = everyone["admin"].get(f"/api/world/{FY}/data-call/status").json()
+    assert shown["data_call"] is None
+    assert shown["late"] == 0
+    assert all(p["awaited"] == [] for p in shown["posts"])
+    assert all(a["certified"] == "not_certified" for p in shown["posts"] for a in p["agencies"])
+
+
+def test_a_tdy_invoice_submitted_waits_for_its_agencys_headquarters(everyone, app):
+    with app.state.engine.begin() as connection:
+        key = find_post(connection, KVR, FY)
+        for invoice, state in (("V-1", "submitted_to_isc"), ("V-2", "approved"), ("V-3", "prepared")):
+            submitted = None if state == "prepared" else "2026-10-03"
+            connection.execute(
+                insert(tdy_invoices).values(
+                    post_id=key.id, invoice=invoice, agency=AGENCY, state=state, submitted_on=submitted
+                )
+            )
+    tdy = ("approve_tdy_invoice", KVR, AGENCY, None)
+    assert _inbox(everyone["hq"]) == (1, [tdy], [])
+    (item,) = everyone["hq"].get("/api/inbox").json()["yours"]
+    assert (item["invoice"], item["link"]) == ("V-1", f"/posts/{KVR}/{FY}/tdy")
+    assert item["words"] == f"Approve or reject TDY invoice V-1 of {AGENCY}, submitted 2026-10-03"
+    assert _inbox(everyone["fmo"]) == (0, [], [tdy])
+    assert _inbox(everyone["committee"]) == (0, [], [tdy])  # its agency's, at its post
+    assert _inbox(everyone["committee2"]) == (0, [], [])
+    assert _inbox(everyone["admin"]) == (0, [], [tdy])

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from icass.model.approval import STEPS, State
+from icass.model.data_call import DataCall
 from icass.views.awaited import (
     ACCEPT,
     APPROVE_COUNTS,
@@ -20,7 +21,6 @@ from icass.views.awaited import (
     SUBMIT_TO_ISC,
     VERSION_WAITS,
     Capacities,
-    DataCallDates,
     PostFacts,
     TdyFacts,
     VersionFacts,
@@ -31,7 +31,8 @@ from icass.views.awaited import (
 )
 
 FY = 2027
-CALL = DataCallDates(
+CALL = DataCall(
+    fiscal_year=FY,
     count_date=dt.date(2026, 5, 1),
     window_start=dt.date(2026, 5, 1),
     window_end=dt.date(2027, 4, 30),
@@ -124,11 +125,12 @@ def test_without_a_data_call_only_what_an_action_made_waits():
 
 
 def test_a_tdy_invoice_submitted_waits_for_its_agency_headquarters():
-    post = PostFacts("KVR", FY, tdy=(TdyFacts(3, "5624.0", "J. Smith", dt.date(2026, 10, 3)),))
+    post = PostFacts("KVR", FY, tdy=(TdyFacts("V-3", "5624.0", dt.date(2026, 10, 3)),))
     (found,) = awaited([post], {}, AFTER)
-    assert (found.what, found.by, found.agency, found.version) == (APPROVE_TDY, ("hq",), "5624.0", 3)
+    assert (found.what, found.by, found.agency, found.invoice) == (APPROVE_TDY, ("hq",), "5624.0", "V-3")
     assert found.link == "/posts/KVR/2027/tdy"
-    assert "J. Smith" in found.words
+    assert found.words == "Approve or reject TDY invoice V-3 of 5624.0, submitted 2026-10-03"
+    assert (found.due, found.late) == (None, False)
 
 
 def test_the_order_is_the_kinds_then_the_posts():
@@ -159,7 +161,7 @@ EVERYTHING = [
             VersionFacts(2, "initial", 0, "recommended"),
             VersionFacts(3, "initial", 0, "submitted_to_isc"),
         ),
-        tdy=(TdyFacts(1, "1931.0", "A. Visitor"),),
+        tdy=(TdyFacts("V-1", "1931.0", dt.date(2026, 10, 3)),),
     ),
     PostFacts("ABC", FY, agencies=("1931.0", "5624.0"), versions=(VersionFacts(1, "final", 0, "council_approved"),)),
 ]
@@ -218,3 +220,8 @@ def test_whose_action_it_is_in_words():
     assert words[(CERTIFY, "KVR", "1931.0")] == "1931.0's member of the Budget Committee or 1931.0's headquarters"
     assert words[(RESOLVE_DISPUTE, "KVR", "1900.0")] == "the post's FMO"
     assert words[(ACCEPT, "KVR", None)] == "the ISC"
+
+
+def test_unknown_approvals_await_nothing_of_the_counts():
+    post = PostFacts("KVR", FY, agencies=("1931.0",), approved=None)
+    assert _what(awaited([post], {FY: CALL}, AFTER)) == [(CERTIFY, "KVR", "1931.0", None)]

@@ -5,13 +5,14 @@ their count, which the navigation of every page shows. Read from the stored stat
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from icass.api.guard import GuardedRoute, account_of, allow, reads_post, signed_in
+from icass.api.guard import GuardedRoute, account_of, allow, is_isc, reads_post, signed_in
 from icass.api.posts import SCOPED, SIGNED_IN, post_key
-from icass.api.schemas import FiscalYear
+from icass.api.schemas import FiscalYear, Message
 from icass.store import awaited as store
 from icass.views.awaited import Awaited, who_in_words
 
@@ -35,7 +36,8 @@ class AwaitedOut(BaseModel):
     due: dt.date | None
     late: bool
     link: str
-    version: int | None  # the version's number, or the TDY invoice's
+    version: int | None  # the version's number
+    invoice: str | None  # the TDY invoice's name
     people: list[HolderOut] | None = None  # a post's list: who holds each capacity
 
 
@@ -63,6 +65,7 @@ def awaited_out(action: Awaited, people: tuple[store.Holder, ...] | None = None)
         late=action.late,
         link=action.link,
         version=action.version,
+        invoice=action.invoice,
         people=None
         if people is None
         else [HolderOut(capacity=h.capacity, agency=h.agency, usernames=list(h.usernames)) for h in people],
@@ -97,3 +100,71 @@ def post_awaited(request: Request, post: str, fiscal_year: FiscalYear) -> list[A
         found = store.for_post(connection, key, today())
         people = store.people_awaited(connection, key.code, found)
     return [awaited_out(a, people[i]) for i, a in enumerate(found)]
+
+
+class DataCallDatesOut(BaseModel):
+    count_date: dt.date
+    window_start: dt.date
+    window_end: dt.date
+    counts_to_agencies_by: dt.date
+    counts_agreed_by: dt.date
+    opened_by: str
+    opened_at: str
+
+
+class StandingOut(BaseModel):
+    agency: str
+    name: str
+    certified: str  # not_certified | certified | cleared
+    certified_by: str | None
+    certified_at: str | None
+    certified_note: str  # why a certification is cleared
+    approved: str | None  # awaiting | approved | disputed | reopened; None: not known
+    approved_by: str | None
+    approved_at: str | None
+    late: list[str]  # the agency's actions past their date, in words
+
+
+class PostStatusOut(BaseModel):
+    post: str
+    name: str
+    fiscal_year: int
+    agencies: list[StandingOut]
+    awaited: list[AwaitedOut]  # every action awaited at the post
+    late: int  # how many of them are past their date
+
+
+class DataCallStatusOut(BaseModel):
+    fiscal_year: int
+    data_call: DataCallDatesOut | None  # None: the ISC has not opened the year's data call
+    posts: list[PostStatusOut]
+    late: int
+
+
+ISC_ONLY: dict[int | str, dict[str, object]] = {401: {"model": Message}, 403: {"model": Message}}
+
+
+@router.get(
+    "/api/world/{fiscal_year}/data-call/status",
+    responses=ISC_ONLY,
+    summary="For every stored post of the year, each agency's certification and approval, and what is late",
+)
+@allow(is_isc, "follow the data call (the ICASS Service Center: admin)")
+def data_call_status(request: Request, fiscal_year: FiscalYear) -> DataCallStatusOut:
+    with request.app.state.engine.connect() as connection:
+        call, found = store.data_call_status(connection, fiscal_year, today())
+    posts = [
+        PostStatusOut(
+            post=p.code,
+            name=p.name,
+            fiscal_year=p.fiscal_year,
+            agencies=[
+                StandingOut(**asdict(s), late=[a.words for a in p.late if a.agency == s.agency]) for s in p.agencies
+            ],
+            awaited=[awaited_out(a) for a in p.awaited],
+            late=len(p.late),
+        )
+        for p in found
+    ]
+    dates = None if call is None else DataCallDatesOut(**{k: v for k, v in asdict(call).items() if k != "fiscal_year"})
+    return DataCallStatusOut(fiscal_year=fiscal_year, data_call=dates, posts=posts, late=sum(p.late for p in posts))

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, select
 
 from icass.model import approval
 from icass.model.approval import ADMIN, COMMITTEE, FMO, State, Taken
+from icass.model.data_call import DataCall
+from icass.store import certifications, data_call, tdy_path, workload_approvals
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
 from icass.store.posts import StoredPost, stored_posts
@@ -26,8 +28,8 @@ from icass.views.awaited import (
     VERSION_WAITS,
     Awaited,
     Capacities,
-    DataCallDates,
     PostFacts,
+    TdyFacts,
     VersionFacts,
     awaited,
     seen,
@@ -51,11 +53,77 @@ def _posts_of(connection: Connection, account: Account, fiscal_year: int | None 
     return [p for p in found if fiscal_year is None or p.fiscal_year == fiscal_year]
 
 
-def facts_of(connection: Connection, stored: Sequence[StoredPost]) -> list[PostFacts]:
-    """The facts of each of the `stored` posts that say what waits, in a few queries whatever their number."""
+def facts_of(connection: Connection, stored: Sequence[StoredPost], counts: bool = True) -> list[PostFacts]:
+    """The facts of each of the `stored` posts that say what waits: the versions in a few queries whatever their
+    number; with `counts`, each agency's certification and approval of its counts, post by post."""
     ids = [p.id for p in stored]
     waiting = _versions_waiting(connection, ids, {p.id: p.code for p in stored})
-    return [PostFacts(p.code, p.fiscal_year, versions=tuple(waiting.get(p.id, ()))) for p in stored]
+    found = []
+    for p in stored:
+        versions = tuple(waiting.get(p.id, ()))
+        if not counts:
+            found.append(PostFacts(p.code, p.fiscal_year, versions=versions))
+            continue
+        found.append(_with_counts(p, _standings(connection, p), versions, _tdy(connection, p)))
+    return found
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where one agency's counts stand at a post: its certification of its staffing data and its approval of its
+    workload counts (state, by whom, when; `approved` None: not known), as the ISC's page shows them."""
+
+    agency: str
+    name: str
+    certified: str
+    certified_by: str | None
+    certified_at: str | None
+    certified_note: str  # why a certification is cleared
+    approved: str | None
+    approved_by: str | None
+    approved_at: str | None
+
+
+def _standings(connection: Connection, post: StoredPost) -> list[Standing]:
+    key = PostKey(post.id, post.code, post.fiscal_year)
+    certified = certifications.status(connection, key)
+    approved = workload_approvals.status(connection, key)
+    found = []
+    for agency in sorted(set(certified) | set(approved)):
+        c, a = certified.get(agency), approved.get(agency)
+        found.append(
+            Standing(
+                agency,
+                c.name if c else "",
+                c.state if c else certifications.NOT_CERTIFIED,
+                c.by if c else None,
+                c.at if c else None,
+                c.reason if c else "",
+                a.state if a else None,
+                (a.by or None) if a else None,
+                (a.at or None) if a else None,
+            )
+        )
+    return found
+
+
+def _with_counts(
+    post: StoredPost, standings: Sequence[Standing], versions: tuple[VersionFacts, ...], tdy: tuple[TdyFacts, ...]
+) -> PostFacts:
+    return PostFacts(
+        post.code,
+        post.fiscal_year,
+        agencies=tuple(s.agency for s in standings),
+        certified={s.agency: s.certified for s in standings},
+        approved={s.agency: s.approved for s in standings if s.approved is not None},
+        versions=versions,
+        tdy=tdy,
+    )
+
+
+def _tdy(connection: Connection, post: StoredPost) -> tuple[TdyFacts, ...]:
+    found = tdy_path.tdy_awaiting(connection, PostKey(post.id, post.code, post.fiscal_year))
+    return tuple(TdyFacts(a.invoice, a.agency, a.submitted_on) for a in found)
 
 
 def _versions_waiting(
@@ -109,13 +177,14 @@ def _seated(connection: Connection, codes: Collection[str]) -> dict[str, list[st
     return {post: sorted(agencies) for post, agencies in found.items()}
 
 
-def _data_calls(connection: Connection, years: Collection[int]) -> dict[int, DataCallDates | None]:
+def _data_calls(connection: Connection, years: Collection[int]) -> dict[int, DataCall | None]:
     """Each fiscal year's data call, None while the ISC has not opened one."""
-    return dict.fromkeys(years)
+    return {year: data_call.get(connection, year) for year in sorted(years)}
 
 
-def _listed(connection: Connection, stored: Sequence[StoredPost], today: dt.date) -> list[Awaited]:
-    return awaited(facts_of(connection, stored), _data_calls(connection, {p.fiscal_year for p in stored}), today)
+def _listed(connection: Connection, stored: Sequence[StoredPost], today: dt.date, counts: bool = True) -> list[Awaited]:
+    facts = facts_of(connection, stored, counts)
+    return awaited(facts, _data_calls(connection, {p.fiscal_year for p in stored}), today)
 
 
 def for_person(connection: Connection, account: Account, today: dt.date) -> tuple[list[Awaited], list[Awaited]]:
@@ -179,3 +248,38 @@ def people_awaited(connection: Connection, post: str, actions: Sequence[Awaited]
         keyed = [(c, action.agency if c in (COMMITTEE, HQ) else None) for c in action.by]
         found[i] = tuple(Holder(c, a, tuple(held.get((c, a), ()))) for c, a in keyed)
     return found
+
+
+@dataclass(frozen=True)
+class PostStatus:
+    """One post of the year on the ISC's page: each agency's standing, and every action awaited there."""
+
+    code: str
+    name: str
+    fiscal_year: int
+    agencies: tuple[Standing, ...]
+    awaited: tuple[Awaited, ...]
+
+    @property
+    def late(self) -> tuple[Awaited, ...]:
+        return tuple(a for a in self.awaited if a.late)
+
+
+def data_call_status(
+    connection: Connection, fiscal_year: int, today: dt.date
+) -> tuple[DataCall | None, list[PostStatus]]:
+    """The year's data call (None: not opened) and, for every stored post of the year, where each agency's
+    certification and approval stand and what is awaited and late there."""
+    call = data_call.get(connection, fiscal_year)
+    stored = [p for p in stored_posts(connection) if p.fiscal_year == fiscal_year]
+    waiting = _versions_waiting(connection, [p.id for p in stored], {p.id: p.code for p in stored})
+    found = []
+    for p in stored:
+        standings = _standings(connection, p)
+        facts = _with_counts(p, standings, tuple(waiting.get(p.id, ())), _tdy(connection, p))
+        found.append(
+            PostStatus(
+                p.code, p.name, p.fiscal_year, tuple(standings), tuple(awaited([facts], {fiscal_year: call}, today))
+            )
+        )
+    return call, found

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from icass.model.approval import ADMIN, COMMITTEE, FMO, State
+from icass.model.data_call import DataCall
 
 HQ = "hq"
 
@@ -52,17 +53,6 @@ AGENCY_ACTS = (COMMITTEE, HQ)
 
 
 @dataclass(frozen=True)
-class DataCallDates:
-    """The dates of a fiscal year's data call, as the ISC set them."""
-
-    count_date: dt.date
-    window_start: dt.date
-    window_end: dt.date
-    counts_to_agencies_by: dt.date
-    counts_agreed_by: dt.date
-
-
-@dataclass(frozen=True)
 class VersionFacts:
     number: int
     kind: str  # initial | final
@@ -73,25 +63,25 @@ class VersionFacts:
 
 @dataclass(frozen=True)
 class TdyFacts:
-    """A TDY invoice submitted to the ISC and waiting for the headquarters of the traveler's agency."""
+    """A TDY invoice submitted to the ISC and waiting for the headquarters of its sponsoring agency."""
 
-    number: int
+    invoice: str
     agency: str
-    traveler: str
-    submitted_on: dt.date | None = None
+    submitted_on: dt.date
 
 
 @dataclass(frozen=True)
 class PostFacts:
     """What is stored of one post and fiscal year that says what waits. `certified` and `approved`: each agency's
     state (certification: not_certified, certified, cleared; workload approval: awaiting, approved, disputed,
-    reopened); an agency absent from them has not acted."""
+    reopened); an agency absent from them has not acted. `approved` None: the post's approvals are not known (none
+    is awaited)."""
 
     code: str
     fiscal_year: int
     agencies: tuple[str, ...] = ()
     certified: Mapping[str, str] = field(default_factory=dict)
-    approved: Mapping[str, str] = field(default_factory=dict)
+    approved: Mapping[str, str] | None = field(default_factory=dict)
     versions: tuple[VersionFacts, ...] = ()
     tdy: tuple[TdyFacts, ...] = ()
 
@@ -111,6 +101,7 @@ class Awaited:
     late: bool
     link: str
     version: int | None = None
+    invoice: str | None = None  # a TDY invoice's name
 
     def waits_for(self, person: Capacities) -> bool:
         """Whether the action is `person`'s to take."""
@@ -147,9 +138,7 @@ def _holds(person: Capacities, capacity: str, post: str, agency: str | None) -> 
     return capacity == HQ and agency in person.hq
 
 
-def awaited(
-    facts: Iterable[PostFacts], data_calls: Mapping[int, DataCallDates | None], today: dt.date
-) -> list[Awaited]:
+def awaited(facts: Iterable[PostFacts], data_calls: Mapping[int, DataCall | None], today: dt.date) -> list[Awaited]:
     """Every action awaited at the posts of `facts`, in the order of KINDS then post, year, agency or version.
     `data_calls`: each fiscal year's data call (absent or None: not opened, so no certification or approval of
     counts is awaited yet, but a dispute or a cleared certification still is); `today`: what is late is due
@@ -160,7 +149,9 @@ def awaited(
         found += _versions(post)
         found += [_tdy(post, t) for t in post.tdy]
     order = {what: i for i, what in enumerate(KINDS)}
-    return sorted(found, key=lambda a: (order[a.what], a.post, a.fiscal_year, a.agency or "", a.version or 0))
+    return sorted(
+        found, key=lambda a: (order[a.what], a.post, a.fiscal_year, a.agency or "", a.version or 0, a.invoice or "")
+    )
 
 
 def _base(post: PostFacts) -> str:
@@ -171,7 +162,7 @@ def _late(due: dt.date | None, today: dt.date) -> bool:
     return due is not None and due < today
 
 
-def _counts(post: PostFacts, call: DataCallDates | None, today: dt.date) -> list[Awaited]:
+def _counts(post: PostFacts, call: DataCall | None, today: dt.date) -> list[Awaited]:
     found = []
     for agency in post.agencies:
         certified = post.certified.get(agency, "not_certified")
@@ -182,10 +173,12 @@ def _counts(post: PostFacts, call: DataCallDates | None, today: dt.date) -> list
             again = " again (its records changed since it certified them)" if certified == "cleared" else ""
             words = f"Certify {agency}'s staffing data as of the count date{again}"
             found.append(_agency_action(post, CERTIFY, words, agency, due, today, "workload#certification"))
+        if post.approved is None:
+            continue
         approved = post.approved.get(agency, "awaiting")
         due = call.counts_agreed_by if call else None
         if approved == "disputed":
-            words = f"Resolve {agency}'s dispute of its workload counts (correct them or answer, then reopen)"
+            words = f"Resolve {agency}'s dispute of its workload counts: correct the lines or answer its comments"
             link = f"{_base(post)}/workload#approvals"
             found.append(
                 Awaited(
@@ -243,18 +236,10 @@ def _versions(post: PostFacts) -> list[Awaited]:
 
 
 def _tdy(post: PostFacts, invoice: TdyFacts) -> Awaited:
-    words = f"Approve or reject TDY invoice {invoice.number} ({invoice.traveler}) for {invoice.agency}"
+    words = f"Approve or reject TDY invoice {invoice.invoice} of {invoice.agency}, submitted {invoice.submitted_on}"
+    link = f"{_base(post)}/tdy"
     return Awaited(
-        post.code,
-        post.fiscal_year,
-        APPROVE_TDY,
-        words,
-        (HQ,),
-        invoice.agency,
-        None,
-        False,
-        f"{_base(post)}/tdy",
-        invoice.number,
+        post.code, post.fiscal_year, APPROVE_TDY, words, (HQ,), invoice.agency, None, False, link, None, invoice.invoice
     )
 
 
