@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from icass.model.approval import Kind
+from icass.store import certifications, data_call
 from icass.store.accounts import Account, Grant, create_account
 from icass.store.changes import find_post
 from icass.store.versions import create, take_step
@@ -70,3 +71,31 @@ def test_the_inbox_page_lists_yours_and_others(app):
     assert "1900.0&#39;s member of the Budget Committee: committee2" in section
     assert "1931.0&#39;s member of the Budget Committee: committee" in section
     assert 'data-label="Due"' in section
+
+
+def test_the_iscs_page_of_the_data_call(app):
+    admin, _ = signed_in(app, "admin")
+    closed = admin.get(f"/world/{FY}/data-call")
+    assert closed.status_code == 200
+    assert 'id="data-call-closed"' in closed.text
+    assert 'data-post="KVR" data-agency="1931.0"' in closed.text
+    assert f'href="/world/{FY}/data-call"' in admin.get(f"/world/{FY}").text
+    with app.state.engine.begin() as connection:
+        data_call.open_or_change(connection, FY, "admin")  # its dates (June 1, July 1 of 2026) have passed
+        key = find_post(connection, KVR, FY)
+        certifications.certify(connection, key, Account(0, "hq", (Grant("hq", agency="1931.0"),)), "1931.0", "")
+    number = recommended(app.state.engine, KVR, FY)
+    shown = admin.get(f"/world/{FY}/data-call").text
+    assert 'id="data-call-dates"' in shown
+    row = shown.split('data-post="KVR" data-agency="1931.0"', 1)[1].split("</tr>", 1)[0]
+    assert '>certified</span> <span class="text-base-dark">by hq' in row
+    assert "Approve or dispute 1931.0&#39;s workload counts" in row  # late: July 1 has passed
+    assert "Certify" not in row
+    other = shown.split('data-post="KVR" data-agency="1900.0"', 1)[1].split("</tr>", 1)[0]
+    assert other.startswith(' data-late="true"')
+    assert "Certify 1900.0&#39;s staffing data" in other
+    assert f"Record the Council&#39;s approval of version {number} (initial)" in shown
+    for person in ("fmo", "committee", "hq"):
+        client, _ = signed_in(app, person)
+        assert client.get(f"/world/{FY}/data-call").status_code == 403
+        assert 'id="data-call-link"' not in client.get(f"/world/{FY}").text

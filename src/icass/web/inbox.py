@@ -1,5 +1,7 @@
 """A person's inbox (issue 20 §2): what waits for them, each with its due date, late or not, and the page it is
-taken on; below, what waits for others at their posts. It asks the API's own route (icass.api.inbox)."""
+taken on; below, what waits for others at their posts. And the ISC's page of a year's data call: for every post,
+where each agency's certification and approval stand and what is late. Each asks the API's own route
+(icass.api.inbox)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from icass.api import inbox as api
-from icass.api.guard import GuardedRoute, allow, signed_in
+from icass.api.guard import GuardedRoute, allow, is_isc, signed_in
+from icass.api.schemas import FiscalYear
 from icass.web.render import page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -18,3 +21,25 @@ router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 def inbox(request: Request) -> HTMLResponse:
     found = api.inbox(request)
     return page(request, "inbox.html", inbox=found, today=api.today())
+
+
+# The states of an agency's certification and approval, in a page's words and the tag's color.
+STANDING_WORDS = {
+    "not_certified": ("not certified", "bg-base-lighter text-ink"),
+    "certified": ("certified", "bg-green"),
+    "cleared": ("cleared: certify again", "bg-gold text-ink"),
+    "awaiting": ("awaiting approval", "bg-base-lighter text-ink"),
+    "approved": ("approved", "bg-green"),
+    "disputed": ("disputed", "bg-secondary-dark"),
+    "reopened": ("reopened", "bg-gold text-ink"),
+}
+# The actions the agencies' table does not show: the budgets' and the TDY invoices'.
+COUNTS = frozenset({"certify_staffing", "approve_counts"})
+
+
+@router.get("/world/{fiscal_year}/data-call")
+@allow(is_isc, "follow the data call (the ICASS Service Center: admin)")
+def data_call_page(request: Request, fiscal_year: FiscalYear) -> HTMLResponse:
+    status = api.data_call_status(request, fiscal_year)
+    others = [a for p in status.posts for a in p.awaited if a.what not in COUNTS]
+    return page(request, "data_call.html", status=status, others=others, words=STANDING_WORDS)
