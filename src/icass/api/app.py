@@ -25,6 +25,7 @@ from icass.api import (
     rows,
     scenarios,
     session,
+    staffing,
     variance,
     versions,
     world,
@@ -59,6 +60,7 @@ ROUTERS = (
     variance.router,
     world.router,
     cost_factors.router,
+    staffing.router,
 )
 
 
