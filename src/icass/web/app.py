@@ -30,6 +30,7 @@ from icass.web import (
     posts,
     scenarios,
     signin,
+    staffing,
     variance,
     workload,
     world,
@@ -62,6 +63,7 @@ PAGES = (
     committee.router,
     jobs.router,
     scenarios.router,
+    staffing.router,
     help_pages.router,
     _favicon,
 )
