@@ -26,6 +26,7 @@ from icass.api import (
     rows,
     scenarios,
     session,
+    staffing,
     tdy,
     variance,
     versions,
@@ -63,6 +64,7 @@ ROUTERS = (
     tdy.router,
     cost_factors.router,
     inbox.router,
+    staffing.router,
 )
 
 

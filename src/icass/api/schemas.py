@@ -314,6 +314,8 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
     out = create_model(
         f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
     )
+    if resource == "people":  # a change to people.csv says which staffing certifications it cleared (issue 20 §2)
+        out = create_model("PeopleRow", __base__=out, notices=(list[str], Field(default_factory=list)))
     new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)
     changed = create_model(
         f"{_name(resource)}Change",

@@ -25,7 +25,7 @@ SECTION = "H-341.1-4 a"
 
 # The dates a data call carries, in the order they must fall (our reading, see the module's note).
 DATES = ("window_start", "window_end", "count_date", "counts_to_agencies_by", "counts_agreed_by")
-FIRST_YEAR, LAST_YEAR = 1990, 2100  # the fiscal years a data call may be opened for
+FIRST_YEAR, LAST_YEAR = 1990, 2999  # the fiscal years a data call may be opened for (as the API's paths)
 
 
 @dataclass(frozen=True)

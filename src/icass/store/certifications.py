@@ -20,8 +20,8 @@ from icass.model.data_call import DataCall, defaults
 from icass.store import audit, data_call
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
-from icass.store.schema import ROW_TABLES, certifications
-from icass.views.staffing import COLUMNS, agency_rows, rows_sha256
+from icass.store.schema import ROW_TABLES, certifications, posts
+from icass.views.staffing import COLUMNS, agency_rows, by_category, rows_sha256
 
 __all__ = [
     "CERTIFIED",
@@ -31,9 +31,13 @@ __all__ = [
     "NotOpen",
     "NotYours",
     "UnknownAgency",
+    "agencies_at",
     "certify",
     "clear_changed",
+    "cleared_message",
+    "count_date_of",
     "may_certify",
+    "own_count_date",
     "status",
 ]
 
@@ -63,6 +67,7 @@ class CertificationStatus:
     cleared_at: str | None = None
     cleared_by: str | None = None
     reason: str = ""
+    categories: tuple[tuple[str, int], ...] = ()  # its rows now, how many of each category (H-352)
 
 
 class NotOpen(Exception):
@@ -90,7 +95,8 @@ def _people(connection: Connection, post: PostKey) -> list[list[str]]:
     return [["" if cell is None else str(cell) for cell in row] for row in found]
 
 
-def _agencies(connection: Connection, post: PostKey) -> dict[str, str]:
+def agencies_at(connection: Connection, post: PostKey) -> dict[str, str]:
+    """The post's agencies (agencies.csv): each code and its name."""
     table = ROW_TABLES["agencies.csv"]
     found = connection.execute(select(table.c.code, table.c.name).where(table.c.post_id == post.id))
     return {str(code): str(name) for code, name in found}
@@ -106,8 +112,15 @@ def _newest(connection: Connection, post: PostKey) -> dict[str, Any]:
     return {row.agency: row for row in found}
 
 
-def _count_date(call: DataCall | None, fiscal_year: int) -> dt.date:
+def count_date_of(call: DataCall | None, fiscal_year: int) -> dt.date:
+    """The count date certifications are as of: the data call's, or the default before the ISC opens it."""
     return (call or defaults(fiscal_year)).count_date
+
+
+def own_count_date(connection: Connection, post: PostKey) -> dt.date | None:
+    """post.toml's own count_date of the post, None when it leaves it to the default."""
+    found = connection.execute(select(posts.c.count_date).where(posts.c.id == post.id)).scalar_one_or_none()
+    return dt.date.fromisoformat(found) if found else None
 
 
 def status(connection: Connection, post_key: PostKey) -> dict[str, CertificationStatus]:
@@ -115,10 +128,10 @@ def status(connection: Connection, post_key: PostKey) -> dict[str, Certification
     staffing certification stands: certified while its rows' hash is the one certified as of the data call's
     count date and no change recorded clearing it; cleared otherwise; not_certified when it never was."""
     call = data_call.get(connection, post_key.fiscal_year)
-    day = _count_date(call, post_key.fiscal_year)
+    day = count_date_of(call, post_key.fiscal_year)
     people, names, newest = (
         _people(connection, post_key),
-        _agencies(connection, post_key),
+        agencies_at(connection, post_key),
         _newest(connection, post_key),
     )
     found = {}
@@ -131,9 +144,9 @@ def status(connection: Connection, post_key: PostKey) -> dict[str, Certification
 def _status(
     agency: str, name: str, day: dt.date, rows: list[list[str]], row: Any, call: DataCall | None
 ) -> CertificationStatus:
-    current = rows_sha256(rows)
+    current, categories = rows_sha256(rows), tuple(by_category(rows).items())
     if row is None:
-        return CertificationStatus(agency, name, NOT_CERTIFIED, day, len(rows), current)
+        return CertificationStatus(agency, name, NOT_CERTIFIED, day, len(rows), current, categories=categories)
     certified_on = dt.date.fromisoformat(row.count_date)
     cleared_at, cleared_by, reason = row.cleared_at, row.cleared_by, ""
     if cleared_at is not None:
@@ -160,6 +173,7 @@ def _status(
         cleared_at,
         cleared_by,
         reason,
+        categories,
     )
 
 
@@ -172,7 +186,7 @@ def certify(connection: Connection, post: PostKey, account: Account, agency: str
             f"{account.username} may not certify {agency}'s staffing data: its member of the Budget Committee at "
             f"{post.code}, its headquarters or the ISC certifies it"
         )
-    names = _agencies(connection, post)
+    names = agencies_at(connection, post)
     if agency not in names:
         raise UnknownAgency(f"{agency} is not an agency at {post.code} (agencies.csv)")
     call = data_call.get(connection, post.fiscal_year)
