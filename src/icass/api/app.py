@@ -27,6 +27,7 @@ from icass.api import (
     session,
     variance,
     versions,
+    workload_approvals,
     world,
 )
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
@@ -59,6 +60,7 @@ ROUTERS = (
     variance.router,
     world.router,
     cost_factors.router,
+    workload_approvals.router,
 )
 
 
