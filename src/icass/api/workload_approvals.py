@@ -15,7 +15,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, edits_post
 from icass.api.posts import SCOPED, post_key
 from icass.api.schemas import TEXT, Code, FiscalYear, Message
 from icass.bundle.codes import MAX_TEXT_CHARS
-from icass.model.workload_approval import SECTIONS, Dispute, Incomplete, NotYours, OutOfOrder
+from icass.model.workload_approval import SECTIONS, STEPS, Dispute, Incomplete, NotYours, OutOfOrder
 from icass.store import workload_approvals
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
@@ -154,3 +154,10 @@ def step_taken(
     except Incomplete as e:  # the model's own name the field (Invalid)
         raise HTTPException(422, str(e)) from None
     return approval_of(request, key, agency)
+
+
+def steps_open(request: Request, post: str, agency: str, state: str) -> list[str]:
+    """The steps (approve, dispute, reopen) the signed-in person may take on the agency's approval now: what a
+    page offers (the route refuses any other, whatever the page showed)."""
+    held = set(workload_approvals.capacities(account_of(request), post, agency))
+    return [s.name for s in STEPS.values() if s.by & held and state in s.due_in]

@@ -32,6 +32,7 @@ from icass.web import (
     signin,
     variance,
     workload,
+    workload_approval,
     world,
 )
 from icass.web.charts import IMPORT_MAP
@@ -53,6 +54,7 @@ PAGES = (
     world.router,  # first: its home page ("/", an agency's headquarters' own) hands every other person to posts'
     posts.router,
     workload.router,
+    workload_approval.router,
     positions.router,
     invoice.router,
     audit_pages.router,
