@@ -30,6 +30,7 @@ from icass.api import (
     tdy,
     variance,
     versions,
+    workload_approvals,
     world,
 )
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
@@ -65,6 +66,7 @@ ROUTERS = (
     cost_factors.router,
     inbox.router,
     staffing.router,
+    workload_approvals.router,
 )
 
 

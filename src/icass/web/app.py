@@ -34,6 +34,7 @@ from icass.web import (
     staffing,
     variance,
     workload,
+    workload_approval,
     world,
 )
 from icass.web.charts import IMPORT_MAP
@@ -55,6 +56,7 @@ PAGES = (
     world.router,  # first: its home page ("/", an agency's headquarters' own) hands every other person to posts'
     posts.router,
     workload.router,
+    workload_approval.router,
     positions.router,
     invoice.router,
     audit_pages.router,
