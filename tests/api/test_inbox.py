@@ -232,7 +232,7 @@ def test_an_approval_ends_the_wait_a_dispute_waits_for_the_fmo_a_reopening_for_t
     _approval(app, AGENCY, "reopen", "fmo")
     (item,) = [a for a in everyone["committee"].get("/api/inbox").json()["yours"] if a["what"] == "approve_counts"]
     assert item["words"] == f"Approve or dispute {AGENCY}'s workload counts again (the FMO reopened them)"
-    assert item["link"] == f"/posts/{KVR}/{FY}/workload#approvals"
+    assert item["link"] == f"/posts/{KVR}/{FY}/workload-approval/{AGENCY}"
 
 
 def test_the_iscs_status_of_the_data_call(everyone, app, data_call_open):

@@ -99,3 +99,28 @@ def test_the_iscs_page_of_the_data_call(app):
         client, _ = signed_in(app, person)
         assert client.get(f"/world/{FY}/data-call").status_code == 403
         assert 'id="data-call-link"' not in client.get(f"/world/{FY}").text
+
+
+def test_the_isc_opens_and_changes_the_data_call_on_its_page(app):
+    admin, csrf = signed_in(app, "admin")
+    form = admin.get(f"/world/{FY}/data-call").text
+    assert 'id="data-call-form"' in form
+    assert 'name="count_date" type="date" value="2026-05-01"' in form  # the default, H-341.1-4 a
+    headers = {"X-CSRF-Token": csrf}
+    wrong = admin.post(
+        f"/world/{FY}/data-call",
+        data={"counts_to_agencies_by": "2026-07-10", "counts_agreed_by": "2026-07-01"},
+        headers=headers,
+    )
+    assert "counts_agreed_by" in wrong.text
+    assert "HX-Refresh" not in wrong.headers
+    opened = admin.post(f"/world/{FY}/data-call", data={"counts_agreed_by": "2026-07-15"}, headers=headers)
+    assert opened.headers.get("HX-Refresh") == "true"
+    with app.state.engine.connect() as connection:
+        call = data_call.get(connection, FY)
+    assert call is not None
+    assert (call.counts_agreed_by.isoformat(), call.opened_by) == ("2026-07-15", "admin")
+    assert "Change the data call" in admin.get(f"/world/{FY}/data-call").text
+    fmo, fmo_csrf = signed_in(app, "fmo")
+    refused = fmo.post(f"/world/{FY}/data-call", data={}, headers={"X-CSRF-Token": fmo_csrf})
+    assert refused.status_code == 403

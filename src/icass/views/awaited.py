@@ -172,14 +172,14 @@ def _counts(post: PostFacts, call: DataCall | None, today: dt.date) -> list[Awai
             due = call.counts_to_agencies_by if call else None
             again = " again (its records changed since it certified them)" if certified == "cleared" else ""
             words = f"Certify {agency}'s staffing data as of the count date{again}"
-            found.append(_agency_action(post, CERTIFY, words, agency, due, today, "workload#certification"))
+            found.append(_agency_action(post, CERTIFY, words, agency, due, today, "staffing#certifications"))
         if post.approved is None:
             continue
         approved = post.approved.get(agency, "awaiting")
         due = call.counts_agreed_by if call else None
         if approved == "disputed":
             words = f"Resolve {agency}'s dispute of its workload counts: correct the lines or answer its comments"
-            link = f"{_base(post)}/workload#approvals"
+            link = f"{_base(post)}/workload-approval/{agency}"
             found.append(
                 Awaited(
                     post.code, post.fiscal_year, RESOLVE_DISPUTE, words, (FMO,), agency, due, _late(due, today), link
@@ -188,7 +188,7 @@ def _counts(post: PostFacts, call: DataCall | None, today: dt.date) -> list[Awai
         elif approved == "reopened" or (approved == "awaiting" and call is not None):
             again = " again (the FMO reopened them)" if approved == "reopened" else ""
             words = f"Approve or dispute {agency}'s workload counts{again}"
-            found.append(_agency_action(post, APPROVE_COUNTS, words, agency, due, today, "workload#approvals"))
+            found.append(_agency_action(post, APPROVE_COUNTS, words, agency, due, today, f"workload-approval/{agency}"))
     return found
 
 

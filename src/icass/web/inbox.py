@@ -5,13 +5,18 @@ where each agency's certification and approval stand and what is late. Each asks
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 
 from icass.api import inbox as api
 from icass.api.guard import GuardedRoute, allow, is_isc, signed_in
 from icass.api.schemas import FiscalYear
-from icass.web.render import page
+from icass.api.staffing import data_call_set
+from icass.model.data_call import DATES, SECTION, defaults
+from icass.web.render import error_fragment, page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 
@@ -42,4 +47,43 @@ COUNTS = frozenset({"certify_staffing", "approve_counts"})
 def data_call_page(request: Request, fiscal_year: FiscalYear) -> HTMLResponse:
     status = api.data_call_status(request, fiscal_year)
     others = [a for p in status.posts for a in p.awaited if a.what not in COUNTS]
-    return page(request, "data_call.html", status=status, others=others, words=STANDING_WORDS)
+    shown = status.data_call or defaults(fiscal_year)
+    return page(
+        request,
+        "data_call.html",
+        status=status,
+        others=others,
+        words=STANDING_WORDS,
+        dates={name: getattr(shown, name) for name in DATES},
+        section=SECTION,
+    )
+
+
+Day = Annotated[dt.date | None, Form()]
+
+
+@router.post("/world/{fiscal_year}/data-call")
+@allow(is_isc, "open or change a data call (the ISC, an admin)")
+def set_data_call(
+    request: Request,
+    fiscal_year: FiscalYear,
+    window_start: Day = None,
+    window_end: Day = None,
+    count_date: Day = None,
+    counts_to_agencies_by: Day = None,
+    counts_agreed_by: Day = None,
+) -> Response:
+    """htmx posts it: the page is reloaded once the data call is open or changed; dates out of order are said in
+    the form, naming the date at fault."""
+    given = {
+        "window_start": window_start,
+        "window_end": window_end,
+        "count_date": count_date,
+        "counts_to_agencies_by": counts_to_agencies_by,
+        "counts_agreed_by": counts_agreed_by,
+    }
+    try:
+        data_call_set(request, fiscal_year, given)
+    except HTTPException as e:
+        return error_fragment(request, str(e.detail))
+    return Response(headers={"HX-Refresh": "true"})
