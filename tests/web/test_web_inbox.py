@@ -78,7 +78,7 @@ def test_the_iscs_page_of_the_data_call(app):
     closed = admin.get(f"/world/{FY}/data-call")
     assert closed.status_code == 200
     assert 'id="data-call-closed"' in closed.text
-    assert 'data-post="KVR" data-agency="1931.0"' in closed.text
+    assert 'data-post="KVR"' in closed.text
     assert f'href="/world/{FY}/data-call"' in admin.get(f"/world/{FY}").text
     with app.state.engine.begin() as connection:
         data_call.open_or_change(connection, FY, "admin")  # its dates (June 1, July 1 of 2026) have passed
@@ -87,13 +87,21 @@ def test_the_iscs_page_of_the_data_call(app):
     number = recommended(app.state.engine, KVR, FY)
     shown = admin.get(f"/world/{FY}/data-call").text
     assert 'id="data-call-dates"' in shown
-    row = shown.split('data-post="KVR" data-agency="1931.0"', 1)[1].split("</tr>", 1)[0]
-    assert '>certified</span> <span class="text-base-dark">by hq' in row
-    assert "Approve or dispute 1931.0&#39;s workload counts" in row  # late: July 1 has passed
-    assert "Certify" not in row
-    other = shown.split('data-post="KVR" data-agency="1900.0"', 1)[1].split("</tr>", 1)[0]
-    assert other.startswith(' data-late="true"')
-    assert "Certify 1900.0&#39;s staffing data" in other
+    row = shown.split('data-post="KVR"', 1)[1].split("</tr>", 1)[0]
+    assert row.startswith(' data-late="true"')
+    assert "1 of " in row
+    assert " certified</strong>" in row
+    certified = row.split('<li data-state="certified">', 1)[1].split("</li>", 1)[0]
+    assert '1931.0</span> <span class="text-base-dark">by hq</span>' in certified
+    assert "1900.0" in row.split('<li data-state="not_certified">', 1)[1].split("</li>", 1)[0]
+    assert "0 of " in row
+    assert " approved</strong>" in row
+    late = row.split('<li data-late="approve_counts">', 1)[1].split("</li>", 1)[0]
+    assert late.startswith("Counts to approve (due 1 Jul 2026): ")  # July 1 has passed
+    assert "1931.0" in late
+    late = row.split('<li data-late="certify_staffing">', 1)[1].split("</li>", 1)[0]
+    assert "1900.0" in late
+    assert "1931.0" not in late
     assert f"Record the Council&#39;s approval of version {number} (initial)" in shown
     for person in ("fmo", "committee", "hq"):
         client, _ = signed_in(app, person)

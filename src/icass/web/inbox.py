@@ -38,6 +38,12 @@ STANDING_WORDS = {
     "disputed": ("disputed", "bg-secondary-dark"),
     "reopened": ("reopened", "bg-gold text-ink"),
 }
+# The late actions of a post's agencies, grouped by what they are.
+LATE_WORDS = {
+    "certify_staffing": "Staffing data to certify",
+    "approve_counts": "Counts to approve",
+    "resolve_dispute": "Disputes to resolve",
+}
 # The actions the agencies' table does not show: the budgets' and the TDY invoices'.
 COUNTS = frozenset({"certify_staffing", "approve_counts"})
 
@@ -56,6 +62,7 @@ def data_call_page(request: Request, fiscal_year: FiscalYear) -> HTMLResponse:
         words=STANDING_WORDS,
         dates={name: getattr(shown, name) for name in DATES},
         section=SECTION,
+        late_words=LATE_WORDS,
     )
 
 
