@@ -132,3 +132,21 @@ def test_the_isc_opens_and_changes_the_data_call_on_its_page(app):
     fmo, fmo_csrf = signed_in(app, "fmo")
     refused = fmo.post(f"/world/{FY}/data-call", data={}, headers={"X-CSRF-Token": fmo_csrf})
     assert refused.status_code == 403
+
+
+def test_the_post_home_shows_each_kind_of_the_agencies_actions_in_one_row(app):
+    with app.state.engine.begin() as connection:
+        data_call.open_or_change(connection, FY, "admin")
+    fmo, _ = signed_in(app, "fmo")
+    section = fmo.get(f"/posts/{KVR}/{FY}").text.split('id="awaited"', 1)[1].split("</section>", 1)[0]
+    assert section.count('data-what="certify_staffing"') == 1
+    assert section.count('data-what="approve_counts"') == 1
+    row = section.split('data-what="certify_staffing"', 1)[1].split("</tr>", 1)[0]
+    assert row.startswith(' data-late="true"')  # June 1, 2026 has passed
+    assert f'href="/posts/{KVR}/{FY}/staffing"' in row
+    assert "1931.0 (committee, hq)" in row
+    unheld = row.split("No one acts yet for ", 1)[1].split("<", 1)[0]
+    assert "1900.0" in unheld
+    assert "1931.0" not in unheld
+    assert "Due" in section
+    assert "1 Jun 2026" in row

@@ -6,6 +6,8 @@ where each agency's certification and approval stand and what is late. Each asks
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -13,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from icass.api import inbox as api
 from icass.api.guard import GuardedRoute, allow, is_isc, signed_in
+from icass.api.inbox import AwaitedOut
 from icass.api.schemas import FiscalYear
 from icass.api.staffing import data_call_set
 from icass.model.data_call import DATES, SECTION, defaults
@@ -94,3 +97,57 @@ def set_data_call(
     except HTTPException as e:
         return error_fragment(request, str(e.detail))
     return Response(headers={"HX-Refresh": "true"})
+
+
+@dataclass(frozen=True)
+class AwaitedRow:
+    """A row of a post's "Awaiting action": one action, or one kind of action of many agencies at once (each
+    agency's certification, each agency's approval), with who holds each agency's part."""
+
+    what: str
+    words: str
+    link: str
+    who: str
+    due: dt.date | None
+    late: bool
+    held: tuple[tuple[str, tuple[str, ...]], ...]  # (agency or capacity, the usernames holding it)
+    unheld: tuple[str, ...]  # the agencies nobody holds a capacity for yet
+
+
+# The kinds of action a post's home shows in one row for all its agencies, in its words, and the page they are
+# taken on.
+GROUPED = {
+    "certify_staffing": ("Certify the agencies' staffing data as of the count date", "staffing"),
+    "approve_counts": ("Approve or dispute the agencies' workload counts", "workload-approval"),
+}
+
+
+def grouped(actions: list[AwaitedOut]) -> list[AwaitedRow]:
+    """A post's awaited actions as its home shows them: the agencies' certifications and approvals one row each
+    kind, every other action a row of its own; in the actions' order."""
+    rows: list[AwaitedRow] = []
+    for what, group in itertools.groupby(actions, key=lambda a: a.what):
+        listed = list(group)
+        if what not in GROUPED or len(listed) == 1:
+            rows += [_row(a.what, a.words, a.link, a.who, [a]) for a in listed]
+            continue
+        words, page_name = GROUPED[what]
+        first = listed[0]
+        link = f"/posts/{first.post}/{first.fiscal_year}/{page_name}"
+        rows.append(_row(what, words, link, "each agency's member of the Budget Committee or its headquarters", listed))
+    return rows
+
+
+def _row(what: str, words: str, link: str, who: str, actions: list[AwaitedOut]) -> AwaitedRow:
+    held, unheld = [], []
+    for a in actions:
+        people = tuple(u for h in a.people or () for u in h.usernames)
+        name = a.agency if a.agency and len(actions) > 1 else ""
+        if people:
+            held.append((name, people))
+        elif name:
+            unheld.append(name)
+        else:
+            held.append(("", ()))
+    due = min((a.due for a in actions if a.due), default=None)
+    return AwaitedRow(what, words, link, who, due, any(a.late for a in actions), tuple(held), tuple(unheld))

@@ -31,6 +31,7 @@ from icass.views.post_home import row_changes_in_words
 from icass.views.summary import PostSummary
 from icass.views.what_if import Names
 from icass.web.charts import dashboard_charts
+from icass.web.inbox import grouped
 from icass.web.render import error_fragment, page, templates
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -77,7 +78,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         awaiting=awaiting_council(listed) if editable else None,
         open_steps=open_steps(request, post, listed),
         may_make_version=editable and summary.ok,
-        awaited=post_awaited(request, post, fiscal_year),
+        awaited=grouped(post_awaited(request, post, fiscal_year)),
     )
 
 
