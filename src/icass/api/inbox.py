@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from icass.api.guard import GuardedRoute, account_of, allow, is_isc, reads_post, signed_in
 from icass.api.posts import SCOPED, SIGNED_IN, post_key
 from icass.api.schemas import FiscalYear, Message
+from icass.api.staffing import DataCallOut, call_out
 from icass.store import awaited as store
 from icass.views.awaited import Awaited, who_in_words
 
@@ -102,16 +103,6 @@ def post_awaited(request: Request, post: str, fiscal_year: FiscalYear) -> list[A
     return [awaited_out(a, people[i]) for i, a in enumerate(found)]
 
 
-class DataCallDatesOut(BaseModel):
-    count_date: dt.date
-    window_start: dt.date
-    window_end: dt.date
-    counts_to_agencies_by: dt.date
-    counts_agreed_by: dt.date
-    opened_by: str
-    opened_at: str
-
-
 class StandingOut(BaseModel):
     agency: str
     name: str
@@ -136,7 +127,7 @@ class PostStatusOut(BaseModel):
 
 class DataCallStatusOut(BaseModel):
     fiscal_year: int
-    data_call: DataCallDatesOut | None  # None: the ISC has not opened the year's data call
+    data_call: DataCallOut | None  # None: the ISC has not opened the year's data call
     posts: list[PostStatusOut]
     late: int
 
@@ -166,5 +157,5 @@ def data_call_status(request: Request, fiscal_year: FiscalYear) -> DataCallStatu
         )
         for p in found
     ]
-    dates = None if call is None else DataCallDatesOut(**{k: v for k, v in asdict(call).items() if k != "fiscal_year"})
+    dates = None if call is None else call_out(call)
     return DataCallStatusOut(fiscal_year=fiscal_year, data_call=dates, posts=posts, late=sum(p.late for p in posts))
