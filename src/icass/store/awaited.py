@@ -36,7 +36,20 @@ from icass.views.awaited import (
     theirs,
 )
 
-__all__ = ["Awaited", "Capacities", "capacities_of", "for_person", "for_post", "inbox_count", "people_awaited"]
+__all__ = [
+    "Awaited",
+    "Capacities",
+    "Holder",
+    "PostStatus",
+    "Standing",
+    "capacities_of",
+    "data_call_status",
+    "facts_of",
+    "for_person",
+    "for_post",
+    "inbox_count",
+    "people_awaited",
+]
 
 
 def capacities_of(account: Account) -> Capacities:
@@ -48,9 +61,9 @@ def capacities_of(account: Account) -> Capacities:
     )
 
 
-def _posts_of(connection: Connection, account: Account, fiscal_year: int | None = None) -> list[StoredPost]:
-    found = stored_posts(connection, None if account.is_admin else account.posts, account.hq_agencies)
-    return [p for p in found if fiscal_year is None or p.fiscal_year == fiscal_year]
+def _posts_of(connection: Connection, account: Account) -> list[StoredPost]:
+    """The posts where something may wait for `account` or be followed by it, every fiscal year."""
+    return stored_posts(connection, None if account.is_admin else account.posts, account.hq_agencies)
 
 
 def facts_of(connection: Connection, stored: Sequence[StoredPost], counts: bool = True) -> list[PostFacts]:
