@@ -73,7 +73,7 @@ def test_the_inbox_follows_a_version_along_its_path_for_each_role(everyone):
     assert _inbox(committee) == (1, [theirs], [])
     assert _inbox(committee2) == (1, [seconds], [])
     assert _inbox(fmo) == (0, [], [seconds, theirs])  # the FMO follows its post's
-    assert _inbox(hq) == (0, [], [theirs])  # its agency's, taken by its member at the post
+    assert _inbox(hq) == (0, [], [])  # its member's, on the post's page, which headquarters does not read
     assert _inbox(admin) == (0, [], [seconds, theirs])
     assert _inbox(everyone["fmo_psl"]) == (0, [], [])
     assert _inbox(everyone["committee_psl"]) == (0, [], [])  # its agency, another post

@@ -207,7 +207,7 @@ def test_each_person_sees_their_actions_and_those_at_their_posts(person, yours, 
         "all": found,
         "KVR": [a for a in found if a.post == "KVR"],
         "KVR 1931.0": [a for a in found if (a.post, a.agency) == ("KVR", "1931.0")],
-        "1931.0": [a for a in found if a.agency == "1931.0"],
+        "1931.0": [a for a in found if a.agency == "1931.0" and a.what != RECOMMEND],
         "none": [],
     }[visible]
     assert shown == expected

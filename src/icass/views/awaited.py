@@ -109,12 +109,14 @@ class Awaited:
 
     def seen_by(self, person: Capacities) -> bool:
         """Whether `person` may see it: the ISC every action; a post's FMO its post's; an agency's member of a
-        post's committee that agency's at that post; an agency's headquarters that agency's at every post."""
+        post's committee that agency's at that post; an agency's headquarters that agency's at every post, but the
+        committee's recommendations of a budget, taken on the post's page, which headquarters does not read."""
         if person.admin or self.post in person.fmo:
             return True
         if self.agency is None:
             return False
-        return (self.post, self.agency) in person.committee or self.agency in person.hq
+        at_post = (self.post, self.agency) in person.committee
+        return at_post or (self.agency in person.hq and self.what != RECOMMEND)
 
 
 @dataclass(frozen=True)
