@@ -166,10 +166,12 @@ def test_an_edit_to_a_certified_agency_s_people_clears_its_certification_and_say
         certified = certifications.certify(connection, post, ISC, "1900.0", "")
         certifications.certify(connection, post, ISC, "7200.0", "")
         row = _person_of(connection, post, "1900.0")
+        held = certifications.certified(connection, post)
+        assert held == {"1900.0", "7200.0"}
         update_row(connection, post, "people.csv", row.id, {"end_date": "2026-04-01"}, row.version, "fmo")
-        said = certifications.clear_changed(connection, post, "fmo")
+        said = certifications.clear_changed(connection, post, "fmo", held)
         assert said == [f"1900.0's staffing certification of {certified.at[:10]} was cleared by this change"]
-        assert certifications.clear_changed(connection, post, "fmo") == []  # said once
+        assert certifications.clear_changed(connection, post, "fmo", held) == []  # said once
         found = certifications.status(connection, post)
         actions = connection.execute(select(audit_log.c.action).order_by(audit_log.c.id.desc()).limit(1)).scalar()
     assert (found["1900.0"].state, found["1900.0"].cleared_by) == ("cleared", "fmo")
@@ -191,6 +193,11 @@ def test_any_path_that_changes_the_rows_clears_it_and_so_does_a_moved_count_date
         found = certifications.status(connection, post)
         assert (found["1900.0"].state, found["1900.0"].cleared_at) == ("cleared", None)
         assert "changed since" in found["1900.0"].reason
+        held = certifications.certified(connection, post)
+        assert held == {"7200.0"}
+        other = _person_of(connection, post, "7500.0")  # a later edit, of another agency, does not claim it
+        update_row(connection, post, "people.csv", other.id, {"end_date": "2026-04-01"}, other.version, "fmo")
+        assert certifications.clear_changed(connection, post, "fmo", held) == []
         data_call.open_or_change(connection, post.fiscal_year, "isc", count_date=D(2026, 4, 1))
         moved = certifications.status(connection, post)["7200.0"]
     assert (moved.state, moved.cleared_by) == ("cleared", "isc")

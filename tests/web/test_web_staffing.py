@@ -70,3 +70,25 @@ def test_a_certification_through_the_form_and_an_edit_that_clears_it(app):  # no
     cleared = _row(fmo.get(PAGE).text, STATE)
     assert 'data-state="cleared"' in cleared
     assert "its people records changed" in cleared
+
+
+def test_a_row_deleted_in_the_editor_says_which_certification_it_cleared(app):  # noqa: F811
+    admin, csrf = _open(app)
+    admin.post(f"{PAGE}/certifications", data={"agency": STATE}, headers={"X-CSRF-Token": csrf})
+    fmo, fmo_csrf = signed_in(app, "fmo")
+    row = next(r for r in fmo.get(f"{API}/people").json() if r["agency"] == STATE and not r["end_date"])
+    gone = fmo.delete(
+        f"{POST}/tables/people/{row['id']}",
+        params={"version": row["version"]},
+        headers={"X-CSRF-Token": fmo_csrf, "HX-Request": "true"},
+    )
+    assert gone.status_code == 200, gone.text
+    assert "Row deleted. 1900.0&#39;s staffing certification of" in gone.text
+    assert 'data-state="cleared"' in _row(fmo.get(PAGE).text, STATE)
+    other = next(r for r in fmo.get(f"{API}/people").json() if r["agency"] == "7500.0" and not r["end_date"])
+    quiet = fmo.delete(
+        f"{POST}/tables/people/{other['id']}",
+        params={"version": other["version"]},
+        headers={"X-CSRF-Token": fmo_csrf, "HX-Request": "true"},
+    )
+    assert "certification" not in quiet.text  # nothing certified was changed: nothing said

@@ -79,8 +79,9 @@ def _register(resource: str) -> None:
         user = account_of(request).username
         with request.app.state.engine.begin() as connection:
             if file != changes.POSITIONS:
+                held = tables.held_certifications(connection, key, file)
                 row = changes.create_row(connection, key, file, values, user)
-                tables.clear_certifications(request, connection, key, file, user)
+                tables.clear_certifications(request, connection, key, file, user, held)
                 return _told(request, file, row)
             if rows["time_allocation"] is None and rows["costs"] is None:
                 return _made(changes.PositionMade(changes.create_row(connection, key, file, values, user), (), ()))

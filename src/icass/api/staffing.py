@@ -44,17 +44,6 @@ class DataCallIn(Strict):
     counts_agreed_by: dt.date | None = Field(None, description="the day the agencies agree their counts by")
 
 
-class DataCallOut(BaseModel):
-    fiscal_year: int
-    count_date: dt.date
-    window_start: dt.date
-    window_end: dt.date
-    counts_to_agencies_by: dt.date
-    counts_agreed_by: dt.date
-    opened_by: str
-    opened_at: str
-
-
 class CertificationIn(Strict):
     agency: Code
     comment: TextCell = ""
@@ -86,25 +75,21 @@ class CertificationOut(BaseModel):
 class CertificationsOut(BaseModel):
     post: str
     fiscal_year: int
-    data_call: DataCallOut | None
+    data_call: DataCall | None
     count_date: dt.date = Field(description="the data call's count date (before it is opened: the default)")
     post_count_date: dt.date | None = Field(description="post.toml's own count_date, when it sets one")
     warning: str | None = Field(description="post.toml's count date differs from the data call's")
     agencies: list[CertificationOut]
 
 
-def call_out(call: DataCall) -> DataCallOut:
-    return DataCallOut(**asdict(call))
-
-
 @router.get(DATA_CALL, responses=NOT_OPENED, summary="The fiscal year's data call")
 @allow(signed_in, "")
-def get_data_call(request: Request, fiscal_year: FiscalYear) -> DataCallOut:
+def get_data_call(request: Request, fiscal_year: FiscalYear) -> DataCall:
     with request.app.state.engine.connect() as connection:
         found = data_call.get(connection, fiscal_year)
     if found is None:
         raise HTTPException(404, f"the ISC has not opened the data call of fiscal year {fiscal_year}")
-    return call_out(found)
+    return found
 
 
 @router.put(
@@ -113,8 +98,8 @@ def get_data_call(request: Request, fiscal_year: FiscalYear) -> DataCallOut:
     summary="Open or change the fiscal year's data call (the ISC)",
 )
 @allow(is_isc, "open or change a data call (the ISC, an admin)")
-def put_data_call(request: Request, fiscal_year: FiscalYear, body: DataCallIn) -> DataCallOut:
-    return call_out(data_call_set(request, fiscal_year, body.model_dump()))
+def put_data_call(request: Request, fiscal_year: FiscalYear, body: DataCallIn) -> DataCall:
+    return data_call_set(request, fiscal_year, body.model_dump())
 
 
 def data_call_set(request: Request, fiscal_year: int, dates: Mapping[str, dt.date | None]) -> DataCall:
@@ -180,7 +165,7 @@ def certifications_of(request: Request, post: str, fiscal_year: int) -> Certific
     return CertificationsOut(
         post=post,
         fiscal_year=fiscal_year,
-        data_call=call_out(call) if call else None,
+        data_call=call,
         count_date=certifications.count_date_of(call, fiscal_year),
         post_count_date=own,
         warning=warning,

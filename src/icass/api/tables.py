@@ -259,16 +259,18 @@ def change_row(
         request, file, values, lambda c, rest: changes.update_row(c, key, file, row_id, rest, version, user)
     )
     with request.app.state.engine.begin() as connection:
+        held = held_certifications(connection, key, file)
         row = changes.update_row(connection, key, file, row_id, typed, version, user)
-        clear_certifications(request, connection, key, file, user)
+        clear_certifications(request, connection, key, file, user, held)
         return row
 
 
 def add_row(request: Request, key: PostKey, file: str, values: Mapping[str, str], user: str) -> StoredRow:
     typed = _typed_or_judged(request, file, values, lambda c, rest: changes.create_row(c, key, file, rest, user))
     with request.app.state.engine.begin() as connection:
+        held = held_certifications(connection, key, file)
         row = changes.create_row(connection, key, file, typed, user)
-        clear_certifications(request, connection, key, file, user)
+        clear_certifications(request, connection, key, file, user, held)
         return row
 
 
@@ -318,18 +320,26 @@ def add_position(
 def remove_row(request: Request, key: PostKey, file: str, row_id: int, version: int, user: str) -> None:
     """Delete a row; a position with its time allocation and cost lines."""
     with request.app.state.engine.begin() as connection:
+        held = held_certifications(connection, key, file)
         if file == POSITIONS:
             changes.delete_position(connection, key, row_id, version, user)
         else:
             changes.delete_row(connection, key, file, row_id, version, user)
-        clear_certifications(request, connection, key, file, user)
+        clear_certifications(request, connection, key, file, user, held)
 
 
-def clear_certifications(request: Request, connection: Connection, key: PostKey, file: str, user: str) -> None:
-    """After a change to people.csv, in its transaction: clear the staffing certifications of the agencies whose
+def held_certifications(connection: Connection, key: PostKey, file: str) -> frozenset[str]:
+    """Before a change to people.csv, in its transaction: the agencies whose staffing certification holds."""
+    return certifications.certified(connection, key) if file == PEOPLE else frozenset()
+
+
+def clear_certifications(
+    request: Request, connection: Connection, key: PostKey, file: str, user: str, held: frozenset[str]
+) -> None:
+    """After a change to people.csv, in its transaction: clear the staffing certifications `held` before it whose
     rows it changed (icass.store.certifications), and keep what to tell the person for the answer (`cleared`)."""
-    if file == PEOPLE:
-        request.state.cleared = certifications.clear_changed(connection, key, user)
+    if held:
+        request.state.cleared = certifications.clear_changed(connection, key, user, held)
 
 
 def cleared(request: Request) -> list[str]:

@@ -32,6 +32,7 @@ __all__ = [
     "NotYours",
     "UnknownAgency",
     "agencies_at",
+    "certified",
     "certify",
     "clear_changed",
     "cleared_message",
@@ -222,13 +223,18 @@ def certify(connection: Connection, post: PostKey, account: Account, agency: str
     return status(connection, post)[agency]
 
 
-def clear_changed(connection: Connection, post: PostKey, user: str) -> list[str]:
-    """After a change to the post's rows, in its transaction: clear each certification whose rows it changed,
-    record who and when (and in the record), and say so, one sentence an agency ("STATE's staffing
-    certification of 2026-05-12 was cleared by this change")."""
+def certified(connection: Connection, post: PostKey) -> frozenset[str]:
+    """The agencies whose staffing certification at the post holds now: what a change is judged against."""
+    return frozenset(a for a, found in status(connection, post).items() if found.state == CERTIFIED)
+
+
+def clear_changed(connection: Connection, post: PostKey, user: str, held: frozenset[str]) -> list[str]:
+    """After a change to the post's rows, in its transaction: of the certifications `held` before it (`certified`),
+    clear those whose rows it changed, record who and when (and in the record), and say so, one sentence an
+    agency ("1900.0's staffing certification of 2026-05-12 was cleared by this change")."""
     said = []
     for agency, found in status(connection, post).items():
-        if found.state != CLEARED or found.cleared_at is not None or found.at is None:
+        if agency not in held or found.state != CLEARED or found.cleared_at is not None or found.at is None:
             continue
         at = audit.now()
         connection.execute(
