@@ -69,7 +69,8 @@ def test_an_approval_locks_counts_modifications_and_the_records_behind_them(stor
     assert (approved.state, approved.capacity, len(approved.sha256)) == ("approved", "committee", 64)
     typed = _refused(engine, lambda c: _line_count(c, key, AGENCY, 5))
     assert isinstance(typed, Locked)
-    assert re.search(rf"{AGENCY} were approved by committee {AGENCY} \(committee\) on .*must reopen", str(typed))
+    said = rf"{AGENCY} were approved by committee {AGENCY} \(the agency's member of the Budget Committee\) on .*"
+    assert re.search(said + "must reopen", str(typed))
     with engine.begin() as connection:  # another agency's count goes through
         _line_count(connection, key, OTHER, 1)
     with engine.connect() as connection:

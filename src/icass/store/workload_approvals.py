@@ -249,7 +249,8 @@ def refuse_if_locked(connection: Connection, post: PostKey, run: PostRun | None 
         if model.snapshot_sha256(now) != row.sha256:
             changed = model.changed_lines(_counted(row.snapshot), now) or ["its lines would change"]
             raise Locked(
-                f"the workload counts of {row.agency} were approved by {row.username} ({row.capacity}) on {row.at}; "
+                f"the workload counts of {row.agency} were approved by {row.username} "
+                f"({model.taken_as(row.capacity, 'approve')}) on {row.at}; "
                 f"this change would change them ({'; '.join(changed)}): the post's FMO must reopen {row.agency}'s "
                 f"approval first ({model.SECTIONS})"
             )
