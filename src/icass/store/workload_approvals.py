@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from icass.diagnostics import ERROR
 from icass.model import Workload, columnar
 from icass.model import workload_approval as model
 from icass.model.workload_approval import Counted, Dispute, State
@@ -39,6 +40,9 @@ __all__ = [
     "status",
     "take",
 ]
+
+
+SAID = 5  # the lines a refusal names, of those the change would change
 
 
 class Locked(Conflict):
@@ -248,11 +252,20 @@ def refuse_if_locked(connection: Connection, post: PostKey, run: PostRun | None 
         now = agency_lines(run, row.agency)
         if model.snapshot_sha256(now) != row.sha256:
             changed = model.changed_lines(_counted(row.snapshot), now) or ["its lines would change"]
+            if len(changed) > SAID:
+                changed = [*changed[:SAID], f"and {len(changed) - SAID} more"]
+            errors = [d for d in run.diagnostics if d.severity == ERROR]
+            why = (
+                f"; after it the post has {len(errors)} error(s), the first: {errors[0]}; its counts are what the "
+                "records derive only once they are fixed"
+                if errors
+                else ""
+            )
             raise Locked(
                 f"the workload counts of {row.agency} were approved by {row.username} "
                 f"({model.taken_as(row.capacity, 'approve')}) on {row.at}; "
-                f"this change would change them ({'; '.join(changed)}): the post's FMO must reopen {row.agency}'s "
-                f"approval first ({model.SECTIONS})"
+                f"this change would change them ({'; '.join(changed)}{why}): the post's FMO must reopen "
+                f"{row.agency}'s approval first ({model.SECTIONS})"
             )
     if made is not None:
         keep_state(connection, post.id, made)
