@@ -162,7 +162,7 @@ def _out_of_order(state: State, step: str) -> str:
     if state == State.APPROVED:
         return (
             f"the counts are approved already: to {step} them, the post's FMO must first reopen the approval "
-            f"({SECTIONS})"
+            f"(6 FAH-5 {SECTIONS})"
         )
     return f"the approval is {state.value}, not approved: there is nothing to reopen"
 

@@ -268,7 +268,7 @@ def refuse_if_locked(connection: Connection, post: PostKey, run: PostRun | None 
                 f"the workload counts of {row.agency} were approved by {row.username} "
                 f"({model.taken_as(row.capacity, 'approve')}) on {row.at}; "
                 f"this change would change them ({'; '.join(changed)}{why}): the post's FMO must reopen "
-                f"{row.agency}'s approval first ({model.SECTIONS})"
+                f"{row.agency}'s approval first (6 FAH-5 {model.SECTIONS})"
             )
     if made is not None:
         keep_state(connection, post.id, made)
