@@ -69,7 +69,8 @@ def test_an_approval_locks_counts_modifications_and_the_records_behind_them(stor
     assert (approved.state, approved.capacity, len(approved.sha256)) == ("approved", "committee", 64)
     typed = _refused(engine, lambda c: _line_count(c, key, AGENCY, 5))
     assert isinstance(typed, Locked)
-    assert re.search(rf"{AGENCY} were approved by committee {AGENCY} \(committee\) on .*must reopen", str(typed))
+    said = rf"{AGENCY} were approved by committee {AGENCY} \(the agency's member of the Budget Committee\) on .*"
+    assert re.search(said + "must reopen", str(typed))
     with engine.begin() as connection:  # another agency's count goes through
         _line_count(connection, key, OTHER, 1)
     with engine.connect() as connection:
@@ -83,6 +84,12 @@ def test_an_approval_locks_counts_modifications_and_the_records_behind_them(stor
     assert "count would go from" in str(moved)
     removed = _refused(engine, lambda c: delete_row(c, key, PEOPLE, person.id, person.version, "fmo"))
     assert isinstance(removed, Locked)
+    # Another agency's sponsor removed: its family's rows are in error, so the records derive no count at all.
+    sponsor = next(r for r in people if r.agency == OTHER and any(p.sponsor_id == r.person_id for p in people))
+    broken = _refused(engine, lambda c: delete_row(c, key, PEOPLE, sponsor.id, sponsor.version, "fmo"))
+    assert isinstance(broken, Locked)
+    assert f"sponsor {sponsor.person_id} is not in people.csv" in str(broken)
+    assert "and " in str(broken)  # the first lines named, the number of the others said
     with engine.begin() as connection:  # a change that leaves the counts as approved goes through
         update_row(connection, key, PEOPLE, person.id, {"end_date": person.end_date}, person.version, "fmo")
     assert isinstance(_refused(engine, lambda c: take(c, key, AGENCY, member, "reopen", "not mine")), NotYours)
@@ -139,3 +146,31 @@ def test_the_migration_goes_up_and_down(tmp_path):
     with engine.connect() as connection:
         assert "workload_approvals" not in inspect(connection).get_table_names()
     engine.dispose()
+
+
+def test_the_lock_runs_the_post_once_a_change(stored, monkeypatch):
+    """The lock is judged on the run that judged the change; a change that made none (a row removed) is run
+    once, and that run is kept: the read after it does not run the post again (docs/benchmarks.md)."""
+    from icass.store import compute
+
+    engine, key = stored
+    with engine.begin() as connection:
+        take(connection, key, AGENCY, _account("hq", AGENCY), "approve", "")
+    with engine.connect() as connection:
+        line = _line_of(connection, key, OTHER)
+        people = list_rows(connection, key, PEOPLE)
+    sponsors = {r.sponsor_id for r in people}
+    person = next(r for r in people if r.agency == OTHER and r.person_id not in sponsors)
+    compute.state_stored(engine, key.id)  # the post's state kept, as after any read
+    runs: list[str] = []
+    for name in ("run_records", "run_derived"):
+        real = getattr(compute, name)
+        monkeypatch.setattr(compute, name, lambda *a, _real=real, _name=name, **k: runs.append(_name) or _real(*a, **k))
+    with engine.begin() as connection:
+        enter_count(connection, key, line.id, str(int(float(line.count)) + 1), line.version, "fmo")
+    assert len(runs) == 1
+    with engine.begin() as connection:
+        delete_row(connection, key, PEOPLE, person.id, person.version, "fmo")
+    assert len(runs) == 2
+    compute.state_stored(engine, key.id)
+    assert len(runs) == 2  # kept by the change

@@ -15,7 +15,7 @@ from icass.api.guard import GuardedRoute, account_of, allow, edits_post
 from icass.api.posts import SCOPED, post_key
 from icass.api.schemas import TEXT, Code, FiscalYear, Message
 from icass.bundle.codes import MAX_TEXT_CHARS
-from icass.model.workload_approval import SECTIONS, STEPS, Dispute, Incomplete, NotYours, OutOfOrder
+from icass.model.workload_approval import SECTIONS, STEPS, Dispute, Incomplete, NotYours, OutOfOrder, taken_as
 from icass.store import workload_approvals
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
@@ -58,6 +58,7 @@ class ApprovalStepOut(BaseModel):
     by: str
     at: str
     capacity: str
+    taken_as: str = Field(description="who took it, in words (the capacity)")
     comment: str
     disputes: list[DisputeOut]
     sha256: str
@@ -92,8 +93,12 @@ def approval_out(found: ApprovalStatus, steps: list[StepTaken]) -> ApprovalOut:
         **{k: v for k, v in asdict(found).items() if k != "disputes"},
         on_behalf=found.capacity == "admin",
         disputes=_disputes(found.disputes),
-        steps=[ApprovalStepOut(**{**asdict(s), "disputes": _disputes(s.disputes)}) for s in steps],
+        steps=[_step_out(s) for s in steps],
     )
+
+
+def _step_out(s: StepTaken) -> ApprovalStepOut:
+    return ApprovalStepOut(**{**asdict(s), "disputes": _disputes(s.disputes), "taken_as": taken_as(s.capacity, s.step)})
 
 
 def approvals_of(request: Request, key: PostKey) -> list[ApprovalOut]:

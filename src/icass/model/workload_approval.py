@@ -22,6 +22,7 @@ from icass.model.approval import Incomplete, NotYours, OutOfOrder
 
 __all__ = [
     "ADMIN",
+    "CAPACITY_WORDS",
     "COMMITTEE",
     "FMO",
     "HQ",
@@ -39,6 +40,7 @@ __all__ = [
     "changed_lines",
     "snapshot_sha256",
     "take",
+    "taken_as",
 ]
 
 # Where the handbook has agencies review and validate their counts: cited in the data and in every refusal.
@@ -54,6 +56,22 @@ class State(StrEnum):
 
 # The capacities a person acts in for one agency at one post.
 COMMITTEE, HQ, ADMIN, FMO = "committee", "hq", "admin", "fmo"
+
+
+# Each capacity in words, as a page and a refusal name who took a step.
+CAPACITY_WORDS = {
+    COMMITTEE: "the agency's member of the Budget Committee",
+    HQ: "the agency's headquarters",
+    ADMIN: "the ISC",
+    FMO: "the post's FMO",
+}
+# The ISC approving or disputing acts for the agency; reopening, in its own right.
+ON_BEHALF = "the ISC, on the agency's behalf"
+
+
+def taken_as(capacity: str, step: str) -> str:
+    """Who took `step` in `capacity`, in words."""
+    return ON_BEHALF if capacity == ADMIN and step != "reopen" else CAPACITY_WORDS.get(capacity, capacity)
 
 
 @dataclass(frozen=True)
@@ -144,7 +162,7 @@ def _out_of_order(state: State, step: str) -> str:
     if state == State.APPROVED:
         return (
             f"the counts are approved already: to {step} them, the post's FMO must first reopen the approval "
-            f"({SECTIONS})"
+            f"(6 FAH-5 {SECTIONS})"
         )
     return f"the approval is {state.value}, not approved: there is nothing to reopen"
 

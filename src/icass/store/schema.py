@@ -427,6 +427,19 @@ certifications = Table(
 # its workload counts (awaiting, approved, disputed, reopened), with the lines of its last approval (`snapshot`:
 # [[cost_center, factor, count, modification], ...]) and their hash, which every change to the post is held to
 # while it is approved. Kept by the post's code and year, not its row: importing the post again keeps them.
+# An approval's row holds its latest step as each row of workload_approval_steps holds one: these columns.
+def _approval_step() -> list[Column[Any]]:
+    return [
+        Column("state", String(16), nullable=False),
+        Column("username", String(64), nullable=False),  # who took the step, when, in which capacity
+        Column("at", String(32), nullable=False),
+        Column("capacity", String(16), nullable=False),
+        Column("comment", Text, nullable=False),
+        Column("disputes", JSON, nullable=False),  # [{"cost_center", "comment"}, ...] of a dispute
+        Column("sha256", String(64), nullable=False),  # of the lines last approved; "" before any approval
+    ]
+
+
 workload_approvals = Table(
     "workload_approvals",
     metadata,
@@ -434,14 +447,8 @@ workload_approvals = Table(
     Column("post", String(16), nullable=False),
     Column("fiscal_year", Integer, nullable=False),
     Column("agency", String(16), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("username", String(64), nullable=False),  # who took the latest step, when, in which capacity
-    Column("at", String(32), nullable=False),
-    Column("capacity", String(16), nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("disputes", JSON, nullable=False),  # [{"cost_center", "comment"}, ...] of the latest dispute
+    *_approval_step(),
     Column("snapshot", JSON, nullable=False),
-    Column("sha256", String(64), nullable=False),  # of the snapshot; "" before any approval
     UniqueConstraint("post", "fiscal_year", "agency"),
 )
 
@@ -452,13 +459,7 @@ workload_approval_steps = Table(
     Column("id", Integer, primary_key=True),
     Column("approval_id", ForeignKey("workload_approvals.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("step", String(16), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("username", String(64), nullable=False),
-    Column("at", String(32), nullable=False),
-    Column("capacity", String(16), nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("disputes", JSON, nullable=False),
-    Column("sha256", String(64), nullable=False),
+    *_approval_step(),
 )
 
 # The path of each TDY invoice of a stored post (docs/workspace.md "TDY invoices through their own path", issue 20

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from icass.diagnostics import ERROR
 from icass.model import Workload, columnar
 from icass.model import workload_approval as model
 from icass.model.workload_approval import Counted, Dispute, State
@@ -32,6 +33,7 @@ __all__ = [
     "ApprovalStatus",
     "Locked",
     "StepTaken",
+    "Taken",
     "agency_lines",
     "capacities",
     "history",
@@ -39,6 +41,9 @@ __all__ = [
     "status",
     "take",
 ]
+
+
+SAID = 5  # the lines a refusal names, of those the change would change
 
 
 class Locked(Conflict):
@@ -49,12 +54,11 @@ class Locked(Conflict):
 
 
 @dataclass(frozen=True)
-class ApprovalStatus:
-    """Where an agency stands on its workload counts: its state, who took the latest step, when and in which
-    capacity (`admin`: the ISC on the agency's behalf), its comment, the lines of its latest dispute, and the
-    hash of the lines it last approved ("" when it never has)."""
+class Taken:
+    """A step as it left the approval: its state, who took it, when and in which capacity (`admin` approving or
+    disputing: the ISC on the agency's behalf), its comment, the lines of a dispute, and the hash of the lines
+    last approved ("" when they never were)."""
 
-    agency: str
     state: str
     by: str
     at: str
@@ -65,15 +69,17 @@ class ApprovalStatus:
 
 
 @dataclass(frozen=True)
-class StepTaken:
-    step: str
-    state: str
-    by: str
-    at: str
-    capacity: str
-    comment: str
-    disputes: tuple[Dispute, ...]
-    sha256: str
+class ApprovalStatus(Taken):
+    """Where an agency stands on its workload counts: its latest step (awaiting: none, every field empty)."""
+
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class StepTaken(Taken):
+    """One step taken on an agency's approval."""
+
+    step: str = ""
 
 
 def _where(post: PostKey) -> tuple[Any, ...]:
@@ -90,11 +96,9 @@ def status(connection: Connection, post: PostKey) -> dict[str, ApprovalStatus]:
     table = ROW_TABLES["agencies.csv"]
     codes = connection.execute(select(table.c.code).where(table.c.post_id == post.id)).scalars()
     awaiting = State.AWAITING.value
-    found = {str(c): ApprovalStatus(str(c), awaiting, "", "", "", "", (), "") for c in codes if c}
+    found = {str(c): ApprovalStatus(awaiting, "", "", "", "", (), "", agency=str(c)) for c in codes if c}
     for row in connection.execute(select(workload_approvals).where(*_where(post))):
-        found[row.agency] = ApprovalStatus(
-            row.agency, row.state, row.username, row.at, row.capacity, row.comment, _disputes(row.disputes), row.sha256
-        )
+        found[row.agency] = ApprovalStatus(**_taken(row), agency=row.agency)
     return dict(sorted(found.items()))
 
 
@@ -106,10 +110,13 @@ def history(connection: Connection, post: PostKey, agency: str) -> list[StepTake
         .where(*_where(post), workload_approvals.c.agency == agency)
         .order_by(workload_approval_steps.c.id)
     )
-    return [
-        StepTaken(r.step, r.state, r.username, r.at, r.capacity, r.comment, _disputes(r.disputes), r.sha256)
-        for r in found
-    ]
+    return [StepTaken(**_taken(r), step=r.step) for r in found]
+
+
+def _taken(row: Any) -> dict[str, Any]:
+    """A row's step (an approval's latest, or one of its steps) as Taken's fields."""
+    fields = ("state", "at", "capacity", "comment", "sha256")
+    return {name: getattr(row, name) for name in fields} | {"by": row.username, "disputes": _disputes(row.disputes)}
 
 
 def capacities(account: Account, post: str, agency: str) -> list[str]:
@@ -248,10 +255,20 @@ def refuse_if_locked(connection: Connection, post: PostKey, run: PostRun | None 
         now = agency_lines(run, row.agency)
         if model.snapshot_sha256(now) != row.sha256:
             changed = model.changed_lines(_counted(row.snapshot), now) or ["its lines would change"]
+            if len(changed) > SAID:
+                changed = [*changed[:SAID], f"and {len(changed) - SAID} more"]
+            errors = [d for d in run.diagnostics if d.severity == ERROR]
+            why = (
+                f"; after it the post has {len(errors)} error(s), the first: {errors[0]}; its counts are what the "
+                "records derive only once they are fixed"
+                if errors
+                else ""
+            )
             raise Locked(
-                f"the workload counts of {row.agency} were approved by {row.username} ({row.capacity}) on {row.at}; "
-                f"this change would change them ({'; '.join(changed)}): the post's FMO must reopen {row.agency}'s "
-                f"approval first ({model.SECTIONS})"
+                f"the workload counts of {row.agency} were approved by {row.username} "
+                f"({model.taken_as(row.capacity, 'approve')}) on {row.at}; "
+                f"this change would change them ({'; '.join(changed)}{why}): the post's FMO must reopen "
+                f"{row.agency}'s approval first (6 FAH-5 {model.SECTIONS})"
             )
     if made is not None:
         keep_state(connection, post.id, made)

@@ -29,15 +29,13 @@ PAGE = "/posts/{post}/{fiscal_year}/workload-approval"
 @allow(reads_post, "read the post (its admin, FMO or budget committee)")
 def approvals_page(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
-    run = computed(request, key)
-    names = {a.code: a.name for a in run.records.entered.agencies} if run.records else {}
     return page(
         request,
         "workload_approvals.html",
         post=post_out(request, key),
         post_url=f"/posts/{post}/{fiscal_year}",
         approvals=approvals_of(request, key),
-        names=names,
+        names=_names(request, key),
         own=account_of(request).committee_agency(post),
         sections=SECTIONS,
     )
@@ -54,14 +52,13 @@ def approval_page(request: Request, post: str, fiscal_year: FiscalYear, agency: 
     records = {r.line.id: line_records(run, r.line.cost_center, agency, r.line.factor) for g in groups for r in g.rows}
     reads = account_of(request).reads_post(post)
     resources = {file: resource for resource, file in tables.RESOURCES.items()} if reads else {}
-    names = {a.code: a.name for a in run.records.entered.agencies} if run.records else {}
     return page(
         request,
         "workload_approval.html",
         post=post_out(request, key),
         post_url=f"/posts/{post}/{fiscal_year}",
         agency=agency,
-        agency_name=names.get(agency, ""),
+        agency_name=_names(request, key).get(agency, ""),
         approval=approval,
         disputed={d.cost_center: d.comment for d in approval.disputes},
         groups=groups,
@@ -73,7 +70,12 @@ def approval_page(request: Request, post: str, fiscal_year: FiscalYear, agency: 
     )
 
 
-Code = Annotated[str, Form(max_length=MAX_CODE_CHARS)]
+def _names(request: Request, key: tables.PostKey) -> dict[str, str]:
+    """Each agency of the post by its code, its name."""
+    run = computed(request, key)
+    return {a.code: a.name for a in run.records.entered.agencies} if run.records else {}
+
+
 Text = Annotated[str, Form(max_length=MAX_TEXT_CHARS)]
 
 

@@ -13,6 +13,8 @@ On PostgreSQL the application's role gets its privileges on the new tables from 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,6 +24,19 @@ branch_labels = None
 depends_on = None
 
 
+def _step() -> list[sa.Column[Any]]:
+    """The columns of a step taken, on an approval's row (its latest) and each row of its steps."""
+    return [
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("capacity", sa.String(length=16), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.Column("disputes", sa.JSON(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+    ]
+
+
 def upgrade() -> None:
     op.create_table(
         "workload_approvals",
@@ -29,14 +44,8 @@ def upgrade() -> None:
         sa.Column("post", sa.String(length=16), nullable=False),
         sa.Column("fiscal_year", sa.Integer(), nullable=False),
         sa.Column("agency", sa.String(length=16), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("at", sa.String(length=32), nullable=False),
-        sa.Column("capacity", sa.String(length=16), nullable=False),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("disputes", sa.JSON(), nullable=False),
+        *_step(),
         sa.Column("snapshot", sa.JSON(), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workload_approvals")),
         sa.UniqueConstraint("post", "fiscal_year", "agency", name=op.f("uq_workload_approvals_post")),
     )
@@ -45,13 +54,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("approval_id", sa.Integer(), nullable=False),
         sa.Column("step", sa.String(length=16), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("at", sa.String(length=32), nullable=False),
-        sa.Column("capacity", sa.String(length=16), nullable=False),
-        sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("disputes", sa.JSON(), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
+        *_step(),
         sa.ForeignKeyConstraint(
             ["approval_id"],
             ["workload_approvals.id"],
