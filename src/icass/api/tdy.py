@@ -234,12 +234,12 @@ def step_taken(request: Request, key: PostKey, invoice: str, step: str, comment:
     try:
         with engine.begin() as connection:
             return store.take_step(connection, key, account, step, comment, judged, found.agency, on, council)
-    except OutOfOrder as e:
-        raise HTTPException(409, str(e)) from None
-    except NotYours as e:
-        raise HTTPException(403, f"{account.username} may not do this: {e}") from None
-    except Incomplete as e:
-        raise HTTPException(422, str(e)) from None
+    except (OutOfOrder, NotYours, Incomplete) as refused:
+        said = f"{account.username} may not do this: {refused}" if isinstance(refused, NotYours) else str(refused)
+        raise HTTPException(REFUSED[type(refused)], said) from None
+
+
+REFUSED: dict[type[Exception], int] = {OutOfOrder: 409, NotYours: 403, Incomplete: 422}
 
 
 def _one(request: Request, key: PostKey, invoice: str) -> TdyInvoiceOut:
