@@ -106,6 +106,8 @@ def test_the_whole_path_with_each_role(site, engine, day):
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["state"] == "rejected"
     assert rejected.json()["steps"][-1]["comment"] == "the eCC number of Ana Ruiz is wrong"
+    # Back with the post: judged as any invoice not submitted, on the day asked.
+    assert _invoice(fmo, "T01", as_of="2028-07-05")["judged_on"] == "2028-07-05"
     assert _step(admin, "T01", "approve").json()["detail"].startswith("invoice T01 is rejected")
     # Corrected and submitted again, on a later day: judged on that day.
     day(2028, 7, 10)

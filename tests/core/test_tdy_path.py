@@ -146,3 +146,24 @@ def test_a_council_approval_not_a_date_is_an_error_naming_the_key(tmp_path, line
     assert records is None
     (problem,) = [p for p in problems if p.field == "policy.council_approved_on"]
     assert problem.section == "H-362 a"
+
+
+def test_the_published_policy_says_the_councils_approval_and_warns_without_it(tmp_path):
+    from click.testing import CliRunner
+
+    from icass.cli import app
+
+    folder = tmp_path / "standard-post"
+    shutil.copytree(EXAMPLES / "standard-post", folder)
+    approved = CliRunner().invoke(app, ["tdy", "policy", str(folder)])
+    assert approved.exit_code == 0, approved.output
+    assert "Approved by the ICASS Council on 2027-10-05 (6 FAH-5 H-362 a)." in approved.stdout
+    assert "council_approved_on" not in approved.stderr
+    policy = folder / "tdy" / "policy.toml"
+    kept = [x for x in policy.read_text(encoding="utf-8").splitlines() if not x.startswith("council_approved_on")]
+    policy.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    unapproved = CliRunner().invoke(app, ["tdy", "policy", str(folder)])
+    assert unapproved.exit_code == 0, unapproved.output
+    assert "Approved by the ICASS Council" not in unapproved.stdout
+    assert "warning: tdy/policy.toml has no council_approved_on" in unapproved.stderr
+    assert "(6 FAH-5 H-362 a)" in unapproved.stderr

@@ -100,7 +100,7 @@ def tdy_invoices(
         if not _sees(account, post, invoice.agency):
             continue
         path = kept.get(invoice.invoice, store.PREPARED)
-        judged_on = path.submitted_on or when
+        judged_on = _submitted(path) or when
         if judged_on not in rebilled:
             rebilled[judged_on] = billed_on(run, judged_on)
         again = rebilled[judged_on]
@@ -117,6 +117,14 @@ def tdy_invoices(
         council_approved_on=None if council is None else council.isoformat(),
         final_invoices_issued_on=None if issued is None else issued.isoformat(),
     )
+
+
+def _submitted(path: store.TdyPath) -> dt.date | None:
+    """The day the invoice is judged on and billed by: its submission's, while it stands (submitted or approved).
+    A rejected one is back with the post, judged as any not submitted: its next submission is judged anew."""
+    if path.state in (State.SUBMITTED_TO_ISC, State.APPROVED):
+        return path.submitted_on
+    return None
 
 
 def _billing(run: TdyRun, post: str, fiscal_year: int) -> TdyBilling:
@@ -138,7 +146,7 @@ def _invoice_out(
     assert run.rates is not None
     assert run.records is not None
     visits = {v.visit_id: v for v in run.records.visits}
-    rolled = billed_in(run.rates.fiscal_year, path.submitted_on, issued)
+    rolled = billed_in(run.rates.fiscal_year, _submitted(path), issued)
     state = State(path.state)
     return TdyInvoiceOut(
         invoice=invoice.invoice,
@@ -234,12 +242,12 @@ def step_taken(request: Request, key: PostKey, invoice: str, step: str, comment:
     try:
         with engine.begin() as connection:
             return store.take_step(connection, key, account, step, comment, judged, found.agency, on, council)
-    except OutOfOrder as e:
-        raise HTTPException(409, str(e)) from None
-    except NotYours as e:
-        raise HTTPException(403, f"{account.username} may not do this: {e}") from None
-    except Incomplete as e:
-        raise HTTPException(422, str(e)) from None
+    except (OutOfOrder, NotYours, Incomplete) as refused:
+        said = f"{account.username} may not do this: {refused}" if isinstance(refused, NotYours) else str(refused)
+        raise HTTPException(REFUSED[type(refused)], said) from None
+
+
+REFUSED: dict[type[Exception], int] = {OutOfOrder: 409, NotYours: 403, Incomplete: 422}
 
 
 def _one(request: Request, key: PostKey, invoice: str) -> TdyInvoiceOut:

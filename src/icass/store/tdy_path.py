@@ -19,7 +19,7 @@ from icass.model.tdy_path import ADMIN, FMO, HQ, State
 from icass.store import audit
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
-from icass.store.schema import final_hq_invoices, tdy_invoice_steps, tdy_invoices
+from icass.store.schema import final_hq_invoices, posts, tdy_invoice_steps, tdy_invoices
 
 __all__ = [
     "Awaiting",
@@ -102,14 +102,21 @@ def take_step(
     (its exceptions: OutOfOrder, NotYours, Incomplete), this records the step, the invoice's new state and the
     record's entry. A submission records the day, the one the invoice is judged on from then."""
     mine = (tdy_invoices.c.post_id == post.id, tdy_invoices.c.invoice == invoice.invoice)
-    # Touching the row first takes the lock that orders two steps taken at once (as a version's path does).
-    touched = connection.execute(update(tdy_invoices).where(*mine).values(state=tdy_invoices.c.state)).rowcount
-    if not touched:
-        connection.execute(
-            insert(tdy_invoices).values(
-                post_id=post.id, invoice=invoice.invoice, agency=agency, state=State.PREPARED.value
+
+    def touched() -> int:
+        return int(connection.execute(update(tdy_invoices).where(*mine).values(state=tdy_invoices.c.state)).rowcount)
+
+    # Touching the row first takes the lock that orders two steps taken at once (as a version's path does). An
+    # invoice's first step makes its row: the post's row, locked (PostgreSQL; SQLite has the write lock already),
+    # orders two first steps, and the second sees the first's row once it commits.
+    if not touched():
+        connection.execute(select(posts.c.id).where(posts.c.id == post.id).with_for_update())
+        if not touched():
+            connection.execute(
+                insert(tdy_invoices).values(
+                    post_id=post.id, invoice=invoice.invoice, agency=agency, state=State.PREPARED.value
+                )
             )
-        )
     row = connection.execute(select(tdy_invoices).where(*mine)).one()
     judged = replace(invoice, submitted_total=row.submitted_total)
     held = capacities(account, post.code, agency)

@@ -132,6 +132,7 @@ def tdy_page(
         status_in_words=STATUS_IN_WORDS,
         state_in_words=STATE_IN_WORDS,
         step_buttons=STEP_BUTTONS,
+        step_done=STEP_DONE,
     )
 
 
@@ -143,6 +144,7 @@ STATE_IN_WORDS = {
     "rejected": "Rejected by headquarters",
 }
 STEP_BUTTONS = {"submit_to_isc": "Submit to the ISC", "approve": "Approve", "reject": "Reject"}
+STEP_DONE = {"submit_to_isc": "Submitted to the ISC", "approve": "Approved", "reject": "Rejected"}
 
 
 @router.post("/posts/{post}/{fiscal_year}/tdy/invoices/{invoice}/steps")
