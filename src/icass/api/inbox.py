@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from icass.api.guard import GuardedRoute, account_of, allow, is_isc, reads_post, signed_in
 from icass.api.posts import SCOPED, SIGNED_IN, post_key
 from icass.api.schemas import FiscalYear, Message
-from icass.api.staffing import DataCallOut, call_out
+from icass.model.data_call import DataCall
 from icass.store import awaited as store
 from icass.views.awaited import Awaited, who_in_words
 
@@ -127,7 +127,7 @@ class PostStatusOut(BaseModel):
 
 class DataCallStatusOut(BaseModel):
     fiscal_year: int
-    data_call: DataCallOut | None  # None: the ISC has not opened the year's data call
+    data_call: DataCall | None  # None: the ISC has not opened the year's data call
     posts: list[PostStatusOut]
     late: int
 
@@ -157,5 +157,4 @@ def data_call_status(request: Request, fiscal_year: FiscalYear) -> DataCallStatu
         )
         for p in found
     ]
-    dates = None if call is None else call_out(call)
-    return DataCallStatusOut(fiscal_year=fiscal_year, data_call=dates, posts=posts, late=sum(p.late for p in posts))
+    return DataCallStatusOut(fiscal_year=fiscal_year, data_call=call, posts=posts, late=sum(p.late for p in posts))

@@ -423,6 +423,7 @@ certifications = Table(
     Index("ix_certifications_post_fiscal_year", "post", "fiscal_year"),
 )
 
+
 # The Agency Workload approval (issue 20 §2, icass.model.workload_approval): where each agency at a post stands on
 # its workload counts (awaiting, approved, disputed, reopened), with the lines of its last approval (`snapshot`:
 # [[cost_center, factor, count, modification], ...]) and their hash, which every change to the post is held to
