@@ -285,3 +285,23 @@ def test_a_tdy_invoice_submitted_waits_for_its_agencys_headquarters(everyone, ap
     assert _inbox(everyone["committee"]) == (0, [], [tdy])  # its agency's, at its post
     assert _inbox(everyone["committee2"]) == (0, [], [])
     assert _inbox(everyone["admin"]) == (0, [], [tdy])
+
+
+def test_the_inbox_reads_stored_states_and_computes_no_post(everyone, app, data_call_open, monkeypatch):
+    number = _made(everyone["fmo"], KVR)  # a version is made from a computed post: before the guard below
+    _step(everyone["fmo"], KVR, number, "submit_to_committee")
+    _certify(app, KVR, AGENCY)
+
+    def refused(*_args, **_kwargs):
+        raise AssertionError("the inbox computed a post")
+
+    from icass.store import compute, versions
+
+    for name in ("run_records", "run_derived"):
+        monkeypatch.setattr(compute, name, refused)
+    monkeypatch.setattr(versions, "run_post", refused)
+    for person in everyone.values():
+        assert person.get("/api/inbox").status_code == 200
+    assert everyone["fmo"].get(f"{BASE}/awaited").status_code == 200
+    assert everyone["admin"].get(f"/api/world/{FY}/data-call/status").status_code == 200
+    assert _inbox(everyone["committee"])[1] == [("approve_counts", KVR, AGENCY, None), ("recommend", KVR, AGENCY, 1)]
