@@ -1521,14 +1521,21 @@ def tdy_visits(year: int) -> Tdy:
         ["T09", "6134", "3", "", ""],
         ["T11", "6223", "2", "", ""],
     ]
-    return Tdy('[policy]\nthreshold = "500.00"\ninvoices = "yes"\n' + DIRECT_COSTS, visits, services)
+    policy = f'[policy]\nthreshold = "500.00"\ninvoices = "yes"\n{council_approved(year)}' + DIRECT_COSTS
+    return Tdy(policy, visits, services)
+
+
+def council_approved(year: int) -> str:
+    """The policy's line saying the ICASS Council approved it early in fiscal year `year`, the year its visits
+    end (H-362 a): without it no TDY invoice of the year is approved."""
+    return f"council_approved_on = {year - 1}-10-05\n"
 
 
 def lite_tdy(year: int) -> Tdy:
     """A Lite post's visitors: General Services billed through the post's baskets (H-363.1-5 e)."""
     y1 = str(year)
     policy = (
-        '[policy]\nthreshold = "600.00"\ninvoices = "yes"\n'
+        f'[policy]\nthreshold = "600.00"\ninvoices = "yes"\n{council_approved(year)}'
         '\n[[policy.basket]]\nname = "GSO_BASKET_1"\nmodification = "0.3"\nservices = ["6145"]\n'
         '\n[[policy.basket]]\nname = "GSO_BASKET_2"\nmodification = "0.6"\nservices = ["6145"]\n'
         '\n[[policy.basket]]\nname = "GSO_FULL"\nmodification = "1"\nservices = ["6145"]\n' + DIRECT_COSTS

@@ -30,6 +30,7 @@ SERIOUS = ("serious", "critical")
 KINDS = (
     (re.compile(r"^(/posts/[^/]+/\d+/invoices)/[^/]+$"), r"\1/*"),
     (re.compile(r"^(/posts/[^/]+/\d+/scenarios)/[^/]+$"), r"\1/*"),
+    (re.compile(r"^(/posts/[^/]+/\d+/workload-approval)/[^/]+$"), r"\1/*"),
     (re.compile(r"^(/world/\d+/invoices)/[^/]+$"), r"\1/*"),
     (re.compile(r"^/handbook/[^/]+$"), "/handbook/*"),
     (re.compile(r"^/handbook/[^/]+/[^/]+$"), "/handbook/*/*"),

@@ -306,7 +306,9 @@ def test_the_world_and_tdy_pages(app):
     expected = Decimal(api.get(f"/api/world/{FY}/invoices/{AGENCY}").json()["total"])
     assert _total(bill.text, "world-total") == expected
     assert "Below the line (H-424 b)" in bill.text
-    assert hq.get(f"/posts/{KVR}/{FY}/tdy").status_code == 404  # hq reads invoices, not the post
+    own = hq.get(f"/posts/{KVR}/{FY}/tdy")  # hq reads its own agency's TDY invoices only: none at KVR
+    assert own.status_code == 200
+    assert "Invoice T01" not in own.text
     fmo, _ = signed_in(app, "fmo")
     assert 'href="/world"' not in fmo.get("/").text
     assert fmo.get(f"/world/{FY}/invoices/{AGENCY}").status_code == 403

@@ -20,13 +20,17 @@ from icass.api import (
     acknowledgements,
     audit,
     cost_factors,
+    inbox,
     jobs,
     posts,
     rows,
     scenarios,
     session,
+    staffing,
+    tdy,
     variance,
     versions,
+    workload_approvals,
     world,
 )
 from icass.api.headers import SecurityHeaders, content_security_policy, script_hash
@@ -58,7 +62,11 @@ ROUTERS = (
     versions.router,
     variance.router,
     world.router,
+    tdy.router,
     cost_factors.router,
+    inbox.router,
+    staffing.router,
+    workload_approvals.router,
 )
 
 

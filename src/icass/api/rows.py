@@ -43,6 +43,7 @@ from icass.diagnostics import error
 from icass.model import Source
 from icass.store import changes
 from icass.store.changes import RESOURCES, workload_id
+from icass.views.staffing import PEOPLE
 
 router = APIRouter(route_class=GuardedRoute)
 READ = "read the post (its admin, FMO or budget committee)"
@@ -78,7 +79,10 @@ def _register(resource: str) -> None:
         user = account_of(request).username
         with request.app.state.engine.begin() as connection:
             if file != changes.POSITIONS:
-                return changes.create_row(connection, key, file, values, user)
+                held = tables.held_certifications(connection, key, file)
+                row = changes.create_row(connection, key, file, values, user)
+                tables.clear_certifications(request, connection, key, file, user, held)
+                return _told(request, file, row)
             if rows["time_allocation"] is None and rows["costs"] is None:
                 return _made(changes.PositionMade(changes.create_row(connection, key, file, values, user), (), ()))
             allocation, costs = ([_given(r) for r in rows[name] or []] for name in ("time_allocation", "costs"))
@@ -88,7 +92,8 @@ def _register(resource: str) -> None:
         key = post_key(request, post, fiscal_year)
         values = {k: v for k, v in body.model_dump().items() if v is not None and k != "version"}  # type: ignore[attr-defined]
         version = body.version  # type: ignore[attr-defined]
-        return tables.change_row(request, key, file, row_id, values, version, account_of(request).username)
+        row = tables.change_row(request, key, file, row_id, values, version, account_of(request).username)
+        return _told(request, file, row)
 
     def remove(
         request: Request, post: str, fiscal_year: FiscalYear, row_id: RowId, version: int = Query(ge=1, le=2**31 - 1)
@@ -97,7 +102,7 @@ def _register(resource: str) -> None:
         tables.remove_row(request, key, file, row_id, version, account_of(request).username)
         if file == changes.POSITIONS:
             return Message(detail=f"{file}: row {row_id} deleted, with its time allocation and cost lines")
-        return Message(detail=f"{file}: row {row_id} deleted")
+        return Message(detail="; ".join([f"{file}: row {row_id} deleted", *tables.cleared(request)]))
 
     # The models are made at run time, so the annotations (strings under `from __future__ import annotations`)
     # are set to the classes themselves for FastAPI to read.
@@ -127,6 +132,13 @@ def _register(resource: str) -> None:
             summary=summary,
             tags=tags,
         )
+
+
+def _told(request: Request, file: str, row: changes.StoredRow) -> Any:
+    """A changed row of people.csv as the API answers it: with what the change cleared (`notices`)."""
+    if file != PEOPLE:
+        return row
+    return {**dataclasses.asdict(row), "notices": tables.cleared(request)}
 
 
 def _made(made: changes.PositionMade) -> dict[str, Any]:

@@ -314,6 +314,8 @@ def _row_models(resource: str) -> tuple[type[BaseModel], type[BaseModel], type[B
     out = create_model(
         f"{_name(resource)}Row", id=(int, ...), version=(int, ...), row=(int, ...), extra=(dict[str, str], ...), **cell
     )
+    if resource == "people":  # a change to people.csv says which staffing certifications it cleared (issue 20 §2)
+        out = create_model("PeopleRow", __base__=out, notices=(list[str], Field(default_factory=list)))
     new = create_model(f"{_name(resource)}New", __base__=Strict, **optional)
     changed = create_model(
         f"{_name(resource)}Change",
@@ -599,6 +601,27 @@ class TdyLineOut(BaseModel):
     amount: str
 
 
+class TdyVisitOut(BaseModel):
+    """A visit of a TDY invoice as the document shows it (H-363.1-6 a(2))."""
+
+    visit: str
+    traveler: str
+    arrive: str
+    depart: str
+    days: int = Field(description="days at post, the day of arrival and of departure included")
+    ecc: str = Field(description="the eCC number, travel order or APACS number")
+    approved_on: str | None = Field(description="the sponsoring agency's approval")
+
+
+class TdyStepOut(BaseModel):
+    step: str
+    user: str
+    at: str
+    comment: str
+    state: str = Field(description="the invoice's state after it")
+    total: str = Field(description="the invoice's total when the step was taken")
+
+
 class TdyInvoiceOut(BaseModel):
     invoice: str
     agency: str
@@ -607,6 +630,32 @@ class TdyInvoiceOut(BaseModel):
     reasons: list[str]
     lines: list[TdyLineOut]
     total: str
+    state: str = Field(default="prepared", description="prepared, submitted_to_isc, approved or rejected")
+    steps: list[TdyStepOut] = Field(default_factory=list)
+    judged_on: str = Field(default="", description="its submission day once submitted, else the day asked")
+    submitted_on: str | None = None
+    billed_in: int | None = Field(
+        default=None,
+        description="the fiscal year its charges count in: the next one once submitted after its "
+        "year's final headquarters invoices (H-363.1-6 c(7))",
+    )
+    billed_in_said: str = ""
+    travelers: list[TdyVisitOut] = Field(default_factory=list)
+    may_take: list[str] = Field(default_factory=list, description="the steps the signed-in person may take now")
+
+
+class TdyStepIn(BaseModel):
+    step: Literal["submit_to_isc", "approve", "reject"]
+    comment: str = Field(default="", max_length=MAX_TEXT_CHARS, pattern=TEXT, description="reject: the reason")
+
+
+class FinalInvoicesIn(BaseModel):
+    issued_on: dt.date = Field(description="the day the ISC issued the fiscal year's final headquarters invoices")
+
+
+class FinalInvoicesOut(BaseModel):
+    fiscal_year: int
+    issued_on: str | None = Field(description="None: not recorded yet")
 
 
 class TdyRatesOut(BaseModel):
@@ -625,6 +674,11 @@ class TdyInvoicesOut(BaseModel):
     as_of: str
     invoices: list[TdyInvoiceOut]
     rates_from: TdyRatesOut | None = None
+    visits_end_in: int | None = Field(default=None, description="the fiscal year whose visits these rates bill")
+    council_approved_on: str | None = Field(default=None, description="the Council's approval of the policy (H-362 a)")
+    final_invoices_issued_on: str | None = Field(
+        default=None, description="the day the ISC issued the final headquarters invoices of visits_end_in"
+    )
 
 
 # The ISC's cost factors of a fiscal year (icass.api.cost_factors): a row as read; a new or changed row takes the

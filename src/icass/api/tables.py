@@ -23,7 +23,7 @@ from icass.diagnostics import Diagnostic, error
 from icass.model import Source
 from icass.money import format_plain, typed_cents
 from icass.runs.post import PostRun
-from icass.store import changes
+from icass.store import certifications, changes
 from icass.store.changes import (
     POSITION_COSTS,
     POSITIONS,
@@ -42,6 +42,7 @@ from icass.store.posts import find_stored
 from icass.store.states import Shelf, database_of
 from icass.views.positions import position_records
 from icass.views.rows import RowQuery, RowsPage, rows_page
+from icass.views.staffing import PEOPLE
 
 __all__ = [
     "POSITIONS",
@@ -258,13 +259,19 @@ def change_row(
         request, file, values, lambda c, rest: changes.update_row(c, key, file, row_id, rest, version, user)
     )
     with request.app.state.engine.begin() as connection:
-        return changes.update_row(connection, key, file, row_id, typed, version, user)
+        held = held_certifications(connection, key, file)
+        row = changes.update_row(connection, key, file, row_id, typed, version, user)
+        clear_certifications(request, connection, key, file, user, held)
+        return row
 
 
 def add_row(request: Request, key: PostKey, file: str, values: Mapping[str, str], user: str) -> StoredRow:
     typed = _typed_or_judged(request, file, values, lambda c, rest: changes.create_row(c, key, file, rest, user))
     with request.app.state.engine.begin() as connection:
-        return changes.create_row(connection, key, file, typed, user)
+        held = held_certifications(connection, key, file)
+        row = changes.create_row(connection, key, file, typed, user)
+        clear_certifications(request, connection, key, file, user, held)
+        return row
 
 
 def _typed_or_judged(
@@ -313,10 +320,32 @@ def add_position(
 def remove_row(request: Request, key: PostKey, file: str, row_id: int, version: int, user: str) -> None:
     """Delete a row; a position with its time allocation and cost lines."""
     with request.app.state.engine.begin() as connection:
+        held = held_certifications(connection, key, file)
         if file == POSITIONS:
             changes.delete_position(connection, key, row_id, version, user)
         else:
             changes.delete_row(connection, key, file, row_id, version, user)
+        clear_certifications(request, connection, key, file, user, held)
+
+
+def held_certifications(connection: Connection, key: PostKey, file: str) -> frozenset[str]:
+    """Before a change to people.csv, in its transaction: the agencies whose staffing certification holds."""
+    return certifications.certified(connection, key) if file == PEOPLE else frozenset()
+
+
+def clear_certifications(
+    request: Request, connection: Connection, key: PostKey, file: str, user: str, held: frozenset[str]
+) -> None:
+    """After a change to people.csv, in its transaction: clear the staffing certifications `held` before it whose
+    rows it changed (icass.store.certifications), and keep what to tell the person for the answer (`cleared`)."""
+    if held:
+        request.state.cleared = certifications.clear_changed(connection, key, user, held)
+
+
+def cleared(request: Request) -> list[str]:
+    """What the request's change cleared, one sentence a certification ("1900.0's staffing certification of
+    2026-05-12 was cleared by this change"); empty when nothing was."""
+    return list(getattr(request.state, "cleared", []))
 
 
 def decide(

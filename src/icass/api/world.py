@@ -3,31 +3,25 @@ the stored data by the same pipeline and read-side as `icass world` and `icass t
 
 from __future__ import annotations
 
-import datetime as dt
 from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from icass.api.downloads import attachment
-from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_world_invoice, signed_in
+from icass.api.guard import GuardedRoute, account_of, allow, reads_world_invoice, signed_in
 from icass.api.posts import (
     JSON,
     SCOPED,
     InvoiceFormat,
     RejectedPost,
     invoice_files_answer,
-    post_key,
     problem,
     refuse_unknown_format,
 )
 from icass.api.schemas import (
     FiscalYear,
     Rejection,
-    TdyInvoiceOut,
-    TdyInvoicesOut,
-    TdyLineOut,
-    TdyRatesOut,
     WorldBasisOut,
     WorldBureauOut,
     WorldInvoiceOut,
@@ -47,7 +41,7 @@ from icass.store.accounts import Account
 from icass.store.bundles import NotStored
 from icass.store.changes import PostKey, find_post
 from icass.store.compute import state_stored
-from icass.store.versions import RatesFrom, approval_state, stored_tdy
+from icass.store.versions import approval_state
 from icass.store.worlds import LIVE, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
     WorldInvoice,
@@ -301,67 +295,3 @@ def tdy_names(request: Request, key: PostKey) -> tuple[dict[str, str], dict[str,
     else:
         centers = {}
     return names, centers
-
-
-@router.get(
-    "/api/posts/{post}/{fiscal_year}/tdy/invoices",
-    responses=WORLD_ERRORS,
-    summary="The TDY invoices of the post's visits, billed on this prior-year final budget (H-360)",
-)
-@allow(reads_post, "read the post (its admin, FMO or budget committee)")
-def tdy_invoices(
-    request: Request,
-    post: str,
-    fiscal_year: FiscalYear,
-    as_of: Annotated[dt.date | None, Query(description="judge the invoices on this date; today when omitted")] = None,
-) -> TdyInvoicesOut:
-    key = post_key(request, post, fiscal_year)
-    when = as_of or dt.date.today()
-    run, version = stored_tdy(request.app.state.engine, key.id, when)
-    errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
-    if run.billing is None or errors:
-        raise RejectedPost(f"post {post} {fiscal_year} has {len(errors)} error(s): no TDY invoices", errors)
-    return TdyInvoicesOut(
-        post=post,
-        fiscal_year=fiscal_year,
-        as_of=when.isoformat(),
-        invoices=[
-            TdyInvoiceOut(
-                invoice=i.invoice,
-                agency=i.agency,
-                visits=list(i.visits),
-                status=i.status,
-                reasons=list(i.reasons),
-                lines=[
-                    TdyLineOut(
-                        cost_center=line.cost_center,
-                        quantity=format(line.quantity, "f"),
-                        weighted=format(line.weighted, "f"),
-                        rate=format_plain(line.rate),
-                        amount=format_plain(line.amount),
-                    )
-                    for line in i.lines
-                ],
-                total=format_plain(i.total),
-            )
-            for i in run.billing.invoices
-        ],
-        rates_from=rates_out(version),
-    )
-
-
-def rates_out(version: RatesFrom | None) -> TdyRatesOut:
-    """Whose figures the TDY rates are (issue 20 §1: the prior year's accepted final version), said."""
-    if version is None:
-        return TdyRatesOut(
-            basis="live",
-            said="the post's live figures: the ICASS Service Center has accepted no final version of this budget",
-        )
-    revision = f", revision {version.revision}" if version.revision else ""
-    return TdyRatesOut(
-        basis="final",
-        version=version.number,
-        revision=version.revision,
-        sha256=version.sha256,
-        said=f"the accepted final version {version.number}{revision} (SHA-256 {version.sha256})",
-    )

@@ -1002,6 +1002,24 @@ WORLD_SETTINGS = Document(
 
 # Documents a post keeps whole, as written: its TDY policy is one text its FMO edits as a whole.
 POLICY_FILE = "tdy/policy.toml"
+# tdy/policy.toml's [policy] table (docs/tdy.md): its plain keys; [[policy.basket]] and [policy.direct_costs] are
+# tables of their own, described there.
+TDY_POLICY = Document(
+    POLICY_FILE,
+    "documents",
+    "The TDY visitor policy",
+    (
+        Column("threshold", Kind.AMOUNT, "Threshold", section="H-363.1-3 c(1)", note="at least 500 dollars"),
+        Column("invoices", Kind.YES_NO, "TDY invoices", section="H-363.1-3 b", note="no: direct costs only"),
+        _date(
+            "council_approved_on",
+            "Council approved",
+            in_header=False,
+            section="H-362 a",
+            note="the ICASS Council's approval of the policy: no TDY invoice is approved without one in its year",
+        ),
+    ),
+)
 POLICY_NOTE = (
     "The TDY visitor policy, tdy/policy.toml, one line a row in column A from row 1 (H-363.1-3 c(1), "
     "H-363.1-5 e for Lite baskets)."
@@ -1091,6 +1109,7 @@ def markdown_tables() -> str:
     tables = [
         key_table(POST),
         *(column_table(file) for file in BUNDLE_FILES),
+        key_table(TDY_POLICY),
         key_table(WORLD_SETTINGS),
         *(column_table(file) for file in WORLD_FILES),
     ]

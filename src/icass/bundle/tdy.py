@@ -3,6 +3,7 @@ each checked against the format, each other and the catalog; every problem names
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 from icass.bundle import tables as t
 from icass.bundle.codes import code_problem, text_problem
-from icass.bundle.load import read_file
+from icass.bundle.format import TDY_POLICY
+from icass.bundle.load import optional_date, read_file
 from icass.catalog import Catalog
 from icass.catalog.cost_centers import CountBasis
 from icass.catalog.tdy import TdyRules
@@ -25,6 +27,7 @@ POLICY, VISITS, SERVICES = f"{FOLDER}/policy.toml", f"{FOLDER}/visits.csv", f"{F
 MODIFICATION_SECTION = "H-363.1-5 d"
 BASKET_SECTION = "H-363.1-5 e"
 DEFAULT_BASKET_SERVICES = ("6145",)
+COUNCIL = TDY_POLICY.key("council_approved_on")
 
 # The direct-cost estimates of Exhibit H-363.1-2, in its order: the key in [policy.direct_costs], its wording.
 DIRECT_COSTS = (
@@ -116,10 +119,27 @@ def _policy(
         problems.append(
             warning(source, f"{key!r} is not one of {', '.join(sorted(known))}; ignored", "policy.direct_costs")
         )
+    council = _council_approved_on(table.get(COUNCIL.name), source, problems)
     if has_errors(problems) or threshold is None:
         return None, problems
     entered = tuple((key, direct[key]) for key, _ in DIRECT_COSTS if key in direct)
-    return Policy(threshold, invoices == "yes", baskets, entered, source), problems
+    return Policy(threshold, invoices == "yes", baskets, entered, council, source), problems
+
+
+def _council_approved_on(value: Any, source: Source, problems: list[Diagnostic]) -> dt.date | None:
+    """The Council's approval of the policy: a TOML date or a text YYYY-MM-DD; None when left out."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        found = optional_date(value) if isinstance(value, str) else None
+    except ValueError:
+        found = None
+    if found is None:
+        message = f"{value!r} is not a date such as 2027-10-05 (or leave the key out)"
+        problems.append(error(source, message, f"policy.{COUNCIL.name}", COUNCIL.section))
+    return found
 
 
 def _threshold(value: Any, source: Source, rules: TdyRules, problems: list[Diagnostic]) -> int | None:

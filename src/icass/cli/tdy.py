@@ -302,5 +302,12 @@ def policy_command(bundle: Path, format: str) -> None:
             style="yellow",
             markup=False,
         )
+    if policy.council_approved_on is None:
+        _err().print(
+            "warning: tdy/policy.toml has no council_approved_on: the ICASS Council approves the visitor policy, "
+            "and no TDY invoice is approved without that date (6 FAH-5 H-362 a)",
+            style="yellow",
+            markup=False,
+        )
     text = policy_markdown(policy, run.rates, load_tdy_rules().mandatory)
     sys.stdout.write(text if format == "md" else policy_html(text))

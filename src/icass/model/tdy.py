@@ -42,6 +42,7 @@ class Policy:
     invoices: bool  # False: the post bills visitors for direct costs only (H-363.1-3 b)
     baskets: tuple[Basket, ...] = ()
     direct_costs: tuple[tuple[str, str], ...] = ()  # the estimates Exhibit H-363.1-2 asks for, as the post words them
+    council_approved_on: dt.date | None = None  # the ICASS Council's approval of the policy (H-362 a)
     source: Source = field(default=NOWHERE, compare=False)
 
 

@@ -72,6 +72,20 @@ def tdy_of(
     diagnostics += problems
     if records is None:
         return TdyRun(run, tuple(diagnostics), None, rates)
-    at_post = frozenset(a.code for a in bundle.agencies) & {w.agency for w in bundle.workload if w.count > 0}
-    billing = bill_visits(records, rates, at_post, as_of, rules)
+    billing = bill_visits(records, rates, _at_post(run), as_of, rules)
     return TdyRun(run, (*diagnostics, *billing.diagnostics), records, rates, billing)
+
+
+def _at_post(run: PostRun) -> frozenset[str]:
+    bundle = _bundle(run)
+    return frozenset(a.code for a in bundle.agencies) & {w.agency for w in bundle.workload if w.count > 0}
+
+
+def billed_on(run: TdyRun, as_of: dt.date) -> TdyBilling | None:
+    """The run's visits billed again as judged on another day (an invoice judged on the day it was submitted,
+    H-363.1-6 b); None when the run has no billing."""
+    if run.billing is None or run.records is None or run.rates is None:
+        return None
+    if as_of == run.billing.as_of:
+        return run.billing
+    return bill_visits(run.records, run.rates, _at_post(run.post), as_of, load_tdy_rules())

@@ -67,6 +67,7 @@ from icass.store.steps import (
     workload_lines,
     workload_record,
 )
+from icass.store.workload_approvals import refuse_if_locked
 
 # What callers import from here: the change module's own names, and the records and errors of a change's steps
 # (icass.store.steps) that they were always imported with.
@@ -227,6 +228,7 @@ def create_row(connection: Connection, post: PostKey, file: str, values: Mapping
     ).scalar_one()
     state = state_on(connection, post.id)
     _judge(connection, post, file, row_id, state.run)
+    refuse_if_locked(connection, post, state.run)
     after = get_row(connection, post, file, row_id)
     record_change(connection, post, user, "create", file, row_id, None, after)
     keep_state(connection, post.id, state)
@@ -249,6 +251,7 @@ def update_row(
     problems = row_problems(state.run, file, before.row)
     if problems:
         raise Rejected(problems)
+    refuse_if_locked(connection, post, state.run)
     after = row_after(before, file, found)
     record_change(connection, post, user, "update", file, row_id, before, after)
     keep_state(connection, post.id, state)
@@ -261,6 +264,7 @@ def delete_row(connection: Connection, post: PostKey, file: str, row_id: int, ve
     table = ROW_TABLES[file]
     connection.execute(delete(table).where(table.c.id == row_id))
     record_change(connection, post, user, "delete", file, row_id, before, None)
+    refuse_if_locked(connection, post)
 
 
 POSITIONS, TIME_ALLOCATION, POSITION_COSTS = "positions.csv", "time_allocation.csv", "position_costs.csv"
@@ -322,6 +326,7 @@ def create_rows(connection: Connection, post: PostKey, rows: Sequence[NewRow], u
     problems = [p for file, row_id in made for p in row_problems(run, file, shown[file, row_id].row)]
     if problems:
         raise Rejected(problems)
+    refuse_if_locked(connection, post, run)
     for file, row_id in made:
         record_change(connection, post, user, "create", file, row_id, None, shown[file, row_id])
     return [shown[key] for key in made]
@@ -386,14 +391,13 @@ def delete_position(connection: Connection, post: PostKey, row_id: int, version:
     ).scalar_one()
     connection.execute(delete(positions_table).where(positions_table.c.id == row_id))
     record_change(connection, post, user, "delete", POSITIONS, row_id, before, None)
-    if namesakes:
-        return
-    for file in OF_POSITION:
+    for file in () if namesakes else OF_POSITION:
         table = ROW_TABLES[file]
         for number, row in enumerate(ordered(connection, post, file), start=2):
             if row["position_id"] == position_id:
                 connection.execute(delete(table).where(table.c.id == row["id"]))
                 record_change(connection, post, user, "delete", file, row["id"], row_record(file, row, number), None)
+    refuse_if_locked(connection, post)
 
 
 def record_change(
@@ -504,6 +508,7 @@ def enter_count(
         _refuse_row_problems(state.run, WORKLOAD_FILE, number)
         entered = {**row, **values, "version": row["version"] + 1}
     run = state.run
+    refuse_if_locked(connection, post, run)
     after = workload_line(run, (cost_center, agency, factor), entered)
     if after is None:
         raise NotFound(f"no workload line {line_id} at post {post.code}, fiscal year {post.fiscal_year}")
@@ -542,6 +547,7 @@ def clear_count(connection: Connection, post: PostKey, line_id: str, version: in
         fiscal_year=post.fiscal_year,
         before={"count": before["count"], "modification": before["modification"], "version": before["version"]},
     )
+    refuse_if_locked(connection, post)
 
 
 # Approvals of modifications --------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from icass.store.changes import RESOURCES, WORKLOAD_FILE, Conflict, NotFound, Po
 from icass.store.compute import PostState, keep_state, run_on, run_stored
 from icass.store.schema import FILES, ROW_TABLES, audit_log, posts, scenario_changes, scenarios
 from icass.store.states import Shelf, database_of
+from icass.store.workload_approvals import refuse_if_locked
 from icass.views.comparison import AgencyComparison, Comparison, compare
 
 WORKLOAD = "workload"
@@ -636,6 +637,7 @@ def apply_scenario(connection: Connection, post: PostKey, scenario_id: int, vers
     ]
     if problems:
         raise Rejected(problems)
+    refuse_if_locked(connection, post, run)
     for w, after in zip(written, afters, strict=True):
         audit.record(
             connection,

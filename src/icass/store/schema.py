@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -380,4 +381,127 @@ version_steps = Table(
     Column("refused", Boolean, nullable=False),
     Column("comment", Text, nullable=False),
     Column("state", String(24), nullable=False),
+)
+
+# A fiscal year's data call (issue 20 §2, icass.model.data_call): the ISC opens it once a year and may change it;
+# each date is YYYY-MM-DD text, `opened_by` and `opened_at` who set it as it stands (every change is in the record).
+data_calls = Table(
+    "data_calls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fiscal_year", Integer, nullable=False, unique=True),
+    Column("count_date", String(10), nullable=False),
+    Column("window_start", String(10), nullable=False),
+    Column("window_end", String(10), nullable=False),
+    Column("counts_to_agencies_by", String(10), nullable=False),
+    Column("counts_agreed_by", String(10), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("opened_at", String(32), nullable=False),
+)
+
+# Each agency's certification of its staffing data at a post (issue 20 §2, icass.store.certifications): who, when,
+# the comment, the count date it was as of, how many rows and their SHA-256 (icass.views.staffing). A post is named
+# by code and fiscal year, as in the audit log, so that a certification outlives a post replaced by an import (and
+# is then judged against the rows imported). `cleared_at` and `cleared_by`: the change that cleared it, when the
+# change was made through a path that says so; a certification whose rows' hash no longer matches is cleared
+# whether or not that was recorded.
+certifications = Table(
+    "certifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post", String(16), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("agency", String(16), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("count_date", String(10), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("cleared_at", String(32)),
+    Column("cleared_by", String(64)),
+    Index("ix_certifications_post_fiscal_year", "post", "fiscal_year"),
+)
+
+
+# The Agency Workload approval (issue 20 §2, icass.model.workload_approval): where each agency at a post stands on
+# its workload counts (awaiting, approved, disputed, reopened), with the lines of its last approval (`snapshot`:
+# [[cost_center, factor, count, modification], ...]) and their hash, which every change to the post is held to
+# while it is approved. Kept by the post's code and year, not its row: importing the post again keeps them.
+# An approval's row holds its latest step as each row of workload_approval_steps holds one: these columns.
+def _approval_step() -> list[Column[Any]]:
+    return [
+        Column("state", String(16), nullable=False),
+        Column("username", String(64), nullable=False),  # who took the step, when, in which capacity
+        Column("at", String(32), nullable=False),
+        Column("capacity", String(16), nullable=False),
+        Column("comment", Text, nullable=False),
+        Column("disputes", JSON, nullable=False),  # [{"cost_center", "comment"}, ...] of a dispute
+        Column("sha256", String(64), nullable=False),  # of the lines last approved; "" before any approval
+    ]
+
+
+workload_approvals = Table(
+    "workload_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post", String(16), nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("agency", String(16), nullable=False),
+    *_approval_step(),
+    Column("snapshot", JSON, nullable=False),
+    UniqueConstraint("post", "fiscal_year", "agency"),
+)
+
+# Each step taken on an agency's approval, in order.
+workload_approval_steps = Table(
+    "workload_approval_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("approval_id", ForeignKey("workload_approvals.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("step", String(16), nullable=False),
+    *_approval_step(),
+)
+
+# The path of each TDY invoice of a stored post (docs/workspace.md "TDY invoices through their own path", issue 20
+# §5): an invoice is named by the first of its visits; a row exists once a step was taken on it (before, it is
+# `prepared`). `submitted_on` is the day of its latest submission, the day it is judged on, and `submitted_total`
+# its total then (cents), which its approval checks against. Each step is kept in tdy_invoice_steps.
+tdy_invoices = Table(
+    "tdy_invoices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("invoice", String(64), nullable=False),
+    Column("agency", String(16), nullable=False),  # the sponsoring agency's code: whose headquarters approves it
+    Column("state", String(24), nullable=False),
+    Column("submitted_on", String(10)),  # YYYY-MM-DD
+    Column("submitted_total", BigInteger),
+    UniqueConstraint("post_id", "invoice"),
+)
+
+# Each step taken on a TDY invoice, in order: who, when, the comment (a rejection's reason), the state it left the
+# invoice in, and the invoice's total then (cents).
+tdy_invoice_steps = Table(
+    "tdy_invoice_steps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("invoice_id", ForeignKey("tdy_invoices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("total", BigInteger, nullable=False),
+)
+
+# The day the ISC issued a fiscal year's final headquarters invoices, as it records it: a TDY invoice submitted
+# after it is billed in the next fiscal year (H-363.1-6 c(7)).
+final_hq_invoices = Table(
+    "final_hq_invoices",
+    metadata,
+    Column("fiscal_year", Integer, primary_key=True, autoincrement=False),
+    Column("issued_on", String(10), nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
 )

@@ -60,6 +60,11 @@ def policy_markdown(policy: Policy, rates: Rates, mandatory: tuple[str, ...]) ->
         f"Rates for visits that end in fiscal year {rates.fiscal_year}, from the FY {post.fiscal_year} final ICASS "
         "budget (6 FAH-5 H-363.1-4 b).",
         "",
+        *(
+            [f"Approved by the ICASS Council on {policy.council_approved_on} (6 FAH-5 H-362 a).", ""]
+            if policy.council_approved_on
+            else []
+        ),
         "## Direct costs (6 FAH-5 Exhibit H-363.1-2)",
         "",
         "Each visitor in their eCC request, and regardless of their length of stay, must provide fiscal data to pay "

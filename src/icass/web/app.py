@@ -24,14 +24,17 @@ from icass.web import (
     cost_factors,
     editors,
     help_pages,
+    inbox,
     invoice,
     jobs,
     positions,
     posts,
     scenarios,
     signin,
+    staffing,
     variance,
     workload,
+    workload_approval,
     world,
 )
 from icass.web.charts import IMPORT_MAP
@@ -53,6 +56,7 @@ PAGES = (
     world.router,  # first: its home page ("/", an agency's headquarters' own) hands every other person to posts'
     posts.router,
     workload.router,
+    workload_approval.router,
     positions.router,
     invoice.router,
     audit_pages.router,
@@ -62,7 +66,9 @@ PAGES = (
     committee.router,
     jobs.router,
     scenarios.router,
+    staffing.router,
     help_pages.router,
+    inbox.router,
     _favicon,
 )
 

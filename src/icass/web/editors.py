@@ -427,7 +427,7 @@ def change_row(
         return table.row_page(row_id, edit=True, error=in_words(str(e)))
     except tables.NotFound as e:
         return error_fragment(request, in_words(str(e)), row=True)
-    answer = table.row_page(row_id, saved=True)
+    answer = table.row_page(row_id, saved=True, notices=tables.cleared(request))
     _leave_editing(request, answer)
     return answer
 
@@ -466,7 +466,8 @@ def add_row(request: Request, table: Table, form: Annotated[FormData, Depends(_f
     # The new row goes at the top of the page's rows; the form stays as it was, to enter the next one.
     run = computed(request, table.key)
     (shown,) = table.shown([tables.row_of(request, table.key, table.file, row.id)], run)
-    return page(request, "editor_added.html", **table.context(run, r=shown, saved=True, prefix="new"))
+    context = table.context(run, r=shown, saved=True, prefix="new", notices=tables.cleared(request))
+    return page(request, "editor_added.html", **context)
 
 
 @router.delete(ROW)
@@ -477,4 +478,6 @@ def delete_row(request: Request, table: Table, row_id: RowId, version: int = Que
         tables.remove_row(request, table.key, table.file, row_id, version, account_of(request).username)
     except tables.Conflict as e:
         return table.row_page(row_id, error=in_words(str(e)))
+    if said := tables.cleared(request):  # the row leaves the table, and in its place what its removal cleared
+        return page(request, "editor_notices.html", notices=said)
     return page(request, "empty.html")  # the row leaves the table

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from icass.api.acknowledgements import acknowledge_warning, acknowledgement_ids, withdraw_acknowledgement
 from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_in
+from icass.api.inbox import post_awaited
 from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes, rules_not_judged
 from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key, targets_of
 from icass.api.schemas import FiscalYear, RowId
@@ -30,6 +31,7 @@ from icass.views.post_home import row_changes_in_words
 from icass.views.summary import PostSummary
 from icass.views.what_if import Names
 from icass.web.charts import dashboard_charts
+from icass.web.inbox import grouped
 from icass.web.render import error_fragment, page, templates
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
@@ -76,6 +78,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         awaiting=awaiting_council(listed) if editable else None,
         open_steps=open_steps(request, post, listed),
         may_make_version=editable and summary.ok,
+        awaited=grouped(post_awaited(request, post, fiscal_year)),
     )
 
 

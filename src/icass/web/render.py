@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -10,7 +12,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlalchemy.exc import DBAPIError
 
+from icass.api.inbox import inbox_count
 from icass.catalog.glossary import pieces
 from icass.money import format_grouped, parse_cents
 from icass.web.charts import IMPORT_MAP
@@ -37,8 +41,29 @@ def readable_utc(at: str) -> str:
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Every page and fragment is a template (Jinja2 escapes what it puts in): no HTML is built in Python."""
-    context = {"session": getattr(request.state, "session", None), **context}
+    session = getattr(request.state, "session", None)
+    context = {"session": session, "inbox_count": _inbox_count(request) if session else None, **context}
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+log = logging.getLogger(__name__)
+
+
+def _inbox_count(request: Request) -> Callable[[], int | None]:
+    """The count of the person's inbox, read only when a page's navigation shows it (a fragment has none), and
+    None when the database cannot say: a page that tells of a failed database must still be shown."""
+    kept: list[int | None] = []
+
+    def count() -> int | None:
+        if not kept:
+            try:
+                kept.append(inbox_count(request))
+            except DBAPIError:
+                log.warning("the inbox's count could not be read for the navigation", exc_info=True)
+                kept.append(None)
+        return kept[0]
+
+    return count
 
 
 def error_fragment(request: Request, detail: str, status_code: int = 200, row: bool = False) -> HTMLResponse:

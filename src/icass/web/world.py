@@ -7,18 +7,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from icass.api import world
-from icass.api.guard import GuardedRoute, account_of, allow, reads_post, reads_world_invoice, signed_in
+from icass.api import tdy, world
+from icass.api.guard import GuardedRoute, account_of, allow, reads_world_invoice, signed_in
 from icass.api.posts import JSON, RejectedPost, listed_posts, post_key, post_out
 from icass.api.schemas import FiscalYear, WorldInvoiceOut
+from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.model import FUNDING_SOURCES
 from icass.model.approval import Basis
 from icass.tdy.invoices import STATUS_IN_WORDS
 from icass.web import posts
-from icass.web.render import page
+from icass.web.render import error_fragment, page
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 # The bases a world's figures are shown on (issue 20 §1), in the words of the pages' switch.
@@ -104,7 +105,7 @@ def _invoice_page(request: Request, bill: WorldInvoiceOut, home: bool, others: l
 
 
 @router.get("/posts/{post}/{fiscal_year}/tdy")
-@allow(reads_post, "read the post (its admin, FMO or budget committee)")
+@allow(tdy.reads_tdy, tdy.WHO_READS)
 def tdy_page(
     request: Request,
     post: str,
@@ -114,18 +115,52 @@ def tdy_page(
     key = post_key(request, post, fiscal_year)
     shown = post_out(request, key)
     try:
-        billed = world.tdy_invoices(request, post, fiscal_year, as_of)
+        billed = tdy.tdy_invoices(request, post, fiscal_year, as_of)
     except RejectedPost as e:
         # A post that bills no visitors (no TDY folder in its bundle) or has errors: the page its dashboard links
         # to says why in sentences, where the API's 422 is JSON.
-        return page(request, "tdy.html", post=shown, billed=None, problems=e.problems)
+        return page(request, "tdy.html", key=key, post=shown, billed=None, problems=e.problems)
     agencies, cost_centers = world.tdy_names(request, key)
     return page(
         request,
         "tdy.html",
+        key=key,
         post=shown,
         billed=billed,
         agencies=agencies,
         cost_centers=cost_centers,
         status_in_words=STATUS_IN_WORDS,
+        state_in_words=STATE_IN_WORDS,
+        step_buttons=STEP_BUTTONS,
+        step_done=STEP_DONE,
     )
+
+
+# A TDY invoice's states and steps as the page says them (icass.model.tdy_path).
+STATE_IN_WORDS = {
+    "prepared": "Prepared",
+    "submitted_to_isc": "Submitted to the ISC",
+    "approved": "Approved by headquarters",
+    "rejected": "Rejected by headquarters",
+}
+STEP_BUTTONS = {"submit_to_isc": "Submit to the ISC", "approve": "Approve", "reject": "Reject"}
+STEP_DONE = {"submit_to_isc": "Submitted to the ISC", "approve": "Approved", "reject": "Rejected"}
+
+
+@router.post("/posts/{post}/{fiscal_year}/tdy/invoices/{invoice}/steps")
+@allow(tdy.reads_tdy, tdy.WHO_READS)
+def take_tdy_step(
+    request: Request,
+    post: str,
+    fiscal_year: FiscalYear,
+    invoice: tdy.InvoiceId,
+    step: Annotated[str, Form(max_length=32)],
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+) -> Response:
+    """htmx posts it (the button pressed names the step): the page is reloaded once it is taken; a step out of
+    order, not the person's, or a rejection without its reason is said in the form."""
+    try:
+        tdy.step_taken(request, post_key(request, post, fiscal_year), invoice, step, comment)
+    except HTTPException as e:
+        return error_fragment(request, str(e.detail))
+    return Response(headers={"HX-Refresh": "true"})
