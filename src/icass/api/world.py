@@ -32,6 +32,7 @@ from icass.api.schemas import (
     WorldBureauOut,
     WorldInvoiceOut,
     WorldItemLineOut,
+    WorldPartialYearOut,
     WorldPostLineOut,
     WorldPostOut,
     WorldTotalOut,
@@ -39,7 +40,7 @@ from icass.api.schemas import (
 )
 from icass.bundle.invoice_files import MEDIA_TYPES, WORLD_FIGURES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
-from icass.distribution.consolidation import Consolidation
+from icass.distribution.consolidation import Consolidation, PartialYearAtPost
 from icass.model.approval import Basis
 from icass.model.world import World
 from icass.money import format_plain
@@ -153,6 +154,19 @@ def world_basis(request: Request, fiscal_year: int, basis: Basis) -> WorldBasisO
     return basis_out(_stored(request, fiscal_year, basis).basis)
 
 
+def _partial_year_out(days: PartialYearAtPost | None) -> WorldPartialYearOut | None:
+    if days is None:
+        return None
+    return WorldPartialYearOut(
+        first_day=days.first_day,
+        last_day=days.last_day,
+        days=days.days,
+        year_days=days.year_days,
+        full_year=format_plain(days.full_year),
+        said=days.said(),
+    )
+
+
 def invoice_out(
     bill: WorldInvoice, names: WorldNames | None = None, basis: WorldBasis | None = None
 ) -> WorldInvoiceOut:
@@ -170,6 +184,7 @@ def invoice_out(
                 region=line.region,
                 amounts={f: format_plain(c) for f, c in line.amounts.items()},
                 total=format_plain(line.total),
+                partial_year=_partial_year_out(line.partial),
             )
             for line in bill.posts
         ],

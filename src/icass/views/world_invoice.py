@@ -17,7 +17,7 @@ from icass.bundle.invoice_files import (
     WorldItemFileLine,
     WorldPostFileLine,
 )
-from icass.distribution.consolidation import Consolidation, ItemShare
+from icass.distribution.consolidation import Consolidation, ItemShare, PartialYearAtPost
 from icass.model import FUNDING_SOURCES
 from icass.model.world import ITEM_NAME, ITEM_SECTION, Item, World
 from icass.money import format_grouped, percent_of
@@ -39,6 +39,9 @@ class PostLine:
     post: str
     region: str
     amounts: dict[str, int]  # funding source -> cents
+    # The agency's days at the post when it arrives or leaves during the fiscal year: the amounts are then its
+    # partial-year invoice's (icass.distribution.consolidation).
+    partial: PartialYearAtPost | None = None
 
     @property
     def total(self) -> int:
@@ -140,7 +143,10 @@ def world_invoice(consolidation: Consolidation, world: World, agency: str) -> Wo
             amounts[post][funding] = amounts[post].get(funding, 0) + cents
     posts = tuple(
         PostLine(
-            post, consolidation.regions[post], {f: amounts[post][f] for f in FUNDING_SOURCES if f in amounts[post]}
+            post,
+            consolidation.regions[post],
+            {f: amounts[post][f] for f in FUNDING_SOURCES if f in amounts[post]},
+            consolidation.partial_years.get((agency, post)),
         )
         for post in sorted(amounts, key=lambda p: (consolidation.regions[p], p))
     )
@@ -229,7 +235,13 @@ def invoice_file_of(
         WorldBureauFileLines(
             region,
             tuple(
-                WorldPostFileLine(line.post, names.post(line.post), line.amounts, line.total)
+                WorldPostFileLine(
+                    line.post,
+                    names.post(line.post),
+                    line.amounts,
+                    line.total,
+                    line.partial.said() if line.partial else "",
+                )
                 for line in bill.posts
                 if line.region == region
             ),
