@@ -31,6 +31,7 @@ from icass.web import (
     scenarios,
     signin,
     variance,
+    versions,
     workload,
     world,
 )
@@ -55,6 +56,7 @@ PAGES = (
     workload.router,
     positions.router,
     invoice.router,
+    versions.router,
     audit_pages.router,
     editors.router,
     cost_factors.router,
