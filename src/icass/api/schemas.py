@@ -597,12 +597,20 @@ class WorldPostOut(BaseModel):
     approved_version: int | None = Field(None, description="the post's newest approved version; none yet: null")
     approved_at: str | None = None
     changed_since_approved: bool = Field(description="the post changed since that version (or has none)")
+    version: WorldVersionOut | None = Field(
+        None, description="on the initial or final basis: the post's version its total is computed from"
+    )
 
 
 class WorldBureauOut(BaseModel):
     region: str
     total: str
     posts: list[WorldPostOut]
+    posts_left_out: list[str] = Field(
+        default_factory=list,
+        description="the bureau's posts not counted on the basis asked: final not yet accepted (final), no initial "
+        "version (initial)",
+    )
 
 
 class TdyLineOut(BaseModel):

@@ -48,6 +48,7 @@ from icass.store.accounts import Account
 from icass.store.bundles import NotStored
 from icass.store.changes import PostKey, find_post
 from icass.store.compute import state_stored
+from icass.store.posts import stored_post
 from icass.store.versions import RatesFrom, approval_state, stored_tdy
 from icass.store.worlds import LIVE, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
@@ -139,14 +140,16 @@ def _basis_fields(basis: WorldBasis) -> dict[str, Any]:
         "basis": basis.basis.value,
         "payable": basis.payable,
         "figures": figures_said(basis),
-        "versions": [
-            WorldVersionOut(
-                post=v.post, number=v.number, kind=v.kind, revision=v.revision, state=v.state, sha256=v.sha256
-            )
-            for v in basis.versions
-        ],
+        "versions": _versions_out(basis),
         "posts_left_out": list(basis.left_out),
     }
+
+
+def _versions_out(basis: WorldBasis) -> list[WorldVersionOut]:
+    return [
+        WorldVersionOut(post=v.post, number=v.number, kind=v.kind, revision=v.revision, state=v.state, sha256=v.sha256)
+        for v in basis.versions
+    ]
 
 
 def world_basis(request: Request, fiscal_year: int, basis: Basis) -> WorldBasisOut:
@@ -233,18 +236,28 @@ def list_world_invoices(
 @router.get(
     "/api/world/{fiscal_year}/posts",
     responses=WORLD_ERRORS,
-    summary="The world's posts by regional bureau: each one's total and approval, each bureau's total (the ISC)",
+    summary="The world's posts by regional bureau: each one's total and approval, each bureau's total, on a "
+    "basis, with the posts it leaves out (the ISC)",
 )
 @allow(is_service_center, "read the world's posts (the ICASS Service Center)")
-def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBureauOut]:
-    stored = _stored(request, fiscal_year)
+def list_world_posts(request: Request, fiscal_year: FiscalYear, basis: BasisQuery = Basis.LIVE) -> list[WorldBureauOut]:
+    stored = _stored(request, fiscal_year, basis)
     _world, consolidation = consolidated(stored)
     names = _names(stored)
+    counted = {v.post: v for v in _versions_out(stored.basis)}
     found = []
     with request.app.state.engine.connect() as connection:
-        for bureau in world_bureaus(consolidation):
+        # The posts left out of a basis of versions are in no bureau of its consolidation: each is listed under
+        # its own bureau, as the post's row says it.
+        left_out: dict[str, list[str]] = {}
+        for post in stored.basis.left_out:
+            region = stored_post(connection, find_post(connection, post, fiscal_year).id).region
+            left_out.setdefault(region, []).append(post)
+        bureaus = {b.region: b for b in world_bureaus(consolidation)}
+        for region in sorted(bureaus.keys() | left_out.keys()):
             shown = []
-            for post, cents in bureau.posts:
+            bureau = bureaus.get(region)
+            for post, cents in bureau.posts if bureau else ():
                 version, changed = approval_state(connection, find_post(connection, post, fiscal_year))
                 shown.append(
                     WorldPostOut(
@@ -254,9 +267,13 @@ def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBur
                         approved_version=version.number if version else None,
                         approved_at=version.approved_at if version else None,
                         changed_since_approved=changed,
+                        version=counted.get(post),
                     )
                 )
-            found.append(WorldBureauOut(region=bureau.region, total=format_plain(bureau.total), posts=shown))
+            total = format_plain(bureau.total if bureau else 0)
+            found.append(
+                WorldBureauOut(region=region, total=total, posts=shown, posts_left_out=left_out.get(region, []))
+            )
     return found
 
 
