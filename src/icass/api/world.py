@@ -38,7 +38,7 @@ from icass.api.schemas import (
     WorldTotalOut,
     WorldVersionOut,
 )
-from icass.bundle.invoice_files import MEDIA_TYPES, WORLD_FIGURES, world_file_name, world_invoice_file
+from icass.bundle.invoice_files import MEDIA_TYPES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
 from icass.distribution.consolidation import Consolidation, PartialYearAtPost
 from icass.model.approval import Basis
@@ -112,23 +112,8 @@ def _names(stored: StoredWorldRun) -> WorldNames:
 
 
 def figures_said(basis: WorldBasis) -> str:
-    """The basis of a world's figures in words, as its pages and files say it: whose figures they are, each
-    post's version with its hash, and the posts left out."""
-    if basis.basis == Basis.LIVE:
-        return WORLD_FIGURES
-    versions = "; ".join(
-        f"{v.post} version {v.number} ({v.kind} revision {v.revision}, {v.state}, SHA-256 {v.sha256})"
-        for v in basis.versions
-    )
-    if basis.basis == Basis.FINAL:
-        said = f"the final versions the ICASS Service Center accepted, payable: {versions or 'none yet'}"
-        missing = "final not yet accepted, not in these figures"
-    else:
-        said = f"each post's newest accepted initial version, else its newest, for information: {versions or 'none'}"
-        missing = "no initial version yet, not in these figures"
-    if basis.left_out:
-        said += f". {missing}: {', '.join(basis.left_out)}; the costs below the line wait for every post"
-    return said
+    """The basis of a world's figures in words, as its pages and files say it (icass.store.worlds.WorldBasis)."""
+    return basis.said()
 
 
 def basis_out(basis: WorldBasis) -> WorldBasisOut:

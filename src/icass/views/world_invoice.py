@@ -6,6 +6,7 @@ pages show the same figures."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -109,6 +110,16 @@ def rows(consolidation: Consolidation) -> list[WorldRow]:
     for (agency, item), cents in consolidation.item_totals().items():
         found[(agency, "item", str(item), "")] += cents
     return sorted(WorldRow(*key, cents) for key, cents in found.items() if cents)
+
+
+def invoice_rows(bills: Iterable[WorldInvoice]) -> list[WorldRow]:
+    """The rows of `rows` made from the agencies' invoices themselves: a world of versions that leaves posts out
+    bills nothing below the line (icass.store.worlds.StoredWorldRun.invoices), whatever its consolidation holds."""
+    found: list[WorldRow] = []
+    for bill in bills:
+        found += [WorldRow(bill.agency, "post", r, f, c) for (r, f), c in bill.bureau_totals().items() if c]
+        found += [WorldRow(bill.agency, "item", str(i.item), "", i.amount) for i in bill.items if i.amount]
+    return sorted(found)
 
 
 def agencies(consolidation: Consolidation) -> list[str]:
