@@ -6,30 +6,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import insert, select, update
-
-from icass.store.database import open_database
-from icass.store.schema import post_versions, version_steps
 from tests.api.test_api import BASE, FY, KVR, sign_in
 from tests.api.test_api_world import site  # noqa: F401 (a fixture)
+from tests.versions import accept_the_final
 
 POSTS = f"/api/world/{FY}/posts"
-
-
-def _accept_final(seeded_url) -> None:
-    """KVR's final version accepted by the ISC (its path is tests/api/test_versions.py's)."""
-    engine = open_database(seeded_url)
-    try:
-        with engine.begin() as connection:
-            final = connection.execute(select(post_versions.c.id).where(post_versions.c.kind == "final")).scalar_one()
-            connection.execute(update(post_versions).where(post_versions.c.id == final).values(state="accepted"))
-            step = {"version_id": final, "at": "2027-06-01T00:00:00Z", "username": "fmo", "agency": None}
-            for name, state in (("record_council_approval", "council_approved"), ("accept", "accepted")):
-                connection.execute(
-                    insert(version_steps), {**step, "step": name, "refused": False, "comment": "", "state": state}
-                )
-    finally:
-        engine.dispose()
 
 
 def _posts(bureaus: list[dict]) -> dict[str, dict]:
@@ -48,7 +29,7 @@ def test_each_basis_counts_its_versions_and_lists_the_posts_left_out(site, seede
     for kind in ("initial", "final"):
         made = admin.change("POST", f"{BASE}/versions", json={"kind": kind, "comment": ""})
         assert made.status_code == 201, made.text
-    _accept_final(seeded_url)
+    accept_the_final(seeded_url)
     for basis, state in (("final", "accepted"), ("initial", "draft")):
         bureaus = admin.get(POSTS, params={"basis": basis}).json()
         counted = _posts(bureaus)
