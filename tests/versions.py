@@ -23,3 +23,25 @@ def recommended(engine: Engine, post: str, fiscal_year: int, kind: Kind = Kind.I
             member = Account(0, f"member for {agency}", (Grant("committee", post=post, agency=agency),))
             take_step(connection, key, number, member, "recommend", "")
     return number
+
+
+def accept_the_final(database_url: str) -> None:
+    """The one final version of the database's posts, accepted by the ISC after the Council's approval, its steps
+    recorded as the path records them (the path itself is tests/api/test_versions.py's)."""
+    from sqlalchemy import insert, select, update
+
+    from icass.store.database import open_database
+    from icass.store.schema import post_versions, version_steps
+
+    engine = open_database(database_url)
+    try:
+        with engine.begin() as connection:
+            final = connection.execute(select(post_versions.c.id).where(post_versions.c.kind == "final")).scalar_one()
+            connection.execute(update(post_versions).where(post_versions.c.id == final).values(state="accepted"))
+            step = {"version_id": final, "at": "2027-06-01T00:00:00Z", "username": "fmo", "agency": None}
+            for name, state in (("record_council_approval", "council_approved"), ("accept", "accepted")):
+                connection.execute(
+                    insert(version_steps), {**step, "step": name, "refused": False, "comment": "", "state": state}
+                )
+    finally:
+        engine.dispose()

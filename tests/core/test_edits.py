@@ -217,6 +217,8 @@ BROKEN: list[list[tuple[str, int, dict[str, Any]]]] = [
         ("workload.csv", 0, {"cost_center": "6150", "agency": "1100.0", "factor": ""}),
         ("agencies.csv", 1, {"code": "1900.0"}),
     ],
+    # An agency leaving before it arrives (icass.checks.references.agency_dates).
+    [("agencies.csv", 2, {"arrives_on": "2027-05-01", "leaves_on": "2027-04-30"})],
     [("cost_factors.csv", 1, {"grade": "FE-MC"}), ("positions.csv", 1, {"position_id": "M-001"})],
     [("budget.csv", 0, {"cost_center": "6150", "amount": 99_999_999_999_999}), ("budget.csv", 1, {"amount": 2})],
     [("budget.csv", 0, {"cost_center": "6150", "amount": 10**12}), ("budget.csv", 1, {"cost_center": "6211"})],

@@ -118,3 +118,21 @@ def test_the_invoice_of_an_arriving_agency_read_from_a_bundle(tmp_path: Path):
     assert (part.first_day, part.days) == (dt.date(2027, 4, 1), 183)
     assert 0 < part.total < bill.total
     assert of_agency(post, invoice(post, result, "1900.0", kind_of)) is None
+
+
+def test_an_agency_that_leaves_before_it_arrives_is_an_error(tmp_path: Path):
+    agencies = "code,name,bureau,arrives_on,leaves_on\n1900.0,State,EUR,,\n1901.0,ICASS,EUR,,\n"
+    bad = agencies + "2000.0,Other agency,,2027-05-01,2027-04-30\n"
+    run = run_post(write_bundle(tmp_path / "bad", agencies_csv=bad))
+    found = [d for d in run.diagnostics if d.field == "leaves_on"]
+    assert len(found) == 1
+    problem = found[0]
+    assert problem.severity == "error"
+    assert (problem.source.file, problem.source.row) == ("agencies.csv", 4)
+    assert problem.section == "H-341.5-3(D) NOTE 1"
+    assert "leaves_on 2027-04-30 is before arrives_on 2027-05-01" in problem.message
+    # Arriving and leaving on one day is one day at post: no error.
+    one_day = agencies + "2000.0,Other agency,,2027-05-01,2027-05-01\n"
+    assert not [
+        d for d in run_post(write_bundle(tmp_path / "one", agencies_csv=one_day)).diagnostics if d.field == "leaves_on"
+    ]

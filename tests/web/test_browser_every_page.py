@@ -29,6 +29,7 @@ SERIOUS = ("serious", "critical")
 # Pages of one kind share a key: a path's variable parts (an agency, a scenario, a handbook chapter) become `*`.
 KINDS = (
     (re.compile(r"^(/posts/[^/]+/\d+/invoices)/[^/]+$"), r"\1/*"),
+    (re.compile(r"^(/posts/[^/]+/\d+/versions/\d+/invoices)/[^/]+$"), r"\1/*"),
     (re.compile(r"^(/posts/[^/]+/\d+/scenarios)/[^/]+$"), r"\1/*"),
     (re.compile(r"^(/posts/[^/]+/\d+/workload-approval)/[^/]+$"), r"\1/*"),
     (re.compile(r"^(/world/\d+/invoices)/[^/]+$"), r"\1/*"),

@@ -161,7 +161,7 @@ def test_an_invoice_page_says_live_or_approved_and_final_only_when_approved(app)
     then = _main(hq.get(INVOICE_PAGE, params={"version": 1}).text)
     assert 'data-state="approved"' in then
     sha256 = _api(app, "fmo").get(f"/api/posts/{KVR}/{FY}/versions/1").json()["sha256"]
-    assert f'<code id="version-sha256">{sha256}</code>' in then  # the version and its hash
+    assert f'<code class="icass-hash" id="version-sha256">{sha256}</code>' in then  # the version and its hash
     total = re.compile(r'id="invoice-total">([^<]+)<')
     then_total, now_total = total.search(then), total.search(now)
     assert then_total is not None

@@ -427,7 +427,7 @@ def get_invoice(
         return invoice_out(bill, run.bundle)
     assert run.bundle is not None
     return Response(
-        invoice_file(bill, run.bundle.post, format, figures, approved=council_approved),
+        invoice_file(bill, run.bundle.post, format, figures, council_approved, of_agency(run.bundle, bill)),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": attachment(file_name(bill, format, suffix))},
     )

@@ -516,11 +516,25 @@ class ChangesOut(BaseModel):
     largest_changes: list[str] = []
 
 
+class WorldPartialYearOut(BaseModel):
+    """An agency at a post for part of the fiscal year: its post line is its partial-year invoice's."""
+
+    first_day: dt.date
+    last_day: dt.date
+    days: int
+    year_days: int
+    full_year: str = Field(description="the agency's full-year invoice at the post, dollars")
+    said: str = Field(description="the reading in words, with its section (H-341.5-3(D) NOTE 1)")
+
+
 class WorldPostLineOut(BaseModel):
     post: str
     region: str
     amounts: dict[str, str]  # funding source -> dollars
     total: str
+    partial_year: WorldPartialYearOut | None = Field(
+        None, description="the agency's days at the post when it arrives or leaves during the fiscal year"
+    )
 
 
 class WorldItemLineOut(BaseModel):
@@ -585,12 +599,20 @@ class WorldPostOut(BaseModel):
     approved_version: int | None = Field(None, description="the post's newest approved version; none yet: null")
     approved_at: str | None = None
     changed_since_approved: bool = Field(description="the post changed since that version (or has none)")
+    version: WorldVersionOut | None = Field(
+        None, description="on the initial or final basis: the post's version its total is computed from"
+    )
 
 
 class WorldBureauOut(BaseModel):
     region: str
     total: str
     posts: list[WorldPostOut]
+    posts_left_out: list[str] = Field(
+        default_factory=list,
+        description="the bureau's posts not counted on the basis asked: final not yet accepted (final), no initial "
+        "version (initial)",
+    )
 
 
 class TdyLineOut(BaseModel):

@@ -40,7 +40,7 @@ from icass.store import versions
 from icass.store.changes import PostKey
 from icass.store.versions import VersionRecord as VersionRecord  # the pages name it: re-exported
 from icass.views.changes import Version
-from icass.views.invoice import InvoiceView, invoice_view
+from icass.views.invoice import InvoiceView, agency_invoice, invoice_view
 
 router = APIRouter(route_class=GuardedRoute, tags=["versions"])
 Number = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -228,6 +228,16 @@ def approval_of(request: Request, key: PostKey) -> tuple[Version | None, bool]:
     caller's."""
     with request.app.state.engine.connect() as connection:
         return versions.approval_state(connection, key)
+
+
+def version_invoices(request: Request, key: PostKey, number: int) -> list[tuple[str, str, int]]:
+    """Each agency's invoice total as version `number` of the post gave it: (code, name, cents), in agencies.csv's
+    order (a page's list; the guard is the caller's). 404 when the post has no such version."""
+    with request.app.state.engine.connect() as connection:
+        _found, run = versions.version_run(connection, key, number)  # NotFound: 404 (icass.api.app)
+    if run.bundle is None or run.distribution is None:
+        return []  # create() refuses a post with errors: a version always distributes
+    return [(a.code, a.name, agency_invoice(run, a.code).total) for a in run.bundle.agencies]
 
 
 def approved_invoice_view(

@@ -26,14 +26,15 @@ from icass.api.schemas import (
     WorldBureauOut,
     WorldInvoiceOut,
     WorldItemLineOut,
+    WorldPartialYearOut,
     WorldPostLineOut,
     WorldPostOut,
     WorldTotalOut,
     WorldVersionOut,
 )
-from icass.bundle.invoice_files import MEDIA_TYPES, WORLD_FIGURES, world_file_name, world_invoice_file
+from icass.bundle.invoice_files import MEDIA_TYPES, world_file_name, world_invoice_file
 from icass.diagnostics import ERROR
-from icass.distribution.consolidation import Consolidation
+from icass.distribution.consolidation import Consolidation, PartialYearAtPost
 from icass.model.approval import Basis
 from icass.model.world import World
 from icass.money import format_plain
@@ -41,6 +42,7 @@ from icass.store.accounts import Account
 from icass.store.bundles import NotStored
 from icass.store.changes import PostKey, find_post
 from icass.store.compute import state_stored
+from icass.store.posts import stored_post
 from icass.store.versions import approval_state
 from icass.store.worlds import LIVE, StoredWorldRun, WorldBasis, consolidated_stored_world, stored_world_years
 from icass.views.world_invoice import (
@@ -104,23 +106,8 @@ def _names(stored: StoredWorldRun) -> WorldNames:
 
 
 def figures_said(basis: WorldBasis) -> str:
-    """The basis of a world's figures in words, as its pages and files say it: whose figures they are, each
-    post's version with its hash, and the posts left out."""
-    if basis.basis == Basis.LIVE:
-        return WORLD_FIGURES
-    versions = "; ".join(
-        f"{v.post} version {v.number} ({v.kind} revision {v.revision}, {v.state}, SHA-256 {v.sha256})"
-        for v in basis.versions
-    )
-    if basis.basis == Basis.FINAL:
-        said = f"the final versions the ICASS Service Center accepted, payable: {versions or 'none yet'}"
-        missing = "final not yet accepted, not in these figures"
-    else:
-        said = f"each post's newest accepted initial version, else its newest, for information: {versions or 'none'}"
-        missing = "no initial version yet, not in these figures"
-    if basis.left_out:
-        said += f". {missing}: {', '.join(basis.left_out)}; the costs below the line wait for every post"
-    return said
+    """The basis of a world's figures in words, as its pages and files say it (icass.store.worlds.WorldBasis)."""
+    return basis.said()
 
 
 def basis_out(basis: WorldBasis) -> WorldBasisOut:
@@ -132,19 +119,34 @@ def _basis_fields(basis: WorldBasis) -> dict[str, Any]:
         "basis": basis.basis.value,
         "payable": basis.payable,
         "figures": figures_said(basis),
-        "versions": [
-            WorldVersionOut(
-                post=v.post, number=v.number, kind=v.kind, revision=v.revision, state=v.state, sha256=v.sha256
-            )
-            for v in basis.versions
-        ],
+        "versions": _versions_out(basis),
         "posts_left_out": list(basis.left_out),
     }
+
+
+def _versions_out(basis: WorldBasis) -> list[WorldVersionOut]:
+    return [
+        WorldVersionOut(post=v.post, number=v.number, kind=v.kind, revision=v.revision, state=v.state, sha256=v.sha256)
+        for v in basis.versions
+    ]
 
 
 def world_basis(request: Request, fiscal_year: int, basis: Basis) -> WorldBasisOut:
     """What the stored world's figures on `basis` are computed from (for the world's page)."""
     return basis_out(_stored(request, fiscal_year, basis).basis)
+
+
+def _partial_year_out(days: PartialYearAtPost | None) -> WorldPartialYearOut | None:
+    if days is None:
+        return None
+    return WorldPartialYearOut(
+        first_day=days.first_day,
+        last_day=days.last_day,
+        days=days.days,
+        year_days=days.year_days,
+        full_year=format_plain(days.full_year),
+        said=days.said(),
+    )
 
 
 def invoice_out(
@@ -164,6 +166,7 @@ def invoice_out(
                 region=line.region,
                 amounts={f: format_plain(c) for f, c in line.amounts.items()},
                 total=format_plain(line.total),
+                partial_year=_partial_year_out(line.partial),
             )
             for line in bill.posts
         ],
@@ -212,18 +215,28 @@ def list_world_invoices(
 @router.get(
     "/api/world/{fiscal_year}/posts",
     responses=WORLD_ERRORS,
-    summary="The world's posts by regional bureau: each one's total and approval, each bureau's total (the ISC)",
+    summary="The world's posts by regional bureau: each one's total and approval, each bureau's total, on a "
+    "basis, with the posts it leaves out (the ISC)",
 )
 @allow(is_service_center, "read the world's posts (the ICASS Service Center)")
-def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBureauOut]:
-    stored = _stored(request, fiscal_year)
+def list_world_posts(request: Request, fiscal_year: FiscalYear, basis: BasisQuery = Basis.LIVE) -> list[WorldBureauOut]:
+    stored = _stored(request, fiscal_year, basis)
     _world, consolidation = consolidated(stored)
     names = _names(stored)
+    counted = {v.post: v for v in _versions_out(stored.basis)}
     found = []
     with request.app.state.engine.connect() as connection:
-        for bureau in world_bureaus(consolidation):
+        # The posts left out of a basis of versions are in no bureau of its consolidation: each is listed under
+        # its own bureau, as the post's row says it.
+        left_out: dict[str, list[str]] = {}
+        for post in stored.basis.left_out:
+            region = stored_post(connection, find_post(connection, post, fiscal_year).id).region
+            left_out.setdefault(region, []).append(post)
+        bureaus = {b.region: b for b in world_bureaus(consolidation)}
+        for region in sorted(bureaus.keys() | left_out.keys()):
             shown = []
-            for post, cents in bureau.posts:
+            bureau = bureaus.get(region)
+            for post, cents in bureau.posts if bureau else ():
                 version, changed = approval_state(connection, find_post(connection, post, fiscal_year))
                 shown.append(
                     WorldPostOut(
@@ -233,9 +246,13 @@ def list_world_posts(request: Request, fiscal_year: FiscalYear) -> list[WorldBur
                         approved_version=version.number if version else None,
                         approved_at=version.approved_at if version else None,
                         changed_since_approved=changed,
+                        version=counted.get(post),
                     )
                 )
-            found.append(WorldBureauOut(region=bureau.region, total=format_plain(bureau.total), posts=shown))
+            total = format_plain(bureau.total if bureau else 0)
+            found.append(
+                WorldBureauOut(region=region, total=total, posts=shown, posts_left_out=left_out.get(region, []))
+            )
     return found
 
 

@@ -14,6 +14,10 @@ The PDF prints its lines in pages of its own (LINES_PER_PAGE): each page but a o
 page's subtotal, labelled as such, and the invoice's total comes once, at the end. A running footer cannot
 sum the lines a page holds, so the pages are cut here, with room to spare for names that wrap.
 
+An agency at post for part of the fiscal year also gets its partial-year invoice (icass.distribution.partial_year)
+in both files: the PDF prints it after the full-year lines, the workbook on a sheet of its own, each with the
+days, the fraction and the section that leaves out the local guard program (H-341.5-3(D) NOTE 1).
+
 An agency's headquarters invoice (Exhibit H-421) is written the same ways from a `WorldInvoiceFile`, the record
 icass.views.world_invoice makes of it (this layer cannot read the views)."""
 
@@ -31,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from icass.bundle.workbook_writer import text_is_never_a_formula
 from icass.catalog.cost_centers import REDISTRIBUTION_NOTE, load_catalog
 from icass.distribution.invoice import Invoice
+from icass.distribution.partial_year import PartialYear
 from icass.model import FUNDING_SOURCES, Post
 from icass.money import format_grouped, to_decimal
 
@@ -100,8 +105,44 @@ def _pages(count: int) -> list[range]:
     return [range(i, min(i + LINES_PER_PAGE, count)) for i in range(0, count, LINES_PER_PAGE)]
 
 
-def invoice_html(bill: Invoice, post: Post, figures: str = "", approved: bool = False) -> str:
-    """The page the PDF is printed from; `figures` says whose they are, `approved` whether an approved version's."""
+PARTIAL_YEAR_SECTION = "H-341.5-3(D) NOTE 1, H-341.5-4(D) NOTE 1"
+
+
+def partial_year_said(bill: Invoice, part: PartialYear) -> str:
+    """The partial-year invoice's reading in words, as both files print it."""
+    return (
+        f"{bill.agency} is at post from {part.first_day.isoformat()} through {part.last_day.isoformat()} of the "
+        f"fiscal year: {part.days} of its {part.year_days} days. It pays each line of the full-year invoice times "
+        f"{part.days}/{part.year_days}, rounded to the cent, half up; the local guard program (5821, 5822, 5823, 5826 "
+        f'and their sub-cost centers) is not charged: "the ICASS software does not include any LGP costs in the '
+        f'Partial Year Invoice" ({PARTIAL_YEAR_SECTION}).'
+    )
+
+
+def _partial_year_context(bill: Invoice, part: PartialYear | None, fundings: list[str]) -> dict[str, Any] | None:
+    if part is None:
+        return None
+    return {
+        "said": partial_year_said(bill, part),
+        "fraction": f"{part.days}/{part.year_days}",
+        "lines": [
+            {
+                "cost_center": line.cost_center,
+                "amounts": [format_grouped(line.amounts.get(f, 0)) for f in fundings],
+                "total": format_grouped(line.total),
+            }
+            for line in part.lines
+        ],
+        "subtotals": [format_grouped(part.subtotal(f)) for f in fundings],
+        "total": format_grouped(part.total),
+    }
+
+
+def invoice_html(
+    bill: Invoice, post: Post, figures: str = "", approved: bool = False, partial: PartialYear | None = None
+) -> str:
+    """The page the PDF is printed from; `figures` says whose they are, `approved` whether an approved version's,
+    `partial` the agency's partial-year invoice when it is at post for part of the year."""
     fundings = fundings_of(bill)
     names = cost_center_names(bill, post)
     lines = [
@@ -141,6 +182,7 @@ def invoice_html(bill: Invoice, post: Post, figures: str = "", approved: bool = 
         note=REDISTRIBUTION_NOTE,
         figures=figures,
         stage=stage_said(post.stage, approved),
+        partial=_partial_year_context(bill, partial, fundings),
     )
 
 
@@ -153,8 +195,10 @@ def _print(html: str) -> bytes:
     return bytes(pdf)
 
 
-def invoice_pdf(bill: Invoice, post: Post, figures: str = "", approved: bool = False) -> bytes:
-    return _print(invoice_html(bill, post, figures, approved))
+def invoice_pdf(
+    bill: Invoice, post: Post, figures: str = "", approved: bool = False, partial: PartialYear | None = None
+) -> bytes:
+    return _print(invoice_html(bill, post, figures, approved, partial))
 
 
 # A workbook column: its heading, how its cells are shown (text, count, share, money) and its width.
@@ -220,7 +264,9 @@ def _saved(book: Any) -> bytes:
     return out.getvalue()
 
 
-def invoice_xlsx(bill: Invoice, post: Post, figures: str = "", approved: bool = False) -> bytes:
+def invoice_xlsx(
+    bill: Invoice, post: Post, figures: str = "", approved: bool = False, partial: PartialYear | None = None
+) -> bytes:
     from openpyxl import Workbook
 
     fundings = fundings_of(bill)
@@ -236,6 +282,7 @@ def invoice_xlsx(bill: Invoice, post: Post, figures: str = "", approved: bool = 
             ("Budget stage", stage_said(post.stage, approved)),
             ("Agency", f"{bill.agency} {bill.agency_name}"),
             *([("Figures", figures)] if figures else []),
+            *([("Partial-year invoice", _partial_year_seen(partial))] if partial else []),
         ],
     )
     columns = [
@@ -276,15 +323,59 @@ def invoice_xlsx(bill: Invoice, post: Post, figures: str = "", approved: bool = 
     _table(sheet, columns, rows, [len(rows) - 1])
     sheet.append([])
     sheet.append([REDISTRIBUTION_NOTE])
+    if partial is not None:
+        _partial_year_sheet(book.create_sheet(PARTIAL_YEAR_SHEET), bill, partial, fundings)
     return _saved(book)
 
 
-def invoice_file(bill: Invoice, post: Post, kind: str, figures: str = "", approved: bool = False) -> bytes:
+PARTIAL_YEAR_SHEET = "Partial year"
+
+
+def _partial_year_seen(part: PartialYear) -> str:
+    return f'sheet "{PARTIAL_YEAR_SHEET}": {to_decimal(part.total)}'
+
+
+def _partial_year_sheet(sheet: Any, bill: Invoice, part: PartialYear, fundings: list[str]) -> None:
+    """The partial-year invoice: its days and reading, then its lines and total, as the invoice sheet lays out its
+    own."""
+    _heading(
+        sheet,
+        [
+            ("At post", f"{part.first_day.isoformat()} through {part.last_day.isoformat()}"),
+            ("Days", f"{part.days} of {part.year_days}"),
+            ("Section", PARTIAL_YEAR_SECTION),
+            ("Reading", partial_year_said(bill, part)),
+        ],
+    )
+    columns = [Column("Cost center", TEXT, 14), *(Column(f, MONEY, 15) for f in fundings), Column("Total", MONEY, 16)]
+    rows: list[list[Any]] = [
+        [line.cost_center, *(to_decimal(line.amounts.get(f, 0)) for f in fundings), to_decimal(line.total)]
+        for line in part.lines
+    ]
+    rows.append(
+        [
+            f"Partial year, {part.days}/{part.year_days}",
+            *(to_decimal(part.subtotal(f)) for f in fundings),
+            to_decimal(part.total),
+        ]
+    )
+    _table(sheet, columns, rows, [len(rows) - 1])
+
+
+def invoice_file(
+    bill: Invoice,
+    post: Post,
+    kind: str,
+    figures: str = "",
+    approved: bool = False,
+    partial: PartialYear | None = None,
+) -> bytes:
     """The invoice as a `kind` file (PDF or XLSX); `figures` says whose they are (live, or a version's),
-    `approved` whether they are an approved version's (stage_said)."""
+    `approved` whether they are an approved version's (stage_said), `partial` the agency's partial-year invoice
+    when it is at post for part of the year."""
     if kind == PDF:
-        return invoice_pdf(bill, post, figures, approved)
-    return invoice_xlsx(bill, post, figures, approved)
+        return invoice_pdf(bill, post, figures, approved, partial)
+    return invoice_xlsx(bill, post, figures, approved, partial)
 
 
 @dataclass(frozen=True)
@@ -293,6 +384,9 @@ class WorldPostFileLine:
     name: str
     amounts: dict[str, int]  # funding source -> cents
     total: int
+    # In words, when the agency is at the post for part of the year and the amounts are its partial-year
+    # invoice's (H-341.5-3(D) NOTE 1); empty otherwise.
+    partial_year: str = ""
 
 
 @dataclass(frozen=True)
@@ -357,12 +451,15 @@ def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
             ("Figures", bill.figures),
         ],
     )
+    # A column of notes only when an agency is at a post for part of the year: the others keep their layout.
+    partial = any(line.partial_year for bureau in bill.bureaus for line in bureau.posts)
     columns = [
         Column("Bureau", TEXT, 10),
         Column("Post", TEXT, 8),
         Column("Name", TEXT, 34),
         *(Column(f, MONEY, 15) for f in bill.fundings),
         Column("Total", MONEY, 16),
+        *([Column("Partial year (H-341.5-3(D) NOTE 1)", TEXT, 60)] if partial else []),
     ]
     rows: list[list[Any]] = []
     bold: list[int] = []
@@ -375,6 +472,7 @@ def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
                     line.name,
                     *(to_decimal(line.amounts[f]) if f in line.amounts else None for f in bill.fundings),
                     to_decimal(line.total),
+                    *([line.partial_year or None] if partial else []),
                 ]
             )
         bold.append(len(rows))
@@ -401,12 +499,13 @@ def world_invoice_xlsx(bill: WorldInvoiceFile) -> bytes:
         below,
         [len(below) - 2, len(below) - 1],
     )
+    total_column = 4 + len(bill.fundings)  # bureau, post, name, the funding sources, then the total
     sheet.append(['Below the line (sheet "Below the line")', None, None, *(None for _ in bill.fundings)])
-    sheet.cell(sheet.max_row, len(columns)).value = to_decimal(bill.item_total)
-    sheet.cell(sheet.max_row, len(columns)).number_format = AMOUNT_FORMAT
+    sheet.cell(sheet.max_row, total_column).value = to_decimal(bill.item_total)
+    sheet.cell(sheet.max_row, total_column).number_format = AMOUNT_FORMAT
     sheet.append(["Total", None, None, *(None for _ in bill.fundings)])
-    sheet.cell(sheet.max_row, len(columns)).value = to_decimal(bill.total)
-    sheet.cell(sheet.max_row, len(columns)).number_format = AMOUNT_FORMAT
+    sheet.cell(sheet.max_row, total_column).value = to_decimal(bill.total)
+    sheet.cell(sheet.max_row, total_column).number_format = AMOUNT_FORMAT
     return _saved(book)
 
 

@@ -54,6 +54,7 @@ _FIRST_ROWS = {"budget", "time_allocation"}
 
 CHECKS: tuple[Check, ...] = (
     Check(references.duplicate_agencies, reads=frozenset({"agencies"})),
+    Check(references.agency_dates, reads=frozenset({"agencies"})),
     Check(references.duplicate_grades, reads=frozenset({"cost_factors"})),
     Check(references.duplicate_positions, reads=frozenset({"positions"})),
     Check(references.duplicate_allocations, reads=frozenset({"time_allocation"})),

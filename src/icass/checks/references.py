@@ -54,6 +54,26 @@ def duplicate_agencies(bundle: PostBundle, context: Context) -> list[Diagnostic]
     return _duplicates(bundle.agencies, ("code",), "agency code")
 
 
+# Where the handbook uses an agency's days at post: its partial-year invoice (icass.distribution.partial_year).
+AGENCY_DAYS_SECTION = "H-341.5-3(D) NOTE 1"
+
+
+def agency_dates(bundle: PostBundle, context: Context) -> list[Diagnostic]:
+    """An agency leaves post on or after the day it arrives: its days at post are counted from `arrives_on`
+    through `leaves_on`, both days included, so one day is the least (icass.distribution.partial_year)."""
+    found: list[Diagnostic] = []
+    arrivals, departures = column(bundle.agencies, "arrives_on"), column(bundle.agencies, "leaves_on")
+    for k, (arrives, leaves) in enumerate(zip(arrivals, departures, strict=True)):
+        if arrives is not None and leaves is not None and leaves < arrives:
+            message = (
+                f"leaves_on {leaves.isoformat()} is before arrives_on {arrives.isoformat()}: an agency leaves post "
+                f"on or after the day it arrives, and its partial-year invoice counts the days between "
+                f"({AGENCY_DAYS_SECTION})"
+            )
+            found.append(error(source_of(bundle.agencies, k), message, field="leaves_on", section=AGENCY_DAYS_SECTION))
+    return found
+
+
 def duplicate_grades(bundle: PostBundle, context: Context) -> list[Diagnostic]:
     return _duplicates(bundle.cost_factors, ("grade",), "grade")
 

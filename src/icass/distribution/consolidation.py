@@ -9,10 +9,18 @@ items.csv row is shared on its own; an agency's parts of one item are summed int
 9913.0-MEDEVAC are billed out 'below-the-line' and shared using the worldwide modified health services
 workload counts" (H-341.3-4 e; H-424 b(16)). Its post invoices are summed into the MEDEVAC item, and it is left
 out of every basis, as 1901.0 is.
+
+An agency that arrives at a post (or leaves it) during the fiscal year is billed there by its partial-year
+invoice (icass.distribution.partial_year; H-341.5-3(D) NOTE 1, H-341.5-4(D) NOTE 1), and the headquarters
+invoice "consolidates all post invoices, by agency" (H-424 a): so its post total is the partial-year invoice's,
+not its full-year share, and the bases "from post invoices" count what it is billed. The rest of its full-year
+share is charged to nobody: the handbook says the arriving agency is not charged, not that the others are. Its
+counts stay whole in the count bases: they are the post's counts as certified.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +45,7 @@ from icass.model.world import (
     TdyCharge,
     World,
 )
-from icass.money import scaled_integers
+from icass.money import format_grouped, scaled_integers
 
 Number = int | Decimal
 # The items whose basis is money (post totals in cents) rather than a count.
@@ -57,6 +65,26 @@ MONEY_BASES = frozenset(
 
 
 @dataclass(frozen=True)
+class PartialYearAtPost:
+    """An agency's days at a post in a fiscal year it arrives or leaves (its post total is its partial-year
+    invoice's), and what the full year would have been."""
+
+    first_day: dt.date
+    last_day: dt.date
+    days: int
+    year_days: int
+    full_year: int  # cents: the agency's full-year invoice at the post, every funding source
+
+    def said(self) -> str:
+        """The line in words, as the headquarters invoice prints it beside the post."""
+        return (
+            f"partial-year invoice: at post {self.first_day.isoformat()} through {self.last_day.isoformat()}, "
+            f"{self.days} of {self.year_days} days, times each line of the full-year invoice "
+            f"({format_grouped(self.full_year)}), no local guard program line (H-341.5-3(D) NOTE 1)"
+        )
+
+
+@dataclass(frozen=True)
 class PostFigures:
     """What the consolidation needs of one post's finished run."""
 
@@ -67,6 +95,8 @@ class PostFigures:
     # (cost center, agency) -> unmodified count, all factor lines; only the cost centers of BASIS_COST_CENTERS
     counts: Mapping[tuple[str, str], Decimal]
     modified: Mapping[tuple[str, str], Decimal]  # (cost center, agency) -> modified count
+    # agency -> its days at post, for an agency billed a partial-year invoice (its totals are that invoice's)
+    partial_years: Mapping[str, PartialYearAtPost] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -90,6 +120,8 @@ class Consolidation:
     post_totals: Mapping[tuple[str, str, str], int]  # (agency, post, funding) -> cents
     shares: tuple[ItemShare, ...]
     regions: Mapping[str, str] = field(default_factory=dict)  # post -> regional bureau
+    # (agency, post) -> its days at post, where its post total is a partial-year invoice's
+    partial_years: Mapping[tuple[str, str], PartialYearAtPost] = field(default_factory=dict)
 
     def item_totals(self) -> dict[tuple[str, Item], int]:
         """(agency, item) -> cents: each agency's one line per item."""
@@ -278,7 +310,9 @@ def consolidate(
     for charge_ in tdy:
         name = f"TDY invoice {charge_.invoice} at {charge_.post}"
         shares.append(ItemShare(Item.TDY, charge_.amount, name, {}, {charge_.agency: charge_.amount}, charge_.source))
-    return Consolidation(post_totals, tuple(shares), {p.post: p.region for p in posts}), found
+    regions = {p.post: p.region for p in posts}
+    partial_years = {(a, p.post): days for p in posts for a, days in p.partial_years.items() if a != MEDEVAC_AGENCY}
+    return Consolidation(post_totals, tuple(shares), regions, partial_years), found
 
 
 def _cents(value: Decimal) -> int:

@@ -19,7 +19,9 @@ from icass.catalog import Catalog, load_catalog
 from icass.catalog.counting import CountingRules, load_counting_rules
 from icass.catalog.tdy import load_tdy_rules
 from icass.diagnostics import Diagnostic, error, has_errors
-from icass.distribution.consolidation import Consolidation, PostFigures, consolidate
+from icass.distribution.consolidation import Consolidation, PartialYearAtPost, PostFigures, consolidate
+from icass.distribution.invoice import invoice as agency_invoice
+from icass.distribution.partial_year import partial_year
 from icass.model import CostFactor, Post, PostRecords, Source
 from icass.model.world import BASIS_COST_CENTERS, TdyCharge
 from icass.money import format_grouped
@@ -228,7 +230,32 @@ def post_figures(run: PostRun) -> PostFigures:
         counts[key] = counts.get(key, Decimal(0)) + w.count
         modified[key] = modified.get(key, Decimal(0)) + w.modified_count
     funding = {str(f): int(c) for f, c in zip(distribution.columns.funding_sources, cost, strict=True)}
-    return PostFigures(bundle.post.code, str(bundle.post.region), totals, funding, counts, modified)
+    partial_years = _partial_years(run, totals)
+    return PostFigures(bundle.post.code, str(bundle.post.region), totals, funding, counts, modified, partial_years)
+
+
+def _partial_years(run: PostRun, totals: dict[tuple[str, str], int]) -> dict[str, PartialYearAtPost]:
+    """The agencies at the post for part of the fiscal year, each with its days: their totals in `totals` become
+    their partial-year invoices' (what the post bills them, which the headquarters invoice consolidates, H-424 a)."""
+    bundle, distribution = run.bundle, run.distribution
+    assert bundle is not None
+    assert distribution is not None
+    found: dict[str, PartialYearAtPost] = {}
+    for agency in bundle.agencies:
+        if agency.arrives_on is None and agency.leaves_on is None:
+            continue
+        bill = agency_invoice(bundle, distribution, agency.code, run.catalog.kind_of(bundle.post.methodology))
+        part = partial_year(bill, agency.arrives_on, agency.leaves_on)
+        if part is None:
+            continue
+        for funding in {f for a, f in totals if a == agency.code} | {f for line in part.lines for f in line.amounts}:
+            cents = part.subtotal(funding)
+            if cents:
+                totals[(agency.code, funding)] = cents
+            else:
+                totals.pop((agency.code, funding), None)
+        found[agency.code] = PartialYearAtPost(part.first_day, part.last_day, part.days, part.year_days, bill.total)
+    return found
 
 
 def consolidate_world(run: WorldRun) -> tuple[Consolidation | None, list[Diagnostic]]:

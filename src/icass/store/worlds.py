@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, select
 
 from icass.bundle import tables as t
+from icass.bundle.invoice_files import WORLD_FIGURES
 from icass.bundle.load import read_bundles, read_post, signed_cents
 from icass.bundle.world import WorldFiles, read_world_tables, world_settings
 from icass.diagnostics import Diagnostic, error, has_errors, warning
@@ -436,6 +437,26 @@ class WorldBasis:
     @property
     def payable(self) -> bool:
         return self.basis == Basis.FINAL
+
+    def said(self) -> str:
+        """The basis of the figures in words, as the world's pages, files and `icass world` say it: whose figures
+        they are, each post's version with its hash, and the posts left out."""
+        if self.basis == Basis.LIVE:
+            return WORLD_FIGURES
+        versions = "; ".join(
+            f"{v.post} version {v.number} ({v.kind} revision {v.revision}, {v.state}, SHA-256 {v.sha256})"
+            for v in self.versions
+        )
+        if self.basis == Basis.FINAL:
+            said = f"the final versions the ICASS Service Center accepted, payable: {versions or 'none yet'}"
+            missing = "final not yet accepted, not in these figures"
+        else:
+            newest = "each post's newest accepted initial version, else its newest, for information"
+            said = f"{newest}: {versions or 'none'}"
+            missing = "no initial version yet, not in these figures"
+        if self.left_out:
+            said += f". {missing}: {', '.join(self.left_out)}; the costs below the line wait for every post"
+        return said
 
 
 LIVE = WorldBasis(Basis.LIVE)

@@ -6,6 +6,7 @@ pages show the same figures."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -17,7 +18,7 @@ from icass.bundle.invoice_files import (
     WorldItemFileLine,
     WorldPostFileLine,
 )
-from icass.distribution.consolidation import Consolidation, ItemShare
+from icass.distribution.consolidation import Consolidation, ItemShare, PartialYearAtPost
 from icass.model import FUNDING_SOURCES
 from icass.model.world import ITEM_NAME, ITEM_SECTION, Item, World
 from icass.money import format_grouped, percent_of
@@ -39,6 +40,9 @@ class PostLine:
     post: str
     region: str
     amounts: dict[str, int]  # funding source -> cents
+    # The agency's days at the post when it arrives or leaves during the fiscal year: the amounts are then its
+    # partial-year invoice's (icass.distribution.consolidation).
+    partial: PartialYearAtPost | None = None
 
     @property
     def total(self) -> int:
@@ -108,6 +112,16 @@ def rows(consolidation: Consolidation) -> list[WorldRow]:
     return sorted(WorldRow(*key, cents) for key, cents in found.items() if cents)
 
 
+def invoice_rows(bills: Iterable[WorldInvoice]) -> list[WorldRow]:
+    """The rows of `rows` made from the agencies' invoices themselves: a world of versions that leaves posts out
+    bills nothing below the line (icass.store.worlds.StoredWorldRun.invoices), whatever its consolidation holds."""
+    found: list[WorldRow] = []
+    for bill in bills:
+        found += [WorldRow(bill.agency, "post", r, f, c) for (r, f), c in bill.bureau_totals().items() if c]
+        found += [WorldRow(bill.agency, "item", str(i.item), "", i.amount) for i in bill.items if i.amount]
+    return sorted(found)
+
+
 def agencies(consolidation: Consolidation) -> list[str]:
     """The agencies with anything anywhere: they get an invoice."""
     return sorted({r.agency for r in rows(consolidation)})
@@ -140,7 +154,10 @@ def world_invoice(consolidation: Consolidation, world: World, agency: str) -> Wo
             amounts[post][funding] = amounts[post].get(funding, 0) + cents
     posts = tuple(
         PostLine(
-            post, consolidation.regions[post], {f: amounts[post][f] for f in FUNDING_SOURCES if f in amounts[post]}
+            post,
+            consolidation.regions[post],
+            {f: amounts[post][f] for f in FUNDING_SOURCES if f in amounts[post]},
+            consolidation.partial_years.get((agency, post)),
         )
         for post in sorted(amounts, key=lambda p: (consolidation.regions[p], p))
     )
@@ -229,7 +246,13 @@ def invoice_file_of(
         WorldBureauFileLines(
             region,
             tuple(
-                WorldPostFileLine(line.post, names.post(line.post), line.amounts, line.total)
+                WorldPostFileLine(
+                    line.post,
+                    names.post(line.post),
+                    line.amounts,
+                    line.total,
+                    line.partial.said() if line.partial else "",
+                )
                 for line in bill.posts
                 if line.region == region
             ),

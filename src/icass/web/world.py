@@ -73,7 +73,7 @@ def world_page(request: Request, fiscal_year: FiscalYear, basis: world.BasisQuer
         totals=totals,
         basis=world.world_basis(request, fiscal_year, basis),
         bases=BASES,
-        posts=world.list_world_posts(request, fiscal_year) if account.is_admin else None,
+        posts=world.list_world_posts(request, fiscal_year, basis) if account.is_admin else None,
     )
 
 
