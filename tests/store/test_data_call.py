@@ -13,9 +13,9 @@ from sqlalchemy import inspect, select, update
 from icass.model.data_call import DataCall, Invalid, defaults, made
 from icass.store import certifications, data_call
 from icass.store.accounts import Account, Grant
-from icass.store.bundles import import_bundle
+from icass.store.bundles import import_bundle, new_revision
 from icass.store.changes import find_post, update_row
-from icass.store.schema import ROW_TABLES, audit_log
+from icass.store.schema import ROW_TABLES, audit_log, posts
 from icass.views.staffing import COLUMNS, agency_rows, rows_sha256, serialized
 from tests.store.test_store import ROOT
 from tests.store.test_versions import _alembic
@@ -189,7 +189,9 @@ def test_any_path_that_changes_the_rows_clears_it_and_so_does_a_moved_count_date
         certifications.certify(connection, post, ISC, "1900.0", "")
         certifications.certify(connection, post, ISC, "7200.0", "")
         row = _person_of(connection, post, "1900.0")
-        connection.execute(update(people).where(people.c.id == row.id).values(category="TCN"))  # as an import would
+        # as an import would: the rows and the post's revision change, no change recorded
+        connection.execute(update(people).where(people.c.id == row.id).values(category="TCN"))
+        connection.execute(update(posts).where(posts.c.id == post.id).values(revision=new_revision()))
         found = certifications.status(connection, post)
         assert (found["1900.0"].state, found["1900.0"].cleared_at) == ("cleared", None)
         assert "changed since" in found["1900.0"].reason
@@ -202,6 +204,26 @@ def test_any_path_that_changes_the_rows_clears_it_and_so_does_a_moved_count_date
         moved = certifications.status(connection, post)["7200.0"]
     assert (moved.state, moved.cleared_by) == ("cleared", "isc")
     assert moved.reason == "the data call's count date moved from 2026-05-01 to 2026-04-01"
+
+
+def test_the_staffing_rows_are_read_once_a_revision_of_the_post(engine, monkeypatch):
+    """The post's home and every inbox ask where the certifications stand: the people's rows are read and
+    hashed again only after the post changed."""
+    post = _post(engine)
+    read: list[int] = []
+    people_of = certifications._people
+    monkeypatch.setattr(certifications, "_people", lambda c, p: read.append(p.id) or people_of(c, p))
+    with engine.begin() as connection:
+        data_call.open_or_change(connection, post.fiscal_year, "isc")
+        first = certifications.status(connection, post)
+        assert certifications.status(connection, post) == first
+        assert len(read) == 1
+        row = _person_of(connection, post, "1900.0")
+        update_row(connection, post, "people.csv", row.id, {"category": "TCN"}, row.version, "fmo")
+        after = certifications.status(connection, post)
+    assert len(read) == 2
+    assert after["1900.0"].current_sha256 != first["1900.0"].current_sha256
+    assert after["7200.0"] == first["7200.0"]
 
 
 def test_the_migration_adds_the_tables_and_removes_them(tmp_path):

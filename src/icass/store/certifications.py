@@ -21,6 +21,7 @@ from icass.store import audit, data_call
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
 from icass.store.schema import ROW_TABLES, certifications, posts
+from icass.store.states import Shelf, database_of
 from icass.views.staffing import COLUMNS, agency_rows, by_category, rows_sha256
 
 __all__ = [
@@ -130,22 +131,47 @@ def status(connection: Connection, post_key: PostKey) -> dict[str, Certification
     count date and no change recorded clearing it; cleared otherwise; not_certified when it never was."""
     call = data_call.get(connection, post_key.fiscal_year)
     day = count_date_of(call, post_key.fiscal_year)
-    people, names, newest = (
-        _people(connection, post_key),
-        agencies_at(connection, post_key),
-        _newest(connection, post_key),
-    )
+    newest = _newest(connection, post_key)
+    names, staffing = _staffing(connection, post_key, day)
     found = {}
     for agency in sorted(set(names) | set(newest)):
-        rows = agency_rows(people, agency, day)
-        found[agency] = _status(agency, names.get(agency, ""), day, rows, newest.get(agency), call)
+        held = staffing.get(agency) or _staffed(agency_rows(_people(connection, post_key), agency, day))
+        found[agency] = _status(agency, names.get(agency, ""), day, held, newest.get(agency), call)
     return found
 
 
+# Each agency's rows of staff as of a count date (with their hash and count by category), and the post's
+# agencies, kept under the post's revision: the post's home and every inbox ask where the certifications
+# stand, and the people's rows change only with the post.
+STAFFING: Shelf[tuple[dict[str, str], dict[str, Staffed]]] = Shelf("staffing")
+
+
+@dataclass(frozen=True)
+class Staffed:
+    rows: list[list[str]]
+    sha256: str
+    categories: tuple[tuple[str, int], ...]
+
+
+def _staffed(rows: list[list[str]]) -> Staffed:
+    return Staffed(rows, rows_sha256(rows), tuple(by_category(rows).items()))
+
+
+def _staffing(connection: Connection, post: PostKey, day: dt.date) -> tuple[dict[str, str], dict[str, Staffed]]:
+    revision = connection.execute(select(posts.c.revision).where(posts.c.id == post.id)).scalar_one()
+    database = database_of(connection)
+    kept = STAFFING.get(database, (post.id, day), revision)
+    if kept is None:
+        people, names = _people(connection, post), agencies_at(connection, post)
+        kept = names, {agency: _staffed(agency_rows(people, agency, day)) for agency in names}
+        STAFFING.put(database, (post.id, day), revision, kept)
+    return kept
+
+
 def _status(
-    agency: str, name: str, day: dt.date, rows: list[list[str]], row: Any, call: DataCall | None
+    agency: str, name: str, day: dt.date, held: Staffed, row: Any, call: DataCall | None
 ) -> CertificationStatus:
-    current, categories = rows_sha256(rows), tuple(by_category(rows).items())
+    rows, current, categories = held.rows, held.sha256, held.categories
     if row is None:
         return CertificationStatus(agency, name, NOT_CERTIFIED, day, len(rows), current, categories=categories)
     certified_on = dt.date.fromisoformat(row.count_date)
