@@ -1,0 +1,128 @@
+"""A stored world's headquarters invoices bill the TDY invoices headquarters approved (issue 20 §5): of fiscal year
+N, those whose `billed_in` is N, each at its approved total; one submitted after its year's final headquarters
+invoices were issued rolls to N+1 (H-363.1-6 c(7)) and says so; a submitted or rejected one is not billed.
+
+The sample world of FY 2027 bills the visits of KVR's FY 2026 budget (they end in FY 2027): T01 (1300.0), T05
+(8900.0), T06 (1600.0) and T07 (1900.0). A world of FY 2028 is made here of one post, KVR, whose FY 2027 budget
+bills the visits that end in FY 2028."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from icass.api import tdy as tdy_api
+from icass.store.accounts import Grant, create_account
+from icass.store.database import open_database
+from icass.store.worlds import import_world
+from icass.web.app import create_app
+from tests.api.test_api import sign_in
+from tests.conftest import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+PRIOR = ROOT / "examples" / "world" / "tdy" / "kivara-fy2026"
+ROLLED = "rolled from FY 2027 (H-363.1-6 c(7))"
+
+
+def _world_2028(folder: Path) -> Path:
+    """A world of FY 2028 with KVR alone: the FY 2026 budget's figures (counts given) as a FY 2028 post."""
+    shutil.copytree(PRIOR, folder / "posts" / "kivara", ignore=shutil.ignore_patterns("tdy"))
+    toml = folder / "posts" / "kivara" / "post.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("fiscal_year = 2026", "fiscal_year = 2028"), "utf-8")
+    (folder / "world.toml").write_text(
+        '[world]\nfiscal_year = 2028\nstage = "final"\namsal_target = "0.00"\npat_target = "0.00"\n'
+        'dpm_pouch_percent = "38.5"\nfob_rsa_fee = "125.00"\n',
+        encoding="utf-8",
+    )
+    (folder / "posts.csv").write_text("post,mail,separation_pay,psa_guards,medevac\nKVR,APO,yes,yes,yes\n", "utf-8")
+    return folder
+
+
+@pytest.fixture
+def engine(seeded_url, tmp_path):
+    engine = open_database(seeded_url)
+    with engine.begin() as connection:
+        create_account(connection, "hq-fcs", DEMO_PASSWORD, [Grant("hq", agency="1300.0")])
+    stored, problems = import_world(engine, _world_2028(tmp_path / "world-2028"))
+    assert stored is not None, [str(p) for p in problems]
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def site(engine):
+    return create_app(engine, secure_cookies=False)
+
+
+def _steps(person, monkeypatch, fiscal_year: int, on: dt.date, invoice: str, *steps: str) -> None:
+    monkeypatch.setattr(tdy_api, "today", lambda: on)
+    for step in steps:
+        path = f"/api/posts/KVR/{fiscal_year}/tdy/invoices/{invoice}/steps"
+        comment = "the days of T06 and T10 overlap" if step == "reject" else ""
+        answer = person.change("POST", path, json={"step": step, "comment": comment})
+        assert answer.status_code == 200, answer.text
+
+
+def _totals(person, fiscal_year: int) -> dict[str, str]:
+    answer = person.get(f"/api/posts/KVR/{fiscal_year}/tdy/invoices")
+    assert answer.status_code == 200, answer.text
+    return {i["invoice"]: i["total"] for i in answer.json()["invoices"]}
+
+
+def _tdy_billed(admin, fiscal_year: int, basis: str = "live") -> dict[str, tuple[str, list[str]]]:
+    """Agency -> the TDY item of its headquarters invoice: (amount, each invoice billed)."""
+    listed = admin.get(f"/api/world/{fiscal_year}/invoices", params={"basis": basis})
+    assert listed.status_code == 200, listed.text
+    found = {}
+    for total in listed.json():
+        bill = admin.get(f"/api/world/{fiscal_year}/invoices/{total['agency']}", params={"basis": basis}).json()
+        for item in bill["items"]:
+            if item["item"] == "TDY":
+                found[total["agency"]] = (item["amount"], item["bases"])
+    return found
+
+
+def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, monkeypatch):
+    fmo, admin, fcs = sign_in(site, "fmo"), sign_in(site, "admin"), sign_in(site, "hq-fcs")
+    _steps(fmo, monkeypatch, 2026, dt.date(2027, 6, 10), "T01", "submit_to_isc")
+    _steps(fcs, monkeypatch, 2026, dt.date(2027, 6, 12), "T01", "approve")  # on time: FY 2027
+    _steps(fmo, monkeypatch, 2026, dt.date(2027, 6, 10), "T06", "submit_to_isc")
+    _steps(admin, monkeypatch, 2026, dt.date(2027, 6, 11), "T06", "reject")  # rejected: billed nowhere
+    _steps(fmo, monkeypatch, 2026, dt.date(2027, 6, 14), "T07", "submit_to_isc")  # only submitted: nowhere
+    recorded = admin.change("PUT", "/api/world/2027/final-invoices", json={"issued_on": "2027-06-15"})
+    assert recorded.status_code == 200, recorded.text
+    _steps(fmo, monkeypatch, 2026, dt.date(2027, 7, 1), "T05", "submit_to_isc")  # after them: rolls to FY 2028
+    _steps(admin, monkeypatch, 2026, dt.date(2027, 7, 2), "T05", "approve")
+    _steps(fmo, monkeypatch, 2027, dt.date(2028, 6, 10), "T07", "submit_to_isc")  # FY 2028's own, on time
+    _steps(admin, monkeypatch, 2027, dt.date(2028, 6, 11), "T07", "approve")
+    prior, own = _totals(fmo, 2026), _totals(fmo, 2027)
+
+    assert _tdy_billed(admin, 2027) == {"1300.0": (prior["T01"], ["TDY invoice T01 at KVR"])}
+    assert _tdy_billed(admin, 2028) == {
+        "8900.0": (prior["T05"], [f"TDY invoice T05 at KVR, {ROLLED}"]),
+        "1900.0": (own["T07"], ["TDY invoice T07 at KVR"]),
+    }
+    # The page and the Excel file of the headquarters invoice list them too.
+    page = admin.client.get("/world/2028/invoices/8900.0")
+    assert page.status_code == 200
+    assert f"TDY invoice T05 at KVR, {ROLLED}" in page.text
+    excel = admin.get("/api/world/2028/invoices/8900.0", params={"format": "xlsx"})
+    assert excel.status_code == 200, excel.text
+    sheet = openpyxl.load_workbook(io.BytesIO(excel.content))["Below the line"]
+    cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert any(f"TDY invoice T05 at KVR, {ROLLED}" in c for c in cells)
+
+
+def test_no_tdy_invoice_is_billed_before_headquarters_approves_it(site, monkeypatch):
+    """The stored world's TDY item bills the path, not what its tdy/ bundles would issue on tdy_as_of (a world of
+    folders, `icass world`, has no path and bills those)."""
+    fmo = sign_in(site, "fmo")
+    _steps(fmo, monkeypatch, 2026, dt.date(2027, 6, 10), "T01", "submit_to_isc")
+    assert _tdy_billed(sign_in(site, "admin"), 2027) == {}
