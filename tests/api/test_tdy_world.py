@@ -15,10 +15,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import select, update
 
 from icass.api import tdy as tdy_api
 from icass.store.accounts import Grant, create_account
 from icass.store.database import open_database
+from icass.store.schema import post_versions, posts
 from icass.store.worlds import import_world
 from icass.web.app import create_app
 from tests.api.test_api import sign_in
@@ -89,7 +91,7 @@ def _tdy_billed(admin, fiscal_year: int, basis: str = "live") -> dict[str, tuple
     return found
 
 
-def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, monkeypatch):
+def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, engine, monkeypatch):
     fmo, admin, fcs = sign_in(site, "fmo"), sign_in(site, "admin"), sign_in(site, "hq-fcs")
     _steps(fmo, monkeypatch, 2026, dt.date(2027, 6, 10), "T01", "submit_to_isc")
     _steps(fcs, monkeypatch, 2026, dt.date(2027, 6, 12), "T01", "approve")  # on time: FY 2027
@@ -118,6 +120,18 @@ def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, monkeypat
     sheet = openpyxl.load_workbook(io.BytesIO(excel.content))["Below the line"]
     cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row]
     assert any(f"TDY invoice T05 at KVR, {ROLLED}" in c for c in cells)
+    # Whatever the budget basis, an approved TDY invoice is billed: the worlds of the initial and final versions
+    # bill the same ones as the live world.
+    live = _tdy_billed(admin, 2028)
+    for kind in ("initial", "final"):
+        made = fmo.change("POST", "/api/posts/KVR/2028/versions", json={"kind": kind, "comment": "for the world"})
+        assert made.status_code == 201, made.text
+    with engine.begin() as connection:  # the ISC accepts the final (its path is tests/api/test_versions.py's)
+        kvr = select(posts.c.id).where(posts.c.code == "KVR", posts.c.fiscal_year == 2028).scalar_subquery()
+        final = (post_versions.c.post_id == kvr, post_versions.c.kind == "final")
+        connection.execute(update(post_versions).where(*final).values(state="accepted"))
+    assert _tdy_billed(admin, 2028, "initial") == live
+    assert _tdy_billed(admin, 2028, "final") == live
 
 
 def test_no_tdy_invoice_is_billed_before_headquarters_approves_it(site, monkeypatch):
