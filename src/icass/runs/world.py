@@ -36,7 +36,9 @@ class WorldRun:
     diagnostics: tuple[Diagnostic, ...]
     files: WorldFiles | None = None
     posts: tuple[PostRun, ...] = ()
-    tdy: tuple[TdyCharge, ...] = ()  # the issued TDY invoices of the prior-year bundles in tdy/
+    # The TDY item's invoices: those the prior-year bundles in tdy/ issue (a world of folders), or those
+    # headquarters approved for the year (a stored world, icass.store.tdy_path.billed_in_world).
+    tdy: tuple[TdyCharge, ...] = ()
 
     @property
     def ok(self) -> bool:
