@@ -18,13 +18,10 @@ import pytest
 from sqlalchemy import select, update
 
 from icass.api import tdy as tdy_api
-from icass.store.accounts import Grant, create_account
-from icass.store.database import open_database
 from icass.store.schema import post_versions, posts
 from icass.store.worlds import import_world
-from icass.web.app import create_app
+from tests.api import test_tdy_path
 from tests.api.test_api import sign_in
-from tests.conftest import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIOR = ROOT / "examples" / "world" / "tdy" / "kivara-fy2026"
@@ -45,22 +42,13 @@ def _world_2028(folder: Path) -> Path:
     return folder
 
 
+engine, site = test_tdy_path.engine, test_tdy_path.site  # the seeded database, hq-fcs (1300.0) in it
+
+
 @pytest.fixture
-def engine(seeded_url, tmp_path):
-    engine = open_database(seeded_url)
-    with engine.begin() as connection:
-        create_account(connection, "hq-fcs", DEMO_PASSWORD, [Grant("hq", agency="1300.0")])
+def world_2028(engine, tmp_path) -> None:
     stored, problems = import_world(engine, _world_2028(tmp_path / "world-2028"))
     assert stored is not None, [str(p) for p in problems]
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def site(engine):
-    return create_app(engine, secure_cookies=False)
 
 
 def _steps(person, monkeypatch, fiscal_year: int, on: dt.date, invoice: str, *steps: str) -> None:
@@ -91,7 +79,7 @@ def _tdy_billed(admin, fiscal_year: int, basis: str = "live") -> dict[str, tuple
     return found
 
 
-def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, engine, monkeypatch):
+def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, engine, world_2028, monkeypatch):
     fmo, admin, fcs = sign_in(site, "fmo"), sign_in(site, "admin"), sign_in(site, "hq-fcs")
     _steps(fmo, monkeypatch, 2026, dt.date(2027, 6, 10), "T01", "submit_to_isc")
     _steps(fcs, monkeypatch, 2026, dt.date(2027, 6, 12), "T01", "approve")  # on time: FY 2027
@@ -134,7 +122,7 @@ def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, engine, m
     assert _tdy_billed(admin, 2028, "final") == live
 
 
-def test_no_tdy_invoice_is_billed_before_headquarters_approves_it(site, monkeypatch):
+def test_no_tdy_invoice_is_billed_before_headquarters_approves_it(site, world_2028, monkeypatch):
     """The stored world's TDY item bills the path, not what its tdy/ bundles would issue on tdy_as_of (a world of
     folders, `icass world`, has no path and bills those)."""
     fmo = sign_in(site, "fmo")
