@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select, update
 
 from icass.api import tdy as tdy_api
+from icass.money import format_grouped, parse_cents
 from icass.store.schema import post_versions, posts
 from icass.store.worlds import import_world
 from tests.api import test_tdy_path
@@ -66,6 +67,10 @@ def _totals(person, fiscal_year: int) -> dict[str, str]:
     return {i["invoice"]: i["total"] for i in answer.json()["invoices"]}
 
 
+def _us(dollars: str) -> str:
+    return format_grouped(parse_cents(dollars))
+
+
 def _tdy_billed(admin, fiscal_year: int, basis: str = "live") -> dict[str, tuple[str, list[str]]]:
     """Agency -> the TDY item of its headquarters invoice: (amount, each invoice billed)."""
     listed = admin.get(f"/api/world/{fiscal_year}/invoices", params={"basis": basis})
@@ -94,20 +99,21 @@ def test_the_worlds_bill_the_tdy_invoices_approved_in_their_year(site, engine, w
     _steps(admin, monkeypatch, 2027, dt.date(2028, 6, 11), "T07", "approve")
     prior, own = _totals(fmo, 2026), _totals(fmo, 2027)
 
-    assert _tdy_billed(admin, 2027) == {"1300.0": (prior["T01"], ["TDY invoice T01 at KVR"])}
+    assert _tdy_billed(admin, 2027) == {"1300.0": (prior["T01"], [f"TDY invoice T01 at KVR (${_us(prior['T01'])})"])}
+    t05 = f"TDY invoice T05 at KVR (${_us(prior['T05'])}), {ROLLED}"
     assert _tdy_billed(admin, 2028) == {
-        "8900.0": (prior["T05"], [f"TDY invoice T05 at KVR, {ROLLED}"]),
-        "1900.0": (own["T07"], ["TDY invoice T07 at KVR"]),
+        "8900.0": (prior["T05"], [t05]),
+        "1900.0": (own["T07"], [f"TDY invoice T07 at KVR (${_us(own['T07'])})"]),
     }
     # The page and the Excel file of the headquarters invoice list them too.
     page = admin.client.get("/world/2028/invoices/8900.0")
     assert page.status_code == 200
-    assert f"TDY invoice T05 at KVR, {ROLLED}" in page.text
+    assert t05 in page.text
     excel = admin.get("/api/world/2028/invoices/8900.0", params={"format": "xlsx"})
     assert excel.status_code == 200, excel.text
     sheet = openpyxl.load_workbook(io.BytesIO(excel.content))["Below the line"]
     cells = [str(cell) for row in sheet.iter_rows(values_only=True) for cell in row]
-    assert any(f"TDY invoice T05 at KVR, {ROLLED}" in c for c in cells)
+    assert t05 in cells
     # Whatever the budget basis, an approved TDY invoice is billed: the worlds of the initial and final versions
     # bill the same ones as the live world.
     live = _tdy_billed(admin, 2028)
