@@ -219,6 +219,7 @@ def billed_in_world(connection: Connection, fiscal_year: int, codes: Collection[
             tdy_invoices.c.submitted_on,
             tdy_invoice_steps.c.total,
         )
+        .select_from(tdy_invoices)
         .join(posts, posts.c.id == tdy_invoices.c.post_id)
         .join(tdy_invoice_steps, tdy_invoice_steps.c.invoice_id == tdy_invoices.c.id)
         .where(
