@@ -53,10 +53,13 @@ def stored(seeded_url, monkeypatch):
 
 def test_the_live_stored_world_is_the_folder_to_the_cent(stored):
     folder = icass("world", EXAMPLES / "world", "--format", "csv")
+    assert ",item,TDY," in folder.stdout
+    # but for the TDY item: the stored world bills the TDY invoices headquarters approved (issue 20 §5), none yet
+    expected = "".join(line for line in folder.stdout.splitlines(keepends=True) if ",item,TDY," not in line)
     live = icass("world", "--fiscal-year", FY, "--format", "csv")
     assert live.exit_code == 0, live.output
-    assert live.stdout == folder.stdout
-    assert icass("world", "--fiscal-year", FY, "--basis", "live", "--format", "csv").stdout == folder.stdout
+    assert live.stdout == expected
+    assert icass("world", "--fiscal-year", FY, "--basis", "live", "--format", "csv").stdout == expected
     assert "Figures: live: computed from each post's budget as it stands now" in live.stderr
 
 

@@ -3,6 +3,7 @@ PostgreSQL (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
@@ -218,8 +219,11 @@ def test_a_stored_world_computes_as_its_folder_does(engine, world, tmp_path):
     stored, folder = run_stored_world(engine, 2027), run_world(path)
     assert stored.ok
     assert [str(d) for d in stored.diagnostics] == [str(d) for d in folder.diagnostics]
-    assert stored.tdy == folder.tdy
-    assert bool(stored.tdy) == (world == "example")  # the prior-year bundle's issued TDY invoices are billed
+    # A world of folders bills what the prior-year bundles of tdy/ issue; a stored world, the TDY invoices
+    # headquarters approved (issue 20 §5): none yet. All else is the same.
+    assert bool(folder.tdy) == (world == "example")
+    assert stored.tdy == ()
+    folder = dataclasses.replace(folder, tdy=())
     assert stored.files is not None
     assert folder.files is not None
     assert stored.files.world == folder.files.world
@@ -363,13 +367,14 @@ def test_a_post_bundle_with_its_own_tdy_folder_keeps_it_checked(engine, tmp_path
 
 def test_the_demo_holds_the_sample_world_with_the_sample_posts_as_its_own(seeded_url):
     """`icass serve --demo` loads the sample world (issue 8 §5). Its KVR, PSL and ALD are the sample posts
-    already stored (icass.store.demo), and its invoices are the folder's to the cent."""
+    already stored (icass.store.demo), and its invoices are the folder's to the cent, but for the TDY item: the
+    stored world bills the TDY invoices headquarters approved (issue 20 §5), none in the demo."""
     from icass.store.database import open_database
     from icass.views.world_invoice import agencies, world_invoice
 
     engine = open_database(seeded_url)
     try:
-        stored, folder = run_stored_world(engine, 2027), run_world(EXAMPLE)
+        stored, folder = run_stored_world(engine, 2027), dataclasses.replace(run_world(EXAMPLE), tdy=())
         with engine.connect() as connection:
             held = connection.execute(select(func.count()).select_from(posts).where(posts.c.fiscal_year == 2027))
             assert held.scalar_one() == 6  # the three samples and the world's three others, each once

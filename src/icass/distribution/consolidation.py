@@ -308,7 +308,9 @@ def consolidate(
             shares.append(ItemShare(Item.FOB_RSA, cents, name, basis, {token.agency: cents}, token.source))
     # 7. TDY: every issued TDY invoice, charged to its agency as is (H-363.1-6 c(5)).
     for charge_ in tdy:
-        name = f"TDY invoice {charge_.invoice} at {charge_.post}"
+        # Each invoice named with its amount: an agency's item sums all of its invoices.
+        name = f"TDY invoice {charge_.invoice} at {charge_.post} (${format_grouped(charge_.amount)})"
+        name += f", {charge_.said}" if charge_.said else ""
         shares.append(ItemShare(Item.TDY, charge_.amount, name, {}, {charge_.agency: charge_.amount}, charge_.source))
     regions = {p.post: p.region for p in posts}
     partial_years = {(a, p.post): days for p in posts for a, days in p.partial_years.items() if a != MEDEVAC_AGENCY}

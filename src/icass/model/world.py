@@ -166,3 +166,6 @@ class TdyCharge:
     agency: str
     amount: int  # cents
     source: Source = field(default=NOWHERE, compare=False)
+    # Why it is billed in this world's year and not its own, in words ("" when its own): a stored world bills the
+    # invoices headquarters approved, one submitted late rolling to the next year (H-363.1-6 c(7)).
+    said: str = ""

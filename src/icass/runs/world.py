@@ -36,7 +36,9 @@ class WorldRun:
     diagnostics: tuple[Diagnostic, ...]
     files: WorldFiles | None = None
     posts: tuple[PostRun, ...] = ()
-    tdy: tuple[TdyCharge, ...] = ()  # the issued TDY invoices of the prior-year bundles in tdy/
+    # The TDY item's invoices: those the prior-year bundles in tdy/ issue (a world of folders), or those
+    # headquarters approved for the year (a stored world, icass.store.tdy_path.billed_in_world).
+    tdy: tuple[TdyCharge, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -87,11 +89,12 @@ def world_run(
     tdy: Sequence[WorldTdy],
     catalog: Catalog,
     rules: CountingRules,
+    billed: Sequence[TdyCharge] | None = None,
 ) -> WorldRun:
     """A world whose files and post bundles are read (from its folder, or from the database: icass.store.worlds):
     every post through the pipeline, the world's files checked against them, the TDY invoices billed."""
     runs = run_read([with_world_factors(files, p.read) for p in posts], catalog, rules)
-    return world_of_runs(files, problems, [(p.folder, p.post) for p in posts], runs, tdy)
+    return world_of_runs(files, problems, [(p.folder, p.post) for p in posts], runs, tdy, billed)
 
 
 def with_world_factors(
@@ -135,10 +138,13 @@ def world_of_runs(
     posts: Sequence[tuple[str, Post | None]],
     runs: Sequence[PostRun],
     tdy: Sequence[WorldTdy],
+    billed: Sequence[TdyCharge] | None = None,
 ) -> WorldRun:
     """A world whose posts are run already (each one's folder, post as read, and run): the world's files
     checked against them, the TDY invoices billed. A stored world gives its posts' kept runs (icass.store.states),
-    so that an edit to one post runs that post again and not the others."""
+    so that an edit to one post runs that post again and not the others, and the TDY invoices its headquarters
+    approved (`billed`, icass.store.tdy_path.billed_in_world): then the bundles of tdy/ are still checked, but
+    what they would issue on tdy_as_of is not billed. A world of folders has no path: it bills what they issue."""
     problems = list(problems)
     runs = list(runs)
     seen: dict[str, str] = {}
@@ -155,7 +161,7 @@ def world_of_runs(
             problems.append(error(where, message, field="post.fiscal_year"))
     problems += _world_references(files, seen, runs)
     charges, more = _world_tdy(files, seen, tdy)
-    return WorldRun(tuple(problems + more), files, tuple(runs), charges)
+    return WorldRun(tuple(problems + more), files, tuple(runs), charges if billed is None else tuple(billed))
 
 
 def _world_tdy(

@@ -7,7 +7,8 @@ ALD of 2027; their files differ only in post.toml's stage and the samples' tdy/ 
 one bundle of a post and year, and a stored world names its posts by code and year, so the world's KVR is the
 stored KVR: the samples are stored first and the world takes them as they are (`keep_stored`). Its figures
 are the same to the cent as `icass world examples/world` (a post's stage and its own tdy/ folder do not enter
-the consolidation; tests/api/test_api_world.py checks it)."""
+the consolidation; tests/api/test_api_world.py checks it), but for the TDY item: the stored world bills the TDY
+invoices headquarters approved (icass.store.tdy_path.billed_in_world), none at first."""
 
 from __future__ import annotations
 

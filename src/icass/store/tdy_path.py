@@ -9,13 +9,15 @@ row here from its first step on, and is `prepared` before."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from icass.model import tdy_path
-from icass.model.tdy_path import ADMIN, FMO, HQ, State
+from icass.model import Source, tdy_path
+from icass.model.tdy_path import ADMIN, FMO, HQ, ROLL_SECTION, State
+from icass.model.world import TdyCharge
 from icass.store import audit
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
@@ -25,6 +27,7 @@ __all__ = [
     "Awaiting",
     "TdyPath",
     "TdyStep",
+    "billed_in_world",
     "capacities",
     "final_issued_on",
     "paths",
@@ -198,3 +201,44 @@ def record_final_issued(connection: Connection, fiscal_year: int, issued_on: dt.
         before=None if before is None else {"issued_on": before.isoformat()},
         after={"issued_on": issued_on.isoformat()},
     )
+
+
+def billed_in_world(connection: Connection, fiscal_year: int, codes: Collection[str]) -> tuple[TdyCharge, ...]:
+    """The TDY invoices a stored world of `fiscal_year` bills (issue 20 §5): those of its posts (`codes`) that
+    headquarters approved and whose `billed_in` is that year, each at the total approved. A post of FY P bills the
+    visits that end in FY P+1 at its rates (H-363.1-6 a(1)), so they are the invoices of its posts of the two years
+    before: of the year before, submitted by the day that year's final headquarters invoices were issued; and of
+    two years before, submitted after those of their own year were (H-363.1-6 c(7)). A prepared, submitted or
+    rejected invoice is not billed, whatever the world's basis: it is billed once approved."""
+    query = (
+        select(
+            posts.c.code,
+            posts.c.fiscal_year,
+            tdy_invoices.c.invoice,
+            tdy_invoices.c.agency,
+            tdy_invoices.c.submitted_on,
+            tdy_invoice_steps.c.total,
+        )
+        .select_from(tdy_invoices)
+        .join(posts, posts.c.id == tdy_invoices.c.post_id)
+        .join(tdy_invoice_steps, tdy_invoice_steps.c.invoice_id == tdy_invoices.c.id)
+        .where(
+            tdy_invoices.c.state == State.APPROVED.value,
+            tdy_invoice_steps.c.step == "approve",
+            posts.c.fiscal_year.in_([fiscal_year - 2, fiscal_year - 1]),
+            posts.c.code.in_(sorted(codes)),
+        )
+        .order_by(posts.c.code, posts.c.fiscal_year, tdy_invoices.c.invoice, tdy_invoice_steps.c.id)
+    )
+    issued = {year: final_issued_on(connection, year) for year in (fiscal_year - 1, fiscal_year)}
+    found: list[TdyCharge] = []
+    for row in connection.execute(query):
+        own = row.fiscal_year + 1  # the fiscal year its visits ended in
+        submitted = dt.date.fromisoformat(row.submitted_on)
+        if tdy_path.billed_in(own, submitted, issued[own]).fiscal_year != fiscal_year:
+            continue
+        said = "" if own == fiscal_year else f"rolled from FY {own} ({ROLL_SECTION})"
+        source = Source(f"tdy/visits.csv of post {row.code}, fiscal year {row.fiscal_year}", key=row.invoice)
+        # One row an invoice: approved is the path's end, so an approved invoice was approved once.
+        found.append(TdyCharge(row.code, row.invoice, row.agency, row.total, source, said))
+    return tuple(found)

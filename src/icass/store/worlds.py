@@ -500,6 +500,7 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = B
     Its posts' runs are their kept states (icass.store.compute.state_kept): after an edit to one post, only that
     post is run again, then the consolidation. Another `basis` than live computes it from each post's version
     of that kind (versioned_world)."""
+    from icass.store.tdy_path import billed_in_world
     from icass.store.versions import tdy_run
 
     if basis != Basis.LIVE:
@@ -511,6 +512,8 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = B
         members = _members(connection, world["id"])
         stamp = (world["revision"], *((m.kind, m.folder, m.id, m.revision) for m in members))
         stamp += _rates_versions(connection, [m for m in members if m.kind == TDY])
+        billed = billed_in_world(connection, fiscal_year, {m.code for m in members if m.kind == POSTS})
+        stamp += (billed,)
         kept = WORLDS.get(database, fiscal_year, stamp)
         if kept is not None:
             return kept
@@ -533,7 +536,7 @@ def consolidated_stored_world(engine: Engine, fiscal_year: int, basis: Basis = B
         runs = _post_runs(connection, [(m.id, m.revision) for m in own])
         read = [(m.folder, _post_of(connection, m.id, run)) for m, run in zip(own, runs, strict=True)]
     tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in found if m.kind == TDY]
-    run = world_of_runs(files, problems, read, runs, tdy)
+    run = world_of_runs(files, problems, read, runs, tdy, billed)
     consolidation, more = consolidate_world(run)
     result = StoredWorldRun(run, consolidation, more)
     WORLDS.put(database, fiscal_year, stamp, result)
@@ -587,6 +590,7 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
     versions chosen change."""
     from icass.catalog import load_catalog
     from icass.catalog.counting import load_counting_rules
+    from icass.store.tdy_path import billed_in_world
     from icass.store.versions import tdy_run
 
     database = database_of(engine)
@@ -597,11 +601,14 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
         chosen = {m.folder: _chosen_version(connection, m.id, basis) for m in own}
         kept_out = {m.code for m in own if chosen[m.folder] is None}
         tdy_members = [m for m in members if m.kind == TDY and m.id is not None and m.code not in kept_out]
+        # A TDY invoice is billed once headquarters approved it, whatever the budget basis of the world.
+        billed = billed_in_world(connection, fiscal_year, {m.code for m in own if m.code not in kept_out})
         stamp = (
             world["revision"],
             *((m.folder, m.id, *(chosen[m.folder] or ((),))[:2]) for m in own),
             *((m.folder, m.id, m.revision) for m in tdy_members),
             *_rates_versions(connection, tdy_members),
+            billed,
         )
         held = VERSIONED_WORLDS.get(database, (fiscal_year, basis.value), stamp)
         if held is not None:
@@ -640,7 +647,7 @@ def versioned_world(engine: Engine, fiscal_year: int, basis: Basis) -> StoredWor
                 WorldPost(target.name, read, read[0].post if read[0] is not None else read_post(target)[0])
             )
         tdy: list[WorldTdy] = [(m.folder, partial(tdy_run, engine, m.id)) for m in tdy_members]
-        run = world_run(files, problems, read_posts, tdy, load_catalog(), load_counting_rules())
+        run = world_run(files, problems, read_posts, tdy, load_catalog(), load_counting_rules(), billed)
     if kept_out and run.ok:
         run = _without_adjustments(run)
     consolidation, more = consolidate_world(run)
