@@ -1,0 +1,34 @@
+"""The ICASS year's routes and pages (issue 20) as a hostile signed-in user would try them (OWASP ASVS level 2):
+each defect found is pinned here by the test that failed before its fix."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from icass.api.guard import CSRF_HEADER
+from tests.api.test_api import AGENCY, BASE, FY, KVR
+from tests.web.test_web import app, signed_in
+
+__all__ = ["app"]  # the whole application (API and pages), from tests.web.test_web
+
+APPROVALS = f"{BASE}/workload-approvals"
+DASHBOARD = f"/posts/{KVR}/{FY}"
+
+
+def _person(app, username: str) -> tuple[TestClient, dict[str, str]]:
+    client, csrf = signed_in(app, username)
+    return client, {CSRF_HEADER: csrf}
+
+
+def test_the_dashboard_tells_an_agencys_workload_step_among_the_recent_changes(app):
+    # An entry of the Agency Workload approval ("workload approval 1931.0") was read as a workload row's change:
+    # one dispute by a committee member made the post's home a 500 for everyone at the post.
+    committee, csrf = _person(app, "committee")
+    lines = [{"cost_center": "6150", "comment": "one left in March"}]
+    body = {"agency": AGENCY, "decision": "dispute", "comment": "see the line", "lines": lines}
+    disputed = committee.post(APPROVALS, json=body, headers=csrf)
+    assert disputed.status_code == 200, disputed.text
+    fmo, _ = _person(app, "fmo")
+    home = fmo.get(DASHBOARD)
+    assert home.status_code == 200, home.text[:300]
+    assert "disputed the workload counts of" in home.text
