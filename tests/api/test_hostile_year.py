@@ -32,3 +32,12 @@ def test_the_dashboard_tells_an_agencys_workload_step_among_the_recent_changes(a
     home = fmo.get(DASHBOARD)
     assert home.status_code == 200, home.text[:300]
     assert "disputed the workload counts of" in home.text
+
+
+def test_a_data_call_of_the_first_day_of_the_calendar_is_refused_naming_the_count_date(app):
+    # The window before a count date of 0001-01-01 begins in year 0: a ValueError was the ISC's 500.
+    admin, csrf = _person(app, "admin")
+    for day in ("0001-01-01", "0001-12-31"):
+        refused = admin.put(f"/api/world/{FY}/data-call", json={"count_date": day}, headers=csrf)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"].startswith("count_date: ")
