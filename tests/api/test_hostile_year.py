@@ -41,3 +41,29 @@ def test_a_data_call_of_the_first_day_of_the_calendar_is_refused_naming_the_coun
         refused = admin.put(f"/api/world/{FY}/data-call", json={"count_date": day}, headers=csrf)
         assert refused.status_code == 422, refused.text
         assert refused.json()["detail"].startswith("count_date: ")
+
+
+def test_a_form_with_a_nul_character_is_refused_on_every_page_of_the_year(app):
+    # The API's bodies refuse NUL (icass.api.schemas.TEXT), which PostgreSQL's text cannot store; the pages'
+    # forms did not, and a NUL in a comment reached the database: a 500 on PostgreSQL.
+    nul = "a\x00b"
+    fmo, fmo_csrf = _person(app, "fmo")
+    made = fmo.post(f"{DASHBOARD}/versions/new", data={"kind": "initial", "comment": nul}, headers=fmo_csrf)
+    assert made.status_code == 422, made.text
+    made = fmo.post(f"{DASHBOARD}/versions/new", data={"kind": "initial"}, headers=fmo_csrf)
+    assert made.status_code == 200, made.text
+    step = {"step": "submit_to_committee", "comment": nul}
+    assert fmo.post(f"{DASHBOARD}/versions/1/steps", data=step, headers=fmo_csrf).status_code == 422
+    committee, csrf = _person(app, "committee")
+    certify = {"agency": AGENCY, "comment": nul}
+    assert committee.post(f"{DASHBOARD}/staffing/certifications", data=certify, headers=csrf).status_code == 422
+    page = f"{DASHBOARD}/workload-approval/{AGENCY}"
+    approve = {"decision": "approve", "comment": nul}
+    assert committee.post(page, data=approve, headers=csrf).status_code == 422
+    dispute = {"decision": "dispute", "cost_center": ["6150"], "line_comment": [nul]}
+    assert committee.post(page, data=dispute, headers=csrf).status_code == 422
+    council = {"note": nul, "date": "2027-01-05"}
+    assert fmo.post(f"{DASHBOARD}/versions", data=council, headers=fmo_csrf).status_code == 422
+    tdy = {"step": "reject", "comment": nul}
+    admin, admin_csrf = _person(app, "admin")
+    assert admin.post(f"{DASHBOARD}/tdy/invoices/T01/steps", data=tdy, headers=admin_csrf).status_code == 422
