@@ -3,6 +3,9 @@ each defect found is pinned here by the test that failed before its fix."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 from fastapi.testclient import TestClient
 
 from icass.api.guard import CSRF_HEADER
@@ -67,3 +70,44 @@ def test_a_form_with_a_nul_character_is_refused_on_every_page_of_the_year(app):
     tdy = {"step": "reject", "comment": nul}
     admin, admin_csrf = _person(app, "admin")
     assert admin.post(f"{DASHBOARD}/tdy/invoices/T01/steps", data=tdy, headers=admin_csrf).status_code == 422
+
+
+def test_two_versions_made_at_once_are_both_made_with_their_own_numbers(seeded_url, monkeypatch):
+    # A version's number is one more than the post's greatest: read before any write, two made at once both took
+    # the same number and the second failed on the unique (post, number) as a database error.
+    from icass.model.approval import Kind
+    from icass.store import versions
+    from icass.store.changes import find_post
+    from icass.store.database import open_database
+
+    engine = open_database(seeded_url)
+    both = threading.Barrier(2, timeout=2)
+    frozen = versions._frozen
+
+    def _frozen_together(connection, post):
+        # The two are past their reads of the post, neither has written; or the other waits on the post's lock
+        # and comes after, as it should (the barrier breaks).
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both.wait()
+        return frozen(connection, post)
+
+    monkeypatch.setattr(versions, "_frozen", _frozen_together)
+    made: list[object] = []
+
+    def make() -> None:
+        try:
+            with engine.begin() as connection:
+                key = find_post(connection, KVR, FY)
+                made.append(versions.create(connection, key, "fmo", Kind.INITIAL, "").number)
+        except Exception as e:  # the failure is what the test looks for
+            made.append(e)
+
+    try:
+        threads = [threading.Thread(target=make) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        engine.dispose()
+    assert sorted(map(str, made)) == ["1", "2"], made
