@@ -111,3 +111,14 @@ def test_two_versions_made_at_once_are_both_made_with_their_own_numbers(seeded_u
     finally:
         engine.dispose()
     assert sorted(map(str, made)) == ["1", "2"], made
+
+
+def test_the_record_keeps_the_comment_of_a_staffing_certification(app):
+    # Every other step of the year records its comment in the record; a certification's was left out.
+    admin, admin_csrf = _person(app, "admin")
+    assert admin.put(f"/api/world/{FY}/data-call", json={}, headers=admin_csrf).status_code == 200
+    committee, csrf = _person(app, "committee")
+    body = {"agency": AGENCY, "comment": "as of May 1, two arrivals left out"}
+    assert committee.post(f"{BASE}/certifications", json=body, headers=csrf).status_code == 201
+    entries = admin.get("/api/audit", params={"action": "certify staffing"}).json()
+    assert [e["after"]["comment"] for e in entries] == ["as of May 1, two arrivals left out"]
