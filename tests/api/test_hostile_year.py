@@ -122,3 +122,40 @@ def test_the_record_keeps_the_comment_of_a_staffing_certification(app):
     assert committee.post(f"{BASE}/certifications", json=body, headers=csrf).status_code == 201
     entries = admin.get("/api/audit", params={"action": "certify staffing"}).json()
     assert [e["after"]["comment"] for e in entries] == ["as of May 1, two arrivals left out"]
+
+
+def test_an_import_in_place_of_a_post_keeps_to_the_counts_an_agency_approved(seeded_url, tmp_path):
+    # The ISC's import with replace wrote new counts over an agency's approved ones, the approval standing as
+    # "approved" beside counts it never saw; the post's FMO must reopen it first, as for any other change.
+    import re
+
+    from icass.store import workload_approvals
+    from icass.store.accounts import Account, Grant
+    from icass.store.bundles import bundle_texts, import_bundle
+    from icass.store.changes import find_post
+    from icass.store.database import open_database
+
+    engine = open_database(seeded_url)
+    try:
+        hq = Account(0, "hq", (Grant("hq", agency=AGENCY),))
+        with engine.begin() as connection:
+            key = find_post(connection, KVR, FY)
+            workload_approvals.take(connection, key, AGENCY, hq, "approve", "", [])
+            texts = bundle_texts(connection, key.id)
+        for name, text in texts.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_text(text, encoding="utf-8")
+        same, problems = import_bundle(engine, tmp_path, replace=True, user="admin")
+        assert same is not None, problems  # the same counts: the approval holds them still
+        workload = tmp_path / "workload.csv"
+        line = re.compile(rf"^(5826,{re.escape(AGENCY)},)([0-9.]+)", re.MULTILINE)
+        assert line.search(workload.read_text(encoding="utf-8"))
+        workload.write_text(line.sub(lambda m: m.group(1) + str(int(float(m.group(2))) + 5), workload.read_text()))
+        stored, problems = import_bundle(engine, tmp_path, replace=True, user="admin")
+        assert stored is None
+        assert any("approved" in p.message and AGENCY in p.message for p in problems), problems
+        with engine.connect() as connection:
+            key = find_post(connection, KVR, FY)
+            assert workload_approvals.status(connection, key)[AGENCY].state == "approved"
+    finally:
+        engine.dispose()

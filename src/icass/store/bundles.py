@@ -96,14 +96,23 @@ def import_bundle(
     kept = _documents(folder)
     problems += _left_out(folder)
     report(2, 3, f"storing {post.code} {post.fiscal_year}")
-    with engine.begin() as connection:
-        existing = _post_id(connection, post.code, post.fiscal_year)
-        if existing is not None and not replace:
-            message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
-            return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
-        replace_post(connection, existing, post, rows, kept)
-        if user is not None:
-            record_import(connection, user, post_entity(post.code, post.fiscal_year), post.code, post.fiscal_year)
+    # Imported here: icass.store.steps, which the lock's module reads, imports this module.
+    from icass.store.steps import PostKey
+    from icass.store.workload_approvals import Locked, refuse_if_locked
+
+    try:
+        with engine.begin() as connection:
+            existing = _post_id(connection, post.code, post.fiscal_year)
+            if existing is not None and not replace:
+                message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
+                return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
+            stored = replace_post(connection, existing, post, rows, kept)
+            # The counts an agency approved are replaced only once the post's FMO has reopened its approval.
+            refuse_if_locked(connection, PostKey(stored, post.code, post.fiscal_year))
+            if user is not None:
+                record_import(connection, user, post_entity(post.code, post.fiscal_year), post.code, post.fiscal_year)
+    except Locked as e:
+        return None, [*problems, error(Source("workload.csv"), str(e))]
     report(3, 3, f"stored {post.code} {post.fiscal_year}")
     return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
 
