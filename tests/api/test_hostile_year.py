@@ -159,3 +159,37 @@ def test_an_import_in_place_of_a_post_keeps_to_the_counts_an_agency_approved(see
             assert workload_approvals.status(connection, key)[AGENCY].state == "approved"
     finally:
         engine.dispose()
+
+
+def test_a_world_imported_in_place_keeps_to_the_counts_an_agency_approved(seeded_url, tmp_path):
+    # As a post's own import: a world's import with replace wrote its posts' counts over an approved agency's.
+    import re
+    import shutil
+    from pathlib import Path
+
+    from icass.store import workload_approvals
+    from icass.store.accounts import Account, Grant
+    from icass.store.changes import find_post
+    from icass.store.database import open_database
+    from icass.store.worlds import import_world
+
+    world = tmp_path / "world"
+    shutil.copytree(Path(__file__).parents[2] / "examples" / "world", world)
+    workload = world / "posts" / "kivara" / "workload.csv"
+    line = re.compile(rf"^(5826,{re.escape(AGENCY)},)([0-9]+)", re.MULTILINE)
+    assert line.search(workload.read_text(encoding="utf-8"))
+    workload.write_text(line.sub(lambda m: m.group(1) + str(int(m.group(2)) + 5), workload.read_text()))
+    engine = open_database(seeded_url)
+    try:
+        hq = Account(0, "hq", (Grant("hq", agency=AGENCY),))
+        with engine.begin() as connection:
+            key = find_post(connection, KVR, FY)
+            workload_approvals.take(connection, key, AGENCY, hq, "approve", "", [])
+        stored, problems = import_world(engine, world, replace=True, user="admin")
+        assert stored is None
+        assert any("approved" in p.message and AGENCY in p.message for p in problems), problems
+        with engine.connect() as connection:
+            key = find_post(connection, KVR, FY)
+            assert workload_approvals.status(connection, key)[AGENCY].state == "approved"
+    finally:
+        engine.dispose()
