@@ -9,7 +9,7 @@ import threading
 from fastapi.testclient import TestClient
 
 from icass.api.guard import CSRF_HEADER
-from tests.api.test_api import AGENCY, BASE, FY, KVR
+from tests.api.test_api import AGENCY, BASE, FY, KVR, sign_in
 from tests.web.test_web import app, signed_in
 
 __all__ = ["app"]  # the whole application (API and pages), from tests.web.test_web
@@ -193,3 +193,19 @@ def test_a_world_imported_in_place_keeps_to_the_counts_an_agency_approved(seeded
             assert workload_approvals.status(connection, key)[AGENCY].state == "approved"
     finally:
         engine.dispose()
+
+
+def test_a_headquarters_is_not_told_the_problems_of_a_post_it_does_not_read(app):
+    # The TDY invoices of a post with errors answered every reader its problems, each with its row's values:
+    # an agency's headquarters, which reads no post whole, read every other agency's rows in them.
+    admin, csrf = _person(app, "admin")
+    secret = {"cost_center": "6150", "agency": "9876.5", "count": "3"}
+    assert admin.post(f"{BASE}/workload", json=secret, headers=csrf).status_code == 200
+    told = admin.get(f"{BASE}/tdy/invoices")
+    assert told.status_code == 422
+    assert "9876.5" in told.text  # the post's readers see its problems
+    hq = sign_in(app, "hq")
+    for path in (f"{BASE}/tdy/invoices", f"{DASHBOARD}/tdy"):
+        answer = hq.client.get(path)
+        assert answer.status_code in (200, 422), answer.text[:300]
+        assert "9876.5" not in answer.text
