@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -128,14 +129,23 @@ def test_an_import_in_place_of_a_post_keeps_to_the_counts_an_agency_approved(see
     # The ISC's import with replace wrote new counts over an agency's approved ones, the approval standing as
     # "approved" beside counts it never saw; the post's FMO must reopen it first, as for any other change.
     import re
+    import shutil
 
     from icass.store import workload_approvals
     from icass.store.accounts import Account, Grant
-    from icass.store.bundles import bundle_texts, import_bundle
+    from icass.store.bundles import bundle_texts
     from icass.store.changes import find_post
     from icass.store.database import open_database
+    from icass.store.uploads import import_upload
 
     engine = open_database(seeded_url)
+    folder = tmp_path / "bundle"
+
+    def upload(name: str) -> object:  # as the Imports page sends it: a zip alone in its folder
+        (tmp_path / name).mkdir()
+        archive = shutil.make_archive(str(tmp_path / name / "kvr"), "zip", folder)
+        return import_upload(engine, Path(archive), "admin", True, lambda _d, _t, _what: None)
+
     try:
         hq = Account(0, "hq", (Grant("hq", agency=AGENCY),))
         with engine.begin() as connection:
@@ -143,17 +153,17 @@ def test_an_import_in_place_of_a_post_keeps_to_the_counts_an_agency_approved(see
             workload_approvals.take(connection, key, AGENCY, hq, "approve", "", [])
             texts = bundle_texts(connection, key.id)
         for name, text in texts.items():
-            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / name).write_text(text, encoding="utf-8")
-        same, problems = import_bundle(engine, tmp_path, replace=True, user="admin")
-        assert same is not None, problems  # the same counts: the approval holds them still
-        workload = tmp_path / "workload.csv"
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        same = upload("same")
+        assert same.ok, same  # the same counts: the approval holds them still
+        workload = folder / "workload.csv"
         line = re.compile(rf"^(5826,{re.escape(AGENCY)},)([0-9.]+)", re.MULTILINE)
         assert line.search(workload.read_text(encoding="utf-8"))
         workload.write_text(line.sub(lambda m: m.group(1) + str(int(float(m.group(2))) + 5), workload.read_text()))
-        stored, problems = import_bundle(engine, tmp_path, replace=True, user="admin")
-        assert stored is None
-        assert any("approved" in p.message and AGENCY in p.message for p in problems), problems
+        refused = upload("changed")
+        assert not refused.ok
+        assert "approved" in str(refused.result), refused
         with engine.connect() as connection:
             key = find_post(connection, KVR, FY)
             assert workload_approvals.status(connection, key)[AGENCY].state == "approved"
@@ -165,7 +175,6 @@ def test_a_world_imported_in_place_keeps_to_the_counts_an_agency_approved(seeded
     # As a post's own import: a world's import with replace wrote its posts' counts over an approved agency's.
     import re
     import shutil
-    from pathlib import Path
 
     from icass.store import workload_approvals
     from icass.store.accounts import Account, Grant
@@ -205,7 +214,12 @@ def test_a_headquarters_is_not_told_the_problems_of_a_post_it_does_not_read(app)
     assert told.status_code == 422
     assert "9876.5" in told.text  # the post's readers see its problems
     hq = sign_in(app, "hq")
-    for path in (f"{BASE}/tdy/invoices", f"{DASHBOARD}/tdy"):
+    invoices = (
+        f"{BASE}/invoices/{AGENCY}",
+        f"{BASE}/invoices/{AGENCY}?format=pdf",
+        f"/api/world/{FY}/invoices/{AGENCY}",
+    )
+    for path in (f"{BASE}/tdy/invoices", f"{DASHBOARD}/tdy", *invoices):
         answer = hq.client.get(path)
         assert answer.status_code in (200, 422), answer.text[:300]
         assert "9876.5" not in answer.text

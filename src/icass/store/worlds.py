@@ -135,11 +135,9 @@ def import_world(
         for f, p in zip(files.post_folders, run.posts, strict=True)
     ]
     bundles += [_bundle(TDY, f, None, steps) for f in files.tdy_folders]
-    from icass.store.workload_approvals import Locked  # icass.store.steps, which it reads, imports this module
-
     try:
         return _stored_world(engine, world, rows, bundles, problems, steps, replace, keep_stored, user)
-    except Locked as e:  # nothing written: the transaction rolled back
+    except _Refused as e:  # nothing written: the transaction rolled back
         return None, [*problems, error(Source(WORLD_FILE), str(e))]
 
 
@@ -310,14 +308,16 @@ def _store_bundle(connection: Connection, bundle: _Bundle) -> int:
     ).scalar_one_or_none()
     stored = replace_post(connection, existing, post, bundle.rows, bundle.kept)
     # The counts an agency approved are replaced only once the post's FMO has reopened its approval.
-    from icass.store.steps import PostKey
-    from icass.store.workload_approvals import Locked, refuse_if_locked
+    from icass.store.workload_approvals import lock_refusal
 
-    try:
-        refuse_if_locked(connection, PostKey(stored, post.code, post.fiscal_year))
-    except Locked as e:
-        raise Locked(f"{bundle.kind}/{bundle.folder.name}: {e}") from None
+    refused = lock_refusal(connection, stored, post.code, post.fiscal_year) if existing is not None else None
+    if refused:
+        raise _Refused(f"{bundle.kind}/{bundle.folder.name}: {refused}")  # the import's transaction rolls back
     return stored
+
+
+class _Refused(Exception):
+    pass
 
 
 def _world_row(connection: Connection, fiscal_year: int) -> Any:
