@@ -181,5 +181,10 @@ async def _rejected(_request: Request, e: Rejected) -> JSONResponse:
     return JSONResponse({"detail": "the change breaks a rule; nothing was saved", "problems": problems}, 422)
 
 
-async def _rejected_post(_request: Request, e: RejectedPost) -> JSONResponse:
-    return JSONResponse({"detail": e.detail, "problems": [p.model_dump() for p in e.problems]}, 422)
+async def _rejected_post(request: Request, e: RejectedPost) -> JSONResponse:
+    # The problems quote the post's rows: told to whoever reads the post whole (of the world, the ISC), else
+    # only how many there are (a headquarters reads its agency's invoices, not the other agencies' rows).
+    session = getattr(request.state, "session", None)
+    post = request.path_params.get("post")
+    told = session is not None and (session.account.reads_post(post) if post else session.account.is_admin)
+    return JSONResponse({"detail": e.detail, "problems": [p.model_dump() for p in e.problems] if told else []}, 422)

@@ -86,7 +86,7 @@ def tdy_invoices(
     key = post_key(request, post, fiscal_year)
     when = as_of or today()
     run, version = stored_tdy(request.app.state.engine, key.id, when)
-    billing = _billing(run, post, fiscal_year)
+    billing = _billing(run, post, fiscal_year, account_of(request))
     assert run.rates is not None
     assert run.records is not None
     year = run.rates.fiscal_year
@@ -127,10 +127,12 @@ def _submitted(path: store.TdyPath) -> dt.date | None:
     return None
 
 
-def _billing(run: TdyRun, post: str, fiscal_year: int) -> TdyBilling:
+def _billing(run: TdyRun, post: str, fiscal_year: int, account: Account) -> TdyBilling:
     errors = [problem(d) for d in run.diagnostics if d.severity == ERROR]
     if run.billing is None or errors:
-        raise RejectedPost(f"post {post} {fiscal_year} has {len(errors)} error(s): no TDY invoices", errors)
+        # A headquarters that does not read the post is told it has errors, not what they say: its rows' values.
+        told = errors if account.reads_post(post) else []
+        raise RejectedPost(f"post {post} {fiscal_year} has {len(errors)} error(s): no TDY invoices", told)
     return run.billing
 
 
@@ -230,7 +232,7 @@ def step_taken(request: Request, key: PostKey, invoice: str, step: str, comment:
     on = today()
     engine = request.app.state.engine
     run, _ = stored_tdy(engine, key.id, on)
-    billing = _billing(run, key.code, key.fiscal_year)
+    billing = _billing(run, key.code, key.fiscal_year, account_of(request))
     assert run.rates is not None
     assert run.records is not None
     account = account_of(request)

@@ -33,6 +33,7 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
     it: on any error, every problem is printed and nothing is stored."""
     from icass.store.bundles import import_bundle, is_workbook
     from icass.store.database import database_url, open_database
+    from icass.store.workload_approvals import lock_refusal
 
     if not is_workbook(path) and (path / "world.toml").exists():
         from icass.cli.worlds import import_world_folder
@@ -45,7 +46,7 @@ def import_command(path: Path, data: Path | None, replace: bool) -> None:
 
         stored, problems = import_workbook(engine, path, replace, user=user)
     else:
-        stored, problems = import_bundle(engine, path, replace, user=user)
+        stored, problems = import_bundle(engine, path, replace, user=user, keeps=lock_refusal)
     report(problems, stored is not None)
     assert stored is not None
     err = _err()

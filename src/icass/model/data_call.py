@@ -94,7 +94,10 @@ def made(fiscal_year: int, given: dict[str, dt.date | None], base: DataCall | No
 
 
 def window_before(count_date: dt.date) -> tuple[dt.date, dt.date]:
-    """The twelve months ending the day before `count_date`; a February 29 start moves to March 1."""
+    """The twelve months ending the day before `count_date`; a February 29 start moves to March 1. Invalid for a
+    count date of the calendar's first year, which has no twelve months before it."""
+    if count_date.year == dt.MINYEAR:
+        raise Invalid("count_date", f"the count date ({count_date}) has no twelve months before it for the window")
     try:
         first = count_date.replace(year=count_date.year - 1)
     except ValueError:

@@ -74,18 +74,28 @@ class Steps:
 REPLACE_HINT = "(--replace)"
 
 
+# Given the stored post's id, code and year once replaced, the refusal of the replacement (None: it stands).
+Keeps = Callable[[Connection, int, str, int], str | None]
+
+
+class _Refused(Exception):
+    pass
+
+
 def import_bundle(
     engine: Engine,
     folder: Path,
     replace: bool = False,
     progress: Progress | None = None,
     user: str | None = None,
+    keeps: Keeps | None = None,
 ) -> tuple[StoredPost | None, list[Diagnostic]]:
     """Store the bundle in `folder` (a workbook is icass.store.workbooks.import_workbook's, which hands this the
     bundle it reads); None and every problem when it has an error (then nothing is written). `progress` is told
     of each of its three steps: checking, reading the files, storing. `user`: who imports it, whose `import`
     entry of the record is written in the import's own transaction (stored with its entry, or not at all); None
-    writes no entry (the demo's samples)."""
+    writes no entry (the demo's samples). `keeps`: what the post it replaces must keep to, its refusal (the
+    counts an agency approved: icass.store.workload_approvals.lock_refusal)."""
     report = progress or no_progress
     report(0, 3, f"checking the bundle {folder.name}")
     post, problems = check_bundle(folder)
@@ -96,14 +106,20 @@ def import_bundle(
     kept = _documents(folder)
     problems += _left_out(folder)
     report(2, 3, f"storing {post.code} {post.fiscal_year}")
-    with engine.begin() as connection:
-        existing = _post_id(connection, post.code, post.fiscal_year)
-        if existing is not None and not replace:
-            message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
-            return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
-        replace_post(connection, existing, post, rows, kept)
-        if user is not None:
-            record_import(connection, user, post_entity(post.code, post.fiscal_year), post.code, post.fiscal_year)
+    try:
+        with engine.begin() as connection:
+            existing = _post_id(connection, post.code, post.fiscal_year)
+            if existing is not None and not replace:
+                message = f"post {post.code}, fiscal year {post.fiscal_year}, is already in the database {REPLACE_HINT}"
+                return None, [*problems, error(Source(POST_FILE), message, field="post.code")]
+            stored = replace_post(connection, existing, post, rows, kept)
+            refused = keeps(connection, stored, post.code, post.fiscal_year) if keeps and existing else None
+            if refused:
+                raise _Refused(refused)  # nothing written: the transaction rolls back
+            if user is not None:
+                record_import(connection, user, post_entity(post.code, post.fiscal_year), post.code, post.fiscal_year)
+    except _Refused as e:
+        return None, [*problems, error(Source("workload.csv"), str(e))]
     report(3, 3, f"stored {post.code} {post.fiscal_year}")
     return StoredPost(post.code, post.fiscal_year, (POST_FILE, *rows, *kept)), problems
 

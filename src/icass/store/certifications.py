@@ -244,7 +244,13 @@ def certify(connection: Connection, post: PostKey, account: Account, agency: str
         f"staffing of {agency}",
         post=post.code,
         fiscal_year=post.fiscal_year,
-        after={"agency": agency, "count_date": call.count_date.isoformat(), "rows": len(rows), "sha256": sha256},
+        after={
+            "agency": agency,
+            "count_date": call.count_date.isoformat(),
+            "rows": len(rows),
+            "sha256": sha256,
+            "comment": comment,
+        },
     )
     return status(connection, post)[agency]
 

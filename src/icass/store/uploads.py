@@ -20,6 +20,7 @@ from icass.model import Source
 from icass.store.bundles import POST_FILE, REPLACE_HINT, Progress, StoredPost, import_bundle, post_entity
 from icass.store.jobs import Outcome, problems_of
 from icass.store.workbooks import import_workbook
+from icass.store.workload_approvals import lock_refusal
 from icass.store.worlds import WORLD_FILE, import_world, world_entity
 
 KINDS = {".xlsx": "workbook", ".zip": "zip"}
@@ -65,7 +66,7 @@ def _imported(engine: Engine, path: Path, username: str, replace: bool, progress
             message = f"holds neither a world ({WORLD_FILE}) nor a bundle ({POST_FILE}), at its top or in one folder"
             return None, [error(Source(path.name), message)]
         if not (folder / WORLD_FILE).is_file():
-            return _post(*import_bundle(engine, folder, replace, progress, username))
+            return _post(*import_bundle(engine, folder, replace, progress, username, lock_refusal))
         world, problems = import_world(engine, folder, replace, progress, user=username)
         if world is None:
             return None, problems

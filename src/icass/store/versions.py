@@ -91,6 +91,9 @@ class VersionRecord:
 def create(connection: Connection, post: PostKey, user: str, kind: Kind, comment: str) -> VersionRecord:
     """A new version of `kind` from the post's rows as they are now, in draft: its bundle frozen with its hash.
     A post with errors cannot be made a version (Rejected, with them): a version always distributes."""
+    # The post's lock first (icass.store.steps.state_before): its rows, its bundle and the next number are then
+    # read from one state, and two versions made at once take one number each.
+    connection.execute(update(posts).where(posts.c.id == post.id).values(version=posts.c.version))
     errors = [d for d in run_on(connection, post.id).diagnostics if d.severity == ERROR]
     if errors:
         raise Rejected(errors)

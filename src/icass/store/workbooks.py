@@ -30,6 +30,7 @@ from icass.store.bundles import (
 )
 from icass.store.cells import stored_cells
 from icass.store.schema import documents, posts
+from icass.store.workload_approvals import lock_refusal
 
 
 def import_workbook(
@@ -56,7 +57,9 @@ def import_workbook(
             report(1, 4, f"checking the workbook {path.name}")
             _, found = check_bundle(folder)
             return None, read.merged(found)
-        stored, found = import_bundle(engine, folder, replace, lambda d, t, what: report(d + 1, t + 1, what), user)
+        stored, found = import_bundle(
+            engine, folder, replace, lambda d, t, what: report(d + 1, t + 1, what), user, lock_refusal
+        )
     return stored, read.merged(found)
 
 

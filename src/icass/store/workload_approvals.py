@@ -37,6 +37,7 @@ __all__ = [
     "agency_lines",
     "capacities",
     "history",
+    "lock_refusal",
     "refuse_if_locked",
     "status",
     "take",
@@ -272,3 +273,13 @@ def refuse_if_locked(connection: Connection, post: PostKey, run: PostRun | None 
             )
     if made is not None:
         keep_state(connection, post.id, made)
+
+
+def lock_refusal(connection: Connection, post_id: int, code: str, fiscal_year: int) -> str | None:
+    """Why an import in place of the post is refused (None: it stands): it would change the counts an agency
+    approved (icass.store.bundles.import_bundle's `keeps`; the post's FMO reopens the approval first)."""
+    try:
+        refuse_if_locked(connection, PostKey(post_id, code, fiscal_year))
+    except Locked as e:
+        return str(e)
+    return None

@@ -135,6 +135,23 @@ def import_world(
         for f, p in zip(files.post_folders, run.posts, strict=True)
     ]
     bundles += [_bundle(TDY, f, None, steps) for f in files.tdy_folders]
+    try:
+        return _stored_world(engine, world, rows, bundles, problems, steps, replace, keep_stored, user)
+    except _Refused as e:  # nothing written: the transaction rolled back
+        return None, [*problems, error(Source(WORLD_FILE), str(e))]
+
+
+def _stored_world(
+    engine: Engine,
+    world: dict[str, Any],
+    rows: dict[str, Any],
+    bundles: list[_Bundle],
+    problems: list[Diagnostic],
+    steps: Steps,
+    replace: bool,
+    keep_stored: bool,
+    user: str | None,
+) -> tuple[StoredWorld | None, list[Diagnostic]]:
     with engine.begin() as connection:
         kept = _stored_posts(connection, bundles) if keep_stored else set()
         taken = _taken(connection, world["fiscal_year"], [b for b in bundles if _key(b) not in kept])
@@ -289,7 +306,18 @@ def _store_bundle(connection: Connection, bundle: _Bundle) -> int:
     existing = connection.execute(
         select(posts.c.id).where(posts.c.code == post.code, posts.c.fiscal_year == post.fiscal_year)
     ).scalar_one_or_none()
-    return replace_post(connection, existing, post, bundle.rows, bundle.kept)
+    stored = replace_post(connection, existing, post, bundle.rows, bundle.kept)
+    # The counts an agency approved are replaced only once the post's FMO has reopened its approval.
+    from icass.store.workload_approvals import lock_refusal
+
+    refused = lock_refusal(connection, stored, post.code, post.fiscal_year) if existing is not None else None
+    if refused:
+        raise _Refused(f"{bundle.kind}/{bundle.folder.name}: {refused}")  # the import's transaction rolls back
+    return stored
+
+
+class _Refused(Exception):
+    pass
 
 
 def _world_row(connection: Connection, fiscal_year: int) -> Any:

@@ -15,7 +15,7 @@ from icass.api import tables
 from icass.api.committee import review_queue
 from icass.api.guard import GuardedRoute, account_of, allow, sits_on_committee
 from icass.api.posts import post_key, post_out
-from icass.api.schemas import FiscalYear, RowId
+from icass.api.schemas import TEXT, FiscalYear, RowId
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.web.render import page
 
@@ -48,7 +48,7 @@ def decide(
     fiscal_year: FiscalYear,
     row_id: RowId,
     decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
 ) -> HTMLResponse:
     key = post_key(request, post, fiscal_year)
     account = account_of(request)

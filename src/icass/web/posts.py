@@ -19,7 +19,7 @@ from icass.api.guard import GuardedRoute, allow, edits_post, reads_post, signed_
 from icass.api.inbox import post_awaited
 from icass.api.post_home import FILE_RESOURCES, problems_placed, recent_changes, rules_not_judged
 from icass.api.posts import budget_summary_of, computed, dashboard_of, listed_posts, post_key, targets_of
-from icass.api.schemas import FiscalYear, RowId
+from icass.api.schemas import TEXT, FiscalYear, RowId
 from icass.api.tables import Rejected
 from icass.api.versions import awaiting_council, open_steps, step_taken, version_made, versions_of
 from icass.bundle.codes import MAX_TEXT_CHARS
@@ -128,7 +128,7 @@ def acknowledge(
     rule: Annotated[str, Form(max_length=8)],
     file: Annotated[str, Form(max_length=64)],
     row: Annotated[int, Form(ge=0, le=2**31 - 1)],
-    reason: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    reason: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
 ) -> Response:
     """htmx posts it (with the session's CSRF header): the page is reloaded once it is recorded; a refusal (no
     reason, a warning no longer raised) is said in the form."""
@@ -153,7 +153,7 @@ def make_version(
     post: str,
     fiscal_year: FiscalYear,
     kind: Annotated[Kind, Form()],
-    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
 ) -> Response:
     """htmx posts it: the page is reloaded once the version is made; a post with errors is said in the form."""
     try:
@@ -171,7 +171,7 @@ def take_version_step(
     fiscal_year: FiscalYear,
     number: Annotated[int, Path(ge=1, le=2**31 - 1)],
     step: Annotated[str, Form(max_length=32)],
-    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
     refused: Annotated[bool, Form()] = False,
 ) -> Response:
     """htmx posts it (the button pressed names the step): the page is reloaded once it is taken; a step out of
@@ -189,7 +189,7 @@ def approve_version(
     request: Request,
     post: str,
     fiscal_year: FiscalYear,
-    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    note: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
     date: Annotated[dt.date | None, Form()] = None,
 ) -> Response:
     """The record_council_approval step of the version awaiting it (the newest recommended one): `note` is the

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from icass.api.guard import GuardedRoute, allow
-from icass.api.schemas import FiscalYear
+from icass.api.schemas import TEXT, FiscalYear
 from icass.api.staffing import certifications_of, certified, sees_staffing
 from icass.bundle.codes import MAX_CODE_CHARS, MAX_TEXT_CHARS
 from icass.model.data_call import SECTION
@@ -35,7 +35,7 @@ def certify(
     post: str,
     fiscal_year: FiscalYear,
     agency: Annotated[str, Form(max_length=MAX_CODE_CHARS)],
-    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
 ) -> Response:
     """htmx posts it: the page is reloaded once the certification is recorded; a refusal is said in the form."""
     try:

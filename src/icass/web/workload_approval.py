@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from icass.api import tables
 from icass.api.guard import GuardedRoute, account_of, allow, reads_invoice, reads_post
 from icass.api.posts import computed, post_key, post_out
-from icass.api.schemas import FiscalYear
+from icass.api.schemas import TEXT, FiscalYear
 from icass.api.workload_approvals import approval_of, approvals_of, step_taken, steps_open
 from icass.bundle.codes import MAX_CODE_CHARS, MAX_TEXT_CHARS
 from icass.bundle.format import FILES as FORMAT
@@ -76,7 +76,7 @@ def _names(request: Request, key: tables.PostKey) -> dict[str, str]:
     return {a.code: a.name for a in run.records.entered.agencies} if run.records else {}
 
 
-Text = Annotated[str, Form(max_length=MAX_TEXT_CHARS)]
+Text = Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)]
 
 
 @router.post(PAGE + "/{agency}")
@@ -95,6 +95,8 @@ def decide(
     FMO's Reopen form: the page is reloaded once the step is taken; a refusal is said in the form."""
     if any(len(c) > MAX_CODE_CHARS for c in cost_center) or any(len(c) > MAX_TEXT_CHARS for c in line_comment):
         return error_fragment(request, "a line's cost center or comment is too long")
+    if any("\x00" in text for text in (*cost_center, *line_comment)):  # PostgreSQL's text cannot hold it
+        return error_fragment(request, "a line's cost center or comment holds a NUL character", 422)
     lines = [Dispute(c, text) for c, text in zip(cost_center, line_comment, strict=False)]
     try:
         step_taken(request, post_key(request, post, fiscal_year), agency, decision, comment, lines)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from icass.api import tdy, world
 from icass.api.guard import GuardedRoute, account_of, allow, reads_world_invoice, signed_in
 from icass.api.posts import JSON, RejectedPost, listed_posts, post_key, post_out
-from icass.api.schemas import FiscalYear, WorldInvoiceOut
+from icass.api.schemas import TEXT, FiscalYear, WorldInvoiceOut
 from icass.bundle.codes import MAX_TEXT_CHARS
 from icass.model import FUNDING_SOURCES
 from icass.model.approval import Basis
@@ -155,7 +155,7 @@ def take_tdy_step(
     fiscal_year: FiscalYear,
     invoice: tdy.InvoiceId,
     step: Annotated[str, Form(max_length=32)],
-    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS)] = "",
+    comment: Annotated[str, Form(max_length=MAX_TEXT_CHARS, pattern=TEXT)] = "",
 ) -> Response:
     """htmx posts it (the button pressed names the step): the page is reloaded once it is taken; a step out of
     order, not the person's, or a rejection without its reason is said in the form."""
