@@ -262,3 +262,32 @@ def test_the_years_steps_are_said_in_words_on_the_dashboard(app):  # noqa: F811
     assert f"recommended version {number} for {agency}" in said_in_words
     assert f"sent version {number} to the Budget Committee" in said_in_words
     assert not any(s.startswith(("workload ", "version ", "certify ")) for s in said_in_words)
+
+
+def test_a_returned_version_says_why_where_the_fmo_takes_the_next_step(app):  # noqa: F811
+    """The ISC's comments on a version it returned were on the old version's page only, and the states read as
+    their codes ("submitted to isc"); the versions' table scrolled sideways on a phone where every other stacks."""
+    from icass.store.accounts import Account, Grant
+    from icass.store.changes import find_post
+    from icass.store.versions import take_step
+
+    number = recommended(app.state.engine, KVR, FY)
+    fmo_account = Account(0, "fmo", (Grant("fmo", post=KVR),))
+    with app.state.engine.begin() as connection:
+        key = find_post(connection, KVR, FY)
+        take_step(connection, key, number, fmo_account, "record_council_approval", "", council=("2026-11-20", "item 3"))
+        take_step(connection, key, number, fmo_account, "submit_to_isc", "")
+    fmo, _ = signed_in(app, "fmo")
+    table = fmo.get(POST).text.split('id="versions"')[1].split("</table>")[0]
+    assert "submitted to the ISC" in table
+    assert "usa-table--stacked" in fmo.get(POST).text.split('id="versions"')[0].rsplit("<table", 1)[1]
+    assert 'data-label="State"' in table
+    with app.state.engine.begin() as connection:
+        isc = Account(0, "admin", (Grant("admin"),))
+        take_step(connection, find_post(connection, KVR, FY), number, isc, "return", "Guard costs exceed the target")
+    shown = fmo.get(POST).text
+    table = shown.split('id="versions"')[1].split("</table>")[0]
+    assert re.search(rf'data-version="{number}" data-state="returned">.*?returned by the ISC', table)
+    step = shown.split(f'id="version-{number + 1}-step"')[1].split("</form>")[0]
+    assert "Guard costs exceed the target" in step  # why, beside the step the FMO takes next
+    assert "make a new version" in step

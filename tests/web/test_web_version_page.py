@@ -87,7 +87,8 @@ def test_its_invoices_are_the_versions_and_linked(app):  # noqa: F811
     assert workbook.status_code == 200
     # The post's versions table links each version to its page.
     home = fmo.get(POST).text
-    assert f'<th scope="row"><a class="usa-link" href="{POST}/versions/{number}">{number}</a></th>' in home
+    link = f'<a class="usa-link" href="{POST}/versions/{number}">{number}</a>'
+    assert f'<th scope="row" data-label="Version">{link}</th>' in home
 
 
 def test_who_reads_it_and_a_version_not_there(app):  # noqa: F811
