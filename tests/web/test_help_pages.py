@@ -90,3 +90,23 @@ def test_a_term_is_linked_to_its_glossary_entry_where_a_page_names_it():
     assert 'href="/glossary#funding-source"' in html
     assert "&amp; &lt;" in html  # the words around the terms are escaped like any text
     assert "<funding" not in html
+
+
+def test_the_years_words_are_in_the_glossary_and_its_pages_link_them(app):  # noqa: F811
+    """A new member of the committee met "data call", "count date", "staffing certification", "workload approval"
+    and "version" on the year's pages and found none of them in the glossary."""
+    from tests.versions import recommended
+
+    recommended(app.state.engine, "KVR", 2027)
+    client, _ = signed_in(app, "committee")
+    glossary = client.get("/glossary").text
+    for anchor in ("budget-version", "count-date", "data-call", "staffing-certification", "workload-approval"):
+        assert f'id="{anchor}"' in glossary, anchor
+    for page, anchor in (
+        ("/posts/KVR/2027/staffing", "staffing-certification"),
+        ("/posts/KVR/2027/workload-approval/1931.0", "workload-approval"),
+        ("/posts/KVR/2027", "budget-version"),
+    ):
+        assert f'href="/glossary#{anchor}" id="glossary-link"' in client.get(page).text, page
+    admin, _ = signed_in(app, "admin")
+    assert 'href="/glossary#data-call" id="glossary-link"' in admin.get("/world/2027/data-call").text

@@ -359,3 +359,28 @@ def test_the_invoice_workbook_has_widths_number_formats_and_percent_shares(app):
     assert Decimal(repr(cells["Share"].value)) * 100 == Decimal(line["share_percent"])
     assert cells["Workload"].number_format == "#,##0"
     assert cells["Total"].number_format == "#,##0.00"
+
+
+def test_hqs_home_switches_to_the_basis_chosen(app):  # noqa: F811
+    """The switch on hq's home links "?basis=final" to the home page itself, which kept showing the live figures
+    whatever was chosen."""
+    from icass.model.approval import Kind
+
+    recommended(app.state.engine, KVR, FY)
+    recommended(app.state.engine, KVR, FY, Kind.FINAL)
+    hq, _ = signed_in(app, "hq")
+    early = hq.get("/?basis=final")
+    assert early.status_code == 404  # no final version is accepted early in the year: said so, and why
+    assert "no final invoice of 2027 yet" in early.text
+    assert "these posts have no accepted final version yet: " in early.text
+    assert "live figures are always there" in early.text
+    from tests.versions import accept_the_final
+
+    accept_the_final(app.state.engine.url.render_as_string(hide_password=False))
+    for basis in ("initial", "final"):
+        shown = hq.get(f"/?basis={basis}")
+        assert shown.status_code == 200
+        assert f'id="figures-state" data-state="{basis}"' in shown.text, basis
+        assert f'href="?basis={basis}" aria-current="page"' in shown.text
+    assert 'id="figures-state" data-state="live"' in hq.get("/").text  # live by default
+    assert hq.get("/?basis=payable").status_code == 422

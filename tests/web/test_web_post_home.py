@@ -238,3 +238,56 @@ def test_the_isc_records_a_posts_targets_which_its_fmo_reads_but_does_not_change
     assert Decimal(rb["difference"]) > 0
     html = fmo.get(POST).text
     assert "over its final RB target of $1.00" in html  # the post's warning
+
+
+def test_the_years_steps_are_said_in_words_on_the_dashboard(app):  # noqa: F811
+    """A workload approval's entry in the record ("workload approval 1931.0") shares its first word with a count's:
+    the dashboard once read it as a count and answered 500 to everyone after an agency disputed its counts."""
+    admin, admin_csrf = signed_in(app, "admin")
+    assert admin.post(f"/world/{FY}/data-call", data={}, headers={"X-CSRF-Token": admin_csrf}).status_code == 200
+    committee, csrf = signed_in(app, "committee")
+    said = {"X-CSRF-Token": csrf}
+    assert committee.post(f"{POST}/staffing/certifications", data={"agency": AGENCY}, headers=said).status_code == 200
+    dispute = {"decision": "dispute", "cost_center": ["5624"], "line_comment": ["Only 7 Marines since March"]}
+    assert committee.post(f"{POST}/workload-approval/{AGENCY}", data=dispute, headers=said).status_code == 200
+    number = recommended(app.state.engine, KVR, FY)
+    fmo, _ = signed_in(app, "fmo")
+    shown = fmo.get(POST)
+    assert shown.status_code == 200
+    recent = shown.text.split('id="recent"')[1].split("</section>")[0]
+    said_in_words = [s for _, s in re.findall(r"<li><strong>(.*?)</strong> (.*?) <span", recent)]
+    agency = "State - Marine Security Guard Support (1931.0)"
+    assert f"disputed the workload counts of {agency}" in said_in_words
+    assert f"certified the staffing data of {agency}" in said_in_words
+    assert f"recommended version {number} for {agency}" in said_in_words
+    assert f"sent version {number} to the Budget Committee" in said_in_words
+    assert not any(s.startswith(("workload ", "version ", "certify ")) for s in said_in_words)
+
+
+def test_a_returned_version_says_why_where_the_fmo_takes_the_next_step(app):  # noqa: F811
+    """The ISC's comments on a version it returned were on the old version's page only, and the states read as
+    their codes ("submitted to isc"); the versions' table scrolled sideways on a phone where every other stacks."""
+    from icass.store.accounts import Account, Grant
+    from icass.store.changes import find_post
+    from icass.store.versions import take_step
+
+    number = recommended(app.state.engine, KVR, FY)
+    fmo_account = Account(0, "fmo", (Grant("fmo", post=KVR),))
+    with app.state.engine.begin() as connection:
+        key = find_post(connection, KVR, FY)
+        take_step(connection, key, number, fmo_account, "record_council_approval", "", council=("2026-11-20", "item 3"))
+        take_step(connection, key, number, fmo_account, "submit_to_isc", "")
+    fmo, _ = signed_in(app, "fmo")
+    table = fmo.get(POST).text.split('id="versions"')[1].split("</table>")[0]
+    assert "submitted to the ISC" in table
+    assert "usa-table--stacked" in fmo.get(POST).text.split('id="versions"')[0].rsplit("<table", 1)[1]
+    assert 'data-label="State"' in table
+    with app.state.engine.begin() as connection:
+        isc = Account(0, "admin", (Grant("admin"),))
+        take_step(connection, find_post(connection, KVR, FY), number, isc, "return", "Guard costs exceed the target")
+    shown = fmo.get(POST).text
+    table = shown.split('id="versions"')[1].split("</table>")[0]
+    assert re.search(rf'data-version="{number}" data-state="returned">.*?returned by the ISC', table)
+    step = shown.split(f'id="version-{number + 1}-step"')[1].split("</form>")[0]
+    assert "Guard costs exceed the target" in step  # why, beside the step the FMO takes next
+    assert "make a new version" in step

@@ -87,7 +87,8 @@ def test_its_invoices_are_the_versions_and_linked(app):  # noqa: F811
     assert workbook.status_code == 200
     # The post's versions table links each version to its page.
     home = fmo.get(POST).text
-    assert f'<th scope="row"><a class="usa-link" href="{POST}/versions/{number}">{number}</a></th>' in home
+    link = f'<a class="usa-link" href="{POST}/versions/{number}">{number}</a>'
+    assert f'<th scope="row" data-label="Version">{link}</th>' in home
 
 
 def test_who_reads_it_and_a_version_not_there(app):  # noqa: F811
@@ -102,3 +103,17 @@ def test_who_reads_it_and_a_version_not_there(app):  # noqa: F811
     # An hq reads its own agency's invoice of the version, not another's.
     assert hq.get(f"{POST}/versions/{number}/invoices/{AGENCY}").status_code == 200
     assert hq.get(f"{POST}/versions/{number}/invoices/1900.0").status_code == 404
+
+
+def test_the_councils_date_is_written_as_the_years_other_dates(app):  # noqa: F811
+    """The Council's date read "2026-11-20" where the data call, the inbox and the staffing page write "1 Jun
+    2026"."""
+    number = recommended(app.state.engine, KVR, FY)
+    with app.state.engine.begin() as connection:
+        fmo_account = Account(0, "fmo", (Grant("fmo", post=KVR),))
+        key = find_post(connection, KVR, FY)
+        take_step(connection, key, number, fmo_account, "record_council_approval", "", council=("2026-11-20", "item 3"))
+    fmo, _ = signed_in(app, "fmo")
+    council = fmo.get(f"{POST}/versions/{number}").text.split('id="version-council"')[1].split("</dd>")[0]
+    assert 'approved on <time datetime="2026-11-20">20 Nov 2026</time>' in council
+    assert "(minutes: item 3)" in council

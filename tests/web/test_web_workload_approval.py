@@ -66,3 +66,23 @@ def test_headquarters_reads_its_own_agency_only(app):  # noqa: F811
     assert hq.get(f"{POST}/workload-approval/9999.0").status_code == 404
     member, _ = signed_in(app, "committee")
     assert member.get(f"{POST}/workload-approval/9999.0").status_code == 404
+
+
+def test_a_dispute_says_what_happens_next_and_in_words(app):  # noqa: F811
+    """The FMO opening a disputed approval found no form and no hint (reopening is for approved counts only); the
+    state read "The counts are AWAITING"."""
+    member, member_csrf = signed_in(app, "committee")
+    html = member.get(PAGE).text
+    assert re.search(r'data-state="awaiting">awaiting approval</span>', html)
+    assert 'id="dispute-next"' not in html
+    lines = {"decision": "dispute", "cost_center": ["6150"], "line_comment": ["one of ours left in March"]}
+    assert _post(member, member_csrf, lines).headers.get("HX-Refresh") == "true"
+    fmo, _ = signed_in(app, "fmo")
+    nxt = fmo.get(PAGE).text.split('id="dispute-next"')[1].split("</p>")[0]
+    assert "you correct the lines disputed" in nxt
+    assert f'href="{POST}/workload"' in nxt
+    assert "or answer the agency's comments" in nxt
+    assert "approves or disputes again" in nxt
+    nxt = member.get(PAGE).text.split('id="dispute-next"')[1].split("</p>")[0]
+    assert "the post's FMO corrects the lines disputed" in nxt
+    assert ">awaiting approval</span>" in member.get(f"{POST}/workload-approval").text

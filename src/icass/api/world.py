@@ -262,6 +262,14 @@ def _world_bill(stored: StoredWorldRun, fiscal_year: int, agency: str) -> WorldI
     else:
         world, consolidation = consolidated(stored)
         bill = world_invoice(consolidation, world, agency)
+    if bill is None and stored.basis.left_out:
+        wanting = "no accepted final version" if stored.basis.basis == Basis.FINAL else "no initial version"
+        raise HTTPException(
+            404,
+            f"agency {agency} has no {stored.basis.basis.value} invoice of {fiscal_year} yet: it is made from the "
+            f"posts' versions, and these posts have {wanting} yet: {', '.join(stored.basis.left_out)} "
+            "(the live figures are always there)",
+        )
     if bill is None:
         raise HTTPException(404, f"agency {agency} has nothing to pay in the world of {fiscal_year}")
     return bill

@@ -139,6 +139,9 @@ def entry_in_words(
 ) -> str:
     """A change of the record as a sentence after who made it: "changed Motor pool (6150) budget line 12: amount
     $80,000.00 → $95,000.00"; an entry of another kind, by its action ("applied scenario 3")."""
+    year = _year_entry_in_words(names, action, entity, after)
+    if year is not None:
+        return year
     kind = entity.split(" ", 1)[0]
     verb = VERBS.get(action, action)
     if action in ("approve", "reject") and isinstance(after, dict) and isinstance(after.get("modification"), dict):
@@ -164,6 +167,39 @@ def entry_in_words(
     if action == "approve version":
         return "recorded the Council's approval of the budget"
     return f"{action} {entity}"
+
+
+# The steps of the ICASS year (issue 20) in the record: their entities ("workload approval 1900.0", "staffing of
+# 1900.0", "version 2") are not rows of the post, and one ("workload approval") shares its first word with a count.
+YEAR_STEPS = {
+    "workload approve": "approved the workload counts of {agency}",
+    "workload dispute": "disputed the workload counts of {agency}",
+    "workload reopen": "reopened the workload approval of {agency}",
+    "certify staffing": "certified the staffing data of {agency}",
+    "clear certification": "cleared the staffing certification of {agency}: its people records changed",
+}
+VERSION_STEPS = {
+    "submit_to_committee": "sent version {number} to the Budget Committee",
+    "recommend": "recommended version {number} for {agency}",
+    "record_council_approval": "recorded the Council's approval of version {number}",
+    "submit_to_isc": "submitted version {number} to the ISC",
+    "accept": "accepted version {number}",
+    "return": "returned version {number} to the post",
+}
+
+
+def _year_entry_in_words(names: Names, action: str, entity: str, after: Any) -> str | None:
+    agency = entity.rsplit(" ", 1)[-1]
+    if action in YEAR_STEPS and entity.startswith(("workload approval ", "staffing of ")):
+        return YEAR_STEPS[action].format(agency=names.agency(agency))
+    if action == "create version" and isinstance(after, dict):
+        return f"made version {after.get('number', '')} ({after.get('kind', '')} budget)"
+    if action == "version step" and isinstance(after, dict) and after.get("step") in VERSION_STEPS:
+        step, number = str(after["step"]), entity.removeprefix("version ")
+        if after.get("refused"):
+            return f"refused the step “{step.replace('_', ' ')}” on version {number}"
+        return VERSION_STEPS[step].format(number=number, agency=names.agency(str(after.get("agency") or "")))
+    return None
 
 
 def _moved(file: str, before: Any, after: Any, columns: tuple[str, ...]) -> str:

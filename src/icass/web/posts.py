@@ -33,6 +33,7 @@ from icass.views.what_if import Names
 from icass.web.charts import dashboard_charts
 from icass.web.inbox import grouped
 from icass.web.render import error_fragment, page, templates
+from icass.web.versions import STATE_WORDS
 
 router = APIRouter(route_class=GuardedRoute, include_in_schema=False)
 
@@ -75,6 +76,7 @@ def dashboard(request: Request, post: str, fiscal_year: FiscalYear) -> HTMLRespo
         agency_names=names.agencies,
         file_labels={name: f.label for name, f in FILES.items()},
         versions=listed,
+        state_words=STATE_WORDS,
         awaiting=awaiting_council(listed) if editable else None,
         open_steps=open_steps(request, post, listed),
         may_make_version=editable and summary.ok,

@@ -5,6 +5,8 @@ invoices, each agency's as the version gave it (`/posts/P/FY/versions/N/invoices
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
@@ -81,6 +83,14 @@ def _step_words(step: StepOut) -> str:
     return words.get(step.step, step.step)
 
 
+def _day(iso: str | None) -> str:
+    """A date as the year's other pages write one ("20 Nov 2026"), not as it is stored."""
+    if not iso:
+        return ""
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
 def _state_words(state: str) -> str:
     return STATE_WORDS.get(state, state)  # a StrEnum member is found by its value
 
@@ -98,6 +108,7 @@ def version_page(request: Request, post: str, fiscal_year: FiscalYear, number: N
         state_words=_state_words(version.state),
         steps=[(s, _step_words(s), capacity(s), _state_words(s.state)) for s in version.steps],
         waits_for=waits_for(version),
+        council_day=_day(version.council_date),
         invoices=version_invoices(request, key, number),
         money=format_grouped,
         base=f"/posts/{key.code}/{key.fiscal_year}",

@@ -66,6 +66,7 @@ def approval_page(request: Request, post: str, fiscal_year: FiscalYear, agency: 
         files={file: (FORMAT[file].label if file in FORMAT else file, resources.get(file, "")) for file in FORMAT},
         steps=steps_open(request, post, agency, approval.state),
         reads_post=reads,
+        edits_post=account_of(request).edits_post(post),
         sections=SECTIONS,
     )
 
