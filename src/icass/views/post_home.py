@@ -128,12 +128,6 @@ VERBS = {
 }
 
 
-# The Agency Workload approval's entries (icass.store.workload_approvals): "workload approve", "workload
-# approval 1931.0".
-WORKLOAD_APPROVAL = f"{WORKLOAD} approval "
-APPROVAL_VERBS = {"approve": "approved", "dispute": "disputed", "reopen": "reopened"}
-
-
 def entry_in_words(
     names: Names, action: str, entity: str, before: Any, after: Any, resource_of: Mapping[str, str]
 ) -> str:
@@ -148,10 +142,6 @@ def entry_in_words(
         modification = after["modification"]
         row = row_in_words(names, "modifications", "modifications.csv", modification, modification.get("row", 0))
         return f"{verb} the {row[0].lower()}{row[1:]} for {names.agency(str(after.get('agency', '')))}"
-    if entity.startswith(WORKLOAD_APPROVAL):  # an agency's step on its counts, not a change of a workload row
-        step = action.removeprefix(f"{WORKLOAD} ")
-        agency = names.agency(entity.removeprefix(WORKLOAD_APPROVAL))
-        return f"{APPROVAL_VERBS.get(step, step)} the workload counts of {agency}"
     if kind == WORKLOAD and isinstance(after or before, dict):
         cells = after or before
         row = row_in_words(names, WORKLOAD, WORKLOAD_FILE, cells, 0)
