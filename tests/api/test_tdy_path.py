@@ -274,6 +274,18 @@ def test_the_page_offers_each_person_their_steps(site, day):
     assert 'data-state="approved"' in fcs.get(url).text
 
 
+def test_only_an_invoice_issued_on_the_day_is_offered_for_submission(site, day):
+    fmo = sign_in(site, "fmo")
+    answer = fmo.get(INVOICES)
+    assert answer.status_code == 200, answer.text
+    invoices = answer.json()["invoices"]
+    assert {i["status"] for i in invoices} > {"issued"}  # the sample holds invoices not issued too
+    for found in invoices:
+        assert found["may_take"] == (["submit_to_isc"] if found["status"] == "issued" else []), found["invoice"]
+        if found["status"] != "issued":
+            assert _step(fmo, found["invoice"], "submit_to_isc").status_code == 409
+
+
 def test_tdy_awaiting_lists_the_invoices_waiting_for_headquarters(site, engine, day):
     fmo = sign_in(site, "fmo")
     _step(fmo, "T01", "submit_to_isc")

@@ -39,7 +39,7 @@ from icass.store import tdy_path as store
 from icass.store.accounts import Account
 from icass.store.changes import PostKey
 from icass.store.versions import RatesFrom, stored_tdy
-from icass.tdy.invoices import TdyBilling, TdyInvoice
+from icass.tdy.invoices import ISSUED, TdyBilling, TdyInvoice
 
 router = APIRouter(route_class=GuardedRoute, tags=["tdy"])
 PATH = "/api/posts/{post}/{fiscal_year}/tdy/invoices"
@@ -177,7 +177,13 @@ def _invoice_out(
         billed_in=rolled.fiscal_year,
         billed_in_said=rolled.said,
         travelers=[_visit_out(visits[v]) for v in invoice.visits if v in visits],
-        may_take=open_to(state, store.capacities(account, post, invoice.agency)),
+        # An invoice held, below the threshold or past its deadline on the day judged is not offered for
+        # submission: submitting it is refused with the same reasons its status already shows.
+        may_take=[
+            step
+            for step in open_to(state, store.capacities(account, post, invoice.agency))
+            if step != "submit_to_isc" or invoice.status == ISSUED
+        ],
     )
 
 
