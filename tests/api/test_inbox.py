@@ -92,8 +92,19 @@ def test_the_inbox_follows_a_version_along_its_path_for_each_role(everyone):
     assert _inbox(admin) == (1, [accept], [])
     assert _inbox(fmo) == (0, [], [accept])
     _step(admin, KVR, number, "return", comment="the guard's costs are missing")
-    for person in everyone.values():  # returned: its next revision is a draft again, the FMO's own work
+    # returned: its next revision is a draft that waits for the FMO to correct it and send it again
+    again = ("submit_to_committee", KVR, None, number + 1)
+    assert _inbox(fmo) == (1, [again], [])
+    assert _inbox(admin) == (0, [], [again])
+    for person in (committee, committee2, hq, everyone["fmo_psl"], everyone["committee_psl"]):
         assert _inbox(person) == (0, [], [])
+    answer = fmo.get("/api/inbox").json()["yours"][0]
+    assert "the guard's costs are missing" in answer["words"]
+    _step(fmo, KVR, number + 1, "submit_to_committee")
+    _step(committee, KVR, number + 1, "recommend", refused=True, comment="the guard's costs are still missing")
+    refused = ("submit_to_committee", KVR, None, number + 1)  # back to draft: it waits for the FMO again
+    assert _inbox(fmo) == (1, [refused], [])
+    assert "was refused" in fmo.get("/api/inbox").json()["yours"][0]["words"]
 
 
 def test_an_actions_item_says_whose_what_and_where(everyone):

@@ -18,6 +18,7 @@ from icass.views.awaited import (
     RECOMMEND,
     RECORD_COUNCIL_APPROVAL,
     RESOLVE_DISPUTE,
+    SEND_BACK,
     SUBMIT_TO_ISC,
     VERSION_WAITS,
     Capacities,
@@ -55,19 +56,25 @@ def test_a_version_waits_for_whom_the_step_due_in_its_state_is_taken_by():
         VersionFacts(5, "final", 2, State.SUBMITTED_TO_ISC.value),
         VersionFacts(6, "initial", 0, State.ACCEPTED.value),
         VersionFacts(7, "initial", 0, State.RETURNED.value),
+        VersionFacts(8, "initial", 1, State.DRAFT.value, came_back="returned by the ISC as version 7: no guards"),
     )
     found = awaited([PostFacts("KVR", FY, versions=versions)], {}, BEFORE)
     assert _what(found) == [
+        (SEND_BACK, "KVR", None, 8),
         (RECOMMEND, "KVR", "1900.0", 2),
         (RECOMMEND, "KVR", "1931.0", 2),
         (RECORD_COUNCIL_APPROVAL, "KVR", None, 3),
         (SUBMIT_TO_ISC, "KVR", None, 4),
         (ACCEPT, "KVR", None, 5),
     ]
-    assert [a.by for a in found] == [("committee",), ("committee",), ("fmo",), ("fmo",), ("admin",)]
-    assert found[0].words == "Recommend version 2 (initial, revision 1) to the Council, for 1900.0"
-    assert found[4].words == "Accept or return version 5 (final, revision 2)"
-    assert found[2].link == "/posts/KVR/2027#version-3-step"
+    assert [a.by for a in found] == [("fmo",), ("committee",), ("committee",), ("fmo",), ("fmo",), ("admin",)]
+    assert found[0].words == (
+        "Correct version 8 (initial, revision 1) and send it to the Budget Committee again: "
+        "returned by the ISC as version 7: no guards"
+    )
+    assert found[1].words == "Recommend version 2 (initial, revision 1) to the Council, for 1900.0"
+    assert found[5].words == "Accept or return version 5 (final, revision 2)"
+    assert found[3].link == "/posts/KVR/2027#version-3-step"
     assert all(a.due is None and not a.late for a in found)  # the handbook sets the budgets no date here
     # Each awaited step is the path's: due in that state and taken by those capacities (the ISC's override of
     # the committee aside, which is not awaited of it).

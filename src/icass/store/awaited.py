@@ -23,6 +23,7 @@ from icass.store.accounts import Account
 from icass.store.changes import PostKey
 from icass.store.posts import StoredPost, stored_posts
 from icass.store.schema import accounts, post_versions, roles, version_steps
+from icass.store.versions import RETURNED_AS
 from icass.views.awaited import (
     HQ,
     VERSION_WAITS,
@@ -154,17 +155,18 @@ def _versions_waiting(
             post_versions.c.kind,
             post_versions.c.kind_revision,
             post_versions.c.state,
+            post_versions.c.comment,
         )
-        .where(post_versions.c.post_id.in_(sorted(ids)), post_versions.c.state.in_([s.value for s in VERSION_WAITS]))
+        .where(post_versions.c.post_id.in_(sorted(ids)), post_versions.c.state.in_(WAITING_STATES))
         .order_by(post_versions.c.post_id, post_versions.c.number.desc())
     ).all()
-    with_committee = [r.id for r in rows if r.state == State.WITH_COMMITTEE]
+    asked = [r.id for r in rows if r.state in (State.WITH_COMMITTEE, State.DRAFT)]
     taken: dict[int, list[Taken]] = defaultdict(list)
     seated: dict[str, list[str]] = {}
-    if with_committee:
+    if asked:
         for s in connection.execute(
             select(version_steps.c.version_id, version_steps.c.step, version_steps.c.agency, version_steps.c.refused)
-            .where(version_steps.c.version_id.in_(with_committee))
+            .where(version_steps.c.version_id.in_(asked))
             .order_by(version_steps.c.id)
         ):
             taken[s.version_id].append(Taken(s.step, s.agency, s.refused))
@@ -174,8 +176,21 @@ def _versions_waiting(
         waiting: tuple[str, ...] = ()
         if r.state == State.WITH_COMMITTEE:
             waiting = tuple(approval.waiting_for(seated.get(codes[r.post_id], []), taken[r.id]))
-        found[r.post_id].append(VersionFacts(r.number, r.kind, r.kind_revision, r.state, waiting))
+        came_back = ""
+        if r.state == State.DRAFT:
+            refused = [t.step for t in taken[r.id] if t.refused]
+            if refused:
+                came_back = f"its step {refused[-1].replace('_', ' ')} was refused"
+            elif r.comment.startswith(RETURNED_AS):  # made by the ISC's return (icass.store.versions.take_step)
+                came_back = r.comment
+            else:
+                continue  # the FMO's own work: it waits for nobody
+        found[r.post_id].append(VersionFacts(r.number, r.kind, r.kind_revision, r.state, waiting, came_back))
     return found
+
+
+# The states of a version that may wait for someone: those of VERSION_WAITS, and a draft that came back.
+WAITING_STATES = [*(s.value for s in VERSION_WAITS), State.DRAFT.value]
 
 
 def _seated(connection: Connection, codes: Collection[str]) -> dict[str, list[str]]:

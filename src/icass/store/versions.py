@@ -249,11 +249,16 @@ def take_step(
             post,
             account.username,
             Kind(row.kind),
-            f"returned by the ISC as version {number}: {comment}",
+            f"{RETURNED_AS}{number}: {comment}",
             dict(row.bundle),
             row.files,
         )
     return find(connection, post, number)
+
+
+# The comment of the revision a return makes, followed by the returned version's number and the ISC's comments
+# (icass.store.awaited tells by it that the draft waits for the FMO).
+RETURNED_AS = "returned by the ISC as version "
 
 
 def _row(connection: Connection, post: PostKey, number: int) -> Any:

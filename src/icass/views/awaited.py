@@ -23,6 +23,7 @@ HQ = "hq"
 CERTIFY = "certify_staffing"
 APPROVE_COUNTS = "approve_counts"
 RESOLVE_DISPUTE = "resolve_dispute"
+SEND_BACK = "submit_to_committee"
 RECOMMEND = "recommend"
 RECORD_COUNCIL_APPROVAL = "record_council_approval"
 SUBMIT_TO_ISC = "submit_to_isc"
@@ -32,6 +33,7 @@ KINDS = (
     CERTIFY,
     APPROVE_COUNTS,
     RESOLVE_DISPUTE,
+    SEND_BACK,
     RECOMMEND,
     RECORD_COUNCIL_APPROVAL,
     SUBMIT_TO_ISC,
@@ -40,8 +42,9 @@ KINDS = (
 )
 
 # The version states that wait for someone, and for whom (icass.model.approval.STEPS: the step due in each). A
-# draft waits for nobody: it is the FMO's own work until sent to the committee; a returned version's content
-# comes back as a new draft revision.
+# draft waits for nobody while it is the FMO's own work, until sent to the committee; but a draft that came back
+# (a step of its path refused, or the ISC's return made it as the returned version's next revision) waits for
+# the FMO to correct it and send it again (VersionFacts.came_back).
 VERSION_WAITS = {
     State.WITH_COMMITTEE: (RECOMMEND, (COMMITTEE,)),
     State.RECOMMENDED: (RECORD_COUNCIL_APPROVAL, (FMO,)),
@@ -59,6 +62,7 @@ class VersionFacts:
     revision: int
     state: str
     waiting_for: tuple[str, ...] = ()  # with the committee: the seated agencies yet to recommend it
+    came_back: str = ""  # a draft that came back: why, in words ("returned by the ISC as version 1")
 
 
 @dataclass(frozen=True)
@@ -205,12 +209,18 @@ def _agency_action(
 def _versions(post: PostFacts) -> list[Awaited]:
     found = []
     for v in post.versions:
+        name = f"version {v.number} ({v.kind}{f', revision {v.revision}' if v.revision else ''})"
+        link = f"{_base(post)}#version-{v.number}-step"
+        if v.state == State.DRAFT and v.came_back:
+            words = f"Correct {name} and send it to the Budget Committee again: {v.came_back}"
+            found.append(
+                Awaited(post.code, post.fiscal_year, SEND_BACK, words, (FMO,), None, None, False, link, v.number)
+            )
+            continue
         waits = VERSION_WAITS.get(State(v.state))
         if waits is None:
             continue
         what, by = waits
-        name = f"version {v.number} ({v.kind}{f', revision {v.revision}' if v.revision else ''})"
-        link = f"{_base(post)}#version-{v.number}-step"
         if what == RECOMMEND:
             found += [
                 Awaited(
