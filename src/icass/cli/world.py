@@ -207,10 +207,13 @@ def _stored(
     from icass.store.database import database_url, open_database
     from icass.store.worlds import consolidated_stored_world
 
+    engine = open_database(database_url(data))
     try:
-        stored = consolidated_stored_world(open_database(database_url(data)), fiscal_year, basis)
+        stored = consolidated_stored_world(engine, fiscal_year, basis)
     except NotStored:
         _fail(f"no world of fiscal year {fiscal_year} is stored: icass import WORLD stores one")
+    finally:
+        engine.dispose()
     _said_problems([*stored.run.diagnostics, *stored.problems], stored.consolidation is None)
     assert stored.consolidation is not None
     assert stored.run.files is not None

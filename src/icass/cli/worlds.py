@@ -15,7 +15,11 @@ def import_world_folder(path: Path, data: Path | None, replace: bool) -> None:
     from icass.store.database import database_url, open_database
     from icass.store.worlds import import_world
 
-    stored, problems = import_world(open_database(database_url(data)), path, replace, user=command_line_user())
+    engine = open_database(database_url(data))
+    try:
+        stored, problems = import_world(engine, path, replace, user=command_line_user())
+    finally:
+        engine.dispose()
     report(problems, stored is not None)
     assert stored is not None
     err = _err()
@@ -33,9 +37,12 @@ def export_world_folder(target: Path, fiscal_year: int, data: Path | None) -> No
     from icass.store.database import database_url, open_database
     from icass.store.worlds import export_world
 
+    engine = open_database(database_url(data))
     try:
-        written = export_world(open_database(database_url(data)), fiscal_year, target)
+        written = export_world(engine, fiscal_year, target)
     except NotStored as e:
         _fail(str(e))
+    finally:
+        engine.dispose()
     message = f"{target}: wrote the world of fiscal year {fiscal_year} ({len(written)} files)"
     _err().print(message, markup=False)
